@@ -1,0 +1,615 @@
+package autotools
+
+import (
+	"fmt"
+	"path"
+	"strings"
+)
+
+// Classes returned by Classify.
+const (
+	ClassGenerated      = "generated"
+	ClassUpstreamCopy   = "upstream-copy"
+	ClassGnulibCopy     = "gnulib-copy"
+	ClassGnulibModified = "gnulib-modified"
+	ClassM4Upstream     = "m4-upstream"
+	ClassM4Modified     = "m4-modified"
+	ClassM4SerialBump   = "m4-serial-bump"
+	ClassM4Unknown      = "m4-unknown"
+	ClassVCSMetadata    = "vcs-metadata"
+	ClassExportIgnore   = "export-ignore"
+	ClassExportSubst    = "export-subst"
+	ClassReleaseStamped = "release-stamped"
+	ClassLineEndings    = "line-endings"
+	ClassTranslation    = "translation"
+	ClassChangeLog      = "changelog"
+	ClassBinaryDoc      = "binary-doc"
+	ClassBinaryData     = "binary-data"
+	ClassSourceModified = "source-modified"
+	ClassSuspicious     = "suspicious-build-logic"
+	ClassModeChanged    = "mode-changed"
+	ClassTypeChanged    = "type-changed"
+	ClassNotDistributed = "not-distributed"
+	ClassNotInspected   = "not-inspected"
+	ClassOther          = "other"
+)
+
+// classifyRule is one step of the classification table. apply returns ok
+// when the rule explains the input; later rules are then not tried.
+type classifyRule struct {
+	name  string
+	apply func(c *classification) (Result, bool)
+}
+
+// classifyRules is tried in order. To teach Classify something new, insert a
+// rule at the right place; the suspicious-logic scan runs after whichever
+// rule matched.
+var classifyRules = []classifyRule{
+	{"mode-differs", ruleModeDiffers},
+	{"export-ignore", ruleExportIgnore},
+	{"vcs-metadata", ruleVCSMetadata},
+	{"only-in-git", ruleOnlyInGit},
+	{"not-inspected", ruleNotInspected},
+	{"binary", ruleBinary},
+	{"gnulib-pinned", ruleGnulibPinned},
+	{"known-upstream-copy", ruleKnownCopy},
+	{"m4-provenance", ruleM4},
+	{"export-subst", ruleExportSubst},
+	{"line-endings", ruleLineEndings},
+	{"generated", ruleGenerated},
+	{"translation", ruleTranslation},
+	{"changelog", ruleChangeLog},
+	{"release-stamped", ruleReleaseStamped},
+	{"type-differs", ruleTypeDiffers},
+	{"source-modified", ruleSourceModified},
+	{"other", ruleOther},
+}
+
+// classification carries the input and lazily computed facts between rules.
+type classification struct {
+	in   *Input
+	ctx  *Context
+	db   *M4DB
+	base string
+	ext  string
+
+	tarBinary bool
+	tarKind   string
+	gitBinary bool
+	gitKind   string
+
+	m4       *M4Match // set by ruleM4 for git-tracked m4 files that fall through
+	skipScan bool     // the tarball content is a trusted upstream copy
+}
+
+// Classify explains one non-identical path: a class, a severity, a one-line
+// reason, the generator when known, and signals (suspicious build logic, m4
+// serial bumps) with evidence. It is pure and safe for concurrent use; ctx may
+// be nil. Severities follow DESIGN.md; a caller's policy may override them.
+func Classify(in Input, ctx *Context) Result {
+	if ctx == nil {
+		ctx = &Context{}
+	}
+	c := &classification{in: &in, ctx: ctx, db: ctx.DB, base: path.Base(in.Path), ext: strings.ToLower(path.Ext(in.Path))}
+	if c.db == nil {
+		c.db = Baseline()
+	}
+	if in.Tarball != nil && in.TarballMode != ModeSymlink {
+		c.tarBinary, c.tarKind = IsBinary(in.Tarball)
+	}
+	if in.Git != nil && in.GitMode != ModeSymlink {
+		c.gitBinary, c.gitKind = IsBinary(in.Git)
+	}
+	if !c.gitBinary && in.Git == nil && ctx.IsBinaryInGit != nil && in.GitMode != 0 && in.GitMode != ModeSymlink && in.GitMode != ModeGitlink {
+		c.gitBinary = ctx.IsBinaryInGit(in.Path)
+	}
+	var res Result
+	for _, r := range classifyRules {
+		if out, ok := r.apply(c); ok {
+			res = out
+			break
+		}
+	}
+	c.scan(&res)
+	return res
+}
+
+func tarSide(in *Input) bool {
+	return in.Status == StatusOnlyInTarball || in.Status == StatusContentDiffers || in.Status == StatusTypeDiffers
+}
+
+func ruleModeDiffers(c *classification) (Result, bool) {
+	if c.in.Status != StatusModeDiffers {
+		return Result{}, false
+	}
+	c.skipScan = true
+	return Result{Class: ClassModeChanged, Severity: SevLow,
+		Reason: fmt.Sprintf("content identical; mode %o in git, %o in the tarball", c.in.GitMode, c.in.TarballMode)}, true
+}
+
+func ruleExportIgnore(c *classification) (Result, bool) {
+	if !c.in.ExportIgnore || c.in.Status != StatusOnlyInGit {
+		return Result{}, false
+	}
+	return Result{Class: ClassExportIgnore, Severity: SevLow, Reason: "marked export-ignore in .gitattributes, so not in release archives"}, true
+}
+
+// vcsNames are repository metadata that releases do not ship.
+var (
+	vcsNames = map[string]bool{".gitignore": true, ".gitattributes": true, ".gitmodules": true, ".mailmap": true,
+		".travis.yml": true, ".gitlab-ci.yml": true, ".cirrus.yml": true, ".appveyor.yml": true, "appveyor.yml": true,
+		".editorconfig": true, ".clang-format": true, ".git-blame-ignore-revs": true, ".pre-commit-config.yaml": true,
+		".readthedocs.yml": true, ".readthedocs.yaml": true, ".codecov.yml": true, "codecov.yml": true, ".cvsignore": true,
+		".hgignore": true, ".hgtags": true, ".bzrignore": true, ".lgtm.yml": true, ".dir-locals.el": true,
+		".prev-version": true, ".x-update-copyright": true, ".clang-tidy": true, ".cirrus.star": true, ".mergify.yml": true,
+		".packit.yaml": true, ".coveralls.yml": true, ".golangci.yml": true, ".yamllint": true, ".gitpod.yml": true, ".dockerignore": true}
+	vcsDirs = []string{".github/", ".gitlab/", ".circleci/", ".ci/", ".azure-pipelines/", ".buildkite/", ".devcontainer/", ".vscode/", ".builds/", ".woodpecker/", ".forgejo/", ".gitea/", ".reuse/", ".tx/", ".hooks/", ".husky/"}
+)
+
+func isVCSMetadata(p string) bool {
+	if vcsNames[path.Base(p)] {
+		return true
+	}
+	for _, d := range vcsDirs {
+		if strings.HasPrefix(p, d) || strings.Contains(p, "/"+d) {
+			return true
+		}
+	}
+	return false
+}
+
+func ruleVCSMetadata(c *classification) (Result, bool) {
+	if c.in.Status != StatusOnlyInGit || !isVCSMetadata(c.in.Path) {
+		return Result{}, false
+	}
+	return Result{Class: ClassVCSMetadata, Severity: SevInfo, Reason: "repository metadata (VCS/CI configuration), not shipped in releases"}, true
+}
+
+func ruleOnlyInGit(c *classification) (Result, bool) {
+	if c.in.Status != StatusOnlyInGit {
+		return Result{}, false
+	}
+	if c.in.GitMode == ModeGitlink {
+		return Result{Class: ClassNotDistributed, Severity: SevLow, Reason: "submodule (gitlink) in git; its files are compared separately when copied into the tarball"}, true
+	}
+	return Result{Class: ClassNotDistributed, Severity: SevLow, Reason: "in git but not distributed in the tarball; nothing from it ships"}, true
+}
+
+// ruleNotInspected handles a tarball side whose content was not kept.
+func ruleNotInspected(c *classification) (Result, bool) {
+	if !tarSide(c.in) || c.in.Tarball != nil || c.in.TarballMode == ModeSymlink || c.in.TarballSize == 0 {
+		return Result{}, false
+	}
+	if c.ctx.IsBinaryInTarball != nil && c.ctx.IsBinaryInTarball(c.in.Path) {
+		c.tarBinary, c.tarKind = true, "data"
+		return Result{}, false // ruleBinary decides
+	}
+	c.skipScan = true
+	return Result{Class: ClassNotInspected, Severity: SevMedium,
+		Reason: fmt.Sprintf("tarball content (%d bytes) too large to inspect; review it by hand", c.in.TarballSize)}, true
+}
+
+func ruleBinary(c *classification) (Result, bool) {
+	if !tarSide(c.in) || !c.tarBinary {
+		return Result{}, false
+	}
+	c.skipScan = true
+	cat := binaryCategory(c.tarKind)
+	changed := c.in.Status == StatusContentDiffers
+	switch {
+	case cat == "translation" && (c.ext == ".gmo" || c.ext == ".mo"):
+		return Result{Class: ClassGenerated, Severity: SevInfo, Generator: "GNU gettext (msgfmt)",
+			Reason: "compiled message catalog (" + c.ext + ") built by msgfmt"}, true
+	case cat == "doc":
+		what := "only in the tarball"
+		if changed {
+			what = "differs from git"
+		}
+		return Result{Class: ClassBinaryDoc, Severity: SevLow, Reason: fmt.Sprintf("binary documentation (%s) %s", c.tarKind, what)}, true
+	}
+	what := "only in the tarball"
+	if changed {
+		what = "differs from the tag's copy"
+	}
+	desc := map[string]string{"compressed": "compressed data", "archive": "an archive", "object": "an object file or executable", "data": "binary data", "translation": "a message catalog"}[cat]
+	return Result{Class: ClassBinaryData, Severity: SevHigh, Reason: fmt.Sprintf("%s (%s) %s: nothing in git explains it", desc, c.tarKind, what)}, true
+}
+
+// gnulibPath maps a release path to the gnulib repository path it would be
+// copied from, or "" when the path is not a gnulib copy location.
+func gnulibPath(p string) string {
+	for _, pre := range []string{"lib/", "m4/", "build-aux/"} {
+		if strings.HasPrefix(p, pre) {
+			return p
+		}
+	}
+	if rest, ok := strings.CutPrefix(p, "gnulib-tests/"); ok {
+		return "tests/" + rest
+	}
+	return ""
+}
+
+// gnulibRewritten are files gnulib-tool writes rather than copies.
+var gnulibRewritten = map[string]bool{"Makefile.am": true, "Makefile.in": true, "gnulib.mk": true, "gnulib-comp.m4": true, "gnulib-cache.m4": true, ".gitignore": true, "Makefile.gnulib": true}
+
+func ruleGnulibPinned(c *classification) (Result, bool) {
+	if c.ctx.Gnulib == nil || c.in.Status != StatusOnlyInTarball || c.in.Tarball == nil || gnulibRewritten[c.base] {
+		return Result{}, false
+	}
+	gp := gnulibPath(c.in.Path)
+	if gp == "" {
+		return Result{}, false
+	}
+	up, ok := c.ctx.Gnulib(gp)
+	if !ok {
+		return Result{}, false
+	}
+	if string(up) == string(c.in.Tarball) {
+		c.skipScan = true
+		return Result{Class: ClassGnulibCopy, Severity: SevInfo, Reason: "identical to " + gp + " at the gnulib commit the tag pins"}, true
+	}
+	return Result{Class: ClassGnulibModified, Severity: SevHigh, Reason: "differs from " + gp + " at the gnulib commit the tag pins"}, true
+}
+
+func ruleKnownCopy(c *classification) (Result, bool) {
+	if !tarSide(c.in) || c.in.Tarball == nil || c.in.TarballMode == ModeSymlink {
+		return Result{}, false
+	}
+	m := c.db.Lookup(c.in.Path, c.in.Tarball)
+	if m.Kind != MatchExact || (m.KnownAs != "" && len(c.in.Tarball) < 64) {
+		if isM4Name(c.base) {
+			c.m4 = &m
+		}
+		return Result{}, false
+	}
+	c.skipScan = true
+	class := ClassUpstreamCopy
+	what := "copy of a known upstream file"
+	if isM4Name(c.base) {
+		class = ClassM4Upstream
+		what = "m4 macro file identical to a known upstream copy"
+		if m.Header.Serial != "" {
+			what += " (serial " + m.Header.Serial + ")"
+		}
+	}
+	reason := fmt.Sprintf("%s from %s", what, originSummary(m.Origins))
+	if m.KnownAs != "" {
+		reason += " (known as " + m.KnownAs + ")"
+	}
+	sev := SevInfo
+	if c.in.Status != StatusOnlyInTarball {
+		sev = SevLow
+		reason = "replaced at release by a " + reason
+	}
+	return Result{Class: class, Severity: sev, Reason: reason}, true
+}
+
+func originSummary(origins []string) string {
+	switch len(origins) {
+	case 0:
+		return "the database"
+	case 1, 2:
+		return strings.Join(origins, ", ")
+	}
+	return fmt.Sprintf("%s, %s and %d more", origins[0], origins[1], len(origins)-2)
+}
+
+// ruleM4 traces an m4 file only in the tarball (not identical to any known
+// copy, see ruleKnownCopy) through the database. Git-tracked m4 files that
+// differ fall through to release-stamp and source rules, carrying the match
+// as a signal.
+func ruleM4(c *classification) (Result, bool) {
+	if c.m4 == nil || generatedM4[c.base] {
+		return Result{}, false
+	}
+	m := *c.m4
+	sig := c.m4Signal(m)
+	if c.in.Status != StatusOnlyInTarball {
+		return Result{}, false
+	}
+	switch m.Kind {
+	case MatchSerialAbove:
+		return Result{Class: ClassM4SerialBump, Severity: sig.Severity, Reason: sig.Message, Signals: []Signal{sig}}, true
+	case MatchKnownName:
+		return Result{Class: ClassM4Modified, Severity: SevMedium, Reason: sig.Message, Signals: []Signal{sig}}, true
+	}
+	r := Result{Class: ClassM4Unknown, Severity: SevLow, Reason: "m4 file of no known upstream origin"}
+	if m.Header.Serial != "" {
+		r.Reason += " (serial " + m.Header.Serial + ")"
+	}
+	return r, true
+}
+
+// m4Signal describes a non-exact m4 match as a signal with the short diff as
+// evidence; for serial bumps it decides high vs medium.
+func (c *classification) m4Signal(m M4Match) Signal {
+	closest := ""
+	if m.Closest != nil {
+		closest = fmt.Sprintf("; closest known copy: serial %s from %s", orDash(m.Closest.Serial), originSummary(m.Closest.Origins))
+	}
+	ev := m.Diff()
+	switch m.Kind {
+	case MatchSerialAbove:
+		sev, hint := SevMedium, ""
+		jump := serialJump(m.Header.Serial, m.MaxKnownSerial)
+		newEnough := c.dbCovers(m.Header)
+		switch {
+		case jump:
+			sev = SevHigh
+			hint = "; the serial jumps far beyond the known history"
+		case newEnough:
+			sev = SevHigh
+			hint = fmt.Sprintf("; the database (%s) is at least as new as the release", c.db.Snapshot.Format("2006-01-02"))
+		default:
+			hint = "; the release may be newer than the database: extend it with `tarcheck m4db build`"
+		}
+		ev = append([]string{fmt.Sprintf("serial %s, highest known upstream serial %s", m.Header.Serial, m.MaxKnownSerial)}, ev...)
+		return Signal{Rule: RuleM4SerialAbove, Severity: sev, Evidence: ev,
+			Message: fmt.Sprintf("claims serial %s but the highest known upstream serial of %s is %s%s%s", m.Header.Serial, m.Name, m.MaxKnownSerial, closest, hint)}
+	default:
+		return Signal{Rule: RuleM4UnknownBody, Severity: SevMedium, Evidence: ev,
+			Message: fmt.Sprintf("known m4 name %s with content matching none of %d known versions (serial %s)%s", m.Name, m.KnownVersions, orDash(m.Header.Serial), closest)}
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// serialJump reports a serial far beyond the known maximum: more than double
+// it and at least 10 above (gnulib's build-to-host.m4 was at 3 when xz's
+// copy claimed 30).
+func serialJump(serial, maxKnown string) bool {
+	s, k := serialMajor(serial), serialMajor(maxKnown)
+	if s < 0 || k < 0 {
+		return false
+	}
+	return s-k >= 10 && s > 2*k
+}
+
+// dbCovers reports whether the database snapshot is at least as new as the
+// release: not older than the tag date, and newer than the file's last
+// copyright year. Unknown dates make it false.
+func (c *classification) dbCovers(h M4Header) bool {
+	snap := c.db.Snapshot
+	if snap.IsZero() {
+		return false
+	}
+	known, covers := false, true
+	if !c.ctx.TagTime.IsZero() {
+		known = true
+		covers = covers && !snap.Before(c.ctx.TagTime)
+	}
+	if y := h.MaxYear(); y > 0 {
+		known = true
+		covers = covers && y < snap.Year()
+	}
+	return known && covers
+}
+
+func ruleExportSubst(c *classification) (Result, bool) {
+	if !c.in.ExportSubst || c.in.Status != StatusContentDiffers {
+		return Result{}, false
+	}
+	return Result{Class: ClassExportSubst, Severity: SevLow, Reason: "export-subst in .gitattributes: git archive expands $Format:...$ placeholders"}, true
+}
+
+func ruleLineEndings(c *classification) (Result, bool) {
+	if c.in.Status != StatusContentDiffers || c.in.Git == nil || c.in.Tarball == nil || !crlfOnly(c.in.Git, c.in.Tarball) {
+		return Result{}, false
+	}
+	c.skipScan = true
+	return Result{Class: ClassLineEndings, Severity: SevLow, Reason: "only line endings differ (CRLF vs LF)"}, true
+}
+
+func ruleGenerated(c *classification) (Result, bool) {
+	if !tarSide(c.in) || c.in.Tarball == nil || c.in.TarballMode == ModeSymlink {
+		return Result{}, false
+	}
+	g, ok := DetectGenerator(c.in.Path, c.in.Tarball)
+	if !ok {
+		if (c.base == ".tarball-version" || c.base == ".version") && c.in.Status == StatusOnlyInTarball && len(c.in.Tarball) < 256 {
+			return Result{Class: ClassReleaseStamped, Severity: SevInfo, Reason: "version stamp file written by make dist"}, true
+		}
+		return Result{}, false
+	}
+	r := Result{Class: ClassGenerated, Severity: SevInfo, Generator: g.Generator, GeneratorVersion: g.Version}
+	by := g.Generator
+	if g.Version != "" {
+		by += " " + g.Version
+	}
+	switch c.in.Status {
+	case StatusOnlyInTarball:
+		r.Reason = "generated by " + by
+	default:
+		// The tag carries its own copy: only a regeneration by the same
+		// kind of tool explains the difference.
+		if c.in.Git != nil {
+			if gg, ok := DetectGenerator(c.in.Path, c.in.Git); !ok || gg.Generator != g.Generator {
+				return Result{}, false
+			}
+		}
+		r.Severity = SevLow
+		r.Reason = "regenerated at release by " + by + "; the tag's copy was generated too"
+	}
+	return r, true
+}
+
+func ruleTranslation(c *classification) (Result, bool) {
+	if c.ext != ".po" && c.ext != ".pot" {
+		return Result{}, false
+	}
+	switch c.in.Status {
+	case StatusOnlyInTarball:
+		c.skipScan = true
+		return Result{Class: ClassTranslation, Severity: SevLow, Reason: "translation catalog only in the tarball (fetched or generated at release)"}, true
+	case StatusContentDiffers:
+		if c.in.Git != nil && c.in.Tarball != nil && poReferencesOnly(c.in.Git, c.in.Tarball) {
+			c.skipScan = true
+			return Result{Class: ClassTranslation, Severity: SevLow, Reason: "only #: source references and header dates differ (msgmerge at release)"}, true
+		}
+	}
+	return Result{}, false
+}
+
+func ruleChangeLog(c *classification) (Result, bool) {
+	if !strings.HasPrefix(c.base, "ChangeLog") || c.in.Tarball == nil || !tarSide(c.in) {
+		return Result{}, false
+	}
+	if !looksGeneratedChangeLog(c.in.Tarball) {
+		return Result{}, false
+	}
+	c.skipScan = true
+	return Result{Class: ClassChangeLog, Severity: SevLow, Reason: "ChangeLog generated from the git history at release"}, true
+}
+
+func ruleReleaseStamped(c *classification) (Result, bool) {
+	if c.in.Status != StatusContentDiffers || c.in.Git == nil || c.in.Tarball == nil || c.gitBinary {
+		return Result{}, false
+	}
+	n, ok := stampOnly(c.in.Git, c.in.Tarball, c.ctx.Version)
+	if !ok {
+		return Result{}, false
+	}
+	c.skipScan = true
+	return Result{Class: ClassReleaseStamped, Severity: SevLow,
+		Reason: fmt.Sprintf("only the release version or dates differ (%d line%s)", n, plural(n))}, true
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func ruleTypeDiffers(c *classification) (Result, bool) {
+	if c.in.Status != StatusTypeDiffers {
+		return Result{}, false
+	}
+	sev := SevMedium
+	if isSourcePath(c.in.Path, c.in.Tarball) {
+		sev = SevHigh
+	}
+	return Result{Class: ClassTypeChanged, Severity: sev,
+		Reason: fmt.Sprintf("file type differs: %s in git, %s in the tarball", modeName(c.in.GitMode), modeName(c.in.TarballMode))}, true
+}
+
+func modeName(m uint32) string {
+	switch m {
+	case ModeSymlink:
+		return "symlink"
+	case ModeGitlink:
+		return "submodule"
+	case ModeExec:
+		return "executable file"
+	case 0:
+		return "nothing"
+	}
+	return "regular file"
+}
+
+// sourceExts are files people write (not generated): a content change in the
+// tarball is a change the tag does not vouch for.
+var (
+	sourceExts = map[string]bool{".c": true, ".h": true, ".cc": true, ".cpp": true, ".cxx": true, ".hh": true, ".hpp": true, ".hxx": true,
+		".m": true, ".mm": true, ".s": true, ".S": true, ".asm": true, ".go": true, ".rs": true, ".py": true, ".pl": true, ".pm": true,
+		".rb": true, ".java": true, ".js": true, ".ts": true, ".lua": true, ".tcl": true, ".sh": true, ".bash": true, ".zsh": true,
+		".m4": true, ".ac": true, ".am": true, ".mk": true, ".cmake": true, ".y": true, ".yy": true, ".l": true, ".ll": true,
+		".def": true, ".sym": true, ".map": true, ".inc": true, ".in": true, ".awk": true, ".sed": true, ".php": true, ".swift": true,
+		".kt": true, ".cs": true, ".f": true, ".f90": true, ".d": true, ".zig": true, ".vala": true, ".ps1": true, ".bat": true, ".cmd": true}
+	sourceNames = map[string]bool{"configure.ac": true, "configure.in": true, "Makefile": true, "GNUmakefile": true, "makefile": true,
+		"CMakeLists.txt": true, "meson.build": true, "meson_options.txt": true, "meson.options": true, "bootstrap": true, "autogen.sh": true,
+		"Kconfig": true, "SConstruct": true, "BUILD": true, "BUILD.bazel": true, "WORKSPACE": true, "build.zig": true, "Cargo.toml": true,
+		"go.mod": true, "setup.py": true, "pyproject.toml": true, "configure": true, "libtool": true}
+)
+
+// isSourcePath reports whether a path (with optional content for shebang
+// detection) is source code or build logic.
+func isSourcePath(p string, content []byte) bool {
+	base := path.Base(p)
+	if sourceNames[base] || sourceExts[path.Ext(base)] {
+		return true
+	}
+	return len(content) > 2 && content[0] == '#' && content[1] == '!'
+}
+
+// isBuildScript reports whether a file can run at build time: m4, configure,
+// Makefiles, shell, CMake, meson, libtool, build-aux helpers, shebang scripts.
+func isBuildScript(p string, content []byte) bool {
+	base := path.Base(p)
+	switch path.Ext(base) {
+	case ".m4", ".ac", ".am", ".in", ".sh", ".bash", ".mk", ".mak", ".cmake", ".sin", ".sed", ".awk":
+		return true
+	}
+	switch base {
+	case "configure", "Makefile", "GNUmakefile", "makefile", "CMakeLists.txt", "meson.build", "libtool", "bootstrap", "autogen.sh", "testsuite":
+		return true
+	}
+	if strings.HasPrefix(p, "build-aux/") || strings.Contains(p, "/build-aux/") {
+		return true
+	}
+	return len(content) > 2 && content[0] == '#' && content[1] == '!'
+}
+
+func ruleSourceModified(c *classification) (Result, bool) {
+	if c.in.Status != StatusContentDiffers || !isSourcePath(c.in.Path, c.in.Tarball) {
+		return Result{}, false
+	}
+	r := Result{Class: ClassSourceModified, Severity: SevHigh, Reason: "source file differs from the tag's copy"}
+	if c.m4 != nil && !generatedM4[c.base] {
+		sig := c.m4Signal(*c.m4)
+		r.Reason = "m4 file tracked in git differs from the tag's copy: " + sig.Message
+		r.Signals = append(r.Signals, sig)
+	}
+	return r, true
+}
+
+func ruleOther(c *classification) (Result, bool) {
+	switch c.in.Status {
+	case StatusOnlyInTarball:
+		return Result{Class: ClassOther, Severity: SevMedium, Reason: "only in the tarball; no generator or upstream origin recognised"}, true
+	case StatusContentDiffers:
+		return Result{Class: ClassOther, Severity: SevMedium, Reason: "content differs from the tag's copy; not explained by stamping or regeneration"}, true
+	}
+	return Result{Class: ClassOther, Severity: SevMedium, Reason: "difference not explained"}, true
+}
+
+// scan runs the build-script scan on the tarball side of any non-identical
+// build script that is not a trusted upstream copy, adds binary-data
+// references, and escalates: one high signal raises the result to high;
+// two, or one plus a reference to binary data, make it critical.
+func (c *classification) scan(res *Result) {
+	in := c.in
+	if !c.skipScan && tarSide(in) && in.Tarball != nil && in.TarballMode != ModeSymlink && !c.tarBinary && isBuildScript(in.Path, in.Tarball) {
+		res.Signals = append(res.Signals, ScanBuildScript(in.Path, in.Tarball)...)
+		if sig, ok := c.binaryRefs(); ok {
+			res.Signals = append(res.Signals, sig)
+		}
+	}
+	high, binRef, scanHigh := 0, false, []string(nil)
+	seen := map[string]bool{}
+	for _, s := range res.Signals {
+		if s.Rule == RuleBinaryReference {
+			binRef = true
+		}
+		if s.Severity.Rank() >= SevHigh.Rank() && !seen[s.Rule] {
+			seen[s.Rule] = true
+			high++
+			if strings.HasPrefix(s.Rule, "TC1") {
+				scanHigh = append(scanHigh, strings.TrimPrefix(s.Message, in.Path+": "))
+			}
+		}
+		res.Severity = maxSev(res.Severity, s.Severity)
+	}
+	if high >= 2 || (high == 1 && binRef) {
+		res.Severity = SevCritical
+	}
+	if len(scanHigh) > 0 {
+		res.Reason = "suspicious build logic (" + strings.Join(scanHigh, "; ") + "); " + res.Reason
+		res.Class = ClassSuspicious
+	}
+}

@@ -1,0 +1,585 @@
+package autotools
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/binary"
+	"encoding/gob"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Limits for the known-file database.
+const (
+	// MaxDBFileSize is the largest file AddDir records; bigger files are skipped.
+	MaxDBFileSize = 4 << 20
+	// MaxM4DBBytes caps the decompressed size of a database read by LoadM4DB.
+	MaxM4DBBytes = 1 << 30
+	// maxFingerprintLines caps the line fingerprints kept per m4 file.
+	maxFingerprintLines = 50000
+	// maxDiffLines caps the added lines a match reports as its short diff.
+	maxDiffLines = 12
+)
+
+// m4DBFormat names the serialised database format written by Save.
+const m4DBFormat = "tarcheck.m4db/v1"
+
+// ErrBadM4DB is returned by LoadM4DB for data that is not a valid database.
+var ErrBadM4DB = errors.New("invalid m4 database")
+
+//go:embed m4db.gob.gz
+var baselineData []byte
+
+// PackageVersion records one source of the database, e.g. Debian's gnulib
+// package at version 20230209+stable-1.
+type PackageVersion struct {
+	Name    string
+	Version string
+}
+
+// M4Entry is one known upstream file version: an m4 macro file (with its serial
+// and line fingerprints) or another file copied into releases verbatim (a
+// gnulib lib/ file, a build-aux helper), keyed by its base name.
+type M4Entry struct {
+	// Name is the file's base name ("stdlib_h.m4", "install-sh").
+	Name string
+	// Serial is the m4 serial number, "" for non-m4 files or when absent.
+	Serial string
+	// SHA256 is the hex sha256 of the exact content.
+	SHA256 string
+	// Origins lists where this exact content comes from ("gnulib 20230209+stable-1").
+	Origins []string
+	lines   []uint32
+}
+
+// M4DB is a database of known upstream files, mostly m4 macros. The zero value
+// is not usable; use NewM4DB, Baseline, LoadM4DB or MergeM4DB. Lookup may be
+// called concurrently; AddFile, AddDir and Merge must not run concurrently with
+// anything else on the same database.
+type M4DB struct {
+	// Snapshot is the date of the newest source in the database; a release
+	// newer than this may legitimately carry newer upstream copies.
+	Snapshot time.Time
+	// Packages lists the sources the database was built from, with versions.
+	Packages []PackageVersion
+
+	entries []*M4Entry
+	byName  map[string][]*M4Entry
+	byHash  map[string][]*M4Entry
+}
+
+// NewM4DB returns an empty database.
+func NewM4DB() *M4DB {
+	return &M4DB{byName: map[string][]*M4Entry{}, byHash: map[string][]*M4Entry{}}
+}
+
+// Len returns the number of distinct (name, content) entries.
+func (db *M4DB) Len() int { return len(db.entries) }
+
+// Known returns the entries recorded under a base name, in insertion order.
+// The entries are shared; callers must not modify them.
+func (db *M4DB) Known(name string) []*M4Entry { return db.byName[path.Base(name)] }
+
+// isM4Name reports whether a base name is an m4 macro file.
+func isM4Name(name string) bool { return strings.HasSuffix(name, ".m4") }
+
+// AddFile records content under the base name of name as coming from origin.
+// Adding the same content again only adds the origin.
+func (db *M4DB) AddFile(name string, content []byte, origin string) {
+	sum := sha256.Sum256(content)
+	db.add(path.Base(filepath.ToSlash(name)), hex.EncodeToString(sum[:]), content, []string{origin}, nil)
+}
+
+func (db *M4DB) add(name, sum string, content []byte, origins []string, lines []uint32) *M4Entry {
+	for _, e := range db.byHash[sum] {
+		if e.Name == name {
+			for _, o := range origins {
+				if o != "" && !slices.Contains(e.Origins, o) {
+					e.Origins = append(e.Origins, o)
+				}
+			}
+			return e
+		}
+	}
+	e := &M4Entry{Name: name, SHA256: sum}
+	for _, o := range origins {
+		if o != "" && !slices.Contains(e.Origins, o) {
+			e.Origins = append(e.Origins, o)
+		}
+	}
+	if content != nil && isM4Name(name) {
+		if h, err := ParseM4Header(content); err == nil {
+			e.Serial = h.Serial
+		}
+		e.lines = fingerprints(content)
+	} else {
+		e.lines = lines
+	}
+	db.entries = append(db.entries, e)
+	db.byName[name] = append(db.byName[name], e)
+	db.byHash[sum] = append(db.byHash[sum], e)
+	return e
+}
+
+// AddDir records every regular file below dir (recursively, skipping .git and
+// files larger than MaxDBFileSize) under its base name, as coming from origin.
+func (db *M4DB) AddDir(dir, origin string) error {
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if d.Name() == ".git" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if info.Size() > MaxDBFileSize {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		db.AddFile(d.Name(), b, origin)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("adding %s to m4 database: %w", dir, err)
+	}
+	return nil
+}
+
+// Merge adds every entry, package and the newer snapshot of other to db.
+func (db *M4DB) Merge(other *M4DB) {
+	if other == nil {
+		return
+	}
+	for _, e := range other.entries {
+		db.add(e.Name, e.SHA256, nil, e.Origins, e.lines)
+	}
+	for _, p := range other.Packages {
+		if !slices.Contains(db.Packages, p) {
+			db.Packages = append(db.Packages, p)
+		}
+	}
+	if other.Snapshot.After(db.Snapshot) {
+		db.Snapshot = other.Snapshot
+	}
+}
+
+// MergeM4DB returns a new database holding the entries of all dbs (nil ones are
+// skipped), e.g. MergeM4DB(Baseline(), extended).
+func MergeM4DB(dbs ...*M4DB) *M4DB {
+	out := NewM4DB()
+	for _, d := range dbs {
+		out.Merge(d)
+	}
+	return out
+}
+
+var (
+	baselineOnce sync.Once
+	baselineDB   *M4DB
+	baselineErr  error
+)
+
+// Baseline returns the database embedded in the binary, built by
+// cmd/m4dbgen from Debian's gnulib, autoconf-archive, automake, libtool,
+// gettext, autopoint and pkgconf packages. It is shared: do not modify it
+// (use MergeM4DB to extend it). If the embedded data cannot be decoded,
+// Baseline returns an empty database and BaselineErr reports why.
+func Baseline() *M4DB {
+	baselineOnce.Do(func() {
+		baselineDB, baselineErr = LoadM4DB(bytes.NewReader(baselineData))
+		if baselineErr != nil {
+			baselineDB = NewM4DB()
+		}
+	})
+	return baselineDB
+}
+
+// BaselineErr reports whether the embedded database failed to decode.
+func BaselineErr() error {
+	Baseline()
+	return baselineErr
+}
+
+// wireDB is the serialised form: gob inside gzip, line fingerprints
+// deduplicated into one table ordered by frequency.
+type wireDB struct {
+	Format   string
+	Snapshot string
+	Packages []PackageVersion
+	Origins  []string
+	Lines    []byte // little-endian uint32 fingerprints
+	Entries  []wireEntry
+}
+
+type wireEntry struct {
+	Name    string
+	Serial  string
+	SHA256  string
+	Origins []uint32
+	LineIdx []byte // uvarint indexes into Lines
+}
+
+// Save writes the database (gzip-compressed gob). The output is deterministic
+// for the same content.
+func (db *M4DB) Save(w io.Writer) error {
+	wd := wireDB{Format: m4DBFormat, Packages: slices.Clone(db.Packages)}
+	if !db.Snapshot.IsZero() {
+		wd.Snapshot = db.Snapshot.UTC().Format(time.DateOnly)
+	}
+	slices.SortFunc(wd.Packages, func(a, b PackageVersion) int {
+		return strings.Compare(a.Name+"\x00"+a.Version, b.Name+"\x00"+b.Version)
+	})
+	ents := slices.Clone(db.entries)
+	slices.SortFunc(ents, func(a, b *M4Entry) int {
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		if c := CompareSerials(a.Serial, b.Serial); c != 0 {
+			return c
+		}
+		return strings.Compare(a.SHA256, b.SHA256)
+	})
+	originIdx := map[string]uint32{}
+	freq := map[uint32]int{}
+	for _, e := range ents {
+		for _, o := range e.Origins {
+			if _, ok := originIdx[o]; !ok {
+				originIdx[o] = 0
+				wd.Origins = append(wd.Origins, o)
+			}
+		}
+		for _, l := range e.lines {
+			freq[l]++
+		}
+	}
+	slices.Sort(wd.Origins)
+	for i, o := range wd.Origins {
+		originIdx[o] = uint32(i)
+	}
+	table := make([]uint32, 0, len(freq))
+	for l := range freq {
+		table = append(table, l)
+	}
+	slices.SortFunc(table, func(a, b uint32) int {
+		if freq[a] != freq[b] {
+			return freq[b] - freq[a]
+		}
+		if a < b {
+			return -1
+		}
+		if a > b {
+			return 1
+		}
+		return 0
+	})
+	lineIdx := make(map[uint32]uint64, len(table))
+	wd.Lines = make([]byte, 0, 4*len(table))
+	for i, l := range table {
+		lineIdx[l] = uint64(i)
+		wd.Lines = binary.LittleEndian.AppendUint32(wd.Lines, l)
+	}
+	for _, e := range ents {
+		we := wireEntry{Name: e.Name, Serial: e.Serial, SHA256: e.SHA256}
+		for _, o := range e.Origins {
+			we.Origins = append(we.Origins, originIdx[o])
+		}
+		slices.Sort(we.Origins)
+		for _, l := range e.lines {
+			we.LineIdx = binary.AppendUvarint(we.LineIdx, lineIdx[l])
+		}
+		wd.Entries = append(wd.Entries, we)
+	}
+	zw, err := gzip.NewWriterLevel(w, gzip.BestCompression)
+	if err != nil {
+		return fmt.Errorf("saving m4 database: %w", err)
+	}
+	if err := gob.NewEncoder(zw).Encode(&wd); err != nil {
+		return fmt.Errorf("saving m4 database: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("saving m4 database: %w", err)
+	}
+	return nil
+}
+
+// LoadM4DB reads a database written by Save. It returns an error wrapping
+// ErrBadM4DB when the data is malformed.
+func LoadM4DB(r io.Reader) (*M4DB, error) {
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return nil, fmt.Errorf("loading m4 database: %w: %w", ErrBadM4DB, err)
+	}
+	var wd wireDB
+	if err := gob.NewDecoder(io.LimitReader(zr, MaxM4DBBytes)).Decode(&wd); err != nil {
+		return nil, fmt.Errorf("loading m4 database: %w: %w", ErrBadM4DB, err)
+	}
+	if wd.Format != m4DBFormat {
+		return nil, fmt.Errorf("loading m4 database: %w: format %q", ErrBadM4DB, wd.Format)
+	}
+	if len(wd.Lines)%4 != 0 {
+		return nil, fmt.Errorf("loading m4 database: %w: line table", ErrBadM4DB)
+	}
+	db := NewM4DB()
+	db.Packages = wd.Packages
+	if wd.Snapshot != "" {
+		t, err := time.Parse(time.DateOnly, wd.Snapshot)
+		if err != nil {
+			return nil, fmt.Errorf("loading m4 database: %w: snapshot: %w", ErrBadM4DB, err)
+		}
+		db.Snapshot = t
+	}
+	nLines := uint64(len(wd.Lines) / 4)
+	for _, we := range wd.Entries {
+		var origins []string
+		for _, o := range we.Origins {
+			if int(o) >= len(wd.Origins) {
+				return nil, fmt.Errorf("loading m4 database: %w: origin index", ErrBadM4DB)
+			}
+			origins = append(origins, wd.Origins[o])
+		}
+		var lines []uint32
+		for b := we.LineIdx; len(b) > 0; {
+			v, n := binary.Uvarint(b)
+			if n <= 0 || v >= nLines {
+				return nil, fmt.Errorf("loading m4 database: %w: line index", ErrBadM4DB)
+			}
+			b = b[n:]
+			lines = append(lines, binary.LittleEndian.Uint32(wd.Lines[4*v:]))
+		}
+		db.add(we.Name, we.SHA256, nil, origins, lines)
+	}
+	return db, nil
+}
+
+// fingerprints hashes the significant lines of an m4 file: trimmed, non-blank,
+// and not comments (# or dnl). Comment-only edits therefore do not count as
+// content changes when choosing the closest known copy.
+func fingerprints(content []byte) []uint32 {
+	var out []uint32
+	for len(content) > 0 && len(out) < maxFingerprintLines {
+		line := content
+		if i := bytes.IndexByte(content, '\n'); i >= 0 {
+			line, content = content[:i], content[i+1:]
+		} else {
+			content = nil
+		}
+		if fp, ok := lineFingerprint(line); ok {
+			out = append(out, fp)
+		}
+	}
+	return out
+}
+
+func lineFingerprint(line []byte) (uint32, bool) {
+	t := bytes.TrimSpace(line)
+	if len(t) == 0 || t[0] == '#' || (bytes.HasPrefix(t, []byte("dnl")) && (len(t) == 3 || t[3] == ' ' || t[3] == '\t')) {
+		return 0, false
+	}
+	h := fnv.New32a()
+	h.Write(t)
+	return h.Sum32(), true
+}
+
+// MatchKind says how a file relates to the database.
+type MatchKind string
+
+// Match kinds returned by Lookup.
+const (
+	// MatchExact: the content is byte-identical to a known upstream copy.
+	MatchExact MatchKind = "exact"
+	// MatchKnownName: the name is known but this content is not; its serial
+	// is not above every known serial.
+	MatchKnownName MatchKind = "known-name"
+	// MatchSerialAbove: the name is known, the content is not, and its serial
+	// is higher than every known serial of that name.
+	MatchSerialAbove MatchKind = "serial-above"
+	// MatchUnknownName: no file of that name is known.
+	MatchUnknownName MatchKind = "unknown-name"
+)
+
+// M4Match is the result of a Lookup.
+type M4Match struct {
+	Kind MatchKind
+	// Name is the base name looked up.
+	Name string
+	// Header is the file's parsed header (empty for non-m4 files).
+	Header M4Header
+	// Origins of the identical known copy (MatchExact only).
+	Origins []string
+	// KnownAs is the name of the identical copy when it was recorded under
+	// another name (MatchExact only, else "").
+	KnownAs string
+	// MaxKnownSerial is the highest serial known for the name ("" if none).
+	MaxKnownSerial string
+	// KnownVersions is how many distinct contents are known for the name.
+	KnownVersions int
+	// Closest is the known copy sharing most lines with the file (nil when
+	// the name is unknown or the match is exact).
+	Closest *M4Entry
+	// Added holds the file's significant lines missing from Closest (at most
+	// maxDiffLines), Removed counts Closest's significant lines missing
+	// from the file and AddedTotal counts all added lines.
+	Added      []string
+	AddedTotal int
+	Removed    int
+}
+
+// Diff renders the short diff against the closest known copy as lines
+// ("+ line", "- N upstream lines not present"), or nil without a Closest.
+func (m M4Match) Diff() []string {
+	if m.Closest == nil {
+		return nil
+	}
+	var out []string
+	for _, l := range m.Added {
+		out = append(out, "+ "+l)
+	}
+	if m.AddedTotal > len(m.Added) {
+		out = append(out, fmt.Sprintf("+ ... %d more added lines", m.AddedTotal-len(m.Added)))
+	}
+	if m.Removed > 0 {
+		out = append(out, fmt.Sprintf("- %d lines of the upstream copy are not present", m.Removed))
+	}
+	return out
+}
+
+// Lookup matches a file (by its base name and exact content) against the
+// database. For a known name with unknown content it finds the closest known
+// version by shared lines and computes a short diff.
+func (db *M4DB) Lookup(name string, content []byte) M4Match {
+	name = path.Base(name)
+	m := M4Match{Name: name}
+	if isM4Name(name) {
+		m.Header, _ = ParseM4Header(content)
+	}
+	known := db.byName[name]
+	m.KnownVersions = len(known)
+	for _, e := range known {
+		if e.Serial != "" && (m.MaxKnownSerial == "" || CompareSerials(e.Serial, m.MaxKnownSerial) > 0) {
+			m.MaxKnownSerial = e.Serial
+		}
+	}
+	sum := sha256.Sum256(content)
+	hexSum := hex.EncodeToString(sum[:])
+	if hits := db.byHash[hexSum]; len(hits) > 0 {
+		m.Kind = MatchExact
+		hit := hits[0]
+		for _, e := range hits {
+			if e.Name == name {
+				hit = e
+				break
+			}
+		}
+		m.Origins = hit.Origins
+		if hit.Name != name {
+			m.KnownAs = hit.Name
+		}
+		return m
+	}
+	if len(known) == 0 {
+		m.Kind = MatchUnknownName
+		return m
+	}
+	m.Kind = MatchKnownName
+	if m.Header.Serial != "" && m.MaxKnownSerial != "" && CompareSerials(m.Header.Serial, m.MaxKnownSerial) > 0 {
+		m.Kind = MatchSerialAbove
+	}
+	closestDiff(&m, known, content)
+	return m
+}
+
+// closestDiff picks the known entry with the smallest symmetric difference of
+// line sets and records the added lines and the removed count.
+func closestDiff(m *M4Match, known []*M4Entry, content []byte) {
+	type fline struct {
+		fp   uint32
+		text string
+	}
+	var lines []fline
+	set := map[uint32]bool{}
+	for rest := content; len(rest) > 0 && len(lines) < maxFingerprintLines; {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		if fp, ok := lineFingerprint(line); ok {
+			lines = append(lines, fline{fp, string(bytes.TrimSpace(line))})
+			set[fp] = true
+		}
+	}
+	best, bestScore := (*M4Entry)(nil), 0
+	for _, e := range known {
+		if len(e.lines) == 0 && best != nil {
+			continue
+		}
+		common := 0
+		es := make(map[uint32]bool, len(e.lines))
+		for _, l := range e.lines {
+			es[l] = true
+		}
+		for l := range es {
+			if set[l] {
+				common++
+			}
+		}
+		score := len(set) + len(es) - 2*common
+		if best == nil || score < bestScore || (score == bestScore && CompareSerials(e.Serial, best.Serial) > 0) {
+			best, bestScore = e, score
+		}
+	}
+	m.Closest = best
+	if best == nil || len(best.lines) == 0 {
+		return
+	}
+	es := make(map[uint32]bool, len(best.lines))
+	for _, l := range best.lines {
+		es[l] = true
+	}
+	for _, l := range lines {
+		if !es[l.fp] {
+			m.AddedTotal++
+			if len(m.Added) < maxDiffLines {
+				m.Added = append(m.Added, truncate(l.text, 200))
+			}
+		}
+	}
+	for _, l := range best.lines {
+		if !set[l] {
+			m.Removed++
+		}
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}

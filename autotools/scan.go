@@ -1,0 +1,542 @@
+package autotools
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Limits for ScanBuildScript.
+const (
+	// MaxScanBytes caps how much of one build script is scanned.
+	MaxScanBytes = 16 << 20
+	// maxEvidence caps the evidence lines kept per signal.
+	maxEvidence = 6
+	// maxEvidenceLen caps the length of one evidence line.
+	maxEvidenceLen = 200
+	// maxLogicalLine caps a joined (backslash-continued) line.
+	maxLogicalLine = 64 << 10
+)
+
+// Rule ids of the build-script signals. TC1xx are script-content signals,
+// TC2xx m4 provenance signals.
+const (
+	RuleGrepBinaryTree  = "TC101" // grep -a over the source tree
+	RuleTrSwap          = "TC102" // tr with swapped character sets
+	RuleCarving         = "TC103" // head -c / tail -c / dd carving chain
+	RuleDecodeToShell   = "TC104" // xz/lzma/gzip decoding into sh/eval
+	RuleEvalAssembled   = "TC105" // eval of a decoded or assembled string
+	RuleSedCat          = "TC106" // sed "r\n" used as a disguised cat
+	RuleBase64ToShell   = "TC107" // base64/hex decoding into a shell
+	RuleNetworkFetch    = "TC108" // curl/wget/dev-tcp from a build script
+	RuleBinaryReference = "TC109" // reference to a file that is binary data
+	RuleEncodedBlob     = "TC110" // long opaque encoded string literal
+	RuleM4SerialAbove   = "TC201" // m4 serial above every known upstream serial
+	RuleM4UnknownBody   = "TC202" // m4 of a known name with unknown content
+)
+
+type scanRule struct {
+	id       string
+	sev      Severity
+	message  string
+	keywords []string // prefilter: the line must contain one of these
+	match    func(line string) bool
+}
+
+var (
+	grepRe       = regexp.MustCompile(`(?:\b[ef]?grep|\$\{?E?GREP\}?)((?:[ \t]+-[-A-Za-z=]+)+)`)
+	srcTreeRe    = regexp.MustCompile(`\$\{?(?:ac_)?(?:top_)?(?:abs_)?srcdir\}?|\$\(?(?:top_)?srcdir\)?|\$\{?ac_pwd\}?|\$\{?PWD\}?|[ \t]\.(?:/)?(?:[ \t]|$)`)
+	X
+	carveRe      = regexp.MustCompile(`\b(?:head|tail)[ \t]+-c[ \t]*\+?[0-9$]|\bhead[ \t]+--bytes|\btail[ \t]+--bytes|\bdd\b[^|;]*\b(?:skip|count|ibs|bs|iseek)=`)
+	decoderRe    = regexp.MustCompile(`\b(?:xz|lzma|gzip|bzip2|zstd|lz4|lzip|brotli)[ \t]+(?:-[A-Za-z0-9]*d[A-Za-z0-9]*|--decompress)\b|\b(?:unxz|xzcat|unlzma|lzcat|gunzip|zcat|bunzip2|bzcat|unzstd|zstdcat)\b|\|[ \t]*\$\{?[A-Za-z_][A-Za-z0-9_\[\]$]*\}?[ \t]+-d\b`)
+	evalAsmRe    = regexp.MustCompile(`\beval[ \t]+[^;|&]*(?:\$\(|` + "`" + `)[^;&]*\b(?:tr|head|tail|base64|xz|unxz|lzma|unlzma|gzip|gunzip|zcat|xzcat|rev|xxd)\b`)
+	sedCatRe     = regexp.MustCompile(`\bsed[ \t]+(?:-[A-Za-z]+[ \t]+)*(?:"r\\n"|'r\\n'|r\\\\n|"r\\\\n")`)
+	b64Re        = regexp.MustCompile(`\bbase64[ \t]+(?:-[A-Za-z]*[dD]\b|--decode)|\bopenssl[ \t]+(?:enc|base64)\b[^|]*-d\b|\bxxd[ \t]+(?:-[a-z]+[ \t]+)*-r\b|\buudecode\b|(?:\\x[0-9a-fA-F]{2}){8,}`)
+	netRe        = regexp.MustCompile(`\b(?:curl|wget|fetch)\b[^|;&]*\b(?:https?|ftp)://|/dev/(?:tcp|udp)/|\bnc[ \t]+-[A-Za-z]*e\b`)
+	encodedBlob  = regexp.MustCompile(`[A-Za-z0-9+/]{160,}={0,2}`)
+	hexBlob      = regexp.MustCompile(`(?:[0-9a-fA-F]{2}){120,}`)
+	shellCmdRe   = regexp.MustCompile(`[|]|\beval\b`)
+	blobWordsRe  = regexp.MustCompile(`[a-z]{4,}`)
+	m4QuoteStrip = strings.NewReplacer("[[", "[", "]]", "]", "@<:@", "[", "@:>@", "]")
+)
+
+var carveKeywords = []string{"head", "tail", "dd "}
+
+var scanRules = []scanRule{
+	{RuleGrepBinaryTree, SevHigh, "grep -a (binary files as text) over the source tree", []string{"grep", "GREP"}, matchGrepBinaryTree},
+	{RuleTrSwap, SevHigh, "tr with swapped character sets (substitution cipher)", []string{"tr "}, matchTrSwap},
+	{RuleCarving, SevHigh, "head -c/tail -c/dd carving chain", []string{"head", "tail", "dd "}, func(l string) bool { return len(carveRe.FindAllStringIndex(l, 3)) >= 2 }},
+	{RuleDecodeToShell, SevHigh, "decompressed data fed to a shell or eval", []string{"|", "eval"}, func(l string) bool { return feedsShell(l) && decoderRe.MatchString(l) }},
+	{RuleEvalAssembled, SevHigh, "eval of a decoded or assembled string", []string{"eval"}, evalAsmRe.MatchString},
+	{RuleSedCat, SevHigh, `sed "r\n" used as a disguised cat`, []string{"sed"}, sedCatRe.MatchString},
+	{RuleBase64ToShell, SevHigh, "base64/hex decoding fed to a shell or eval", []string{"base64", "openssl", "xxd", "uudecode", `\x`}, func(l string) bool { return feedsShell(l) && b64Re.MatchString(l) }},
+	{RuleNetworkFetch, SevMedium, "network access from a build script", []string{"curl", "wget", "fetch", "/dev/", "nc "}, netRe.MatchString},
+	{RuleEncodedBlob, SevMedium, "long encoded blob in a build script", nil, matchEncodedBlob},
+}
+
+// ScanBuildScript looks for the signals of the xz-utils backdoor in a build
+// script (m4, configure, Makefile.in, shell, CMake, ...): grep -a over the
+// source tree, tr character swaps, head/tail/dd carving chains, decompression
+// or base64 decoding fed to a shell, eval of assembled strings, sed "r\n",
+// network fetchers and long encoded blobs. It returns one Signal per rule that
+// fired, each with the matching lines ("line N: ...") as evidence, in rule
+// order. The path only labels evidence; content is not executed or expanded.
+// Only the first MaxScanBytes are scanned. Comment lines (#) are skipped.
+func ScanBuildScript(path string, content []byte) []Signal {
+	if len(content) > MaxScanBytes {
+		content = content[:MaxScanBytes]
+	}
+	lines := indexLogicalLines(content)
+	var out []Signal
+	for _, r := range scanRules {
+		var cand []int
+		if r.keywords == nil {
+			for i, l := range lines {
+				if l.end-l.start >= 160 {
+					cand = append(cand, i)
+				}
+			}
+		} else {
+			cand = lines.containing(content, r.keywords)
+		}
+		var ev []string
+		for _, i := range cand {
+			text := lines.text(content, i)
+			if isCommentLine(text) || !r.match(text) {
+				continue
+			}
+			ev = appendEvidence(ev, lines[i].num, text)
+		}
+		if r.id == RuleCarving && len(ev) == 0 {
+			// Carving spread over several lines still forms a chain.
+			count := 0
+			var cev []string
+			for _, i := range lines.containing(content, carveKeywords) {
+				text := lines.text(content, i)
+				if isCommentLine(text) {
+					continue
+				}
+				if c := len(carveRe.FindAllStringIndex(text, -1)); c > 0 {
+					count += c
+					cev = appendEvidence(cev, lines[i].num, text)
+				}
+			}
+			if count >= 4 {
+				ev = cev
+			}
+		}
+		if len(ev) == 0 {
+			continue
+		}
+		msg := r.message
+		if path != "" {
+			msg = fmt.Sprintf("%s: %s", path, r.message)
+		}
+		out = append(out, Signal{Rule: r.id, Severity: r.sev, Message: msg, Evidence: ev})
+	}
+	return out
+}
+
+func isCommentLine(s string) bool {
+	return strings.HasPrefix(strings.TrimLeft(s, " \t"), "#")
+}
+
+// logicalLine is a line with its backslash-newline continuations: the byte
+// range in the content and the 1-based number of its first physical line.
+type logicalLine struct {
+	start, end, num int
+	joined          bool
+}
+
+type logicalLines []logicalLine
+
+// indexLogicalLines splits content into logical lines in one pass.
+func indexLogicalLines(content []byte) logicalLines {
+	var out logicalLines
+	start, num, phys := 0, 1, 0
+	joined := false
+	for pos := 0; pos <= len(content); {
+		i := bytes.IndexByte(content[pos:], '\n')
+		end := len(content)
+		if i >= 0 {
+			end = pos + i
+		}
+		phys++
+		lineEnd := end
+		if lineEnd > pos && content[lineEnd-1] == '\r' {
+			lineEnd--
+		}
+		if i >= 0 && lineEnd > pos && content[lineEnd-1] == '\\' && end+1-start < maxLogicalLine {
+			joined = true
+			pos = end + 1
+			continue
+		}
+		if start < len(content) {
+			out = append(out, logicalLine{start: start, end: lineEnd, num: num, joined: joined})
+		}
+		if i < 0 {
+			break
+		}
+		pos = end + 1
+		start, num, joined = pos, phys+1, false
+	}
+	return out
+}
+
+// text returns logical line i with continuations joined by spaces.
+func (ls logicalLines) text(content []byte, i int) string {
+	l := ls[i]
+	raw := content[l.start:l.end]
+	if !l.joined {
+		return string(raw)
+	}
+	var b strings.Builder
+	for len(raw) > 0 {
+		j := bytes.IndexByte(raw, '\n')
+		part := raw
+		if j >= 0 {
+			part, raw = raw[:j], raw[j+1:]
+		} else {
+			raw = nil
+		}
+		part = bytes.TrimSuffix(part, []byte("\r"))
+		if j >= 0 {
+			part = bytes.TrimSuffix(part, []byte("\\"))
+			b.Write(part)
+			b.WriteByte(' ')
+			continue
+		}
+		b.Write(part)
+	}
+	return b.String()
+}
+
+// find returns the index of the logical line holding byte offset off.
+func (ls logicalLines) find(off int) int {
+	lo, hi := 0, len(ls)
+	for lo < hi {
+		m := (lo + hi) / 2
+		if ls[m].end < off {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// containing returns, ascending and without duplicates, the logical lines
+// that contain any keyword, found by scanning the content per keyword.
+func (ls logicalLines) containing(content []byte, keywords []string) []int {
+	var hits []int
+	for _, k := range keywords {
+		kb := []byte(k)
+		for off := 0; off < len(content); {
+			i := bytes.Index(content[off:], kb)
+			if i < 0 {
+				break
+			}
+			li := ls.find(off + i)
+			if li >= len(ls) {
+				break
+			}
+			hits = append(hits, li)
+			off = ls[li].end + 1
+		}
+	}
+	slices.Sort(hits)
+	return slices.Compact(hits)
+}
+
+// shellSinks are what a pipeline may feed to run its input as code.
+var shellSinks = []string{"sh", "bash", "dash", "ksh", "zsh", "/bin/sh", "/bin/bash", "/usr/bin/env sh", "/usr/bin/bash", "exec sh",
+	"$SHELL", "${SHELL}", "$CONFIG_SHELL", "${CONFIG_SHELL}", "eval", "source ", ". "}
+
+// feedsShell reports whether a line pipes data into a shell or eval
+// ("... | sh", "| $SHELL", "| eval ...", "| source ..."), or evals a command
+// substitution (eval $(...), eval `...`).
+func feedsShell(l string) bool {
+	for i := 0; i < len(l); i++ {
+		switch l[i] {
+		case '|':
+			if i+1 < len(l) && l[i+1] == '|' {
+				i++
+				continue
+			}
+			if i > 0 && l[i-1] == '|' {
+				continue
+			}
+			rest := strings.TrimLeft(l[i+1:], " \t")
+			for _, s := range shellSinks {
+				if strings.HasPrefix(rest, s) && (len(rest) == len(s) || !isWordByte(rest[len(s)]) || s[len(s)-1] == ' ') {
+					return true
+				}
+			}
+		case 'e':
+			if strings.HasPrefix(l[i:], "eval") && (i == 0 || !isWordByte(l[i-1])) {
+				rest := strings.TrimLeft(l[i+4:], " \t\"'")
+				if strings.HasPrefix(rest, "$(") || strings.HasPrefix(rest, "`") {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func isWordByte(b byte) bool {
+	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, x := range subs {
+		if strings.Contains(s, x) {
+			return true
+		}
+	}
+	return false
+}
+
+func appendEvidence(ev []string, n int, line string) []string {
+	if len(ev) >= maxEvidence {
+		return ev
+	}
+	line = strings.TrimSpace(line)
+	if len(line) > maxEvidenceLen {
+		line = line[:maxEvidenceLen] + "..."
+	}
+	return append(ev, fmt.Sprintf("line %d: %s", n, line))
+}
+
+// forEachLogicalLine calls fn for every line, joining backslash-newline
+// continuations; n is the 1-based number of the first physical line.
+func forEachLogicalLine(content []byte, fn func(n int, line []byte)) {
+	var buf []byte
+	start, n := 0, 0
+	for len(content) > 0 {
+		n++
+		line := content
+		if i := bytes.IndexByte(content, '\n'); i >= 0 {
+			line, content = content[:i], content[i+1:]
+		} else {
+			content = nil
+		}
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if buf == nil {
+			start = n
+		}
+		if bytes.HasSuffix(line, []byte("\\")) && len(buf)+len(line) < maxLogicalLine && len(content) > 0 {
+			buf = append(buf, line[:len(line)-1]...)
+			buf = append(buf, ' ')
+			continue
+		}
+		if buf != nil {
+			buf = append(buf, line...)
+			fn(start, buf)
+			buf = nil
+			continue
+		}
+		fn(start, line)
+	}
+}
+
+func matchGrepBinaryTree(line string) bool {
+	for _, m := range grepRe.FindAllStringSubmatchIndex(line, -1) {
+		opts := line[m[2]:m[3]]
+		text, recursive := false, false
+	opts:
+		for _, o := range strings.Fields(opts) {
+			switch {
+			case o == "--":
+				break opts
+			case o == "--text" || o == "--binary-files=text":
+				text = true
+			case o == "--recursive" || o == "--dereference-recursive":
+				recursive = true
+			case strings.HasPrefix(o, "--"):
+			case strings.HasPrefix(o, "-"):
+				if strings.ContainsRune(o, 'a') {
+					text = true
+				}
+				if strings.ContainsAny(o, "rR") {
+					recursive = true
+				}
+			}
+		}
+		if text && (recursive || srcTreeRe.MatchString(line[m[1]:])) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchTrSwap reports a tr call whose two sets hold the same characters in a
+// different order (a substitution cipher such as tr "\t \-_" " \t_\-").
+func matchTrSwap(line string) bool {
+	for _, loc := range trRe.FindAllStringIndex(line, -1) {
+		words := shellWords(line[loc[1]:], 3)
+		for len(words) > 0 && strings.HasPrefix(words[0], "-") && len(words[0]) > 1 {
+			words = words[1:]
+		}
+		if len(words) < 2 {
+			continue
+		}
+		a, okA := expandTrSet(m4QuoteStrip.Replace(words[0]))
+		b, okB := expandTrSet(m4QuoteStrip.Replace(words[1]))
+		if !okA || !okB || len(a) < 2 || len(a) != len(b) || string(a) == string(b) {
+			continue
+		}
+		if sameRuneSet(a, b) {
+			return true
+		}
+	}
+	return false
+}
+
+func sameRuneSet(a, b []rune) bool {
+	sa, sb := map[rune]int{}, map[rune]int{}
+	for _, r := range a {
+		sa[r]++
+	}
+	for _, r := range b {
+		sb[r]++
+	}
+	if len(sa) != len(sb) || len(sa) < 2 {
+		return false
+	}
+	for r, n := range sa {
+		if sb[r] != n {
+			return false
+		}
+	}
+	return true
+}
+
+// shellWords splits up to max shell words off s, handling single and double
+// quotes and backslashes; it stops at an unquoted |, ;, &, ) or `.
+func shellWords(s string, max int) []string {
+	var words []string
+	var cur strings.Builder
+	inWord := false
+	for i := 0; i < len(s) && len(words) < max; i++ {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t':
+			if inWord {
+				words = append(words, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		case c == '|' || c == ';' || c == '&' || c == ')' || c == '`' || c == '>' || c == '<':
+			if inWord {
+				words = append(words, cur.String())
+			}
+			return words
+		case c == '\'':
+			inWord = true
+			j := strings.IndexByte(s[i+1:], '\'')
+			if j < 0 {
+				return words
+			}
+			cur.WriteString(s[i+1 : i+1+j])
+			i += j + 1
+		case c == '"':
+			inWord = true
+			i++
+			for ; i < len(s) && s[i] != '"'; i++ {
+				if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("\"\\$`", s[i+1]) >= 0 {
+					i++
+				}
+				cur.WriteByte(s[i])
+			}
+		case c == '\\' && i+1 < len(s):
+			inWord = true
+			i++
+			cur.WriteByte('\\')
+			cur.WriteByte(s[i])
+		default:
+			inWord = true
+			cur.WriteByte(c)
+		}
+	}
+	if inWord && len(words) < max {
+		words = append(words, cur.String())
+	}
+	return words
+}
+
+// expandTrSet expands a tr set's escapes and ranges. Character classes and
+// equivalence classes make it return false (not a simple permutation).
+func expandTrSet(s string) ([]rune, bool) {
+	if strings.Contains(s, "[:") || strings.Contains(s, "[=") || strings.Contains(s, "$") || len(s) > 512 {
+		return nil, false
+	}
+	var raw []rune
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		if r == '\\' && i+1 < len(rs) {
+			i++
+			switch rs[i] {
+			case 't':
+				r = '\t'
+			case 'n':
+				r = '\n'
+			case 'r':
+				r = '\r'
+			case '0', '1', '2', '3', '4', '5', '6', '7':
+				v := 0
+				j := i
+				for ; j < len(rs) && j < i+3 && rs[j] >= '0' && rs[j] <= '7'; j++ {
+					v = v*8 + int(rs[j]-'0')
+				}
+				i = j - 1
+				r = rune(v)
+			default:
+				r = rs[i]
+			}
+			raw = append(raw, r)
+			continue
+		}
+		if r == '-' && len(raw) > 0 && i+1 < len(rs) && rs[i+1] != '\\' {
+			lo, hi := raw[len(raw)-1], rs[i+1]
+			if hi < lo || hi-lo > 256 {
+				return nil, false
+			}
+			for c := lo + 1; c <= hi; c++ {
+				raw = append(raw, c)
+			}
+			i++
+			continue
+		}
+		raw = append(raw, r)
+	}
+	return raw, true
+}
+
+func matchEncodedBlob(line string) bool {
+	if len(line) < 160 {
+		return false
+	}
+	if m := encodedBlob.FindString(line); m != "" {
+		// Long identifiers lists and paths are not blobs: require a mix of
+		// upper, lower and digits and few dictionary-like runs.
+		var up, lo, dig int
+		for _, c := range m {
+			switch {
+			case c >= 'A' && c <= 'Z':
+				up++
+			case c >= 'a' && c <= 'z':
+				lo++
+			case c >= '0' && c <= '9':
+				dig++
+			}
+		}
+		if up > len(m)/8 && lo > len(m)/8 && dig > len(m)/40 && len(blobWordsRe.FindAllString(m, -1)) < len(m)/20 {
+			return true
+		}
+	}
+	return hexBlob.MatchString(line) && shellCmdRe.MatchString(line)
+}

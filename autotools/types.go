@@ -1,0 +1,92 @@
+package autotools
+
+import "time"
+
+// Statuses of a path as the comparison reports them.
+const (
+	StatusOnlyInTarball  = "only_in_tarball"
+	StatusOnlyInGit      = "only_in_git"
+	StatusContentDiffers = "content_differs"
+	StatusModeDiffers    = "mode_differs"
+	StatusTypeDiffers    = "type_differs"
+)
+
+// Git-style file modes used in Input.
+const (
+	ModeFile    uint32 = 0o100644
+	ModeExec    uint32 = 0o100755
+	ModeSymlink uint32 = 0o120000
+	ModeGitlink uint32 = 0o160000
+)
+
+// Input describes one non-identical path to classify.
+type Input struct {
+	// Path inside the release, root directory stripped, slash-separated.
+	Path string
+	// Status is one of the Status* constants.
+	Status string
+	// Tarball and Git hold each side's content when available; nil when the
+	// side is absent or the content was too big to keep. For symlinks the
+	// content is the link target.
+	Tarball []byte
+	Git     []byte
+	// TarballSize is the tarball-side size even when Tarball is nil.
+	TarballSize int64
+	// TarballMode and GitMode are git-style modes (ModeFile, ModeExec,
+	// ModeSymlink, ModeGitlink), 0 when the side is absent.
+	TarballMode, GitMode uint32
+	// ExportIgnore and ExportSubst come from the git side's .gitattributes.
+	ExportIgnore, ExportSubst bool
+}
+
+// Context is what Classify may know about the whole release. Every field is
+// optional; nil functions mean "unknown".
+type Context struct {
+	// Version is the release version ("1.2.3"), used to recognise release
+	// stamping.
+	Version string
+	// TagTime is the tag (or commit) date; it decides whether an m4 serial
+	// above the database's is suspicious (database at least as new as the
+	// release) or only a hint to extend the database.
+	TagTime time.Time
+	// DB is the known-file database; nil means Baseline().
+	DB *M4DB
+	// IsBinaryInGit reports whether the git side of path is binary data.
+	IsBinaryInGit func(path string) bool
+	// IsBinaryInTarball reports whether the tarball side of path is binary.
+	IsBinaryInTarball func(path string) bool
+	// BinaryPaths lists known binary data files (either side), so that
+	// references to a directory holding them are found too. Optional.
+	BinaryPaths []string
+	// InTarball and InGit report whether a path exists on each side.
+	InTarball, InGit func(path string) bool
+	// Gnulib returns the content of path (release-relative, e.g.
+	// "lib/xalloc.h", "m4/stdlib_h.m4") at the gnulib commit the tag pins,
+	// when that commit is available. Optional.
+	Gnulib func(path string) ([]byte, bool)
+}
+
+// Signal is one finding about a file beyond its class: a suspicious construct,
+// a serial bump, a reference to binary data.
+type Signal struct {
+	// Rule is a stable id "TCnnn".
+	Rule     string
+	Severity Severity
+	Message  string
+	// Evidence holds the lines that triggered the signal.
+	Evidence []string
+}
+
+// Result is the explanation of one path.
+type Result struct {
+	// Class is a short kebab-case class ("generated", "m4-upstream", ...).
+	Class    string
+	Severity Severity
+	// Reason is one line for a packager.
+	Reason string
+	// Generator and GeneratorVersion name the tool that wrote the file, when
+	// known ("GNU Autoconf", "2.71").
+	Generator, GeneratorVersion string
+	// Signals are extra findings, each with evidence.
+	Signals []Signal
+}

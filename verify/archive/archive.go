@@ -1,0 +1,285 @@
+// Package archive reads release archives (tar, tar.gz, tar.xz, tar.bz2,
+// tar.zst and zip) as a stream, without ever writing to disk.
+//
+// For every member it reports the cleaned path, the type, the mode as git
+// would record it and the git blob id of the content, computed while the
+// archive streams past. It detects the single top-level directory and
+// records archive hazards (traversal, absolute paths, duplicates, links that
+// leave the tree, devices, setuid bits, ...) without acting on them: nothing
+// is ever extracted, so the hazards are findings for the caller to report.
+//
+// Decompression runs on its own goroutine(s), separate from tar parsing and
+// hashing. Multi-block .xz files (as made by "xz -T0") read through WalkFile
+// are decoded block-parallel; everything else is decoded sequentially.
+//
+// Untrusted sizes are capped by [Limits]; exceeding one yields an error
+// wrapping [ErrLimit]. Malformed input yields an error wrapping
+// [ErrCorrupt]. Both mean "unreadable input" to the CLI (exit 2).
+package archive
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Format is the container and compression of an archive, detected from its
+// content (magic bytes), never from its file name.
+type Format string
+
+// The formats Detect recognises.
+const (
+	FormatTar    Format = "tar"
+	FormatTarGz  Format = "tar.gz"
+	FormatTarXz  Format = "tar.xz"
+	FormatTarBz2 Format = "tar.bz2"
+	FormatTarZst Format = "tar.zst"
+	FormatZip    Format = "zip"
+)
+
+// EntryType is the kind of an archive member.
+type EntryType int
+
+// Entry types. TypeOther covers device nodes, FIFOs and unknown tar type
+// flags; those always come with a HazardDevice.
+const (
+	TypeRegular EntryType = iota
+	TypeSymlink
+	TypeHardlink
+	TypeDir
+	TypeOther
+)
+
+// String returns a short lowercase name of the type.
+func (t EntryType) String() string {
+	switch t {
+	case TypeRegular:
+		return "file"
+	case TypeSymlink:
+		return "symlink"
+	case TypeHardlink:
+		return "hardlink"
+	case TypeDir:
+		return "dir"
+	default:
+		return "other"
+	}
+}
+
+// Git file modes as recorded in tree objects.
+const (
+	GitModeFile    uint32 = 0o100644
+	GitModeExec    uint32 = 0o100755
+	GitModeSymlink uint32 = 0o120000
+)
+
+// Entry is one archive member as seen during the walk.
+//
+// Directories are emitted too (Type == TypeDir, BlobID zero) but do not count
+// as entries in Result.Entries. The Entry value and its Content are reused:
+// they are valid only during the callback; copy what you keep.
+type Entry struct {
+	// Path is the cleaned slash path as in the archive: not root-stripped
+	// (the caller strips Result.Root), no leading "./", no trailing "/".
+	// It may start with "/" or "../" (see the hazards); it may be "." for
+	// a "./" directory entry.
+	Path string
+	// RawName is the name exactly as stored, after pax/GNU long-name
+	// resolution. It may hold any bytes, including invalid UTF-8 and
+	// control characters: escape it before printing.
+	RawName string
+	// Type is the member kind.
+	Type EntryType
+	// Mode holds the permission bits from the header, including setuid,
+	// setgid and sticky (0o7777).
+	Mode int64
+	// GitMode is 0o100644 or 0o100755 (any execute bit) for regular files
+	// and hard links, 0o120000 for symlinks and 0 for directories and
+	// TypeOther.
+	GitMode uint32
+	// Size is the content size; for symlinks the target length; for hard
+	// links the size of the file linked to (0 if it was not found).
+	Size int64
+	// BlobID is the git blob id sha1("blob <size>\x00" + content). For a
+	// symlink it is computed over the target; for a hard link it is the
+	// blob id of the earlier member it links to (zero if there is none,
+	// which is also recorded as a hazard).
+	BlobID [20]byte
+	// LinkTarget is the symlink target or hard link name as stored.
+	LinkTarget string
+	// Content is the full content when Size <= Options.KeepBytes (for a
+	// symlink, the target), else nil. It is nil for hard links and
+	// directories. Valid only during the callback.
+	Content []byte
+}
+
+// Hazard kinds. A hazard is recorded, never acted upon.
+const (
+	HazardAbsolutePath     = "absolute-path"       // member name starts with "/"
+	HazardTraversal        = "path-traversal"      // member name climbs out with ".."
+	HazardDuplicate        = "duplicate-path"      // a path occurs more than once; the last one wins on extraction
+	HazardLinkEscape       = "link-escape"         // a symlink or hard link points outside the release tree
+	HazardBrokenHardlink   = "broken-hardlink"     // a hard link names no earlier regular member
+	HazardParentSymlink    = "parent-symlink"      // a member lives below a path that is a symlink in the archive
+	HazardDevice           = "device"              // device node, FIFO or unknown member type
+	HazardSetuid           = "setuid"              // setuid, setgid or sticky bit set
+	HazardMultipleRoots    = "multiple-roots"      // stray top-level names beside a dominant release directory
+	HazardControlChars     = "control-chars"       // control characters or bidi overrides in a name or link target
+	HazardCaseCollision    = "case-collision"      // two paths equal under case folding or Unicode NFC
+	HazardZipMismatch      = "zip-header-mismatch" // a zip local header disagrees with the central directory
+	HazardLongNameOverride = "long-name-override"  // a pax/GNU long name replaces an unrelated ustar name
+)
+
+// Hazard is one suspicious property of the archive.
+type Hazard struct {
+	// Kind is one of the Hazard* constants.
+	Kind string
+	// Path is the member's cleaned path (as Entry.Path); untrusted bytes.
+	Path string
+	// Detail is a short human explanation; it may embed untrusted names.
+	Detail string
+}
+
+// Errors. The CLI maps ErrCorrupt, ErrLimit and ErrNeedFile to exit code 2.
+var (
+	// ErrCorrupt marks malformed or truncated input of any layer.
+	ErrCorrupt = errors.New("corrupt archive")
+	// ErrLimit marks input that exceeds one of the Limits.
+	ErrLimit = errors.New("archive limit exceeded")
+	// ErrUnknownFormat is returned by Detect for unrecognised content. It
+	// wraps ErrCorrupt.
+	ErrUnknownFormat = fmt.Errorf("%w: unknown archive format", ErrCorrupt)
+	// ErrNeedFile is returned by Walk for zip input, which needs random
+	// access: use WalkFile.
+	ErrNeedFile = errors.New("zip archives need random access (a local file)")
+)
+
+// corrupt wraps err as ErrCorrupt unless it already carries a sentinel.
+func corrupt(err error) error {
+	if err == nil || errors.Is(err, ErrCorrupt) || errors.Is(err, ErrLimit) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrCorrupt, err)
+}
+
+// Default limits. They are generous: a Linux kernel release (1.3 GiB
+// unpacked, 80k files) is far below every one.
+const (
+	DefaultMaxUnpackedBytes = 64 << 30 // 64 GiB decompressed in total
+	DefaultMaxEntrySize     = 16 << 30 // 16 GiB for one member
+	DefaultMaxEntries       = 2 << 20  // 2,097,152 members (dirs included)
+	DefaultMaxPathLen       = 4096     // bytes in a member name (PATH_MAX)
+	DefaultMaxPathDepth     = 256      // components in a member name
+	DefaultMaxRatio         = 1000     // unpacked/compressed, checked past RatioGrace
+	DefaultMaxPaxHeader     = 1 << 20  // bytes of pax/GNU extended headers per member
+	DefaultMaxDictSize      = 1 << 30  // xz dictionary / zstd window
+	DefaultKeepBytes        = 1 << 20  // Entry.Content kept up to 1 MiB
+
+	// RatioGrace is the number of unpacked bytes below which the
+	// compression ratio is not checked: small archives of zeros are
+	// legitimately extreme.
+	RatioGrace = 64 << 20
+)
+
+// Limits caps what untrusted input may make the reader do. A zero field
+// means "use the default"; use a huge value to effectively disable a cap.
+type Limits struct {
+	// MaxUnpackedBytes caps the decompressed stream and, separately, the
+	// sum of member sizes (sparse tar members expand without compressed
+	// bytes behind them).
+	MaxUnpackedBytes int64
+	// MaxEntrySize caps one member's size.
+	MaxEntrySize int64
+	// MaxEntries caps the number of members, directories included.
+	MaxEntries int
+	// MaxPathLen caps a member name in bytes.
+	MaxPathLen int
+	// MaxPathDepth caps the number of components of a member name.
+	MaxPathDepth int
+	// MaxRatio caps unpacked/compressed bytes once RatioGrace bytes are
+	// unpacked.
+	MaxRatio float64
+	// MaxPaxHeader caps the extended (pax, GNU long name) header bytes in
+	// front of one member.
+	MaxPaxHeader int64
+	// MaxDictSize caps the xz LZMA2 dictionary and the zstd window the
+	// input may ask for (memory).
+	MaxDictSize int64
+}
+
+// DefaultLimits returns the default caps (see the Default* constants).
+func DefaultLimits() Limits {
+	return Limits{
+		MaxUnpackedBytes: DefaultMaxUnpackedBytes,
+		MaxEntrySize:     DefaultMaxEntrySize,
+		MaxEntries:       DefaultMaxEntries,
+		MaxPathLen:       DefaultMaxPathLen,
+		MaxPathDepth:     DefaultMaxPathDepth,
+		MaxRatio:         DefaultMaxRatio,
+		MaxPaxHeader:     DefaultMaxPaxHeader,
+		MaxDictSize:      DefaultMaxDictSize,
+	}
+}
+
+// withDefaults fills zero fields from DefaultLimits.
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.MaxUnpackedBytes <= 0 {
+		l.MaxUnpackedBytes = d.MaxUnpackedBytes
+	}
+	if l.MaxEntrySize <= 0 {
+		l.MaxEntrySize = d.MaxEntrySize
+	}
+	if l.MaxEntries <= 0 {
+		l.MaxEntries = d.MaxEntries
+	}
+	if l.MaxPathLen <= 0 {
+		l.MaxPathLen = d.MaxPathLen
+	}
+	if l.MaxPathDepth <= 0 {
+		l.MaxPathDepth = d.MaxPathDepth
+	}
+	if l.MaxRatio <= 0 {
+		l.MaxRatio = d.MaxRatio
+	}
+	if l.MaxPaxHeader <= 0 {
+		l.MaxPaxHeader = d.MaxPaxHeader
+	}
+	if l.MaxDictSize <= 0 {
+		l.MaxDictSize = d.MaxDictSize
+	}
+	return l
+}
+
+// Options configures a walk. The zero value is ready to use.
+type Options struct {
+	// Limits caps untrusted sizes; zero fields take the defaults.
+	Limits Limits
+	// KeepBytes is the largest member whose content is handed to the
+	// callback in Entry.Content; 0 means DefaultKeepBytes, negative means
+	// never.
+	KeepBytes int64
+	// Workers is the number of decoder goroutines for block-parallel xz
+	// and zstd; 0 means GOMAXPROCS, 1 forces sequential decoding.
+	Workers int
+}
+
+// Result summarises a completed walk.
+type Result struct {
+	// Format is the detected format.
+	Format Format
+	// Root is the single top-level directory every member lives under,
+	// "" if there is none (HasRoot false).
+	Root string
+	// HasRoot tells whether Root is set.
+	HasRoot bool
+	// Entries counts regular files, symlinks and hard links (not
+	// directories or TypeOther), the DESIGN.md counting rule.
+	Entries int
+	// Hazards lists every hazard in archive order, link hazards last.
+	Hazards []Hazard
+	// CompressedBytes is the number of archive bytes read.
+	CompressedBytes int64
+	// UnpackedBytes is the number of decompressed bytes (the tar stream,
+	// or the sum of zip member sizes).
+	UnpackedBytes int64
+}

@@ -1,0 +1,384 @@
+package archive
+
+import (
+	"crypto/sha1"
+	"fmt"
+	"hash"
+	"io"
+	"path"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// maxHazardsPerKind caps how many hazards of one kind are listed; the rest
+// are summarised in one extra hazard of that kind.
+const maxHazardsPerKind = 1000
+
+// hashBufSize is the reused buffer for streaming large members.
+const hashBufSize = 256 << 10
+
+// fileRef is what a hard link needs to know about an earlier member.
+type fileRef struct {
+	blob [20]byte
+	size int64
+}
+
+type pendingLink struct {
+	path, target string
+	hard         bool
+}
+
+// walker holds the state shared by the tar and zip walks: the reused
+// entry, hashing buffers, and the hazard and root bookkeeping.
+type walker struct {
+	lim   Limits
+	keep  int64
+	fn    func(*Entry) error
+	res   *Result
+	entry Entry
+
+	h       hash.Hash
+	buf     []byte
+	keepBuf []byte
+	hdr     []byte
+
+	members      int
+	contentBytes int64
+
+	seen     map[string]EntryType
+	folded   map[string]string
+	files    map[string]fileRef
+	symlinks map[string]struct{}
+	links    []pendingLink
+
+	tops     map[string]int
+	topFile  map[string]bool
+	noRoot   bool
+	perKind  map[string]int
+	dropKind map[string]int
+}
+
+func newWalker(opts Options, res *Result, fn func(*Entry) error) *walker {
+	keep := opts.KeepBytes
+	if keep == 0 {
+		keep = DefaultKeepBytes
+	}
+	return &walker{
+		lim:      opts.Limits.withDefaults(),
+		keep:     keep,
+		fn:       fn,
+		res:      res,
+		h:        sha1.New(),
+		buf:      make([]byte, hashBufSize),
+		hdr:      make([]byte, 0, 32),
+		seen:     make(map[string]EntryType),
+		folded:   make(map[string]string),
+		files:    make(map[string]fileRef),
+		symlinks: make(map[string]struct{}),
+		tops:     make(map[string]int),
+		topFile:  make(map[string]bool),
+		perKind:  make(map[string]int),
+		dropKind: make(map[string]int),
+	}
+}
+
+func (w *walker) hazard(kind, p, detail string) {
+	if w.perKind[kind] >= maxHazardsPerKind {
+		w.dropKind[kind]++
+		return
+	}
+	w.perKind[kind]++
+	w.res.Hazards = append(w.res.Hazards, Hazard{Kind: kind, Path: p, Detail: detail})
+}
+
+// begin checks the member limits on a raw name and returns the cleaned
+// path.
+func (w *walker) begin(raw string) (string, error) {
+	w.members++
+	if w.members > w.lim.MaxEntries {
+		return "", fmt.Errorf("%w: more than %d members", ErrLimit, w.lim.MaxEntries)
+	}
+	if len(raw) > w.lim.MaxPathLen {
+		return "", fmt.Errorf("%w: member name of %d bytes (max %d)", ErrLimit, len(raw), w.lim.MaxPathLen)
+	}
+	if d := strings.Count(raw, "/") + 1; d > w.lim.MaxPathDepth {
+		return "", fmt.Errorf("%w: member name with %d components (max %d)", ErrLimit, d, w.lim.MaxPathDepth)
+	}
+	return cleanPath(raw), nil
+}
+
+// cleanPath turns a stored name into Entry.Path.
+func cleanPath(raw string) string {
+	if raw == "" {
+		return "."
+	}
+	return path.Clean(raw)
+}
+
+// checkSize applies the per-member and total content limits.
+func (w *walker) checkSize(size int64) error {
+	if size < 0 {
+		return fmt.Errorf("%w: negative member size", ErrCorrupt)
+	}
+	if size > w.lim.MaxEntrySize {
+		return fmt.Errorf("%w: member of %d bytes (max %d)", ErrLimit, size, w.lim.MaxEntrySize)
+	}
+	w.contentBytes += size
+	if w.contentBytes > w.lim.MaxUnpackedBytes {
+		return fmt.Errorf("%w: members total more than %d bytes", ErrLimit, w.lim.MaxUnpackedBytes)
+	}
+	return nil
+}
+
+// hashContent reads exactly size bytes of r into the blob id (and
+// Content when small enough).
+func (w *walker) hashContent(e *Entry, r io.Reader, size int64) error {
+	w.h.Reset()
+	w.hdr = append(w.hdr[:0], "blob "...)
+	w.hdr = strconv.AppendInt(w.hdr, size, 10)
+	w.hdr = append(w.hdr, 0)
+	w.h.Write(w.hdr)
+	if size <= w.keep {
+		if int64(cap(w.keepBuf)) < size {
+			w.keepBuf = make([]byte, size, min(w.keep, max(size, 2*int64(cap(w.keepBuf)), 64<<10)))
+		}
+		b := w.keepBuf[:size]
+		if _, err := io.ReadFull(r, b); err != nil {
+			return truncated(err)
+		}
+		w.h.Write(b)
+		e.Content = b
+	} else {
+		for left := size; left > 0; {
+			b := w.buf[:min(int64(len(w.buf)), left)]
+			if _, err := io.ReadFull(r, b); err != nil {
+				return truncated(err)
+			}
+			w.h.Write(b)
+			left -= int64(len(b))
+		}
+	}
+	w.h.Sum(e.BlobID[:0])
+	return nil
+}
+
+// blobOf sets e.BlobID from in-memory content (symlink targets).
+func (w *walker) blobOf(e *Entry, content []byte) {
+	w.h.Reset()
+	w.hdr = append(w.hdr[:0], "blob "...)
+	w.hdr = strconv.AppendInt(w.hdr, int64(len(content)), 10)
+	w.hdr = append(w.hdr, 0)
+	w.h.Write(w.hdr)
+	w.h.Write(content)
+	w.h.Sum(e.BlobID[:0])
+}
+
+func truncated(err error) error {
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return corrupt(err)
+}
+
+func gitModeOf(mode int64) uint32 {
+	if mode&0o111 != 0 {
+		return GitModeExec
+	}
+	return GitModeFile
+}
+
+// record runs the per-member hazard and root bookkeeping and hands the
+// entry to the callback.
+func (w *walker) record(e *Entry) error {
+	p := e.Path
+	w.pathHazards(e)
+
+	// Duplicates and case/normalisation collisions.
+	if prev, ok := w.seen[p]; ok {
+		if !(prev == TypeDir && e.Type == TypeDir) {
+			w.hazard(HazardDuplicate, p, fmt.Sprintf("%s %q occurs again (earlier as %s); extraction keeps the last", e.Type, p, prev))
+		}
+	} else {
+		w.seen[p] = e.Type
+		key := p
+		if !isASCII(key) {
+			key = norm.NFC.String(key)
+		}
+		key = strings.ToLower(key)
+		if other, ok := w.folded[key]; ok && other != p {
+			w.hazard(HazardCaseCollision, p, fmt.Sprintf("%q and %q are the same name on a case-insensitive or normalising file system", other, p))
+		} else if !ok {
+			w.folded[key] = p
+		}
+	}
+
+	// A member below an earlier symlink would be written through it.
+	if len(w.symlinks) > 0 {
+		for i := 0; i < len(p); i++ {
+			if p[i] == '/' && i > 0 {
+				if _, ok := w.symlinks[p[:i]]; ok {
+					w.hazard(HazardParentSymlink, p, fmt.Sprintf("parent %q is a symlink", p[:i]))
+					break
+				}
+			}
+		}
+	}
+
+	// Special bits: setgid on directories is ordinary group inheritance.
+	special := e.Mode & 0o7000
+	if e.Type == TypeDir {
+		special &^= 0o2000
+	}
+	if special != 0 {
+		w.hazard(HazardSetuid, p, fmt.Sprintf("mode %04o has setuid/setgid/sticky bits", e.Mode&0o7777))
+	}
+
+	switch e.Type {
+	case TypeRegular:
+		w.files[p] = fileRef{blob: e.BlobID, size: e.Size}
+		w.res.Entries++
+	case TypeSymlink:
+		w.symlinks[p] = struct{}{}
+		w.files[p] = fileRef{blob: e.BlobID, size: e.Size}
+		w.links = append(w.links, pendingLink{path: p, target: e.LinkTarget})
+		w.res.Entries++
+	case TypeHardlink:
+		w.links = append(w.links, pendingLink{path: p, target: e.LinkTarget, hard: true})
+		w.res.Entries++
+	}
+	if e.Type == TypeSymlink || e.Type == TypeHardlink {
+		if hasControl(e.LinkTarget) {
+			w.hazard(HazardControlChars, p, fmt.Sprintf("link target %q has control or bidi characters", e.LinkTarget))
+		}
+	}
+
+	w.trackRoot(p, e.Type == TypeDir)
+	return w.fn(e)
+}
+
+// pathHazards records absolute, traversal and control-character names.
+func (w *walker) pathHazards(e *Entry) {
+	raw := e.RawName
+	if strings.HasPrefix(raw, "/") {
+		w.hazard(HazardAbsolutePath, e.Path, fmt.Sprintf("absolute member name %q", raw))
+	}
+	for part := range strings.SplitSeq(raw, "/") {
+		if part == ".." {
+			w.hazard(HazardTraversal, e.Path, fmt.Sprintf("member name %q contains \"..\"", raw))
+			break
+		}
+	}
+	if hasControl(raw) {
+		w.hazard(HazardControlChars, e.Path, fmt.Sprintf("member name %q has control or bidi characters", raw))
+	}
+}
+
+// resolveHardlink fills a hard link entry from the member it names.
+func (w *walker) resolveHardlink(e *Entry) {
+	t := cleanPath(e.LinkTarget)
+	if ref, ok := w.files[t]; ok {
+		e.BlobID = ref.blob
+		e.Size = ref.size
+		return
+	}
+	w.hazard(HazardBrokenHardlink, e.Path, fmt.Sprintf("hard link to %q, which is not an earlier file in the archive", e.LinkTarget))
+}
+
+func (w *walker) trackRoot(p string, isDir bool) {
+	if p == "." {
+		return
+	}
+	top, rest, deeper := strings.Cut(p, "/")
+	if strings.HasPrefix(p, "/") {
+		top, deeper = "/", true
+	} else if top == ".." {
+		w.noRoot = true
+	}
+	w.tops[top]++
+	if !deeper && !isDir {
+		w.topFile[top] = true
+	}
+	_ = rest
+}
+
+// finish computes the root and the hazards that need the whole archive.
+func (w *walker) finish() {
+	if len(w.tops) == 1 && !w.noRoot {
+		for top := range w.tops {
+			if !w.topFile[top] && top != "/" {
+				w.res.Root, w.res.HasRoot = top, true
+			}
+		}
+	}
+	if len(w.tops) > 1 {
+		total, best, bestN := 0, "", 0
+		for top, n := range w.tops {
+			total += n
+			if n > bestN || (n == bestN && top < best) {
+				best, bestN = top, n
+			}
+		}
+		if !w.topFile[best] && strings.ContainsAny(best, "0123456789") && bestN*10 >= total*9 {
+			for top := range w.tops {
+				if top != best {
+					w.hazard(HazardMultipleRoots, top, fmt.Sprintf("top-level %q beside the release directory %q", top, best))
+				}
+			}
+		}
+	}
+	for _, l := range w.links {
+		var resolved string
+		if l.hard {
+			resolved = cleanPath(l.target)
+		} else if strings.HasPrefix(l.target, "/") {
+			resolved = l.target
+		} else {
+			resolved = path.Join(path.Dir(l.path), l.target)
+		}
+		escapes := strings.HasPrefix(resolved, "/") || resolved == ".." || strings.HasPrefix(resolved, "../")
+		if !escapes && w.res.HasRoot {
+			escapes = resolved != w.res.Root && !strings.HasPrefix(resolved, w.res.Root+"/")
+		}
+		if escapes {
+			kind := "symlink"
+			if l.hard {
+				kind = "hard link"
+			}
+			w.hazard(HazardLinkEscape, l.path, fmt.Sprintf("%s to %q leaves the release tree", kind, l.target))
+		}
+	}
+	for kind, n := range w.dropKind {
+		w.res.Hazards = append(w.res.Hazards, Hazard{Kind: kind, Detail: fmt.Sprintf("%d more %s hazards not listed", n, kind)})
+	}
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// hasControl reports C0/C1 control characters, DEL and Unicode bidi
+// controls, which can disguise a name on a terminal.
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c == 0x7f {
+			return true
+		}
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if (r >= 0x80 && r <= 0x9f && size > 1) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c {
+				return true
+			}
+			i += size - 1
+		}
+	}
+	return false
+}

@@ -1,0 +1,150 @@
+package verify
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/tarcheck/tarcheck/verify/archive"
+)
+
+// archiveSuffixes are stripped from file names before version parsing.
+var archiveSuffixes = []string{".tar.gz", ".tar.xz", ".tar.bz2", ".tar.zst", ".tar.zstd", ".tar.lz", ".tar.lzma",
+	".tgz", ".txz", ".tbz2", ".tbz", ".tzst", ".tar", ".zip"}
+
+// baseName is a tarball's file name without directories, query and archive suffix.
+func baseName(src string) string {
+	if i := strings.IndexAny(src, "?#"); i >= 0 && strings.Contains(src, "://") {
+		src = src[:i]
+	}
+	b := path.Base(strings.ReplaceAll(src, "\\", "/"))
+	lb := strings.ToLower(b)
+	for _, s := range archiveSuffixes {
+		if strings.HasSuffix(lb, s) {
+			return b[:len(b)-len(s)]
+		}
+	}
+	return b
+}
+
+// debianOrig matches Debian's orig tarball names: foo_1.2.orig.
+var debianOrig = regexp.MustCompile(`^(.+)_([0-9][^_]*)\.orig(?:-[A-Za-z0-9-]+)?$`)
+
+// versionStart finds where a version begins in "name-1.2.3", "name_1_2", "name1.2".
+var versionStart = regexp.MustCompile(`[-_]v?[0-9]`)
+
+// splitNameVersion splits "xz-5.6.1" into ("xz", "5.6.1"); "" version when there is none.
+func splitNameVersion(s string) (name, version string) {
+	if m := debianOrig.FindStringSubmatch(s); m != nil {
+		v := m[2]
+		if i := strings.Index(v, "+"); i > 0 { // +dfsg, +ds repacks
+			v = v[:i]
+		}
+		if i := strings.Index(v, "~"); i > 0 {
+			v = v[:i]
+		}
+		return m[1], v
+	}
+	locs := versionStart.FindAllStringIndex(s, -1)
+	if len(locs) == 0 {
+		if len(s) > 0 && (s[0] >= '0' && s[0] <= '9' || (s[0] == 'v' && len(s) > 1 && s[1] >= '0' && s[1] <= '9')) {
+			return "", strings.TrimPrefix(s, "v")
+		}
+		return s, ""
+	}
+	i := locs[0][0]
+	name, version = s[:i], s[i+1:]
+	version = strings.TrimPrefix(version, "v")
+	if strings.Count(version, "_") > 0 && !strings.Contains(version, ".") {
+		version = strings.ReplaceAll(version, "_", ".") // curl-7_88_1
+	}
+	return name, version
+}
+
+// TagCandidates lists the tag names upstreams commonly use for a release.
+func TagCandidates(name, version string) []string {
+	if version == "" {
+		return nil
+	}
+	us := strings.ReplaceAll(version, ".", "_")
+	dash := strings.ReplaceAll(version, ".", "-")
+	c := []string{"v" + version, version, "release-" + version, "V" + version, "r" + version,
+		"release_" + us, "v" + us, "rel-" + version, "release-" + dash}
+	if name != "" {
+		upper := strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+		c = append(c, name+"-"+version, name+"_"+version, name+"-"+us, name+"_"+us, name+"-v"+version,
+			upper+"_"+us, upper+"-"+us, name+"-release-"+version, name+"-"+dash)
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range c {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// inferTag picks the one tag matching the archive's version.
+func (p *pipeline) inferTag(ctx context.Context) (string, error) {
+	names := []string{baseName(p.o.Tarball)}
+	if root := p.peekRoot(ctx); root != "" && root != names[0] {
+		names = append([]string{root}, names...)
+	}
+	tags, err := p.repo.Tags(ctx)
+	if err != nil {
+		return "", mapGitErr(err)
+	}
+	have := make(map[string]bool, len(tags))
+	for _, t := range tags {
+		have[t] = true
+	}
+	var tried []string
+	for _, n := range names {
+		name, version := splitNameVersion(n)
+		if version == "" {
+			continue
+		}
+		cands := TagCandidates(name, version)
+		tried = append(tried, cands...)
+		var found []string
+		for _, c := range cands {
+			if have[c] {
+				found = append(found, c)
+			}
+		}
+		switch len(found) {
+		case 1:
+			return found[0], nil
+		case 0:
+			continue
+		default:
+			sort.Strings(found)
+			return "", fmt.Errorf("%w: several tags match version %s: %s (choose one with --tag)", ErrAmbiguousTag, version, strings.Join(found, ", "))
+		}
+	}
+	if len(tried) == 0 {
+		return "", fmt.Errorf("%w: no version in %q (give --tag)", ErrAmbiguousTag, names[len(names)-1])
+	}
+	if len(tried) > 6 {
+		tried = append(tried[:6], "...")
+	}
+	return "", fmt.Errorf("%w: no tag matches (tried %s; give --tag)", ErrAmbiguousTag, strings.Join(tried, ", "))
+}
+
+// peekRoot reads the first member's top-level directory name.
+func (p *pipeline) peekRoot(ctx context.Context) string {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	root := ""
+	errStop := fmt.Errorf("stop")
+	archive.WalkFile(ctx, p.tarPath, archive.Options{KeepBytes: -1, Workers: 1}, func(e *archive.Entry) error {
+		root = firstComponent(e.Path, e.Type == archive.TypeDir)
+		return errStop
+	})
+	return root
+}

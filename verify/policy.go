@@ -1,0 +1,251 @@
+package verify
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// RuleStalePolicy flags a policy expectation that matched nothing.
+const RuleStalePolicy = "TC701"
+
+// RulePolicyRequire flags a policy `require` that the signatures do not meet.
+const RulePolicyRequire = "TC702"
+
+// MaxPolicySize caps a policy file.
+const MaxPolicySize = 1 << 20
+
+// Policy is a parsed .tarcheck.yaml (README documents the format).
+type Policy struct {
+	// File is the policy's path, for the report.
+	File string `yaml:"-"`
+	// FailOn, when set, is the default --fail-on.
+	FailOn string `yaml:"fail-on"`
+	// Expect lists differences that are expected, each with a reason.
+	Expect []Expectation `yaml:"expect"`
+	// Severity overrides the severity of rule ids.
+	Severity map[string]string `yaml:"severity"`
+	// Require lists signature requirements.
+	Require Require `yaml:"require"`
+
+	severity map[string]Severity
+	used     []bool
+}
+
+// Expectation downgrades matching differences to info.
+type Expectation struct {
+	Path   string `yaml:"path"`
+	Status string `yaml:"status"`
+	Reason string `yaml:"reason"`
+}
+
+// Require is the policy's signature requirements.
+type Require struct {
+	Signature           bool     `yaml:"signature"`
+	OpenPGPFingerprints []string `yaml:"openpgp-fingerprints"`
+	SSHPrincipals       []string `yaml:"ssh-principals"`
+	Sigstore            *struct {
+		Identity string `yaml:"identity"`
+		Issuer   string `yaml:"issuer"`
+	} `yaml:"sigstore"`
+}
+
+// ParsePolicy parses a policy file. Unknown keys, entries without a reason,
+// bad globs, statuses and severities are errors.
+func ParsePolicy(name string, data []byte) (*Policy, error) {
+	if len(data) > MaxPolicySize {
+		return nil, fmt.Errorf("%w: policy %s: larger than %d bytes", ErrUsage, name, MaxPolicySize)
+	}
+	p := &Policy{File: name}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(p); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%w: policy %s: %s", ErrUsage, name, oneLine(err.Error()))
+	}
+	if p.FailOn != "" {
+		if _, err := ParseSeverity(p.FailOn); err != nil {
+			return nil, fmt.Errorf("%w: policy %s: fail-on: %v", ErrUsage, name, err)
+		}
+	}
+	valid := map[string]bool{string(OnlyInTarball): true, string(OnlyInGit): true, string(ContentDiffers): true,
+		string(ModeDiffers): true, string(TypeDiffers): true, "": true, "any": true}
+	for i, e := range p.Expect {
+		if e.Path == "" {
+			return nil, fmt.Errorf("%w: policy %s: expect[%d]: path is required", ErrUsage, name, i)
+		}
+		if strings.TrimSpace(e.Reason) == "" {
+			return nil, fmt.Errorf("%w: policy %s: expect[%d] (%s): reason is required", ErrUsage, name, i, e.Path)
+		}
+		if !valid[e.Status] {
+			return nil, fmt.Errorf("%w: policy %s: expect[%d] (%s): unknown status %q", ErrUsage, name, i, e.Path, e.Status)
+		}
+		if _, err := globMatch(e.Path, "x"); err != nil {
+			return nil, fmt.Errorf("%w: policy %s: expect[%d]: bad glob %q", ErrUsage, name, i, e.Path)
+		}
+	}
+	p.severity = map[string]Severity{}
+	for rule, s := range p.Severity {
+		if !strings.HasPrefix(rule, "TC") {
+			return nil, fmt.Errorf("%w: policy %s: severity: %q is not a rule id (TCnnn)", ErrUsage, name, rule)
+		}
+		sev, err := ParseSeverity(s)
+		if err != nil {
+			return nil, fmt.Errorf("%w: policy %s: severity %s: %v", ErrUsage, name, rule, err)
+		}
+		p.severity[rule] = sev
+	}
+	for _, fp := range p.Require.OpenPGPFingerprints {
+		if len(normFingerprint(fp)) < 16 {
+			return nil, fmt.Errorf("%w: policy %s: require.openpgp-fingerprints: %q is not a fingerprint", ErrUsage, name, fp)
+		}
+	}
+	p.used = make([]bool, len(p.Expect))
+	return p, nil
+}
+
+func oneLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func normFingerprint(s string) string {
+	return strings.ToUpper(strings.NewReplacer(" ", "", ":", "", "0x", "").Replace(s))
+}
+
+// globMatch matches a slash path against a glob where "*" stays within a
+// segment and "**" spans segments.
+func globMatch(pattern, name string) (bool, error) {
+	if !strings.Contains(pattern, "**") {
+		return path.Match(pattern, name)
+	}
+	pp := strings.Split(pattern, "/")
+	np := strings.Split(name, "/")
+	return matchSegs(pp, np)
+}
+
+func matchSegs(pp, np []string) (bool, error) {
+	for len(pp) > 0 {
+		if pp[0] == "**" {
+			for i := 0; i <= len(np); i++ {
+				if ok, err := matchSegs(pp[1:], np[i:]); ok || err != nil {
+					return ok, err
+				}
+			}
+			return false, nil
+		}
+		if len(np) == 0 {
+			return false, nil
+		}
+		ok, err := path.Match(pp[0], np[0])
+		if err != nil || !ok {
+			return false, err
+		}
+		pp, np = pp[1:], np[1:]
+	}
+	return len(np) == 0, nil
+}
+
+// Apply rewrites the report: expected differences go to info with the
+// policy's reason quoted, rule severities are overridden, requirements are
+// checked, and expectations that matched nothing are reported as stale.
+func (p *Policy) Apply(r *Report) {
+	expected := map[string]string{}
+	for i := range r.Files {
+		f := &r.Files[i]
+		for j, e := range p.Expect {
+			if e.Status != "" && e.Status != "any" && e.Status != string(f.Status) {
+				continue
+			}
+			if ok, _ := globMatch(e.Path, f.Path); !ok {
+				continue
+			}
+			p.used[j] = true
+			f.Severity = SevInfo
+			f.Expected = e.Reason
+			f.Reason = "expected by policy: " + e.Reason + " (was: " + f.Reason + ")"
+			expected[f.Path] = e.Reason
+			break
+		}
+	}
+	kept := r.Findings[:0]
+	for _, fd := range r.Findings {
+		if _, ok := expected[fd.Path]; ok && fd.Path != "" && !strings.HasPrefix(fd.Rule, "TC1") {
+			// Archive hazards are never expected away; the rest are.
+			continue
+		}
+		if sev, ok := p.severity[fd.Rule]; ok {
+			fd.Severity = sev
+		}
+		kept = append(kept, fd)
+	}
+	r.Findings = kept
+	// Requirements.
+	req := p.Require
+	hasValid := func(kind string, ok func(Signature) bool) bool {
+		for _, s := range r.Signatures {
+			if s.Status == "valid" && (kind == "" || s.Kind == kind) && ok(s) {
+				return true
+			}
+		}
+		return false
+	}
+	any := func(Signature) bool { return true }
+	if req.Signature && !hasValid("", func(s Signature) bool { return s.Kind != "checksum" }) {
+		r.Findings = append(r.Findings, Finding{Rule: RulePolicyRequire, Severity: SevHigh,
+			Message: "policy requires a signature, and no signature over the tarball or the tag is valid"})
+	}
+	if len(req.OpenPGPFingerprints) > 0 {
+		want := map[string]bool{}
+		for _, fp := range req.OpenPGPFingerprints {
+			want[normFingerprint(fp)] = true
+		}
+		if !hasValid("openpgp", func(s Signature) bool {
+			if want[normFingerprint(s.Signer)] {
+				return true
+			}
+			// The primary key's fingerprint is in the detail.
+			for fp := range want {
+				if strings.Contains(strings.ToUpper(s.Detail), fp) {
+					return true
+				}
+			}
+			return false
+		}) {
+			r.Findings = append(r.Findings, Finding{Rule: RulePolicyRequire, Severity: SevHigh,
+				Message: "policy requires an OpenPGP signature by " + strings.Join(req.OpenPGPFingerprints, ", ") + "; none found valid"})
+		}
+	}
+	if len(req.SSHPrincipals) > 0 {
+		want := map[string]bool{}
+		for _, pr := range req.SSHPrincipals {
+			want[pr] = true
+		}
+		if !hasValid("ssh", func(s Signature) bool { return want[s.Signer] }) {
+			r.Findings = append(r.Findings, Finding{Rule: RulePolicyRequire, Severity: SevHigh,
+				Message: "policy requires an SSH signature by " + strings.Join(req.SSHPrincipals, ", ") + "; none found valid"})
+		}
+	}
+	if req.Sigstore != nil {
+		if !hasValid("sigstore", any) {
+			r.Findings = append(r.Findings, Finding{Rule: RulePolicyRequire, Severity: SevHigh,
+				Message: "policy requires a valid Sigstore bundle; none found valid"})
+		}
+	}
+	// Stale expectations.
+	info := &PolicyInfo{File: p.File}
+	for j, e := range p.Expect {
+		if !p.used[j] {
+			info.Stale = append(info.Stale, e.Path)
+			r.Findings = append(r.Findings, Finding{Rule: RuleStalePolicy, Severity: SevLow, Path: e.Path,
+				Message: "policy expectation matched nothing (stale): " + e.Reason})
+		}
+	}
+	r.Policy = info
+}

@@ -1,0 +1,234 @@
+package verify
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Schema is the value of Report.Schema for the JSON report described in DESIGN.md.
+const Schema = "tarcheck.report/v1"
+
+// Severity ranks a finding. The zero value is SevInfo.
+type Severity int
+
+// Severities, lowest first.
+const (
+	SevInfo Severity = iota
+	SevLow
+	SevMedium
+	SevHigh
+	SevCritical
+)
+
+var severityNames = [...]string{"info", "low", "medium", "high", "critical"}
+
+// String returns the lowercase name used in reports and flags.
+func (s Severity) String() string {
+	if s < 0 || int(s) >= len(severityNames) {
+		return "info"
+	}
+	return severityNames[s]
+}
+
+// ParseSeverity parses "info", "low", "medium", "high" or "critical".
+func ParseSeverity(s string) (Severity, error) {
+	for i, n := range severityNames {
+		if strings.EqualFold(s, n) {
+			return Severity(i), nil
+		}
+	}
+	return SevInfo, fmt.Errorf("unknown severity %q (want info, low, medium, high or critical)", s)
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := ParseSeverity(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// Status says how a path differs between the tarball and the tag.
+type Status string
+
+// Statuses from DESIGN.md; identical paths are only counted, never listed.
+const (
+	OnlyInTarball  Status = "only_in_tarball"
+	OnlyInGit      Status = "only_in_git"
+	ContentDiffers Status = "content_differs"
+	ModeDiffers    Status = "mode_differs"
+	TypeDiffers    Status = "type_differs"
+)
+
+// Rebuild statuses for FileDiff.Rebuild.
+const (
+	RebuildReproduced      = "reproduced"
+	RebuildDiffers         = "differs"
+	RebuildNotReproducible = "not-reproducible"
+	RebuildNotAttempted    = "not-attempted"
+)
+
+// Verdict is the overall outcome.
+type Verdict string
+
+// Verdicts.
+const (
+	Pass Verdict = "pass"
+	Fail Verdict = "fail"
+)
+
+// Report is everything tarcheck learned about one release. It is rendered by
+// verify/report; its JSON form is the contract in DESIGN.md.
+type Report struct {
+	Schema     string      `json:"schema"`
+	Tool       Tool        `json:"tool"`
+	Tarball    TarballInfo `json:"tarball"`
+	Git        GitInfo     `json:"git"`
+	Signatures []Signature `json:"signatures"`
+	Summary    Summary     `json:"summary"`
+	Files      []FileDiff  `json:"files"`
+	Findings   []Finding   `json:"findings"`
+	FailOn     Severity    `json:"fail_on"`
+	Verdict    Verdict     `json:"verdict"`
+
+	// Extensions (DESIGN.md allows new fields, never renames).
+	Classes    map[string]int `json:"classes,omitempty"`
+	Generators []Generator    `json:"generators,omitempty"`
+	Rebuild    *RebuildInfo   `json:"rebuild_info,omitempty"`
+	Policy     *PolicyInfo    `json:"policy,omitempty"`
+	Notes      []string       `json:"notes,omitempty"`
+}
+
+// Tool names the program that wrote the report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// TarballInfo describes the release archive.
+type TarballInfo struct {
+	Source string  `json:"source"`
+	SHA256 string  `json:"sha256"`
+	Size   int64   `json:"size"`
+	Format string  `json:"format"`
+	Root   *string `json:"root"`
+	// UnpackedBytes is the sum of the members' sizes.
+	UnpackedBytes int64 `json:"unpacked_bytes,omitempty"`
+}
+
+// GitInfo describes the tag compared with.
+type GitInfo struct {
+	Source    string  `json:"source"`
+	Tag       string  `json:"tag"`
+	TagObject *string `json:"tag_object"`
+	Commit    string  `json:"commit"`
+	Tree      string  `json:"tree"`
+	// CommitTime is the committer date of the tagged commit (RFC 3339).
+	CommitTime string `json:"commit_time,omitempty"`
+}
+
+// Signature is one signature check.
+type Signature struct {
+	Subject string `json:"subject"`
+	Kind    string `json:"kind"`
+	Status  string `json:"status"`
+	Signer  string `json:"signer,omitempty"`
+	Detail  string `json:"detail,omitempty"`
+	// Source names the file the signature came from (not a cache path).
+	Source string `json:"source,omitempty"`
+}
+
+// Summary counts entries on each side and differences by status.
+type Summary struct {
+	TarballFiles   int `json:"tarball_files"`
+	GitFiles       int `json:"git_files"`
+	Identical      int `json:"identical"`
+	OnlyInTarball  int `json:"only_in_tarball"`
+	OnlyInGit      int `json:"only_in_git"`
+	ContentDiffers int `json:"content_differs"`
+	ModeDiffers    int `json:"mode_differs"`
+	TypeDiffers    int `json:"type_differs"`
+}
+
+// FileDiff is one non-identical path.
+type FileDiff struct {
+	Path     string   `json:"path"`
+	Status   Status   `json:"status"`
+	Class    string   `json:"class"`
+	Severity Severity `json:"severity"`
+	Reason   string   `json:"reason"`
+	Rebuild  string   `json:"rebuild,omitempty"`
+	// Diff is a unified diff excerpt for small text differences (text report with -v).
+	Diff string `json:"diff,omitempty"`
+	// Generator is the tool that stamped the file, when known ("GNU Autoconf 2.71").
+	Generator string `json:"generator,omitempty"`
+	// Expected quotes the policy reason that accepted this difference.
+	Expected string `json:"expected,omitempty"`
+}
+
+// Finding is one rule hit.
+type Finding struct {
+	Rule     string   `json:"rule"`
+	Severity Severity `json:"severity"`
+	Path     string   `json:"path,omitempty"`
+	Message  string   `json:"message"`
+	Evidence []string `json:"evidence,omitempty"`
+}
+
+// Generator is a generator seen in the tarball's stamps.
+type Generator struct {
+	Name    string   `json:"name"`
+	Version string   `json:"version"`
+	Files   int      `json:"files"`
+	Example string   `json:"example,omitempty"`
+	Paths   []string `json:"-"`
+}
+
+// RebuildInfo summarises a --rebuild run.
+type RebuildInfo struct {
+	Mode       string   `json:"mode"`
+	Sandbox    string   `json:"sandbox"`
+	Commands   []string `json:"commands"`
+	Reproduced int      `json:"reproduced"`
+	Differs    int      `json:"differs"`
+	NotRepro   int      `json:"not_reproducible"`
+	M4Inputs   []string `json:"m4_inputs_from_tarball,omitempty"`
+	HostTools  []string `json:"host_tools,omitempty"`
+	Notes      []string `json:"notes,omitempty"`
+}
+
+// PolicyInfo records how a policy file shaped the report.
+type PolicyInfo struct {
+	File  string   `json:"file"`
+	Stale []string `json:"stale_expectations,omitempty"`
+}
+
+// MaxSeverity is the highest severity among findings and files.
+func (r *Report) MaxSeverity() (Severity, bool) {
+	var max Severity
+	any := false
+	for _, f := range r.Findings {
+		if !any || f.Severity > max {
+			max, any = f.Severity, true
+		}
+	}
+	for _, f := range r.Files {
+		if !any || f.Severity > max {
+			max, any = f.Severity, true
+		}
+	}
+	return max, any
+}
+
+// Decide sets Verdict from the findings, the files and FailOn.
+func (r *Report) Decide() {
+	r.Verdict = Pass
+	if max, ok := r.MaxSeverity(); ok && max >= r.FailOn {
+		r.Verdict = Fail
+	}
+}

@@ -1,0 +1,57 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/tarcheck/tarcheck/verify"
+)
+
+// largeReport has 10000 differing files and 1000 findings.
+func largeReport() *verify.Report {
+	r := sampleReport()
+	r.Files = nil
+	r.Findings = nil
+	for i := range 10000 {
+		r.Files = append(r.Files, verify.FileDiff{
+			Path: fmt.Sprintf("src/dir%03d/file%05d.c", i%100, i), Status: verify.ContentDiffers,
+			Class: "source", Severity: verify.Severity(i % 5), Reason: "source file differs from the tag",
+			Diff: "--- a\n+++ b\n@@ -1 +1 @@\n-old\n+new\n",
+		})
+	}
+	for i := range 1000 {
+		r.Findings = append(r.Findings, verify.Finding{
+			Rule: fmt.Sprintf("TC%d", 301+i%7), Severity: verify.Severity(i % 5),
+			Path: fmt.Sprintf("src/dir%03d/file%05d.c", i%100, i), Message: "source file differs from the tag",
+			Evidence: []string{fmt.Sprintf("%d: some line", i+1)},
+		})
+	}
+	r.Decide()
+	return r
+}
+
+func BenchmarkRender(b *testing.B) {
+	r := largeReport()
+	for _, format := range Formats {
+		b.Run(format, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := Render(io.Discard, format, r, Options{Verbose: true}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkEscapeText(b *testing.B) {
+	for name, s := range map[string]string{"ascii": "src/liblzma/check/crc64_fast.c", "hostile": "src/\x1b[2J\u202e\xff/evil\n.c"} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = EscapeText(s)
+			}
+		})
+	}
+}

@@ -1,0 +1,226 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/tarcheck/tarcheck/verify"
+)
+
+// MarkdownMaxRows caps the rows of each Markdown table so that the report
+// fits a merge-request comment (GitHub allows 65536 characters); the rest is
+// counted in a final row that points at the JSON report.
+const MarkdownMaxRows = 200
+
+// Markdown writes a report for a GitHub step summary or a merge-request
+// comment: a verdict line (a plain PASS/FAIL marker, no emoji), a signature
+// table, counts per status and per class, generators, a findings table
+// (severity, rule, path, message) and every differing file in a collapsed
+// <details> block. Untrusted strings are escaped: paths and evidence are
+// code spans, other text has Markdown and HTML punctuation backslash-escaped,
+// and control characters are shown as escapes (see EscapeText).
+func Markdown(w io.Writer, r *verify.Report) error {
+	if r == nil {
+		return ErrNilReport
+	}
+	var b bytes.Buffer
+	out := outcomeOf(r)
+	word := "PASS"
+	if out.verdict == verify.Fail {
+		word = "FAIL"
+	}
+	fmt.Fprintf(&b, "## tarcheck: %s\n\n", word)
+	fmt.Fprintf(&b, "**%s**: %s.", word, mdText(out.sentence(r.FailOn)))
+	if r.Tarball.Source != "" || r.Git.Tag != "" {
+		fmt.Fprintf(&b, " Tarball %s compared with tag %s", mdCode(artifactName(r.Tarball.Source), false), mdCode(r.Git.Tag, false))
+		if r.Git.Commit != "" {
+			fmt.Fprintf(&b, " (commit %s)", mdCode(shortHash(r.Git.Commit), false))
+		}
+		b.WriteString(".")
+	}
+	b.WriteString("\n")
+
+	b.WriteString("\n### Signatures\n\n")
+	if len(r.Signatures) == 0 {
+		b.WriteString("No signature was checked.\n")
+	} else {
+		b.WriteString("| subject | kind | status | signer | detail |\n|---|---|---|---|---|\n")
+		for _, s := range r.Signatures {
+			status := mdCell(s.Status)
+			if s.Status != "valid" {
+				status = "**" + status + "**"
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdCell(s.Subject), mdCell(s.Kind), status, mdCell(s.Signer), mdCell(s.Detail))
+		}
+	}
+
+	b.WriteString("\n### Counts\n\n| status | files |\n|---|---:|\n")
+	for _, c := range statusCounts(r.Summary) {
+		fmt.Fprintf(&b, "| %s | %d |\n", mdCell(c.Name), c.Count)
+	}
+	if len(r.Classes) > 0 {
+		b.WriteString("\n| class | files |\n|---|---:|\n")
+		for _, n := range sortedClasses(r.Classes) {
+			fmt.Fprintf(&b, "| %s | %d |\n", mdCell(n), r.Classes[n])
+		}
+	}
+	if len(r.Generators) > 0 {
+		b.WriteString("\n| generator | version | files | example |\n|---|---|---:|---|\n")
+		for _, g := range r.Generators {
+			fmt.Fprintf(&b, "| %s | %s | %d | %s |\n", mdCell(g.Name), mdCell(g.Version), g.Files, mdPath(g.Example))
+		}
+	}
+
+	fmt.Fprintf(&b, "\n### Findings (%d)\n\n", len(r.Findings))
+	if len(r.Findings) == 0 {
+		b.WriteString("No findings.\n")
+	} else {
+		b.WriteString("| severity | rule | path | message |\n|---|---|---|---|\n")
+		idx := bySeverity(len(r.Findings), func(i int) verify.Severity { return r.Findings[i].Severity })
+		for n, i := range idx {
+			if n == MarkdownMaxRows {
+				fmt.Fprintf(&b, "| | | | %d more findings in the JSON report |\n", len(idx)-n)
+				break
+			}
+			f := r.Findings[i]
+			msg := mdCell(f.Message)
+			for _, e := range f.Evidence {
+				msg += "<br>" + mdCode(e, true)
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", severityCell(f.Severity), mdCell(f.Rule), mdPath(f.Path), msg)
+		}
+	}
+
+	if len(r.Files) > 0 {
+		fmt.Fprintf(&b, "\n<details>\n<summary>Differing files (%d)</summary>\n\n", len(r.Files))
+		b.WriteString("| severity | status | class | path | reason |\n|---|---|---|---|---|\n")
+		idx := bySeverity(len(r.Files), func(i int) verify.Severity { return r.Files[i].Severity })
+		for n, i := range idx {
+			if n == MarkdownMaxRows {
+				fmt.Fprintf(&b, "| | | | | %d more files in the JSON report |\n", len(idx)-n)
+				break
+			}
+			f := r.Files[i]
+			reason := mdCell(f.Reason)
+			if f.Expected != "" {
+				reason += "<br>expected by policy: " + mdCell(f.Expected)
+			}
+			if f.Rebuild != "" && f.Rebuild != verify.RebuildNotAttempted {
+				reason += "<br>rebuild: " + mdCell(f.Rebuild)
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", severityCell(f.Severity), mdCell(string(f.Status)), mdCell(f.Class), mdPath(f.Path), reason)
+		}
+		b.WriteString("\n</details>\n")
+	}
+
+	var extras []string
+	if rb := r.Rebuild; rb != nil {
+		extras = append(extras, fmt.Sprintf("Rebuild (%s in %s): %d reproduced, %d differ, %d not reproducible.",
+			mdText(rb.Mode), mdText(rb.Sandbox), rb.Reproduced, rb.Differs, rb.NotRepro))
+	}
+	if pol := r.Policy; pol != nil {
+		line := "Policy " + mdCode(pol.File, false) + "."
+		if len(pol.Stale) > 0 {
+			parts := make([]string, len(pol.Stale))
+			for i, s := range pol.Stale {
+				parts[i] = mdCode(s, false)
+			}
+			line += " Stale expectations: " + strings.Join(parts, ", ") + "."
+		}
+		extras = append(extras, line)
+	}
+	for _, n := range r.Notes {
+		extras = append(extras, mdText(n))
+	}
+	if len(extras) > 0 {
+		b.WriteString("\n")
+		for _, e := range extras {
+			b.WriteString("- " + e + "\n")
+		}
+	}
+	name := r.Tool.Name
+	if name == "" {
+		name = "tarcheck"
+	}
+	fmt.Fprintf(&b, "\n<sub>%s %s, fail-on %s</sub>\n", mdText(name), mdText(r.Tool.Version), r.FailOn)
+
+	if _, err := w.Write(b.Bytes()); err != nil {
+		return fmt.Errorf("writing markdown report: %w", err)
+	}
+	return nil
+}
+
+func severityCell(s verify.Severity) string {
+	if s >= verify.SevHigh {
+		return "**" + s.String() + "**"
+	}
+	return s.String()
+}
+
+func shortHash(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}
+
+// mdSpecial is the ASCII punctuation that is backslash-escaped in Markdown
+// text: everything CommonMark allows to be escaped that could start markup,
+// a link, an HTML tag, an entity or a table cell boundary.
+const mdSpecial = "\\`*_{}[]()<>#+-.!|~&@:"
+
+// mdText escapes an untrusted string for Markdown running text: control
+// characters and invalid UTF-8 as in EscapeText, then every Markdown/HTML
+// special character backslash-escaped.
+func mdText(s string) string {
+	s = EscapeText(s)
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(mdSpecial, s[i]) >= 0 {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// mdCell is mdText for a table cell; "|" is already escaped by mdText.
+func mdCell(s string) string { return mdText(s) }
+
+// mdPath renders a path as a code span for a table cell.
+func mdPath(p string) string {
+	if p == "" {
+		return ""
+	}
+	return mdCode(p, true)
+}
+
+// mdCode renders an untrusted string as a code span, which shows it
+// literally (no links, mentions, emphasis or HTML). Control characters and
+// invalid UTF-8 are escaped first; the fence is longer than any backtick run
+// inside; in a table cell "|" is escaped as GFM requires even in code spans.
+func mdCode(s string, inTable bool) string {
+	s = EscapeText(s)
+	if s == "" {
+		return "` `"
+	}
+	longest, run := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	if inTable {
+		s = strings.ReplaceAll(s, "|", `\|`)
+	}
+	fence := strings.Repeat("`", longest+1)
+	if s[0] == '`' || s[len(s)-1] == '`' || (s[0] == ' ' && s[len(s)-1] == ' ' && strings.Trim(s, " ") != "") {
+		s = " " + s + " "
+	}
+	return fence + s + fence
+}

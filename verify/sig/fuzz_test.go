@@ -1,0 +1,86 @@
+package sig
+
+import (
+	"bytes"
+	"testing"
+	"time"
+)
+
+func FuzzParseTag(f *testing.F) {
+	payload := tagPayload("v1")
+	f.Add(payload)
+	f.Add(append(append([]byte{}, payload...), "-----BEGIN PGP SIGNATURE-----\n\nAAAA\n-----END PGP SIGNATURE-----\n"...))
+	f.Add(append(append([]byte{}, payload...), "-----BEGIN SSH SIGNATURE-----\nU1NIU0lHAAAAAQ==\n-----END SSH SIGNATURE-----\n"...))
+	f.Add([]byte("object " + commitID + "\ntype commit\ntag v1\n"))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		tag, err := ParseTag(raw)
+		if err != nil {
+			return
+		}
+		if !bytes.Equal(append(append([]byte{}, tag.Payload...), tag.Signature...), raw) {
+			t.Fatal("payload + signature != raw")
+		}
+		r := VerifyTag(tag, TagPolicy{Name: "v1", AllowedSigners: []byte("a@b ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGZ2r1C9vN0T6vHh3G0Uu5d2Vd4w2mY6Q2y1tqzJ3gQd\n")}, time.Unix(0, 0))
+		if r.Status == StatusValid {
+			t.Fatalf("fuzzed tag verified: %v", r)
+		}
+	})
+}
+
+func FuzzArmoredSignature(f *testing.F) {
+	key := newKey(f, t0, 0)
+	kr, err := ReadKeyring(publicArmored(f, key))
+	if err != nil {
+		f.Fatal(err)
+	}
+	msg := []byte("data")
+	f.Add(detachSign(f, key, msg, cfgAt(t0), true))
+	f.Add(detachSign(f, key, msg, cfgAt(t0), false))
+	f.Add([]byte("-----BEGIN PGP SIGNATURE-----\n\nwsBcBAABCAAQBQJm\n=abcd\n-----END PGP SIGNATURE-----\n"))
+	f.Fuzz(func(t *testing.T, sig []byte) {
+		r := VerifyDetached(bytes.NewReader(msg), sig, kr, t0)
+		if r.Status == StatusValid {
+			// Only a real signature by key over msg may verify.
+			r2 := VerifyDetached(bytes.NewReader(append(msg, 'x')), sig, kr, t0)
+			if r2.Status == StatusValid {
+				t.Fatalf("signature verifies two different messages: %v", r2)
+			}
+		}
+		_, _ = ParseSSHSignature(sig)
+	})
+}
+
+func FuzzReadKeyring(f *testing.F) {
+	key := newKey(f, t0, 0)
+	f.Add(publicArmored(f, key))
+	f.Add(publicBinary(f, key))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _ = ReadKeyring(data)
+	})
+}
+
+func FuzzAllowedSigners(f *testing.F) {
+	f.Add([]byte("a@b namespaces=\"git\",valid-after=\"20240101\" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGZ2r1C9vN0T6vHh3G0Uu5d2Vd4w2mY6Q2y1tqzJ3gQd c\n"))
+	f.Add([]byte("\"a b\" cert-authority ssh-ed25519 AAAA\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _ = ParseAllowedSigners(data)
+	})
+}
+
+func FuzzChecksums(f *testing.F) {
+	f.Add([]byte("SHA256 (f) = " + string(bytes.Repeat([]byte("a"), 64)) + "\n"))
+	f.Add([]byte(`\` + string(bytes.Repeat([]byte("a"), 64)) + "  f\\\\n\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_ = VerifyChecksums(data, "f", string(bytes.Repeat([]byte("a"), 64)))
+	})
+}
+
+func FuzzBundle(f *testing.F) {
+	f.Add([]byte(`{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r := VerifyBundle(data, nil, make([]byte, 32), Identity{SAN: "a", Issuer: "b"})
+		if r.Status == StatusValid {
+			t.Fatal("bundle valid without trusted root")
+		}
+	})
+}

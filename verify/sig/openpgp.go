@@ -1,0 +1,487 @@
+package sig
+
+import (
+	"bytes"
+	"crypto"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/ProtonMail/go-crypto/openpgp/armor"
+	"github.com/ProtonMail/go-crypto/openpgp/packet"
+)
+
+const (
+	armorSignatureType = "PGP SIGNATURE"
+	armorBegin         = "-----BEGIN PGP "
+)
+
+// ReadKeyring parses OpenPGP public keys from one or more keyring files.
+// Each file may be binary (gpg --export) or ASCII-armored, and an armored
+// file may hold several armored blocks one after the other. Keys with
+// unsupported algorithms are skipped; it is an error (wrapping ErrNoKeys)
+// when no key at all is found. Self-signatures, subkey bindings and
+// revocations are checked by the parser; the caller must still decide
+// which keys it trusts: every key returned is accepted as a signer.
+func ReadKeyring(data ...[]byte) (keyring openpgp.EntityList, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			keyring, err = nil, fmt.Errorf("reading keyring: parser failure: %v", r)
+		}
+	}()
+	var lastErr error
+	for i, d := range data {
+		if len(d) > MaxKeyringSize {
+			return nil, fmt.Errorf("reading keyring %d: %w (%d bytes, limit %d)", i+1, ErrTooLarge, len(d), MaxKeyringSize)
+		}
+		els, err := readKeyringFile(d)
+		if err != nil {
+			lastErr = fmt.Errorf("reading keyring %d: %w", i+1, err)
+			continue
+		}
+		keyring = append(keyring, els...)
+	}
+	if len(keyring) == 0 {
+		if lastErr != nil {
+			return nil, fmt.Errorf("%w: %w", ErrNoKeys, lastErr)
+		}
+		return nil, ErrNoKeys
+	}
+	return keyring, nil
+}
+
+func readKeyringFile(d []byte) (openpgp.EntityList, error) {
+	if !isArmored(d) {
+		return openpgp.ReadKeyRing(bytes.NewReader(d))
+	}
+	var (
+		all     openpgp.EntityList
+		lastErr error
+	)
+	for _, chunk := range armorChunks(d) {
+		block, err := armor.Decode(bytes.NewReader(chunk))
+		if err != nil {
+			lastErr = fmt.Errorf("decoding armor: %w", err)
+			continue
+		}
+		if block.Type != openpgp.PublicKeyType && block.Type != openpgp.PrivateKeyType {
+			lastErr = fmt.Errorf("armored block %q is not a key", block.Type)
+			continue
+		}
+		els, err := openpgp.ReadKeyRing(block.Body)
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		all = append(all, els...)
+	}
+	if len(all) == 0 {
+		if lastErr == nil {
+			lastErr = errors.New("no armored key block found")
+		}
+		return nil, lastErr
+	}
+	return all, nil
+}
+
+// isArmored reports whether d looks like ASCII armor rather than binary
+// OpenPGP packets (binary packets always have the high bit of byte 0 set).
+func isArmored(d []byte) bool {
+	t := bytes.TrimLeft(d, " \t\r\n")
+	if len(t) > 0 && t[0]&0x80 != 0 {
+		return false
+	}
+	return bytes.Contains(d, []byte(armorBegin))
+}
+
+// armorChunks splits d at each armored block's begin line (a block may
+// follow the previous end line without a newline).
+func armorChunks(d []byte) [][]byte {
+	var starts []int
+	for off := 0; off < len(d); {
+		i := bytes.Index(d[off:], []byte(armorBegin))
+		if i < 0 {
+			break
+		}
+		pos := off + i
+		starts = append(starts, pos)
+		off = pos + len(armorBegin)
+	}
+	chunks := make([][]byte, 0, len(starts))
+	for i, s := range starts {
+		end := len(d)
+		if i+1 < len(starts) {
+			end = starts[i+1]
+		}
+		chunks = append(chunks, d[s:end])
+	}
+	return chunks
+}
+
+// VerifyDetached checks an OpenPGP detached signature (armored or binary)
+// over the bytes read from signed, with the keys of keyring, at time now.
+//
+// Outcomes (Subject "tarball", Kind "openpgp"):
+//   - valid: the signature verifies with a key of the keyring, which was
+//     neither expired nor revoked when the signature was made. A key that
+//     expired since is still valid, with the expiry in Detail; so is a key
+//     retired or superseded (soft revocation) after the signature was made.
+//   - invalid: other bytes, a key revoked as compromised or without reason,
+//     a signature made after the key expired or before it was created, a
+//     SHA-1, MD5 or RIPEMD-160 signature hash, a signature expired or made in
+//     the future, a malformed signature file, or a key not allowed to sign.
+//   - unverifiable: no key of the keyring matches the issuer (Signer then
+//     holds the issuer's fingerprint or key id), an unsupported packet
+//     version or algorithm, or a read error on signed.
+//
+// VerifyDetached reads signed to its end; it does not cap its size.
+func VerifyDetached(signed io.Reader, signature []byte, keyring openpgp.EntityList, now time.Time) Result {
+	return verifyOpenPGP(SubjectTarball, signed, signature, keyring, now)
+}
+
+func verifyOpenPGP(subject string, signed io.Reader, signature []byte, keyring openpgp.EntityList, now time.Time) (res Result) {
+	res = Result{Subject: subject, Kind: KindOpenPGP}
+	defer func() {
+		if r := recover(); r != nil {
+			res.Status, res.Detail = StatusInvalid, oneLine(fmt.Sprintf("signature parser failure: %v", r))
+		}
+	}()
+	sigs, unsupported, err := parseSignaturePackets(signature)
+	if err != nil {
+		res.Status, res.Detail = StatusInvalid, oneLine("malformed signature: "+err.Error())
+		return res
+	}
+	if len(sigs) == 0 {
+		if len(unsupported) > 0 {
+			return unsupportedResult(res, unsupported[0])
+		}
+		res.Status, res.Detail = StatusInvalid, "malformed signature: no OpenPGP signature packet"
+		return res
+	}
+	var (
+		chosen *packet.Signature
+		keys   []openpgp.Key
+	)
+	for _, s := range sigs {
+		if k := candidateKeys(keyring, s); len(k) > 0 {
+			chosen, keys = s, k
+			break
+		}
+	}
+	if chosen == nil {
+		res.Status = StatusUnverifiable
+		res.Signer = issuerString(sigs[0])
+		res.Detail = "no key in the keyring for issuer " + res.Signer
+		if len(sigs) > 1 {
+			res.Detail += fmt.Sprintf(" (nor for the %d other signatures)", len(sigs)-1)
+		}
+		return res
+	}
+	res.Signer = fingerprint(keys[0].PublicKey)
+	if keys[0].PublicKey != keys[0].Entity.PrimaryKey {
+		res.Primary = fingerprint(keys[0].Entity.PrimaryKey)
+	}
+	if name, weak := weakHash(chosen.Hash); weak {
+		res.Status, res.Detail = StatusInvalid, name+" signature hash rejected"
+		return res
+	}
+	if chosen.SigType != packet.SigTypeBinary && chosen.SigType != packet.SigTypeText {
+		res.Status, res.Detail = StatusInvalid, fmt.Sprintf("signature type 0x%02x is not a document signature", uint8(chosen.SigType))
+		return res
+	}
+	h, err := chosen.PrepareVerify()
+	if err != nil {
+		return unsupportedResult(res, err)
+	}
+	var w io.Writer = h
+	if chosen.SigType == packet.SigTypeText {
+		w = openpgp.NewCanonicalTextHash(h)
+	}
+	if _, err := io.Copy(w, signed); err != nil {
+		res.Status, res.Detail = StatusUnverifiable, oneLine("reading signed data: "+err.Error())
+		return res
+	}
+	var key *openpgp.Key
+	var verr error
+	for i := range keys {
+		hh := h
+		if len(keys) > 1 {
+			c, ok := h.(hash.Cloner)
+			if !ok {
+				hh = h
+			} else if cl, err := c.Clone(); err == nil {
+				hh = cl
+			}
+		}
+		if verr = keys[i].PublicKey.VerifySignature(hh, chosen); verr == nil {
+			key = &keys[i]
+			break
+		}
+	}
+	if key == nil {
+		res.Status = StatusInvalid
+		res.Detail = oneLine("BAD signature: the data does not match the signature (" + verr.Error() + ")")
+		return res
+	}
+	res.Signer = fingerprint(key.PublicKey)
+	res.Primary = ""
+	if key.PublicKey != key.Entity.PrimaryKey {
+		res.Primary = fingerprint(key.Entity.PrimaryKey)
+	}
+	res.Status, res.Detail = checkKeyAtSigning(key, chosen, now)
+	return res
+}
+
+// parseSignaturePackets reads the signature packets of a detached
+// signature. Unsupported signature packets are returned separately.
+func parseSignaturePackets(signature []byte) ([]*packet.Signature, []error, error) {
+	if len(signature) > MaxSignatureSize {
+		return nil, nil, fmt.Errorf("%w (%d bytes, limit %d)", ErrTooLarge, len(signature), MaxSignatureSize)
+	}
+	var r io.Reader = bytes.NewReader(signature)
+	if isArmored(signature) {
+		chunks := armorChunks(signature)
+		if len(chunks) == 0 {
+			return nil, nil, errors.New("no armored block")
+		}
+		if len(chunks) > 1 {
+			return nil, nil, errors.New("more than one armored block")
+		}
+		block, err := armor.Decode(bytes.NewReader(chunks[0]))
+		if err != nil {
+			return nil, nil, fmt.Errorf("decoding armor: %w", err)
+		}
+		if block.Type != armorSignatureType {
+			return nil, nil, fmt.Errorf("armored block %q is not a signature", block.Type)
+		}
+		r = io.LimitReader(block.Body, MaxSignatureSize)
+	}
+	var (
+		sigs        []*packet.Signature
+		unsupported []error
+	)
+	pr := packet.NewReader(r)
+	for n := 0; ; n++ {
+		if n >= MaxSignaturePackets {
+			return nil, nil, fmt.Errorf("more than %d packets", MaxSignaturePackets)
+		}
+		p, err := pr.NextWithUnsupported()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		switch p := p.(type) {
+		case *packet.Signature:
+			sigs = append(sigs, p)
+		case *packet.UnsupportedPacket:
+			if _, ok := p.IncompletePacket.(*packet.Signature); !ok {
+				return nil, nil, fmt.Errorf("unexpected unsupported packet: %v", p.Error)
+			}
+			unsupported = append(unsupported, p.Error)
+		default:
+			return nil, nil, fmt.Errorf("unexpected %T in a detached signature", p)
+		}
+	}
+	return sigs, unsupported, nil
+}
+
+// unsupportedResult maps an unsupported-signature error: weak hashes the
+// parser does not even know (MD5, RIPEMD-160) are invalid, the rest
+// (e.g. a version 3 signature packet) unverifiable.
+func unsupportedResult(res Result, err error) Result {
+	msg := err.Error()
+	switch {
+	case strings.HasSuffix(msg, "hash function 1"):
+		res.Status, res.Detail = StatusInvalid, "MD5 signature hash rejected"
+	case strings.HasSuffix(msg, "hash function 3"):
+		res.Status, res.Detail = StatusInvalid, "RIPEMD-160 signature hash rejected"
+	default:
+		res.Status, res.Detail = StatusUnverifiable, oneLine("unsupported signature: "+msg)
+	}
+	return res
+}
+
+func weakHash(h crypto.Hash) (string, bool) {
+	switch h {
+	case crypto.MD5:
+		return "MD5", true
+	case crypto.SHA1:
+		return "SHA-1", true
+	case crypto.RIPEMD160:
+		return "RIPEMD-160", true
+	}
+	return "", false
+}
+
+// candidateKeys returns the keys of keyring that match the signature's
+// issuer, whatever their flags, expiry or revocation (checked later).
+func candidateKeys(keyring openpgp.EntityList, s *packet.Signature) []openpgp.Key {
+	var keys []openpgp.Key
+	switch {
+	case s.IssuerKeyId != nil:
+		keys = keyring.KeysById(*s.IssuerKeyId)
+	case len(s.IssuerFingerprint) >= 8:
+		fp := s.IssuerFingerprint
+		// The key id is the low 64 bits (v4) or high 64 bits (v5, v6).
+		var id uint64
+		if s.IssuerKeyVersion == 4 || len(fp) == 20 {
+			for _, b := range fp[len(fp)-8:] {
+				id = id<<8 | uint64(b)
+			}
+		} else {
+			for _, b := range fp[:8] {
+				id = id<<8 | uint64(b)
+			}
+		}
+		keys = keyring.KeysById(id)
+	default:
+		return nil
+	}
+	if len(s.IssuerFingerprint) == 0 {
+		return keys
+	}
+	out := keys[:0]
+	for _, k := range keys {
+		if bytes.Equal(k.PublicKey.Fingerprint, s.IssuerFingerprint) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func issuerString(s *packet.Signature) string {
+	if len(s.IssuerFingerprint) > 0 {
+		return fmt.Sprintf("%X", s.IssuerFingerprint)
+	}
+	if s.IssuerKeyId != nil {
+		return fmt.Sprintf("key id %016X", *s.IssuerKeyId)
+	}
+	return "(no issuer)"
+}
+
+func fingerprint(pk *packet.PublicKey) string {
+	return fmt.Sprintf("%X", pk.Fingerprint)
+}
+
+// keyExpiry returns when pk expires according to its self-signature, or
+// the zero time when it does not expire.
+func keyExpiry(pk *packet.PublicKey, self *packet.Signature) time.Time {
+	if self == nil || self.KeyLifetimeSecs == nil || *self.KeyLifetimeSecs == 0 {
+		return time.Time{}
+	}
+	return pk.CreationTime.Add(time.Duration(*self.KeyLifetimeSecs) * time.Second)
+}
+
+func day(t time.Time) string { return t.UTC().Format("2006-01-02") }
+
+// checkKeyAtSigning judges a cryptographically good signature: the key
+// must have been usable when the signature was made (its creation time),
+// and must not be revoked as compromised since.
+func checkKeyAtSigning(key *openpgp.Key, s *packet.Signature, now time.Time) (Status, string) {
+	signedAt := s.CreationTime
+	if signedAt.After(now.Add(MaxClockSkew)) {
+		return StatusInvalid, "signature creation time " + signedAt.UTC().Format(time.RFC3339) + " is in the future"
+	}
+	for _, n := range s.Notations {
+		if n.IsCritical {
+			return StatusInvalid, oneLine("unknown critical notation " + n.Name)
+		}
+	}
+	if s.SigLifetimeSecs != nil && *s.SigLifetimeSecs != 0 {
+		exp := signedAt.Add(time.Duration(*s.SigLifetimeSecs) * time.Second)
+		if now.After(exp) {
+			return StatusInvalid, "signature expired " + day(exp)
+		}
+	}
+	if key.PublicKey.CreationTime.After(signedAt) {
+		return StatusInvalid, "signature made " + day(signedAt) + " before the key was created " + day(key.PublicKey.CreationTime)
+	}
+	entity := key.Entity
+	primarySelf, _ := entity.PrimarySelfSignature()
+	if primarySelf == nil {
+		return StatusUnverifiable, "key has no valid self-signature"
+	}
+	self := key.SelfSignature
+	if key.PublicKey == entity.PrimaryKey {
+		self = primarySelf
+	}
+	if self != nil && self.FlagsValid && !self.FlagSign {
+		return StatusInvalid, "key " + fingerprint(key.PublicKey) + " is not allowed to sign data"
+	}
+
+	var notes []string
+	revs := append([]*packet.Signature{}, entity.Revocations...)
+	if key.PublicKey != entity.PrimaryKey {
+		revs = append(revs, key.Revocations...)
+	}
+	for _, rev := range revs {
+		reason, text := packet.NoReason, ""
+		if rev.RevocationReason != nil {
+			reason, text = *rev.RevocationReason, rev.RevocationReasonText
+		}
+		what := revocationReasonName(reason)
+		if text != "" {
+			what += ": " + text
+		}
+		soft := reason == packet.KeySuperseded || reason == packet.KeyRetired
+		if soft && rev.CreationTime.After(signedAt) {
+			notes = append(notes, "key "+revocationVerb(reason)+" "+day(rev.CreationTime)+" after signing ("+what+")")
+			continue
+		}
+		return StatusInvalid, oneLine("key revoked " + day(rev.CreationTime) + " (" + what + ")")
+	}
+
+	if exp := keyExpiry(entity.PrimaryKey, primarySelf); !exp.IsZero() {
+		if signedAt.After(exp) {
+			return StatusInvalid, "signature made " + day(signedAt) + " after the key expired " + day(exp)
+		}
+		if now.After(exp) {
+			notes = append(notes, "key expired "+day(exp)+" after signing")
+		}
+	}
+	if key.PublicKey != entity.PrimaryKey && self != nil {
+		if exp := keyExpiry(key.PublicKey, self); !exp.IsZero() {
+			if signedAt.After(exp) {
+				return StatusInvalid, "signature made " + day(signedAt) + " after the signing subkey expired " + day(exp)
+			}
+			if now.After(exp) {
+				notes = append(notes, "signing subkey expired "+day(exp)+" after signing")
+			}
+		}
+	}
+	detail := "good signature made " + signedAt.UTC().Format(time.RFC3339)
+	if id := entity.PrimaryIdentity(); id != nil {
+		detail += " by " + id.Name
+	}
+	if len(notes) > 0 {
+		detail += "; " + strings.Join(notes, "; ")
+	}
+	return StatusValid, oneLine(detail)
+}
+
+func revocationReasonName(r packet.ReasonForRevocation) string {
+	switch r {
+	case packet.KeySuperseded:
+		return "superseded"
+	case packet.KeyCompromised:
+		return "compromised"
+	case packet.KeyRetired:
+		return "retired"
+	case packet.NoReason:
+		return "no reason given"
+	}
+	return fmt.Sprintf("reason %d", uint8(r))
+}
+
+func revocationVerb(r packet.ReasonForRevocation) string {
+	if r == packet.KeySuperseded {
+		return "superseded"
+	}
+	return "retired"
+}

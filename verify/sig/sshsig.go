@@ -1,0 +1,322 @@
+package sig
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+)
+
+const (
+	sshsigMagic    = "SSHSIG"
+	sshsigBegin    = "-----BEGIN SSH SIGNATURE-----"
+	sshsigEnd      = "-----END SSH SIGNATURE-----"
+	sshsigVersion  = 1
+	gitSSHNamspace = "git"
+)
+
+// SSHSignature is a parsed SSHSIG blob (PROTOCOL.sshsig in OpenSSH).
+type SSHSignature struct {
+	PublicKey     ssh.PublicKey
+	Namespace     string
+	HashAlgorithm string // "sha256" or "sha512"
+	Signature     *ssh.Signature
+}
+
+// ParseSSHSignature decodes an armored SSH signature
+// ("-----BEGIN SSH SIGNATURE-----") and parses its SSHSIG blob.
+// Trailing bytes after the end line are ignored, as ssh-keygen does.
+func ParseSSHSignature(armored []byte) (*SSHSignature, error) {
+	if len(armored) > MaxSignatureSize {
+		return nil, fmt.Errorf("parsing SSH signature: %w", ErrTooLarge)
+	}
+	s := bytes.TrimLeft(armored, " \t\r\n")
+	if !bytes.HasPrefix(s, []byte(sshsigBegin)) {
+		return nil, errors.New("parsing SSH signature: no begin line")
+	}
+	s = s[len(sshsigBegin):]
+	end := bytes.Index(s, []byte(sshsigEnd))
+	if end < 0 {
+		return nil, errors.New("parsing SSH signature: no end line")
+	}
+	var b64 []byte
+	for _, c := range s[:end] {
+		if c != '\n' && c != '\r' && c != ' ' && c != '\t' {
+			b64 = append(b64, c)
+		}
+	}
+	blob := make([]byte, base64.StdEncoding.DecodedLen(len(b64)))
+	n, err := base64.StdEncoding.Decode(blob, b64)
+	if err != nil {
+		return nil, fmt.Errorf("parsing SSH signature: base64: %w", err)
+	}
+	return parseSSHSigBlob(blob[:n])
+}
+
+func parseSSHSigBlob(blob []byte) (*SSHSignature, error) {
+	if !bytes.HasPrefix(blob, []byte(sshsigMagic)) {
+		return nil, errors.New("parsing SSH signature: not an SSHSIG blob")
+	}
+	r := sshReader{b: blob[len(sshsigMagic):]}
+	version := r.uint32()
+	pub := r.str()
+	ns := r.str()
+	_ = r.str() // reserved
+	halg := r.str()
+	sigBlob := r.str()
+	if r.err != nil {
+		return nil, fmt.Errorf("parsing SSH signature: %w", r.err)
+	}
+	if version != sshsigVersion {
+		return nil, fmt.Errorf("parsing SSH signature: unsupported version %d", version)
+	}
+	pk, err := ssh.ParsePublicKey(pub)
+	if err != nil {
+		return nil, fmt.Errorf("parsing SSH signature: public key: %w", err)
+	}
+	sig := new(ssh.Signature)
+	if err := ssh.Unmarshal(sigBlob, sig); err != nil {
+		return nil, fmt.Errorf("parsing SSH signature: signature: %w", err)
+	}
+	return &SSHSignature{PublicKey: pk, Namespace: string(ns), HashAlgorithm: string(halg), Signature: sig}, nil
+}
+
+type sshReader struct {
+	b   []byte
+	err error
+}
+
+func (r *sshReader) uint32() uint32 {
+	if r.err != nil || len(r.b) < 4 {
+		r.err = errors.New("truncated")
+		return 0
+	}
+	v := binary.BigEndian.Uint32(r.b)
+	r.b = r.b[4:]
+	return v
+}
+
+func (r *sshReader) str() []byte {
+	n := r.uint32()
+	if r.err != nil {
+		return nil
+	}
+	if uint64(n) > uint64(len(r.b)) {
+		r.err = errors.New("truncated")
+		return nil
+	}
+	v := r.b[:n]
+	r.b = r.b[n:]
+	return v
+}
+
+func sshString(b *bytes.Buffer, s []byte) {
+	var l [4]byte
+	binary.BigEndian.PutUint32(l[:], uint32(len(s)))
+	b.Write(l[:])
+	b.Write(s)
+}
+
+// Verify checks that s signs message in namespace. It does not say
+// whether the key is trusted: see AllowedSigners.
+func (s *SSHSignature) Verify(message []byte, namespace string) error {
+	if s.Namespace != namespace {
+		return fmt.Errorf("signature namespace %q, want %q", s.Namespace, namespace)
+	}
+	var digest []byte
+	switch s.HashAlgorithm {
+	case "sha256":
+		d := sha256.Sum256(message)
+		digest = d[:]
+	case "sha512":
+		d := sha512.Sum512(message)
+		digest = d[:]
+	default:
+		return fmt.Errorf("unsupported SSHSIG hash %q", s.HashAlgorithm)
+	}
+	if s.Signature.Format == ssh.KeyAlgoRSA {
+		return errors.New("SHA-1 RSA signature (ssh-rsa) rejected")
+	}
+	var signed bytes.Buffer
+	signed.WriteString(sshsigMagic)
+	sshString(&signed, []byte(s.Namespace))
+	sshString(&signed, nil)
+	sshString(&signed, []byte(s.HashAlgorithm))
+	sshString(&signed, digest)
+	return s.PublicKey.Verify(signed.Bytes(), s.Signature)
+}
+
+// AllowedSigner is one line of an OpenSSH allowed-signers file.
+type AllowedSigner struct {
+	Principals  string // comma-separated patterns, as written
+	Key         ssh.PublicKey
+	Namespaces  []string // patterns; empty: any namespace
+	ValidAfter  time.Time
+	ValidBefore time.Time
+}
+
+// ParseAllowedSigners parses an OpenSSH allowed-signers file
+// (ssh-keygen(1), ALLOWED SIGNERS). Options understood: namespaces,
+// valid-after, valid-before (dates are read as UTC, with or without the
+// "Z" suffix). Lines with the cert-authority option are skipped: SSH
+// certificates are not supported. Unparseable lines are an error.
+func ParseAllowedSigners(data []byte) ([]AllowedSigner, error) {
+	if len(data) > MaxAllowedSignersSize {
+		return nil, fmt.Errorf("parsing allowed signers: %w", ErrTooLarge)
+	}
+	var out []AllowedSigner
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64*1024), MaxAllowedSignersSize)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		var principals, rest string
+		if line[0] == '"' {
+			i := strings.IndexByte(line[1:], '"')
+			if i < 0 {
+				return nil, fmt.Errorf("parsing allowed signers: line %d: unterminated quote", n)
+			}
+			principals, rest = line[1:1+i], line[2+i:]
+		} else {
+			i := strings.IndexAny(line, " \t")
+			if i < 0 {
+				return nil, fmt.Errorf("parsing allowed signers: line %d: no key", n)
+			}
+			principals, rest = line[:i], line[i:]
+		}
+		key, _, options, _, err := ssh.ParseAuthorizedKey([]byte(strings.TrimSpace(rest)))
+		if err != nil {
+			return nil, fmt.Errorf("parsing allowed signers: line %d: %w", n, err)
+		}
+		as := AllowedSigner{Principals: principals, Key: key}
+		skip := false
+		for _, o := range options {
+			name, val, _ := strings.Cut(o, "=")
+			val = strings.Trim(val, `"`)
+			switch strings.ToLower(name) {
+			case "cert-authority":
+				skip = true
+			case "namespaces":
+				as.Namespaces = strings.Split(val, ",")
+			case "valid-after":
+				if as.ValidAfter, err = parseSSHTime(val); err != nil {
+					return nil, fmt.Errorf("parsing allowed signers: line %d: valid-after: %w", n, err)
+				}
+			case "valid-before":
+				if as.ValidBefore, err = parseSSHTime(val); err != nil {
+					return nil, fmt.Errorf("parsing allowed signers: line %d: valid-before: %w", n, err)
+				}
+			default:
+				return nil, fmt.Errorf("parsing allowed signers: line %d: unknown option %q", n, name)
+			}
+		}
+		if !skip {
+			out = append(out, as)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("parsing allowed signers: %w", err)
+	}
+	return out, nil
+}
+
+func parseSSHTime(v string) (time.Time, error) {
+	v = strings.TrimSuffix(v, "Z")
+	for _, layout := range []string{"20060102", "200601021504", "20060102150405"} {
+		if len(v) == len(layout) {
+			return time.Parse(layout, v)
+		}
+	}
+	return time.Time{}, fmt.Errorf("bad time %q", v)
+}
+
+// permits reports whether a allows namespace at time at, and why not.
+func (a AllowedSigner) permits(namespace string, at time.Time) error {
+	if len(a.Namespaces) > 0 && !matchPatternList(namespace, a.Namespaces) {
+		return fmt.Errorf("key is not allowed for namespace %q", namespace)
+	}
+	if !a.ValidAfter.IsZero() && at.Before(a.ValidAfter) {
+		return fmt.Errorf("key valid only after %s", a.ValidAfter.Format(time.RFC3339))
+	}
+	if !a.ValidBefore.IsZero() && at.After(a.ValidBefore) {
+		return fmt.Errorf("key valid only before %s", a.ValidBefore.Format(time.RFC3339))
+	}
+	return nil
+}
+
+// matchPatternList is OpenSSH's match_pattern_list: wildcard patterns,
+// a leading "!" negates, a negated match wins.
+func matchPatternList(s string, patterns []string) bool {
+	matched := false
+	for _, p := range patterns {
+		p = strings.TrimSpace(p)
+		neg := strings.HasPrefix(p, "!")
+		p = strings.TrimPrefix(p, "!")
+		if ok, err := path.Match(p, s); err == nil && ok {
+			if neg {
+				return false
+			}
+			matched = true
+		}
+	}
+	return matched
+}
+
+func verifySSHTag(res Result, payload, signature, allowedSigners []byte, at time.Time) Result {
+	s, err := ParseSSHSignature(signature)
+	if err != nil {
+		res.Status, res.Detail = StatusInvalid, oneLine("malformed signature: "+err.Error())
+		return res
+	}
+	fp := ssh.FingerprintSHA256(s.PublicKey)
+	res.Signer = fp
+	if _, isCert := s.PublicKey.(*ssh.Certificate); isCert {
+		res.Status, res.Detail = StatusUnverifiable, "SSH certificate signatures (cert-authority) are not supported"
+		return res
+	}
+	if err := s.Verify(payload, gitSSHNamspace); err != nil {
+		res.Status, res.Detail = StatusInvalid, oneLine("BAD signature: "+err.Error())
+		return res
+	}
+	if len(allowedSigners) == 0 {
+		res.Status, res.Detail = StatusUnverifiable, "SSH-signed tag but no allowed-signers file given (--allowed-signers)"
+		return res
+	}
+	signers, err := ParseAllowedSigners(allowedSigners)
+	if err != nil {
+		res.Status, res.Detail = StatusUnverifiable, oneLine(err.Error())
+		return res
+	}
+	want := s.PublicKey.Marshal()
+	var refusal error
+	for _, a := range signers {
+		if !bytes.Equal(a.Key.Marshal(), want) {
+			continue
+		}
+		if err := a.permits(gitSSHNamspace, at); err != nil {
+			refusal = fmt.Errorf("%s: %w", a.Principals, err)
+			continue
+		}
+		res.Signer = a.Principals
+		res.Status = StatusValid
+		res.Detail = oneLine("good signature by " + fp)
+		return res
+	}
+	if refusal != nil {
+		res.Status, res.Detail = StatusInvalid, oneLine("allowed signers refuse the key: "+refusal.Error())
+		return res
+	}
+	res.Status, res.Detail = StatusUnverifiable, "key "+fp+" is not in the allowed-signers file"
+	return res
+}

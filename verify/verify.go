@@ -1,0 +1,698 @@
+// Package verify is tarcheck's pipeline: it resolves a release tarball and a
+// git tag, verifies their signatures, streams the archive once while
+// comparing every member with the tag's tree, classifies each difference and
+// returns a Report with a verdict.
+//
+// Nothing here prints or exits; the CLI in cmd/tarcheck renders the Report
+// and maps errors to exit codes (see ExitCode).
+package verify
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tarcheck/tarcheck/autotools"
+	"github.com/tarcheck/tarcheck/verify/archive"
+	"github.com/tarcheck/tarcheck/verify/fetch"
+	"github.com/tarcheck/tarcheck/verify/gitsrc"
+)
+
+// Limits on what the compare step keeps in memory.
+const (
+	// DefaultKeepBytes is the largest differing member whose content is kept
+	// for classification (a configure script is typically 0.5–3 MiB).
+	DefaultKeepBytes = 8 << 20
+	// MaxKeptTotal caps the contents of differing files held at once; past
+	// it, contents are gathered in further passes over the archive.
+	MaxKeptTotal = 96 << 20
+	// MaxDiffBytes caps the size of text files for which a diff excerpt is made.
+	MaxDiffBytes = 256 << 10
+)
+
+// Options are the inputs of one verification.
+type Options struct {
+	// Tarball is a local path or an http(s) URL.
+	Tarball string
+	// Git is a repository URL, a local path (work tree or bare) or a bundle file.
+	Git string
+	// Tag is the tag to compare with; "" infers it from the archive's version.
+	Tag string
+
+	// Signatures.
+	Keyrings         []string
+	TagKeyrings      []string
+	Signature        string
+	AllowedSigners   string
+	Bundle           string
+	TrustedRoot      string
+	Identity         Identity
+	RequireSignature bool
+
+	// Rebuild is "" (off), "autoreconf" or "dist".
+	Rebuild       string
+	Sandbox       string
+	RebuildScript string
+
+	// Policy, if non-nil, is applied to the findings.
+	Policy *Policy
+	// FailOn is the lowest severity that fails.
+	FailOn Severity
+
+	Offline  bool
+	CacheDir string
+	// MaxDownload caps a download's size (0: fetch's default).
+	MaxDownload int64
+	// KeepBytes overrides DefaultKeepBytes.
+	KeepBytes int64
+	// M4DB, when non-nil, replaces the embedded m4 baseline.
+	M4DB *autotools.M4DB
+	// Gnulib is a gnulib repository (path or URL) to compare gnulib copies with.
+	Gnulib string
+
+	// ToolVersion goes into the report and the HTTP User-Agent.
+	ToolVersion string
+	// Logf receives verbose messages; nil discards them.
+	Logf func(format string, args ...any)
+	// Progress, when set, is told about downloads and the archive pass.
+	Progress Progress
+	// HTTPClient replaces the default client (tests).
+	Fetcher *fetch.Fetcher
+}
+
+// Identity is a Sigstore certificate identity policy.
+type Identity struct {
+	SAN, SANRegexp, Issuer, IssuerRegexp string
+}
+
+// Progress receives progress updates; implementations must be cheap.
+type Progress interface {
+	// Start begins a phase ("download foo.tar.xz", "archive") of total bytes (-1 unknown).
+	Start(phase string, total int64)
+	// Add reports n more bytes done in the current phase.
+	Add(n int64)
+	// Done ends the current phase.
+	Done()
+}
+
+func (o *Options) logf(format string, args ...any) {
+	if o.Logf != nil {
+		o.Logf(format, args...)
+	}
+}
+
+// Errors callers map to exit codes (see ExitCode).
+var (
+	// ErrUsage marks bad arguments (exit 2).
+	ErrUsage = errors.New("usage")
+	// ErrInput marks unreadable input (exit 2).
+	ErrInput = errors.New("unreadable input")
+	// ErrEnvironment marks a missing tool, network failure or unavailable sandbox (exit 3).
+	ErrEnvironment = errors.New("environment")
+	// ErrAmbiguousTag is returned when tag inference finds none or several candidates (exit 2).
+	ErrAmbiguousTag = errors.New("cannot infer the tag")
+	// ErrTagNotFound is gitsrc.ErrTagNotFound (exit 2).
+	ErrTagNotFound = gitsrc.ErrTagNotFound
+)
+
+// Run verifies one release and returns its report. An error means no report
+// could be made; a failing verdict is not an error.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	if o.Tarball == "" {
+		return nil, fmt.Errorf("%w: no tarball given", ErrUsage)
+	}
+	if o.Git == "" {
+		return nil, fmt.Errorf("%w: no git repository given (--git)", ErrUsage)
+	}
+	if o.KeepBytes <= 0 {
+		o.KeepBytes = DefaultKeepBytes
+	}
+	if o.CacheDir == "" {
+		d, err := fetch.DefaultCacheDir()
+		if err != nil {
+			return nil, fmt.Errorf("%w: no cache directory: %v", ErrEnvironment, err)
+		}
+		o.CacheDir = d
+	}
+	if err := os.MkdirAll(o.CacheDir, 0o700); err != nil {
+		return nil, fmt.Errorf("%w: cache directory: %v", ErrEnvironment, err)
+	}
+	if o.Offline {
+		for _, in := range []string{o.Tarball, o.Signature, o.Bundle} {
+			if fetch.IsURL(in) {
+				if _, err := cachedOnly(ctx, &o, in); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	p := &pipeline{o: o, start: time.Now()}
+	return p.run(ctx)
+}
+
+// pipeline holds the state of one Run.
+type pipeline struct {
+	o     Options
+	start time.Time
+
+	fetcher *fetch.Fetcher
+	tarPath string // local path of the tarball (maybe in the cache)
+	repo    *gitsrc.Repo
+	tag     *gitsrc.Tag
+	report  *Report
+
+	git      map[string]*gitFile
+	gitOrder []string
+	tar      map[string]*tarFile
+	arch     *archive.Result
+	root     string // root assumed while streaming
+
+	binaryPaths map[string]string // path (root stripped) -> binary kind, either side
+}
+
+type gitFile struct {
+	mode uint32
+	id   [20]byte
+	hex  string
+	seen bool
+}
+
+type tarFile struct {
+	typ     archive.EntryType
+	gitMode uint32
+	id      [20]byte
+	size    int64
+	link    string
+	content []byte // kept for differing files
+	status  Status // "" = identical
+	missing bool   // content needed but not kept
+}
+
+func (p *pipeline) run(ctx context.Context) (*Report, error) {
+	o := &p.o
+	r := &Report{
+		Schema:     Schema,
+		Tool:       Tool{Name: "tarcheck", Version: o.ToolVersion},
+		Signatures: []Signature{},
+		Files:      []FileDiff{},
+		Findings:   []Finding{},
+		FailOn:     o.FailOn,
+	}
+	p.report = r
+	r.Tarball.Source = o.Tarball
+	r.Git.Source = o.Git
+
+	// 1. Resolve inputs (download when a URL).
+	if err := p.resolveTarball(ctx); err != nil {
+		return nil, err
+	}
+	// 2. Open the git side and resolve the tag.
+	repo, err := gitsrc.Open(ctx, o.Git, gitsrc.Options{CacheDir: o.CacheDir, Offline: o.Offline, Logf: o.Logf})
+	if err != nil {
+		return nil, mapGitErr(err)
+	}
+	p.repo = repo
+	tagName := o.Tag
+	if tagName == "" {
+		tagName, err = p.inferTag(ctx)
+		if err != nil {
+			return nil, err
+		}
+		o.logf("inferred tag %s", tagName)
+	}
+	tag, err := repo.Resolve(ctx, tagName)
+	if err != nil {
+		return nil, mapGitErr(err)
+	}
+	p.tag = tag
+	r.Git.Tag = tag.Name
+	if tag.Object != "" {
+		obj := tag.Object
+		r.Git.TagObject = &obj
+	}
+	r.Git.Commit, r.Git.Tree = tag.Commit, tag.Tree
+	if !tag.CommitTime.IsZero() {
+		r.Git.CommitTime = tag.CommitTime.Format(time.RFC3339)
+	}
+
+	// 3. Signatures (pure, over fetched bytes).
+	if err := p.verifySignatures(ctx); err != nil {
+		return nil, err
+	}
+
+	// 4. Index the git side.
+	if err := p.indexGit(ctx); err != nil {
+		return nil, err
+	}
+	// 5+6. Stream the archive once, comparing as we go.
+	if err := p.walk(ctx); err != nil {
+		return nil, err
+	}
+	// 7. Classify every difference.
+	if err := p.classify(ctx); err != nil {
+		return nil, err
+	}
+	// 8. Rebuild.
+	if o.Rebuild != "" {
+		if err := p.rebuild(ctx); err != nil {
+			return nil, err
+		}
+	}
+	// 9. Policy, verdict.
+	if o.Policy != nil {
+		o.Policy.Apply(r)
+	}
+	sortReport(r)
+	r.Decide()
+	return r, nil
+}
+
+func mapGitErr(err error) error {
+	switch {
+	case errors.Is(err, gitsrc.ErrGitMissing), errors.Is(err, gitsrc.ErrNetwork):
+		return fmt.Errorf("%w: %w", ErrEnvironment, err)
+	case errors.Is(err, gitsrc.ErrTagNotFound), errors.Is(err, gitsrc.ErrBadTagName),
+		errors.Is(err, gitsrc.ErrNotRepository), errors.Is(err, gitsrc.ErrOffline):
+		return fmt.Errorf("%w: %w", ErrInput, err)
+	}
+	var ge *gitsrc.Error
+	if errors.As(err, &ge) {
+		return fmt.Errorf("%w: %w", ErrInput, err)
+	}
+	return err
+}
+
+func (p *pipeline) resolveTarball(ctx context.Context) error {
+	o := &p.o
+	if fetch.IsURL(o.Tarball) {
+		f, err := p.get(ctx, o.Tarball)
+		if err != nil {
+			return err
+		}
+		p.tarPath = f.Path
+		p.report.Tarball.SHA256 = f.SHA256
+		p.report.Tarball.Size = f.Size
+		return nil
+	}
+	fi, err := os.Stat(o.Tarball)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrInput, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%w: %s is not a regular file", ErrInput, o.Tarball)
+	}
+	p.tarPath = o.Tarball
+	p.report.Tarball.Size = fi.Size()
+	return nil
+}
+
+func (p *pipeline) getFetcher() (*fetch.Fetcher, error) {
+	if p.fetcher != nil {
+		return p.fetcher, nil
+	}
+	if p.o.Fetcher != nil {
+		p.fetcher = p.o.Fetcher
+		return p.fetcher, nil
+	}
+	opts := fetch.Options{CacheDir: p.o.CacheDir, MaxSize: p.o.MaxDownload, Offline: p.o.Offline,
+		UserAgent: "tarcheck/" + p.o.ToolVersion, Logf: p.o.Logf}
+	if pr := p.o.Progress; pr != nil {
+		opts.Progress = progressFunc(pr)
+	}
+	f, err := fetch.New(opts)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrEnvironment, err)
+	}
+	p.fetcher = f
+	return f, nil
+}
+
+func (p *pipeline) get(ctx context.Context, url string) (*fetch.File, error) {
+	f, err := p.getFetcher()
+	if err != nil {
+		return nil, err
+	}
+	if pr := p.o.Progress; pr != nil {
+		pr.Start("download "+path.Base(url), -1)
+		defer pr.Done()
+	}
+	file, err := f.Get(ctx, url)
+	if err != nil {
+		return nil, mapFetchErr(err)
+	}
+	return file, nil
+}
+
+func cachedOnly(ctx context.Context, o *Options, url string) (*fetch.File, error) {
+	f, err := fetch.New(fetch.Options{CacheDir: o.CacheDir, Offline: true})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrEnvironment, err)
+	}
+	file, err := f.Get(ctx, url)
+	if err != nil {
+		return nil, mapFetchErr(err)
+	}
+	return file, nil
+}
+
+// progressFunc adapts a Progress to fetch's callback.
+func progressFunc(pr Progress) func(done, total int64) {
+	var last int64
+	started := false
+	return func(done, total int64) {
+		if !started {
+			pr.Start("download", total)
+			started = true
+		}
+		if done > last {
+			pr.Add(done - last)
+			last = done
+		}
+	}
+}
+
+// indexGit lists the tag's tree.
+func (p *pipeline) indexGit(ctx context.Context) error {
+	p.git = make(map[string]*gitFile, 4096)
+	err := p.repo.ListTree(ctx, p.tag.Tree, func(e gitsrc.TreeEntry) error {
+		g := &gitFile{mode: e.Mode, hex: e.ID}
+		if _, err := hex.Decode(g.id[:], []byte(e.ID)); err != nil && len(e.ID) == 40 {
+			return fmt.Errorf("ls-tree: bad object id %q", e.ID)
+		}
+		p.git[e.Path] = g
+		p.gitOrder = append(p.gitOrder, e.Path)
+		return nil
+	})
+	if err != nil {
+		return mapGitErr(fmt.Errorf("listing tree of %s: %w", p.tag.Name, err))
+	}
+	p.report.Summary.GitFiles = len(p.git)
+	return nil
+}
+
+// strip removes the assumed root from an archive path.
+func strip(root, name string) (string, bool) {
+	if root == "" {
+		return name, true
+	}
+	if len(name) > len(root) && name[len(root)] == '/' && name[:len(root)] == root {
+		return name[len(root)+1:], true
+	}
+	return name, false
+}
+
+// walk streams the archive once, compares each member with the git tree and
+// keeps the content of differing members (bounded by MaxKeptTotal).
+func (p *pipeline) walk(ctx context.Context) error {
+	o := &p.o
+	p.tar = make(map[string]*tarFile, len(p.git)+64)
+	p.binaryPaths = map[string]string{}
+	rootKnown := false
+	var kept int64
+
+	hasher := sha256.New()
+	needSHA := p.report.Tarball.SHA256 == ""
+	shaDone := make(chan error, 1)
+	if needSHA {
+		go func() {
+			f, err := os.Open(p.tarPath)
+			if err != nil {
+				shaDone <- err
+				return
+			}
+			defer f.Close()
+			_, err = io.Copy(hasher, f)
+			shaDone <- err
+		}()
+	}
+	if pr := o.Progress; pr != nil {
+		pr.Start("archive", p.report.Tarball.Size)
+		defer pr.Done()
+	}
+	var lastCompressed int64
+
+	res, err := archive.WalkFile(ctx, p.tarPath, archive.Options{KeepBytes: o.KeepBytes}, func(e *archive.Entry) error {
+		if e.Type == archive.TypeDir || e.Type == archive.TypeOther {
+			if !rootKnown {
+				p.root, rootKnown = firstComponent(e.Path, e.Type == archive.TypeDir), true
+			}
+			return nil
+		}
+		if !rootKnown {
+			p.root, rootKnown = firstComponent(e.Path, false), true
+		}
+		rel, _ := strip(p.root, e.Path)
+		t := p.tar[rel]
+		if t == nil {
+			t = &tarFile{}
+			p.tar[rel] = t
+		} else if t.content != nil {
+			kept -= int64(len(t.content))
+			t.content = nil
+		}
+		t.typ, t.gitMode, t.id, t.size, t.link = e.Type, e.GitMode, e.BlobID, e.Size, e.LinkTarget
+		t.status, t.missing = "", false
+		if e.Content != nil && e.Type != archive.TypeSymlink {
+			if kind := binaryKind(e.Content); kind != "" {
+				p.binaryPaths[rel] = kind
+			}
+		}
+		g := p.git[rel]
+		if g != nil && g.id == t.id && g.mode == t.gitMode {
+			return nil // identical: nothing kept
+		}
+		// Differs (or only in the tarball): keep content for classification.
+		if e.Content != nil {
+			if kept+int64(len(e.Content)) <= MaxKeptTotal {
+				t.content = bytes.Clone(e.Content)
+				kept += int64(len(e.Content))
+			} else {
+				t.missing = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if errors.Is(err, archive.ErrCorrupt) || errors.Is(err, archive.ErrLimit) || errors.Is(err, archive.ErrNeedFile) {
+			return fmt.Errorf("%w: %s: %w", ErrInput, filepath.Base(p.o.Tarball), err)
+		}
+		return fmt.Errorf("%w: reading %s: %w", ErrInput, filepath.Base(p.o.Tarball), err)
+	}
+	_ = lastCompressed
+	p.arch = res
+	r := p.report
+	r.Tarball.Format = string(res.Format)
+	r.Tarball.UnpackedBytes = res.UnpackedBytes
+	if res.HasRoot {
+		root := res.Root
+		r.Tarball.Root = &root
+	}
+	if needSHA {
+		if err := <-shaDone; err != nil {
+			return fmt.Errorf("%w: hashing tarball: %v", ErrInput, err)
+		}
+		r.Tarball.SHA256 = hex.EncodeToString(hasher.Sum(nil))
+	}
+	actualRoot := ""
+	if res.HasRoot {
+		actualRoot = res.Root
+	}
+	if actualRoot != p.root {
+		// The guess made while streaming was wrong (no single top-level
+		// directory): re-key the members and gather contents again.
+		o.logf("archive has no single top-level directory; re-reading")
+		if err := p.rekey(ctx, actualRoot); err != nil {
+			return err
+		}
+	}
+	p.compareAll()
+	return nil
+}
+
+// firstComponent guesses the release root from the first member.
+func firstComponent(name string, isDir bool) string {
+	if i := strings.IndexByte(name, '/'); i > 0 {
+		return name[:i]
+	}
+	if isDir && name != "." && name != "" {
+		return name
+	}
+	return ""
+}
+
+// rekey re-keys members from the guessed root to the real one.
+func (p *pipeline) rekey(ctx context.Context, root string) error {
+	old := p.tar
+	p.tar = make(map[string]*tarFile, len(old))
+	bin := p.binaryPaths
+	p.binaryPaths = map[string]string{}
+	for rel, t := range old {
+		full := rel
+		if p.root != "" {
+			full = p.root + "/" + rel
+		}
+		nrel, _ := strip(root, full)
+		t.content, t.missing = nil, false
+		p.tar[nrel] = t
+		if k, ok := bin[rel]; ok {
+			p.binaryPaths[nrel] = k
+		}
+	}
+	p.root = root
+	for rel, t := range p.tar {
+		if g := p.git[rel]; g == nil || g.id != t.id || g.mode != t.gitMode {
+			t.missing = t.typ != archive.TypeSymlink && t.typ != archive.TypeHardlink
+		}
+	}
+	return nil
+}
+
+// compareAll assigns a status to every path, on both sides.
+func (p *pipeline) compareAll() {
+	s := &p.report.Summary
+	s.TarballFiles = len(p.tar)
+	if p.arch != nil && p.arch.Entries > s.TarballFiles {
+		// Duplicate members are entries too (counting rule: as tar lists them).
+		s.TarballFiles = p.arch.Entries
+	}
+	for rel, t := range p.tar {
+		g := p.git[rel]
+		switch {
+		case g == nil:
+			t.status = OnlyInTarball
+			s.OnlyInTarball++
+			continue
+		}
+		g.seen = true
+		tarLink := t.gitMode == archive.GitModeSymlink
+		gitLink := g.mode == 0o120000
+		switch {
+		case g.mode == 0o160000 || tarLink != gitLink:
+			t.status = TypeDiffers
+			s.TypeDiffers++
+		case g.id != t.id:
+			t.status = ContentDiffers
+			s.ContentDiffers++
+		case g.mode != t.gitMode:
+			t.status = ModeDiffers
+			s.ModeDiffers++
+		default:
+			t.status = ""
+			s.Identical++
+		}
+	}
+	for _, g := range p.git {
+		if !g.seen {
+			s.OnlyInGit++
+		}
+	}
+}
+
+// gatherBatch re-reads the archive for the contents of the given members
+// that were not kept in the first pass, up to MaxKeptTotal bytes (at least
+// one member), and returns how many it found.
+func (p *pipeline) gatherBatch(ctx context.Context, rels []string) (int, error) {
+	want := make(map[string]*tarFile, len(rels))
+	for _, rel := range rels {
+		want[rel] = p.tar[rel]
+	}
+	var kept int64
+	got := 0
+	_, err := archive.WalkFile(ctx, p.tarPath, archive.Options{KeepBytes: p.o.KeepBytes}, func(e *archive.Entry) error {
+		if e.Content == nil {
+			return nil
+		}
+		rel, _ := strip(p.root, e.Path)
+		t := want[rel]
+		if t == nil || t.id != e.BlobID || t.content != nil {
+			return nil
+		}
+		if got > 0 && kept+int64(len(e.Content)) > MaxKeptTotal {
+			return nil
+		}
+		t.content = bytes.Clone(e.Content)
+		kept += int64(len(e.Content))
+		got++
+		return nil
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+		return 0, fmt.Errorf("%w: re-reading %s: %w", ErrInput, filepath.Base(p.o.Tarball), err)
+	}
+	return got, nil
+}
+
+// binaryKind reports whether content looks like binary data (NUL bytes or a
+// known magic number) and names the kind.
+func binaryKind(content []byte) string {
+	if len(content) == 0 {
+		return ""
+	}
+	head := content
+	if len(head) > 8000 {
+		head = head[:8000]
+	}
+	if bytes.IndexByte(head, 0) < 0 && !hasMagic(head) {
+		return ""
+	}
+	if ok, kind := autotools.IsBinary(content); ok {
+		if kind == "" {
+			kind = "binary"
+		}
+		return kind
+	}
+	return ""
+}
+
+func hasMagic(b []byte) bool {
+	for _, m := range [][]byte{{0xfd, '7', 'z', 'X', 'Z', 0}, {0x1f, 0x8b}, {'B', 'Z', 'h'}, {0x28, 0xb5, 0x2f, 0xfd}, {0x5d, 0, 0}, {0x7f, 'E', 'L', 'F'}, {'P', 'K', 3, 4}, {'7', 'z', 0xbc, 0xaf}} {
+		if bytes.HasPrefix(b, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// sortReport orders files by path and findings by severity (highest first), then path.
+func sortReport(r *Report) {
+	sort.Slice(r.Files, func(i, j int) bool { return r.Files[i].Path < r.Files[j].Path })
+	sort.SliceStable(r.Findings, func(i, j int) bool {
+		a, b := r.Findings[i], r.Findings[j]
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		return a.Rule < b.Rule
+	})
+}
+
+// mapFetchErr classifies a download error for exit codes.
+func mapFetchErr(err error) error {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return err
+	case errors.Is(err, fetch.ErrOffline), errors.Is(err, fetch.ErrBadURL), errors.Is(err, fetch.ErrNotFound),
+		errors.Is(err, fetch.ErrTooLarge), errors.Is(err, fetch.ErrInsecureRedirect), errors.Is(err, fetch.ErrTooManyRedirects):
+		return fmt.Errorf("%w: %w", ErrInput, err)
+	case errors.Is(err, fetch.ErrHTTP):
+		return fmt.Errorf("%w: %w", ErrInput, err)
+	}
+	return fmt.Errorf("%w: %w", ErrEnvironment, err)
+}
