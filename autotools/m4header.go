@@ -78,7 +78,8 @@ func ParseM4Header(content []byte) (M4Header, error) {
 			continue
 		}
 		if t[0] == '#' || bytes.HasPrefix(t, []byte("dnl")) {
-			if m := serialRe.FindSubmatch(t); m != nil && len(h.Serials) < maxM4Macros {
+			// Like aclocal, a serial line starts in the first column.
+			if m := serialRe.FindSubmatch(line); m != nil && len(h.Serials) < maxM4Macros {
 				s := string(m[1])
 				if strings.Count(s, ".") < maxSerialParts {
 					h.Serials = append(h.Serials, s)
@@ -130,7 +131,7 @@ func ParseM4Header(content []byte) (M4Header, error) {
 func CompareSerials(a, b string) int {
 	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
 	for i := 0; i < len(pa) || i < len(pb); i++ {
-		x, y := "0", "0"
+		x, y := "", ""
 		if i < len(pa) {
 			x = strings.TrimLeft(pa[i], "0")
 		}

@@ -48,7 +48,7 @@ type scanRule struct {
 var (
 	grepRe       = regexp.MustCompile(`(?:\b[ef]?grep|\$\{?E?GREP\}?)((?:[ \t]+-[-A-Za-z=]+)+)`)
 	srcTreeRe    = regexp.MustCompile(`\$\{?(?:ac_)?(?:top_)?(?:abs_)?srcdir\}?|\$\(?(?:top_)?srcdir\)?|\$\{?ac_pwd\}?|\$\{?PWD\}?|[ \t]\.(?:/)?(?:[ \t]|$)`)
-	X
+	trRe         = regexp.MustCompile(`(?:^|[\s|;&("'` + "`" + `])tr[ \t]+`)
 	carveRe      = regexp.MustCompile(`\b(?:head|tail)[ \t]+-c[ \t]*\+?[0-9$]|\bhead[ \t]+--bytes|\btail[ \t]+--bytes|\bdd\b[^|;]*\b(?:skip|count|ibs|bs|iseek)=`)
 	decoderRe    = regexp.MustCompile(`\b(?:xz|lzma|gzip|bzip2|zstd|lz4|lzip|brotli)[ \t]+(?:-[A-Za-z0-9]*d[A-Za-z0-9]*|--decompress)\b|\b(?:unxz|xzcat|unlzma|lzcat|gunzip|zcat|bunzip2|bzcat|unzstd|zstdcat)\b|\|[ \t]*\$\{?[A-Za-z_][A-Za-z0-9_\[\]$]*\}?[ \t]+-d\b`)
 	evalAsmRe    = regexp.MustCompile(`\beval[ \t]+[^;|&]*(?:\$\(|` + "`" + `)[^;&]*\b(?:tr|head|tail|base64|xz|unxz|lzma|unlzma|gzip|gunzip|zcat|xzcat|rev|xxd)\b`)
