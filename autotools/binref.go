@@ -19,18 +19,25 @@ func (c *classification) binaryRefs() (Signal, bool) {
 	if ctx.IsBinaryInGit == nil && ctx.IsBinaryInTarball == nil && len(ctx.BinaryPaths) == 0 {
 		return Signal{}, false
 	}
-	dirs := binaryDirs(ctx.BinaryPaths)
-	isBin := func(p string) bool {
+	dirs, ancestors := binaryDirs(ctx.BinaryPaths)
+	// isBin returns "" when p is not binary data, else a description.
+	isBin := func(p string, rooted bool) string {
 		if p == "" || p == c.in.Path {
-			return false
+			return ""
 		}
 		if ctx.IsBinaryInGit != nil && ctx.IsBinaryInGit(p) {
-			return true
+			return p + " (binary data in git)"
 		}
 		if ctx.IsBinaryInTarball != nil && ctx.IsBinaryInTarball(p) {
-			return true
+			return p + " (binary data in the tarball)"
 		}
-		return dirs[strings.TrimSuffix(p, "/")]
+		if ex, ok := dirs[p]; ok {
+			return p + "/ (holds binary data, e.g. " + ex + ")"
+		}
+		if ex, ok := ancestors[p]; ok && rooted {
+			return p + "/ (holds binary data, e.g. " + ex + ")"
+		}
+		return ""
 	}
 	scriptDir := path.Dir(c.in.Path)
 	seen := map[string]bool{}
@@ -42,14 +49,10 @@ func (c *classification) binaryRefs() (Signal, bool) {
 		}
 		for _, tok := range pathTokens(line) {
 			n++
-			cand := normaliseRef(tok)
-			hit := ""
-			if isBin(cand) {
-				hit = cand
-			} else if scriptDir != "." {
-				if j := path.Join(scriptDir, cand); isBin(j) {
-					hit = j
-				}
+			cand, rooted := normaliseRef(tok)
+			hit := isBin(cand, rooted)
+			if hit == "" && scriptDir != "." && !rooted {
+				hit = isBin(path.Join(scriptDir, cand), false)
 			}
 			if hit != "" && !seen[hit] {
 				seen[hit] = true
@@ -69,18 +72,31 @@ func (c *classification) binaryRefs() (Signal, bool) {
 		Message: c.in.Path + ": build script references binary data files"}, true
 }
 
-// binaryDirs returns the directories that directly hold a binary path.
-func binaryDirs(paths []string) map[string]bool {
+// binaryDirs returns the directories that directly hold a binary path, and
+// all their ancestors (which count only for references rooted at the
+// source directory, like "$srcdir/tests").
+// Each maps a directory to one binary file below it, for evidence.
+func binaryDirs(paths []string) (dirs, ancestors map[string]string) {
 	if len(paths) == 0 {
-		return nil
+		return nil, nil
 	}
-	out := map[string]bool{}
+	dirs, ancestors = map[string]string{}, map[string]string{}
 	for _, p := range paths {
-		if d := path.Dir(p); d != "." && d != "/" {
-			out[d] = true
+		d := path.Dir(p)
+		if d == "." || d == "/" {
+			continue
+		}
+		if _, ok := dirs[d]; !ok {
+			dirs[d] = p
+		}
+		for a := path.Dir(d); a != "." && a != "/"; a = path.Dir(a) {
+			if _, ok := ancestors[a]; ok {
+				break
+			}
+			ancestors[a] = p
 		}
 	}
-	return out
+	return dirs, ancestors
 }
 
 // pathTokens splits a line into tokens made of path characters that contain
@@ -122,8 +138,9 @@ var pathChar = func() [256]bool {
 
 var refPrefixes = []string{"$srcdir/", "${srcdir}/", "$(srcdir)/", "$top_srcdir/", "${top_srcdir}/", "$(top_srcdir)/", "@srcdir@/", "@top_srcdir@/", "$ac_srcdir/", "$ac_top_srcdir/", "${CMAKE_CURRENT_SOURCE_DIR}/", "${CMAKE_SOURCE_DIR}/", "./"}
 
-// normaliseRef strips source-directory prefixes and parentheses from a token.
-func normaliseRef(tok string) string {
+// normaliseRef strips source-directory prefixes and parentheses from a
+// token; rooted reports that a source-directory prefix was present.
+func normaliseRef(tok string) (ref string, rooted bool) {
 	tok = strings.Trim(tok, "()")
 	for changed := true; changed; {
 		changed = false
@@ -131,8 +148,9 @@ func normaliseRef(tok string) string {
 			if strings.HasPrefix(tok, p) {
 				tok = tok[len(p):]
 				changed = true
+				rooted = rooted || p != "./"
 			}
 		}
 	}
-	return strings.TrimSuffix(path.Clean("/" + tok)[1:], "/")
+	return strings.TrimSuffix(path.Clean("/" + tok)[1:], "/"), rooted
 }

@@ -371,23 +371,20 @@ func serialJump(serial, maxKnown string) bool {
 }
 
 // dbCovers reports whether the database snapshot is at least as new as the
-// release: not older than the tag date, and newer than the file's last
-// copyright year. Unknown dates make it false.
+// release: not older than the tag date or, without one, from a later year
+// than the file's last copyright year. Unknown dates make it false.
 func (c *classification) dbCovers(h M4Header) bool {
 	snap := c.db.Snapshot
 	if snap.IsZero() {
 		return false
 	}
-	known, covers := false, true
 	if !c.ctx.TagTime.IsZero() {
-		known = true
-		covers = covers && !snap.Before(c.ctx.TagTime)
+		return !snap.Before(c.ctx.TagTime)
 	}
 	if y := h.MaxYear(); y > 0 {
-		known = true
-		covers = covers && y < snap.Year()
+		return y < snap.Year()
 	}
-	return known && covers
+	return false
 }
 
 func ruleExportSubst(c *classification) (Result, bool) {
@@ -427,7 +424,7 @@ func ruleGenerated(c *classification) (Result, bool) {
 	default:
 		// The tag carries its own copy: only a regeneration by the same
 		// kind of tool explains the difference.
-		if c.in.Git != nil {
+		if c.in.Git != nil && c.in.GitMode != ModeSymlink {
 			if gg, ok := DetectGenerator(c.in.Path, c.in.Git); !ok || gg.Generator != g.Generator {
 				return Result{}, false
 			}

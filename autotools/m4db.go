@@ -100,10 +100,10 @@ func isM4Name(name string) bool { return strings.HasSuffix(name, ".m4") }
 // Adding the same content again only adds the origin.
 func (db *M4DB) AddFile(name string, content []byte, origin string) {
 	sum := sha256.Sum256(content)
-	db.add(path.Base(filepath.ToSlash(name)), hex.EncodeToString(sum[:]), content, []string{origin}, nil)
+	db.add(path.Base(filepath.ToSlash(name)), hex.EncodeToString(sum[:]), "", content, []string{origin}, nil)
 }
 
-func (db *M4DB) add(name, sum string, content []byte, origins []string, lines []uint32) *M4Entry {
+func (db *M4DB) add(name, sum, serial string, content []byte, origins []string, lines []uint32) *M4Entry {
 	for _, e := range db.byHash[sum] {
 		if e.Name == name {
 			for _, o := range origins {
@@ -114,7 +114,7 @@ func (db *M4DB) add(name, sum string, content []byte, origins []string, lines []
 			return e
 		}
 	}
-	e := &M4Entry{Name: name, SHA256: sum}
+	e := &M4Entry{Name: name, SHA256: sum, Serial: serial}
 	for _, o := range origins {
 		if o != "" && !slices.Contains(e.Origins, o) {
 			e.Origins = append(e.Origins, o)
@@ -176,7 +176,7 @@ func (db *M4DB) Merge(other *M4DB) {
 		return
 	}
 	for _, e := range other.entries {
-		db.add(e.Name, e.SHA256, nil, e.Origins, e.lines)
+		db.add(e.Name, e.SHA256, e.Serial, nil, e.Origins, e.lines)
 	}
 	for _, p := range other.Packages {
 		if !slices.Contains(db.Packages, p) {
@@ -371,7 +371,7 @@ func LoadM4DB(r io.Reader) (*M4DB, error) {
 			b = b[n:]
 			lines = append(lines, binary.LittleEndian.Uint32(wd.Lines[4*v:]))
 		}
-		db.add(we.Name, we.SHA256, nil, origins, lines)
+		db.add(we.Name, we.SHA256, we.Serial, nil, origins, lines)
 	}
 	return db, nil
 }

@@ -20,7 +20,7 @@ var (
 	copyrightRe2 = regexp.MustCompile(`(?i)copyright|\(c\)|©`)
 	// gitVersionRe matches what the tag's copy may hold where the release
 	// has its version: an older version, a placeholder, unknown marks.
-	gitVersionRe = regexp.MustCompile(`\b[0-9]+(?:\.[0-9]+)+(?:[-+~_.]?[A-Za-z0-9]+)*\b|@[A-Z_]+@|\?[?.\-]*|\bUNRELEASED\b|\bunreleased\b`)
+	gitVersionRe = regexp.MustCompile(`\b[0-9]+(?:\.[0-9]+)+(?:[-+~_.]?[A-Za-z0-9]+)*\b|@[A-Z_]+@|\?[?.\-]+|\bUNRELEASED\b|\bunreleased\b`)
 )
 
 const stampMark = "\x00"

@@ -124,6 +124,12 @@ func (p *pipeline) inferTag(ctx context.Context) (string, error) {
 			continue
 		default:
 			sort.Strings(found)
+			// Several names for the same commit (sudo tags both SUDO_1_9_13p3
+			// and v1.9.13p3) are one release: take a signed or annotated one.
+			if pick := p.sameCommit(ctx, found); pick != "" {
+				p.report.Notes = append(p.report.Notes, fmt.Sprintf("tags %s all point to the same commit; compared with %s", strings.Join(found, ", "), pick))
+				return pick, nil
+			}
 			return "", fmt.Errorf("%w: several tags match version %s: %s (choose one with --tag)", ErrAmbiguousTag, version, strings.Join(found, ", "))
 		}
 	}
@@ -147,4 +153,34 @@ func (p *pipeline) peekRoot(ctx context.Context) string {
 		return errStop
 	})
 	return root
+}
+
+// sameCommit returns the preferred tag among names that all resolve to one
+// commit (signed first, then annotated, then the first by name), or "" if
+// they differ.
+func (p *pipeline) sameCommit(ctx context.Context, names []string) string {
+	commit := ""
+	best, bestRank := "", -1
+	for _, n := range names {
+		t, err := p.repo.Resolve(ctx, n)
+		if err != nil {
+			return ""
+		}
+		if commit == "" {
+			commit = t.Commit
+		} else if t.Commit != commit {
+			return ""
+		}
+		rank := 0
+		if t.Object != "" {
+			rank = 1
+			if strings.Contains(string(t.Raw), "-----BEGIN ") {
+				rank = 2
+			}
+		}
+		if rank > bestRank {
+			best, bestRank = n, rank
+		}
+	}
+	return best
 }

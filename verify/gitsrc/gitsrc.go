@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -104,7 +105,10 @@ type Repo struct {
 	git     string
 	local   bool
 	fetched map[string]bool
-	mu      sync.Mutex
+	// treeTag maps the tree of a fetched tag back to the tag, for Prefetch's fallback.
+	treeTag map[string]string
+	// configured records that the cache repository was set up as a partial clone.
+	configured bool
 }
 
 // Tag is a resolved tag.
@@ -133,28 +137,55 @@ func (o Options) logf(format string, args ...any) {
 	}
 }
 
-// IsRemote reports whether source names a remote repository rather than a local path.
+// IsRemote reports whether source names a remote repository rather than a
+// local path: a URL with a scheme git fetches from (https, http, git, ssh,
+// file) or an scp-like address (user@host:path, host:path) that is not an
+// existing local path. As git does, a path with a slash before its first
+// colon is local.
 func IsRemote(source string) bool {
-	for _, p := range []string{"https://", "http://", "git://", "ssh://", "file://"} {
-		if strings.HasPrefix(source, p) {
+	for _, p := range []string{"https://", "http://", "git://", "ssh://", "git+ssh://", "ssh+git://", "file://"} {
+		if strings.HasPrefix(strings.ToLower(source), p) {
 			return true
 		}
 	}
-	// scp-like user@host:path, but not a local path that merely has a colon.
-	if m := scpLike.FindStringSubmatch(source); m != nil {
-		if _, err := os.Stat(source); err != nil {
-			return true
-		}
+	colon := strings.IndexByte(source, ':')
+	if colon <= 0 || strings.HasPrefix(source, "-") {
+		return false
 	}
-	return false
+	if slash := strings.IndexByte(source, '/'); slash >= 0 && slash < colon {
+		return false
+	}
+	if !scpLike.MatchString(source) {
+		return false
+	}
+	if _, err := os.Stat(source); err == nil {
+		return false
+	}
+	return true
 }
 
-var scpLike = regexp.MustCompile(`^(?:[A-Za-z0-9._-]+@)?[A-Za-z0-9.-]+:[^/\\]`)
+// scpLike is [user@]host:path with a plausible host (a bracketed IPv6
+// address or letters, digits, dots and dashes) and a non-empty path.
+var scpLike = regexp.MustCompile(`^(?:[A-Za-z0-9._~+-]+@)?(?:\[[0-9A-Fa-f:.%]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):.`)
+
+// fileURLPath returns the local path of a file:// URL (file:///p or
+// file://localhost/p) with percent-escapes decoded, or "" when the URL names
+// another host.
+func fileURLPath(source string) string {
+	u, err := url.Parse(source)
+	if err != nil || !strings.EqualFold(u.Scheme, "file") || (u.Host != "" && u.Host != "localhost") || u.Path == "" {
+		return ""
+	}
+	return u.Path
+}
 
 // Open opens a git source: a local work tree or bare repository is read in
 // place; a bundle file is fetched into a bare repository in the cache; a
 // remote URL gets a bare cache repository into which tags are fetched on
-// demand (see Resolve).
+// demand (see Resolve). A file:// URL naming a local directory or bundle is
+// read like the path itself. A plain http:// URL is accepted with a warning
+// through Logf: its data is not authenticated in transit, so only a tag
+// signature makes it trustworthy.
 func Open(ctx context.Context, source string, o Options) (*Repo, error) {
 	git := o.Git
 	if git == "" {
@@ -163,21 +194,20 @@ func Open(ctx context.Context, source string, o Options) (*Repo, error) {
 	if _, err := exec.LookPath(git); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrGitMissing, err)
 	}
-	r := &Repo{Source: source, opts: o, git: git, fetched: map[string]bool{}}
+	r := &Repo{Source: source, opts: o, git: git, fetched: map[string]bool{}, treeTag: map[string]string{}}
 	if IsRemote(source) {
-		if strings.HasPrefix(source, "file://") {
+		if p := fileURLPath(source); p != "" {
 			// A file:// URL is local data: read it as a local path would be.
-			p := strings.TrimPrefix(source, "file://")
-			if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			if fi, err := os.Stat(p); err == nil {
+				if fi.Mode().IsRegular() {
+					return r.openBundle(ctx, p)
+				}
 				return r.openLocal(ctx, p)
 			}
+			return nil, fmt.Errorf("%w: %s", ErrNotRepository, source)
 		}
-		if o.Offline {
-			if err := r.openCache(ctx, source); err != nil {
-				return nil, err
-			}
-			r.Remote = source
-			return r, nil
+		if strings.HasPrefix(strings.ToLower(source), "http://") {
+			o.logf("warning: %s is plain http: the repository data is not protected in transit; only a valid tag signature vouches for it", source)
 		}
 		if err := r.openCache(ctx, source); err != nil {
 			return nil, err
@@ -196,6 +226,7 @@ func Open(ctx context.Context, source string, o Options) (*Repo, error) {
 }
 
 func (r *Repo) openLocal(ctx context.Context, dir string) (*Repo, error) {
+	r.local = true
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
@@ -326,23 +357,59 @@ func baseEnv() []string {
 	return env
 }
 
-// hardening is passed before every subcommand.
+// hardening is passed before every subcommand. Command-line configuration
+// wins over the repository's own .git/config, which a hostile local
+// repository controls: every key that makes git run a program, fetch, or read
+// attributes from outside the tree is neutralised here.
 var hardening = []string{
 	"--no-pager",
 	"-c", "core.hooksPath=/dev/null",
 	"-c", "core.fsmonitor=false",
 	"-c", "core.sshCommand=ssh -o BatchMode=yes",
+	"-c", "core.askPass=",
+	"-c", "core.editor=false",
+	"-c", "core.pager=cat",
+	"-c", "core.attributesFile=/dev/null",
 	"-c", "credential.helper=",
+	"-c", "credential.interactive=false",
 	"-c", "safe.directory=*",
 	"-c", "protocol.ext.allow=never",
 	"-c", "core.alternateRefsCommand=",
 	"-c", "uploadpack.packObjectsHook=",
 	"-c", "diff.external=",
 	"-c", "core.gitProxy=",
+	"-c", "gc.auto=0",
+	"-c", "maintenance.auto=false",
+	"-c", "fetch.writeCommitGraph=false",
+	"-c", "fetch.recurseSubmodules=false",
+	"-c", "submodule.recurse=false",
+}
+
+// noNetwork forbids every transport, for commands that must never fetch: a
+// local repository (whose config may name a hostile remote for lazy fetches
+// of missing objects) and anything run with Offline. Per-protocol keys are
+// set too, since they take precedence over protocol.allow.
+var noNetwork = []string{
+	"-c", "protocol.allow=never",
+	"-c", "protocol.file.allow=never",
+	"-c", "protocol.git.allow=never",
+	"-c", "protocol.ssh.allow=never",
+	"-c", "protocol.http.allow=never",
+	"-c", "protocol.https.allow=never",
+	"-c", "protocol.ext.allow=never",
+}
+
+// fetchConfig is added to commands that fetch from the remote.
+var fetchConfig = []string{
+	"-c", "protocol.version=2",
+	"-c", "fetch.negotiationAlgorithm=noop",
 }
 
 func (r *Repo) command(ctx context.Context, args ...string) *exec.Cmd {
 	full := append([]string{}, hardening...)
+	if r.local || r.opts.Offline {
+		full = append(full, noNetwork...)
+	}
 	if r.GitDir != "" {
 		full = append(full, "--git-dir="+r.GitDir)
 	}
@@ -362,6 +429,13 @@ func (r *Repo) run(ctx context.Context, stdin []byte, args ...string) ([]byte, e
 }
 
 func (r *Repo) runIn(ctx context.Context, gitDir string, stdin []byte, args ...string) ([]byte, error) {
+	out, _, err := r.runStderr(ctx, gitDir, stdin, args...)
+	return out, err
+}
+
+// runStderr runs git and returns its stdout and (capped) stderr; git reports
+// some fallbacks, such as an ignored filter, only as a warning on success.
+func (r *Repo) runStderr(ctx context.Context, gitDir string, stdin []byte, args ...string) ([]byte, string, error) {
 	saved := r.GitDir
 	r.GitDir = gitDir
 	cmd := r.command(ctx, args...)
@@ -374,18 +448,18 @@ func (r *Repo) runIn(ctx context.Context, gitDir string, stdin []byte, args ...s
 	}
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return nil, errb.String(), ctx.Err()
 		}
 		var ee *exec.ExitError
 		code := -1
 		if errors.As(err, &ee) {
 			code = ee.ExitCode()
 		} else if errors.Is(err, exec.ErrNotFound) {
-			return nil, fmt.Errorf("%w: %v", ErrGitMissing, err)
+			return nil, errb.String(), fmt.Errorf("%w: %v", ErrGitMissing, err)
 		}
-		return nil, &Error{Args: args, ExitCode: code, Stderr: errb.String(), Err: err}
+		return nil, errb.String(), &Error{Args: args, ExitCode: code, Stderr: errb.String(), Err: err}
 	}
-	return out.Bytes(), nil
+	return out.Bytes(), errb.String(), nil
 }
 
 type limitedBuffer struct {
@@ -404,54 +478,103 @@ func (l *limitedBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// CheckTagName refuses names git would not accept under refs/tags/ and names
-// that could be taken for options.
+// MaxTagNameLength caps the length of a tag name.
+const MaxTagNameLength = 1024
+
+// CheckTagName refuses names git would not accept under refs/tags/ (the
+// rules of git check-ref-format) and names that could be taken for options.
+// It is applied to every tag name before git sees it.
 func CheckTagName(name string) error {
-	if name == "" || strings.HasPrefix(name, "-") || strings.ContainsAny(name, " ~^:?*[\\\x00\x7f") ||
-		strings.Contains(name, "..") || strings.Contains(name, "@{") || strings.HasSuffix(name, ".lock") ||
-		strings.HasSuffix(name, "/") || strings.HasSuffix(name, ".") || strings.HasPrefix(name, "/") || strings.Contains(name, "//") {
-		return fmt.Errorf("%w: %q", ErrBadTagName, name)
-	}
-	for _, c := range name {
-		if c < 0x20 {
-			return fmt.Errorf("%w: %q", ErrBadTagName, name)
+	bad := name == "" || name == "@" || len(name) > MaxTagNameLength ||
+		strings.HasPrefix(name, "-") || strings.ContainsAny(name, " ~^:?*[\\\x7f") ||
+		strings.Contains(name, "..") || strings.Contains(name, "@{") ||
+		strings.HasSuffix(name, "/") || strings.HasSuffix(name, ".") || strings.HasPrefix(name, "/") || strings.Contains(name, "//")
+	if !bad {
+		for i := 0; i < len(name); i++ {
+			if name[i] < 0x20 {
+				bad = true
+				break
+			}
 		}
+	}
+	if !bad {
+		for _, comp := range strings.Split(name, "/") {
+			if strings.HasPrefix(comp, ".") || strings.HasSuffix(comp, ".lock") {
+				bad = true
+				break
+			}
+		}
+	}
+	if bad {
+		return fmt.Errorf("%w: %q", ErrBadTagName, name)
 	}
 	return nil
 }
 
-// Tags lists the repository's tag names. For a remote repository it asks the
-// server (git ls-remote), unless offline, then it lists cached tags.
+// Tags lists the repository's tag names, sorted. For a remote repository it
+// asks the server (git ls-remote), unless offline, then it lists cached tags.
+// Names that CheckTagName refuses are left out: a hostile server may
+// advertise anything.
 func (r *Repo) Tags(ctx context.Context) ([]string, error) {
+	var names []string
 	if r.Remote != "" && !r.opts.Offline {
-		out, err := r.run(ctx, nil, "ls-remote", "--tags", "--refs", "--end-of-options", r.Remote)
+		out, err := r.run(ctx, nil, append([]string{"-c", "protocol.version=2"}, "ls-remote", "--tags", "--refs", "--end-of-options", r.Remote)...)
 		if err != nil {
 			return nil, fmt.Errorf("%w: listing tags of %s: %v", ErrNetwork, r.Remote, err)
 		}
-		var tags []string
 		for _, line := range strings.Split(string(out), "\n") {
 			if _, ref, ok := strings.Cut(line, "\t"); ok {
-				tags = append(tags, strings.TrimPrefix(ref, "refs/tags/"))
+				names = append(names, ref)
 			}
 		}
-		sort.Strings(tags)
-		return tags, nil
-	}
-	out, err := r.run(ctx, nil, "for-each-ref", "--format=%(refname)", "refs/tags/")
-	if err != nil {
-		return nil, err
+	} else {
+		out, err := r.run(ctx, nil, "for-each-ref", "--format=%(refname)", "refs/tags/")
+		if err != nil {
+			return nil, err
+		}
+		names = strings.Split(string(out), "\n")
 	}
 	var tags []string
-	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		if l != "" {
-			tags = append(tags, strings.TrimPrefix(l, "refs/tags/"))
+	for _, ref := range names {
+		name, ok := strings.CutPrefix(ref, "refs/tags/")
+		if ok && CheckTagName(name) == nil {
+			tags = append(tags, name)
 		}
 	}
+	sort.Strings(tags)
 	return tags, nil
 }
 
+// configurePartial records the remote in the cache repository as a promisor,
+// so that git knows blobs may be missing and can fetch them on demand.
+func (r *Repo) configurePartial(ctx context.Context) error {
+	if r.configured {
+		return nil
+	}
+	for _, kv := range [][2]string{
+		{"core.repositoryformatversion", "1"},
+		{"remote.origin.url", r.Remote},
+		{"remote.origin.promisor", "true"},
+		{"remote.origin.partialclonefilter", "blob:none"},
+		{"extensions.partialClone", "origin"},
+	} {
+		if _, err := r.run(ctx, nil, "config", "--end-of-options", kv[0], kv[1]); err != nil {
+			return fmt.Errorf("configuring git cache: %w", err)
+		}
+	}
+	r.configured = true
+	return nil
+}
+
+// filterIgnored is git's warning when a server does not support --filter;
+// git then fetches the blobs too.
+const filterIgnored = "filtering not recognized by server"
+
 // fetchTag brings one tag into the cache repository: a shallow fetch without
-// blobs, so the tree is known and blobs come later only for files that differ.
+// blobs, so the tree is known and blobs come later only for files that
+// differ. A server that refuses filters gets the tag with its blobs (git's
+// own fallback); one that refuses shallow fetches gets a full fetch of the
+// tag; both are reported through Logf.
 func (r *Repo) fetchTag(ctx context.Context, name string) error {
 	if r.Remote == "" || r.fetched[name] {
 		return nil
@@ -463,37 +586,38 @@ func (r *Repo) fetchTag(ctx context.Context, name string) error {
 		}
 		return nil
 	}
-	start := time.Now()
-	base := []string{"-c", "protocol.file.allow=always", "-c", "fetch.writeCommitGraph=false", "-c", "remote.origin.promisor=true",
-		"-c", "remote.origin.partialclonefilter=blob:none"}
-	// Record the remote as a promisor so that later cat-file calls may lazily fetch blobs.
-	if _, err := r.run(ctx, nil, "config", "remote.origin.url", r.Remote); err != nil {
+	if err := r.configurePartial(ctx); err != nil {
 		return err
 	}
-	for _, kv := range [][2]string{{"remote.origin.promisor", "true"}, {"remote.origin.partialclonefilter", "blob:none"}, {"extensions.partialClone", "origin"}, {"core.repositoryformatversion", "1"}} {
-		if _, err := r.run(ctx, nil, "config", kv[0], kv[1]); err != nil {
-			return err
+	start := time.Now()
+	fetch := func(extra ...string) (string, error) {
+		args := append(append([]string{}, fetchConfig...), "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--no-auto-gc")
+		args = append(append(args, extra...), "--end-of-options", "origin", "+"+ref+":"+ref)
+		_, stderr, err := r.runStderr(ctx, r.GitDir, nil, args...)
+		if err != nil && strings.Contains(stderr, "couldn't find remote ref") {
+			return stderr, fmt.Errorf("%w: %s in %s", ErrTagNotFound, name, r.Remote)
 		}
+		return stderr, err
 	}
-	args := append(append([]string{}, base...), "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--depth=1", "--filter=blob:none",
-		"--end-of-options", "origin", "+"+ref+":"+ref)
-	_, err := r.run(ctx, nil, args...)
+	what := "tree only, no blobs"
+	stderr, err := fetch("--depth=1", "--filter=blob:none")
+	if errors.Is(err, ErrTagNotFound) || ctx.Err() != nil {
+		return err
+	}
 	if err != nil {
-		var ge *Error
-		if errors.As(err, &ge) && strings.Contains(ge.Stderr, "couldn't find remote ref") {
-			return fmt.Errorf("%w: %s in %s", ErrTagNotFound, name, r.Remote)
-		}
-		r.opts.logf("partial fetch of %s refused (%v); falling back to a full fetch of the tag", name, err)
-		args = append(append([]string{}, base...), "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--end-of-options", "origin", "+"+ref+":"+ref)
-		if _, err2 := r.run(ctx, nil, args...); err2 != nil {
-			var ge2 *Error
-			if errors.As(err2, &ge2) && strings.Contains(ge2.Stderr, "couldn't find remote ref") {
-				return fmt.Errorf("%w: %s in %s", ErrTagNotFound, name, r.Remote)
+		r.opts.logf("partial fetch of tag %s refused (%v); falling back to a full fetch of the tag", name, err)
+		what = "full fetch of the tag"
+		if _, err = fetch("--no-filter"); err != nil {
+			if errors.Is(err, ErrTagNotFound) || ctx.Err() != nil {
+				return err
 			}
-			return fmt.Errorf("%w: %s: %v", ErrNetwork, r.Remote, err2)
+			return fmt.Errorf("%w: %s: %v", ErrNetwork, r.Remote, err)
 		}
+	} else if strings.Contains(stderr, filterIgnored) {
+		r.opts.logf("%s does not support partial fetches (blob filters): fell back to fetching tag %s with all its blobs", r.Remote, name)
+		what = "with all blobs"
 	}
-	r.opts.logf("fetched tag %s from %s in %s (tree only, no blobs)", name, r.Remote, time.Since(start).Round(time.Millisecond))
+	r.opts.logf("fetched tag %s from %s in %s (%s)", name, r.Remote, time.Since(start).Round(time.Millisecond), what)
 	r.fetched[name] = true
 	return nil
 }
@@ -534,6 +658,9 @@ func (r *Repo) Resolve(ctx context.Context, name string) (*Tag, error) {
 		f = append(f, strings.TrimSpace(string(out)))
 	}
 	t.Commit, t.Tree = f[0], f[1]
+	if r.Remote != "" {
+		r.treeTag[t.Tree] = name
+	}
 	commit, err := r.run(ctx, nil, "cat-file", "commit", "--end-of-options", t.Commit)
 	if err == nil {
 		t.CommitTime = committerTime(commit)
@@ -611,39 +738,98 @@ func (r *Repo) ListTree(ctx context.Context, tree string, fn func(TreeEntry) err
 	return nil
 }
 
+// parseTreeRecord parses one NUL-terminated record of `git ls-tree -r -z`
+// (without its NUL): "<mode> SP <type> SP <object> TAB <path>". The path is
+// kept byte for byte; callers must treat it as untrusted.
 func parseTreeRecord(rec []byte) (TreeEntry, error) {
-	// "<mode> SP <type> SP <object> TAB <file>"
 	tab := bytes.IndexByte(rec, '\t')
 	if tab < 0 {
 		return TreeEntry{}, fmt.Errorf("ls-tree: malformed record %q", rec)
 	}
-	meta := strings.Fields(string(rec[:tab]))
+	meta := strings.Split(string(rec[:tab]), " ")
 	if len(meta) != 3 {
 		return TreeEntry{}, fmt.Errorf("ls-tree: malformed record %q", rec)
+	}
+	if meta[0] == "" || len(meta[0]) > 7 || meta[0][0] == '+' || meta[0][0] == '-' {
+		return TreeEntry{}, fmt.Errorf("ls-tree: bad mode %q", meta[0])
 	}
 	mode, err := strconv.ParseUint(meta[0], 8, 32)
 	if err != nil {
 		return TreeEntry{}, fmt.Errorf("ls-tree: bad mode %q", meta[0])
 	}
-	return TreeEntry{Mode: uint32(mode), Type: meta[1], ID: meta[2], Path: string(rec[tab+1:])}, nil
+	switch meta[1] {
+	case "blob", "commit", "tree":
+	default:
+		return TreeEntry{}, fmt.Errorf("ls-tree: bad object type %q", meta[1])
+	}
+	if !isHexID(meta[2]) {
+		return TreeEntry{}, fmt.Errorf("ls-tree: bad object id %q", meta[2])
+	}
+	path := string(rec[tab+1:])
+	if path == "" {
+		return TreeEntry{}, fmt.Errorf("ls-tree: empty path in %q", rec)
+	}
+	return TreeEntry{Mode: uint32(mode), Type: meta[1], ID: meta[2], Path: path}, nil
 }
 
 // Prefetch brings the given blobs of tree into a partial cache repository in
 // one batched fetch, so that later reads do not fetch them one by one. It does
-// nothing for local repositories or when every blob is already present.
+// nothing for local repositories, when offline, or when every blob is already
+// present; ids not in tree are ignored. When the server refuses to send blobs
+// by id, it falls back to a full fetch of the tag the tree came from, and
+// says so through Logf.
 func (r *Repo) Prefetch(ctx context.Context, tree string, ids []string) error {
 	if r.Remote == "" || len(ids) == 0 || r.opts.Offline {
 		return nil
 	}
-	// rev-list --missing=print names absent objects without fetching them.
+	missing, err := r.missingBlobs(ctx, tree, ids)
+	if err != nil || len(missing) == 0 {
+		return err
+	}
+	start := time.Now()
+	stdin := []byte(strings.Join(missing, "\n") + "\n")
+	args := append(append([]string{}, fetchConfig...), "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--no-auto-gc",
+		"--recurse-submodules=no", "--filter=blob:none", "--stdin", "origin")
+	_, _, err = r.runStderr(ctx, r.GitDir, stdin, args...)
+	if err == nil {
+		r.opts.logf("fetched %d differing blobs in one batch in %s", len(missing), time.Since(start).Round(time.Millisecond))
+		return nil
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	tag, ok := r.treeTag[tree]
+	if !ok {
+		return fmt.Errorf("%w: fetching %d blobs: %v", ErrNetwork, len(missing), err)
+	}
+	r.opts.logf("fetching %d blobs by id was refused (%v); falling back to a full fetch of tag %s", len(missing), err, tag)
+	ref := "refs/tags/" + tag
+	for _, depth := range [][]string{{"--depth=1"}, nil} {
+		args = append(append([]string{}, fetchConfig...), "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--no-auto-gc",
+			"--no-filter", "--refetch")
+		args = append(append(args, depth...), "--end-of-options", "origin", "+"+ref+":"+ref)
+		if _, err = r.run(ctx, nil, args...); err == nil || ctx.Err() != nil {
+			break
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("%w: fetching tag %s with its blobs: %v", ErrNetwork, tag, err)
+	}
+	return nil
+}
+
+// missingBlobs returns the ids, among ids, of blobs of tree absent from the
+// repository. rev-list --missing=print names absent objects without fetching
+// them.
+func (r *Repo) missingBlobs(ctx context.Context, tree string, ids []string) ([]string, error) {
 	out, err := r.run(ctx, nil, "rev-list", "--objects", "--missing=print", "--end-of-options", tree)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	absent := map[string]bool{}
 	for _, line := range strings.Split(string(out), "\n") {
-		if strings.HasPrefix(line, "?") {
-			absent[strings.TrimPrefix(line, "?")] = true
+		if id, ok := strings.CutPrefix(line, "?"); ok {
+			absent[id] = true
 		}
 	}
 	var missing []string
@@ -653,17 +839,7 @@ func (r *Repo) Prefetch(ctx context.Context, tree string, ids []string) error {
 			delete(absent, id)
 		}
 	}
-	if len(missing) == 0 {
-		return nil
-	}
-	start := time.Now()
-	stdin := []byte(strings.Join(missing, "\n") + "\n")
-	if _, err := r.run(ctx, stdin, "-c", "protocol.file.allow=always", "-c", "fetch.negotiationAlgorithm=noop",
-		"fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--filter=blob:none", "--stdin", "origin"); err != nil {
-		return fmt.Errorf("%w: fetching %d blobs: %v", ErrNetwork, len(missing), err)
-	}
-	r.opts.logf("fetched %d differing blobs in one batch in %s", len(missing), time.Since(start).Round(time.Millisecond))
-	return nil
+	return missing, nil
 }
 
 // Blobs reads objects through one long-lived `git cat-file --batch` process.
@@ -701,7 +877,8 @@ func (r *Repo) OpenBlobs(ctx context.Context) (*Blobs, error) {
 // returned bytes then hold only the first MaxObjectSize bytes.
 var ErrObjectTooLarge = errors.New("git object larger than the read limit")
 
-// Read returns the content of object id.
+// Read returns the content of object id. A blob absent from a partial cache
+// repository is fetched on demand by git (never when offline).
 func (b *Blobs) Read(id string) ([]byte, error) {
 	if !isHexID(id) {
 		return nil, fmt.Errorf("cat-file: invalid object id %q", id)
@@ -709,21 +886,18 @@ func (b *Blobs) Read(id string) ([]byte, error) {
 	if _, err := io.WriteString(b.in, id+"\n"); err != nil {
 		return nil, fmt.Errorf("cat-file: %w (%s)", err, strings.TrimSpace(b.errb.String()))
 	}
-	hdr, err := b.out.ReadString('\n')
+	line, err := b.out.ReadSlice('\n')
 	if err != nil {
 		return nil, fmt.Errorf("cat-file: %w (%s)", err, strings.TrimSpace(b.errb.String()))
 	}
-	f := strings.Fields(hdr)
-	if len(f) == 2 && f[1] == "missing" {
+	h, err := parseBatchHeader(line)
+	if err != nil {
+		return nil, err
+	}
+	if h.missing {
 		return nil, fmt.Errorf("cat-file: object %s missing", id)
 	}
-	if len(f) != 3 {
-		return nil, fmt.Errorf("cat-file: unexpected header %q", hdr)
-	}
-	size, err := strconv.ParseInt(f[2], 10, 64)
-	if err != nil || size < 0 {
-		return nil, fmt.Errorf("cat-file: bad size in %q", hdr)
-	}
+	size := h.size
 	keep := size
 	if keep > b.max {
 		keep = b.max
@@ -741,6 +915,31 @@ func (b *Blobs) Read(id string) ([]byte, error) {
 	return buf, nil
 }
 
+// batchHeader is the line `git cat-file --batch` prints before an object:
+// "<id> SP <type> SP <size> LF", or "<name> SP missing LF".
+type batchHeader struct {
+	id, typ string
+	size    int64
+	missing bool
+}
+
+// parseBatchHeader parses one header line, with or without its LF.
+func parseBatchHeader(line []byte) (batchHeader, error) {
+	l := strings.TrimSuffix(string(line), "\n")
+	f := strings.Split(l, " ")
+	if len(f) == 2 && f[1] == "missing" {
+		return batchHeader{id: f[0], missing: true}, nil
+	}
+	if len(f) != 3 || !isHexID(f[0]) || f[1] == "" {
+		return batchHeader{}, fmt.Errorf("cat-file: unexpected header %q", l)
+	}
+	size, err := strconv.ParseInt(f[2], 10, 64)
+	if err != nil || size < 0 || f[2][0] == '+' {
+		return batchHeader{}, fmt.Errorf("cat-file: bad size in %q", l)
+	}
+	return batchHeader{id: f[0], typ: f[1], size: size}, nil
+}
+
 // Close stops the cat-file process.
 func (b *Blobs) Close() error {
 	var err error
@@ -749,6 +948,20 @@ func (b *Blobs) Close() error {
 		err = b.cmd.Wait()
 	})
 	return err
+}
+
+// objectDir returns the absolute object directory of the repository (the
+// common one, for a linked worktree).
+func (r *Repo) objectDir(ctx context.Context) (string, error) {
+	out, err := r.run(ctx, nil, "rev-parse", "--git-path", "objects")
+	if err != nil {
+		return "", err
+	}
+	dir := strings.TrimSpace(string(out))
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(r.GitDir, dir)
+	}
+	return dir, nil
 }
 
 func isHexID(s string) bool {
@@ -766,27 +979,43 @@ func isHexID(s string) bool {
 
 // Attributes returns, for the given paths, which carry export-ignore and
 // export-subst according to the .gitattributes files of tree. It uses a
-// throwaway index in tmpDir, so git's own attribute rules apply exactly.
+// throwaway index in tmpDir, so git's own attribute rules apply exactly. Only
+// the tree's .gitattributes count: the user's global attributes file is
+// ignored, and so is a local repository's $GIT_DIR/info/attributes (git
+// reads the tree through a throwaway repository borrowing its objects).
 func (r *Repo) Attributes(ctx context.Context, tree, tmpDir string, paths []string) (ignore, subst map[string]bool, err error) {
 	ignore, subst = map[string]bool{}, map[string]bool{}
 	if len(paths) == 0 {
 		return ignore, subst, nil
 	}
-	idx, err := os.CreateTemp(tmpDir, "tarcheck-index-*")
+	scratch, err := os.MkdirTemp(tmpDir, "tarcheck-attr-*")
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading .gitattributes: %w", err)
 	}
-	idxPath := idx.Name()
-	idx.Close()
-	os.Remove(idxPath)
-	defer os.Remove(idxPath)
+	defer os.RemoveAll(scratch)
+	idxPath := filepath.Join(scratch, "index")
 	env := []string{"GIT_INDEX_FILE=" + idxPath}
-	cmd := r.command(ctx, "read-tree", "--end-of-options", tree)
+	rr := r
+	if r.local {
+		objects, err := r.objectDir(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("reading .gitattributes: %w", err)
+		}
+		iso := filepath.Join(scratch, "repo.git")
+		if _, err := r.runIn(ctx, "", nil, "init", "--quiet", "--bare", "--template=", "--end-of-options", iso); err != nil {
+			return nil, nil, fmt.Errorf("reading .gitattributes: %w", err)
+		}
+		c := *r
+		c.GitDir = iso
+		rr = &c
+		env = append(env, "GIT_ALTERNATE_OBJECT_DIRECTORIES="+objects)
+	}
+	cmd := rr.command(ctx, "read-tree", "--end-of-options", tree)
 	cmd.Env = append(cmd.Env, env...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return nil, nil, fmt.Errorf("reading .gitattributes: git read-tree: %s", strings.TrimSpace(string(out)))
 	}
-	cmd = r.command(ctx, "check-attr", "--cached", "-z", "--stdin", "export-ignore", "export-subst")
+	cmd = rr.command(ctx, "check-attr", "--cached", "-z", "--stdin", "export-ignore", "export-subst")
 	cmd.Env = append(cmd.Env, env...)
 	var in bytes.Buffer
 	for _, p := range paths {

@@ -37,7 +37,7 @@ type fakeSigstore struct {
 	trustedRootJSON                                 []byte
 }
 
-func newFakeSigstore(t *testing.T) *fakeSigstore {
+func newFakeSigstore(t testing.TB) *fakeSigstore {
 	t.Helper()
 	now := time.Now()
 	mk := func(tmpl, parent *x509.Certificate, pub *ecdsa.PublicKey, priv *ecdsa.PrivateKey) *x509.Certificate {
@@ -114,7 +114,7 @@ func newFakeSigstore(t *testing.T) *fakeSigstore {
 
 // sign returns a v0.3 bundle JSON: a message signature over artifact by
 // a fresh certificate for (san, issuer), with a signed timestamp.
-func (f *fakeSigstore) sign(t *testing.T, san, issuer string, artifact []byte) []byte {
+func (f *fakeSigstore) sign(t testing.TB, san, issuer string, artifact []byte) []byte {
 	t.Helper()
 	leafKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -186,6 +186,7 @@ func TestVerifyBundle(t *testing.T) {
 	otherDigest := sha256.Sum256([]byte("something else"))
 	good := f.sign(t, san, issuer, artifact)
 	id := Identity{SAN: san, Issuer: issuer}
+	noTimestamp := stripTimestamps(t, good)
 
 	tests := []struct {
 		name       string
@@ -203,6 +204,7 @@ func TestVerifyBundle(t *testing.T) {
 		{"other bytes", good, f.trustedRootJSON, otherDigest[:], id, StatusInvalid, ""},
 		{"no identity policy", good, f.trustedRootJSON, digest[:], Identity{}, StatusUnverifiable, "--certificate-identity"},
 		{"identity without issuer", good, f.trustedRootJSON, digest[:], Identity{SAN: san}, StatusUnverifiable, "--certificate-oidc-issuer"},
+		{"no timestamp nor log entry", noTimestamp, f.trustedRootJSON, digest[:], id, StatusInvalid, "timestamp"},
 		{"untrusted root", good, other.trustedRootJSON, digest[:], id, StatusInvalid, ""},
 		{"no trusted root", good, nil, digest[:], id, StatusUnverifiable, "trusted root"},
 		{"malformed bundle", []byte(`{"mediaType": 3}`), f.trustedRootJSON, digest[:], id, StatusInvalid, "malformed"},
@@ -223,4 +225,19 @@ func TestVerifyBundle(t *testing.T) {
 			}
 		})
 	}
+}
+
+// stripTimestamps removes the RFC 3161 timestamps from a bundle.
+func stripTimestamps(t *testing.T, bundleJSON []byte) []byte {
+	t.Helper()
+	var b protobundle.Bundle
+	if err := protojson.Unmarshal(bundleJSON, &b); err != nil {
+		t.Fatal(err)
+	}
+	b.VerificationMaterial.TimestampVerificationData = nil
+	out, err := protojson.Marshal(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

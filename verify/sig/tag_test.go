@@ -27,7 +27,7 @@ func tagPayload(name string) []byte {
 }
 
 // sshsign makes an armored SSHSIG over msg in namespace ns.
-func sshsign(t *testing.T, signer ssh.Signer, msg []byte, ns, algo string) []byte {
+func sshsign(t testing.TB, signer ssh.Signer, msg []byte, ns, algo string) []byte {
 	t.Helper()
 	d := sha512.Sum512(msg)
 	var signed bytes.Buffer
@@ -65,7 +65,9 @@ func sshsign(t *testing.T, signer ssh.Signer, msg []byte, ns, algo string) []byt
 	return []byte(out.String())
 }
 
-func newSSHSigner(t *testing.T) ssh.Signer {
+func newSSHSigner(t *testing.T) ssh.Signer { return newSSHSignerTB(t) }
+
+func newSSHSignerTB(t testing.TB) ssh.Signer {
 	t.Helper()
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {

@@ -1,6 +1,9 @@
 package reporttest
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -64,5 +67,17 @@ func TestSARIF(t *testing.T) {
 		if err := SARIF([]byte(doc)); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+}
+
+// The embedded contract must stay identical to the copy beside the report
+// package's golden files (and DESIGN.md's report.schema.json).
+func TestEmbeddedSchemaMatchesCopy(t *testing.T) {
+	other, err := os.ReadFile(filepath.Join("..", "testdata", "report.schema.json"))
+	if err != nil {
+		t.Skipf("no copy to compare: %v", err)
+	}
+	if !bytes.Equal(other, reportSchemaJSON) {
+		t.Error("reporttest/testdata/report.schema.json differs from verify/report/testdata/report.schema.json")
 	}
 }
