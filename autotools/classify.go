@@ -281,7 +281,13 @@ func ruleKnownCopy(c *classification) (Result, bool) {
 		sev = SevLow
 		reason = "replaced at release by a " + reason
 	}
-	return Result{Class: class, Severity: sev, Reason: reason}, true
+	r := Result{Class: class, Severity: sev, Reason: reason}
+	if g, ok := DetectGenerator(c.in.Path, c.in.Tarball); ok {
+		// Helpers copied by libtoolize, autopoint, automake --add-missing:
+		// the tool and its version still matter for a rebuild.
+		r.Generator, r.GeneratorVersion = g.Generator, g.Version
+	}
+	return r, true
 }
 
 func originSummary(origins []string) string {

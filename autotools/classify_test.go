@@ -29,7 +29,7 @@ var (
 )
 
 func TestClassify(t *testing.T) {
-	db := testDB(t)
+	db := testDB()
 	gnulibFiles := map[string]string{"lib/xalloc.h": "/* xalloc.h */\n", "tests/test-xalloc.c": "int main(void){return 0;}\n"}
 	ctx := &Context{Version: "1.2.3", TagTime: releaseDay, DB: db,
 		IsBinaryInGit: func(p string) bool { return strings.HasPrefix(p, "tests/files/") },
@@ -141,7 +141,7 @@ func TestClassifyNilContextUsesBaseline(t *testing.T) {
 }
 
 func TestM4SerialAboveSeverityFollowsDatabaseAge(t *testing.T) {
-	db := testDB(t)
+	db := testDB()
 	db.Snapshot = time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
 	bumped := tarOnly("m4/build-to-host.m4", strings.Replace(m4Version(4, ""), "2023", "2024", 1))
 	tests := []struct {
@@ -178,7 +178,7 @@ func xzStyleContext(db *M4DB) *Context {
 }
 
 func TestClassifyXZStyleM4(t *testing.T) {
-	r := Classify(tarOnly("m4/build-to-host.m4", injectedM4), xzStyleContext(testDB(t)))
+	r := Classify(tarOnly("m4/build-to-host.m4", injectedM4), xzStyleContext(testDB()))
 	if r.Severity != SevCritical || r.Class != ClassSuspicious {
 		t.Fatalf("got %s/%s (%s), want critical suspicious-build-logic", r.Class, r.Severity, r.Reason)
 	}
@@ -282,7 +282,7 @@ func TestSeverityRank(t *testing.T) {
 func TestClassifyDoesNotModifyInput(t *testing.T) {
 	in := tarOnly("m4/build-to-host.m4", injectedM4)
 	before := bytes.Clone(in.Tarball)
-	Classify(in, xzStyleContext(testDB(t)))
+	Classify(in, xzStyleContext(testDB()))
 	if !bytes.Equal(before, in.Tarball) {
 		t.Error("Classify modified its input")
 	}

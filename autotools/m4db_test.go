@@ -81,8 +81,7 @@ func TestBaselineRecognisesGnulibFile(t *testing.T) {
 	}
 }
 
-func testDB(t *testing.T) *M4DB {
-	t.Helper()
+func testDB() *M4DB {
 	db := NewM4DB()
 	for i := 1; i <= 3; i++ {
 		db.AddFile("build-to-host.m4", []byte(m4Version(i, "")), "gnulib test")
@@ -105,7 +104,7 @@ func m4Version(n int, extra string) string {
 }
 
 func TestLookup(t *testing.T) {
-	db := testDB(t)
+	db := testDB()
 	tests := []struct {
 		name, path, content string
 		kind                MatchKind
@@ -136,7 +135,7 @@ func TestLookup(t *testing.T) {
 }
 
 func TestSaveLoadMerge(t *testing.T) {
-	db := testDB(t)
+	db := testDB()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "local.m4"), []byte("# serial 7\nAC_DEFUN([LOCAL], [:])\n"), 0o644); err != nil {
 		t.Fatal(err)

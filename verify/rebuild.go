@@ -1,11 +1,1078 @@
 package verify
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha1"
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/tarcheck/tarcheck/autotools"
+	"github.com/tarcheck/tarcheck/sandbox"
+	"github.com/tarcheck/tarcheck/verify/archive"
+	"github.com/tarcheck/tarcheck/verify/gitsrc"
 )
 
-// rebuild regenerates the autotools outputs in a sandbox and compares them.
+// Rule ids of the rebuild step.
+const (
+	// RuleRebuildDiffers: a regenerated file differs from the tarball's copy
+	// although the generator versions match (high).
+	RuleRebuildDiffers = "TC601"
+	// RuleNotReproducible: a regenerated file differs, as expected from a
+	// generator version mismatch, or the regeneration failed (medium).
+	RuleNotReproducible = "TC602"
+	// RuleNotFromDist: with --rebuild=dist, a file only in the release that
+	// neither the tag nor `make dist` on the tag produces (medium).
+	RuleNotFromDist = "TC603"
+)
+
+// Limits and timeouts of --rebuild.
+const (
+	// RebuildTimeout is the wall-time limit of autoreconf (or the rebuild script).
+	RebuildTimeout = 20 * time.Minute
+	// DistTimeout is the wall-time limit of ./configure && make dist.
+	DistTimeout = 30 * time.Minute
+	// toolProbeTimeout bounds the host tool version probe.
+	toolProbeTimeout = 2 * time.Minute
+	// MaxRebuildCompareBytes is the largest file for which a regenerated copy
+	// and the tarball's are diffed; larger ones are compared by blob id only.
+	MaxRebuildCompareBytes = 16 << 20
+	// maxRebuildDiffLines caps the lines per side given to the line diff.
+	maxRebuildDiffLines = 200_000
+	// MaxRebuildHeldBytes caps the contents of `make dist` members kept
+	// in memory for diffing at once.
+	MaxRebuildHeldBytes = 64 << 20
+	// MaxReleaseInputBytes caps one m4 input copied from the tarball.
+	MaxReleaseInputBytes = 4 << 20
+	// maxEvidenceRows caps the diff rows put in a finding's evidence.
+	maxEvidenceRows = 20
+	// maxEvidenceLine caps one evidence row.
+	maxEvidenceLine = 200
+	// maxListed caps the paths named in one note.
+	maxListed = 10
+)
+
+// rebuildNoteInputs is the sentence that keeps a rebuild from being read as a
+// clearance of the m4 inputs taken from the tarball.
+const rebuildNoteInputs = "a rebuild proves that configure, Makefile.in, aclocal.m4 and config.h.in follow from the tag " +
+	"plus the m4 inputs taken from the tarball (listed above); it does not show that those inputs are clean: " +
+	"only their provenance check (their own entries in this report) vouches for them"
+
+// rebuildNoteNoInputs replaces rebuildNoteInputs when no input came from the tarball.
+const rebuildNoteNoInputs = "a rebuild proves that configure, Makefile.in, aclocal.m4 and config.h.in follow from the tag " +
+	"and this machine's autotools; no m4 input was taken from the tarball"
+
+// rebuildNoteUnsafe is stated whenever --sandbox none was used.
+const rebuildNoteUnsafe = "--sandbox none: upstream code (autoreconf, configure, make) ran on this machine WITHOUT isolation"
+
+// newSandbox opens the sandbox backend; tests replace it.
+var newSandbox = sandbox.NewContext
+
+// copiedStamp is the modification time given to every file present before
+// the regeneration, so that a file the generators rewrote is recognised even
+// when its content did not change.
+var copiedStamp = time.Date(1980, 1, 2, 0, 0, 0, 0, time.UTC)
+
+// releaseInputs are files only in the tarball, besides m4 macros, that the
+// regeneration reads: git-version-gen takes the version from them when there
+// is no .git directory.
+var releaseInputs = map[string]bool{".tarball-version": true, ".version": true}
+
+// autotool is one tool of the autotools chain whose version matters.
+type autotool struct {
+	key   string   // short name, also the host probe's label
+	name  string   // generator name as stamped
+	gens  []string // autotools generator names it writes
+	probe string   // program asked for --version on the host
+}
+
+var autotoolChain = []autotool{
+	{"autoconf", "GNU Autoconf", []string{"GNU Autoconf", "Autoheader"}, "autoconf"},
+	{"automake", "GNU Automake", []string{"GNU Automake", "aclocal"}, "automake"},
+	{"libtool", "GNU Libtool", []string{"GNU Libtool"}, "libtoolize"},
+	{"gettext", "GNU gettext", []string{"GNU gettext"}, "autopoint"},
+}
+
+// toolVersionRE matches a release number (2.71, 1.16.5, 2.4.7, 0.21),
+// not a helper script's date stamp (2020-11-14.01).
+var toolVersionRE = regexp.MustCompile(`^[0-9]+(?:\.[0-9]+)+[a-z]?$`)
+
+// m4Tools maps m4 files that bootstrap tools install to the tool.
+var m4Tools = map[string]string{
+	"libtool.m4": "libtool", "ltoptions.m4": "libtool", "ltsugar.m4": "libtool", "ltversion.m4": "libtool", "lt~obsolete.m4": "libtool",
+	"gettext.m4": "gettext", "iconv.m4": "gettext", "lib-ld.m4": "gettext", "lib-link.m4": "gettext", "lib-prefix.m4": "gettext",
+	"nls.m4": "gettext", "po.m4": "gettext", "progtest.m4": "gettext", "intlmacosx.m4": "gettext", "host-cpu-c-abi.m4": "gettext",
+}
+
+// rebuilder holds the state of one --rebuild.
+type rebuilder struct {
+	p      *pipeline
+	runner sandbox.Runner
+	dir    string // exported tag = the sandbox's work directory
+	root   *os.Root
+	env    []string
+	info   *RebuildInfo
+
+	host    map[string]string   // tool key -> host version ("" = not installed)
+	release map[string][]string // tool key -> versions the tarball's stamps claim
+
+	byPath  map[string]int      // report.Files index by path
+	copied  map[string]bool     // inputs written from the tarball
+	present map[string]bool     // candidate paths present before the regeneration
+	judged  map[string]bool     // paths given a rebuild status
+	pending []pendingDiff       // differing files awaiting the tarball's content
+	wanted  map[string]struct{} // "GNU Autoconf 2.72": versions that would reproduce
+}
+
+// pendingDiff is a regenerated file whose blob differs from the tarball's.
+type pendingDiff struct {
+	rel string
+	by  string // what produced it ("autoreconf -fi", "make dist")
+	// content is the regenerated copy when held in memory (make dist);
+	// nil means read it from the work directory.
+	content []byte
+	held    bool
+	size    int64
+}
+
+// rebuild regenerates the autotools outputs from the tag in a sandbox and
+// compares them with the tarball's copies (DESIGN.md step 8). Upstream code
+// only ever runs inside the sandbox.
 func (p *pipeline) rebuild(ctx context.Context) error {
-	return fmt.Errorf("%w: --rebuild is not implemented in this build", ErrUsage)
+	o := &p.o
+	backend := o.Sandbox
+	if backend == "" {
+		backend = sandbox.BackendAuto
+	}
+	runner, err := newSandbox(ctx, backend)
+	if err != nil {
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case errors.Is(err, sandbox.ErrUnknownBackend):
+			return fmt.Errorf("%w: --sandbox: %w", ErrUsage, err)
+		}
+		return fmt.Errorf("%w: --rebuild needs a sandbox: %w (hint: %s)", ErrEnvironment, err, sandbox.UnavailableHint)
+	}
+	info := &RebuildInfo{Mode: o.Rebuild, Sandbox: runner.Name(), Commands: []string{}}
+	p.report.Rebuild = info
+	if sandbox.Unsafe(runner) {
+		info.Sandbox = "none (unsafe)"
+		info.Notes = append(info.Notes, rebuildNoteUnsafe)
+	}
+
+	base := filepath.Join(o.CacheDir, "rebuild")
+	if err := os.MkdirAll(base, 0o700); err != nil {
+		return fmt.Errorf("%w: rebuild directory: %v", ErrEnvironment, err)
+	}
+	scratch, err := os.MkdirTemp(base, "tag-")
+	if err != nil {
+		return fmt.Errorf("%w: rebuild directory: %v", ErrEnvironment, err)
+	}
+	defer removeScratch(scratch)
+	dir := filepath.Join(scratch, "src")
+	o.logf("rebuild: exporting %s into %s", p.tag.Name, dir)
+	if err := p.repo.Export(ctx, p.tag.Tree, dir); err != nil {
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case errors.Is(err, gitsrc.ErrUnsafeTree):
+			return fmt.Errorf("%w: tag %s: %w", ErrInput, p.tag.Name, err)
+		}
+		return mapGitErr(fmt.Errorf("exporting tag %s: %w", p.tag.Name, err))
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrEnvironment, err)
+	}
+	defer root.Close()
+
+	b := &rebuilder{p: p, runner: runner, dir: dir, root: root, info: info,
+		host: map[string]string{}, release: map[string][]string{}, byPath: map[string]int{},
+		copied: map[string]bool{}, present: map[string]bool{}, judged: map[string]bool{}, wanted: map[string]struct{}{}}
+	b.env = []string{"LC_ALL=C", "TZ=UTC"}
+	if !p.tag.CommitTime.IsZero() && p.tag.CommitTime.Unix() > 0 {
+		b.env = append(b.env, "SOURCE_DATE_EPOCH="+strconv.FormatInt(p.tag.CommitTime.Unix(), 10))
+	}
+	for i := range p.report.Files {
+		b.byPath[p.report.Files[i].Path] = i
+	}
+	if err := b.run(ctx); err != nil {
+		return err
+	}
+	b.finish()
+	return nil
+}
+
+// run does the work of rebuild once the tag is exported.
+func (b *rebuilder) run(ctx context.Context) error {
+	if err := b.copyInputs(ctx); err != nil {
+		return err
+	}
+	if err := b.probeTools(ctx); err != nil {
+		return err
+	}
+	b.releaseVersions()
+	b.stampCandidates()
+
+	script, label := "autoreconf -fi", "autoreconf -fi"
+	if s := strings.TrimSpace(b.p.o.RebuildScript); s != "" {
+		script, label = s, s
+	}
+	b.info.Commands = append(b.info.Commands, label)
+	ok, err := b.step(ctx, label, script, RebuildTimeout)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return nil
+	}
+	b.compareWorkDir()
+	if err := b.resolvePending(ctx); err != nil {
+		return err
+	}
+	if b.p.o.Rebuild == "dist" {
+		if err := b.dist(ctx); err != nil {
+			return err
+		}
+		if err := b.resolvePending(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// step runs one script in the sandbox. It returns false (with notes and a
+// finding) when the script failed or timed out, and an error only when the
+// sandbox itself failed or ctx ended.
+func (b *rebuilder) step(ctx context.Context, label, script string, timeout time.Duration) (bool, error) {
+	o := &b.p.o
+	start := time.Now()
+	res, err := sandbox.RunScript(ctx, b.runner, b.dir, script, b.env, timeout)
+	if err != nil {
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
+		return false, fmt.Errorf("%w: running %s in the %s sandbox: %w", ErrEnvironment, label, b.runner.Name(), err)
+	}
+	o.logf("rebuild: %s: exit %d in %s", label, res.ExitCode, time.Since(start).Round(time.Millisecond))
+	if res.ExitCode == 0 && !res.TimedOut {
+		return true, nil
+	}
+	what := fmt.Sprintf("exit status %d", res.ExitCode)
+	if res.TimedOut {
+		what = "timed out after " + timeout.String()
+	}
+	tail := tailLines(res.Output, 12)
+	o.logf("rebuild: %s failed (%s):\n%s", label, what, strings.Join(tail, "\n"))
+	msg := fmt.Sprintf("%s failed in the sandbox (%s): the generated files could not be regenerated from the tag", label, what)
+	b.info.Notes = append(b.info.Notes, msg)
+	b.p.report.Findings = append(b.p.report.Findings, Finding{Rule: RuleNotReproducible, Severity: SevMedium,
+		Message: msg, Evidence: tail})
+	return false, nil
+}
+
+// copyInputs writes the m4 macro files (and version files) that exist only
+// in the tarball into the export: they are inputs to aclocal that bootstrap
+// tools (libtoolize, autopoint, gnulib-tool) copied in upstream.
+func (b *rebuilder) copyInputs(ctx context.Context) error {
+	p := b.p
+	want := map[string]bool{}
+	for rel, t := range p.tar {
+		if t.status == OnlyInTarball && isReleaseInput(rel) {
+			want[rel] = true
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	var skipped []string
+	_, err := archive.WalkFile(ctx, p.tarPath, archive.Options{KeepBytes: MaxReleaseInputBytes}, func(e *archive.Entry) error {
+		if e.Type != archive.TypeRegular {
+			return nil
+		}
+		rel, ok := strip(p.root, e.Path)
+		if !ok || !want[rel] || b.copied[rel] || p.tar[rel].id != e.BlobID {
+			return nil
+		}
+		if e.Content == nil {
+			skipped = append(skipped, rel+" (too large)")
+			return nil
+		}
+		mode := fs.FileMode(0o644)
+		if e.GitMode == archive.GitModeExec {
+			mode = 0o755
+		}
+		if err := writeNoFollow(b.root, rel, e.Content, mode); err != nil {
+			skipped = append(skipped, rel+" ("+err.Error()+")")
+			return nil
+		}
+		b.copied[rel] = true
+		return nil
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("%w: re-reading %s: %w", ErrInput, filepath.Base(p.o.Tarball), err)
+	}
+	if len(skipped) > 0 {
+		sort.Strings(skipped)
+		b.info.Notes = append(b.info.Notes, "m4 inputs in the tarball not copied into the rebuild: "+listSome(skipped))
+	}
+	return nil
+}
+
+// isReleaseInput reports whether a tarball-only path is an input of the
+// regeneration: an m4 macro file (not aclocal.m4, which is an output) or a
+// version file.
+func isReleaseInput(rel string) bool {
+	base := path.Base(rel)
+	return releaseInputs[rel] || strings.HasSuffix(base, ".m4") && base != "aclocal.m4"
+}
+
+// writeNoFollow creates rel below root with content, creating missing parent
+// directories as real directories and refusing to go through a symlink or
+// to replace anything.
+func writeNoFollow(root *os.Root, rel string, content []byte, mode fs.FileMode) error {
+	if !filepath.IsLocal(rel) {
+		return fmt.Errorf("unsafe path")
+	}
+	parts := strings.Split(rel, "/")
+	for i := 1; i < len(parts); i++ {
+		p := strings.Join(parts[:i], "/")
+		fi, err := root.Lstat(p)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			if err := root.Mkdir(p, 0o755); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		case !fi.IsDir():
+			return fmt.Errorf("%s is not a directory in the tag", p)
+		}
+	}
+	f, err := root.OpenFile(rel, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, mode)
+	if err != nil {
+		return fmt.Errorf("exists in the tag")
+	}
+	_, err = f.Write(content)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// toolProbe prints each tool's first --version line under a label.
+const toolProbe = `for t in autoconf automake libtoolize autopoint; do
+  printf '== %s\n' "$t"
+  if command -v "$t" >/dev/null 2>&1; then "$t" --version 2>/dev/null | head -n 1 || true; fi
+done
+`
+
+// probeTools asks the sandbox which autotools versions this machine has.
+func (b *rebuilder) probeTools(ctx context.Context) error {
+	res, err := sandbox.RunScript(ctx, b.runner, b.dir, toolProbe, b.env, toolProbeTimeout)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("%w: probing autotools in the %s sandbox: %w", ErrEnvironment, b.runner.Name(), err)
+	}
+	versions := parseToolVersions(res.Output)
+	for _, t := range autotoolChain {
+		v := versions[t.probe]
+		b.host[t.key] = v
+		if v == "" {
+			b.info.HostTools = append(b.info.HostTools, t.key+" (not installed)")
+		} else {
+			b.info.HostTools = append(b.info.HostTools, t.key+" "+v)
+		}
+	}
+	return nil
+}
+
+// parseToolVersions reads toolProbe's output: the version is the last field
+// of the first line after each "== name" label.
+func parseToolVersions(out []byte) map[string]string {
+	m := map[string]string{}
+	cur := ""
+	for _, line := range strings.Split(string(out), "\n") {
+		line = strings.TrimSpace(line)
+		if name, ok := strings.CutPrefix(line, "== "); ok {
+			cur = name
+			continue
+		}
+		if cur == "" || line == "" {
+			continue
+		}
+		f := strings.Fields(line)
+		v := f[len(f)-1]
+		if len(v) > 0 && v[0] >= '0' && v[0] <= '9' && len(v) < 40 {
+			m[cur] = v
+		}
+		cur = ""
+	}
+	return m
+}
+
+// releaseVersions collects the tool versions the tarball's stamps claim.
+func (b *rebuilder) releaseVersions() {
+	for _, g := range b.p.report.Generators {
+		if !toolVersionRE.MatchString(g.Version) {
+			continue
+		}
+		for _, t := range autotoolChain {
+			for _, name := range t.gens {
+				if g.Name == name && !containsString(b.release[t.key], g.Version) {
+					b.release[t.key] = append(b.release[t.key], g.Version)
+				}
+			}
+		}
+	}
+}
+
+// stampCandidates gives every file the regeneration could rewrite a known
+// old modification time, so that a rewrite is seen even when it produced
+// the same bytes.
+func (b *rebuilder) stampCandidates() {
+	for rel, t := range b.p.tar {
+		if t.status == "" || t.status == ModeDiffers {
+			continue
+		}
+		fi, err := b.root.Lstat(rel)
+		if err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		if err := b.root.Chtimes(rel, copiedStamp, copiedStamp); err == nil {
+			b.present[rel] = true
+		}
+	}
+}
+
+// regenerated reports whether the regeneration wrote rel.
+func (b *rebuilder) regenerated(rel string) bool {
+	fi, err := b.root.Lstat(rel)
+	if err != nil {
+		return false
+	}
+	if !fi.Mode().IsRegular() && fi.Mode()&fs.ModeSymlink == 0 {
+		return false
+	}
+	if !b.present[rel] {
+		return true // did not exist before
+	}
+	return !fi.ModTime().Equal(copiedStamp) || fi.Mode()&fs.ModeSymlink != 0
+}
+
+// compareWorkDir compares every file the regeneration wrote with the
+// tarball's copy, by blob id; differing ones wait for their diff.
+func (b *rebuilder) compareWorkDir() {
+	p := b.p
+	by := b.info.Commands[len(b.info.Commands)-1]
+	for _, rel := range sortedKeys(p.tar) {
+		t := p.tar[rel]
+		if t.status != OnlyInTarball && t.status != ContentDiffers && t.status != TypeDiffers {
+			continue
+		}
+		if _, listed := b.byPath[rel]; !listed || !b.regenerated(rel) {
+			if b.copied[rel] && !b.regenerated(rel) && strings.HasSuffix(rel, ".m4") {
+				b.info.M4Inputs = append(b.info.M4Inputs, rel)
+			}
+			continue
+		}
+		id, size, err := blobIDAt(b.root, rel)
+		if err != nil {
+			p.o.logf("rebuild: reading regenerated %s: %v", rel, err)
+			continue
+		}
+		if id == t.id {
+			b.set(rel, RebuildReproduced, "", SevInfo)
+			continue
+		}
+		b.pending = append(b.pending, pendingDiff{rel: rel, by: by, size: size})
+	}
+}
+
+// set records a rebuild outcome on a listed file.
+func (b *rebuilder) set(rel, status, reason string, sev Severity) {
+	i, ok := b.byPath[rel]
+	if !ok {
+		return
+	}
+	fd := &b.p.report.Files[i]
+	fd.Rebuild = status
+	if reason != "" {
+		fd.Reason = fd.Reason + "; rebuild: " + reason
+	}
+	if sev > fd.Severity {
+		fd.Severity = sev
+	}
+	b.judged[rel] = true
+}
+
+// resolvePending reads the tarball's copies of the differing files in one
+// pass and judges each: differs (high) or not reproducible (medium).
+func (b *rebuilder) resolvePending(ctx context.Context) error {
+	if len(b.pending) == 0 {
+		return nil
+	}
+	p := b.p
+	want := map[string]int{}
+	for i, d := range b.pending {
+		want[d.rel] = i
+	}
+	found := map[string]bool{}
+	_, err := archive.WalkFile(ctx, p.tarPath, archive.Options{KeepBytes: MaxRebuildCompareBytes}, func(e *archive.Entry) error {
+		rel, ok := strip(p.root, e.Path)
+		i, w := want[rel]
+		if !ok || !w || p.tar[rel].id != e.BlobID {
+			return nil
+		}
+		found[rel] = true
+		tarContent := e.Content
+		if e.Type == archive.TypeSymlink {
+			tarContent = []byte(e.LinkTarget)
+		}
+		b.judge(b.pending[i], tarContent, e.Size)
+		return nil
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("%w: re-reading %s: %w", ErrInput, filepath.Base(p.o.Tarball), err)
+	}
+	for _, d := range b.pending {
+		if !found[d.rel] {
+			b.judge(d, nil, p.tar[d.rel].size) // e.g. a hard link: judged without a diff
+		}
+	}
+	b.pending = nil
+	return nil
+}
+
+// judge decides one differing file. tarContent is nil when too large.
+func (b *rebuilder) judge(d pendingDiff, tarContent []byte, tarSize int64) {
+	regen := d.content
+	if !d.held {
+		if d.size <= MaxRebuildCompareBytes {
+			regen = readAt(b.root, d.rel)
+		}
+	}
+	rows, removed, added := rebuildDiff(d.rel, regen, tarContent)
+	size := fmt.Sprintf("%d bytes regenerated, %d in the tarball", d.size, tarSize)
+	if rows != nil {
+		size = fmt.Sprintf("%d lines differ (-%d +%d), %s", removed+added, removed, added, size)
+	}
+	mismatch := b.mismatches(d.rel, regen, tarContent)
+	p := b.p
+	if i, ok := b.byPath[d.rel]; ok && p.report.Files[i].Diff == "" && rows != nil {
+		p.report.Files[i].Diff = strings.Join(rows, "\n") + "\n"
+	}
+	if len(mismatch) > 0 {
+		why := strings.Join(mismatch, "; ") + ": exact match not expected"
+		var need []string
+		for _, t := range autotoolChain {
+			for _, v := range b.release[t.key] {
+				if b.relevant(d.rel, t.key) && !versionMatches(t.key, v, b.host[t.key]) {
+					need = append(need, t.name+" "+v)
+					b.wanted[t.name+" "+v] = struct{}{}
+				}
+			}
+		}
+		msg := fmt.Sprintf("regenerated by %s, %s differs from the tarball's copy (%s): %s", d.by, d.rel, size, why)
+		if len(need) > 0 {
+			msg += "; rebuild with " + strings.Join(need, ", ") + " to compare exactly"
+		}
+		ev := append([]string{size}, headRows(rows, 8)...)
+		p.report.Findings = append(p.report.Findings, Finding{Rule: RuleNotReproducible, Severity: SevMedium, Path: d.rel,
+			Message: msg, Evidence: ev})
+		b.set(d.rel, RebuildNotReproducible, why, SevMedium)
+		return
+	}
+	why := fmt.Sprintf("regenerated by %s with the same generator versions, the tarball's copy differs (%s): edited after generation?", d.by, size)
+	ev := headRows(rows, maxEvidenceRows)
+	if len(ev) == 0 {
+		ev = []string{size}
+	}
+	p.report.Findings = append(p.report.Findings, Finding{Rule: RuleRebuildDiffers, Severity: SevHigh, Path: d.rel,
+		Message: d.rel + ": " + why, Evidence: ev})
+	b.set(d.rel, RebuildDiffers, why, SevHigh)
+}
+
+// mismatches explains a difference by generator versions: the file's own
+// stamp against the regenerated copy's, then the tools that feed it.
+func (b *rebuilder) mismatches(rel string, regen, tarContent []byte) []string {
+	var out []string
+	add := func(s string) {
+		if !containsString(out, s) {
+			out = append(out, s)
+		}
+	}
+	var tg, rg autotools.Generated
+	var tok, rok bool
+	if tarContent != nil {
+		tg, tok = autotools.DetectGenerator(rel, tarContent)
+	}
+	if regen != nil {
+		rg, rok = autotools.DetectGenerator(rel, regen)
+	}
+	stamped := ""
+	if tok && rok && tg.Generator == rg.Generator && tg.Version != "" && rg.Version != "" && tg.Version != rg.Version {
+		stamped = tg.Generator
+		add(fmt.Sprintf("upstream used %s %s, this machine has %s", tg.Generator, tg.Version, rg.Version))
+	}
+	for _, t := range autotoolChain {
+		if !b.relevant(rel, t.key) || containsString(t.gens, stamped) {
+			continue
+		}
+		host := b.host[t.key]
+		for _, v := range b.release[t.key] {
+			if versionMatches(t.key, v, host) {
+				continue
+			}
+			if host == "" {
+				host = "none"
+			}
+			add(fmt.Sprintf("upstream used %s %s, this machine has %s", t.name, v, host))
+		}
+	}
+	return out
+}
+
+// relevant reports whether tool key feeds the file rel: the aggregating
+// outputs (configure, aclocal.m4, config.h.in, Makefile.in) take macros from
+// every tool; helpers come from one.
+func (b *rebuilder) relevant(rel, key string) bool {
+	base := path.Base(rel)
+	if t, ok := m4Tools[base]; ok {
+		return t == key
+	}
+	i, listed := b.byPath[rel]
+	gen := ""
+	if listed {
+		gen = b.p.report.Files[i].Generator
+	}
+	switch {
+	case base == "configure" || base == "aclocal.m4" || strings.HasSuffix(base, ".h.in") || strings.HasSuffix(base, ".in") && strings.HasPrefix(gen, "GNU Automake"):
+		return true
+	case strings.HasPrefix(gen, "GNU Libtool"):
+		return key == "libtool"
+	case strings.HasPrefix(gen, "GNU gettext"):
+		return key == "gettext"
+	case strings.HasPrefix(gen, "GNU Automake"), strings.HasPrefix(gen, "config.guess"):
+		return key == "automake"
+	case strings.HasPrefix(gen, "GNU Autoconf"), strings.HasPrefix(gen, "Autoheader"):
+		return key == "autoconf"
+	}
+	return true
+}
+
+// versionMatches compares a stamped version with the host's. gettext stamps
+// only its macro version (major.minor).
+func versionMatches(key, release, host string) bool {
+	if release == host {
+		return true
+	}
+	return key == "gettext" && host != "" && strings.HasPrefix(host, release+".")
+}
+
+// dist runs ./configure && make dist and compares the produced archive with
+// the release tarball, member by member.
+func (b *rebuilder) dist(ctx context.Context) error {
+	before := map[string]bool{}
+	if ents, err := os.ReadDir(b.dir); err == nil {
+		for _, e := range ents {
+			before[e.Name()] = true
+		}
+	}
+	b.info.Commands = append(b.info.Commands, "./configure", "make dist")
+	ok, err := b.step(ctx, "./configure && make dist", "./configure\nmake dist\n", DistTimeout)
+	if err != nil || !ok {
+		return err
+	}
+	produced := b.producedArchive(before)
+	if produced == "" {
+		b.info.Notes = append(b.info.Notes, "make dist produced no archive in the top directory; the dist comparison was skipped")
+		return nil
+	}
+	return b.compareDist(ctx, produced)
+}
+
+// producedArchive returns the name of the archive make dist wrote, preferring
+// the release's format.
+func (b *rebuilder) producedArchive(before map[string]bool) string {
+	ents, err := os.ReadDir(b.dir)
+	if err != nil {
+		return ""
+	}
+	var names []string
+	for _, e := range ents {
+		n := e.Name()
+		if before[n] || !e.Type().IsRegular() {
+			continue
+		}
+		for _, suf := range []string{".tar.gz", ".tgz", ".tar.xz", ".tar.bz2", ".tar.zst", ".tar.lz", ".zip", ".tar"} {
+			if strings.HasSuffix(n, suf) {
+				names = append(names, n)
+				break
+			}
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	sort.Strings(names)
+	want := "." + b.p.report.Tarball.Format
+	for _, n := range names {
+		if strings.HasSuffix(n, want) {
+			return n
+		}
+	}
+	return names[0]
+}
+
+// distMember is one member of the archive make dist produced.
+type distMember struct {
+	id   [20]byte
+	size int64
+}
+
+// compareDist walks the produced archive and compares it with the release.
+func (b *rebuilder) compareDist(ctx context.Context, name string) error {
+	p := b.p
+	full := filepath.Join(b.dir, name)
+	if fi, err := os.Lstat(full); err != nil || !fi.Mode().IsRegular() {
+		b.info.Notes = append(b.info.Notes, "the archive make dist produced is not a regular file; the dist comparison was skipped")
+		return nil
+	}
+	members := map[string]distMember{}
+	held := map[string][]byte{}
+	var heldBytes int64
+	root, rootKnown := "", false
+	res, err := archive.WalkFile(ctx, full, archive.Options{KeepBytes: MaxRebuildCompareBytes}, func(e *archive.Entry) error {
+		if !rootKnown {
+			root, rootKnown = firstComponent(e.Path, e.Type == archive.TypeDir), true
+		}
+		if e.Type == archive.TypeDir || e.Type == archive.TypeOther {
+			return nil
+		}
+		rel, _ := strip(root, e.Path)
+		members[rel] = distMember{id: e.BlobID, size: e.Size}
+		t := p.tar[rel]
+		if t == nil || t.id == e.BlobID || b.judged[rel] || b.copied[rel] {
+			return nil
+		}
+		if _, listed := b.byPath[rel]; !listed {
+			return nil
+		}
+		c := e.Content
+		if e.Type == archive.TypeSymlink {
+			c = []byte(e.LinkTarget)
+		}
+		if c != nil && heldBytes+int64(len(c)) <= MaxRebuildHeldBytes {
+			held[rel] = bytes.Clone(c)
+			heldBytes += int64(len(c))
+		}
+		return nil
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		b.info.Notes = append(b.info.Notes, "cannot read the archive make dist produced ("+err.Error()+"); the dist comparison was skipped")
+		return nil
+	}
+	if !res.HasRoot || res.Root != root {
+		b.info.Notes = append(b.info.Notes, "the archive make dist produced has no single top-level directory; the dist comparison was skipped")
+		return nil
+	}
+	var same, differ int
+	var onlyRelease, onlyProduced, otherDiffer []string
+	for _, rel := range sortedKeys(members) {
+		m := members[rel]
+		t := p.tar[rel]
+		switch {
+		case t == nil:
+			onlyProduced = append(onlyProduced, rel)
+		case t.id == m.id:
+			same++
+			if !b.judged[rel] && !b.copied[rel] {
+				if _, listed := b.byPath[rel]; listed {
+					b.set(rel, RebuildReproduced, "", SevInfo)
+				}
+			}
+		default:
+			differ++
+			_, listed := b.byPath[rel]
+			switch {
+			case b.judged[rel] || b.copied[rel]:
+			case listed:
+				c, ok := held[rel]
+				b.pending = append(b.pending, pendingDiff{rel: rel, by: "make dist", content: c, held: true, size: m.size})
+				if !ok {
+					b.pending[len(b.pending)-1].content = nil
+				}
+			default:
+				otherDiffer = append(otherDiffer, rel)
+			}
+		}
+	}
+	for _, rel := range sortedKeys(p.tar) {
+		if _, ok := members[rel]; ok {
+			continue
+		}
+		onlyRelease = append(onlyRelease, rel)
+		if p.tar[rel].status == OnlyInTarball && !b.copied[rel] {
+			p.report.Findings = append(p.report.Findings, Finding{Rule: RuleNotFromDist, Severity: SevMedium, Path: rel,
+				Message: rel + " is only in the release tarball: neither the tag nor `make dist` run on the tag produces it"})
+			if i, ok := b.byPath[rel]; ok && p.report.Files[i].Severity < SevMedium {
+				p.report.Files[i].Severity = SevMedium
+				p.report.Files[i].Reason += "; not produced by make dist from the tag"
+			}
+		}
+	}
+	note := fmt.Sprintf("make dist from the tag produced %s: %d members identical to the release, %d differ, %d only in the release, %d only in the produced archive",
+		name, same, differ, len(onlyRelease), len(onlyProduced))
+	b.info.Notes = append(b.info.Notes, note)
+	if len(onlyRelease) > 0 {
+		b.info.Notes = append(b.info.Notes, "only in the release, not produced by make dist: "+listSome(onlyRelease))
+	}
+	if len(onlyProduced) > 0 {
+		b.info.Notes = append(b.info.Notes, "produced by make dist, not in the release: "+listSome(onlyProduced))
+	}
+	if len(otherDiffer) > 0 {
+		b.info.Notes = append(b.info.Notes, "files identical to the tag in the release but different in the make dist product: "+listSome(otherDiffer))
+	}
+	return nil
+}
+
+// finish fills the counts and the notes.
+func (b *rebuilder) finish() {
+	info := b.info
+	for i := range b.p.report.Files {
+		fd := &b.p.report.Files[i]
+		switch fd.Rebuild {
+		case RebuildReproduced:
+			info.Reproduced++
+		case RebuildDiffers:
+			info.Differs++
+		case RebuildNotReproducible:
+			info.NotRepro++
+		case "":
+			fd.Rebuild = RebuildNotAttempted
+		}
+	}
+	var versionFiles []string
+	for rel := range b.copied {
+		if !strings.HasSuffix(rel, ".m4") {
+			versionFiles = append(versionFiles, rel)
+		}
+	}
+	sort.Strings(info.M4Inputs)
+	if len(info.M4Inputs) > 0 {
+		info.Notes = append(info.Notes, rebuildNoteInputs)
+	} else {
+		info.Notes = append(info.Notes, rebuildNoteNoInputs)
+	}
+	if len(versionFiles) > 0 {
+		sort.Strings(versionFiles)
+		info.Notes = append(info.Notes, "also taken from the tarball (version for git-version-gen): "+strings.Join(versionFiles, ", "))
+	}
+	if len(b.wanted) > 0 {
+		var hostList []string
+		for _, t := range autotoolChain {
+			if v := b.host[t.key]; v != "" {
+				hostList = append(hostList, t.name+" "+v)
+			}
+		}
+		info.Notes = append(info.Notes, fmt.Sprintf("to reproduce the not-reproducible files exactly, rebuild with %s (this machine has %s)",
+			strings.Join(sortedKeys(b.wanted), ", "), strings.Join(hostList, ", ")))
+	}
+}
+
+// blobIDAt computes the git blob id of rel without following a symlink at
+// rel itself (a link's blob is its target, as in git).
+func blobIDAt(root *os.Root, rel string) ([20]byte, int64, error) {
+	var id [20]byte
+	fi, err := root.Lstat(rel)
+	if err != nil {
+		return id, 0, err
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		target, err := root.Readlink(rel)
+		if err != nil {
+			return id, 0, err
+		}
+		return blobID([]byte(target)), int64(len(target)), nil
+	}
+	f, err := root.OpenFile(rel, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return id, 0, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return id, 0, err
+	}
+	if !st.Mode().IsRegular() {
+		return id, 0, fmt.Errorf("%s is not a regular file", rel)
+	}
+	h := sha1.New()
+	fmt.Fprintf(h, "blob %d\x00", st.Size())
+	n, err := io.Copy(h, io.LimitReader(f, st.Size()))
+	if err != nil {
+		return id, 0, err
+	}
+	if n != st.Size() {
+		return id, 0, fmt.Errorf("%s changed while being read", rel)
+	}
+	copy(id[:], h.Sum(nil))
+	return id, n, nil
+}
+
+func blobID(content []byte) [20]byte {
+	h := sha1.New()
+	fmt.Fprintf(h, "blob %d\x00", len(content))
+	h.Write(content)
+	var id [20]byte
+	copy(id[:], h.Sum(nil))
+	return id
+}
+
+// readAt reads a regenerated file (or a link's target) up to
+// MaxRebuildCompareBytes; nil when it cannot or it is larger.
+func readAt(root *os.Root, rel string) []byte {
+	fi, err := root.Lstat(rel)
+	if err != nil {
+		return nil
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		t, err := root.Readlink(rel)
+		if err != nil {
+			return nil
+		}
+		return []byte(t)
+	}
+	f, err := root.OpenFile(rel, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxRebuildCompareBytes+1))
+	if err != nil || len(data) > MaxRebuildCompareBytes {
+		return nil
+	}
+	return data
+}
+
+// rebuildDiff diffs the regenerated copy with the tarball's by lines. It
+// returns nil rows when either side is missing or too large.
+func rebuildDiff(name string, regen, tarContent []byte) (rows []string, removed, added int) {
+	if regen == nil || tarContent == nil {
+		return nil, 0, 0
+	}
+	a, c := splitLines(regen), splitLines(tarContent)
+	if len(a) > maxRebuildDiffLines || len(c) > maxRebuildDiffLines {
+		return nil, 0, 0
+	}
+	ops := lineDiff(a, c)
+	rows = []string{"--- regenerated/" + name, "+++ tarball/" + name}
+	inHunk := false
+	for _, op := range ops {
+		if op.kind == ' ' {
+			inHunk = false
+			continue
+		}
+		if op.kind == '-' {
+			removed++
+		} else {
+			added++
+		}
+		if len(rows) > 400 {
+			continue
+		}
+		if !inHunk {
+			rows = append(rows, fmt.Sprintf("@@ -%d +%d @@", op.a+1, op.b+1))
+			inHunk = true
+		}
+		text := op.text
+		if len(text) > maxEvidenceLine {
+			text = text[:maxEvidenceLine] + "..."
+		}
+		rows = append(rows, string(op.kind)+text)
+	}
+	return rows, removed, added
+}
+
+// headRows keeps the first n rows of a diff, marking a cut.
+func headRows(rows []string, n int) []string {
+	if len(rows) <= n {
+		return rows
+	}
+	out := append([]string{}, rows[:n]...)
+	return append(out, fmt.Sprintf("... (%d more rows)", len(rows)-n))
+}
+
+// tailLines returns the last n non-empty lines of output.
+func tailLines(out []byte, n int) []string {
+	var lines []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if l = strings.TrimRight(l, "\r "); l != "" {
+			if len(l) > maxEvidenceLine {
+				l = l[:maxEvidenceLine] + "..."
+			}
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return lines
+}
+
+// listSome joins up to maxListed items and says how many more there are.
+func listSome(items []string) string {
+	if len(items) <= maxListed {
+		return strings.Join(items, ", ")
+	}
+	return strings.Join(items[:maxListed], ", ") + fmt.Sprintf(" and %d more", len(items)-maxListed)
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// removeScratch deletes a rebuild directory, first making every directory
+// in it writable (make dist leaves read-only ones behind). It never follows
+// a symlink.
+func removeScratch(dir string) {
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() {
+			_ = os.Chmod(p, 0o700)
+		}
+		return nil
+	})
+	_ = os.RemoveAll(dir)
 }

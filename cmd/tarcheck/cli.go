@@ -169,7 +169,7 @@ xz-style build logic, ...) and gives a verdict and exit code for CI.`,
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newVerifyCmd(e), newVersionCmd(e), newDemoCmd(e), newM4DBCmd(e))
+	root.AddCommand(newVerifyCmd(e), newVersionCmd(e), newDemoCmd(e), newM4DBCmd(e), newBatchCmd(e), newDebianCmd(e))
 	return root
 }
 

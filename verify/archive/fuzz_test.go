@@ -5,6 +5,7 @@ import (
 	"context"
 	"os/exec"
 	"testing"
+	"time"
 )
 
 // fuzzLimits keep fuzzing iterations small.
@@ -27,6 +28,8 @@ func FuzzWalk(f *testing.F) {
 	}
 	f.Add(xzBytes(f, makeTar(f, ms), 512))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		timer := time.AfterFunc(8*time.Second, func() { panic("slow input") })
+		defer timer.Stop()
 		opts := Options{Limits: fuzzLimits(), Workers: 2}
 		fn := func(e *Entry) error { return nil }
 		format, err := Detect(data)
@@ -65,6 +68,8 @@ func FuzzXzIndex(f *testing.F) {
 		f.Add(data[end:])                                                   // footer
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
+		timer := time.AfterFunc(8*time.Second, func() { panic("slow input") })
+		defer timer.Stop()
 		if len(b) > 0 && len(b) <= 1024 {
 			parseXzBlockHeader(b[:min(len(b), (int(b[0])+1)*4)])
 		}

@@ -23,14 +23,10 @@ import (
 )
 
 // fakeSigstore is an offline Sigstore: a Fulcio-like CA and an RFC 3161
-// timestamp authority, with the trusted_root.json that trusts them.
-//
-// sigstore-go's own pkg/testing/ca cannot be compiled in this module: it
-// pulls in rekor/pkg/pki/pgp, which imports golang.org/x/crypto/openpgp,
-// removed from the x/crypto version this module requires. So this helper
-// mints the same kind of material (certificate chain, signed timestamp)
-// with the standard library and digitorus/timestamp. Bundles carry an
-// RFC 3161 timestamp and no transparency-log entry.
+// timestamp authority, with the trusted_root.json that trusts them. Its
+// bundles carry a signed timestamp and no transparency-log entry, the
+// path sigstore-go's VirtualSigstore (virtual_sigstore_test.go) does not
+// exercise. It needs only the standard library and digitorus/timestamp.
 type fakeSigstore struct {
 	rootCert, fulcioCert, tsaInterCert, tsaLeafCert *x509.Certificate
 	fulcioKey, tsaLeafKey                           *ecdsa.PrivateKey
@@ -213,7 +209,6 @@ func TestVerifyBundle(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := VerifyBundle(tc.bundle, tc.root, tc.digest, tc.id)
-			t.Log(r)
 			if r.Status != tc.want || !strings.Contains(r.Detail, tc.wantDetail) {
 				t.Fatalf("got %v, want %s with detail containing %q", r, tc.want, tc.wantDetail)
 			}
