@@ -8,30 +8,31 @@ import (
 
 // Classes returned by Classify.
 const (
-	ClassGenerated      = "generated"
-	ClassUpstreamCopy   = "upstream-copy"
-	ClassGnulibCopy     = "gnulib-copy"
-	ClassGnulibModified = "gnulib-modified"
-	ClassM4Upstream     = "m4-upstream"
-	ClassM4Modified     = "m4-modified"
-	ClassM4SerialBump   = "m4-serial-bump"
-	ClassM4Unknown      = "m4-unknown"
-	ClassVCSMetadata    = "vcs-metadata"
-	ClassExportIgnore   = "export-ignore"
-	ClassExportSubst    = "export-subst"
-	ClassReleaseStamped = "release-stamped"
-	ClassLineEndings    = "line-endings"
-	ClassTranslation    = "translation"
-	ClassChangeLog      = "changelog"
-	ClassBinaryDoc      = "binary-doc"
-	ClassBinaryData     = "binary-data"
-	ClassSourceModified = "source-modified"
-	ClassSuspicious     = "suspicious-build-logic"
-	ClassModeChanged    = "mode-changed"
-	ClassTypeChanged    = "type-changed"
-	ClassNotDistributed = "not-distributed"
-	ClassNotInspected   = "not-inspected"
-	ClassOther          = "other"
+	ClassGenerated              = "generated"
+	ClassUpstreamCopy           = "upstream-copy"
+	ClassUpstreamUnknownVersion = "upstream-unknown-version"
+	ClassGnulibCopy             = "gnulib-copy"
+	ClassGnulibModified         = "gnulib-modified"
+	ClassM4Upstream             = "m4-upstream"
+	ClassM4Modified             = "m4-modified"
+	ClassM4SerialBump           = "m4-serial-bump"
+	ClassM4Unknown              = "m4-unknown"
+	ClassVCSMetadata            = "vcs-metadata"
+	ClassExportIgnore           = "export-ignore"
+	ClassExportSubst            = "export-subst"
+	ClassReleaseStamped         = "release-stamped"
+	ClassLineEndings            = "line-endings"
+	ClassTranslation            = "translation"
+	ClassChangeLog              = "changelog"
+	ClassBinaryDoc              = "binary-doc"
+	ClassBinaryData             = "binary-data"
+	ClassSourceModified         = "source-modified"
+	ClassSuspicious             = "suspicious-build-logic"
+	ClassModeChanged            = "mode-changed"
+	ClassTypeChanged            = "type-changed"
+	ClassNotDistributed         = "not-distributed"
+	ClassNotInspected           = "not-inspected"
+	ClassOther                  = "other"
 )
 
 // classifyRule is one step of the classification table. apply returns ok
@@ -49,6 +50,7 @@ var classifyRules = []classifyRule{
 	{"export-ignore", ruleExportIgnore},
 	{"vcs-metadata", ruleVCSMetadata},
 	{"only-in-git", ruleOnlyInGit},
+	{"empty", ruleEmpty},
 	{"not-inspected", ruleNotInspected},
 	{"binary", ruleBinary},
 	{"gnulib-pinned", ruleGnulibPinned},
@@ -62,6 +64,7 @@ var classifyRules = []classifyRule{
 	{"release-stamped", ruleReleaseStamped},
 	{"type-differs", ruleTypeDiffers},
 	{"source-modified", ruleSourceModified},
+	{"upstream-name", ruleUpstreamName},
 	{"other", ruleOther},
 }
 
@@ -78,8 +81,9 @@ type classification struct {
 	gitBinary bool
 	gitKind   string
 
-	m4       *M4Match // set by ruleM4 for git-tracked m4 files that fall through
-	skipScan bool     // the tarball content is a trusted upstream copy
+	m4           *M4Match // set by ruleKnownCopy for m4 files that are not exact copies
+	upstreamName *M4Match // set by ruleKnownCopy for other known names with unknown content
+	skipScan     bool     // the tarball content is a trusted upstream copy
 }
 
 // Classify explains one non-identical path: a class, a severity, a one-line
@@ -175,6 +179,16 @@ func ruleOnlyInGit(c *classification) (Result, bool) {
 	return Result{Class: ClassNotDistributed, Severity: SevLow, Reason: "in git but not distributed in the tarball; nothing from it ships"}, true
 }
 
+// ruleEmpty explains an empty regular file only in the tarball (touch-ed
+// placeholders such as NEWS or stamp files): nothing in it can run.
+func ruleEmpty(c *classification) (Result, bool) {
+	if c.in.Status != StatusOnlyInTarball || c.in.TarballSize != 0 || len(c.in.Tarball) != 0 || c.in.TarballMode == ModeSymlink {
+		return Result{}, false
+	}
+	c.skipScan = true
+	return Result{Class: ClassOther, Severity: SevLow, Reason: "empty file only in the tarball"}, true
+}
+
 // ruleNotInspected handles a tarball side whose content was not kept.
 func ruleNotInspected(c *classification) (Result, bool) {
 	if !tarSide(c.in) || c.in.Tarball != nil || c.in.TarballMode == ModeSymlink || c.in.TarballSize == 0 {
@@ -259,6 +273,8 @@ func ruleKnownCopy(c *classification) (Result, bool) {
 	if m.Kind != MatchExact || (m.KnownAs != "" && len(c.in.Tarball) < 64) {
 		if isM4Name(c.base) {
 			c.m4 = &m
+		} else if m.KnownVersions > 0 && c.in.Status == StatusOnlyInTarball && gnulibPath(c.in.Path) != "" {
+			c.upstreamName = &m
 		}
 		return Result{}, false
 	}
@@ -569,6 +585,22 @@ func ruleSourceModified(c *classification) (Result, bool) {
 		r.Signals = append(r.Signals, sig)
 	}
 	return r, true
+}
+
+// ruleUpstreamName explains a file only in the tarball whose name is a known
+// upstream file (a gnulib lib/ or build-aux/ file) but whose content matches
+// no known version: most likely a different upstream version.
+func ruleUpstreamName(c *classification) (Result, bool) {
+	m := c.upstreamName
+	if m == nil {
+		return Result{}, false
+	}
+	var origins []string
+	for _, e := range c.db.Known(m.Name) {
+		origins = append(origins, e.Origins...)
+	}
+	return Result{Class: ClassUpstreamUnknownVersion, Severity: SevMedium,
+		Reason: fmt.Sprintf("name matches a file from %s but the content matches none of %d known versions; compare with the pinned gnulib commit (--gnulib) or extend the database", originSummary(origins), m.KnownVersions)}, true
 }
 
 func ruleOther(c *classification) (Result, bool) {

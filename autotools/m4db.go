@@ -583,3 +583,5 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "..."
 }
+
+//go:generate go run ./cmd/m4dbgen -o m4db.gob.gz

@@ -86,6 +86,7 @@ func testDB() *M4DB {
 	for i := 1; i <= 3; i++ {
 		db.AddFile("build-to-host.m4", []byte(m4Version(i, "")), "gnulib test")
 	}
+	db.AddFile("hash.c", []byte("/* hash.c v1 */\n"), "gnulib test")
 	db.AddFile("install-sh", []byte("#!/bin/sh\nscriptversion=2020-11-14.01\n"), "automake test")
 	return db
 }

@@ -24,11 +24,11 @@ export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.invalid GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.invalid
 export GIT_AUTHOR_DATE=2024-01-01T00:00:00Z GIT_COMMITTER_DATE=2024-01-01T00:00:00Z
 
-go build -o "$out/tarcheck" "$top/cmd/tarcheck"
+(cd "$top" && go build -o "$out/tarcheck" ./cmd/tarcheck)
 if [ ! -f rel-1.0.tar.xz ]; then
   echo "== generating $files files (~$((bytes>>20)) MiB)"
   rm -rf repo rel-1.0
-  go run "$top/bench/gentree" -dir repo -files "$files" -bytes "$bytes"
+  (cd "$top" && go run ./bench/gentree -dir "$out/repo" -files "$files" -bytes "$bytes")
   git -C repo -c init.defaultBranch=main init -q
   git -C repo add -A
   git -C repo commit -q -m bench

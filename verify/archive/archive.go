@@ -15,6 +15,34 @@
 // Untrusted sizes are capped by [Limits]; exceeding one yields an error
 // wrapping [ErrLimit]. Malformed input yields an error wrapping
 // [ErrCorrupt]. Both mean "unreadable input" to the CLI (exit 2).
+//
+// Decisions worth knowing:
+//   - Directories are emitted (TypeDir) but not counted in Result.Entries;
+//     neither are TypeOther members. Global pax headers (git archive's
+//     commit comment) and GNU volume labels are skipped silently.
+//   - Root is the first path component shared by every member, provided it
+//     is a directory (a lone top-level file, an absolute or ".." path means
+//     no root). A rootless archive is legitimate and raises nothing.
+//     HazardMultipleRoots is raised only when it looks like an attempt to
+//     slip something past a root-stripping comparison: one top-level
+//     directory whose name contains a digit (name-version) holds at least
+//     90% of the members, and every other top-level name gets a hazard.
+//   - setgid on a directory is group inheritance, not a hazard; setuid,
+//     setgid and sticky on anything else, and setuid/sticky on directories,
+//     are.
+//   - A pax or GNU long name is flagged (HazardLongNameOverride) when the
+//     ustar header's own name is neither a prefix of it nor the same path:
+//     legitimate writers (GNU tar, bsdtar, Go) store a truncation.
+//   - After the tar end-of-archive marker the decompressed stream is read to
+//     its end, so the compression layer's final checks are verified;
+//     non-zero bytes there raise HazardTrailingData.
+//   - xz: only the LZMA2 filter is supported (as in every release tarball);
+//     dictionaries above Limits.MaxDictSize are refused with ErrLimit.
+//     WalkFile decodes single-stream multi-block files (xz -T0) with
+//     Options.Workers goroutines, at most Workers+1 blocks of at most
+//     64 MiB in memory; everything else is decoded sequentially.
+//   - zip: each local header is compared with its central directory
+//     record (HazardZipMismatch); CRC-32s are verified.
 package archive
 
 import (
@@ -127,6 +155,7 @@ const (
 	HazardCaseCollision    = "case-collision"      // two paths equal under case folding or Unicode NFC
 	HazardZipMismatch      = "zip-header-mismatch" // a zip local header disagrees with the central directory
 	HazardLongNameOverride = "long-name-override"  // a pax/GNU long name replaces an unrelated ustar name
+	HazardTrailingData     = "trailing-data"       // non-zero bytes after the tar end-of-archive marker (ignored by extractors)
 )
 
 // Hazard is one suspicious property of the archive.

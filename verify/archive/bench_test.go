@@ -8,7 +8,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 )
 
 var (
@@ -55,6 +57,19 @@ func benchTarXz(b *testing.B) (string, int64) {
 	return benchPath, benchSize
 }
 
+// cpuTime returns the process's user+system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU adds a cpu-ms/op metric: on a loaded machine wall time is
+// noise, CPU time shows the work done.
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric(float64((cpuTime()-start).Milliseconds())/float64(b.N), "cpu-ms/op")
+}
+
 // BenchmarkWalkTarXz walks a multi-block .tar.xz end to end (decode, tar,
 // blob ids); MB/s is of unpacked tar bytes.
 func BenchmarkWalkTarXz(b *testing.B) {
@@ -66,11 +81,13 @@ func BenchmarkWalkTarXz(b *testing.B) {
 			p, size := benchTarXz(b)
 			b.SetBytes(size)
 			b.ReportAllocs()
+			start := cpuTime()
 			for b.Loop() {
 				if _, err := WalkFile(context.Background(), p, Options{Workers: tc.workers}, func(*Entry) error { return nil }); err != nil {
 					b.Fatal(err)
 				}
 			}
+			reportCPU(b, start)
 		})
 	}
 }
@@ -84,20 +101,38 @@ func BenchmarkXzDecode(b *testing.B) {
 	}
 	b.Run("sequential", func(b *testing.B) {
 		b.SetBytes(size)
+		start := cpuTime()
 		for b.Loop() {
 			if _, err := decodeSequential(data); err != nil {
 				b.Fatal(err)
 			}
 		}
+		reportCPU(b, start)
 	})
 	b.Run("parallel", func(b *testing.B) {
 		b.SetBytes(size)
+		start := cpuTime()
 		for b.Loop() {
 			if _, ok, err := decodeParallel(b, data, 0); !ok || err != nil {
 				b.Fatal(ok, err)
 			}
 		}
+		reportCPU(b, start)
 	})
+}
+
+// BenchmarkXzCLI is the floor: liblzma on all cores ("xz -dc -T0").
+func BenchmarkXzCLI(b *testing.B) {
+	if _, err := exec.LookPath("xz"); err != nil {
+		b.Skip("xz not installed")
+	}
+	p, size := benchTarXz(b)
+	b.SetBytes(size)
+	for b.Loop() {
+		if err := exec.Command("xz", "-dc", "-T0", p).Run(); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // BenchmarkWalkTarGz is the walker and hashing without xz in the way.

@@ -18,10 +18,6 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
-// HazardTrailingData marks non-zero bytes after the tar end-of-archive
-// marker: data every extractor ignores, a place to hide a payload.
-const HazardTrailingData = "trailing-data"
-
 // inputBufSize is the read buffer in front of the decompressor.
 const inputBufSize = 256 << 10
 

@@ -256,13 +256,24 @@ type bufferedReader interface {
 	io.ByteReader
 }
 
-// byteCounter counts the compressed bytes of a block.
+// byteCounter counts the compressed bytes of a block and stops at its
+// declared compressed size (limit < 0: none). One layer, because the
+// LZMA2 decoder reads its input a byte at a time through it.
 type byteCounter struct {
-	r bufferedReader
-	n int64
+	r     bufferedReader
+	n     int64
+	limit int64
 }
 
 func (c *byteCounter) Read(p []byte) (int, error) {
+	if c.limit >= 0 {
+		if c.n >= c.limit {
+			return 0, io.EOF
+		}
+		if int64(len(p)) > c.limit-c.n {
+			p = p[:c.limit-c.n]
+		}
+	}
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
@@ -297,37 +308,15 @@ func (b *xzBlockReader) start(src bufferedReader, check byte, lim Limits) error 
 	if err != nil {
 		return blockErr(b.num, err)
 	}
-	b.src = byteCounter{r: src}
+	b.src = byteCounter{r: src, limit: b.hdr.compressedSize}
 	b.n, b.done = 0, false
 	b.csize, _ = xzCheckSize(check)
 	b.check.reset(check)
-	var lr io.Reader = &b.src
-	if b.hdr.compressedSize >= 0 {
-		lr = &limitedByteReader{r: &b.src, n: b.hdr.compressedSize}
-	}
-	b.lz, err = lzma.Reader2Config{DictCap: dict}.NewReader2(lr)
+	b.lz, err = lzma.Reader2Config{DictCap: dict}.NewReader2(&b.src)
 	if err != nil {
 		return blockErr(b.num, xzErrorf("%v", err))
 	}
 	return nil
-}
-
-// limitedByteReader limits reads to n bytes.
-type limitedByteReader struct {
-	r *byteCounter
-	n int64
-}
-
-func (l *limitedByteReader) Read(p []byte) (int, error) {
-	if l.n <= 0 {
-		return 0, io.EOF
-	}
-	if int64(len(p)) > l.n {
-		p = p[:l.n]
-	}
-	n, err := l.r.Read(p)
-	l.n -= int64(n)
-	return n, err
 }
 
 func (b *xzBlockReader) Read(p []byte) (int, error) {

@@ -1,7 +1,6 @@
 package archive
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -94,7 +93,7 @@ func scanXzIndex(f io.ReaderAt, size int64) (check byte, blocks []xzBlockInfo, i
 	}
 	off := int64(xzHeaderLen)
 	n, err := readXzIndex(bytes.NewReader(idx[1:]), uint64(indexPos)/8, func(i int, rec xzRecord) error {
-		if rec.uncompressed > xzMaxParallelBlock {
+		if rec.uncompressed > xzMaxParallelBlock || rec.unpadded > xzMaxParallelBlock+(1<<20) {
 			return errTooBig
 		}
 		blocks = append(blocks, xzBlockInfo{offset: off, unpadded: rec.unpadded, uncompressed: rec.uncompressed})
@@ -173,7 +172,7 @@ func (p *parallelXz) dispatch() {
 
 func (p *parallelXz) work() {
 	defer p.wg.Done()
-	d := &xzBlockDecoder{br: bufio.NewReaderSize(nil, 64<<10)}
+	d := &xzBlockDecoder{}
 	d.blk.check = &d.chk
 	for i := range p.jobs {
 		var buf []byte
@@ -188,7 +187,8 @@ func (p *parallelXz) work() {
 
 // xzBlockDecoder is one worker's reusable decoding state.
 type xzBlockDecoder struct {
-	br   *bufio.Reader
+	in   []byte // the whole compressed block
+	br   bytes.Reader
 	blk  xzBlockReader
 	chk  xzCheck
 	hbuf [1024]byte
@@ -204,12 +204,20 @@ func (d *xzBlockDecoder) decode(p *parallelXz, i int, buf []byte) (out []byte, e
 			out, err = buf, blockErr(num, xzErrorf("decoder panic: %v", v))
 		}
 	}()
-	d.br.Reset(io.NewSectionReader(p.f, info.offset, (info.unpadded+3)&^3))
+	padded := (info.unpadded + 3) &^ 3
+	if int64(cap(d.in)) < padded {
+		d.in = make([]byte, padded)
+	}
+	d.in = d.in[:padded]
+	if _, err := p.f.ReadAt(d.in, info.offset); err != nil {
+		return buf, blockErr(num, xzErrorf("reading block: %v", err))
+	}
+	d.br.Reset(d.in)
 	first, err := d.br.ReadByte()
 	if err != nil || first == 0 {
 		return buf, blockErr(num, xzErrorf("no block header where the index puts one"))
 	}
-	hdr, err := readXzBlockHeader(d.br, first, &d.hbuf)
+	hdr, err := readXzBlockHeader(&d.br, first, &d.hbuf)
 	if err != nil {
 		return buf, blockErr(num, err)
 	}
@@ -221,7 +229,7 @@ func (d *xzBlockDecoder) decode(p *parallelXz, i int, buf []byte) (out []byte, e
 	}
 	hdr.compressedSize, hdr.uncompressedSize = wantC, info.uncompressed
 	d.blk.num, d.blk.hdr = num, hdr
-	if err := d.blk.start(d.br, p.check, p.lim); err != nil {
+	if err := d.blk.start(&d.br, p.check, p.lim); err != nil {
 		return buf, err
 	}
 	if int64(cap(buf)) < info.uncompressed {

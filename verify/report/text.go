@@ -169,7 +169,11 @@ func (p *textPrinter) generators(r *verify.Report) {
 	}
 	p.heading("Generators")
 	for _, g := range r.Generators {
-		line := fmt.Sprintf("  %s %s: %d %s", EscapeText(g.Name), EscapeText(g.Version), g.Files, plural(g.Files, "file", "files"))
+		name := EscapeText(g.Name)
+		if g.Version != "" {
+			name += " " + EscapeText(g.Version)
+		}
+		line := fmt.Sprintf("  %s: %d %s", name, g.Files, plural(g.Files, "file", "files"))
 		if g.Example != "" {
 			line += " (e.g. " + EscapeText(g.Example) + ")"
 		}

@@ -1,0 +1,630 @@
+package verify
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tarcheck/tarcheck/sandbox"
+	"github.com/tarcheck/tarcheck/verify/gitsrc"
+)
+
+// requireTool skips the test when a tool is missing, or fails it when
+// TARCHECK_REQUIRE_TOOLS=1 (as in CI).
+func requireTool(t testing.TB, names ...string) {
+	t.Helper()
+	for _, name := range names {
+		if _, err := exec.LookPath(name); err != nil {
+			if os.Getenv("TARCHECK_REQUIRE_TOOLS") == "1" {
+				t.Fatalf("%s is required (TARCHECK_REQUIRE_TOOLS=1): %v", name, err)
+			}
+			t.Skipf("%s not installed", name)
+		}
+	}
+}
+
+// gitEnv is a git environment with no user or system configuration.
+func gitEnv() []string {
+	return append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
+		"GIT_AUTHOR_NAME=Test", "GIT_AUTHOR_EMAIL=test@example.invalid", "GIT_COMMITTER_NAME=Test",
+		"GIT_COMMITTER_EMAIL=test@example.invalid", "GIT_AUTHOR_DATE=2024-01-01T00:00:00Z",
+		"GIT_COMMITTER_DATE=2024-01-01T00:00:00Z")
+}
+
+func gitRun(t testing.TB, dir string, stdin []byte, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = gitEnv()
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
+	out, err := cmd.Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, stderr)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// srcFile is one file of a fixture: content, exec bit, or a symlink target.
+type srcFile struct {
+	body string
+	exec bool
+	link string
+}
+
+func writeTree(t testing.TB, dir string, files map[string]srcFile) {
+	t.Helper()
+	for name, f := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if f.link != "" {
+			if err := os.Symlink(f.link, p); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		mode := os.FileMode(0o644)
+		if f.exec {
+			mode = 0o755
+		}
+		if err := os.WriteFile(p, []byte(f.body), mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// makeRepo commits files and tags them v1.0 (annotated).
+func makeRepo(t testing.TB, files map[string]srcFile) string {
+	t.Helper()
+	requireTool(t, "git")
+	dir := filepath.Join(t.TempDir(), "repo")
+	writeTree(t, dir, files)
+	gitRun(t, dir, nil, "-c", "init.defaultBranch=main", "init", "-q")
+	gitRun(t, dir, nil, "add", "-A")
+	gitRun(t, dir, nil, "-c", "commit.gpgsign=false", "commit", "-q", "-m", "import")
+	gitRun(t, dir, nil, "-c", "tag.gpgsign=false", "tag", "-a", "v1.0", "-m", "v1.0")
+	return dir
+}
+
+// makeTarball writes a .tar.gz with every file under root/.
+func makeTarball(t testing.TB, path, root string, files map[string]srcFile) {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	mtime := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := tw.WriteHeader(&tar.Header{Name: root + "/", Typeflag: tar.TypeDir, Mode: 0o755, ModTime: mtime}); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		f := files[n]
+		h := &tar.Header{Name: root + "/" + n, Mode: 0o644, ModTime: mtime, Size: int64(len(f.body)), Typeflag: tar.TypeReg}
+		if f.exec {
+			h.Mode = 0o755
+		}
+		if f.link != "" {
+			h.Typeflag, h.Linkname, h.Size = tar.TypeSymlink, f.link, 0
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		if f.link == "" {
+			if _, err := tw.Write([]byte(f.body)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func merge(maps ...map[string]srcFile) map[string]srcFile {
+	out := map[string]srcFile{}
+	for _, m := range maps {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func findFile(t testing.TB, r *Report, path string) FileDiff {
+	t.Helper()
+	for _, f := range r.Files {
+		if f.Path == path {
+			return f
+		}
+	}
+	t.Fatalf("%s not in the report", path)
+	return FileDiff{}
+}
+
+func findingsFor(r *Report, rule string) []Finding {
+	var out []Finding
+	for _, f := range r.Findings {
+		if f.Rule == rule {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// isolatingBackend returns "auto" when an isolating sandbox works here; it
+// skips (or fails with TARCHECK_REQUIRE_TOOLS=1) otherwise.
+func isolatingBackend(t testing.TB) string {
+	t.Helper()
+	if _, err := sandbox.New(sandbox.BackendAuto); err != nil {
+		if os.Getenv("TARCHECK_REQUIRE_TOOLS") == "1" {
+			t.Fatalf("no sandbox backend (TARCHECK_REQUIRE_TOOLS=1): %v", err)
+		}
+		t.Skipf("no sandbox backend: %v", err)
+	}
+	return sandbox.BackendAuto
+}
+
+// The fake project: an upstream "bootstrap" script (run with
+// --rebuild-script, so no autotools are needed) that writes Bison-stamped
+// C files, rewrites a libtool m4 file and writes a configure that makes a
+// Makefile with a dist target.
+const fakeBootstrap = `#!/bin/sh
+set -e
+stamp='/* A Bison parser, made by GNU Bison 3.8.2.  */'
+printf '%s\nint a;\n' "$stamp" > a.c
+printf '%s\nint b;\n' "$stamp" > b.c
+printf '/* A Bison parser, made by GNU Bison 3.7.6.  */\nint c;\n' > c.c
+cat m4/libtool.m4 > m4/libtool.m4.new && mv m4/libtool.m4.new m4/libtool.m4
+cat > configure <<'EOF'
+#!/bin/sh
+printf 'dist:\n\trm -rf foo-1.0 && mkdir -p foo-1.0/m4 && cp a.c b.c c.c bootstrap foo-1.0/ && cp m4/*.m4 foo-1.0/m4/ && tar -czf foo-1.0.tar.gz foo-1.0 && rm -rf foo-1.0\n' > Makefile
+EOF
+chmod +x configure
+`
+
+var fakeGit = map[string]srcFile{
+	"bootstrap": {body: fakeBootstrap, exec: true},
+}
+
+var fakeGenerated = map[string]srcFile{
+	"a.c":           {body: "/* A Bison parser, made by GNU Bison 3.8.2.  */\nint a;\n"},
+	"b.c":           {body: "/* A Bison parser, made by GNU Bison 3.8.2.  */\nint b;\nint tampered;\n"},
+	"c.c":           {body: "/* A Bison parser, made by GNU Bison 3.8.2.  */\nint c;\n"},
+	"m4/evil.m4":    {body: "# evil.m4 serial 30\nAC_DEFUN([EVIL], [:])\n"},
+	"m4/libtool.m4": {body: "# libtool.m4 - Configure libtool for the host system. -*-Autoconf-*-\n# serial 58 LT_INIT\n"},
+	"doc/foo.1":     {body: ".\\\" DO NOT MODIFY THIS FILE!  It was generated by help2man 1.49.3.\n.TH FOO 1\n"},
+}
+
+func fakeRelease(t testing.TB) (repo, tarball string) {
+	repo = makeRepo(t, fakeGit)
+	tarball = filepath.Join(t.TempDir(), "foo-1.0.tar.gz")
+	makeTarball(t, tarball, "foo-1.0", merge(fakeGit, fakeGenerated))
+	return repo, tarball
+}
+
+// TestRebuildFakeGenerators runs the rebuild pipeline in the real sandbox
+// with an upstream bootstrap script standing in for the autotools.
+func TestRebuildFakeGenerators(t *testing.T) {
+	backend := isolatingBackend(t)
+	repo, tarball := fakeRelease(t)
+	for _, mode := range []string{"autoreconf", "dist"} {
+		t.Run(mode, func(t *testing.T) {
+			if mode == "dist" {
+				requireTool(t, "make", "tar", "gzip")
+			}
+			cache := t.TempDir()
+			r, err := Run(context.Background(), Options{Tarball: tarball, Git: repo, Tag: "v1.0", CacheDir: cache,
+				Rebuild: mode, Sandbox: backend, RebuildScript: "./bootstrap", FailOn: SevHigh})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rb := r.Rebuild
+			if rb == nil {
+				t.Fatal("no rebuild info")
+			}
+			if rb.Sandbox == "none (unsafe)" || rb.Mode != mode || rb.Commands[0] != "./bootstrap" {
+				t.Errorf("rebuild info = %+v", rb)
+			}
+			for path, want := range map[string]string{
+				"a.c": RebuildReproduced, "b.c": RebuildDiffers, "c.c": RebuildNotReproducible,
+				"m4/libtool.m4": RebuildReproduced, "m4/evil.m4": RebuildNotAttempted, "doc/foo.1": RebuildNotAttempted,
+			} {
+				if got := findFile(t, r, path).Rebuild; got != want {
+					t.Errorf("%s: rebuild = %q, want %q", path, got, want)
+				}
+			}
+			if f := findFile(t, r, "b.c"); f.Severity != SevHigh || !strings.Contains(f.Diff, "+int tampered;") {
+				t.Errorf("b.c: severity %v, diff %q", f.Severity, f.Diff)
+			}
+			hi := findingsFor(r, RuleRebuildDiffers)
+			if len(hi) != 1 || hi[0].Path != "b.c" || hi[0].Severity != SevHigh || !strings.Contains(strings.Join(hi[0].Evidence, "\n"), "+int tampered;") {
+				t.Errorf("TC601 findings = %+v", hi)
+			}
+			c := findFile(t, r, "c.c")
+			if c.Severity != SevMedium || !strings.Contains(c.Reason, "upstream used GNU Bison 3.8.2, this machine has 3.7.6: exact match not expected") {
+				t.Errorf("c.c = %+v", c)
+			}
+			med := findingsFor(r, RuleNotReproducible)
+			if len(med) != 1 || med[0].Path != "c.c" || med[0].Severity != SevMedium || !strings.Contains(med[0].Evidence[0], "1 line") &&
+				!strings.Contains(med[0].Evidence[0], "2 lines differ") {
+				t.Errorf("TC602 findings = %+v", med)
+			}
+			if strings.Join(rb.M4Inputs, ",") != "m4/evil.m4" {
+				t.Errorf("m4 inputs = %q, want m4/evil.m4 only (libtool.m4 was regenerated)", rb.M4Inputs)
+			}
+			if !containsString(rb.Notes, rebuildNoteInputs) {
+				t.Errorf("notes lack the m4-input caveat: %q", rb.Notes)
+			}
+			if rb.Reproduced != 2 || rb.Differs != 1 || rb.NotRepro != 1 {
+				t.Errorf("counts = %d/%d/%d", rb.Reproduced, rb.Differs, rb.NotRepro)
+			}
+			if len(rb.HostTools) != len(autotoolChain) {
+				t.Errorf("host tools = %q", rb.HostTools)
+			}
+			if r.Verdict != Fail {
+				t.Errorf("verdict %s, want fail (b.c)", r.Verdict)
+			}
+			notFromDist := findingsFor(r, RuleNotFromDist)
+			if mode == "dist" {
+				if len(notFromDist) != 1 || notFromDist[0].Path != "doc/foo.1" {
+					t.Errorf("TC603 findings = %+v", notFromDist)
+				}
+				if !strings.Contains(strings.Join(rb.Notes, "\n"), "make dist from the tag produced foo-1.0.tar.gz") {
+					t.Errorf("notes = %q", rb.Notes)
+				}
+			} else if len(notFromDist) != 0 {
+				t.Errorf("TC603 without dist: %+v", notFromDist)
+			}
+			// The scratch directory is gone.
+			if ents, _ := os.ReadDir(filepath.Join(cache, "rebuild")); len(ents) != 0 {
+				t.Errorf("rebuild scratch left behind: %v", ents)
+			}
+		})
+	}
+}
+
+// TestRebuildNoneIsStated checks that --sandbox none says so in the report.
+func TestRebuildNoneIsStated(t *testing.T) {
+	repo, tarball := fakeRelease(t)
+	r, err := Run(context.Background(), Options{Tarball: tarball, Git: repo, Tag: "v1.0", CacheDir: t.TempDir(),
+		Rebuild: "autoreconf", Sandbox: sandbox.BackendNone, RebuildScript: "./bootstrap", FailOn: SevHigh})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Rebuild.Sandbox != "none (unsafe)" || !containsString(r.Rebuild.Notes, rebuildNoteUnsafe) {
+		t.Errorf("rebuild info = %+v", r.Rebuild)
+	}
+	if findFile(t, r, "b.c").Rebuild != RebuildDiffers {
+		t.Errorf("b.c not compared")
+	}
+}
+
+// TestRebuildScriptFails: a failing regeneration is a medium finding with
+// the output's tail, not an error; nothing is marked reproduced.
+func TestRebuildScriptFails(t *testing.T) {
+	repo, tarball := fakeRelease(t)
+	r, err := Run(context.Background(), Options{Tarball: tarball, Git: repo, Tag: "v1.0", CacheDir: t.TempDir(),
+		Rebuild: "dist", Sandbox: sandbox.BackendNone, RebuildScript: "echo macro FOO not found >&2; exit 3", FailOn: SevHigh})
+	if err != nil {
+		t.Fatal(err)
+	}
+	med := findingsFor(r, RuleNotReproducible)
+	if len(med) != 1 || !strings.Contains(med[0].Message, "exit status 3") || !strings.Contains(strings.Join(med[0].Evidence, "\n"), "macro FOO not found") {
+		t.Errorf("findings = %+v", r.Findings)
+	}
+	for _, f := range r.Files {
+		if f.Rebuild != RebuildNotAttempted {
+			t.Errorf("%s: rebuild %q", f.Path, f.Rebuild)
+		}
+	}
+	if len(r.Rebuild.Commands) != 1 || r.Verdict != Pass {
+		t.Errorf("commands %q (dist must not run after a failed regeneration), verdict %s", r.Rebuild.Commands, r.Verdict)
+	}
+}
+
+// TestRebuildNothingToRegenerate: without configure.ac (and no
+// --rebuild-script) nothing runs and the report says why.
+func TestRebuildNothingToRegenerate(t *testing.T) {
+	repo, tarball := fakeRelease(t)
+	r, err := Run(context.Background(), Options{Tarball: tarball, Git: repo, Tag: "v1.0", CacheDir: t.TempDir(),
+		Rebuild: "autoreconf", Sandbox: sandbox.BackendNone, FailOn: SevHigh})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb := r.Rebuild
+	if len(rb.Commands) != 0 || len(rb.Notes) < 2 || !strings.Contains(rb.Notes[len(rb.Notes)-1], "no configure.ac") {
+		t.Errorf("rebuild info = %+v", rb)
+	}
+	for _, f := range r.Files {
+		if f.Rebuild != RebuildNotAttempted {
+			t.Errorf("%s: rebuild %q", f.Path, f.Rebuild)
+		}
+	}
+}
+
+// TestRebuildSandboxUnavailable: no working backend is an environment error
+// (exit 3) whose message carries the hint.
+func TestRebuildSandboxUnavailable(t *testing.T) {
+	repo, tarball := fakeRelease(t)
+	saved := newSandbox
+	t.Cleanup(func() { newSandbox = saved })
+	newSandbox = func(ctx context.Context, name string) (sandbox.Runner, error) {
+		return nil, fmt.Errorf("%w: bwrap: not installed; namespaces: operation not permitted", sandbox.ErrUnavailable)
+	}
+	_, err := Run(context.Background(), Options{Tarball: tarball, Git: repo, Tag: "v1.0", CacheDir: t.TempDir(),
+		Rebuild: "autoreconf", FailOn: SevHigh})
+	if !errors.Is(err, ErrEnvironment) || !errors.Is(err, sandbox.ErrUnavailable) || !strings.Contains(err.Error(), sandbox.UnavailableHint) {
+		t.Fatalf("err = %v", err)
+	}
+
+	newSandbox = saved
+	_, err = Run(context.Background(), Options{Tarball: tarball, Git: repo, Tag: "v1.0", CacheDir: t.TempDir(),
+		Rebuild: "autoreconf", Sandbox: "chroot", FailOn: SevHigh})
+	if !errors.Is(err, ErrUsage) {
+		t.Fatalf("unknown backend: err = %v", err)
+	}
+}
+
+// TestRebuildAutotools is the real thing: a tiny autotools project released
+// with this machine's autoreconf/configure/make dist, then verified with
+// --rebuild. (cmd/tarcheck/testdata/script/rebuild.txtar covers the hand-edited
+// and version-mismatch releases through the CLI.)
+func TestRebuildAutotools(t *testing.T) {
+	requireTool(t, "git", "autoreconf", "autoconf", "automake", "make", "cc", "tar", "gzip")
+	if testing.Short() {
+		t.Skip("slow: runs autoreconf twice")
+	}
+	backend := isolatingBackend(t)
+	repo := makeRepo(t, map[string]srcFile{
+		"configure.ac": {body: "AC_INIT([foo], [1.0])\nAM_INIT_AUTOMAKE([foreign])\nAC_PROG_CC\nAC_CONFIG_HEADERS([config.h])\nAC_CONFIG_FILES([Makefile])\nAC_OUTPUT\n"},
+		"Makefile.am":  {body: "bin_PROGRAMS = foo\nfoo_SOURCES = foo.c\n"},
+		"foo.c":        {body: "#include \"config.h\"\nint main(void) { return 0; }\n"},
+	})
+	work := t.TempDir()
+	gitRun(t, repo, nil, "worktree", "add", "-q", "--detach", filepath.Join(work, "co"), "v1.0")
+	cmd := exec.Command("sh", "-c", "autoreconf -fi && ./configure && make dist")
+	cmd.Dir = filepath.Join(work, "co")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("making the release: %v\n%s", err, out)
+	}
+	tarball := filepath.Join(work, "co", "foo-1.0.tar.gz")
+	r, err := Run(context.Background(), Options{Tarball: tarball, Git: repo, Tag: "v1.0", CacheDir: t.TempDir(),
+		Rebuild: "autoreconf", Sandbox: backend, FailOn: SevHigh})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"configure", "Makefile.in", "aclocal.m4", "config.h.in", "install-sh", "missing"} {
+		if f := findFile(t, r, p); f.Rebuild != RebuildReproduced {
+			t.Errorf("%s: rebuild %q (%s)", p, f.Rebuild, f.Reason)
+		}
+	}
+	if r.Verdict != Pass || r.Rebuild.Differs != 0 || r.Rebuild.NotRepro != 0 {
+		t.Errorf("verdict %s, rebuild %+v, findings %+v", r.Verdict, r.Rebuild, r.Findings)
+	}
+	if r.Rebuild.Commands[0] != "autoreconf -fi" || !containsString(r.Rebuild.Notes, rebuildNoteNoInputs) {
+		t.Errorf("rebuild info %+v", r.Rebuild)
+	}
+}
+
+// TestExportRaw: the export is the tree's blobs byte for byte, with exec
+// bits and symlinks, and no .gitattributes or repository configuration
+// applies (no export-ignore, no eol conversion, no smudge filter runs).
+func TestExportRaw(t *testing.T) {
+	marker := filepath.Join(t.TempDir(), "filter-ran")
+	files := map[string]srcFile{
+		".gitattributes": {body: "ignored export-ignore\ncrlf.txt text eol=crlf\nfiltered filter=evil\nsubst export-subst\n"},
+		"ignored":        {body: "still exported\n"},
+		"crlf.txt":       {body: "a\nb\n"},
+		"filtered":       {body: "raw\n"},
+		"subst":          {body: "$Format:%H$\n"},
+		"bin/run.sh":     {body: "#!/bin/sh\n", exec: true},
+		"link":           {link: "../../../outside"},
+		"dir/deep/f":     {body: "deep\n"},
+	}
+	repo := makeRepo(t, files)
+	gitRun(t, repo, nil, "config", "filter.evil.smudge", "touch "+marker+"; cat")
+	ctx := context.Background()
+	r, err := gitsrc.Open(ctx, repo, gitsrc.Options{CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tag, err := r.Resolve(ctx, "v1.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "export")
+	if err := r.Export(ctx, tag.Tree, out); err != nil {
+		t.Fatal(err)
+	}
+	for name, f := range files {
+		p := filepath.Join(out, filepath.FromSlash(name))
+		fi, err := os.Lstat(p)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if f.link != "" {
+			got, err := os.Readlink(p)
+			if err != nil || got != f.link {
+				t.Errorf("%s: link %q, %v", name, got, err)
+			}
+			continue
+		}
+		got, _ := os.ReadFile(p)
+		if string(got) != f.body {
+			t.Errorf("%s = %q, want %q", name, got, f.body)
+		}
+		want := os.FileMode(0o644)
+		if f.exec {
+			want = 0o755
+		}
+		if fi.Mode().Perm() != want {
+			t.Errorf("%s: mode %v, want %v", name, fi.Mode().Perm(), want)
+		}
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Errorf("a smudge filter from the repository configuration ran")
+	}
+	// Exporting again into a non-empty directory is refused.
+	if err := r.Export(ctx, tag.Tree, out); err == nil {
+		t.Errorf("export into a non-empty directory succeeded")
+	}
+}
+
+// rawTree writes a tree object with arbitrary entries (git's checks skipped).
+func rawTree(t testing.TB, repo string, entries ...[3]string) string {
+	t.Helper()
+	var buf bytes.Buffer
+	for _, e := range entries {
+		id, err := hex.DecodeString(e[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&buf, "%s %s\x00", e[0], e[1])
+		buf.Write(id)
+	}
+	return gitRun(t, repo, buf.Bytes(), "hash-object", "-t", "tree", "-w", "--literally", "--stdin")
+}
+
+// TestExportHostileTree: crafted trees cannot make Export write outside its
+// directory or through a symlink.
+func TestExportHostileTree(t *testing.T) {
+	requireTool(t, "git")
+	repo := filepath.Join(t.TempDir(), "repo")
+	if err := os.MkdirAll(repo, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	gitRun(t, repo, nil, "init", "-q")
+	outside := t.TempDir()
+	blob := gitRun(t, repo, []byte("pwned\n"), "hash-object", "-w", "--stdin")
+	link := gitRun(t, repo, []byte(outside), "hash-object", "-w", "--stdin")
+	sub := rawTree(t, repo, [3]string{"100644", "b", blob})
+
+	cases := map[string]string{
+		// "a" is a symlink to outside, then "a/b" would be written through it.
+		"below symlink": rawTree(t, repo, [3]string{"120000", "a", link}, [3]string{"40000", "a", sub}),
+		"dot-dot":       rawTree(t, repo, [3]string{"40000", "..", sub}),
+		"dot-git":       rawTree(t, repo, [3]string{"40000", ".git", sub}),
+		"duplicate":     rawTree(t, repo, [3]string{"100644", "b", blob}, [3]string{"100644", "b", blob}),
+		"below file":    rawTree(t, repo, [3]string{"100644", "a", blob}, [3]string{"40000", "a", sub}),
+	}
+	ctx := context.Background()
+	r, err := gitsrc.Open(ctx, repo, gitsrc.Options{CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tree := range cases {
+		t.Run(name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "deep", "export")
+			if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			err := r.Export(ctx, tree, out)
+			t.Log(err)
+			if !errors.Is(err, gitsrc.ErrUnsafeTree) {
+				t.Errorf("err = %v, want ErrUnsafeTree", err)
+			}
+			if ents, _ := os.ReadDir(outside); len(ents) != 0 {
+				t.Errorf("written outside the export: %v", ents)
+			}
+			if _, err := os.Stat(filepath.Join(filepath.Dir(out), "b")); err == nil {
+				t.Errorf("written next to the export")
+			}
+		})
+	}
+}
+
+func TestParseToolVersions(t *testing.T) {
+	out := "== autoconf\nautoconf (GNU Autoconf) 2.72\n== automake\nautomake (GNU automake) 1.16.5\n" +
+		"== libtoolize\n== autopoint\n/usr/bin/autopoint (GNU gettext-tools) 0.21\n"
+	got := parseToolVersions([]byte(out))
+	want := map[string]string{"autoconf": "2.72", "automake": "1.16.5", "autopoint": "0.21"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	for _, tc := range []struct {
+		key, release, host string
+		want               bool
+	}{
+		{"autoconf", "2.71", "2.71", true},
+		{"autoconf", "2.72", "2.71", false},
+		{"gettext", "0.21", "0.21.1", true},
+		{"gettext", "0.22", "0.21", false},
+		{"automake", "1.16", "1.16.5", false},
+		{"libtool", "2.4.7", "", false},
+	} {
+		if got := versionMatches(tc.key, tc.release, tc.host); got != tc.want {
+			t.Errorf("versionMatches(%q, %q, %q) = %v", tc.key, tc.release, tc.host, got)
+		}
+	}
+}
+
+func TestRebuildDiff(t *testing.T) {
+	rows, removed, added := rebuildDiff("configure", []byte("a\nb\nc\n"), []byte("a\nB\nc\nd\n"))
+	want := "--- regenerated/configure\n+++ tarball/configure\n@@ -2 +2 @@\n-b\n+B\n@@ -4 +4 @@\n+d"
+	if strings.Join(rows, "\n") != want || removed != 1 || added != 2 {
+		t.Errorf("rows:\n%s\n-%d +%d", strings.Join(rows, "\n"), removed, added)
+	}
+	if rows, _, _ := rebuildDiff("x", nil, []byte("a")); rows != nil {
+		t.Errorf("diff without a side: %q", rows)
+	}
+}
+
+// FuzzParseToolVersions: the probe's output comes from the sandbox.
+func FuzzParseToolVersions(f *testing.F) {
+	f.Add([]byte("== autoconf\nautoconf (GNU Autoconf) 2.71\n== automake\n"))
+	f.Add([]byte("==  \n\n== x\n   \n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for k, v := range parseToolVersions(data) {
+			if v == "" || len(v) >= 40 || k == "" {
+				t.Fatalf("bad entry %q=%q", k, v)
+			}
+		}
+	})
+}
+
+// FuzzRebuildDiff: both sides are untrusted content.
+func FuzzRebuildDiff(f *testing.F) {
+	f.Add([]byte("a\nb\n"), []byte("a\nc\n"))
+	f.Add([]byte(""), []byte("\n\n\n"))
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		rows, removed, added := rebuildDiff("f", a, b)
+		if bytes.Equal(a, b) && (removed != 0 || added != 0) {
+			t.Fatalf("equal inputs differ: %q", rows)
+		}
+		if len(rows) > maxDiffRows+16 {
+			t.Fatalf("%d rows", len(rows))
+		}
+	})
+}

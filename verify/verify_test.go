@@ -1,0 +1,229 @@
+package verify
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestSplitNameVersion(t *testing.T) {
+	for _, tc := range []struct{ in, name, version string }{
+		{"xz-5.6.1", "xz", "5.6.1"},
+		{"curl-7_88_1", "curl", "7.88.1"},
+		{"sudo-1.9.13p3", "sudo", "1.9.13p3"},
+		{"foo_1.2.orig", "foo", "1.2"},
+		{"foo_1.2+dfsg.orig", "foo", "1.2"},
+		{"foo_1.2~rc1.orig", "foo", "1.2"},
+		{"libfoo-bar-2.0.1", "libfoo-bar", "2.0.1"},
+		{"pkg-v3.1", "pkg", "3.1"},
+		{"1.2.3", "", "1.2.3"},
+		{"noversion", "noversion", ""},
+	} {
+		n, v := splitNameVersion(tc.in)
+		if n != tc.name || v != tc.version {
+			t.Errorf("splitNameVersion(%q) = %q, %q; want %q, %q", tc.in, n, v, tc.name, tc.version)
+		}
+	}
+}
+
+func TestBaseName(t *testing.T) {
+	for in, want := range map[string]string{
+		"/x/foo-1.2.tar.gz":                   "foo-1.2",
+		"https://e.org/r/foo-1.2.tar.xz?dl=1": "foo-1.2",
+		"foo-1.2.tgz":                         "foo-1.2",
+		"FOO-1.2.TAR.ZST":                     "FOO-1.2",
+		"foo_1.2.orig.tar.xz":                 "foo_1.2.orig",
+	} {
+		if got := baseName(in); got != want {
+			t.Errorf("baseName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestTagCandidates(t *testing.T) {
+	c := TagCandidates("foo", "1.2")
+	for _, want := range []string{"v1.2", "1.2", "foo-1.2", "foo-1_2", "release-1.2", "FOO_1_2"} {
+		if !slices.Contains(c, want) {
+			t.Errorf("TagCandidates(foo, 1.2) lacks %q: %v", want, c)
+		}
+	}
+	if TagCandidates("foo", "") != nil {
+		t.Errorf("no version must give no candidates")
+	}
+	seen := map[string]bool{}
+	for _, x := range c {
+		if seen[x] {
+			t.Errorf("duplicate candidate %q", x)
+		}
+		seen[x] = true
+	}
+}
+
+func TestStrip(t *testing.T) {
+	for _, tc := range []struct {
+		root, name, want string
+		ok               bool
+	}{
+		{"foo-1.2", "foo-1.2/src/a.c", "src/a.c", true},
+		{"foo-1.2", "foo-1.2x/a", "foo-1.2x/a", false},
+		{"foo-1.2", "foo-1.2", "foo-1.2", false},
+		{"", "a/b", "a/b", true},
+	} {
+		got, ok := strip(tc.root, tc.name)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("strip(%q, %q) = %q, %v", tc.root, tc.name, got, ok)
+		}
+	}
+}
+
+func TestUnifiedExcerpt(t *testing.T) {
+	a := []byte("one\ntwo\nthree\nfour\nfive\nsix\nseven\n")
+	b := []byte("one\ntwo\nthree\nFOUR\nfive\nsix\nseven\neight\n")
+	d := unifiedExcerpt("f.c", a, b)
+	for _, want := range []string{"--- git/f.c", "+++ tarball/f.c", "-four", "+FOUR", "+eight", " three"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("diff lacks %q:\n%s", want, d)
+		}
+	}
+	if strings.Contains(d, " one\n") {
+		t.Errorf("diff shows context far from the change:\n%s", d)
+	}
+	if unifiedExcerpt("bin", []byte("a\x00b"), []byte("c")) != "" {
+		t.Errorf("binary content must give no diff")
+	}
+	if unifiedExcerpt("same", a, a) != "--- git/same\n+++ tarball/same\n" {
+		t.Errorf("identical content gave hunks")
+	}
+}
+
+func TestSeverity(t *testing.T) {
+	for i, n := range severityNames {
+		s, err := ParseSeverity(strings.ToUpper(n))
+		if err != nil || s != Severity(i) || s.String() != n {
+			t.Errorf("ParseSeverity(%q) = %v, %v", n, s, err)
+		}
+	}
+	if _, err := ParseSeverity("severe"); err == nil {
+		t.Errorf("ParseSeverity accepted a bad name")
+	}
+	r := &Report{FailOn: SevHigh, Findings: []Finding{{Severity: SevMedium}}}
+	r.Decide()
+	if r.Verdict != Pass {
+		t.Errorf("medium with fail-on high: %s", r.Verdict)
+	}
+	r.Files = append(r.Files, FileDiff{Severity: SevCritical})
+	r.Decide()
+	if r.Verdict != Fail {
+		t.Errorf("critical file with fail-on high: %s", r.Verdict)
+	}
+}
+
+const samplePolicy = `
+fail-on: medium
+expect:
+  - path: "src/version.c"
+    status: content_differs
+    reason: "release script stamps the version"
+  - path: "doc/**/*.1"
+    reason: "man pages regenerated at release"
+  - path: "never/matches"
+    reason: "left over"
+severity:
+  TC301: low
+require:
+  signature: true
+  openpgp-fingerprints: ["AAAA BBBB CCCC DDDD EEEE FFFF 0000 1111 2222 3333"]
+`
+
+func TestPolicy(t *testing.T) {
+	p, err := ParsePolicy(".tarcheck.yaml", []byte(samplePolicy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.FailOn != "medium" {
+		t.Errorf("fail-on = %q", p.FailOn)
+	}
+	r := &Report{
+		Files: []FileDiff{
+			{Path: "src/version.c", Status: ContentDiffers, Severity: SevHigh, Reason: "source differs"},
+			{Path: "src/main.c", Status: ContentDiffers, Severity: SevHigh, Reason: "source differs"},
+			{Path: "doc/man/sub/foo.1", Status: OnlyInTarball, Severity: SevMedium, Reason: "x"},
+		},
+		Findings: []Finding{
+			{Rule: "TC301", Severity: SevHigh, Path: "src/version.c"},
+			{Rule: "TC301", Severity: SevHigh, Path: "src/main.c"},
+			{Rule: "TC103", Severity: SevCritical, Path: "src/version.c"},
+		},
+		Signatures: []Signature{{Subject: "tarball", Kind: "openpgp", Status: "valid", Signer: "0123456789ABCDEF0123456789ABCDEF01234567"}},
+	}
+	p.Apply(r)
+	byPath := map[string]FileDiff{}
+	for _, f := range r.Files {
+		byPath[f.Path] = f
+	}
+	if f := byPath["src/version.c"]; f.Severity != SevInfo || f.Expected != "release script stamps the version" || !strings.Contains(f.Reason, "expected by policy") {
+		t.Errorf("expected file not downgraded: %+v", f)
+	}
+	if f := byPath["doc/man/sub/foo.1"]; f.Severity != SevInfo {
+		t.Errorf("** glob did not match: %+v", f)
+	}
+	if f := byPath["src/main.c"]; f.Severity != SevHigh {
+		t.Errorf("unexpected file downgraded: %+v", f)
+	}
+	var rules []string
+	for _, f := range r.Findings {
+		rules = append(rules, f.Rule+":"+f.Path+":"+f.Severity.String())
+	}
+	for _, want := range []string{"TC301:src/main.c:low", "TC103:src/version.c:critical", "TC701:never/matches:low", "TC702::high"} {
+		if !slices.Contains(rules, want) {
+			t.Errorf("findings lack %s: %v", want, rules)
+		}
+	}
+	if slices.Contains(rules, "TC301:src/version.c:high") || slices.Contains(rules, "TC301:src/version.c:low") {
+		t.Errorf("finding of an expected path kept: %v", rules)
+	}
+	if r.Policy == nil || len(r.Policy.Stale) != 1 || r.Policy.Stale[0] != "never/matches" {
+		t.Errorf("stale expectations = %+v", r.Policy)
+	}
+}
+
+func TestPolicyErrors(t *testing.T) {
+	for name, src := range map[string]string{
+		"unknown key":    "fail-on: high\nbogus: 1\n",
+		"no reason":      "expect:\n  - path: a\n    status: content_differs\n",
+		"bad status":     "expect:\n  - path: a\n    status: different\n    reason: r\n",
+		"bad severity":   "severity:\n  TC301: severe\n",
+		"bad rule":       "severity:\n  foo: low\n",
+		"bad fail-on":    "fail-on: sometimes\n",
+		"bad glob":       "expect:\n  - path: \"[\"\n    reason: r\n",
+		"bad fpr":        "require:\n  openpgp-fingerprints: [\"abc\"]\n",
+		"not a mapping":  "- a\n- b\n",
+		"unknown nested": "require:\n  signatures: true\n",
+	} {
+		if _, err := ParsePolicy("p.yaml", []byte(src)); err == nil {
+			t.Errorf("%s: accepted", name)
+		} else if !errors.Is(err, ErrUsage) {
+			t.Errorf("%s: error %v is not a usage error", name, err)
+		}
+	}
+}
+
+func FuzzParsePolicy(f *testing.F) {
+	f.Add([]byte(samplePolicy))
+	f.Add([]byte("expect:\n  - path: \"**\"\n    reason: all\n"))
+	f.Add([]byte("fail-on: low\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := ParsePolicy("f.yaml", data)
+		if err != nil {
+			return
+		}
+		r := &Report{Files: []FileDiff{{Path: "a/b.c", Status: ContentDiffers, Severity: SevHigh}}}
+		p.Apply(r)
+		for _, e := range p.Expect {
+			if strings.TrimSpace(e.Reason) == "" {
+				t.Fatalf("accepted an expectation without a reason")
+			}
+		}
+	})
+}
