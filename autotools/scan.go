@@ -20,21 +20,22 @@ const (
 	maxLogicalLine = 64 << 10
 )
 
-// Rule ids of the build-script signals. TC1xx are script-content signals,
-// TC2xx m4 provenance signals.
+// Rule ids of the signals, matching the catalogue in verify/report: TC4xx m4
+// provenance, TC5xx build logic (TC501 is the combined suspicious-logic
+// finding, TC502 a reference to binary data, TC503–TC511 single signals).
 const (
-	RuleGrepBinaryTree  = "TC101" // grep -a over the source tree
-	RuleTrSwap          = "TC102" // tr with swapped character sets
-	RuleCarving         = "TC103" // head -c / tail -c / dd carving chain
-	RuleDecodeToShell   = "TC104" // xz/lzma/gzip decoding into sh/eval
-	RuleEvalAssembled   = "TC105" // eval of a decoded or assembled string
-	RuleSedCat          = "TC106" // sed "r\n" used as a disguised cat
-	RuleBase64ToShell   = "TC107" // base64/hex decoding into a shell
-	RuleNetworkFetch    = "TC108" // curl/wget/dev-tcp from a build script
-	RuleBinaryReference = "TC109" // reference to a file that is binary data
-	RuleEncodedBlob     = "TC110" // long opaque encoded string literal
-	RuleM4SerialAbove   = "TC201" // m4 serial above every known upstream serial
-	RuleM4UnknownBody   = "TC202" // m4 of a known name with unknown content
+	RuleGrepBinaryTree  = "TC503" // grep -a over the source tree
+	RuleTrSwap          = "TC504" // tr with swapped character sets
+	RuleCarving         = "TC505" // head -c / tail -c / dd carving chain
+	RuleDecodeToShell   = "TC506" // xz/lzma/gzip decoding into sh/eval
+	RuleEvalAssembled   = "TC507" // eval of a decoded or assembled string
+	RuleSedCat          = "TC508" // sed "r\n" used as a disguised cat
+	RuleBase64ToShell   = "TC509" // base64/hex decoding into a shell
+	RuleNetworkFetch    = "TC510" // curl/wget/dev-tcp from a build script
+	RuleBinaryReference = "TC502" // reference to a file that is binary data
+	RuleEncodedBlob     = "TC511" // long opaque encoded string literal
+	RuleM4SerialAbove   = "TC402" // m4 serial above every known upstream serial
+	RuleM4UnknownBody   = "TC401" // m4 of a known name with unknown content
 )
 
 type scanRule struct {

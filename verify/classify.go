@@ -131,8 +131,15 @@ func (p *pipeline) classify(ctx context.Context) error {
 		}
 		classes[fd.Class]++
 		p.report.Files = append(p.report.Files, fd)
-		if fd.Severity >= SevLow {
-			rule := classRules[fd.Class]
+		dup := func(rule string) bool {
+			for _, s := range res.Signals {
+				if s.Rule == rule {
+					return true
+				}
+			}
+			return false
+		}
+		if rule := classRules[fd.Class]; fd.Severity >= SevLow && !dup(rule) {
 			if rule == "" {
 				rule = statusRule(fd.Status)
 			}

@@ -68,7 +68,7 @@ const (
 // rebuildNoteInputs is the sentence that keeps a rebuild from being read as a
 // clearance of the m4 inputs taken from the tarball.
 const rebuildNoteInputs = "a rebuild proves that configure, Makefile.in, aclocal.m4 and config.h.in follow from the tag " +
-	"plus the m4 inputs taken from the tarball (listed above); it does not show that those inputs are clean: " +
+	"plus the m4 inputs taken from the tarball; it does not show that those inputs are clean: " +
 	"only their provenance check (their own entries in this report) vouches for them"
 
 // rebuildNoteNoInputs replaces rebuildNoteInputs when no input came from the tarball.

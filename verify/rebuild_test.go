@@ -628,3 +628,42 @@ func FuzzRebuildDiff(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkExport exports a 2,000-file tag (about 8 MiB).
+func BenchmarkExport(b *testing.B) {
+	files := map[string]srcFile{}
+	for i := 0; i < 2000; i++ {
+		files[fmt.Sprintf("d%02d/f%04d.c", i%40, i)] = srcFile{body: strings.Repeat(fmt.Sprintf("int v%d;\n", i), 400)}
+	}
+	repo := makeRepo(b, files)
+	ctx := context.Background()
+	r, err := gitsrc.Open(ctx, repo, gitsrc.Options{CacheDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tag, err := r.Resolve(ctx, "v1.0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		out := filepath.Join(b.TempDir(), "x")
+		if err := r.Export(ctx, tag.Tree, out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRebuildDiff diffs a 160 KB configure with one added line.
+func BenchmarkRebuildDiff(b *testing.B) {
+	var a strings.Builder
+	for i := 0; i < 5000; i++ {
+		fmt.Fprintf(&a, "line %d of a generated configure script\n", i)
+	}
+	orig := a.String()
+	edited := strings.Replace(orig, "line 20 of", "line 20 of\n: hand-edited\n", 1)
+	b.SetBytes(int64(len(orig)))
+	for i := 0; i < b.N; i++ {
+		rebuildDiff("configure", []byte(orig), []byte(edited))
+	}
+}

@@ -71,6 +71,10 @@ type stringList []string
 func (s *stringList) UnmarshalYAML(n *yaml.Node) error {
 	switch n.Kind {
 	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			*s = nil
+			return nil
+		}
 		var one string
 		if err := n.Decode(&one); err != nil {
 			return err
@@ -89,6 +93,10 @@ func (s *stringList) UnmarshalYAML(n *yaml.Node) error {
 }
 
 func (s *stringList) UnmarshalJSON(b []byte) error {
+	if string(bytes.TrimSpace(b)) == "null" {
+		*s = nil
+		return nil
+	}
 	var one string
 	if err := json.Unmarshal(b, &one); err == nil {
 		*s = stringList{one}
@@ -162,6 +170,11 @@ func parseManifest(name string, data []byte, baseDir string) ([]manifestRelease,
 			return nil, bad("releases[%d] and releases[%d] are both named %q: names must be unique", j, i, r.Name)
 		}
 		seen[r.Name] = i
+		for _, k := range append(append([]string{}, r.Keyring...), r.TagKeyring...) {
+			if strings.TrimSpace(k) == "" {
+				return nil, bad("releases[%d] (%s): an empty keyring file name", i, r.Name)
+			}
+		}
 		r.Tarball = resolveMaterial(baseDir, r.Tarball)
 		r.Git = resolveRepo(baseDir, r.Git)
 		for k := range r.Keyring {

@@ -464,6 +464,10 @@ releases:
 		{name: "duplicate", in: "releases: [{tarball: a/x-1.tgz, git: b}, {tarball: c/x-1.tgz, git: b}]\n", err: `both named "x-1"`},
 		{name: "control name", in: "releases: [{name: \"a\\x1b[31m\", tarball: a, git: b}]\n", err: "non-printable"},
 		{name: "keyring map", in: "releases: [{tarball: a, git: b, keyring: {x: y}}]\n", err: "string or a list"},
+		{name: "null keyring", in: "releases: [{tarball: a, git: /r, keyring: }]\n",
+			want: []manifestRelease{{Name: "a", Tarball: filepath.Join(base, "a"), Git: "/r"}}},
+		{name: "empty keyring", in: "releases: [{tarball: a, git: b, keyring: [x, '']}]\n", err: "empty keyring"},
+		{name: "json null keyring", in: `{"releases": [{"tarball": "a", "git": "b", "keyring": null, "tag-keyring": [""]}]}`, err: "empty keyring"},
 		{name: "not a list", in: "releases: foo\n", err: "cannot unmarshal"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -559,4 +563,53 @@ func FuzzParseManifest(f *testing.F) {
 			names[r.Name] = true
 		}
 	})
+}
+
+func BenchmarkParseManifest1000(b *testing.B) {
+	data := []byte(manyManifest(1000))
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := parseManifest("m.yaml", data, "/base"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkBatchJobs verifies 16 small releases (git + tar.gz fixtures) per
+// iteration with --jobs 1 and --jobs 4.
+func BenchmarkBatchJobs(b *testing.B) {
+	requireTool(b, "git", "tar", "gzip")
+	dir := b.TempDir()
+	foo := makeRepo(b, filepath.Join(dir, "repos", "foo"), map[string]string{"README": "foo\n", "src/foo.c": "int x;\n"}, "v1.2")
+	bar := makeRepo(b, filepath.Join(dir, "repos", "bar"), map[string]string{"README": "bar\n", "bar.c": "int bar;\n"}, "v2.0")
+	os.MkdirAll(filepath.Join(dir, "tarballs"), 0o755)
+	makeTarball(b, foo, "v1.2", "foo-1.2", filepath.Join(dir, "tarballs", "foo-1.2.tar.gz"), nil)
+	makeTarball(b, bar, "v2.0", "bar-2.0", filepath.Join(dir, "tarballs", "bar-2.0.tar.gz"), map[string]string{"bar.c": "int y;\n"})
+	m := filepath.Join(dir, "m.yaml")
+	os.WriteFile(m, []byte(manyManifest(16)), 0o644)
+	for _, jobs := range []string{"1", "4"} {
+		b.Run("jobs="+jobs, func(b *testing.B) {
+			for b.Loop() {
+				if code, _, errOut := runCLI(b, "", "batch", m, "--format", "json", "--cache-dir", filepath.Join(dir, "cache"), "--jobs", jobs); code != exitFail {
+					b.Fatalf("exit %d: %s", code, errOut)
+				}
+			}
+		})
+	}
+}
+
+func TestBatchInterrupted(t *testing.T) {
+	f := newBatchFixture(t)
+	m := f.manifest(t, "many.yaml", manyManifest(6))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	out := filepath.Join(f.dir, "out.jsonl")
+	var o, e bytes.Buffer
+	code := run(ctx, []string{"batch", m, "--format", "json", "--output", out, "--cache-dir", f.cache, "--jobs", "2"}, nil, &o, &e)
+	if code != exitInterrupted {
+		t.Errorf("exit %d, want %d; stderr %s", code, exitInterrupted, e.String())
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("an interrupted batch wrote %s", out)
+	}
 }

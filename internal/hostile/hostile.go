@@ -268,3 +268,13 @@ func Write(dir string, cases []Case) error {
 	}
 	return nil
 }
+
+// WriteTarGz writes members as a tar.gz with the corpus's raw tar writer, for
+// tests that need an archive of their own.
+func WriteTarGz(ms []Member) ([]byte, error) {
+	data, err := rawTar(ms)
+	if err != nil {
+		return nil, err
+	}
+	return compress(TarGz, data)
+}

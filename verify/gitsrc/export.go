@@ -76,8 +76,9 @@ func (r *Repo) Export(ctx context.Context, tree, dir string) error {
 	defer x.close()
 
 	cmd := r.command(ctx, "cat-file", "--batch")
-	var errb bytes.Buffer
-	cmd.Stderr = &limitedBuffer{buf: &errb, max: 64 << 10}
+	var errBuf bytes.Buffer
+	errb := &limitedBuffer{buf: &errBuf, max: 64 << 10}
+	cmd.Stderr = errb
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		return fmt.Errorf("exporting %s: %w", tree, err)
@@ -90,8 +91,27 @@ func (r *Repo) Export(ctx context.Context, tree, dir string) error {
 		return fmt.Errorf("%w: %v", ErrGitMissing, err)
 	}
 	out := bufio.NewReaderSize(outPipe, 256<<10)
-	finish := func(err error) error {
+	// Requests go in from a goroutine so that git never waits for a round
+	// trip; answers come back in the same order.
+	writeErr := make(chan error, 1)
+	go func() {
+		w := bufio.NewWriterSize(in, 64<<10)
+		var err error
+		for _, e := range entries {
+			if e.Mode == 0o160000 || !isHexID(e.ID) {
+				continue
+			}
+			if _, err = w.WriteString(e.ID + "\n"); err != nil {
+				break
+			}
+		}
+		if err == nil {
+			err = w.Flush()
+		}
 		in.Close()
+		writeErr <- err
+	}()
+	finish := func(err error) error {
 		if err != nil {
 			_ = cmd.Process.Kill()
 			_ = cmd.Wait()
@@ -100,6 +120,7 @@ func (r *Repo) Export(ctx context.Context, tree, dir string) error {
 			}
 			return fmt.Errorf("exporting %s: %w", tree, err)
 		}
+		<-writeErr
 		if werr := cmd.Wait(); werr != nil {
 			return fmt.Errorf("exporting %s: git cat-file: %v (%s)", tree, werr, strings.TrimSpace(errb.String()))
 		}
@@ -120,13 +141,8 @@ func (r *Repo) Export(ctx context.Context, tree, dir string) error {
 		if !isHexID(e.ID) {
 			return finish(fmt.Errorf("bad object id %q for %q", e.ID, e.Path))
 		}
-		// Validate the path before asking git for the blob, so a hostile
-		// name never costs a fetch.
 		if err := x.check(e.Path); err != nil {
 			return finish(err)
-		}
-		if _, err := io.WriteString(in, e.ID+"\n"); err != nil {
-			return finish(fmt.Errorf("git cat-file: %w (%s)", err, strings.TrimSpace(errb.String())))
 		}
 		line, err := out.ReadSlice('\n')
 		if err != nil {

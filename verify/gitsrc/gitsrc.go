@@ -183,7 +183,7 @@ func fileURLPath(source string) string {
 // place; a bundle file is fetched into a bare repository in the cache; a
 // remote URL gets a bare cache repository into which tags are fetched on
 // demand (see Resolve). A file:// URL naming a local directory or bundle is
-// read like the path itself. A plain http:// URL is accepted with a warning
+// read like the path itself. A plain http:// or git:// URL is accepted with a warning
 // through Logf: its data is not authenticated in transit, so only a tag
 // signature makes it trustworthy.
 func Open(ctx context.Context, source string, o Options) (*Repo, error) {
@@ -206,8 +206,9 @@ func Open(ctx context.Context, source string, o Options) (*Repo, error) {
 			}
 			return nil, fmt.Errorf("%w: %s", ErrNotRepository, source)
 		}
-		if strings.HasPrefix(strings.ToLower(source), "http://") {
-			o.logf("warning: %s is plain http: the repository data is not protected in transit; only a valid tag signature vouches for it", source)
+		if lower := strings.ToLower(source); strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "git://") {
+			o.logf("warning: %s is plain %s: the repository data is not protected in transit; only a valid tag signature vouches for it",
+				source, lower[:strings.Index(lower, ":")])
 		}
 		if err := r.openCache(ctx, source); err != nil {
 			return nil, err
@@ -462,12 +463,17 @@ func (r *Repo) runStderr(ctx context.Context, gitDir string, stdin []byte, args 
 	return out.Bytes(), errb.String(), nil
 }
 
+// limitedBuffer keeps the first max bytes written to it (a child's stderr);
+// it is safe to read while the child writes.
 type limitedBuffer struct {
+	mu  sync.Mutex
 	buf *bytes.Buffer
 	max int
 }
 
 func (l *limitedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if room := l.max - l.buf.Len(); room > 0 {
 		if len(p) > room {
 			l.buf.Write(p[:room])
@@ -476,6 +482,13 @@ func (l *limitedBuffer) Write(p []byte) (int, error) {
 		}
 	}
 	return len(p), nil
+}
+
+// String returns what was kept so far, trimmed.
+func (l *limitedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.TrimSpace(l.buf.String())
 }
 
 // MaxTagNameLength caps the length of a tag name.
@@ -566,6 +579,21 @@ func (r *Repo) configurePartial(ctx context.Context) error {
 	return nil
 }
 
+// unconfigurePartial turns the cache repository back into an ordinary one,
+// for a server that cannot serve partial fetches.
+func (r *Repo) unconfigurePartial(ctx context.Context) error {
+	for _, k := range []string{"extensions.partialClone", "remote.origin.promisor", "remote.origin.partialclonefilter"} {
+		if _, err := r.run(ctx, nil, "config", "--unset-all", "--end-of-options", k); err != nil {
+			var ge *Error
+			if errors.As(err, &ge) && ge.ExitCode == 5 { // not set
+				continue
+			}
+			return fmt.Errorf("configuring git cache: %w", err)
+		}
+	}
+	return nil
+}
+
 // filterIgnored is git's warning when a server does not support --filter;
 // git then fetches the blobs too.
 const filterIgnored = "filtering not recognized by server"
@@ -607,6 +635,14 @@ func (r *Repo) fetchTag(ctx context.Context, name string) error {
 	if err != nil {
 		r.opts.logf("partial fetch of tag %s refused (%v); falling back to a full fetch of the tag", name, err)
 		what = "full fetch of the tag"
+		if strings.Contains(stderr, "dumb http") {
+			// A dumb HTTP server serves static files: git's walker would
+			// lazily fetch every object it does not have, from the same
+			// server, recursively. Make the cache an ordinary repository.
+			if err := r.unconfigurePartial(ctx); err != nil {
+				return err
+			}
+		}
 		if _, err = fetch("--no-filter"); err != nil {
 			if errors.Is(err, ErrTagNotFound) || ctx.Err() != nil {
 				return err
@@ -848,7 +884,7 @@ type Blobs struct {
 	cmd   *exec.Cmd
 	in    io.WriteCloser
 	out   *bufio.Reader
-	errb  bytes.Buffer
+	errb  *limitedBuffer
 	max   int64
 	close sync.Once
 }
@@ -856,8 +892,8 @@ type Blobs struct {
 // OpenBlobs starts the cat-file process. Close it when done.
 func (r *Repo) OpenBlobs(ctx context.Context) (*Blobs, error) {
 	cmd := r.command(ctx, "cat-file", "--batch")
-	b := &Blobs{cmd: cmd, max: MaxObjectSize}
-	cmd.Stderr = &limitedBuffer{buf: &b.errb, max: 64 << 10}
+	b := &Blobs{cmd: cmd, max: MaxObjectSize, errb: &limitedBuffer{buf: &bytes.Buffer{}, max: 64 << 10}}
+	cmd.Stderr = b.errb
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -884,17 +920,20 @@ func (b *Blobs) Read(id string) ([]byte, error) {
 		return nil, fmt.Errorf("cat-file: invalid object id %q", id)
 	}
 	if _, err := io.WriteString(b.in, id+"\n"); err != nil {
-		return nil, fmt.Errorf("cat-file: %w (%s)", err, strings.TrimSpace(b.errb.String()))
+		return nil, fmt.Errorf("cat-file: %w (%s)", err, b.errb.String())
 	}
 	line, err := b.out.ReadSlice('\n')
 	if err != nil {
-		return nil, fmt.Errorf("cat-file: %w (%s)", err, strings.TrimSpace(b.errb.String()))
+		return nil, fmt.Errorf("cat-file: %w (%s)", err, b.errb.String())
 	}
 	h, err := parseBatchHeader(line)
 	if err != nil {
 		return nil, err
 	}
 	if h.missing {
+		if msg := b.errb.String(); msg != "" {
+			return nil, fmt.Errorf("cat-file: object %s missing (%s)", id, lastLine(msg))
+		}
 		return nil, fmt.Errorf("cat-file: object %s missing", id)
 	}
 	size := h.size
@@ -964,6 +1003,13 @@ func (r *Repo) objectDir(ctx context.Context) (string, error) {
 	return dir, nil
 }
 
+func lastLine(s string) string {
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
 func isHexID(s string) bool {
 	if len(s) != 40 && len(s) != 64 {
 		return false
@@ -1017,27 +1063,57 @@ func (r *Repo) Attributes(ctx context.Context, tree, tmpDir string, paths []stri
 	}
 	cmd = rr.command(ctx, "check-attr", "--cached", "-z", "--stdin", "export-ignore", "export-subst")
 	cmd.Env = append(cmd.Env, env...)
+	// git archive leaves out a whole directory marked export-ignore, and it
+	// asks about a directory with a trailing slash: ask about every parent
+	// directory of the paths too.
 	var in bytes.Buffer
+	asked := map[string]bool{}
+	ask := func(p string) {
+		if !asked[p] {
+			asked[p] = true
+			in.WriteString(p)
+			in.WriteByte(0)
+		}
+	}
 	for _, p := range paths {
-		in.WriteString(p)
-		in.WriteByte(0)
+		for i := 0; i < len(p); i++ {
+			if p[i] == '/' && i > 0 {
+				ask(p[:i+1])
+			}
+		}
+		ask(p)
 	}
 	cmd.Stdin = &in
+	var errb bytes.Buffer
+	cmd.Stderr = &limitedBuffer{buf: &errb, max: 64 << 10}
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading .gitattributes: git check-attr: %v", err)
+		return nil, nil, fmt.Errorf("reading .gitattributes: git check-attr: %v: %s", err, strings.TrimSpace(errb.String()))
 	}
+	ignoredDirs := map[string]bool{}
 	parts := bytes.Split(out, []byte{0})
 	for i := 0; i+2 < len(parts); i += 3 {
 		p, attr, val := string(parts[i]), string(parts[i+1]), string(parts[i+2])
 		if val == "unspecified" || val == "unset" {
 			continue
 		}
-		switch attr {
-		case "export-ignore":
+		switch {
+		case attr == "export-ignore" && strings.HasSuffix(p, "/"):
+			ignoredDirs[p] = true
+		case attr == "export-ignore":
 			ignore[p] = true
-		case "export-subst":
+		case attr == "export-subst" && !strings.HasSuffix(p, "/"):
 			subst[p] = true
+		}
+	}
+	if len(ignoredDirs) > 0 {
+		for _, p := range paths {
+			for i := 0; i < len(p); i++ {
+				if p[i] == '/' && ignoredDirs[p[:i+1]] {
+					ignore[p] = true
+					break
+				}
+			}
 		}
 	}
 	return ignore, subst, nil

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // remoteCase exercises the remote path end to end against a served copy of
@@ -177,6 +180,12 @@ func TestHTTPWarning(t *testing.T) {
 	if !log.contains("plain http") {
 		t.Fatalf("no warning for http://: %q", log.String())
 	}
+	for _, src := range []string{"git@127.0.0.1:x.git", "ssh://127.0.0.1/x.git"} {
+		r, err := Open(context.Background(), src, Options{CacheDir: t.TempDir()})
+		if err != nil || r.Remote != src {
+			t.Errorf("Open(%s) = %+v, %v; want a remote", src, r, err)
+		}
+	}
 	log = logRecorder{}
 	if _, err := Open(context.Background(), "https://127.0.0.1:1/x.git", Options{CacheDir: t.TempDir(), Logf: log.logf}); err != nil {
 		t.Fatal(err)
@@ -200,6 +209,63 @@ func TestNetworkError(t *testing.T) {
 	}
 	if _, err := r.Resolve(ctx, "v1.0"); !errors.Is(err, ErrNetwork) {
 		t.Errorf("Resolve = %v, want ErrNetwork", err)
+	}
+
+	// A server asking for credentials gets no prompt and no helper: a
+	// prompt would hang here.
+	auth := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Basic realm="git"`)
+		http.Error(w, "auth", http.StatusUnauthorized)
+	}))
+	defer auth.Close()
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	r, err = Open(ctx, auth.URL+"/private.git", Options{CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Tags(ctx); !errors.Is(err, ErrNetwork) || ctx.Err() != nil {
+		t.Errorf("Tags on a server wanting credentials = %v (context: %v), want ErrNetwork", err, ctx.Err())
+	}
+	if _, err := r.Resolve(ctx, "v1.0"); !errors.Is(err, ErrNetwork) || ctx.Err() != nil {
+		t.Errorf("Resolve on a server wanting credentials = %v (context: %v), want ErrNetwork", err, ctx.Err())
+	}
+}
+
+// TestPrefetchFallback: when the server refuses the batched fetch of blobs by
+// id, Prefetch fetches the whole tag with its blobs instead, and says so.
+func TestPrefetchFallback(t *testing.T) {
+	requireTool(t, "git")
+	ctx := context.Background()
+	work := smallRepo(t)
+	root := t.TempDir()
+	serveRepo(t, root, "small", work)
+	srv := startHTTPServer(t, root)
+	var log logRecorder
+	r, err := Open(ctx, srv.repoURL("small"), Options{CacheDir: t.TempDir(), Logf: log.logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tag, err := r.Resolve(ctx, "v1.2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree := listTree(t, ctx, r, tag.Tree)
+	readme := tree["README"].ID
+	refuse := func(body []byte) bool { return bytes.Contains(body, []byte("want "+readme)) }
+	srv.Refuse.Store(&refuse)
+	if err := r.Prefetch(ctx, tag.Tree, []string{readme}); err != nil {
+		t.Fatalf("Prefetch: %v\n%s", err, log.String())
+	}
+	if !log.contains("falling back to a full fetch of tag v1.2") {
+		t.Errorf("fallback not reported:\n%s", log.String())
+	}
+	var ids []string
+	for _, e := range tree {
+		ids = append(ids, e.ID)
+	}
+	if missing, err := r.missingBlobs(ctx, tag.Tree, ids); err != nil || len(missing) != 0 {
+		t.Errorf("after the fallback %d blobs missing (%v)", len(missing), err)
 	}
 }
 
@@ -346,4 +412,42 @@ func TestFileURL(t *testing.T) {
 		t.Errorf("Open(file:// nonexistent) = %v, want ErrNotRepository", err)
 	}
 	_ = os.Remove
+}
+
+// TestDumbHTTP: a dumb HTTP server (static files) supports neither shallow
+// nor filtered fetches; the tag is fetched in full, and that is reported.
+func TestDumbHTTP(t *testing.T) {
+	requireTool(t, "git")
+	ctx := context.Background()
+	work := smallRepo(t)
+	root := t.TempDir()
+	dst := serveRepo(t, root, "small", work)
+	gitT(t, dst, nil, "update-server-info")
+	srv := httptest.NewServer(http.FileServer(http.Dir(root)))
+	defer srv.Close()
+	var log logRecorder
+	r, err := Open(ctx, srv.URL+"/small.git", Options{CacheDir: t.TempDir(), Logf: log.logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags, err := r.Tags(ctx)
+	if err != nil || len(tags) != 3 {
+		t.Fatalf("Tags = %v, %v", tags, err)
+	}
+	tag, err := r.Resolve(ctx, "v1.0")
+	if err != nil {
+		t.Fatalf("Resolve: %v\n%s", err, log.String())
+	}
+	if !log.contains("falling back to a full fetch of the tag") {
+		t.Errorf("fallback not reported:\n%s", log.String())
+	}
+	tree := listTree(t, ctx, r, tag.Tree)
+	b, err := r.OpenBlobs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if c, err := b.Read(tree["README"].ID); err != nil || string(c) != "hello 1.0\n" {
+		t.Errorf("Read README = %q, %v", c, err)
+	}
 }

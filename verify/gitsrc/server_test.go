@@ -1,7 +1,9 @@
 package gitsrc
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/cgi"
@@ -25,6 +27,9 @@ type gitServer struct {
 	Sent atomic.Int64
 	// Requests counts requests (HTTP only).
 	Requests atomic.Int64
+	// Refuse, when set, gets every request body; true makes the server
+	// answer 403 (HTTP only), as a server refusing some wants would.
+	Refuse atomic.Pointer[func(body []byte) bool]
 }
 
 func (s *gitServer) repoURL(name string) string { return s.URL + "/" + name + ".git" }
@@ -94,9 +99,22 @@ func startHTTPServer(t testing.TB, root string) *gitServer {
 			"GIT_CONFIG_GLOBAL=/dev/null",
 		},
 		InheritEnv: []string{"PATH", "HOME"},
+		Stderr:     io.Discard,
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.Requests.Add(1)
+		if refuse := s.Refuse.Load(); refuse != nil && r.Body != nil {
+			body, err := io.ReadAll(r.Body)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			if (*refuse)(body) {
+				http.Error(w, "refused", http.StatusForbidden)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
 		h.ServeHTTP(countingWriter{w, &s.Sent}, r)
 	}))
 	t.Cleanup(srv.Close)
@@ -109,6 +127,16 @@ func startHTTPServer(t testing.TB, root string) *gitServer {
 func startDaemon(t testing.TB, root string) *gitServer {
 	t.Helper()
 	requireTool(t, "git")
+	// Run the git-daemon binary itself, not through the git wrapper, so that
+	// the process killed at the end is the daemon.
+	daemon := filepath.Join(gitT(t, root, nil, "--exec-path"), "git-daemon")
+	if _, err := os.Stat(daemon); err != nil {
+		if os.Getenv("TARCHECK_REQUIRE_TOOLS") == "1" {
+			t.Fatalf("git-daemon: %v", err)
+		}
+		t.Skipf("git-daemon not available: %v", err)
+	}
+	logPath := filepath.Join(t.TempDir(), "daemon.log")
 	var lastErr error
 	for attempt := 0; attempt < 5; attempt++ {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -118,12 +146,17 @@ func startDaemon(t testing.TB, root string) *gitServer {
 		lastErr = nil
 		port := l.Addr().(*net.TCPAddr).Port
 		l.Close()
-		cmd := exec.Command("git", "daemon", "--export-all", "--reuseaddr", "--informative-errors",
+		cmd := exec.Command(daemon, "--export-all", "--reuseaddr", "--informative-errors",
 			"--base-path="+root, "--listen=127.0.0.1", fmt.Sprintf("--port=%d", port), root)
 		cmd.Env = testEnv()
-		var errb strings.Builder
-		cmd.Stderr = &errb
-		if err := cmd.Start(); err != nil {
+		logf, err := os.Create(logPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.Stderr = logf // a file, not a pipe: Wait must not wait for the daemon's children
+		err = cmd.Start()
+		logf.Close()
+		if err != nil {
 			t.Fatal(err)
 		}
 		exited := make(chan struct{})
@@ -136,7 +169,8 @@ func startDaemon(t testing.TB, root string) *gitServer {
 		for time.Now().Before(deadline) {
 			select {
 			case <-exited:
-				lastErr = fmt.Errorf("git daemon exited: %s", errb.String())
+				msg, _ := os.ReadFile(logPath)
+				lastErr = fmt.Errorf("git daemon exited: %s", msg)
 			default:
 			}
 			if lastErr != nil {
