@@ -157,6 +157,12 @@ func (p *pipeline) classify(ctx context.Context) error {
 	}
 
 	classifyOne := func(rel string, t *tarFile) error {
+		if t.stray {
+			fd := FileDiff{Path: displayPath(rel), Status: t.status, Class: "outside-root", Severity: SevCritical,
+				Reason: fmt.Sprintf("outside the release directory %s/: extraction puts it beside the release, and it is not compared with the tag", p.root)}
+			add(fd, autotools.Result{})
+			return nil
+		}
 		in := autotools.Input{Path: rel, Status: string(t.status), Tarball: t.content, TarballSize: t.size,
 			TarballMode: t.gitMode, ExportIgnore: ignorePaths[rel], ExportSubst: substPaths[rel]}
 		if t.typ == archive.TypeSymlink {
@@ -178,6 +184,14 @@ func (p *pipeline) classify(ctx context.Context) error {
 		sev, err := ParseSeverity(string(res.Severity))
 		if err != nil {
 			sev = SevMedium
+		}
+		if in.Tarball == nil && t.size > 0 && t.typ == archive.TypeRegular && sev < SevHigh &&
+			(t.status == OnlyInTarball || t.status == ContentDiffers) && res.Class != "generated" {
+			// Content too large to inspect: an opaque large file that the tag
+			// does not explain is treated as binary data would be.
+			sev = SevHigh
+			res.Reason = fmt.Sprintf("%s (%d bytes, over the %d-byte inspection limit: not inspected, so not explained)",
+				strings.TrimSuffix(res.Reason, "."), t.size, p.o.KeepBytes)
 		}
 		fd := FileDiff{Path: rel, Status: t.status, Class: res.Class, Severity: sev, Reason: res.Reason}
 		if t.status == ContentDiffers && gitContent != nil && t.content != nil {
@@ -251,7 +265,7 @@ func (p *pipeline) classify(ctx context.Context) error {
 	// Archive hazards.
 	for _, h := range p.arch.Hazards {
 		rule, msg := hazardRule(h)
-		rel, _ := strip(p.root, h.Path)
+		rel := displayPath(memberKey(p.root, h.Path))
 		p.report.Findings = append(p.report.Findings, Finding{Rule: rule, Severity: SevCritical, Path: rel, Message: msg})
 	}
 

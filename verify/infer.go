@@ -148,7 +148,7 @@ func (p *pipeline) peekRoot(ctx context.Context) string {
 	defer cancel()
 	root := ""
 	errStop := fmt.Errorf("stop")
-	archive.WalkFile(ctx, p.tarPath, archive.Options{KeepBytes: -1, Workers: 1}, func(e *archive.Entry) error {
+	archive.WalkFile(ctx, p.tarPath, archive.Options{KeepBytes: -1, Workers: 1, Limits: p.o.Limits}, func(e *archive.Entry) error {
 		root = firstComponent(e.Path, e.Type == archive.TypeDir)
 		return errStop
 	})

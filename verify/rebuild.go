@@ -308,7 +308,7 @@ func (b *rebuilder) copyInputs(ctx context.Context) error {
 		return nil
 	}
 	var skipped []string
-	_, err := archive.WalkFile(ctx, p.tarPath, archive.Options{KeepBytes: MaxReleaseInputBytes}, func(e *archive.Entry) error {
+	_, err := archive.WalkFile(ctx, p.tarPath, p.archiveOptions(MaxReleaseInputBytes), func(e *archive.Entry) error {
 		if e.Type != archive.TypeRegular {
 			return nil
 		}
@@ -565,7 +565,7 @@ func (b *rebuilder) resolvePending(ctx context.Context) error {
 		want[d.rel] = i
 	}
 	found := map[string]bool{}
-	_, err := archive.WalkFile(ctx, p.tarPath, archive.Options{KeepBytes: MaxRebuildCompareBytes}, func(e *archive.Entry) error {
+	_, err := archive.WalkFile(ctx, p.tarPath, p.archiveOptions(MaxRebuildCompareBytes), func(e *archive.Entry) error {
 		rel, ok := strip(p.root, e.Path)
 		i, w := want[rel]
 		if !ok || !w || p.tar[rel].id != e.BlobID {

@@ -75,6 +75,8 @@ type Options struct {
 	MaxDownload int64
 	// KeepBytes overrides DefaultKeepBytes.
 	KeepBytes int64
+	// Limits caps what the archive may make tarcheck do (zero fields: defaults).
+	Limits archive.Limits
 	// M4DB, when non-nil, replaces the embedded m4 baseline.
 	M4DB *autotools.M4DB
 	// Gnulib is a gnulib repository (path or URL) to compare gnulib copies with.
@@ -196,6 +198,29 @@ type tarFile struct {
 	content []byte // kept for differing files
 	status  Status // "" = identical
 	missing bool   // content needed but not kept
+	stray   bool   // outside the release's top-level directory
+}
+
+// strayPrefix marks, in pipeline.tar, members outside the release's
+// top-level directory; a NUL never occurs in a real path.
+const strayPrefix = "\x00"
+
+// displayPath is the path a member key is reported under.
+func displayPath(key string) string { return strings.TrimPrefix(key, strayPrefix) }
+
+// archiveOptions are the archive walk options of this run.
+func (p *pipeline) archiveOptions(keep int64) archive.Options {
+	return archive.Options{KeepBytes: keep, Limits: p.o.Limits}
+}
+
+// memberKey is the key of an archive member: its path with the root
+// stripped, or strayPrefix + its full path when it lies outside the root.
+func memberKey(root, name string) string {
+	rel, ok := strip(root, name)
+	if !ok {
+		return strayPrefix + name
+	}
+	return rel
 }
 
 func (p *pipeline) run(ctx context.Context) (*Report, error) {
@@ -279,7 +304,10 @@ func (p *pipeline) run(ctx context.Context) (*Report, error) {
 
 func mapGitErr(err error) error {
 	switch {
-	case errors.Is(err, gitsrc.ErrGitMissing), errors.Is(err, gitsrc.ErrNetwork):
+	case errors.Is(err, context.Canceled):
+		return err
+	case errors.Is(err, gitsrc.ErrGitMissing), errors.Is(err, gitsrc.ErrNetwork), errors.Is(err, gitsrc.ErrGitKilled),
+		errors.Is(err, gitsrc.ErrCache):
 		return fmt.Errorf("%w: %w", ErrEnvironment, err)
 	case errors.Is(err, gitsrc.ErrTagNotFound), errors.Is(err, gitsrc.ErrBadTagName),
 		errors.Is(err, gitsrc.ErrNotRepository), errors.Is(err, gitsrc.ErrOffline):
@@ -441,7 +469,7 @@ func (p *pipeline) walk(ctx context.Context) error {
 	}
 	var lastCompressed int64
 
-	res, err := archive.WalkFile(ctx, p.tarPath, archive.Options{KeepBytes: o.KeepBytes}, func(e *archive.Entry) error {
+	res, err := archive.WalkFile(ctx, p.tarPath, p.archiveOptions(o.KeepBytes), func(e *archive.Entry) error {
 		if e.Type == archive.TypeDir || e.Type == archive.TypeOther {
 			if !rootKnown {
 				p.root, rootKnown = firstComponent(e.Path, e.Type == archive.TypeDir), true
@@ -451,10 +479,10 @@ func (p *pipeline) walk(ctx context.Context) error {
 		if !rootKnown {
 			p.root, rootKnown = firstComponent(e.Path, false), true
 		}
-		rel, _ := strip(p.root, e.Path)
+		rel := memberKey(p.root, e.Path)
 		t := p.tar[rel]
 		if t == nil {
-			t = &tarFile{}
+			t = &tarFile{stray: strings.HasPrefix(rel, strayPrefix)}
 			p.tar[rel] = t
 		} else if t.content != nil {
 			kept -= int64(len(t.content))
@@ -539,22 +567,23 @@ func (p *pipeline) rekey(ctx context.Context, root string) error {
 	p.tar = make(map[string]*tarFile, len(old))
 	bin := p.binaryPaths
 	p.binaryPaths = map[string]string{}
-	for rel, t := range old {
-		full := rel
-		if p.root != "" {
-			full = p.root + "/" + rel
+	for key, t := range old {
+		full := displayPath(key)
+		if !t.stray && p.root != "" {
+			full = p.root + "/" + key
 		}
-		nrel, _ := strip(root, full)
+		nkey := memberKey(root, full)
+		t.stray = strings.HasPrefix(nkey, strayPrefix)
 		t.content, t.missing = nil, false
-		p.tar[nrel] = t
-		if k, ok := bin[rel]; ok {
-			p.binaryPaths[nrel] = k
+		p.tar[nkey] = t
+		if k, ok := bin[key]; ok {
+			p.binaryPaths[nkey] = k
 		}
 	}
 	p.root = root
-	for rel, t := range p.tar {
-		if g := p.git[rel]; g == nil || g.id != t.id || g.mode != t.gitMode {
-			t.missing = t.typ != archive.TypeSymlink && t.typ != archive.TypeHardlink
+	for key, t := range p.tar {
+		if g := p.git[key]; g == nil || g.id != t.id || g.mode != t.gitMode {
+			t.missing = t.typ != archive.TypeSymlink && t.typ != archive.TypeHardlink && t.size > 0
 		}
 	}
 	return nil
@@ -571,7 +600,7 @@ func (p *pipeline) compareAll() {
 	for rel, t := range p.tar {
 		g := p.git[rel]
 		switch {
-		case g == nil:
+		case g == nil || t.stray:
 			t.status = OnlyInTarball
 			s.OnlyInTarball++
 			continue
@@ -611,11 +640,11 @@ func (p *pipeline) gatherBatch(ctx context.Context, rels []string) (int, error) 
 	}
 	var kept int64
 	got := 0
-	_, err := archive.WalkFile(ctx, p.tarPath, archive.Options{KeepBytes: p.o.KeepBytes}, func(e *archive.Entry) error {
+	_, err := archive.WalkFile(ctx, p.tarPath, p.archiveOptions(p.o.KeepBytes), func(e *archive.Entry) error {
 		if e.Content == nil {
 			return nil
 		}
-		rel, _ := strip(p.root, e.Path)
+		rel := memberKey(p.root, e.Path)
 		t := want[rel]
 		if t == nil || t.id != e.BlobID || t.content != nil {
 			return nil

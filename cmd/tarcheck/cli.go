@@ -139,10 +139,17 @@ func defaultHint(err error) string {
 	return ""
 }
 
+// maxErrorLine caps an error line: names from hostile input can be huge.
+const maxErrorLine = 1000
+
 // sanitizeLine keeps an error on one line with no control characters.
 func sanitizeLine(s string) string {
 	var b strings.Builder
-	for _, r := range s {
+	for i, r := range s {
+		if i >= maxErrorLine {
+			b.WriteString("...")
+			break
+		}
 		switch {
 		case r == '\n' || r == '\r' || r == '\t':
 			b.WriteByte(' ')
@@ -169,6 +176,26 @@ xz-style build logic, ...) and gives a verdict and exit code for CI.`,
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
+	// --cpuprofile and --memprofile are for benchmarking (bench/), hidden from help.
+	var cpuProfile, memProfile string
+	root.PersistentFlags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile to `FILE`")
+	root.PersistentFlags().StringVar(&memProfile, "memprofile", "", "write a heap profile to `FILE` at exit")
+	root.PersistentFlags().MarkHidden("cpuprofile")
+	root.PersistentFlags().MarkHidden("memprofile")
+	var stopProfile func()
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		stop, err := startProfiles(cpuProfile, memProfile)
+		if err != nil {
+			return usageError{err}
+		}
+		stopProfile = stop
+		return nil
+	}
+	root.PersistentPostRun = func(cmd *cobra.Command, args []string) {
+		if stopProfile != nil {
+			stopProfile()
+		}
+	}
 	root.AddCommand(newVerifyCmd(e), newVersionCmd(e), newDemoCmd(e), newM4DBCmd(e), newBatchCmd(e), newDebianCmd(e))
 	return root
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tarcheck/tarcheck/verify"
+	"github.com/tarcheck/tarcheck/verify/archive"
 	"github.com/tarcheck/tarcheck/verify/report"
 )
 
@@ -140,6 +141,9 @@ type verifyFlags struct {
 	maxDownload                            int64
 	m4db                                   string
 	gnulib                                 string
+	maxUnpacked                            int64
+	maxRatio                               float64
+	maxEntries                             int
 }
 
 func (v *verifyFlags) register(cmd *cobra.Command, withGit bool) {
@@ -169,6 +173,9 @@ func (v *verifyFlags) register(cmd *cobra.Command, withGit bool) {
 	fl.Int64Var(&v.maxDownload, "max-download", 0, "largest download accepted, in bytes (default 4 GiB)")
 	fl.StringVar(&v.m4db, "m4db", "", "m4 database `FILE` made by `tarcheck m4db build` (default: the cache's, else the embedded baseline)")
 	fl.StringVar(&v.gnulib, "gnulib", "", "gnulib repository (path or URL) to compare gnulib copies with")
+	fl.Int64Var(&v.maxUnpacked, "max-unpacked", 0, "largest total unpacked size of the archive, in bytes (default 64 GiB)")
+	fl.Float64Var(&v.maxRatio, "max-ratio", 0, "largest unpacked/compressed ratio, checked past 64 MiB (default 1000)")
+	fl.IntVar(&v.maxEntries, "max-entries", 0, "largest number of archive members (default 2,097,152)")
 }
 
 // options turns flags into verify.Options.
@@ -181,7 +188,11 @@ func (v *verifyFlags) options(e *env, out *outputFlags, tarball string) (verify.
 		RequireSignature: v.requireSig,
 		Rebuild:          v.rebuild, Sandbox: v.sandbox, RebuildScript: v.rebuildScript,
 		Offline: v.offline, CacheDir: v.cacheDir, MaxDownload: v.maxDownload, Gnulib: v.gnulib,
+		Limits:      archive.Limits{MaxUnpackedBytes: v.maxUnpacked, MaxRatio: v.maxRatio, MaxEntries: v.maxEntries},
 		ToolVersion: version(),
+	}
+	if v.maxUnpacked < 0 || v.maxRatio < 0 || v.maxEntries < 0 {
+		return o, usageError{fmt.Errorf("--max-unpacked, --max-ratio and --max-entries must not be negative")}
 	}
 	switch o.Rebuild {
 	case "", "autoreconf", "dist":

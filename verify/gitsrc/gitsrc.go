@@ -28,6 +28,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -269,11 +270,11 @@ func (r *Repo) cacheRepo(ctx context.Context, key string) (string, error) {
 		return dir, nil
 	}
 	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
-		return "", fmt.Errorf("creating git cache: %w", err)
+		return "", fmt.Errorf("%w: creating git cache: %w", ErrCache, err)
 	}
 	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".init-*")
 	if err != nil {
-		return "", fmt.Errorf("creating git cache: %w", err)
+		return "", fmt.Errorf("%w: creating git cache: %w", ErrCache, err)
 	}
 	if _, err := r.runIn(ctx, "", nil, "init", "--quiet", "--bare", tmp); err != nil {
 		os.RemoveAll(tmp)
@@ -284,7 +285,7 @@ func (r *Repo) cacheRepo(ctx context.Context, key string) (string, error) {
 		if _, err2 := os.Stat(filepath.Join(dir, "HEAD")); err2 == nil {
 			return dir, nil // lost a race with another process: fine
 		}
-		return "", fmt.Errorf("creating git cache: %w", err)
+		return "", fmt.Errorf("%w: creating git cache: %w", ErrCache, err)
 	}
 	return dir, nil
 }
@@ -400,6 +401,37 @@ var noNetwork = []string{
 	"-c", "protocol.ext.allow=never",
 }
 
+// remoteTransports allows only the transports a release repository is
+// served over (https, http, git, ssh, and file for file:// URLs); every
+// other remote helper (fd::, ext::, custom helpers) is refused. Stalled
+// HTTP transfers time out.
+func remoteTransports(remote string) []string {
+	out := []string{
+		"-c", "protocol.allow=never",
+		"-c", "protocol.https.allow=always",
+		"-c", "protocol.http.allow=always",
+		"-c", "protocol.git.allow=always",
+		"-c", "protocol.ssh.allow=always",
+		"-c", "protocol.ext.allow=never",
+		"-c", "http.lowSpeedLimit=1",
+		"-c", "http.lowSpeedTime=60",
+	}
+	if strings.HasPrefix(remote, "file://") {
+		out = append(out, "-c", "protocol.file.allow=always")
+	} else {
+		out = append(out, "-c", "protocol.file.allow=never")
+	}
+	return out
+}
+
+// ErrGitKilled means a git child died from a signal (an environment
+// problem: out of memory, killed by the user or the system).
+var ErrGitKilled = errors.New("git was killed")
+
+// ErrCache means the cache directory for git data cannot be used (an
+// environment problem).
+var ErrCache = errors.New("git cache unusable")
+
 // fetchConfig is added to commands that fetch from the remote.
 var fetchConfig = []string{
 	"-c", "protocol.version=2",
@@ -414,8 +446,21 @@ func (r *Repo) command(ctx context.Context, args ...string) *exec.Cmd {
 	if r.GitDir != "" {
 		full = append(full, "--git-dir="+r.GitDir)
 	}
+	if !r.local && !r.opts.Offline && r.Remote != "" {
+		full = append(full, remoteTransports(r.Remote)...)
+	}
 	full = append(full, args...)
 	cmd := exec.CommandContext(ctx, r.git, full...)
+	// git starts helpers (git-remote-https, index-pack, ...): run it in its
+	// own process group and kill the whole group on cancellation, so that
+	// nothing outlives an interrupted run.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error {
+		if cmd.Process == nil {
+			return nil
+		}
+		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	}
 	cmd.Env = baseEnv()
 	cmd.Dir = os.TempDir()
 	if r.GitDir != "" {
@@ -455,6 +500,9 @@ func (r *Repo) runStderr(ctx context.Context, gitDir string, stdin []byte, args 
 		code := -1
 		if errors.As(err, &ee) {
 			code = ee.ExitCode()
+			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+				return nil, errb.String(), fmt.Errorf("%w: git %s: %v", ErrGitKilled, firstArg(args), ws.Signal())
+			}
 		} else if errors.Is(err, exec.ErrNotFound) {
 			return nil, errb.String(), fmt.Errorf("%w: %v", ErrGitMissing, err)
 		}
@@ -669,6 +717,9 @@ func (r *Repo) Resolve(ctx context.Context, name string) (*Tag, error) {
 	ref := "refs/tags/" + name
 	out, err := r.run(ctx, nil, "rev-parse", "--verify", "--quiet", "--end-of-options", ref)
 	if err != nil {
+		if errors.Is(err, ErrGitKilled) || errors.Is(err, ErrGitMissing) || ctx.Err() != nil {
+			return nil, err
+		}
 		return nil, fmt.Errorf("%w: %s", ErrTagNotFound, name)
 	}
 	id := strings.TrimSpace(string(out))
@@ -768,6 +819,12 @@ func (r *Repo) ListTree(ctx context.Context, tree string, fn func(TreeEntry) err
 	if err := cmd.Wait(); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+				return fmt.Errorf("%w: git ls-tree: %v", ErrGitKilled, ws.Signal())
+			}
 		}
 		return &Error{Args: []string{"ls-tree"}, Stderr: errb.String(), Err: err}
 	}
@@ -913,6 +970,18 @@ func (r *Repo) OpenBlobs(ctx context.Context) (*Blobs, error) {
 // returned bytes then hold only the first MaxObjectSize bytes.
 var ErrObjectTooLarge = errors.New("git object larger than the read limit")
 
+// died reports a broken pipe to cat-file as ErrGitKilled when the process
+// was killed by a signal, else returns err.
+func (b *Blobs) died(err error) error {
+	b.Close()
+	if st := b.cmd.ProcessState; st != nil {
+		if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return fmt.Errorf("%w: git cat-file: %v", ErrGitKilled, ws.Signal())
+		}
+	}
+	return err
+}
+
 // Read returns the content of object id. A blob absent from a partial cache
 // repository is fetched on demand by git (never when offline).
 func (b *Blobs) Read(id string) ([]byte, error) {
@@ -920,11 +989,11 @@ func (b *Blobs) Read(id string) ([]byte, error) {
 		return nil, fmt.Errorf("cat-file: invalid object id %q", id)
 	}
 	if _, err := io.WriteString(b.in, id+"\n"); err != nil {
-		return nil, fmt.Errorf("cat-file: %w (%s)", err, b.errb.String())
+		return nil, b.died(fmt.Errorf("cat-file: %w (%s)", err, b.errb.String()))
 	}
 	line, err := b.out.ReadSlice('\n')
 	if err != nil {
-		return nil, fmt.Errorf("cat-file: %w (%s)", err, b.errb.String())
+		return nil, b.died(fmt.Errorf("cat-file: %w (%s)", err, b.errb.String()))
 	}
 	h, err := parseBatchHeader(line)
 	if err != nil {
@@ -943,7 +1012,7 @@ func (b *Blobs) Read(id string) ([]byte, error) {
 	}
 	buf := make([]byte, keep)
 	if _, err := io.ReadFull(b.out, buf); err != nil {
-		return nil, fmt.Errorf("cat-file: reading %s: %w", id, err)
+		return nil, b.died(fmt.Errorf("cat-file: reading %s: %w", id, err))
 	}
 	if _, err := b.out.Discard(int(size - keep + 1)); err != nil { // rest + trailing LF
 		return nil, fmt.Errorf("cat-file: reading %s: %w", id, err)
