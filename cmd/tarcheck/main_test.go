@@ -38,7 +38,7 @@ func requireTool(t testing.TB, names ...string) {
 // TestScripts runs the end-to-end scripts in testdata/script with the real
 // CLI, git and tar. Each script builds its fixtures in its work directory.
 func TestScripts(t *testing.T) {
-	requireTool(t, "git", "tar", "xz", "gzip", "bzip2", "zstd")
+	requireTool(t, "git", "tar", "xz", "gzip", "bzip2", "zstd", "gpg", "autoreconf", "make")
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
