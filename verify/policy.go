@@ -65,7 +65,7 @@ func ParsePolicy(name string, data []byte) (*Policy, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(p); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%w: policy %s: %s", ErrUsage, name, oneLine(err.Error()))
+		return nil, fmt.Errorf("%w: policy %s: %s", ErrUsage, name, strings.ReplaceAll(oneLine(err.Error()), "in type verify.Policy", ""))
 	}
 	if p.FailOn != "" {
 		if _, err := ParseSeverity(p.FailOn); err != nil {
@@ -108,11 +108,12 @@ func ParsePolicy(name string, data []byte) (*Policy, error) {
 	return p, nil
 }
 
+// oneLine joins a multi-line message (yaml's "unmarshal errors:\n  line 2: ...").
 func oneLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
+	s = strings.ReplaceAll(s, "yaml: unmarshal errors:\n", "")
+	f := strings.Fields(strings.ReplaceAll(s, "\n", " "))
+	s = strings.Join(f, " ")
+	return strings.TrimPrefix(s, "yaml: ")
 }
 
 func normFingerprint(s string) string {

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/tarcheck/tarcheck/verify/report/reporttest"
 )
 
 func TestMain(m *testing.M) {
@@ -82,6 +84,17 @@ func TestScripts(t *testing.T) {
 			"jsonfield": cmdJSONField,
 			// schema FILE: validate a JSON report against DESIGN.md's schema.
 			"schema": cmdSchema,
+			// sarif FILE: validate against the official SARIF 2.1.0 schema.
+			"sarif": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: sarif FILE")
+				}
+				data, err := os.ReadFile(ts.MkAbs(args[0]))
+				ts.Check(err)
+				if err := reporttest.SARIF(data); (err == nil) == neg {
+					ts.Fatalf("%s: SARIF validation: %v", args[0], err)
+				}
+			},
 			// truncfile SRC DST N: copy the first N bytes (negative: all but the last -N).
 			"truncfile": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 3 {
