@@ -236,6 +236,12 @@ func (p *pipeline) run(ctx context.Context) (*Report, error) {
 	p.report = r
 	r.Tarball.Source = o.Tarball
 	r.Git.Source = o.Git
+	for _, in := range []struct{ what, src string }{{"tarball", o.Tarball}, {"git repository", o.Git}} {
+		if strings.HasPrefix(in.src, "http://") || strings.HasPrefix(in.src, "git://") {
+			r.Notes = append(r.Notes, fmt.Sprintf("the %s is fetched over an unauthenticated transport (%s): only the signatures vouch for it",
+				in.what, strings.SplitN(in.src, ":", 2)[0]))
+		}
+	}
 
 	// 1. Resolve inputs (download when a URL).
 	if err := p.resolveTarball(ctx); err != nil {
