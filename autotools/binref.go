@@ -44,7 +44,7 @@ func (c *classification) binaryRefs() (Signal, bool) {
 	var ev []string
 	n := 0
 	forEachLogicalLine(c.in.Tarball, func(ln int, line []byte) {
-		if len(ev) >= maxEvidence || n >= maxRefTokens || bytes.IndexByte(line, '/') < 0 {
+		if len(ev) >= maxEvidence || n >= maxRefTokens || bytes.IndexByte(line, '/') < 0 || isRefComment(line) {
 			return
 		}
 		for _, tok := range pathTokens(line) {
@@ -69,7 +69,7 @@ func (c *classification) binaryRefs() (Signal, bool) {
 		sev = SevInfo
 	}
 	return Signal{Rule: RuleBinaryReference, Severity: sev, Evidence: ev,
-		Message: c.in.Path + ": build script references binary data files"}, true
+		Message: "build script references binary data files"}, true
 }
 
 // binaryDirs returns the directories that directly hold a binary path, and
@@ -82,6 +82,11 @@ func binaryDirs(paths []string) (dirs, ancestors map[string]string) {
 	}
 	dirs, ancestors = map[string]string{}, map[string]string{}
 	for _, p := range paths {
+		if docBinaryExts[strings.ToLower(path.Ext(p))] {
+			// po/ holds .gmo catalogs, doc/ holds PDFs: naming such a
+			// directory is routine. A direct reference still counts.
+			continue
+		}
 		d := path.Dir(p)
 		if d == "." || d == "/" {
 			continue
@@ -97,6 +102,18 @@ func binaryDirs(paths []string) (dirs, ancestors map[string]string) {
 		}
 	}
 	return dirs, ancestors
+}
+
+// docBinaryExts are binary files that are documentation or translations;
+// they do not make their directory a binary-data directory.
+var docBinaryExts = map[string]bool{".gmo": true, ".mo": true, ".pdf": true, ".png": true, ".jpg": true, ".jpeg": true,
+	".gif": true, ".ico": true, ".icns": true, ".bmp": true, ".svgz": true, ".webp": true, ".ps": true, ".dvi": true,
+	".epub": true, ".woff": true, ".woff2": true, ".ttf": true, ".otf": true, ".chm": true}
+
+// isRefComment reports a whole-line comment (# or dnl): it cannot read a file.
+func isRefComment(line []byte) bool {
+	t := bytes.TrimLeft(line, " \t")
+	return len(t) > 0 && t[0] == '#' || bytes.HasPrefix(t, []byte("dnl ")) || bytes.HasPrefix(t, []byte("dnl\t")) || bytes.Equal(t, []byte("dnl"))
 }
 
 // pathTokens splits a line into tokens made of path characters that contain

@@ -3,7 +3,9 @@ package autotools
 import (
 	"fmt"
 	"path"
+	"regexp"
 	"strings"
+	"time"
 )
 
 // Classes returned by Classify.
@@ -354,16 +356,21 @@ func (c *classification) m4Signal(m M4Match) Signal {
 	case MatchSerialAbove:
 		sev, hint := SevMedium, ""
 		jump := serialJump(m.Header.Serial, m.MaxKnownSerial)
-		newEnough := c.dbCovers(m.Header)
+		snap := c.db.NameSnapshot(m.Name)
+		newEnough := c.dbCovers(snap, m.Header)
 		switch {
 		case jump:
 			sev = SevHigh
 			hint = "; the serial jumps far beyond the known history"
 		case newEnough:
 			sev = SevHigh
-			hint = fmt.Sprintf("; the database (%s) is at least as new as the release", c.db.Snapshot.Format("2006-01-02"))
+			hint = fmt.Sprintf("; the database's newest source of %s (%s) is at least as new as the release", m.Name, snap.Format("2006-01-02"))
 		default:
-			hint = "; the release may be newer than the database: extend it with `tarcheck m4db build`"
+			hint = "; the release may be newer than the database's sources of " + m.Name
+			if !snap.IsZero() {
+				hint += " (" + snap.Format("2006-01-02") + ")"
+			}
+			hint += ": extend it with `tarcheck m4db build`"
 		}
 		ev = append([]string{fmt.Sprintf("serial %s, highest known upstream serial %s", m.Header.Serial, m.MaxKnownSerial)}, ev...)
 		return Signal{Rule: RuleM4SerialAbove, Severity: sev, Evidence: ev,
@@ -392,11 +399,11 @@ func serialJump(serial, maxKnown string) bool {
 	return s-k >= 10 && s > 2*k
 }
 
-// dbCovers reports whether the database snapshot is at least as new as the
+// dbCovers reports whether snap, the snapshot date of the database's newest
+// source of a macro file (see M4DB.NameSnapshot), is at least as new as the
 // release: not older than the tag date or, without one, from a later year
 // than the file's last copyright year. Unknown dates make it false.
-func (c *classification) dbCovers(h M4Header) bool {
-	snap := c.db.Snapshot
+func (c *classification) dbCovers(snap time.Time, h M4Header) bool {
 	if snap.IsZero() {
 		return false
 	}
@@ -429,6 +436,12 @@ func ruleGenerated(c *classification) (Result, bool) {
 		return Result{}, false
 	}
 	g, ok := DetectGenerator(c.in.Path, c.in.Tarball)
+	if !ok && c.in.Status == StatusOnlyInTarball {
+		if src, ok := manTextSource(c.in.Path, c.in.Tarball, c.ctx); ok {
+			return Result{Class: ClassGenerated, Severity: SevInfo, Generator: "man (rendered to text)",
+				Reason: "man page " + src + " rendered to text at release (starts with its NAME header)"}, true
+		}
+	}
 	if !ok {
 		if (c.base == ".tarball-version" || c.base == ".version") && c.in.Status == StatusOnlyInTarball && len(c.in.Tarball) < 256 {
 			return Result{Class: ClassReleaseStamped, Severity: SevInfo, Reason: "version stamp file written by make dist"}, true
@@ -466,19 +479,29 @@ func ruleTranslation(c *classification) (Result, bool) {
 		c.skipScan = true
 		return Result{Class: ClassTranslation, Severity: SevLow, Reason: "translation catalog only in the tarball (fetched or generated at release)"}, true
 	case StatusContentDiffers:
-		if c.in.Git != nil && c.in.Tarball != nil && poReferencesOnly(c.in.Git, c.in.Tarball) {
+		if c.in.Git == nil || c.in.Tarball == nil {
+			break
+		}
+		if u, ok := poMsgmergeOnly(c.in.Git, c.in.Tarball); ok {
 			c.skipScan = true
-			return Result{Class: ClassTranslation, Severity: SevLow, Reason: "only #: source references and header dates differ (msgmerge at release)"}, true
+			reason := "catalog updated by msgmerge/po4a at release: only source references, flags, comments, header dates and line wrapping differ"
+			if u.added > 0 || u.dropped > 0 {
+				reason = fmt.Sprintf("catalog updated by msgmerge/po4a at release: %d new untranslated or fuzzy message%s, %d dropped; no translation of a kept message changed", u.added, plural(u.added), u.dropped)
+			}
+			return Result{Class: ClassTranslation, Severity: SevLow, Reason: reason}, true
 		}
 	}
 	return Result{}, false
 }
 
 func ruleChangeLog(c *classification) (Result, bool) {
-	if !strings.HasPrefix(c.base, "ChangeLog") || c.in.Tarball == nil || !tarSide(c.in) {
+	if c.in.Tarball == nil || !tarSide(c.in) || c.in.TarballMode == ModeSymlink {
 		return Result{}, false
 	}
-	if !looksGeneratedChangeLog(c.in.Tarball) {
+	switch {
+	case strings.HasPrefix(c.base, "ChangeLog") && looksGeneratedChangeLog(c.in.Tarball):
+	case (c.base == "CHANGES" || c.base == "ChangeLog" || c.base == "CHANGELOG") && looksVersionedChangeLog(c.in.Tarball, c.ctx.Version):
+	default:
 		return Result{}, false
 	}
 	c.skipScan = true
@@ -603,15 +626,72 @@ func ruleUpstreamName(c *classification) (Result, bool) {
 		Reason: fmt.Sprintf("name matches a file from %s but the content matches none of %d known versions; compare with the pinned gnulib commit (--gnulib) or extend the database", originSummary(origins), m.KnownVersions)}, true
 }
 
+// manPageRe finds the title line of a roff man page.
+var manPageRe = regexp.MustCompile(`(?m)^\.TH[ \t]+\S+[ \t]+"?[1-9n]`)
+
+// isManPage reports a roff man page by name (section extension) and content
+// (a .TH title line near the top).
+func isManPage(p string, content []byte) bool {
+	ext := path.Ext(p)
+	if len(ext) < 2 || ext[1] < '1' || ext[1] > '9' || len(ext) > 4 {
+		return false
+	}
+	head := content
+	if len(head) > stampSniffLen {
+		head = head[:stampSniffLen]
+	}
+	return manPageRe.Match(head)
+}
+
 func ruleOther(c *classification) (Result, bool) {
 	switch c.in.Status {
 	case StatusOnlyInTarball:
+		if c.in.Tarball != nil && isManPage(c.in.Path, c.in.Tarball) {
+			return Result{Class: ClassOther, Severity: SevLow, Reason: "man page only in the tarball (documentation generated at release, no generator stamp)"}, true
+		}
 		return Result{Class: ClassOther, Severity: SevMedium, Reason: "only in the tarball; no generator or upstream origin recognised"}, true
 	case StatusContentDiffers:
 		return Result{Class: ClassOther, Severity: SevMedium, Reason: "content differs from the tag's copy; not explained by stamping or regeneration"}, true
 	}
 	return Result{Class: ClassOther, Severity: SevMedium, Reason: "difference not explained"}, true
 }
+
+// quietGeneratedNetwork lowers a lone network-access signal in a file
+// recognised as generated (configure, Makefile.in) to info: projects such as
+// curl name curl and wget in their own configure. Combined with any other
+// signal it stays as it is.
+func quietGeneratedNetwork(res *Result) {
+	if res.Class != ClassGenerated {
+		return
+	}
+	net := -1
+	for i, s := range res.Signals {
+		switch {
+		case s.Rule == RuleNetworkFetch && s.Severity == SevMedium:
+			net = i
+		case s.Severity.Rank() > SevInfo.Rank():
+			return
+		}
+	}
+	if net >= 0 {
+		res.Signals[net].Severity = SevInfo
+		res.Signals[net].Message += " (alone in a generated file: informational)"
+	}
+}
+
+// scanRuleIDs are the rule ids ScanBuildScript emits (TC503–TC511): a high
+// one of them makes the class suspicious-build-logic.
+var scanRuleIDs = func() map[string]bool {
+	m := map[string]bool{}
+	for _, r := range scanRules {
+		m[r.id] = true
+	}
+	return m
+}()
+
+// isScanRule reports whether rule is one of the build-logic scan signals
+// (not the binary-reference or m4 provenance signals).
+func isScanRule(rule string) bool { return scanRuleIDs[rule] }
 
 // scan runs the build-script scan on the tarball side of any non-identical
 // build script that is not a trusted upstream copy, adds binary-data
@@ -620,10 +700,15 @@ func ruleOther(c *classification) (Result, bool) {
 func (c *classification) scan(res *Result) {
 	in := c.in
 	if !c.skipScan && tarSide(in) && in.Tarball != nil && in.TarballMode != ModeSymlink && !c.tarBinary && isBuildScript(in.Path, in.Tarball) {
-		res.Signals = append(res.Signals, ScanBuildScript(in.Path, in.Tarball)...)
+		for _, sig := range ScanBuildScript(in.Path, in.Tarball) {
+			// The finding carries the path already.
+			sig.Message = strings.TrimPrefix(sig.Message, in.Path+": ")
+			res.Signals = append(res.Signals, sig)
+		}
 		if sig, ok := c.binaryRefs(); ok {
 			res.Signals = append(res.Signals, sig)
 		}
+		quietGeneratedNetwork(res)
 	}
 	high, binRef, scanHigh := 0, false, []string(nil)
 	seen := map[string]bool{}
@@ -634,8 +719,8 @@ func (c *classification) scan(res *Result) {
 		if s.Severity.Rank() >= SevHigh.Rank() && !seen[s.Rule] {
 			seen[s.Rule] = true
 			high++
-			if strings.HasPrefix(s.Rule, "TC1") {
-				scanHigh = append(scanHigh, strings.TrimPrefix(s.Message, in.Path+": "))
+			if isScanRule(s.Rule) {
+				scanHigh = append(scanHigh, s.Message)
 			}
 		}
 		res.Severity = maxSev(res.Severity, s.Severity)

@@ -2,9 +2,11 @@
 // git tag: it recognises files written by generators (Autoconf, Automake,
 // Libtool, gettext, Bison, Flex, help2man, Texinfo, ...) and extracts their
 // versions, traces m4 macros to known upstream copies through an embedded
-// database (gnulib, autoconf-archive, Automake, Libtool, gettext, pkg-config),
-// detects binary data by content, recognises release stamping, and scans
-// build scripts for the signals of the xz-utils backdoor (CVE-2024-3094).
+// database (gnulib with its whole git history, autoconf-archive, Automake,
+// Libtool, gettext, pkg-config), detects binary data by content, recognises
+// release stamping, msgmerge/po4a catalog updates and documentation rendered
+// at release, and scans build scripts for the signals of the xz-utils
+// backdoor (CVE-2024-3094).
 //
 // The package is pure: [Classify], [ScanBuildScript], [ParseM4Header] and
 // [IsBinary] take bytes and return values, with no I/O. Only [M4DB.AddDir]

@@ -92,3 +92,35 @@ func FuzzClassify(f *testing.F) {
 		}
 	})
 }
+
+func FuzzPOMsgmergeOnly(f *testing.F) {
+	f.Add([]byte(poHeadGit+poBodyGit), []byte(poHeadTar+poBodyTar))
+	f.Add([]byte(poGit), []byte(poTar))
+	f.Add([]byte("msgctxt \"a\"\nmsgid \"b\"\nmsgstr[0] \"\"\n\"x\"\n"), []byte("msgid \"\"\nmsgstr \"\"\n#~ msgid \"x\"\n"))
+	f.Fuzz(func(t *testing.T, git, tarball []byte) {
+		u, ok := poMsgmergeOnly(git, tarball)
+		if !ok && (u.added != 0 || u.dropped != 0) {
+			t.Fatalf("rejected update with counts %+v", u)
+		}
+		if _, ok := poMsgmergeOnly(git, git); !ok {
+			if _, parses := parsePO(git); parses {
+				t.Fatal("a catalog that parses is not an update of itself")
+			}
+		}
+	})
+}
+
+func FuzzStampOnly(f *testing.F) {
+	f.Add([]byte(".TH F 3 \"4 March 2002\" \"libf 3.1.1\"\n"), []byte(".TH F 3 \"January 02, 2024\" \"libf 3.14.2\"\n\n"), "3.14.2")
+	f.Add([]byte("#define V \"1.0-DEV\"\n#define T \"[unreleased]\"\n"), []byte("#define V \"1.0\"\n#define T \"2024-01-02\"\n"), "1.0")
+	f.Add([]byte("#define V X_VERSION\n"), []byte("#define V \"2.0\"\n"), "2.0")
+	f.Fuzz(func(t *testing.T, git, tarball []byte, version string) {
+		n, ok := stampOnly(git, tarball, version)
+		if ok && n == 0 {
+			t.Fatal("stamped with no changed line")
+		}
+		if ok && bytes.Equal(git, tarball) {
+			t.Fatal("identical content reported as stamped")
+		}
+	})
+}

@@ -73,17 +73,63 @@ type M4DB struct {
 	// Snapshot is the date of the newest source in the database; a release
 	// newer than this may legitimately carry newer upstream copies.
 	Snapshot time.Time
-	// Packages lists the sources the database was built from, with versions.
+	// Packages lists the sources the database was built from, with versions
+	// (Debian packages, and git repositories as "git:NAME" with the commit
+	// and a digest of their refs).
 	Packages []PackageVersion
 
-	entries []*M4Entry
-	byName  map[string][]*M4Entry
-	byHash  map[string][]*M4Entry
+	// originSnap holds the date each origin's content is current as of, when
+	// known (see SetOriginSnapshot).
+	originSnap map[string]time.Time
+	entries    []*M4Entry
+	byName     map[string][]*M4Entry
+	byHash     map[string][]*M4Entry
 }
 
 // NewM4DB returns an empty database.
 func NewM4DB() *M4DB {
-	return &M4DB{byName: map[string][]*M4Entry{}, byHash: map[string][]*M4Entry{}}
+	return &M4DB{byName: map[string][]*M4Entry{}, byHash: map[string][]*M4Entry{}, originSnap: map[string]time.Time{}}
+}
+
+// SetOriginSnapshot records the date an origin's content is current as of
+// (a package's release date, a git repository's newest commit). The newest
+// snapshot of the origins providing a name decides whether a serial above
+// the known ones is suspicious: an old gettext package says nothing about
+// gettext.m4 serials released after it, however new the gnulib snapshot.
+// A zero t removes the record.
+func (db *M4DB) SetOriginSnapshot(origin string, t time.Time) {
+	if t.IsZero() {
+		delete(db.originSnap, origin)
+		return
+	}
+	db.originSnap[origin] = t.UTC().Truncate(24 * time.Hour)
+}
+
+// OriginSnapshot returns the snapshot date recorded for origin, or the zero
+// time when none is.
+func (db *M4DB) OriginSnapshot(origin string) time.Time { return db.originSnap[origin] }
+
+// NameSnapshot returns the newest snapshot date among the origins that
+// provide a file of this base name. When none of them has a recorded date it
+// falls back to the database's Snapshot; for an unknown name it returns the
+// zero time.
+func (db *M4DB) NameSnapshot(name string) time.Time {
+	known := db.byName[path.Base(name)]
+	if len(known) == 0 {
+		return time.Time{}
+	}
+	var newest time.Time
+	for _, e := range known {
+		for _, o := range e.Origins {
+			if t, ok := db.originSnap[o]; ok && t.After(newest) {
+				newest = t
+			}
+		}
+	}
+	if newest.IsZero() {
+		return db.Snapshot
+	}
+	return newest
 }
 
 // Len returns the number of distinct (name, content) entries.
@@ -186,6 +232,11 @@ func (db *M4DB) Merge(other *M4DB) {
 	if other.Snapshot.After(db.Snapshot) {
 		db.Snapshot = other.Snapshot
 	}
+	for o, t := range other.originSnap {
+		if t.After(db.originSnap[o]) {
+			db.originSnap[o] = t
+		}
+	}
 }
 
 // MergeM4DB returns a new database holding the entries of all dbs (nil ones are
@@ -234,6 +285,14 @@ type wireDB struct {
 	Origins  []string
 	Lines    []byte // little-endian uint32 fingerprints
 	Entries  []wireEntry
+	// OriginSnapshots, sorted by origin, were added after the first
+	// release of the format; older files simply lack them.
+	OriginSnapshots []wireOriginSnapshot
+}
+
+type wireOriginSnapshot struct {
+	Origin string
+	Date   string // YYYY-MM-DD
 }
 
 type wireEntry struct {
@@ -314,6 +373,10 @@ func (db *M4DB) Save(w io.Writer) error {
 		}
 		wd.Entries = append(wd.Entries, we)
 	}
+	for o, t := range db.originSnap {
+		wd.OriginSnapshots = append(wd.OriginSnapshots, wireOriginSnapshot{Origin: o, Date: t.UTC().Format(time.DateOnly)})
+	}
+	slices.SortFunc(wd.OriginSnapshots, func(a, b wireOriginSnapshot) int { return strings.Compare(a.Origin, b.Origin) })
 	zw, err := gzip.NewWriterLevel(w, gzip.BestCompression)
 	if err != nil {
 		return fmt.Errorf("saving m4 database: %w", err)
@@ -352,6 +415,13 @@ func LoadM4DB(r io.Reader) (*M4DB, error) {
 			return nil, fmt.Errorf("loading m4 database: %w: snapshot: %w", ErrBadM4DB, err)
 		}
 		db.Snapshot = t
+	}
+	for _, ws := range wd.OriginSnapshots {
+		t, err := time.Parse(time.DateOnly, ws.Date)
+		if err != nil {
+			return nil, fmt.Errorf("loading m4 database: %w: snapshot of %s: %w", ErrBadM4DB, ws.Origin, err)
+		}
+		db.originSnap[ws.Origin] = t
 	}
 	nLines := uint64(len(wd.Lines) / 4)
 	for _, we := range wd.Entries {
@@ -584,4 +654,4 @@ func truncate(s string, n int) string {
 	return s[:n] + "..."
 }
 
-//go:generate go run ./cmd/m4dbgen -o m4db.gob.gz
+//go:generate go run ./cmd/m4dbgen -o m4db.gob.gz -from-git $GNULIB_GIT

@@ -47,15 +47,18 @@ type scanRule struct {
 }
 
 var (
-	grepRe       = regexp.MustCompile(`(?:\b[ef]?grep|\$\{?E?GREP\}?)((?:[ \t]+-[-A-Za-z=]+)+)`)
-	srcTreeRe    = regexp.MustCompile(`\$\{?(?:ac_)?(?:top_)?(?:abs_)?srcdir\}?|\$\(?(?:top_)?srcdir\)?|\$\{?ac_pwd\}?|\$\{?PWD\}?|[ \t]\.(?:/)?(?:[ \t]|$)`)
-	trRe         = regexp.MustCompile(`(?:^|[\s|;&("'` + "`" + `])tr[ \t]+`)
-	carveRe      = regexp.MustCompile(`\b(?:head|tail)[ \t]+-c[ \t]*\+?[0-9$]|\bhead[ \t]+--bytes|\btail[ \t]+--bytes|\bdd\b[^|;]*\b(?:skip|count|ibs|bs|iseek)=`)
-	decoderRe    = regexp.MustCompile(`\b(?:xz|lzma|gzip|bzip2|zstd|lz4|lzip|brotli)[ \t]+(?:-[A-Za-z0-9]*d[A-Za-z0-9]*|--decompress)\b|\b(?:unxz|xzcat|unlzma|lzcat|gunzip|zcat|bunzip2|bzcat|unzstd|zstdcat)\b|\|[ \t]*\$\{?[A-Za-z_][A-Za-z0-9_\[\]$]*\}?[ \t]+-d\b`)
-	evalAsmRe    = regexp.MustCompile(`\beval[ \t]+[^;|&]*(?:\$\(|` + "`" + `)[^;&]*\b(?:tr|head|tail|base64|xz|unxz|lzma|unlzma|gzip|gunzip|zcat|xzcat|rev|xxd)\b`)
-	sedCatRe     = regexp.MustCompile(`\bsed[ \t]+(?:-[A-Za-z]+[ \t]+)*(?:"r\\n"|'r\\n'|r\\\\n|"r\\\\n")`)
-	b64Re        = regexp.MustCompile(`\bbase64[ \t]+(?:-[A-Za-z]*[dD]\b|--decode)|\bopenssl[ \t]+(?:enc|base64)\b[^|]*-d\b|\bxxd[ \t]+(?:-[a-z]+[ \t]+)*-r\b|\buudecode\b|(?:\\x[0-9a-fA-F]{2}){8,}`)
-	netRe        = regexp.MustCompile(`\b(?:curl|wget|fetch)\b[^|;&]*\b(?:https?|ftp)://|/dev/(?:tcp|udp)/|\bnc[ \t]+-[A-Za-z]*e\b`)
+	grepRe    = regexp.MustCompile(`(?:\b[ef]?grep|\$\{?E?GREP\}?)((?:[ \t]+-[-A-Za-z=]+)+)`)
+	srcTreeRe = regexp.MustCompile(`\$\{?(?:ac_)?(?:top_)?(?:abs_)?srcdir\}?|\$\(?(?:top_)?srcdir\)?|\$\{?ac_pwd\}?|\$\{?PWD\}?|[ \t]\.(?:/)?(?:[ \t]|$)`)
+	trRe      = regexp.MustCompile(`(?:^|[\s|;&("'` + "`" + `])tr[ \t]+`)
+	carveRe   = regexp.MustCompile(`\b(?:head|tail)[ \t]+-c[ \t]*\+?[0-9$]|\bhead[ \t]+--bytes|\btail[ \t]+--bytes|\bdd\b[^|;]*\b(?:skip|count|ibs|bs|iseek)=`)
+	decoderRe = regexp.MustCompile(`\b(?:xz|lzma|gzip|bzip2|zstd|lz4|lzip|brotli)[ \t]+(?:-[A-Za-z0-9]*d[A-Za-z0-9]*|--decompress)\b|\b(?:unxz|xzcat|unlzma|lzcat|gunzip|zcat|bunzip2|bzcat|unzstd|zstdcat)\b|\|[ \t]*\$\{?[A-Za-z_][A-Za-z0-9_\[\]$]*\}?[ \t]+-d\b`)
+	evalAsmRe = regexp.MustCompile(`\beval[ \t]+[^;|&]*(?:\$\(|` + "`" + `)[^;&]*\b(?:tr|head|tail|base64|xz|unxz|lzma|unlzma|gzip|gunzip|zcat|xzcat|rev|xxd)\b`)
+	sedCatRe  = regexp.MustCompile(`\bsed[ \t]+(?:-[A-Za-z]+[ \t]+)*(?:"r\\n"|'r\\n'|r\\\\n|"r\\\\n")`)
+	b64Re     = regexp.MustCompile(`\bbase64[ \t]+(?:-[A-Za-z]*[dD]\b|--decode)|\bopenssl[ \t]+(?:enc|base64)\b[^|]*-d\b|\bxxd[ \t]+(?:-[a-z]+[ \t]+)*-r\b|\buudecode\b|(?:\\x[0-9a-fA-F]{2}){8,}`)
+	// netRe wants the fetcher in command position (line start, after a
+	// separator, a pipe, $( or a backquote, or a variable holding it), so
+	// "a suitable curl mailing list: https://..." in a string is no match.
+	netRe        = regexp.MustCompile(`(?:^|[;&|({` + "`" + `]|\$\(|\b(?:then|do|else|exec|command)[ \t])[ \t]*(?:[A-Za-z_][A-Za-z0-9_]*=\S*[ \t]+)*(?:curl|wget|fetch|\$\{?(?:CURL|WGET)\}?)[ \t]+[^|;&]*\b(?:https?|ftp)://|/dev/(?:tcp|udp)/|\bnc[ \t]+-[A-Za-z]*e\b`)
 	encodedBlob  = regexp.MustCompile(`[A-Za-z0-9+/]{160,}={0,2}`)
 	hexBlob      = regexp.MustCompile(`(?:[0-9a-fA-F]{2}){120,}`)
 	shellCmdRe   = regexp.MustCompile(`[|]|\beval\b`)
@@ -90,6 +93,7 @@ func ScanBuildScript(path string, content []byte) []Signal {
 		content = content[:MaxScanBytes]
 	}
 	lines := indexLogicalLines(content)
+	flows := dataFlows(content, lines)
 	var out []Signal
 	for _, r := range scanRules {
 		var cand []int
@@ -103,10 +107,14 @@ func ScanBuildScript(path string, content []byte) []Signal {
 			cand = lines.containing(content, r.keywords)
 		}
 		var ev []string
+		sev := r.sev
 		for _, i := range cand {
 			text := lines.text(content, i)
 			if isCommentLine(text) || !r.match(text) {
 				continue
+			}
+			if r.id == RuleNetworkFetch && feedsShell(text) {
+				sev = SevHigh // curl ... | sh
 			}
 			ev = appendEvidence(ev, lines[i].num, text)
 		}
@@ -128,6 +136,11 @@ func ScanBuildScript(path string, content []byte) []Signal {
 				ev = cev
 			}
 		}
+		for _, e := range flows[r.id] {
+			if len(ev) < maxEvidence && !slices.Contains(ev, e) {
+				ev = append(ev, e)
+			}
+		}
 		if len(ev) == 0 {
 			continue
 		}
@@ -135,9 +148,158 @@ func ScanBuildScript(path string, content []byte) []Signal {
 		if path != "" {
 			msg = fmt.Sprintf("%s: %s", path, r.message)
 		}
-		out = append(out, Signal{Rule: r.id, Severity: r.sev, Message: msg, Evidence: ev})
+		out = append(out, Signal{Rule: r.id, Severity: sev, Message: msg, Evidence: ev})
 	}
 	return out
+}
+
+// maxFlowVars caps the variables dataFlows tracks per script.
+const maxFlowVars = 256
+
+var (
+	// assignRe finds a shell assignment; m4-quoted names (gl_[$1]_x) count.
+	assignRe = regexp.MustCompile(`(?:^|[\s;&(])([A-Za-z_][A-Za-z0-9_\[\]$]*)=(.*)$`)
+	// cmdStringRe is a quoted string that starts with a command used to
+	// transform data (a command kept in a variable to be eval'ed later).
+	cmdStringRe = regexp.MustCompile(`^["']\s*(?:tr|head|tail|xz|unxz|lzma|unlzma|gzip|gunzip|zcat|xzcat|base64|sed|dd|cat|rev|xxd|od|awk)\b`)
+)
+
+// dataFlows finds what single lines do not show: a variable assigned the
+// output of a decoder ("v=`... | xz -d`") later fed to a shell or eval
+// (TC506), and a variable holding a command string ("m='tr ...'") later
+// eval'ed (TC507). It returns evidence per rule id: the assignment and the
+// use.
+func dataFlows(content []byte, lines logicalLines) map[string][]string {
+	type assigned struct {
+		ev   string
+		rule string
+	}
+	vars := map[string]assigned{}
+	out := map[string][]string{}
+	for i := range lines {
+		raw := content[lines[i].start:lines[i].end]
+		uses := len(vars) > 0 && bytes.IndexByte(raw, '$') >= 0
+		if !uses && !maybeFlowAssign(raw) {
+			continue
+		}
+		text := lines.text(content, i)
+		if isCommentLine(text) {
+			continue
+		}
+		// Uses first: "v=`eval $v`" uses the old value.
+		if uses {
+			for name, a := range vars {
+				if !refersTo(text, name) {
+					continue
+				}
+				used := false
+				switch a.rule {
+				case RuleDecodeToShell:
+					used = feedsShell(text) || evalsVar(text, name)
+				case RuleEvalAssembled:
+					used = evalsVar(text, name)
+				}
+				if used && len(out[a.rule]) < maxEvidence {
+					out[a.rule] = append(out[a.rule], a.ev, appendEvidence(nil, lines[i].num, text)[0])
+				}
+			}
+		}
+		if len(vars) >= maxFlowVars || !maybeFlowAssign(raw) {
+			continue
+		}
+		m := assignRe.FindStringSubmatch(text)
+		if m == nil {
+			continue
+		}
+		name, rhs := m[1], strings.TrimSpace(m[2])
+		ev := appendEvidence(nil, lines[i].num, text)[0]
+		switch {
+		case (strings.HasPrefix(rhs, "`") || strings.HasPrefix(rhs, "$(") || strings.HasPrefix(rhs, "\"$(") || strings.HasPrefix(rhs, "\"`")) &&
+			(decoderRe.MatchString(rhs) || b64Re.MatchString(rhs)):
+			vars[name] = assigned{ev, RuleDecodeToShell}
+		case cmdStringRe.MatchString(rhs):
+			vars[name] = assigned{ev, RuleEvalAssembled}
+		}
+	}
+	return out
+}
+
+// flowAssignMarks are what an assignment dataFlows tracks looks like: a
+// command substitution or a quoted string right after "=".
+var flowAssignMarks = [][]byte{[]byte("=`"), []byte("=$("), []byte("=\"$("), []byte("=\"`"), []byte("='"), []byte("=\"")}
+
+// maybeFlowAssign is a cheap filter before assignRe: "=" followed by a
+// command substitution, or by a quoted string starting with a command word.
+func maybeFlowAssign(raw []byte) bool {
+	if bytes.IndexByte(raw, '=') < 0 {
+		return false
+	}
+	for _, m := range flowAssignMarks[:4] {
+		if bytes.Contains(raw, m) {
+			return true
+		}
+	}
+	for _, m := range flowAssignMarks[4:] {
+		for off := 0; off < len(raw); {
+			i := bytes.Index(raw[off:], m)
+			if i < 0 {
+				break
+			}
+			rest := bytes.TrimLeft(raw[off+i+2:], " \t")
+			for _, w := range flowCommandWords {
+				if bytes.HasPrefix(rest, w) {
+					return true
+				}
+			}
+			off += i + 2
+		}
+	}
+	return false
+}
+
+var flowCommandWords = func() [][]byte {
+	var out [][]byte
+	for _, w := range []string{"tr", "head", "tail", "xz", "unxz", "lzma", "unlzma", "gzip", "gunzip", "zcat", "xzcat", "base64", "sed", "dd", "cat", "rev", "xxd", "od", "awk"} {
+		out = append(out, []byte(w))
+	}
+	return out
+}()
+
+// refersTo reports whether line expands $name or ${name}.
+func refersTo(line, name string) bool {
+	for _, ref := range []string{"${" + name + "}", "$" + name} {
+		for off := 0; ; {
+			i := strings.Index(line[off:], ref)
+			if i < 0 {
+				break
+			}
+			end := off + i + len(ref)
+			if ref[1] == '{' || end >= len(line) || !isWordByte(line[end]) {
+				return true
+			}
+			off = end
+		}
+	}
+	return false
+}
+
+// evalsVar reports "eval $name", "eval "$name"" or "eval ${name}".
+func evalsVar(line, name string) bool {
+	for off := 0; ; {
+		i := strings.Index(line[off:], "eval")
+		if i < 0 {
+			return false
+		}
+		at := off + i
+		off = at + 4
+		if at > 0 && isWordByte(line[at-1]) {
+			continue
+		}
+		rest := strings.TrimLeft(line[off:], " \t\"'")
+		if strings.HasPrefix(rest, "$"+name) || strings.HasPrefix(rest, "${"+name+"}") {
+			return true
+		}
+	}
 }
 
 func isCommentLine(s string) bool {
@@ -436,11 +598,16 @@ func shellWords(s string, max int) []string {
 			}
 			return words
 		case c == '\'':
-			inWord = true
 			j := strings.IndexByte(s[i+1:], '\'')
 			if j < 0 {
+				// The closing quote of an enclosing string
+				// (v='tr "a" "b"'): it ends the command.
+				if inWord {
+					words = append(words, cur.String())
+				}
 				return words
 			}
+			inWord = true
 			cur.WriteString(s[i+1 : i+1+j])
 			i += j + 1
 		case c == '"':

@@ -2,6 +2,7 @@ package autotools
 
 import (
 	"bytes"
+	"fmt"
 	"regexp"
 	"strings"
 )
@@ -25,43 +26,165 @@ var (
 
 const stampMark = "\x00"
 
+var (
+	// gitPlaceholderRe matches what the tag's copy may hold where the release
+	// has its version or date, besides versions and dates: placeholders and
+	// development markers.
+	gitPlaceholderRe = regexp.MustCompile(`\[unreleased\]|\bUNRELEASED\b|\bunreleased\b|@[A-Z_]+@|\?[?.\-]+|\b0x[0-9a-fA-F]{4,8}\b|-(?:DEV|dev|git)\b`)
+	// versionIdentRe is a macro that holds the version in the tag's copy and
+	// is replaced by the quoted release version at release (curl's
+	// "#define CURL_VERSION LIBCURL_VERSION").
+	versionIdentRe = regexp.MustCompile(`\b[A-Z][A-Z0-9_]*VERSION[A-Z0-9_]*\b`)
+)
+
+// A release version longer than maxVersionLen, or with a character outside
+// versionChars (it comes from the archive's name), is not used for masking.
+const (
+	maxVersionLen = 64
+	versionChars  = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.+~_-"
+)
+
+// stamper masks release stamping in one pair of lines.
+type stamper struct {
+	verRe *regexp.Regexp // the release version, possibly with a v prefix
+	hexRe *regexp.Regexp // the release version as a hex number (0x075801)
+}
+
+func newStamper(version string) stamper {
+	var st stamper
+	if version == "" || len(version) > maxVersionLen || strings.Trim(version, versionChars) != "" {
+		return st
+	}
+	st.verRe = regexp.MustCompile(`(?:\b|v)` + regexp.QuoteMeta(version) + `\b`)
+	if h := versionHex(version); h != "" {
+		st.hexRe = regexp.MustCompile(`(?i)\b0x` + h + `\b`)
+	}
+	return st
+}
+
+// versionHex renders a dotted numeric version as the hex number C projects
+// use for it, two digits per component ("7.88.1" -> "075801"), or "".
+func versionHex(version string) string {
+	parts := strings.Split(version, ".")
+	if len(parts) < 2 || len(parts) > 4 {
+		return ""
+	}
+	var b strings.Builder
+	for _, p := range parts {
+		n := 0
+		if p == "" || len(p) > 3 {
+			return ""
+		}
+		for _, c := range p {
+			if c < '0' || c > '9' {
+				return ""
+			}
+			n = n*10 + int(c-'0')
+		}
+		if n > 255 {
+			return ""
+		}
+		fmt.Fprintf(&b, "%02x", n)
+	}
+	return b.String()
+}
+
+// maskTar masks the release version, its hex form and dates in a tarball line.
+func (st stamper) maskTar(t string) string {
+	if st.verRe != nil {
+		t = st.verRe.ReplaceAllString(t, stampMark)
+	}
+	if st.hexRe != nil {
+		t = st.hexRe.ReplaceAllString(t, stampMark)
+	}
+	return dateRe.ReplaceAllString(t, stampMark)
+}
+
+// maskGit masks dates, any version, version numbers in hex and placeholders
+// in a line of the tag's copy.
+func maskGit(g string) string {
+	g = dateRe.ReplaceAllString(g, stampMark)
+	g = gitPlaceholderRe.ReplaceAllString(g, stampMark)
+	return gitVersionRe.ReplaceAllString(g, stampMark)
+}
+
+// stamped reports whether tarball line t is git line g with only release
+// stamping applied.
+func (st stamper) stamped(g, t string) bool {
+	t = st.maskTar(t)
+	g = maskGit(g)
+	if copyrightRe2.MatchString(t) {
+		t = yearRe2.ReplaceAllString(t, stampMark)
+		g = yearRe2.ReplaceAllString(g, stampMark)
+	}
+	if !strings.Contains(t, stampMark) {
+		return false
+	}
+	ct := collapseMarks(t)
+	if collapseMarks(g) == ct {
+		return true
+	}
+	// The release version or date inserted where the tag's copy has none
+	// (curl's ".TH ... "libcurl"" becoming ""libcurl 7.88.1"").
+	if dropMarks(g) == dropMarks(ct) {
+		return true
+	}
+	// One version macro replaced by the quoted release version.
+	locs := versionIdentRe.FindAllStringIndex(g, 4)
+	for _, l := range locs {
+		for _, q := range []string{`"`, `'`} {
+			if collapseMarks(g[:l[0]]+q+stampMark+q+g[l[1]:]) == ct {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // stampOnly reports whether git and tarball differ only in release stamping:
-// same number of lines, and every changed line differs only where the tarball
-// holds the release version or a date (where the tag's copy holds an older
-// version, a placeholder or a date). It returns the number of changed lines.
+// every non-blank line of one pairs, in order, with a non-blank line of the
+// other that is identical or differs only where the tarball holds the
+// release version (or its hex form) or a date, and the tag's copy an older
+// version, a development suffix, a placeholder or a date. Blank lines may
+// be added or removed, except after a backslash continuation (where they
+// end a command). It returns the number of changed lines.
 func stampOnly(git, tarball []byte, version string) (int, bool) {
 	gl := splitLines(git)
 	tl := splitLines(tarball)
-	if len(gl) != len(tl) || len(gl) > maxStampLines {
+	if len(gl) > maxStampLines || len(tl) > maxStampLines {
 		return 0, false
 	}
-	var verRe *regexp.Regexp
-	if version != "" {
-		verRe = regexp.MustCompile(`(?:\b|v)` + regexp.QuoteMeta(version) + `\b`)
+	st := newStamper(version)
+	blank := func(l []byte) bool { return len(bytes.TrimSpace(l)) == 0 }
+	// skippable: a blank line that does not end a continued line.
+	skippable := func(ls [][]byte, i int) bool {
+		return blank(ls[i]) && (i == 0 || !bytes.HasSuffix(bytes.TrimRight(ls[i-1], " \t\r"), []byte("\\")))
 	}
-	changed := 0
-	for i := range gl {
-		if bytes.Equal(gl[i], tl[i]) {
+	changed, stampedLines := 0, 0
+	i, j := 0, 0
+	for i < len(gl) || j < len(tl) {
+		switch {
+		case i < len(gl) && j < len(tl) && bytes.Equal(gl[i], tl[j]):
+			i++
+			j++
 			continue
+		case i < len(gl) && skippable(gl, i):
+			i++
+		case j < len(tl) && skippable(tl, j):
+			j++
+		case i < len(gl) && j < len(tl):
+			if !st.stamped(string(gl[i]), string(tl[j])) {
+				return changed + 1, false
+			}
+			stampedLines++
+			i++
+			j++
+		default:
+			return changed + 1, false
 		}
 		changed++
-		t := string(tl[i])
-		g := string(gl[i])
-		if verRe != nil {
-			t = verRe.ReplaceAllString(t, stampMark)
-		}
-		t = dateRe.ReplaceAllString(t, stampMark)
-		g = dateRe.ReplaceAllString(g, stampMark)
-		g = gitVersionRe.ReplaceAllString(g, stampMark)
-		if copyrightRe2.MatchString(t) {
-			t = yearRe2.ReplaceAllString(t, stampMark)
-			g = yearRe2.ReplaceAllString(g, stampMark)
-		}
-		if collapseMarks(t) != collapseMarks(g) || !strings.Contains(t, stampMark) {
-			return changed, false
-		}
 	}
-	return changed, changed > 0
+	return changed, stampedLines > 0
 }
 
 // collapseMarks merges adjacent marks, and marks separated only by
@@ -86,6 +209,11 @@ func collapseMarks(s string) string {
 	return b.String()
 }
 
+// dropMarks deletes every mark with the blanks before it.
+func dropMarks(s string) string { return markWithBlanksRe.ReplaceAllString(collapseMarks(s), "") }
+
+var markWithBlanksRe = regexp.MustCompile("[ \t]*\x00")
+
 func splitLines(b []byte) [][]byte {
 	if len(b) == 0 {
 		return nil
@@ -102,24 +230,4 @@ func crlfOnly(a, b []byte) bool {
 	na := bytes.ReplaceAll(a, []byte("\r\n"), []byte("\n"))
 	nb := bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
 	return bytes.Equal(na, nb)
-}
-
-// poHeaderDate matches the PO header fields msgmerge and xgettext rewrite.
-var poHeaderDate = regexp.MustCompile(`^"(?:POT-Creation-Date|PO-Revision-Date|Project-Id-Version|X-Generator):`)
-
-// poReferencesOnly reports whether two .po/.pot files differ only in "#:"
-// source-reference comments and header dates.
-func poReferencesOnly(git, tarball []byte) bool {
-	norm := func(b []byte) []byte {
-		var out bytes.Buffer
-		for _, l := range splitLines(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))) {
-			if bytes.HasPrefix(l, []byte("#:")) || poHeaderDate.Match(l) {
-				continue
-			}
-			out.Write(l)
-			out.WriteByte('\n')
-		}
-		return out.Bytes()
-	}
-	return bytes.Equal(norm(git), norm(tarball))
 }

@@ -60,6 +60,11 @@ type Context struct {
 	BinaryPaths []string
 	// InTarball and InGit report whether a path exists on each side.
 	InTarball, InGit func(path string) bool
+	// GitByBase returns the paths in the tag's tree with this base name
+	// ("xz.1" -> ["src/xz/xz.1"]). Optional: without it, files generated
+	// from a git file (a man page rendered to text) are paired by probing
+	// the usual locations with InGit.
+	GitByBase func(base string) []string
 	// Gnulib returns the content of path (release-relative, e.g.
 	// "lib/xalloc.h", "m4/stdlib_h.m4") at the gnulib commit the tag pins,
 	// when that commit is available. Optional.

@@ -107,6 +107,7 @@ func (p *pipeline) classify(ctx context.Context) error {
 		BinaryPaths: sortedKeys(p.binaryPaths),
 		InTarball:   func(path string) bool { return p.tar[path] != nil },
 		InGit:       func(path string) bool { return p.git[path] != nil },
+		GitByBase:   p.gitByBase(),
 	}
 
 	gens := map[string]*Generator{}
@@ -350,4 +351,19 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// gitByBase indexes the tag's paths by base name, built on first use.
+func (p *pipeline) gitByBase() func(base string) []string {
+	var idx map[string][]string
+	return func(base string) []string {
+		if idx == nil {
+			idx = make(map[string][]string, len(p.git))
+			for _, rel := range p.gitOrder {
+				b := rel[strings.LastIndexByte(rel, '/')+1:]
+				idx[b] = append(idx[b], rel)
+			}
+		}
+		return idx[base]
+	}
 }

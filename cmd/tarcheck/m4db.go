@@ -105,6 +105,9 @@ it to the cache directory (or --output), where verify finds it.`,
 				if err != nil {
 					return fmt.Errorf("%w: reading history of %s: %w", verify.ErrInput, g, err)
 				}
+				if when, err := repo.NewestCommitTime(cmd.Context()); err == nil {
+					db.SetOriginSnapshot(origin, when)
+				}
 				fmt.Fprintf(e.stderr, "tarcheck: %d m4 file versions from %s\n", n, g)
 			}
 			if output == "" {

@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Builder writes a small repository: it exists for `tarcheck demo` and for
@@ -100,4 +102,18 @@ func (r *Repo) HistoryFiles(ctx context.Context, pathspecs []string, fn func(pat
 		}
 	}
 	return nil
+}
+
+// NewestCommitTime is the committer date of the newest commit on any ref:
+// the snapshot date of what HistoryFiles read.
+func (r *Repo) NewestCommitTime(ctx context.Context) (time.Time, error) {
+	out, err := r.run(ctx, nil, "log", "--all", "-1", "--format=%ct")
+	if err != nil {
+		return time.Time{}, err
+	}
+	sec, err := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("reading the newest commit date: %v", err)
+	}
+	return time.Unix(sec, 0).UTC(), nil
 }

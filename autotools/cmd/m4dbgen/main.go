@@ -4,12 +4,27 @@
 // file for package versions and each package's file list for ownership, so
 // every entry's origin names the package and version it came from.
 //
+// With -from-git DIR (repeatable; a bare or normal git repository, e.g. a
+// gnulib clone) it also adds every version of every *.m4 file ever committed
+// on any ref, with origin "NAME@SHORTCOMMIT" (NAME from the directory, e.g.
+// "gnulib"), and the repository's newest commit date as that origin's
+// snapshot. The generator is a tool: it runs git.
+//
+// Every origin gets a snapshot date (the date in a package version such as
+// 20230209+stable-1, else the newest copyright year of its m4 files), so a
+// serial above the known ones is judged against the sources of that macro,
+// not against the newest package.
+//
+// The inputs (package versions; for each repository its HEAD commit and a
+// digest of its refs) are recorded in the database's Packages.
+//
 // Re-run it after upgrading those packages (from the autotools directory):
 //
-//	go generate ./autotools
+//	GNULIB_GIT=/path/to/gnulib go generate ./autotools
 //
-// or: go run ./autotools/cmd/m4dbgen -o autotools/m4db.gob.gz
-// The output is deterministic for the same installed packages.
+// or: go run ./autotools/cmd/m4dbgen -o autotools/m4db.gob.gz -from-git /path/to/gnulib
+// The output is deterministic for the same installed packages and the same
+// repository refs.
 package main
 
 import (
@@ -38,24 +53,85 @@ var packages = []string{"gnulib", "autoconf-archive", "automake", "libtool", "ge
 // maxArchiveMember caps a member read from gettext's archive.dir.tar.xz.
 const maxArchiveMember = 4 << 20
 
+// repoList is a repeatable -from-git flag.
+type repoList []string
+
+func (r *repoList) String() string     { return strings.Join(*r, ",") }
+func (r *repoList) Set(s string) error { *r = append(*r, s); return nil }
+
 func main() {
 	root := flag.String("root", "/", "file system root holding /var/lib/dpkg and /usr/share")
 	out := flag.String("o", "m4db.gob.gz", "output file")
+	var repos repoList
+	flag.Var(&repos, "from-git", "git repository `DIR` whose whole *.m4 history to add (repeatable; NAME=DIR names the origin)")
 	flag.Parse()
-	if err := run(*root, *out); err != nil {
+	for _, r := range repos {
+		if strings.TrimSpace(r) == "" {
+			fmt.Fprintln(os.Stderr, "m4dbgen: error: -from-git: empty repository path (for go generate, set GNULIB_GIT to a gnulib clone)")
+			os.Exit(2)
+		}
+	}
+	if err := run(*root, *out, repos); err != nil {
 		fmt.Fprintln(os.Stderr, "m4dbgen: error:", err)
 		os.Exit(1)
 	}
 }
 
-func run(root, out string) error {
+// originDates collects each origin's snapshot: the date in its version when
+// there is one, else the newest copyright year of its m4 files.
+type originDates struct {
+	dated map[string]time.Time
+	years map[string]int
+}
+
+var versionDateRe = regexp.MustCompile(`(20[0-9]{2})([01][0-9])([0-3][0-9])`)
+
+func (d *originDates) version(origin, ver string) {
+	if m := versionDateRe.FindStringSubmatch(ver); m != nil {
+		if t, err := time.Parse("20060102", m[1]+m[2]+m[3]); err == nil {
+			d.dated[origin] = t
+		}
+	}
+}
+
+func (d *originDates) file(origin, name string, content []byte) {
+	if !strings.HasSuffix(name, ".m4") {
+		return
+	}
+	if h, err := autotools.ParseM4Header(content); err == nil && h.MaxYear() > d.years[origin] && h.MaxYear() <= time.Now().Year() {
+		d.years[origin] = h.MaxYear()
+	}
+}
+
+// apply records the snapshots in db and returns the newest.
+func (d *originDates) apply(db *autotools.M4DB) time.Time {
+	var newest time.Time
+	set := func(o string, t time.Time) {
+		db.SetOriginSnapshot(o, t)
+		if t.After(newest) {
+			newest = t
+		}
+	}
+	for o, y := range d.years {
+		if _, ok := d.dated[o]; !ok {
+			// Only the year is known: its first day, so a release later in
+			// that year is not judged against files it may postdate.
+			set(o, time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC))
+		}
+	}
+	for o, t := range d.dated {
+		set(o, t)
+	}
+	return newest
+}
+
+func run(root, out string, repos []string) error {
 	versions, err := dpkgVersions(filepath.Join(root, "var/lib/dpkg/status"))
 	if err != nil {
 		return err
 	}
 	db := autotools.NewM4DB()
-	var snapshot time.Time
-	dateRe := regexp.MustCompile(`(20[0-9]{2})([01][0-9])([0-3][0-9])`)
+	dates := &originDates{dated: map[string]time.Time{}, years: map[string]int{}}
 	for _, pkg := range packages {
 		ver, ok := versions[pkg]
 		if !ok {
@@ -63,20 +139,16 @@ func run(root, out string) error {
 			continue
 		}
 		db.Packages = append(db.Packages, autotools.PackageVersion{Name: pkg, Version: ver})
-		if m := dateRe.FindStringSubmatch(ver); m != nil {
-			if t, err := time.Parse("20060102", m[1]+m[2]+m[3]); err == nil && t.After(snapshot) {
-				snapshot = t
-			}
-		}
 		files, err := packageFiles(root, pkg)
 		if err != nil {
 			return err
 		}
 		origin := pkg + " " + ver
+		dates.version(origin, ver)
 		for _, f := range files {
 			switch {
 			case strings.HasSuffix(f, "/archive.dir.tar.xz"):
-				if err := addGettextArchive(db, filepath.Join(root, f)); err != nil {
+				if err := addGettextArchive(db, dates, filepath.Join(root, f)); err != nil {
 					return err
 				}
 			case wanted(pkg, f):
@@ -89,8 +161,19 @@ func run(root, out string) error {
 				}
 				if len(b) <= autotools.MaxDBFileSize {
 					db.AddFile(path.Base(f), b, origin)
+					dates.file(origin, path.Base(f), b)
 				}
 			}
+		}
+	}
+	snapshot := dates.apply(db)
+	for _, r := range repos {
+		t, err := addGitHistory(db, r)
+		if err != nil {
+			return err
+		}
+		if t.After(snapshot) {
+			snapshot = t
 		}
 	}
 	if snapshot.IsZero() {
@@ -195,7 +278,7 @@ func packageFiles(root, pkg string) ([]string, error) {
 
 // addGettextArchive adds the m4 files, po infrastructure and top-level helper
 // files of every gettext version in autopoint's archive.dir.tar.xz.
-func addGettextArchive(db *autotools.M4DB, file string) error {
+func addGettextArchive(db *autotools.M4DB, dates *originDates, file string) error {
 	f, err := os.Open(file)
 	if err != nil {
 		return fmt.Errorf("reading gettext archive: %w", err)
@@ -229,6 +312,8 @@ func addGettextArchive(db *autotools.M4DB, file string) error {
 		if err != nil {
 			return fmt.Errorf("reading gettext archive: %w", err)
 		}
-		db.AddFile(parts[len(parts)-1], b, strings.Replace(parts[0], "gettext-", "gettext ", 1)+" (autopoint archive)")
+		origin := strings.Replace(parts[0], "gettext-", "gettext ", 1) + " (autopoint archive)"
+		db.AddFile(parts[len(parts)-1], b, origin)
+		dates.file(origin, parts[len(parts)-1], b)
 	}
 }
