@@ -110,6 +110,26 @@ func (p *pipeline) classify(ctx context.Context) error {
 		GitByBase:   p.gitByBase(),
 	}
 
+	if pin := p.findGnulibPin(blobs); pin != nil {
+		switch {
+		case pin.source == "":
+			p.report.Notes = append(p.report.Notes, fmt.Sprintf("the tag pins gnulib commit %s at %s, but no gnulib repository is known: pass --gnulib to compare the copies", pin.commit[:12], pin.path))
+		default:
+			lookup, closeFn, err := p.gnulibFiles(ctx, pin)
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				p.report.Notes = append(p.report.Notes, fmt.Sprintf("gnulib commit %s could not be read from %s: %v", pin.commit[:12], pin.source, err))
+			} else {
+				defer closeFn()
+				actx.Gnulib = lookup
+			}
+		}
+	} else if p.o.Gnulib != "" {
+		p.report.Notes = append(p.report.Notes, "--gnulib given, but the tag pins no gnulib submodule: nothing to compare with")
+	}
+
 	gens := map[string]*Generator{}
 	classes := map[string]int{}
 	add := func(fd FileDiff, res autotools.Result) {

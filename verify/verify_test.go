@@ -227,3 +227,17 @@ func FuzzParsePolicy(f *testing.F) {
 		}
 	})
 }
+
+func TestSubmoduleURL(t *testing.T) {
+	gm := "[submodule \"gnulib\"]\n\tpath = gnulib\n\turl = https://git.savannah.gnu.org/git/gnulib.git\n" +
+		"[submodule \"other\"]\n\tpath = other\n\turl = --upload-pack=evil\n"
+	for _, tc := range []struct{ path, want string }{
+		{"gnulib", "https://git.savannah.gnu.org/git/gnulib.git"},
+		{"other", ""},
+		{"missing", ""},
+	} {
+		if got := submoduleURL(gm, tc.path); got != tc.want {
+			t.Errorf("submoduleURL(%q) = %q, want %q", tc.path, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,109 @@
+package verify
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/tarcheck/tarcheck/verify/gitsrc"
+)
+
+// gnulibPin is the gnulib commit a tag pins as a submodule, and where to get it.
+type gnulibPin struct {
+	path, commit, source string
+}
+
+// findGnulibPin looks for a gnulib submodule (a gitlink named gnulib) in the
+// tag's tree and the repository to read it from: --gnulib, else the URL
+// .gitmodules gives.
+func (p *pipeline) findGnulibPin(blobs *gitsrc.Blobs) *gnulibPin {
+	for _, rel := range p.gitOrder {
+		g := p.git[rel]
+		if g.mode != 0o160000 || !(rel == "gnulib" || strings.HasSuffix(rel, "/gnulib")) {
+			continue
+		}
+		pin := &gnulibPin{path: rel, commit: g.hex, source: p.o.Gnulib}
+		if pin.source == "" {
+			if gm := p.git[".gitmodules"]; gm != nil {
+				if data, err := blobs.Read(gm.hex); err == nil {
+					pin.source = submoduleURL(string(data), rel)
+				}
+			}
+		}
+		return pin
+	}
+	return nil
+}
+
+var gitmodulesLine = regexp.MustCompile(`^\s*(\[submodule\s+"([^"]*)"\]|path\s*=\s*(.*?)\s*$|url\s*=\s*(.*?)\s*$)`)
+
+// submoduleURL returns the url of the submodule at path in a .gitmodules file.
+func submoduleURL(gitmodules, path string) string {
+	var curPath, curURL string
+	var found string
+	flush := func() {
+		if curPath == path && found == "" {
+			found = curURL
+		}
+	}
+	for _, line := range strings.Split(gitmodules, "\n") {
+		m := gitmodulesLine.FindStringSubmatch(line)
+		switch {
+		case m == nil:
+		case m[2] != "" || strings.HasPrefix(strings.TrimSpace(line), "[submodule"):
+			flush()
+			curPath, curURL = "", ""
+		case m[3] != "":
+			curPath = m[3]
+		case m[4] != "":
+			curURL = m[4]
+		}
+	}
+	flush()
+	// Only URLs git would fetch over an allowed transport; never options.
+	if strings.HasPrefix(found, "-") || !(strings.Contains(found, "://") || strings.Contains(found, "@")) {
+		return ""
+	}
+	return found
+}
+
+// gnulibFiles opens the pinned gnulib commit and returns a lookup of its
+// files by path, for autotools.Context.Gnulib, and a closer.
+func (p *pipeline) gnulibFiles(ctx context.Context, pin *gnulibPin) (func(string) ([]byte, bool), func(), error) {
+	repo, err := gitsrc.Open(ctx, pin.source, gitsrc.Options{CacheDir: p.o.CacheDir, Offline: p.o.Offline, Logf: p.o.Logf})
+	if err != nil {
+		return nil, nil, err
+	}
+	tree, err := repo.ResolveCommit(ctx, pin.commit)
+	if err != nil {
+		return nil, nil, err
+	}
+	ids := map[string]string{}
+	if err := repo.ListTree(ctx, tree, func(e gitsrc.TreeEntry) error {
+		if e.Type == "blob" {
+			ids[e.Path] = e.ID
+		}
+		return nil
+	}); err != nil {
+		return nil, nil, err
+	}
+	blobs, err := repo.OpenBlobs(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	lookup := func(path string) ([]byte, bool) {
+		id, ok := ids[path]
+		if !ok {
+			return nil, false
+		}
+		data, err := blobs.Read(id)
+		if err != nil {
+			return nil, false
+		}
+		return data, true
+	}
+	p.report.Notes = append(p.report.Notes, fmt.Sprintf("gnulib copies compared with gnulib commit %s (pinned by %s) from %s",
+		pin.commit[:12], pin.path, pin.source))
+	return lookup, func() { blobs.Close() }, nil
+}
