@@ -343,6 +343,8 @@ func hazardRule(h archive.Hazard) (string, string) {
 		archive.HazardZipMismatch:      "TC109",
 		archive.HazardParentSymlink:    "TC110",
 		archive.HazardLongNameOverride: "TC111",
+		archive.HazardSparse:           "TC112",
+		archive.HazardTrailingData:     "TC113",
 	}[h.Kind]
 	if rule == "" {
 		rule = "TC100"

@@ -473,9 +473,17 @@ func (p *pipeline) walk(ctx context.Context) error {
 		pr.Start("archive", p.report.Tarball.Size)
 		defer pr.Done()
 	}
-	var lastCompressed int64
-
-	res, err := archive.WalkFile(ctx, p.tarPath, p.archiveOptions(o.KeepBytes), func(e *archive.Entry) error {
+	aopts := p.archiveOptions(o.KeepBytes)
+	if pr := o.Progress; pr != nil {
+		var last int64
+		aopts.Progress = func(n int64) {
+			if n > last {
+				pr.Add(n - last)
+				last = n
+			}
+		}
+	}
+	res, err := archive.WalkFile(ctx, p.tarPath, aopts, func(e *archive.Entry) error {
 		if e.Type == archive.TypeDir || e.Type == archive.TypeOther {
 			if !rootKnown {
 				p.root, rootKnown = firstComponent(e.Path, e.Type == archive.TypeDir), true
@@ -525,7 +533,6 @@ func (p *pipeline) walk(ctx context.Context) error {
 		}
 		return fmt.Errorf("%w: reading %s: %w", ErrInput, filepath.Base(p.o.Tarball), err)
 	}
-	_ = lastCompressed
 	p.arch = res
 	r := p.report
 	r.Tarball.Format = string(res.Format)

@@ -20,13 +20,35 @@
 //   - Directories are emitted (TypeDir) but not counted in Result.Entries;
 //     neither are TypeOther members. Global pax headers (git archive's
 //     commit comment) and GNU volume labels are skipped silently.
-//   - Root is the first path component shared by every member, provided it
-//     is a directory (a lone top-level file, an absolute or ".." path means
-//     no root). A rootless archive is legitimate and raises nothing.
-//     HazardMultipleRoots is raised only when it looks like an attempt to
-//     slip something past a root-stripping comparison: one top-level
-//     directory whose name contains a digit (name-version) holds at least
-//     90% of the members, and every other top-level name gets a hazard.
+//   - Root. When every member lives under one top-level directory, that
+//     directory is Root (HasRoot true). When there are several top-level
+//     names, the directory holding the most members (strictly more than
+//     any other top-level name) is Root if its name looks like a release
+//     directory (name-version: a "-" or "_" followed by a digit, as
+//     "xz-5.6.1"), or if it holds more than half of all members and no
+//     regular file, link or device sits at the top level. Every other
+//     top-level name then gets one HazardMultipleRoots (Path is the
+//     top-level name, Detail gives the number of members under it).
+//     Otherwise the archive is rootless (Root "", HasRoot false, no
+//     hazard): all members at the top level, several directories of which
+//     none dominates, or top-level files beside subdirectories (a
+//     "git archive" without --prefix). Member counts include directory
+//     entries. A top-level name that is also a file, "/" (absolute names)
+//     and ".." are never Root. Entry.Path is never stripped: with HasRoot,
+//     members outside Root+"/" are exactly the stray ones.
+//   - Tar end: the stream must end with the end-of-archive marker (two
+//     zero blocks) right after the last member, as GNU tar, bsdtar, git
+//     archive, Python tarfile and Go archive/tar all write it. A stream
+//     that stops at a member boundary without it is ErrCorrupt "missing
+//     end-of-archive marker (truncated?)"; one that stops inside a header,
+//     an extended header, member data or its padding is ErrCorrupt "tar:
+//     truncated". (archive/tar alone reports several of these as a clean
+//     end.)
+//   - Sparse tar members (GNU old and pax formats) are recorded as
+//     HazardSparse: release tarballs never need them. The holes they
+//     expand count against Limits.MaxSparseExpansion (small by default),
+//     MaxUnpackedBytes and MaxRatio, so a few hundred bytes cannot make
+//     the walk hash gigabytes of zeros.
 //   - setgid on a directory is group inheritance, not a hazard; setuid,
 //     setgid and sticky on anything else, and setuid/sticky on directories,
 //     are.
@@ -48,6 +70,7 @@ package archive
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Format is the container and compression of an archive, detected from its
@@ -156,6 +179,7 @@ const (
 	HazardZipMismatch      = "zip-header-mismatch" // a zip local header disagrees with the central directory
 	HazardLongNameOverride = "long-name-override"  // a pax/GNU long name replaces an unrelated ustar name
 	HazardTrailingData     = "trailing-data"       // non-zero bytes after the tar end-of-archive marker (ignored by extractors)
+	HazardSparse           = "sparse-member"       // a sparse tar member: holes expand to zeros without data in the archive
 )
 
 // Hazard is one suspicious property of the archive.
@@ -203,18 +227,28 @@ const (
 	DefaultMaxDictSize      = 1 << 30  // xz dictionary / zstd window
 	DefaultKeepBytes        = 1 << 20  // Entry.Content kept up to 1 MiB
 
+	// DefaultMaxSparseExpansion caps the bytes of sparse holes (zeros
+	// with no data in the archive) all members may expand to. Release
+	// tarballs have no sparse members at all.
+	DefaultMaxSparseExpansion = 16 << 20
+
 	// RatioGrace is the number of unpacked bytes below which the
 	// compression ratio is not checked: small archives of zeros are
 	// legitimately extreme.
 	RatioGrace = 64 << 20
 )
 
-// Limits caps what untrusted input may make the reader do. A zero field
-// means "use the default"; use a huge value to effectively disable a cap.
+// Limits caps what untrusted input may make the reader do. A zero or
+// negative field (or a NaN MaxRatio) means "use the default"; use a huge
+// value (math.MaxInt64, math.Inf(1)) to effectively disable a cap.
+//
+// The CLI exposes the ones a user may need to raise for a huge release:
+// --max-unpacked (MaxUnpackedBytes, bytes), --max-ratio (MaxRatio) and
+// --max-entries (MaxEntries); a flag left at its zero value keeps the
+// default.
 type Limits struct {
-	// MaxUnpackedBytes caps the decompressed stream and, separately, the
-	// sum of member sizes (sparse tar members expand without compressed
-	// bytes behind them).
+	// MaxUnpackedBytes caps the decompressed stream plus the sparse holes
+	// expanded and, separately, the sum of member sizes.
 	MaxUnpackedBytes int64
 	// MaxEntrySize caps one member's size.
 	MaxEntrySize int64
@@ -224,8 +258,8 @@ type Limits struct {
 	MaxPathLen int
 	// MaxPathDepth caps the number of components of a member name.
 	MaxPathDepth int
-	// MaxRatio caps unpacked/compressed bytes once RatioGrace bytes are
-	// unpacked.
+	// MaxRatio caps unpacked/compressed bytes (sparse holes included)
+	// once RatioGrace bytes are unpacked.
 	MaxRatio float64
 	// MaxPaxHeader caps the extended (pax, GNU long name) header bytes in
 	// front of one member.
@@ -233,19 +267,23 @@ type Limits struct {
 	// MaxDictSize caps the xz LZMA2 dictionary and the zstd window the
 	// input may ask for (memory).
 	MaxDictSize int64
+	// MaxSparseExpansion caps the total bytes of holes that sparse tar
+	// members may expand to.
+	MaxSparseExpansion int64
 }
 
 // DefaultLimits returns the default caps (see the Default* constants).
 func DefaultLimits() Limits {
 	return Limits{
-		MaxUnpackedBytes: DefaultMaxUnpackedBytes,
-		MaxEntrySize:     DefaultMaxEntrySize,
-		MaxEntries:       DefaultMaxEntries,
-		MaxPathLen:       DefaultMaxPathLen,
-		MaxPathDepth:     DefaultMaxPathDepth,
-		MaxRatio:         DefaultMaxRatio,
-		MaxPaxHeader:     DefaultMaxPaxHeader,
-		MaxDictSize:      DefaultMaxDictSize,
+		MaxUnpackedBytes:   DefaultMaxUnpackedBytes,
+		MaxEntrySize:       DefaultMaxEntrySize,
+		MaxEntries:         DefaultMaxEntries,
+		MaxPathLen:         DefaultMaxPathLen,
+		MaxPathDepth:       DefaultMaxPathDepth,
+		MaxRatio:           DefaultMaxRatio,
+		MaxPaxHeader:       DefaultMaxPaxHeader,
+		MaxDictSize:        DefaultMaxDictSize,
+		MaxSparseExpansion: DefaultMaxSparseExpansion,
 	}
 }
 
@@ -267,7 +305,7 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxPathDepth <= 0 {
 		l.MaxPathDepth = d.MaxPathDepth
 	}
-	if l.MaxRatio <= 0 {
+	if !(l.MaxRatio > 0) { // also NaN
 		l.MaxRatio = d.MaxRatio
 	}
 	if l.MaxPaxHeader <= 0 {
@@ -275,6 +313,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxDictSize <= 0 {
 		l.MaxDictSize = d.MaxDictSize
+	}
+	if l.MaxSparseExpansion <= 0 {
+		l.MaxSparseExpansion = d.MaxSparseExpansion
 	}
 	return l
 }
@@ -290,14 +331,29 @@ type Options struct {
 	// Workers is the number of decoder goroutines for block-parallel xz
 	// and zstd; 0 means GOMAXPROCS, 1 forces sequential decoding.
 	Workers int
+	// Progress, when set, is called with the number of archive
+	// (compressed) bytes read so far: from a separate goroutine about
+	// every ProgressInterval while the walk runs, and once more, from the
+	// walking goroutine, just before Walk or WalkFile returns. Calls never
+	// overlap, values only increase, none comes after the walk returned,
+	// and after a successful WalkFile the last value is the file size.
+	// It must return quickly. For zip the value is an estimate from the
+	// member sizes.
+	Progress func(compressedBytesRead int64)
 }
+
+// ProgressInterval is how often Options.Progress is called during a walk.
+const ProgressInterval = 100 * time.Millisecond
 
 // Result summarises a completed walk.
 type Result struct {
 	// Format is the detected format.
 	Format Format
-	// Root is the single top-level directory every member lives under,
-	// "" if there is none (HasRoot false).
+	// Root is the release directory: the single top-level directory
+	// every member lives under, or the dominant one when there are stray
+	// top-level names (each stray name then has a HazardMultipleRoots);
+	// "" if the archive is rootless (HasRoot false). See the package
+	// documentation for the rule. Members outside Root+"/" are strays.
 	Root string
 	// HasRoot tells whether Root is set.
 	HasRoot bool
@@ -308,7 +364,7 @@ type Result struct {
 	Hazards []Hazard
 	// CompressedBytes is the number of archive bytes read.
 	CompressedBytes int64
-	// UnpackedBytes is the number of decompressed bytes (the tar stream,
-	// or the sum of zip member sizes).
+	// UnpackedBytes is the number of decompressed bytes (the tar stream
+	// plus expanded sparse holes, or the sum of zip member sizes).
 	UnpackedBytes int64
 }

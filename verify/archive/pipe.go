@@ -7,6 +7,7 @@ import (
 	"io"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Pipeline buffers: decompression runs ahead of parsing and hashing by at
@@ -181,6 +182,46 @@ func (p *pipe) Read(b []byte) (int, error) {
 func (p *pipe) close() {
 	p.stop.Do(func() { close(p.done) })
 	p.wg.Wait()
+}
+
+// startProgress calls fn with the value of n every ProgressInterval, on
+// its own goroutine, when n has grown. The returned stop function ends
+// that goroutine, waits for it, and makes the final call with final
+// (when it is larger than the last value reported). fn may be nil.
+func startProgress(fn func(int64), n *atomic.Int64) (stop func(final int64)) {
+	if fn == nil {
+		return func(int64) {}
+	}
+	var last int64
+	done := make(chan struct{})
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		t := time.NewTicker(ProgressInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if v := n.Load(); v > last {
+					last = v
+					fn(v)
+				}
+			}
+		}
+	}()
+	var once sync.Once
+	return func(final int64) {
+		once.Do(func() {
+			close(done)
+			<-exited
+			if final > last {
+				last = final
+				fn(final)
+			}
+		})
+	}
 }
 
 // countingReader counts bytes read from the compressed source.

@@ -125,25 +125,104 @@ func newDecoder(format Format, r io.Reader, lim Limits, nworkers int) (io.Reader
 	return nil, nil, fmt.Errorf("no decoder for %s", format)
 }
 
-// tarSource records the last header block the tar reader consumed, so
-// that pax/GNU long names can be compared with the ustar name they
-// replace, and counts the extended header bytes in front of a member.
+// tarSource sits between the decompressed stream and archive/tar. It
+// counts every byte archive/tar consumes (archive/tar reads exactly what
+// it needs, never ahead), so the walk knows where each member ends and can
+// tell a real end-of-archive marker from a stream that merely stops. While
+// recording (inside tar.Reader.Next) it keeps the last 1024 bytes read, so
+// that pax/GNU long names can be compared with the ustar name they replace
+// and the end marker's two zero blocks can be checked, and counts the
+// extended header bytes in front of a member.
 type tarSource struct {
 	r         io.Reader
+	pos       int64 // bytes consumed by archive/tar so far
 	recording bool
-	n         int64
-	last      [512]byte
+	n         int64 // bytes read since recording started
+	tail      [2 * tarBlockSize]byte
 }
+
+// tarBlockSize is the tar block (header and padding) size.
+const tarBlockSize = 512
 
 func (s *tarSource) Read(b []byte) (int, error) {
 	n, err := s.r.Read(b)
+	s.pos += int64(n)
 	if s.recording && n > 0 {
 		s.n += int64(n)
-		if n >= len(s.last) {
-			copy(s.last[:], b[n-len(s.last):n])
+		if n >= len(s.tail) {
+			copy(s.tail[:], b[n-len(s.tail):n])
 		} else {
-			copy(s.last[:], s.last[n:])
-			copy(s.last[len(s.last)-n:], b[:n])
+			copy(s.tail[:], s.tail[n:])
+			copy(s.tail[len(s.tail)-n:], b[:n])
+		}
+	}
+	return n, err
+}
+
+// lastBlock returns the last 512 bytes read while recording: after Next
+// returned a header, the member's own header block.
+func (s *tarSource) lastBlock() *[tarBlockSize]byte {
+	return (*[tarBlockSize]byte)(s.tail[tarBlockSize:])
+}
+
+// roundBlock rounds n up to a multiple of the tar block size.
+func roundBlock(n int64) int64 {
+	return (n + tarBlockSize - 1) &^ (tarBlockSize - 1)
+}
+
+// checkTarEnd decides whether the tar stream really ended when archive/tar
+// reported io.EOF. archive/tar also returns io.EOF when the stream stops
+// at a block boundary, inside the padding after a member or after a lone
+// zero block, and when it stops right after extended (pax) headers; all of
+// those are truncations. memberEnd is the offset where the header after
+// the last complete member starts (0 for none). The end-of-archive marker
+// must be the two zero blocks read right there.
+func checkTarEnd(src *tarSource, memberEnd int64) error {
+	if src.pos == memberEnd+2*tarBlockSize && src.n >= 2*tarBlockSize && allZero(src.tail[:]) {
+		return nil
+	}
+	if src.pos == memberEnd || (src.pos == memberEnd+tarBlockSize && src.n >= tarBlockSize && allZero(src.lastBlock()[:])) {
+		return fmt.Errorf("%w: tar: missing end-of-archive marker (truncated?) at offset %d", ErrCorrupt, src.pos)
+	}
+	return fmt.Errorf("%w: tar: truncated at offset %d", ErrCorrupt, src.pos)
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// sparseGuard wraps the reader of a tar member's content and charges the
+// bytes it yields beyond the physical bytes behind them (sparse holes) to
+// the walker's sparse budget, so a few bytes declaring a huge hole cannot
+// make the walk hash gigabytes of zeros.
+type sparseGuard struct {
+	r       io.Reader
+	src     *tarSource
+	w       *walker
+	start   int64 // src.pos where the member's data starts
+	logical int64 // bytes delivered
+	holes   int64 // expansion already charged
+	err     error // sticky limit error
+}
+
+func (g *sparseGuard) Read(b []byte) (int, error) {
+	if g.err != nil {
+		return 0, g.err
+	}
+	n, err := g.r.Read(b)
+	g.logical += int64(n)
+	if exp := g.logical - (g.src.pos - g.start); exp > g.holes {
+		g.err = g.w.chargeHoles(exp - g.holes)
+		g.holes = exp
+		if g.err != nil {
+			// Drop the bytes: io.ReadFull would ignore an error that
+			// comes with the last bytes it asked for.
+			return 0, g.err
 		}
 	}
 	return n, err
@@ -170,14 +249,20 @@ func cstring(b []byte) string {
 // walkTar walks a tar stream decoded on a producer goroutine.
 func walkTar(ctx context.Context, format Format, open opener, compressed *atomic.Int64, opts Options, res *Result, fn func(*Entry) error) (err error) {
 	w := newWalker(opts, res, fn)
+	stopProgress := startProgress(opts.Progress, compressed)
 	p := newPipe(ctx, string(format), w.lim, compressed, open)
+	w.streamCheck = func(holes int64) error {
+		return checkUnpacked(p.unpacked.Load()+holes, compressed.Load(), w.lim)
+	}
 	defer func() {
 		p.close()
 		res.CompressedBytes = compressed.Load()
-		res.UnpackedBytes = p.unpacked.Load()
+		res.UnpackedBytes = p.unpacked.Load() + w.holes
+		stopProgress(res.CompressedBytes)
 	}()
 	src := &tarSource{r: p}
 	tr := tar.NewReader(src)
+	var memberEnd int64 // where the header after the last complete member starts
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -186,6 +271,9 @@ func walkTar(ctx context.Context, format Format, open opener, compressed *atomic
 		hdr, err := tr.Next()
 		src.recording = false
 		if err == io.EOF {
+			if err := checkTarEnd(src, memberEnd); err != nil {
+				return tarError(format, err)
+			}
 			break
 		}
 		if err != nil && !(errors.Is(err, tar.ErrInsecurePath) && hdr != nil) {
@@ -195,14 +283,20 @@ func walkTar(ctx context.Context, format Format, open opener, compressed *atomic
 			return fmt.Errorf("%s: %w: %d bytes of extended headers before %q", format, ErrLimit, src.n-1024, hdr.Name)
 		}
 		if hdr.Typeflag == tar.TypeXGlobalHeader || hdr.Typeflag == tar.TypeGNULongName || hdr.Typeflag == tar.TypeGNULongLink || hdr.Typeflag == 'V' {
-			continue // git archive's pax_global_header, volume labels
-		}
-		if err := w.tarEntry(tr, hdr, &src.last); err != nil {
+			// git archive's pax_global_header, volume labels.
+		} else if err := w.tarEntry(tr, hdr, src); err != nil {
 			if errors.Is(err, ErrCorrupt) || errors.Is(err, ErrLimit) {
 				return fmt.Errorf("%s: %w", format, err)
 			}
 			return err
 		}
+		// Consume what is left of the member's data ourselves (archive/tar
+		// would do it inside Next), so that src.pos is the end of the
+		// member's data and the next header starts at the next block.
+		if err := w.skipRest(tr); err != nil {
+			return tarError(format, fmt.Errorf("reading %q: %w", hdr.Name, err))
+		}
+		memberEnd = roundBlock(src.pos)
 	}
 	// Read the rest of the decompressed stream: it verifies the final
 	// checksums of the compression layer and reveals hidden trailing data.
@@ -211,6 +305,34 @@ func walkTar(ctx context.Context, format Format, open opener, compressed *atomic
 	}
 	w.finish()
 	return nil
+}
+
+// skipRest reads a member's remaining data (none after a hashed regular
+// file) to its end.
+func (w *walker) skipRest(r io.Reader) error {
+	for {
+		_, err := r.Read(w.buf)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return truncated(err)
+		}
+	}
+}
+
+// isSparse reports a GNU sparse member, old (type 'S') or pax
+// (GNU.sparse.* records).
+func isSparse(hdr *tar.Header) bool {
+	if hdr.Typeflag == tar.TypeGNUSparse {
+		return true
+	}
+	for k := range hdr.PAXRecords {
+		if strings.HasPrefix(k, "GNU.sparse.") {
+			return true
+		}
+	}
+	return false
 }
 
 func tarError(format Format, err error) error {
@@ -249,7 +371,8 @@ func (w *walker) drain(r io.Reader) error {
 }
 
 // tarEntry converts one tar header (and its content) into an Entry.
-func (w *walker) tarEntry(tr *tar.Reader, hdr *tar.Header, blk *[512]byte) error {
+func (w *walker) tarEntry(tr *tar.Reader, hdr *tar.Header, src *tarSource) error {
+	blk := src.lastBlock()
 	p, err := w.begin(hdr.Name)
 	if err != nil {
 		return err
@@ -257,7 +380,10 @@ func (w *walker) tarEntry(tr *tar.Reader, hdr *tar.Header, blk *[512]byte) error
 	e := &w.entry
 	*e = Entry{Path: p, RawName: hdr.Name, Mode: hdr.Mode & 0o7777, LinkTarget: hdr.Linkname}
 
-	if stored := ustarName(blk); stored != "" && stored != hdr.Name && !strings.Contains(stored, "GNUSparseFile.") && !strings.HasPrefix(hdr.Name, stored) {
+	// A sparse member's name comes from its GNU.sparse records and the
+	// block read last is its sparse map: it has its own hazard instead.
+	sparse := isSparse(hdr)
+	if stored := ustarName(blk); !sparse && stored != "" && stored != hdr.Name && !strings.Contains(stored, "GNUSparseFile.") && !strings.HasPrefix(hdr.Name, stored) {
 		if cleanPath(stored) != p {
 			w.hazard(HazardLongNameOverride, p, fmt.Sprintf("extended header name %q replaces the header name %q", hdr.Name, stored))
 		}
@@ -271,8 +397,16 @@ func (w *walker) tarEntry(tr *tar.Reader, hdr *tar.Header, blk *[512]byte) error
 		if err := w.checkSize(hdr.Size); err != nil {
 			return err
 		}
-		if err := w.hashContent(e, tr, hdr.Size); err != nil {
+		if sparse {
+			w.hazard(HazardSparse, p, fmt.Sprintf("sparse member of %d bytes (holes expand without data behind them)", hdr.Size))
+		}
+		g := &w.guard
+		*g = sparseGuard{r: tr, src: src, w: w, start: src.pos}
+		if err := w.hashContent(e, g, hdr.Size); err != nil {
 			return fmt.Errorf("reading %q: %w", hdr.Name, err)
+		}
+		if g.holes > 0 && !sparse {
+			w.hazard(HazardSparse, p, fmt.Sprintf("member of %d bytes expands %d bytes of holes", hdr.Size, g.holes))
 		}
 	case tar.TypeSymlink:
 		e.Type = TypeSymlink

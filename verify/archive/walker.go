@@ -47,6 +47,11 @@ type walker struct {
 
 	members      int
 	contentBytes int64
+	holes        int64       // sparse hole bytes expanded so far
+	guard        sparseGuard // reused for every tar member
+	// streamCheck applies MaxUnpackedBytes and MaxRatio to the
+	// decompressed stream plus the given hole bytes (nil for zip).
+	streamCheck func(holes int64) error
 
 	seen     map[string]EntryType
 	folded   map[string]string
@@ -55,8 +60,8 @@ type walker struct {
 	links    []pendingLink
 
 	tops     map[string]int
+	topOrder []string
 	topFile  map[string]bool
-	noRoot   bool
 	perKind  map[string]int
 	dropKind map[string]int
 }
@@ -129,6 +134,20 @@ func (w *walker) checkSize(size int64) error {
 	w.contentBytes += size
 	if w.contentBytes > w.lim.MaxUnpackedBytes {
 		return fmt.Errorf("%w: members total more than %d bytes", ErrLimit, w.lim.MaxUnpackedBytes)
+	}
+	return nil
+}
+
+// chargeHoles counts n more bytes of sparse holes against
+// MaxSparseExpansion, and with the decompressed stream against
+// MaxUnpackedBytes and MaxRatio.
+func (w *walker) chargeHoles(n int64) error {
+	w.holes += n
+	if w.holes > w.lim.MaxSparseExpansion {
+		return fmt.Errorf("%w: sparse members expand more than %d bytes of holes", ErrLimit, w.lim.MaxSparseExpansion)
+	}
+	if w.streamCheck != nil {
+		return w.streamCheck(w.holes)
 	}
 	return nil
 }
@@ -291,44 +310,91 @@ func (w *walker) trackRoot(p string, isDir bool) {
 	if p == "." {
 		return
 	}
-	top, rest, deeper := strings.Cut(p, "/")
+	top, _, deeper := strings.Cut(p, "/")
 	if strings.HasPrefix(p, "/") {
 		top, deeper = "/", true
-	} else if top == ".." {
-		w.noRoot = true
+	}
+	if _, ok := w.tops[top]; !ok {
+		w.topOrder = append(w.topOrder, top)
 	}
 	w.tops[top]++
 	if !deeper && !isDir {
 		w.topFile[top] = true
 	}
-	_ = rest
+}
+
+// canBeRoot reports whether a top-level name is a directory that may be
+// the release root: not a file, not "/" (absolute names) or "..".
+func (w *walker) canBeRoot(top string) bool {
+	return !w.topFile[top] && top != "/" && top != ".."
+}
+
+// looksLikeRelease reports a name-version directory name: a "-" or "_"
+// followed by a digit, optionally after a "v" ("xz-5.6.1", "foo_1.0",
+// "bar-v2.3").
+func looksLikeRelease(name string) bool {
+	for i := 0; i+1 < len(name); i++ {
+		if name[i] != '-' && name[i] != '_' {
+			continue
+		}
+		next := name[i+1]
+		if next == 'v' || next == 'V' {
+			if i+2 < len(name) {
+				next = name[i+2]
+			}
+		}
+		if next >= '0' && next <= '9' {
+			return true
+		}
+	}
+	return false
+}
+
+// findRoot sets Result.Root and records HazardMultipleRoots (see the
+// package documentation for the rule).
+func (w *walker) findRoot() {
+	if len(w.tops) == 1 {
+		top := w.topOrder[0]
+		if w.canBeRoot(top) {
+			w.res.Root, w.res.HasRoot = top, true
+		}
+		return
+	}
+	if len(w.tops) == 0 {
+		return
+	}
+	total, best, bestN, secondN, anyTopFile := 0, "", 0, 0, false
+	for _, top := range w.topOrder {
+		n := w.tops[top]
+		total += n
+		if w.topFile[top] {
+			anyTopFile = true
+		}
+		switch {
+		case n > bestN:
+			secondN = bestN
+			best, bestN = top, n
+		case n > secondN:
+			secondN = n
+		}
+	}
+	if bestN == secondN || !w.canBeRoot(best) {
+		return // no dominant directory: rootless
+	}
+	if !looksLikeRelease(best) && (anyTopFile || 2*bestN <= total) {
+		return // a rootless archive with subdirectories
+	}
+	w.res.Root, w.res.HasRoot = best, true
+	for _, top := range w.topOrder {
+		if top != best {
+			w.hazard(HazardMultipleRoots, top, fmt.Sprintf("%d member(s) under top-level %q outside the release directory %q", w.tops[top], top, best))
+		}
+	}
 }
 
 // finish computes the root and the hazards that need the whole archive.
 func (w *walker) finish() {
-	if len(w.tops) == 1 && !w.noRoot {
-		for top := range w.tops {
-			if !w.topFile[top] && top != "/" {
-				w.res.Root, w.res.HasRoot = top, true
-			}
-		}
-	}
-	if len(w.tops) > 1 {
-		total, best, bestN := 0, "", 0
-		for top, n := range w.tops {
-			total += n
-			if n > bestN || (n == bestN && top < best) {
-				best, bestN = top, n
-			}
-		}
-		if !w.topFile[best] && strings.ContainsAny(best, "0123456789") && bestN*10 >= total*9 {
-			for top := range w.tops {
-				if top != best {
-					w.hazard(HazardMultipleRoots, top, fmt.Sprintf("top-level %q beside the release directory %q", top, best))
-				}
-			}
-		}
-	}
+	w.findRoot()
 	for _, l := range w.links {
 		var resolved string
 		if l.hard {

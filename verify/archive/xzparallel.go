@@ -2,10 +2,13 @@ package archive
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
 	"sync/atomic"
+
+	"github.com/tarcheck/tarcheck/verify/archive/internal/lzma2"
 )
 
 const (
@@ -13,9 +16,6 @@ const (
 	// in memory; files with larger blocks (xz -T0 -9 makes 192 MiB blocks)
 	// take the sequential path, keeping memory bounded.
 	xzMaxParallelBlock = 64 << 20
-	// xzDecodeStep is how much a worker decodes between cancellation
-	// checks.
-	xzDecodeStep = 1 << 20
 )
 
 // blockErr names the 1-based block an error belongs to.
@@ -37,8 +37,10 @@ type xzBlockResult struct {
 
 // parallelXz decodes the blocks of a single-stream, multi-block xz file
 // concurrently and delivers the bytes in order. At most inflight blocks
-// are decoded or waiting at any time, which bounds memory to about
-// inflight*blockSize plus one dictionary per worker.
+// are decoded or waiting at any time, each in one buffer of the largest
+// block's size that is also its LZMA2 dictionary, which bounds memory to
+// inflight*blockSize plus one compressed block per worker. Read and close
+// must be called from one goroutine.
 type parallelXz struct {
 	f          io.ReaderAt
 	size       int64
@@ -55,6 +57,7 @@ type parallelXz struct {
 	jobs    chan int
 	slots   []chan xzBlockResult
 	pool    chan []byte
+	bufs    blockBuffers
 	done    chan struct{}
 	wg      sync.WaitGroup
 	stop    sync.Once
@@ -126,10 +129,19 @@ func newParallelXz(f io.ReaderAt, size int64, opts Options) (*parallelXz, bool) 
 	if !ok {
 		return nil, false
 	}
+	var largest int64
+	for _, b := range blocks {
+		largest = max(largest, b.uncompressed)
+	}
 	nw := workers(opts)
+	inflight := nw + 1
+	if int64(inflight)*largest > xzParallelMemory {
+		inflight = max(2, int(xzParallelMemory/max(largest, 1)))
+	}
 	return &parallelXz{
 		f: f, size: size, check: check, blocks: blocks, indexLen: indexLen,
-		lim: opts.Limits.withDefaults(), workers: nw, inflight: nw + 1,
+		lim: opts.Limits.withDefaults(), workers: nw, inflight: inflight,
+		bufs: blockBuffers{size: int(largest)},
 	}, true
 }
 
@@ -173,12 +185,12 @@ func (p *parallelXz) dispatch() {
 func (p *parallelXz) work() {
 	defer p.wg.Done()
 	d := &xzBlockDecoder{}
-	d.blk.check = &d.chk
 	for i := range p.jobs {
 		var buf []byte
 		select {
 		case buf = <-p.pool:
 		default:
+			buf = p.bufs.get()
 		}
 		buf, err := d.decode(p, i, buf)
 		p.slots[i%p.inflight] <- xzBlockResult{buf: buf, err: err}
@@ -189,13 +201,15 @@ func (p *parallelXz) work() {
 type xzBlockDecoder struct {
 	in   []byte // the whole compressed block
 	br   bytes.Reader
-	blk  xzBlockReader
+	lz   lzma2.Decoder
 	chk  xzCheck
 	hbuf [1024]byte
 }
 
 // decode decodes block i into buf (grown as needed) and verifies it
-// against its header, its check and the index.
+// against its header, its check and the index. The LZMA2 data is decoded
+// by the in-memory decoder of internal/lzma2 straight into buf, which is
+// also its dictionary.
 func (d *xzBlockDecoder) decode(p *parallelXz, i int, buf []byte) (out []byte, err error) {
 	info := p.blocks[i]
 	num := i + 1
@@ -227,36 +241,43 @@ func (d *xzBlockDecoder) decode(p *parallelXz, i int, buf []byte) (out []byte, e
 		(hdr.uncompressedSize >= 0 && hdr.uncompressedSize != info.uncompressed) {
 		return buf, blockErr(num, xzErrorf("block header sizes disagree with the index"))
 	}
-	hdr.compressedSize, hdr.uncompressedSize = wantC, info.uncompressed
-	d.blk.num, d.blk.hdr = num, hdr
-	if err := d.blk.start(&d.br, p.check, p.lim); err != nil {
-		return buf, err
+	if hdr.dictSize > p.lim.MaxDictSize {
+		return buf, blockErr(num, fmt.Errorf("%w: xz dictionary of %d bytes (max %d)", ErrLimit, hdr.dictSize, p.lim.MaxDictSize))
 	}
 	if int64(cap(buf)) < info.uncompressed {
-		buf = make([]byte, info.uncompressed)
+		return buf, blockErr(num, xzErrorf("block larger than the index says"))
 	}
 	buf = buf[:info.uncompressed]
-	for off := 0; off < len(buf); {
+	dataEnd := int64(hdr.size) + wantC
+	d.lz.Reset(buf, d.in[hdr.size:dataEnd], int(hdr.dictSize))
+	for !d.lz.Done() {
 		select {
 		case <-p.done:
 			return buf, blockErr(num, fmt.Errorf("canceled"))
 		default:
 		}
-		end := min(off+xzDecodeStep, len(buf))
-		if _, err := io.ReadFull(&d.blk, buf[off:end]); err != nil {
-			if err == io.EOF || err == io.ErrUnexpectedEOF {
-				return buf, blockErr(num, xzErrorf("shorter than the index says"))
+		if err := d.lz.Step(); err != nil {
+			if errors.Is(err, lzma2.ErrOutputFull) {
+				return buf, blockErr(num, xzErrorf("longer than the index says"))
 			}
-			return buf, err
+			return buf, blockErr(num, xzErrorf("%v", err))
 		}
-		off = end
 	}
-	var one [1]byte
-	if n, err := d.blk.Read(one[:]); n != 0 || err != io.EOF {
-		if err == nil || err == io.EOF {
-			err = blockErr(num, xzErrorf("longer than the index says"))
+	if d.lz.Written() != len(buf) {
+		return buf, blockErr(num, xzErrorf("shorter than the index says"))
+	}
+	if int64(d.lz.Consumed()) != wantC {
+		return buf, blockErr(num, xzErrorf("compressed size %d, index says %d", d.lz.Consumed(), wantC))
+	}
+	for _, c := range d.in[dataEnd : padded-int64(csize)] {
+		if c != 0 {
+			return buf, blockErr(num, xzErrorf("non-zero padding"))
 		}
-		return buf, err
+	}
+	d.chk.reset(p.check)
+	d.chk.write(buf)
+	if !d.chk.matches(d.in[padded-int64(csize):]) {
+		return buf, blockErr(num, xzErrorf("check mismatch (corrupt data)"))
 	}
 	return buf, nil
 }
@@ -298,11 +319,19 @@ func (p *parallelXz) Read(b []byte) (int, error) {
 	return n, nil
 }
 
-// close stops the workers and waits for them.
+// errXzClosed is returned by Read after close.
+var errXzClosed = errors.New("xz: read after close")
+
+// close stops the workers, waits for them, and frees the block buffers.
 func (p *parallelXz) close() {
 	if !p.started {
 		return
 	}
 	p.stop.Do(func() { close(p.done) })
 	p.wg.Wait()
+	p.cur, p.off, p.holding = nil, 0, false
+	if p.err == nil || p.err == io.EOF {
+		p.err = errXzClosed
+	}
+	p.bufs.release()
 }

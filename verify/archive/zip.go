@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 )
 
 // Unix file types in the high half of a zip external attribute.
@@ -31,6 +32,11 @@ const (
 func walkZip(ctx context.Context, ra io.ReaderAt, size int64, opts Options, fn func(*Entry) error) (*Result, error) {
 	res := &Result{Format: FormatZip, CompressedBytes: size}
 	w := newWalker(opts, res, fn)
+	// Progress: an estimate of the archive bytes behind the members done
+	// so far (local header, name and compressed data), the size at the end.
+	var done atomic.Int64
+	stopProgress := startProgress(opts.Progress, &done)
+	defer func() { stopProgress(done.Load()) }()
 	zr, err := zip.NewReader(ra, size)
 	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
 		return res, fmt.Errorf("zip: %w", corrupt(err))
@@ -49,9 +55,12 @@ func walkZip(ctx context.Context, ra io.ReaderAt, size int64, opts Options, fn f
 			}
 			return res, err
 		}
+		est := int64(zipLocalLen+len(f.Name)+len(f.Extra)) + int64(min(f.CompressedSize64, uint64(size)))
+		done.Store(min(size, done.Load()+est))
 	}
 	res.UnpackedBytes = w.contentBytes
 	w.finish()
+	done.Store(size)
 	return res, nil
 }
 

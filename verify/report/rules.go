@@ -57,6 +57,12 @@ var Rules = map[string]Rule{
 	"TC111": {Name: "ArchiveLongNameOverride", Severity: verify.SevCritical,
 		Short: "Pax or GNU long-name record overrides the header name",
 		Full:  "A pax or GNU long-name record replaces a benign-looking name in the tar header. Tools that ignore the extension show a different file than tar extracts."},
+	"TC112": {Name: "SparseMember", Severity: verify.SevCritical,
+		Short: "Sparse archive member",
+		Full:  "The archive holds a sparse member; release tarballs never need holes, and sparse members can expand enormously from a few bytes."},
+	"TC113": {Name: "TrailingData", Severity: verify.SevCritical,
+		Short: "Data after the end of the tar archive",
+		Full:  "Non-zero bytes follow the tar end-of-archive marker: data hidden from tar listings."},
 
 	// Signatures and provenance.
 	"TC201": {Name: "InvalidSignature", Severity: verify.SevCritical,

@@ -1,0 +1,287 @@
+// Package lzma2 is a small, fast decoder for raw LZMA2 data held in
+// memory, as found inside the blocks of an xz file.
+//
+// It decodes a whole LZMA2 stream into one caller-provided buffer of the
+// expected uncompressed size. That buffer is also the dictionary: matches
+// reference earlier output in the same buffer, so there is no ring buffer,
+// no copying out, and no allocation while decoding. The chunk rules
+// (control bytes, dictionary, state and property resets, the range
+// coder's end condition) follow liblzma, so that data xz accepts decodes
+// to the same bytes and data xz rejects is an error here too.
+//
+// Every input is untrusted: distances, lengths, chunk sizes and
+// properties are checked, and corrupt input yields an error wrapping
+// ErrCorrupt, never a panic. Checking the decoded size against the
+// container's record, and any checksum, is the caller's job.
+package lzma2
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrCorrupt is wrapped by every error about malformed LZMA2 data.
+var ErrCorrupt = errors.New("corrupt LZMA2 data")
+
+// ErrOutputFull is wrapped when the data decodes to more bytes than the
+// output buffer holds (for an xz block: more than its index records).
+var ErrOutputFull = fmt.Errorf("%w: more data than the output buffer holds", ErrCorrupt)
+
+func corruptf(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrCorrupt}, args...)...)
+}
+
+const (
+	numStates       = 12
+	posBitsMax      = 4
+	lenLowSymbols   = 8
+	lenMidSymbols   = 8
+	lenHighSymbols  = 256
+	minMatchLen     = 2
+	distStates      = 4
+	distSlots       = 64
+	distModelStart  = 4
+	distModelEnd    = 14
+	fullDistances   = 1 << (distModelEnd >> 1)
+	alignBits       = 4
+	alignSize       = 1 << alignBits
+	literalCoder    = 0x300
+	maxLcLp         = 4
+	probBits        = 11
+	probInit        = 1 << (probBits - 1)
+	moveBits        = 5
+	topValue        = 1 << 24
+	maxChunkPacked  = 1 << 16
+	maxChunkUnpaked = 1 << 21
+)
+
+// lenCoder holds the probabilities of a match-length decoder.
+type lenCoder struct {
+	choice  uint16
+	choice2 uint16
+	low     [1 << posBitsMax][lenLowSymbols]uint16
+	mid     [1 << posBitsMax][lenMidSymbols]uint16
+	high    [lenHighSymbols]uint16
+}
+
+// probs holds all adaptive probabilities of the LZMA decoder. Arrays
+// indexed by state and position state have 256 entries so that a masked
+// index needs no bounds check.
+type probs struct {
+	isMatch    [256]uint16 // [state<<4 | posState]
+	isRep      [16]uint16
+	isRepG0    [16]uint16
+	isRepG1    [16]uint16
+	isRepG2    [16]uint16
+	isRep0Long [256]uint16
+	distSlot   [distStates][distSlots]uint16
+	distSpec   [fullDistances]uint16 // first fullDistances-distModelEnd used
+	align      [alignSize]uint16
+	matchLen   lenCoder
+	repLen     lenCoder
+	literal    [literalCoder << maxLcLp]uint16
+}
+
+// Decoder decodes LZMA2 streams. The zero value is ready for Reset; a
+// Decoder is reused across streams without allocating and must not be
+// used by several goroutines at once.
+type Decoder struct {
+	p probs
+
+	lc, lp, pb uint32
+	state      uint32
+	rep        [4]uint32
+
+	out       []byte
+	pos       int // next output position
+	dictStart int // output position of the last dictionary reset
+	dictSize  int
+	src       []byte
+	in        int // next input position
+
+	needDictReset bool
+	needProps     bool
+	done          bool
+	err           error
+}
+
+// Reset prepares decoding the LZMA2 stream at the start of src into dst.
+// dictSize is the dictionary size the container declares: a match
+// reaching further back is an error, as in liblzma (0: no limit but the
+// output itself).
+func (d *Decoder) Reset(dst, src []byte, dictSize int) {
+	if dictSize <= 0 {
+		dictSize = int(^uint(0) >> 1)
+	} else {
+		dictSize = (dictSize + 15) &^ 15
+	}
+	d.out, d.src, d.dictSize = dst, src, dictSize
+	d.pos, d.in, d.dictStart = 0, 0, 0
+	d.needDictReset, d.needProps, d.done, d.err = true, true, false, nil
+}
+
+// Written is the number of bytes decoded into dst so far.
+func (d *Decoder) Written() int { return d.pos }
+
+// Consumed is the number of bytes of src used so far; after the end of
+// the stream, the length of the LZMA2 data including its end marker.
+func (d *Decoder) Consumed() int { return d.in }
+
+// Done reports whether the end marker has been decoded.
+func (d *Decoder) Done() bool { return d.done }
+
+// Decode decodes the whole LZMA2 stream at the start of src into dst and
+// returns the bytes written and the bytes of src consumed. It uses a
+// fresh Decoder; reuse one with Reset and Step to avoid allocating.
+func Decode(dst, src []byte, dictSize int) (written, consumed int, err error) {
+	d := new(Decoder)
+	d.Reset(dst, src, dictSize)
+	for !d.done {
+		if err := d.Step(); err != nil {
+			return d.pos, d.in, err
+		}
+	}
+	return d.pos, d.in, nil
+}
+
+// Step decodes the next chunk (at most 2 MiB of output), or the end
+// marker, after which Done is true. Errors are sticky.
+func (d *Decoder) Step() error {
+	if d.err != nil || d.done {
+		return d.err
+	}
+	if err := d.step(); err != nil {
+		d.err = err
+	}
+	return d.err
+}
+
+func (d *Decoder) step() error {
+	src := d.src
+	if d.in >= len(src) {
+		return corruptf("truncated before the end marker")
+	}
+	control := src[d.in]
+	at := d.in
+	if control == 0 {
+		d.in++
+		d.done = true
+		return nil
+	}
+	if control >= 0xE0 || control == 1 {
+		d.needProps = true
+		d.needDictReset = true
+	} else if d.needDictReset {
+		return corruptf("chunk at offset %d does not reset the dictionary", at)
+	}
+	if control < 0x80 {
+		if control > 2 {
+			return corruptf("invalid control byte %#x at offset %d", control, at)
+		}
+		if len(src)-d.in < 3 {
+			return corruptf("truncated chunk header at offset %d", at)
+		}
+		size := int(src[d.in+1])<<8 | int(src[d.in+2]) + 1
+		d.in += 3
+		d.resetDictIfNeeded()
+		if len(src)-d.in < size {
+			return corruptf("truncated uncompressed chunk at offset %d", at)
+		}
+		if len(d.out)-d.pos < size {
+			return ErrOutputFull
+		}
+		copy(d.out[d.pos:], src[d.in:d.in+size])
+		d.pos += size
+		d.in += size
+		return nil
+	}
+	hdr := 5
+	if control >= 0xC0 {
+		hdr = 6
+	}
+	if len(src)-d.in < hdr {
+		return corruptf("truncated chunk header at offset %d", at)
+	}
+	unpacked := int(control&0x1F)<<16 | int(src[d.in+1])<<8 | int(src[d.in+2]) + 1
+	packed := int(src[d.in+3])<<8 | int(src[d.in+4]) + 1
+	if control >= 0xC0 {
+		d.needProps = false
+		if err := d.setProps(src[d.in+5]); err != nil {
+			return fmt.Errorf("chunk at offset %d: %w", at, err)
+		}
+		d.resetState()
+	} else if d.needProps {
+		return corruptf("chunk at offset %d lacks properties", at)
+	} else if control >= 0xA0 {
+		d.resetState()
+	}
+	d.in += hdr
+	d.resetDictIfNeeded()
+	if len(src)-d.in < packed {
+		return corruptf("truncated chunk at offset %d", at)
+	}
+	if len(d.out)-d.pos < unpacked {
+		return ErrOutputFull
+	}
+	if err := d.decodeLZMA(src[d.in:d.in+packed], d.pos+unpacked); err != nil {
+		return fmt.Errorf("chunk at offset %d: %w", at, err)
+	}
+	d.in += packed
+	return nil
+}
+
+func (d *Decoder) resetDictIfNeeded() {
+	if d.needDictReset {
+		d.needDictReset = false
+		d.dictStart = d.pos
+	}
+}
+
+// setProps applies an LZMA properties byte (lc, lp, pb).
+func (d *Decoder) setProps(b byte) error {
+	if b >= 9*5*5 {
+		return corruptf("invalid properties byte %#x", b)
+	}
+	lc := uint32(b % 9)
+	b /= 9
+	lp := uint32(b % 5)
+	pb := uint32(b / 5)
+	if lc+lp > maxLcLp {
+		return corruptf("lc+lp = %d exceeds %d", lc+lp, maxLcLp)
+	}
+	d.lc, d.lp, d.pb = lc, lp, pb
+	return nil
+}
+
+// resetState sets the state, the repeated distances and all
+// probabilities to their initial values.
+func (d *Decoder) resetState() {
+	d.state = 0
+	d.rep = [4]uint32{}
+	p := &d.p
+	fill := func(s []uint16) {
+		for i := range s {
+			s[i] = probInit
+		}
+	}
+	fill(p.isMatch[:])
+	fill(p.isRep[:])
+	fill(p.isRepG0[:])
+	fill(p.isRepG1[:])
+	fill(p.isRepG2[:])
+	fill(p.isRep0Long[:])
+	for i := range p.distSlot {
+		fill(p.distSlot[i][:])
+	}
+	fill(p.distSpec[:])
+	fill(p.align[:])
+	for _, l := range []*lenCoder{&p.matchLen, &p.repLen} {
+		l.choice, l.choice2 = probInit, probInit
+		for i := range l.low {
+			fill(l.low[i][:])
+			fill(l.mid[i][:])
+		}
+		fill(l.high[:])
+	}
+	fill(p.literal[:literalCoder<<(d.lc+d.lp)])
+}

@@ -1,0 +1,9 @@
+//go:build !(linux || darwin || freebsd || netbsd || openbsd || dragonfly)
+
+package archive
+
+// allocBlockBuffer allocates on the heap where anonymous mappings are
+// not available.
+func allocBlockBuffer(n int) (buf []byte, mapped bool) { return make([]byte, n), false }
+
+func freeBlockBuffer([]byte) {}
