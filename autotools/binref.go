@@ -13,7 +13,10 @@ const maxRefTokens = 20000
 // name binary data files (or directories holding them) according to the
 // context. Alone the signal is medium for scripts and info for Makefiles
 // (which list test data for distribution); with another high signal it makes
-// the result critical.
+// the result critical. A line that runs such a file as shell code, or (outside
+// Makefiles) decodes, carves or tr-translates it, makes the signal high, and
+// with the reference itself the result critical: a build script reading binary
+// test data.
 func (c *classification) binaryRefs() (Signal, bool) {
 	ctx := c.ctx
 	if ctx.IsBinaryInGit == nil && ctx.IsBinaryInTarball == nil && len(ctx.BinaryPaths) == 0 {
@@ -39,12 +42,13 @@ func (c *classification) binaryRefs() (Signal, bool) {
 		}
 		return ""
 	}
+	makefile := c.base == "Makefile.in" || c.base == "Makefile.am" || c.ext == ".mk" || c.base == "Makefile" || c.base == "GNUmakefile" || c.base == "CMakeLists.txt" || c.base == "meson.build"
 	scriptDir := path.Dir(c.in.Path)
 	seen := map[string]bool{}
-	var ev []string
+	var ev, readEv []string
 	n := 0
 	forEachLogicalLine(c.in.Tarball, func(ln int, line []byte) {
-		if len(ev) >= maxEvidence || n >= maxRefTokens || bytes.IndexByte(line, '/') < 0 || isRefComment(line) {
+		if (len(ev) >= maxEvidence && len(readEv) >= maxEvidence) || n >= maxRefTokens || bytes.IndexByte(line, '/') < 0 || isRefComment(line) {
 			return
 		}
 		for _, tok := range pathTokens(line) {
@@ -54,22 +58,86 @@ func (c *classification) binaryRefs() (Signal, bool) {
 			if hit == "" && scriptDir != "." && !rooted {
 				hit = isBin(path.Join(scriptDir, cand), false)
 			}
-			if hit != "" && !seen[hit] {
+			if hit == "" {
+				continue
+			}
+			// Reading binary data as code, or through a decoder, carver or
+			// tr, is what the xz backdoor did; a Makefile may decode its
+			// test data in a check rule, but never run it as a script.
+			code := stripShellComment(line)
+			how := ""
+			if bytes.Contains(code, []byte(tok)) {
+				how = runsAsCode(code, tok)
+				if how == "" && !makefile {
+					how = decodesOnLine(code)
+				}
+			}
+			if how != "" && !seen["read\x00"+hit] {
+				seen["read\x00"+hit] = true
+				readEv = appendEvidence(readEv, ln, how+" "+hit+": "+string(line))
+			}
+			if !seen[hit] {
 				seen[hit] = true
 				ev = appendEvidence(ev, ln, "references "+hit+": "+string(line))
 			}
 		}
 	})
+	if len(readEv) > 0 {
+		return Signal{Rule: RuleBinaryReference, Severity: SevHigh, Evidence: readEv,
+			Message: "build script decodes or runs binary data files"}, true
+	}
 	if len(ev) == 0 {
 		return Signal{}, false
 	}
 	sev := SevMedium
-	switch {
-	case c.base == "Makefile.in" || c.base == "Makefile.am" || c.ext == ".mk" || c.base == "Makefile" || c.base == "GNUmakefile" || c.base == "CMakeLists.txt" || c.base == "meson.build":
+	if makefile {
 		sev = SevInfo
 	}
 	return Signal{Rule: RuleBinaryReference, Severity: sev, Evidence: ev,
 		Message: "build script references binary data files"}, true
+}
+
+// codeRunners are commands that run their file argument as shell code.
+var codeRunners = map[string]bool{".": true, "source": true, "sh": true, "bash": true, "dash": true, "ksh": true, "zsh": true,
+	"/bin/sh": true, "/bin/bash": true, "$SHELL": true, "${SHELL}": true, "$(SHELL)": true, "$CONFIG_SHELL": true,
+	"${CONFIG_SHELL}": true, "eval": true, "exec": true}
+
+// runsAsCode reports how line runs the file named by tok as shell code
+// ("sources", "runs"), or "" when it does not: the word before the token
+// (skipping an input redirection) is a shell or the "." builtin.
+func runsAsCode(line []byte, tok string) string {
+	i := bytes.Index(line, []byte(tok))
+	if i < 0 {
+		return ""
+	}
+	words := commandWords(line[:i])
+	if len(words) > 0 && words[len(words)-1] == "<" {
+		words = words[:len(words)-1]
+	}
+	for len(words) > 1 && strings.HasPrefix(words[len(words)-1], "-") {
+		words = words[:len(words)-1] // options of the shell: sh -e FILE
+	}
+	if len(words) == 0 || !codeRunners[words[len(words)-1]] {
+		return ""
+	}
+	if w := words[len(words)-1]; w == "." || w == "source" {
+		return "sources"
+	}
+	return "runs"
+}
+
+// decodesOnLine reports how a line that names binary data decodes or
+// carves it ("decodes", "carves", "translates with tr"), or "".
+func decodesOnLine(line []byte) string {
+	switch {
+	case decoderRe.Match(line):
+		return "decodes"
+	case carveRe.Match(line):
+		return "carves"
+	case trRe.Match(line):
+		return "translates with tr"
+	}
+	return ""
 }
 
 // binaryDirs returns the directories that directly hold a binary path, and
@@ -170,4 +238,58 @@ func normaliseRef(tok string) (ref string, rooted bool) {
 		}
 	}
 	return strings.TrimSuffix(path.Clean("/" + tok)[1:], "/"), rooted
+}
+
+// commandWords splits b into words at blanks, quotes and the shell
+// separators ; & | ` and "(" (but keeps "$(" and "${" references whole), so
+// the command before a file argument can be looked at.
+func commandWords(b []byte) []string {
+	var words []string
+	start := -1
+	flush := func(i int) {
+		if start >= 0 {
+			words = append(words, string(b[start:i]))
+			start = -1
+		}
+	}
+	for i, c := range b {
+		sep := c == ' ' || c == '\t' || c == '"' || c == '\'' || c == ';' || c == '&' || c == '|' || c == '`' ||
+			(c == '(' && (i == 0 || b[i-1] != '$'))
+		if sep {
+			flush(i)
+			if c == ';' || c == '&' || c == '|' || c == '`' || c == '(' {
+				words = append(words, string(c))
+			}
+			continue
+		}
+		if start < 0 {
+			start = i
+		}
+	}
+	flush(len(b))
+	return words
+}
+
+// stripShellComment returns line without a trailing shell comment: a "#"
+// at the start of a word, outside quotes. "$#" and "${#x}" are not comments.
+func stripShellComment(line []byte) []byte {
+	var quote byte
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case quote != 0:
+			if c == '\\' && quote == '"' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '\\':
+			i++
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '#' && (i == 0 || line[i-1] == ' ' || line[i-1] == '\t' || line[i-1] == ';'):
+			return line[:i]
+		}
+	}
+	return line
 }

@@ -719,7 +719,7 @@ func (c *classification) scan(res *Result) {
 		if s.Severity.Rank() >= SevHigh.Rank() && !seen[s.Rule] {
 			seen[s.Rule] = true
 			high++
-			if isScanRule(s.Rule) {
+			if isScanRule(s.Rule) || s.Rule == RuleBinaryReference {
 				scanHigh = append(scanHigh, s.Message)
 			}
 		}
@@ -731,5 +731,32 @@ func (c *classification) scan(res *Result) {
 	if len(scanHigh) > 0 {
 		res.Reason = "suspicious build logic (" + strings.Join(scanHigh, "; ") + "); " + res.Reason
 		res.Class = ClassSuspicious
+		res.Signals = append(res.Signals, Signal{Rule: RuleSuspicious, Severity: res.Severity, Message: res.Reason,
+			Evidence: suspiciousEvidence(res.Signals)})
 	}
+}
+
+// suspiciousEvidence gathers, for the combined TC501 finding, the matching
+// lines of the high build-logic signals, then those of the binary-data
+// references, without repeats and capped at maxCombinedEvidence lines: the
+// first finding of a report must show what was found, not only name it.
+func suspiciousEvidence(signals []Signal) []string {
+	var out []string
+	seen := map[string]bool{}
+	take := func(keep func(Signal) bool) {
+		for _, s := range signals {
+			if !keep(s) {
+				continue
+			}
+			for _, e := range s.Evidence {
+				if len(out) < maxCombinedEvidence && !seen[e] {
+					seen[e] = true
+					out = append(out, e)
+				}
+			}
+		}
+	}
+	take(func(s Signal) bool { return isScanRule(s.Rule) && s.Severity.Rank() >= SevHigh.Rank() })
+	take(func(s Signal) bool { return s.Rule == RuleBinaryReference })
+	return out
 }

@@ -14,6 +14,8 @@ const (
 	MaxScanBytes = 16 << 20
 	// maxEvidence caps the evidence lines kept per signal.
 	maxEvidence = 6
+	// maxCombinedEvidence caps the evidence lines of the combined TC501 finding.
+	maxCombinedEvidence = 12
 	// maxEvidenceLen caps the length of one evidence line.
 	maxEvidenceLen = 200
 	// maxLogicalLine caps a joined (backslash-continued) line.
@@ -32,6 +34,7 @@ const (
 	RuleSedCat          = "TC508" // sed "r\n" used as a disguised cat
 	RuleBase64ToShell   = "TC509" // base64/hex decoding into a shell
 	RuleNetworkFetch    = "TC510" // curl/wget/dev-tcp from a build script
+	RuleSuspicious      = "TC501" // the combined finding: evidence of every contributing signal
 	RuleBinaryReference = "TC502" // reference to a file that is binary data
 	RuleEncodedBlob     = "TC511" // long opaque encoded string literal
 	RuleM4SerialAbove   = "TC402" // m4 serial above every known upstream serial
