@@ -275,7 +275,7 @@ func ruleKnownCopy(c *classification) (Result, bool) {
 	if m.Kind != MatchExact || (m.KnownAs != "" && len(c.in.Tarball) < 64) {
 		if isM4Name(c.base) {
 			c.m4 = &m
-		} else if m.KnownVersions > 0 && c.in.Status == StatusOnlyInTarball && gnulibPath(c.in.Path) != "" {
+		} else if m.KnownVersions > 0 && c.in.Status == StatusOnlyInTarball && (gnulibPath(c.in.Path) != "" || copiedHelpers[c.base]) {
 			c.upstreamName = &m
 		}
 		return Result{}, false
@@ -447,6 +447,15 @@ func ruleGenerated(c *classification) (Result, bool) {
 			return Result{Class: ClassReleaseStamped, Severity: SevInfo, Reason: "version stamp file written by make dist"}, true
 		}
 		return Result{}, false
+	}
+	if c.upstreamName != nil && copiedHelpers[c.base] {
+		// Copied verbatim by automake --add-missing, libtoolize or
+		// autopoint, never generated per project: a stamp is not enough
+		// when the content matches no known copy (an edit that trips no
+		// scan rule must not pass as "generated").
+		return Result{Class: ClassUpstreamUnknownVersion, Severity: SevMedium, Generator: g.Generator, GeneratorVersion: g.Version,
+			Reason: fmt.Sprintf("helper copied from %s %s by the autotools, but its content matches none of %d known copies; a newer tool than the database, or an edit (--rebuild or `tarcheck m4db build` can tell)",
+				g.Generator, g.Version, c.upstreamName.KnownVersions)}, true
 	}
 	r := Result{Class: ClassGenerated, Severity: SevInfo, Generator: g.Generator, GeneratorVersion: g.Version}
 	by := g.Generator
@@ -759,4 +768,15 @@ func suspiciousEvidence(signals []Signal) []string {
 	take(func(s Signal) bool { return isScanRule(s.Rule) && s.Severity.Rank() >= SevHigh.Rank() })
 	take(func(s Signal) bool { return s.Rule == RuleBinaryReference })
 	return out
+}
+
+// copiedHelpers are files the autotools copy verbatim into a project
+// (automake --add-missing, libtoolize, autopoint, gettextize): their content
+// is the same in every project for a given tool version.
+var copiedHelpers = map[string]bool{
+	"install-sh": true, "ltmain.sh": true, "config.guess": true, "config.sub": true, "depcomp": true,
+	"missing": true, "compile": true, "test-driver": true, "ar-lib": true, "ylwrap": true, "mdate-sh": true,
+	"texinfo.tex": true, "py-compile": true, "tap-driver.sh": true, "config.rpath": true, "mkinstalldirs": true,
+	"Makefile.in.in": true, "Rules-quot": true, "boldquot.sed": true, "quot.sed": true, "en@quot.header": true,
+	"en@boldquot.header": true, "insert-header.sin": true, "remove-potcdate.sin": true,
 }

@@ -59,7 +59,7 @@ func TestClassify(t *testing.T) {
 		{"aclocal.m4", tarOnly("aclocal.m4", "# generated automatically by aclocal 1.16.5 -*- Autoconf -*-\n"), ClassGenerated, SevInfo, "aclocal", "1.16.5"},
 		{"config.h.in", tarOnly("config.h.in", "/* config.h.in.  Generated from configure.ac by autoheader.  */\n"), ClassGenerated, SevInfo, "Autoheader", ""},
 		{"ltmain.sh", tarOnly("build-aux/ltmain.sh", "#! /usr/bin/env sh\n## DO NOT EDIT - This file generated from ./build-aux/ltmain.in\n##               by inline-source v2019-02-19.15\n\n# libtool (GNU libtool) 2.4.7\n"), ClassGenerated, SevInfo, "GNU Libtool", "2.4.7"},
-		{"install-sh", tarOnly("build-aux/install-sh", "#!/bin/sh\n# install - install a program, script, or datafile\n\nscriptversion=2020-11-14.01; # UTC\n"), ClassGenerated, SevInfo, "GNU Automake", "2020-11-14.01"},
+		{"install-sh", tarOnly("build-aux/install-sh", "#!/bin/sh\n# install - install a program, script, or datafile\n\nscriptversion=2020-11-14.01; # UTC\n"), ClassUpstreamUnknownVersion, SevMedium, "GNU Automake", "2020-11-14.01"},
 		{"config.guess", tarOnly("build-aux/config.guess", "#! /bin/sh\n# Attempt to guess a canonical system name.\ntimestamp='2022-01-09'\n"), ClassGenerated, SevInfo, "config.guess/config.sub", "2022-01-09"},
 		{"po Makefile.in.in", tarOnly("po/Makefile.in.in", "# Makefile for PO directory in any package using GNU gettext.\n# Copyright (C) 1995-2000 Ulrich Drepper\nGETTEXT_MACRO_VERSION = 0.20\n"), ClassGenerated, SevInfo, "GNU gettext", "0.20"},
 		{"Rules-quot", tarOnly("po/Rules-quot", "# Special Makefile rules for English message catalogs with quotation marks.\n"), ClassGenerated, SevInfo, "GNU gettext", ""},
