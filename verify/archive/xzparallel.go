@@ -122,6 +122,17 @@ func scanXzIndex(f io.ReaderAt, size int64) (check byte, blocks []xzBlockInfo, i
 
 var errTooBig = fmt.Errorf("not for the parallel decoder")
 
+// xzInflight is the number of blocks decoded or waiting at once: one
+// per worker plus the one being read, fewer (but at least two) when that
+// would hold more than xzParallelMemory in block buffers.
+func xzInflight(workers int, largest int64) int {
+	n := workers + 1
+	if int64(n)*largest > xzParallelMemory {
+		n = max(2, int(xzParallelMemory/max(largest, 1)))
+	}
+	return n
+}
+
 // newParallelXz prepares parallel decoding of f, or returns false when
 // the sequential path must be used.
 func newParallelXz(f io.ReaderAt, size int64, opts Options) (*parallelXz, bool) {
@@ -134,13 +145,9 @@ func newParallelXz(f io.ReaderAt, size int64, opts Options) (*parallelXz, bool) 
 		largest = max(largest, b.uncompressed)
 	}
 	nw := workers(opts)
-	inflight := nw + 1
-	if int64(inflight)*largest > xzParallelMemory {
-		inflight = max(2, int(xzParallelMemory/max(largest, 1)))
-	}
 	return &parallelXz{
 		f: f, size: size, check: check, blocks: blocks, indexLen: indexLen,
-		lim: opts.Limits.withDefaults(), workers: nw, inflight: inflight,
+		lim: opts.Limits.withDefaults(), workers: nw, inflight: xzInflight(nw, largest),
 		bufs: blockBuffers{size: int(largest)},
 	}, true
 }

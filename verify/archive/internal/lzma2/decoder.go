@@ -32,27 +32,24 @@ func corruptf(format string, args ...any) error {
 }
 
 const (
-	numStates       = 12
-	posBitsMax      = 4
-	lenLowSymbols   = 8
-	lenMidSymbols   = 8
-	lenHighSymbols  = 256
-	minMatchLen     = 2
-	distStates      = 4
-	distSlots       = 64
-	distModelStart  = 4
-	distModelEnd    = 14
-	fullDistances   = 1 << (distModelEnd >> 1)
-	alignBits       = 4
-	alignSize       = 1 << alignBits
-	literalCoder    = 0x300
-	maxLcLp         = 4
-	probBits        = 11
-	probInit        = 1 << (probBits - 1)
-	moveBits        = 5
-	topValue        = 1 << 24
-	maxChunkPacked  = 1 << 16
-	maxChunkUnpaked = 1 << 21
+	posBitsMax     = 4
+	lenLowSymbols  = 8
+	lenMidSymbols  = 8
+	lenHighSymbols = 256
+	minMatchLen    = 2
+	distStates     = 4
+	distSlots      = 64
+	distModelStart = 4
+	distModelEnd   = 14
+	fullDistances  = 1 << (distModelEnd >> 1)
+	alignBits      = 4
+	alignSize      = 1 << alignBits
+	literalCoder   = 0x300
+	maxLcLp        = 4 // LZMA2 requires lc+lp <= 4
+	probBits       = 11
+	probInit       = 1 << (probBits - 1)
+	moveBits       = 5
+	topValue       = 1 << 24
 )
 
 // lenCoder holds the probabilities of a match-length decoder.

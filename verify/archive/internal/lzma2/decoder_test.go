@@ -105,7 +105,7 @@ type corpusCase struct {
 }
 
 func corpus() []corpusCase {
-	text := sourceLike(5<<20, 1)
+	text := sourceLike(5<<19, 1) // more than one 2 MiB chunk
 	mixed := append(sourceLike(1<<20, 2), randomBytes(3<<20, 3)...)
 	mixed = append(mixed, sourceLike(1<<20, 4)...)
 	return []corpusCase{
