@@ -61,7 +61,7 @@ func (p *pipeline) classify(ctx context.Context) error {
 	for rel, t := range p.tar {
 		if t.status == ContentDiffers || t.status == TypeDiffers {
 			if g := p.git[rel]; g != nil && g.mode != 0o160000 {
-				need = append(need, g.hex)
+				need = append(need, g.hexID())
 			}
 		}
 	}
@@ -102,10 +102,10 @@ func (p *pipeline) classify(ctx context.Context) error {
 		},
 		IsBinaryInTarball: func(path string) bool {
 			_, ok := p.binaryPaths[path]
-			return ok && p.tar[path] != nil
+			return ok && p.tarMember(path) != nil
 		},
 		BinaryPaths: sortedKeys(p.binaryPaths),
-		InTarball:   func(path string) bool { return p.tar[path] != nil },
+		InTarball:   func(path string) bool { return p.tarMember(path) != nil },
 		InGit:       func(path string) bool { return p.git[path] != nil },
 		GitByBase:   p.gitByBase(),
 	}
@@ -193,7 +193,7 @@ func (p *pipeline) classify(ctx context.Context) error {
 		if g := p.git[rel]; g != nil {
 			in.GitMode = g.mode
 			if (t.status == ContentDiffers || t.status == TypeDiffers) && g.mode != 0o160000 {
-				c, err := blobs.Read(g.hex)
+				c, err := blobs.Read(g.hexID())
 				if err != nil && !errors.Is(err, gitsrc.ErrObjectTooLarge) {
 					return mapGitErr(fmt.Errorf("reading %s from the tag: %w", rel, err))
 				}

@@ -23,10 +23,10 @@ func (p *pipeline) findGnulibPin(blobs *gitsrc.Blobs) *gnulibPin {
 		if g.mode != 0o160000 || !(rel == "gnulib" || strings.HasSuffix(rel, "/gnulib")) {
 			continue
 		}
-		pin := &gnulibPin{path: rel, commit: g.hex, source: p.o.Gnulib}
+		pin := &gnulibPin{path: rel, commit: g.hexID(), source: p.o.Gnulib}
 		if pin.source == "" {
 			if gm := p.git[".gitmodules"]; gm != nil {
-				if data, err := blobs.Read(gm.hex); err == nil {
+				if data, err := blobs.Read(gm.hexID()); err == nil {
 					pin.source = submoduleURL(string(data), rel)
 				}
 			}

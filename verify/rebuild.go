@@ -802,7 +802,7 @@ func (b *rebuilder) compareDist(ctx context.Context, name string) error {
 		}
 		rel, _ := strip(root, e.Path)
 		members[rel] = distMember{id: e.BlobID, size: e.Size}
-		t := p.tar[rel]
+		t := p.tarMember(rel)
 		if t == nil || t.id == e.BlobID || b.judged[rel] || b.copied[rel] {
 			return nil
 		}
@@ -834,7 +834,7 @@ func (b *rebuilder) compareDist(ctx context.Context, name string) error {
 	var onlyRelease, onlyProduced, otherDiffer []string
 	for _, rel := range sortedKeys(members) {
 		m := members[rel]
-		t := p.tar[rel]
+		t := p.tarMember(rel)
 		switch {
 		case t == nil:
 			onlyProduced = append(onlyProduced, rel)
@@ -860,6 +860,13 @@ func (b *rebuilder) compareDist(ctx context.Context, name string) error {
 				// A source difference: classification already reports it.
 			default:
 				otherDiffer = append(otherDiffer, rel)
+			}
+		}
+	}
+	for _, rel := range p.gitOrder {
+		if g := p.git[rel]; g.identical {
+			if _, ok := members[rel]; !ok {
+				onlyRelease = append(onlyRelease, rel)
 			}
 		}
 	}

@@ -173,21 +173,25 @@ type pipeline struct {
 	tag     *gitsrc.Tag
 	report  *Report
 
-	git      map[string]*gitFile
-	gitOrder []string
-	tar      map[string]*tarFile
-	arch     *archive.Result
-	root     string // root assumed while streaming
+	git       map[string]*gitFile
+	gitOrder  []string
+	tar       map[string]*tarFile // members not identical to the tag
+	identical int                 // members identical to the tag (not in tar)
+	arch      *archive.Result
+	root      string // root assumed while streaming
 
 	binaryPaths map[string]string // path (root stripped) -> binary kind, either side
 }
 
 type gitFile struct {
-	mode uint32
-	id   [20]byte
-	hex  string
-	seen bool
+	id        [20]byte
+	mode      uint32
+	seen      bool // a tarball member has this path
+	identical bool // ... and it is identical (not stored in pipeline.tar)
 }
+
+// hexID is the object id in hex.
+func (g *gitFile) hexID() string { return hex.EncodeToString(g.id[:]) }
 
 type tarFile struct {
 	typ     archive.EntryType
@@ -419,7 +423,7 @@ func progressFunc(pr Progress) func(done, total int64) {
 func (p *pipeline) indexGit(ctx context.Context) error {
 	p.git = make(map[string]*gitFile, 4096)
 	err := p.repo.ListTree(ctx, p.tag.Tree, func(e gitsrc.TreeEntry) error {
-		g := &gitFile{mode: e.Mode, hex: e.ID}
+		g := &gitFile{mode: e.Mode}
 		if _, err := hex.Decode(g.id[:], []byte(e.ID)); err != nil && len(e.ID) == 40 {
 			return fmt.Errorf("ls-tree: bad object id %q", e.ID)
 		}
@@ -446,14 +450,12 @@ func strip(root, name string) (string, bool) {
 }
 
 // walk streams the archive once, compares each member with the git tree and
-// keeps the content of differing members (bounded by MaxKeptTotal).
+// keeps the content of differing members (bounded by MaxKeptTotal). Members
+// identical to the tag leave nothing behind but a count, so memory does not
+// grow with the release. If the root guessed from the first member turns
+// out wrong (no single top-level directory), the archive is walked again.
 func (p *pipeline) walk(ctx context.Context) error {
 	o := &p.o
-	p.tar = make(map[string]*tarFile, len(p.git)+64)
-	p.binaryPaths = map[string]string{}
-	rootKnown := false
-	var kept int64
-
 	hasher := sha256.New()
 	needSHA := p.report.Tarball.SHA256 == ""
 	shaDone := make(chan error, 1)
@@ -469,61 +471,17 @@ func (p *pipeline) walk(ctx context.Context) error {
 			shaDone <- err
 		}()
 	}
-	if pr := o.Progress; pr != nil {
-		pr.Start("archive", p.report.Tarball.Size)
-		defer pr.Done()
-	}
-	aopts := p.archiveOptions(o.KeepBytes)
-	if pr := o.Progress; pr != nil {
-		var last int64
-		aopts.Progress = func(n int64) {
-			if n > last {
-				pr.Add(n - last)
-				last = n
-			}
+	res, err := p.walkOnce(ctx, "", false)
+	if err == nil {
+		actualRoot := ""
+		if res.HasRoot {
+			actualRoot = res.Root
+		}
+		if actualRoot != p.root {
+			o.logf("archive root is %q, not %q as its first member suggested; reading it again", actualRoot, p.root)
+			res, err = p.walkOnce(ctx, actualRoot, true)
 		}
 	}
-	res, err := archive.WalkFile(ctx, p.tarPath, aopts, func(e *archive.Entry) error {
-		if e.Type == archive.TypeDir || e.Type == archive.TypeOther {
-			if !rootKnown {
-				p.root, rootKnown = firstComponent(e.Path, e.Type == archive.TypeDir), true
-			}
-			return nil
-		}
-		if !rootKnown {
-			p.root, rootKnown = firstComponent(e.Path, false), true
-		}
-		rel := memberKey(p.root, e.Path)
-		t := p.tar[rel]
-		if t == nil {
-			t = &tarFile{stray: strings.HasPrefix(rel, strayPrefix)}
-			p.tar[rel] = t
-		} else if t.content != nil {
-			kept -= int64(len(t.content))
-			t.content = nil
-		}
-		t.typ, t.gitMode, t.id, t.size, t.link = e.Type, e.GitMode, e.BlobID, e.Size, e.LinkTarget
-		t.status, t.missing = "", false
-		if e.Content != nil && e.Type != archive.TypeSymlink {
-			if kind := binaryKind(e.Content); kind != "" {
-				p.binaryPaths[rel] = kind
-			}
-		}
-		g := p.git[rel]
-		if g != nil && g.id == t.id && g.mode == t.gitMode {
-			return nil // identical: nothing kept
-		}
-		// Differs (or only in the tarball): keep content for classification.
-		if e.Content != nil {
-			if kept+int64(len(e.Content)) <= MaxKeptTotal {
-				t.content = bytes.Clone(e.Content)
-				kept += int64(len(e.Content))
-			} else {
-				t.missing = true
-			}
-		}
-		return nil
-	})
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -547,20 +505,87 @@ func (p *pipeline) walk(ctx context.Context) error {
 		}
 		r.Tarball.SHA256 = hex.EncodeToString(hasher.Sum(nil))
 	}
-	actualRoot := ""
-	if res.HasRoot {
-		actualRoot = res.Root
-	}
-	if actualRoot != p.root {
-		// The guess made while streaming was wrong (no single top-level
-		// directory): re-key the members and gather contents again.
-		o.logf("archive has no single top-level directory; re-reading")
-		if err := p.rekey(ctx, actualRoot); err != nil {
-			return err
-		}
-	}
 	p.compareAll()
 	return nil
+}
+
+// walkOnce is one pass over the archive. With rootKnown, root is the
+// release root; otherwise it is guessed from the first member.
+func (p *pipeline) walkOnce(ctx context.Context, root string, rootKnown bool) (*archive.Result, error) {
+	o := &p.o
+	p.tar = make(map[string]*tarFile, 1024)
+	p.binaryPaths = map[string]string{}
+	p.identical = 0
+	for _, g := range p.git {
+		g.seen, g.identical = false, false
+	}
+	p.root = root
+	var kept int64
+	if pr := o.Progress; pr != nil {
+		pr.Start("archive", p.report.Tarball.Size)
+		defer pr.Done()
+	}
+	aopts := p.archiveOptions(o.KeepBytes)
+	if pr := o.Progress; pr != nil {
+		var last int64
+		aopts.Progress = func(n int64) {
+			if n > last {
+				pr.Add(n - last)
+				last = n
+			}
+		}
+	}
+	return archive.WalkFile(ctx, p.tarPath, aopts, func(e *archive.Entry) error {
+		if e.Type == archive.TypeDir || e.Type == archive.TypeOther {
+			if !rootKnown {
+				p.root, rootKnown = firstComponent(e.Path, e.Type == archive.TypeDir), true
+			}
+			return nil
+		}
+		if !rootKnown {
+			p.root, rootKnown = firstComponent(e.Path, false), true
+		}
+		rel := memberKey(p.root, e.Path)
+		if e.Content != nil && e.Type != archive.TypeSymlink {
+			if kind := binaryKind(e.Content); kind != "" {
+				p.binaryPaths[rel] = kind
+			}
+		}
+		g := p.git[rel]
+		t := p.tar[rel]
+		if t == nil && g != nil && !g.seen && g.id == e.BlobID && g.mode == e.GitMode && !strings.HasPrefix(rel, strayPrefix) {
+			g.seen, g.identical = true, true // identical: nothing kept
+			p.identical++
+			return nil
+		}
+		if g != nil && g.identical {
+			// A duplicate of a member counted identical: the last one wins.
+			g.identical = false
+			p.identical--
+		}
+		if t == nil {
+			t = &tarFile{stray: strings.HasPrefix(rel, strayPrefix)}
+			p.tar[rel] = t
+		} else if t.content != nil {
+			kept -= int64(len(t.content))
+			t.content = nil
+		}
+		t.typ, t.gitMode, t.id, t.size, t.link = e.Type, e.GitMode, e.BlobID, e.Size, e.LinkTarget
+		t.status, t.missing = "", false
+		if g != nil && g.id == t.id && g.mode == t.gitMode && !t.stray {
+			return nil // a duplicate that is identical after all; compareAll counts it
+		}
+		// Differs (or only in the tarball): keep content for classification.
+		if e.Content != nil {
+			if kept+int64(len(e.Content)) <= MaxKeptTotal {
+				t.content = bytes.Clone(e.Content)
+				kept += int64(len(e.Content))
+			} else {
+				t.missing = true
+			}
+		}
+		return nil
+	})
 }
 
 // firstComponent guesses the release root from the first member.
@@ -574,42 +599,28 @@ func firstComponent(name string, isDir bool) string {
 	return ""
 }
 
-// rekey re-keys members from the guessed root to the real one.
-func (p *pipeline) rekey(ctx context.Context, root string) error {
-	old := p.tar
-	p.tar = make(map[string]*tarFile, len(old))
-	bin := p.binaryPaths
-	p.binaryPaths = map[string]string{}
-	for key, t := range old {
-		full := displayPath(key)
-		if !t.stray && p.root != "" {
-			full = p.root + "/" + key
-		}
-		nkey := memberKey(root, full)
-		t.stray = strings.HasPrefix(nkey, strayPrefix)
-		t.content, t.missing = nil, false
-		p.tar[nkey] = t
-		if k, ok := bin[key]; ok {
-			p.binaryPaths[nkey] = k
-		}
+// tarMember returns the tarball member at rel, including members identical
+// to the tag (which pipeline.tar does not hold), or nil.
+func (p *pipeline) tarMember(rel string) *tarFile {
+	if t := p.tar[rel]; t != nil {
+		return t
 	}
-	p.root = root
-	for key, t := range p.tar {
-		if g := p.git[key]; g == nil || g.id != t.id || g.mode != t.gitMode {
-			t.missing = t.typ != archive.TypeSymlink && t.typ != archive.TypeHardlink && t.size > 0
-		}
+	if g := p.git[rel]; g != nil && g.identical {
+		return &tarFile{id: g.id, gitMode: g.mode, typ: archive.TypeRegular}
 	}
 	return nil
 }
 
-// compareAll assigns a status to every path, on both sides.
+// compareAll assigns a status to every member not already counted
+// identical, and counts both sides.
 func (p *pipeline) compareAll() {
 	s := &p.report.Summary
-	s.TarballFiles = len(p.tar)
+	s.TarballFiles = p.identical + len(p.tar)
 	if p.arch != nil && p.arch.Entries > s.TarballFiles {
 		// Duplicate members are entries too (counting rule: as tar lists them).
 		s.TarballFiles = p.arch.Entries
 	}
+	s.Identical = p.identical
 	for rel, t := range p.tar {
 		g := p.git[rel]
 		switch {

@@ -4,7 +4,7 @@ import "sync"
 
 // xzParallelMemory is the memory the parallel xz decoder may hold in
 // block buffers; it bounds the number of blocks in flight (at least two).
-const xzParallelMemory = 96 << 20
+const xzParallelMemory = 64 << 20
 
 // blockBuffers hands out the output buffers of the parallel xz decoder,
 // each of one size (the largest block's). Where the platform allows they
