@@ -600,17 +600,7 @@ an error (exit 2) that names the file to add or the flag to pass.`,
 				o.Logf("debian: %s %s, orig %s, repository %s, tag %s (%s)",
 					in.Version.Source, in.Version.Full, in.Orig, in.Git, o.Tag, in.TagFrom)
 			}
-			r, err := verify.Run(cmd.Context(), o)
-			if err != nil {
-				return err
-			}
-			if err := out.emit(e, r); err != nil {
-				return err
-			}
-			if r.Verdict == verify.Fail {
-				return errVerdictFail
-			}
-			return nil
+			return runAndEmit(cmd.Context(), e, &out, o)
 		},
 	}
 	out.register(cmd)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -267,20 +268,26 @@ Exit codes: 0 pass, 1 fail, 2 usage or unreadable input, 3 environment
 			if err != nil {
 				return err
 			}
-			r, err := verify.Run(cmd.Context(), o)
-			if err != nil {
-				return err
-			}
-			if err := out.emit(e, r); err != nil {
-				return err
-			}
-			if r.Verdict == verify.Fail {
-				return errVerdictFail
-			}
-			return nil
+			return runAndEmit(cmd.Context(), e, &out, o)
 		},
 	}
 	out.register(cmd)
 	vf.register(cmd, true)
 	return cmd
+}
+
+// runAndEmit verifies one release, renders the report and turns a failing
+// verdict into errVerdictFail (exit 1).
+func runAndEmit(ctx context.Context, e *env, out *outputFlags, o verify.Options) error {
+	r, err := verify.Run(ctx, o)
+	if err != nil {
+		return err
+	}
+	if err := out.emit(e, r); err != nil {
+		return err
+	}
+	if r.Verdict == verify.Fail {
+		return errVerdictFail
+	}
+	return nil
 }

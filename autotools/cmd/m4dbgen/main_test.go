@@ -19,7 +19,8 @@ import (
 // inputs the committed database records: the same Debian package versions
 // and, for each git repository (git:NAME), a clone in $NAME_GIT (GNULIB_GIT
 // for gnulib) at the recorded HEAD with the same refs. Otherwise it says
-// which input differs and skips (or fails with TARCHECK_REQUIRE_TOOLS=1);
+// which input differs and skips: the inputs are data, not tools, so even
+// TARCHECK_REQUIRE_TOOLS=1 does not turn a different input into a failure;
 // TestCommittedDBHoldsPackageFiles checks a weaker property everywhere.
 func TestGeneratorReproducesEmbeddedDB(t *testing.T) {
 	if testing.Short() {
@@ -43,21 +44,21 @@ func TestGeneratorReproducesEmbeddedDB(t *testing.T) {
 			env := strings.ToUpper(name) + "_GIT"
 			dir := os.Getenv(env)
 			if dir == "" {
-				skipOrFail(t, "the committed database includes %s at %s; set %s to that repository to compare", p.Name, p.Version, env)
+				t.Skipf("the committed database includes %s at %s; set %s to that repository to compare", p.Name, p.Version, env)
 			}
 			requireGit(t)
 			st, err := gitRepo{dir: dir}.state()
 			if err != nil {
-				skipOrFail(t, "%s=%s: %v", env, dir, err)
+				t.Skipf("%s=%s: %v", env, dir, err)
 			}
 			if st.version() != p.Version {
-				skipOrFail(t, "%s is at %s here, %s in the committed database", env, st.version(), p.Version)
+				t.Skipf("%s is at %s here, %s in the committed database", env, st.version(), p.Version)
 			}
 			repos = append(repos, name+"="+dir)
 			continue
 		}
 		if installed[p.Name] != p.Version {
-			skipOrFail(t, "package %s is %q here, %q in the committed database", p.Name, installed[p.Name], p.Version)
+			t.Skipf("package %s is %q here, %q in the committed database", p.Name, installed[p.Name], p.Version)
 		}
 	}
 	out := filepath.Join(t.TempDir(), "m4db.gob.gz")
