@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -239,6 +240,29 @@ func (p *pipeline) verifySignatures(ctx context.Context) error {
 		for _, m := range sums {
 			res := sig.VerifyChecksums(m.data, name, hex.EncodeToString(sum))
 			addResult(res, m.name)
+			// The list's own signature: inline (clearsigned) or detached beside it.
+			if cres, ok := sig.VerifyClearsigned(m.data, kr, now); ok {
+				addResult(cres, m.name)
+				continue
+			}
+			for _, ext := range []string{".asc", ".sig", ".sign"} {
+				data, err := p.optionalMaterial(ctx, m.name+ext)
+				if err != nil {
+					return err
+				}
+				if data == nil {
+					continue
+				}
+				var dres sig.Result
+				if len(kr) == 0 {
+					dres = sig.Result{Kind: sig.KindOpenPGP, Status: sig.StatusUnverifiable, Detail: "no keyring given (--keyring)"}
+				} else {
+					dres = sig.VerifyDetached(bytes.NewReader(m.data), data, kr, now)
+				}
+				dres.Subject = sig.SubjectChecksum
+				addResult(dres, m.name+ext)
+				break
+			}
 		}
 	}
 	// The tag.
@@ -275,6 +299,34 @@ func (p *pipeline) verifySignatures(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// optionalMaterial reads a local file or downloads a URL that may not
+// exist: nil, nil when it is not there (a 404, a missing file).
+func (p *pipeline) optionalMaterial(ctx context.Context, src string) ([]byte, error) {
+	if fetch.IsURL(src) {
+		f, err := p.getFetcher()
+		if err != nil {
+			return nil, err
+		}
+		file, err := f.GetOptional(ctx, src)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			p.o.logf("%s: %v", src, err)
+			return nil, nil
+		}
+		if file == nil {
+			return nil, nil
+		}
+		src = file.Path
+	}
+	fi, err := os.Stat(src)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() > MaxSignatureFile {
+		return nil, nil
+	}
+	return os.ReadFile(src)
 }
 
 // tarballSHA256 returns the tarball's sha256, computing it if not known yet.

@@ -4,8 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"path"
 	"strings"
+	"time"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/ProtonMail/go-crypto/openpgp/clearsign"
 )
 
 // ChecksumEntry is one SHA-256 line of a checksum list.
@@ -124,4 +129,29 @@ func VerifyChecksums(list []byte, fileName string, sha256hex string) Result {
 		res.Detail = oneLine("no SHA-256 entry for " + fileName + " in the list")
 	}
 	return res
+}
+
+// VerifyClearsigned checks the inline OpenPGP signature of a clearsigned
+// checksum list (kernel.org's sha256sums.asc style). The Result's Subject is
+// "checksum". ok is false when data is not a clearsigned message at all; the
+// caller then looks for a detached signature instead.
+func VerifyClearsigned(data []byte, keyring openpgp.EntityList, now time.Time) (res Result, ok bool) {
+	if len(data) > MaxChecksumListSize {
+		return Result{Subject: SubjectChecksum, Kind: KindOpenPGP, Status: StatusInvalid,
+			Detail: fmt.Sprintf("clearsigned list larger than %d bytes", MaxChecksumListSize)}, true
+	}
+	block, _ := clearsign.Decode(data)
+	if block == nil {
+		return Result{}, false
+	}
+	sig, err := io.ReadAll(block.ArmoredSignature.Body)
+	if err != nil {
+		return Result{Subject: SubjectChecksum, Kind: KindOpenPGP, Status: StatusInvalid,
+			Detail: "clearsigned list: unreadable signature: " + oneLine(err.Error())}, true
+	}
+	if len(keyring) == 0 {
+		return Result{Subject: SubjectChecksum, Kind: KindOpenPGP, Status: StatusUnverifiable,
+			Detail: "clearsigned checksum list, but no keyring given (--keyring)"}, true
+	}
+	return verifyOpenPGP(SubjectChecksum, bytes.NewReader(block.Bytes), sig, keyring, now), true
 }
