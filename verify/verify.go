@@ -729,6 +729,11 @@ func sortReport(r *Report) {
 		if a.Severity != b.Severity {
 			return a.Severity > b.Severity
 		}
+		// Macro inputs before what is generated from them: in an xz-style
+		// release the tampered m4 file is the cause, configure the effect.
+		if ai, bi := isMacroInput(a.Path), isMacroInput(b.Path); ai != bi {
+			return ai
+		}
 		if a.Path != b.Path {
 			return a.Path < b.Path
 		}
@@ -748,4 +753,9 @@ func mapFetchErr(err error) error {
 		return fmt.Errorf("%w: %w", ErrInput, err)
 	}
 	return fmt.Errorf("%w: %w", ErrEnvironment, err)
+}
+
+// isMacroInput reports an m4 macro file other than the generated aclocal.m4.
+func isMacroInput(p string) bool {
+	return strings.HasSuffix(p, ".m4") && path.Base(p) != "aclocal.m4"
 }
