@@ -88,7 +88,7 @@ type Options struct {
 	Logf func(format string, args ...any)
 	// Progress, when set, is told about downloads and the archive pass.
 	Progress Progress
-	// HTTPClient replaces the default client (tests).
+	// Fetcher, when set, replaces the fetcher built from these options (tests, batch runs sharing one).
 	Fetcher *fetch.Fetcher
 }
 
