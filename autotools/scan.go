@@ -164,7 +164,10 @@ var (
 	assignRe = regexp.MustCompile(`(?:^|[\s;&(])([A-Za-z_][A-Za-z0-9_\[\]$]*)=(.*)$`)
 	// cmdStringRe is a quoted string that starts with a command used to
 	// transform data (a command kept in a variable to be eval'ed later).
-	cmdStringRe = regexp.MustCompile(`^["']\s*(?:tr|head|tail|xz|unxz|lzma|unlzma|gzip|gunzip|zcat|xzcat|base64|sed|dd|cat|rev|xxd|od|awk)\b`)
+	// cmdStringRe: a command string that decodes, deciphers or carves. Plain
+	// sed/awk/cat command strings are eval'ed all over generated configure
+	// scripts (libtool's symbol pipes) and are not a signal on their own.
+	cmdStringRe = regexp.MustCompile(`^["']\s*(?:tr|xz|unxz|lzma|unlzma|gunzip|zcat|xzcat|base64|rev|xxd|dd|gzip[ \t]+-[A-Za-z]*d|(?:head|tail)[ \t]+-[A-Za-z]*c)\b`)
 )
 
 // dataFlows finds what single lines do not show: a variable assigned the
