@@ -61,6 +61,11 @@ and shows the two reports. It needs git, and no network.`,
 				}
 				r.Tarball.Source = filepath.Base(tb.path)
 				r.Git.Source = filepath.Base(fx.Repo)
+				for i := range r.Signatures { // show names, not the temporary directory
+					if s := r.Signatures[i].Source; s != "" {
+						r.Signatures[i].Source = filepath.Base(s)
+					}
+				}
 				if err := out.emit(e, r); err != nil {
 					return err
 				}
