@@ -168,7 +168,7 @@ func (p *pipeline) verifySignatures(ctx context.Context) error {
 
 	addResult := func(res sig.Result, source string) {
 		s := Signature{Subject: res.Subject, Kind: string(res.Kind), Status: string(res.Status), Signer: res.Signer,
-			Detail: res.Detail, Source: displaySource(source)}
+			Detail: res.Detail, Source: source}
 		if res.Primary != "" && res.Primary != res.Signer {
 			if s.Detail != "" {
 				s.Detail += "; "
@@ -188,7 +188,7 @@ func (p *pipeline) verifySignatures(ctx context.Context) error {
 			if res.Detail != "" {
 				msg += ": " + res.Detail
 			}
-			r.Findings = append(r.Findings, Finding{Rule: rule, Severity: SevCritical, Message: msg, Evidence: []string{displaySource(source)}})
+			r.Findings = append(r.Findings, Finding{Rule: rule, Severity: SevCritical, Message: msg, Evidence: []string{source}})
 		}
 	}
 
@@ -354,6 +354,3 @@ func fileSHA256(name string) ([]byte, error) {
 	}
 	return h.Sum(nil), nil
 }
-
-// displaySource hides local cache paths: URLs and user paths are kept.
-func displaySource(s string) string { return s }

@@ -149,15 +149,6 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err := os.MkdirAll(o.CacheDir, 0o700); err != nil {
 		return nil, fmt.Errorf("%w: cache directory: %v", ErrEnvironment, err)
 	}
-	if o.Offline {
-		for _, in := range []string{o.Tarball, o.Signature, o.Bundle} {
-			if fetch.IsURL(in) {
-				if _, err := cachedOnly(ctx, &o, in); err != nil {
-					return nil, err
-				}
-			}
-		}
-	}
 	p := &pipeline{o: o, start: time.Now()}
 	return p.run(ctx)
 }
@@ -391,27 +382,23 @@ func (p *pipeline) get(ctx context.Context, url string) (*fetch.File, error) {
 	return file, nil
 }
 
-func cachedOnly(ctx context.Context, o *Options, url string) (*fetch.File, error) {
-	f, err := fetch.New(fetch.Options{CacheDir: o.CacheDir, Offline: true})
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrEnvironment, err)
-	}
-	file, err := f.Get(ctx, url)
-	if err != nil {
-		return nil, mapFetchErr(err)
-	}
-	return file, nil
-}
-
 // progressFunc adapts a Progress to fetch's callback.
 func progressFunc(pr Progress) func(done, total int64) {
-	var last int64
+	add := progressAdder(pr)
 	started := false
 	return func(done, total int64) {
 		if !started {
 			pr.Start("download", total)
 			started = true
 		}
+		add(done)
+	}
+}
+
+// progressAdder turns running totals into Progress.Add increments.
+func progressAdder(pr Progress) func(done int64) {
+	var last int64
+	return func(done int64) {
 		if done > last {
 			pr.Add(done - last)
 			last = done
@@ -527,13 +514,7 @@ func (p *pipeline) walkOnce(ctx context.Context, root string, rootKnown bool) (*
 	}
 	aopts := p.archiveOptions(o.KeepBytes)
 	if pr := o.Progress; pr != nil {
-		var last int64
-		aopts.Progress = func(n int64) {
-			if n > last {
-				pr.Add(n - last)
-				last = n
-			}
-		}
+		aopts.Progress = progressAdder(pr)
 	}
 	return archive.WalkFile(ctx, p.tarPath, aopts, func(e *archive.Entry) error {
 		if e.Type == archive.TypeDir || e.Type == archive.TypeOther {
