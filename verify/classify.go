@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -60,7 +61,7 @@ func (p *pipeline) classify(ctx context.Context) error {
 	var need []string
 	for rel, t := range p.tar {
 		if t.status == ContentDiffers || t.status == TypeDiffers {
-			if g := p.git[rel]; g != nil && g.mode != 0o160000 {
+			if g := p.git.get(rel); g != nil && g.mode != 0o160000 {
 				need = append(need, g.hexID())
 			}
 		}
@@ -72,13 +73,13 @@ func (p *pipeline) classify(ctx context.Context) error {
 	var ignorePaths, substPaths map[string]bool
 	if p.hasGitattributes() {
 		var paths []string
-		for rel := range p.git {
-			if !p.git[rel].seen {
+		for rel, g := range p.git.all() {
+			if !g.seen {
 				paths = append(paths, rel)
 			}
 		}
 		for rel, t := range p.tar {
-			if t.status != "" && p.git[rel] != nil {
+			if t.status != "" && p.git.get(rel) != nil {
 				paths = append(paths, rel)
 			}
 		}
@@ -93,7 +94,7 @@ func (p *pipeline) classify(ctx context.Context) error {
 		TagTime: p.tag.CommitTime,
 		DB:      p.o.M4DB,
 		IsBinaryInGit: func(path string) bool {
-			g := p.git[path]
+			g := p.git.get(path)
 			if g == nil {
 				return false
 			}
@@ -106,7 +107,7 @@ func (p *pipeline) classify(ctx context.Context) error {
 		},
 		BinaryPaths: sortedKeys(p.binaryPaths),
 		InTarball:   func(path string) bool { return p.tarMember(path) != nil },
-		InGit:       func(path string) bool { return p.git[path] != nil },
+		InGit:       func(path string) bool { return p.git.get(path) != nil },
 		GitByBase:   p.gitByBase(),
 	}
 
@@ -190,7 +191,7 @@ func (p *pipeline) classify(ctx context.Context) error {
 			in.Tarball = []byte(t.link)
 		}
 		var gitContent []byte
-		if g := p.git[rel]; g != nil {
+		if g := p.git.get(rel); g != nil {
 			in.GitMode = g.mode
 			if (t.status == ContentDiffers || t.status == TypeDiffers) && g.mode != 0o160000 {
 				c, err := blobs.Read(g.hexID())
@@ -269,8 +270,7 @@ func (p *pipeline) classify(ctx context.Context) error {
 	}
 
 	// Paths only in git.
-	for _, rel := range p.gitOrder {
-		g := p.git[rel]
+	for rel, g := range p.git.all() {
 		if g.seen {
 			continue
 		}
@@ -305,8 +305,9 @@ func (p *pipeline) classify(ctx context.Context) error {
 }
 
 func (p *pipeline) hasGitattributes() bool {
-	for rel := range p.git {
-		if rel == ".gitattributes" || strings.HasSuffix(rel, "/.gitattributes") {
+	for i := range p.git.files {
+		rel := p.git.pathBytes(&p.git.files[i])
+		if bytes.Equal(rel, []byte(".gitattributes")) || bytes.HasSuffix(rel, []byte("/.gitattributes")) {
 			return true
 		}
 	}
@@ -380,8 +381,8 @@ func (p *pipeline) gitByBase() func(base string) []string {
 	var idx map[string][]string
 	return func(base string) []string {
 		if idx == nil {
-			idx = make(map[string][]string, len(p.git))
-			for _, rel := range p.gitOrder {
+			idx = make(map[string][]string, p.git.len())
+			for rel := range p.git.all() {
 				b := rel[strings.LastIndexByte(rel, '/')+1:]
 				idx[b] = append(idx[b], rel)
 			}

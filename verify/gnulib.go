@@ -18,14 +18,13 @@ type gnulibPin struct {
 // tag's tree and the repository to read it from: --gnulib, else the URL
 // .gitmodules gives.
 func (p *pipeline) findGnulibPin(blobs *gitsrc.Blobs) *gnulibPin {
-	for _, rel := range p.gitOrder {
-		g := p.git[rel]
+	for rel, g := range p.git.all() {
 		if g.mode != 0o160000 || !(rel == "gnulib" || strings.HasSuffix(rel, "/gnulib")) {
 			continue
 		}
 		pin := &gnulibPin{path: rel, commit: g.hexID(), source: p.o.Gnulib}
 		if pin.source == "" {
-			if gm := p.git[".gitmodules"]; gm != nil {
+			if gm := p.git.get(".gitmodules"); gm != nil {
 				if data, err := blobs.Read(gm.hexID()); err == nil {
 					pin.source = submoduleURL(string(data), rel)
 				}

@@ -174,7 +174,7 @@ func (p *pipeline) rebuild(ctx context.Context) error {
 		info.Notes = append(info.Notes, rebuildNoteUnsafe)
 	}
 
-	if strings.TrimSpace(o.RebuildScript) == "" && p.git["configure.ac"] == nil && p.git["configure.in"] == nil {
+	if strings.TrimSpace(o.RebuildScript) == "" && p.git.get("configure.ac") == nil && p.git.get("configure.in") == nil {
 		info.Notes = append(info.Notes, "the tag has no configure.ac or configure.in: nothing for autoreconf to regenerate "+
 			"(--rebuild-script runs another bootstrap)")
 		(&rebuilder{p: p, info: info}).finish()
@@ -863,8 +863,8 @@ func (b *rebuilder) compareDist(ctx context.Context, name string) error {
 			}
 		}
 	}
-	for _, rel := range p.gitOrder {
-		if g := p.git[rel]; g.identical {
+	for rel, g := range p.git.all() {
+		if g.identical {
 			if _, ok := members[rel]; !ok {
 				onlyRelease = append(onlyRelease, rel)
 			}

@@ -164,8 +164,7 @@ type pipeline struct {
 	tag     *gitsrc.Tag
 	report  *Report
 
-	git       map[string]*gitFile
-	gitOrder  []string
+	git       *gitIndex
 	tar       map[string]*tarFile // members not identical to the tag
 	identical int                 // members identical to the tag (not in tar)
 	arch      *archive.Result
@@ -173,16 +172,6 @@ type pipeline struct {
 
 	binaryPaths map[string]string // path (root stripped) -> binary kind, either side
 }
-
-type gitFile struct {
-	id        [20]byte
-	mode      uint32
-	seen      bool // a tarball member has this path
-	identical bool // ... and it is identical (not stored in pipeline.tar)
-}
-
-// hexID is the object id in hex.
-func (g *gitFile) hexID() string { return hex.EncodeToString(g.id[:]) }
 
 type tarFile struct {
 	typ     archive.EntryType
@@ -408,20 +397,20 @@ func progressAdder(pr Progress) func(done int64) {
 
 // indexGit lists the tag's tree.
 func (p *pipeline) indexGit(ctx context.Context) error {
-	p.git = make(map[string]*gitFile, 4096)
+	p.git = &gitIndex{}
 	err := p.repo.ListTree(ctx, p.tag.Tree, func(e gitsrc.TreeEntry) error {
-		g := &gitFile{mode: e.Mode}
-		if _, err := hex.Decode(g.id[:], []byte(e.ID)); err != nil && len(e.ID) == 40 {
+		var id [20]byte
+		if _, err := hex.Decode(id[:], []byte(e.ID)); err != nil && len(e.ID) == 40 {
 			return fmt.Errorf("ls-tree: bad object id %q", e.ID)
 		}
-		p.git[e.Path] = g
-		p.gitOrder = append(p.gitOrder, e.Path)
+		p.git.add(e.Path, e.Mode, id)
 		return nil
 	})
 	if err != nil {
 		return mapGitErr(fmt.Errorf("listing tree of %s: %w", p.tag.Name, err))
 	}
-	p.report.Summary.GitFiles = len(p.git)
+	p.git.sortPaths()
+	p.report.Summary.GitFiles = p.git.len()
 	return nil
 }
 
@@ -503,7 +492,7 @@ func (p *pipeline) walkOnce(ctx context.Context, root string, rootKnown bool) (*
 	p.tar = make(map[string]*tarFile, 1024)
 	p.binaryPaths = map[string]string{}
 	p.identical = 0
-	for _, g := range p.git {
+	for _, g := range p.git.all() {
 		g.seen, g.identical = false, false
 	}
 	p.root = root
@@ -532,7 +521,7 @@ func (p *pipeline) walkOnce(ctx context.Context, root string, rootKnown bool) (*
 				p.binaryPaths[rel] = kind
 			}
 		}
-		g := p.git[rel]
+		g := p.git.get(rel)
 		t := p.tar[rel]
 		if t == nil && g != nil && !g.seen && g.id == e.BlobID && g.mode == e.GitMode && !strings.HasPrefix(rel, strayPrefix) {
 			g.seen, g.identical = true, true // identical: nothing kept
@@ -586,7 +575,7 @@ func (p *pipeline) tarMember(rel string) *tarFile {
 	if t := p.tar[rel]; t != nil {
 		return t
 	}
-	if g := p.git[rel]; g != nil && g.identical {
+	if g := p.git.get(rel); g != nil && g.identical {
 		return &tarFile{id: g.id, gitMode: g.mode, typ: archive.TypeRegular}
 	}
 	return nil
@@ -603,7 +592,7 @@ func (p *pipeline) compareAll() {
 	}
 	s.Identical = p.identical
 	for rel, t := range p.tar {
-		g := p.git[rel]
+		g := p.git.get(rel)
 		switch {
 		case g == nil || t.stray:
 			t.status = OnlyInTarball
@@ -628,7 +617,7 @@ func (p *pipeline) compareAll() {
 			s.Identical++
 		}
 	}
-	for _, g := range p.git {
+	for _, g := range p.git.all() {
 		if !g.seen {
 			s.OnlyInGit++
 		}

@@ -217,15 +217,17 @@ func corrupt(err error) error {
 // Default limits. They are generous: a Linux kernel release (1.3 GiB
 // unpacked, 80k files) is far below every one.
 const (
-	DefaultMaxUnpackedBytes = 64 << 30 // 64 GiB decompressed in total
-	DefaultMaxEntrySize     = 16 << 30 // 16 GiB for one member
-	DefaultMaxEntries       = 2 << 20  // 2,097,152 members (dirs included)
-	DefaultMaxPathLen       = 4096     // bytes in a member name (PATH_MAX)
-	DefaultMaxPathDepth     = 256      // components in a member name
-	DefaultMaxRatio         = 1000     // unpacked/compressed, checked past RatioGrace
-	DefaultMaxPaxHeader     = 1 << 20  // bytes of pax/GNU extended headers per member
-	DefaultMaxDictSize      = 1 << 30  // xz dictionary / zstd window
-	DefaultKeepBytes        = 1 << 20  // Entry.Content kept up to 1 MiB
+	DefaultMaxUnpackedBytes = 64 << 30  // 64 GiB decompressed in total
+	DefaultMaxEntrySize     = 16 << 30  // 16 GiB for one member
+	DefaultMaxEntries       = 2 << 20   // 2,097,152 members (dirs included)
+	DefaultMaxPathLen       = 4096      // bytes in a member name (PATH_MAX)
+	DefaultMaxPathDepth     = 256       // components in a member name
+	DefaultMaxNameBytes     = 256 << 20 // bytes of distinct member names in total
+	maxNameBytesCap         = 2 << 30   // the walk's name index uses 32-bit offsets
+	DefaultMaxRatio         = 1000      // unpacked/compressed, checked past RatioGrace
+	DefaultMaxPaxHeader     = 1 << 20   // bytes of pax/GNU extended headers per member
+	DefaultMaxDictSize      = 1 << 30   // xz dictionary / zstd window
+	DefaultKeepBytes        = 1 << 20   // Entry.Content kept up to 1 MiB
 
 	// DefaultMaxSparseExpansion caps the bytes of sparse holes (zeros
 	// with no data in the archive) all members may expand to. Release
@@ -258,6 +260,9 @@ type Limits struct {
 	MaxPathLen int
 	// MaxPathDepth caps the number of components of a member name.
 	MaxPathDepth int
+	// MaxNameBytes caps the total bytes of the distinct member names,
+	// which the walk remembers (duplicates, collisions, hard links).
+	MaxNameBytes int64
 	// MaxRatio caps unpacked/compressed bytes (sparse holes included)
 	// once RatioGrace bytes are unpacked.
 	MaxRatio float64
@@ -280,6 +285,7 @@ func DefaultLimits() Limits {
 		MaxEntries:         DefaultMaxEntries,
 		MaxPathLen:         DefaultMaxPathLen,
 		MaxPathDepth:       DefaultMaxPathDepth,
+		MaxNameBytes:       DefaultMaxNameBytes,
 		MaxRatio:           DefaultMaxRatio,
 		MaxPaxHeader:       DefaultMaxPaxHeader,
 		MaxDictSize:        DefaultMaxDictSize,
@@ -305,6 +311,10 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxPathDepth <= 0 {
 		l.MaxPathDepth = d.MaxPathDepth
 	}
+	if l.MaxNameBytes <= 0 {
+		l.MaxNameBytes = d.MaxNameBytes
+	}
+	l.MaxNameBytes = min(l.MaxNameBytes, maxNameBytesCap)
 	if !(l.MaxRatio > 0) { // also NaN
 		l.MaxRatio = d.MaxRatio
 	}

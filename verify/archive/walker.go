@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 // maxHazardsPerKind caps how many hazards of one kind are listed; the rest
@@ -19,12 +17,6 @@ const maxHazardsPerKind = 1000
 
 // hashBufSize is the reused buffer for streaming large members.
 const hashBufSize = 256 << 10
-
-// fileRef is what a hard link needs to know about an earlier member.
-type fileRef struct {
-	blob [20]byte
-	size int64
-}
 
 type pendingLink struct {
 	path, target string
@@ -53,9 +45,7 @@ type walker struct {
 	// decompressed stream plus the given hole bytes (nil for zip).
 	streamCheck func(holes int64) error
 
-	seen     map[string]EntryType
-	folded   map[string]string
-	files    map[string]fileRef
+	index    *memberIndex
 	symlinks map[string]struct{}
 	links    []pendingLink
 
@@ -79,9 +69,7 @@ func newWalker(opts Options, res *Result, fn func(*Entry) error) *walker {
 		h:        sha1.New(),
 		buf:      make([]byte, hashBufSize),
 		hdr:      make([]byte, 0, 32),
-		seen:     make(map[string]EntryType),
-		folded:   make(map[string]string),
-		files:    make(map[string]fileRef),
+		index:    newMemberIndex(),
 		symlinks: make(map[string]struct{}),
 		tops:     make(map[string]int),
 		topFile:  make(map[string]bool),
@@ -216,21 +204,19 @@ func (w *walker) record(e *Entry) error {
 	w.pathHazards(e)
 
 	// Duplicates and case/normalisation collisions.
-	if prev, ok := w.seen[p]; ok {
-		if !(prev == TypeDir && e.Type == TypeDir) {
+	x := w.index
+	i := x.lookup(p)
+	if i != noRec {
+		if prev := x.recs[i].typ; !(prev == TypeDir && e.Type == TypeDir) {
 			w.hazard(HazardDuplicate, p, fmt.Sprintf("%s %q occurs again (earlier as %s); extraction keeps the last", e.Type, p, prev))
 		}
 	} else {
-		w.seen[p] = e.Type
-		key := p
-		if !isASCII(key) {
-			key = norm.NFC.String(key)
+		if int64(len(x.arena))+int64(len(p)) > w.lim.MaxNameBytes {
+			return fmt.Errorf("%w: member names total more than %d bytes", ErrLimit, w.lim.MaxNameBytes)
 		}
-		key = strings.ToLower(key)
-		if other, ok := w.folded[key]; ok && other != p {
-			w.hazard(HazardCaseCollision, p, fmt.Sprintf("%q and %q are the same name on a case-insensitive or normalising file system", other, p))
-		} else if !ok {
-			w.folded[key] = p
+		i = x.add(p, e.Type)
+		if j := x.foldedOwner(p, i); j != noRec {
+			w.hazard(HazardCaseCollision, p, fmt.Sprintf("%q and %q are the same name on a case-insensitive or normalising file system", x.pathString(j), p))
 		}
 	}
 
@@ -257,11 +243,11 @@ func (w *walker) record(e *Entry) error {
 
 	switch e.Type {
 	case TypeRegular:
-		w.files[p] = fileRef{blob: e.BlobID, size: e.Size}
+		x.setFile(i, e.BlobID, e.Size)
 		w.res.Entries++
 	case TypeSymlink:
 		w.symlinks[p] = struct{}{}
-		w.files[p] = fileRef{blob: e.BlobID, size: e.Size}
+		x.setFile(i, e.BlobID, e.Size)
 		w.links = append(w.links, pendingLink{path: p, target: e.LinkTarget})
 		w.res.Entries++
 	case TypeHardlink:
@@ -298,9 +284,9 @@ func (w *walker) pathHazards(e *Entry) {
 // resolveHardlink fills a hard link entry from the member it names.
 func (w *walker) resolveHardlink(e *Entry) {
 	t := cleanPath(e.LinkTarget)
-	if ref, ok := w.files[t]; ok {
-		e.BlobID = ref.blob
-		e.Size = ref.size
+	if i := w.index.lookup(t); i != noRec && w.index.recs[i].file {
+		e.BlobID = w.index.recs[i].blob
+		e.Size = w.index.recs[i].size
 		return
 	}
 	w.hazard(HazardBrokenHardlink, e.Path, fmt.Sprintf("hard link to %q, which is not an earlier file in the archive", e.LinkTarget))

@@ -1,0 +1,47 @@
+package verify
+
+import (
+	"fmt"
+	"testing"
+)
+
+// TestGitIndex checks lookups, order and duplicate handling of the compact
+// tree index, including input that is not in git's order.
+func TestGitIndex(t *testing.T) {
+	x := &gitIndex{}
+	paths := []string{"b", "a/b", "a.c", "a/a", "z", "a-b", "b"}
+	for i, p := range paths {
+		x.add(p, 0o100644, [20]byte{byte(i)})
+	}
+	x.sortPaths()
+	var got []string
+	for p := range x.all() {
+		got = append(got, p)
+	}
+	if want := "[a-b a.c a/a a/b b z]"; fmt.Sprint(got) != want {
+		t.Fatalf("order %v, want %s", got, want)
+	}
+	if x.len() != 6 {
+		t.Fatalf("len %d, want 6", x.len())
+	}
+	for i, p := range paths {
+		g := x.get(p)
+		if g == nil || x.path(g) != p {
+			t.Fatalf("get(%q) = %v", p, g)
+		}
+		if p == "b" && g.id[0] != 6 {
+			t.Fatalf("duplicate path keeps id %d, want the last (6)", g.id[0])
+		} else if p != "b" && g.id[0] != byte(i) {
+			t.Fatalf("get(%q) has id %d, want %d", p, g.id[0], i)
+		}
+	}
+	for _, p := range []string{"", "a", "a/", "c", "zz"} {
+		if g := x.get(p); g != nil {
+			t.Fatalf("get(%q) = %s, want nil", p, x.path(g))
+		}
+	}
+	var nilIndex *gitIndex
+	if nilIndex.get("a") != nil || nilIndex.len() != 0 {
+		t.Fatal("a nil index must be empty")
+	}
+}
