@@ -73,10 +73,8 @@ func (p *pipeline) classify(ctx context.Context) error {
 	var ignorePaths, substPaths map[string]bool
 	if p.hasGitattributes() {
 		var paths []string
-		for rel, g := range p.git.all() {
-			if !g.seen {
-				paths = append(paths, rel)
-			}
+		for rel := range p.git.where(unseen) {
+			paths = append(paths, rel)
 		}
 		for rel, t := range p.tar {
 			if t.status != "" && p.git.get(rel) != nil {
@@ -270,10 +268,7 @@ func (p *pipeline) classify(ctx context.Context) error {
 	}
 
 	// Paths only in git.
-	for rel, g := range p.git.all() {
-		if g.seen {
-			continue
-		}
+	for rel, g := range p.git.where(unseen) {
 		in := autotools.Input{Path: rel, Status: string(OnlyInGit), GitMode: g.mode, ExportIgnore: ignorePaths[rel], ExportSubst: substPaths[rel]}
 		res := autotools.Classify(in, actx)
 		sev, err := ParseSeverity(string(res.Severity))
@@ -305,9 +300,10 @@ func (p *pipeline) classify(ctx context.Context) error {
 }
 
 func (p *pipeline) hasGitattributes() bool {
+	var buf []byte
 	for i := range p.git.files {
-		rel := p.git.pathBytes(&p.git.files[i])
-		if bytes.Equal(rel, []byte(".gitattributes")) || bytes.HasSuffix(rel, []byte("/.gitattributes")) {
+		buf = p.git.paths.AppendPath(buf[:0], i)
+		if bytes.Equal(buf, []byte(".gitattributes")) || bytes.HasSuffix(buf, []byte("/.gitattributes")) {
 			return true
 		}
 	}

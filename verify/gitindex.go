@@ -1,73 +1,50 @@
 package verify
 
 import (
-	"bytes"
 	"encoding/hex"
 	"iter"
-	"slices"
-	"strings"
+
+	"github.com/tarcheck/tarcheck/internal/pathidx"
 )
 
-// gitIndex is the tag's tree, compactly: every path in one byte arena and a
-// fixed-size record per file, sorted by path (git's order), looked up by
-// binary search. A map of strings to pointers cost about 145 bytes a file
-// (11 MB for a kernel-sized tree); this costs the path's bytes plus 40.
+// gitIndex is the tag's tree: the paths interned in a pathidx.Index and a
+// fixed-size record per file, in ls-tree's (git's) order. A map of strings
+// to pointers cost about 145 bytes a file (11 MB for a kernel-sized tree);
+// this costs about 65.
 type gitIndex struct {
-	arena []byte
-	files []gitFile
+	paths *pathidx.Index
+	files []gitFile // by path number
 }
 
 type gitFile struct {
 	id        [20]byte
 	mode      uint32
-	off, n    uint32 // path in gitIndex.arena
-	seen      bool   // a tarball member has this path
-	identical bool   // ... and it is identical (not stored in pipeline.tar)
+	seen      bool // a tarball member has this path
+	identical bool // ... and it is identical (not stored in pipeline.tar)
 }
 
 // hexID is the object id in hex.
 func (g *gitFile) hexID() string { return hex.EncodeToString(g.id[:]) }
 
-// add appends a file; call sortPaths once all are added.
+func newGitIndex() *gitIndex { return &gitIndex{paths: pathidx.New()} }
+
+// add records a file; a path listed twice keeps the last id and mode.
 func (x *gitIndex) add(path string, mode uint32, id [20]byte) {
-	x.files = append(x.files, gitFile{id: id, mode: mode, off: uint32(len(x.arena)), n: uint32(len(path))})
-	x.arena = append(x.arena, path...)
+	i, added := x.paths.Add(path)
+	if added {
+		x.files = append(x.files, gitFile{})
+	}
+	x.files[i] = gitFile{id: id, mode: mode}
 }
 
-// pathBytes is g's path; it must not be modified.
-func (x *gitIndex) pathBytes(g *gitFile) []byte { return x.arena[g.off : g.off+g.n] }
-
-// path is g's path.
-func (x *gitIndex) path(g *gitFile) string { return string(x.pathBytes(g)) }
-
-// sortPaths sorts the files by path (git ls-tree already lists them in
-// this order, so this is normally a check) and drops duplicate paths,
-// keeping the last.
-func (x *gitIndex) sortPaths() {
-	cmp := func(a, b gitFile) int { return bytes.Compare(x.pathBytes(&a), x.pathBytes(&b)) }
-	if !slices.IsSortedFunc(x.files, cmp) {
-		slices.SortStableFunc(x.files, cmp)
-	}
-	out := x.files[:0]
-	for i, g := range x.files {
-		if i+1 < len(x.files) && cmp(g, x.files[i+1]) == 0 {
-			continue
-		}
-		out = append(out, g)
-	}
-	x.files = slices.Clip(out)
-}
-
-// get returns the file at path, or nil. The pointer stays valid: files is
-// not appended to once sorted.
+// get returns the file at path, or nil. The pointer stays valid while no
+// file is added.
 func (x *gitIndex) get(path string) *gitFile {
 	if x == nil {
 		return nil
 	}
-	i, ok := slices.BinarySearchFunc(x.files, path, func(g gitFile, p string) int {
-		return strings.Compare(string(x.pathBytes(&g)), p)
-	})
-	if !ok {
+	i := x.paths.Lookup(path)
+	if i < 0 {
 		return nil
 	}
 	return &x.files[i]
@@ -83,15 +60,36 @@ func (x *gitIndex) len() int {
 
 // all yields every path and file in git's order.
 func (x *gitIndex) all() iter.Seq2[string, *gitFile] {
+	return x.where(func(*gitFile) bool { return true })
+}
+
+// where yields, in git's order, the files for which keep is true, with
+// their paths (built only for those).
+func (x *gitIndex) where(keep func(*gitFile) bool) iter.Seq2[string, *gitFile] {
 	return func(yield func(string, *gitFile) bool) {
 		if x == nil {
 			return
 		}
 		for i := range x.files {
-			g := &x.files[i]
-			if !yield(x.path(g), g) {
+			if g := &x.files[i]; keep(g) && !yield(x.paths.Path(i), g) {
 				return
 			}
 		}
 	}
 }
+
+// each calls fn for every file, in git's order, without building paths.
+func (x *gitIndex) each(fn func(g *gitFile)) {
+	if x == nil {
+		return
+	}
+	for i := range x.files {
+		fn(&x.files[i])
+	}
+}
+
+// unseen selects files no tarball member has.
+func unseen(g *gitFile) bool { return !g.seen }
+
+// isSubmodule selects gitlinks.
+func isSubmodule(g *gitFile) bool { return g.mode == 0o160000 }

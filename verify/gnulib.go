@@ -18,8 +18,8 @@ type gnulibPin struct {
 // tag's tree and the repository to read it from: --gnulib, else the URL
 // .gitmodules gives.
 func (p *pipeline) findGnulibPin(blobs *gitsrc.Blobs) *gnulibPin {
-	for rel, g := range p.git.all() {
-		if g.mode != 0o160000 || !(rel == "gnulib" || strings.HasSuffix(rel, "/gnulib")) {
+	for rel, g := range p.git.where(isSubmodule) {
+		if !(rel == "gnulib" || strings.HasSuffix(rel, "/gnulib")) {
 			continue
 		}
 		pin := &gnulibPin{path: rel, commit: g.hexID(), source: p.o.Gnulib}

@@ -863,11 +863,9 @@ func (b *rebuilder) compareDist(ctx context.Context, name string) error {
 			}
 		}
 	}
-	for rel, g := range p.git.all() {
-		if g.identical {
-			if _, ok := members[rel]; !ok {
-				onlyRelease = append(onlyRelease, rel)
-			}
+	for rel := range p.git.where(func(g *gitFile) bool { return g.identical }) {
+		if _, ok := members[rel]; !ok {
+			onlyRelease = append(onlyRelease, rel)
 		}
 	}
 	for _, rel := range sortedKeys(p.tar) {

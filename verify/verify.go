@@ -397,7 +397,7 @@ func progressAdder(pr Progress) func(done int64) {
 
 // indexGit lists the tag's tree.
 func (p *pipeline) indexGit(ctx context.Context) error {
-	p.git = &gitIndex{}
+	p.git = newGitIndex()
 	err := p.repo.ListTree(ctx, p.tag.Tree, func(e gitsrc.TreeEntry) error {
 		var id [20]byte
 		if _, err := hex.Decode(id[:], []byte(e.ID)); err != nil && len(e.ID) == 40 {
@@ -409,7 +409,6 @@ func (p *pipeline) indexGit(ctx context.Context) error {
 	if err != nil {
 		return mapGitErr(fmt.Errorf("listing tree of %s: %w", p.tag.Name, err))
 	}
-	p.git.sortPaths()
 	p.report.Summary.GitFiles = p.git.len()
 	return nil
 }
@@ -492,9 +491,7 @@ func (p *pipeline) walkOnce(ctx context.Context, root string, rootKnown bool) (*
 	p.tar = make(map[string]*tarFile, 1024)
 	p.binaryPaths = map[string]string{}
 	p.identical = 0
-	for _, g := range p.git.all() {
-		g.seen, g.identical = false, false
-	}
+	p.git.each(func(g *gitFile) { g.seen, g.identical = false, false })
 	p.root = root
 	var kept int64
 	if pr := o.Progress; pr != nil {
@@ -617,11 +614,11 @@ func (p *pipeline) compareAll() {
 			s.Identical++
 		}
 	}
-	for _, g := range p.git.all() {
+	p.git.each(func(g *gitFile) {
 		if !g.seen {
 			s.OnlyInGit++
 		}
-	}
+	})
 }
 
 // gatherBatch re-reads the archive for the contents of the given members

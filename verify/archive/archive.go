@@ -71,6 +71,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/tarcheck/tarcheck/internal/pathidx"
 )
 
 // Format is the container and compression of an archive, detected from its
@@ -223,11 +225,11 @@ const (
 	DefaultMaxPathLen       = 4096      // bytes in a member name (PATH_MAX)
 	DefaultMaxPathDepth     = 256       // components in a member name
 	DefaultMaxNameBytes     = 256 << 20 // bytes of distinct member names in total
-	maxNameBytesCap         = 2 << 30   // the walk's name index uses 32-bit offsets
-	DefaultMaxRatio         = 1000      // unpacked/compressed, checked past RatioGrace
-	DefaultMaxPaxHeader     = 1 << 20   // bytes of pax/GNU extended headers per member
-	DefaultMaxDictSize      = 1 << 30   // xz dictionary / zstd window
-	DefaultKeepBytes        = 1 << 20   // Entry.Content kept up to 1 MiB
+	maxNameBytesCap         = pathidx.MaxArena / 2
+	DefaultMaxRatio         = 1000    // unpacked/compressed, checked past RatioGrace
+	DefaultMaxPaxHeader     = 1 << 20 // bytes of pax/GNU extended headers per member
+	DefaultMaxDictSize      = 1 << 30 // xz dictionary / zstd window
+	DefaultKeepBytes        = 1 << 20 // Entry.Content kept up to 1 MiB
 
 	// DefaultMaxSparseExpansion caps the bytes of sparse holes (zeros
 	// with no data in the archive) all members may expand to. Release

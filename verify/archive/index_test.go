@@ -56,28 +56,6 @@ func TestMemberIndexMatchesMaps(t *testing.T) {
 	}
 }
 
-// TestSlotTableCollisions fills a table where every key has the same hash:
-// lookups must still tell the records apart by the equality check.
-func TestSlotTableCollisions(t *testing.T) {
-	var tab slotTable
-	keys := make([]string, 3000)
-	for i := range keys {
-		keys[i] = fmt.Sprint("k", i)
-		tab.insert(42, i)
-	}
-	for i, k := range keys {
-		if got := tab.find(42, func(j int) bool { return keys[j] == k }); got != i {
-			t.Fatalf("find(%q) = %d, want %d", k, got, i)
-		}
-	}
-	if got := tab.find(42, func(int) bool { return false }); got != noRec {
-		t.Fatalf("find of an absent key = %d", got)
-	}
-	if got := tab.find(43, func(int) bool { return true }); got != noRec {
-		t.Fatalf("find under another hash = %d", got)
-	}
-}
-
 func BenchmarkMemberIndex(b *testing.B) {
 	names := make([]string, 80000)
 	for i := range names {

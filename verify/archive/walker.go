@@ -207,11 +207,11 @@ func (w *walker) record(e *Entry) error {
 	x := w.index
 	i := x.lookup(p)
 	if i != noRec {
-		if prev := x.recs[i].typ; !(prev == TypeDir && e.Type == TypeDir) {
+		if prev := x.typ(i); !(prev == TypeDir && e.Type == TypeDir) {
 			w.hazard(HazardDuplicate, p, fmt.Sprintf("%s %q occurs again (earlier as %s); extraction keeps the last", e.Type, p, prev))
 		}
 	} else {
-		if int64(len(x.arena))+int64(len(p)) > w.lim.MaxNameBytes {
+		if x.nameBytes()+int64(len(p)) > w.lim.MaxNameBytes {
 			return fmt.Errorf("%w: member names total more than %d bytes", ErrLimit, w.lim.MaxNameBytes)
 		}
 		i = x.add(p, e.Type)
@@ -284,10 +284,11 @@ func (w *walker) pathHazards(e *Entry) {
 // resolveHardlink fills a hard link entry from the member it names.
 func (w *walker) resolveHardlink(e *Entry) {
 	t := cleanPath(e.LinkTarget)
-	if i := w.index.lookup(t); i != noRec && w.index.recs[i].file {
-		e.BlobID = w.index.recs[i].blob
-		e.Size = w.index.recs[i].size
-		return
+	if i := w.index.lookup(t); i != noRec {
+		if blob, size, ok := w.index.file(i); ok {
+			e.BlobID, e.Size = blob, size
+			return
+		}
 	}
 	w.hazard(HazardBrokenHardlink, e.Path, fmt.Sprintf("hard link to %q, which is not an earlier file in the archive", e.LinkTarget))
 }

@@ -58,6 +58,7 @@ type parallelXz struct {
 	slots   []chan xzBlockResult
 	pool    chan []byte
 	bufs    blockBuffers
+	inBufs  blockBuffers // one compressed block per worker
 	done    chan struct{}
 	wg      sync.WaitGroup
 	stop    sync.Once
@@ -140,15 +141,16 @@ func newParallelXz(f io.ReaderAt, size int64, opts Options) (*parallelXz, bool) 
 	if !ok {
 		return nil, false
 	}
-	var largest int64
+	var largest, largestIn int64
 	for _, b := range blocks {
 		largest = max(largest, b.uncompressed)
+		largestIn = max(largestIn, (b.unpadded+3)&^3)
 	}
 	nw := workers(opts)
 	return &parallelXz{
 		f: f, size: size, check: check, blocks: blocks, indexLen: indexLen,
 		lim: opts.Limits.withDefaults(), workers: nw, inflight: xzInflight(nw, largest),
-		bufs: blockBuffers{size: int(largest)},
+		bufs: blockBuffers{size: int(largest)}, inBufs: blockBuffers{size: int(largestIn)},
 	}, true
 }
 
@@ -192,6 +194,10 @@ func (p *parallelXz) dispatch() {
 func (p *parallelXz) work() {
 	defer p.wg.Done()
 	d := &xzBlockDecoder{}
+	if len(p.blocks) > 0 {
+		// Like the block buffers, kept off the heap.
+		d.in = p.inBufs.get()[:0]
+	}
 	for i := range p.jobs {
 		var buf []byte
 		select {
@@ -341,4 +347,5 @@ func (p *parallelXz) close() {
 		p.err = errXzClosed
 	}
 	p.bufs.release()
+	p.inBufs.release()
 }
