@@ -1,6 +1,6 @@
 // Package sig verifies the signatures tarcheck meets around a release:
 // OpenPGP detached signatures over the tarball, signed git tag objects
-// (OpenPGP, SSH and, as far as it can, x509/gitsign), Sigstore bundles and
+// (OpenPGP, SSH and x509/gitsign), Sigstore bundles and
 // checksum lists.
 //
 // The package is pure: callers pass bytes and trusted material, and get a

@@ -184,7 +184,8 @@ type TagPolicy struct {
 	Keyring openpgp.EntityList
 	// AllowedSigners is an OpenSSH allowed-signers file for SSH-signed tags.
 	AllowedSigners []byte
-	// TrustedRoot and Identity are for x509 (gitsign) tags.
+	// TrustedRoot (a trusted_root.json) and Identity are for x509
+	// (gitsign) tags; both are needed for a valid result.
 	TrustedRoot []byte
 	Identity    Identity
 }
@@ -197,8 +198,21 @@ type TagPolicy struct {
 // OpenPGP signature is judged as VerifyDetached does, over t.Payload; an SSH
 // signature must be an SSHSIG in namespace "git" by a key that the
 // allowed-signers file accepts for namespace "git" at the tagger time (or
-// now when the tag has no tagger); an x509 (gitsign) signature is reported
-// unverifiable: tarcheck does not verify CMS signatures yet.
+// now when the tag has no tagger).
+//
+// An x509 (gitsign) signature must be a detached CMS SignedData with one
+// signer whose message digest (SHA-256/384/512) matches t.Payload and whose
+// signature over the signed attributes verifies with the embedded leaf
+// certificate. Without p.TrustedRoot or a complete p.Identity it is then
+// unverifiable (Signer: the certificate's claimed SAN). Otherwise the
+// certificate must chain to the trusted root's Fulcio CAs at a time proven
+// offline: an embedded RFC 3161 timestamp over the signature value (every
+// one must verify against the root's TSAs) and/or gitsign's embedded Rekor
+// entry (offline mode, verified against the root's logs and bound to this
+// signature and certificate). A signature with neither (gitsign's default
+// online mode) is unverifiable: now is never used as the signing time.
+// SAN and issuer must match p.Identity as for VerifyBundle. Callers must
+// still decide what unverifiable means under --require-signature.
 func VerifyTag(t *Tag, p TagPolicy, now time.Time) Result {
 	res := Result{Subject: SubjectTag, Kind: KindOpenPGP}
 	switch t.SigFormat {
@@ -235,13 +249,7 @@ func VerifyTag(t *Tag, p TagPolicy, now time.Time) Result {
 		}
 		return verifySSHTag(res, t.Payload, t.Signature, p.AllowedSigners, at)
 	case SigFormatX509:
-		res.Status = StatusUnverifiable
-		if len(p.TrustedRoot) == 0 || !p.Identity.Complete() {
-			res.Detail = "x509 (gitsign) tag signature: give --trusted-root and a certificate identity policy"
-		} else {
-			res.Detail = "x509 (gitsign) tag signatures are not verified by tarcheck yet"
-		}
-		return res
+		return verifyX509Tag(res, t.Payload, t.Signature, p.TrustedRoot, p.Identity, now)
 	}
 	res.Status, res.Detail = StatusUnverifiable, "unknown signature format"
 	return res

@@ -84,7 +84,7 @@ func virtualBundle(t *testing.T, vs *ca.VirtualSigstore, san, issuer string, art
 	return out
 }
 
-func virtualTrustedRoot(t *testing.T, vs *ca.VirtualSigstore) []byte {
+func virtualTrustedRoot(t testing.TB, vs *ca.VirtualSigstore) []byte {
 	t.Helper()
 	// VirtualSigstore's logs carry their hex key id as ID; a trusted root
 	// stores raw key ids.
