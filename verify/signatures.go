@@ -309,7 +309,9 @@ func (p *pipeline) optionalMaterial(ctx context.Context, src string) ([]byte, er
 		if err != nil {
 			return nil, err
 		}
+		end := p.beginDownload(src)
 		file, err := f.GetOptional(ctx, src)
+		end()
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()

@@ -171,6 +171,7 @@ type pipeline struct {
 	root      string // root assumed while streaming
 
 	binaryPaths map[string]string // path (root stripped) -> binary kind, either side
+	dl          download          // the download under way, for Progress
 }
 
 type tarFile struct {
@@ -344,8 +345,8 @@ func (p *pipeline) getFetcher() (*fetch.Fetcher, error) {
 	}
 	opts := fetch.Options{CacheDir: p.o.CacheDir, MaxSize: p.o.MaxDownload, Offline: p.o.Offline,
 		UserAgent: "tarcheck/" + p.o.ToolVersion, Logf: p.o.Logf}
-	if pr := p.o.Progress; pr != nil {
-		opts.Progress = progressFunc(pr)
+	if p.o.Progress != nil {
+		opts.Progress = p.onDownload
 	}
 	f, err := fetch.New(opts)
 	if err != nil {
@@ -360,10 +361,7 @@ func (p *pipeline) get(ctx context.Context, url string) (*fetch.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if pr := p.o.Progress; pr != nil {
-		pr.Start("download "+path.Base(url), -1)
-		defer pr.Done()
-	}
+	defer p.beginDownload(url)()
 	file, err := f.Get(ctx, url)
 	if err != nil {
 		return nil, mapFetchErr(err)
@@ -371,16 +369,40 @@ func (p *pipeline) get(ctx context.Context, url string) (*fetch.File, error) {
 	return file, nil
 }
 
-// progressFunc adapts a Progress to fetch's callback.
-func progressFunc(pr Progress) func(done, total int64) {
-	add := progressAdder(pr)
-	started := false
-	return func(done, total int64) {
-		if !started {
-			pr.Start("download", total)
-			started = true
+// download is the progress of the download under way.
+type download struct {
+	name    string
+	started bool
+	last    int64
+}
+
+// beginDownload names the progress bar of a download of url (shown once
+// bytes arrive: a cache hit shows none); call the result when it ends.
+func (p *pipeline) beginDownload(url string) func() {
+	pr := p.o.Progress
+	if pr == nil {
+		return func() {}
+	}
+	p.dl = download{name: "download " + path.Base(url)}
+	return func() {
+		if p.dl.started {
+			pr.Done()
 		}
-		add(done)
+		p.dl = download{}
+	}
+}
+
+// onDownload is fetch's progress callback: it starts the bar on the first
+// bytes and again when the download restarts (a retry).
+func (p *pipeline) onDownload(done, total int64) {
+	pr, d := p.o.Progress, &p.dl
+	if !d.started || done < d.last {
+		pr.Start(d.name, total)
+		d.started, d.last = true, 0
+	}
+	if done > d.last {
+		pr.Add(done - d.last)
+		d.last = done
 	}
 }
 

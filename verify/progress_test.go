@@ -1,0 +1,99 @@
+package verify
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// recordProgress records Progress calls as lines: "start NAME TOTAL",
+// then one "add N" summing a phase's Adds, then "done".
+type recordProgress struct {
+	lines []string
+	added int64
+}
+
+func (r *recordProgress) Start(phase string, total int64) {
+	r.flush()
+	r.lines = append(r.lines, fmt.Sprintf("start %s %d", phase, total))
+}
+func (r *recordProgress) Add(n int64) { r.added += n }
+func (r *recordProgress) Done()       { r.flush(); r.lines = append(r.lines, "done") }
+func (r *recordProgress) flush() {
+	if r.added != 0 {
+		r.lines = append(r.lines, fmt.Sprintf("add %d", r.added))
+		r.added = 0
+	}
+}
+
+// TestDownloadProgress: each download gets its own bar, named after the
+// file, counting its bytes from zero; a cache hit shows none.
+func TestDownloadProgress(t *testing.T) {
+	for _, tool := range []string{"git", "tar"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("TARCHECK_REQUIRE_TOOLS") == "1" {
+				t.Fatalf("%s is required", tool)
+			}
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	dir := t.TempDir()
+	repo := filepath.Join(dir, "repo")
+	run := func(d string, args ...string) {
+		t.Helper()
+		cmd := exec.Command(args[0], args[1:]...)
+		cmd.Dir = d
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
+			"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.invalid", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.invalid")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	os.MkdirAll(repo, 0o755)
+	os.WriteFile(filepath.Join(repo, "a.txt"), []byte(strings.Repeat("tarcheck\n", 5000)), 0o644)
+	run(repo, "git", "init", "-q")
+	run(repo, "git", "add", "-A")
+	run(repo, "git", "commit", "-q", "-m", "x")
+	run(repo, "git", "tag", "v1.0")
+	pub := filepath.Join(dir, "pub")
+	os.MkdirAll(pub, 0o755)
+	run(repo, "sh", "-c", "git archive --prefix=foo-1.0/ v1.0 | gzip > "+filepath.Join(pub, "foo-1.0.tar.gz"))
+	keys := "not really a keyring, but downloaded\n"
+	os.WriteFile(filepath.Join(pub, "keys.asc"), []byte(keys), 0o644)
+	tgz, _ := os.ReadFile(filepath.Join(pub, "foo-1.0.tar.gz"))
+	srv := httptest.NewServer(http.FileServer(http.Dir(pub)))
+	defer srv.Close()
+
+	verifyOnce := func() []string {
+		pr := &recordProgress{}
+		_, _ = Run(context.Background(), Options{
+			Tarball: srv.URL + "/foo-1.0.tar.gz", Git: repo, Tag: "v1.0",
+			Keyrings: []string{srv.URL + "/keys.asc"},
+			CacheDir: filepath.Join(dir, "cache"), Progress: pr,
+		})
+		var downloads []string
+		for i, l := range pr.lines {
+			if strings.HasPrefix(l, "start download") {
+				downloads = append(downloads, strings.Join(pr.lines[i:i+3], "; "))
+			}
+		}
+		return downloads
+	}
+	got := verifyOnce()
+	want := []string{
+		fmt.Sprintf("start download foo-1.0.tar.gz %d; add %d; done", len(tgz), len(tgz)),
+		fmt.Sprintf("start download keys.asc %d; add %d; done", len(keys), len(keys)),
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("download progress:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if again := verifyOnce(); len(again) != 0 {
+		t.Fatalf("a warm cache shows download bars: %q", again)
+	}
+}
