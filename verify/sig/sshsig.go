@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -155,20 +157,30 @@ func (s *SSHSignature) Verify(message []byte, namespace string) error {
 	return s.PublicKey.Verify(signed.Bytes(), s.Signature)
 }
 
+// MaxCertPrincipals caps the principals of an OpenSSH certificate, as
+// OpenSSH does (SSHKEY_CERT_MAX_PRINCIPALS); a certificate with more is
+// refused.
+const MaxCertPrincipals = 256
+
 // AllowedSigner is one line of an OpenSSH allowed-signers file.
 type AllowedSigner struct {
-	Principals  string // comma-separated patterns, as written
-	Key         ssh.PublicKey
-	Namespaces  []string // patterns; empty: any namespace
-	ValidAfter  time.Time
-	ValidBefore time.Time
+	Principals string // comma-separated patterns, as written
+	Key        ssh.PublicKey
+	// CertAuthority is set by the cert-authority option: Key is a CA key,
+	// and the line accepts OpenSSH user certificates signed by it (never
+	// Key itself). A line without it accepts only signatures by Key.
+	CertAuthority bool
+	Namespaces    []string // patterns; empty: any namespace
+	ValidAfter    time.Time
+	ValidBefore   time.Time
 }
 
 // ParseAllowedSigners parses an OpenSSH allowed-signers file
-// (ssh-keygen(1), ALLOWED SIGNERS). Options understood: namespaces,
-// valid-after, valid-before (dates are read as UTC, with or without the
-// "Z" suffix). Lines with the cert-authority option are skipped: SSH
-// certificates are not supported. Unparseable lines are an error.
+// (ssh-keygen(1), ALLOWED SIGNERS). Options understood: cert-authority,
+// namespaces, valid-after, valid-before (dates are read as UTC, with or
+// without the "Z" suffix). Unparseable lines are an error. Callers that
+// match keys themselves must honour AllowedSigner.CertAuthority: a CA line
+// does not vouch for signatures made by the CA key.
 func ParseAllowedSigners(data []byte) ([]AllowedSigner, error) {
 	if len(data) > MaxAllowedSignersSize {
 		return nil, fmt.Errorf("parsing allowed signers: %w", ErrTooLarge)
@@ -200,13 +212,12 @@ func ParseAllowedSigners(data []byte) ([]AllowedSigner, error) {
 			return nil, fmt.Errorf("parsing allowed signers: line %d: %w", n, err)
 		}
 		as := AllowedSigner{Principals: principals, Key: key}
-		skip := false
 		for _, o := range options {
 			name, val, _ := strings.Cut(o, "=")
 			val = strings.Trim(val, `"`)
 			switch strings.ToLower(name) {
 			case "cert-authority":
-				skip = true
+				as.CertAuthority = true
 			case "namespaces":
 				as.Namespaces = strings.Split(val, ",")
 			case "valid-after":
@@ -221,9 +232,7 @@ func ParseAllowedSigners(data []byte) ([]AllowedSigner, error) {
 				return nil, fmt.Errorf("parsing allowed signers: line %d: unknown option %q", n, name)
 			}
 		}
-		if !skip {
-			out = append(out, as)
-		}
+		out = append(out, as)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("parsing allowed signers: %w", err)
@@ -273,18 +282,100 @@ func matchPatternList(s string, patterns []string) bool {
 	return matched
 }
 
+// sessionCriticalOptions are the certificate critical options that only
+// restrict login sessions.
+var sessionCriticalOptions = []string{"force-command", "source-address"}
+
+// authorizeCert reports which of cert's principals a cert-authority line
+// a accepts at time at, or why it accepts none. It implements OpenSSH's
+// sshkey_cert_check_authority for user certificates, plus the CA
+// signature: the caller has already checked that a's key is the CA key.
+func (a AllowedSigner) authorizeCert(cert *ssh.Certificate, at time.Time) ([]string, error) {
+	if cert.CertType != ssh.UserCert {
+		return nil, errors.New("not a user certificate")
+	}
+	if len(cert.ValidPrincipals) == 0 {
+		return nil, errors.New("certificate lists no principals")
+	}
+	if len(cert.ValidPrincipals) > MaxCertPrincipals {
+		return nil, fmt.Errorf("certificate lists %d principals, limit %d", len(cert.ValidPrincipals), MaxCertPrincipals)
+	}
+	// force-command and source-address restrict login sessions, not
+	// signatures: ssh-keygen -Y verify accepts them, and so do we. Any
+	// other critical option (verify-required, unknown ones) is a
+	// restriction we cannot honour, so the certificate is refused.
+	var unknown []string
+	for o := range cert.CriticalOptions {
+		if !slices.Contains(sessionCriticalOptions, o) {
+			unknown = append(unknown, o)
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return nil, fmt.Errorf("unsupported critical option %q in certificate", unknown[0])
+	}
+	if cert.Signature == nil || cert.Signature.Format == ssh.KeyAlgoRSA {
+		return nil, errors.New("certificate signed with SHA-1 RSA (ssh-rsa) rejected")
+	}
+	var matched []string
+	patterns := strings.Split(a.Principals, ",")
+	for _, p := range cert.ValidPrincipals {
+		if matchPatternList(p, patterns) && !slices.Contains(matched, p) {
+			matched = append(matched, p)
+		}
+	}
+	if len(matched) == 0 {
+		return nil, fmt.Errorf("certificate principals %q do not match %q", cert.ValidPrincipals, a.Principals)
+	}
+	t := at.Unix()
+	if t < 0 || uint64(t) < cert.ValidAfter {
+		return nil, fmt.Errorf("certificate valid only after %s", certTime(cert.ValidAfter))
+	}
+	if cert.ValidBefore != ssh.CertTimeInfinity && uint64(t) >= cert.ValidBefore {
+		return nil, fmt.Errorf("certificate expired at %s", certTime(cert.ValidBefore))
+	}
+	// CheckCert verifies the CA's signature over the certificate; it
+	// repeats the checks above.
+	cc := ssh.CertChecker{Clock: func() time.Time { return at }, SupportedCriticalOptions: sessionCriticalOptions}
+	if err := cc.CheckCert(matched[0], cert); err != nil {
+		return nil, errors.New(strings.TrimPrefix(err.Error(), "ssh: "))
+	}
+	return matched, nil
+}
+
+// certTime renders a certificate validity bound.
+func certTime(v uint64) string {
+	const year9999 = 253402300799
+	if v > year9999 {
+		return "the end of time"
+	}
+	return time.Unix(int64(v), 0).UTC().Format(time.RFC3339)
+}
+
+// certKeyID quotes a certificate key id (chosen by the CA, often the
+// user's name) for Result.Detail, shortened so that the rest fits.
+func certKeyID(id string) string {
+	const maxKeyID = 64
+	if r := []rune(id); len(r) > maxKeyID {
+		id = string(r[:maxKeyID]) + "..."
+	}
+	return strconv.Quote(id)
+}
+
 func verifySSHTag(res Result, payload, signature, allowedSigners []byte, at time.Time) Result {
 	s, err := ParseSSHSignature(signature)
 	if err != nil {
 		res.Status, res.Detail = StatusInvalid, oneLine("malformed signature: "+err.Error())
 		return res
 	}
-	fp := ssh.FingerprintSHA256(s.PublicKey)
-	res.Signer = fp
-	if _, isCert := s.PublicKey.(*ssh.Certificate); isCert {
-		res.Status, res.Detail = StatusUnverifiable, "SSH certificate signatures (cert-authority) are not supported"
-		return res
+	cert, isCert := s.PublicKey.(*ssh.Certificate)
+	// As OpenSSH does, a certificate's fingerprint is its key's.
+	signingKey := s.PublicKey
+	if isCert {
+		signingKey = cert.Key
 	}
+	fp := ssh.FingerprintSHA256(signingKey)
+	res.Signer = fp
 	if err := s.Verify(payload, gitSSHNamspace); err != nil {
 		res.Status, res.Detail = StatusInvalid, oneLine("BAD signature: "+err.Error())
 		return res
@@ -298,10 +389,19 @@ func verifySSHTag(res Result, payload, signature, allowedSigners []byte, at time
 		res.Status, res.Detail = StatusUnverifiable, oneLine(err.Error())
 		return res
 	}
+	if isCert {
+		return verifySSHCert(res, cert, fp, signers, at)
+	}
 	want := s.PublicKey.Marshal()
 	var refusal error
+	caOnly := false
 	for _, a := range signers {
 		if !bytes.Equal(a.Key.Marshal(), want) {
+			continue
+		}
+		if a.CertAuthority {
+			// A CA key vouches for certificates, not for itself.
+			caOnly = true
 			continue
 		}
 		if err := a.permits(gitSSHNamspace, at); err != nil {
@@ -317,6 +417,54 @@ func verifySSHTag(res Result, payload, signature, allowedSigners []byte, at time
 		res.Status, res.Detail = StatusInvalid, oneLine("allowed signers refuse the key: "+refusal.Error())
 		return res
 	}
+	if caOnly {
+		res.Status, res.Detail = StatusUnverifiable, "key "+fp+" is not in the allowed-signers file as a signer, only as a cert-authority"
+		return res
+	}
 	res.Status, res.Detail = StatusUnverifiable, "key "+fp+" is not in the allowed-signers file"
+	return res
+}
+
+// verifySSHCert judges a good SSHSIG made with an OpenSSH certificate:
+// some cert-authority line for its CA must accept it at time at.
+func verifySSHCert(res Result, cert *ssh.Certificate, fp string, signers []AllowedSigner, at time.Time) Result {
+	ca := cert.SignatureKey.Marshal()
+	caFP := ssh.FingerprintSHA256(cert.SignatureKey)
+	about := fmt.Sprintf("certificate %s serial %d by CA %s", certKeyID(cert.KeyId), cert.Serial, caFP)
+	var refusal error
+	plainCA := false
+	for _, a := range signers {
+		if !bytes.Equal(a.Key.Marshal(), ca) {
+			continue
+		}
+		if !a.CertAuthority {
+			plainCA = true
+			continue
+		}
+		principals, err := a.authorizeCert(cert, at)
+		if err == nil {
+			err = a.permits(gitSSHNamspace, at)
+		}
+		if err != nil {
+			refusal = fmt.Errorf("%s: %w", a.Principals, err)
+			continue
+		}
+		res.Signer = strings.Join(principals, ",")
+		res.Status = StatusValid
+		// The CA fingerprint comes before the key id so that a long key
+		// id cannot push it out of the bounded Detail.
+		res.Detail = oneLine("good signature by " + fp + " with certificate by CA " + caFP +
+			", key id " + certKeyID(cert.KeyId) + fmt.Sprintf(", serial %d", cert.Serial))
+		return res
+	}
+	if refusal != nil {
+		res.Status, res.Detail = StatusInvalid, oneLine("allowed signers refuse the certificate by CA "+caFP+": "+refusal.Error())
+		return res
+	}
+	if plainCA {
+		res.Status, res.Detail = StatusUnverifiable, oneLine(about+": the CA key is listed without the cert-authority option")
+		return res
+	}
+	res.Status, res.Detail = StatusUnverifiable, oneLine(about+": the CA is not in the allowed-signers file")
 	return res
 }

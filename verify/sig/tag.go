@@ -198,7 +198,9 @@ type TagPolicy struct {
 // OpenPGP signature is judged as VerifyDetached does, over t.Payload; an SSH
 // signature must be an SSHSIG in namespace "git" by a key that the
 // allowed-signers file accepts for namespace "git" at the tagger time (or
-// now when the tag has no tagger).
+// now when the tag has no tagger), or by an OpenSSH user certificate that a
+// cert-authority line's CA signed, with a matching principal and valid at
+// that time.
 //
 // An x509 (gitsign) signature must be a detached CMS SignedData with one
 // signer whose message digest (SHA-256/384/512) matches t.Payload and whose
