@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,10 +11,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/sigstore/sigstore-go/pkg/testing/ca"
 
 	"github.com/tarcheck/tarcheck/verify/report/reporttest"
+	"github.com/tarcheck/tarcheck/verify/sig/sigtest"
 )
 
 func TestMain(m *testing.M) {
@@ -56,6 +61,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("GIT_COMMITTER_EMAIL", "test@example.invalid")
 			env.Setenv("GIT_AUTHOR_DATE", "2024-01-01T00:00:00Z")
 			env.Setenv("GIT_COMMITTER_DATE", "2024-01-01T00:00:00Z")
+			env.Values[sigstoresKey{}] = map[string]*ca.VirtualSigstore{}
 			return os.MkdirAll(home, 0o700)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -80,6 +86,21 @@ func TestScripts(t *testing.T) {
 				}
 				gitIn(ts, ts.MkAbs(args[0]), args[1:]...)
 			},
+			// exitcode N PROG ARGS...: run PROG (as exec does) and assert
+			// its exit code is N; stdout and stderr are kept for the
+			// commands that follow.
+			"exitcode": cmdExitCode,
+			// mksigstore DIR: a new in-process virtual Sigstore (Fulcio,
+			// Rekor, timestamp authority), named DIR; writes
+			// DIR/trusted_root.json.
+			"mksigstore": cmdMkSigstore,
+			// mkbundle SIGSTORE FILE SAN ISSUER OUT: a Sigstore bundle over
+			// FILE's bytes, for identity SAN issued by ISSUER.
+			"mkbundle": cmdMkBundle,
+			// gitsigntag SIGSTORE REPO TAG SAN ISSUER [-no-timestamp]
+			// [-no-rekor] [-cert-from SIGSTORE2]: an annotated tag TAG on
+			// REPO's HEAD, signed as gitsign does, made with git mktag.
+			"gitsigntag": cmdGitsignTag,
 			// jsonfield FILE KEY.PATH VALUE: assert a JSON field's value.
 			"jsonfield": cmdJSONField,
 			// schema FILE: validate a JSON report against DESIGN.md's schema.
@@ -132,15 +153,109 @@ func TestScripts(t *testing.T) {
 }
 
 func gitIn(ts *testscript.TestScript, dir string, args ...string) {
+	gitOutput(ts, dir, nil, args...)
+}
+
+// gitOutput runs git in dir with stdin, isolated from any user
+// configuration, and returns its standard output without the last newline.
+func gitOutput(ts *testscript.TestScript, dir string, stdin []byte, args ...string) string {
 	cmd := exec.Command("git", args...)
 	cmd.Dir = dir
+	cmd.Stdin = bytes.NewReader(stdin)
 	cmd.Env = append(os.Environ(), "HOME="+ts.Getenv("HOME"), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
 		"GIT_AUTHOR_NAME=Test", "GIT_AUTHOR_EMAIL=test@example.invalid", "GIT_COMMITTER_NAME=Test",
 		"GIT_COMMITTER_EMAIL=test@example.invalid", "GIT_AUTHOR_DATE=2024-01-01T00:00:00Z", "GIT_COMMITTER_DATE=2024-01-01T00:00:00Z")
-	out, err := cmd.CombinedOutput()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		ts.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+		ts.Fatalf("git %s: %v\n%s%s", strings.Join(args, " "), err, out, stderr.Bytes())
 	}
+	return strings.TrimSuffix(string(out), "\n")
+}
+
+// sigstoresKey keys a script's virtual Sigstores (a map from the
+// absolute directory given to mksigstore) in its testscript values.
+type sigstoresKey struct{}
+
+func virtualSigstore(ts *testscript.TestScript, dir string) *ca.VirtualSigstore {
+	vs, ok := ts.Value(sigstoresKey{}).(map[string]*ca.VirtualSigstore)[ts.MkAbs(dir)]
+	if !ok {
+		ts.Fatalf("no virtual sigstore %s (run mksigstore %[1]s first)", dir)
+	}
+	return vs
+}
+
+func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exitcode N PROG ARGS...")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("%s: %v", args[1], err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited with %d, want %d", args[1], got, want)
+	}
+}
+
+func cmdMkSigstore(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: mksigstore DIR")
+	}
+	vs, err := ca.NewVirtualSigstore()
+	ts.Check(err)
+	dir := ts.MkAbs(args[0])
+	ts.Check(os.MkdirAll(dir, 0o755))
+	ts.Check(os.WriteFile(filepath.Join(dir, "trusted_root.json"), sigtest.TrustedRoot(ts, vs), 0o644))
+	ts.Value(sigstoresKey{}).(map[string]*ca.VirtualSigstore)[dir] = vs
+}
+
+func cmdMkBundle(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 5 {
+		ts.Fatalf("usage: mkbundle SIGSTORE FILE SAN ISSUER OUT")
+	}
+	vs := virtualSigstore(ts, args[0])
+	data, err := os.ReadFile(ts.MkAbs(args[1]))
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(args[4]), sigtest.Bundle(ts, vs, args[2], args[3], data), 0o644))
+}
+
+func cmdGitsignTag(ts *testscript.TestScript, neg bool, args []string) {
+	const usage = "usage: gitsigntag SIGSTORE REPO TAG SAN ISSUER [-no-timestamp] [-no-rekor] [-cert-from SIGSTORE2]"
+	if neg || len(args) < 5 {
+		ts.Fatalf(usage)
+	}
+	vs := virtualSigstore(ts, args[0])
+	repo, tag, san, issuer := ts.MkAbs(args[1]), args[2], args[3], args[4]
+	var o sigtest.GitsignOpts
+	for rest := args[5:]; len(rest) > 0; rest = rest[1:] {
+		switch rest[0] {
+		case "-no-timestamp":
+			o.NoTimestamp = true
+		case "-no-rekor":
+			o.NoRekor = true
+		case "-cert-from":
+			if len(rest) < 2 {
+				ts.Fatalf(usage)
+			}
+			o.CertFrom, rest = virtualSigstore(ts, rest[1]), rest[1:]
+		default:
+			ts.Fatalf("gitsigntag: unknown flag %q\n%s", rest[0], usage)
+		}
+	}
+	head := gitOutput(ts, repo, nil, "rev-parse", "HEAD")
+	payload := fmt.Appendf(nil, "object %s\ntype commit\ntag %s\ntagger T <t@example.invalid> %d +0000\n\n%s\n",
+		head, tag, time.Now().Unix(), "release "+tag)
+	obj := append(payload, sigtest.MintGitsign(ts, vs, san, issuer, payload, o)...)
+	id := gitOutput(ts, repo, obj, "mktag")
+	gitIn(ts, repo, "update-ref", "refs/tags/"+tag, id)
 }
 
 var _ = fmt.Sprintf

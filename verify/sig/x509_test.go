@@ -3,17 +3,7 @@ package sig
 import (
 	"bytes"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/rand"
-	"crypto/rsa"
-	_ "crypto/sha1" // SHA-1 signatures are minted, to be refused
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/asn1"
-	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
 	"encoding/pem"
 	"os"
 	"path/filepath"
@@ -23,266 +13,10 @@ import (
 	"time"
 
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
-	protorekor "github.com/sigstore/protobuf-specs/gen/pb-go/rekor/v1"
-	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/testing/ca"
-	"github.com/sigstore/sigstore-go/pkg/tlog"
-	"google.golang.org/protobuf/proto"
+
+	"github.com/tarcheck/tarcheck/verify/sig/sigtest"
 )
-
-// gitsignOpts shapes a minted gitsign signature. The zero value is what
-// gitsign writes in offline mode with a timestamp authority configured:
-// ECDSA P-256, SHA-256, one signer, the leaf certificate only, an RFC 3161
-// timestamp token and the Rekor entry (without its body) as unsigned
-// attributes.
-type gitsignOpts struct {
-	noTimestamp, noRekor bool
-	inclusionProof       bool                  // add an inclusion proof to the Rekor entry
-	custom               bool                  // sign by hand with the leaf key (no Rekor entry)
-	digest               asn1.ObjectIdentifier // non-nil: SignerInfo digest algorithm (no Rekor entry)
-	hash                 crypto.Hash           // the hash of digest
-	certFrom, tsaFrom    *ca.VirtualSigstore   // another CA or TSA than vs
-	tsOver               []byte                // timestamp these bytes, not the signature
-	rekorFrom            []byte                // embed the Rekor entry of a signature over these attributes
-	signedPayload        []byte                // sign this instead of the tag payload
-	twoSigners           bool
-}
-
-var (
-	oidECDSAWithSHA256 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}
-	oidECDSAWithSHA512 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 4}
-)
-
-func mustMarshal(t testing.TB, v any) []byte {
-	t.Helper()
-	b, err := asn1.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// constructed encodes parts (DER each) inside a constructed element.
-func constructed(t testing.TB, class, tag int, parts ...[]byte) []byte {
-	return mustMarshal(t, asn1.RawValue{Class: class, Tag: tag, IsCompound: true, Bytes: bytes.Join(parts, nil)})
-}
-
-func cmsAttr(t testing.TB, oid asn1.ObjectIdentifier, values ...[]byte) []byte {
-	return constructed(t, asn1.ClassUniversal, asn1.TagSequence, mustMarshal(t, oid), constructed(t, asn1.ClassUniversal, asn1.TagSet, values...))
-}
-
-// derSetOf sorts DER elements as a SET OF requires.
-func derSetOf(els [][]byte) [][]byte {
-	els = slices.Clone(els)
-	slices.SortFunc(els, bytes.Compare)
-	return els
-}
-
-// mintGitsign signs payload as gitsign does (detached CMS SignedData, PEM
-// "SIGNED MESSAGE"), with vs as Fulcio, TSA and Rekor.
-func mintGitsign(t testing.TB, vs *ca.VirtualSigstore, san, issuer string, payload []byte, o gitsignOpts) []byte {
-	t.Helper()
-	if o.signedPayload == nil {
-		o.signedPayload = payload
-	}
-	if o.digest == nil {
-		o.digest, o.hash = oidSHA256, crypto.SHA256
-	}
-	h := o.hash.New()
-	h.Write(o.signedPayload)
-	attrs := derSetOf([][]byte{
-		cmsAttr(t, oidContentType, mustMarshal(t, oidData)),
-		cmsAttr(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 5}, mustMarshal(t, time.Now().UTC())),
-		cmsAttr(t, oidMessageDigest, mustMarshal(t, h.Sum(nil))),
-	})
-	signedAttrs := constructed(t, asn1.ClassUniversal, asn1.TagSet, attrs...)
-
-	var (
-		cert   *x509.Certificate
-		sigVal []byte
-		tsr    []byte
-		sigAlg = oidECDSAWithSHA256
-		entry  *tlog.Entry
-	)
-	certFrom := vs
-	if o.certFrom != nil {
-		certFrom = o.certFrom
-	}
-	tsaFrom := vs
-	if o.tsaFrom != nil {
-		tsaFrom = o.tsaFrom
-	}
-	custom := o.custom || o.hash != crypto.SHA256 || o.certFrom != nil
-	if !custom {
-		// VirtualSigstore signs the signed attributes, timestamps the
-		// signature and logs a hashedrekord entry for it, as gitsign's
-		// offline mode has Rekor do.
-		e, err := vs.Sign(san, issuer, signedAttrs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		vc, _ := e.VerificationContent()
-		sc, _ := e.SignatureContent()
-		cert, sigVal = vc.Certificate(), sc.Signature()
-		tss, _ := e.Timestamps()
-		tsr = tss[0]
-		entries, _ := e.TlogEntries()
-		entry = entries[0]
-	} else {
-		c, key, err := certFrom.GenerateLeafCert(san, issuer)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cert = c
-		d := o.hash.New()
-		d.Write(signedAttrs)
-		switch k := key.(type) {
-		case *ecdsa.PrivateKey:
-			sigVal, err = ecdsa.SignASN1(rand.Reader, k, d.Sum(nil))
-			switch o.hash {
-			case crypto.SHA512:
-				sigAlg = oidECDSAWithSHA512
-			case crypto.SHA1:
-				sigAlg = oidECPublicKey
-			}
-		case *rsa.PrivateKey:
-			sigVal, err = rsa.SignPKCS1v15(rand.Reader, k, o.hash, d.Sum(nil))
-			sigAlg = oidRSAWithSHA256
-		case ed25519.PrivateKey:
-			sigVal, sigAlg = ed25519.Sign(k, signedAttrs), oidEd25519
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if tsr, err = tsaFrom.TimestampResponse(sigVal); err != nil {
-			t.Fatal(err)
-		}
-		o.noRekor = true
-	}
-	if o.tsaFrom != nil || o.tsOver != nil {
-		over := sigVal
-		if o.tsOver != nil {
-			over = o.tsOver
-		}
-		var err error
-		if tsr, err = tsaFrom.TimestampResponse(over); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if o.rekorFrom != nil {
-		e, err := vs.Sign(san, issuer, o.rekorFrom)
-		if err != nil {
-			t.Fatal(err)
-		}
-		entries, _ := e.TlogEntries()
-		entry = entries[0]
-	}
-
-	var unsigned [][]byte
-	if !o.noTimestamp {
-		// gitsign stores the TimeStampToken, not the whole response.
-		var resp struct {
-			Status asn1.RawValue
-			Token  asn1.RawValue
-		}
-		if _, err := asn1.Unmarshal(tsr, &resp); err != nil {
-			t.Fatal(err)
-		}
-		unsigned = append(unsigned, cmsAttr(t, oidTimeStampToken, resp.Token.FullBytes))
-	}
-	if !o.noRekor {
-		unsigned = append(unsigned, cmsAttr(t, oidRekorTransparencyLogEntry, mustMarshal(t, rekorAttr(t, vs, entry, o.inclusionProof))))
-	}
-
-	issuerAndSerial := constructed(t, asn1.ClassUniversal, asn1.TagSequence, cert.RawIssuer, mustMarshal(t, cert.SerialNumber))
-	si := [][]byte{
-		mustMarshal(t, 1),
-		issuerAndSerial,
-		mustMarshal(t, pkix.AlgorithmIdentifier{Algorithm: o.digest}),
-		constructed(t, asn1.ClassContextSpecific, 0, attrs...),
-		mustMarshal(t, pkix.AlgorithmIdentifier{Algorithm: sigAlg}),
-		mustMarshal(t, sigVal),
-	}
-	if len(unsigned) > 0 {
-		si = append(si, constructed(t, asn1.ClassContextSpecific, 1, derSetOf(unsigned)...))
-	}
-	signerInfo := constructed(t, asn1.ClassUniversal, asn1.TagSequence, si...)
-	signerInfos := [][]byte{signerInfo}
-	if o.twoSigners {
-		signerInfos = append(signerInfos, signerInfo)
-	}
-	signedData := constructed(t, asn1.ClassUniversal, asn1.TagSequence,
-		mustMarshal(t, 1),
-		constructed(t, asn1.ClassUniversal, asn1.TagSet, mustMarshal(t, pkix.AlgorithmIdentifier{Algorithm: o.digest})),
-		constructed(t, asn1.ClassUniversal, asn1.TagSequence, mustMarshal(t, oidData)),
-		constructed(t, asn1.ClassContextSpecific, 0, cert.Raw),
-		constructed(t, asn1.ClassUniversal, asn1.TagSet, signerInfos...),
-	)
-	contentInfo := constructed(t, asn1.ClassUniversal, asn1.TagSequence,
-		mustMarshal(t, oidSignedData), constructed(t, asn1.ClassContextSpecific, 0, signedData))
-	return pem.EncodeToMemory(&pem.Block{Type: "SIGNED MESSAGE", Bytes: contentInfo})
-}
-
-// rekorAttr is the serialized TransparencyLogEntry gitsign embeds: kind,
-// log id, index, integrated time and inclusion promise, body cleared.
-func rekorAttr(t testing.TB, vs *ca.VirtualSigstore, entry *tlog.Entry, withProof bool) []byte {
-	t.Helper()
-	tle := proto.Clone(entry.TransparencyLogEntry()).(*protorekor.TransparencyLogEntry)
-	tle.KindVersion = &protorekor.KindVersion{Kind: "hashedrekord", Version: "0.0.1"}
-	// Rekor logs the RFC 8785 form (types.CanonicalizeEntry);
-	// VirtualSigstore keeps the plain json.Marshal one.
-	tle.CanonicalizedBody = canonicalJSON(t, tle.CanonicalizedBody)
-	set, err := vs.RekorSignPayload(tlog.RekorPayload{
-		Body:           base64.StdEncoding.EncodeToString(tle.CanonicalizedBody),
-		IntegratedTime: tle.IntegratedTime,
-		LogIndex:       tle.LogIndex,
-		LogID:          hex.EncodeToString(tle.LogId.KeyId),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tle.InclusionPromise = &protorekor.InclusionPromise{SignedEntryTimestamp: set}
-	if withProof {
-		p, err := vs.GetInclusionProof(tle.CanonicalizedBody)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var hashes [][]byte
-		for _, h := range p.Hashes {
-			b, _ := hex.DecodeString(h)
-			hashes = append(hashes, b)
-		}
-		rh, _ := hex.DecodeString(*p.RootHash)
-		tle.InclusionProof = &protorekor.InclusionProof{
-			LogIndex: *p.LogIndex, RootHash: rh, TreeSize: *p.TreeSize, Hashes: hashes,
-			Checkpoint: &protorekor.Checkpoint{Envelope: *p.Checkpoint},
-		}
-	}
-	tle.CanonicalizedBody = nil
-	b, err := proto.Marshal(tle)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// canonicalJSON re-encodes a JSON object of strings and objects in the
-// RFC 8785 form: keys sorted, no insignificant space, no HTML escaping
-// (enough for Rekor entry bodies, which hold no numbers).
-func canonicalJSON(t testing.TB, in []byte) []byte {
-	t.Helper()
-	var v map[string]any
-	if err := json.Unmarshal(in, &v); err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		t.Fatal(err)
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
-}
 
 func gitsignTag(payload, sigPEM []byte) []byte {
 	return append(append([]byte{}, payload...), sigPEM...)
@@ -301,7 +35,7 @@ func TestVerifyTagGitsign(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	trj := virtualTrustedRoot(t, vs)
+	trj := sigtest.TrustedRoot(t, vs)
 	payload := tagPayload("v1")
 	id := Identity{SAN: san, Issuer: issuer}
 	policy := TagPolicy{Name: "v1", Object: commitID, TrustedRoot: trj, Identity: id}
@@ -316,35 +50,35 @@ func TestVerifyTagGitsign(t *testing.T) {
 	tests := []struct {
 		name    string
 		vs      *ca.VirtualSigstore
-		o       gitsignOpts
+		o       sigtest.GitsignOpts
 		payload []byte // tag payload when it differs from the signed one
 		p       *TagPolicy
 		want    Status
 		in      string
 	}{
-		{"valid with timestamp and rekor", nil, gitsignOpts{}, nil, nil, StatusValid, "Tlog"},
-		{"valid with rekor entry only", nil, gitsignOpts{noTimestamp: true}, nil, nil, StatusValid, "verified timestamps: Tlog"},
-		{"valid with rekor inclusion proof", nil, gitsignOpts{noTimestamp: true, inclusionProof: true}, nil, nil, StatusValid, "Tlog"},
-		{"valid with timestamp only", nil, gitsignOpts{noRekor: true}, nil, nil, StatusValid, "verified timestamps: TimestampAuthority"},
-		{"valid sha512", nil, gitsignOpts{digest: oidSHA512, hash: crypto.SHA512}, nil, nil, StatusValid, "TimestampAuthority"},
-		{"valid ed25519", vsEd, gitsignOpts{custom: true, digest: oidSHA512, hash: crypto.SHA512}, nil, &TagPolicy{TrustedRoot: virtualTrustedRoot(t, vsEd), Identity: id}, StatusValid, "TimestampAuthority"},
-		{"valid rsa", vsRSA, gitsignOpts{custom: true}, nil, &TagPolicy{TrustedRoot: virtualTrustedRoot(t, vsRSA), Identity: id}, StatusValid, "TimestampAuthority"},
-		{"payload tampered", nil, gitsignOpts{}, bytes.Replace(tagPayload("v1"), []byte("Release v1"), []byte("Release v1 (backdoored)"), 1), nil, StatusInvalid, "other bytes"},
-		{"signed other payload", nil, gitsignOpts{signedPayload: tagPayload("v2")}, nil, nil, StatusInvalid, "message digest"},
-		{"wrong SAN", nil, gitsignOpts{}, nil, &TagPolicy{TrustedRoot: trj, Identity: Identity{SAN: "mallory@example.org", Issuer: issuer}}, StatusInvalid, "does not match the policy"},
-		{"wrong issuer", nil, gitsignOpts{}, nil, &TagPolicy{TrustedRoot: trj, Identity: Identity{SAN: san, IssuerRegexp: `^https://accounts\.google\.com$`}}, StatusInvalid, "does not match the policy"},
-		{"cert from another CA", nil, gitsignOpts{certFrom: other, noRekor: true}, nil, nil, StatusInvalid, "does not chain"},
-		{"other sigstore entirely", nil, gitsignOpts{}, nil, &TagPolicy{TrustedRoot: virtualTrustedRoot(t, other), Identity: id}, StatusInvalid, ""},
-		{"timestamp from another TSA", nil, gitsignOpts{tsaFrom: other, noRekor: true}, nil, nil, StatusInvalid, "RFC 3161 timestamp"},
-		{"timestamp from another TSA beside good rekor", nil, gitsignOpts{tsaFrom: other}, nil, nil, StatusInvalid, "RFC 3161 timestamp"},
-		{"timestamp over other bytes", nil, gitsignOpts{tsOver: []byte("other"), noRekor: true}, nil, nil, StatusInvalid, "RFC 3161 timestamp"},
-		{"rekor entry of another signature", nil, gitsignOpts{noTimestamp: true, rekorFrom: []byte("other attributes")}, nil, nil, StatusInvalid, "transparency-log entry"},
-		{"rekor entry from an untrusted log", nil, gitsignOpts{}, nil, &TagPolicy{TrustedRoot: trustedRootWithoutLogs(t, vs), Identity: id}, StatusInvalid, "transparency-log entry"},
-		{"no timestamp (online mode)", nil, gitsignOpts{noTimestamp: true, noRekor: true}, nil, nil, StatusUnverifiable, "can only be checked online"},
-		{"no identity policy", nil, gitsignOpts{}, nil, &TagPolicy{TrustedRoot: trj}, StatusUnverifiable, "--trusted-root"},
-		{"no trusted root", nil, gitsignOpts{}, nil, &TagPolicy{Identity: id}, StatusUnverifiable, "the certificate claims " + san},
-		{"sha1 digest", nil, gitsignOpts{digest: oidSHA1, hash: crypto.SHA1}, nil, nil, StatusInvalid, "SHA-1"},
-		{"two signers", nil, gitsignOpts{twoSigners: true}, nil, nil, StatusInvalid, "exactly one"},
+		{"valid with timestamp and rekor", nil, sigtest.GitsignOpts{}, nil, nil, StatusValid, "Tlog"},
+		{"valid with rekor entry only", nil, sigtest.GitsignOpts{NoTimestamp: true}, nil, nil, StatusValid, "verified timestamps: Tlog"},
+		{"valid with rekor inclusion proof", nil, sigtest.GitsignOpts{NoTimestamp: true, InclusionProof: true}, nil, nil, StatusValid, "Tlog"},
+		{"valid with timestamp only", nil, sigtest.GitsignOpts{NoRekor: true}, nil, nil, StatusValid, "verified timestamps: TimestampAuthority"},
+		{"valid sha512", nil, sigtest.GitsignOpts{Hash: crypto.SHA512}, nil, nil, StatusValid, "TimestampAuthority"},
+		{"valid ed25519", vsEd, sigtest.GitsignOpts{ByHand: true, Hash: crypto.SHA512}, nil, &TagPolicy{TrustedRoot: sigtest.TrustedRoot(t, vsEd), Identity: id}, StatusValid, "TimestampAuthority"},
+		{"valid rsa", vsRSA, sigtest.GitsignOpts{ByHand: true}, nil, &TagPolicy{TrustedRoot: sigtest.TrustedRoot(t, vsRSA), Identity: id}, StatusValid, "TimestampAuthority"},
+		{"payload tampered", nil, sigtest.GitsignOpts{}, bytes.Replace(tagPayload("v1"), []byte("Release v1"), []byte("Release v1 (backdoored)"), 1), nil, StatusInvalid, "other bytes"},
+		{"signed other payload", nil, sigtest.GitsignOpts{SignedPayload: tagPayload("v2")}, nil, nil, StatusInvalid, "message digest"},
+		{"wrong SAN", nil, sigtest.GitsignOpts{}, nil, &TagPolicy{TrustedRoot: trj, Identity: Identity{SAN: "mallory@example.org", Issuer: issuer}}, StatusInvalid, "does not match the policy"},
+		{"wrong issuer", nil, sigtest.GitsignOpts{}, nil, &TagPolicy{TrustedRoot: trj, Identity: Identity{SAN: san, IssuerRegexp: `^https://accounts\.google\.com$`}}, StatusInvalid, "does not match the policy"},
+		{"cert from another CA", nil, sigtest.GitsignOpts{CertFrom: other, NoRekor: true}, nil, nil, StatusInvalid, "does not chain"},
+		{"other sigstore entirely", nil, sigtest.GitsignOpts{}, nil, &TagPolicy{TrustedRoot: sigtest.TrustedRoot(t, other), Identity: id}, StatusInvalid, ""},
+		{"timestamp from another TSA", nil, sigtest.GitsignOpts{TSAFrom: other, NoRekor: true}, nil, nil, StatusInvalid, "RFC 3161 timestamp"},
+		{"timestamp from another TSA beside good rekor", nil, sigtest.GitsignOpts{TSAFrom: other}, nil, nil, StatusInvalid, "RFC 3161 timestamp"},
+		{"timestamp over other bytes", nil, sigtest.GitsignOpts{TimestampOver: []byte("other"), NoRekor: true}, nil, nil, StatusInvalid, "RFC 3161 timestamp"},
+		{"rekor entry of another signature", nil, sigtest.GitsignOpts{NoTimestamp: true, RekorFrom: []byte("other attributes")}, nil, nil, StatusInvalid, "transparency-log entry"},
+		{"rekor entry from an untrusted log", nil, sigtest.GitsignOpts{}, nil, &TagPolicy{TrustedRoot: sigtest.TrustedRootWithoutLogs(t, vs), Identity: id}, StatusInvalid, "transparency-log entry"},
+		{"no timestamp (online mode)", nil, sigtest.GitsignOpts{NoTimestamp: true, NoRekor: true}, nil, nil, StatusUnverifiable, "can only be checked online"},
+		{"no identity policy", nil, sigtest.GitsignOpts{}, nil, &TagPolicy{TrustedRoot: trj}, StatusUnverifiable, "--trusted-root"},
+		{"no trusted root", nil, sigtest.GitsignOpts{}, nil, &TagPolicy{Identity: id}, StatusUnverifiable, "the certificate claims " + san},
+		{"sha1 digest", nil, sigtest.GitsignOpts{Hash: crypto.SHA1}, nil, nil, StatusInvalid, "SHA-1"},
+		{"two signers", nil, sigtest.GitsignOpts{TwoSigners: true}, nil, nil, StatusInvalid, "exactly one"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -352,7 +86,7 @@ func TestVerifyTagGitsign(t *testing.T) {
 			if tc.vs != nil {
 				v = tc.vs
 			}
-			sigPEM := mintGitsign(t, v, san, issuer, payload, tc.o)
+			sigPEM := sigtest.MintGitsign(t, v, san, issuer, payload, tc.o)
 			pl := payload
 			if tc.payload != nil {
 				pl = tc.payload
@@ -380,41 +114,19 @@ func TestVerifyTagGitsign(t *testing.T) {
 	}
 }
 
-// trustedRootWithoutLogs trusts vs's CA and TSA but none of its logs.
-func trustedRootWithoutLogs(t *testing.T, vs *ca.VirtualSigstore) []byte {
-	t.Helper()
-	other, err := ca.NewVirtualSigstore()
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := other.RekorLogs()
-	for k, l := range logs {
-		if id, err := hex.DecodeString(string(l.ID)); err == nil {
-			l.ID = id
-		}
-		logs[k] = l
-	}
-	tr, err := root.NewTrustedRoot(root.TrustedRootMediaType01, vs.FulcioCertificateAuthorities(),
-		nil, vs.TimestampingAuthorities(), logs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	j, err := tr.MarshalJSON()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return j
-}
-
 func TestVerifyTagGitsignMalformed(t *testing.T) {
 	vs, err := ca.NewVirtualSigstore()
 	if err != nil {
 		t.Fatal(err)
 	}
-	trj := virtualTrustedRoot(t, vs)
+	trj := sigtest.TrustedRoot(t, vs)
 	p := TagPolicy{TrustedRoot: trj, Identity: Identity{SAN: "a@b", Issuer: "c"}}
-	good := mintGitsign(t, vs, "a@b", "c", tagPayload("v1"), gitsignOpts{})
+	good := sigtest.MintGitsign(t, vs, "a@b", "c", tagPayload("v1"), sigtest.GitsignOpts{})
 	blk, _ := pem.Decode(good)
+	data, err := asn1.Marshal(oidData)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cases := map[string][]byte{
 		"garbage body":   []byte("-----BEGIN SIGNED MESSAGE-----\nAAAA\n-----END SIGNED MESSAGE-----\n"),
 		"not base64":     []byte("-----BEGIN SIGNED MESSAGE-----\n!!!!\n-----END SIGNED MESSAGE-----\n"),
@@ -422,7 +134,7 @@ func TestVerifyTagGitsignMalformed(t *testing.T) {
 		"truncated DER":  pem.EncodeToMemory(&pem.Block{Type: "SIGNED MESSAGE", Bytes: blk.Bytes[:len(blk.Bytes)/2]}),
 		"trailing DER":   pem.EncodeToMemory(&pem.Block{Type: "SIGNED MESSAGE", Bytes: append(slices.Clone(blk.Bytes), 0)}),
 		"trailing text":  append(slices.Clone(good), "extra\n"...),
-		"not SignedData": pem.EncodeToMemory(&pem.Block{Type: "SIGNED MESSAGE", Bytes: mustMarshal(t, oidData)}),
+		"not SignedData": pem.EncodeToMemory(&pem.Block{Type: "SIGNED MESSAGE", Bytes: data}),
 	}
 	for name, sig := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -462,7 +174,7 @@ func TestGitsignRekorBody(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := canonicalJSON(t, entries[0].TransparencyLogEntry().CanonicalizedBody)
+	want := sigtest.CanonicalJSON(t, entries[0].TransparencyLogEntry().CanonicalizedBody)
 	if !bytes.Equal(got, want) {
 		t.Fatalf("body\n got %s\nwant %s", got, want)
 	}
@@ -474,10 +186,10 @@ func FuzzX509TagSignature(f *testing.F) {
 		f.Fatal(err)
 	}
 	const san, issuer = "upstream@example.org", "https://github.com/login/oauth"
-	trj := virtualTrustedRoot(f, vs)
+	trj := sigtest.TrustedRoot(f, vs)
 	payload := tagPayload("v1")
-	for _, o := range []gitsignOpts{{}, {noRekor: true}, {noTimestamp: true, inclusionProof: true}, {twoSigners: true}} {
-		blk, _ := pem.Decode(mintGitsign(f, vs, san, issuer, payload, o))
+	for _, o := range []sigtest.GitsignOpts{{}, {NoRekor: true}, {NoTimestamp: true, InclusionProof: true}, {TwoSigners: true}} {
+		blk, _ := pem.Decode(sigtest.MintGitsign(f, vs, san, issuer, payload, o))
 		f.Add(blk.Bytes)
 	}
 	p := TagPolicy{Name: "v1", TrustedRoot: trj, Identity: Identity{SAN: san, Issuer: issuer}}
@@ -518,7 +230,7 @@ func TestGitTagX509(t *testing.T) {
 	dir, head := newRepo(t)
 	payload := []byte("object " + head + "\ntype commit\ntag v1.0\ntagger Upstream <upstream@example.org> 1709294400 +0100\n\nRelease 1.0\n")
 	sigPath, seenPath := filepath.Join(dir, "sig.pem"), filepath.Join(dir, "payload-seen")
-	if err := os.WriteFile(sigPath, mintGitsign(t, vs, san, issuer, payload, gitsignOpts{}), 0o600); err != nil {
+	if err := os.WriteFile(sigPath, sigtest.MintGitsign(t, vs, san, issuer, payload, sigtest.GitsignOpts{}), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	script := filepath.Join(dir, "fake-gpgsm")
@@ -533,7 +245,7 @@ func TestGitTagX509(t *testing.T) {
 	}
 	raw := gitIn(t, dir, nil, "cat-file", "tag", "v1.0")
 	tag := mustParseTag(t, raw)
-	p := TagPolicy{Name: "v1.0", Object: head, TrustedRoot: virtualTrustedRoot(t, vs), Identity: Identity{SAN: san, Issuer: issuer}}
+	p := TagPolicy{Name: "v1.0", Object: head, TrustedRoot: sigtest.TrustedRoot(t, vs), Identity: Identity{SAN: san, Issuer: issuer}}
 	if r := VerifyTag(tag, p, time.Now()); r.Status != StatusValid || r.Signer != san {
 		t.Fatalf("git tag -s (x509): %v", r)
 	}
@@ -550,11 +262,11 @@ func BenchmarkVerifyTagX509(b *testing.B) {
 		b.Fatal(err)
 	}
 	payload := tagPayload("v1")
-	tag, err := ParseTag(gitsignTag(payload, mintGitsign(b, vs, san, issuer, payload, gitsignOpts{})))
+	tag, err := ParseTag(gitsignTag(payload, sigtest.MintGitsign(b, vs, san, issuer, payload, sigtest.GitsignOpts{})))
 	if err != nil {
 		b.Fatal(err)
 	}
-	p := TagPolicy{Name: "v1", TrustedRoot: virtualTrustedRoot(b, vs), Identity: Identity{SAN: san, Issuer: issuer}}
+	p := TagPolicy{Name: "v1", TrustedRoot: sigtest.TrustedRoot(b, vs), Identity: Identity{SAN: san, Issuer: issuer}}
 	now := time.Now()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -572,14 +284,15 @@ func TestX509UnsupportedAlgorithms(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	good := mintGitsign(t, vs, "a@b", "c", tagPayload("v1"), gitsignOpts{})
+	good := sigtest.MintGitsign(t, vs, "a@b", "c", tagPayload("v1"), sigtest.GitsignOpts{})
 	blk, _ := pem.Decode(good)
 	for name, swap := range map[string][2]asn1.ObjectIdentifier{
 		"SHA3-256 digest":             {oidSHA256, {2, 16, 840, 1, 101, 3, 4, 2, 8}},
-		"unknown signature algorithm": {oidECDSAWithSHA256, {1, 2, 840, 10045, 4, 3, 9}},
+		"unknown signature algorithm": {append(slices.Clone(oidECDSAWithSHA2), 2), {1, 2, 840, 10045, 4, 3, 9}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			from, to := mustMarshal(t, swap[0]), mustMarshal(t, swap[1])
+			from, _ := asn1.Marshal(swap[0]) // an empty result fails the check below
+			to, _ := asn1.Marshal(swap[1])
 			if len(from) != len(to) || !bytes.Contains(blk.Bytes, from) {
 				t.Fatalf("cannot swap %v for %v in place", swap[0], swap[1])
 			}
@@ -589,7 +302,7 @@ func TestX509UnsupportedAlgorithms(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := VerifyTag(tag, TagPolicy{TrustedRoot: virtualTrustedRoot(t, vs), Identity: Identity{SAN: "a@b", Issuer: "c"}}, time.Now())
+			r := VerifyTag(tag, TagPolicy{TrustedRoot: sigtest.TrustedRoot(t, vs), Identity: Identity{SAN: "a@b", Issuer: "c"}}, time.Now())
 			if r.Status != StatusUnverifiable || !strings.Contains(r.Detail, "unsupported") {
 				t.Fatalf("got %v, want unverifiable (unsupported)", r)
 			}
