@@ -301,7 +301,7 @@ func (p *pipeline) classify(ctx context.Context) error {
 
 func (p *pipeline) hasGitattributes() bool {
 	var buf []byte
-	for i := range p.git.files {
+	for i := range p.git.len() {
 		buf = p.git.paths.AppendPath(buf[:0], i)
 		if bytes.Equal(buf, []byte(".gitattributes")) || bytes.HasSuffix(buf, []byte("/.gitattributes")) {
 			return true

@@ -13,7 +13,7 @@ import (
 // this costs about 65.
 type gitIndex struct {
 	paths *pathidx.Index
-	files []gitFile // by path number
+	files pathidx.Slice[gitFile] // by path number
 }
 
 type gitFile struct {
@@ -32,9 +32,9 @@ func newGitIndex() *gitIndex { return &gitIndex{paths: pathidx.New()} }
 func (x *gitIndex) add(path string, mode uint32, id [20]byte) {
 	i, added := x.paths.Add(path)
 	if added {
-		x.files = append(x.files, gitFile{})
+		x.files.Append(gitFile{})
 	}
-	x.files[i] = gitFile{id: id, mode: mode}
+	*x.files.At(i) = gitFile{id: id, mode: mode}
 }
 
 // get returns the file at path, or nil. The pointer stays valid while no
@@ -47,7 +47,7 @@ func (x *gitIndex) get(path string) *gitFile {
 	if i < 0 {
 		return nil
 	}
-	return &x.files[i]
+	return x.files.At(i)
 }
 
 // len is the number of files.
@@ -55,7 +55,7 @@ func (x *gitIndex) len() int {
 	if x == nil {
 		return 0
 	}
-	return len(x.files)
+	return x.files.Len()
 }
 
 // all yields every path and file in git's order.
@@ -70,8 +70,8 @@ func (x *gitIndex) where(keep func(*gitFile) bool) iter.Seq2[string, *gitFile] {
 		if x == nil {
 			return
 		}
-		for i := range x.files {
-			if g := &x.files[i]; keep(g) && !yield(x.paths.Path(i), g) {
+		for i := range x.files.Len() {
+			if g := x.files.At(i); keep(g) && !yield(x.paths.Path(i), g) {
 				return
 			}
 		}
@@ -83,8 +83,8 @@ func (x *gitIndex) each(fn func(g *gitFile)) {
 	if x == nil {
 		return
 	}
-	for i := range x.files {
-		fn(&x.files[i])
+	for i := range x.files.Len() {
+		fn(x.files.At(i))
 	}
 }
 

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/tarcheck/tarcheck/autotools"
+	"github.com/tarcheck/tarcheck/internal/pathidx"
 	"github.com/tarcheck/tarcheck/verify/archive"
 	"github.com/tarcheck/tarcheck/verify/fetch"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
@@ -424,6 +425,9 @@ func (p *pipeline) indexGit(ctx context.Context) error {
 		var id [20]byte
 		if _, err := hex.Decode(id[:], []byte(e.ID)); err != nil && len(e.ID) == 40 {
 			return fmt.Errorf("ls-tree: bad object id %q", e.ID)
+		}
+		if p.git.paths.ArenaBytes()+len(e.Path) > pathidx.MaxArena {
+			return fmt.Errorf("ls-tree: more than %d bytes of path names", pathidx.MaxArena)
 		}
 		p.git.add(e.Path, e.Mode, id)
 		return nil

@@ -87,16 +87,45 @@ func TestTableSameKey(t *testing.T) {
 	keys := make([]string, 2000)
 	for i := range keys {
 		keys[i] = fmt.Sprint("k", i)
-		tab.Insert(7, i)
+		tab.Insert(7, i, func(int) uint32 { return 7 })
 	}
 	for i, k := range keys {
 		if got := tab.Find(7, func(j int) bool { return keys[j] == k }); got != i {
 			t.Fatalf("Find(%q) = %d, want %d", k, got, i)
 		}
 	}
-	if tab.Find(7, func(int) bool { return false }) != -1 || tab.Find(8, func(int) bool { return true }) != -1 {
+	if tab.Find(7, func(int) bool { return false }) != -1 || tab.Find(8, func(j int) bool { return keys[j] == "k" }) != -1 {
 		t.Fatal("Find of an absent key found something")
 	}
+}
+
+func TestSlice(t *testing.T) {
+	var s Slice[int]
+	var ptrs []*int
+	for i := range 10000 {
+		if got := s.Append(i * 3); got != i {
+			t.Fatalf("Append returned %d, want %d", got, i)
+		}
+		ptrs = append(ptrs, s.At(i))
+	}
+	for i, p := range ptrs {
+		if *p != i*3 || s.At(i) != p {
+			t.Fatalf("element %d = %d (pointer moved: %v)", i, *p, s.At(i) != p)
+		}
+	}
+	if s.Len() != 10000 || s.MemBytes(8) != 3*4096*8 {
+		t.Fatalf("Len %d, MemBytes %d", s.Len(), s.MemBytes(8))
+	}
+}
+
+// TestLongNames: names longer than an arena chunk, and chunks filled to
+// the brim.
+func TestLongNames(t *testing.T) {
+	var paths []string
+	for i := range 200 {
+		paths = append(paths, fmt.Sprintf("d%d/%s", i%7, strings.Repeat(string(rune('a'+i%26)), 1+i*i%70000)))
+	}
+	checkAgainstMap(t, paths)
 }
 
 func FuzzIndex(f *testing.F) {

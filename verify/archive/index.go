@@ -14,10 +14,11 @@ import (
 // in a pathidx.Index, a fixed-size record each, and a table of folded
 // names (lower case, NFC) for collisions. Three maps of strings did the
 // same job at about 300 bytes a member (23 MB for a kernel-sized tree);
-// this costs about 80.
+// this costs about 70.
 type memberIndex struct {
 	paths  *pathidx.Index
-	recs   []memberRec // by path number
+	recs   pathidx.Slice[memberRec] // by path number
+	big    map[int]int64            // sizes of 1 TiB and more, by path number
 	seed   maphash.Seed
 	byFold pathidx.Table
 	fold   []byte // scratch: folded form of the path being looked up
@@ -26,13 +27,18 @@ type memberIndex struct {
 
 // memberRec is what the walk needs to know about an earlier member: the
 // type it first had (duplicates), and for the last regular file or symlink
-// of that name its blob id and size (hard links to it).
+// of that name its blob id and size (hard links to it). 26 bytes.
 type memberRec struct {
-	size int64
 	blob [20]byte
-	typ  uint8 // EntryType
-	file bool  // blob and size are set
+	size [5]byte // little endian; all ones: see memberIndex.big
+	typ  uint8   // EntryType
 }
+
+// recFile marks, in memberRec.typ, that blob and size are set.
+const recFile = 0x80
+
+// maxRecSize is the largest size a memberRec holds itself.
+const maxRecSize = 1<<40 - 1
 
 // noRec is returned by lookups that find nothing.
 const noRec = -1
@@ -48,7 +54,7 @@ func (x *memberIndex) nameBytes() int64 { return int64(x.paths.ArenaBytes()) }
 func (x *memberIndex) lookup(p string) int { return x.paths.Lookup(p) }
 
 // typ is the type record i was first seen with.
-func (x *memberIndex) typ(i int) EntryType { return EntryType(x.recs[i].typ) }
+func (x *memberIndex) typ(i int) EntryType { return EntryType(x.recs.At(i).typ &^ recFile) }
 
 // pathString is the path of record i.
 func (x *memberIndex) pathString(i int) string { return x.paths.Path(i) }
@@ -58,22 +64,40 @@ func (x *memberIndex) pathString(i int) string { return x.paths.Path(i) }
 // pathidx.MaxArena.
 func (x *memberIndex) add(p string, typ EntryType) int {
 	i, _ := x.paths.Add(p)
-	x.recs = append(x.recs, memberRec{typ: uint8(typ)})
+	x.recs.Append(memberRec{typ: uint8(typ)})
 	return i
 }
 
 // setFile sets the content of record i (a regular file or symlink), for
 // hard links to it.
 func (x *memberIndex) setFile(i int, blob [20]byte, size int64) {
-	r := &x.recs[i]
-	r.blob, r.size, r.file = blob, size, true
+	r := x.recs.At(i)
+	r.blob = blob
+	r.typ |= recFile
+	s := uint64(min(max(size, 0), maxRecSize))
+	if s == maxRecSize {
+		if x.big == nil {
+			x.big = map[int]int64{}
+		}
+		x.big[i] = size
+	}
+	for k := range r.size {
+		r.size[k] = byte(s >> (8 * k))
+	}
 }
 
 // file returns the blob id and size of record i if it is a file or
 // symlink.
 func (x *memberIndex) file(i int) (blob [20]byte, size int64, ok bool) {
-	r := &x.recs[i]
-	return r.blob, r.size, r.file
+	r := x.recs.At(i)
+	var s uint64
+	for k := range r.size {
+		s |= uint64(r.size[k]) << (8 * k)
+	}
+	if s == maxRecSize {
+		return r.blob, x.big[i], r.typ&recFile != 0
+	}
+	return r.blob, int64(s), r.typ&recFile != 0
 }
 
 // foldedOwner returns the record of an earlier path that folds to the same
@@ -82,15 +106,23 @@ func (x *memberIndex) file(i int) (blob [20]byte, size int64, ok bool) {
 func (x *memberIndex) foldedOwner(p string, i int) int {
 	x.fold = appendFolded(x.fold[:0], p)
 	h := pathidx.Fold(maphash.Bytes(x.seed, x.fold))
-	j := x.byFold.Find(h, func(j int) bool {
-		x.fold2 = x.paths.AppendPath(x.fold2[:0], j)
-		x.fold2 = appendFolded(x.fold2[:0], string(x.fold2))
-		return bytes.Equal(x.fold2, x.fold)
-	})
+	j := x.byFold.Find(h, func(j int) bool { return bytes.Equal(x.foldedPath(j), x.fold) })
 	if j == noRec {
-		x.byFold.Insert(h, i)
+		x.byFold.Insert(h, i, x.foldKey)
 	}
 	return j
+}
+
+// foldedPath is the folded form of record j's path (in a scratch buffer).
+func (x *memberIndex) foldedPath(j int) []byte {
+	x.fold2 = x.paths.AppendPath(x.fold2[:0], j)
+	x.fold2 = appendFolded(x.fold2[:0], string(x.fold2))
+	return x.fold2
+}
+
+// foldKey is the byFold key of record j.
+func (x *memberIndex) foldKey(j int) uint32 {
+	return pathidx.Fold(maphash.Bytes(x.seed, x.foldedPath(j)))
 }
 
 // appendFolded appends the case- and normalisation-folded form of p.

@@ -56,6 +56,27 @@ func TestMemberIndexMatchesMaps(t *testing.T) {
 	}
 }
 
+// TestMemberRecSizes: sizes round-trip through the 5-byte field and the
+// overflow map, and only records set as files report content.
+func TestMemberRecSizes(t *testing.T) {
+	x := newMemberIndex()
+	sizes := []int64{0, 1, 255, 1 << 32, maxRecSize - 1, maxRecSize, maxRecSize + 1, 5 << 40}
+	for k, size := range sizes {
+		i := x.add(fmt.Sprint("f", k), TypeRegular)
+		x.setFile(i, [20]byte{byte(k)}, size)
+	}
+	dir := x.add("d", TypeDir)
+	for k, size := range sizes {
+		blob, got, ok := x.file(k)
+		if !ok || got != size || blob[0] != byte(k) || x.typ(k) != TypeRegular {
+			t.Fatalf("record %d: size %d, blob %d, ok %v, type %v; want %d", k, got, blob[0], ok, x.typ(k), size)
+		}
+	}
+	if _, _, ok := x.file(dir); ok || x.typ(dir) != TypeDir {
+		t.Fatalf("a directory reports content (or type %v)", x.typ(dir))
+	}
+}
+
 func BenchmarkMemberIndex(b *testing.B) {
 	names := make([]string, 80000)
 	for i := range names {
