@@ -100,7 +100,10 @@ func (p *pipeline) verifySignatures(ctx context.Context) error {
 			return err
 		}
 	}
-	id := sig.Identity{SAN: o.Identity.SAN, SANRegexp: o.Identity.SANRegexp, Issuer: o.Identity.Issuer, IssuerRegexp: o.Identity.IssuerRegexp}
+	id, tagID := o.Identity.sig(), o.Identity.sig()
+	if o.TagIdentity.set() {
+		tagID = o.TagIdentity.sig()
+	}
 
 	// Sidecars: given explicitly, or discovered next to the tarball.
 	type material struct {
@@ -276,7 +279,7 @@ func (p *pipeline) verifySignatures(ctx context.Context) error {
 				Detail: "tag object: " + err.Error()}, "")
 		} else {
 			res := sig.VerifyTag(t, sig.TagPolicy{Name: p.tag.Name, Object: p.tag.Commit, Keyring: tagKR,
-				AllowedSigners: allowed, TrustedRoot: trustedRoot, Identity: id}, now)
+				AllowedSigners: allowed, TrustedRoot: trustedRoot, Identity: tagID}, now)
 			res.Subject = sig.SubjectTag
 			if res.Status == sig.StatusInvalid && t.Name != p.tag.Name {
 				r.Findings = append(r.Findings, Finding{Rule: RuleTagMismatch, Severity: SevCritical,

@@ -27,6 +27,7 @@ import (
 	"github.com/tarcheck/tarcheck/verify/archive"
 	"github.com/tarcheck/tarcheck/verify/fetch"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
+	"github.com/tarcheck/tarcheck/verify/sig"
 )
 
 // Limits on what the compare step keeps in memory.
@@ -51,13 +52,17 @@ type Options struct {
 	Tag string
 
 	// Signatures.
-	Keyrings         []string
-	TagKeyrings      []string
-	Signature        string
-	AllowedSigners   string
-	Bundle           string
-	TrustedRoot      string
-	Identity         Identity
+	Keyrings       []string
+	TagKeyrings    []string
+	Signature      string
+	AllowedSigners string
+	Bundle         string
+	TrustedRoot    string
+	Identity       Identity
+	// TagIdentity, when any field is set, replaces Identity for an x509
+	// (gitsign) tag signature: a developer signs the tag, a CI workflow
+	// the release bundle.
+	TagIdentity      Identity
 	RequireSignature bool
 
 	// Rebuild is "" (off), "autoreconf" or "dist".
@@ -96,6 +101,13 @@ type Options struct {
 // Identity is a Sigstore certificate identity policy.
 type Identity struct {
 	SAN, SANRegexp, Issuer, IssuerRegexp string
+}
+
+// set reports whether any field is given.
+func (id Identity) set() bool { return id != Identity{} }
+
+func (id Identity) sig() sig.Identity {
+	return sig.Identity{SAN: id.SAN, SANRegexp: id.SANRegexp, Issuer: id.Issuer, IssuerRegexp: id.IssuerRegexp}
 }
 
 // Progress receives progress updates; implementations must be cheap.

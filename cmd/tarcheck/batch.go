@@ -61,6 +61,8 @@ type manifestRelease struct {
 	TrustedRoot           string     `yaml:"trusted-root" json:"trusted-root"`
 	CertificateIdentity   string     `yaml:"certificate-identity" json:"certificate-identity"`
 	CertificateOIDCIssuer string     `yaml:"certificate-oidc-issuer" json:"certificate-oidc-issuer"`
+	TagIdentity           string     `yaml:"tag-certificate-identity" json:"tag-certificate-identity"`
+	TagOIDCIssuer         string     `yaml:"tag-certificate-oidc-issuer" json:"tag-certificate-oidc-issuer"`
 	RequireSignature      bool       `yaml:"require-signature" json:"require-signature"`
 	Policy                string     `yaml:"policy" json:"policy"`
 }
@@ -331,7 +333,8 @@ func newBatchCmd(e *env) *cobra.Command {
       policy: policies/foo.yaml
 
 Also per release: tag-keyring, signature, allowed-signers, bundle, trusted-root,
-certificate-identity, certificate-oidc-issuer, require-signature. Relative paths
+certificate-identity, certificate-oidc-issuer, tag-certificate-identity,
+tag-certificate-oidc-issuer, require-signature. Relative paths
 are relative to the manifest; unknown keys are errors. Flags given on the command
 line apply to every release: --keyring files are added to each release's, and a
 release's own policy replaces --policy.
@@ -364,7 +367,8 @@ The exit code is the worst of the releases': 130 interrupted > 3 environment >
 				return usageError{err}
 			}
 			for _, f := range []string{"signature", "bundle", "certificate-identity", "certificate-identity-regexp",
-				"certificate-oidc-issuer", "certificate-oidc-issuer-regexp"} {
+				"certificate-oidc-issuer", "certificate-oidc-issuer-regexp", "tag-certificate-identity",
+				"tag-certificate-identity-regexp", "tag-certificate-oidc-issuer", "tag-certificate-oidc-issuer-regexp"} {
 				if cmd.Flags().Changed(f) {
 					return usageError{fmt.Errorf("--%s is per release in batch: set it in the manifest", f)}
 				}
@@ -582,6 +586,7 @@ func (b *batch) verifyOne(ctx context.Context, rel *manifestRelease) (*verify.Re
 	}
 	vf.signature, vf.bundle = rel.Signature, rel.Bundle
 	vf.identity, vf.issuer = rel.CertificateIdentity, rel.CertificateOIDCIssuer
+	vf.tagIdentity, vf.tagIssuer = rel.TagIdentity, rel.TagOIDCIssuer
 	if rel.AllowedSigners != "" {
 		vf.allowedSigners = rel.AllowedSigners
 	}

@@ -134,6 +134,8 @@ type verifyFlags struct {
 	signature, allowedSigners              string
 	bundle, trustedRoot                    string
 	identity, identityRe, issuer, issuerRe string
+	tagIdentity, tagIdentityRe             string
+	tagIssuer, tagIssuerRe                 string
 	requireSig                             bool
 	rebuild, sandbox, rebuildScript        string
 	policy                                 string
@@ -163,6 +165,10 @@ func (v *verifyFlags) register(cmd *cobra.Command, withGit bool) {
 	fl.StringVar(&v.identityRe, "certificate-identity-regexp", "", "required Sigstore certificate identity, as a regexp")
 	fl.StringVar(&v.issuer, "certificate-oidc-issuer", "", "required Sigstore OIDC issuer")
 	fl.StringVar(&v.issuerRe, "certificate-oidc-issuer-regexp", "", "required Sigstore OIDC issuer, as a regexp")
+	fl.StringVar(&v.tagIdentity, "tag-certificate-identity", "", "certificate identity for an x509 (gitsign) tag signature only (overrides --certificate-identity* and --certificate-oidc-issuer* for the tag)")
+	fl.StringVar(&v.tagIdentityRe, "tag-certificate-identity-regexp", "", "certificate identity for the tag only, as a regexp")
+	fl.StringVar(&v.tagIssuer, "tag-certificate-oidc-issuer", "", "OIDC issuer for the tag only")
+	fl.StringVar(&v.tagIssuerRe, "tag-certificate-oidc-issuer-regexp", "", "OIDC issuer for the tag only, as a regexp")
 	fl.BoolVar(&v.requireSig, "require-signature", false, "fail unless a signature over the tarball or the tag verifies")
 	fl.StringVar(&v.rebuild, "rebuild", "", "regenerate autotools outputs in a sandbox and compare: autoreconf (default when given bare) or dist")
 	fl.Lookup("rebuild").NoOptDefVal = "autoreconf"
@@ -186,6 +192,7 @@ func (v *verifyFlags) options(e *env, out *outputFlags, tarball string) (verify.
 		Keyrings: v.keyrings, TagKeyrings: v.tagKeyrings, Signature: v.signature, AllowedSigners: v.allowedSigners,
 		Bundle: v.bundle, TrustedRoot: v.trustedRoot,
 		Identity:         verify.Identity{SAN: v.identity, SANRegexp: v.identityRe, Issuer: v.issuer, IssuerRegexp: v.issuerRe},
+		TagIdentity:      verify.Identity{SAN: v.tagIdentity, SANRegexp: v.tagIdentityRe, Issuer: v.tagIssuer, IssuerRegexp: v.tagIssuerRe},
 		RequireSignature: v.requireSig,
 		Rebuild:          v.rebuild, Sandbox: v.sandbox, RebuildScript: v.rebuildScript,
 		Offline: v.offline, CacheDir: v.cacheDir, MaxDownload: v.maxDownload, Gnulib: v.gnulib,
