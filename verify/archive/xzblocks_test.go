@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"regexp"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -124,7 +125,7 @@ func TestXzParallelClose(t *testing.T) {
 }
 
 // TestXzParallelInflight: the number of block buffers follows the
-// memory budget.
+// memory budget (xzParallelMemory, 64 MiB).
 func TestXzParallelInflight(t *testing.T) {
 	cases := []struct {
 		block           int64
@@ -133,7 +134,9 @@ func TestXzParallelInflight(t *testing.T) {
 		{24 << 20, 2, 2}, // xz -6 -T0 blocks: 48 MiB of buffers (the kernel case)
 		{24 << 20, 8, 2},
 		{16 << 20, 2, 3},
-		{64 << 20, 2, 2},
+		{32 << 20, 2, 2},
+		{48 << 20, 2, 1}, // xz -7 -T0 blocks: one at a time
+		{64 << 20, 2, 1},
 		{1 << 20, 4, 5},
 	}
 	for _, tc := range cases {
@@ -174,4 +177,35 @@ func FuzzXzParallel(f *testing.F) {
 			t.Fatalf("parallel and sequential outputs differ (%d vs %d bytes)", len(par), len(seq))
 		}
 	})
+}
+
+// TestXzOneBlockInFlight: with blocks too large for two buffers, one block
+// is decoded at a time (one worker, one buffer), byte for byte like xz,
+// and a corrupt block is still named.
+func TestXzOneBlockInFlight(t *testing.T) {
+	requireTool(t, "xz")
+	payload := append(xzPayload(1<<20), randomBytes(100<<10, 7)...)
+	data := runFilter(t, payload, "xz", "-T0", "--block-size=128KiB", "-6", "-c")
+	before := runtime.NumGoroutine()
+	decode := func(data []byte) ([]byte, error) {
+		px, ok := newParallelXz(bytes.NewReader(data), int64(len(data)), Options{Workers: 2})
+		if !ok {
+			t.Fatal("fixture not for the block decoder")
+		}
+		px.inflight, px.workers = 1, 1 // as for 48 MiB blocks
+		out, err := io.ReadAll(px)
+		px.close()
+		return out, err
+	}
+	out, err := decode(data)
+	if err != nil || !bytes.Equal(out, payload) {
+		t.Fatalf("decoded %d bytes, %v; want the %d-byte payload", len(out), err, len(payload))
+	}
+	_, blocks, _, _ := scanXzIndex(bytes.NewReader(data), int64(len(data)))
+	bad := bytes.Clone(data)
+	bad[blocks[3].offset+40] ^= 0x55
+	if _, err := decode(bad); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "block 4") {
+		t.Fatalf("corrupt block 4: %v", err)
+	}
+	waitGoroutines(t, before)
 }

@@ -12,10 +12,15 @@ import (
 )
 
 const (
-	// xzMaxParallelBlock is the largest block the parallel decoder holds
-	// in memory; files with larger blocks (xz -T0 -9 makes 192 MiB blocks)
-	// take the sequential path, keeping memory bounded.
-	xzMaxParallelBlock = 64 << 20
+	// xzMaxParallelBlock is the largest block the block decoder holds in
+	// memory; files with larger blocks (xz -T0 makes blocks of three
+	// dictionaries: 24 MiB at the default -6, 48 MiB at -7, 192 MiB at
+	// -9) take the sequential path, which needs one dictionary. Blocks
+	// up to xzParallelMemory/2 are decoded two at a time; larger ones one
+	// at a time (still with the fast decoder, but alternating with the
+	// tar walk), so the block buffers never exceed xzParallelMemory and
+	// peak RSS stays below 150 MiB (bench/run.sh).
+	xzMaxParallelBlock = xzParallelMemory
 )
 
 // blockErr names the 1-based block an error belongs to.
@@ -129,7 +134,7 @@ var errTooBig = fmt.Errorf("not for the parallel decoder")
 func xzInflight(workers int, largest int64) int {
 	n := workers + 1
 	if int64(n)*largest > xzParallelMemory {
-		n = max(2, int(xzParallelMemory/max(largest, 1)))
+		n = max(1, int(xzParallelMemory/max(largest, 1)))
 	}
 	return n
 }
@@ -147,9 +152,11 @@ func newParallelXz(f io.ReaderAt, size int64, opts Options) (*parallelXz, bool) 
 		largestIn = max(largestIn, (b.unpadded+3)&^3)
 	}
 	nw := workers(opts)
+	inflight := xzInflight(nw, largest)
+	nw = min(nw, inflight) // a worker without a buffer to fill would only hold a compressed block
 	return &parallelXz{
 		f: f, size: size, check: check, blocks: blocks, indexLen: indexLen,
-		lim: opts.Limits.withDefaults(), workers: nw, inflight: xzInflight(nw, largest),
+		lim: opts.Limits.withDefaults(), workers: nw, inflight: inflight,
 		bufs: blockBuffers{size: int(largest)}, inBufs: blockBuffers{size: int(largestIn)},
 	}, true
 }
