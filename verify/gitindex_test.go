@@ -44,3 +44,19 @@ func TestGitIndex(t *testing.T) {
 		t.Fatal("a nil index must be empty")
 	}
 }
+
+// TestHugeTreeBlockMemory: past HugeTreeFiles files in the tag, the walk
+// is given the smaller xz block budget; below, the default.
+func TestHugeTreeBlockMemory(t *testing.T) {
+	p := &pipeline{git: newGitIndex()}
+	for i := range HugeTreeFiles {
+		p.git.add(fmt.Sprintf("d%d/f%d", i%1000, i), 0o100644, [20]byte{})
+	}
+	if got := p.archiveOptions(0).BlockMemory; got != 0 {
+		t.Fatalf("%d files: BlockMemory %d, want the default", p.git.len(), got)
+	}
+	p.git.add("one/more", 0o100644, [20]byte{})
+	if got := p.archiveOptions(0).BlockMemory; got != HugeTreeBlockMemory {
+		t.Fatalf("%d files: BlockMemory %d, want %d", p.git.len(), got, HugeTreeBlockMemory)
+	}
+}

@@ -62,7 +62,8 @@
 //     dictionaries above Limits.MaxDictSize are refused with ErrLimit.
 //     WalkFile decodes single-stream multi-block files (xz -T0) with
 //     Options.Workers goroutines, at most Workers+1 blocks of at most
-//     64 MiB in memory; everything else is decoded sequentially.
+//     64 MiB in memory, within Options.BlockMemory; everything else is
+//     decoded sequentially.
 //   - zip: each local header is compared with its central directory
 //     record (HazardZipMismatch); CRC-32s are verified.
 package archive
@@ -343,6 +344,10 @@ type Options struct {
 	// Workers is the number of decoder goroutines for block-parallel xz
 	// and zstd; 0 means GOMAXPROCS, 1 forces sequential decoding.
 	Workers int
+	// BlockMemory caps the xz block buffers of the parallel decoder
+	// (0: DefaultBlockMemory): blocks are decoded as many at a time as
+	// fit, and always at least one.
+	BlockMemory int64
 	// Progress, when set, is called with the number of archive
 	// (compressed) bytes read so far: from a separate goroutine about
 	// every ProgressInterval while the walk runs, and once more, from the
@@ -353,6 +358,10 @@ type Options struct {
 	// member sizes.
 	Progress func(compressedBytesRead int64)
 }
+
+// DefaultBlockMemory is the default Options.BlockMemory: two blocks of
+// xz -T0 at its default level (24 MiB each).
+const DefaultBlockMemory = xzParallelMemory
 
 // ProgressInterval is how often Options.Progress is called during a walk.
 const ProgressInterval = 100 * time.Millisecond

@@ -140,9 +140,12 @@ func TestXzParallelInflight(t *testing.T) {
 		{1 << 20, 4, 5},
 	}
 	for _, tc := range cases {
-		if got := xzInflight(tc.workers, tc.block); got != tc.wantIn {
+		if got := xzInflight(tc.workers, tc.block, DefaultBlockMemory); got != tc.wantIn {
 			t.Errorf("block %d MiB, %d workers: inflight %d, want %d", tc.block>>20, tc.workers, got, tc.wantIn)
 		}
+	}
+	if got := xzInflight(2, 24<<20, 32<<20); got != 1 {
+		t.Errorf("24 MiB blocks in a 32 MiB budget: inflight %d, want 1", got)
 	}
 }
 
@@ -176,12 +179,22 @@ func FuzzXzParallel(f *testing.F) {
 		if serr == nil && !bytes.Equal(par, seq) {
 			t.Fatalf("parallel and sequential outputs differ (%d vs %d bytes)", len(par), len(seq))
 		}
+		// The same with one block at a time, handed over as decoded.
+		px, _ = newParallelXz(bytes.NewReader(data), int64(len(data)), opts)
+		px.inflight, px.workers = 1, 1
+		one, oerr := io.ReadAll(io.LimitReader(px, 8<<20))
+		px.close()
+		if oerr != nil || !bytes.Equal(one, par) {
+			t.Fatalf("one-block mode: %d bytes, %v; two-block mode gave %d bytes", len(one), oerr, len(par))
+		}
 	})
 }
 
 // TestXzOneBlockInFlight: with blocks too large for two buffers, one block
-// is decoded at a time (one worker, one buffer), byte for byte like xz,
-// and a corrupt block is still named.
+// is decoded at a time into one buffer and handed over chunk by chunk,
+// byte for byte like xz; corrupt blocks are named, and like the parallel
+// decoder it never delivers different bytes without an error, hangs or
+// leaks goroutines, also when closed half-way.
 func TestXzOneBlockInFlight(t *testing.T) {
 	requireTool(t, "xz")
 	payload := append(xzPayload(1<<20), randomBytes(100<<10, 7)...)
@@ -206,6 +219,32 @@ func TestXzOneBlockInFlight(t *testing.T) {
 	bad[blocks[3].offset+40] ^= 0x55
 	if _, err := decode(bad); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "block 4") {
 		t.Fatalf("corrupt block 4: %v", err)
+	}
+	end := blocks[len(blocks)-1].offset + (blocks[len(blocks)-1].unpadded+3)&^3
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := range 100 {
+		bad := bytes.Clone(data)
+		k := xzHeaderLen + r.Int64N(end-xzHeaderLen)
+		bad[k] ^= byte(1 + r.IntN(255))
+		out, err := decode(bad)
+		if err == nil && !bytes.Equal(out, payload) {
+			t.Fatalf("flip %d at %d: no error but different output", i, k)
+		}
+		if err != nil && !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("flip %d at %d: %v", i, k, err)
+		}
+	}
+	// Closed after a partial read, while the decoder waits or works.
+	for _, n := range []int{0, 1, 64 << 10, 200 << 10} {
+		px, _ := newParallelXz(bytes.NewReader(data), int64(len(data)), Options{Workers: 2})
+		px.inflight, px.workers = 1, 1
+		if _, err := io.ReadFull(px, make([]byte, n)); err != nil {
+			t.Fatal(err)
+		}
+		px.close()
+		if _, err := px.Read(make([]byte, 1)); err == nil {
+			t.Fatal("read after close succeeded")
+		}
 	}
 	waitGoroutines(t, before)
 }

@@ -58,6 +58,7 @@ type parallelXz struct {
 	compressed *atomic.Int64
 
 	started bool
+	stream  *xzStream // inflight == 1: one block, handed over as decoded
 	sem     chan struct{}
 	jobs    chan int
 	slots   []chan xzBlockResult
@@ -131,10 +132,10 @@ var errTooBig = fmt.Errorf("not for the parallel decoder")
 // xzInflight is the number of blocks decoded or waiting at once: one
 // per worker plus the one being read, fewer (but at least two) when that
 // would hold more than xzParallelMemory in block buffers.
-func xzInflight(workers int, largest int64) int {
+func xzInflight(workers int, largest, budget int64) int {
 	n := workers + 1
-	if int64(n)*largest > xzParallelMemory {
-		n = max(1, int(xzParallelMemory/max(largest, 1)))
+	if int64(n)*largest > budget {
+		n = max(1, int(budget/max(largest, 1)))
 	}
 	return n
 }
@@ -152,7 +153,11 @@ func newParallelXz(f io.ReaderAt, size int64, opts Options) (*parallelXz, bool) 
 		largestIn = max(largestIn, (b.unpadded+3)&^3)
 	}
 	nw := workers(opts)
-	inflight := xzInflight(nw, largest)
+	budget := opts.BlockMemory
+	if budget <= 0 {
+		budget = DefaultBlockMemory
+	}
+	inflight := xzInflight(nw, largest, budget)
 	nw = min(nw, inflight) // a worker without a buffer to fill would only hold a compressed block
 	return &parallelXz{
 		f: f, size: size, check: check, blocks: blocks, indexLen: indexLen,
@@ -163,6 +168,10 @@ func newParallelXz(f io.ReaderAt, size int64, opts Options) (*parallelXz, bool) 
 
 func (p *parallelXz) begin() {
 	p.started = true
+	if p.inflight == 1 {
+		p.beginStream()
+		return
+	}
 	p.sem = make(chan struct{}, p.inflight)
 	p.jobs = make(chan int)
 	p.pool = make(chan []byte, p.inflight)
@@ -224,6 +233,9 @@ type xzBlockDecoder struct {
 	lz   lzma2.Decoder
 	chk  xzCheck
 	hbuf [1024]byte
+	// progress, if set, is told how many bytes of the block are decoded
+	// after each LZMA2 chunk.
+	progress func(written int)
 }
 
 // decode decodes block i into buf (grown as needed) and verifies it
@@ -282,6 +294,9 @@ func (d *xzBlockDecoder) decode(p *parallelXz, i int, buf []byte) (out []byte, e
 			}
 			return buf, blockErr(num, xzErrorf("%v", err))
 		}
+		if d.progress != nil {
+			d.progress(d.lz.Written())
+		}
 	}
 	if d.lz.Written() != len(buf) {
 		return buf, blockErr(num, xzErrorf("shorter than the index says"))
@@ -306,6 +321,9 @@ func (d *xzBlockDecoder) decode(p *parallelXz, i int, buf []byte) (out []byte, e
 func (p *parallelXz) Read(b []byte) (int, error) {
 	if !p.started {
 		p.begin()
+	}
+	if p.stream != nil {
+		return p.readStream(b)
 	}
 	for p.off == len(p.cur) {
 		if p.err != nil {
@@ -345,9 +363,16 @@ var errXzClosed = errors.New("xz: read after close")
 // close stops the workers, waits for them, and frees the block buffers.
 func (p *parallelXz) close() {
 	if !p.started {
+		p.started, p.err = true, errXzClosed // nothing to stop; reads fail
 		return
 	}
 	p.stop.Do(func() { close(p.done) })
+	if s := p.stream; s != nil {
+		s.mu.Lock()
+		s.closed = true
+		s.cond.Broadcast()
+		s.mu.Unlock()
+	}
 	p.wg.Wait()
 	p.cur, p.off, p.holding = nil, 0, false
 	if p.err == nil || p.err == io.EOF {
@@ -355,4 +380,115 @@ func (p *parallelXz) close() {
 	}
 	p.bufs.release()
 	p.inBufs.release()
+}
+
+// xzStream is the state shared by the reader and the single decoding
+// goroutine when only one block buffer fits the memory budget. The block
+// is handed to the reader chunk by chunk as it is decoded (LZMA2 output
+// is append-only, so the decoded prefix never changes), which keeps the
+// decoding and the tar walk overlapping on two cores; the next block
+// starts once the reader is done with this one. A block's check is
+// verified at its end: a corrupt block fails the read there, before any
+// byte of the next block, as with the sequential decoder.
+type xzStream struct {
+	mu     sync.Mutex
+	cond   sync.Cond
+	buf    []byte // the block buffer
+	block  int    // the block being decoded, or last decoded
+	avail  int    // bytes of it decoded so far
+	done   bool   // block finished: verified, or failed with err
+	err    error
+	read   int // blocks the reader is done with
+	closed bool
+}
+
+func (p *parallelXz) beginStream() {
+	s := &xzStream{}
+	s.cond.L = &s.mu
+	p.stream = s
+	p.done = make(chan struct{})
+	if p.compressed != nil {
+		p.compressed.Add(xzHeaderLen)
+	}
+	p.wg.Add(1)
+	go p.streamWork()
+}
+
+func (p *parallelXz) streamWork() {
+	defer p.wg.Done()
+	s := p.stream
+	if len(p.blocks) == 0 {
+		return
+	}
+	d := &xzBlockDecoder{in: p.inBufs.get()[:0]}
+	buf := p.bufs.get()
+	d.progress = func(n int) {
+		s.mu.Lock()
+		s.avail = n
+		s.cond.Broadcast()
+		s.mu.Unlock()
+	}
+	for i := range p.blocks {
+		s.mu.Lock()
+		for s.read < i && !s.closed {
+			s.cond.Wait()
+		}
+		if s.closed {
+			s.mu.Unlock()
+			return
+		}
+		s.buf, s.block, s.avail, s.done, s.err = buf, i, 0, false, nil
+		s.mu.Unlock()
+		_, err := d.decode(p, i, buf)
+		s.mu.Lock()
+		s.done, s.err = true, err
+		s.cond.Broadcast()
+		s.mu.Unlock()
+		if err != nil {
+			return
+		}
+	}
+}
+
+// readStream is Read in the one-block mode.
+func (p *parallelXz) readStream(b []byte) (int, error) {
+	s := p.stream
+	for {
+		if p.err != nil {
+			return 0, p.err
+		}
+		if p.next == len(p.blocks) {
+			if p.compressed != nil {
+				p.compressed.Add(p.indexLen + xzFooterLen)
+			}
+			p.err = io.EOF
+			return 0, io.EOF
+		}
+		s.mu.Lock()
+		for s.block != p.next || (s.avail == p.off && !s.done) {
+			s.cond.Wait()
+		}
+		buf, avail, done, err := s.buf, s.avail, s.done, s.err
+		s.mu.Unlock()
+		if p.off < avail {
+			n := copy(b, buf[p.off:avail])
+			p.off += n
+			return n, nil
+		}
+		if err != nil {
+			p.err = err
+			return 0, err
+		}
+		if done {
+			if p.compressed != nil {
+				p.compressed.Add((p.blocks[p.next].unpadded + 3) &^ 3)
+			}
+			p.next++
+			p.off = 0
+			s.mu.Lock()
+			s.read = p.next
+			s.cond.Broadcast()
+			s.mu.Unlock()
+		}
+	}
 }
