@@ -11,10 +11,6 @@ import (
 	"syscall"
 )
 
-// heapSoftLimit is the Go runtime's soft memory limit (the xz decoder's
-// block buffers are mapped outside it).
-const heapSoftLimit = 80 << 20
-
 func main() {
 	// The heap holds compact per-path indexes of the release (about 130
 	// bytes a file, in pointer-free chunks the collector need not scan)
@@ -22,13 +18,11 @@ func main() {
 	// and little garbage once archive decoding is allocation-free. A tight
 	// GC target keeps peak memory close to what is live at no measurable
 	// CPU cost (GOGC 25 against 100: -15 MiB at 320,000 files, same wall
-	// time; bench/run.sh), and a soft limit stops the collector's headroom
-	// from growing with the release. GOGC and GOMEMLIMIT win.
+	// time; bench/run.sh). A soft memory limit was tried and dropped: it
+	// changed nothing there, and would make the collector spin when many
+	// differing files are kept. GOGC wins.
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(25)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(heapSoftLimit)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
