@@ -5,8 +5,8 @@
 #   3. the naive pipeline: tar -x + git archive | tar -x + diff -r,
 # then print the two ratios and tarcheck's peak RSS.
 #
-# Usage: bench/run.sh [small|medium|kernel|many]   (default kernel: ~80k files, ~1.3 GB;
-#        many: 320k files, ~1.3 GB, to show that memory does not grow with the member count)
+# Usage: bench/run.sh [small|medium|kernel|many|huge]   (default kernel: ~80k files, ~1.3 GB;
+#        many: 320k files and huge: 640k files, ~1.3 GB each: memory against the member count)
 # Work files go to $BENCH_DIR (default $TMPDIR/tarcheck-bench); they are reused when present.
 set -euo pipefail
 size=${1:-kernel}
@@ -15,7 +15,8 @@ case "$size" in
   medium) files=20000; bytes=$((330<<20)) ;;
   kernel) files=80000; bytes=$((1300<<20)) ;;
   many)   files=320000; bytes=$((1300<<20)) ;;
-  *) echo "usage: $0 [small|medium|kernel|many]" >&2; exit 2 ;;
+  huge)   files=640000; bytes=$((1300<<20)) ;;
+  *) echo "usage: $0 [small|medium|kernel|many|huge]" >&2; exit 2 ;;
 esac
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
