@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 
@@ -177,6 +178,9 @@ func (p *pipeline) classify(ctx context.Context) error {
 	}
 
 	classifyOne := func(rel string, t *tarFile) error {
+		if path.Base(rel) == "ltmain.sh" && p.releaseLibtool == "" && !t.stray {
+			p.releaseLibtool = ltmainVersion(t.content)
+		}
 		if t.stray {
 			fd := FileDiff{Path: displayPath(rel), Status: t.status, Class: "outside-root", Severity: SevCritical,
 				Reason: fmt.Sprintf("outside the release directory %s/: extraction puts it beside the release, and it is not compared with the tag", p.root)}

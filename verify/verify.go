@@ -195,6 +195,9 @@ type pipeline struct {
 
 	binaryPaths map[string]string // path (root stripped) -> binary kind, either side
 	dl          download          // the download under way, for Progress
+	// releaseLibtool is the VERSION line of the tarball's ltmain.sh
+	// (read while classifying, for --rebuild).
+	releaseLibtool string
 }
 
 type tarFile struct {
