@@ -350,16 +350,25 @@ func TestRedirects(t *testing.T) {
 	}
 }
 
+// stall blocks until the client goes away, then aborts the response: a
+// handler that returned normally would send a well-formed (empty) 200 if
+// its context ended for another reason than the client's own timeout (a
+// connection closed under it), and a download would succeed.
+func stall(r *http.Request) {
+	<-r.Context().Done()
+	panic(http.ErrAbortHandler)
+}
+
 func TestStalledBody(t *testing.T) {
 	ts := newTestServer(t, true)
 	ts.handle("/f", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", "100000")
 		w.Write(payload(1000))
 		w.(http.Flusher).Flush()
-		<-r.Context().Done()
+		stall(r)
 	})
 	ts.handle("/noheaders", func(w http.ResponseWriter, r *http.Request) {
-		<-r.Context().Done()
+		stall(r)
 	})
 	opts := fastOptions(t, ts.client)
 	opts.ReadTimeout = 200 * time.Millisecond
@@ -407,7 +416,7 @@ func TestCancelMidBody(t *testing.T) {
 		w.Header().Set("Content-Length", "1000000")
 		w.Write(payload(300_000))
 		w.(http.Flusher).Flush()
-		<-r.Context().Done()
+		stall(r)
 	})
 	opts := fastOptions(t, ts.client)
 	ctx, cancel := context.WithCancel(context.Background())

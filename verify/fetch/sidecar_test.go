@@ -149,7 +149,7 @@ func TestDiscoverOfflineEmptyCache(t *testing.T) {
 
 func TestDiscoverCancelled(t *testing.T) {
 	ts := newTestServer(t, false)
-	ts.handle("/foo.tar.gz.asc", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	ts.handle("/foo.tar.gz.asc", func(w http.ResponseWriter, r *http.Request) { stall(r) })
 	opts := fastOptions(t, ts.client)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
