@@ -76,22 +76,13 @@ func VerifyBundle(bundleJSON, trustedRootJSON, artifactSHA256 []byte, id Identit
 		res.Status, res.Signer, res.Detail = StatusUnverifiable, claimed, "no trusted root given (--trusted-root)"
 		return res
 	}
-	if len(trustedRootJSON) > MaxTrustedRootSize {
-		res.Status, res.Detail = StatusUnverifiable, fmt.Sprintf("trusted root larger than %d bytes", MaxTrustedRootSize)
-		return res
-	}
 	if len(artifactSHA256) != 32 {
 		res.Status, res.Detail = StatusUnverifiable, "no SHA-256 digest of the artifact"
 		return res
 	}
-	tr, err := root.NewTrustedRootFromJSON(trustedRootJSON)
-	if err != nil {
-		res.Status, res.Detail = StatusUnverifiable, oneLine("reading trusted root: "+err.Error())
-		return res
-	}
-	certID, err := verify.NewShortCertificateIdentity(id.Issuer, id.IssuerRegexp, id.SAN, id.SANRegexp)
-	if err != nil {
-		res.Status, res.Detail = StatusUnverifiable, oneLine("identity policy: "+err.Error())
+	tr, certID, why := trustPolicy(trustedRootJSON, id)
+	if why != "" {
+		res.Status, res.Detail = StatusUnverifiable, why
 		return res
 	}
 	opts := []verify.VerifierOption{verify.WithObserverTimestamps(1)}
@@ -130,6 +121,23 @@ func VerifyBundle(bundleJSON, trustedRootJSON, artifactSHA256 []byte, id Identit
 	}
 	res.Detail = oneLine("issuer " + claimedIssuer + "; verified timestamps: " + strings.Join(ts, ", "))
 	return res
+}
+
+// trustPolicy parses the trusted root and the identity policy; why says
+// what is unusable (the result is then unverifiable).
+func trustPolicy(trustedRootJSON []byte, id Identity) (tr *root.TrustedRoot, certID verify.CertificateIdentity, why string) {
+	if len(trustedRootJSON) > MaxTrustedRootSize {
+		return nil, certID, fmt.Sprintf("trusted root larger than %d bytes", MaxTrustedRootSize)
+	}
+	tr, err := root.NewTrustedRootFromJSON(trustedRootJSON)
+	if err != nil {
+		return nil, certID, oneLine("reading trusted root: " + err.Error())
+	}
+	certID, err = verify.NewShortCertificateIdentity(id.Issuer, id.IssuerRegexp, id.SAN, id.SANRegexp)
+	if err != nil {
+		return nil, certID, oneLine("identity policy: " + err.Error())
+	}
+	return tr, certID, ""
 }
 
 // bundleIdentity returns the unverified SAN and issuer of the bundle's

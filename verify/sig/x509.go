@@ -23,7 +23,6 @@ import (
 	protorekor "github.com/sigstore/protobuf-specs/gen/pb-go/rekor/v1"
 	"github.com/sigstore/sigstore-go/pkg/bundle"
 	"github.com/sigstore/sigstore-go/pkg/fulcio/certificate"
-	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/tlog"
 	"github.com/sigstore/sigstore-go/pkg/verify"
 	"google.golang.org/protobuf/proto"
@@ -155,18 +154,9 @@ func verifyX509Tag(res Result, payload, sigPEM, trustedRootJSON []byte, id Ident
 		}
 		return res
 	}
-	if len(trustedRootJSON) > MaxTrustedRootSize {
-		res.Status, res.Detail = StatusUnverifiable, fmt.Sprintf("trusted root larger than %d bytes", MaxTrustedRootSize)
-		return res
-	}
-	tr, err := root.NewTrustedRootFromJSON(trustedRootJSON)
-	if err != nil {
-		res.Status, res.Detail = StatusUnverifiable, oneLine("reading trusted root: "+err.Error())
-		return res
-	}
-	certID, err := verify.NewShortCertificateIdentity(id.Issuer, id.IssuerRegexp, id.SAN, id.SANRegexp)
-	if err != nil {
-		res.Status, res.Detail = StatusUnverifiable, oneLine("identity policy: "+err.Error())
+	tr, certID, why := trustPolicy(trustedRootJSON, id)
+	if why != "" {
+		res.Status, res.Detail = StatusUnverifiable, why
 		return res
 	}
 	if len(s.timestamps) == 0 && s.rekorEntry == nil {
