@@ -209,8 +209,7 @@ func cmdMkSigstore(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: mksigstore DIR")
 	}
-	vs, err := ca.NewVirtualSigstore()
-	ts.Check(err)
+	vs := sigtest.NewSigstore(ts)
 	dir := ts.MkAbs(args[0])
 	ts.Check(os.MkdirAll(dir, 0o755))
 	ts.Check(os.WriteFile(filepath.Join(dir, "trusted_root.json"), sigtest.TrustedRoot(ts, vs), 0o644))

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sigstore/sigstore-go/pkg/testing/ca"
-
 	"github.com/tarcheck/tarcheck/verify/sig/sigtest"
 )
 
@@ -15,14 +13,8 @@ func TestVerifyBundleVirtualSigstore(t *testing.T) {
 		san    = "release@example.org"
 		issuer = "https://token.actions.githubusercontent.com"
 	)
-	vs, err := ca.NewVirtualSigstore()
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, err := ca.NewVirtualSigstore()
-	if err != nil {
-		t.Fatal(err)
-	}
+	vs := sigtest.NewSigstore(t)
+	other := sigtest.NewSigstore(t)
 	artifact := []byte("foo-1.2.tar.xz")
 	d := sha256.Sum256(artifact)
 	od := sha256.Sum256([]byte("foo-1.3.tar.xz"))

@@ -27,14 +27,8 @@ func TestVerifyTagGitsign(t *testing.T) {
 		san    = "upstream@example.org"
 		issuer = "https://github.com/login/oauth"
 	)
-	vs, err := ca.NewVirtualSigstore()
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, err := ca.NewVirtualSigstore()
-	if err != nil {
-		t.Fatal(err)
-	}
+	vs := sigtest.NewSigstore(t)
+	other := sigtest.NewSigstore(t)
 	trj := sigtest.TrustedRoot(t, vs)
 	payload := tagPayload("v1")
 	id := Identity{SAN: san, Issuer: issuer}
@@ -115,10 +109,7 @@ func TestVerifyTagGitsign(t *testing.T) {
 }
 
 func TestVerifyTagGitsignMalformed(t *testing.T) {
-	vs, err := ca.NewVirtualSigstore()
-	if err != nil {
-		t.Fatal(err)
-	}
+	vs := sigtest.NewSigstore(t)
 	trj := sigtest.TrustedRoot(t, vs)
 	p := TagPolicy{TrustedRoot: trj, Identity: Identity{SAN: "a@b", Issuer: "c"}}
 	good := sigtest.MintGitsign(t, vs, "a@b", "c", tagPayload("v1"), sigtest.GitsignOpts{})
@@ -157,10 +148,7 @@ func TestVerifyTagGitsignMalformed(t *testing.T) {
 // signature against the one Rekor's own code builds (through
 // VirtualSigstore) in the RFC 8785 form Rekor logs, byte for byte.
 func TestGitsignRekorBody(t *testing.T) {
-	vs, err := ca.NewVirtualSigstore()
-	if err != nil {
-		t.Fatal(err)
-	}
+	vs := sigtest.NewSigstore(t)
 	artifact := []byte("signed attributes")
 	e, err := vs.Sign("a@b", "c", artifact)
 	if err != nil {
@@ -181,10 +169,7 @@ func TestGitsignRekorBody(t *testing.T) {
 }
 
 func FuzzX509TagSignature(f *testing.F) {
-	vs, err := ca.NewVirtualSigstore()
-	if err != nil {
-		f.Fatal(err)
-	}
+	vs := sigtest.NewSigstore(f)
 	const san, issuer = "upstream@example.org", "https://github.com/login/oauth"
 	trj := sigtest.TrustedRoot(f, vs)
 	payload := tagPayload("v1")
@@ -223,10 +208,7 @@ func FuzzX509TagSignature(f *testing.F) {
 func TestGitTagX509(t *testing.T) {
 	requireTool(t, "sh")
 	const san, issuer = "upstream@example.org", "https://github.com/login/oauth"
-	vs, err := ca.NewVirtualSigstore()
-	if err != nil {
-		t.Fatal(err)
-	}
+	vs := sigtest.NewSigstore(t)
 	dir, head := newRepo(t)
 	payload := []byte("object " + head + "\ntype commit\ntag v1.0\ntagger Upstream <upstream@example.org> 1709294400 +0100\n\nRelease 1.0\n")
 	sigPath, seenPath := filepath.Join(dir, "sig.pem"), filepath.Join(dir, "payload-seen")
@@ -257,10 +239,7 @@ func TestGitTagX509(t *testing.T) {
 
 func BenchmarkVerifyTagX509(b *testing.B) {
 	const san, issuer = "upstream@example.org", "https://github.com/login/oauth"
-	vs, err := ca.NewVirtualSigstore()
-	if err != nil {
-		b.Fatal(err)
-	}
+	vs := sigtest.NewSigstore(b)
 	payload := tagPayload("v1")
 	tag, err := ParseTag(gitsignTag(payload, sigtest.MintGitsign(b, vs, san, issuer, payload, sigtest.GitsignOpts{})))
 	if err != nil {
@@ -280,10 +259,7 @@ func BenchmarkVerifyTagX509(b *testing.B) {
 // (gpgsm may use SHA-3, or others) makes the signature unverifiable,
 // not invalid: nothing shows it is bad.
 func TestX509UnsupportedAlgorithms(t *testing.T) {
-	vs, err := ca.NewVirtualSigstore()
-	if err != nil {
-		t.Fatal(err)
-	}
+	vs := sigtest.NewSigstore(t)
 	good := sigtest.MintGitsign(t, vs, "a@b", "c", tagPayload("v1"), sigtest.GitsignOpts{})
 	blk, _ := pem.Decode(good)
 	for name, swap := range map[string][2]asn1.ObjectIdentifier{

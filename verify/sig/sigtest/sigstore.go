@@ -34,6 +34,18 @@ type TB interface {
 // caller's line.
 type helper interface{ Helper() }
 
+// NewSigstore returns a new VirtualSigstore (its own CA, TSA and logs).
+func NewSigstore(tb TB) *ca.VirtualSigstore {
+	if h, ok := tb.(helper); ok {
+		h.Helper()
+	}
+	vs, err := ca.NewVirtualSigstore()
+	if err != nil {
+		tb.Fatalf("sigtest: new virtual sigstore: %v", err)
+	}
+	return vs
+}
+
 // TrustedRoot returns the trusted_root.json that trusts vs's certificate
 // authority, timestamp authority, Rekor and CT logs.
 func TrustedRoot(tb TB, vs *ca.VirtualSigstore) []byte {
@@ -50,10 +62,7 @@ func TrustedRootWithoutLogs(tb TB, vs *ca.VirtualSigstore) []byte {
 	if h, ok := tb.(helper); ok {
 		h.Helper()
 	}
-	other, err := ca.NewVirtualSigstore()
-	if err != nil {
-		tb.Fatalf("sigtest: new virtual sigstore: %v", err)
-	}
+	other := NewSigstore(tb)
 	return trustedRoot(tb, vs, nil, rawLogIDs(other.RekorLogs()))
 }
 

@@ -10,16 +10,12 @@ import (
 
 	"github.com/sigstore/sigstore-go/pkg/bundle"
 	"github.com/sigstore/sigstore-go/pkg/root"
-	"github.com/sigstore/sigstore-go/pkg/testing/ca"
 )
 
 // The material must at least load with sigstore-go's own parsers; package
 // sig's tests verify it end to end.
 func TestMaterialLoads(t *testing.T) {
-	vs, err := ca.NewVirtualSigstore()
-	if err != nil {
-		t.Fatal(err)
-	}
+	vs := NewSigstore(t)
 	for name, j := range map[string][]byte{"full": TrustedRoot(t, vs), "without logs": TrustedRootWithoutLogs(t, vs)} {
 		tr, err := root.NewTrustedRootFromJSON(j)
 		if err != nil {
@@ -40,10 +36,7 @@ func TestMaterialLoads(t *testing.T) {
 }
 
 func TestMintGitsignShape(t *testing.T) {
-	vs, err := ca.NewVirtualSigstore()
-	if err != nil {
-		t.Fatal(err)
-	}
+	vs := NewSigstore(t)
 	for _, o := range []GitsignOpts{{}, {NoTimestamp: true, InclusionProof: true}, {ByHand: true}, {CertFrom: vs}} {
 		sig := MintGitsign(t, vs, "a@example.org", "https://issuer.example", []byte("payload\n"), o)
 		blk, rest := pem.Decode(sig)
