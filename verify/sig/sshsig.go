@@ -9,7 +9,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -272,7 +271,7 @@ func matchPatternList(s string, patterns []string) bool {
 		p = strings.TrimSpace(p)
 		neg := strings.HasPrefix(p, "!")
 		p = strings.TrimPrefix(p, "!")
-		if ok, err := path.Match(p, s); err == nil && ok {
+		if matchGlob(p, s) {
 			if neg {
 				return false
 			}
@@ -280,6 +279,32 @@ func matchPatternList(s string, patterns []string) bool {
 		}
 	}
 	return matched
+}
+
+// matchGlob is OpenSSH's match_pattern: '*' matches any run of bytes
+// (slashes included) and '?' any one byte; every other byte, '[' and '\'
+// included, matches itself.
+func matchGlob(pattern, s string) bool {
+	p, i := 0, 0
+	star, mark := -1, 0
+	for i < len(s) {
+		switch {
+		case p < len(pattern) && pattern[p] == '*':
+			star, mark = p, i
+			p++
+		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
+			p, i = p+1, i+1
+		case star >= 0:
+			mark++
+			p, i = star+1, mark
+		default:
+			return false
+		}
+	}
+	for p < len(pattern) && pattern[p] == '*' {
+		p++
+	}
+	return p == len(pattern)
 }
 
 // sessionCriticalOptions are the certificate critical options that only
