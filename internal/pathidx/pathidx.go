@@ -18,7 +18,10 @@
 // components (a leading '/', "a//b") are components like any other.
 package pathidx
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"strings"
+)
 
 // MaxArena is the most name bytes an Index holds; callers cap their input
 // below it (Add panics beyond it).
@@ -108,48 +111,47 @@ func (x *Index) findPath(k, dir uint32, name string) int {
 	})
 }
 
+// parent walks the directories of p and returns the directory its last
+// component is in, and that component. With create, missing directories
+// are added; without, ok is false when one is missing.
+func (x *Index) parent(p string, create bool) (dir uint32, name string, ok bool) {
+	for {
+		i := strings.IndexByte(p, '/')
+		if i < 0 {
+			return dir, p, true
+		}
+		comp := p[:i]
+		d := x.findDir(dir, comp)
+		if d < 0 {
+			if !create {
+				return 0, "", false
+			}
+			d = x.dirs.Append(x.store(dir, comp))
+			x.dirT.Insert(x.key(dir, comp), d, x.dirKey)
+		}
+		dir, p = uint32(d), p[i+1:]
+	}
+}
+
 // Lookup returns the number of path p, or -1.
 func (x *Index) Lookup(p string) int {
-	dir := uint32(0)
-	rest := p
-	for {
-		i := indexSlash(rest)
-		if i < 0 {
-			break
-		}
-		d := x.findDir(dir, rest[:i])
-		if d < 0 {
-			return -1
-		}
-		dir, rest = uint32(d), rest[i+1:]
+	dir, name, ok := x.parent(p, false)
+	if !ok {
+		return -1
 	}
-	return x.findPath(x.key(dir, rest), dir, rest)
+	return x.findPath(x.key(dir, name), dir, name)
 }
 
 // Add adds p and returns its number, and whether it is new (a path
 // already present keeps its number). It panics if the names would exceed
 // MaxArena: callers cap their input.
 func (x *Index) Add(p string) (int, bool) {
-	dir := uint32(0)
-	rest := p
-	for {
-		i := indexSlash(rest)
-		if i < 0 {
-			break
-		}
-		comp := rest[:i]
-		d := x.findDir(dir, comp)
-		if d < 0 {
-			d = x.dirs.Append(x.store(dir, comp))
-			x.dirT.Insert(x.key(dir, comp), d, x.dirKey)
-		}
-		dir, rest = uint32(d), rest[i+1:]
-	}
-	k := x.key(dir, rest)
-	if i := x.findPath(k, dir, rest); i >= 0 {
+	dir, name, _ := x.parent(p, true)
+	k := x.key(dir, name)
+	if i := x.findPath(k, dir, name); i >= 0 {
 		return i, false
 	}
-	i := x.paths.Append(x.store(dir, rest))
+	i := x.paths.Append(x.store(dir, name))
 	x.pathT.Insert(k, i, x.pathKey)
 	return i, true
 }
@@ -198,15 +200,6 @@ func (x *Index) AppendPath(dst []byte, i int) []byte {
 		d = dn.parent
 	}
 	return dst
-}
-
-func indexSlash(s string) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '/' {
-			return i
-		}
-	}
-	return -1
 }
 
 // chunkShift sets the elements per Slice chunk (4096).
