@@ -184,6 +184,11 @@ type TagPolicy struct {
 	Keyring openpgp.EntityList
 	// AllowedSigners is an OpenSSH allowed-signers file for SSH-signed tags.
 	AllowedSigners []byte
+	// RequireSecurityKeyTouch makes a FIDO security-key signature without
+	// the user-presence flag invalid unless its allowed-signers line says
+	// no-touch-required (sshd's authorized_keys rule). Off, the flag is
+	// only reported (Result.SecurityKey), as ssh-keygen -Y verify does.
+	RequireSecurityKeyTouch bool
 	// TrustedRoot (a trusted_root.json) and Identity are for x509
 	// (gitsign) tags; both are needed for a valid result.
 	TrustedRoot []byte
@@ -239,7 +244,13 @@ func VerifyTag(t *Tag, p TagPolicy, now time.Time) Result {
 		return res
 	case SigFormatOpenPGP:
 		if len(p.Keyring) == 0 {
-			res.Status, res.Detail = StatusUnverifiable, "OpenPGP-signed tag but no keyring given (--keyring)"
+			res.Status, res.Reason = StatusUnverifiable, ReasonNoTrustMaterial
+			res.Detail = "OpenPGP-signed tag but no keyring given (--keyring)"
+			if sigs, _, err := parseSignaturePackets(t.Signature); err == nil && len(sigs) > 0 {
+				res.Signer = issuerString(sigs[0])
+				res.Issuer = res.Signer
+				res.Detail = "OpenPGP-signed tag (issuer " + res.Issuer + ") but no keyring given (--keyring)"
+			}
 			return res
 		}
 		r := verifyOpenPGP(SubjectTag, bytes.NewReader(t.Payload), t.Signature, p.Keyring, now)
@@ -249,7 +260,7 @@ func VerifyTag(t *Tag, p TagPolicy, now time.Time) Result {
 		if at.IsZero() {
 			at = now
 		}
-		return verifySSHTag(res, t.Payload, t.Signature, p.AllowedSigners, at)
+		return verifySSHTag(res, t.Payload, t.Signature, p.AllowedSigners, p.RequireSecurityKeyTouch, at)
 	case SigFormatX509:
 		return verifyX509Tag(res, t.Payload, t.Signature, p.TrustedRoot, p.Identity, now)
 	}
