@@ -22,70 +22,34 @@ const (
 
 // ReadKeyring parses OpenPGP public keys from one or more keyring files.
 // Each file may be binary (gpg --export) or ASCII-armored, and an armored
-// file may hold several armored blocks one after the other. Keys with
-// unsupported algorithms are skipped; it is an error (wrapping ErrNoKeys)
-// when no key at all is found. Self-signatures, subkey bindings and
-// revocations are checked by the parser; the caller must still decide
-// which keys it trusts: every key returned is accepted as a signer.
+// file may hold several armored blocks one after the other. A file that
+// yields no key is skipped; it is an error (a *KeyringError for the last
+// such file, named "keyring N", wrapping ErrNoKeys) when no key at all is
+// found. A file over MaxKeyringSize or holding an OpenPGP secret key is
+// always an error. Self-signatures,
+// subkey bindings and revocations are checked by the parser; the caller
+// must still decide which keys it trusts: every key returned is accepted
+// as a signer. ReadKeyringFiles is stricter and names the files.
 func ReadKeyring(data ...[]byte) (keyring openpgp.EntityList, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			keyring, err = nil, fmt.Errorf("reading keyring: parser failure: %v", r)
-		}
-	}()
 	var lastErr error
 	for i, d := range data {
-		if len(d) > MaxKeyringSize {
-			return nil, fmt.Errorf("reading keyring %d: %w (%d bytes, limit %d)", i+1, ErrTooLarge, len(d), MaxKeyringSize)
-		}
-		els, err := readKeyringFile(d)
+		els, err := readKeyringFile(fmt.Sprintf("keyring %d", i+1), d)
 		if err != nil {
-			lastErr = fmt.Errorf("reading keyring %d: %w", i+1, err)
+			if ke, ok := errors.AsType[*KeyringError](err); ok && (ke.Problem == KeyringTooLarge || ke.Problem == KeyringIsSecretKey) {
+				return nil, err
+			}
+			lastErr = err
 			continue
 		}
 		keyring = append(keyring, els...)
 	}
 	if len(keyring) == 0 {
 		if lastErr != nil {
-			return nil, fmt.Errorf("%w: %w", ErrNoKeys, lastErr)
+			return nil, lastErr
 		}
 		return nil, ErrNoKeys
 	}
 	return keyring, nil
-}
-
-func readKeyringFile(d []byte) (openpgp.EntityList, error) {
-	if !isArmored(d) {
-		return openpgp.ReadKeyRing(bytes.NewReader(d))
-	}
-	var (
-		all     openpgp.EntityList
-		lastErr error
-	)
-	for _, chunk := range armorChunks(d) {
-		block, err := armor.Decode(bytes.NewReader(chunk))
-		if err != nil {
-			lastErr = fmt.Errorf("decoding armor: %w", err)
-			continue
-		}
-		if block.Type != openpgp.PublicKeyType && block.Type != openpgp.PrivateKeyType {
-			lastErr = fmt.Errorf("armored block %q is not a key", block.Type)
-			continue
-		}
-		els, err := openpgp.ReadKeyRing(block.Body)
-		if err != nil {
-			lastErr = err
-			continue
-		}
-		all = append(all, els...)
-	}
-	if len(all) == 0 {
-		if lastErr == nil {
-			lastErr = errors.New("no armored key block found")
-		}
-		return nil, lastErr
-	}
-	return all, nil
 }
 
 // isArmored reports whether d looks like ASCII armor rather than binary
