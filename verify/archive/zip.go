@@ -45,6 +45,9 @@ func walkZip(ctx context.Context, ra io.ReaderAt, size int64, opts Options, fn f
 		return res, fmt.Errorf("zip: %w: %d members (max %d)", ErrLimit, len(zr.File), w.lim.MaxEntries)
 	}
 	checkZipHeaders(ra, size, zr.File, w)
+	if gitObjectID(zr.Comment) {
+		res.GitCommit = zr.Comment // git archive --format=zip
+	}
 	for _, f := range zr.File {
 		if err := ctx.Err(); err != nil {
 			return res, err
