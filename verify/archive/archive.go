@@ -396,17 +396,3 @@ type Result struct {
 	// caller must compare it with the tag's commit.
 	GitCommit string
 }
-
-// gitObjectID reports whether s is a full git object id as git archive
-// writes it: 40 (SHA-1) or 64 (SHA-256) lowercase hex digits.
-func gitObjectID(s string) bool {
-	if len(s) != 40 && len(s) != 64 {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}

@@ -92,17 +92,6 @@ func TestGitArchiveCommit(t *testing.T) {
 	}
 }
 
-func TestGitObjectID(t *testing.T) {
-	for s, want := range map[string]bool{
-		strings.Repeat("a", 40): true, strings.Repeat("0", 64): true,
-		strings.Repeat("A", 40): false, strings.Repeat("a", 39): false, "": false, strings.Repeat("g", 40): false,
-	} {
-		if gitObjectID(s) != want {
-			t.Errorf("gitObjectID(%q) = %v", s, !want)
-		}
-	}
-}
-
 // tarWithGlobal makes a tar with one file and a pax global header with a
 // commit comment, before the file (first) or after it.
 func tarWithGlobal(t *testing.T, first bool) []byte {

@@ -16,6 +16,8 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/tarcheck/tarcheck/internal/gitid"
 )
 
 // inputBufSize is the read buffer in front of the decompressor.
@@ -286,7 +288,7 @@ func walkTar(ctx context.Context, format Format, open opener, compressed *atomic
 		if hdr.Typeflag == tar.TypeXGlobalHeader || hdr.Typeflag == tar.TypeGNULongName || hdr.Typeflag == tar.TypeGNULongLink || hdr.Typeflag == 'V' {
 			// git archive's pax_global_header, volume labels.
 			if hdr.Typeflag == tar.TypeXGlobalHeader && !sawMember && res.GitCommit == "" {
-				if c := hdr.PAXRecords["comment"]; gitObjectID(c) {
+				if c := hdr.PAXRecords["comment"]; gitid.Valid(c) {
 					res.GitCommit = c
 				}
 			}

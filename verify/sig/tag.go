@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
+
+	"github.com/tarcheck/tarcheck/internal/gitid"
 )
 
 // Signature formats of a tag object, as git names its gpg.format values.
@@ -108,7 +110,7 @@ func ParseTag(raw []byte) (*Tag, error) {
 		}
 		switch w {
 		case "object":
-			if !isHexID(v) {
+			if !gitid.Valid(v) {
 				return nil, fmt.Errorf("parsing tag: %w: bad object id", ErrMalformedTag)
 			}
 			t.Object = v
@@ -128,18 +130,6 @@ func ParseTag(raw []byte) (*Tag, error) {
 		}
 	}
 	return t, nil
-}
-
-func isHexID(s string) bool {
-	if len(s) != 40 && len(s) != 64 {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 // parseIdent splits "Name <email> 1700000000 +0100" into the identity
