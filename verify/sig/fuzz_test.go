@@ -111,6 +111,7 @@ func FuzzSecurityKeyTag(f *testing.F) {
 func FuzzAllowedSigners(f *testing.F) {
 	f.Add([]byte("a@b namespaces=\"git\",valid-after=\"20240101\" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGZ2r1C9vN0T6vHh3G0Uu5d2Vd4w2mY6Q2y1tqzJ3gQd c\n"))
 	f.Add([]byte("\"a b\" cert-authority ssh-ed25519 AAAA\n"))
+	f.Add([]byte("a@b no-touch-required,verify-required sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAIElSYahCw60CGct39Eg9EY8OLV9Ppr7tsudvSiMyNHOhAAAABHNzaDo=\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = ParseAllowedSigners(data)
 	})

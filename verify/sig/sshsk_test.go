@@ -263,3 +263,33 @@ func TestAllowedSignersFIDOOptions(t *testing.T) {
 		t.Fatalf("%+v", got)
 	}
 }
+
+// TestSSHUnknownKeyReason: with an allowed-signers file, a key (or a
+// certificate's CA) outside it is ReasonUnknownKey with the key's (the
+// CA's) fingerprint as Issuer; a key listed only as a CA too.
+func TestSSHUnknownKeyReason(t *testing.T) {
+	ca, user, stranger := newSSHSignerTB(t), newECDSASigner(t), newSSHSignerTB(t)
+	listed := []byte(allowedLine("*@example.org", "", stranger.PublicKey()))
+	certTag := mustParseTag(t, signedTag(t, certSigner(t, newUserCert(t, ca, user.PublicKey(), nil), user)))
+	plainTag := mustParseTag(t, signedTag(t, user))
+	caOnly := []byte(allowedLine("*@example.org", "cert-authority", user.PublicKey()))
+	for _, tc := range []struct {
+		name    string
+		tag     *Tag
+		allowed []byte
+		issuer  string
+	}{
+		{"plain key", plainTag, listed, ssh.FingerprintSHA256(user.PublicKey())},
+		{"certificate", certTag, listed, ssh.FingerprintSHA256(ca.PublicKey())},
+		{"key listed as CA only", plainTag, caOnly, ssh.FingerprintSHA256(user.PublicKey())},
+	} {
+		r := VerifyTag(tc.tag, TagPolicy{AllowedSigners: tc.allowed}, tagTime)
+		if r.Status != StatusUnverifiable || r.Reason != ReasonUnknownKey || r.Issuer != tc.issuer || r.SecurityKey != nil {
+			t.Errorf("%s: %v issuer %q, want %s", tc.name, r, r.Issuer, tc.issuer)
+		}
+		r = VerifyTag(tc.tag, TagPolicy{}, tagTime)
+		if r.Status != StatusUnverifiable || r.Reason != ReasonNoTrustMaterial || r.Issuer != tc.issuer {
+			t.Errorf("%s, no allowed signers: %v", tc.name, r)
+		}
+	}
+}
