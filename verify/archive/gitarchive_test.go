@@ -94,7 +94,7 @@ func TestGitArchiveCommit(t *testing.T) {
 
 // tarWithGlobal makes a tar with one file and a pax global header with a
 // commit comment, before the file (first) or after it.
-func tarWithGlobal(t *testing.T, first bool) []byte {
+func tarWithGlobal(t testing.TB, first bool) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
