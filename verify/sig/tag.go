@@ -195,7 +195,15 @@ type TagPolicy struct {
 // allowed-signers file accepts for namespace "git" at the tagger time (or
 // now when the tag has no tagger), or by an OpenSSH user certificate that a
 // cert-authority line's CA signed, with a matching principal and valid at
-// that time.
+// that time. A FIDO security-key signature (sk-ssh-ed25519,
+// sk-ecdsa-sha2-nistp256) is verified as ssh-keygen -Y verify does,
+// whatever its authenticator flags (reported in Result.SecurityKey); a
+// verify-required line demands the user-verification flag, and
+// p.RequireSecurityKeyTouch the user-presence flag unless the line says
+// no-touch-required (invalid, ReasonSecurityKeyFlags). Without
+// trust material an SSH or OpenPGP signature is unverifiable with
+// ReasonNoTrustMaterial; by a key outside it, unverifiable with
+// ReasonUnknownKey; Issuer names the key either way.
 //
 // An x509 (gitsign) signature must be a detached CMS SignedData with one
 // signer whose message digest (SHA-256/384/512) matches t.Payload and whose
