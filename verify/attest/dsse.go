@@ -420,3 +420,18 @@ func (s *Statement) SubjectSHA256(name string) string {
 	}
 	return ""
 }
+
+// ErrOtherSubject means a verified attestation is about other bytes than
+// the tarball at hand.
+var ErrOtherSubject = errors.New("attestation is about another file")
+
+// CheckTarball returns ErrOtherSubject unless the statement's only subject
+// (or the one named name, when name is not empty) has sha256 sha256hex,
+// the digest of the tarball the caller holds.
+func (v *Verified) CheckTarball(name, sha256hex string) error {
+	got := v.Statement.SubjectSHA256(name)
+	if got == "" || got != strings.ToLower(sha256hex) {
+		return fmt.Errorf("%w: subject sha256 %q, the tarball's is %s", ErrOtherSubject, got, sha256hex)
+	}
+	return nil
+}

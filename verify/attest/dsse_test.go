@@ -8,6 +8,8 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -162,6 +164,14 @@ func TestSignVerifySSH(t *testing.T) {
 			}
 			if v.Statement.Predicate.VerificationResult != ResultFailed {
 				t.Errorf("statement %+v", v.Statement.Predicate)
+			}
+			sum := sha256.Sum256(tarballBytes)
+			if err := v.CheckTarball("", hex.EncodeToString(sum[:])); err != nil {
+				t.Errorf("CheckTarball(sha256 of the tarball): %v", err)
+			}
+			otherSum := sha256.Sum256([]byte("other"))
+			if err := v.CheckTarball("", hex.EncodeToString(otherSum[:])); !errors.Is(err, ErrOtherSubject) {
+				t.Errorf("CheckTarball(other bytes) = %v, want ErrOtherSubject", err)
 			}
 			for name, f := range tamperings {
 				if _, err := VerifyEnvelope(mutateEnvelope(t, env, f), Trust{AllowedSigners: key.allowedSigners}, now); err == nil {
