@@ -29,6 +29,9 @@ const PayloadType = "application/vnd.in-toto+json"
 // signature can never pass for an attestation signature or the reverse.
 const SSHNamespace = "tarcheck-attestation"
 
+// SignatureSubject is the Subject of the sig.Result of an envelope check.
+const SignatureSubject = "attestation"
+
 // Limits on untrusted input.
 const (
 	// MaxEnvelopeSize caps an envelope file.
@@ -308,6 +311,7 @@ func VerifyEnvelope(data []byte, trust Trust, now time.Time) (*Verified, error) 
 	var reasons []string
 	for i, es := range env.Signatures {
 		res := verifyOne(pae, es.Sig, trust, now)
+		res.Subject = SignatureSubject
 		if res.Status == sig.StatusValid {
 			st, err := ParseStatement(env.Payload)
 			if err != nil {

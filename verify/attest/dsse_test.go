@@ -193,7 +193,7 @@ func TestSignVerifyOpenPGP(t *testing.T) {
 	if err != nil {
 		t.Fatalf("VerifyEnvelope: %v", err)
 	}
-	if !bytes.Equal(v.Payload, statement) || v.Signer.Kind != sig.KindOpenPGP || v.Signer.Signer == "" {
+	if !bytes.Equal(v.Payload, statement) || v.Signer.Kind != sig.KindOpenPGP || v.Signer.Signer == "" || v.Signer.Subject != SignatureSubject {
 		t.Errorf("verified %+v", v.Signer)
 	}
 	for name, f := range tamperings {
@@ -345,4 +345,46 @@ func FuzzVerifyEnvelope(f *testing.F) {
 			t.Fatalf("random envelope verified: %+v", v.Signer)
 		}
 	})
+}
+
+// A downstream checks an OpenPGP-signed envelope with gpgv alone.
+func TestOpenPGPSignatureVerifiesWithGpgv(t *testing.T) {
+	gpgv := requireTool(t, "gpgv")
+	secret, keyring := newPGPKey(t, "release")
+	_, env := signStatement(t, secret)
+	e, err := ParseEnvelope(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var pub bytes.Buffer
+	if err := keyring[0].Serialize(&pub); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{
+		"keys.gpg":      pub.Bytes(),
+		"statement.sig": e.Signatures[0].Sig,
+		"pae.bin":       PAE(e.PayloadType, e.Payload),
+		"tampered.bin":  PAE(e.PayloadType, append(e.Payload, ' ')),
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := func(data string) error {
+		cmd := exec.Command(gpgv, "--homedir", dir, "--keyring", filepath.Join(dir, "keys.gpg"),
+			filepath.Join(dir, "statement.sig"), filepath.Join(dir, data))
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return errors.New(strings.TrimSpace(string(out)))
+		}
+		return nil
+	}
+	if err := run("pae.bin"); err != nil {
+		t.Errorf("gpgv: %v", err)
+	}
+	if err := run("tampered.bin"); err == nil {
+		t.Errorf("gpgv accepted a tampered payload")
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -271,5 +272,23 @@ func TestBuildRefusesBadInput(t *testing.T) {
 				t.Errorf("Build = %v, want ErrInput", err)
 			}
 		})
+	}
+}
+
+// The subject digest is what sha256sum prints for the tarball file.
+func TestSubjectDigestEqualsSha256sum(t *testing.T) {
+	tool := requireTool(t, "sha256sum")
+	path := filepath.Join(t.TempDir(), "hello-1.0.tar.gz")
+	if err := os.WriteFile(path, tarballBytes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(tool, path).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _, _ := strings.Cut(string(out), " ")
+	_, st := mustBuild(t, sampleInput(VerdictPass))
+	if got := st.SubjectSHA256(""); got != want {
+		t.Errorf("subject sha256 %s, sha256sum says %s", got, want)
 	}
 }
