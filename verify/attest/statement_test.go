@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -291,4 +292,79 @@ func TestSubjectDigestEqualsSha256sum(t *testing.T) {
 	if got := st.SubjectSHA256(""); got != want {
 		t.Errorf("subject sha256 %s, sha256sum says %s", got, want)
 	}
+}
+
+// A report as `tarcheck verify --format json` writes it (DESIGN.md).
+const sampleReport = `{
+  "schema": "tarcheck.report/v1",
+  "tool": {"name": "tarcheck", "version": "v0.1.0"},
+  "tarball": {"source": "https://example.org/dl/foo-1.2.tar.gz", "sha256": "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+              "size": 100, "format": "tar.gz", "root": "foo-1.2"},
+  "git": {"source": "https://example.org/foo.git", "tag": "v1.2", "tag_object": null,
+          "commit": "4444444444444444444444444444444444444444", "tree": "5555555555555555555555555555555555555555"},
+  "signatures": [{"subject": "tag", "kind": "openpgp", "status": "missing", "detail": "tag is not signed"}],
+  "summary": {"tarball_files": 5, "git_files": 4, "identical": 3, "only_in_tarball": 2, "only_in_git": 1,
+              "content_differs": 0, "mode_differs": 0, "type_differs": 0},
+  "files": [{"path": "configure", "status": "only_in_tarball", "class": "generated", "severity": "info", "reason": "r"},
+            {"path": "m4/x.m4", "status": "only_in_tarball", "class": "m4-unknown", "severity": "high", "reason": "r"},
+            {"path": "ci.sh", "status": "only_in_git", "class": "export-ignore", "severity": "low", "reason": "r"}],
+  "findings": [{"rule": "TC100", "severity": "high", "path": "m4/x.m4", "message": "unknown m4", "evidence": ["+eval"]},
+               {"rule": "TC101", "severity": "low", "message": "grouped"}],
+  "fail_on": "high",
+  "verdict": "fail"
+}`
+
+func TestFromReportJSON(t *testing.T) {
+	in, err := FromReportJSON([]byte(sampleReport))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Time = time.Unix(0, 0)
+	b, st := mustBuild(t, in)
+	if err := compileSchema(t, "testdata/in-toto-statement-v1.schema.json").Validate(decode(t, b)); err != nil {
+		t.Errorf("statement schema: %v", err)
+	}
+	p := st.Predicate
+	d := p.Details
+	if st.Subject[0].Name != "foo-1.2.tar.gz" || p.ResourceURI != "https://example.org/dl/foo-1.2.tar.gz" {
+		t.Errorf("subject %+v resource %s", st.Subject, p.ResourceURI)
+	}
+	if p.VerificationResult != ResultFailed || d.Source.TagObject != "" || d.Source.Commit != strings.Repeat("4", 40) {
+		t.Errorf("predicate %+v", p)
+	}
+	wantStatus := map[string]int{"identical": 3, "only_in_tarball": 2, "only_in_git": 1}
+	wantClass := map[string]int{"generated": 1, "m4-unknown": 1, "export-ignore": 1}
+	if fmt.Sprint(d.Counts.ByStatus) != fmt.Sprint(wantStatus) || fmt.Sprint(d.Counts.ByClass) != fmt.Sprint(wantClass) {
+		t.Errorf("counts %+v", d.Counts)
+	}
+	if len(d.Findings) != 1 || d.Findings[0].Rule != "TC100" || len(d.Signatures) != 1 || d.Signatures[0].Status != "missing" {
+		t.Errorf("findings %+v signatures %+v", d.Findings, d.Signatures)
+	}
+
+	local := strings.Replace(sampleReport, "https://example.org/dl/foo-1.2.tar.gz", "dist/foo-1.2.tar.gz", 1)
+	in, err = FromReportJSON([]byte(local))
+	if err != nil || in.TarballName != "foo-1.2.tar.gz" || in.TarballURI != "" {
+		t.Errorf("local source: %+v, %v", in, err)
+	}
+	for _, bad := range []string{"{", `{"schema":"other"}`} {
+		if _, err := FromReportJSON([]byte(bad)); !errors.Is(err, ErrInput) {
+			t.Errorf("FromReportJSON(%q) = %v, want ErrInput", bad, err)
+		}
+	}
+}
+
+func FuzzFromReportJSON(f *testing.F) {
+	f.Add([]byte(sampleReport))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		in, err := FromReportJSON(data)
+		if err != nil {
+			return
+		}
+		in.Time = time.Unix(1, 0)
+		if st, err := Build(in); err == nil {
+			if _, err := st.Marshal(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
 }
