@@ -11,6 +11,7 @@ mkdir -p "$CORPUS/debian" "$CORPUS/keys"
 cd "$CORPUS/debian"
 while IFS=$'\t' read -r name src suite repo tag flags; do
   case "$name" in ''|'#'*) continue ;; esac
+  [[ "$name" =~ ${ONLY:-.} ]] || continue
   pkg=${src%%=*}; ver=${src#*=}; uver=${ver#*:}; uver=${uver%-*}
   if ! ls "${pkg}_${uver}".orig.tar.* >/dev/null 2>&1 || ! ls "${pkg}_${ver#*:}".debian.tar.* >/dev/null 2>&1; then
     # apt-get source keeps what it could get: the Debian mirror may lack the .dsc or the
