@@ -74,7 +74,9 @@ func (f *fixture) tag(name string) {
 }
 
 // xzLike is a binary test file with an xz magic.
-func xzLike(n byte) string { return "\xfd7zXZ\x00\x00\x04" + strings.Repeat(string([]byte{n, 0, 0xff}), 40) }
+func xzLike(n byte) string {
+	return "\xfd7zXZ\x00\x00\x04" + strings.Repeat(string([]byte{n, 0, 0xff}), 40)
+}
 
 // xzHistory builds the xz-utils story: Alice maintains the build system;
 // Jia adds a binary test file in v1.1 and "updates" it in v1.2, where he
@@ -272,7 +274,9 @@ func newKey(t testing.TB, name string) *openpgp.Entity {
 	return e
 }
 
-func fpr(e *openpgp.Entity) string { return strings.ToUpper(hex.EncodeToString(e.PrimaryKey.Fingerprint)) }
+func fpr(e *openpgp.Entity) string {
+	return strings.ToUpper(hex.EncodeToString(e.PrimaryKey.Fingerprint))
+}
 
 func TestSignerChange(t *testing.T) {
 	oldK, newK := newKey(t, "Lasse"), newKey(t, "Jia")
