@@ -397,9 +397,10 @@ const MaxLogCommits = 20000
 // Log lists the commits reachable from to and not from from ("" for the
 // whole history up to to) that touched any of paths (literal paths, no
 // pattern matching; none means every path), newest first, with the touched
-// paths. Merges are listed only when they touched a path themselves
-// against their first parent. It reads no blobs. For remote sources call
-// FetchHistory first.
+// paths. Merge commits are left out (their changes are listed with the
+// commits that made them). It reads trees and commit objects, never blobs.
+// Author, committer and subject are untrusted text. For remote sources
+// call FetchHistory first.
 func (r *Repo) Log(ctx context.Context, from, to string, paths []string) ([]Commit, error) {
 	if !isHexID(to) || (from != "" && !isHexID(from)) {
 		return nil, fmt.Errorf("log: invalid commit ids %q, %q", from, to)

@@ -296,3 +296,27 @@ func TestRemoteHistory(t *testing.T) {
 		t.Errorf("%d blobs missing after the history fetch, want all 5:\n%s", n, out)
 	}
 }
+
+func FuzzParseHistory(f *testing.F) {
+	f.Add([]byte(":100644 100644 " + strings.Repeat("a", 40) + " " + strings.Repeat("b", 40) + " M\x00a/b\x00"))
+	f.Add([]byte("\x1e" + strings.Repeat("c", 40) + "\x00\nx y\x00z\x00\x1e" + strings.Repeat("d", 64) + "\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if cs, err := parseDiffTree(b); err == nil {
+			for _, c := range cs {
+				if c.Path == "" || !isHexID(c.NewID) {
+					t.Fatalf("bad change %+v", c)
+				}
+			}
+		}
+		if cs, err := parseLog(b); err == nil {
+			for _, c := range cs {
+				if !isHexID(c.ID) || len(c.Paths) == 0 {
+					t.Fatalf("bad commit %+v", c)
+				}
+			}
+		}
+		var c Commit
+		parseCommitHeader(b, &c)
+		parseTagVersion(string(b))
+	})
+}
