@@ -13,7 +13,6 @@
 package history
 
 import (
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -82,16 +81,6 @@ func shortID(id string) string {
 		return id[:12]
 	}
 	return id
-}
-
-// sortedKeys returns the keys of m, sorted.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // listText joins up to n items for a message, saying how many are left.
