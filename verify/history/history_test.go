@@ -371,3 +371,12 @@ func TestTarballDrift(t *testing.T) {
 		t.Errorf("no drift: %q %+v", got, fs)
 	}
 }
+
+func TestSpecificGlob(t *testing.T) {
+	for s, want := range map[string]bool{"good-*.xz": true, "*.xz": true, "freebsd*": true, "bad-?.lzma": true,
+		"*is*": false, "-*": false, "*a": false, "*_r": false, "*.x*": false, "$f*": false, "a*": false, "good.xz": false} {
+		if got := specificGlob(s); got != want {
+			t.Errorf("specificGlob(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

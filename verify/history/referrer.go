@@ -75,6 +75,29 @@ func containsWord(b []byte, word string) bool {
 	}
 }
 
+// specificGlob reports whether a base-name glob is specific enough to
+// count as naming files: no variables or braces, and either a literal
+// start with three or more letters or digits in all ("good-*.xz",
+// "freebsd*"), or a leading wildcard with a literal extension ("*.xz").
+// Loose patterns ("*is*", "-*", "*a") name nothing.
+func specificGlob(s string) bool {
+	if len(s) > 200 || !strings.ContainsAny(s, "*?") || strings.ContainsAny(s, "$\\{}`") {
+		return false
+	}
+	alnum := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			alnum++
+		}
+	}
+	if s[0] != '*' && s[0] != '?' && s[0] != '[' {
+		return alnum >= 3
+	}
+	dot := strings.LastIndexByte(s, '.')
+	return dot >= 0 && len(s)-dot > 2 && !strings.ContainsAny(s[dot:], "*?[]")
+}
+
 // maxGlobs caps the base-name globs taken from one file.
 const maxGlobs = 1000
 
@@ -94,7 +117,7 @@ func baseGlobs(b []byte) []string {
 		if i := strings.LastIndexByte(s, '/'); i >= 0 {
 			s = s[i+1:]
 		}
-		if strings.ContainsAny(s, "$\\{}") || strings.Trim(s, "*?[]") == "" || len(s) > 200 {
+		if !specificGlob(s) {
 			continue
 		}
 		if _, err := path.Match(s, ""); err != nil || seen[s] {
