@@ -35,6 +35,9 @@ func (r *Repo) ObjectFormat(ctx context.Context) (string, error) {
 // for Resolve). It undoes the depth-1 fetch Resolve made. It does nothing
 // for local repositories; offline it only checks that the tags are cached.
 // Ancestry (IsAncestor, PreviousTags) and Log need it for remote sources.
+// Tags resolved afterwards (the previous release) are fetched without
+// --depth=1 and with negotiation, so they keep the history and transfer
+// only what is missing.
 func (r *Repo) FetchHistory(ctx context.Context, tags ...string) error {
 	if r.Remote == "" {
 		return nil
@@ -56,7 +59,7 @@ func (r *Repo) FetchHistory(ctx context.Context, tags ...string) error {
 		return err
 	}
 	start := time.Now()
-	args := append(append([]string{}, fetchConfig...), "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--no-auto-gc",
+	args := append(append([]string{}, historyFetchConfig...), "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--no-auto-gc",
 		"--recurse-submodules=no", "--filter=blob:none")
 	if _, err := os.Stat(filepath.Join(r.GitDir, "shallow")); err == nil {
 		args = append(args, "--unshallow")
@@ -75,10 +78,15 @@ func (r *Repo) FetchHistory(ctx context.Context, tags ...string) error {
 	for _, t := range tags {
 		r.fetched[t] = true
 	}
+	r.history = true
 	r.opts.logf("fetched the history of %s from %s in %s (commits and trees, no blobs)",
 		strings.Join(tags, ", "), r.Remote, time.Since(start).Round(time.Millisecond))
 	return nil
 }
+
+// historyFetchConfig is fetchConfig with git's default negotiation: once
+// history is present, "have" lines keep later fetches incremental.
+var historyFetchConfig = []string{"-c", "protocol.version=2"}
 
 // IsAncestor reports whether commit a is an ancestor of (or equal to)
 // commit b. Both must be present (see FetchHistory for remote sources).

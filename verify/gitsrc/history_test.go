@@ -287,6 +287,15 @@ func TestRemoteHistory(t *testing.T) {
 	if err != nil || len(commits) != 2 || commits[0].Author != "Bob" {
 		t.Fatalf("Log = %+v, %v", commits, err)
 	}
+	// Resolving the previous tag kept the history: the earlier releases'
+	// commits are still reachable from it.
+	early, err := r.Log(ctx, "", prev.Commit, []string{"configure.ac", "tests/data.bin"})
+	if err != nil || len(early) != 2 || early[1].Subject != "first" {
+		t.Fatalf("Log up to v1.1 after resolving it = %+v, %v\n%s", early, err, log.String())
+	}
+	if !log.contains("history kept, no blobs") {
+		t.Errorf("the previous tag was not fetched incrementally:\n%s", log.String())
+	}
 	// No blob was fetched: every blob of the tag is still missing.
 	out, err := exec.Command("git", "--git-dir="+r.GitDir, "rev-list", "--objects", "--missing=print", cur.Tree).Output()
 	if err != nil {
