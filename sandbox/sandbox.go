@@ -109,6 +109,11 @@ type Spec struct {
 	// Stdout and Stderr, when not nil, also receive the command's output (within
 	// MaxOutput). Write errors on them are ignored. Stdin is always /dev/null.
 	Stdout, Stderr io.Writer
+	// Overlays lay host directories over /usr or /etc (see [Overlay]); only
+	// the namespaces backend supports them ([SupportsOverlays]).
+	Overlays []Overlay
+	// Binds are extra read-only bind mounts (see [Bind]).
+	Binds []Bind
 }
 
 // Result is the outcome of a command that was started.
