@@ -181,8 +181,9 @@ func (c *Catalog) companion(spec Spec) *Tool {
 }
 
 // Resolve turns requests of the form "tool=version" (as `tarcheck
-// toolchain fetch autoconf=2.69 automake=1.16.5` takes them) into a Spec.
-// "tool=version=debian-version" picks that exact Debian package version.
+// toolchain fetch autoconf=2.69 automake=1.16.5` takes them) into a Spec,
+// adding autotools-dev as Select does. "tool=version=debian-version" picks
+// that exact Debian package version.
 func (c *Catalog) Resolve(requests []string) (Spec, error) {
 	var spec Spec
 	for _, r := range requests {
@@ -210,5 +211,10 @@ func (c *Catalog) Resolve(requests []string) (Spec, error) {
 		spec.Tools = append(spec.Tools, cands[0])
 	}
 	slices.SortStableFunc(spec.Tools, func(a, b Tool) int { return strings.Compare(a.Name, b.Name) })
+	if spec.Version(ToolAutotoolsDev) == "" && (spec.Version(ToolAutomake) != "" || spec.Version(ToolLibtool) != "") {
+		if dev := c.companion(spec); dev != nil {
+			spec.Tools = append(spec.Tools, *dev)
+		}
+	}
 	return spec, nil
 }
