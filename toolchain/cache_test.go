@@ -321,3 +321,26 @@ func TestUnsafeDebRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestWritePath(t *testing.T) {
+	m, key, spec := published(t)
+	c := openCache(t, t.TempDir(), m, openpgp.EntityList{key})
+	tc, err := c.Fetch(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := tc.WritePath(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"autoconf 2.99 from autoconf2.99 2.99-1 (test)", "layer /usr <- " + tc.Layers[1], "bind /usr/share/autoconf2.99 <- ", "env AUTOCONF=/usr/bin/autoconf2.99"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("path output lacks %q:\n%s", want, b.String())
+		}
+	}
+	var l strings.Builder
+	cat := &Catalog{Tools: spec.Tools}
+	if err := cat.WriteList(&l, c); err != nil || !strings.Contains(l.String(), "yes") {
+		t.Errorf("list does not show the cached package: %v\n%s", err, l.String())
+	}
+}

@@ -190,3 +190,16 @@ func TestParseIndexes(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteList(t *testing.T) {
+	var b strings.Builder
+	if err := DefaultCatalog().WriteList(&b, nil); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"TOOL", "autoconf2.69", "2.69-3.1", "bookworm,trixie", "automake1.11", "autopoint"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("list lacks %q:\n%s", want, out)
+		}
+	}
+}
