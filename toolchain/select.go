@@ -61,6 +61,20 @@ func (s Spec) String() string {
 	return strings.Join(parts, ", ")
 }
 
+// Requests returns s as the arguments of `tarcheck toolchain fetch`
+// ("autoconf=2.69=2.69-3.1"), which Resolve turns back into s.
+func (s Spec) Requests() []string {
+	var out []string
+	for _, t := range s.Tools {
+		if len(t.Packages) == 1 {
+			out = append(out, t.Name+"="+t.Version+"="+t.Packages[0].Version)
+		} else {
+			out = append(out, t.Name+"="+t.Version)
+		}
+	}
+	return out
+}
+
 // Version returns the version of tool in s, or "".
 func (s Spec) Version(tool string) string {
 	for _, t := range s.Tools {
@@ -135,6 +149,7 @@ func (c *Catalog) Select(stamps []Stamp) (spec Spec, missing []string) {
 			spec.Tools = append(spec.Tools, *dev)
 		}
 	}
+	sortTools(spec.Tools)
 	return spec, missing
 }
 
@@ -210,11 +225,17 @@ func (c *Catalog) Resolve(requests []string) (Spec, error) {
 		}
 		spec.Tools = append(spec.Tools, cands[0])
 	}
-	slices.SortStableFunc(spec.Tools, func(a, b Tool) int { return strings.Compare(a.Name, b.Name) })
 	if spec.Version(ToolAutotoolsDev) == "" && (spec.Version(ToolAutomake) != "" || spec.Version(ToolLibtool) != "") {
 		if dev := c.companion(spec); dev != nil {
 			spec.Tools = append(spec.Tools, *dev)
 		}
 	}
+	sortTools(spec.Tools)
 	return spec, nil
+}
+
+// sortTools orders a Spec's tools by name, so that equal toolchains have
+// equal IDs.
+func sortTools(tools []Tool) {
+	slices.SortStableFunc(tools, func(a, b Tool) int { return strings.Compare(a.Name, b.Name) })
 }

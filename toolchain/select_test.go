@@ -91,6 +91,10 @@ func TestSelect(t *testing.T) {
 	if spec.ID() == "" || spec.ID() == (Spec{}).ID() {
 		t.Error("no spec ID")
 	}
+	back, err := DefaultCatalog().Resolve(spec.Requests())
+	if err != nil || back.ID() != spec.ID() {
+		t.Errorf("Resolve(Requests()) = %v, %v; want %v", back, err, spec)
+	}
 
 	// Versions no Debian suite serves are reported as fetch arguments.
 	_, missing = Select([]Stamp{{"GNU Autoconf", "2.70"}, {"GNU Automake", "1.15"}})
