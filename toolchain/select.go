@@ -21,7 +21,20 @@ type Stamp struct {
 	// is then preferred. For "GNU gettext" it is the macro version of
 	// po/Makefile.in.in, a lower bound for the autopoint to use.
 	Version string
+	// Hints are properties of the stamped files that tell builds of one
+	// version apart. "runstatedir": configure has the --runstatedir
+	// option, which autoconf 2.69 has only with the Debian/Ubuntu patch
+	// (Debian's autoconf 2.69-14 and autoconf2.69 2.69-2); without the
+	// hint the unpatched build is preferred.
+	Hints []string
 }
+
+// HintRunstatedir is the Stamp hint for a configure with --runstatedir.
+const HintRunstatedir = "runstatedir"
+
+// runstatedirBuilds are the catalog's autoconf 2.69 builds that carry the
+// runstatedir backport (autoconf2.69 dropped it in 2.69-3).
+var runstatedirBuilds = map[string]bool{"autoconf 2.69-14": true, "autoconf2.69 2.69-2": true}
 
 // generatorTools maps stamped generator names to tools.
 var generatorTools = map[string]string{
@@ -101,6 +114,7 @@ func (c *Catalog) Select(stamps []Stamp) (spec Spec, missing []string) {
 	type want struct {
 		versions []string
 		build    string
+		hints    []string
 	}
 	wants := map[string]*want{}
 	for _, st := range stamps {
@@ -123,6 +137,7 @@ func (c *Catalog) Select(stamps []Stamp) (spec Spec, missing []string) {
 		if build != "" {
 			w.build = build
 		}
+		w.hints = append(w.hints, st.Hints...)
 	}
 	tools := make([]string, 0, len(wants))
 	for t := range wants {
@@ -141,6 +156,20 @@ func (c *Catalog) Select(stamps []Stamp) (spec Spec, missing []string) {
 		if len(cands) == 0 {
 			missing = append(missing, tool+"="+v)
 			continue
+		}
+		if tool == ToolAutoconf && v == "2.69" {
+			patched := slices.Contains(w.hints, HintRunstatedir)
+			slices.SortStableFunc(cands, func(a, b Tool) int {
+				ap := runstatedirBuilds[a.Packages[0].Name+" "+a.Packages[0].Version] == patched
+				bp := runstatedirBuilds[b.Packages[0].Name+" "+b.Packages[0].Version] == patched
+				switch {
+				case ap && !bp:
+					return -1
+				case bp && !ap:
+					return 1
+				}
+				return 0
+			})
 		}
 		spec.Tools = append(spec.Tools, preferBuild(cands, w.build))
 	}

@@ -62,11 +62,11 @@ func TestDefaultCatalogCoversTheCommonVersions(t *testing.T) {
 
 func TestSelect(t *testing.T) {
 	spec, missing := Select([]Stamp{
-		{"GNU Autoconf", "2.69"}, {"Autoheader", "2.69"},
-		{"GNU Automake", "1.16.5"}, {"aclocal", "1.16.5"},
-		{"GNU Libtool", "2.4.7 Debian-2.4.7-7~deb12u1"},
-		{"GNU gettext", "0.20"}, // GETTEXT_MACRO_VERSION: a lower bound
-		{"GNU Bison", "3.8.2"},  // not a toolchain tool: ignored
+		{Generator: "GNU Autoconf", Version: "2.69"}, {Generator: "Autoheader", Version: "2.69"},
+		{Generator: "GNU Automake", Version: "1.16.5"}, {Generator: "aclocal", Version: "1.16.5"},
+		{Generator: "GNU Libtool", Version: "2.4.7 Debian-2.4.7-7~deb12u1"},
+		{Generator: "GNU gettext", Version: "0.20"}, // GETTEXT_MACRO_VERSION: a lower bound
+		{Generator: "GNU Bison", Version: "3.8.2"},  // not a toolchain tool: ignored
 	})
 	if len(missing) != 0 {
 		t.Fatalf("missing %v", missing)
@@ -96,13 +96,19 @@ func TestSelect(t *testing.T) {
 		t.Errorf("Resolve(Requests()) = %v, %v; want %v", back, err, spec)
 	}
 
+	// A configure with --runstatedir was made by Debian's patched 2.69.
+	spec, _ = Select([]Stamp{{Generator: "GNU Autoconf", Version: "2.69", Hints: []string{HintRunstatedir}}})
+	if p := spec.Tools[0].Packages[0]; !runstatedirBuilds[p.Name+" "+p.Version] {
+		t.Errorf("runstatedir hint chose %s", p)
+	}
+
 	// Versions no Debian suite serves are reported as fetch arguments.
-	_, missing = Select([]Stamp{{"GNU Autoconf", "2.70"}, {"GNU Automake", "1.15"}})
+	_, missing = Select([]Stamp{{Generator: "GNU Autoconf", Version: "2.70"}, {Generator: "GNU Automake", Version: "1.15"}})
 	if !slices.Equal(missing, []string{"autoconf=2.70", "automake=1.15"}) {
 		t.Errorf("missing %v", missing)
 	}
 	// Two versions of one tool: the highest, with a note.
-	spec, _ = Select([]Stamp{{"GNU Autoconf", "2.69"}, {"Autoheader", "2.71"}})
+	spec, _ = Select([]Stamp{{Generator: "GNU Autoconf", Version: "2.69"}, {Generator: "Autoheader", Version: "2.71"}})
 	if spec.Version(ToolAutoconf) != "2.71" || len(spec.Notes) != 1 {
 		t.Errorf("conflict: %v notes %v", spec, spec.Notes)
 	}

@@ -8,6 +8,7 @@
 // versions the generated files are stamped with.
 //
 //	bench/toolchain.sh [-tools autoconf=2.69,automake=1.16.5] [-cache DIR]
+//	bench/toolchain.sh [-cache DIR] RELEASE.tar.gz...   (reproduce each release's configure and Makefile.in)
 package main
 
 import (
@@ -27,9 +28,33 @@ import (
 )
 
 func main() {
-	tools := flag.String("tools", "autoconf=2.69", "comma-separated tool=version requests")
+	tools := flag.String("tools", "", "comma-separated tool=version[=debian-version] requests (default autoconf=2.69; with release tarballs: instead of their stamps)")
 	cache := flag.String("cache", filepath.Join(os.TempDir(), "tarcheck-toolchain-bench"), "cache directory")
 	flag.Parse()
+	if flag.NArg() > 0 {
+		// Release tarballs: reproduce their configure and Makefile.in.
+		f, err := fetch.New(fetch.Options{CacheDir: filepath.Join(*cache, "downloads")})
+		if err == nil {
+			var c *toolchain.Cache
+			if c, err = toolchain.Open(toolchain.Options{Dir: filepath.Join(*cache, "toolchains"), Getter: f}); err == nil {
+				for _, tb := range flag.Args() {
+					var req []string
+					if *tools != "" {
+						req = strings.Split(*tools, ",")
+					}
+					if err := reproduceRelease(context.Background(), c, tb, req); err != nil {
+						fmt.Fprintln(os.Stderr, "toolchain bench:", tb+":", err)
+					}
+				}
+				return
+			}
+		}
+		fmt.Fprintln(os.Stderr, "toolchain bench:", err)
+		os.Exit(1)
+	}
+	if *tools == "" {
+		*tools = "autoconf=2.69"
+	}
 	if err := run(*cache, strings.Split(*tools, ",")); err != nil {
 		fmt.Fprintln(os.Stderr, "toolchain bench:", err)
 		os.Exit(1)
