@@ -26,6 +26,10 @@
 // namespace has only a loopback interface (down for "namespaces", up for "bwrap"), so
 // nothing on the host or beyond is reachable.
 //
+// [Spec.Overlays] lays host directories (an unpacked toolchain) over /usr with a
+// read-only overlayfs and [Spec.Binds] adds read-only bind mounts; only the
+// "namespaces" backend mounts overlays ([SupportsOverlays]).
+//
 // What the caller must still know: /etc is visible read-only (including files such
 // as /etc/shadow when running as root, since the command keeps uid 0 without
 // capabilities); the kernel is shared, so the sandbox is no defence against kernel

@@ -51,6 +51,12 @@
 //	autotools-dev (config.guess, config.sub) 20180224.1, 20220109.1, 20240727.1,
 //	          added as a companion of automake and libtool from the same suite
 //
+// Builds of one version differ where Debian patched them: autoconf 2.69-14
+// (bullseye) and autoconf2.69 2.69-2 carry the --runstatedir backport that
+// most Debian/Ubuntu-made 2.69 releases show (pass [HintRunstatedir]);
+// autoconf 2.72-3.1 rewords the largefile checks, so an upstream-made 2.72
+// configure differs from it in those hunks only.
+//
 // Not covered: automake 1.15 and 1.16.1/1.16.2, libtool 2.4.2, gettext 0.19.x
 // autopoint binaries (their files are in newer autopoints), and any version
 // Debian no longer serves (buster and older are gone from the main mirror);
