@@ -59,6 +59,10 @@ type Options struct {
 	Arch string
 	// Now is the time signatures are checked at; nil means time.Now.
 	Now func() time.Time
+	// Progress, when set, receives one line per step of a fetch
+	// ("verifying bookworm InRelease", "downloading autoconf2.69 2.69-3.1",
+	// "unpacking ..."). Calls are not concurrent with each other.
+	Progress func(step string)
 }
 
 // Cache is a content-addressed store of unpacked Debian packages:
@@ -78,6 +82,7 @@ type Cache struct {
 	keyring openpgp.EntityList
 	arch    string
 	now     func() time.Time
+	step    func(string)
 
 	mu       sync.Mutex
 	releases map[string]*Release  // suite -> verified release (this Cache's lifetime)
@@ -99,7 +104,7 @@ func Open(opts Options) (*Cache, error) {
 		return nil, err
 	}
 	c := &Cache{dir: abs, get: opts.Getter, mirror: strings.TrimRight(opts.Mirror, "/"), keyring: opts.Keyring,
-		arch: opts.Arch, now: opts.Now, releases: map[string]*Release{}, indexes: map[string][]Package{}}
+		arch: opts.Arch, now: opts.Now, step: opts.Progress, releases: map[string]*Release{}, indexes: map[string][]Package{}}
 	if c.mirror == "" {
 		c.mirror = DefaultMirror
 	}
@@ -115,6 +120,15 @@ func Open(opts Options) (*Cache, error) {
 		}
 	}
 	return c, nil
+}
+
+// progress reports one step of a fetch.
+func (c *Cache) progress(step string) {
+	if c.step != nil {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.step(step)
+	}
 }
 
 // Dir is the cache directory.
@@ -212,6 +226,7 @@ func (c *Cache) ensure(ctx context.Context, p Package) error {
 	if err != nil {
 		return err
 	}
+	c.progress("downloading " + rec.String())
 	f, err := c.get.Get(ctx, c.mirror+"/"+rec.Filename)
 	if err != nil {
 		return fmt.Errorf("downloading %s: %w", rec.Filename, err)
@@ -331,6 +346,7 @@ func (c *Cache) release(ctx context.Context, suite string) (*Release, error) {
 		return nil, err
 	}
 	u := c.mirror + "/dists/" + suite + "/InRelease"
+	c.progress("verifying the " + suite + " index (InRelease, Packages)")
 	f, err := c.get.Get(ctx, u)
 	if err != nil {
 		return nil, fmt.Errorf("downloading %s: %w", u, err)
@@ -415,6 +431,7 @@ func (c *Cache) install(ctx context.Context, p Package, tmpDeb string) error {
 		return err
 	}
 	defer os.RemoveAll(work)
+	c.progress("unpacking " + p.Name + " " + p.Version)
 	entries, err := unpackDeb(ctx, tmpDeb, filepath.Join(work, "tree"))
 	if err != nil {
 		return fmt.Errorf("unpacking %s_%s.deb: %w", p.Name, p.Version, err)

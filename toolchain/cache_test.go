@@ -41,9 +41,14 @@ func TestFetchVerifiesUnpacksAndReuses(t *testing.T) {
 	m, key, spec := published(t)
 	dir := t.TempDir()
 	c := openCache(t, dir, m, openpgp.EntityList{key})
+	var steps []string
+	c.step = func(s string) { steps = append(steps, s) }
 	tc, err := c.Fetch(context.Background(), spec)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if want := []string{"verifying the test index (InRelease, Packages)", "downloading autoconf2.99 2.99-1 (test)", "unpacking autoconf2.99 2.99-1"}; !slices.Equal(steps, want) {
+		t.Errorf("progress %q, want %q", steps, want)
 	}
 	sum := spec.Tools[0].Packages[0].SHA256
 	tree := filepath.Join(dir, "tree", sum)
