@@ -31,6 +31,7 @@ import (
 	"archive/tar"
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -64,7 +65,18 @@ func main() {
 	out := flag.String("o", "m4db.gob.gz", "output file")
 	var repos repoList
 	flag.Var(&repos, "from-git", "git repository `DIR` whose whole *.m4 history to add (repeatable; NAME=DIR names the origin)")
+	origins := flag.String("origins", "", "build the origin database (package origindb) into `FILE` from -git and -deb instead of the m4 database")
+	var gits, debs repoList
+	flag.Var(&gits, "git", "with -origins: git history `PROJECT=DIR` to add (repeatable; gnulib, autoconf, automake, libtool, gettext, autoconf-archive, pkgconf, pkg-config)")
+	flag.Var(&debs, "deb", "with -origins: `SUITE=DIR` of Debian packages unpacked with dpkg-deb -x, one subdirectory per .deb named like it (repeatable)")
 	flag.Parse()
+	if *origins != "" {
+		if err := runOrigins(context.Background(), *origins, gits, debs); err != nil {
+			fmt.Fprintln(os.Stderr, "m4dbgen: error:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	for _, r := range repos {
 		if strings.TrimSpace(r) == "" {
 			fmt.Fprintln(os.Stderr, "m4dbgen: error: -from-git: empty repository path (for go generate, set GNULIB_GIT to a gnulib clone)")
