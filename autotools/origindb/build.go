@@ -153,7 +153,15 @@ func (b *Builder) Bytes() ([]byte, error) {
 			vers = append(vers, v)
 		}
 		slices.SortFunc(vers, func(x, y string) int {
-			if c := p.versions[x].Compare(p.versions[y]); c != 0 {
+			dx, dy := p.versions[x], p.versions[y]
+			if dx.IsZero() != dy.IsZero() {
+				// Undated versions (from a package archive) last.
+				if dx.IsZero() {
+					return 1
+				}
+				return -1
+			}
+			if c := dx.Compare(dy); c != 0 {
 				return c
 			}
 			return strings.Compare(x, y)

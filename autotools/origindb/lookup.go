@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -208,12 +209,28 @@ func comparePath(a, b string) int {
 
 // pathRange returns the path indexes [lo, hi) whose base name is base.
 func (db *DB) nameRange(base string) (int, int) {
-	lo := sort.Search(db.nPaths, func(i int) bool { return path.Base(db.pathString(i)) >= base })
+	key := []byte(base)
+	lo := sort.Search(db.nPaths, func(i int) bool { return bytes.Compare(db.baseBytes(i), key) >= 0 })
 	hi := lo
-	for hi < db.nPaths && path.Base(db.pathString(hi)) == base {
+	for hi < db.nPaths && bytes.Equal(db.baseBytes(hi), key) {
 		hi++
 	}
 	return lo, hi
+}
+
+// baseBytes returns the base name of path i without copying (as path.Base
+// does for the paths the builder stores: no trailing slash).
+func (db *DB) baseBytes(i int) []byte {
+	o := db.paths + i*pathSize
+	off, n := db.u32(o), db.u32(o+4)
+	if off > db.nStrs || n > db.nStrs-off {
+		return nil
+	}
+	p := db.data[db.strs+off : db.strs+off+n]
+	if j := bytes.LastIndexByte(p, '/'); j >= 0 && j < len(p)-1 {
+		return p[j+1:]
+	}
+	return p
 }
 
 // blobOf returns the blob index holding origin j (origins are stored in
@@ -285,15 +302,15 @@ func (db *DB) ByName(base string) []FileVersion {
 }
 
 func sortVersions(v []FileVersion) {
-	sort.SliceStable(v, func(i, j int) bool {
-		a, b := v[i].Origin, v[j].Origin
-		if !a.First.Equal(b.First) {
-			return a.First.Before(b.First)
+	slices.SortStableFunc(v, func(x, y FileVersion) int {
+		a, b := &x.Origin, &y.Origin
+		if c := a.First.Compare(b.First); c != 0 {
+			return c
 		}
-		if a.Project != b.Project {
-			return a.Project < b.Project
+		if c := strings.Compare(a.Project, b.Project); c != 0 {
+			return c
 		}
-		return a.Path < b.Path
+		return strings.Compare(a.Path, b.Path)
 	})
 }
 
