@@ -3,6 +3,7 @@ package autotools
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha1"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/binary"
@@ -17,9 +18,12 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tarcheck/tarcheck/autotools/origindb"
 )
 
 // Limits for the known-file database.
@@ -84,6 +88,46 @@ type M4DB struct {
 	entries    []*M4Entry
 	byName     map[string][]*M4Entry
 	byHash     map[string][]*M4Entry
+
+	// origins, when set, answers exact matches by git blob id without
+	// decoding anything (the embedded origin database).
+	origins *origindb.DB
+	// base, when set, returns the shared decoded m4 baseline; its entries
+	// are merged in (before this database's own) the first time an answer
+	// needs them: a file that differs from every known copy.
+	base     func() *M4DB
+	baseOnce sync.Once
+}
+
+// ensure merges the lazily decoded baseline entries in, once.
+func (db *M4DB) ensure() {
+	if db.base == nil {
+		return
+	}
+	db.baseOnce.Do(func() {
+		base := db.base()
+		own := db.entries
+		db.entries, db.byName, db.byHash = nil, map[string][]*M4Entry{}, map[string][]*M4Entry{}
+		for _, e := range base.entries {
+			db.add(e.Name, e.SHA256, e.Serial, nil, e.Origins, e.lines)
+		}
+		for _, e := range own {
+			db.add(e.Name, e.SHA256, e.Serial, nil, e.Origins, e.lines)
+		}
+		for o, t := range base.originSnap {
+			if _, ok := db.originSnap[o]; !ok {
+				db.originSnap[o] = t
+			}
+		}
+		for _, p := range base.Packages {
+			if !slices.Contains(db.Packages, p) {
+				db.Packages = append(db.Packages, p)
+			}
+		}
+		if base.Snapshot.After(db.Snapshot) {
+			db.Snapshot = base.Snapshot
+		}
+	})
 }
 
 // NewM4DB returns an empty database.
@@ -99,21 +143,27 @@ func NewM4DB() *M4DB {
 // A zero t removes the record.
 func (db *M4DB) SetOriginSnapshot(origin string, t time.Time) {
 	if t.IsZero() {
+		db.ensure()
 		delete(db.originSnap, origin)
 		return
 	}
+	db.ensure()
 	db.originSnap[origin] = t.UTC().Truncate(24 * time.Hour)
 }
 
 // OriginSnapshot returns the snapshot date recorded for origin, or the zero
 // time when none is.
-func (db *M4DB) OriginSnapshot(origin string) time.Time { return db.originSnap[origin] }
+func (db *M4DB) OriginSnapshot(origin string) time.Time {
+	db.ensure()
+	return db.originSnap[origin]
+}
 
 // NameSnapshot returns the newest snapshot date among the origins that
 // provide a file of this base name. When none of them has a recorded date it
 // falls back to the database's Snapshot; for an unknown name it returns the
 // zero time.
 func (db *M4DB) NameSnapshot(name string) time.Time {
+	db.ensure()
 	known := db.byName[path.Base(name)]
 	if len(known) == 0 {
 		return time.Time{}
@@ -133,11 +183,17 @@ func (db *M4DB) NameSnapshot(name string) time.Time {
 }
 
 // Len returns the number of distinct (name, content) entries.
-func (db *M4DB) Len() int { return len(db.entries) }
+func (db *M4DB) Len() int {
+	db.ensure()
+	return len(db.entries)
+}
 
 // Known returns the entries recorded under a base name, in insertion order.
 // The entries are shared; callers must not modify them.
-func (db *M4DB) Known(name string) []*M4Entry { return db.byName[path.Base(name)] }
+func (db *M4DB) Known(name string) []*M4Entry {
+	db.ensure()
+	return db.byName[path.Base(name)]
+}
 
 // isM4Name reports whether a base name is an m4 macro file.
 func isM4Name(name string) bool { return strings.HasSuffix(name, ".m4") }
@@ -146,6 +202,7 @@ func isM4Name(name string) bool { return strings.HasSuffix(name, ".m4") }
 // Adding the same content again only adds the origin.
 func (db *M4DB) AddFile(name string, content []byte, origin string) {
 	sum := sha256.Sum256(content)
+	db.ensure()
 	db.add(path.Base(filepath.ToSlash(name)), hex.EncodeToString(sum[:]), "", content, []string{origin}, nil)
 }
 
@@ -221,6 +278,18 @@ func (db *M4DB) Merge(other *M4DB) {
 	if other == nil {
 		return
 	}
+	if other.base != nil && db.base == nil && len(db.entries) == 0 {
+		// Adopt the lazy baseline instead of decoding it now; other's
+		// own entries are added below (again, harmlessly, if other was
+		// already decoded).
+		db.base, db.origins = other.base, other.origins
+	} else {
+		other.ensure()
+		db.ensure()
+		if db.origins == nil {
+			db.origins = other.origins
+		}
+	}
 	for _, e := range other.entries {
 		db.add(e.Name, e.SHA256, e.Serial, nil, e.Origins, e.lines)
 	}
@@ -252,29 +321,65 @@ func MergeM4DB(dbs ...*M4DB) *M4DB {
 var (
 	baselineOnce sync.Once
 	baselineDB   *M4DB
-	baselineErr  error
+	originsErr   error
+
+	decodedOnce sync.Once
+	decodedDB   *M4DB
+	decodedErr  error
 )
 
-// Baseline returns the database embedded in the binary, built by
-// cmd/m4dbgen from Debian's gnulib, autoconf-archive, automake, libtool,
-// gettext, autopoint and pkgconf packages. It is shared: do not modify it
+// decodedBaseline decodes the embedded m4 database (line fingerprints and
+// serials for closest-copy diffs) once; an undecodable one gives an empty
+// database and decodedErr.
+func decodedBaseline() *M4DB {
+	decodedOnce.Do(func() {
+		decodedDB, decodedErr = LoadM4DB(bytes.NewReader(baselineData))
+		if decodedErr != nil {
+			decodedDB = NewM4DB()
+		}
+	})
+	return decodedDB
+}
+
+// Baseline returns the database embedded in the binary: exact copies are
+// answered from the embedded origin database (package origindb: every
+// version of gnulib's lib/ m4/ build-aux/ tests/ top/ doc/ and of the files
+// autoconf, automake, libtool, gettext, pkgconf/pkg-config and
+// autoconf-archive install) by git blob id, without decoding anything; the
+// m4 database built by cmd/m4dbgen (serials and line fingerprints for the
+// closest known copy) is decoded only when an answer needs it: a file with
+// a known name whose content matches no known copy, or a call to Len,
+// Known, NameSnapshot or OriginSnapshot. It is shared: do not modify it
 // (use MergeM4DB to extend it). If the embedded data cannot be decoded,
-// Baseline returns an empty database and BaselineErr reports why.
+// Baseline answers from what it could decode and BaselineErr reports why.
 func Baseline() *M4DB {
 	baselineOnce.Do(func() {
-		baselineDB, baselineErr = LoadM4DB(bytes.NewReader(baselineData))
-		if baselineErr != nil {
-			baselineDB = NewM4DB()
+		db := NewM4DB()
+		db.base = decodedBaseline
+		var origins *origindb.DB
+		origins, originsErr = origindb.Embedded()
+		db.origins = origins
+		for _, p := range origins.Projects() {
+			if p.Snapshot.After(db.Snapshot) {
+				db.Snapshot = p.Snapshot
+			}
 		}
+		baselineDB = db
 	})
 	return baselineDB
 }
 
-// BaselineErr reports whether the embedded database failed to decode.
+// BaselineErr reports whether the embedded databases failed to decode. It
+// decodes the m4 database, which Baseline otherwise does only on demand.
 func BaselineErr() error {
 	Baseline()
-	return baselineErr
+	decodedBaseline()
+	return errors.Join(originsErr, decodedErr)
 }
+
+// Origins returns the origin database exact matches are answered from (the
+// embedded one for Baseline and databases merged with it), or nil.
+func (db *M4DB) Origins() *origindb.DB { return db.origins }
 
 // wireDB is the serialised form: gob inside gzip, line fingerprints
 // deduplicated into one table ordered by frequency.
@@ -306,6 +411,7 @@ type wireEntry struct {
 // Save writes the database (gzip-compressed gob). The output is deterministic
 // for the same content.
 func (db *M4DB) Save(w io.Writer) error {
+	db.ensure()
 	wd := wireDB{Format: m4DBFormat, Packages: slices.Clone(db.Packages)}
 	if !db.Snapshot.IsZero() {
 		wd.Snapshot = db.Snapshot.UTC().Format(time.DateOnly)
@@ -547,6 +653,18 @@ func (db *M4DB) Lookup(name string, content []byte) M4Match {
 	if isM4Name(name) {
 		m.Header, _ = ParseM4Header(content)
 	}
+	if db.origins != nil {
+		if origins := db.origins.LookupBlob(gitBlobID(content)); len(origins) > 0 {
+			return exactOrigin(m, origins)
+		}
+		if len(db.byName[name]) == 0 && !db.origins.HasName(name) {
+			// No file of that name is known anywhere: no need to decode
+			// the m4 baseline to say so.
+			m.Kind = MatchUnknownName
+			return m
+		}
+	}
+	db.ensure()
 	known := db.byName[name]
 	m.KnownVersions = len(known)
 	for _, e := range known {
@@ -581,6 +699,35 @@ func (db *M4DB) Lookup(name string, content []byte) M4Match {
 	}
 	closestDiff(&m, known, content)
 	return m
+}
+
+// exactOrigin completes an exact match from the origin database: origins
+// at a path with the same base name come first; without one, KnownAs names
+// the base name it is known under. KnownVersions and MaxKnownSerial stay
+// unset (filling them would decode the m4 baseline).
+func exactOrigin(m M4Match, origins []origindb.Origin) M4Match {
+	m.Kind = MatchExact
+	var same, other []string
+	for _, o := range origins {
+		if path.Base(o.Path) == m.Name {
+			same = append(same, o.String())
+		} else {
+			other = append(other, o.String())
+		}
+	}
+	if len(same) == 0 {
+		m.KnownAs = path.Base(origins[0].Path)
+	}
+	m.Origins = append(same, other...)
+	return m
+}
+
+// gitBlobID returns the git SHA-1 blob id of content.
+func gitBlobID(content []byte) []byte {
+	h := sha1.New()
+	h.Write([]byte("blob " + strconv.Itoa(len(content)) + "\x00"))
+	h.Write(content)
+	return h.Sum(nil)
 }
 
 // closestDiff picks the known entry with the smallest symmetric difference of

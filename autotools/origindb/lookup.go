@@ -418,3 +418,9 @@ func (db *DB) Verify() error {
 	}
 	return nil
 }
+
+// HasName reports whether any known file has this base name.
+func (db *DB) HasName(base string) bool {
+	lo, hi := db.nameRange(path.Base(base))
+	return hi > lo
+}
