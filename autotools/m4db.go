@@ -284,8 +284,9 @@ func (db *M4DB) Merge(other *M4DB) {
 		// already decoded).
 		db.base, db.origins = other.base, other.origins
 	} else {
+		// db's own entries stay as they are: a lazy baseline of db's is
+		// merged in before them when first needed.
 		other.ensure()
-		db.ensure()
 		if db.origins == nil {
 			db.origins = other.origins
 		}
@@ -611,9 +612,12 @@ type M4Match struct {
 	// another name (MatchExact only, else "").
 	KnownAs string
 	// MaxKnownSerial is the highest serial known for the name ("" if none).
-	MaxKnownSerial string
 	// KnownVersions is how many distinct contents are known for the name.
-	KnownVersions int
+	// For an exact match both may be unset or count only the database's
+	// own entries: exact matches are answered without decoding the lazy
+	// m4 baseline (see Baseline); use Known for the full list.
+	MaxKnownSerial string
+	KnownVersions  int
 	// Closest is the known copy sharing most lines with the file (nil when
 	// the name is unknown or the match is exact).
 	Closest *M4Entry
@@ -664,7 +668,13 @@ func (db *M4DB) Lookup(name string, content []byte) M4Match {
 			return m
 		}
 	}
-	db.ensure()
+	sum := sha256.Sum256(content)
+	hexSum := hex.EncodeToString(sum[:])
+	if len(db.byHash[hexSum]) == 0 {
+		// Not an exact copy of this database's own entries: the lazy
+		// baseline's serials and fingerprints are needed.
+		db.ensure()
+	}
 	known := db.byName[name]
 	m.KnownVersions = len(known)
 	for _, e := range known {
@@ -672,8 +682,6 @@ func (db *M4DB) Lookup(name string, content []byte) M4Match {
 			m.MaxKnownSerial = e.Serial
 		}
 	}
-	sum := sha256.Sum256(content)
-	hexSum := hex.EncodeToString(sum[:])
 	if hits := db.byHash[hexSum]; len(hits) > 0 {
 		m.Kind = MatchExact
 		hit := hits[0]

@@ -100,6 +100,22 @@ func (b *Builder) Add(id []byte, o Origin) error {
 	return nil
 }
 
+// Has reports whether blob id is already recorded from project's git
+// history (not a package) at path.
+func (b *Builder) Has(id []byte, project, path string) bool {
+	if len(id) < PrefixLen {
+		return false
+	}
+	var k [PrefixLen]byte
+	copy(k[:], id)
+	for o := range b.blobs[k] {
+		if !o.pkg && o.project == project && o.path == path {
+			return true
+		}
+	}
+	return false
+}
+
 // Merge adds every project, version and origin of db.
 func (b *Builder) Merge(db *DB) {
 	for _, p := range db.Projects() {

@@ -287,7 +287,8 @@ var packageDirs = []string{"usr/share/aclocal", "usr/share/autoconf", "usr/share
 
 // PackageFiles adds every regular file (up to MaxFileSize) below the
 // package's /usr/share/{aclocal,autoconf,automake-*,libtool,gettext,gnulib,...}
-// to b, and every member of gettext's autopoint archive (archive.dir.tar.xz)
+// to b (a gnulib file that gnulib's git history already has at the same
+// path is left out: add the git history first), and every member of gettext's autopoint archive (archive.dir.tar.xz)
 // as the gettext release it belongs to.
 func PackageFiles(b *origindb.Builder, p Package) (Stats, error) {
 	st := Stats{Source: p.Root}
@@ -322,7 +323,14 @@ func PackageFiles(b *origindb.Builder, p Package) (Stats, error) {
 		if err != nil {
 			return err
 		}
-		return add(BlobID(content), origindb.Origin{Project: p.Project, Path: "/" + rel, Package: true,
+		id := BlobID(content)
+		if gitPath, ok := strings.CutPrefix(rel, "usr/share/gnulib/"); ok && p.Project == "gnulib" && b.Has(id, "gnulib", gitPath) {
+			// Debian's gnulib is a snapshot of gnulib's git: the history
+			// already dates this version, and the package adds 45,000
+			// records for nothing.
+			return nil
+		}
+		return add(id, origindb.Origin{Project: p.Project, Path: "/" + rel, Package: true,
 			FirstVersion: p.Version, LastVersion: p.Version, First: p.Date})
 	})
 	if err != nil {
