@@ -378,6 +378,12 @@ func BaselineErr() error {
 	return errors.Join(originsErr, decodedErr)
 }
 
+// UseOrigins makes db answer exact matches from o instead (for instance an
+// extended database written by `tarcheck db build`, opened with
+// origindb.Open and checked with Verify); nil turns the fast path off. Do
+// not call it on the shared Baseline: merge first (MergeM4DB(Baseline())).
+func (db *M4DB) UseOrigins(o *origindb.DB) { db.origins = o }
+
 // Origins returns the origin database exact matches are answered from (the
 // embedded one for Baseline and databases merged with it), or nil.
 func (db *M4DB) Origins() *origindb.DB { return db.origins }

@@ -92,8 +92,8 @@ func (db *DB) find(id []byte) int {
 func (db *DB) Has(id []byte) bool { return db.find(id) >= 0 }
 
 // LookupBlob returns every known origin of the blob with this id (raw bytes
-// of a git SHA-1 blob id, see ParseBlobID), oldest project order first, or
-// nil. The match is on the first PrefixLen bytes of the id: the caller must
+// of a git SHA-1 blob id, see ParseBlobID) — git-history origins first, then
+// package files, each by project and date — or nil. The match is on the first PrefixLen bytes of the id: the caller must
 // compute id from the content it holds (git's "blob <size>\0" hash), never
 // take it from an untrusted claim. A match proves the content is a byte-for-
 // byte copy of that upstream version; it says nothing about whether the file
