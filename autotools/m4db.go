@@ -47,6 +47,59 @@ var ErrBadM4DB = errors.New("invalid m4 database")
 //go:embed m4db.gob.gz
 var baselineData []byte
 
+// baselineNames lists the base names of m4db.gob.gz's entries, sorted, one
+// a line (written with it by cmd/m4dbgen, see M4DBNames), so that a file of
+// an unknown name needs no decoding.
+//
+//go:embed m4db.names
+var baselineNames []byte
+
+// M4DBNames returns the sorted base names of db's entries, one a line: the
+// m4db.names file embedded beside m4db.gob.gz.
+func M4DBNames(db *M4DB) []byte {
+	db.ensure()
+	names := make([]string, 0, len(db.byName))
+	for n := range db.byName {
+		if !strings.ContainsAny(n, "\n\r") {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	var b bytes.Buffer
+	for _, n := range names {
+		b.WriteString(n)
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
+}
+
+// sortedLinesContain reports whether lines (sorted, newline-terminated)
+// holds the line name, by binary search on the bytes.
+func sortedLinesContain(lines []byte, name string) bool {
+	lo, hi := 0, len(lines) // search among line starts in [lo, hi)
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		start := bytes.LastIndexByte(lines[lo:mid], '\n') + 1 + lo
+		if start < lo {
+			start = lo
+		}
+		end := bytes.IndexByte(lines[start:], '\n')
+		if end < 0 {
+			end = len(lines) - start
+		}
+		line := string(lines[start : start+end])
+		switch c := strings.Compare(line, name); {
+		case c == 0:
+			return true
+		case c < 0:
+			lo = start + end + 1
+		default:
+			hi = start
+		}
+	}
+	return false
+}
+
 // PackageVersion records one source of the database, e.g. Debian's gnulib
 // package at version 20230209+stable-1.
 type PackageVersion struct {
@@ -667,12 +720,13 @@ func (db *M4DB) Lookup(name string, content []byte) M4Match {
 		if origins := db.origins.LookupBlob(gitBlobID(content)); len(origins) > 0 {
 			return exactOrigin(m, origins)
 		}
-		if len(db.byName[name]) == 0 && !db.origins.HasName(name) {
-			// No file of that name is known anywhere: no need to decode
-			// the m4 baseline to say so.
-			m.Kind = MatchUnknownName
-			return m
-		}
+	}
+	if db.base != nil && len(db.byName[name]) == 0 && !sortedLinesContain(baselineNames, name) {
+		// No file of that name is known: no need to decode the m4
+		// baseline to say so (the origin database may still know the
+		// name, see origindb.DB.ByName).
+		m.Kind = MatchUnknownName
+		return m
 	}
 	sum := sha256.Sum256(content)
 	hexSum := hex.EncodeToString(sum[:])

@@ -134,3 +134,33 @@ func BenchmarkLookupExact(b *testing.B) {
 		}
 	}
 }
+
+// TestBaselineNamesInSync: m4db.names lists exactly the names of
+// m4db.gob.gz (regenerate both with go generate ./autotools).
+func TestBaselineNamesInSync(t *testing.T) {
+	if got := M4DBNames(decodedBaseline()); !bytes.Equal(got, baselineNames) {
+		t.Fatalf("m4db.names (%d bytes) does not match m4db.gob.gz's names (%d bytes): regenerate with go generate ./autotools", len(baselineNames), len(got))
+	}
+}
+
+func TestSortedLinesContain(t *testing.T) {
+	lines := []byte("a.m4\nab\nb\nconfig.guess\nconfig.guess2\nz\n")
+	for _, n := range []string{"a.m4", "ab", "b", "config.guess", "config.guess2", "z"} {
+		if !sortedLinesContain(lines, n) {
+			t.Errorf("%q not found", n)
+		}
+	}
+	for _, n := range []string{"", "a", "a.m", "aa", "c", "config", "config.guess1", "zz", "b\nc"} {
+		if sortedLinesContain(lines, n) {
+			t.Errorf("%q found", n)
+		}
+	}
+	if sortedLinesContain(nil, "x") {
+		t.Error("found in nothing")
+	}
+	for _, n := range bytes.Split(bytes.TrimSuffix(baselineNames, []byte("\n")), []byte("\n")) {
+		if !sortedLinesContain(baselineNames, string(n)) {
+			t.Fatalf("baseline name %q not found", n)
+		}
+	}
+}
