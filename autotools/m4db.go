@@ -47,58 +47,11 @@ var ErrBadM4DB = errors.New("invalid m4 database")
 //go:embed m4db.gob.gz
 var baselineData []byte
 
-// baselineNames lists the base names of m4db.gob.gz's entries, sorted, one
-// a line (written with it by cmd/m4dbgen, see M4DBNames), so that a file of
-// an unknown name needs no decoding.
+// baselineIndex is m4db.gob.gz as an m4 index (see M4DBIndex), written
+// with it by cmd/m4dbgen: the entries of one name decode on demand.
 //
-//go:embed m4db.names
-var baselineNames []byte
-
-// M4DBNames returns the sorted base names of db's entries, one a line: the
-// m4db.names file embedded beside m4db.gob.gz.
-func M4DBNames(db *M4DB) []byte {
-	db.ensure()
-	names := make([]string, 0, len(db.byName))
-	for n := range db.byName {
-		if !strings.ContainsAny(n, "\n\r") {
-			names = append(names, n)
-		}
-	}
-	slices.Sort(names)
-	var b bytes.Buffer
-	for _, n := range names {
-		b.WriteString(n)
-		b.WriteByte('\n')
-	}
-	return b.Bytes()
-}
-
-// sortedLinesContain reports whether lines (sorted, newline-terminated)
-// holds the line name, by binary search on the bytes.
-func sortedLinesContain(lines []byte, name string) bool {
-	lo, hi := 0, len(lines) // search among line starts in [lo, hi)
-	for lo < hi {
-		mid := lo + (hi-lo)/2
-		start := bytes.LastIndexByte(lines[lo:mid], '\n') + 1 + lo
-		if start < lo {
-			start = lo
-		}
-		end := bytes.IndexByte(lines[start:], '\n')
-		if end < 0 {
-			end = len(lines) - start
-		}
-		line := string(lines[start : start+end])
-		switch c := strings.Compare(line, name); {
-		case c == 0:
-			return true
-		case c < 0:
-			lo = start + end + 1
-		default:
-			hi = start
-		}
-	}
-	return false
-}
+//go:embed m4db.idx
+var baselineIndex []byte
 
 // PackageVersion records one source of the database, e.g. Debian's gnulib
 // package at version 20230209+stable-1.
@@ -150,6 +103,14 @@ type M4DB struct {
 	// needs them: a file that differs from every known copy.
 	base     func() *M4DB
 	baseOnce sync.Once
+	// index, when set with base, holds base's entries by name: a lookup
+	// decodes only the entries of its name (see ensureName).
+	index *m4Index
+	// mu guards the maps while names are merged in lazily; full records
+	// that the whole base is merged, loaded which names are.
+	mu     sync.RWMutex
+	full   bool
+	loaded map[string]bool
 }
 
 // ensure merges the lazily decoded baseline entries in, once.
@@ -159,6 +120,9 @@ func (db *M4DB) ensure() {
 	}
 	db.baseOnce.Do(func() {
 		base := db.base()
+		db.mu.Lock()
+		defer db.mu.Unlock()
+		db.full = true
 		own := db.entries
 		db.entries, db.byName, db.byHash = nil, map[string][]*M4Entry{}, map[string][]*M4Entry{}
 		for _, e := range base.entries {
@@ -208,6 +172,8 @@ func (db *M4DB) SetOriginSnapshot(origin string, t time.Time) {
 // time when none is.
 func (db *M4DB) OriginSnapshot(origin string) time.Time {
 	db.ensure()
+	db.mu.RLock()
+	defer db.mu.RUnlock()
 	return db.originSnap[origin]
 }
 
@@ -216,8 +182,11 @@ func (db *M4DB) OriginSnapshot(origin string) time.Time {
 // falls back to the database's Snapshot; for an unknown name it returns the
 // zero time.
 func (db *M4DB) NameSnapshot(name string) time.Time {
-	db.ensure()
-	known := db.byName[path.Base(name)]
+	name = path.Base(name)
+	db.ensureName(name)
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	known := db.byName[name]
 	if len(known) == 0 {
 		return time.Time{}
 	}
@@ -238,14 +207,19 @@ func (db *M4DB) NameSnapshot(name string) time.Time {
 // Len returns the number of distinct (name, content) entries.
 func (db *M4DB) Len() int {
 	db.ensure()
+	db.mu.RLock()
+	defer db.mu.RUnlock()
 	return len(db.entries)
 }
 
 // Known returns the entries recorded under a base name, in insertion order.
 // The entries are shared; callers must not modify them.
 func (db *M4DB) Known(name string) []*M4Entry {
-	db.ensure()
-	return db.byName[path.Base(name)]
+	name = path.Base(name)
+	db.ensureName(name)
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	return db.byName[name]
 }
 
 // isM4Name reports whether a base name is an m4 macro file.
@@ -335,7 +309,7 @@ func (db *M4DB) Merge(other *M4DB) {
 		// Adopt the lazy baseline instead of decoding it now; other's
 		// own entries are added below (again, harmlessly, if other was
 		// already decoded).
-		db.base, db.origins = other.base, other.origins
+		db.base, db.origins, db.index = other.base, other.origins, other.index
 	} else {
 		// db's own entries stay as they are: a lazy baseline of db's is
 		// merged in before them when first needed.
@@ -410,6 +384,9 @@ func Baseline() *M4DB {
 	baselineOnce.Do(func() {
 		db := NewM4DB()
 		db.base = decodedBaseline
+		if x, err := openM4Index(baselineIndex); err == nil {
+			db.index = x
+		}
 		var origins *origindb.DB
 		origins, originsErr = origindb.Embedded()
 		db.origins = origins
@@ -721,20 +698,25 @@ func (db *M4DB) Lookup(name string, content []byte) M4Match {
 			return exactOrigin(m, origins)
 		}
 	}
-	if db.base != nil && len(db.byName[name]) == 0 && !sortedLinesContain(baselineNames, name) {
+	sum := sha256.Sum256(content)
+	hexSum := hex.EncodeToString(sum[:])
+	db.mu.RLock()
+	ownName, ownHit := len(db.byName[name]) > 0, len(db.byHash[hexSum]) > 0
+	db.mu.RUnlock()
+	if db.base != nil && !ownName && !db.baseHasName(name) {
 		// No file of that name is known: no need to decode the m4
 		// baseline to say so (the origin database may still know the
 		// name, see origindb.DB.ByName).
 		m.Kind = MatchUnknownName
 		return m
 	}
-	sum := sha256.Sum256(content)
-	hexSum := hex.EncodeToString(sum[:])
-	if len(db.byHash[hexSum]) == 0 {
+	if !ownHit {
 		// Not an exact copy of this database's own entries: the lazy
-		// baseline's serials and fingerprints are needed.
-		db.ensure()
+		// baseline's serials and fingerprints of this name are needed.
+		db.ensureName(name)
 	}
+	db.mu.RLock()
+	defer db.mu.RUnlock()
 	known := db.byName[name]
 	m.KnownVersions = len(known)
 	for _, e := range known {

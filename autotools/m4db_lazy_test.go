@@ -2,7 +2,10 @@ package autotools
 
 import (
 	"bytes"
+	"encoding/binary"
+	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,12 +24,17 @@ func lazyBaseline(t testing.TB) (*M4DB, *int) {
 	db := NewM4DB()
 	db.origins = origins
 	db.base = func() *M4DB { n++; return decodedBaseline() }
+	x, err := openM4Index(baselineIndex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.index = x
 	return db, &n
 }
 
 // TestBaselineDecodesLazily: exact copies and unknown names are answered
 // from the origin database without decoding the m4 baseline; a modified copy
-// of a known file decodes it, once, and gets its closest copy.
+// of a known file decodes only that name's entries and gets its closest copy.
 func TestBaselineDecodesLazily(t *testing.T) {
 	orig := requireFile(t, "/usr/share/gnulib/m4/stdlib_h.m4")
 	db, decoded := lazyBaseline(t)
@@ -61,8 +69,11 @@ func TestBaselineDecodesLazily(t *testing.T) {
 		t.Fatalf("modified copy: %s closest %v added %d", m.Kind, m.Closest, m.AddedTotal)
 	}
 	db.Lookup("m4/stdlib_h.m4", modified)
-	if *decoded != 1 {
-		t.Errorf("the m4 baseline was decoded %d times, want once", *decoded)
+	if *decoded != 0 {
+		t.Errorf("the whole m4 baseline was decoded %d times for one name", *decoded)
+	}
+	if db.NameSnapshot("stdlib_h.m4").IsZero() {
+		t.Error("no snapshot for stdlib_h.m4 from its index entries")
 	}
 }
 
@@ -135,32 +146,82 @@ func BenchmarkLookupExact(b *testing.B) {
 	}
 }
 
-// TestBaselineNamesInSync: m4db.names lists exactly the names of
+// TestBaselineIndexInSync: m4db.idx holds exactly the entries of
 // m4db.gob.gz (regenerate both with go generate ./autotools).
-func TestBaselineNamesInSync(t *testing.T) {
-	if got := M4DBNames(decodedBaseline()); !bytes.Equal(got, baselineNames) {
-		t.Fatalf("m4db.names (%d bytes) does not match m4db.gob.gz's names (%d bytes): regenerate with go generate ./autotools", len(baselineNames), len(got))
+func TestBaselineIndexInSync(t *testing.T) {
+	if got := M4DBIndex(decodedBaseline()); !bytes.Equal(got, baselineIndex) {
+		t.Fatalf("m4db.idx (%d bytes) does not match m4db.gob.gz (%d bytes as an index): regenerate with go generate ./autotools", len(baselineIndex), len(got))
 	}
 }
 
-func TestSortedLinesContain(t *testing.T) {
-	lines := []byte("a.m4\nab\nb\nconfig.guess\nconfig.guess2\nz\n")
-	for _, n := range []string{"a.m4", "ab", "b", "config.guess", "config.guess2", "z"} {
-		if !sortedLinesContain(lines, n) {
-			t.Errorf("%q not found", n)
+// TestM4IndexPerName: every name's entries decode from the index exactly as
+// the whole database has them, and corrupt indexes are refused or fall back.
+func TestM4IndexPerName(t *testing.T) {
+	full := decodedBaseline()
+	x, err := openM4Index(baselineIndex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.names != len(full.byName) || x.entries != len(full.entries) {
+		t.Fatalf("index: %d names, %d entries; database: %d, %d", x.names, x.entries, len(full.byName), len(full.entries))
+	}
+	for _, name := range []string{"stdlib_h.m4", "gettext.m4", "config.guess", "install-sh", "hash.c"} {
+		i := x.find(name)
+		ents, err := x.load(i)
+		if err != nil || len(ents) != len(full.byName[name]) {
+			t.Fatalf("%s: %d entries, %v; want %d", name, len(ents), err, len(full.byName[name]))
+		}
+		for k, e := range ents {
+			w := full.byName[name][k]
+			if e.serial != w.Serial || e.sum != w.SHA256 || !slices.Equal(e.origins, w.Origins) || !slices.Equal(e.lines, w.lines) {
+				t.Errorf("%s entry %d differs", name, k)
+			}
 		}
 	}
-	for _, n := range []string{"", "a", "a.m", "aa", "c", "config", "config.guess1", "zz", "b\nc"} {
-		if sortedLinesContain(lines, n) {
-			t.Errorf("%q found", n)
+	if x.find("no-such-name.m4") >= 0 || x.find("") >= 0 {
+		t.Error("found a name that is not there")
+	}
+	for _, bad := range [][]byte{nil, []byte("TCM4IX01"), baselineIndex[:len(baselineIndex)-1], append([]byte("XXXXXXXX"), baselineIndex[8:]...)} {
+		if _, err := openM4Index(bad); !errors.Is(err, errBadIndex) {
+			t.Errorf("corrupt index of %d bytes: %v", len(bad), err)
 		}
 	}
-	if sortedLinesContain(nil, "x") {
-		t.Error("found in nothing")
+	// A corrupt chunk makes the lookup fall back to decoding everything.
+	corrupt := bytes.Clone(baselineIndex)
+	cx, _ := openM4Index(corrupt)
+	i := cx.find("stdlib_h.m4")
+	off := cx.chunks + cx.field(i, 2)
+	copy(corrupt[off:], bytes.Repeat([]byte{0xff}, 8))
+	if _, err := cx.load(i); err == nil {
+		t.Fatal("corrupt chunk decoded")
 	}
-	for _, n := range bytes.Split(bytes.TrimSuffix(baselineNames, []byte("\n")), []byte("\n")) {
-		if !sortedLinesContain(baselineNames, string(n)) {
-			t.Fatalf("baseline name %q not found", n)
+	db, decoded := lazyBaseline(t)
+	db.index = cx
+	if len(db.Known("stdlib_h.m4")) != len(full.byName["stdlib_h.m4"]) || *decoded != 1 {
+		t.Errorf("fallback: %d entries, decoded %d times", len(db.Known("stdlib_h.m4")), *decoded)
+	}
+}
+
+func FuzzM4Index(f *testing.F) {
+	x, _ := openM4Index(baselineIndex)
+	i := x.find("stdlib_h.m4")
+	off, n := x.chunks+x.field(i, 2), x.field(i, 3)
+	f.Add(baselineIndex[off : off+n])
+	f.Fuzz(func(t *testing.T, chunk []byte) {
+		var b bytes.Buffer
+		b.WriteString(m4IndexMagic)
+		for _, v := range []uint32{1, 1, 1, uint32(len(chunk))} {
+			b.Write(binary.LittleEndian.AppendUint32(nil, v))
 		}
-	}
+		for _, v := range []uint32{0, 1, 0, uint32(len(chunk))} {
+			b.Write(binary.LittleEndian.AppendUint32(nil, v))
+		}
+		b.WriteString("a")
+		b.Write(chunk)
+		x, err := openM4Index(b.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		x.load(x.find("a"))
+	})
 }

@@ -24,8 +24,9 @@
 //
 // or: go run ./autotools/cmd/m4dbgen -o autotools/m4db.gob.gz -from-git /path/to/gnulib
 // The output is deterministic for the same installed packages and the same
-// repository refs. Beside the database it writes its sorted names (m4db.names),
-// which package autotools embeds to answer unknown names without decoding.
+// repository refs. Beside the database it writes the same entries indexed by
+// name (m4db.idx, see autotools.M4DBIndex), which package autotools embeds to
+// decode only the entries of a name a lookup needs.
 //
 // With -origins FILE it builds the origin database of package origindb
 // instead, from -git PROJECT=DIR histories and -deb SUITE=DIR unpacked Debian
@@ -204,20 +205,20 @@ func run(root, out string, repos []string) error {
 	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("writing %s: %w", out, err)
 	}
-	// The sorted names let package autotools answer "no file of that name
-	// is known" without decoding the database.
-	names := namesFile(out)
-	if err := os.WriteFile(names, autotools.M4DBNames(db), 0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", names, err)
+	// The index by name lets package autotools decode one name's entries
+	// on demand instead of the whole database.
+	idx := indexFile(out)
+	if err := os.WriteFile(idx, autotools.M4DBIndex(db), 0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", idx, err)
 	}
 	fmt.Fprintf(os.Stderr, "m4dbgen: %d entries, snapshot %s, %d bytes -> %s\n", db.Len(), snapshot.Format(time.DateOnly), buf.Len(), out)
 	return nil
 }
 
-// namesFile is the names list written beside the database out:
-// m4db.gob.gz → m4db.names.
-func namesFile(out string) string {
-	return strings.TrimSuffix(strings.TrimSuffix(out, ".gz"), ".gob") + ".names"
+// indexFile is the index written beside the database out:
+// m4db.gob.gz → m4db.idx.
+func indexFile(out string) string {
+	return strings.TrimSuffix(strings.TrimSuffix(out, ".gz"), ".gob") + ".idx"
 }
 
 // wanted selects the files of a package that releases copy verbatim.
