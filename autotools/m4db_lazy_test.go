@@ -225,3 +225,37 @@ func FuzzM4Index(f *testing.F) {
 		x.load(x.find("a"))
 	})
 }
+
+// BenchmarkM4IndexLoad is the lazy cost of a differing m4 file: decode the
+// entries of its name.
+func BenchmarkM4IndexLoad(b *testing.B) {
+	x, err := openM4Index(baselineIndex)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, name := range []string{"stdlib_h.m4", "gettext.m4"} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := x.load(x.find(name)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkLookupModified is a differing m4 file on a fresh lazy baseline:
+// its name's entries decoded and the closest copy found.
+func BenchmarkLookupModified(b *testing.B) {
+	orig, err := os.ReadFile("/usr/share/gnulib/m4/stdlib_h.m4")
+	if err != nil {
+		b.Skip(err)
+	}
+	modified := append([]byte("probe=`cat x`\n"), orig...)
+	for b.Loop() {
+		db, _ := lazyBaseline(b)
+		if db.Lookup("m4/stdlib_h.m4", modified).Closest == nil {
+			b.Fatal("no closest copy")
+		}
+	}
+}

@@ -19,14 +19,22 @@ type Config struct {
 	Repos []Repo
 	// Debian are directories of unpacked Debian packages, by suite.
 	Debian []DebianSource
-	// Packages are single unpacked package trees or plain directories
-	// (files under usr/share/… below Root are recorded).
+	// Packages are single unpacked package trees (files under
+	// usr/share/… below Root are recorded).
 	Packages []Package
+	// Dirs are plain directories whose every file is recorded
+	// (`tarcheck db build --from /usr/share/aclocal`).
+	Dirs []DirSource
 	// Logf receives one progress line per source (may be nil).
 	Logf func(format string, args ...any)
 	// Built is recorded as the build date (default: the newest source).
 	Built time.Time
 }
+
+// DirSource is a plain directory of files from one project: every regular
+// file below Dir (up to MaxFileSize, .git skipped) is recorded with the path
+// "Label/REL" and version Label.
+type DirSource struct{ Project, Label, Dir string }
 
 // DebianSource is a directory of unpacked .deb files of one suite.
 type DebianSource struct{ Suite, Dir string }
@@ -94,6 +102,14 @@ func Build(ctx context.Context, cfg Config) ([]byte, []Stats, error) {
 			return nil, all, err
 		}
 		logf("%s: %d blobs, %d files", p.Root, st.Blobs, st.Origins)
+		all = append(all, st)
+	}
+	for _, d := range cfg.Dirs {
+		st, err := DirFiles(b, d)
+		if err != nil {
+			return nil, all, err
+		}
+		logf("%s: %d blobs, %d files", d.Dir, st.Blobs, st.Origins)
 		all = append(all, st)
 	}
 	b.Built = built

@@ -341,6 +341,47 @@ func PackageFiles(b *origindb.Builder, p Package) (Stats, error) {
 	return st, nil
 }
 
+// DirFiles adds every regular file below d.Dir (up to MaxFileSize; .git
+// directories skipped) to b as d.Project at "d.Label/REL", version d.Label.
+func DirFiles(b *origindb.Builder, d DirSource) (Stats, error) {
+	st := Stats{Source: d.Dir}
+	if d.Project == "" || d.Label == "" {
+		return st, fmt.Errorf("directory %s: a project and a label are required", d.Dir)
+	}
+	b.AddProject(d.Project, "directory "+d.Label, time.Time{})
+	b.AddVersion(d.Project, d.Label, time.Time{})
+	blobs := map[string]bool{}
+	err := filepath.WalkDir(d.Dir, func(f string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if e.IsDir() {
+			if e.Name() == ".git" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		info, err := e.Info()
+		if err != nil || !e.Type().IsRegular() || info.Size() > MaxFileSize {
+			return err
+		}
+		content, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(d.Dir, f)
+		id := BlobID(content)
+		blobs[string(id)] = true
+		st.Origins++
+		return b.Add(id, origindb.Origin{Project: d.Project, Path: d.Label + "/" + filepath.ToSlash(rel), Package: true, FirstVersion: d.Label, LastVersion: d.Label})
+	})
+	if err != nil {
+		return st, fmt.Errorf("reading directory %s: %w", d.Dir, err)
+	}
+	st.Blobs = len(blobs)
+	return st, nil
+}
+
 // autopointArchive adds the members of gettext's archive.dir.tar.xz, each
 // as the gettext release of its top directory ("gettext-0.19.8/m4/po.m4").
 func autopointArchive(file string, add func([]byte, origindb.Origin) error) error {

@@ -156,6 +156,21 @@ func TestGitHistoryLookup(t *testing.T) {
 	if db2.Blobs() != db.Blobs() || db2.LookupBlob(BlobID([]byte("not recorded\n"))) != nil {
 		t.Errorf("extension: %d blobs (was %d)", db2.Blobs(), db.Blobs())
 	}
+
+	// A plain directory (tarcheck db build --from DIR).
+	plain := t.TempDir()
+	write(t, plain, map[string]string{"m4/local.m4": "# serial 7\n", ".git/HEAD": "ref\n"})
+	data3, _, err := Build(context.Background(), Config{Base: db2, Dirs: []DirSource{{Project: "local", Label: "dir:aclocal", Dir: plain}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db3, _ := origindb.Open(data3)
+	if got := db3.LookupBlob(BlobID([]byte("# serial 7\n"))); len(got) != 1 || got[0].String() != "local dir:aclocal dir:aclocal/m4/local.m4" {
+		t.Errorf("directory lookup = %v", got)
+	}
+	if db3.LookupBlob(BlobID([]byte("ref\n"))) != nil || db3.Blobs() != db2.Blobs()+1 {
+		t.Errorf("directory: %d blobs, .git recorded?", db3.Blobs())
+	}
 }
 
 func TestVersionFromTag(t *testing.T) {
