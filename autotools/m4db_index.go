@@ -147,6 +147,9 @@ type indexEntry struct {
 
 // load decodes the entries of name i.
 func (x *m4Index) load(i int) ([]indexEntry, error) {
+	if i < 0 || i >= x.names {
+		return nil, fmt.Errorf("%w: no name %d", errBadIndex, i)
+	}
 	off, n := x.field(i, 2), x.field(i, 3)
 	if off > x.nChunks || n > x.nChunks-off {
 		return nil, fmt.Errorf("%w: chunk out of range", errBadIndex)
