@@ -3,7 +3,6 @@ package autotools
 import (
 	"bytes"
 	"compress/gzip"
-	"crypto/sha1"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/binary"
@@ -18,7 +17,6 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -694,7 +692,7 @@ func (db *M4DB) Lookup(name string, content []byte) M4Match {
 		m.Header, _ = ParseM4Header(content)
 	}
 	if db.origins != nil {
-		if origins := db.origins.LookupBlob(gitBlobID(content)); len(origins) > 0 {
+		if origins := db.origins.LookupBlob(origindb.BlobID(content)); len(origins) > 0 {
 			return exactOrigin(m, origins)
 		}
 	}
@@ -770,14 +768,6 @@ func exactOrigin(m M4Match, origins []origindb.Origin) M4Match {
 	}
 	m.Origins = append(same, other...)
 	return m
-}
-
-// gitBlobID returns the git SHA-1 blob id of content.
-func gitBlobID(content []byte) []byte {
-	h := sha1.New()
-	h.Write([]byte("blob " + strconv.Itoa(len(content)) + "\x00"))
-	h.Write(content)
-	return h.Sum(nil)
 }
 
 // closestDiff picks the known entry with the smallest symmetric difference of

@@ -2,11 +2,13 @@ package origindb
 
 import (
 	"bytes"
+	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
 	"path"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -59,6 +61,15 @@ func (o Origin) String() string {
 	b.WriteByte(' ')
 	b.WriteString(o.Path)
 	return b.String()
+}
+
+// BlobID returns the git SHA-1 blob id of content ("blob <size>\0" then
+// the bytes): the key to look up.
+func BlobID(content []byte) []byte {
+	h := sha1.New()
+	h.Write([]byte("blob " + strconv.Itoa(len(content)) + "\x00"))
+	h.Write(content)
+	return h.Sum(nil)
 }
 
 // ParseBlobID decodes a hex git blob id (SHA-1, 40 digits; a SHA-256 id of

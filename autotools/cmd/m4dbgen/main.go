@@ -34,14 +34,12 @@
 package main
 
 import (
-	"archive/tar"
 	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -51,14 +49,11 @@ import (
 	"time"
 
 	"github.com/tarcheck/tarcheck/autotools"
-	"github.com/ulikunitz/xz"
+	"github.com/tarcheck/tarcheck/autotools/origindb/collect"
 )
 
 // packages are the Debian packages the database is built from.
 var packages = []string{"gnulib", "autoconf-archive", "automake", "libtool", "gettext", "autopoint", "pkgconf", "autoconf"}
-
-// maxArchiveMember caps a member read from gettext's archive.dir.tar.xz.
-const maxArchiveMember = 4 << 20
 
 // repoList is a repeatable -from-git flag.
 type repoList []string
@@ -309,41 +304,19 @@ func packageFiles(root, pkg string) ([]string, error) {
 // addGettextArchive adds the m4 files, po infrastructure and top-level helper
 // files of every gettext version in autopoint's archive.dir.tar.xz.
 func addGettextArchive(db *autotools.M4DB, dates *originDates, file string) error {
-	f, err := os.Open(file)
-	if err != nil {
-		return fmt.Errorf("reading gettext archive: %w", err)
-	}
-	defer f.Close()
-	xr, err := xz.NewReader(bufio.NewReader(f))
-	if err != nil {
-		return fmt.Errorf("reading gettext archive: %w", err)
-	}
-	tr := tar.NewReader(xr)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("reading gettext archive: %w", err)
-		}
-		if h.Typeflag != tar.TypeReg || h.Size > maxArchiveMember {
-			continue
-		}
-		parts := strings.Split(strings.TrimPrefix(h.Name, "./"), "/")
-		if len(parts) < 2 || !strings.HasPrefix(parts[0], "gettext-") {
-			continue
-		}
+	err := collect.AutopointArchive(file, func(version, name string, content []byte) error {
+		parts := strings.Split(name, "/")
 		keep := (len(parts) == 3 && (parts[1] == "m4" || parts[1] == "po")) || (len(parts) == 2 && (parts[1] == "ABOUT-NLS" || parts[1] == "config.rpath" || parts[1] == "mkinstalldirs"))
 		if !keep {
-			continue
+			return nil
 		}
-		b, err := io.ReadAll(tr)
-		if err != nil {
-			return fmt.Errorf("reading gettext archive: %w", err)
-		}
-		origin := strings.Replace(parts[0], "gettext-", "gettext ", 1) + " (autopoint archive)"
-		db.AddFile(parts[len(parts)-1], b, origin)
-		dates.file(origin, parts[len(parts)-1], b)
+		origin := "gettext " + version + " (autopoint archive)"
+		db.AddFile(parts[len(parts)-1], content, origin)
+		dates.file(origin, parts[len(parts)-1], content)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("reading gettext archive: %w", err)
 	}
+	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"archive/tar"
 	"bufio"
 	"context"
-	"crypto/sha1"
 	"fmt"
 	"io"
 	"io/fs"
@@ -260,13 +259,8 @@ func tagVersions(ctx context.Context, repo *gitsrc.Repo, r Repo, spans map[key]*
 	return out, nil
 }
 
-// BlobID returns the git SHA-1 blob id of content.
-func BlobID(content []byte) []byte {
-	h := sha1.New()
-	fmt.Fprintf(h, "blob %d\x00", len(content))
-	h.Write(content)
-	return h.Sum(nil)
-}
+// BlobID returns the git SHA-1 blob id of content (origindb.BlobID).
+func BlobID(content []byte) []byte { return origindb.BlobID(content) }
 
 // Package describes one unpacked distribution package.
 type Package struct {
@@ -385,6 +379,16 @@ func DirFiles(b *origindb.Builder, d DirSource) (Stats, error) {
 // autopointArchive adds the members of gettext's archive.dir.tar.xz, each
 // as the gettext release of its top directory ("gettext-0.19.8/m4/po.m4").
 func autopointArchive(file string, add func([]byte, origindb.Origin) error) error {
+	return AutopointArchive(file, func(version, name string, content []byte) error {
+		return add(BlobID(content), origindb.Origin{Project: "gettext", Path: "archive:" + name, Package: true, FirstVersion: version, LastVersion: version})
+	})
+}
+
+// AutopointArchive calls fn with every regular member (up to MaxFileSize)
+// of gettext's autopoint archive (archive.dir.tar.xz) below a
+// "gettext-VERSION/" directory: the version, the member's name
+// ("gettext-0.19.8/m4/po.m4") and its content.
+func AutopointArchive(file string, fn func(version, name string, content []byte) error) error {
 	f, err := os.Open(file)
 	if err != nil {
 		return err
@@ -416,7 +420,7 @@ func autopointArchive(file string, add func([]byte, origindb.Origin) error) erro
 		if err != nil {
 			return fmt.Errorf("%s: %w", file, err)
 		}
-		if err := add(BlobID(content), origindb.Origin{Project: "gettext", Path: "archive:" + name, Package: true, FirstVersion: ver, LastVersion: ver}); err != nil {
+		if err := fn(ver, name, content); err != nil {
 			return err
 		}
 	}
