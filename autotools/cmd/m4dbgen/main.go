@@ -202,8 +202,14 @@ func run(root, out string, repos []string) error {
 	}
 	// The index by name lets package autotools decode one name's entries
 	// on demand instead of the whole database.
+	// Indexed as saved (entries and origins in Save's order), so that the
+	// index is exactly the embedded database's.
+	saved, err := autotools.LoadM4DB(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		return err
+	}
 	idx := indexFile(out)
-	if err := os.WriteFile(idx, autotools.M4DBIndex(db), 0o644); err != nil {
+	if err := os.WriteFile(idx, autotools.M4DBIndex(saved), 0o644); err != nil {
 		return fmt.Errorf("writing %s: %w", idx, err)
 	}
 	fmt.Fprintf(os.Stderr, "m4dbgen: %d entries, snapshot %s, %d bytes -> %s\n", db.Len(), snapshot.Format(time.DateOnly), buf.Len(), out)
