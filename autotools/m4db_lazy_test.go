@@ -259,3 +259,35 @@ func BenchmarkLookupModified(b *testing.B) {
 		}
 	}
 }
+
+// TestLazyConcurrent: concurrent lookups on a fresh lazy baseline, each
+// merging its name's entries in, agree with the whole decoded database (run
+// it with -race).
+func TestLazyConcurrent(t *testing.T) {
+	orig := requireFile(t, "/usr/share/gnulib/m4/stdlib_h.m4")
+	db, _ := lazyBaseline(t)
+	full := decodedBaseline()
+	names := []string{"stdlib_h.m4", "gettext.m4", "po.m4", "iconv.m4", "lib-link.m4", "build-to-host.m4", "nls.m4", "progtest.m4"}
+	done := make(chan string, 4*len(names))
+	for k := 0; k < 4; k++ {
+		for _, n := range names {
+			go func() {
+				m := db.Lookup("m4/"+n, append([]byte("x=`cat y`\n"), orig...))
+				if got, want := len(db.Known(n)), len(full.byName[n]); got != want || m.Kind == MatchUnknownName {
+					done <- n + ": wrong"
+					return
+				}
+				db.NameSnapshot(n)
+				done <- ""
+			}()
+		}
+	}
+	for range 4 * len(names) {
+		if msg := <-done; msg != "" {
+			t.Error(msg)
+		}
+	}
+	if db.Len() != full.Len() {
+		t.Errorf("after a full merge: %d entries, want %d", db.Len(), full.Len())
+	}
+}
