@@ -405,6 +405,9 @@ func (m *manifestCheck) checkCopiedFile(key string, ov any, inOrig, fromWS bool,
 		return
 	}
 	ns, isStr := nv.(string)
+	if !inOrig && nv == false {
+		return // cargo writes readme = false when there is none
+	}
 	if !isStr {
 		if !inOrig || !equalValue(ov, nv) {
 			m.bad(fmt.Sprintf("package.%s differs from the tag's Cargo.toml", key), nv)

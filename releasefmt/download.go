@@ -36,6 +36,7 @@ var (
 	sumLine  = regexp.MustCompile(`(?i)^\s*([0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})\s+\*?([^\s]+)\s*$`)
 	bsdSum   = regexp.MustCompile(`(?i)^\s*(SHA256|SHA1|MD5)\s*\(([^)]+)\)\s*=\s*([0-9a-f]{32,64})\s*$`)
 	tarXRe   = regexp.MustCompile(`\btar\s+(?:-[a-zA-Z]*x|x[a-zA-Z]*|--extract)`)
+	shellVar = regexp.MustCompile(`\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_0-9]+|@[A-Za-z_]+@`)
 	tarDirRe = regexp.MustCompile(`\btar\s+[^\n]*(?:-C|--directory[= ])\s*["']?([A-Za-z0-9_./-]+)`)
 )
 
@@ -171,8 +172,7 @@ func urlName(u string) string {
 	if n == "." || n == "/" || !strings.Contains(u[strings.Index(u, "//")+2:], "/") {
 		return ""
 	}
-	n = regexp.MustCompile(`\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_0-9]+|@[A-Za-z_]+@`).ReplaceAllString(n, "*")
-	return n
+	return shellVar.ReplaceAllString(n, "*")
 }
 
 func nameMatches(pattern, name string) bool {

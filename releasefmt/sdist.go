@@ -187,7 +187,9 @@ var pep503 = regexp.MustCompile(`[-_.]+`)
 
 func normName(s string) string { return pep503.ReplaceAllString(strings.ToLower(s), "-") }
 
-func normVersion(s string) string { return strings.TrimPrefix(strings.ToLower(strings.TrimSpace(s)), "v") }
+func normVersion(s string) string {
+	return strings.TrimPrefix(strings.ToLower(strings.TrimSpace(s)), "v")
+}
 
 func isEggInfo(p string) (dir string, ok bool) {
 	parts := strings.Split(p, "/")
