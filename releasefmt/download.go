@@ -114,12 +114,13 @@ func ScanDownloads(files map[string][]byte) []Download {
 				}
 			}
 		}
+		vars := shellAssignments(text)
 		for i, line := range lines {
 			for _, u := range urlRe.FindAllString(line, -1) {
 				u = strings.TrimRight(u, ".,")
-				d := Download{URL: u, Name: urlName(u), Script: p, Line: i + 1}
-				if d.Name == "" {
-					continue
+				d := Download{URL: u, Name: urlName(expandVars(u, vars)), Script: p, Line: i + 1}
+				if len(strings.ReplaceAll(d.Name, "*", "")) < 3 {
+					continue // no literal name to match
 				}
 				for j := max(0, i-3); j < min(len(lines), i+4); j++ {
 					for _, h := range hexRe.FindAllString(lines[j], -1) {
@@ -141,6 +142,35 @@ func ScanDownloads(files map[string][]byte) []Download {
 		}
 	}
 	return out
+}
+
+var assignRe = regexp.MustCompile(`(?m)^\s*(?:export\s+|set\s*\(\s*)?([A-Za-z_][A-Za-z0-9_]*)(?:=|\s+)["']?([^"'\s()]+)["']?\s*\)?\s*$`)
+
+// shellAssignments collects NAME=value (shell) and set(NAME value) (CMake)
+// lines with a single-word value.
+func shellAssignments(text string) map[string]string {
+	vars := map[string]string{}
+	for _, m := range assignRe.FindAllStringSubmatch(text, -1) {
+		if _, seen := vars[m[1]]; !seen {
+			vars[m[1]] = m[2]
+		}
+	}
+	return vars
+}
+
+// expandVars replaces $NAME and ${NAME} by their assigned values (two
+// rounds, for a value that names another variable).
+func expandVars(s string, vars map[string]string) string {
+	for round := 0; round < 2; round++ {
+		s = shellVar.ReplaceAllStringFunc(s, func(v string) string {
+			name := strings.Trim(v, "${}")
+			if val, ok := vars[name]; ok && !strings.Contains(val, "://") {
+				return val
+			}
+			return v
+		})
+	}
+	return s
 }
 
 func uniq(s []string) []string {
@@ -231,18 +261,24 @@ func explainDownloads(in Input, c *collector) {
 		if proved {
 			continue
 		}
+		var named *Download
+		for i, d := range downloads {
+			if nameMatches(d.Name, path.Base(f.Path)) {
+				named = &downloads[i]
+				break
+			}
+		}
 		for _, d := range downloads {
-			if d.UnpackDir != "" && strings.HasPrefix(f.Path, d.UnpackDir+"/") && len(d.Hashes) > 0 && !isBuildFileName(f.Path) {
+			if named == nil && d.UnpackDir != "" && strings.HasPrefix(f.Path, d.UnpackDir+"/") && len(d.Hashes) > 0 && !isBuildFileName(f.Path) {
 				c.formats["download"] = true
 				c.explain(Explanation{Path: f.Path, Severity: SevMedium,
 					Origin: Origin{Kind: KindDownloadTree, Detail: "unpacked from " + d.Name, Source: fmt.Sprintf("%s:%d", d.Script, d.Line), URL: d.URL, Hash: d.Hashes[0]},
 					Reason: "from a downloaded archive whose hash the tag pins (not re-downloaded offline)"})
-				proved = true
 				break
 			}
-			if !nameMatches(d.Name, path.Base(f.Path)) {
-				continue
-			}
+		}
+		if named != nil {
+			d := *named
 			c.formats["download"] = true
 			if len(d.Hashes) > 0 {
 				c.find(Finding{Rule: RuleDownloadHash, Severity: SevHigh, Path: f.Path,
@@ -253,7 +289,6 @@ func explainDownloads(in Input, c *collector) {
 					Origin: Origin{Kind: KindDownload, Detail: "downloaded by " + d.Script + " (no hash pinned)", Source: fmt.Sprintf("%s:%d", d.Script, d.Line), URL: d.URL},
 					Reason: "a script in the tag downloads a file of this name but pins no hash"})
 			}
-			break
 		}
 	}
 }
