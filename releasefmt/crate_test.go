@@ -65,7 +65,7 @@ func cargoPackage(t *testing.T) (tag map[string][]byte, commit string, crate map
 	writeTree(t, dir, map[string]string{".gitignore": "/.cargo-home\n"})
 	run(t, dir, env, "cargo", "generate-lockfile", "--offline")
 	commit, tag = gitCommitAll(t, dir)
-	run(t, filepath.Join(dir, "crates/foo"), env, "cargo", "package", "--offline", "--no-verify", "--allow-dirty")
+	run(t, filepath.Join(dir, "crates/foo"), env, "cargo", "package", "--offline", "--no-verify")
 	return tag, commit, readTarGz(t, filepath.Join(strings.TrimPrefix(env[1], "CARGO_TARGET_DIR="), "package", "foo-1.2.3.crate"))
 }
 
@@ -121,7 +121,11 @@ func TestCrateNegatives(t *testing.T) {
 			m["Cargo.toml"] = append(m["Cargo.toml"], []byte("\n[dependencies.evil]\nversion = \"1\"\n")...)
 		}, RuleCrateNormalized, "Cargo.toml"},
 		{"new build script", func(m map[string][]byte) {
-			m["Cargo.toml"] = bytes.Replace(m["Cargo.toml"], []byte(`build = "build.rs"`), []byte(`build = "src/gen.rs"`), 1)
+			toml := bytes.Replace(m["Cargo.toml"], []byte(`build = "build.rs"`), []byte(`build = "src/gen.rs"`), 1)
+			if bytes.Equal(toml, m["Cargo.toml"]) { // cargo before 1.80 writes no build key
+				toml = bytes.Replace(toml, []byte("[package]\n"), []byte("[package]\nbuild = \"src/gen.rs\"\n"), 1)
+			}
+			m["Cargo.toml"] = toml
 		}, RuleCrateNormalized, "Cargo.toml"},
 		{"changed feature", func(m map[string][]byte) {
 			m["Cargo.toml"] = bytes.Replace(m["Cargo.toml"], []byte("extra = []"), []byte(`extra = ["dep:evil"]`), 1)
