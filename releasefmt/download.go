@@ -81,6 +81,9 @@ func ScanDownloads(files map[string][]byte) []Download {
 	sort.Strings(paths)
 	for _, p := range paths {
 		for _, line := range strings.Split(string(files[p]), "\n") {
+			if !hasHexRun(line, 32) {
+				continue
+			}
 			if m := sumLine.FindStringSubmatch(line); m != nil {
 				n := path.Base(m[2])
 				sums[n] = append(sums[n], hashAlgo(m[1])+":"+strings.ToLower(m[1]))
@@ -90,15 +93,28 @@ func ScanDownloads(files map[string][]byte) []Download {
 			}
 		}
 	}
+	hexLines := map[string][]string{} // lines holding a digest, per file
+	for _, p := range paths {
+		for _, line := range strings.Split(string(files[p]), "\n") {
+			if hasHexRun(line, 32) {
+				hexLines[p] = append(hexLines[p], line)
+			}
+		}
+	}
 	for _, p := range paths {
 		text := string(files[p])
 		lines := strings.Split(text, "\n")
-		unpack := tarXRe.MatchString(text)
+		if !strings.Contains(text, "://") {
+			continue
+		}
+		unpack := strings.Contains(text, "tar") && tarXRe.MatchString(text)
 		dir := parentDir(p)
-		if m := tarDirRe.FindStringSubmatch(text); m != nil && !strings.Contains(m[1], "$") {
-			dir = path.Clean(path.Join(dir, m[1]))
-			if dir == "." {
-				dir = ""
+		if unpack {
+			if m := tarDirRe.FindStringSubmatch(text); m != nil && !strings.Contains(m[1], "$") {
+				dir = path.Clean(path.Join(dir, m[1]))
+				if dir == "." {
+					dir = ""
+				}
 			}
 		}
 		var callerHashes []string
@@ -106,7 +122,7 @@ func ScanDownloads(files map[string][]byte) []Download {
 			if q == p {
 				continue
 			}
-			for _, line := range strings.Split(string(files[q]), "\n") {
+			for _, line := range hexLines[q] {
 				if strings.Contains(line, path.Base(p)) {
 					for _, h := range hexRe.FindAllString(line, -1) {
 						callerHashes = append(callerHashes, hashAlgo(h)+":"+strings.ToLower(h))
@@ -114,15 +130,24 @@ func ScanDownloads(files map[string][]byte) []Download {
 				}
 			}
 		}
-		vars := shellAssignments(text)
+		var vars map[string]string // assignments, read when a URL needs them
 		for i, line := range lines {
+			if !strings.Contains(line, "://") {
+				continue
+			}
 			for _, u := range urlRe.FindAllString(line, -1) {
 				u = strings.TrimRight(u, ".,")
+				if vars == nil && strings.ContainsAny(u, "$@") {
+					vars = shellAssignments(text)
+				}
 				d := Download{URL: u, Name: urlName(expandVars(u, vars)), Script: p, Line: i + 1}
 				if len(strings.ReplaceAll(d.Name, "*", "")) < 3 {
 					continue // no literal name to match
 				}
 				for j := max(0, i-3); j < min(len(lines), i+4); j++ {
+					if !hasHexRun(lines[j], 32) {
+						continue
+					}
 					for _, h := range hexRe.FindAllString(lines[j], -1) {
 						if !strings.Contains(u, h) || j != i {
 							d.Hashes = append(d.Hashes, hashAlgo(h)+":"+strings.ToLower(h))
@@ -171,6 +196,24 @@ func expandVars(s string, vars map[string]string) string {
 		})
 	}
 	return s
+}
+
+// hasHexRun reports whether s holds n hex digits in a row: a cheap filter
+// before the digest regular expressions.
+func hasHexRun(s string, n int) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' {
+			run++
+			if run >= n {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
 }
 
 func uniq(s []string) []string {
@@ -230,6 +273,15 @@ func explainDownloads(in Input, c *collector) {
 	if len(downloads) == 0 {
 		return
 	}
+	byName := map[string]int{} // literal names -> first download
+	var globs []int            // downloads whose name holds a variable
+	for i, d := range downloads {
+		if strings.Contains(d.Name, "*") {
+			globs = append(globs, i)
+		} else if _, seen := byName[d.Name]; !seen {
+			byName[d.Name] = i
+		}
+	}
 	byHash := map[string]Download{}
 	for _, d := range downloads {
 		for _, h := range d.Hashes {
@@ -262,10 +314,12 @@ func explainDownloads(in Input, c *collector) {
 			continue
 		}
 		var named *Download
-		for i, d := range downloads {
-			if nameMatches(d.Name, path.Base(f.Path)) {
+		if i, ok := byName[path.Base(f.Path)]; ok {
+			named = &downloads[i]
+		}
+		for _, i := range globs {
+			if named == nil && nameMatches(downloads[i].Name, path.Base(f.Path)) {
 				named = &downloads[i]
-				break
 			}
 		}
 		for _, d := range downloads {

@@ -93,3 +93,27 @@ func TestScanDownloadsBSDChecksum(t *testing.T) {
 		t.Fatalf("got %+v", d)
 	}
 }
+
+// BenchmarkExplainLargeTree: a tag of 5,000 files with 400 Makefile.am of
+// about 8 KiB, and a tarball with 2,000 only-in-tarball files.
+func BenchmarkExplainLargeTree(b *testing.B) {
+	tag := map[string][]byte{}
+	tarFiles := map[string][]byte{}
+	mk := []byte(strings.Repeat("foo_SOURCES = a.c b.c c.c d.c e.c f.c g.c h.c\n", 180) + "dl:\n\twget https://example.org/x/data.bin\n")
+	for i := 0; i < 5000; i++ {
+		p := "src/d" + strings.Repeat("x", i%7) + "/" + hex.EncodeToString([]byte{byte(i >> 8), byte(i)})
+		if i%12 == 0 {
+			tag[p+"/Makefile.am"] = mk
+		} else {
+			tag[p+".c"] = []byte("int x;\n")
+		}
+	}
+	for i := 0; i < 2000; i++ {
+		tarFiles["gen/"+hex.EncodeToString([]byte{byte(i >> 8), byte(i)})+".o"] = make([]byte, 4096)
+	}
+	in := makeInput(tag, tarFiles, "", "", "1.0")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		Explain(in)
+	}
+}

@@ -61,7 +61,7 @@ func FuzzParseInfo(f *testing.F) {
 }
 
 func FuzzScanDownloads(f *testing.F) {
-	f.Add([]byte("URL=https://example.org/a/b-1.tar.gz\nSHA=" + strings.Repeat("ab", 32) + "\ntar xzf b-1.tar.gz -C vendor\n"), []byte(strings.Repeat("cd", 20)+"  b-1.tar.gz\nMD5 (x) = "+strings.Repeat("ef", 16)+"\n"))
+	f.Add([]byte("URL=https://example.org/a/b-1.tar.gz\nSHA="+strings.Repeat("ab", 32)+"\ntar xzf b-1.tar.gz -C vendor\n"), []byte(strings.Repeat("cd", 20)+"  b-1.tar.gz\nMD5 (x) = "+strings.Repeat("ef", 16)+"\n"))
 	f.Add([]byte("model=m-$1.tar.gz\nwget https://e.org/$model\ntar xvomf $model\n"), []byte("dl.sh \""+strings.Repeat("01", 32)+"\"\n"))
 	f.Fuzz(func(t *testing.T, script, sums []byte) {
 		ds := ScanDownloads(map[string][]byte{"dir/dl.sh": script, "autogen.sh": sums, "SHA256SUMS": sums})
