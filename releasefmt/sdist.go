@@ -191,6 +191,13 @@ func normVersion(s string) string {
 	return strings.TrimPrefix(strings.ToLower(strings.TrimSpace(s)), "v")
 }
 
+// eggInfoFiles are the files setuptools' egg_info command writes.
+var eggInfoFiles = map[string]bool{
+	"PKG-INFO": true, "SOURCES.txt": true, "dependency_links.txt": true, "top_level.txt": true,
+	"requires.txt": true, "entry_points.txt": true, "not-zip-safe": true, "zip-safe": true,
+	"namespace_packages.txt": true, "eager_resources.txt": true, "native_libs.txt": true,
+}
+
 func isEggInfo(p string) (dir string, ok bool) {
 	parts := strings.Split(p, "/")
 	for i, part := range parts[:len(parts)-1] {
@@ -212,7 +219,7 @@ func explainSdist(in Input, c *collector) {
 			metaFiles = append(metaFiles, f.Path)
 			eggFiles = append(eggFiles, f.Path)
 		default:
-			if _, ok := isEggInfo(f.Path); ok {
+			if _, ok := isEggInfo(f.Path); ok && eggInfoFiles[path.Base(f.Path)] {
 				eggFiles = append(eggFiles, f.Path)
 			}
 		}

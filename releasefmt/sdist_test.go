@@ -87,6 +87,12 @@ func TestSdistNegatives(t *testing.T) {
 		t.Fatal("setup.cfg with a new section was explained")
 	}
 	bad = copyMap(sdist)
+	bad["demo_pkg.egg-info/payload.py"] = []byte("import os\n")
+	r = Explain(makeInput(tag, bad, "", "", "1.2.3"))
+	if _, ok := explained(r, "demo_pkg.egg-info/payload.py"); ok {
+		t.Fatal("a file egg_info does not write was explained")
+	}
+	bad = copyMap(sdist)
 	bad["PKG-INFO"] = bytes.Replace(bad["PKG-INFO"], []byte("Name: demo-pkg"), []byte("Name: other"), 1)
 	if r = Explain(makeInput(tag, bad, "", "", "1.2.3")); !hasFinding(r, RuleSdistMeta, "PKG-INFO", SevHigh) {
 		t.Fatalf("PKG-INFO name not reported: %+v", r.Findings)
