@@ -26,16 +26,16 @@ const (
 )
 
 // Rule ids of the findings this package emits (proposed to the report's
-// catalogue as the TC8xx range).
+// catalogue as the TC9xx range; TC8xx is the history checks).
 const (
-	RuleCrateCommit     = "TC801" // .cargo_vcs_info.json names another commit
-	RuleCrateOrig       = "TC802" // Cargo.toml.orig differs from the tag's Cargo.toml
-	RuleCrateNormalized = "TC803" // Cargo.toml holds a change cargo does not make
-	RuleCrateDirty      = "TC804" // crate packaged from a modified working tree
-	RuleCrateVCSInfo    = "TC805" // .cargo_vcs_info.json unreadable
-	RuleSdistMeta       = "TC811" // PKG-INFO / egg-info name or version differs from the tag
-	RuleInfoNotMakeinfo = "TC821" // a .info file that is not makeinfo output
-	RuleDownloadHash    = "TC831" // a downloaded file whose hash differs from the pinned one
+	RuleCrateCommit     = "TC901" // .cargo_vcs_info.json names another commit
+	RuleCrateOrig       = "TC902" // Cargo.toml.orig differs from the tag's Cargo.toml
+	RuleCrateNormalized = "TC903" // Cargo.toml holds a change cargo does not make
+	RuleCrateDirty      = "TC904" // crate packaged from a modified working tree
+	RuleCrateVCSInfo    = "TC905" // .cargo_vcs_info.json unreadable
+	RuleSdistMeta       = "TC911" // PKG-INFO / egg-info name or version differs from the tag
+	RuleInfoNotMakeinfo = "TC921" // a .info file that is not makeinfo output
+	RuleDownloadHash    = "TC931" // a downloaded file whose hash differs from the pinned one
 )
 
 // TagFile is one file of the tag's tree.
