@@ -356,6 +356,10 @@ func (m *manifestCheck) checkPackage(orig, norm map[string]any) {
 			m.checkBuild(ov, inOrig, nv, inNorm)
 		case k == "readme" || k == "license-file":
 			m.checkCopiedFile(k, ov, inOrig, fromWS, nv, inNorm)
+		case k == "resolver" && !inOrig:
+			if ws := m.ws.table("workspace"); ws == nil || !equalValue(ws["resolver"], nv) {
+				m.bad("package.resolver added with a value the workspace does not set", nv)
+			}
 		case k == "edition" && !inOrig:
 			if nv != "2015" {
 				m.bad("package.edition added with a value other than cargo's default 2015", nv)
@@ -543,7 +547,8 @@ func (m *manifestCheck) checkDeps(table string, orig, norm map[string]any, dev b
 			gv, inG := got[k]
 			switch {
 			case inW && inG && equalValue(wv, gv):
-			case k == "features" && len(asList(wv)) == 0 && len(asList(gv)) == 0:
+			case k == "features" && sameSet(asList(wv), asList(gv)):
+			case k == "registry" && !inG && got["registry-index"] != nil:
 			case k == "default-features" && wv == nil && gv == true:
 			case k == "registry-index" && !inW:
 			default:
@@ -670,6 +675,30 @@ func lockPackages(b []byte) (map[string]bool, error) {
 		out[p.Name+"@"+p.Version] = true
 	}
 	return out, nil
+}
+
+// sameSet compares two lists as sets (cargo merges a workspace
+// dependency's features with the member's).
+func sameSet(a, b []any) bool {
+	in := func(x any, l []any) bool {
+		for _, y := range l {
+			if reflect.DeepEqual(x, y) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, x := range a {
+		if !in(x, b) {
+			return false
+		}
+	}
+	for _, y := range b {
+		if !in(y, a) {
+			return false
+		}
+	}
+	return true
 }
 
 func asTable(v any) map[string]any {

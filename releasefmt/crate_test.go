@@ -157,14 +157,14 @@ func TestCrateNegatives(t *testing.T) {
 // rewritten to a version dependency.
 func TestCrateWorkspaceDependency(t *testing.T) {
 	tag := map[string][]byte{
-		"Cargo.toml": []byte(cargoWorkspace["Cargo.toml"] + "\n[workspace.dependencies]\nbar = { path = \"crates/bar\", version = \"0.1.0\" }\n"),
+		"Cargo.toml": []byte(cargoWorkspace["Cargo.toml"] + "\n[workspace.dependencies]\nbar = { path = \"crates/bar\", version = \"0.1.0\", features = [\"y\"] }\n"),
 		"crates/foo/Cargo.toml": []byte(`[package]
 name = "foo"
 version.workspace = true
 edition.workspace = true
 
 [dependencies]
-bar = { workspace = true, features = [] }
+bar = { workspace = true, features = ["x"] }
 `),
 		"crates/foo/src/lib.rs": []byte("pub fn f() {}\n"),
 		"Cargo.lock":            []byte("version = 4\n\n[[package]]\nname = \"bar\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"foo\"\nversion = \"1.2.3\"\ndependencies = [\n \"bar\",\n]\n"),
@@ -193,7 +193,10 @@ path = "src/lib.rs"
 
 [dependencies.bar]
 version = "0.1.0"
-features = []
+features = [
+    "x",
+    "y",
+]
 `),
 		"Cargo.lock": []byte("version = 4\n\n[[package]]\nname = \"bar\"\nversion = \"0.1.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"1d11\"\n\n[[package]]\nname = \"foo\"\nversion = \"1.2.3\"\ndependencies = [\n \"bar\",\n]\n"),
 	}
