@@ -2,6 +2,8 @@ package releasefmt
 
 import (
 	"bytes"
+	"fmt"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -57,15 +59,21 @@ workspace = true
 // cargoPackage runs `cargo package` on crates/foo of a throwaway workspace
 // and returns the tag's files, commit and the crate's files.
 func cargoPackage(t *testing.T) (tag map[string][]byte, commit string, crate map[string][]byte) {
+	return cargoPackageOf(t, cargoWorkspace, nil)
+}
+
+// cargoPackageOf packages crates/foo of the workspace files, with extra
+// arguments to `cargo package`.
+func cargoPackageOf(t *testing.T, files map[string]string, extra []string) (tag map[string][]byte, commit string, crate map[string][]byte) {
 	t.Helper()
 	requireTool(t, "cargo")
 	dir := t.TempDir()
-	writeTree(t, dir, cargoWorkspace)
+	writeTree(t, dir, files)
 	env := []string{"CARGO_HOME=" + filepath.Join(dir, ".cargo-home"), "CARGO_TARGET_DIR=" + filepath.Join(t.TempDir(), "target"), "CARGO_NET_OFFLINE=true"}
 	writeTree(t, dir, map[string]string{".gitignore": "/.cargo-home\n"})
 	run(t, dir, env, "cargo", "generate-lockfile", "--offline")
 	commit, tag = gitCommitAll(t, dir)
-	run(t, filepath.Join(dir, "crates/foo"), env, "cargo", "package", "--offline", "--no-verify")
+	run(t, filepath.Join(dir, "crates/foo"), env, "cargo", append([]string{"package", "--offline", "--no-verify"}, extra...)...)
 	return tag, commit, readTarGz(t, filepath.Join(strings.TrimPrefix(env[1], "CARGO_TARGET_DIR="), "package", "foo-1.2.3.crate"))
 }
 
@@ -230,5 +238,36 @@ func TestParseCargoVCSInfo(t *testing.T) {
 	v, err := ParseCargoVCSInfo([]byte(`{"git":{"sha1":"` + strings.Repeat("A", 40) + `","dirty":true},"path_in_vcs":""}`))
 	if err != nil || v.Commit != strings.Repeat("a", 40) || !v.Dirty || v.PathInVCS != "" {
 		t.Fatalf("got %+v %v", v, err)
+	}
+}
+
+// TestCrateWorkspacePathDependency runs `cargo package --workspace`
+// (cargo 1.83 and later: it packages bar into a local registry first) on a
+// member with a workspace path dependency, rewritten to a version one.
+func TestCrateWorkspacePathDependency(t *testing.T) {
+	requireTool(t, "cargo")
+	out, _ := exec.Command("cargo", "--version").Output()
+	var minor int
+	if _, err := fmt.Sscanf(string(out), "cargo 1.%d.", &minor); err != nil || minor < 83 {
+		t.Skip("cargo older than 1.83 cannot package a workspace offline (Debian 12's is 1.65); TestCrateWorkspaceDependency covers its output")
+	}
+	files := map[string]string{}
+	for k, v := range cargoWorkspace {
+		files[k] = v
+	}
+	files["Cargo.toml"] += "\n[workspace.dependencies]\nbar = { path = \"crates/bar\", version = \"0.1.0\" }\n"
+	files["crates/foo/Cargo.toml"] = strings.Replace(files["crates/foo/Cargo.toml"], "[dev-dependencies]", "[dependencies]\nbar = { workspace = true }\n\n[dev-dependencies]", 1)
+	files["crates/foo/Cargo.toml"] = strings.Replace(files["crates/foo/Cargo.toml"], "bar = { path = \"../bar\" }", "", 1)
+	tag, commit, crate := cargoPackageOf(t, files, []string{"--workspace"})
+	in := crateInput(t, tag, commit, crate)
+	r := Explain(in)
+	if len(r.Findings) != 0 {
+		t.Fatalf("findings: %+v\n%s", r.Findings, crate["Cargo.toml"])
+	}
+	if !bytes.Contains(crate["Cargo.toml"], []byte("[dependencies.bar]")) {
+		t.Fatalf("cargo did not rewrite the path dependency:\n%s", crate["Cargo.toml"])
+	}
+	if left := unexplained(in, r); len(left) != 0 {
+		t.Fatalf("unexplained: %v", left)
 	}
 }
