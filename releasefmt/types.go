@@ -42,7 +42,8 @@ const (
 type TagFile struct {
 	// Path is slash-separated, relative to the repository root.
 	Path string
-	// Blob is the git blob id (hex), Mode the git mode (0o100644, ...).
+	// Blob is the git blob id (hex), Mode the git mode (0o100644, ...);
+	// both optional today (the checks read content through TagContent).
 	Blob string
 	Mode uint32
 }
