@@ -63,6 +63,12 @@ type Flow struct {
 	Selectors []Selector
 }
 
+// Describe returns "SOURCE -> T1 -> T2 -> SINK" for evidence.
+func (f Flow) Describe() string {
+	parts := append([]string{f.Source}, f.Transforms...)
+	return strings.Join(append(parts, f.Sink), " -> ")
+}
+
 // FlowScan is the result of ScanFlows.
 type FlowScan struct {
 	// Flows found, at most MaxFlows.
@@ -589,21 +595,38 @@ func (a *flowAnalyzer) arithTaint(x syntax.ArithmExpr) taint {
 	return t
 }
 
-// escapeCount counts backslash-digit and backslash-x escapes in a word's
-// literal text: octal or hex escapes that printf or $'...' decode.
+// escapeCount counts backslash-digit and backslash-x escapes in the quoted
+// and literal text of a word (not in what its expansions may hold): octal or
+// hex escapes that printf or $'...' decode.
 func (a *flowAnalyzer) escapeCount(w *syntax.Word) int {
-	s := a.wordValue(w)
 	n := 0
-	for i := 0; i+1 < len(s); i++ {
-		if s[i] != '\\' {
-			continue
+	var walk func(parts []syntax.WordPart)
+	walk = func(parts []syntax.WordPart) {
+		for _, p := range parts {
+			var s string
+			switch x := p.(type) {
+			case *syntax.Lit:
+				s = x.Value
+			case *syntax.SglQuoted:
+				s = x.Value
+			case *syntax.DblQuoted:
+				walk(x.Parts)
+				continue
+			default:
+				continue
+			}
+			for i := 0; i+1 < len(s); i++ {
+				if s[i] != '\\' {
+					continue
+				}
+				if c := s[i+1]; c >= '0' && c <= '7' || c == 'x' {
+					n++
+				}
+				i++
+			}
 		}
-		c := s[i+1]
-		if c >= '0' && c <= '7' || c == 'x' || c == '$' {
-			n++
-		}
-		i++
 	}
+	walk(w.Parts)
 	return n
 }
 
@@ -847,10 +870,12 @@ func (a *flowAnalyzer) report(t taint, sink string, line int) {
 		}
 	}
 	origLines := indexLogicalLines(a.orig)
+	seen := map[int]bool{}
 	for _, n := range lines {
 		i := origLines.find(lineStartOffset(a.orig, n))
-		if i < len(origLines) {
-			f.Evidence = appendEvidence(f.Evidence, n, origLines.text(a.orig, i))
+		if i < len(origLines) && !seen[i] {
+			seen[i] = true
+			f.Evidence = appendEvidence(f.Evidence, origLines[i].num, origLines.text(a.orig, i))
 		}
 	}
 	a.flows = append(a.flows, f)

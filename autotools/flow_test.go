@@ -348,3 +348,49 @@ func TestScanFlowsInstalledFiles(t *testing.T) {
 	}
 	t.Logf("scanned %d installed files, %d parsed whole as shell, zero flows expected", scanned, parsed)
 }
+
+// TestClassifyFlowSelects: the classifier runs the flow scan, rates a flow
+// from a data file critical, and names the file the m4's grep selects.
+func TestClassifyFlowSelects(t *testing.T) {
+	ctx := &Context{
+		DB:            NewM4DB(),
+		IsBinaryInGit: func(p string) bool { return strings.HasPrefix(p, "tests/files/") },
+		InGit:         func(p string) bool { return p != "m4/build-to-host.m4" },
+		Files: func() []SelectFile {
+			return []SelectFile{
+				memFile("tests/files/good-1-lzma2.xz", "\xfd7zXZ\x00\x00"),
+				memFile("tests/files/bad-3-corrupt_lzma2.xz", "\xfd7zXZ\x00junk\n####Hello####\n"),
+				memFile("m4/build-to-host.m4", buildToHostM4),
+			}
+		},
+	}
+	r := Classify(tarOnly("m4/build-to-host.m4", buildToHostM4), ctx)
+	if r.Severity != SevCritical || r.Class != ClassSuspicious {
+		t.Fatalf("got %s/%s (%s)", r.Class, r.Severity, r.Reason)
+	}
+	var flow *Signal
+	for i := range r.Signals {
+		if r.Signals[i].Rule == RuleDataFlow {
+			flow = &r.Signals[i]
+		}
+	}
+	if flow == nil || flow.Severity != SevCritical {
+		t.Fatalf("no critical %s signal: %+v", RuleDataFlow, r.Signals)
+	}
+	if len(flow.Selects) != 1 || flow.Selects[0] != "tests/files/bad-3-corrupt_lzma2.xz" {
+		t.Errorf("selects %q", flow.Selects)
+	}
+	if !strings.Contains(flow.Evidence[0], "selects tests/files/bad-3-corrupt_lzma2.xz (binary data in git)") {
+		t.Errorf("evidence %q", flow.Evidence)
+	}
+	if len(flow.Evidence) > maxEvidence {
+		t.Errorf("%d evidence lines", len(flow.Evidence))
+	}
+
+	// A keyword-free decoder alone: high, and the class says why.
+	script := "#!/bin/sh\ns=\nfor n in 102 100; do s=\"$s$(printf \"\\\\$(printf %o $((n - 1)))\")\"; done\neval \"$s\"\n"
+	r = Classify(tarOnly("build-aux/helper.sh", script), &Context{DB: NewM4DB()})
+	if r.Severity.Rank() < SevHigh.Rank() || r.Class != ClassSuspicious {
+		t.Errorf("keyword-free decoder: %s/%s (%s)", r.Class, r.Severity, r.Reason)
+	}
+}

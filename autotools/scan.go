@@ -91,10 +91,85 @@ var scanRules = []scanRule{
 // fired, each with the matching lines ("line N: ...") as evidence, in rule
 // order. The path only labels evidence; content is not executed or expanded.
 // Only the first MaxScanBytes are scanned. Comment lines (#) are skipped.
+// The semantic data-flow scan is ScanBuildScriptFlows.
 func ScanBuildScript(path string, content []byte) []Signal {
 	if len(content) > MaxScanBytes {
 		content = content[:MaxScanBytes]
 	}
+	return scanKeywords(path, content)
+}
+
+// ScanBuildScriptFlows is ScanBuildScript plus the semantic data-flow scan
+// (ScanFlows): one more RuleDataFlow signal when the file's shell reads
+// data, decodes it and runs it (critical when the data is a file's, high
+// when it is an obfuscated literal), a note on the keyword signals when part
+// of the file is not shell, and the FlowScan itself, so a caller can
+// evaluate its selectors (Selector.Select) against the release's files
+// without parsing the script twice.
+func ScanBuildScriptFlows(path string, content []byte) ([]Signal, FlowScan) {
+	if len(content) > MaxScanBytes {
+		content = content[:MaxScanBytes]
+	}
+	fs := ScanFlows(path, content)
+	out := scanKeywords(path, content)
+	if sig, ok := flowSignal(path, fs); ok {
+		out = append(out, sig)
+	}
+	if !fs.Parsed && len(fs.Notes) > 0 {
+		// Say where the semantic scan could not look.
+		for i := range out {
+			if out[i].Rule != RuleDataFlow && len(out[i].Evidence) < maxEvidence {
+				out[i].Evidence = append(out[i].Evidence, "note: "+fs.Notes[0])
+			}
+		}
+	}
+	return out, fs
+}
+
+// flowSignal turns the flows of a scan into one RuleDataFlow signal:
+// critical when a flow starts at a data file, high otherwise.
+func flowSignal(path string, fs FlowScan) (Signal, bool) {
+	if len(fs.Flows) == 0 {
+		return Signal{}, false
+	}
+	sev := SevHigh
+	if fs.Critical() {
+		sev = SevCritical
+	}
+	var ev []string
+	for _, f := range fs.Flows {
+		if len(ev) >= maxEvidence {
+			break
+		}
+		ev = append(ev, trimEvidenceLine("flow: "+f.Describe()))
+		for _, e := range f.Evidence {
+			if len(ev) >= maxEvidence {
+				break
+			}
+			if !slices.Contains(ev, e) {
+				ev = append(ev, e)
+			}
+		}
+	}
+	msg := "build logic runs decoded data"
+	if sev == SevCritical {
+		msg = "build logic reads a data file, decodes it and runs it"
+	}
+	if path != "" {
+		msg = path + ": " + msg
+	}
+	return Signal{Rule: RuleDataFlow, Severity: sev, Message: msg, Evidence: ev}, true
+}
+
+func trimEvidenceLine(s string) string {
+	if len(s) > maxEvidenceLen {
+		return s[:maxEvidenceLen] + "..."
+	}
+	return s
+}
+
+// scanKeywords is the line-based keyword scan of ScanBuildScript.
+func scanKeywords(path string, content []byte) []Signal {
 	lines := indexLogicalLines(content)
 	flows := dataFlows(content, lines)
 	var out []Signal
