@@ -394,3 +394,63 @@ func TestClassifyFlowSelects(t *testing.T) {
 		t.Errorf("keyword-free decoder: %s/%s (%s)", r.Class, r.Severity, r.Reason)
 	}
 }
+
+func FuzzScanFlows(f *testing.F) {
+	for _, v := range flowVariants {
+		f.Add(v.path, []byte(v.script))
+	}
+	for _, h := range honestSnippets[:5] {
+		f.Add(h.path, []byte(h.script))
+	}
+	f.Add("m4/x.m4", []byte("AC_DEFUN([A], [B([C], [D(])])\n[[[$1]]] dnl x\n"))
+	f.Add("Makefile.in", []byte("a:\n\t$(X) \\\n\t$$y | $(SHELL)\n"))
+	f.Add("configure", []byte("eval \"$(eval \"$(eval \"$x\")\")\"\nf() { f | sh; }\nf\n"))
+	f.Fuzz(func(t *testing.T, p string, b []byte) {
+		res := ScanFlows(p, b)
+		if len(res.Flows) > MaxFlows || len(res.Selectors) > MaxFlows {
+			t.Fatalf("caps exceeded: %d flows, %d selectors", len(res.Flows), len(res.Selectors))
+		}
+		for _, fl := range res.Flows {
+			if fl.Sink == "" || len(fl.Lines) == 0 || len(fl.Evidence) == 0 || len(fl.Evidence) > maxEvidence {
+				t.Fatalf("bad flow %+v", fl)
+			}
+		}
+		files := []SelectFile{memFile("tests/files/a.xz", string(b)), memFile("x", "y\n")}
+		for _, s := range res.Selectors {
+			got, err := s.Select(files)
+			if err != nil && !errors.Is(err, ErrNotEvaluated) {
+				t.Fatalf("select %+v: %v", s, err)
+			}
+			if len(got) > len(files) {
+				t.Fatalf("selected %d of %d files", len(got), len(files))
+			}
+		}
+		sigs, _ := ScanBuildScriptFlows(p, b)
+		for _, s := range sigs {
+			if s.Rule == "" || len(s.Evidence) == 0 || len(s.Evidence) > maxEvidence {
+				t.Fatalf("bad signal %+v", s)
+			}
+		}
+	})
+}
+
+func FuzzSelectorPattern(f *testing.F) {
+	f.Add("#{4}[[:alnum:]]{5}#{4}$", "ERE", "x\n####Hello####\n")
+	f.Add(`a\{2,\}\(b\|c\)*`, "BRE", "aab")
+	f.Add("tests/*/bad-[!x]?", "glob", "")
+	f.Add(`.*\.\(xz\|lzma\)`, "emacs", "")
+	f.Fuzz(func(t *testing.T, pat, syntax, content string) {
+		kind := SelectGrep
+		if syntax == "glob" {
+			kind = SelectGlob
+		}
+		s := Selector{Kind: kind, Pattern: pat, Syntax: syntax, Recursive: true}
+		got, err := s.Select([]SelectFile{memFile("tests/files/bad-1", content)})
+		if err != nil && !errors.Is(err, ErrNotEvaluated) {
+			t.Fatalf("%q: %v", pat, err)
+		}
+		if len(got) > 1 {
+			t.Fatalf("%q selected %q", pat, got)
+		}
+	})
+}
