@@ -16,7 +16,7 @@ import (
 const (
 	// MaxFlowParseBytes caps the bytes of one file parsed as shell; a
 	// larger file gets the keyword scan only.
-	MaxFlowParseBytes = 8 << 20
+	MaxFlowParseBytes = 4 << 20
 	// MaxFlowParseRetries caps how many times a file is re-parsed after
 	// blanking a line that does not parse (m4 bodies, odd fragments).
 	MaxFlowParseRetries = 24
@@ -29,6 +29,9 @@ const (
 	MaxFlows = 32
 	// MaxFlowVars caps the variables and temporary files tracked per file.
 	MaxFlowVars = 4096
+	// maxFlowParseWork caps the bytes parsed for one file over all
+	// retries, so that a file full of syntax errors costs a few parses.
+	maxFlowParseWork = 16 << 20
 	// maxFlowSteps caps the nodes visited, over all passes and evals.
 	maxFlowSteps = 4 << 20
 	// maxTaintItems caps sources, transforms and lines kept per value.
@@ -148,10 +151,19 @@ func parseShellLenient(src []byte, name string) (*syntax.File, []string, bool) {
 	var notes []string
 	buf := src
 	copied := false
-	for try := 0; try <= MaxFlowParseRetries; try++ {
+	parsed := 0
+	for try := 0; try <= MaxFlowParseRetries && parsed+len(buf) <= maxFlowParseWork; try++ {
+		parsed += len(buf)
 		f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(bytes.NewReader(buf), name)
 		if err == nil {
 			return f, notes, try == 0
+		}
+		var pe syntax.ParseError
+		if errors.As(err, &pe) && pe.Incomplete {
+			// An unclosed construct at the end: blanking lines will
+			// not close it.
+			notes = append(notes, fmt.Sprintf("line %d: not parsed as shell (%s)", pe.Pos.Line(), pe.Text))
+			break
 		}
 		line := errorLine(err)
 		if line == 0 {
