@@ -454,3 +454,18 @@ func FuzzSelectorPattern(f *testing.F) {
 		}
 	})
 }
+
+func TestSelectorGrepLongOptions(t *testing.T) {
+	res := ScanFlows("configure", []byte("x=`grep --recursive --files-with-matches --extended-regexp --regexp='^M{2}$' --binary-files=without-match \"$srcdir/tests\"`\n"))
+	if len(res.Selectors) != 1 {
+		t.Fatalf("selectors %+v", res.Selectors)
+	}
+	s := res.Selectors[0]
+	if s.Syntax != "ERE" || !s.Recursive || !s.SkipBinary || s.Pattern != "^M{2}$" || s.Roots[0] != "tests" {
+		t.Errorf("selector %+v", s)
+	}
+	got, err := s.Select([]SelectFile{memFile("tests/a", "MM\n"), memFile("tests/b", "MM\n\x00"), memFile("src/c", "MM\n")})
+	if err != nil || len(got) != 1 || got[0] != "tests/a" {
+		t.Errorf("selects %q, %v", got, err)
+	}
+}
