@@ -155,6 +155,11 @@ func TestScanFlowsVariants(t *testing.T) {
 		if f.Sink == "" || len(f.Lines) == 0 || len(f.Evidence) == 0 {
 			t.Errorf("%s: incomplete flow %+v", v.name, f)
 		}
+		// Every variant reads a data file except the decoded literals.
+		literal := v.name == "printf octal escapes" || v.name == "shell arithmetic table" || v.name == "base64 literal"
+		if res.Critical() == literal {
+			t.Errorf("%s: critical = %v (flow %s)", v.name, res.Critical(), f.Describe())
+		}
 	}
 	if len(flowVariants) < 30 {
 		t.Errorf("only %d variants", len(flowVariants))

@@ -198,7 +198,15 @@ func (a *flowAnalyzer) call(c *syntax.CallExpr, stdin taint, hdoc *syntax.Word, 
 		return taint{}
 	}
 	if ft, ok := a.funcs[name]; ok {
-		return ft.union(stdin)
+		out := ft.union(stdin)
+		if ft.strong {
+			// A function that decodes: what it is given to read is
+			// its source (dec tests/files/p.xz | sh).
+			for i := range words {
+				out = out.union(a.fileTaint(args[1+i], name, line))
+			}
+		}
+		return out
 	}
 	base := path.Base(name)
 	opts, ops := operands(words, "")
