@@ -59,9 +59,9 @@ type Outcome struct {
 }
 
 // Judge reads tarcheck's JSON report on v (exit code exitCode; rebuild says
-// whether --rebuild was given) and says whether v was caught. Paths are
-// compared in NFC as well, so that a report that normalizes names still
-// matches.
+// whether --rebuild was given) and says whether v was caught. An injected
+// path that the report's files do not list is also looked up in NFC, so
+// that a report that normalizes names still matches.
 func Judge(v Variant, reportJSON []byte, exitCode int, rebuild bool) (*Outcome, error) {
 	var r report
 	if err := json.Unmarshal(reportJSON, &r); err != nil {
@@ -71,9 +71,18 @@ func Judge(v Variant, reportJSON []byte, exitCode int, rebuild bool) (*Outcome, 
 	if rebuild {
 		o.Expected = v.ExpectRebuild
 	}
-	same := func(a, b string) bool { return a == b || norm.NFC.String(a) == norm.NFC.String(b) }
+	listed := map[string]bool{}
+	for _, f := range r.Files {
+		listed[f.Path] = true
+	}
 	best := -1
 	for _, p := range v.Injected {
+		// Exact path first; the NFC spelling only when the report has no
+		// entry under the exact one (a report that normalizes names).
+		same := func(a, b string) bool { return a == b }
+		if !listed[p] {
+			same = func(a, b string) bool { return norm.NFC.String(a) == norm.NFC.String(b) }
+		}
 		level := -1
 		cand := Outcome{Path: p}
 		for _, f := range r.Files {

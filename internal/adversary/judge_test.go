@@ -22,6 +22,7 @@ func TestJudge(t *testing.T) {
 		{"pass", v, `{"verdict":"pass","files":[{"path":"m4/a.m4","severity":"high"}]}`, 0, false, false, "m4/a.m4", "high"},
 		{"not listed", v, `{"verdict":"fail"}`, 1, false, false, "", ""},
 		{"NFC spelling in the report", nfd, `{"verdict":"fail","files":[{"path":"` + nfcUnicodeTest + `","severity":"high"}]}`, 1, false, true, nfdUnicodeTest, "high"},
+		{"NFD and NFC both listed", nfd, `{"verdict":"fail","files":[{"path":"` + nfcUnicodeTest + `","status":"only_in_git","severity":"low"},{"path":"` + nfdUnicodeTest + `","status":"only_in_tarball","severity":"medium"}]}`, 1, false, false, nfdUnicodeTest, "medium"},
 		{"control false fail", ctl, `{"verdict":"fail"}`, 1, false, true, "", ""},
 		{"control pass", ctl, `{"verdict":"pass"}`, 0, false, false, "", ""},
 	}

@@ -2,7 +2,7 @@
 // internal/adversary and runs a tarcheck binary on it.
 //
 //	genadversary generate -dir DIR [-only id,id]
-//	genadversary verify -dir DIR -tarcheck BIN [-rebuild] [-json FILE]
+//	genadversary verify -dir DIR -tarcheck BIN [-rebuild] [-j N] [-json FILE]
 //
 // verify prints a Markdown table (variant → verdict, exit code, the
 // injected file's severity, class and reason, caught) and the catch rates.
@@ -21,6 +21,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tarcheck/tarcheck/internal/adversary"
@@ -45,6 +46,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	bin := fl.String("tarcheck", "", "verify: tarcheck binary")
 	rebuild := fl.Bool("rebuild", false, "verify: pass --rebuild")
 	jsonOut := fl.String("json", "", "verify: also write the outcomes as JSON to this file")
+	jobs := fl.Int("j", 1, "verify: tarcheck runs at a time")
 	if err := fl.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -72,19 +74,28 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		var outs []*adversary.Outcome
-		var errs []string
-		for _, v := range s.Variants {
-			o, err := verifyOne(ctx, *bin, s, v, *rebuild)
-			if err != nil {
-				errs = append(errs, err.Error())
-				o = &adversary.Outcome{Variant: v.ID, Rebuild: *rebuild, ExitCode: -1, Verdict: "error"}
-			}
-			outs = append(outs, o)
+		outs := make([]*adversary.Outcome, len(s.Variants))
+		errs := make([]error, len(s.Variants))
+		sem := make(chan struct{}, max(1, *jobs))
+		var wg sync.WaitGroup
+		for i, v := range s.Variants {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				o, err := verifyOne(ctx, *bin, s, v, *rebuild)
+				if err != nil {
+					o = &adversary.Outcome{Variant: v.ID, Rebuild: *rebuild, ExitCode: -1, Verdict: "error"}
+				}
+				outs[i], errs[i] = o, err
+			}()
 		}
+		wg.Wait()
 		writeTable(stdout, s, outs, *rebuild)
 		for _, e := range errs {
-			fmt.Fprintf(stdout, "\nerror: %s\n", e)
+			if e != nil {
+				fmt.Fprintf(stdout, "\nerror: %s\n", e)
+			}
 		}
 		if *jsonOut != "" {
 			b, _ := json.MarshalIndent(outs, "", "  ")
@@ -100,7 +111,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 // verifyOne runs `tarcheck verify --format json` on v.
 func verifyOne(ctx context.Context, bin string, s *adversary.Suite, v adversary.Variant, rebuild bool) (*adversary.Outcome, error) {
 	args := []string{"verify", v.Tarball, "--git", s.Repo, "--tag", s.Tag, "--format", "json",
-		"--offline", "--no-progress", "--cache-dir", filepath.Join(s.Dir, "cache")}
+		"--offline", "--no-progress", "--cache-dir", filepath.Join(s.Dir, "cache", v.ID)}
 	if rebuild {
 		args = append(args, "--rebuild")
 	}
