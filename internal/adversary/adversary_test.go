@@ -112,7 +112,7 @@ func TestGenerate(t *testing.T) {
 			}
 		}
 		for p := range changed {
-			if !contains(v.Injected, p) && !contains(v.Regenerated, p) && !(v.Regenerated != nil && isGenerated(p)) {
+			if !contains(v.Injected, p) && !contains(v.Regenerated, p) && !contains(v.Removed, p) && !(v.Regenerated != nil && isGenerated(p)) {
 				t.Errorf("%s: %s changed but is not recorded", v.ID, p)
 			}
 		}

@@ -141,5 +141,16 @@ func regenerate(ctx context.Context, dir string, t tree, newM4 bool) (tree, erro
 			return nil, fmt.Errorf("adversary: regenerating: %w", err)
 		}
 	}
-	return readDir(dir, "autom4te.cache")
+	out, err := readDir(dir, "autom4te.cache")
+	if err != nil {
+		return nil, err
+	}
+	// autoconf -f keeps the previous configure as configure~; a maintainer's
+	// make dist would not ship it.
+	for p := range out {
+		if strings.HasSuffix(p, "~") && t[p] == nil {
+			delete(out, p)
+		}
+	}
+	return out, nil
 }

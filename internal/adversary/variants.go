@@ -61,6 +61,9 @@ type Variant struct {
 	// Regenerated are release outputs the attacker regenerated from the
 	// injected inputs with the real tools (configure, aclocal.m4, ...).
 	Regenerated []string `json:"regenerated,omitempty"`
+	// Removed are release paths the variant deletes besides the injected
+	// ones (the old spelling of a renamed file); they are not judged.
+	Removed []string `json:"removed,omitempty"`
 	// Trigger is where the payload runs.
 	Trigger Trigger `json:"trigger"`
 	// ExpectDefault says the injected file should be caught (FAIL with it at
@@ -444,8 +447,8 @@ execute_process(COMMAND sh -c "gzip -c -d ${CMAKE_CURRENT_SOURCE_DIR}/tests/file
 			return nil
 		}})
 	add(spec{Variant: both(Variant{ID: "new-nfd-rename", Family: FamilyNewContent, Trigger: TriggerCheck,
-		Injected: []string{nfdUnicodeTest},
-		Note:     "tests/t-résumé.sh renamed to its NFD spelling, with a payload line added"}),
+		Injected: []string{nfdUnicodeTest}, Removed: []string{nfcUnicodeTest},
+		Note: "tests/t-résumé.sh renamed to its NFD spelling, with a payload line added"}),
 		edit: func(_ *genContext, t tree) error {
 			m, ok := t[nfcUnicodeTest]
 			if !ok {
