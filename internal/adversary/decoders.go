@@ -12,6 +12,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"strings"
 
 	"github.com/ulikunitz/xz"
@@ -125,9 +126,10 @@ func mapBytes(b []byte, f func(byte) byte) []byte {
 	return out
 }
 
-func xzEncode(b []byte) ([]byte, error) {
+// compressed runs b through the writer open makes.
+func compressed(b []byte, open func(io.Writer) (io.WriteCloser, error)) ([]byte, error) {
 	var buf bytes.Buffer
-	w, err := xz.NewWriter(&buf)
+	w, err := open(&buf)
 	if err != nil {
 		return nil, err
 	}
@@ -140,24 +142,16 @@ func xzEncode(b []byte) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+func xzEncode(b []byte) ([]byte, error) {
+	return compressed(b, func(w io.Writer) (io.WriteCloser, error) { return xz.NewWriter(w) })
+}
+
 func gzipEncode(b []byte) ([]byte, error) {
-	var buf bytes.Buffer
-	w := gzip.NewWriter(&buf)
-	w.Write(b)
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return compressed(b, func(w io.Writer) (io.WriteCloser, error) { return gzip.NewWriter(w), nil })
 }
 
 func zlibEncode(b []byte) ([]byte, error) {
-	var buf bytes.Buffer
-	w := zlib.NewWriter(&buf)
-	w.Write(b)
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return compressed(b, func(w io.Writer) (io.WriteCloser, error) { return zlib.NewWriter(w), nil })
 }
 
 // swab swaps each pair of bytes (dd conv=swab undoes it); b is padded to
