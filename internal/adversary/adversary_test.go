@@ -34,7 +34,8 @@ var (
 	suiteDir  string
 )
 
-// testSuite generates the whole suite once per test binary.
+// testSuite generates the whole suite once per test binary; with
+// ADVERSARY_SUITE=DIR it loads the suite genadversary generate wrote there.
 func testSuite(t *testing.T) *Suite {
 	t.Helper()
 	if testing.Short() {
@@ -42,6 +43,10 @@ func testSuite(t *testing.T) *Suite {
 	}
 	requireTool(t, Tools...)
 	suiteOnce.Do(func() {
+		if dir := os.Getenv("ADVERSARY_SUITE"); dir != "" {
+			suiteVal, suiteErr = LoadSuite(dir)
+			return
+		}
 		suiteDir, suiteErr = os.MkdirTemp("", "tarcheck-adversary-")
 		if suiteErr == nil {
 			suiteVal, suiteErr = Generate(context.Background(), suiteDir)

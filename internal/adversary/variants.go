@@ -552,6 +552,18 @@ jobs:
 	return out
 }
 
+// versionHex is a dotted version as C projects write it in hex, two digits
+// per component ("2.4.1" -> "020401").
+func versionHex(v string) string {
+	var b strings.Builder
+	for _, p := range strings.Split(v, ".") {
+		var n int
+		fmt.Sscan(p, &n)
+		fmt.Fprintf(&b, "%02x", n)
+	}
+	return b.String()
+}
+
 // decoderByID returns the decoder with that id (the table is fixed).
 func decoderByID(id string) decoder {
 	for _, d := range decoders {
