@@ -319,10 +319,9 @@ func specs() []spec {
 	// Copied helpers with kept, forged or impossible stamps.
 	add(spec{Variant: both(Variant{ID: "helper-ltmain-forged-version", Family: FamilyHelper, Trigger: TriggerMake,
 		Injected: []string{"build-aux/ltmain.sh"},
-		Note:     "ltmain.sh claiming libtool 2.4.8 (never released) with a payload line"}),
+		Note: "ltmain.sh with its scriptversion stamps moved to 2024-11-01 (no such libtool release) and a payload line; VERSION kept, since libtool checks it against ltversion.m4"}),
 		edit: editFile("build-aux/ltmain.sh", func(s string) (string, error) {
-			s = strings.Replace(s, "package_revision=2.4.7", "package_revision=2.4.8", 1)
-			s = regexp.MustCompile(`VERSION="2\.4\.7[^"]*"`).ReplaceAllString(s, `VERSION=2.4.8`)
+			s = regexp.MustCompile(`(?m)^scriptversion=[0-9.-]+; # UTC`).ReplaceAllString(s, "scriptversion=2024-11-01.12; # UTC")
 			return insertAfter(s, "package_revision=", plainPayload("helper-ltmain-forged-version"))
 		})})
 	add(spec{Variant: both(Variant{ID: "helper-config-guess-future", Family: FamilyHelper, Trigger: TriggerConfigure,
