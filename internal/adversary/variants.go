@@ -319,7 +319,7 @@ func specs() []spec {
 	// Copied helpers with kept, forged or impossible stamps.
 	add(spec{Variant: both(Variant{ID: "helper-ltmain-forged-version", Family: FamilyHelper, Trigger: TriggerMake,
 		Injected: []string{"build-aux/ltmain.sh"},
-		Note: "ltmain.sh with its scriptversion stamps moved to 2024-11-01 (no such libtool release) and a payload line; VERSION kept, since libtool checks it against ltversion.m4"}),
+		Note:     "ltmain.sh with its scriptversion stamps moved to 2024-11-01 (no such libtool release) and a payload line; VERSION kept, since libtool checks it against ltversion.m4"}),
 		edit: editFile("build-aux/ltmain.sh", func(s string) (string, error) {
 			s = regexp.MustCompile(`(?m)^scriptversion=[0-9.-]+; # UTC`).ReplaceAllString(s, "scriptversion=2024-11-01.12; # UTC")
 			return insertAfter(s, "package_revision=", plainPayload("helper-ltmain-forged-version"))
