@@ -213,7 +213,7 @@ func TestPayloadsRun(t *testing.T) {
 			if !p.Ran {
 				t.Errorf("%s did not run its payload (%s exit %d):\n%s", v.ID, v.Trigger, p.ExitCode, p.Output)
 			}
-			if p.ExitCode != 0 {
+			if p.ExitCode != 0 && !v.BuildFails {
 				t.Errorf("%s: the build failed (exit %d), a stealthy variant must build:\n%s", v.ID, p.ExitCode, p.Output)
 			}
 		})

@@ -71,6 +71,9 @@ type Variant struct {
 	// same with --rebuild (issue 16). The control variant expects PASS.
 	ExpectDefault bool `json:"expect_default"`
 	ExpectRebuild bool `json:"expect_rebuild"`
+	// BuildFails says the payload runs but the build step then fails (a
+	// forged stamp trips the tool's own consistency check): not stealthy.
+	BuildFails bool `json:"build_fails,omitempty"`
 	// Note says in one line what the variant does.
 	Note string `json:"note"`
 	// Tarball is the variant's release (.tar.gz) once generated.
@@ -317,12 +320,20 @@ func specs() []spec {
 	}
 
 	// Copied helpers with kept, forged or impossible stamps.
-	add(spec{Variant: both(Variant{ID: "helper-ltmain-forged-version", Family: FamilyHelper, Trigger: TriggerMake,
+	add(spec{Variant: both(Variant{ID: "helper-ltmain-forged-version", Family: FamilyHelper, Trigger: TriggerMake, BuildFails: true,
 		Injected: []string{"build-aux/ltmain.sh"},
-		Note:     "ltmain.sh with its scriptversion stamps moved to 2024-11-01 (no such libtool release) and a payload line; VERSION kept, since libtool checks it against ltversion.m4"}),
+		Note:     "ltmain.sh claiming libtool 2.4.8 (never released) with a payload line; the payload runs, then libtool's own version check stops make"}),
+		edit: editFile("build-aux/ltmain.sh", func(s string) (string, error) {
+			s = strings.Replace(s, "package_revision=2.4.7", "package_revision=2.4.8", 1)
+			s = regexp.MustCompile(`VERSION="2\.4\.7[^"]*"`).ReplaceAllString(s, `VERSION=2.4.8`)
+			return insertAfter(s, "package_revision=", plainPayload("helper-ltmain-forged-version"))
+		})})
+	add(spec{Variant: both(Variant{ID: "helper-ltmain-newer-scriptversion", Family: FamilyHelper, Trigger: TriggerMake,
+		Injected: []string{"build-aux/ltmain.sh"},
+		Note:     "ltmain.sh with its scriptversion stamps moved to 2024-11-01 (no such libtool release) and a payload line; VERSION kept, so the build succeeds"}),
 		edit: editFile("build-aux/ltmain.sh", func(s string) (string, error) {
 			s = regexp.MustCompile(`(?m)^scriptversion=[0-9.-]+; # UTC`).ReplaceAllString(s, "scriptversion=2024-11-01.12; # UTC")
-			return insertAfter(s, "package_revision=", plainPayload("helper-ltmain-forged-version"))
+			return insertAfter(s, "package_revision=", plainPayload("helper-ltmain-newer-scriptversion"))
 		})})
 	add(spec{Variant: both(Variant{ID: "helper-config-guess-future", Family: FamilyHelper, Trigger: TriggerConfigure,
 		Injected: []string{"build-aux/config.guess"},
