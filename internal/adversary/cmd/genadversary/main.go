@@ -3,6 +3,7 @@
 //
 //	genadversary generate -dir DIR [-only id,id]
 //	genadversary verify -dir DIR -tarcheck BIN [-rebuild] [-j N] [-json FILE]
+//	genadversary table -dir DIR[,DIR2] -json FILE[,FILE2] [-rebuild]
 //
 // verify prints a Markdown table (variant → verdict, exit code, the
 // injected file's severity, class and reason, caught) and the catch rates.
@@ -45,7 +46,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	only := fl.String("only", "", "generate: comma-separated variant ids (default all)")
 	bin := fl.String("tarcheck", "", "verify: tarcheck binary")
 	rebuild := fl.Bool("rebuild", false, "verify: pass --rebuild")
-	jsonOut := fl.String("json", "", "verify: also write the outcomes as JSON to this file")
+	jsonOut := fl.String("json", "", "verify: also write the outcomes as JSON to this file; table: the outcomes to render (comma-separated, one per -dir)")
 	jobs := fl.Int("j", 1, "verify: tarcheck runs at a time")
 	if err := fl.Parse(args[1:]); err != nil {
 		return err
@@ -104,8 +105,58 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			}
 		}
 		return nil
+	case "table":
+		if *jsonOut == "" {
+			return errors.New("-json is required")
+		}
+		return table(stdout, strings.Split(*dir, ","), strings.Split(*jsonOut, ","), *rebuild)
 	}
-	return fmt.Errorf("unknown command %q (want generate or verify)", args[0])
+	return fmt.Errorf("unknown command %q (want generate, verify or table)", args[0])
+}
+
+// table renders saved outcomes (verify -json) of one or more suites as one
+// table: the variants of the later suites (e.g. one added after a long
+// --rebuild run) go after the last variant of their family.
+func table(w io.Writer, dirs, jsonFiles []string, rebuild bool) error {
+	if len(dirs) != len(jsonFiles) {
+		return fmt.Errorf("table: %d -dir values but %d -json files", len(dirs), len(jsonFiles))
+	}
+	merged := &adversary.Suite{}
+	var outs []*adversary.Outcome
+	for i, dir := range dirs {
+		s, err := adversary.LoadSuite(dir)
+		if err != nil {
+			return err
+		}
+		b, err := os.ReadFile(jsonFiles[i])
+		if err != nil {
+			return err
+		}
+		var o []*adversary.Outcome
+		if err := json.Unmarshal(b, &o); err != nil {
+			return fmt.Errorf("%s: %w", jsonFiles[i], err)
+		}
+		byID := map[string]*adversary.Outcome{}
+		for _, x := range o {
+			byID[x.Variant] = x
+		}
+		for _, v := range s.Variants {
+			x := byID[v.ID]
+			if x == nil || (i > 0 && v.Family == adversary.FamilyControl) {
+				continue
+			}
+			at := len(merged.Variants)
+			for j, m := range merged.Variants {
+				if m.Family == v.Family {
+					at = j + 1
+				}
+			}
+			merged.Variants = append(merged.Variants[:at], append([]adversary.Variant{v}, merged.Variants[at:]...)...)
+			outs = append(outs[:at], append([]*adversary.Outcome{x}, outs[at:]...)...)
+		}
+	}
+	writeTable(w, merged, outs, rebuild)
+	return nil
 }
 
 // verifyOne runs `tarcheck verify --format json` on v.
