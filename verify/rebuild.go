@@ -22,6 +22,7 @@ import (
 	"github.com/tarcheck/tarcheck/sandbox"
 	"github.com/tarcheck/tarcheck/verify/archive"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
+	"github.com/tarcheck/tarcheck/verify/report"
 )
 
 // Rule ids of the rebuild step.
@@ -535,7 +536,7 @@ func (b *rebuilder) compareWorkDir() {
 			continue
 		}
 		if id == t.id {
-			b.set(rel, RebuildReproduced, "", SevInfo)
+			b.set(rel, report.RebuildReproduced, "", SevInfo)
 			continue
 		}
 		b.pending = append(b.pending, pendingDiff{rel: rel, by: by, size: size})
@@ -619,7 +620,7 @@ func (b *rebuilder) judge(d pendingDiff, tarContent []byte, tarSize int64) {
 		p.report.Files[i].Diff = strings.Join(rows, "\n") + "\n"
 	}
 	if sameAutomakeOutput(regen, tarContent) {
-		b.set(d.rel, RebuildNotReproducible, "reproduced except for automake's strictness option and the list of auxiliary scripts, "+
+		b.set(d.rel, report.RebuildNotReproducible, "reproduced except for automake's strictness option and the list of auxiliary scripts, "+
 			"which change when make's rebuild rules rerun automake at release", SevLow)
 		return
 	}
@@ -641,7 +642,7 @@ func (b *rebuilder) judge(d pendingDiff, tarContent []byte, tarSize int64) {
 		ev := append([]string{size}, headRows(rows, 8)...)
 		p.report.Findings = append(p.report.Findings, Finding{Rule: RuleNotReproducible, Severity: SevMedium, Path: d.rel,
 			Message: msg, Evidence: ev})
-		b.set(d.rel, RebuildNotReproducible, why, SevMedium)
+		b.set(d.rel, report.RebuildNotReproducible, why, SevMedium)
 		return
 	}
 	msg := fmt.Sprintf("regenerated from the tag by %s with the same generator versions, but the tarball's copy differs (%s): edited after generation?", d.by, size)
@@ -651,7 +652,7 @@ func (b *rebuilder) judge(d pendingDiff, tarContent []byte, tarSize int64) {
 	}
 	p.report.Findings = append(p.report.Findings, Finding{Rule: RuleRebuildDiffers, Severity: SevHigh, Path: d.rel,
 		Message: msg, Evidence: ev})
-	b.set(d.rel, RebuildDiffers, fmt.Sprintf("%s gives different content with the same generator versions", d.by), SevHigh)
+	b.set(d.rel, report.RebuildDiffers, fmt.Sprintf("%s gives different content with the same generator versions", d.by), SevHigh)
 }
 
 // mismatches explains a difference by generator versions: the file's own
@@ -856,7 +857,7 @@ func (b *rebuilder) compareDist(ctx context.Context, name string) error {
 			same++
 			if !b.judged[rel] && !b.copied[rel] {
 				if _, listed := b.byPath[rel]; listed {
-					b.set(rel, RebuildReproduced, "", SevInfo)
+					b.set(rel, report.RebuildReproduced, "", SevInfo)
 				}
 			}
 		default:
@@ -917,14 +918,14 @@ func (b *rebuilder) finish() {
 	for i := range b.p.report.Files {
 		fd := &b.p.report.Files[i]
 		switch fd.Rebuild {
-		case RebuildReproduced:
+		case report.RebuildReproduced:
 			info.Reproduced++
-		case RebuildDiffers:
+		case report.RebuildDiffers:
 			info.Differs++
-		case RebuildNotReproducible:
+		case report.RebuildNotReproducible:
 			info.NotRepro++
 		case "":
-			fd.Rebuild = RebuildNotAttempted
+			fd.Rebuild = report.RebuildNotAttempted
 		}
 	}
 	var versionFiles []string

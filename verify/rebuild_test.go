@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/tarcheck/tarcheck/verify/report"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -257,8 +258,8 @@ func TestRebuildFakeGenerators(t *testing.T) {
 				t.Errorf("rebuild info = %+v", rb)
 			}
 			for path, want := range map[string]string{
-				"a.c": RebuildReproduced, "b.c": RebuildDiffers, "c.c": RebuildNotReproducible,
-				"m4/libtool.m4": RebuildReproduced, "m4/evil.m4": RebuildNotAttempted, "doc/foo.1": RebuildNotAttempted,
+				"a.c": report.RebuildReproduced, "b.c": report.RebuildDiffers, "c.c": report.RebuildNotReproducible,
+				"m4/libtool.m4": report.RebuildReproduced, "m4/evil.m4": report.RebuildNotAttempted, "doc/foo.1": report.RebuildNotAttempted,
 			} {
 				if got := findFile(t, r, path).Rebuild; got != want {
 					t.Errorf("%s: rebuild = %q, want %q", path, got, want)
@@ -325,7 +326,7 @@ func TestRebuildNoneIsStated(t *testing.T) {
 	if r.Rebuild.Sandbox != "none (unsafe)" || !containsString(r.Rebuild.Notes, rebuildNoteUnsafe) {
 		t.Errorf("rebuild info = %+v", r.Rebuild)
 	}
-	if findFile(t, r, "b.c").Rebuild != RebuildDiffers {
+	if findFile(t, r, "b.c").Rebuild != report.RebuildDiffers {
 		t.Errorf("b.c not compared")
 	}
 }
@@ -344,7 +345,7 @@ func TestRebuildScriptFails(t *testing.T) {
 		t.Errorf("findings = %+v", r.Findings)
 	}
 	for _, f := range r.Files {
-		if f.Rebuild != RebuildNotAttempted {
+		if f.Rebuild != report.RebuildNotAttempted {
 			t.Errorf("%s: rebuild %q", f.Path, f.Rebuild)
 		}
 	}
@@ -367,7 +368,7 @@ func TestRebuildNothingToRegenerate(t *testing.T) {
 		t.Errorf("rebuild info = %+v", rb)
 	}
 	for _, f := range r.Files {
-		if f.Rebuild != RebuildNotAttempted {
+		if f.Rebuild != report.RebuildNotAttempted {
 			t.Errorf("%s: rebuild %q", f.Path, f.Rebuild)
 		}
 	}
@@ -425,7 +426,7 @@ func TestRebuildAutotools(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range []string{"configure", "Makefile.in", "aclocal.m4", "config.h.in", "install-sh", "missing"} {
-		if f := findFile(t, r, p); f.Rebuild != RebuildReproduced {
+		if f := findFile(t, r, p); f.Rebuild != report.RebuildReproduced {
 			t.Errorf("%s: rebuild %q (%s)", p, f.Rebuild, f.Reason)
 		}
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/tarcheck/tarcheck/verify/archive"
 	"github.com/tarcheck/tarcheck/verify/fetch"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
+	"github.com/tarcheck/tarcheck/verify/report"
 	"github.com/tarcheck/tarcheck/verify/sig"
 )
 
@@ -241,8 +242,8 @@ func memberKey(root, name string) string {
 func (p *pipeline) run(ctx context.Context) (*Report, error) {
 	o := &p.o
 	r := &Report{
-		Schema:     Schema,
-		Tool:       Tool{Name: "tarcheck", Version: o.ToolVersion},
+		Schema:     report.Schema,
+		Tool:       report.Tool{Name: "tarcheck", Version: o.ToolVersion},
 		Signatures: []Signature{},
 		Files:      []FileDiff{},
 		Findings:   []Finding{},

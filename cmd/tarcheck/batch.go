@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/tarcheck/tarcheck/verify/report"
 	"io"
 	"os"
 	"path/filepath"
@@ -22,7 +23,7 @@ import (
 	"github.com/tarcheck/tarcheck/verify"
 	"github.com/tarcheck/tarcheck/verify/fetch"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
-	"github.com/tarcheck/tarcheck/verify/report"
+	"github.com/tarcheck/tarcheck/verify/render"
 )
 
 // Limits on a batch manifest, which may come from a merge request and is
@@ -551,7 +552,7 @@ func (b *batch) gitLock(source string) *sync.Mutex {
 }
 
 // one verifies and renders manifest release i.
-func (b *batch) one(ctx context.Context, i int, ro report.Options) *batchResult {
+func (b *batch) one(ctx context.Context, i int, ro render.Options) *batchResult {
 	rel := &b.rels[i]
 	res := &batchResult{index: i, name: rel.Name, highest: "-"}
 	r, err := b.verifyOne(ctx, rel)
@@ -562,7 +563,7 @@ func (b *batch) one(ctx context.Context, i int, ro report.Options) *batchResult 
 		if max, ok := r.MaxSeverity(); ok {
 			res.highest = max.String()
 		}
-		if r.Verdict == verify.Fail {
+		if r.Verdict == report.Fail {
 			res.code = exitFail
 		}
 	}
@@ -574,7 +575,7 @@ func (b *batch) one(ctx context.Context, i int, ro report.Options) *batchResult 
 	return res
 }
 
-func (b *batch) verifyOne(ctx context.Context, rel *manifestRelease) (*verify.Report, error) {
+func (b *batch) verifyOne(ctx context.Context, rel *manifestRelease) (*report.Report, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -616,7 +617,7 @@ func (b *batch) verifyOne(ctx context.Context, rel *manifestRelease) (*verify.Re
 }
 
 // render writes one release's part of the output.
-func (b *batch) render(w *bytes.Buffer, res *batchResult, r *verify.Report, ro report.Options) error {
+func (b *batch) render(w *bytes.Buffer, res *batchResult, r *report.Report, ro render.Options) error {
 	switch b.out.format {
 	case "json":
 		return jsonLine(w, res, r)
@@ -628,18 +629,18 @@ func (b *batch) render(w *bytes.Buffer, res *batchResult, r *verify.Report, ro r
 			fmt.Fprintf(w, "**ERROR** (exit code %d): %s\n\n", res.code, mdEscape(errMessage(res.err)))
 			return nil
 		}
-		if err := report.Markdown(w, r); err != nil {
+		if err := render.Markdown(w, r); err != nil {
 			return err
 		}
 		w.WriteString("\n")
 		return nil
 	default:
-		fmt.Fprintf(w, "=== %s\n", report.EscapeText(res.name))
+		fmt.Fprintf(w, "=== %s\n", render.EscapeText(res.name))
 		if r == nil {
 			fmt.Fprintf(w, "error (exit code %d): %s\n\n", res.code, sanitizeLine(errMessage(res.err)))
 			return nil
 		}
-		if err := report.Text(w, r, ro); err != nil {
+		if err := render.Text(w, r, ro); err != nil {
 			return err
 		}
 		w.WriteString("\n")
@@ -658,7 +659,7 @@ func errMessage(err error) string {
 
 // jsonLine writes one JSON Lines record: the report with "name" and
 // "exit_code" first, or {"name","exit_code","error"[,"hint"]}.
-func jsonLine(w *bytes.Buffer, res *batchResult, r *verify.Report) error {
+func jsonLine(w *bytes.Buffer, res *batchResult, r *report.Report) error {
 	head := struct {
 		Name     string `json:"name"`
 		ExitCode int    `json:"exit_code"`
@@ -676,7 +677,7 @@ func jsonLine(w *bytes.Buffer, res *batchResult, r *verify.Report) error {
 		return writeCompactJSON(w, head)
 	}
 	var rep bytes.Buffer
-	if err := report.JSON(&rep, r); err != nil {
+	if err := render.JSON(&rep, r); err != nil {
 		return err
 	}
 	var body bytes.Buffer
@@ -720,15 +721,15 @@ func writeCompactJSON(w *bytes.Buffer, v any) error {
 }
 
 // sarifRun writes the release's SARIF run as one JSON value: the run of
-// report.SARIF with automationDetails.id "tarcheck/<name>/" (so that code
+// render.SARIF with automationDetails.id "tarcheck/<name>/" (so that code
 // scanning keeps the runs apart), or, when the release could not be
 // verified, a run whose invocation failed with the error.
-func sarifRun(w *bytes.Buffer, res *batchResult, r *verify.Report) error {
+func sarifRun(w *bytes.Buffer, res *batchResult, r *report.Report) error {
 	auto := map[string]string{"id": "tarcheck/" + res.name + "/"}
 	if r == nil {
 		run := map[string]any{
 			"tool": map[string]any{"driver": map[string]any{"name": "tarcheck", "version": version(),
-				"informationUri": report.InformationURI}},
+				"informationUri": render.InformationURI}},
 			"automationDetails": auto,
 			"invocations": []any{map[string]any{
 				"executionSuccessful": false,
@@ -741,7 +742,7 @@ func sarifRun(w *bytes.Buffer, res *batchResult, r *verify.Report) error {
 		return writeCompactJSON(w, run)
 	}
 	var buf bytes.Buffer
-	if err := report.SARIF(&buf, r); err != nil {
+	if err := render.SARIF(&buf, r); err != nil {
 		return err
 	}
 	var log struct {
@@ -769,7 +770,7 @@ func (b *batch) writeSARIF(w io.Writer, rows []*batchResult) error {
 		Schema  string            `json:"$schema"`
 		Version string            `json:"version"`
 		Runs    []json.RawMessage `json:"runs"`
-	}{report.SARIFSchemaURI, report.SARIFVersion, runs}
+	}{render.SARIFSchemaURI, render.SARIFVersion, runs}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
@@ -792,7 +793,7 @@ func writeTextSummary(w io.Writer, rows []*batchResult, worst int) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tVERDICT\tHIGHEST\tEXIT")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", report.EscapeText(r.name), r.verdict, r.highest, r.code)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", render.EscapeText(r.name), r.verdict, r.highest, r.code)
 	}
 	tw.Flush()
 }
@@ -819,7 +820,7 @@ func writeMarkdownSummary(w io.Writer, rows []*batchResult, worst int) {
 
 // mdEscape makes an untrusted string inert in Markdown text and table cells.
 func mdEscape(s string) string {
-	s = report.EscapeText(s)
+	s = render.EscapeText(s)
 	var b strings.Builder
 	for _, r := range s {
 		if strings.ContainsRune("\\`*_{}[]()<>#+-.!|~&", r) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/tarcheck/tarcheck/verify/report"
 	"os"
 	"path/filepath"
 
@@ -41,7 +42,7 @@ and shows the two reports. It needs git, and no network.`,
 				return fmt.Errorf("%w: building the demo: %w", verify.ErrEnvironment, err)
 			}
 			failOn := out.failOnOr(nil)
-			var verdicts []verify.Verdict
+			var verdicts []report.Verdict
 			for i, tb := range []struct{ title, path string }{
 				{"1/2  the clean release " + filepath.Base(fx.Clean), fx.Clean},
 				{"2/2  the tampered release " + filepath.Base(fx.Tampered) + " (xz-style injection)", fx.Tampered},
@@ -79,7 +80,7 @@ and shows the two reports. It needs git, and no network.`,
 				}
 			}
 			// The demo succeeds when tarcheck tells the two apart.
-			if verdicts[0] != verify.Pass || verdicts[1] != verify.Fail {
+			if verdicts[0] != report.Pass || verdicts[1] != report.Fail {
 				return errVerdictFail
 			}
 			return nil
@@ -90,8 +91,8 @@ and shows the two reports. It needs git, and no network.`,
 	return cmd
 }
 
-func passed(v verify.Verdict) string {
-	if v == verify.Pass {
+func passed(v report.Verdict) string {
+	if v == report.Pass {
 		return "passes"
 	}
 	return "fails"

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/tarcheck/tarcheck/verify/report"
 	"io"
 	"os"
 	"path/filepath"
@@ -12,7 +13,7 @@ import (
 
 	"github.com/tarcheck/tarcheck/verify"
 	"github.com/tarcheck/tarcheck/verify/archive"
-	"github.com/tarcheck/tarcheck/verify/report"
+	"github.com/tarcheck/tarcheck/verify/render"
 )
 
 // outputFlags are shared by verify, batch and debian.
@@ -49,7 +50,7 @@ func (f *outputFlags) register(cmd *cobra.Command) {
 			return usageError{fmt.Errorf("--color %q: want auto, always or never", f.color)}
 		}
 		if f.failOn != "" {
-			if _, err := verify.ParseSeverity(f.failOn); err != nil {
+			if _, err := report.ParseSeverity(f.failOn); err != nil {
 				return usageError{fmt.Errorf("--fail-on: %v", err)}
 			}
 		}
@@ -69,19 +70,19 @@ func chainPreRun(a, b func(*cobra.Command, []string) error) func(*cobra.Command,
 }
 
 // failOnOr returns --fail-on, else the policy's, else high.
-func (f *outputFlags) failOnOr(policy *verify.Policy) verify.Severity {
+func (f *outputFlags) failOnOr(policy *verify.Policy) report.Severity {
 	s := f.failOn
 	if s == "" && policy != nil && policy.FailOn != "" {
 		s = policy.FailOn
 	}
 	if s == "" {
-		return verify.SevHigh
+		return report.SevHigh
 	}
-	sev, _ := verify.ParseSeverity(s)
+	sev, _ := report.ParseSeverity(s)
 	return sev
 }
 
-func (f *outputFlags) renderOptions(e *env, w io.Writer) report.Options {
+func (f *outputFlags) renderOptions(e *env, w io.Writer) render.Options {
 	color := false
 	switch f.color {
 	case "always":
@@ -89,16 +90,16 @@ func (f *outputFlags) renderOptions(e *env, w io.Writer) report.Options {
 	case "auto":
 		color = isTerminal(w) && e.getenv("NO_COLOR") == "" && e.getenv("TERM") != "dumb"
 	}
-	return report.Options{Color: color, Verbose: f.verbose, Quiet: f.quiet}
+	return render.Options{Color: color, Verbose: f.verbose, Quiet: f.quiet}
 }
 
 // emit renders r to --output or stdout.
-func (f *outputFlags) emit(e *env, r *verify.Report) error {
+func (f *outputFlags) emit(e *env, r *report.Report) error {
 	if f.output == "" || f.output == "-" {
-		return report.Render(e.stdout, f.format, r, f.renderOptions(e, e.stdout))
+		return render.Render(e.stdout, f.format, r, f.renderOptions(e, e.stdout))
 	}
 	var buf bytes.Buffer
-	if err := report.Render(&buf, f.format, r, f.renderOptions(e, &buf)); err != nil {
+	if err := render.Render(&buf, f.format, r, f.renderOptions(e, &buf)); err != nil {
 		return err
 	}
 	return writeFileAtomic(f.output, buf.Bytes())
@@ -293,7 +294,7 @@ func runAndEmit(ctx context.Context, e *env, out *outputFlags, o verify.Options)
 	if err := out.emit(e, r); err != nil {
 		return err
 	}
-	if r.Verdict == verify.Fail {
+	if r.Verdict == report.Fail {
 		return errVerdictFail
 	}
 	return nil

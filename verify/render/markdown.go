@@ -1,4 +1,4 @@
-package report
+package render
 
 import (
 	"bytes"
@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/tarcheck/tarcheck/verify"
+	"github.com/tarcheck/tarcheck/verify/report"
 )
 
 // MarkdownMaxRows caps the rows of each Markdown table so that the report
@@ -21,18 +21,18 @@ const MarkdownMaxRows = 200
 // <details> block. Untrusted strings are escaped: paths and evidence are
 // code spans, other text has Markdown and HTML punctuation backslash-escaped,
 // and control characters are shown as escapes (see EscapeText).
-func Markdown(w io.Writer, r *verify.Report) error {
+func Markdown(w io.Writer, r *report.Report) error {
 	if r == nil {
 		return ErrNilReport
 	}
 	var b bytes.Buffer
-	out := outcomeOf(r)
+	out := r.Outcome()
 	word := "PASS"
-	if out.verdict == verify.Fail {
+	if out.Verdict == report.Fail {
 		word = "FAIL"
 	}
 	fmt.Fprintf(&b, "## tarcheck: %s\n\n", word)
-	fmt.Fprintf(&b, "**%s**: %s.", word, mdText(out.sentence(r.FailOn)))
+	fmt.Fprintf(&b, "**%s**: %s.", word, mdText(sentence(out, r.FailOn)))
 	if r.Tarball.Source != "" || r.Git.Tag != "" {
 		fmt.Fprintf(&b, " Tarball %s compared with tag %s", mdCode(artifactName(r.Tarball.Source), false), mdCode(r.Git.Tag, false))
 		if r.Git.Commit != "" {
@@ -78,7 +78,7 @@ func Markdown(w io.Writer, r *verify.Report) error {
 		b.WriteString("No findings.\n")
 	} else {
 		b.WriteString("| severity | rule | path | message |\n|---|---|---|---|\n")
-		idx := bySeverity(len(r.Findings), func(i int) verify.Severity { return r.Findings[i].Severity })
+		idx := bySeverity(len(r.Findings), func(i int) report.Severity { return r.Findings[i].Severity })
 		for n, i := range idx {
 			if n == MarkdownMaxRows {
 				fmt.Fprintf(&b, "| | | | %d more findings in the JSON report |\n", len(idx)-n)
@@ -96,7 +96,7 @@ func Markdown(w io.Writer, r *verify.Report) error {
 	if len(r.Files) > 0 {
 		fmt.Fprintf(&b, "\n<details>\n<summary>Differing files (%d)</summary>\n\n", len(r.Files))
 		b.WriteString("| severity | status | class | path | reason |\n|---|---|---|---|---|\n")
-		idx := bySeverity(len(r.Files), func(i int) verify.Severity { return r.Files[i].Severity })
+		idx := bySeverity(len(r.Files), func(i int) report.Severity { return r.Files[i].Severity })
 		for n, i := range idx {
 			if n == MarkdownMaxRows {
 				fmt.Fprintf(&b, "| | | | | %d more files in the JSON report |\n", len(idx)-n)
@@ -107,7 +107,7 @@ func Markdown(w io.Writer, r *verify.Report) error {
 			if f.Expected != "" {
 				reason += "<br>expected by policy: " + mdCell(f.Expected)
 			}
-			if f.Rebuild != "" && f.Rebuild != verify.RebuildNotAttempted {
+			if f.Rebuild != "" && f.Rebuild != report.RebuildNotAttempted {
 				reason += "<br>rebuild: " + mdCell(f.Rebuild)
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", severityCell(f.Severity), mdCell(string(f.Status)), mdCell(f.Class), mdPath(f.Path), reason)
@@ -152,8 +152,8 @@ func Markdown(w io.Writer, r *verify.Report) error {
 	return nil
 }
 
-func severityCell(s verify.Severity) string {
-	if s >= verify.SevHigh {
+func severityCell(s report.Severity) string {
+	if s >= report.SevHigh {
 		return "**" + s.String() + "**"
 	}
 	return s.String()

@@ -1,4 +1,4 @@
-package report
+package render
 
 import (
 	"crypto/sha256"
@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/tarcheck/tarcheck/verify"
+	"github.com/tarcheck/tarcheck/verify/report"
 )
 
 // SARIF constants.
@@ -104,11 +104,11 @@ type sarifRegion struct {
 }
 
 // sarifLevel maps a tarcheck severity to a SARIF result level.
-func sarifLevel(s verify.Severity) string {
+func sarifLevel(s report.Severity) string {
 	switch {
-	case s >= verify.SevHigh:
+	case s >= report.SevHigh:
 		return "error"
-	case s == verify.SevMedium:
+	case s == report.SevMedium:
 		return "warning"
 	}
 	return "note"
@@ -116,15 +116,15 @@ func sarifLevel(s verify.Severity) string {
 
 // securitySeverity is the GitHub code scanning score for a severity
 // (critical ≥ 9.0, high ≥ 7.0, medium ≥ 4.0, low > 0).
-func securitySeverity(s verify.Severity) string {
+func securitySeverity(s report.Severity) string {
 	switch s {
-	case verify.SevCritical:
+	case report.SevCritical:
 		return "9.5"
-	case verify.SevHigh:
+	case report.SevHigh:
 		return "8.0"
-	case verify.SevMedium:
+	case report.SevMedium:
 		return "5.5"
-	case verify.SevLow:
+	case report.SevLow:
 		return "2.0"
 	}
 	return "0.0"
@@ -139,7 +139,7 @@ func securitySeverity(s verify.Severity) string {
 // A finding without a path is located at the tarball's file name, or has no
 // location when that is unknown. Differing files without a finding are not
 // results; the caller turns what matters into findings.
-func SARIF(w io.Writer, r *verify.Report) error {
+func SARIF(w io.Writer, r *report.Report) error {
 	if r == nil {
 		return ErrNilReport
 	}
@@ -153,14 +153,14 @@ func SARIF(w io.Writer, r *verify.Report) error {
 	return nil
 }
 
-func buildSARIF(r *verify.Report) sarifLog {
+func buildSARIF(r *report.Report) sarifLog {
 	// Rules: the catalogue plus unknown ids in order of first appearance;
 	// an unknown rule's default level is the highest severity it was seen with.
-	ids := RuleIDs()
-	seen := map[string]verify.Severity{}
+	ids := report.RuleIDs()
+	seen := map[string]report.Severity{}
 	var extra []string
 	for _, f := range r.Findings {
-		if _, ok := Rules[f.Rule]; ok {
+		if _, ok := report.LookupRule(f.Rule); ok {
 			continue
 		}
 		if s, ok := seen[f.Rule]; !ok {
@@ -175,7 +175,7 @@ func buildSARIF(r *verify.Report) sarifLog {
 	index := make(map[string]int, len(ids))
 	rules := make([]sarifRule, 0, len(ids))
 	for i, id := range ids {
-		rule, ok := LookupRule(id)
+		rule, ok := report.LookupRule(id)
 		if !ok {
 			rule.Severity = seen[id]
 		}
@@ -199,7 +199,7 @@ func buildSARIF(r *verify.Report) sarifLog {
 	for _, f := range r.Findings {
 		msg := f.Message
 		if strings.TrimSpace(msg) == "" {
-			rule, _ := LookupRule(f.Rule)
+			rule, _ := report.LookupRule(f.Rule)
 			msg = rule.Short
 		}
 		res := sarifResult{
@@ -237,7 +237,7 @@ func buildSARIF(r *verify.Report) sarifLog {
 	}
 
 	props := map[string]any{
-		"verdict": outcomeOf(r).verdict,
+		"verdict": r.Outcome().Verdict,
 		"failOn":  r.FailOn.String(),
 		"tarball": r.Tarball.Source,
 		"tag":     r.Git.Tag,
@@ -265,7 +265,7 @@ func buildSARIF(r *verify.Report) sarifLog {
 
 // fingerprint identifies a finding across runs for code scanning's
 // de-duplication: rule, path and message.
-func fingerprint(f verify.Finding) string {
+func fingerprint(f report.Finding) string {
 	h := sha256.New()
 	h.Write([]byte(f.Rule))
 	h.Write([]byte{0})

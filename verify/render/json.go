@@ -1,20 +1,20 @@
-package report
+package render
 
 import (
 	"encoding/json"
 	"fmt"
 	"io"
 
-	"github.com/tarcheck/tarcheck/verify"
+	"github.com/tarcheck/tarcheck/verify/report"
 )
 
 // JSON writes the report in the DESIGN.md contract (schema
 // tarcheck.report/v1), indented by two spaces and ending in a newline.
 // files, findings and signatures are always arrays, never null. An empty
 // Schema or Tool.Name is filled in with the contract's constant, and an empty
-// Verdict is decided from the findings as verify.Report.Decide would. Strings
+// Verdict is decided from the findings as report.Report.Decide would. Strings
 // that are not valid UTF-8 are written with U+FFFD in place of bad bytes.
-func JSON(w io.Writer, r *verify.Report) error {
+func JSON(w io.Writer, r *report.Report) error {
 	if r == nil {
 		return ErrNilReport
 	}
@@ -28,25 +28,25 @@ func JSON(w io.Writer, r *verify.Report) error {
 }
 
 // normalized returns a shallow copy of r that satisfies the JSON contract.
-func normalized(r *verify.Report) *verify.Report {
+func normalized(r *report.Report) *report.Report {
 	c := *r
 	if c.Schema == "" {
-		c.Schema = verify.Schema
+		c.Schema = report.Schema
 	}
 	if c.Tool.Name == "" {
 		c.Tool.Name = "tarcheck"
 	}
 	if c.Signatures == nil {
-		c.Signatures = []verify.Signature{}
+		c.Signatures = []report.Signature{}
 	}
 	if c.Files == nil {
-		c.Files = []verify.FileDiff{}
+		c.Files = []report.FileDiff{}
 	}
 	if c.Findings == nil {
-		c.Findings = []verify.Finding{}
+		c.Findings = []report.Finding{}
 	}
 	if c.Verdict == "" {
-		c.Verdict = outcomeOf(r).verdict
+		c.Verdict = r.Outcome().Verdict
 	}
 	return &c
 }

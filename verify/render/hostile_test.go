@@ -1,4 +1,4 @@
-package report
+package render
 
 import (
 	"bytes"
@@ -7,7 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/tarcheck/tarcheck/verify"
+	"github.com/tarcheck/tarcheck/verify/report"
 	"github.com/tarcheck/tarcheck/verify/report/reporttest"
 )
 
@@ -31,25 +31,25 @@ var hostileStrings = []string{
 }
 
 // reportWith puts s in every untrusted string field of a report.
-func reportWith(s string) *verify.Report {
+func reportWith(s string) *report.Report {
 	r := cleanReport()
 	r.Tarball.Source = s
 	r.Tarball.Root = &s
 	r.Git.Source = s
 	r.Git.Tag = s
-	r.Signatures = []verify.Signature{{Subject: "tag", Kind: "openpgp", Status: "invalid", Signer: s, Detail: s, Source: s}}
-	r.Files = []verify.FileDiff{
-		{Path: s, Status: verify.ContentDiffers, Class: s, Severity: verify.SevHigh, Reason: s, Generator: s, Expected: s, Rebuild: s},
-		{Path: s, Status: verify.OnlyInTarball, Class: "generated", Severity: verify.SevInfo, Reason: s},
+	r.Signatures = []report.Signature{{Subject: "tag", Kind: "openpgp", Status: "invalid", Signer: s, Detail: s, Source: s}}
+	r.Files = []report.FileDiff{
+		{Path: s, Status: report.ContentDiffers, Class: s, Severity: report.SevHigh, Reason: s, Generator: s, Expected: s, Rebuild: s},
+		{Path: s, Status: report.OnlyInTarball, Class: "generated", Severity: report.SevInfo, Reason: s},
 	}
-	r.Findings = []verify.Finding{
-		{Rule: "TC107", Severity: verify.SevCritical, Path: s, Message: s, Evidence: []string{s, "3: " + s}},
-		{Rule: s, Severity: verify.SevHigh, Message: s},
+	r.Findings = []report.Finding{
+		{Rule: "TC107", Severity: report.SevCritical, Path: s, Message: s, Evidence: []string{s, "3: " + s}},
+		{Rule: s, Severity: report.SevHigh, Message: s},
 	}
 	r.Classes = map[string]int{s: 2}
-	r.Generators = []verify.Generator{{Name: s, Version: s, Files: 1, Example: s}}
-	r.Rebuild = &verify.RebuildInfo{Mode: s, Sandbox: s, Commands: []string{s}, M4Inputs: []string{s}, HostTools: []string{s}, Notes: []string{s}}
-	r.Policy = &verify.PolicyInfo{File: s, Stale: []string{s}}
+	r.Generators = []report.Generator{{Name: s, Version: s, Files: 1, Example: s}}
+	r.Rebuild = &report.RebuildInfo{Mode: s, Sandbox: s, Commands: []string{s}, M4Inputs: []string{s}, HostTools: []string{s}, Notes: []string{s}}
+	r.Policy = &report.PolicyInfo{File: s, Stale: []string{s}}
 	r.Notes = []string{s}
 	r.Decide()
 	return r
@@ -110,7 +110,7 @@ func TestHostileText(t *testing.T) {
 
 func TestHostileDiff(t *testing.T) {
 	r := cleanReport()
-	r.Files = []verify.FileDiff{{Path: "a.c", Status: verify.ContentDiffers, Class: "source", Severity: verify.SevHigh, Reason: "differs",
+	r.Files = []report.FileDiff{{Path: "a.c", Status: report.ContentDiffers, Class: "source", Severity: report.SevHigh, Reason: "differs",
 		Diff: "--- a\n+++ b\n@@ -1 +1 @@\n-\told\r\n+\x1b]52;c;ZXZpbA==\x07new\u202e\n+\xff\n"}}
 	out := render(t, "text", r, Options{Verbose: true, Color: true})
 	checkTerminalSafe(t, out, true)
@@ -205,7 +205,7 @@ func TestHostileMachineFormats(t *testing.T) {
 		r := reportWith(s)
 		r.Tarball.SHA256 = strings.Repeat("a", 64)
 		r.Findings[1].Rule = "TC107" // the schema wants rule ids starting with TC
-		r.Files[0].Rebuild = verify.RebuildDiffers
+		r.Files[0].Rebuild = report.RebuildDiffers
 		reporttest.ValidateReportJSON(t, render(t, "json", r, Options{}))
 		reporttest.ValidateSARIF(t, render(t, "sarif", r, Options{}))
 	}
@@ -299,7 +299,7 @@ func FuzzMachineFormats(f *testing.F) {
 		r := reportWith(s)
 		r.Tarball.SHA256 = strings.Repeat("a", 64)
 		r.Findings[1].Rule = "TC107"
-		r.Files[0].Rebuild = verify.RebuildDiffers
+		r.Files[0].Rebuild = report.RebuildDiffers
 		r.Files[0].Class, r.Files[0].Reason = "c"+s, "r"+s // the schema wants them non-empty
 		r.Files[1].Reason = "r" + s
 		js := render(t, "json", r, Options{})

@@ -1,4 +1,4 @@
-package report
+package render
 
 import (
 	"bytes"
@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/tarcheck/tarcheck/verify"
+	"github.com/tarcheck/tarcheck/verify/report"
 )
 
 // ANSI SGR sequences used when Options.Color is set.
@@ -20,12 +20,12 @@ const (
 	ansiCyan   = "\x1b[36m"
 )
 
-var sevColor = map[verify.Severity]string{
-	verify.SevCritical: ansiBold + ansiRed,
-	verify.SevHigh:     ansiRed,
-	verify.SevMedium:   ansiYellow,
-	verify.SevLow:      ansiCyan,
-	verify.SevInfo:     ansiDim,
+var sevColor = map[report.Severity]string{
+	report.SevCritical: ansiBold + ansiRed,
+	report.SevHigh:     ansiRed,
+	report.SevMedium:   ansiYellow,
+	report.SevLow:      ansiCyan,
+	report.SevInfo:     ansiDim,
 }
 
 // textPrinter accumulates the text report; untrusted strings go through
@@ -51,12 +51,12 @@ func (p *textPrinter) heading(s string) { p.printf("\n%s\n", p.paint(ansiBold, s
 // (critical first), then the verdict line. Info files and diff excerpts are
 // listed only with o.Verbose; o.Quiet keeps only critical and high findings
 // and the verdict line. Untrusted strings are escaped (see EscapeText).
-func Text(w io.Writer, r *verify.Report, o Options) error {
+func Text(w io.Writer, r *report.Report, o Options) error {
 	if r == nil {
 		return ErrNilReport
 	}
 	p := &textPrinter{color: o.Color}
-	out := outcomeOf(r)
+	out := r.Outcome()
 	if o.Quiet {
 		p.quietFindings(r)
 	} else {
@@ -76,7 +76,7 @@ func Text(w io.Writer, r *verify.Report, o Options) error {
 	return nil
 }
 
-func (p *textPrinter) header(r *verify.Report) {
+func (p *textPrinter) header(r *report.Report) {
 	name := r.Tool.Name
 	if name == "" {
 		name = "tarcheck"
@@ -115,7 +115,7 @@ func (p *textPrinter) header(r *verify.Report) {
 	p.printf("           %s\n", strings.Join(parts, ", "))
 }
 
-func (p *textPrinter) signatures(r *verify.Report) {
+func (p *textPrinter) signatures(r *report.Report) {
 	p.heading("Signatures")
 	if len(r.Signatures) == 0 {
 		p.printf("  none checked\n")
@@ -145,7 +145,7 @@ func (p *textPrinter) signatures(r *verify.Report) {
 	}
 }
 
-func (p *textPrinter) counts(r *verify.Report) {
+func (p *textPrinter) counts(r *report.Report) {
 	p.heading("Counts")
 	for _, c := range statusCounts(r.Summary) {
 		p.printf("  %-16s %7d\n", c.Name, c.Count)
@@ -163,7 +163,7 @@ func (p *textPrinter) counts(r *verify.Report) {
 	}
 }
 
-func (p *textPrinter) generators(r *verify.Report) {
+func (p *textPrinter) generators(r *report.Report) {
 	if len(r.Generators) == 0 {
 		return
 	}
@@ -181,18 +181,18 @@ func (p *textPrinter) generators(r *verify.Report) {
 	}
 }
 
-func (p *textPrinter) sevLabel(s verify.Severity) string {
+func (p *textPrinter) sevLabel(s report.Severity) string {
 	return p.paint(sevColor[s], strings.ToUpper(s.String()))
 }
 
-func (p *textPrinter) findings(r *verify.Report) {
+func (p *textPrinter) findings(r *report.Report) {
 	p.heading(fmt.Sprintf("Findings (%d)", len(r.Findings)))
 	if len(r.Findings) == 0 {
 		p.printf("  none\n")
 		return
 	}
-	idx := bySeverity(len(r.Findings), func(i int) verify.Severity { return r.Findings[i].Severity })
-	var cur verify.Severity = -1
+	idx := bySeverity(len(r.Findings), func(i int) report.Severity { return r.Findings[i].Severity })
+	var cur report.Severity = -1
 	for _, i := range idx {
 		f := r.Findings[i]
 		if f.Severity != cur {
@@ -203,7 +203,7 @@ func (p *textPrinter) findings(r *verify.Report) {
 	}
 }
 
-func (p *textPrinter) finding(f verify.Finding, indent string) {
+func (p *textPrinter) finding(f report.Finding, indent string) {
 	head := indent + EscapeText(f.Rule)
 	if f.Path != "" {
 		head += " " + EscapeText(f.Path) + ":"
@@ -214,11 +214,11 @@ func (p *textPrinter) finding(f verify.Finding, indent string) {
 	}
 }
 
-func (p *textPrinter) quietFindings(r *verify.Report) {
-	idx := bySeverity(len(r.Findings), func(i int) verify.Severity { return r.Findings[i].Severity })
+func (p *textPrinter) quietFindings(r *report.Report) {
+	idx := bySeverity(len(r.Findings), func(i int) report.Severity { return r.Findings[i].Severity })
 	for _, i := range idx {
 		f := r.Findings[i]
-		if f.Severity < verify.SevHigh {
+		if f.Severity < report.SevHigh {
 			break
 		}
 		line := p.sevLabel(f.Severity) + " " + EscapeText(f.Rule)
@@ -229,11 +229,11 @@ func (p *textPrinter) quietFindings(r *verify.Report) {
 	}
 }
 
-func (p *textPrinter) files(r *verify.Report, verbose bool) {
+func (p *textPrinter) files(r *report.Report, verbose bool) {
 	hidden := 0
 	if !verbose {
 		for _, f := range r.Files {
-			if f.Severity == verify.SevInfo {
+			if f.Severity == report.SevInfo {
 				hidden++
 			}
 		}
@@ -247,11 +247,11 @@ func (p *textPrinter) files(r *verify.Report, verbose bool) {
 		p.printf("  none listed\n")
 		return
 	}
-	idx := bySeverity(len(r.Files), func(i int) verify.Severity { return r.Files[i].Severity })
-	var cur verify.Severity = -1
+	idx := bySeverity(len(r.Files), func(i int) report.Severity { return r.Files[i].Severity })
+	var cur report.Severity = -1
 	for _, i := range idx {
 		f := r.Files[i]
-		if f.Severity == verify.SevInfo && !verbose {
+		if f.Severity == report.SevInfo && !verbose {
 			break
 		}
 		if f.Severity != cur {
@@ -259,7 +259,7 @@ func (p *textPrinter) files(r *verify.Report, verbose bool) {
 			p.printf("  %s\n", p.sevLabel(cur))
 		}
 		line := fmt.Sprintf("    %-15s  %s  [%s] %s", EscapeText(string(f.Status)), EscapeText(f.Path), EscapeText(f.Class), EscapeText(f.Reason))
-		if f.Rebuild != "" && f.Rebuild != verify.RebuildNotAttempted {
+		if f.Rebuild != "" && f.Rebuild != report.RebuildNotAttempted {
 			line += " (rebuild: " + EscapeText(f.Rebuild) + ")"
 		}
 		p.printf("%s\n", line)
@@ -289,7 +289,7 @@ func (p *textPrinter) files(r *verify.Report, verbose bool) {
 }
 
 // extras prints the rebuild summary, the policy and the notes.
-func (p *textPrinter) extras(r *verify.Report, verbose bool) {
+func (p *textPrinter) extras(r *report.Report, verbose bool) {
 	if rb := r.Rebuild; rb != nil {
 		p.heading("Rebuild")
 		p.printf("  %s in %s: %d reproduced, %d differ, %d not reproducible\n",
@@ -332,10 +332,10 @@ func escapeJoin(ss []string) string {
 	return strings.Join(out, ", ")
 }
 
-func (p *textPrinter) verdict(r *verify.Report, out outcome) {
+func (p *textPrinter) verdict(r *report.Report, out report.Outcome) {
 	word, code := "PASS", ansiBold+ansiGreen
-	if out.verdict == verify.Fail {
+	if out.Verdict == report.Fail {
 		word, code = "FAIL", ansiBold+ansiRed
 	}
-	p.printf("Verdict: %s, %s\n", p.paint(code, word), out.sentence(r.FailOn))
+	p.printf("Verdict: %s, %s\n", p.paint(code, word), sentence(out, r.FailOn))
 }
