@@ -54,7 +54,7 @@ var classRules = map[string]string{
 func (p *pipeline) classify(ctx context.Context) error {
 	blobs, err := p.repo.OpenBlobs(ctx)
 	if err != nil {
-		return mapGitErr(err)
+		return gitErr(err)
 	}
 	defer blobs.Close()
 
@@ -68,7 +68,7 @@ func (p *pipeline) classify(ctx context.Context) error {
 		}
 	}
 	if err := p.repo.Prefetch(ctx, p.tag.Tree, need); err != nil {
-		return mapGitErr(err)
+		return gitErr(err)
 	}
 
 	var ignorePaths, substPaths map[string]bool
@@ -198,7 +198,7 @@ func (p *pipeline) classify(ctx context.Context) error {
 			if (t.status == ContentDiffers || t.status == TypeDiffers) && g.mode != 0o160000 {
 				c, err := blobs.Read(g.hexID())
 				if err != nil && !errors.Is(err, gitsrc.ErrObjectTooLarge) {
-					return mapGitErr(fmt.Errorf("reading %s from the tag: %w", rel, err))
+					return gitErr(fmt.Errorf("reading %s from the tag: %w", rel, err))
 				}
 				gitContent = c
 				in.Git = c

@@ -97,7 +97,7 @@ func (p *pipeline) inferTag(ctx context.Context) (string, error) {
 	}
 	tags, err := p.repo.Tags(ctx)
 	if err != nil {
-		return "", mapGitErr(err)
+		return "", gitErr(err)
 	}
 	have := make(map[string]bool, len(tags))
 	for _, t := range tags {

@@ -3,7 +3,6 @@ package verify
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"path"
 	"strings"
@@ -59,49 +58,49 @@ type Require struct {
 // bad globs, statuses and severities are errors.
 func ParsePolicy(name string, data []byte) (*Policy, error) {
 	if len(data) > MaxPolicySize {
-		return nil, fmt.Errorf("%w: policy %s: larger than %d bytes", ErrUsage, name, MaxPolicySize)
+		return nil, Errorf(KindUsage, "policy %s: larger than %d bytes", name, MaxPolicySize)
 	}
 	p := &Policy{File: name}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(p); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%w: policy %s: %s", ErrUsage, name, strings.ReplaceAll(oneLine(err.Error()), "in type verify.Policy", ""))
+		return nil, Errorf(KindUsage, "policy %s: %s", name, strings.ReplaceAll(oneLine(err.Error()), "in type verify.Policy", ""))
 	}
 	if p.FailOn != "" {
 		if _, err := ParseSeverity(p.FailOn); err != nil {
-			return nil, fmt.Errorf("%w: policy %s: fail-on: %v", ErrUsage, name, err)
+			return nil, Errorf(KindUsage, "policy %s: fail-on: %v", name, err)
 		}
 	}
 	valid := map[string]bool{string(OnlyInTarball): true, string(OnlyInGit): true, string(ContentDiffers): true,
 		string(ModeDiffers): true, string(TypeDiffers): true, "": true, "any": true}
 	for i, e := range p.Expect {
 		if e.Path == "" {
-			return nil, fmt.Errorf("%w: policy %s: expect[%d]: path is required", ErrUsage, name, i)
+			return nil, Errorf(KindUsage, "policy %s: expect[%d]: path is required", name, i)
 		}
 		if strings.TrimSpace(e.Reason) == "" {
-			return nil, fmt.Errorf("%w: policy %s: expect[%d] (%s): reason is required", ErrUsage, name, i, e.Path)
+			return nil, Errorf(KindUsage, "policy %s: expect[%d] (%s): reason is required", name, i, e.Path)
 		}
 		if !valid[e.Status] {
-			return nil, fmt.Errorf("%w: policy %s: expect[%d] (%s): unknown status %q", ErrUsage, name, i, e.Path, e.Status)
+			return nil, Errorf(KindUsage, "policy %s: expect[%d] (%s): unknown status %q", name, i, e.Path, e.Status)
 		}
 		if _, err := globMatch(e.Path, "x"); err != nil {
-			return nil, fmt.Errorf("%w: policy %s: expect[%d]: bad glob %q", ErrUsage, name, i, e.Path)
+			return nil, Errorf(KindUsage, "policy %s: expect[%d]: bad glob %q", name, i, e.Path)
 		}
 	}
 	p.severity = map[string]Severity{}
 	for rule, s := range p.Severity {
 		if !strings.HasPrefix(rule, "TC") {
-			return nil, fmt.Errorf("%w: policy %s: severity: %q is not a rule id (TCnnn)", ErrUsage, name, rule)
+			return nil, Errorf(KindUsage, "policy %s: severity: %q is not a rule id (TCnnn)", name, rule)
 		}
 		sev, err := ParseSeverity(s)
 		if err != nil {
-			return nil, fmt.Errorf("%w: policy %s: severity %s: %v", ErrUsage, name, rule, err)
+			return nil, Errorf(KindUsage, "policy %s: severity %s: %v", name, rule, err)
 		}
 		p.severity[rule] = sev
 	}
 	for _, fp := range p.Require.OpenPGPFingerprints {
 		if len(normFingerprint(fp)) < 16 {
-			return nil, fmt.Errorf("%w: policy %s: require.openpgp-fingerprints: %q is not a fingerprint", ErrUsage, name, fp)
+			return nil, Errorf(KindUsage, "policy %s: require.openpgp-fingerprints: %q is not a fingerprint", name, fp)
 		}
 	}
 	p.used = make([]bool, len(p.Expect))

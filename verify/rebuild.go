@@ -169,9 +169,9 @@ func (p *pipeline) rebuild(ctx context.Context) error {
 		case ctx.Err() != nil:
 			return ctx.Err()
 		case errors.Is(err, sandbox.ErrUnknownBackend):
-			return fmt.Errorf("%w: --sandbox: %w", ErrUsage, err)
+			return Errorf(KindUsage, "--sandbox: %w", err)
 		}
-		return fmt.Errorf("%w: --rebuild needs a sandbox: %w (hint: %s)", ErrEnvironment, err, sandbox.UnavailableHint)
+		return Errorf(KindEnvironment, "--rebuild needs a sandbox: %w (hint: %s)", err, sandbox.UnavailableHint)
 	}
 	info := &RebuildInfo{Mode: o.Rebuild, Sandbox: runner.Name(), Commands: []string{}}
 	p.report.Rebuild = info
@@ -189,11 +189,11 @@ func (p *pipeline) rebuild(ctx context.Context) error {
 
 	base := filepath.Join(o.CacheDir, "rebuild")
 	if err := os.MkdirAll(base, 0o700); err != nil {
-		return fmt.Errorf("%w: rebuild directory: %v", ErrEnvironment, err)
+		return Errorf(KindEnvironment, "rebuild directory: %v", err)
 	}
 	scratch, err := os.MkdirTemp(base, "tag-")
 	if err != nil {
-		return fmt.Errorf("%w: rebuild directory: %v", ErrEnvironment, err)
+		return Errorf(KindEnvironment, "rebuild directory: %v", err)
 	}
 	defer removeScratch(scratch)
 	dir := filepath.Join(scratch, "src")
@@ -203,13 +203,13 @@ func (p *pipeline) rebuild(ctx context.Context) error {
 		case ctx.Err() != nil:
 			return ctx.Err()
 		case errors.Is(err, gitsrc.ErrUnsafeTree):
-			return fmt.Errorf("%w: tag %s: %w", ErrInput, p.tag.Name, err)
+			return Errorf(KindInput, "tag %s: %w", p.tag.Name, err)
 		}
-		return mapGitErr(fmt.Errorf("exporting tag %s: %w", p.tag.Name, err))
+		return gitErr(fmt.Errorf("exporting tag %s: %w", p.tag.Name, err))
 	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrEnvironment, err)
+		return Errorf(KindEnvironment, "%v", err)
 	}
 	defer root.Close()
 
@@ -281,7 +281,7 @@ func (b *rebuilder) step(ctx context.Context, label, script string, timeout time
 		if ctx.Err() != nil {
 			return false, ctx.Err()
 		}
-		return false, fmt.Errorf("%w: running %s in the %s sandbox: %w", ErrEnvironment, label, b.runner.Name(), err)
+		return false, Errorf(KindEnvironment, "running %s in the %s sandbox: %w", label, b.runner.Name(), err)
 	}
 	o.logf("rebuild: %s: exit %d in %s", label, res.ExitCode, time.Since(start).Round(time.Millisecond))
 	if res.ExitCode == 0 && !res.TimedOut {
@@ -342,7 +342,7 @@ func (b *rebuilder) copyInputs(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return fmt.Errorf("%w: re-reading %s: %w", ErrInput, filepath.Base(p.o.Tarball), err)
+		return Errorf(KindInput, "re-reading %s: %w", filepath.Base(p.o.Tarball), err)
 	}
 	if len(skipped) > 0 {
 		sort.Strings(skipped)
@@ -406,7 +406,7 @@ func (b *rebuilder) probeTools(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return fmt.Errorf("%w: probing autotools in the %s sandbox: %w", ErrEnvironment, b.runner.Name(), err)
+		return Errorf(KindEnvironment, "probing autotools in the %s sandbox: %w", b.runner.Name(), err)
 	}
 	versions := parseToolVersions(res.Output)
 	for _, t := range autotoolChain {
@@ -590,7 +590,7 @@ func (b *rebuilder) resolvePending(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return fmt.Errorf("%w: re-reading %s: %w", ErrInput, filepath.Base(p.o.Tarball), err)
+		return Errorf(KindInput, "re-reading %s: %w", filepath.Base(p.o.Tarball), err)
 	}
 	for _, d := range b.pending {
 		if !found[d.rel] {

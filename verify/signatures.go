@@ -41,14 +41,14 @@ func (p *pipeline) readMaterial(ctx context.Context, src string) ([]byte, error)
 	}
 	fi, err := os.Stat(file)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInput, err)
+		return nil, Errorf(KindInput, "%v", err)
 	}
 	if fi.Size() > MaxSignatureFile {
-		return nil, fmt.Errorf("%w: %s is larger than %d bytes", ErrInput, src, MaxSignatureFile)
+		return nil, Errorf(KindInput, "%s is larger than %d bytes", src, MaxSignatureFile)
 	}
 	b, err := os.ReadFile(file)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInput, err)
+		return nil, Errorf(KindInput, "%v", err)
 	}
 	return b, nil
 }
@@ -67,7 +67,7 @@ func (p *pipeline) keyring(ctx context.Context, files []string) (openpgp.EntityL
 	}
 	kr, err := sig.ReadKeyring(data...)
 	if err != nil {
-		return nil, fmt.Errorf("%w: keyring: %v", ErrInput, err)
+		return nil, Errorf(KindInput, "keyring: %v", err)
 	}
 	return kr, nil
 }
@@ -208,7 +208,7 @@ func (p *pipeline) verifySignatures(ctx context.Context) error {
 		}
 		f, err := os.Open(p.tarPath)
 		if err != nil {
-			return fmt.Errorf("%w: %v", ErrInput, err)
+			return Errorf(KindInput, "%v", err)
 		}
 		res := sig.VerifyDetached(f, m.data, kr, now)
 		f.Close()
@@ -337,7 +337,7 @@ func (p *pipeline) tarballSHA256() ([]byte, error) {
 	}
 	sum, err := fileSHA256(p.tarPath)
 	if err != nil {
-		return nil, fmt.Errorf("%w: hashing tarball: %v", ErrInput, err)
+		return nil, Errorf(KindInput, "hashing tarball: %v", err)
 	}
 	p.report.Tarball.SHA256 = hex.EncodeToString(sum)
 	return sum, nil

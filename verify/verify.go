@@ -137,28 +137,14 @@ func (o *Options) logf(format string, args ...any) {
 	}
 }
 
-// Errors callers map to exit codes (see ExitCode).
-var (
-	// ErrUsage marks bad arguments (exit 2).
-	ErrUsage = errors.New("usage")
-	// ErrInput marks unreadable input (exit 2).
-	ErrInput = errors.New("unreadable input")
-	// ErrEnvironment marks a missing tool, network failure or unavailable sandbox (exit 3).
-	ErrEnvironment = errors.New("environment")
-	// ErrAmbiguousTag is returned when tag inference finds none or several candidates (exit 2).
-	ErrAmbiguousTag = errors.New("cannot infer the tag")
-	// ErrTagNotFound is gitsrc.ErrTagNotFound (exit 2).
-	ErrTagNotFound = gitsrc.ErrTagNotFound
-)
-
 // Run verifies one release and returns its report. An error means no report
 // could be made; a failing verdict is not an error.
 func Run(ctx context.Context, o Options) (*Report, error) {
 	if o.Tarball == "" {
-		return nil, fmt.Errorf("%w: no tarball given", ErrUsage)
+		return nil, Errorf(KindUsage, "no tarball given")
 	}
 	if o.Git == "" {
-		return nil, fmt.Errorf("%w: no git repository given (--git)", ErrUsage)
+		return nil, Errorf(KindUsage, "no git repository given (--git)")
 	}
 	if o.KeepBytes <= 0 {
 		o.KeepBytes = DefaultKeepBytes
@@ -166,12 +152,12 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if o.CacheDir == "" {
 		d, err := fetch.DefaultCacheDir()
 		if err != nil {
-			return nil, fmt.Errorf("%w: no cache directory: %v", ErrEnvironment, err)
+			return nil, Errorf(KindEnvironment, "no cache directory: %v", err)
 		}
 		o.CacheDir = d
 	}
 	if err := os.MkdirAll(o.CacheDir, 0o700); err != nil {
-		return nil, fmt.Errorf("%w: cache directory: %v", ErrEnvironment, err)
+		return nil, Errorf(KindEnvironment, "cache directory: %v", err)
 	}
 	p := &pipeline{o: o, start: time.Now()}
 	return p.run(ctx)
@@ -266,7 +252,7 @@ func (p *pipeline) run(ctx context.Context) (*Report, error) {
 	// 2. Open the git side and resolve the tag.
 	repo, err := gitsrc.Open(ctx, o.Git, gitsrc.Options{CacheDir: o.CacheDir, Offline: o.Offline, Logf: o.Logf})
 	if err != nil {
-		return nil, mapGitErr(err)
+		return nil, gitErr(err)
 	}
 	p.repo = repo
 	tagName := o.Tag
@@ -279,7 +265,7 @@ func (p *pipeline) run(ctx context.Context) (*Report, error) {
 	}
 	tag, err := repo.Resolve(ctx, tagName)
 	if err != nil {
-		return nil, mapGitErr(err)
+		return nil, gitErr(err)
 	}
 	p.tag = tag
 	r.Git.Tag = tag.Name
@@ -324,24 +310,6 @@ func (p *pipeline) run(ctx context.Context) (*Report, error) {
 	return r, nil
 }
 
-func mapGitErr(err error) error {
-	switch {
-	case errors.Is(err, context.Canceled):
-		return err
-	case errors.Is(err, gitsrc.ErrGitMissing), errors.Is(err, gitsrc.ErrNetwork), errors.Is(err, gitsrc.ErrGitKilled),
-		errors.Is(err, gitsrc.ErrCache):
-		return fmt.Errorf("%w: %w", ErrEnvironment, err)
-	case errors.Is(err, gitsrc.ErrTagNotFound), errors.Is(err, gitsrc.ErrBadTagName),
-		errors.Is(err, gitsrc.ErrNotRepository), errors.Is(err, gitsrc.ErrOffline):
-		return fmt.Errorf("%w: %w", ErrInput, err)
-	}
-	var ge *gitsrc.Error
-	if errors.As(err, &ge) {
-		return fmt.Errorf("%w: %w", ErrInput, err)
-	}
-	return err
-}
-
 func (p *pipeline) resolveTarball(ctx context.Context) error {
 	o := &p.o
 	if fetch.IsURL(o.Tarball) {
@@ -356,10 +324,10 @@ func (p *pipeline) resolveTarball(ctx context.Context) error {
 	}
 	fi, err := os.Stat(o.Tarball)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrInput, err)
+		return Errorf(KindInput, "%v", err)
 	}
 	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("%w: %s is not a regular file", ErrInput, o.Tarball)
+		return Errorf(KindInput, "%s is not a regular file", o.Tarball)
 	}
 	p.tarPath = o.Tarball
 	p.report.Tarball.Size = fi.Size()
@@ -381,7 +349,7 @@ func (p *pipeline) getFetcher() (*fetch.Fetcher, error) {
 	}
 	f, err := fetch.New(opts)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrEnvironment, err)
+		return nil, Errorf(KindEnvironment, "%v", err)
 	}
 	p.fetcher = f
 	return f, nil
@@ -395,7 +363,7 @@ func (p *pipeline) get(ctx context.Context, url string) (*fetch.File, error) {
 	defer p.beginDownload(url)()
 	file, err := f.Get(ctx, url)
 	if err != nil {
-		return nil, mapFetchErr(err)
+		return nil, fetchErr(err)
 	}
 	return file, nil
 }
@@ -463,7 +431,7 @@ func (p *pipeline) indexGit(ctx context.Context) error {
 		return nil
 	})
 	if err != nil {
-		return mapGitErr(fmt.Errorf("listing tree of %s: %w", p.tag.Name, err))
+		return gitErr(fmt.Errorf("listing tree of %s: %w", p.tag.Name, err))
 	}
 	p.report.Summary.GitFiles = p.git.len()
 	return nil
@@ -518,9 +486,9 @@ func (p *pipeline) walk(ctx context.Context) error {
 			return ctx.Err()
 		}
 		if errors.Is(err, archive.ErrCorrupt) || errors.Is(err, archive.ErrLimit) || errors.Is(err, archive.ErrNeedFile) {
-			return fmt.Errorf("%w: %s: %w", ErrInput, filepath.Base(p.o.Tarball), err)
+			return Errorf(KindInput, "%s: %w", filepath.Base(p.o.Tarball), err)
 		}
-		return fmt.Errorf("%w: reading %s: %w", ErrInput, filepath.Base(p.o.Tarball), err)
+		return Errorf(KindInput, "reading %s: %w", filepath.Base(p.o.Tarball), err)
 	}
 	p.arch = res
 	r := p.report
@@ -532,7 +500,7 @@ func (p *pipeline) walk(ctx context.Context) error {
 	}
 	if needSHA {
 		if err := <-shaDone; err != nil {
-			return fmt.Errorf("%w: hashing tarball: %v", ErrInput, err)
+			return Errorf(KindInput, "hashing tarball: %v", err)
 		}
 		r.Tarball.SHA256 = hex.EncodeToString(hasher.Sum(nil))
 	}
@@ -708,7 +676,7 @@ func (p *pipeline) gatherBatch(ctx context.Context, rels []string) (int, error) 
 		if ctx.Err() != nil {
 			return 0, ctx.Err()
 		}
-		return 0, fmt.Errorf("%w: re-reading %s: %w", ErrInput, filepath.Base(p.o.Tarball), err)
+		return 0, Errorf(KindInput, "re-reading %s: %w", filepath.Base(p.o.Tarball), err)
 	}
 	return got, nil
 }
@@ -762,20 +730,6 @@ func sortReport(r *Report) {
 		}
 		return a.Rule < b.Rule
 	})
-}
-
-// mapFetchErr classifies a download error for exit codes.
-func mapFetchErr(err error) error {
-	switch {
-	case errors.Is(err, context.Canceled):
-		return err
-	case errors.Is(err, fetch.ErrOffline), errors.Is(err, fetch.ErrBadURL), errors.Is(err, fetch.ErrNotFound),
-		errors.Is(err, fetch.ErrTooLarge), errors.Is(err, fetch.ErrInsecureRedirect), errors.Is(err, fetch.ErrTooManyRedirects):
-		return fmt.Errorf("%w: %w", ErrInput, err)
-	case errors.Is(err, fetch.ErrHTTP):
-		return fmt.Errorf("%w: %w", ErrInput, err)
-	}
-	return fmt.Errorf("%w: %w", ErrEnvironment, err)
 }
 
 // isMacroInput reports an m4 macro file other than the generated aclocal.m4.

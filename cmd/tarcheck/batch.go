@@ -118,7 +118,7 @@ func (s *stringList) UnmarshalJSON(b []byte) error {
 // unique and resolves relative paths against baseDir.
 func parseManifest(name string, data []byte, baseDir string) ([]manifestRelease, error) {
 	bad := func(format string, args ...any) error {
-		return fmt.Errorf("%w: manifest %s: %s", verify.ErrUsage, name, fmt.Sprintf(format, args...))
+		return verify.Errorf(verify.KindUsage, "manifest %s: %s", name, fmt.Sprintf(format, args...))
 	}
 	if len(data) > maxManifestSize {
 		return nil, bad("larger than %d bytes", maxManifestSize)
@@ -497,7 +497,7 @@ func (b *batch) run(ctx context.Context) error {
 		return err
 	}
 	if writeErr != nil {
-		return fmt.Errorf("%w: writing output: %v", verify.ErrEnvironment, writeErr)
+		return verify.Errorf(verify.KindEnvironment, "writing output: %v", writeErr)
 	}
 	worst, nerr := exitPass, 0
 	for _, r := range rows {
@@ -524,7 +524,7 @@ func (b *batch) run(ctx context.Context) error {
 		}
 	} else if dst == &buf {
 		if _, err := b.e.stdout.Write(buf.Bytes()); err != nil {
-			return fmt.Errorf("%w: writing output: %v", verify.ErrEnvironment, err)
+			return verify.Errorf(verify.KindEnvironment, "writing output: %v", err)
 		}
 	}
 	summary := fmt.Sprintf("%d of %d releases could not be verified (exit code %d)", nerr, len(rows), worst)
@@ -534,9 +534,9 @@ func (b *batch) run(ctx context.Context) error {
 	case exitFail:
 		return errVerdictFail
 	case exitUsage:
-		return fmt.Errorf("%w: %s", verify.ErrInput, summary)
+		return verify.Errorf(verify.KindInput, "%s", summary)
 	default:
-		return fmt.Errorf("%w: %s", verify.ErrEnvironment, summary)
+		return verify.Errorf(verify.KindEnvironment, "%s", summary)
 	}
 }
 
@@ -626,7 +626,7 @@ func (b *batch) render(w *bytes.Buffer, res *batchResult, r *report.Report, ro r
 	case "markdown":
 		fmt.Fprintf(w, "## %s\n\n", mdEscape(res.name))
 		if r == nil {
-			fmt.Fprintf(w, "**ERROR** (exit code %d): %s\n\n", res.code, mdEscape(errMessage(res.err)))
+			fmt.Fprintf(w, "**ERROR** (exit code %d): %s\n\n", res.code, mdEscape(res.err.Error()))
 			return nil
 		}
 		if err := render.Markdown(w, r); err != nil {
@@ -637,7 +637,7 @@ func (b *batch) render(w *bytes.Buffer, res *batchResult, r *report.Report, ro r
 	default:
 		fmt.Fprintf(w, "=== %s\n", render.EscapeText(res.name))
 		if r == nil {
-			fmt.Fprintf(w, "error (exit code %d): %s\n\n", res.code, sanitizeLine(errMessage(res.err)))
+			fmt.Fprintf(w, "error (exit code %d): %s\n\n", res.code, sanitizeLine(res.err.Error()))
 			return nil
 		}
 		if err := render.Text(w, r, ro); err != nil {
@@ -646,15 +646,6 @@ func (b *batch) render(w *bytes.Buffer, res *batchResult, r *report.Report, ro r
 		w.WriteString("\n")
 		return nil
 	}
-}
-
-// errMessage is an error as printError shows it, without the kind prefix.
-func errMessage(err error) string {
-	msg := err.Error()
-	for _, prefix := range []string{"usage: ", "unreadable input: ", "environment: "} {
-		msg = strings.Replace(msg, prefix, "", 1)
-	}
-	return msg
 }
 
 // jsonLine writes one JSON Lines record: the report with "name" and
@@ -667,13 +658,8 @@ func jsonLine(w *bytes.Buffer, res *batchResult, r *report.Report) error {
 		Hint     string `json:"hint,omitempty"`
 	}{Name: res.name, ExitCode: res.code}
 	if r == nil {
-		head.Error = errMessage(res.err)
-		var h hintError
-		if errors.As(res.err, &h) {
-			head.Hint = h.hint
-		} else {
-			head.Hint = defaultHint(res.err)
-		}
+		head.Error = res.err.Error()
+		head.Hint = hintFor(res.err)
 		return writeCompactJSON(w, head)
 	}
 	var rep bytes.Buffer
@@ -735,7 +721,7 @@ func sarifRun(w *bytes.Buffer, res *batchResult, r *report.Report) error {
 				"executionSuccessful": false,
 				"exitCode":            res.code,
 				"toolExecutionNotifications": []any{map[string]any{
-					"level": "error", "message": map[string]string{"text": errMessage(res.err)}}},
+					"level": "error", "message": map[string]string{"text": res.err.Error()}}},
 			}},
 			"results": []any{},
 		}

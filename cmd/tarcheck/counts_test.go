@@ -14,7 +14,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-
 )
 
 // TestSummaryMatchesPlainTools checks the counting rules of DESIGN.md against

@@ -343,7 +343,7 @@ type debianFlags struct {
 func resolveDebian(dir string, vf *verifyFlags, df *debianFlags) (*debianInputs, error) {
 	in := &debianInputs{}
 	missing := func(format string, args ...any) error {
-		return fmt.Errorf("%w: %s", verify.ErrUsage, fmt.Sprintf(format, args...))
+		return verify.Errorf(verify.KindUsage, "%s", fmt.Sprintf(format, args...))
 	}
 	deb := filepath.Join(dir, "debian")
 	if fi, err := os.Stat(deb); err != nil || !fi.IsDir() {
@@ -479,12 +479,12 @@ func inferDebianTag(ctx context.Context, in *debianInputs, o *verify.Options) (s
 	if cache == "" {
 		d, err := fetch.DefaultCacheDir()
 		if err != nil {
-			return "", fmt.Errorf("%w: no cache directory: %v", verify.ErrEnvironment, err)
+			return "", verify.Errorf(verify.KindEnvironment, "no cache directory: %v", err)
 		}
 		cache = d
 	}
 	if err := os.MkdirAll(cache, 0o700); err != nil {
-		return "", fmt.Errorf("%w: cache directory: %v", verify.ErrEnvironment, err)
+		return "", verify.Errorf(verify.KindEnvironment, "cache directory: %v", err)
 	}
 	repo, err := gitsrc.Open(ctx, in.Git, gitsrc.Options{CacheDir: cache, Offline: o.Offline, Logf: o.Logf})
 	if err != nil {
@@ -538,9 +538,9 @@ func inferDebianTag(ctx context.Context, in *debianInputs, o *verify.Options) (s
 func debianGitErr(err error) error {
 	switch {
 	case errors.Is(err, gitsrc.ErrGitMissing), errors.Is(err, gitsrc.ErrNetwork):
-		return fmt.Errorf("%w: %w", verify.ErrEnvironment, err)
+		return verify.Errorf(verify.KindEnvironment, "%w", err)
 	}
-	return fmt.Errorf("%w: %w", verify.ErrInput, err)
+	return verify.Errorf(verify.KindInput, "%w", err)
 }
 
 func newDebianCmd(e *env) *cobra.Command {

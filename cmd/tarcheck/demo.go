@@ -30,16 +30,16 @@ and shows the two reports. It needs git, and no network.`,
 			if dir == "" {
 				d, err := os.MkdirTemp("", "tarcheck-demo-")
 				if err != nil {
-					return fmt.Errorf("%w: %v", verify.ErrEnvironment, err)
+					return verify.Errorf(verify.KindEnvironment, "%v", err)
 				}
 				defer os.RemoveAll(d)
 				dir = d
 			} else if err := os.MkdirAll(dir, 0o755); err != nil {
-				return fmt.Errorf("%w: %v", verify.ErrEnvironment, err)
+				return verify.Errorf(verify.KindEnvironment, "%v", err)
 			}
 			fx, err := demo.Build(ctx, dir)
 			if err != nil {
-				return fmt.Errorf("%w: building the demo: %w", verify.ErrEnvironment, err)
+				return verify.Errorf(verify.KindEnvironment, "building the demo: %w", err)
 			}
 			failOn := out.failOnOr(nil)
 			var verdicts []report.Verdict

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
 )
 
 // TestGnulibPinned: a project pins gnulib as a submodule; files copied from

@@ -25,7 +25,7 @@ func cacheDirOr(dir string) (string, error) {
 	}
 	d, err := fetch.DefaultCacheDir()
 	if err != nil {
-		return "", fmt.Errorf("%w: no cache directory: %v", verify.ErrEnvironment, err)
+		return "", verify.Errorf(verify.KindEnvironment, "no cache directory: %v", err)
 	}
 	return d, nil
 }
@@ -49,7 +49,7 @@ func loadM4DB(file, cacheDir string) (*autotools.M4DB, error) {
 	}
 	db, err := autotools.LoadM4DB(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("%w: m4 database %s: %v", verify.ErrInput, file, err)
+		return nil, verify.Errorf(verify.KindInput, "m4 database %s: %v", file, err)
 	}
 	return autotools.MergeM4DB(autotools.Baseline(), db), nil
 }
@@ -87,13 +87,13 @@ it to the cache directory (or --output), where verify finds it.`,
 					return usageError{fmt.Errorf("--from %s: not a directory", d)}
 				}
 				if err := db.AddDir(d, "dir:"+filepath.Base(filepath.Clean(d))); err != nil {
-					return fmt.Errorf("%w: %v", verify.ErrInput, err)
+					return verify.Errorf(verify.KindInput, "%v", err)
 				}
 			}
 			for _, g := range fromGit {
 				repo, err := gitsrc.Open(cmd.Context(), g, gitsrc.Options{CacheDir: dir})
 				if err != nil {
-					return fmt.Errorf("%w: %w", verify.ErrInput, err)
+					return verify.Errorf(verify.KindInput, "%w", err)
 				}
 				origin := "git:" + filepath.Base(filepath.Clean(g))
 				n := 0
@@ -103,7 +103,7 @@ it to the cache directory (or --output), where verify finds it.`,
 					return nil
 				})
 				if err != nil {
-					return fmt.Errorf("%w: reading history of %s: %w", verify.ErrInput, g, err)
+					return verify.Errorf(verify.KindInput, "reading history of %s: %w", g, err)
 				}
 				if when, err := repo.NewestCommitTime(cmd.Context()); err == nil {
 					db.SetOriginSnapshot(origin, when)
@@ -114,7 +114,7 @@ it to the cache directory (or --output), where verify finds it.`,
 				output = filepath.Join(dir, m4dbFile)
 			}
 			if err := os.MkdirAll(filepath.Dir(output), 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
-				return fmt.Errorf("%w: %v", verify.ErrEnvironment, err)
+				return verify.Errorf(verify.KindEnvironment, "%v", err)
 			}
 			var buf bytes.Buffer
 			if err := db.Save(&buf); err != nil {

@@ -15,7 +15,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-
 )
 
 // TestRemoteMatchesLocal serves a release tarball and the git repository

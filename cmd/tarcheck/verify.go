@@ -109,21 +109,21 @@ func writeFileAtomic(name string, data []byte) error {
 	dir := filepath.Dir(name)
 	tmp, err := os.CreateTemp(dir, ".tarcheck-report-*")
 	if err != nil {
-		return fmt.Errorf("%w: writing report: %v", verify.ErrEnvironment, err)
+		return verify.Errorf(verify.KindEnvironment, "writing report: %v", err)
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
-		return fmt.Errorf("%w: writing report: %v", verify.ErrEnvironment, err)
+		return verify.Errorf(verify.KindEnvironment, "writing report: %v", err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("%w: writing report: %v", verify.ErrEnvironment, err)
+		return verify.Errorf(verify.KindEnvironment, "writing report: %v", err)
 	}
 	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp.Name(), name); err != nil {
-		return fmt.Errorf("%w: writing report: %v", verify.ErrEnvironment, err)
+		return verify.Errorf(verify.KindEnvironment, "writing report: %v", err)
 	}
 	return nil
 }
