@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/tarcheck/tarcheck/verify/archive"
+	"github.com/tarcheck/tarcheck/verify/fetch"
+	"github.com/tarcheck/tarcheck/verify/gitsrc"
 )
 
 // archiveSuffixes are stripped from file names before version parsing.
@@ -184,3 +186,15 @@ func (p *pipeline) sameCommit(ctx context.Context, names []string) string {
 	}
 	return best
 }
+
+// ReleaseName is a tarball's file name (path or URL) without directories,
+// query and archive suffix: "foo-1.2" for https://example.org/foo-1.2.tar.xz.
+func ReleaseName(src string) string { return baseName(src) }
+
+// IsURL reports whether a tarball or signature source is an http(s) URL
+// (downloaded) rather than a local path.
+func IsURL(src string) bool { return fetch.IsURL(src) }
+
+// IsRemoteRepo reports whether a git source is a remote address (URL or
+// scp-like user@host:path) rather than a local path.
+func IsRemoteRepo(src string) bool { return gitsrc.IsRemote(src) }

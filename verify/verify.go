@@ -149,16 +149,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if o.KeepBytes <= 0 {
 		o.KeepBytes = DefaultKeepBytes
 	}
-	if o.CacheDir == "" {
-		d, err := fetch.DefaultCacheDir()
-		if err != nil {
-			return nil, Errorf(KindEnvironment, "no cache directory: %v", err)
-		}
-		o.CacheDir = d
+	dir, err := cacheDir(o.CacheDir)
+	if err != nil {
+		return nil, err
 	}
-	if err := os.MkdirAll(o.CacheDir, 0o700); err != nil {
-		return nil, Errorf(KindEnvironment, "cache directory: %v", err)
-	}
+	o.CacheDir = dir
 	p := &pipeline{o: o, start: time.Now()}
 	return p.run(ctx)
 }
@@ -735,4 +730,34 @@ func sortReport(r *Report) {
 // isMacroInput reports an m4 macro file other than the generated aclocal.m4.
 func isMacroInput(p string) bool {
 	return strings.HasSuffix(p, ".m4") && path.Base(p) != "aclocal.m4"
+}
+
+// cacheDir is dir, or the user's cache directory when dir is "", created.
+func cacheDir(dir string) (string, error) {
+	if dir == "" {
+		d, err := fetch.DefaultCacheDir()
+		if err != nil {
+			return "", Errorf(KindEnvironment, "no cache directory: %v", err)
+		}
+		dir = d
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", Errorf(KindEnvironment, "cache directory: %v", err)
+	}
+	return dir, nil
+}
+
+// Tags lists the tags of the repository o.Git, opened as Run opens it (in
+// o.CacheDir, offline when o.Offline).
+func Tags(ctx context.Context, o Options) ([]string, error) {
+	dir, err := cacheDir(o.CacheDir)
+	if err != nil {
+		return nil, err
+	}
+	repo, err := gitsrc.Open(ctx, o.Git, gitsrc.Options{CacheDir: dir, Offline: o.Offline, Logf: o.Logf})
+	if err != nil {
+		return nil, gitErr(err)
+	}
+	tags, err := repo.Tags(ctx)
+	return tags, gitErr(err)
 }

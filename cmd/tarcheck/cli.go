@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tarcheck/tarcheck/verify/render/escape"
 	"io"
 	"os"
 	"runtime/debug"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -107,7 +107,7 @@ func exitCode(ctx context.Context, err error) int {
 }
 
 func printError(w io.Writer, err error) {
-	fmt.Fprintf(w, "tarcheck: error: %s\n", sanitizeLine(err.Error()))
+	fmt.Fprintf(w, "tarcheck: error: %s\n", escape.Line(err.Error()))
 	if hint := hintFor(err); hint != "" {
 		fmt.Fprintf(w, "tarcheck: hint: %s\n", hint)
 	}
@@ -134,31 +134,6 @@ func defaultHint(err error) string {
 		return "the archive exceeds a safety limit; raise it only if you trust the archive"
 	}
 	return ""
-}
-
-// maxErrorLine caps an error line: names from hostile input can be huge.
-const maxErrorLine = 1000
-
-// sanitizeLine keeps an error on one line with no control characters.
-func sanitizeLine(s string) string {
-	var b strings.Builder
-	for i, r := range s {
-		if i >= maxErrorLine {
-			b.WriteString("...")
-			break
-		}
-		switch {
-		case r == '\n' || r == '\r' || r == '\t':
-			b.WriteByte(' ')
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			fmt.Fprintf(&b, "\\x%02x", r)
-		case r == 0x202e || r == 0x202d || r == 0x2066 || r == 0x2067 || r == 0x2068 || r == 0x2069:
-			fmt.Fprintf(&b, "\\u%04x", r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
 
 func newRootCmd(e *env) *cobra.Command {

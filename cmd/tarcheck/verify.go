@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/tarcheck/tarcheck/verify/render/escape"
 	"github.com/tarcheck/tarcheck/verify/report"
 	"io"
 	"os"
@@ -233,7 +234,7 @@ func (v *verifyFlags) options(e *env, out *outputFlags, tarball string) (verify.
 	o.FailOn = out.failOnOr(o.Policy)
 	if out.verbose {
 		o.Logf = func(format string, args ...any) {
-			fmt.Fprintf(e.stderr, "tarcheck: %s\n", sanitizeLine(fmt.Sprintf(format, args...)))
+			fmt.Fprintf(e.stderr, "tarcheck: %s\n", escape.Line(fmt.Sprintf(format, args...)))
 		}
 	}
 	if out.progress && !out.quiet && isTerminal(e.stderr) {

@@ -44,14 +44,3 @@ func BenchmarkRender(b *testing.B) {
 		})
 	}
 }
-
-func BenchmarkEscapeText(b *testing.B) {
-	for name, s := range map[string]string{"ascii": "src/liblzma/check/crc64_fast.c", "hostile": "src/\x1b[2J\u202e\xff/evil\n.c"} {
-		b.Run(name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				_ = EscapeText(s)
-			}
-		})
-	}
-}

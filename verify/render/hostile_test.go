@@ -211,30 +211,6 @@ func TestHostileMachineFormats(t *testing.T) {
 	}
 }
 
-func TestEscapeText(t *testing.T) {
-	tests := map[string]string{
-		"plain/path.c":       "plain/path.c",
-		"a\x1b[31mb":         `a\x1b[31mb`,
-		"a\nb\rc\td":         `a\nb\rc\td`,
-		"\x00\x7f":           `\x00\x7f`,
-		"\xff":               "\uFFFD",
-		"\u0085":             `\u0085`,
-		"\u202eabc":          `\u202eabc`,
-		"\u2028":             `\u2028`,
-		"\ufeff":             `\ufeff`,
-		"日本語 ünï":            "日本語 ünï",
-		"\U000e0001":         `\ue0001`,
-		"back\\slash":        "back\\slash",
-		"\xed\xa0\x80surr":   "\uFFFD\uFFFD\uFFFDsurr",
-		"\ufffe\uffff\ufdd0": `\ufffe\uffff\ufdd0`,
-	}
-	for in, want := range tests {
-		if got := EscapeText(in); got != want {
-			t.Errorf("EscapeText(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestMdCode(t *testing.T) {
 	tests := []struct {
 		in      string

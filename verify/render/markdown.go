@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"fmt"
+	"github.com/tarcheck/tarcheck/verify/render/escape"
 	"io"
 	"strings"
 
@@ -166,25 +167,8 @@ func shortHash(h string) string {
 	return h
 }
 
-// mdSpecial is the ASCII punctuation that is backslash-escaped in Markdown
-// text: everything CommonMark allows to be escaped that could start markup,
-// a link, an HTML tag, an entity or a table cell boundary.
-const mdSpecial = "\\`*_{}[]()<>#+-.!|~&@:"
-
-// mdText escapes an untrusted string for Markdown running text: control
-// characters and invalid UTF-8 as in EscapeText, then every Markdown/HTML
-// special character backslash-escaped.
-func mdText(s string) string {
-	s = EscapeText(s)
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if strings.IndexByte(mdSpecial, s[i]) >= 0 {
-			b.WriteByte('\\')
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
+// mdText escapes an untrusted string for Markdown running text (escape.Markdown).
+func mdText(s string) string { return escape.Markdown(s) }
 
 // mdCell is mdText for a table cell; "|" is already escaped by mdText.
 func mdCell(s string) string { return mdText(s) }
@@ -202,7 +186,7 @@ func mdPath(p string) string {
 // invalid UTF-8 are escaped first; the fence is longer than any backtick run
 // inside; in a table cell "|" is escaped as GFM requires even in code spans.
 func mdCode(s string, inTable bool) string {
-	s = EscapeText(s)
+	s = escape.Text(s)
 	if s == "" {
 		return "` `"
 	}

@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"fmt"
+	"github.com/tarcheck/tarcheck/verify/render/escape"
 	"io"
 	"strings"
 
@@ -81,36 +82,36 @@ func (p *textPrinter) header(r *report.Report) {
 	if name == "" {
 		name = "tarcheck"
 	}
-	p.printf("%s %s\n", p.paint(ansiBold, EscapeText(name)), EscapeText(r.Tool.Version))
+	p.printf("%s %s\n", p.paint(ansiBold, escape.Text(name)), escape.Text(r.Tool.Version))
 	t := r.Tarball
-	p.printf("  tarball  %s\n", EscapeText(t.Source))
+	p.printf("  tarball  %s\n", escape.Text(t.Source))
 	var parts []string
 	if t.Format != "" {
-		parts = append(parts, EscapeText(t.Format))
+		parts = append(parts, escape.Text(t.Format))
 	}
 	parts = append(parts, fmt.Sprintf("%d bytes", t.Size))
 	if t.Root != nil {
-		parts = append(parts, "root "+EscapeText(*t.Root))
+		parts = append(parts, "root "+escape.Text(*t.Root))
 	} else {
 		parts = append(parts, "no single top-level directory")
 	}
 	if t.SHA256 != "" {
-		parts = append(parts, "sha256 "+EscapeText(t.SHA256))
+		parts = append(parts, "sha256 "+escape.Text(t.SHA256))
 	}
 	p.printf("           %s\n", strings.Join(parts, ", "))
 	g := r.Git
-	p.printf("  git      %s\n", EscapeText(g.Source))
-	parts = []string{"tag " + EscapeText(g.Tag)}
+	p.printf("  git      %s\n", escape.Text(g.Source))
+	parts = []string{"tag " + escape.Text(g.Tag)}
 	if g.TagObject != nil {
-		parts = append(parts, "tag object "+EscapeText(*g.TagObject))
+		parts = append(parts, "tag object "+escape.Text(*g.TagObject))
 	} else {
 		parts = append(parts, "lightweight tag")
 	}
 	if g.Commit != "" {
-		parts = append(parts, "commit "+EscapeText(g.Commit))
+		parts = append(parts, "commit "+escape.Text(g.Commit))
 	}
 	if g.CommitTime != "" {
-		parts = append(parts, EscapeText(g.CommitTime))
+		parts = append(parts, escape.Text(g.CommitTime))
 	}
 	p.printf("           %s\n", strings.Join(parts, ", "))
 }
@@ -122,7 +123,7 @@ func (p *textPrinter) signatures(r *report.Report) {
 		return
 	}
 	for _, s := range r.Signatures {
-		status := fmt.Sprintf("%-12s", EscapeText(s.Status))
+		status := fmt.Sprintf("%-12s", escape.Text(s.Status))
 		switch s.Status {
 		case "valid":
 			status = p.paint(ansiGreen, status)
@@ -131,16 +132,16 @@ func (p *textPrinter) signatures(r *report.Report) {
 		case "missing", "unverifiable":
 			status = p.paint(ansiYellow, status)
 		}
-		line := fmt.Sprintf("  %-8s %-9s %s", EscapeText(s.Subject), EscapeText(s.Kind), status)
+		line := fmt.Sprintf("  %-8s %-9s %s", escape.Text(s.Subject), escape.Text(s.Kind), status)
 		if s.Signer != "" {
-			line += " " + EscapeText(s.Signer)
+			line += " " + escape.Text(s.Signer)
 		}
 		if s.Source != "" {
-			line += "  [" + EscapeText(s.Source) + "]"
+			line += "  [" + escape.Text(s.Source) + "]"
 		}
 		p.printf("%s\n", strings.TrimRight(line, " "))
 		if s.Detail != "" {
-			p.printf("           %s\n", EscapeText(s.Detail))
+			p.printf("           %s\n", escape.Text(s.Detail))
 		}
 	}
 }
@@ -155,10 +156,10 @@ func (p *textPrinter) counts(r *report.Report) {
 		names := sortedClasses(r.Classes)
 		width := 16
 		for _, n := range names {
-			width = max(width, len(EscapeText(n)))
+			width = max(width, len(escape.Text(n)))
 		}
 		for _, n := range names {
-			p.printf("  %-*s %7d\n", width, EscapeText(n), r.Classes[n])
+			p.printf("  %-*s %7d\n", width, escape.Text(n), r.Classes[n])
 		}
 	}
 }
@@ -169,13 +170,13 @@ func (p *textPrinter) generators(r *report.Report) {
 	}
 	p.heading("Generators")
 	for _, g := range r.Generators {
-		name := EscapeText(g.Name)
+		name := escape.Text(g.Name)
 		if g.Version != "" {
-			name += " " + EscapeText(g.Version)
+			name += " " + escape.Text(g.Version)
 		}
 		line := fmt.Sprintf("  %s: %d %s", name, g.Files, plural(g.Files, "file", "files"))
 		if g.Example != "" {
-			line += " (e.g. " + EscapeText(g.Example) + ")"
+			line += " (e.g. " + escape.Text(g.Example) + ")"
 		}
 		p.printf("%s\n", line)
 	}
@@ -204,13 +205,13 @@ func (p *textPrinter) findings(r *report.Report) {
 }
 
 func (p *textPrinter) finding(f report.Finding, indent string) {
-	head := indent + EscapeText(f.Rule)
+	head := indent + escape.Text(f.Rule)
 	if f.Path != "" {
-		head += " " + EscapeText(f.Path) + ":"
+		head += " " + escape.Text(f.Path) + ":"
 	}
-	p.printf("%s %s\n", head, EscapeText(f.Message))
+	p.printf("%s %s\n", head, escape.Text(f.Message))
 	for _, e := range f.Evidence {
-		p.printf("%s      %s\n", indent, p.paint(ansiDim, EscapeText(e)))
+		p.printf("%s      %s\n", indent, p.paint(ansiDim, escape.Text(e)))
 	}
 }
 
@@ -221,11 +222,11 @@ func (p *textPrinter) quietFindings(r *report.Report) {
 		if f.Severity < report.SevHigh {
 			break
 		}
-		line := p.sevLabel(f.Severity) + " " + EscapeText(f.Rule)
+		line := p.sevLabel(f.Severity) + " " + escape.Text(f.Rule)
 		if f.Path != "" {
-			line += " " + EscapeText(f.Path) + ":"
+			line += " " + escape.Text(f.Path) + ":"
 		}
-		p.printf("%s %s\n", line, EscapeText(f.Message))
+		p.printf("%s %s\n", line, escape.Text(f.Message))
 	}
 }
 
@@ -258,19 +259,19 @@ func (p *textPrinter) files(r *report.Report, verbose bool) {
 			cur = f.Severity
 			p.printf("  %s\n", p.sevLabel(cur))
 		}
-		line := fmt.Sprintf("    %-15s  %s  [%s] %s", EscapeText(string(f.Status)), EscapeText(f.Path), EscapeText(f.Class), EscapeText(f.Reason))
+		line := fmt.Sprintf("    %-15s  %s  [%s] %s", escape.Text(string(f.Status)), escape.Text(f.Path), escape.Text(f.Class), escape.Text(f.Reason))
 		if f.Rebuild != "" && f.Rebuild != report.RebuildNotAttempted {
-			line += " (rebuild: " + EscapeText(f.Rebuild) + ")"
+			line += " (rebuild: " + escape.Text(f.Rebuild) + ")"
 		}
 		p.printf("%s\n", line)
 		if f.Generator != "" {
-			p.printf("%21sgenerator: %s\n", "", EscapeText(f.Generator))
+			p.printf("%21sgenerator: %s\n", "", escape.Text(f.Generator))
 		}
 		if f.Expected != "" {
-			p.printf("%21sexpected by policy: %s\n", "", EscapeText(f.Expected))
+			p.printf("%21sexpected by policy: %s\n", "", escape.Text(f.Expected))
 		}
 		if verbose && f.Diff != "" {
-			for _, l := range escapeBlock(f.Diff) {
+			for _, l := range escape.Block(f.Diff) {
 				code := ""
 				switch {
 				case strings.HasPrefix(l, "+++"), strings.HasPrefix(l, "---"):
@@ -293,10 +294,10 @@ func (p *textPrinter) extras(r *report.Report, verbose bool) {
 	if rb := r.Rebuild; rb != nil {
 		p.heading("Rebuild")
 		p.printf("  %s in %s: %d reproduced, %d differ, %d not reproducible\n",
-			EscapeText(rb.Mode), EscapeText(rb.Sandbox), rb.Reproduced, rb.Differs, rb.NotRepro)
+			escape.Text(rb.Mode), escape.Text(rb.Sandbox), rb.Reproduced, rb.Differs, rb.NotRepro)
 		if verbose {
 			for _, c := range rb.Commands {
-				p.printf("    $ %s\n", EscapeText(c))
+				p.printf("    $ %s\n", escape.Text(c))
 			}
 			if len(rb.HostTools) > 0 {
 				p.printf("    host tools: %s\n", escapeJoin(rb.HostTools))
@@ -306,20 +307,20 @@ func (p *textPrinter) extras(r *report.Report, verbose bool) {
 			p.printf("    m4 inputs taken from the tarball: %s\n", escapeJoin(rb.M4Inputs))
 		}
 		for _, n := range rb.Notes {
-			p.printf("    note: %s\n", EscapeText(n))
+			p.printf("    note: %s\n", escape.Text(n))
 		}
 	}
 	if pol := r.Policy; pol != nil {
 		p.heading("Policy")
-		p.printf("  %s\n", EscapeText(pol.File))
+		p.printf("  %s\n", escape.Text(pol.File))
 		for _, s := range pol.Stale {
-			p.printf("    stale expectation: %s\n", EscapeText(s))
+			p.printf("    stale expectation: %s\n", escape.Text(s))
 		}
 	}
 	if len(r.Notes) > 0 {
 		p.heading("Notes")
 		for _, n := range r.Notes {
-			p.printf("  %s\n", EscapeText(n))
+			p.printf("  %s\n", escape.Text(n))
 		}
 	}
 }
@@ -327,7 +328,7 @@ func (p *textPrinter) extras(r *report.Report, verbose bool) {
 func escapeJoin(ss []string) string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
-		out[i] = EscapeText(s)
+		out[i] = escape.Text(s)
 	}
 	return strings.Join(out, ", ")
 }
