@@ -9,6 +9,7 @@ import (
 	"github.com/tarcheck/tarcheck/verify/archive"
 	"github.com/tarcheck/tarcheck/verify/fetch"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
+	"github.com/tarcheck/tarcheck/verify/rebuild"
 )
 
 // Kind is what kind of failure an error is. The CLI maps it to an exit code
@@ -163,4 +164,17 @@ func archiveErr(ctx context.Context, what, name string, err error) error {
 		return Errorf(KindInput, "%s: %w", name, err)
 	}
 	return Errorf(KindInput, "%s %s: %w", what, name, err)
+}
+
+// rebuildErr gives an error of the rebuild step its kind: the sandbox
+// failing is the environment, re-reading the release the input.
+func rebuildErr(ctx context.Context, name string, err error) error {
+	var se *rebuild.SandboxError
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case errors.As(err, &se):
+		return WithKind(KindEnvironment, err)
+	}
+	return archiveErr(ctx, "re-reading", name, err)
 }

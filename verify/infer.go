@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tarcheck/tarcheck/verify/archive"
+	"github.com/tarcheck/tarcheck/verify/compare"
 	"github.com/tarcheck/tarcheck/verify/fetch"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
 )
@@ -93,7 +94,7 @@ func TagCandidates(name, version string) []string {
 
 // inferTag picks the one tag matching the archive's version.
 func (p *pipeline) inferTag(ctx context.Context) (string, error) {
-	names := []string{baseName(p.o.Tarball)}
+	names := []string{baseName(p.o.Sources.Tarball)}
 	if root := p.peekRoot(ctx); root != "" && root != names[0] {
 		names = append([]string{root}, names...)
 	}
@@ -150,8 +151,8 @@ func (p *pipeline) peekRoot(ctx context.Context) string {
 	defer cancel()
 	root := ""
 	errStop := fmt.Errorf("stop")
-	archive.WalkFile(ctx, p.tarPath, archive.Options{KeepBytes: -1, Workers: 1, Limits: p.o.Limits}, func(e *archive.Entry) error {
-		root = firstComponent(e.Path, e.Type == archive.TypeDir)
+	archive.WalkFile(ctx, p.tarPath, archive.Options{KeepBytes: -1, Workers: 1, Limits: p.o.Limits.archive()}, func(e *archive.Entry) error {
+		root = compare.FirstComponent(e.Path, e.Type == archive.TypeDir)
 		return errStop
 	})
 	return root

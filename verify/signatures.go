@@ -78,31 +78,31 @@ func (p *pipeline) verifySignatures(ctx context.Context) error {
 	o := &p.o
 	r := p.report
 	now := time.Now()
-	kr, err := p.keyring(ctx, o.Keyrings)
+	kr, err := p.keyring(ctx, o.Trust.Keyrings)
 	if err != nil {
 		return err
 	}
 	tagKR := kr
-	if len(o.TagKeyrings) > 0 {
-		if tagKR, err = p.keyring(ctx, o.TagKeyrings); err != nil {
+	if len(o.Trust.TagKeyrings) > 0 {
+		if tagKR, err = p.keyring(ctx, o.Trust.TagKeyrings); err != nil {
 			return err
 		}
 	}
 	var allowed []byte
-	if o.AllowedSigners != "" {
-		if allowed, err = p.readMaterial(ctx, o.AllowedSigners); err != nil {
+	if o.Trust.AllowedSigners != "" {
+		if allowed, err = p.readMaterial(ctx, o.Trust.AllowedSigners); err != nil {
 			return err
 		}
 	}
 	var trustedRoot []byte
-	if o.TrustedRoot != "" {
-		if trustedRoot, err = p.readMaterial(ctx, o.TrustedRoot); err != nil {
+	if o.Trust.TrustedRoot != "" {
+		if trustedRoot, err = p.readMaterial(ctx, o.Trust.TrustedRoot); err != nil {
 			return err
 		}
 	}
-	id, tagID := o.Identity.sig(), o.Identity.sig()
-	if o.TagIdentity.set() {
-		tagID = o.TagIdentity.sig()
+	id, tagID := o.Trust.Identity.sig(), o.Trust.Identity.sig()
+	if o.Trust.TagIdentity.set() {
+		tagID = o.Trust.TagIdentity.sig()
 	}
 
 	// Sidecars: given explicitly, or discovered next to the tarball.
@@ -111,27 +111,27 @@ func (p *pipeline) verifySignatures(ctx context.Context) error {
 		data []byte
 	}
 	var sigs, bundles, sums []material
-	if o.Signature != "" {
-		b, err := p.readMaterial(ctx, o.Signature)
+	if o.Trust.Signature != "" {
+		b, err := p.readMaterial(ctx, o.Trust.Signature)
 		if err != nil {
 			return err
 		}
-		sigs = append(sigs, material{o.Signature, b})
+		sigs = append(sigs, material{o.Trust.Signature, b})
 	}
-	if o.Bundle != "" {
-		b, err := p.readMaterial(ctx, o.Bundle)
+	if o.Trust.Bundle != "" {
+		b, err := p.readMaterial(ctx, o.Trust.Bundle)
 		if err != nil {
 			return err
 		}
-		bundles = append(bundles, material{o.Bundle, b})
+		bundles = append(bundles, material{o.Trust.Bundle, b})
 	}
 	var side *fetch.Sidecars
-	if fetch.IsURL(o.Tarball) {
+	if fetch.IsURL(o.Sources.Tarball) {
 		f, err := p.getFetcher()
 		if err != nil {
 			return err
 		}
-		side, err = f.Discover(ctx, o.Tarball)
+		side, err = f.Discover(ctx, o.Sources.Tarball)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -139,7 +139,7 @@ func (p *pipeline) verifySignatures(ctx context.Context) error {
 			o.logf("sidecar discovery: %v", err)
 		}
 	} else {
-		side, err = fetch.DiscoverLocal(o.Tarball)
+		side, err = fetch.DiscoverLocal(o.Sources.Tarball)
 		if err != nil {
 			o.logf("sidecar discovery: %v", err)
 		}
@@ -160,10 +160,10 @@ func (p *pipeline) verifySignatures(ctx context.Context) error {
 			}
 			return out
 		}
-		if o.Signature == "" {
+		if o.Trust.Signature == "" {
 			sigs = append(sigs, load(side.Signatures)...)
 		}
-		if o.Bundle == "" {
+		if o.Trust.Bundle == "" {
 			bundles = append(bundles, load(side.Bundles)...)
 		}
 		sums = append(sums, load(side.Checksums)...)
@@ -235,7 +235,7 @@ func (p *pipeline) verifySignatures(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		name := path.Base(strings.ReplaceAll(o.Tarball, "\\", "/"))
+		name := path.Base(strings.ReplaceAll(o.Sources.Tarball, "\\", "/"))
 		for _, m := range sums {
 			res := sig.VerifyChecksums(m.data, name, hex.EncodeToString(sum))
 			addResult(res, m.name)
@@ -285,7 +285,7 @@ func (p *pipeline) verifySignatures(ctx context.Context) error {
 		}
 	}
 
-	if o.RequireSignature {
+	if o.Trust.RequireSignature {
 		ok := false
 		for _, s := range r.Signatures {
 			if s.Status == string(sig.StatusValid) && s.Kind != string(sig.KindChecksum) {

@@ -148,7 +148,7 @@ func (b *batchRun) run(ctx context.Context, rels []batch.Release, sel []int, job
 		return err
 	}
 	if toFile {
-		if err := writeFileAtomic(b.out.output, buf.Bytes()); err != nil {
+		if err := verify.WriteFileAtomic(b.out.output, buf.Bytes()); err != nil {
 			return err
 		}
 	} else if dst == &buf {
@@ -213,14 +213,14 @@ func (b *batchRun) verifyOne(ctx context.Context, rel *batch.Release) (*report.R
 		vf.policy = rel.Policy
 	}
 	vf.requireSig = vf.requireSig || rel.RequireSignature
-	o, err := vf.options(b.e, &b.out, rel.Tarball)
+	o, err := vf.options(ctx, b.e, &b.out, rel.Tarball)
 	if err != nil {
 		return nil, err
 	}
-	o.Progress = nil
+	o.Output.Progress = nil
 	if b.out.verbose {
 		name := escape.Line(rel.Name)
-		o.Logf = func(format string, args ...any) {
+		o.Output.Logf = func(format string, args ...any) {
 			fmt.Fprintf(b.e.stderr, "tarcheck: %s: %s\n", name, escape.Line(fmt.Sprintf(format, args...)))
 		}
 	}

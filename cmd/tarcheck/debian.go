@@ -55,23 +55,23 @@ an error (exit 2) that names the file to add or the flag to pass.`,
 			if len(in.Keyrings) > 0 && !unsigned {
 				v.requireSig = true
 			}
-			o, err := v.options(e, &out, in.Orig)
+			o, err := v.options(cmd.Context(), e, &out, in.Orig)
 			if err != nil {
 				return err
 			}
-			if o.Tag == "" {
+			if o.Sources.Tag == "" {
 				tags, err := verify.Tags(cmd.Context(), o)
 				if err != nil {
 					return err
 				}
-				if o.Tag, err = debian.InferTag(in, tags); err != nil {
+				if o.Sources.Tag, err = debian.InferTag(in, tags); err != nil {
 					return debianError(err)
 				}
 				in.TagFrom = "inferred"
 			}
-			if o.Logf != nil {
-				o.Logf("debian: %s %s, orig %s, repository %s, tag %s (%s)",
-					in.Version.Source, in.Version.Full, in.Orig, in.Git, o.Tag, in.TagFrom)
+			if o.Output.Logf != nil {
+				o.Output.Logf("debian: %s %s, orig %s, repository %s, tag %s (%s)",
+					in.Version.Source, in.Version.Full, in.Orig, in.Git, o.Sources.Tag, in.TagFrom)
 			}
 			return runAndEmit(cmd.Context(), e, &out, o)
 		},

@@ -54,8 +54,10 @@ and shows the two reports. It needs git, and no network.`,
 					fmt.Fprintf(e.stdout, "=== tarcheck demo %s\n$ tarcheck verify %s --git %s --keyring %s\n\n",
 						tb.title, filepath.Base(tb.path), filepath.Base(fx.Repo), filepath.Base(fx.Keyring))
 				}
-				o := verify.Options{Tarball: tb.path, Git: fx.Repo, Keyrings: []string{fx.Keyring}, FailOn: failOn,
-					CacheDir: filepath.Join(dir, "cache"), ToolVersion: version(), Offline: true}
+				o := verify.Options{
+					Sources: verify.Sources{Tarball: tb.path, Git: fx.Repo, CacheDir: filepath.Join(dir, "cache"), Offline: true},
+					Trust:   verify.Trust{Keyrings: []string{fx.Keyring}},
+					Output:  verify.Output{FailOn: failOn, ToolVersion: version()}}
 				r, err := verify.Run(ctx, o)
 				if err != nil {
 					return err

@@ -3,17 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"github.com/tarcheck/tarcheck/verify/render/escape"
 	"github.com/tarcheck/tarcheck/verify/report"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"github.com/tarcheck/tarcheck/sandbox"
 	"github.com/tarcheck/tarcheck/verify"
-	"github.com/tarcheck/tarcheck/verify/archive"
 	"github.com/tarcheck/tarcheck/verify/render"
 )
 
@@ -103,30 +103,7 @@ func (f *outputFlags) emit(e *env, r *report.Report) error {
 	if err := render.Render(&buf, f.format, r, f.renderOptions(e, &buf)); err != nil {
 		return err
 	}
-	return writeFileAtomic(f.output, buf.Bytes())
-}
-
-func writeFileAtomic(name string, data []byte) error {
-	dir := filepath.Dir(name)
-	tmp, err := os.CreateTemp(dir, ".tarcheck-report-*")
-	if err != nil {
-		return verify.Errorf(verify.KindEnvironment, "writing report: %v", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return verify.Errorf(verify.KindEnvironment, "writing report: %v", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return verify.Errorf(verify.KindEnvironment, "writing report: %v", err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), name); err != nil {
-		return verify.Errorf(verify.KindEnvironment, "writing report: %v", err)
-	}
-	return nil
+	return verify.WriteFileAtomic(f.output, buf.Bytes())
 }
 
 // verifyFlags are the inputs of one verification.
@@ -188,63 +165,63 @@ func (v *verifyFlags) register(cmd *cobra.Command, withGit bool) {
 }
 
 // options turns flags into verify.Options.
-func (v *verifyFlags) options(e *env, out *outputFlags, tarball string) (verify.Options, error) {
+func (v *verifyFlags) options(ctx context.Context, e *env, out *outputFlags, tarball string) (verify.Options, error) {
 	o := verify.Options{
-		Tarball: tarball, Git: v.git, Tag: v.tag,
-		Keyrings: v.keyrings, TagKeyrings: v.tagKeyrings, Signature: v.signature, AllowedSigners: v.allowedSigners,
-		Bundle: v.bundle, TrustedRoot: v.trustedRoot,
-		Identity:         verify.Identity{SAN: v.identity, SANRegexp: v.identityRe, Issuer: v.issuer, IssuerRegexp: v.issuerRe},
-		TagIdentity:      verify.Identity{SAN: v.tagIdentity, SANRegexp: v.tagIdentityRe, Issuer: v.tagIssuer, IssuerRegexp: v.tagIssuerRe},
-		RequireSignature: v.requireSig,
-		Rebuild:          v.rebuild, Sandbox: v.sandbox, RebuildScript: v.rebuildScript,
-		Offline: v.offline, CacheDir: v.cacheDir, MaxDownload: v.maxDownload, Gnulib: v.gnulib,
-		Limits:      archive.Limits{MaxUnpackedBytes: v.maxUnpacked, MaxRatio: v.maxRatio, MaxEntries: v.maxEntries},
-		ToolVersion: version(),
+		Sources: verify.Sources{Tarball: tarball, Git: v.git, Tag: v.tag, Gnulib: v.gnulib, Offline: v.offline, CacheDir: v.cacheDir},
+		Trust: verify.Trust{Keyrings: v.keyrings, TagKeyrings: v.tagKeyrings, Signature: v.signature,
+			AllowedSigners: v.allowedSigners, Bundle: v.bundle, TrustedRoot: v.trustedRoot,
+			Identity:         verify.Identity{SAN: v.identity, SANRegexp: v.identityRe, Issuer: v.issuer, IssuerRegexp: v.issuerRe},
+			TagIdentity:      verify.Identity{SAN: v.tagIdentity, SANRegexp: v.tagIdentityRe, Issuer: v.tagIssuer, IssuerRegexp: v.tagIssuerRe},
+			RequireSignature: v.requireSig},
+		Rebuild: verify.Rebuild{Mode: v.rebuild, Script: v.rebuildScript},
+		Limits:  verify.Limits{MaxUnpacked: v.maxUnpacked, MaxRatio: v.maxRatio, MaxEntries: v.maxEntries, MaxDownload: v.maxDownload},
+		Output:  verify.Output{ToolVersion: version()},
 	}
 	if v.maxUnpacked < 0 || v.maxRatio < 0 || v.maxEntries < 0 {
 		return o, usageError{fmt.Errorf("--max-unpacked, --max-ratio and --max-entries must not be negative")}
 	}
-	switch o.Rebuild {
+	switch o.Rebuild.Mode {
 	case "", "autoreconf", "dist":
 	default:
-		return o, usageError{fmt.Errorf("--rebuild=%q: want autoreconf or dist", o.Rebuild)}
+		return o, usageError{fmt.Errorf("--rebuild=%q: want autoreconf or dist", o.Rebuild.Mode)}
 	}
 	if v.policy != "" {
 		data, err := os.ReadFile(v.policy)
 		if err != nil {
 			return o, usageError{fmt.Errorf("--policy: %v", err)}
 		}
-		p, err := verify.ParsePolicy(v.policy, data)
-		if err != nil {
+		if o.Policy, err = verify.ParsePolicy(v.policy, data); err != nil {
 			return o, err
 		}
-		o.Policy = p
-		if s := p.Require.Sigstore; s != nil {
-			if o.Identity.SAN == "" && o.Identity.SANRegexp == "" {
-				o.Identity.SAN = s.Identity
-			}
-			if o.Identity.Issuer == "" && o.Identity.IssuerRegexp == "" {
-				o.Identity.Issuer = s.Issuer
-			}
-		}
-		if p.Require.Signature {
-			o.RequireSignature = true
-		}
 	}
-	o.FailOn = out.failOnOr(o.Policy)
+	o.Output.FailOn = out.failOnOr(o.Policy)
 	if out.verbose {
-		o.Logf = func(format string, args ...any) {
+		o.Output.Logf = func(format string, args ...any) {
 			fmt.Fprintf(e.stderr, "tarcheck: %s\n", escape.Line(fmt.Sprintf(format, args...)))
 		}
 	}
 	if out.progress && !out.quiet && isTerminal(e.stderr) {
-		o.Progress = newProgress(e.stderr)
+		o.Output.Progress = newProgress(e.stderr)
 	}
-	db, err := loadM4DB(v.m4db, v.cacheDir)
+	db, err := verify.LoadM4DB(v.m4db, v.cacheDir)
 	if err != nil {
+		if verify.KindOf(err) == verify.KindUsage {
+			return o, usageError{fmt.Errorf("--m4db: %w", err)}
+		}
 		return o, err
 	}
-	o.M4DB = db
+	o.Sources.M4DB = db
+	if o.Rebuild.Mode != "" {
+		if o.Rebuild.Runner, err = sandbox.NewContext(ctx, v.sandbox); err != nil {
+			if ctx.Err() != nil {
+				return o, ctx.Err()
+			}
+			if errors.Is(err, sandbox.ErrUnknownBackend) {
+				return o, usageError{fmt.Errorf("--sandbox: %w", err)}
+			}
+			return o, verify.Errorf(verify.KindEnvironment, "--rebuild needs a sandbox: %w (hint: %s)", err, sandbox.UnavailableHint)
+		}
+	}
 	return o, nil
 }
 
@@ -273,7 +250,7 @@ Exit codes: 0 pass, 1 fail, 2 usage or unreadable input, 3 environment
 			if vf.git == "" {
 				return usageError{fmt.Errorf("--git is required: the repository to compare with")}
 			}
-			o, err := vf.options(e, &out, args[0])
+			o, err := vf.options(cmd.Context(), e, &out, args[0])
 			if err != nil {
 				return err
 			}

@@ -1,4 +1,7 @@
-package verify
+// Package linediff is the line diff of tarcheck's reports: a unified
+// excerpt of two small text files (differing files in the report) and the
+// diff operations the rebuild step turns into evidence rows.
+package linediff
 
 import (
 	"bytes"
@@ -9,28 +12,30 @@ import (
 
 // Limits of diff excerpts.
 const (
+	// maxBytes caps the size of text files for which an excerpt is made.
+	maxBytes       = 256 << 10
 	maxDiffLines   = 4000 // lines per side for which a diff is computed
 	maxExcerptRows = 60   // rows of the excerpt kept in the report
 )
 
-// unifiedExcerpt returns a short unified diff of two small text files, or ""
+// Unified returns a short unified diff of two small text files, or ""
 // for binary, large or invalid-UTF-8 content.
-func unifiedExcerpt(name string, a, b []byte) string {
-	if len(a) > MaxDiffBytes || len(b) > MaxDiffBytes || bytes.IndexByte(a, 0) >= 0 || bytes.IndexByte(b, 0) >= 0 ||
+func Unified(name string, a, b []byte) string {
+	if len(a) > maxBytes || len(b) > maxBytes || bytes.IndexByte(a, 0) >= 0 || bytes.IndexByte(b, 0) >= 0 ||
 		!utf8.Valid(a) || !utf8.Valid(b) {
 		return ""
 	}
-	la, lb := splitLines(a), splitLines(b)
+	la, lb := Split(a), Split(b)
 	if len(la) > maxDiffLines || len(lb) > maxDiffLines {
 		return ""
 	}
-	ops := lineDiff(la, lb)
+	ops := Diff(la, lb)
 	var out strings.Builder
 	fmt.Fprintf(&out, "--- git/%s\n+++ tarball/%s\n", name, name)
 	rows := 0
 	const ctxLines = 2
 	for i := 0; i < len(ops); {
-		if ops[i].kind == ' ' {
+		if ops[i].Kind == ' ' {
 			i++
 			continue
 		}
@@ -41,12 +46,12 @@ func unifiedExcerpt(name string, a, b []byte) string {
 		}
 		end := i
 		for end < len(ops) {
-			if ops[end].kind != ' ' {
+			if ops[end].Kind != ' ' {
 				end++
 				continue
 			}
 			run := end
-			for run < len(ops) && ops[run].kind == ' ' {
+			for run < len(ops) && ops[run].Kind == ' ' {
 				run++
 			}
 			if run-end > 2*ctxLines || run == len(ops) {
@@ -58,14 +63,14 @@ func unifiedExcerpt(name string, a, b []byte) string {
 			}
 			end = run
 		}
-		fmt.Fprintf(&out, "@@ -%d +%d @@\n", ops[start].a+1, ops[start].b+1)
+		fmt.Fprintf(&out, "@@ -%d +%d @@\n", ops[start].A+1, ops[start].B+1)
 		for _, op := range ops[start:end] {
 			if rows >= maxExcerptRows {
 				out.WriteString("... (diff truncated)\n")
 				return out.String()
 			}
-			out.WriteByte(op.kind)
-			out.WriteString(op.text)
+			out.WriteByte(op.Kind)
+			out.WriteString(op.Text)
 			out.WriteByte('\n')
 			rows++
 		}
@@ -74,7 +79,8 @@ func unifiedExcerpt(name string, a, b []byte) string {
 	return out.String()
 }
 
-func splitLines(b []byte) []string {
+// Split splits text into lines (no final empty line).
+func Split(b []byte) []string {
 	s := string(b)
 	s = strings.TrimSuffix(s, "\n")
 	if s == "" {
@@ -83,15 +89,16 @@ func splitLines(b []byte) []string {
 	return strings.Split(s, "\n")
 }
 
-type diffOp struct {
-	kind byte // ' ', '-', '+'
-	text string
-	a, b int // line indexes (0-based) in each side at this op
+// Op is one line of a diff.
+type Op struct {
+	Kind byte // ' ', '-', '+'
+	Text string
+	A, B int // line indexes (0-based) in each side at this op
 }
 
-// lineDiff is a longest-common-subsequence line diff with the common prefix
+// Diff is a longest-common-subsequence line diff with the common prefix
 // and suffix trimmed first; the quadratic table is only built for the middle.
-func lineDiff(a, b []string) []diffOp {
+func Diff(a, b []string) []Op {
 	pre := 0
 	for pre < len(a) && pre < len(b) && a[pre] == b[pre] {
 		pre++
@@ -101,17 +108,17 @@ func lineDiff(a, b []string) []diffOp {
 		suf++
 	}
 	ma, mb := a[pre:len(a)-suf], b[pre:len(b)-suf]
-	var ops []diffOp
+	var ops []Op
 	for i := 0; i < pre; i++ {
-		ops = append(ops, diffOp{' ', a[i], i, i})
+		ops = append(ops, Op{' ', a[i], i, i})
 	}
 	if len(ma)*len(mb) > 4_000_000 {
 		// Too large for the table: show it as a replacement.
 		for i, l := range ma {
-			ops = append(ops, diffOp{'-', l, pre + i, pre})
+			ops = append(ops, Op{'-', l, pre + i, pre})
 		}
 		for j, l := range mb {
-			ops = append(ops, diffOp{'+', l, pre + len(ma), pre + j})
+			ops = append(ops, Op{'+', l, pre + len(ma), pre + j})
 		}
 	} else {
 		n, m := len(ma), len(mb)
@@ -134,21 +141,21 @@ func lineDiff(a, b []string) []diffOp {
 		for i < n || j < m {
 			switch {
 			case i < n && j < m && ma[i] == mb[j]:
-				ops = append(ops, diffOp{' ', ma[i], pre + i, pre + j})
+				ops = append(ops, Op{' ', ma[i], pre + i, pre + j})
 				i++
 				j++
 			case j < m && (i == n || lcs[i][j+1] >= lcs[i+1][j]):
-				ops = append(ops, diffOp{'+', mb[j], pre + i, pre + j})
+				ops = append(ops, Op{'+', mb[j], pre + i, pre + j})
 				j++
 			default:
-				ops = append(ops, diffOp{'-', ma[i], pre + i, pre + j})
+				ops = append(ops, Op{'-', ma[i], pre + i, pre + j})
 				i++
 			}
 		}
 	}
 	for k := 0; k < suf; k++ {
 		ia, ib := len(a)-suf+k, len(b)-suf+k
-		ops = append(ops, diffOp{' ', a[ia], ia, ib})
+		ops = append(ops, Op{' ', a[ia], ia, ib})
 	}
 	return ops
 }
