@@ -122,7 +122,7 @@ func (p *pipeline) run(ctx context.Context) (*Report, error) {
 	}
 
 	// 3. Signatures (pure, over fetched bytes).
-	if err := p.verifySignatures(ctx); err != nil {
+	if err := p.signatures(ctx); err != nil {
 		return nil, err
 	}
 
