@@ -30,8 +30,8 @@ func (p *pipeline) signatures(ctx context.Context) error {
 		return WithKind(KindOf(err), err)
 	}
 	sigs, findings, err := trust.Check(m, trust.Subject{
-		Name: path.Base(strings.ReplaceAll(o.Sources.Tarball, "\\", "/")),
-		Open: func() (io.ReadCloser, error) { return os.Open(p.tarPath) },
+		Name:   path.Base(strings.ReplaceAll(o.Sources.Tarball, "\\", "/")),
+		Open:   func() (io.ReadCloser, error) { return os.Open(p.tarPath) },
 		SHA256: p.tarballSHA256, Tag: p.tag.Raw, TagName: p.tag.Name, TagCommit: p.tag.Commit,
 		CheckingTime: time.Now()})
 	if err != nil {
