@@ -133,16 +133,16 @@ func (p *pipeline) inferTag(ctx context.Context) (string, error) {
 				p.report.Notes = append(p.report.Notes, fmt.Sprintf("tags %s all point to the same commit; compared with %s", strings.Join(found, ", "), pick))
 				return pick, nil
 			}
-			return "", fmt.Errorf("%w: several tags match version %s: %s (choose one with --tag)", ErrAmbiguousTag, version, strings.Join(found, ", "))
+			return "", Errorf(KindInput, "%w: several tags match version %s: %s", ErrAmbiguousTag, version, strings.Join(found, ", "))
 		}
 	}
 	if len(tried) == 0 {
-		return "", fmt.Errorf("%w: no version in %q (give --tag)", ErrAmbiguousTag, names[len(names)-1])
+		return "", Errorf(KindInput, "%w: no version in %q", ErrAmbiguousTag, names[len(names)-1])
 	}
 	if len(tried) > 6 {
 		tried = append(tried[:6], "...")
 	}
-	return "", fmt.Errorf("%w: no tag matches (tried %s; give --tag)", ErrAmbiguousTag, strings.Join(tried, ", "))
+	return "", Errorf(KindInput, "%w: no tag matches (tried %s)", ErrAmbiguousTag, strings.Join(tried, ", "))
 }
 
 // peekRoot reads the first member's top-level directory name.

@@ -18,6 +18,9 @@ var newSandbox = sandbox.NewContext
 // regenerates its autotools outputs in the sandbox (step 8).
 func (p *pipeline) rebuild(ctx context.Context) error {
 	o, r := &p.o, p.report
+	if o.Rebuild.Mode == "" {
+		return nil
+	}
 	runner := o.Rebuild.Runner
 	if runner == nil {
 		var err error

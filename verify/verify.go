@@ -44,14 +44,13 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	o.Sources.CacheDir = dir
-	p := &pipeline{o: o, start: time.Now()}
+	p := &pipeline{o: o}
 	return p.run(ctx)
 }
 
 // pipeline holds the state of one Run.
 type pipeline struct {
-	o     Options
-	start time.Time
+	o Options
 
 	fetcher *fetch.Fetcher
 	tarPath string // local path of the tarball (maybe in the cache)
@@ -69,7 +68,34 @@ type pipeline struct {
 }
 
 func (p *pipeline) run(ctx context.Context) (*Report, error) {
-	o := &p.o
+	p.report = newReport(&p.o)
+	steps := []func(context.Context) error{
+		p.resolveTarball, // 1. the tarball: a local file, or downloaded into the cache
+		p.resolveTag,     // 2. the repository and the tag (inferred when not given)
+		p.signatures,     // 3. signatures: material gathered, then checked (verify/trust)
+		p.indexGit,       // 4. the tag's tree
+		p.compare,        // 5, 6. one pass over the archive against the tree (verify/compare)
+		p.explain,        // 7. every difference classified (verify/explain)
+		p.rebuild,        // 8. --rebuild: the generated files regenerated (verify/rebuild)
+	}
+	for _, step := range steps {
+		if err := step(ctx); err != nil {
+			return nil, err
+		}
+	}
+	// 9. Policy and verdict.
+	r := p.report
+	if p.o.Policy != nil {
+		p.o.Policy.Apply(r)
+	}
+	sortReport(r)
+	r.Decide()
+	return r, nil
+}
+
+// newReport is the report before any step: its sources, and a note for
+// each one fetched without authentication.
+func newReport(o *Options) *Report {
 	r := &Report{
 		Schema:     report.Schema,
 		Tool:       report.Tool{Name: "tarcheck", Version: o.Output.ToolVersion},
@@ -78,7 +104,6 @@ func (p *pipeline) run(ctx context.Context) (*Report, error) {
 		Findings:   []Finding{},
 		FailOn:     o.Output.FailOn,
 	}
-	p.report = r
 	r.Tarball.Source = o.Sources.Tarball
 	r.Git.Source = o.Sources.Git
 	for _, in := range []struct{ what, src string }{{"tarball", o.Sources.Tarball}, {"git repository", o.Sources.Git}} {
@@ -87,28 +112,27 @@ func (p *pipeline) run(ctx context.Context) (*Report, error) {
 				in.what, strings.SplitN(in.src, ":", 2)[0]))
 		}
 	}
+	return r
+}
 
-	// 1. Resolve inputs (download when a URL).
-	if err := p.resolveTarball(ctx); err != nil {
-		return nil, err
-	}
-	// 2. Open the git side and resolve the tag.
+// resolveTag opens the repository and resolves the tag (step 2).
+func (p *pipeline) resolveTag(ctx context.Context) error {
+	o, r := &p.o, p.report
 	repo, err := gitsrc.Open(ctx, o.Sources.Git, gitsrc.Options{CacheDir: o.Sources.CacheDir, Offline: o.Sources.Offline, Logf: o.Output.Logf})
 	if err != nil {
-		return nil, gitErr(err)
+		return gitErr(err)
 	}
 	p.repo = repo
-	tagName := o.Sources.Tag
-	if tagName == "" {
-		tagName, err = p.inferTag(ctx)
-		if err != nil {
-			return nil, err
+	name := o.Sources.Tag
+	if name == "" {
+		if name, err = p.inferTag(ctx); err != nil {
+			return err
 		}
-		o.logf("inferred tag %s", tagName)
+		o.logf("inferred tag %s", name)
 	}
-	tag, err := repo.Resolve(ctx, tagName)
+	tag, err := repo.Resolve(ctx, name)
 	if err != nil {
-		return nil, gitErr(err)
+		return gitErr(err)
 	}
 	p.tag = tag
 	r.Git.Tag = tag.Name
@@ -120,37 +144,7 @@ func (p *pipeline) run(ctx context.Context) (*Report, error) {
 	if !tag.CommitTime.IsZero() {
 		r.Git.CommitTime = tag.CommitTime.Format(time.RFC3339)
 	}
-
-	// 3. Signatures (pure, over fetched bytes).
-	if err := p.signatures(ctx); err != nil {
-		return nil, err
-	}
-
-	// 4. Index the git side.
-	if err := p.indexGit(ctx); err != nil {
-		return nil, err
-	}
-	// 5+6. Stream the archive once, comparing as we go.
-	if err := p.compare(ctx); err != nil {
-		return nil, err
-	}
-	// 7. Classify every difference.
-	if err := p.explain(ctx); err != nil {
-		return nil, err
-	}
-	// 8. Rebuild.
-	if o.Rebuild.Mode != "" {
-		if err := p.rebuild(ctx); err != nil {
-			return nil, err
-		}
-	}
-	// 9. Policy, verdict.
-	if o.Policy != nil {
-		o.Policy.Apply(r)
-	}
-	sortReport(r)
-	r.Decide()
-	return r, nil
+	return nil
 }
 
 func (p *pipeline) resolveTarball(ctx context.Context) error {

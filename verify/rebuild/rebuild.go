@@ -809,10 +809,29 @@ type distMember struct {
 
 // compareDist walks the produced archive and compares it with the release.
 func (b *rebuilder) compareDist(ctx context.Context, name string) error {
+	members, held, ok, err := b.readDist(ctx, name)
+	if err != nil || !ok {
+		return err
+	}
+	d := b.tallyDist(members, held)
+	b.noteDist(name, d)
+	return nil
+}
+
+// distTally is the comparison of the make dist product with the release.
+type distTally struct {
+	same, differ                           int
+	onlyRelease, onlyProduced, otherDiffer []string
+}
+
+// readDist reads the members of the archive make dist produced, holding
+// the contents of those that differ from the release (bounded); ok is
+// false, with a note, when the archive cannot be compared.
+func (b *rebuilder) readDist(ctx context.Context, name string) (map[string]distMember, map[string][]byte, bool, error) {
 	full := filepath.Join(b.dir, name)
 	if fi, err := os.Lstat(full); err != nil || !fi.Mode().IsRegular() {
 		b.info.Notes = append(b.info.Notes, "the archive make dist produced is not a regular file; the dist comparison was skipped")
-		return nil
+		return nil, nil, false, nil
 	}
 	members := map[string]distMember{}
 	held := map[string][]byte{}
@@ -846,32 +865,38 @@ func (b *rebuilder) compareDist(ctx context.Context, name string) error {
 	})
 	if err != nil {
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return nil, nil, false, ctx.Err()
 		}
 		b.info.Notes = append(b.info.Notes, "cannot read the archive make dist produced ("+err.Error()+"); the dist comparison was skipped")
-		return nil
+		return nil, nil, false, nil
 	}
 	if !res.HasRoot || res.Root != root {
 		b.info.Notes = append(b.info.Notes, "the archive make dist produced has no single top-level directory; the dist comparison was skipped")
-		return nil
+		return nil, nil, false, nil
 	}
-	var same, differ int
-	var onlyRelease, onlyProduced, otherDiffer []string
+	return members, held, true, nil
+}
+
+// tallyDist compares the produced members with the release's: reproduced
+// files, differing generated files (pending their diff), files only on
+// one side (TC603 for tarball-only ones).
+func (b *rebuilder) tallyDist(members map[string]distMember, held map[string][]byte) distTally {
+	var d distTally
 	for _, rel := range sortedKeys(members) {
 		m := members[rel]
 		t := b.cmp.Member(rel)
 		switch {
 		case t == nil:
-			onlyProduced = append(onlyProduced, rel)
+			d.onlyProduced = append(d.onlyProduced, rel)
 		case t.ID == m.id:
-			same++
+			d.same++
 			if !b.judged[rel] && !b.copied[rel] {
 				if _, listed := b.byPath[rel]; listed {
 					b.set(rel, report.RebuildReproduced, "", report.SevInfo)
 				}
 			}
 		default:
-			differ++
+			d.differ++
 			_, listed := b.byPath[rel]
 			switch {
 			case b.judged[rel] || b.copied[rel]:
@@ -884,20 +909,20 @@ func (b *rebuilder) compareDist(ctx context.Context, name string) error {
 			case listed:
 				// A source difference: classification already reports it.
 			default:
-				otherDiffer = append(otherDiffer, rel)
+				d.otherDiffer = append(d.otherDiffer, rel)
 			}
 		}
 	}
 	for rel := range b.cmp.Index.Where(func(g *compare.GitFile) bool { return g.Identical }) {
 		if _, ok := members[rel]; !ok {
-			onlyRelease = append(onlyRelease, rel)
+			d.onlyRelease = append(d.onlyRelease, rel)
 		}
 	}
 	for _, rel := range sortedKeys(b.cmp.Members) {
 		if _, ok := members[rel]; ok {
 			continue
 		}
-		onlyRelease = append(onlyRelease, rel)
+		d.onlyRelease = append(d.onlyRelease, rel)
 		if b.cmp.Members[rel].Status == report.OnlyInTarball && !b.copied[rel] {
 			b.findings = append(b.findings, report.Finding{Rule: report.RuleNotFromDist, Severity: report.SevMedium, Path: rel,
 				Message: rel + " is only in the release tarball: neither the tag nor `make dist` run on the tag produces it"})
@@ -907,6 +932,12 @@ func (b *rebuilder) compareDist(ctx context.Context, name string) error {
 			}
 		}
 	}
+	return d
+}
+
+// noteDist says in the rebuild notes what the dist comparison found.
+func (b *rebuilder) noteDist(name string, d distTally) {
+	same, differ, onlyRelease, onlyProduced, otherDiffer := d.same, d.differ, d.onlyRelease, d.onlyProduced, d.otherDiffer
 	note := fmt.Sprintf("make dist from the tag produced %s: %d members identical to the release, %d differ, %d only in the release, %d only in the produced archive",
 		name, same, differ, len(onlyRelease), len(onlyProduced))
 	b.info.Notes = append(b.info.Notes, note)
@@ -919,7 +950,6 @@ func (b *rebuilder) compareDist(ctx context.Context, name string) error {
 	if len(otherDiffer) > 0 {
 		b.info.Notes = append(b.info.Notes, "files identical to the tag in the release but different in the make dist product: "+listSome(otherDiffer))
 	}
-	return nil
 }
 
 // finish fills the counts and the notes.

@@ -27,22 +27,36 @@ func Markdown(w io.Writer, r *report.Report) error {
 		return ErrNilReport
 	}
 	var b bytes.Buffer
+	for _, section := range []func(*bytes.Buffer, *report.Report){mdHeading, mdSignatures, mdCounts, mdFindings, mdFiles, mdFooter} {
+		section(&b, r)
+	}
+	if _, err := w.Write(b.Bytes()); err != nil {
+		return fmt.Errorf("writing markdown report: %w", err)
+	}
+	return nil
+}
+
+// mdHeading writes the verdict and what was compared.
+func mdHeading(b *bytes.Buffer, r *report.Report) {
 	out := r.Outcome()
 	word := "PASS"
 	if out.Verdict == report.Fail {
 		word = "FAIL"
 	}
-	fmt.Fprintf(&b, "## tarcheck: %s\n\n", word)
-	fmt.Fprintf(&b, "**%s**: %s.", word, mdText(sentence(out, r.FailOn)))
+	fmt.Fprintf(b, "## tarcheck: %s\n\n", word)
+	fmt.Fprintf(b, "**%s**: %s.", word, mdText(sentence(out, r.FailOn)))
 	if r.Tarball.Source != "" || r.Git.Tag != "" {
-		fmt.Fprintf(&b, " Tarball %s compared with tag %s", mdCode(artifactName(r.Tarball.Source), false), mdCode(r.Git.Tag, false))
+		fmt.Fprintf(b, " Tarball %s compared with tag %s", mdCode(artifactName(r.Tarball.Source), false), mdCode(r.Git.Tag, false))
 		if r.Git.Commit != "" {
-			fmt.Fprintf(&b, " (commit %s)", mdCode(shortHash(r.Git.Commit), false))
+			fmt.Fprintf(b, " (commit %s)", mdCode(shortHash(r.Git.Commit), false))
 		}
 		b.WriteString(".")
 	}
 	b.WriteString("\n")
+}
 
+// mdSignatures writes the signature table.
+func mdSignatures(b *bytes.Buffer, r *report.Report) {
 	b.WriteString("\n### Signatures\n\n")
 	if len(r.Signatures) == 0 {
 		b.WriteString("No signature was checked.\n")
@@ -53,28 +67,34 @@ func Markdown(w io.Writer, r *report.Report) error {
 			if s.Status != "valid" {
 				status = "**" + status + "**"
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdCell(s.Subject), mdCell(s.Kind), status, mdCell(s.Signer), mdCell(s.Detail))
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", mdCell(s.Subject), mdCell(s.Kind), status, mdCell(s.Signer), mdCell(s.Detail))
 		}
 	}
+}
 
+// mdCounts writes the counts, classes and generators.
+func mdCounts(b *bytes.Buffer, r *report.Report) {
 	b.WriteString("\n### Counts\n\n| status | files |\n|---|---:|\n")
 	for _, c := range statusCounts(r.Summary) {
-		fmt.Fprintf(&b, "| %s | %d |\n", mdCell(c.Name), c.Count)
+		fmt.Fprintf(b, "| %s | %d |\n", mdCell(c.Name), c.Count)
 	}
 	if len(r.Classes) > 0 {
 		b.WriteString("\n| class | files |\n|---|---:|\n")
 		for _, n := range sortedClasses(r.Classes) {
-			fmt.Fprintf(&b, "| %s | %d |\n", mdCell(n), r.Classes[n])
+			fmt.Fprintf(b, "| %s | %d |\n", mdCell(n), r.Classes[n])
 		}
 	}
 	if len(r.Generators) > 0 {
 		b.WriteString("\n| generator | version | files | example |\n|---|---|---:|---|\n")
 		for _, g := range r.Generators {
-			fmt.Fprintf(&b, "| %s | %s | %d | %s |\n", mdCell(g.Name), mdCell(g.Version), g.Files, mdPath(g.Example))
+			fmt.Fprintf(b, "| %s | %s | %d | %s |\n", mdCell(g.Name), mdCell(g.Version), g.Files, mdPath(g.Example))
 		}
 	}
+}
 
-	fmt.Fprintf(&b, "\n### Findings (%d)\n\n", len(r.Findings))
+// mdFindings writes the findings, highest severity first.
+func mdFindings(b *bytes.Buffer, r *report.Report) {
+	fmt.Fprintf(b, "\n### Findings (%d)\n\n", len(r.Findings))
 	if len(r.Findings) == 0 {
 		b.WriteString("No findings.\n")
 	} else {
@@ -82,7 +102,7 @@ func Markdown(w io.Writer, r *report.Report) error {
 		idx := bySeverity(len(r.Findings), func(i int) report.Severity { return r.Findings[i].Severity })
 		for n, i := range idx {
 			if n == MarkdownMaxRows {
-				fmt.Fprintf(&b, "| | | | %d more findings in the JSON report |\n", len(idx)-n)
+				fmt.Fprintf(b, "| | | | %d more findings in the JSON report |\n", len(idx)-n)
 				break
 			}
 			f := r.Findings[i]
@@ -90,17 +110,20 @@ func Markdown(w io.Writer, r *report.Report) error {
 			for _, e := range f.Evidence {
 				msg += "<br>" + mdCode(e, true)
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", severityCell(f.Severity), mdCell(f.Rule), mdPath(f.Path), msg)
+			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", severityCell(f.Severity), mdCell(f.Rule), mdPath(f.Path), msg)
 		}
 	}
+}
 
+// mdFiles writes the differing files in a collapsed section.
+func mdFiles(b *bytes.Buffer, r *report.Report) {
 	if len(r.Files) > 0 {
-		fmt.Fprintf(&b, "\n<details>\n<summary>Differing files (%d)</summary>\n\n", len(r.Files))
+		fmt.Fprintf(b, "\n<details>\n<summary>Differing files (%d)</summary>\n\n", len(r.Files))
 		b.WriteString("| severity | status | class | path | reason |\n|---|---|---|---|---|\n")
 		idx := bySeverity(len(r.Files), func(i int) report.Severity { return r.Files[i].Severity })
 		for n, i := range idx {
 			if n == MarkdownMaxRows {
-				fmt.Fprintf(&b, "| | | | | %d more files in the JSON report |\n", len(idx)-n)
+				fmt.Fprintf(b, "| | | | | %d more files in the JSON report |\n", len(idx)-n)
 				break
 			}
 			f := r.Files[i]
@@ -111,11 +134,14 @@ func Markdown(w io.Writer, r *report.Report) error {
 			if f.Rebuild != "" && f.Rebuild != report.RebuildNotAttempted {
 				reason += "<br>rebuild: " + mdCell(f.Rebuild)
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", severityCell(f.Severity), mdCell(string(f.Status)), mdCell(f.Class), mdPath(f.Path), reason)
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", severityCell(f.Severity), mdCell(string(f.Status)), mdCell(f.Class), mdPath(f.Path), reason)
 		}
 		b.WriteString("\n</details>\n")
 	}
+}
 
+// mdFooter writes the rebuild, policy and notes lines and the tool line.
+func mdFooter(b *bytes.Buffer, r *report.Report) {
 	var extras []string
 	if rb := r.Rebuild; rb != nil {
 		extras = append(extras, fmt.Sprintf("Rebuild (%s in %s): %d reproduced, %d differ, %d not reproducible.",
@@ -145,12 +171,7 @@ func Markdown(w io.Writer, r *report.Report) error {
 	if name == "" {
 		name = "tarcheck"
 	}
-	fmt.Fprintf(&b, "\n<sub>%s %s, fail-on %s</sub>\n", mdText(name), mdText(r.Tool.Version), r.FailOn)
-
-	if _, err := w.Write(b.Bytes()); err != nil {
-		return fmt.Errorf("writing markdown report: %w", err)
-	}
-	return nil
+	fmt.Fprintf(b, "\n<sub>%s %s, fail-on %s</sub>\n", mdText(name), mdText(r.Tool.Version), r.FailOn)
 }
 
 func severityCell(s report.Severity) string {

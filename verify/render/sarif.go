@@ -194,47 +194,7 @@ func buildSARIF(r *report.Report) sarifLog {
 		})
 	}
 
-	tarballName := artifactName(r.Tarball.Source)
-	results := make([]sarifResult, 0, len(r.Findings))
-	for _, f := range r.Findings {
-		msg := f.Message
-		if strings.TrimSpace(msg) == "" {
-			rule, _ := report.LookupRule(f.Rule)
-			msg = rule.Short
-		}
-		res := sarifResult{
-			RuleID:    f.Rule,
-			RuleIndex: index[f.Rule],
-			Level:     sarifLevel(f.Severity),
-			Message:   sarifText{msg},
-			PartialFingerprints: map[string]string{
-				"tarcheckFinding/v1": fingerprint(f),
-			},
-			Properties: sarifResultProps{
-				Severity: f.Severity.String(),
-				Path:     f.Path,
-				Evidence: f.Evidence,
-			},
-		}
-		switch {
-		case f.Path != "":
-			loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: URIReference(f.Path)}}}
-			for _, e := range f.Evidence {
-				if line, rest, ok := lineOf(e); ok {
-					reg := &sarifRegion{StartLine: line}
-					if rest != "" {
-						reg.Snippet = &sarifText{rest}
-					}
-					loc.PhysicalLocation.Region = reg
-					break
-				}
-			}
-			res.Locations = []sarifLocation{loc}
-		case tarballName != "":
-			res.Locations = []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: URIReference(tarballName)}}}}
-		}
-		results = append(results, res)
-	}
+	results := sarifResults(r, index)
 
 	props := map[string]any{
 		"verdict": r.Outcome().Verdict,
@@ -316,4 +276,57 @@ func URIReference(p string) string {
 		}
 	}
 	return b.String()
+}
+
+// sarifResults makes one result per finding; index gives each rule's
+// position in tool.driver.rules.
+func sarifResults(r *report.Report, index map[string]int) []sarifResult {
+	tarballName := artifactName(r.Tarball.Source)
+	results := make([]sarifResult, 0, len(r.Findings))
+	for _, f := range r.Findings {
+		msg := f.Message
+		if strings.TrimSpace(msg) == "" {
+			rule, _ := report.LookupRule(f.Rule)
+			msg = rule.Short
+		}
+		results = append(results, sarifResultOf(f, msg, index[f.Rule], tarballName))
+	}
+	return results
+}
+
+// sarifResultOf is the result of one finding, located at its path (with the
+// line of the first "<line>: text" evidence) or at the tarball.
+func sarifResultOf(f report.Finding, msg string, ruleIndex int, tarballName string) sarifResult {
+	res := sarifResult{
+		RuleID:    f.Rule,
+		RuleIndex: ruleIndex,
+		Level:     sarifLevel(f.Severity),
+		Message:   sarifText{msg},
+		PartialFingerprints: map[string]string{
+			"tarcheckFinding/v1": fingerprint(f),
+		},
+		Properties: sarifResultProps{
+			Severity: f.Severity.String(),
+			Path:     f.Path,
+			Evidence: f.Evidence,
+		},
+	}
+	switch {
+	case f.Path != "":
+		loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: URIReference(f.Path)}}}
+		for _, e := range f.Evidence {
+			if line, rest, ok := lineOf(e); ok {
+				reg := &sarifRegion{StartLine: line}
+				if rest != "" {
+					reg.Snippet = &sarifText{rest}
+				}
+				loc.PhysicalLocation.Region = reg
+				break
+			}
+		}
+		res.Locations = []sarifLocation{loc}
+	case tarballName != "":
+		res.Locations = []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: URIReference(tarballName)}}}}
+	}
+	return res
 }
