@@ -10,6 +10,7 @@ package debian
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -569,4 +570,32 @@ func InferTag(in *Inputs, tags []string) (string, error) {
 	sort.Strings(found)
 	return "", &TagError{Err: verify.Errorf(verify.KindInput, "%w: several tags match upstream version %s: %s",
 		verify.ErrAmbiguousTag, in.Version.Release, strings.Join(found, ", ")), Several: true}
+}
+
+// Options gives base (the caller's options for the orig tarball) the
+// inputs found: the repository and tag, the keys and the signature, and a
+// required signature when an upstream key is there (unless unsigned). An
+// empty tag is inferred from the repository's tags (InferTag).
+func (in *Inputs) Options(ctx context.Context, base verify.Options, unsigned bool) (verify.Options, error) {
+	o := base
+	o.Sources.Tarball, o.Sources.Git, o.Sources.Tag = in.Orig, in.Git, in.Tag
+	o.Trust.Keyrings, o.Trust.Signature = in.Keyrings, in.Signature
+	if len(in.Keyrings) > 0 && !unsigned {
+		o.Trust.RequireSignature = true
+	}
+	if o.Sources.Tag == "" {
+		tags, err := verify.Tags(ctx, o)
+		if err != nil {
+			return o, err
+		}
+		if o.Sources.Tag, err = InferTag(in, tags); err != nil {
+			return o, err
+		}
+		in.TagFrom = "inferred"
+	}
+	if o.Output.Logf != nil {
+		o.Output.Logf("debian: %s %s, orig %s, repository %s, tag %s (%s)",
+			in.Version.Source, in.Version.Full, in.Orig, in.Git, o.Sources.Tag, in.TagFrom)
+	}
+	return o, nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/tarcheck/tarcheck/batch"
 	"github.com/tarcheck/tarcheck/verify"
-	"github.com/tarcheck/tarcheck/verify/render"
 	"github.com/tarcheck/tarcheck/verify/render/escape"
 	"github.com/tarcheck/tarcheck/verify/report"
 )
@@ -78,15 +76,19 @@ The exit code is the worst of the releases': 130 interrupted > 3 environment >
 			if err != nil {
 				return err
 			}
-			b := &batchRun{e: e, out: out, vf: vf}
-			b.out.progress = false
 			var sel []int
 			for i := range rels {
 				if sh.Has(i) {
 					sel = append(sel, i)
 				}
 			}
-			return b.run(cmd.Context(), rels, sel, jobs)
+			out.progress = false
+			base, err := vf.options(cmd.Context(), e, &out, "")
+			if err != nil {
+				return err
+			}
+			base.Output.Logf = nil
+			return runBatch(cmd.Context(), e, &out, base, rels, sel, jobs)
 		},
 	}
 	out.register(cmd)
@@ -96,68 +98,37 @@ The exit code is the worst of the releases': 130 interrupted > 3 environment >
 	return cmd
 }
 
-// batchRun is one `tarcheck batch` run.
-type batchRun struct {
-	e   *env
-	out outputFlags
-	vf  verifyFlags
-}
-
-func (b *batchRun) run(ctx context.Context, rels []batch.Release, sel []int, jobs int) error {
-	// Where the output goes: streamed to stdout in manifest order, or
-	// buffered and written atomically (--output, and SARIF, one document).
-	var dst io.Writer = b.e.stdout
-	var buf bytes.Buffer
-	toFile := b.out.output != "" && b.out.output != "-"
-	if toFile || b.out.format == "sarif" {
-		dst = &buf
+// runBatch writes the batch output to --output or stdout (streamed in
+// manifest order; SARIF, one document, at the end) and turns the worst
+// release's exit code into the error to exit with.
+func runBatch(ctx context.Context, e *env, out *outputFlags, base verify.Options, rels []batch.Release, sel []int, jobs int) error {
+	verifyOne := func(ctx context.Context, rel *batch.Release) (*report.Report, error) {
+		o, err := rel.Apply(base)
+		if err != nil {
+			return nil, err
+		}
+		o.Output.FailOn = out.failOnOr(o.Policy)
+		if out.verbose {
+			name := escape.Line(rel.Name)
+			o.Output.Logf = func(format string, args ...any) {
+				fmt.Fprintf(e.stderr, "tarcheck: %s: %s\n", name, escape.Line(fmt.Sprintf(format, args...)))
+			}
+		}
+		return verify.Run(ctx, o)
 	}
-	ro := b.out.renderOptions(b.e, dst)
-	var entries []*render.Entry
-	var runs [][]byte
-	var writeErr error
-	results, err := batch.Run(ctx, rels, sel, batch.Options{Jobs: jobs, Verify: b.verifyOne,
-		Render: func(res *batch.Result) { b.render(ctx, res, ro) },
-	}, func(res *batch.Result) {
-		if res.Err != nil && ctx.Err() == nil {
-			printError(b.e.stderr, fmt.Errorf("%s: %w", res.Release.Name, res.Err))
-		}
-		entries = append(entries, b.entry(ctx, res))
-		if b.out.format == "sarif" {
-			runs = append(runs, res.Output) // one document at the end
-		} else if writeErr == nil {
-			_, writeErr = dst.Write(res.Output)
-		}
+	var sum batch.Summary
+	err := out.write(e, out.format == "sarif", func(w io.Writer) (err error) {
+		sum, err = batch.Write(ctx, w, rels, sel, batch.Options{Jobs: jobs, Verify: verifyOne}, batch.Output{
+			Format: out.format, Render: out.renderOptions(e, w), ToolVersion: version(), Hint: hintFor,
+			ExitCode: func(err error) int { return exitCode(ctx, err) },
+			OnError:  func(name string, err error) { printError(e.stderr, fmt.Errorf("%s: %w", name, err)) }})
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	if writeErr != nil {
-		return verify.Errorf(verify.KindEnvironment, "writing output: %v", writeErr)
-	}
-	codes := make([]int, len(entries))
-	nerr := 0
-	for i, en := range entries {
-		codes[i] = en.ExitCode
-		if results[i].Err != nil {
-			nerr++
-		}
-	}
-	worst := batch.Worst(codes...)
-	if err := render.BatchEnd(dst, b.out.format, entries, runs, worst); err != nil {
-		return err
-	}
-	if toFile {
-		if err := verify.WriteFileAtomic(b.out.output, buf.Bytes()); err != nil {
-			return err
-		}
-	} else if dst == &buf {
-		if _, err := b.e.stdout.Write(buf.Bytes()); err != nil {
-			return verify.Errorf(verify.KindEnvironment, "writing output: %v", err)
-		}
-	}
-	summary := fmt.Sprintf("%d of %d releases could not be verified (exit code %d)", nerr, len(entries), worst)
-	switch worst {
+	summary := fmt.Sprintf("%d of %d releases could not be verified (exit code %d)", sum.Errors, sum.Releases, sum.Worst)
+	switch sum.Worst {
 	case exitPass:
 		return nil
 	case exitFail:
@@ -166,63 +137,4 @@ func (b *batchRun) run(ctx context.Context, rels []batch.Release, sel []int, job
 		return verify.Errorf(verify.KindInput, "%s", summary)
 	}
 	return verify.Errorf(verify.KindEnvironment, "%s", summary)
-}
-
-// entry is the rendering view of a result.
-func (b *batchRun) entry(ctx context.Context, res *batch.Result) *render.Entry {
-	en := &render.Entry{Name: res.Release.Name, Report: res.Report, ToolVersion: version()}
-	switch {
-	case res.Err != nil:
-		en.Report, en.ExitCode, en.Error, en.Hint = nil, exitCode(ctx, res.Err), res.Err.Error(), hintFor(res.Err)
-	case res.Report.Verdict == report.Fail:
-		en.ExitCode = exitFail
-	}
-	return en
-}
-
-// render renders one release's part of the output in its worker.
-func (b *batchRun) render(ctx context.Context, res *batch.Result, ro render.Options) {
-	var chunk bytes.Buffer
-	if err := render.BatchEntry(&chunk, b.out.format, b.entry(ctx, res), ro); err != nil && res.Err == nil {
-		res.Err, res.Report = verify.WithKind(verify.KindEnvironment, err), nil
-		chunk.Reset()
-		render.BatchEntry(&chunk, b.out.format, b.entry(ctx, res), ro)
-	}
-	res.Output = chunk.Bytes()
-}
-
-// verifyOne verifies one release: the flags, with the manifest entry's
-// inputs (its keyrings added, its policy replacing --policy).
-func (b *batchRun) verifyOne(ctx context.Context, rel *batch.Release) (*report.Report, error) {
-	vf := b.vf
-	vf.git, vf.tag = rel.Git, rel.Tag
-	vf.keyrings = append(append([]string{}, b.vf.keyrings...), rel.Keyring...)
-	if len(rel.TagKeyring) > 0 {
-		vf.tagKeyrings = append(append([]string{}, b.vf.tagKeyrings...), rel.TagKeyring...)
-	}
-	vf.signature, vf.bundle = rel.Signature, rel.Bundle
-	vf.identity, vf.issuer = rel.CertificateIdentity, rel.CertificateOIDCIssuer
-	vf.tagIdentity, vf.tagIssuer = rel.TagIdentity, rel.TagOIDCIssuer
-	if rel.AllowedSigners != "" {
-		vf.allowedSigners = rel.AllowedSigners
-	}
-	if rel.TrustedRoot != "" {
-		vf.trustedRoot = rel.TrustedRoot
-	}
-	if rel.Policy != "" {
-		vf.policy = rel.Policy
-	}
-	vf.requireSig = vf.requireSig || rel.RequireSignature
-	o, err := vf.options(ctx, b.e, &b.out, rel.Tarball)
-	if err != nil {
-		return nil, err
-	}
-	o.Output.Progress = nil
-	if b.out.verbose {
-		name := escape.Line(rel.Name)
-		o.Output.Logf = func(format string, args ...any) {
-			fmt.Fprintf(b.e.stderr, "tarcheck: %s: %s\n", name, escape.Line(fmt.Sprintf(format, args...)))
-		}
-	}
-	return verify.Run(ctx, o)
 }

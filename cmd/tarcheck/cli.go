@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/tarcheck/tarcheck/internal/profile"
 	"github.com/tarcheck/tarcheck/verify"
 )
 
@@ -156,7 +157,7 @@ xz-style build logic, ...) and gives a verdict and exit code for CI.`,
 	root.PersistentFlags().MarkHidden("memprofile")
 	var stopProfile func()
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
-		stop, err := startProfiles(cpuProfile, memProfile)
+		stop, err := profile.Start(cpuProfile, memProfile)
 		if err != nil {
 			return usageError{err}
 		}

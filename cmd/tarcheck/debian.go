@@ -45,33 +45,18 @@ an error (exit 2) that names the file to add or the flag to pass.`,
 			if len(args) == 1 {
 				dir = args[0]
 			}
-			in, err := debian.Resolve(debian.Request{Dir: dir, Orig: orig, Signature: vf.signature, Git: vf.git,
-				Tag: vf.tag, Keyrings: vf.keyrings, Unsigned: unsigned})
+			in, err := debian.Resolve(debian.Request{Dir: dir, Orig: orig, Signature: vf.o.Trust.Signature, Git: vf.o.Sources.Git,
+				Tag: vf.o.Sources.Tag, Keyrings: vf.o.Trust.Keyrings, Unsigned: unsigned})
 			if err != nil {
 				return debianError(err)
 			}
-			v := vf
-			v.git, v.tag, v.keyrings, v.signature = in.Git, in.Tag, in.Keyrings, in.Signature
-			if len(in.Keyrings) > 0 && !unsigned {
-				v.requireSig = true
-			}
-			o, err := v.options(cmd.Context(), e, &out, in.Orig)
+			base, err := vf.options(cmd.Context(), e, &out, in.Orig)
 			if err != nil {
 				return err
 			}
-			if o.Sources.Tag == "" {
-				tags, err := verify.Tags(cmd.Context(), o)
-				if err != nil {
-					return err
-				}
-				if o.Sources.Tag, err = debian.InferTag(in, tags); err != nil {
-					return debianError(err)
-				}
-				in.TagFrom = "inferred"
-			}
-			if o.Output.Logf != nil {
-				o.Output.Logf("debian: %s %s, orig %s, repository %s, tag %s (%s)",
-					in.Version.Source, in.Version.Full, in.Orig, in.Git, o.Sources.Tag, in.TagFrom)
+			o, err := in.Options(cmd.Context(), base, unsigned)
+			if err != nil {
+				return debianError(err)
 			}
 			return runAndEmit(cmd.Context(), e, &out, o)
 		},

@@ -1,4 +1,6 @@
-package main
+// Package profile writes CPU and heap profiles of a run, for the
+// benchmarks in bench/ (tarcheck's hidden --cpuprofile and --memprofile).
+package profile
 
 import (
 	"os"
@@ -6,9 +8,9 @@ import (
 	"runtime/pprof"
 )
 
-// startProfiles starts CPU profiling and arranges a heap profile; the
-// returned function stops and writes them.
-func startProfiles(cpu, mem string) (func(), error) {
+// Start starts CPU profiling (to cpu, unless "") and arranges a heap
+// profile (to mem, unless ""); the returned function stops and writes them.
+func Start(cpu, mem string) (func(), error) {
 	var cpuFile *os.File
 	if cpu != "" {
 		f, err := os.Create(cpu)
