@@ -533,11 +533,7 @@ func (e *TagError) Unwrap() error { return e.Err }
 // upstream version in one of its usual spellings, under the upstream name or
 // the source package's.
 func InferTag(in *Inputs, tags []string) (string, error) {
-	have := make(map[string]bool, len(tags))
-	for _, t := range tags {
-		have[t] = true
-	}
-	var tried, found []string
+	var tried []string
 	seen := map[string]bool{}
 	names := []string{in.Name}
 	if in.Name != in.Version.Source {
@@ -546,26 +542,20 @@ func InferTag(in *Inputs, tags []string) (string, error) {
 	for _, rv := range releaseVersions(in.Version.Release) {
 		for _, name := range names {
 			for _, c := range verify.TagCandidates(name, rv) {
-				if seen[c] {
-					continue
-				}
-				seen[c] = true
-				tried = append(tried, c)
-				if have[c] {
-					found = append(found, c)
+				if !seen[c] {
+					seen[c] = true
+					tried = append(tried, c)
 				}
 			}
 		}
 	}
+	found := verify.MatchTags(tags, tried)
 	switch len(found) {
 	case 1:
 		return found[0], nil
 	case 0:
-		if len(tried) > 6 {
-			tried = append(tried[:6], "...")
-		}
 		return "", &TagError{Err: verify.Errorf(verify.KindInput, "%w: no tag of %s matches upstream version %s (tried %s)",
-			verify.ErrAmbiguousTag, in.Git, in.Version.Release, strings.Join(tried, ", "))}
+			verify.ErrAmbiguousTag, in.Git, in.Version.Release, verify.ListTried(tried))}
 	}
 	sort.Strings(found)
 	return "", &TagError{Err: verify.Errorf(verify.KindInput, "%w: several tags match upstream version %s: %s",

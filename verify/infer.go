@@ -102,10 +102,6 @@ func (p *pipeline) inferTag(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", gitErr(err)
 	}
-	have := make(map[string]bool, len(tags))
-	for _, t := range tags {
-		have[t] = true
-	}
 	var tried []string
 	for _, n := range names {
 		name, version := splitNameVersion(n)
@@ -114,12 +110,7 @@ func (p *pipeline) inferTag(ctx context.Context) (string, error) {
 		}
 		cands := TagCandidates(name, version)
 		tried = append(tried, cands...)
-		var found []string
-		for _, c := range cands {
-			if have[c] {
-				found = append(found, c)
-			}
-		}
+		found := MatchTags(tags, cands)
 		switch len(found) {
 		case 1:
 			return found[0], nil
@@ -139,10 +130,30 @@ func (p *pipeline) inferTag(ctx context.Context) (string, error) {
 	if len(tried) == 0 {
 		return "", Errorf(KindInput, "%w: no version in %q", ErrAmbiguousTag, names[len(names)-1])
 	}
-	if len(tried) > 6 {
-		tried = append(tried[:6], "...")
+	return "", Errorf(KindInput, "%w: no tag matches (tried %s)", ErrAmbiguousTag, ListTried(tried))
+}
+
+// MatchTags returns the candidates (in their order) that are among tags.
+func MatchTags(tags, candidates []string) []string {
+	have := make(map[string]bool, len(tags))
+	for _, t := range tags {
+		have[t] = true
 	}
-	return "", Errorf(KindInput, "%w: no tag matches (tried %s)", ErrAmbiguousTag, strings.Join(tried, ", "))
+	var found []string
+	for _, c := range candidates {
+		if have[c] {
+			found = append(found, c)
+		}
+	}
+	return found
+}
+
+// ListTried lists the first tag names tried, for an error message.
+func ListTried(tried []string) string {
+	if len(tried) > 6 {
+		tried = append(tried[:6:6], "...")
+	}
+	return strings.Join(tried, ", ")
 }
 
 // peekRoot reads the first member's top-level directory name.

@@ -16,8 +16,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -201,7 +203,7 @@ func (x *explainer) context() *autotools.Context {
 			_, ok := cmp.Binary[path]
 			return ok && cmp.Member(path) != nil
 		},
-		BinaryPaths: sortedKeys(cmp.Binary),
+		BinaryPaths: slices.Sorted(maps.Keys(cmp.Binary)),
 		InTarball:   func(path string) bool { return cmp.Member(path) != nil },
 		InGit:       func(path string) bool { return cmp.Index.Get(path) != nil },
 		GitByBase:   gitByBase(cmp.Index),
@@ -359,15 +361,6 @@ func hazardRule(h archive.Hazard) (string, string) {
 		msg += ": " + h.Detail
 	}
 	return rule, msg
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // gitByBase indexes the tag's paths by base name, built on first use.

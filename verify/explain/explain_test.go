@@ -7,8 +7,10 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/tarcheck/tarcheck/verify/compare"
@@ -40,7 +42,7 @@ func release(t *testing.T, root string, tarball, tree map[string]string, stray m
 		tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(content)), Typeflag: tar.TypeReg})
 		tw.Write([]byte(content))
 	}
-	for _, name := range sortedKeys(tarball) {
+	for _, name := range slices.Sorted(maps.Keys(tarball)) {
 		add(root+"/"+name, tarball[name])
 	}
 	for name, content := range stray {
@@ -53,7 +55,7 @@ func release(t *testing.T, root string, tarball, tree map[string]string, stray m
 	}
 	idx := compare.NewIndex()
 	bl := blobs{}
-	for _, p := range sortedKeys(tree) {
+	for _, p := range slices.Sorted(maps.Keys(tree)) {
 		id := blobID(tree[p])
 		idx.Add(p, 0o100644, id)
 		bl[hex.EncodeToString(id[:])] = []byte(tree[p])

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -537,7 +538,7 @@ func (b *rebuilder) regenerated(rel string) bool {
 // tarball's copy, by blob id; differing ones wait for their diff.
 func (b *rebuilder) compareWorkDir() {
 	by := b.info.Commands[len(b.info.Commands)-1]
-	for _, rel := range sortedKeys(b.cmp.Members) {
+	for _, rel := range slices.Sorted(maps.Keys(b.cmp.Members)) {
 		t := b.cmp.Members[rel]
 		if t.Status != report.OnlyInTarball && t.Status != report.ContentDiffers && t.Status != report.TypeDiffers {
 			continue
@@ -882,7 +883,7 @@ func (b *rebuilder) readDist(ctx context.Context, name string) (map[string]distM
 // one side (TC603 for tarball-only ones).
 func (b *rebuilder) tallyDist(members map[string]distMember, held map[string][]byte) distTally {
 	var d distTally
-	for _, rel := range sortedKeys(members) {
+	for _, rel := range slices.Sorted(maps.Keys(members)) {
 		m := members[rel]
 		t := b.cmp.Member(rel)
 		switch {
@@ -918,7 +919,7 @@ func (b *rebuilder) tallyDist(members map[string]distMember, held map[string][]b
 			d.onlyRelease = append(d.onlyRelease, rel)
 		}
 	}
-	for _, rel := range sortedKeys(b.cmp.Members) {
+	for _, rel := range slices.Sorted(maps.Keys(b.cmp.Members)) {
 		if _, ok := members[rel]; ok {
 			continue
 		}
@@ -995,7 +996,7 @@ func (b *rebuilder) finish() {
 			}
 		}
 		info.Notes = append(info.Notes, fmt.Sprintf("to reproduce the not-reproducible files exactly, rebuild with %s (this machine has %s)",
-			strings.Join(sortedKeys(b.wanted), ", "), strings.Join(hostList, ", ")))
+			strings.Join(slices.Sorted(maps.Keys(b.wanted)), ", "), strings.Join(hostList, ", ")))
 	}
 }
 
@@ -1270,14 +1271,4 @@ func archiveError(ctx context.Context, err error) error {
 		return ctx.Err()
 	}
 	return &ArchiveError{err}
-}
-
-// sortedKeys returns the keys of m, sorted.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
