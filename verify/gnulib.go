@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/tarcheck/tarcheck/verify/compare"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
 )
 
@@ -18,14 +19,14 @@ type gnulibPin struct {
 // tag's tree and the repository to read it from: --gnulib, else the URL
 // .gitmodules gives.
 func (p *pipeline) findGnulibPin(blobs *gitsrc.Blobs) *gnulibPin {
-	for rel, g := range p.git.where(isSubmodule) {
+	for rel, g := range p.git.Where(compare.IsSubmodule) {
 		if !(rel == "gnulib" || strings.HasSuffix(rel, "/gnulib")) {
 			continue
 		}
-		pin := &gnulibPin{path: rel, commit: g.hexID(), source: p.o.Gnulib}
+		pin := &gnulibPin{path: rel, commit: g.HexID(), source: p.o.Sources.Gnulib}
 		if pin.source == "" {
-			if gm := p.git.get(".gitmodules"); gm != nil {
-				if data, err := blobs.Read(gm.hexID()); err == nil {
+			if gm := p.git.Get(".gitmodules"); gm != nil {
+				if data, err := blobs.Read(gm.HexID()); err == nil {
 					pin.source = submoduleURL(string(data), rel)
 				}
 			}
@@ -70,7 +71,7 @@ func submoduleURL(gitmodules, path string) string {
 // gnulibFiles opens the pinned gnulib commit and returns a lookup of its
 // files by path, for autotools.Context.Gnulib, and a closer.
 func (p *pipeline) gnulibFiles(ctx context.Context, pin *gnulibPin) (func(string) ([]byte, bool), func(), error) {
-	repo, err := gitsrc.Open(ctx, pin.source, gitsrc.Options{CacheDir: p.o.CacheDir, Offline: p.o.Offline, Logf: p.o.Logf})
+	repo, err := gitsrc.Open(ctx, pin.source, gitsrc.Options{CacheDir: p.o.Sources.CacheDir, Offline: p.o.Sources.Offline, Logf: p.o.Output.Logf})
 	if err != nil {
 		return nil, nil, err
 	}

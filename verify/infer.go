@@ -9,6 +9,9 @@ import (
 	"strings"
 
 	"github.com/tarcheck/tarcheck/verify/archive"
+	"github.com/tarcheck/tarcheck/verify/compare"
+	"github.com/tarcheck/tarcheck/verify/fetch"
+	"github.com/tarcheck/tarcheck/verify/gitsrc"
 )
 
 // archiveSuffixes are stripped from file names before version parsing.
@@ -91,17 +94,13 @@ func TagCandidates(name, version string) []string {
 
 // inferTag picks the one tag matching the archive's version.
 func (p *pipeline) inferTag(ctx context.Context) (string, error) {
-	names := []string{baseName(p.o.Tarball)}
+	names := []string{baseName(p.o.Sources.Tarball)}
 	if root := p.peekRoot(ctx); root != "" && root != names[0] {
 		names = append([]string{root}, names...)
 	}
 	tags, err := p.repo.Tags(ctx)
 	if err != nil {
-		return "", mapGitErr(err)
-	}
-	have := make(map[string]bool, len(tags))
-	for _, t := range tags {
-		have[t] = true
+		return "", gitErr(err)
 	}
 	var tried []string
 	for _, n := range names {
@@ -111,12 +110,7 @@ func (p *pipeline) inferTag(ctx context.Context) (string, error) {
 		}
 		cands := TagCandidates(name, version)
 		tried = append(tried, cands...)
-		var found []string
-		for _, c := range cands {
-			if have[c] {
-				found = append(found, c)
-			}
-		}
+		found := MatchTags(tags, cands)
 		switch len(found) {
 		case 1:
 			return found[0], nil
@@ -130,16 +124,36 @@ func (p *pipeline) inferTag(ctx context.Context) (string, error) {
 				p.report.Notes = append(p.report.Notes, fmt.Sprintf("tags %s all point to the same commit; compared with %s", strings.Join(found, ", "), pick))
 				return pick, nil
 			}
-			return "", fmt.Errorf("%w: several tags match version %s: %s (choose one with --tag)", ErrAmbiguousTag, version, strings.Join(found, ", "))
+			return "", Errorf(KindInput, "%w: several tags match version %s: %s", ErrAmbiguousTag, version, strings.Join(found, ", "))
 		}
 	}
 	if len(tried) == 0 {
-		return "", fmt.Errorf("%w: no version in %q (give --tag)", ErrAmbiguousTag, names[len(names)-1])
+		return "", Errorf(KindInput, "%w: no version in %q", ErrAmbiguousTag, names[len(names)-1])
 	}
+	return "", Errorf(KindInput, "%w: no tag matches (tried %s)", ErrAmbiguousTag, ListTried(tried))
+}
+
+// MatchTags returns the candidates (in their order) that are among tags.
+func MatchTags(tags, candidates []string) []string {
+	have := make(map[string]bool, len(tags))
+	for _, t := range tags {
+		have[t] = true
+	}
+	var found []string
+	for _, c := range candidates {
+		if have[c] {
+			found = append(found, c)
+		}
+	}
+	return found
+}
+
+// ListTried lists the first tag names tried, for an error message.
+func ListTried(tried []string) string {
 	if len(tried) > 6 {
-		tried = append(tried[:6], "...")
+		tried = append(tried[:6:6], "...")
 	}
-	return "", fmt.Errorf("%w: no tag matches (tried %s; give --tag)", ErrAmbiguousTag, strings.Join(tried, ", "))
+	return strings.Join(tried, ", ")
 }
 
 // peekRoot reads the first member's top-level directory name.
@@ -148,8 +162,8 @@ func (p *pipeline) peekRoot(ctx context.Context) string {
 	defer cancel()
 	root := ""
 	errStop := fmt.Errorf("stop")
-	archive.WalkFile(ctx, p.tarPath, archive.Options{KeepBytes: -1, Workers: 1, Limits: p.o.Limits}, func(e *archive.Entry) error {
-		root = firstComponent(e.Path, e.Type == archive.TypeDir)
+	archive.WalkFile(ctx, p.tarPath, archive.Options{KeepBytes: -1, Workers: 1, Limits: p.o.Limits.archive()}, func(e *archive.Entry) error {
+		root = compare.FirstComponent(e.Path, e.Type == archive.TypeDir)
 		return errStop
 	})
 	return root
@@ -184,3 +198,15 @@ func (p *pipeline) sameCommit(ctx context.Context, names []string) string {
 	}
 	return best
 }
+
+// ReleaseName is a tarball's file name (path or URL) without directories,
+// query and archive suffix: "foo-1.2" for https://example.org/foo-1.2.tar.xz.
+func ReleaseName(src string) string { return baseName(src) }
+
+// IsURL reports whether a tarball or signature source is an http(s) URL
+// (downloaded) rather than a local path.
+func IsURL(src string) bool { return fetch.IsURL(src) }
+
+// IsRemoteRepo reports whether a git source is a remote address (URL or
+// scp-like user@host:path) rather than a local path.
+func IsRemoteRepo(src string) bool { return gitsrc.IsRemote(src) }

@@ -3,22 +3,17 @@ package verify
 import (
 	"bytes"
 	"errors"
-	"fmt"
+	"github.com/tarcheck/tarcheck/verify/report"
 	"io"
+	"os"
 	"path"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
 
-// RuleStalePolicy flags a policy expectation that matched nothing.
-const RuleStalePolicy = "TC701"
-
-// RulePolicyRequire flags a policy `require` that the signatures do not meet.
-const RulePolicyRequire = "TC702"
-
-// MaxPolicySize caps a policy file.
-const MaxPolicySize = 1 << 20
+// maxPolicySize caps a policy file.
+const maxPolicySize = 1 << 20
 
 // Policy is a parsed .tarcheck.yaml (README documents the format).
 type Policy struct {
@@ -58,50 +53,50 @@ type Require struct {
 // ParsePolicy parses a policy file. Unknown keys, entries without a reason,
 // bad globs, statuses and severities are errors.
 func ParsePolicy(name string, data []byte) (*Policy, error) {
-	if len(data) > MaxPolicySize {
-		return nil, fmt.Errorf("%w: policy %s: larger than %d bytes", ErrUsage, name, MaxPolicySize)
+	if len(data) > maxPolicySize {
+		return nil, Errorf(KindUsage, "policy %s: larger than %d bytes", name, maxPolicySize)
 	}
 	p := &Policy{File: name}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(p); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%w: policy %s: %s", ErrUsage, name, strings.ReplaceAll(oneLine(err.Error()), "in type verify.Policy", ""))
+		return nil, Errorf(KindUsage, "policy %s: %s", name, strings.ReplaceAll(oneLine(err.Error()), "in type verify.Policy", ""))
 	}
 	if p.FailOn != "" {
 		if _, err := ParseSeverity(p.FailOn); err != nil {
-			return nil, fmt.Errorf("%w: policy %s: fail-on: %v", ErrUsage, name, err)
+			return nil, Errorf(KindUsage, "policy %s: fail-on: %v", name, err)
 		}
 	}
 	valid := map[string]bool{string(OnlyInTarball): true, string(OnlyInGit): true, string(ContentDiffers): true,
 		string(ModeDiffers): true, string(TypeDiffers): true, "": true, "any": true}
 	for i, e := range p.Expect {
 		if e.Path == "" {
-			return nil, fmt.Errorf("%w: policy %s: expect[%d]: path is required", ErrUsage, name, i)
+			return nil, Errorf(KindUsage, "policy %s: expect[%d]: path is required", name, i)
 		}
 		if strings.TrimSpace(e.Reason) == "" {
-			return nil, fmt.Errorf("%w: policy %s: expect[%d] (%s): reason is required", ErrUsage, name, i, e.Path)
+			return nil, Errorf(KindUsage, "policy %s: expect[%d] (%s): reason is required", name, i, e.Path)
 		}
 		if !valid[e.Status] {
-			return nil, fmt.Errorf("%w: policy %s: expect[%d] (%s): unknown status %q", ErrUsage, name, i, e.Path, e.Status)
+			return nil, Errorf(KindUsage, "policy %s: expect[%d] (%s): unknown status %q", name, i, e.Path, e.Status)
 		}
 		if _, err := globMatch(e.Path, "x"); err != nil {
-			return nil, fmt.Errorf("%w: policy %s: expect[%d]: bad glob %q", ErrUsage, name, i, e.Path)
+			return nil, Errorf(KindUsage, "policy %s: expect[%d]: bad glob %q", name, i, e.Path)
 		}
 	}
 	p.severity = map[string]Severity{}
 	for rule, s := range p.Severity {
 		if !strings.HasPrefix(rule, "TC") {
-			return nil, fmt.Errorf("%w: policy %s: severity: %q is not a rule id (TCnnn)", ErrUsage, name, rule)
+			return nil, Errorf(KindUsage, "policy %s: severity: %q is not a rule id (TCnnn)", name, rule)
 		}
 		sev, err := ParseSeverity(s)
 		if err != nil {
-			return nil, fmt.Errorf("%w: policy %s: severity %s: %v", ErrUsage, name, rule, err)
+			return nil, Errorf(KindUsage, "policy %s: severity %s: %v", name, rule, err)
 		}
 		p.severity[rule] = sev
 	}
 	for _, fp := range p.Require.OpenPGPFingerprints {
 		if len(normFingerprint(fp)) < 16 {
-			return nil, fmt.Errorf("%w: policy %s: require.openpgp-fingerprints: %q is not a fingerprint", ErrUsage, name, fp)
+			return nil, Errorf(KindUsage, "policy %s: require.openpgp-fingerprints: %q is not a fingerprint", name, fp)
 		}
 	}
 	p.used = make([]bool, len(p.Expect))
@@ -199,7 +194,7 @@ func (p *Policy) Apply(r *Report) {
 	}
 	any := func(Signature) bool { return true }
 	if req.Signature && !hasValid("", func(s Signature) bool { return s.Kind != "checksum" }) {
-		r.Findings = append(r.Findings, Finding{Rule: RulePolicyRequire, Severity: SevHigh,
+		r.Findings = append(r.Findings, Finding{Rule: report.RulePolicyRequirementUnmet, Severity: SevHigh,
 			Message: "policy requires a signature, and no signature over the tarball or the tag is valid"})
 	}
 	if len(req.OpenPGPFingerprints) > 0 {
@@ -219,7 +214,7 @@ func (p *Policy) Apply(r *Report) {
 			}
 			return false
 		}) {
-			r.Findings = append(r.Findings, Finding{Rule: RulePolicyRequire, Severity: SevHigh,
+			r.Findings = append(r.Findings, Finding{Rule: report.RulePolicyRequirementUnmet, Severity: SevHigh,
 				Message: "policy requires an OpenPGP signature by " + strings.Join(req.OpenPGPFingerprints, ", ") + "; none found valid"})
 		}
 	}
@@ -229,13 +224,13 @@ func (p *Policy) Apply(r *Report) {
 			want[pr] = true
 		}
 		if !hasValid("ssh", func(s Signature) bool { return want[s.Signer] }) {
-			r.Findings = append(r.Findings, Finding{Rule: RulePolicyRequire, Severity: SevHigh,
+			r.Findings = append(r.Findings, Finding{Rule: report.RulePolicyRequirementUnmet, Severity: SevHigh,
 				Message: "policy requires an SSH signature by " + strings.Join(req.SSHPrincipals, ", ") + "; none found valid"})
 		}
 	}
 	if req.Sigstore != nil {
 		if !hasValid("sigstore", any) {
-			r.Findings = append(r.Findings, Finding{Rule: RulePolicyRequire, Severity: SevHigh,
+			r.Findings = append(r.Findings, Finding{Rule: report.RulePolicyRequirementUnmet, Severity: SevHigh,
 				Message: "policy requires a valid Sigstore bundle; none found valid"})
 		}
 	}
@@ -244,9 +239,30 @@ func (p *Policy) Apply(r *Report) {
 	for j, e := range p.Expect {
 		if !p.used[j] {
 			info.Stale = append(info.Stale, e.Path)
-			r.Findings = append(r.Findings, Finding{Rule: RuleStalePolicy, Severity: SevLow, Path: e.Path,
+			r.Findings = append(r.Findings, Finding{Rule: report.RulePolicyStaleExpectation, Severity: SevLow, Path: e.Path,
 				Message: "policy expectation matched nothing (stale): " + e.Reason})
 		}
 	}
 	r.Policy = info
+}
+
+// ReadPolicy reads and parses the policy file name (kind usage on failure).
+func ReadPolicy(name string) (*Policy, error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, Errorf(KindUsage, "policy: %v", err)
+	}
+	return ParsePolicy(name, data)
+}
+
+// FailOn is the fail-on threshold: given (a severity name, "" if none),
+// else the policy's, else high.
+func FailOn(given string, p *Policy) (Severity, error) {
+	if given == "" && p != nil {
+		given = p.FailOn
+	}
+	if given == "" {
+		return SevHigh, nil
+	}
+	return ParseSeverity(given)
 }

@@ -73,9 +73,9 @@ func TestDownloadProgress(t *testing.T) {
 	verifyOnce := func() []string {
 		pr := &recordProgress{}
 		_, _ = Run(context.Background(), Options{
-			Tarball: srv.URL + "/foo-1.0.tar.gz", Git: repo, Tag: "v1.0",
-			Keyrings: []string{srv.URL + "/keys.asc"},
-			CacheDir: filepath.Join(dir, "cache"), Progress: pr,
+			Sources: Sources{Tarball: srv.URL + "/foo-1.0.tar.gz", Git: repo, Tag: "v1.0", CacheDir: filepath.Join(dir, "cache")},
+			Trust:   Trust{Keyrings: []string{srv.URL + "/keys.asc"}},
+			Output:  Output{Progress: pr},
 		})
 		var downloads []string
 		for i, l := range pr.lines {

@@ -8,13 +8,11 @@
 package verify
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
+	"github.com/tarcheck/tarcheck/verify/compare"
 	"os"
 	"path"
 	"path/filepath"
@@ -22,164 +20,34 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tarcheck/tarcheck/autotools"
 	"github.com/tarcheck/tarcheck/internal/pathidx"
-	"github.com/tarcheck/tarcheck/verify/archive"
 	"github.com/tarcheck/tarcheck/verify/fetch"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
-	"github.com/tarcheck/tarcheck/verify/sig"
-)
-
-// Limits on what the compare step keeps in memory.
-const (
-	// DefaultKeepBytes is the largest differing member whose content is kept
-	// for classification (a configure script is typically 0.5–3 MiB).
-	DefaultKeepBytes = 8 << 20
-	// MaxKeptTotal caps the contents of differing files held at once; past
-	// it, contents are gathered in further passes over the archive.
-	MaxKeptTotal = 96 << 20
-	// MaxDiffBytes caps the size of text files for which a diff excerpt is made.
-	MaxDiffBytes = 256 << 10
-)
-
-// Memory for huge trees. The per-path indexes cost about 130 bytes a file
-// (tarball and tag together); past HugeTreeFiles files in the tag, the xz
-// decoder keeps one 24 MiB block in flight instead of two, trading about
-// 1.7x decoding time for 24 MiB, so that peak RSS stays below 150 MiB up to
-// about 600,000 files (bench/run.sh).
-const (
-	HugeTreeFiles       = 400_000
-	HugeTreeBlockMemory = 32 << 20
-)
-
-// Options are the inputs of one verification.
-type Options struct {
-	// Tarball is a local path or an http(s) URL.
-	Tarball string
-	// Git is a repository URL, a local path (work tree or bare) or a bundle file.
-	Git string
-	// Tag is the tag to compare with; "" infers it from the archive's version.
-	Tag string
-
-	// Signatures.
-	Keyrings       []string
-	TagKeyrings    []string
-	Signature      string
-	AllowedSigners string
-	Bundle         string
-	TrustedRoot    string
-	Identity       Identity
-	// TagIdentity, when any field is set, replaces Identity for an x509
-	// (gitsign) tag signature: a developer signs the tag, a CI workflow
-	// the release bundle.
-	TagIdentity      Identity
-	RequireSignature bool
-
-	// Rebuild is "" (off), "autoreconf" or "dist".
-	Rebuild       string
-	Sandbox       string
-	RebuildScript string
-
-	// Policy, if non-nil, is applied to the findings.
-	Policy *Policy
-	// FailOn is the lowest severity that fails.
-	FailOn Severity
-
-	Offline  bool
-	CacheDir string
-	// MaxDownload caps a download's size (0: fetch's default).
-	MaxDownload int64
-	// KeepBytes overrides DefaultKeepBytes.
-	KeepBytes int64
-	// Limits caps what the archive may make tarcheck do (zero fields: defaults).
-	Limits archive.Limits
-	// M4DB, when non-nil, replaces the embedded m4 baseline.
-	M4DB *autotools.M4DB
-	// Gnulib is a gnulib repository (path or URL) to compare gnulib copies with.
-	Gnulib string
-
-	// ToolVersion goes into the report and the HTTP User-Agent.
-	ToolVersion string
-	// Logf receives verbose messages; nil discards them.
-	Logf func(format string, args ...any)
-	// Progress, when set, is told about downloads and the archive pass.
-	Progress Progress
-	// Fetcher, when set, replaces the fetcher built from these options (tests, batch runs sharing one).
-	Fetcher *fetch.Fetcher
-}
-
-// Identity is a Sigstore certificate identity policy.
-type Identity struct {
-	SAN, SANRegexp, Issuer, IssuerRegexp string
-}
-
-// set reports whether any field is given.
-func (id Identity) set() bool { return id != Identity{} }
-
-func (id Identity) sig() sig.Identity {
-	return sig.Identity{SAN: id.SAN, SANRegexp: id.SANRegexp, Issuer: id.Issuer, IssuerRegexp: id.IssuerRegexp}
-}
-
-// Progress receives progress updates; implementations must be cheap.
-type Progress interface {
-	// Start begins a phase ("download foo.tar.xz", "archive") of total bytes (-1 unknown).
-	Start(phase string, total int64)
-	// Add reports n more bytes done in the current phase.
-	Add(n int64)
-	// Done ends the current phase.
-	Done()
-}
-
-func (o *Options) logf(format string, args ...any) {
-	if o.Logf != nil {
-		o.Logf(format, args...)
-	}
-}
-
-// Errors callers map to exit codes (see ExitCode).
-var (
-	// ErrUsage marks bad arguments (exit 2).
-	ErrUsage = errors.New("usage")
-	// ErrInput marks unreadable input (exit 2).
-	ErrInput = errors.New("unreadable input")
-	// ErrEnvironment marks a missing tool, network failure or unavailable sandbox (exit 3).
-	ErrEnvironment = errors.New("environment")
-	// ErrAmbiguousTag is returned when tag inference finds none or several candidates (exit 2).
-	ErrAmbiguousTag = errors.New("cannot infer the tag")
-	// ErrTagNotFound is gitsrc.ErrTagNotFound (exit 2).
-	ErrTagNotFound = gitsrc.ErrTagNotFound
+	"github.com/tarcheck/tarcheck/verify/report"
 )
 
 // Run verifies one release and returns its report. An error means no report
 // could be made; a failing verdict is not an error.
 func Run(ctx context.Context, o Options) (*Report, error) {
-	if o.Tarball == "" {
-		return nil, fmt.Errorf("%w: no tarball given", ErrUsage)
+	if o.Sources.Tarball == "" {
+		return nil, Errorf(KindUsage, "no tarball given")
 	}
-	if o.Git == "" {
-		return nil, fmt.Errorf("%w: no git repository given (--git)", ErrUsage)
+	if o.Sources.Git == "" {
+		return nil, Errorf(KindUsage, "no git repository given")
 	}
-	if o.KeepBytes <= 0 {
-		o.KeepBytes = DefaultKeepBytes
+	o.withPolicy()
+	dir, err := cacheDir(o.Sources.CacheDir)
+	if err != nil {
+		return nil, err
 	}
-	if o.CacheDir == "" {
-		d, err := fetch.DefaultCacheDir()
-		if err != nil {
-			return nil, fmt.Errorf("%w: no cache directory: %v", ErrEnvironment, err)
-		}
-		o.CacheDir = d
-	}
-	if err := os.MkdirAll(o.CacheDir, 0o700); err != nil {
-		return nil, fmt.Errorf("%w: cache directory: %v", ErrEnvironment, err)
-	}
-	p := &pipeline{o: o, start: time.Now()}
+	o.Sources.CacheDir = dir
+	p := &pipeline{o: o}
 	return p.run(ctx)
 }
 
 // pipeline holds the state of one Run.
 type pipeline struct {
-	o     Options
-	start time.Time
+	o Options
 
 	fetcher *fetch.Fetcher
 	tarPath string // local path of the tarball (maybe in the cache)
@@ -187,98 +55,81 @@ type pipeline struct {
 	tag     *gitsrc.Tag
 	report  *Report
 
-	git       *gitIndex
-	tar       map[string]*tarFile // members not identical to the tag
-	identical int                 // members identical to the tag (not in tar)
-	arch      *archive.Result
-	root      string // root assumed while streaming
+	git *compare.Index  // the tag's tree
+	cmp *compare.Result // the archive compared with it
 
-	binaryPaths map[string]string // path (root stripped) -> binary kind, either side
-	dl          download          // the download under way, for Progress
+	dl download // the download under way, for Progress
 	// releaseLibtool is the VERSION line of the tarball's ltmain.sh
 	// (read while classifying, for --rebuild).
 	releaseLibtool string
 }
 
-type tarFile struct {
-	typ     archive.EntryType
-	gitMode uint32
-	id      [20]byte
-	size    int64
-	link    string
-	content []byte // kept for differing files
-	status  Status // "" = identical
-	missing bool   // content needed but not kept
-	stray   bool   // outside the release's top-level directory
-}
-
-// strayPrefix marks, in pipeline.tar, members outside the release's
-// top-level directory; a NUL never occurs in a real path.
-const strayPrefix = "\x00"
-
-// displayPath is the path a member key is reported under.
-func displayPath(key string) string { return strings.TrimPrefix(key, strayPrefix) }
-
-// archiveOptions are the archive walk options of this run.
-func (p *pipeline) archiveOptions(keep int64) archive.Options {
-	o := archive.Options{KeepBytes: keep, Limits: p.o.Limits}
-	if p.git.len() > HugeTreeFiles {
-		o.BlockMemory = HugeTreeBlockMemory
-	}
-	return o
-}
-
-// memberKey is the key of an archive member: its path with the root
-// stripped, or strayPrefix + its full path when it lies outside the root.
-func memberKey(root, name string) string {
-	rel, ok := strip(root, name)
-	if !ok {
-		return strayPrefix + name
-	}
-	return rel
-}
-
 func (p *pipeline) run(ctx context.Context) (*Report, error) {
-	o := &p.o
+	p.report = newReport(&p.o)
+	steps := []func(context.Context) error{
+		p.resolveTarball, // 1. the tarball: a local file, or downloaded into the cache
+		p.resolveTag,     // 2. the repository and the tag (inferred when not given)
+		p.signatures,     // 3. signatures: material gathered, then checked (verify/trust)
+		p.indexGit,       // 4. the tag's tree
+		p.compare,        // 5, 6. one pass over the archive against the tree (verify/compare)
+		p.explain,        // 7. every difference classified (verify/explain)
+		p.rebuild,        // 8. --rebuild: the generated files regenerated (verify/rebuild)
+	}
+	for _, step := range steps {
+		if err := step(ctx); err != nil {
+			return nil, err
+		}
+	}
+	// 9. Policy and verdict.
+	r := p.report
+	if p.o.Policy != nil {
+		p.o.Policy.Apply(r)
+	}
+	sortReport(r)
+	r.Decide()
+	return r, nil
+}
+
+// newReport is the report before any step: its sources, and a note for
+// each one fetched without authentication.
+func newReport(o *Options) *Report {
 	r := &Report{
-		Schema:     Schema,
-		Tool:       Tool{Name: "tarcheck", Version: o.ToolVersion},
+		Schema:     report.Schema,
+		Tool:       report.Tool{Name: "tarcheck", Version: o.Output.ToolVersion},
 		Signatures: []Signature{},
 		Files:      []FileDiff{},
 		Findings:   []Finding{},
-		FailOn:     o.FailOn,
+		FailOn:     o.Output.FailOn,
 	}
-	p.report = r
-	r.Tarball.Source = o.Tarball
-	r.Git.Source = o.Git
-	for _, in := range []struct{ what, src string }{{"tarball", o.Tarball}, {"git repository", o.Git}} {
+	r.Tarball.Source = o.Sources.Tarball
+	r.Git.Source = o.Sources.Git
+	for _, in := range []struct{ what, src string }{{"tarball", o.Sources.Tarball}, {"git repository", o.Sources.Git}} {
 		if strings.HasPrefix(in.src, "http://") || strings.HasPrefix(in.src, "git://") {
 			r.Notes = append(r.Notes, fmt.Sprintf("the %s is fetched over an unauthenticated transport (%s): only the signatures vouch for it",
 				in.what, strings.SplitN(in.src, ":", 2)[0]))
 		}
 	}
+	return r
+}
 
-	// 1. Resolve inputs (download when a URL).
-	if err := p.resolveTarball(ctx); err != nil {
-		return nil, err
-	}
-	// 2. Open the git side and resolve the tag.
-	repo, err := gitsrc.Open(ctx, o.Git, gitsrc.Options{CacheDir: o.CacheDir, Offline: o.Offline, Logf: o.Logf})
+// resolveTag opens the repository and resolves the tag (step 2).
+func (p *pipeline) resolveTag(ctx context.Context) error {
+	o, r := &p.o, p.report
+	repo, err := gitsrc.Open(ctx, o.Sources.Git, gitsrc.Options{CacheDir: o.Sources.CacheDir, Offline: o.Sources.Offline, Logf: o.Output.Logf})
 	if err != nil {
-		return nil, mapGitErr(err)
+		return gitErr(err)
 	}
 	p.repo = repo
-	tagName := o.Tag
-	if tagName == "" {
-		tagName, err = p.inferTag(ctx)
-		if err != nil {
-			return nil, err
+	name := o.Sources.Tag
+	if name == "" {
+		if name, err = p.inferTag(ctx); err != nil {
+			return err
 		}
-		o.logf("inferred tag %s", tagName)
+		o.logf("inferred tag %s", name)
 	}
-	tag, err := repo.Resolve(ctx, tagName)
+	tag, err := repo.Resolve(ctx, name)
 	if err != nil {
-		return nil, mapGitErr(err)
+		return gitErr(err)
 	}
 	p.tag = tag
 	r.Git.Tag = tag.Name
@@ -290,61 +141,13 @@ func (p *pipeline) run(ctx context.Context) (*Report, error) {
 	if !tag.CommitTime.IsZero() {
 		r.Git.CommitTime = tag.CommitTime.Format(time.RFC3339)
 	}
-
-	// 3. Signatures (pure, over fetched bytes).
-	if err := p.verifySignatures(ctx); err != nil {
-		return nil, err
-	}
-
-	// 4. Index the git side.
-	if err := p.indexGit(ctx); err != nil {
-		return nil, err
-	}
-	// 5+6. Stream the archive once, comparing as we go.
-	if err := p.walk(ctx); err != nil {
-		return nil, err
-	}
-	// 7. Classify every difference.
-	if err := p.classify(ctx); err != nil {
-		return nil, err
-	}
-	// 8. Rebuild.
-	if o.Rebuild != "" {
-		if err := p.rebuild(ctx); err != nil {
-			return nil, err
-		}
-	}
-	// 9. Policy, verdict.
-	if o.Policy != nil {
-		o.Policy.Apply(r)
-	}
-	sortReport(r)
-	r.Decide()
-	return r, nil
-}
-
-func mapGitErr(err error) error {
-	switch {
-	case errors.Is(err, context.Canceled):
-		return err
-	case errors.Is(err, gitsrc.ErrGitMissing), errors.Is(err, gitsrc.ErrNetwork), errors.Is(err, gitsrc.ErrGitKilled),
-		errors.Is(err, gitsrc.ErrCache):
-		return fmt.Errorf("%w: %w", ErrEnvironment, err)
-	case errors.Is(err, gitsrc.ErrTagNotFound), errors.Is(err, gitsrc.ErrBadTagName),
-		errors.Is(err, gitsrc.ErrNotRepository), errors.Is(err, gitsrc.ErrOffline):
-		return fmt.Errorf("%w: %w", ErrInput, err)
-	}
-	var ge *gitsrc.Error
-	if errors.As(err, &ge) {
-		return fmt.Errorf("%w: %w", ErrInput, err)
-	}
-	return err
+	return nil
 }
 
 func (p *pipeline) resolveTarball(ctx context.Context) error {
 	o := &p.o
-	if fetch.IsURL(o.Tarball) {
-		f, err := p.get(ctx, o.Tarball)
+	if fetch.IsURL(o.Sources.Tarball) {
+		f, err := p.get(ctx, o.Sources.Tarball)
 		if err != nil {
 			return err
 		}
@@ -353,14 +156,14 @@ func (p *pipeline) resolveTarball(ctx context.Context) error {
 		p.report.Tarball.Size = f.Size
 		return nil
 	}
-	fi, err := os.Stat(o.Tarball)
+	fi, err := os.Stat(o.Sources.Tarball)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrInput, err)
+		return Errorf(KindInput, "%v", err)
 	}
 	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("%w: %s is not a regular file", ErrInput, o.Tarball)
+		return Errorf(KindInput, "%s is not a regular file", o.Sources.Tarball)
 	}
-	p.tarPath = o.Tarball
+	p.tarPath = o.Sources.Tarball
 	p.report.Tarball.Size = fi.Size()
 	return nil
 }
@@ -369,18 +172,14 @@ func (p *pipeline) getFetcher() (*fetch.Fetcher, error) {
 	if p.fetcher != nil {
 		return p.fetcher, nil
 	}
-	if p.o.Fetcher != nil {
-		p.fetcher = p.o.Fetcher
-		return p.fetcher, nil
-	}
-	opts := fetch.Options{CacheDir: p.o.CacheDir, MaxSize: p.o.MaxDownload, Offline: p.o.Offline,
-		UserAgent: "tarcheck/" + p.o.ToolVersion, Logf: p.o.Logf}
-	if p.o.Progress != nil {
+	opts := fetch.Options{CacheDir: p.o.Sources.CacheDir, MaxSize: p.o.Limits.MaxDownload, Offline: p.o.Sources.Offline,
+		UserAgent: "tarcheck/" + p.o.Output.ToolVersion, Logf: p.o.Output.Logf}
+	if p.o.Output.Progress != nil {
 		opts.Progress = p.onDownload
 	}
 	f, err := fetch.New(opts)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrEnvironment, err)
+		return nil, Errorf(KindEnvironment, "%v", err)
 	}
 	p.fetcher = f
 	return f, nil
@@ -394,7 +193,7 @@ func (p *pipeline) get(ctx context.Context, url string) (*fetch.File, error) {
 	defer p.beginDownload(url)()
 	file, err := f.Get(ctx, url)
 	if err != nil {
-		return nil, mapFetchErr(err)
+		return nil, fetchErr(err)
 	}
 	return file, nil
 }
@@ -409,7 +208,7 @@ type download struct {
 // beginDownload names the progress bar of a download of url (shown once
 // bytes arrive: a cache hit shows none); call the result when it ends.
 func (p *pipeline) beginDownload(url string) func() {
-	pr := p.o.Progress
+	pr := p.o.Output.Progress
 	if pr == nil {
 		return func() {}
 	}
@@ -425,7 +224,7 @@ func (p *pipeline) beginDownload(url string) func() {
 // onDownload is fetch's progress callback: it starts the bar on the first
 // bytes and again when the download restarts (a retry).
 func (p *pipeline) onDownload(done, total int64) {
-	pr, d := p.o.Progress, &p.dl
+	pr, d := p.o.Output.Progress, &p.dl
 	if !d.started || done < d.last {
 		pr.Start(d.name, total)
 		d.started, d.last = true, 0
@@ -436,311 +235,51 @@ func (p *pipeline) onDownload(done, total int64) {
 	}
 }
 
-// progressAdder turns running totals into Progress.Add increments.
-func progressAdder(pr Progress) func(done int64) {
-	var last int64
-	return func(done int64) {
-		if done > last {
-			pr.Add(done - last)
-			last = done
-		}
-	}
-}
-
 // indexGit lists the tag's tree.
 func (p *pipeline) indexGit(ctx context.Context) error {
-	p.git = newGitIndex()
+	p.git = compare.NewIndex()
 	err := p.repo.ListTree(ctx, p.tag.Tree, func(e gitsrc.TreeEntry) error {
 		var id [20]byte
 		if _, err := hex.Decode(id[:], []byte(e.ID)); err != nil && len(e.ID) == 40 {
 			return fmt.Errorf("ls-tree: bad object id %q", e.ID)
 		}
-		if p.git.paths.ArenaBytes()+len(e.Path) > pathidx.MaxArena {
+		if p.git.ArenaBytes()+len(e.Path) > pathidx.MaxArena {
 			return fmt.Errorf("ls-tree: more than %d bytes of path names", pathidx.MaxArena)
 		}
-		p.git.add(e.Path, e.Mode, id)
+		p.git.Add(e.Path, e.Mode, id)
 		return nil
 	})
 	if err != nil {
-		return mapGitErr(fmt.Errorf("listing tree of %s: %w", p.tag.Name, err))
+		return gitErr(fmt.Errorf("listing tree of %s: %w", p.tag.Name, err))
 	}
-	p.report.Summary.GitFiles = p.git.len()
+	p.report.Summary.GitFiles = p.git.Len()
 	return nil
 }
 
-// strip removes the assumed root from an archive path.
-func strip(root, name string) (string, bool) {
-	if root == "" {
-		return name, true
-	}
-	if len(name) > len(root) && name[len(root)] == '/' && name[:len(root)] == root {
-		return name[len(root)+1:], true
-	}
-	return name, false
-}
-
-// walk streams the archive once, compares each member with the git tree and
-// keeps the content of differing members (bounded by MaxKeptTotal). Members
-// identical to the tag leave nothing behind but a count, so memory does not
-// grow with the release. If the root guessed from the first member turns
-// out wrong (no single top-level directory), the archive is walked again.
-func (p *pipeline) walk(ctx context.Context) error {
-	o := &p.o
-	hasher := sha256.New()
-	needSHA := p.report.Tarball.SHA256 == ""
-	shaDone := make(chan error, 1)
-	if needSHA {
-		go func() {
-			f, err := os.Open(p.tarPath)
-			if err != nil {
-				shaDone <- err
-				return
-			}
-			defer f.Close()
-			_, err = io.Copy(hasher, f)
-			shaDone <- err
-		}()
-	}
-	res, err := p.walkOnce(ctx, "", false)
-	if err == nil {
-		actualRoot := ""
-		if res.HasRoot {
-			actualRoot = res.Root
-		}
-		if actualRoot != p.root {
-			o.logf("archive root is %q, not %q as its first member suggested; reading it again", actualRoot, p.root)
-			res, err = p.walkOnce(ctx, actualRoot, true)
-		}
-	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if errors.Is(err, archive.ErrCorrupt) || errors.Is(err, archive.ErrLimit) || errors.Is(err, archive.ErrNeedFile) {
-			return fmt.Errorf("%w: %s: %w", ErrInput, filepath.Base(p.o.Tarball), err)
-		}
-		return fmt.Errorf("%w: reading %s: %w", ErrInput, filepath.Base(p.o.Tarball), err)
-	}
-	p.arch = res
+// compare streams the archive once, comparing every member with the tag.
+func (p *pipeline) compare(ctx context.Context) error {
 	r := p.report
-	r.Tarball.Format = string(res.Format)
-	r.Tarball.UnpackedBytes = res.UnpackedBytes
-	if res.HasRoot {
-		root := res.Root
+	res, err := compare.Run(ctx, p.tarPath, p.git, compare.Options{Limits: p.o.Limits.archive(), KeepBytes: p.o.Limits.KeepBytes,
+		Size: r.Tarball.Size, HashSHA256: r.Tarball.SHA256 == "", Progress: p.o.Output.Progress, Logf: p.o.Output.Logf})
+	if err != nil {
+		var he *compare.HashError
+		if errors.As(err, &he) {
+			return WithKind(KindInput, err)
+		}
+		return archiveErr(ctx, "reading", filepath.Base(p.o.Sources.Tarball), err)
+	}
+	p.cmp = res
+	r.Summary = res.Summary
+	r.Tarball.Format = string(res.Archive.Format)
+	r.Tarball.UnpackedBytes = res.Archive.UnpackedBytes
+	if res.Archive.HasRoot {
+		root := res.Archive.Root
 		r.Tarball.Root = &root
 	}
-	if needSHA {
-		if err := <-shaDone; err != nil {
-			return fmt.Errorf("%w: hashing tarball: %v", ErrInput, err)
-		}
-		r.Tarball.SHA256 = hex.EncodeToString(hasher.Sum(nil))
-	}
-	p.compareAll()
-	return nil
-}
-
-// walkOnce is one pass over the archive. With rootKnown, root is the
-// release root; otherwise it is guessed from the first member.
-func (p *pipeline) walkOnce(ctx context.Context, root string, rootKnown bool) (*archive.Result, error) {
-	o := &p.o
-	p.tar = make(map[string]*tarFile, 1024)
-	p.binaryPaths = map[string]string{}
-	p.identical = 0
-	p.git.each(func(g *gitFile) { g.seen, g.identical = false, false })
-	p.root = root
-	var kept int64
-	if pr := o.Progress; pr != nil {
-		pr.Start("archive", p.report.Tarball.Size)
-		defer pr.Done()
-	}
-	aopts := p.archiveOptions(o.KeepBytes)
-	if pr := o.Progress; pr != nil {
-		aopts.Progress = progressAdder(pr)
-	}
-	return archive.WalkFile(ctx, p.tarPath, aopts, func(e *archive.Entry) error {
-		if e.Type == archive.TypeDir || e.Type == archive.TypeOther {
-			if !rootKnown {
-				p.root, rootKnown = firstComponent(e.Path, e.Type == archive.TypeDir), true
-			}
-			return nil
-		}
-		if !rootKnown {
-			p.root, rootKnown = firstComponent(e.Path, false), true
-		}
-		rel := memberKey(p.root, e.Path)
-		if e.Content != nil && e.Type != archive.TypeSymlink {
-			if kind := binaryKind(e.Content); kind != "" {
-				p.binaryPaths[rel] = kind
-			}
-		}
-		g := p.git.get(rel)
-		t := p.tar[rel]
-		if t == nil && g != nil && !g.seen && g.id == e.BlobID && g.mode == e.GitMode && !strings.HasPrefix(rel, strayPrefix) {
-			g.seen, g.identical = true, true // identical: nothing kept
-			p.identical++
-			return nil
-		}
-		if g != nil && g.identical {
-			// A duplicate of a member counted identical: the last one wins.
-			g.identical = false
-			p.identical--
-		}
-		if t == nil {
-			t = &tarFile{stray: strings.HasPrefix(rel, strayPrefix)}
-			p.tar[rel] = t
-		} else if t.content != nil {
-			kept -= int64(len(t.content))
-			t.content = nil
-		}
-		t.typ, t.gitMode, t.id, t.size, t.link = e.Type, e.GitMode, e.BlobID, e.Size, e.LinkTarget
-		t.status, t.missing = "", false
-		if g != nil && g.id == t.id && g.mode == t.gitMode && !t.stray {
-			return nil // a duplicate that is identical after all; compareAll counts it
-		}
-		// Differs (or only in the tarball): keep content for classification.
-		if e.Content != nil {
-			if kept+int64(len(e.Content)) <= MaxKeptTotal {
-				t.content = bytes.Clone(e.Content)
-				kept += int64(len(e.Content))
-			} else {
-				t.missing = true
-			}
-		}
-		return nil
-	})
-}
-
-// firstComponent guesses the release root from the first member.
-func firstComponent(name string, isDir bool) string {
-	if i := strings.IndexByte(name, '/'); i > 0 {
-		return name[:i]
-	}
-	if isDir && name != "." && name != "" {
-		return name
-	}
-	return ""
-}
-
-// tarMember returns the tarball member at rel, including members identical
-// to the tag (which pipeline.tar does not hold), or nil.
-func (p *pipeline) tarMember(rel string) *tarFile {
-	if t := p.tar[rel]; t != nil {
-		return t
-	}
-	if g := p.git.get(rel); g != nil && g.identical {
-		return &tarFile{id: g.id, gitMode: g.mode, typ: archive.TypeRegular}
+	if res.SHA256 != "" {
+		r.Tarball.SHA256 = res.SHA256
 	}
 	return nil
-}
-
-// compareAll assigns a status to every member not already counted
-// identical, and counts both sides.
-func (p *pipeline) compareAll() {
-	s := &p.report.Summary
-	s.TarballFiles = p.identical + len(p.tar)
-	if p.arch != nil && p.arch.Entries > s.TarballFiles {
-		// Duplicate members are entries too (counting rule: as tar lists them).
-		s.TarballFiles = p.arch.Entries
-	}
-	s.Identical = p.identical
-	for rel, t := range p.tar {
-		g := p.git.get(rel)
-		switch {
-		case g == nil || t.stray:
-			t.status = OnlyInTarball
-			s.OnlyInTarball++
-			continue
-		}
-		g.seen = true
-		tarLink := t.gitMode == archive.GitModeSymlink
-		gitLink := g.mode == 0o120000
-		switch {
-		case g.mode == 0o160000 || tarLink != gitLink:
-			t.status = TypeDiffers
-			s.TypeDiffers++
-		case g.id != t.id:
-			t.status = ContentDiffers
-			s.ContentDiffers++
-		case g.mode != t.gitMode:
-			t.status = ModeDiffers
-			s.ModeDiffers++
-		default:
-			t.status = ""
-			s.Identical++
-		}
-	}
-	p.git.each(func(g *gitFile) {
-		if !g.seen {
-			s.OnlyInGit++
-		}
-	})
-}
-
-// gatherBatch re-reads the archive for the contents of the given members
-// that were not kept in the first pass, up to MaxKeptTotal bytes (at least
-// one member), and returns how many it found.
-func (p *pipeline) gatherBatch(ctx context.Context, rels []string) (int, error) {
-	want := make(map[string]*tarFile, len(rels))
-	for _, rel := range rels {
-		want[rel] = p.tar[rel]
-	}
-	var kept int64
-	got := 0
-	_, err := archive.WalkFile(ctx, p.tarPath, p.archiveOptions(p.o.KeepBytes), func(e *archive.Entry) error {
-		if e.Content == nil {
-			return nil
-		}
-		rel := memberKey(p.root, e.Path)
-		t := want[rel]
-		if t == nil || t.id != e.BlobID || t.content != nil {
-			return nil
-		}
-		if got > 0 && kept+int64(len(e.Content)) > MaxKeptTotal {
-			return nil
-		}
-		t.content = bytes.Clone(e.Content)
-		kept += int64(len(e.Content))
-		got++
-		return nil
-	})
-	if err != nil {
-		if ctx.Err() != nil {
-			return 0, ctx.Err()
-		}
-		return 0, fmt.Errorf("%w: re-reading %s: %w", ErrInput, filepath.Base(p.o.Tarball), err)
-	}
-	return got, nil
-}
-
-// binaryKind reports whether content looks like binary data (NUL bytes or a
-// known magic number) and names the kind.
-func binaryKind(content []byte) string {
-	if len(content) == 0 {
-		return ""
-	}
-	head := content
-	if len(head) > 8000 {
-		head = head[:8000]
-	}
-	if bytes.IndexByte(head, 0) < 0 && !hasMagic(head) {
-		return ""
-	}
-	if ok, kind := autotools.IsBinary(content); ok {
-		if kind == "" {
-			kind = "binary"
-		}
-		return kind
-	}
-	return ""
-}
-
-func hasMagic(b []byte) bool {
-	for _, m := range [][]byte{{0xfd, '7', 'z', 'X', 'Z', 0}, {0x1f, 0x8b}, {'B', 'Z', 'h'}, {0x28, 0xb5, 0x2f, 0xfd}, {0x5d, 0, 0}, {0x7f, 'E', 'L', 'F'}, {'P', 'K', 3, 4}, {'7', 'z', 0xbc, 0xaf}} {
-		if bytes.HasPrefix(b, m) {
-			return true
-		}
-	}
-	return false
 }
 
 // sortReport orders files by path and findings by severity (highest first), then path.
@@ -763,21 +302,46 @@ func sortReport(r *Report) {
 	})
 }
 
-// mapFetchErr classifies a download error for exit codes.
-func mapFetchErr(err error) error {
-	switch {
-	case errors.Is(err, context.Canceled):
-		return err
-	case errors.Is(err, fetch.ErrOffline), errors.Is(err, fetch.ErrBadURL), errors.Is(err, fetch.ErrNotFound),
-		errors.Is(err, fetch.ErrTooLarge), errors.Is(err, fetch.ErrInsecureRedirect), errors.Is(err, fetch.ErrTooManyRedirects):
-		return fmt.Errorf("%w: %w", ErrInput, err)
-	case errors.Is(err, fetch.ErrHTTP):
-		return fmt.Errorf("%w: %w", ErrInput, err)
-	}
-	return fmt.Errorf("%w: %w", ErrEnvironment, err)
-}
-
 // isMacroInput reports an m4 macro file other than the generated aclocal.m4.
 func isMacroInput(p string) bool {
 	return strings.HasSuffix(p, ".m4") && path.Base(p) != "aclocal.m4"
+}
+
+// cacheDirName is dir, or the user's cache directory when dir is "".
+func cacheDirName(dir string) (string, error) {
+	if dir != "" {
+		return dir, nil
+	}
+	d, err := fetch.DefaultCacheDir()
+	if err != nil {
+		return "", Errorf(KindEnvironment, "no cache directory: %v", err)
+	}
+	return d, nil
+}
+
+// cacheDir is cacheDirName(dir), created.
+func cacheDir(dir string) (string, error) {
+	dir, err := cacheDirName(dir)
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", Errorf(KindEnvironment, "cache directory: %v", err)
+	}
+	return dir, nil
+}
+
+// Tags lists the tags of the repository o.Sources.Git, opened as Run opens it (in
+// o.Sources.CacheDir, offline when o.Sources.Offline).
+func Tags(ctx context.Context, o Options) ([]string, error) {
+	dir, err := cacheDir(o.Sources.CacheDir)
+	if err != nil {
+		return nil, err
+	}
+	repo, err := gitsrc.Open(ctx, o.Sources.Git, gitsrc.Options{CacheDir: dir, Offline: o.Sources.Offline, Logf: o.Output.Logf})
+	if err != nil {
+		return nil, gitErr(err)
+	}
+	tags, err := repo.Tags(ctx)
+	return tags, gitErr(err)
 }

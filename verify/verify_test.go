@@ -60,65 +60,6 @@ func TestTagCandidates(t *testing.T) {
 	}
 }
 
-func TestStrip(t *testing.T) {
-	for _, tc := range []struct {
-		root, name, want string
-		ok               bool
-	}{
-		{"foo-1.2", "foo-1.2/src/a.c", "src/a.c", true},
-		{"foo-1.2", "foo-1.2x/a", "foo-1.2x/a", false},
-		{"foo-1.2", "foo-1.2", "foo-1.2", false},
-		{"", "a/b", "a/b", true},
-	} {
-		got, ok := strip(tc.root, tc.name)
-		if got != tc.want || ok != tc.ok {
-			t.Errorf("strip(%q, %q) = %q, %v", tc.root, tc.name, got, ok)
-		}
-	}
-}
-
-func TestUnifiedExcerpt(t *testing.T) {
-	a := []byte("one\ntwo\nthree\nfour\nfive\nsix\nseven\n")
-	b := []byte("one\ntwo\nthree\nFOUR\nfive\nsix\nseven\neight\n")
-	d := unifiedExcerpt("f.c", a, b)
-	for _, want := range []string{"--- git/f.c", "+++ tarball/f.c", "-four", "+FOUR", "+eight", " three"} {
-		if !strings.Contains(d, want) {
-			t.Errorf("diff lacks %q:\n%s", want, d)
-		}
-	}
-	if strings.Contains(d, " one\n") {
-		t.Errorf("diff shows context far from the change:\n%s", d)
-	}
-	if unifiedExcerpt("bin", []byte("a\x00b"), []byte("c")) != "" {
-		t.Errorf("binary content must give no diff")
-	}
-	if unifiedExcerpt("same", a, a) != "--- git/same\n+++ tarball/same\n" {
-		t.Errorf("identical content gave hunks")
-	}
-}
-
-func TestSeverity(t *testing.T) {
-	for i, n := range severityNames {
-		s, err := ParseSeverity(strings.ToUpper(n))
-		if err != nil || s != Severity(i) || s.String() != n {
-			t.Errorf("ParseSeverity(%q) = %v, %v", n, s, err)
-		}
-	}
-	if _, err := ParseSeverity("severe"); err == nil {
-		t.Errorf("ParseSeverity accepted a bad name")
-	}
-	r := &Report{FailOn: SevHigh, Findings: []Finding{{Severity: SevMedium}}}
-	r.Decide()
-	if r.Verdict != Pass {
-		t.Errorf("medium with fail-on high: %s", r.Verdict)
-	}
-	r.Files = append(r.Files, FileDiff{Severity: SevCritical})
-	r.Decide()
-	if r.Verdict != Fail {
-		t.Errorf("critical file with fail-on high: %s", r.Verdict)
-	}
-}
-
 const samplePolicy = `
 fail-on: medium
 expect:

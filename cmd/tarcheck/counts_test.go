@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/tarcheck/tarcheck/verify/report"
 	"io/fs"
 	"math/rand"
 	"os"
@@ -13,8 +14,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-
-	"github.com/tarcheck/tarcheck/verify"
 )
 
 // TestSummaryMatchesPlainTools checks the counting rules of DESIGN.md against
@@ -89,7 +88,7 @@ func TestSummaryMatchesPlainTools(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	var r verify.Report
+	var r report.Report
 	if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +109,7 @@ func TestSummaryMatchesPlainTools(t *testing.T) {
 type gitRow struct{ mode, id string }
 
 // plainCounts computes the summary with tar-extracted files, git hash-object and git ls-tree.
-func plainCounts(t *testing.T, repo, tag, rel string) verify.Summary {
+func plainCounts(t *testing.T, repo, tag, rel string) report.Summary {
 	t.Helper()
 	gitSide := map[string]gitRow{}
 	out := git(t, repo, "ls-tree", "-r", "-z", "--full-tree", tag)
@@ -148,7 +147,7 @@ func plainCounts(t *testing.T, repo, tag, rel string) verify.Summary {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := verify.Summary{TarballFiles: len(tarSide), GitFiles: len(gitSide)}
+	s := report.Summary{TarballFiles: len(tarSide), GitFiles: len(gitSide)}
 	for p, tr := range tarSide {
 		g, ok := gitSide[p]
 		switch {

@@ -1,552 +1,20 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
-	"regexp"
-	"sort"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/spf13/cobra"
-	"go.yaml.in/yaml/v3"
 
+	"github.com/tarcheck/tarcheck/debian"
 	"github.com/tarcheck/tarcheck/verify"
-	"github.com/tarcheck/tarcheck/verify/fetch"
-	"github.com/tarcheck/tarcheck/verify/gitsrc"
 )
-
-// maxDebianFile caps what is read of debian/changelog, debian/gbp.conf and
-// debian/upstream/metadata: packaging files come from merge requests too.
-const maxDebianFile = 1 << 20
-
-// debianVersion is the head of debian/changelog.
-type debianVersion struct {
-	Source string // source package name
-	Full   string // the whole version, epoch and revision included
-	// Upstream is the upstream version as in the orig tarball's name
-	// (epoch and Debian revision removed, repack suffix kept: 1.2+dfsg).
-	Upstream string
-	// Release is Upstream without a repack suffix (+dfsg, +ds, +repack,
-	// ~dfsg, ...): the version upstream released and tagged.
-	Release string
-}
-
-var (
-	// changelogHead is dpkg's first-line syntax: `source (version) dists; options`.
-	changelogHead = regexp.MustCompile(`^(\S+) \(([^() \t]+)\)((?:\s+[-+0-9a-zA-Z./]+)*)\s*;(.*)$`)
-	sourceName    = regexp.MustCompile(`^[a-z0-9][a-z0-9+.-]+$`)
-	// upstreamVer follows Debian policy 5.6.12: starts with a digit; no colon
-	// (epoch removed) and no hyphen would be ambiguous only with a revision.
-	upstreamVer = regexp.MustCompile(`^[0-9][A-Za-z0-9.+~-]*$`)
-	epochRe     = regexp.MustCompile(`^[0-9]+:`)
-	repackRe    = regexp.MustCompile(`[+~.](?:dfsg|ds|repack)[0-9.]*$`)
-)
-
-// parseChangelog reads the first entry's heading of a debian/changelog.
-func parseChangelog(data []byte) (debianVersion, error) {
-	var v debianVersion
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 4096), 64<<10)
-	line := ""
-	for sc.Scan() {
-		l := strings.TrimRight(sc.Text(), " \t\r")
-		if l == "" || strings.HasPrefix(l, "#") {
-			continue
-		}
-		line = l
-		break
-	}
-	if line == "" {
-		return v, errors.New("no entry")
-	}
-	m := changelogHead.FindStringSubmatch(line)
-	if m == nil {
-		return v, fmt.Errorf("first line %q is not `source (version) distribution; urgency=...`", clip(line, 80))
-	}
-	v.Source, v.Full = m[1], m[2]
-	if !sourceName.MatchString(v.Source) {
-		return v, fmt.Errorf("%q is not a valid source package name", clip(v.Source, 80))
-	}
-	up := epochRe.ReplaceAllString(v.Full, "")
-	i := strings.LastIndexByte(up, '-')
-	if i < 0 {
-		return v, fmt.Errorf("version %s has no Debian revision: a native package has no upstream tarball to verify", v.Full)
-	}
-	up = up[:i]
-	if !upstreamVer.MatchString(up) {
-		return v, fmt.Errorf("upstream version %q of %s is not a valid Debian upstream version", clip(up, 80), v.Full)
-	}
-	v.Upstream = up
-	v.Release = repackRe.ReplaceAllString(up, "")
-	if v.Release == "" {
-		v.Release = up
-	}
-	return v, nil
-}
-
-func clip(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "..."
-	}
-	return s
-}
-
-// releaseVersions are the spellings an upstream may have used for a Debian
-// upstream version: 1.2~rc1 was released as 1.2-rc1, 1.2rc1, 1.2.rc1 or 1.2_rc1.
-func releaseVersions(release string) []string {
-	out := []string{release}
-	if strings.Contains(release, "~") {
-		for _, r := range []string{"-", "", ".", "_"} {
-			out = append(out, strings.ReplaceAll(release, "~", r))
-		}
-	}
-	return out
-}
-
-// parseUpstreamMetadata reads DEP-12 debian/upstream/metadata and returns
-// its Repository (a URL, with anything after white space dropped, as in
-// `URL -b branch`) and Name fields.
-func parseUpstreamMetadata(data []byte) (repo, name string, err error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return "", "", fmt.Errorf("not valid YAML: %s", oneLineErr(err))
-	}
-	if len(doc.Content) == 0 {
-		return "", "", nil
-	}
-	top := doc.Content[0]
-	if top.Kind != yaml.MappingNode {
-		return "", "", errors.New("not a YAML mapping of fields")
-	}
-	for i := 0; i+1 < len(top.Content); i += 2 {
-		k, val := top.Content[i], top.Content[i+1]
-		switch k.Value {
-		case "Repository":
-			if val.Kind != yaml.ScalarNode {
-				return "", "", fmt.Errorf("line %d: Repository is not a single URL", val.Line)
-			}
-			if f := strings.Fields(val.Value); len(f) > 0 {
-				repo = f[0]
-			}
-		case "Name":
-			if val.Kind == yaml.ScalarNode {
-				name = strings.TrimSpace(val.Value)
-			}
-		}
-	}
-	return repo, name, nil
-}
-
-// repoURL accepts the URL forms git fetches over the network, and nothing
-// that could be an option or a transport helper (ext::, fd::).
-var repoURL = regexp.MustCompile(`^(?:(?:https?|git|ssh|file)://[^\s]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s:][^\s]*)$`)
-
-// gbpConf is a parsed debian/gbp.conf: section -> key -> value, keys
-// lowercased with '_' read as '-', as git-buildpackage reads them.
-type gbpConf map[string]map[string]string
-
-// parseGbpConf parses the INI dialect of Python's configparser that
-// git-buildpackage uses: [section], key = value or key: value, # and ;
-// comments, indented continuation lines.
-func parseGbpConf(data []byte) (gbpConf, error) {
-	conf := gbpConf{}
-	sec := "DEFAULT"
-	var lastKey string
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 4096), 64<<10)
-	n := 0
-	for sc.Scan() {
-		n++
-		raw := sc.Text()
-		line := strings.TrimSpace(raw)
-		if line == "" || line[0] == '#' || line[0] == ';' {
-			continue
-		}
-		if raw[0] == ' ' || raw[0] == '\t' {
-			if lastKey == "" {
-				return nil, fmt.Errorf("line %d: continuation line without a key", n)
-			}
-			conf[sec][lastKey] += "\n" + line
-			continue
-		}
-		if line[0] == '[' {
-			end := strings.IndexByte(line, ']')
-			if end < 0 {
-				return nil, fmt.Errorf("line %d: unterminated section header", n)
-			}
-			sec = strings.TrimSpace(line[1:end])
-			lastKey = ""
-			continue
-		}
-		i := strings.IndexAny(line, "=:")
-		if i <= 0 {
-			return nil, fmt.Errorf("line %d: want key = value", n)
-		}
-		key := strings.ReplaceAll(strings.ToLower(strings.TrimSpace(line[:i])), "_", "-")
-		if conf[sec] == nil {
-			conf[sec] = map[string]string{}
-		}
-		conf[sec][key] = strings.TrimSpace(line[i+1:])
-		lastKey = key
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("line %d: %v", n+1, err)
-	}
-	return conf, nil
-}
-
-// upstreamVCSTag is the upstream-vcs-tag format: from [import-orig]
-// (or the legacy [git-import-orig]), else [DEFAULT].
-func (c gbpConf) upstreamVCSTag() string {
-	for _, s := range []string{"import-orig", "git-import-orig", "DEFAULT"} {
-		if v, ok := c[s]["upstream-vcs-tag"]; ok && v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-// gbpVersionToTag expands a git-buildpackage tag format as gbp's
-// DebianGitRepository.version_to_tag does: %(version)s is the version made
-// safe for git (DEP-14: ~ -> _, : -> %, a '.' before '.', "lock" or the end
-// gets '#'), %(hversion)s the same with '.' -> '-', %(version%A%B)s the
-// version with character A replaced by B before that ('%' in B written
-// \%), and %% a literal '%'.
-func gbpVersionToTag(format, version string) (string, error) {
-	var b strings.Builder
-	for i := 0; i < len(format); {
-		c := format[i]
-		if c != '%' {
-			b.WriteByte(c)
-			i++
-			continue
-		}
-		rest := format[i:]
-		switch {
-		case strings.HasPrefix(rest, "%%"):
-			b.WriteByte('%')
-			i += 2
-		case strings.HasPrefix(rest, "%(version)s"):
-			b.WriteString(dep14(version))
-			i += len("%(version)s")
-		case strings.HasPrefix(rest, "%(hversion)s"):
-			b.WriteString(strings.ReplaceAll(dep14(version), ".", "-"))
-			i += len("%(hversion)s")
-		case strings.HasPrefix(rest, "%(version%"):
-			// %(version%A%B)s: A one character other than '%', B one or more.
-			body := rest[len("%(version%"):]
-			end := strings.Index(body, ")s")
-			if end < 0 {
-				return "", fmt.Errorf("unterminated %%(version%%...)s in %q", format)
-			}
-			from, to, err := parseMangle(body[:end])
-			if err != nil {
-				return "", fmt.Errorf("%v in %q: want %%(version%%A%%B)s", err, format)
-			}
-			b.WriteString(dep14(strings.ReplaceAll(version, from, to)))
-			i += len("%(version%") + end + len(")s")
-		default:
-			return "", fmt.Errorf("unsupported %% sequence at %q in %q: want %%(version)s, %%(hversion)s or %%(version%%A%%B)s", clip(rest, 12), format)
-		}
-	}
-	return b.String(), nil
-}
-
-// parseMangle splits the A%B of %(version%A%B)s: A is one character other
-// than '%'; B is one or more characters, a '%' in it written \%.
-func parseMangle(spec string) (from, to string, err error) {
-	r, size := utf8.DecodeRuneInString(spec)
-	if spec == "" || r == '%' || r == utf8.RuneError {
-		return "", "", fmt.Errorf("bad substitution %q", spec)
-	}
-	from, rest := spec[:size], spec[size:]
-	if !strings.HasPrefix(rest, "%") || len(rest) < 2 {
-		return "", "", fmt.Errorf("bad substitution %q", spec)
-	}
-	rest = rest[1:]
-	var b strings.Builder
-	for rest != "" {
-		switch {
-		case strings.HasPrefix(rest, `\%`):
-			b.WriteByte('%')
-			rest = rest[2:]
-		case rest[0] == '%':
-			return "", "", fmt.Errorf("bad substitution %q (write %% as \\%%)", spec)
-		default:
-			b.WriteByte(rest[0])
-			rest = rest[1:]
-		}
-	}
-	return from, b.String(), nil
-}
-
-var dep14Dots = regexp.MustCompile(`\.(\.|$|lock$)`)
-
-// dep14 makes a version usable in a git tag name as DEP-14 says.
-func dep14(v string) string {
-	// Go's regexp has no look-ahead: repeat until stable for runs of dots.
-	for {
-		n := dep14Dots.ReplaceAllString(v, ".#$1")
-		if n == v {
-			break
-		}
-		v = n
-	}
-	return strings.NewReplacer("~", "_", ":", "%").Replace(v)
-}
-
-// readCapped reads at most maxDebianFile bytes of a file.
-func readCapped(name string) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxDebianFile+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxDebianFile {
-		return nil, fmt.Errorf("larger than %d bytes", maxDebianFile)
-	}
-	return data, nil
-}
-
-// debianInputs is what `tarcheck debian` found in a packaging directory.
-type debianInputs struct {
-	Version   debianVersion
-	Orig      string   // the orig tarball
-	Signature string   // its detached signature, "" when none
-	Keyrings  []string // upstream signing keys
-	Git       string
-	Tag       string // "" when left to inference
-	TagFrom   string // where Tag came from
-	Name      string // upstream name (metadata Name, else the source name)
-}
-
-// debianFlags are the options of `tarcheck debian` beyond verify's.
-type debianFlags struct {
-	orig     string
-	unsigned bool
-}
-
-// resolveDebian gathers the inputs of a verification from a packaging
-// directory; every missing piece is an error wrapping verify.ErrUsage (exit
-// 2) that names the file to add or the flag to pass.
-func resolveDebian(dir string, vf *verifyFlags, df *debianFlags) (*debianInputs, error) {
-	in := &debianInputs{}
-	missing := func(format string, args ...any) error {
-		return fmt.Errorf("%w: %s", verify.ErrUsage, fmt.Sprintf(format, args...))
-	}
-	deb := filepath.Join(dir, "debian")
-	if fi, err := os.Stat(deb); err != nil || !fi.IsDir() {
-		return nil, missing("%s has no debian/ directory: give the packaging directory (tarcheck debian DIR)", dir)
-	}
-	rel := func(p string) string { return filepath.Join(dir, p) }
-
-	// Version.
-	data, err := readCapped(rel("debian/changelog"))
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, missing("debian/changelog not found in %s: add one (dch --create)", dir)
-		}
-		return nil, missing("debian/changelog: %v", err)
-	}
-	if in.Version, err = parseChangelog(data); err != nil {
-		return nil, missing("debian/changelog: %v", err)
-	}
-	v := in.Version
-	in.Name = v.Source
-
-	// The orig tarball, next to the packaging directory.
-	if df.orig != "" {
-		in.Orig = df.orig
-	} else {
-		parent := filepath.Dir(filepath.Clean(dir))
-		if abs, err := filepath.Abs(dir); err == nil {
-			parent = filepath.Dir(abs)
-		}
-		base := v.Source + "_" + v.Upstream + ".orig.tar."
-		var found []string
-		for _, ext := range []string{"gz", "xz", "bz2", "zst", "lzma", "lz"} {
-			p := filepath.Join(parent, base+ext)
-			if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
-				found = append(found, p)
-			}
-		}
-		switch len(found) {
-		case 0:
-			return nil, missing("../%s* not found (looked in %s): download it (uscan --download-current-version, or origtargz), or pass --orig FILE", base, parent)
-		case 1:
-			in.Orig = found[0]
-		default:
-			return nil, missing("several orig tarballs for %s %s: %s; pass --orig FILE", v.Source, v.Upstream, strings.Join(found, ", "))
-		}
-	}
-
-	// Keys and signature.
-	for _, k := range []string{"debian/upstream/signing-key.asc", "debian/upstream/signing-key.pgp"} {
-		if fi, err := os.Stat(rel(k)); err == nil && fi.Mode().IsRegular() {
-			in.Keyrings = append(in.Keyrings, rel(k))
-			break
-		}
-	}
-	in.Keyrings = append(in.Keyrings, vf.keyrings...)
-	if len(in.Keyrings) == 0 && !df.unsigned {
-		return nil, missing("debian/upstream/signing-key.asc not found: add upstream's OpenPGP public key there (uscan uses it too), or pass --keyring FILE, or --unsigned if upstream does not sign releases")
-	}
-	switch {
-	case vf.signature != "":
-		in.Signature = vf.signature
-	default:
-		for _, ext := range []string{".asc", ".sig", ".sign"} {
-			if fi, err := os.Stat(in.Orig + ext); err == nil && fi.Mode().IsRegular() {
-				in.Signature = in.Orig + ext
-				break
-			}
-		}
-		if in.Signature == "" && len(in.Keyrings) > 0 && !df.unsigned {
-			return nil, missing("%s.asc not found: the upstream signing key is there, so fetch the release's signature (uscan --download-current-version keeps it), or pass --signature FILE, or --unsigned", in.Orig)
-		}
-	}
-
-	// Repository.
-	meta, metaErr := readCapped(rel("debian/upstream/metadata"))
-	var metaRepo string
-	switch {
-	case metaErr == nil:
-		repo, name, err := parseUpstreamMetadata(meta)
-		if err != nil && vf.git == "" {
-			return nil, missing("debian/upstream/metadata: %v", err)
-		}
-		metaRepo = repo
-		if name != "" && sourceName.MatchString(strings.ToLower(name)) {
-			in.Name = name
-		}
-	case !errors.Is(metaErr, os.ErrNotExist) && vf.git == "":
-		return nil, missing("debian/upstream/metadata: %v", metaErr)
-	}
-	switch {
-	case vf.git != "":
-		in.Git = vf.git
-	case metaErr != nil:
-		return nil, missing("debian/upstream/metadata not found: add it with a Repository field (DEP-12), or pass --git")
-	case metaRepo == "":
-		return nil, missing("debian/upstream/metadata has no Repository field: add one, or pass --git")
-	case !repoURL.MatchString(metaRepo):
-		return nil, missing("debian/upstream/metadata: Repository %q is not a git URL (https://, git://, ssh://, file:// or user@host:path): fix it, or pass --git", clip(metaRepo, 120))
-	default:
-		in.Git = metaRepo
-	}
-
-	// Tag.
-	switch {
-	case vf.tag != "":
-		in.Tag, in.TagFrom = vf.tag, "--tag"
-	default:
-		data, err := readCapped(rel("debian/gbp.conf"))
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, missing("debian/gbp.conf: %v", err)
-		}
-		if err == nil {
-			conf, err := parseGbpConf(data)
-			if err != nil {
-				return nil, missing("debian/gbp.conf: %v", err)
-			}
-			if f := conf.upstreamVCSTag(); f != "" {
-				tag, err := gbpVersionToTag(f, v.Upstream)
-				if err != nil {
-					return nil, missing("debian/gbp.conf: upstream-vcs-tag: %v", err)
-				}
-				in.Tag, in.TagFrom = tag, "debian/gbp.conf upstream-vcs-tag"
-			}
-		}
-	}
-	return in, nil
-}
-
-// inferDebianTag picks the one tag of the repository that matches the
-// upstream version in one of its usual spellings.
-func inferDebianTag(ctx context.Context, in *debianInputs, o *verify.Options) (string, error) {
-	cache := o.CacheDir
-	if cache == "" {
-		d, err := fetch.DefaultCacheDir()
-		if err != nil {
-			return "", fmt.Errorf("%w: no cache directory: %v", verify.ErrEnvironment, err)
-		}
-		cache = d
-	}
-	if err := os.MkdirAll(cache, 0o700); err != nil {
-		return "", fmt.Errorf("%w: cache directory: %v", verify.ErrEnvironment, err)
-	}
-	repo, err := gitsrc.Open(ctx, in.Git, gitsrc.Options{CacheDir: cache, Offline: o.Offline, Logf: o.Logf})
-	if err != nil {
-		return "", debianGitErr(err)
-	}
-	tags, err := repo.Tags(ctx)
-	if err != nil {
-		return "", debianGitErr(err)
-	}
-	have := make(map[string]bool, len(tags))
-	for _, t := range tags {
-		have[t] = true
-	}
-	var tried, found []string
-	seen := map[string]bool{}
-	names := []string{in.Name}
-	if in.Name != in.Version.Source {
-		names = append(names, in.Version.Source)
-	}
-	for _, rv := range releaseVersions(in.Version.Release) {
-		for _, name := range names {
-			for _, c := range verify.TagCandidates(name, rv) {
-				if seen[c] {
-					continue
-				}
-				seen[c] = true
-				tried = append(tried, c)
-				if have[c] {
-					found = append(found, c)
-				}
-			}
-		}
-	}
-	switch len(found) {
-	case 1:
-		return found[0], nil
-	case 0:
-		if len(tried) > 6 {
-			tried = append(tried[:6], "...")
-		}
-		return "", withHint(fmt.Errorf("%w: no tag of %s matches upstream version %s (tried %s)",
-			verify.ErrAmbiguousTag, in.Git, in.Version.Release, strings.Join(tried, ", ")),
-			"set upstream-vcs-tag in debian/gbp.conf (e.g. upstream-vcs-tag = v%(version%~%-)s), or pass --tag")
-	}
-	sort.Strings(found)
-	return "", withHint(fmt.Errorf("%w: several tags match upstream version %s: %s",
-		verify.ErrAmbiguousTag, in.Version.Release, strings.Join(found, ", ")),
-		"set upstream-vcs-tag in debian/gbp.conf, or pass --tag")
-}
-
-func debianGitErr(err error) error {
-	switch {
-	case errors.Is(err, gitsrc.ErrGitMissing), errors.Is(err, gitsrc.ErrNetwork):
-		return fmt.Errorf("%w: %w", verify.ErrEnvironment, err)
-	}
-	return fmt.Errorf("%w: %w", verify.ErrInput, err)
-}
 
 func newDebianCmd(e *env) *cobra.Command {
 	var out outputFlags
 	var vf verifyFlags
-	var df debianFlags
+	var orig string
+	var unsigned bool
 	cmd := &cobra.Command{
 		Use:   "debian [DIR]",
 		Short: "Verify a Debian package's orig tarball against the upstream tag",
@@ -577,35 +45,50 @@ an error (exit 2) that names the file to add or the flag to pass.`,
 			if len(args) == 1 {
 				dir = args[0]
 			}
-			in, err := resolveDebian(dir, &vf, &df)
+			in, err := debian.Resolve(debian.Request{Dir: dir, Orig: orig, Signature: vf.o.Trust.Signature, Git: vf.o.Sources.Git,
+				Tag: vf.o.Sources.Tag, Keyrings: vf.o.Trust.Keyrings, Unsigned: unsigned})
+			if err != nil {
+				return debianError(err)
+			}
+			base, err := vf.options(cmd.Context(), e, &out, in.Orig)
 			if err != nil {
 				return err
 			}
-			v := vf
-			v.git, v.tag, v.keyrings, v.signature = in.Git, in.Tag, in.Keyrings, in.Signature
-			if len(in.Keyrings) > 0 && !df.unsigned {
-				v.requireSig = true
-			}
-			o, err := v.options(e, &out, in.Orig)
+			o, err := in.Options(cmd.Context(), base, unsigned)
 			if err != nil {
-				return err
-			}
-			if o.Tag == "" {
-				if o.Tag, err = inferDebianTag(cmd.Context(), in, &o); err != nil {
-					return err
-				}
-				in.TagFrom = "inferred"
-			}
-			if o.Logf != nil {
-				o.Logf("debian: %s %s, orig %s, repository %s, tag %s (%s)",
-					in.Version.Source, in.Version.Full, in.Orig, in.Git, o.Tag, in.TagFrom)
+				return debianError(err)
 			}
 			return runAndEmit(cmd.Context(), e, &out, o)
 		},
 	}
 	out.register(cmd)
 	vf.register(cmd, true)
-	cmd.Flags().StringVar(&df.orig, "orig", "", "the orig tarball `FILE` (default: ../<source>_<version>.orig.tar.*)")
-	cmd.Flags().BoolVar(&df.unsigned, "unsigned", false, "upstream does not sign releases: need no signing key or signature")
+	cmd.Flags().StringVar(&orig, "orig", "", "the orig tarball `FILE` (default: ../<source>_<version>.orig.tar.*)")
+	cmd.Flags().BoolVar(&unsigned, "unsigned", false, "upstream does not sign releases: need no signing key or signature")
 	return cmd
+}
+
+// debianFlagHints complete a packaging error with the flag that gives the
+// missing piece instead.
+var debianFlagHints = map[debian.Override]string{
+	debian.OverrideOrig:      ", or pass --orig FILE",
+	debian.ChooseOrig:        "; pass --orig FILE",
+	debian.OverrideKeyring:   ", or pass --keyring FILE, or --unsigned if upstream does not sign releases",
+	debian.OverrideSignature: ", or pass --signature FILE, or --unsigned",
+	debian.OverrideGit:       ", or pass --git",
+}
+
+// debianError adds the flags to pass to an error of the debian library.
+func debianError(err error) error {
+	var de *debian.Error
+	var te *debian.TagError
+	switch {
+	case errors.As(err, &de):
+		return verify.Errorf(verify.KindUsage, "%s%s", de.Msg, debianFlagHints[de.Override])
+	case errors.As(err, &te) && te.Several:
+		return withHint(err, "set upstream-vcs-tag in debian/gbp.conf, or pass --tag")
+	case errors.As(err, &te):
+		return withHint(err, "set upstream-vcs-tag in debian/gbp.conf (e.g. upstream-vcs-tag = v%(version%~%-)s), or pass --tag")
+	}
+	return err
 }

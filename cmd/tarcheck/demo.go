@@ -2,8 +2,7 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
+	"github.com/tarcheck/tarcheck/verify/report"
 
 	"github.com/spf13/cobra"
 
@@ -24,62 +23,31 @@ serial that decodes a payload hidden in a binary test file). It verifies both
 and shows the two reports. It needs git, and no network.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			dir := keep
-			if dir == "" {
-				d, err := os.MkdirTemp("", "tarcheck-demo-")
-				if err != nil {
-					return fmt.Errorf("%w: %v", verify.ErrEnvironment, err)
-				}
-				defer os.RemoveAll(d)
-				dir = d
-			} else if err := os.MkdirAll(dir, 0o755); err != nil {
-				return fmt.Errorf("%w: %v", verify.ErrEnvironment, err)
-			}
-			fx, err := demo.Build(ctx, dir)
+			cases, err := demo.Run(cmd.Context(), keep, verify.Options{Output: verify.Output{FailOn: out.failOnOr(nil), ToolVersion: version()}})
 			if err != nil {
-				return fmt.Errorf("%w: building the demo: %w", verify.ErrEnvironment, err)
+				return err
 			}
-			failOn := out.failOnOr(nil)
-			var verdicts []verify.Verdict
-			for i, tb := range []struct{ title, path string }{
-				{"1/2  the clean release " + filepath.Base(fx.Clean), fx.Clean},
-				{"2/2  the tampered release " + filepath.Base(fx.Tampered) + " (xz-style injection)", fx.Tampered},
-			} {
+			for i, c := range cases {
 				if out.format == "text" {
 					if i > 0 {
 						fmt.Fprintln(e.stdout)
 					}
-					fmt.Fprintf(e.stdout, "=== tarcheck demo %s\n$ tarcheck verify %s --git %s --keyring %s\n\n",
-						tb.title, filepath.Base(tb.path), filepath.Base(fx.Repo), filepath.Base(fx.Keyring))
+					fmt.Fprintf(e.stdout, "=== tarcheck demo %s\n$ %s\n\n", c.Title, c.Command)
 				}
-				o := verify.Options{Tarball: tb.path, Git: fx.Repo, Keyrings: []string{fx.Keyring}, FailOn: failOn,
-					CacheDir: filepath.Join(dir, "cache"), ToolVersion: version(), Offline: true}
-				r, err := verify.Run(ctx, o)
-				if err != nil {
+				if err := out.emit(e, c.Report); err != nil {
 					return err
 				}
-				r.Tarball.Source = filepath.Base(tb.path)
-				r.Git.Source = filepath.Base(fx.Repo)
-				for i := range r.Signatures { // show names, not the temporary directory
-					if s := r.Signatures[i].Source; s != "" {
-						r.Signatures[i].Source = filepath.Base(s)
-					}
-				}
-				if err := out.emit(e, r); err != nil {
-					return err
-				}
-				verdicts = append(verdicts, r.Verdict)
 			}
+			clean, tampered := cases[0].Report.Verdict, cases[1].Report.Verdict
 			if out.format == "text" {
 				fmt.Fprintf(e.stdout, "\nThe clean release %s; the tampered one %s, although both carry valid signatures.\n",
-					passed(verdicts[0]), passed(verdicts[1]))
+					passed(clean), passed(tampered))
 				if keep != "" {
-					fmt.Fprintf(e.stdout, "The demo files are in %s.\n", dir)
+					fmt.Fprintf(e.stdout, "The demo files are in %s.\n", keep)
 				}
 			}
 			// The demo succeeds when tarcheck tells the two apart.
-			if verdicts[0] != verify.Pass || verdicts[1] != verify.Fail {
+			if clean != report.Pass || tampered != report.Fail {
 				return errVerdictFail
 			}
 			return nil
@@ -90,8 +58,8 @@ and shows the two reports. It needs git, and no network.`,
 	return cmd
 }
 
-func passed(v verify.Verdict) string {
-	if v == verify.Pass {
+func passed(v report.Verdict) string {
+	if v == report.Pass {
 		return "passes"
 	}
 	return "fails"

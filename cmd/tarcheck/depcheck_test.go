@@ -48,6 +48,11 @@ func TestPackageRules(t *testing.T) {
 			if dirs, ok := allowed[path]; ok && !underAny(dir, dirs) {
 				t.Errorf("%s imports %s; only %v may", rel, path, dirs)
 			}
+			if pkg, ok := strings.CutPrefix(path, module+"/"); ok {
+				if !moduleImportAllowed(dir, pkg) {
+					t.Errorf("%s imports %s; %s may import only %v from this module", rel, pkg, dir, moduleImports[dir])
+				}
+			}
 			if strings.HasPrefix(path, module+"/") && (dir == "autotools" || dir == "sandbox") {
 				t.Errorf("%s imports %s: %s must import nothing from this module", rel, path, dir)
 			}
@@ -59,6 +64,62 @@ func TestPackageRules(t *testing.T) {
 	}
 	if checked < 50 {
 		t.Fatalf("checked only %d files: wrong root?", checked)
+	}
+}
+
+// moduleImports is the package map of issue 13: which packages of this
+// module each package may import (non-test code). The CLI sees the spine,
+// the model and the renderers, the batch and debian libraries and the
+// sandbox (for the runner), never a leaf; the stages see the leaves and the
+// model, never the spine; the model and the renderers see no pipeline.
+var moduleImports = map[string][]string{
+	"cmd/tarcheck":         {"verify/report", "verify/render/...", "batch", "debian", "sandbox", "internal/demo", "internal/profile", "verify"},
+	"batch":                {"verify", "verify/report", "verify/render"},
+	"debian":               {"verify"},
+	"verify/report":        {},
+	"verify/render":        {"verify/report", "verify/render/escape"},
+	"verify/render/escape": {},
+	"verify/compare":       {"verify/archive", "verify/report", "autotools", "internal/pathidx"},
+	"verify/explain":       {"verify/compare", "verify/archive", "verify/report", "verify/internal/linediff", "autotools"},
+	"verify/trust":         {"verify/sig", "verify/fetch", "verify/report"},
+	"verify/rebuild":       {"verify/compare", "verify/explain", "verify/archive", "verify/report", "verify/internal/linediff", "autotools", "sandbox"},
+	"verify/archive":       {"verify/archive/internal/...", "internal/..."},
+	"verify/gitsrc":        {"internal/..."},
+	"verify/fetch":         {"internal/..."},
+	"verify/sig":           {"internal/..."},
+}
+
+// moduleImportAllowed applies moduleImports: an entry names one package,
+// or a tree with "/...".
+func moduleImportAllowed(dir, pkg string) bool {
+	may, ruled := moduleImports[dir]
+	if !ruled {
+		return true
+	}
+	for _, m := range may {
+		if tree, ok := strings.CutSuffix(m, "/..."); ok && (pkg == tree || strings.HasPrefix(pkg, tree+"/")) || pkg == m {
+			return true
+		}
+	}
+	return false
+}
+
+// The map refuses what the issue forbids.
+func TestModuleImportRules(t *testing.T) {
+	for _, tc := range []struct {
+		dir, pkg string
+		ok       bool
+	}{
+		{"cmd/tarcheck", "verify", true}, {"cmd/tarcheck", "verify/render", true}, {"cmd/tarcheck", "sandbox", true},
+		{"cmd/tarcheck", "verify/gitsrc", false}, {"cmd/tarcheck", "verify/archive", false}, {"cmd/tarcheck", "verify/fetch", false},
+		{"cmd/tarcheck", "autotools", false}, {"cmd/tarcheck", "verify/compare", false}, {"cmd/tarcheck", "verify/render/escape", true},
+		{"verify/explain", "verify", false}, {"verify/report", "verify", false}, {"verify/render", "verify", false},
+		{"verify/archive", "verify/archive/internal/lzma2", true}, {"batch", "verify/gitsrc", false},
+		{"verify/sig", "internal/gitid", true}, {"verify/sig", "verify", false}, {"verify/gitsrc", "verify/report", false},
+	} {
+		if got := moduleImportAllowed(tc.dir, tc.pkg); got != tc.ok {
+			t.Errorf("%s importing %s: allowed %v, want %v", tc.dir, tc.pkg, got, tc.ok)
+		}
 	}
 }
 

@@ -4,12 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/tarcheck/tarcheck/verify/report"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/tarcheck/tarcheck/verify"
 )
 
 // TestGnulibPinned: a project pins gnulib as a submodule; files copied from
@@ -51,18 +50,18 @@ func TestGnulibPinned(t *testing.T) {
 		t.Fatalf("tar: %v %s", err, out)
 	}
 
-	verifyJSON := func(args ...string) (*verify.Report, int) {
+	verifyJSON := func(args ...string) (*report.Report, int) {
 		var stdout, stderr bytes.Buffer
 		code := run(context.Background(), append([]string{"verify", tarball, "--git", foo, "--tag", "v1.0", "--format", "json",
 			"--cache-dir", filepath.Join(dir, "cache")}, args...), nil, &stdout, &stderr)
-		var r verify.Report
+		var r report.Report
 		if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
 			t.Fatalf("exit %d: %v: %s", code, err, stderr.String())
 		}
 		return &r, code
 	}
-	byPath := func(r *verify.Report) map[string]verify.FileDiff {
-		m := map[string]verify.FileDiff{}
+	byPath := func(r *report.Report) map[string]report.FileDiff {
+		m := map[string]report.FileDiff{}
 		for _, f := range r.Files {
 			m[f.Path] = f
 		}
@@ -71,10 +70,10 @@ func TestGnulibPinned(t *testing.T) {
 
 	r, code := verifyJSON("--gnulib", gl)
 	files := byPath(r)
-	if f := files["lib/xalloc.c"]; f.Class != "gnulib-copy" || f.Severity != verify.SevInfo {
+	if f := files["lib/xalloc.c"]; f.Class != "gnulib-copy" || f.Severity != report.SevInfo {
 		t.Errorf("pinned copy: %+v", f)
 	}
-	if f := files["lib/xalloc.h"]; f.Class != "gnulib-modified" || f.Severity != verify.SevHigh {
+	if f := files["lib/xalloc.h"]; f.Class != "gnulib-modified" || f.Severity != report.SevHigh {
 		t.Errorf("modified copy: %+v", f)
 	}
 	if code != 1 {

@@ -1,58 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
-	"github.com/tarcheck/tarcheck/autotools"
 	"github.com/tarcheck/tarcheck/verify"
-	"github.com/tarcheck/tarcheck/verify/fetch"
-	"github.com/tarcheck/tarcheck/verify/gitsrc"
 )
-
-// m4dbFile is the extended database's name inside the cache directory.
-const m4dbFile = "m4db.gob.gz"
-
-func cacheDirOr(dir string) (string, error) {
-	if dir != "" {
-		return dir, nil
-	}
-	d, err := fetch.DefaultCacheDir()
-	if err != nil {
-		return "", fmt.Errorf("%w: no cache directory: %v", verify.ErrEnvironment, err)
-	}
-	return d, nil
-}
-
-// loadM4DB returns the database to classify with: --m4db, else the cache's
-// extension, each merged over the embedded baseline; nil means the baseline.
-func loadM4DB(file, cacheDir string) (*autotools.M4DB, error) {
-	if file == "" {
-		d, err := cacheDirOr(cacheDir)
-		if err != nil {
-			return nil, nil
-		}
-		file = filepath.Join(d, m4dbFile)
-		if _, err := os.Stat(file); err != nil {
-			return nil, nil
-		}
-	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return nil, usageError{fmt.Errorf("--m4db: %v", err)}
-	}
-	db, err := autotools.LoadM4DB(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("%w: m4 database %s: %v", verify.ErrInput, file, err)
-	}
-	return autotools.MergeM4DB(autotools.Baseline(), db), nil
-}
 
 func newM4DBCmd(e *env) *cobra.Command {
 	root := &cobra.Command{Use: "m4db", Short: "Manage the database of known upstream m4 files"}
@@ -71,59 +26,17 @@ it to the cache directory (or --output), where verify finds it.`,
 			if len(from) == 0 && len(fromGit) == 0 {
 				return usageError{errors.New("give at least one --from DIR or --from-git REPO")}
 			}
-			dir, err := cacheDirOr(cacheDir)
+			res, err := verify.BuildM4DB(cmd.Context(), verify.M4DBBuild{Dirs: from, Gits: fromGit, CacheDir: cacheDir,
+				Output: output, Logf: func(format string, args ...any) {
+					fmt.Fprintf(e.stderr, "tarcheck: %s\n", fmt.Sprintf(format, args...))
+				}})
 			if err != nil {
+				if verify.KindOf(err) == verify.KindUsage {
+					return usageError{fmt.Errorf("--from %w", err)}
+				}
 				return err
 			}
-			db := autotools.NewM4DB()
-			if prev, err := os.ReadFile(filepath.Join(dir, m4dbFile)); err == nil {
-				if old, err := autotools.LoadM4DB(bytes.NewReader(prev)); err == nil {
-					db.Merge(old)
-				}
-			}
-			before := db.Len()
-			for _, d := range from {
-				if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
-					return usageError{fmt.Errorf("--from %s: not a directory", d)}
-				}
-				if err := db.AddDir(d, "dir:"+filepath.Base(filepath.Clean(d))); err != nil {
-					return fmt.Errorf("%w: %v", verify.ErrInput, err)
-				}
-			}
-			for _, g := range fromGit {
-				repo, err := gitsrc.Open(cmd.Context(), g, gitsrc.Options{CacheDir: dir})
-				if err != nil {
-					return fmt.Errorf("%w: %w", verify.ErrInput, err)
-				}
-				origin := "git:" + filepath.Base(filepath.Clean(g))
-				n := 0
-				err = repo.HistoryFiles(cmd.Context(), []string{"*.m4"}, func(p string, content []byte) error {
-					db.AddFile(p, content, origin)
-					n++
-					return nil
-				})
-				if err != nil {
-					return fmt.Errorf("%w: reading history of %s: %w", verify.ErrInput, g, err)
-				}
-				if when, err := repo.NewestCommitTime(cmd.Context()); err == nil {
-					db.SetOriginSnapshot(origin, when)
-				}
-				fmt.Fprintf(e.stderr, "tarcheck: %d m4 file versions from %s\n", n, g)
-			}
-			if output == "" {
-				output = filepath.Join(dir, m4dbFile)
-			}
-			if err := os.MkdirAll(filepath.Dir(output), 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
-				return fmt.Errorf("%w: %v", verify.ErrEnvironment, err)
-			}
-			var buf bytes.Buffer
-			if err := db.Save(&buf); err != nil {
-				return err
-			}
-			if err := writeFileAtomic(output, buf.Bytes()); err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "m4 database: %d entries (%d new), written to %s\n", db.Len(), db.Len()-before, output)
+			fmt.Fprintf(e.stdout, "m4 database: %d entries (%d new), written to %s\n", res.Entries, res.Added, res.Output)
 			return nil
 		},
 	}

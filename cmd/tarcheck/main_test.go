@@ -46,8 +46,14 @@ func requireTool(t testing.TB, names ...string) {
 // CLI, git and tar. Each script builds its fixtures in its work directory.
 func TestScripts(t *testing.T) {
 	requireTool(t, "git", "tar", "xz", "gzip", "bzip2", "zstd", "gpg", "autoreconf", "make")
-	testscript.Run(t, testscript.Params{
-		Dir:                 "testdata/script",
+	testscript.Run(t, scriptParams("testdata/script"))
+}
+
+// scriptParams are the testscript parameters shared by the end-to-end
+// scripts and the golden-output scripts.
+func scriptParams(dir string) testscript.Params {
+	return testscript.Params{
+		Dir:                 dir,
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
 			home := filepath.Join(env.WorkDir, ".home")
@@ -149,7 +155,7 @@ func TestScripts(t *testing.T) {
 				ts.Check(os.WriteFile(ts.MkAbs(args[1]), data, 0o644))
 			},
 		},
-	})
+	}
 }
 
 func gitIn(ts *testscript.TestScript, dir string, args ...string) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/tarcheck/tarcheck/verify/render/escape"
 	"io"
 	"sync"
 
@@ -24,7 +25,7 @@ func (p *barProgress) Start(phase string, total int64) {
 	}
 	p.bar = progressbar.NewOptions64(total,
 		progressbar.OptionSetWriter(p.w),
-		progressbar.OptionSetDescription(sanitizeLine(phase)),
+		progressbar.OptionSetDescription(escape.Line(phase)),
 		progressbar.OptionShowBytes(true),
 		progressbar.OptionThrottle(100_000_000),
 		progressbar.OptionClearOnFinish(),

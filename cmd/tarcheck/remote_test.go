@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/tarcheck/tarcheck/verify/report"
 	"net/http"
 	"net/http/cgi"
 	"net/http/httptest"
@@ -14,8 +15,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-
-	"github.com/tarcheck/tarcheck/verify"
 )
 
 // TestRemoteMatchesLocal serves a release tarball and the git repository
@@ -67,14 +66,14 @@ func TestRemoteMatchesLocal(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	runJSON := func(args ...string) (*verify.Report, int) {
+	runJSON := func(args ...string) (*report.Report, int) {
 		t.Helper()
 		var stdout, stderr bytes.Buffer
 		code := run(context.Background(), append(args, "--format", "json", "--no-progress"), nil, &stdout, &stderr)
 		if code != 0 && code != 1 {
 			t.Fatalf("tarcheck %v: exit %d: %s", args, code, stderr.String())
 		}
-		var r verify.Report
+		var r report.Report
 		if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
 			t.Fatalf("tarcheck %v: %v\n%s", args, err, stdout.String())
 		}
@@ -95,7 +94,7 @@ func TestRemoteMatchesLocal(t *testing.T) {
 	if bytes.Contains(raw, []byte(cache)) {
 		t.Errorf("the report mentions the cache directory: %s", raw)
 	}
-	normalize := func(r *verify.Report) {
+	normalize := func(r *report.Report) {
 		r.Tarball.Source, r.Git.Source = "", ""
 		r.Signatures = nil
 		r.Notes = nil // the remote run notes its plain-http sources

@@ -3,16 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"github.com/tarcheck/tarcheck/verify/render/escape"
+	"github.com/tarcheck/tarcheck/verify/report"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"github.com/tarcheck/tarcheck/sandbox"
 	"github.com/tarcheck/tarcheck/verify"
-	"github.com/tarcheck/tarcheck/verify/archive"
-	"github.com/tarcheck/tarcheck/verify/report"
+	"github.com/tarcheck/tarcheck/verify/render"
 )
 
 // outputFlags are shared by verify, batch and debian.
@@ -36,7 +37,7 @@ func (f *outputFlags) register(cmd *cobra.Command) {
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "list every difference with diff excerpts, and log progress")
 	var noProgress bool
 	fl.BoolVar(&noProgress, "no-progress", false, "never show progress bars")
-	cmd.PreRunE = chainPreRun(cmd.PreRunE, func(cmd *cobra.Command, args []string) error {
+	cmd.PreRunE = func(cmd *cobra.Command, args []string) error {
 		f.progress = !noProgress
 		switch f.format {
 		case "text", "json", "sarif", "markdown":
@@ -48,40 +49,21 @@ func (f *outputFlags) register(cmd *cobra.Command) {
 		default:
 			return usageError{fmt.Errorf("--color %q: want auto, always or never", f.color)}
 		}
-		if f.failOn != "" {
-			if _, err := verify.ParseSeverity(f.failOn); err != nil {
-				return usageError{fmt.Errorf("--fail-on: %v", err)}
-			}
+		if _, err := verify.FailOn(f.failOn, nil); err != nil {
+			return usageError{fmt.Errorf("--fail-on: %v", err)}
 		}
 		return nil
-	})
-}
-
-func chainPreRun(a, b func(*cobra.Command, []string) error) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, args []string) error {
-		if a != nil {
-			if err := a(cmd, args); err != nil {
-				return err
-			}
-		}
-		return b(cmd, args)
 	}
 }
 
-// failOnOr returns --fail-on, else the policy's, else high.
-func (f *outputFlags) failOnOr(policy *verify.Policy) verify.Severity {
-	s := f.failOn
-	if s == "" && policy != nil && policy.FailOn != "" {
-		s = policy.FailOn
-	}
-	if s == "" {
-		return verify.SevHigh
-	}
-	sev, _ := verify.ParseSeverity(s)
+// failOnOr returns --fail-on, else the policy's, else high (--fail-on is
+// checked before any command runs).
+func (f *outputFlags) failOnOr(policy *verify.Policy) report.Severity {
+	sev, _ := verify.FailOn(f.failOn, policy)
 	return sev
 }
 
-func (f *outputFlags) renderOptions(e *env, w io.Writer) report.Options {
+func (f *outputFlags) renderOptions(e *env, w io.Writer) render.Options {
 	color := false
 	switch f.color {
 	case "always":
@@ -89,161 +71,132 @@ func (f *outputFlags) renderOptions(e *env, w io.Writer) report.Options {
 	case "auto":
 		color = isTerminal(w) && e.getenv("NO_COLOR") == "" && e.getenv("TERM") != "dumb"
 	}
-	return report.Options{Color: color, Verbose: f.verbose, Quiet: f.quiet}
+	return render.Options{Color: color, Verbose: f.verbose, Quiet: f.quiet}
 }
 
 // emit renders r to --output or stdout.
-func (f *outputFlags) emit(e *env, r *verify.Report) error {
-	if f.output == "" || f.output == "-" {
-		return report.Render(e.stdout, f.format, r, f.renderOptions(e, e.stdout))
-	}
-	var buf bytes.Buffer
-	if err := report.Render(&buf, f.format, r, f.renderOptions(e, &buf)); err != nil {
-		return err
-	}
-	return writeFileAtomic(f.output, buf.Bytes())
+func (f *outputFlags) emit(e *env, r *report.Report) error {
+	return f.write(e, false, func(w io.Writer) error { return render.Render(w, f.format, r, f.renderOptions(e, w)) })
 }
 
-func writeFileAtomic(name string, data []byte) error {
-	dir := filepath.Dir(name)
-	tmp, err := os.CreateTemp(dir, ".tarcheck-report-*")
-	if err != nil {
-		return fmt.Errorf("%w: writing report: %v", verify.ErrEnvironment, err)
+// write runs fill on --output (written atomically when fill is done) or on
+// stdout (through a buffer when buffered: a document written at the end).
+func (f *outputFlags) write(e *env, buffered bool, fill func(w io.Writer) error) error {
+	toFile := f.output != "" && f.output != "-"
+	if !toFile && !buffered {
+		return fill(e.stdout)
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("%w: writing report: %v", verify.ErrEnvironment, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("%w: writing report: %v", verify.ErrEnvironment, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+	var buf bytes.Buffer
+	if err := fill(&buf); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), name); err != nil {
-		return fmt.Errorf("%w: writing report: %v", verify.ErrEnvironment, err)
+	if toFile {
+		return verify.WriteFileAtomic(f.output, buf.Bytes())
+	}
+	if _, err := e.stdout.Write(buf.Bytes()); err != nil {
+		return verify.Errorf(verify.KindEnvironment, "writing output: %v", err)
 	}
 	return nil
 }
 
-// verifyFlags are the inputs of one verification.
+// verifyFlags bind the flags of one verification into verify.Options;
+// what needs reading or opening (policy, m4 database, sandbox) is named here
+// and done by options.
 type verifyFlags struct {
-	git, tag                               string
-	keyrings, tagKeyrings                  []string
-	signature, allowedSigners              string
-	bundle, trustedRoot                    string
-	identity, identityRe, issuer, issuerRe string
-	tagIdentity, tagIdentityRe             string
-	tagIssuer, tagIssuerRe                 string
-	requireSig                             bool
-	rebuild, sandbox, rebuildScript        string
-	policy                                 string
-	offline                                bool
-	cacheDir                               string
-	maxDownload                            int64
-	m4db                                   string
-	gnulib                                 string
-	maxUnpacked                            int64
-	maxRatio                               float64
-	maxEntries                             int
+	o                     verify.Options
+	sandbox, policy, m4db string
 }
 
 func (v *verifyFlags) register(cmd *cobra.Command, withGit bool) {
-	fl := cmd.Flags()
+	fl, s, t, l := cmd.Flags(), &v.o.Sources, &v.o.Trust, &v.o.Limits
 	if withGit {
-		fl.StringVar(&v.git, "git", "", "git repository: URL, local path (work tree or bare) or `git bundle` file")
-		fl.StringVar(&v.tag, "tag", "", "tag to compare with (default: inferred from the archive's version)")
+		fl.StringVar(&s.Git, "git", "", "git repository: URL, local path (work tree or bare) or `git bundle` file")
+		fl.StringVar(&s.Tag, "tag", "", "tag to compare with (default: inferred from the archive's version)")
 	}
-	fl.StringArrayVar(&v.keyrings, "keyring", nil, "OpenPGP public keys accepted for the tarball and tag signatures (repeatable)")
-	fl.StringArrayVar(&v.tagKeyrings, "tag-keyring", nil, "OpenPGP keys for the tag signature only (overrides --keyring for the tag)")
-	fl.StringVar(&v.signature, "signature", "", "detached signature `PATH|URL` (default: discovered next to the tarball)")
-	fl.StringVar(&v.allowedSigners, "allowed-signers", "", "SSH allowed-signers `FILE` for SSH-signed tags")
-	fl.StringVar(&v.bundle, "bundle", "", "Sigstore bundle `PATH|URL`")
-	fl.StringVar(&v.trustedRoot, "trusted-root", "", "Sigstore trusted_root.json `FILE`")
-	fl.StringVar(&v.identity, "certificate-identity", "", "required Sigstore certificate identity (SAN)")
-	fl.StringVar(&v.identityRe, "certificate-identity-regexp", "", "required Sigstore certificate identity, as a regexp")
-	fl.StringVar(&v.issuer, "certificate-oidc-issuer", "", "required Sigstore OIDC issuer")
-	fl.StringVar(&v.issuerRe, "certificate-oidc-issuer-regexp", "", "required Sigstore OIDC issuer, as a regexp")
-	fl.StringVar(&v.tagIdentity, "tag-certificate-identity", "", "certificate identity for an x509 (gitsign) tag signature only (overrides --certificate-identity* and --certificate-oidc-issuer* for the tag)")
-	fl.StringVar(&v.tagIdentityRe, "tag-certificate-identity-regexp", "", "certificate identity for the tag only, as a regexp")
-	fl.StringVar(&v.tagIssuer, "tag-certificate-oidc-issuer", "", "OIDC issuer for the tag only")
-	fl.StringVar(&v.tagIssuerRe, "tag-certificate-oidc-issuer-regexp", "", "OIDC issuer for the tag only, as a regexp")
-	fl.BoolVar(&v.requireSig, "require-signature", false, "fail unless a signature over the tarball or the tag verifies")
-	fl.StringVar(&v.rebuild, "rebuild", "", "regenerate autotools outputs in a sandbox and compare: autoreconf (default when given bare) or dist")
+	fl.StringArrayVar(&t.Keyrings, "keyring", nil, "OpenPGP public keys accepted for the tarball and tag signatures (repeatable)")
+	fl.StringArrayVar(&t.TagKeyrings, "tag-keyring", nil, "OpenPGP keys for the tag signature only (overrides --keyring for the tag)")
+	fl.StringVar(&t.Signature, "signature", "", "detached signature `PATH|URL` (default: discovered next to the tarball)")
+	fl.StringVar(&t.AllowedSigners, "allowed-signers", "", "SSH allowed-signers `FILE` for SSH-signed tags")
+	fl.StringVar(&t.Bundle, "bundle", "", "Sigstore bundle `PATH|URL`")
+	fl.StringVar(&t.TrustedRoot, "trusted-root", "", "Sigstore trusted_root.json `FILE`")
+	fl.StringVar(&t.Identity.SAN, "certificate-identity", "", "required Sigstore certificate identity (SAN)")
+	fl.StringVar(&t.Identity.SANRegexp, "certificate-identity-regexp", "", "required Sigstore certificate identity, as a regexp")
+	fl.StringVar(&t.Identity.Issuer, "certificate-oidc-issuer", "", "required Sigstore OIDC issuer")
+	fl.StringVar(&t.Identity.IssuerRegexp, "certificate-oidc-issuer-regexp", "", "required Sigstore OIDC issuer, as a regexp")
+	fl.StringVar(&t.TagIdentity.SAN, "tag-certificate-identity", "", "certificate identity for an x509 (gitsign) tag signature only (overrides --certificate-identity* and --certificate-oidc-issuer* for the tag)")
+	fl.StringVar(&t.TagIdentity.SANRegexp, "tag-certificate-identity-regexp", "", "certificate identity for the tag only, as a regexp")
+	fl.StringVar(&t.TagIdentity.Issuer, "tag-certificate-oidc-issuer", "", "OIDC issuer for the tag only")
+	fl.StringVar(&t.TagIdentity.IssuerRegexp, "tag-certificate-oidc-issuer-regexp", "", "OIDC issuer for the tag only, as a regexp")
+	fl.BoolVar(&t.RequireSignature, "require-signature", false, "fail unless a signature over the tarball or the tag verifies")
+	fl.StringVar(&v.o.Rebuild.Mode, "rebuild", "", "regenerate autotools outputs in a sandbox and compare: autoreconf (default when given bare) or dist")
 	fl.Lookup("rebuild").NoOptDefVal = "autoreconf"
 	fl.StringVar(&v.sandbox, "sandbox", "auto", "sandbox backend for --rebuild: auto, bwrap, namespaces or none (unsafe)")
-	fl.StringVar(&v.rebuildScript, "rebuild-script", "", "run this upstream bootstrap script (e.g. ./bootstrap) instead of autoreconf -fi, in the sandbox")
+	fl.StringVar(&v.o.Rebuild.Script, "rebuild-script", "", "run this upstream bootstrap script (e.g. ./bootstrap) instead of autoreconf -fi, in the sandbox")
 	fl.StringVar(&v.policy, "policy", "", "policy `FILE` (.tarcheck.yaml)")
-	fl.BoolVar(&v.offline, "offline", false, "no network at all; URL inputs must be in the cache")
-	fl.StringVar(&v.cacheDir, "cache-dir", "", "cache `DIR` for downloads and git data (default: the user cache dir)")
-	fl.Int64Var(&v.maxDownload, "max-download", 0, "largest download accepted, in bytes (default 4 GiB)")
+	fl.BoolVar(&s.Offline, "offline", false, "no network at all; URL inputs must be in the cache")
+	fl.StringVar(&s.CacheDir, "cache-dir", "", "cache `DIR` for downloads and git data (default: the user cache dir)")
+	fl.Int64Var(&l.MaxDownload, "max-download", 0, "largest download accepted, in bytes (default 4 GiB)")
 	fl.StringVar(&v.m4db, "m4db", "", "m4 database `FILE` made by `tarcheck m4db build` (default: the cache's, else the embedded baseline)")
-	fl.StringVar(&v.gnulib, "gnulib", "", "gnulib repository (path or URL) to compare gnulib copies with")
-	fl.Int64Var(&v.maxUnpacked, "max-unpacked", 0, "largest total unpacked size of the archive, in bytes (default 64 GiB)")
-	fl.Float64Var(&v.maxRatio, "max-ratio", 0, "largest unpacked/compressed ratio, checked past 64 MiB (default 1000)")
-	fl.IntVar(&v.maxEntries, "max-entries", 0, "largest number of archive members (default 2,097,152)")
+	fl.StringVar(&s.Gnulib, "gnulib", "", "gnulib repository (path or URL) to compare gnulib copies with")
+	fl.Int64Var(&l.MaxUnpacked, "max-unpacked", 0, "largest total unpacked size of the archive, in bytes (default 64 GiB)")
+	fl.Float64Var(&l.MaxRatio, "max-ratio", 0, "largest unpacked/compressed ratio, checked past 64 MiB (default 1000)")
+	fl.IntVar(&l.MaxEntries, "max-entries", 0, "largest number of archive members (default 2,097,152)")
 }
 
-// options turns flags into verify.Options.
-func (v *verifyFlags) options(e *env, out *outputFlags, tarball string) (verify.Options, error) {
-	o := verify.Options{
-		Tarball: tarball, Git: v.git, Tag: v.tag,
-		Keyrings: v.keyrings, TagKeyrings: v.tagKeyrings, Signature: v.signature, AllowedSigners: v.allowedSigners,
-		Bundle: v.bundle, TrustedRoot: v.trustedRoot,
-		Identity:         verify.Identity{SAN: v.identity, SANRegexp: v.identityRe, Issuer: v.issuer, IssuerRegexp: v.issuerRe},
-		TagIdentity:      verify.Identity{SAN: v.tagIdentity, SANRegexp: v.tagIdentityRe, Issuer: v.tagIssuer, IssuerRegexp: v.tagIssuerRe},
-		RequireSignature: v.requireSig,
-		Rebuild:          v.rebuild, Sandbox: v.sandbox, RebuildScript: v.rebuildScript,
-		Offline: v.offline, CacheDir: v.cacheDir, MaxDownload: v.maxDownload, Gnulib: v.gnulib,
-		Limits:      archive.Limits{MaxUnpackedBytes: v.maxUnpacked, MaxRatio: v.maxRatio, MaxEntries: v.maxEntries},
-		ToolVersion: version(),
-	}
-	if v.maxUnpacked < 0 || v.maxRatio < 0 || v.maxEntries < 0 {
+// options completes the bound options for one tarball: the policy, the m4
+// database, the sandbox, and what the output flags ask for.
+func (v *verifyFlags) options(ctx context.Context, e *env, out *outputFlags, tarball string) (verify.Options, error) {
+	o := v.o
+	o.Sources.Tarball, o.Output.ToolVersion = tarball, version()
+	if l := o.Limits; l.MaxUnpacked < 0 || l.MaxRatio < 0 || l.MaxEntries < 0 {
 		return o, usageError{fmt.Errorf("--max-unpacked, --max-ratio and --max-entries must not be negative")}
 	}
-	switch o.Rebuild {
+	switch o.Rebuild.Mode {
 	case "", "autoreconf", "dist":
 	default:
-		return o, usageError{fmt.Errorf("--rebuild=%q: want autoreconf or dist", o.Rebuild)}
+		return o, usageError{fmt.Errorf("--rebuild=%q: want autoreconf or dist", o.Rebuild.Mode)}
 	}
 	if v.policy != "" {
-		data, err := os.ReadFile(v.policy)
-		if err != nil {
-			return o, usageError{fmt.Errorf("--policy: %v", err)}
-		}
-		p, err := verify.ParsePolicy(v.policy, data)
-		if err != nil {
+		var err error
+		if o.Policy, err = verify.ReadPolicy(v.policy); err != nil {
 			return o, err
 		}
-		o.Policy = p
-		if s := p.Require.Sigstore; s != nil {
-			if o.Identity.SAN == "" && o.Identity.SANRegexp == "" {
-				o.Identity.SAN = s.Identity
-			}
-			if o.Identity.Issuer == "" && o.Identity.IssuerRegexp == "" {
-				o.Identity.Issuer = s.Issuer
-			}
-		}
-		if p.Require.Signature {
-			o.RequireSignature = true
-		}
 	}
-	o.FailOn = out.failOnOr(o.Policy)
-	if out.verbose {
-		o.Logf = func(format string, args ...any) {
-			fmt.Fprintf(e.stderr, "tarcheck: %s\n", sanitizeLine(fmt.Sprintf(format, args...)))
-		}
-	}
-	if out.progress && !out.quiet && isTerminal(e.stderr) {
-		o.Progress = newProgress(e.stderr)
-	}
-	db, err := loadM4DB(v.m4db, v.cacheDir)
+	out.apply(e, &o)
+	db, err := verify.LoadM4DB(v.m4db, o.Sources.CacheDir)
 	if err != nil {
+		if verify.KindOf(err) == verify.KindUsage {
+			return o, usageError{fmt.Errorf("--m4db: %w", err)}
+		}
 		return o, err
 	}
-	o.M4DB = db
+	o.Sources.M4DB = db
+	if o.Rebuild.Mode != "" {
+		if o.Rebuild.Runner, err = sandbox.NewContext(ctx, v.sandbox); err != nil {
+			switch {
+			case ctx.Err() != nil:
+				return o, ctx.Err()
+			case errors.Is(err, sandbox.ErrUnknownBackend):
+				return o, usageError{fmt.Errorf("--sandbox: %w", err)}
+			}
+			return o, verify.Errorf(verify.KindEnvironment, "--rebuild needs a sandbox: %w (hint: %s)", err, sandbox.UnavailableHint)
+		}
+	}
 	return o, nil
+}
+
+// apply sets what the output flags decide: the fail-on threshold (--fail-on,
+// else the policy's, else high), verbose logging and progress bars.
+func (f *outputFlags) apply(e *env, o *verify.Options) {
+	o.Output.FailOn = f.failOnOr(o.Policy)
+	if f.verbose {
+		o.Output.Logf = func(format string, args ...any) {
+			fmt.Fprintf(e.stderr, "tarcheck: %s\n", escape.Line(fmt.Sprintf(format, args...)))
+		}
+	}
+	if f.progress && !f.quiet && isTerminal(e.stderr) {
+		o.Output.Progress = newProgress(e.stderr)
+	}
 }
 
 func newVerifyCmd(e *env) *cobra.Command {
@@ -268,10 +221,10 @@ Exit codes: 0 pass, 1 fail, 2 usage or unreadable input, 3 environment
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if vf.git == "" {
+			if vf.o.Sources.Git == "" {
 				return usageError{fmt.Errorf("--git is required: the repository to compare with")}
 			}
-			o, err := vf.options(e, &out, args[0])
+			o, err := vf.options(cmd.Context(), e, &out, args[0])
 			if err != nil {
 				return err
 			}
@@ -293,7 +246,7 @@ func runAndEmit(ctx context.Context, e *env, out *outputFlags, o verify.Options)
 	if err := out.emit(e, r); err != nil {
 		return err
 	}
-	if r.Verdict == verify.Fail {
+	if r.Verdict == report.Fail {
 		return errVerdictFail
 	}
 	return nil

@@ -1,185 +1,276 @@
-// Package report renders a verify.Report as human-readable text, the JSON
-// report fixed in DESIGN.md, SARIF 2.1.0 (for code scanning) and Markdown
-// (for CI step summaries and merge-request comments).
+// Package report is tarcheck's report model and contract: the Report a
+// verification produces (its JSON form is the tarcheck.report/v1 contract in
+// DESIGN.md, schema in testdata/report.schema.json), the vocabulary shared by
+// every stage and renderer (Severity, Status, Verdict, rebuild statuses) and
+// the rule catalogue (rules.go). The verdict is computed here, once.
 //
-// Every string that came from an archive or a repository (paths, messages,
-// evidence, reasons, signers) is untrusted. The text and Markdown renderers
-// escape it so that no terminal control sequence, newline or Markdown markup
-// from an attacker reaches the reader; the JSON and SARIF renderers always
-// produce valid UTF-8 JSON (invalid bytes become U+FFFD).
-//
-// Renderers only write to the io.Writer they are given; deciding about colour
-// (TTY, NO_COLOR, --color) and where the output goes is the caller's job.
+// It holds data and pure functions only: no I/O.
 package report
 
 import (
-	"errors"
 	"fmt"
-	"io"
-	"sort"
 	"strings"
-
-	"github.com/tarcheck/tarcheck/verify"
 )
 
-// Options tunes the text renderer. The other formats ignore it.
-type Options struct {
-	// Color enables ANSI colours. The caller decides (TTY, NO_COLOR, --color).
-	Color bool
-	// Verbose lists every differing file, info ones included, with the
-	// unified diff excerpt when the report carries one.
-	Verbose bool
-	// Quiet prints only critical and high findings and the verdict line.
-	Quiet bool
-}
+// Schema is the value of Report.Schema for the JSON report described in DESIGN.md.
+const Schema = "tarcheck.report/v1"
 
-// Formats lists the format names Render accepts.
-var Formats = []string{"text", "json", "sarif", "markdown"}
+// Severity ranks a finding. The zero value is SevInfo.
+type Severity int
 
-// ErrUnknownFormat is returned by Render for a format not in Formats.
-var ErrUnknownFormat = errors.New("unknown report format")
+// Severities, lowest first.
+const (
+	SevInfo Severity = iota
+	SevLow
+	SevMedium
+	SevHigh
+	SevCritical
+)
 
-// ErrNilReport is returned when a renderer is given a nil report.
-var ErrNilReport = errors.New("nil report")
+var severityNames = [...]string{"info", "low", "medium", "high", "critical"}
 
-// Render writes r in format ("text", "json", "sarif" or "markdown") to w.
-// An unknown format is an error wrapping ErrUnknownFormat; nothing is written.
-func Render(w io.Writer, format string, r *verify.Report, o Options) error {
-	switch format {
-	case "text":
-		return Text(w, r, o)
-	case "json":
-		return JSON(w, r)
-	case "sarif":
-		return SARIF(w, r)
-	case "markdown":
-		return Markdown(w, r)
+// String returns the lowercase name used in reports and flags.
+func (s Severity) String() string {
+	if s < 0 || int(s) >= len(severityNames) {
+		return "info"
 	}
-	return fmt.Errorf("%w %q (want text, json, sarif or markdown)", ErrUnknownFormat, format)
+	return severityNames[s]
 }
 
-// outcome is the verdict and what led to it.
-type outcome struct {
-	verdict  verify.Verdict
-	max      verify.Severity
-	any      bool // any finding or file at all
-	findings int  // findings at or above FailOn
-	files    int  // differing files at or above FailOn
+// ParseSeverity parses "info", "low", "medium", "high" or "critical".
+func ParseSeverity(s string) (Severity, error) {
+	for i, n := range severityNames {
+		if strings.EqualFold(s, n) {
+			return Severity(i), nil
+		}
+	}
+	return SevInfo, fmt.Errorf("unknown severity %q (want info, low, medium, high or critical)", s)
 }
 
-func outcomeOf(r *verify.Report) outcome {
-	o := outcome{verdict: r.Verdict}
-	o.max, o.any = r.MaxSeverity()
+// MarshalText implements encoding.TextMarshaler.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := ParseSeverity(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// Status says how a path differs between the tarball and the tag.
+type Status string
+
+// Statuses from DESIGN.md; identical paths are only counted, never listed.
+const (
+	OnlyInTarball  Status = "only_in_tarball"
+	OnlyInGit      Status = "only_in_git"
+	ContentDiffers Status = "content_differs"
+	ModeDiffers    Status = "mode_differs"
+	TypeDiffers    Status = "type_differs"
+)
+
+// Rebuild statuses for FileDiff.Rebuild.
+const (
+	RebuildReproduced      = "reproduced"
+	RebuildDiffers         = "differs"
+	RebuildNotReproducible = "not-reproducible"
+	RebuildNotAttempted    = "not-attempted"
+)
+
+// Verdict is the overall outcome.
+type Verdict string
+
+// Verdicts.
+const (
+	Pass Verdict = "pass"
+	Fail Verdict = "fail"
+)
+
+// Report is everything tarcheck learned about one release. It is rendered by
+// verify/render; its JSON form is the contract in DESIGN.md.
+type Report struct {
+	Schema     string      `json:"schema"`
+	Tool       Tool        `json:"tool"`
+	Tarball    TarballInfo `json:"tarball"`
+	Git        GitInfo     `json:"git"`
+	Signatures []Signature `json:"signatures"`
+	Summary    Summary     `json:"summary"`
+	Files      []FileDiff  `json:"files"`
+	Findings   []Finding   `json:"findings"`
+	FailOn     Severity    `json:"fail_on"`
+	Verdict    Verdict     `json:"verdict"`
+
+	// Extensions (DESIGN.md allows new fields, never renames).
+	Classes    map[string]int `json:"classes,omitempty"`
+	Generators []Generator    `json:"generators,omitempty"`
+	Rebuild    *RebuildInfo   `json:"rebuild_info,omitempty"`
+	Policy     *PolicyInfo    `json:"policy,omitempty"`
+	Notes      []string       `json:"notes,omitempty"`
+}
+
+// Tool names the program that wrote the report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// TarballInfo describes the release archive.
+type TarballInfo struct {
+	Source string  `json:"source"`
+	SHA256 string  `json:"sha256"`
+	Size   int64   `json:"size"`
+	Format string  `json:"format"`
+	Root   *string `json:"root"`
+	// UnpackedBytes is the sum of the members' sizes.
+	UnpackedBytes int64 `json:"unpacked_bytes,omitempty"`
+}
+
+// GitInfo describes the tag compared with.
+type GitInfo struct {
+	Source    string  `json:"source"`
+	Tag       string  `json:"tag"`
+	TagObject *string `json:"tag_object"`
+	Commit    string  `json:"commit"`
+	Tree      string  `json:"tree"`
+	// CommitTime is the committer date of the tagged commit (RFC 3339).
+	CommitTime string `json:"commit_time,omitempty"`
+}
+
+// Signature is one signature check.
+type Signature struct {
+	Subject string `json:"subject"`
+	Kind    string `json:"kind"`
+	Status  string `json:"status"`
+	Signer  string `json:"signer,omitempty"`
+	Detail  string `json:"detail,omitempty"`
+	// Source names the file the signature came from (not a cache path).
+	Source string `json:"source,omitempty"`
+}
+
+// Summary counts entries on each side and differences by status.
+type Summary struct {
+	TarballFiles   int `json:"tarball_files"`
+	GitFiles       int `json:"git_files"`
+	Identical      int `json:"identical"`
+	OnlyInTarball  int `json:"only_in_tarball"`
+	OnlyInGit      int `json:"only_in_git"`
+	ContentDiffers int `json:"content_differs"`
+	ModeDiffers    int `json:"mode_differs"`
+	TypeDiffers    int `json:"type_differs"`
+}
+
+// FileDiff is one non-identical path.
+type FileDiff struct {
+	Path     string   `json:"path"`
+	Status   Status   `json:"status"`
+	Class    string   `json:"class"`
+	Severity Severity `json:"severity"`
+	Reason   string   `json:"reason"`
+	Rebuild  string   `json:"rebuild,omitempty"`
+	// Diff is a unified diff excerpt for small text differences (text report with -v).
+	Diff string `json:"diff,omitempty"`
+	// Generator is the tool that stamped the file, when known ("GNU Autoconf 2.71").
+	Generator string `json:"generator,omitempty"`
+	// Expected quotes the policy reason that accepted this difference.
+	Expected string `json:"expected,omitempty"`
+}
+
+// Finding is one rule hit.
+type Finding struct {
+	Rule     string   `json:"rule"`
+	Severity Severity `json:"severity"`
+	Path     string   `json:"path,omitempty"`
+	Message  string   `json:"message"`
+	Evidence []string `json:"evidence,omitempty"`
+}
+
+// Generator is a generator seen in the tarball's stamps.
+type Generator struct {
+	Name    string   `json:"name"`
+	Version string   `json:"version"`
+	Files   int      `json:"files"`
+	Example string   `json:"example,omitempty"`
+	Paths   []string `json:"-"`
+}
+
+// RebuildInfo summarises a --rebuild run.
+type RebuildInfo struct {
+	Mode       string   `json:"mode"`
+	Sandbox    string   `json:"sandbox"`
+	Commands   []string `json:"commands"`
+	Reproduced int      `json:"reproduced"`
+	Differs    int      `json:"differs"`
+	NotRepro   int      `json:"not_reproducible"`
+	M4Inputs   []string `json:"m4_inputs_from_tarball,omitempty"`
+	HostTools  []string `json:"host_tools,omitempty"`
+	Notes      []string `json:"notes,omitempty"`
+}
+
+// PolicyInfo records how a policy file shaped the report.
+type PolicyInfo struct {
+	File  string   `json:"file"`
+	Stale []string `json:"stale_expectations,omitempty"`
+}
+
+// MaxSeverity is the highest severity among findings and files.
+func (r *Report) MaxSeverity() (Severity, bool) {
+	var max Severity
+	any := false
+	for _, f := range r.Findings {
+		if !any || f.Severity > max {
+			max, any = f.Severity, true
+		}
+	}
+	for _, f := range r.Files {
+		if !any || f.Severity > max {
+			max, any = f.Severity, true
+		}
+	}
+	return max, any
+}
+
+// verdict is the verdict the findings, the files and FailOn call for.
+func (r *Report) verdict() Verdict {
+	if max, ok := r.MaxSeverity(); ok && max >= r.FailOn {
+		return Fail
+	}
+	return Pass
+}
+
+// Decide sets Verdict from the findings, the files and FailOn.
+func (r *Report) Decide() { r.Verdict = r.verdict() }
+
+// Outcome is the verdict and what led to it.
+type Outcome struct {
+	Verdict Verdict
+	// Max is the highest severity of a finding or file; Any says whether
+	// there is any finding or differing file at all.
+	Max Severity
+	Any bool
+	// Findings and Files count those at or above FailOn.
+	Findings, Files int
+}
+
+// Outcome returns the verdict (Verdict, or as Decide would set it when the
+// report has none) and the counts behind it.
+func (r *Report) Outcome() Outcome {
+	o := Outcome{Verdict: r.Verdict}
+	o.Max, o.Any = r.MaxSeverity()
 	for _, f := range r.Findings {
 		if f.Severity >= r.FailOn {
-			o.findings++
+			o.Findings++
 		}
 	}
 	for _, f := range r.Files {
 		if f.Severity >= r.FailOn {
-			o.files++
+			o.Files++
 		}
 	}
-	if o.verdict == "" {
-		o.verdict = verify.Pass
-		if o.any && o.max >= r.FailOn {
-			o.verdict = verify.Fail
-		}
+	if o.Verdict == "" {
+		o.Verdict = r.verdict()
 	}
 	return o
-}
-
-// sentence is the verdict explanation shared by the text and Markdown reports.
-func (o outcome) sentence(failOn verify.Severity) string {
-	switch {
-	case !o.any:
-		return fmt.Sprintf("no findings and no differing files (fail-on %s)", failOn)
-	case o.findings+o.files == 0:
-		return fmt.Sprintf("nothing at or above %s (highest: %s)", failOn, o.max)
-	}
-	var parts []string
-	if o.findings > 0 {
-		parts = append(parts, fmt.Sprintf("%d %s", o.findings, plural(o.findings, "finding", "findings")))
-	}
-	if o.files > 0 {
-		parts = append(parts, fmt.Sprintf("%d %s", o.files, plural(o.files, "file", "files")))
-	}
-	return fmt.Sprintf("%s at or above %s (highest: %s)", strings.Join(parts, " and "), failOn, o.max)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
-// bySeverity returns the indexes of n items ordered by severity, highest
-// first, keeping the input order within a severity.
-func bySeverity(n int, sev func(int) verify.Severity) []int {
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return sev(idx[a]) > sev(idx[b]) })
-	return idx
-}
-
-// severities from highest to lowest.
-var severities = []verify.Severity{verify.SevCritical, verify.SevHigh, verify.SevMedium, verify.SevLow, verify.SevInfo}
-
-// statusCounts pairs each status with its count, in DESIGN.md order.
-func statusCounts(s verify.Summary) []struct {
-	Name  string
-	Count int
-} {
-	return []struct {
-		Name  string
-		Count int
-	}{
-		{"tarball files", s.TarballFiles},
-		{"git files", s.GitFiles},
-		{"identical", s.Identical},
-		{string(verify.OnlyInTarball), s.OnlyInTarball},
-		{string(verify.OnlyInGit), s.OnlyInGit},
-		{string(verify.ContentDiffers), s.ContentDiffers},
-		{string(verify.ModeDiffers), s.ModeDiffers},
-		{string(verify.TypeDiffers), s.TypeDiffers},
-	}
-}
-
-// sortedClasses returns the class names of r.Classes, most files first.
-func sortedClasses(m map[string]int) []string {
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
-	}
-	sort.Slice(names, func(i, j int) bool {
-		if m[names[i]] != m[names[j]] {
-			return m[names[i]] > m[names[j]]
-		}
-		return names[i] < names[j]
-	})
-	return names
-}
-
-// lineOf parses the evidence convention "<line>: text" and returns the line
-// number and the text after the colon.
-func lineOf(evidence string) (line int, rest string, ok bool) {
-	i := 0
-	for i < len(evidence) && evidence[i] >= '0' && evidence[i] <= '9' {
-		if i >= 9 { // more than 9 digits is not a line number we emit
-			return 0, "", false
-		}
-		line = line*10 + int(evidence[i]-'0')
-		i++
-	}
-	if i == 0 || i >= len(evidence) || evidence[i] != ':' || line < 1 {
-		return 0, "", false
-	}
-	rest = evidence[i+1:]
-	if len(rest) > 0 && rest[0] == ' ' {
-		rest = rest[1:]
-	}
-	return line, rest, true
 }

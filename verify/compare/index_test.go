@@ -1,0 +1,64 @@
+package compare
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/tarcheck/tarcheck/verify/archive"
+)
+
+// TestGitIndex checks lookups, order and duplicate handling of the compact
+// tree index.
+func TestGitIndex(t *testing.T) {
+	x := NewIndex()
+	paths := []string{"b", "a/b", "a.c", "a/a", "z", "a-b", "b"}
+	for i, p := range paths {
+		x.Add(p, 0o100644, [20]byte{byte(i)})
+	}
+	var got []string
+	for p := range x.All() {
+		got = append(got, p)
+	}
+	if want := "[b a/b a.c a/a z a-b]"; fmt.Sprint(got) != want {
+		t.Fatalf("order %v, want %s", got, want)
+	}
+	if x.Len() != 6 {
+		t.Fatalf("len %d, want 6", x.Len())
+	}
+	for i, p := range paths {
+		g := x.Get(p)
+		if g == nil {
+			t.Fatalf("get(%q) = %v", p, g)
+		}
+		if p == "b" && g.ID[0] != 6 {
+			t.Fatalf("duplicate path keeps id %d, want the last (6)", g.ID[0])
+		} else if p != "b" && g.ID[0] != byte(i) {
+			t.Fatalf("get(%q) has id %d, want %d", p, g.ID[0], i)
+		}
+	}
+	for _, p := range []string{"", "a", "a/", "c", "zz"} {
+		if g := x.Get(p); g != nil {
+			t.Fatalf("get(%q) = %x, want nil", p, g.ID)
+		}
+	}
+	var nilIndex *Index
+	if nilIndex.Get("a") != nil || nilIndex.Len() != 0 {
+		t.Fatal("a nil index must be empty")
+	}
+}
+
+// TestHugeTreeBlockMemory: past hugeTreeFiles files in the tag, the walk
+// is given the smaller xz block budget; below, the default.
+func TestHugeTreeBlockMemory(t *testing.T) {
+	x := NewIndex()
+	for i := range hugeTreeFiles {
+		x.Add(fmt.Sprintf("d%d/f%d", i%1000, i), 0o100644, [20]byte{})
+	}
+	if got := ArchiveOptions(x, archive.Limits{}, 0).BlockMemory; got != 0 {
+		t.Fatalf("%d files: BlockMemory %d, want the default", x.Len(), got)
+	}
+	x.Add("one/more", 0o100644, [20]byte{})
+	if got := ArchiveOptions(x, archive.Limits{}, 0).BlockMemory; got != hugeTreeBlockMemory {
+		t.Fatalf("%d files: BlockMemory %d, want %d", x.Len(), got, hugeTreeBlockMemory)
+	}
+}

@@ -1,0 +1,148 @@
+package explain
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/tarcheck/tarcheck/verify/compare"
+	"github.com/tarcheck/tarcheck/verify/report"
+)
+
+// blobs is the tag's side, by hex blob id.
+type blobs map[string][]byte
+
+func (b blobs) Read(id string) ([]byte, error) {
+	c, ok := b[id]
+	if !ok {
+		return nil, fmt.Errorf("no blob %s", id)
+	}
+	return c, nil
+}
+
+func blobID(content string) [20]byte {
+	return sha1.Sum(fmt.Appendf(nil, "blob %d\x00%s", len(content), content))
+}
+
+// release compares an in-memory tarball (name -> content, under root/)
+// with a tree (path -> content), as compare does, without git.
+func release(t *testing.T, root string, tarball, tree map[string]string, stray map[string]string) (*compare.Result, blobs) {
+	t.Helper()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	add := func(name, content string) {
+		tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(content)), Typeflag: tar.TypeReg})
+		tw.Write([]byte(content))
+	}
+	for _, name := range slices.Sorted(maps.Keys(tarball)) {
+		add(root+"/"+name, tarball[name])
+	}
+	for name, content := range stray {
+		add(name, content)
+	}
+	tw.Close()
+	file := filepath.Join(t.TempDir(), "r.tar")
+	if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	idx := compare.NewIndex()
+	bl := blobs{}
+	for _, p := range slices.Sorted(maps.Keys(tree)) {
+		id := blobID(tree[p])
+		idx.Add(p, 0o100644, id)
+		bl[hex.EncodeToString(id[:])] = []byte(tree[p])
+	}
+	cmp, err := compare.Run(context.Background(), file, idx, compare.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cmp, bl
+}
+
+// Every difference gets a class, a severity and a finding: a modified
+// source, xz-style build logic only in the tarball, a file only in git and
+// a member outside the release directory (an archive hazard). No git, no CLI.
+func TestExplain(t *testing.T) {
+	tree := map[string]string{
+		"README":       "hello\n",
+		"src/main.c":   "int main(void) { return 0; }\n",
+		"docs/old.txt": "only in git\n",
+		"configure.ac": "AC_INIT([foo], [1.2])\n",
+	}
+	tarball := map[string]string{
+		"README":       "hello\n",
+		"src/main.c":   "int main(void) { exfiltrate(); return 0; }\n",
+		"configure.ac": "AC_INIT([foo], [1.2])\n",
+		"m4/evil.m4":   "# serial 99 evil.m4\nAC_DEFUN([EVIL], [eval \"$(echo ZWNobyBoaQ== | base64 -d)\"])\n",
+	}
+	cmp, bl := release(t, "foo-1.2", tarball, tree, map[string]string{"stray.txt": "beside\n"})
+	res, err := Explain(context.Background(), Input{Compare: cmp, Blobs: bl, Version: "1.2", KeepBytes: 8 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]report.FileDiff{}
+	for _, f := range res.Files {
+		files[f.Path] = f
+	}
+	for path, want := range map[string]struct {
+		class string
+		sev   report.Severity
+	}{
+		"src/main.c":   {"source-modified", report.SevHigh},
+		"m4/evil.m4":   {"suspicious-build-logic", report.SevCritical},
+		"docs/old.txt": {"not-distributed", report.SevLow},
+		"stray.txt":    {"outside-root", report.SevCritical},
+	} {
+		f, ok := files[path]
+		if !ok || f.Class != want.class || f.Severity != want.sev || f.Reason == "" {
+			t.Errorf("%s: %+v, want class %s severity %s", path, f, want.class, want.sev)
+		}
+	}
+	if d := files["src/main.c"].Diff; !bytes.Contains([]byte(d), []byte("+int main(void) { exfiltrate(); return 0; }")) {
+		t.Errorf("no diff excerpt for the modified source:\n%s", d)
+	}
+	rules := map[string]int{}
+	for _, f := range res.Findings {
+		rules[f.Rule]++
+	}
+	for _, rule := range []string{report.RuleSourceDiffersFromTag, report.RuleSuspiciousBuildLogic, report.RuleFileOnlyInGit,
+		report.RuleArchiveMultipleRoots, report.RuleBase64ToShell} {
+		if rules[rule] == 0 {
+			t.Errorf("no %s finding; findings: %v", rule, rules)
+		}
+	}
+	if res.Classes["source-modified"] != 1 || res.Classes["outside-root"] != 1 {
+		t.Errorf("classes %v", res.Classes)
+	}
+}
+
+// A member whose content did not fit in the first pass is gathered and
+// classified like the others.
+func TestExplainGathers(t *testing.T) {
+	cmp, bl := release(t, "p-1", map[string]string{"a.c": "changed\n"}, map[string]string{"a.c": "original\n"}, nil)
+	m := cmp.Members["a.c"]
+	m.Content, m.Missing = nil, true
+	res, err := Explain(context.Background(), Input{Compare: cmp, Blobs: bl, KeepBytes: 8 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Files) != 1 || res.Files[0].Class != "source-modified" || res.Files[0].Diff == "" {
+		t.Errorf("files %+v", res.Files)
+	}
+}
+
+func TestHazardRule(t *testing.T) {
+	for kind, want := range hazardRules {
+		if r, ok := report.LookupRule(want); !ok || r.Severity != report.SevCritical {
+			t.Errorf("hazard %s maps to %s, not a critical catalogued rule", kind, want)
+		}
+	}
+}

@@ -1,0 +1,157 @@
+package verify
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/tarcheck/tarcheck/autotools"
+	"github.com/tarcheck/tarcheck/verify/gitsrc"
+)
+
+// m4dbFile is the extended m4 database's name inside the cache directory.
+const m4dbFile = "m4db.gob.gz"
+
+// LoadM4DB returns the m4 database to classify with (for Options.M4DB):
+// file, else the cache directory's extension (made by BuildM4DB), each
+// merged over the embedded baseline; nil means the baseline alone.
+func LoadM4DB(file, cacheDir string) (*autotools.M4DB, error) {
+	if file == "" {
+		d, err := cacheDirName(cacheDir)
+		if err != nil {
+			return nil, nil
+		}
+		file = filepath.Join(d, m4dbFile)
+		if _, err := os.Stat(file); err != nil {
+			return nil, nil
+		}
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, Errorf(KindUsage, "%v", err)
+	}
+	db, err := autotools.LoadM4DB(bytes.NewReader(data))
+	if err != nil {
+		return nil, Errorf(KindInput, "m4 database %s: %v", file, err)
+	}
+	return autotools.MergeM4DB(autotools.Baseline(), db), nil
+}
+
+// M4DBBuild says what BuildM4DB adds to the cache's m4 database.
+type M4DBBuild struct {
+	// Dirs are directories whose m4 files are added.
+	Dirs []string
+	// Gits are repositories every version of whose *.m4 files is added.
+	Gits []string
+	// CacheDir is the cache directory ("" the user's).
+	CacheDir string
+	// Output is where the database is written ("" the cache directory's).
+	Output string
+	// Logf, when set, is told how many files each repository gave.
+	Logf func(format string, args ...any)
+}
+
+// M4DBBuilt is what BuildM4DB did.
+type M4DBBuilt struct {
+	// Entries is the database's size, Added how many entries are new.
+	Entries, Added int
+	// Output is the file written.
+	Output string
+}
+
+// BuildM4DB adds the m4 files of b.Dirs and the m4 histories of b.Gits to
+// the cache's m4 database and writes it (atomically) to b.Output.
+func BuildM4DB(ctx context.Context, b M4DBBuild) (*M4DBBuilt, error) {
+	dir, err := cacheDirName(b.CacheDir)
+	if err != nil {
+		return nil, err
+	}
+	db := autotools.NewM4DB()
+	if prev, err := os.ReadFile(filepath.Join(dir, m4dbFile)); err == nil {
+		if old, err := autotools.LoadM4DB(bytes.NewReader(prev)); err == nil {
+			db.Merge(old)
+		}
+	}
+	before := db.Len()
+	for _, d := range b.Dirs {
+		if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
+			return nil, Errorf(KindUsage, "%s: not a directory", d)
+		}
+		if err := db.AddDir(d, "dir:"+filepath.Base(filepath.Clean(d))); err != nil {
+			return nil, Errorf(KindInput, "%v", err)
+		}
+	}
+	for _, g := range b.Gits {
+		if err := addM4History(ctx, db, g, dir, b.Logf); err != nil {
+			return nil, err
+		}
+	}
+	out := b.Output
+	if out == "" {
+		out = filepath.Join(dir, m4dbFile)
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		return nil, Errorf(KindEnvironment, "%v", err)
+	}
+	var buf bytes.Buffer
+	if err := db.Save(&buf); err != nil {
+		return nil, err
+	}
+	if err := WriteFileAtomic(out, buf.Bytes()); err != nil {
+		return nil, err
+	}
+	return &M4DBBuilt{Entries: db.Len(), Added: db.Len() - before, Output: out}, nil
+}
+
+// addM4History adds every version of every *.m4 file ever committed in the
+// repository g.
+func addM4History(ctx context.Context, db *autotools.M4DB, g, cache string, logf func(string, ...any)) error {
+	repo, err := gitsrc.Open(ctx, g, gitsrc.Options{CacheDir: cache})
+	if err != nil {
+		return gitErr(err)
+	}
+	origin := "git:" + filepath.Base(filepath.Clean(g))
+	n := 0
+	err = repo.HistoryFiles(ctx, []string{"*.m4"}, func(p string, content []byte) error {
+		db.AddFile(p, content, origin)
+		n++
+		return nil
+	})
+	if err != nil {
+		return Errorf(KindInput, "reading history of %s: %w", g, err)
+	}
+	if when, err := repo.NewestCommitTime(ctx); err == nil {
+		db.SetOriginSnapshot(origin, when)
+	}
+	if logf != nil {
+		logf("%d m4 file versions from %s", n, g)
+	}
+	return nil
+}
+
+// WriteFileAtomic writes data to name through a temporary file in the same
+// directory, renamed into place: a reader never sees half a file.
+func WriteFileAtomic(name string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(name), ".tarcheck-*")
+	if err != nil {
+		return Errorf(KindEnvironment, "writing %s: %v", name, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return Errorf(KindEnvironment, "writing %s: %v", name, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return Errorf(KindEnvironment, "writing %s: %v", name, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return Errorf(KindEnvironment, "writing %s: %v", name, err)
+	}
+	if err := os.Rename(tmp.Name(), name); err != nil {
+		return Errorf(KindEnvironment, "writing %s: %v", name, err)
+	}
+	return nil
+}

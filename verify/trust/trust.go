@@ -1,0 +1,389 @@
+// Package trust is step 3 of a verification: it gathers the trust material
+// (keyrings, allowed signers, trusted root, identity policies) and the
+// signature material (detached signatures given or published next to the
+// tarball, Sigstore bundles, checksum lists and their signatures) with
+// Gather, which does the reading through a Reader, and checks it all in
+// Check, which is pure: signatures and findings out.
+//
+// New signature kinds and warnings (a weak key, an expiring certificate)
+// are findings made in Check.
+package trust
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
+
+	"github.com/tarcheck/tarcheck/verify/fetch"
+	"github.com/tarcheck/tarcheck/verify/report"
+	"github.com/tarcheck/tarcheck/verify/sig"
+)
+
+// maxSignatureFile caps the size of a signature, bundle, keyring or checksum file read.
+const maxSignatureFile = 16 << 20
+
+// Reader reads material for Gather: local paths or URLs, each capped.
+type Reader interface {
+	// Read returns the bytes of src, or an error.
+	Read(ctx context.Context, src string) ([]byte, error)
+	// ReadOptional returns the bytes of src, or nil, nil when it does not
+	// exist (a 404, a missing file).
+	ReadOptional(ctx context.Context, src string) ([]byte, error)
+	// Sidecars lists the signatures, bundles and checksum lists published
+	// next to the tarball (nil when discovery failed; that is not an error).
+	Sidecars(ctx context.Context, tarball string) (*fetch.Sidecars, error)
+}
+
+// Request is what the caller gave.
+type Request struct {
+	// Tarball is the tarball's source (path or URL), for sidecar discovery.
+	Tarball string
+	// Keyrings (OpenPGP) for the tarball and the tag; TagKeyrings replace
+	// them for the tag when given.
+	Keyrings, TagKeyrings []string
+	// Signature and Bundle, when given, replace discovered ones.
+	Signature, Bundle string
+	// AllowedSigners (SSH) and TrustedRoot (Sigstore) files.
+	AllowedSigners, TrustedRoot string
+	// Identity is the Sigstore identity required; TagIdentity, when set,
+	// replaces it for an x509 (gitsign) tag.
+	Identity, TagIdentity sig.Identity
+	// RequireSignature: a valid signature over the tarball or the tag is required.
+	RequireSignature bool
+	// Logf receives verbose messages; nil discards them.
+	Logf func(format string, args ...any)
+}
+
+// File is one piece of signature material and where it came from.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// Material is everything Check checks.
+type Material struct {
+	Keyring, TagKeyring openpgp.EntityList
+	AllowedSigners      []byte
+	TrustedRoot         []byte
+	Identity            sig.Identity
+	TagIdentity         sig.Identity
+	RequireSignature    bool
+	// Signatures are detached OpenPGP signatures over the tarball.
+	Signatures []File
+	// Bundles are Sigstore bundles over the tarball.
+	Bundles []File
+	// Checksums are checksum lists; each may have a detached signature in
+	// ChecksumSigs (keyed by the list's name).
+	Checksums    []File
+	ChecksumSigs map[string]File
+}
+
+// Gather reads the material the request names or the tarball's location
+// publishes.
+func Gather(ctx context.Context, rd Reader, req Request) (*Material, error) {
+	m := &Material{Identity: req.Identity, TagIdentity: req.Identity, RequireSignature: req.RequireSignature,
+		ChecksumSigs: map[string]File{}}
+	if req.TagIdentity != (sig.Identity{}) {
+		m.TagIdentity = req.TagIdentity
+	}
+	var err error
+	if m.Keyring, err = keyring(ctx, rd, req.Keyrings); err != nil {
+		return nil, err
+	}
+	m.TagKeyring = m.Keyring
+	if len(req.TagKeyrings) > 0 {
+		if m.TagKeyring, err = keyring(ctx, rd, req.TagKeyrings); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range []struct {
+		src string
+		dst *[]byte
+	}{{req.AllowedSigners, &m.AllowedSigners}, {req.TrustedRoot, &m.TrustedRoot}} {
+		if f.src != "" {
+			if *f.dst, err = rd.Read(ctx, f.src); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, f := range []struct {
+		src string
+		dst *[]File
+	}{{req.Signature, &m.Signatures}, {req.Bundle, &m.Bundles}} {
+		if f.src != "" {
+			b, err := rd.Read(ctx, f.src)
+			if err != nil {
+				return nil, err
+			}
+			*f.dst = append(*f.dst, File{f.src, b})
+		}
+	}
+	if err := m.sidecars(ctx, rd, req); err != nil {
+		return nil, err
+	}
+	return m, m.checksumSignatures(ctx, rd)
+}
+
+// sidecars adds the material published next to the tarball.
+func (m *Material) sidecars(ctx context.Context, rd Reader, req Request) error {
+	side, err := rd.Sidecars(ctx, req.Tarball)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if req.Logf != nil {
+			req.Logf("sidecar discovery: %v", err)
+		}
+	}
+	if side == nil {
+		return nil
+	}
+	if req.Signature == "" {
+		m.Signatures = append(m.Signatures, load(side.Signatures)...)
+	}
+	if req.Bundle == "" {
+		m.Bundles = append(m.Bundles, load(side.Bundles)...)
+	}
+	m.Checksums = append(m.Checksums, load(side.Checksums)...)
+	return nil
+}
+
+// checksumSignatures finds the detached signature beside each checksum
+// list that is not clearsigned.
+func (m *Material) checksumSignatures(ctx context.Context, rd Reader) error {
+	for _, f := range m.Checksums {
+		if _, ok := sig.VerifyClearsigned(f.Data, m.Keyring, time.Now()); ok {
+			continue
+		}
+		for _, ext := range []string{".asc", ".sig", ".sign"} {
+			data, err := rd.ReadOptional(ctx, f.Name+ext)
+			if err != nil {
+				return err
+			}
+			if data != nil {
+				m.ChecksumSigs[f.Name] = File{f.Name + ext, data}
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// load reads discovered sidecar files, skipping unreadable or oversized ones.
+func load(files []*fetch.File) []File {
+	var out []File
+	for _, f := range files {
+		b, err := os.ReadFile(f.Path)
+		if err != nil || len(b) > maxSignatureFile {
+			continue
+		}
+		name := f.URL
+		if name == "" {
+			name = f.Path
+		}
+		out = append(out, File{name, b})
+	}
+	return out
+}
+
+// keyring reads and parses OpenPGP keyrings.
+func keyring(ctx context.Context, rd Reader, files []string) (openpgp.EntityList, error) {
+	if len(files) == 0 {
+		return nil, nil
+	}
+	var data [][]byte
+	for _, f := range files {
+		b, err := rd.Read(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		data = append(data, b)
+	}
+	kr, err := sig.ReadKeyring(data...)
+	if err != nil {
+		return nil, fmt.Errorf("keyring: %v", err)
+	}
+	return kr, nil
+}
+
+// Subject is what the signatures are over.
+type Subject struct {
+	// Name is the tarball's file name, looked up in checksum lists.
+	Name string
+	// Open opens the tarball's bytes.
+	Open func() (io.ReadCloser, error)
+	// SHA256 returns the tarball's digest (computed once by the caller).
+	SHA256 func() ([]byte, error)
+	// Tag is the tag object (nil for a lightweight tag), its name and the
+	// commit it was resolved to.
+	Tag          []byte
+	TagName      string
+	TagCommit    string
+	CheckingTime time.Time
+}
+
+// Check verifies every signature of m over s: the tarball's detached
+// signatures and bundles, the checksum lists and their signatures, the
+// tag's signature, and the requirement of a valid one. An error means the
+// tarball could not be read.
+func Check(m *Material, s Subject) ([]report.Signature, []report.Finding, error) {
+	c := &checker{m: m, s: s}
+	if err := c.tarball(); err != nil {
+		return nil, nil, err
+	}
+	if err := c.checksums(); err != nil {
+		return nil, nil, err
+	}
+	c.tag()
+	c.required()
+	return c.sigs, c.findings, nil
+}
+
+// checker accumulates one Check's signatures and findings.
+type checker struct {
+	m        *Material
+	s        Subject
+	sigs     []report.Signature
+	findings []report.Finding
+}
+
+// add records one result, and a finding when it is invalid.
+func (c *checker) add(res sig.Result, source string) {
+	s := report.Signature{Subject: res.Subject, Kind: string(res.Kind), Status: string(res.Status), Signer: res.Signer,
+		Detail: res.Detail, Source: source}
+	if res.Primary != "" && res.Primary != res.Signer {
+		if s.Detail != "" {
+			s.Detail += "; "
+		}
+		s.Detail += "primary key " + res.Primary
+	}
+	c.sigs = append(c.sigs, s)
+	if res.Status != sig.StatusInvalid {
+		return
+	}
+	rule := report.RuleInvalidSignature
+	msg := fmt.Sprintf("invalid %s signature over the %s", res.Kind, res.Subject)
+	if res.Kind == sig.KindChecksum {
+		rule = report.RuleChecksumMismatch
+		msg = "the tarball's sha256 does not match the published checksum"
+	}
+	if res.Detail != "" {
+		msg += ": " + res.Detail
+	}
+	c.findings = append(c.findings, report.Finding{Rule: rule, Severity: report.SevCritical, Message: msg, Evidence: []string{source}})
+}
+
+// tarball checks the detached signatures and the bundles over the tarball.
+func (c *checker) tarball() error {
+	m := c.m
+	if len(m.Signatures) == 0 {
+		c.sigs = append(c.sigs, report.Signature{Subject: sig.SubjectTarball, Kind: string(sig.KindOpenPGP),
+			Status: string(sig.StatusMissing), Detail: "no detached signature given or published next to the tarball"})
+	}
+	for _, f := range m.Signatures {
+		if len(m.Keyring) == 0 {
+			c.add(sig.Result{Subject: sig.SubjectTarball, Kind: sig.KindOpenPGP, Status: sig.StatusUnverifiable,
+				Detail: "no keyring given (--keyring)"}, f.Name)
+			continue
+		}
+		r, err := c.s.Open()
+		if err != nil {
+			return err
+		}
+		res := sig.VerifyDetached(r, f.Data, m.Keyring, c.s.CheckingTime)
+		r.Close()
+		res.Subject = sig.SubjectTarball
+		c.add(res, f.Name)
+	}
+	if len(m.Bundles) == 0 {
+		return nil
+	}
+	sum, err := c.s.SHA256()
+	if err != nil {
+		return err
+	}
+	for _, f := range m.Bundles {
+		// Without a trusted root or an identity policy the bundle is
+		// unverifiable, but still read for the identity it claims.
+		res := sig.VerifyBundle(f.Data, m.TrustedRoot, sum, m.Identity)
+		res.Subject = sig.SubjectTarball
+		c.add(res, f.Name)
+	}
+	return nil
+}
+
+// checksums checks the checksum lists and their own signatures.
+func (c *checker) checksums() error {
+	m := c.m
+	if len(m.Checksums) == 0 {
+		return nil
+	}
+	sum, err := c.s.SHA256()
+	if err != nil {
+		return err
+	}
+	for _, f := range m.Checksums {
+		c.add(sig.VerifyChecksums(f.Data, c.s.Name, fmt.Sprintf("%x", sum)), f.Name)
+		// The list's own signature: inline (clearsigned) or detached beside it.
+		if cres, ok := sig.VerifyClearsigned(f.Data, m.Keyring, c.s.CheckingTime); ok {
+			c.add(cres, f.Name)
+			continue
+		}
+		d, ok := m.ChecksumSigs[f.Name]
+		if !ok {
+			continue
+		}
+		var res sig.Result
+		if len(m.Keyring) == 0 {
+			res = sig.Result{Kind: sig.KindOpenPGP, Status: sig.StatusUnverifiable, Detail: "no keyring given (--keyring)"}
+		} else {
+			res = sig.VerifyDetached(bytes.NewReader(f.Data), d.Data, m.Keyring, c.s.CheckingTime)
+		}
+		res.Subject = sig.SubjectChecksum
+		c.add(res, d.Name)
+	}
+	return nil
+}
+
+// tag checks the tag's own signature.
+func (c *checker) tag() {
+	m, s := c.m, c.s
+	if s.Tag == nil {
+		c.sigs = append(c.sigs, report.Signature{Subject: sig.SubjectTag, Kind: string(sig.KindOpenPGP),
+			Status: string(sig.StatusMissing), Detail: "lightweight tag: no tag object, no signature"})
+		return
+	}
+	t, err := sig.ParseTag(s.Tag)
+	if err != nil {
+		c.add(sig.Result{Subject: sig.SubjectTag, Kind: sig.KindOpenPGP, Status: sig.StatusInvalid,
+			Detail: "tag object: " + err.Error()}, "")
+		return
+	}
+	res := sig.VerifyTag(t, sig.TagPolicy{Name: s.TagName, Object: s.TagCommit, Keyring: m.TagKeyring,
+		AllowedSigners: m.AllowedSigners, TrustedRoot: m.TrustedRoot, Identity: m.TagIdentity}, s.CheckingTime)
+	res.Subject = sig.SubjectTag
+	if res.Status == sig.StatusInvalid && t.Name != s.TagName {
+		c.findings = append(c.findings, report.Finding{Rule: report.RuleTagNameMismatch, Severity: report.SevCritical,
+			Message: fmt.Sprintf("tag object names %q but was fetched as %q (renamed or re-pointed tag)", t.Name, s.TagName)})
+	}
+	c.add(res, "")
+}
+
+// required adds a finding when a valid signature was required and none is.
+func (c *checker) required() {
+	if !c.m.RequireSignature {
+		return
+	}
+	for _, s := range c.sigs {
+		if s.Status == string(sig.StatusValid) && s.Kind != string(sig.KindChecksum) {
+			return
+		}
+	}
+	c.findings = append(c.findings, report.Finding{Rule: report.RuleSignatureMissing, Severity: report.SevHigh,
+		Message: "--require-signature: no valid signature over the tarball or the tag"})
+}
