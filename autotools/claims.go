@@ -717,7 +717,7 @@ func obsoleteBlock(b []byte) []byte {
 var includeRe = regexp.MustCompile(`(?m)^\s*#\s*(?:include|include_next|import)\s*["<]([^">\n]+)[">]|__has_include(?:_next)?\s*\(\s*["<]([^">\n]+)[">]`)
 
 // buildTokenRe splits build files into path-like tokens.
-var buildTokenRe = regexp.MustCompile(`[A-Za-z0-9_.+\-/@${}()]+`)
+var buildTokenRe = regexp.MustCompile(`[A-Za-z0-9_.+\-/]+`)
 
 // cSourceExts are the files whose #include lines are followed.
 var cSourceExts = map[string]bool{".c": true, ".h": true, ".cc": true, ".cpp": true, ".cxx": true, ".hh": true, ".hpp": true, ".hxx": true, ".m": true, ".mm": true, ".inc": true, ".def": true, ".in": true, ".y": true, ".l": true, ".S": true, ".s": true}
@@ -795,20 +795,14 @@ func OmittedReferences(tagFiles, tarballFiles []string, inTarball func(string) b
 			}
 			continue
 		}
-		for _, tok := range buildTokenRe.FindAll(b, -1) {
-			t := string(tok)
-			for _, pre := range []string{"$(srcdir)/", "$(top_srcdir)/", "${srcdir}/", "${top_srcdir}/", "${CMAKE_CURRENT_SOURCE_DIR}/", "${CMAKE_SOURCE_DIR}/", "${PROJECT_SOURCE_DIR}/", "@srcdir@/", "@top_srcdir@/"} {
-				if rest, ok := strings.CutPrefix(t, pre); ok {
-					if strings.Contains(pre, "top") || pre == "${CMAKE_SOURCE_DIR}/" || pre == "${PROJECT_SOURCE_DIR}/" {
-						t = "/" + rest
-					} else {
-						t = rest
-					}
-				}
-			}
-			if strings.ContainsAny(t, "$(){}@") {
-				continue
-			}
+		text := string(b)
+		for _, pre := range []string{"$(top_srcdir)/", "${top_srcdir}/", "@top_srcdir@/", "${CMAKE_SOURCE_DIR}/", "${PROJECT_SOURCE_DIR}/", "@0@/"} {
+			text = strings.ReplaceAll(text, pre, " /")
+		}
+		for _, pre := range []string{"$(srcdir)/", "${srcdir}/", "@srcdir@/", "${CMAKE_CURRENT_SOURCE_DIR}/", "${CMAKE_CURRENT_LIST_DIR}/"} {
+			text = strings.ReplaceAll(text, pre, " ")
+		}
+		for _, t := range buildTokenRe.FindAllString(text, -1) {
 			if rest, ok := strings.CutPrefix(t, "/"); ok {
 				if omitted[rest] {
 					found[rest] = true
