@@ -531,7 +531,12 @@ func ruleTranslation(c *classification) (Result, bool) {
 		if c.in.Git == nil || c.in.Tarball == nil {
 			break
 		}
-		if u, ok := poMsgmergeOnly(c.in.Git, c.in.Tarball); ok && poObsoleteOK(c.in.Git, c.in.Tarball) {
+		u, ok := poMsgmergeOnly(c.in.Git, c.in.Tarball)
+		if ok && !poObsoleteOK(c.in.Git, c.in.Tarball) {
+			return Result{Class: ClassTranslation, Severity: SevHigh,
+				Reason: "catalog differs from the tag's copy in obsolete (#~) entries msgmerge cannot have made: a translation the tag never had"}, true
+		}
+		if ok {
 			c.skipScan = true
 			reason := "catalog updated by msgmerge/po4a at release: only source references, flags, comments, header dates and line wrapping differ"
 			if u.added > 0 || u.dropped > 0 {
