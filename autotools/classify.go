@@ -293,6 +293,12 @@ func ruleKnownCopy(c *classification) (Result, bool) {
 			c.m4 = &m
 		} else if m.KnownVersions > 0 && c.in.Status == StatusOnlyInTarball && (gnulibPath(c.in.Path) != "" || copiedHelpers[c.base]) {
 			c.upstreamName = &m
+		} else if m.Kind == MatchUnknownName && copiedHelpers[c.base] && c.in.Status == StatusOnlyInTarball && c.db.origins != nil && c.db.origins.HasName(c.base) {
+			// A helper the origin database knows by name (every
+			// published version) though the m4 baseline holds no
+			// content of it: its content matched none of them.
+			m.KnownVersions = len(c.db.origins.ByName(c.base))
+			c.upstreamName = &m
 		}
 		return Result{}, false
 	}
