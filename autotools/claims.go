@@ -211,6 +211,24 @@ func InstalledHelperCopies(base string) [][2]string {
 			}
 		}
 	}
+	// gnulib-tool patches some helpers it copies (build-aux/test-driver
+	// with test-driver.diff): the patched copy is a published version too.
+	diffs, _ := filepath.Glob(filepath.Join("/usr/share/gnulib/build-aux", base+"*.diff"))
+	for _, d := range diffs {
+		b, err := os.ReadFile(d)
+		if err != nil {
+			continue
+		}
+		var plus strings.Builder
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "+") && !strings.HasPrefix(l, "+++") {
+				plus.WriteString(l[1:] + "\n")
+			}
+		}
+		for i, n := 0, len(out); i < n; i++ {
+			out = append(out, [2]string{out[i][0] + " patched by " + d, out[i][1] + plus.String()})
+		}
+	}
 	return out
 }
 
@@ -856,10 +874,10 @@ func OmittedReferences(tagFiles, tarballFiles []string, inTarball func(string) b
 				continue
 			}
 			p := path.Join(dir, t)
-			if path.Ext(p) == "" {
-				// Extension-less names in build files are mostly
-				// programs and maintainer tools run by rules, not
-				// inputs of the build.
+			if !cSourceExts[path.Ext(p)] && path.Ext(p) != ".cmake" {
+				// Other names in build files are mostly programs,
+				// data and maintainer files (bootstrap.conf, cfg.mk)
+				// that rules use, not inputs of the build.
 				continue
 			}
 			if omitted[p] {

@@ -212,10 +212,10 @@ func TestClaimsModeFlip(t *testing.T) {
 }
 
 func TestClaimsOmittedReferences(t *testing.T) {
-	tag := []string{"src/main.c", "src/hardening.h", "src/unused.h", "include/api/x.h", "tests/data.txt", "tests/Makefile.am", "docs/notes.md", "cmake/opt.cmake", "CMakeLists.txt"}
+	tag := []string{"src/main.c", "src/hardening.h", "src/unused.h", "include/api/x.h", "tests/data.h", "tests/cfg.mk", "tests/Makefile.am", "docs/notes.md", "cmake/opt.cmake", "CMakeLists.txt"}
 	tar := map[string]string{
 		"src/main.c":        "#include \"config.h\"\n#if __has_include(\"hardening.h\")\n# include \"hardening.h\"\n#endif\n#include <api/x.h>\n",
-		"tests/Makefile.am": "EXTRA_DIST = $(srcdir)/data.txt\n",
+		"tests/Makefile.am": "EXTRA_DIST = $(srcdir)/data.h $(srcdir)/cfg.mk\n",
 		"CMakeLists.txt":    "include(${CMAKE_SOURCE_DIR}/cmake/opt.cmake)\n",
 	}
 	var files []string
@@ -227,7 +227,7 @@ func TestClaimsOmittedReferences(t *testing.T) {
 		s, ok := tar[p]
 		return []byte(s), ok
 	})
-	want := []string{"cmake/opt.cmake", "include/api/x.h", "src/hardening.h", "tests/data.txt"}
+	want := []string{"cmake/opt.cmake", "include/api/x.h", "src/hardening.h", "tests/data.h"}
 	// An include the tarball satisfies elsewhere (gnulib's gl/lib/x.h
 	// copied to lib/x.h) is no omission.
 	if got := OmittedReferences([]string{"gl/lib/randint.h", "src/shuf.c"}, []string{"src/shuf.c", "lib/randint.h"}, func(p string) bool { return p != "gl/lib/randint.h" },
