@@ -927,3 +927,15 @@ func (c *classification) generatedByTagScript() (string, bool) {
 	}
 	return string(m[1]), true
 }
+
+// toolFragments are build fragments third-party bootstrap tools write into
+// a release (no database holds their versions); with their usual header
+// they stay medium, as a generated file not reproduced.
+var toolFragments = map[string]string{
+	"gtk-doc.make":        "gtkdocize",
+	"aminclude_static.am": "autoconf-archive AX_AM_MACROS_STATIC",
+	"aminclude.am":        "autoconf-archive AX_ADD_AM_MACRO",
+}
+
+// toolFragmentStamp is the header those tools write.
+var toolFragmentStamp = regexp.MustCompile(`(?i)gtk-doc\.make|generated automatically by Autoconf|AX_AM_MACROS|AX_ADD_AM_MACRO|-\*- mode: makefile -\*-`)
