@@ -53,6 +53,7 @@ var classifyRules = []classifyRule{
 	{"export-ignore", ruleExportIgnore},
 	{"vcs-metadata", ruleVCSMetadata},
 	{"only-in-git", ruleOnlyInGit},
+	{"symlink", ruleSymlink},
 	{"empty", ruleEmpty},
 	{"not-inspected", ruleNotInspected},
 	{"binary", ruleBinary},
@@ -131,6 +132,10 @@ func ruleModeDiffers(c *classification) (Result, bool) {
 		return Result{}, false
 	}
 	c.skipScan = true
+	if c.in.GitMode == ModeFile && c.in.TarballMode == ModeExec && runnableByHarness(c.in.Path, c.in.Tarball) {
+		return Result{Class: ClassModeChanged, Severity: SevHigh,
+			Reason: fmt.Sprintf("exec bit added: mode %o in git, %o in the tarball, on a file a test harness or build glob runs when executable", c.in.GitMode, c.in.TarballMode)}, true
+	}
 	return Result{Class: ClassModeChanged, Severity: SevLow,
 		Reason: fmt.Sprintf("content identical; mode %o in git, %o in the tarball", c.in.GitMode, c.in.TarballMode)}, true
 }
@@ -180,6 +185,9 @@ func ruleOnlyInGit(c *classification) (Result, bool) {
 	if c.in.GitMode == ModeGitlink {
 		return Result{Class: ClassNotDistributed, Severity: SevLow, Reason: "submodule (gitlink) in git; its files are compared separately when copied into the tarball"}, true
 	}
+	if c.ctx.OmittedReferenced != nil && c.ctx.OmittedReferenced(c.in.Path) {
+		return Result{Class: ClassNotDistributed, Severity: SevHigh, Reason: "in git and referenced by the tarball's sources or build files, but left out of the tarball: the build silently changes"}, true
+	}
 	return Result{Class: ClassNotDistributed, Severity: SevLow, Reason: "in git but not distributed in the tarball; nothing from it ships"}, true
 }
 
@@ -215,9 +223,15 @@ func ruleBinary(c *classification) (Result, bool) {
 	cat := binaryCategory(c.tarKind)
 	changed := c.in.Status == StatusContentDiffers
 	switch {
-	case cat == "translation" && (c.ext == ".gmo" || c.ext == ".mo"):
-		return Result{Class: ClassGenerated, Severity: SevInfo, Generator: "GNU gettext (msgfmt)",
-			Reason: "compiled message catalog (" + c.ext + ") built by msgfmt"}, true
+	case cat == "translation" && (c.ext == ".gmo" || c.ext == ".mo") && c.in.Tarball != nil:
+		return c.ruleCompiledCatalog(), true
+	case cat == "doc" && c.in.Tarball != nil:
+		if n, ok := TrailingData(c.tarKind, c.in.Tarball); ok && n > 0 {
+			return Result{Class: ClassBinaryData, Severity: SevHigh, Signals: []Signal{{Rule: RuleTrailingData, Severity: SevHigh,
+				Message: fmt.Sprintf("%d bytes after the end of the %s data", n, c.tarKind)}},
+				Reason: fmt.Sprintf("binary documentation (%s) with %d bytes after its end marker: data no viewer shows", c.tarKind, n)}, true
+		}
+		fallthrough
 	case cat == "doc":
 		what := "only in the tarball"
 		if changed {
@@ -279,6 +293,12 @@ func ruleKnownCopy(c *classification) (Result, bool) {
 			c.m4 = &m
 		} else if m.KnownVersions > 0 && c.in.Status == StatusOnlyInTarball && (gnulibPath(c.in.Path) != "" || copiedHelpers[c.base]) {
 			c.upstreamName = &m
+		} else if m.Kind == MatchUnknownName && copiedHelpers[c.base] && c.in.Status == StatusOnlyInTarball && c.db.origins != nil && c.db.origins.HasName(c.base) {
+			// A helper the origin database knows by name (every
+			// published version) though the m4 baseline holds no
+			// content of it: its content matched none of them.
+			m.KnownVersions = len(c.db.origins.ByName(c.base))
+			c.upstreamName = &m
 		}
 		return Result{}, false
 	}
@@ -333,11 +353,28 @@ func ruleM4(c *classification) (Result, bool) {
 	if c.in.Status != StatusOnlyInTarball {
 		return Result{}, false
 	}
+	if (m.Kind == MatchSerialAbove || m.Kind == MatchKnownName) && m.Closest != nil && len(m.Closest.lines) > 0 && m.AddedTotal > 0 &&
+		(c.dbCovers(c.db.NameSnapshot(m.Name), m.Header) || serialJump(m.Header.Serial, m.MaxKnownSerial)) {
+		// The database holds every version up to the release: a serial,
+		// kept or bumped, explains nothing when lines are added.
+		sig.Severity = SevHigh
+		sig.Message = fmt.Sprintf("matches no known version of %s and adds %d line%s to the closest known copy, whatever its serial: %s", m.Name, m.AddedTotal, plural(m.AddedTotal), sig.Message)
+		class := ClassM4Modified
+		if m.Kind == MatchSerialAbove {
+			class = ClassM4SerialBump
+		}
+		return Result{Class: class, Severity: SevHigh, Reason: sig.Message, Signals: []Signal{sig}}, true
+	}
 	switch m.Kind {
 	case MatchSerialAbove:
 		return Result{Class: ClassM4SerialBump, Severity: sig.Severity, Reason: sig.Message, Signals: []Signal{sig}}, true
 	case MatchKnownName:
 		return Result{Class: ClassM4Modified, Severity: SevMedium, Reason: sig.Message, Signals: []Signal{sig}}, true
+	}
+	if name := m4DefinesAutotoolsMacro(c.in.Tarball); name != "" {
+		msg := "m4 file of no known upstream origin defines or overrides " + name + ", a macro of the autotools' namespaces"
+		return Result{Class: ClassM4Unknown, Severity: SevHigh, Reason: msg,
+			Signals: []Signal{{Rule: RuleM4OverridesAutotools, Severity: SevHigh, Message: msg}}}, true
 	}
 	r := Result{Class: ClassM4Unknown, Severity: SevLow, Reason: "m4 file of no known upstream origin"}
 	if m.Header.Serial != "" {
@@ -419,10 +456,12 @@ func (c *classification) dbCovers(snap time.Time, h M4Header) bool {
 }
 
 func ruleExportSubst(c *classification) (Result, bool) {
-	if !c.in.ExportSubst || c.in.Status != StatusContentDiffers {
+	if !c.in.ExportSubst || c.in.Status != StatusContentDiffers || c.in.Git == nil || c.in.Tarball == nil || !exportSubstOnly(c.in.Git, c.in.Tarball) {
+		// Anything beyond git's own expansion is a content change.
 		return Result{}, false
 	}
-	return Result{Class: ClassExportSubst, Severity: SevLow, Reason: "export-subst in .gitattributes: git archive expands $Format:...$ placeholders"}, true
+	c.skipScan = true
+	return Result{Class: ClassExportSubst, Severity: SevLow, Reason: "export-subst in .gitattributes: only the tag's $Format:...$ placeholders are expanded, as git archive does"}, true
 }
 
 func ruleLineEndings(c *classification) (Result, bool) {
@@ -455,9 +494,14 @@ func ruleGenerated(c *classification) (Result, bool) {
 		// autopoint, never generated per project: a stamp is not enough
 		// when the content matches no known copy (an edit that trips no
 		// scan rule must not pass as "generated").
-		return Result{Class: ClassUpstreamUnknownVersion, Severity: SevMedium, Generator: g.Generator, GeneratorVersion: g.Version,
-			Reason: fmt.Sprintf("helper copied from %s %s by the autotools, but its content matches none of %d known copies; a newer tool than the database, or an edit (--rebuild or `tarcheck m4db build` can tell)",
-				g.Generator, g.Version, c.upstreamName.KnownVersions)}, true
+		sev, why, ev := c.helperClaim(c.upstreamName)
+		r := Result{Class: ClassUpstreamUnknownVersion, Severity: sev, Generator: g.Generator, GeneratorVersion: g.Version,
+			Reason: fmt.Sprintf("helper copied from %s %s by the autotools, but its content matches none of %d known copies; %s",
+				g.Generator, g.Version, c.upstreamName.KnownVersions, why)}
+		if sev.Rank() >= SevHigh.Rank() {
+			r.Signals = append(r.Signals, Signal{Rule: RuleHelperClaim, Severity: sev, Message: why, Evidence: ev})
+		}
+		return r, true
 	}
 	r := Result{Class: ClassGenerated, Severity: SevInfo, Generator: g.Generator, GeneratorVersion: g.Version}
 	by := g.Generator
@@ -493,7 +537,12 @@ func ruleTranslation(c *classification) (Result, bool) {
 		if c.in.Git == nil || c.in.Tarball == nil {
 			break
 		}
-		if u, ok := poMsgmergeOnly(c.in.Git, c.in.Tarball); ok {
+		u, ok := poMsgmergeOnly(c.in.Git, c.in.Tarball)
+		if ok && !poObsoleteOK(c.in.Git, c.in.Tarball) {
+			return Result{Class: ClassTranslation, Severity: SevHigh,
+				Reason: "catalog differs from the tag's copy in obsolete (#~) entries msgmerge cannot have made: a translation the tag never had"}, true
+		}
+		if ok {
 			c.skipScan = true
 			reason := "catalog updated by msgmerge/po4a at release: only source references, flags, comments, header dates and line wrapping differ"
 			if u.added > 0 || u.dropped > 0 {
@@ -633,8 +682,16 @@ func ruleUpstreamName(c *classification) (Result, bool) {
 	for _, e := range c.db.Known(m.Name) {
 		origins = append(origins, e.Origins...)
 	}
-	return Result{Class: ClassUpstreamUnknownVersion, Severity: SevMedium,
-		Reason: fmt.Sprintf("name matches a file from %s but the content matches none of %d known versions; compare with the pinned gnulib commit (--gnulib) or extend the database", originSummary(origins), m.KnownVersions)}, true
+	r := Result{Class: ClassUpstreamUnknownVersion, Severity: SevMedium,
+		Reason: fmt.Sprintf("name matches a file from %s but the content matches none of %d known versions; compare with the pinned gnulib commit (--gnulib) or extend the database", originSummary(origins), m.KnownVersions)}
+	if copiedHelpers[c.base] {
+		sev, why, ev := c.helperClaim(m)
+		r.Severity, r.Reason = sev, r.Reason+"; "+why
+		if sev.Rank() >= SevHigh.Rank() {
+			r.Signals = append(r.Signals, Signal{Rule: RuleHelperClaim, Severity: sev, Message: why, Evidence: ev})
+		}
+	}
+	return r, true
 }
 
 // manPageRe finds the title line of a roff man page.
@@ -659,6 +716,17 @@ func ruleOther(c *classification) (Result, bool) {
 	case StatusOnlyInTarball:
 		if c.in.Tarball != nil && isManPage(c.in.Path, c.in.Tarball) {
 			return Result{Class: ClassOther, Severity: SevLow, Reason: "man page only in the tarball (documentation generated at release, no generator stamp)"}, true
+		}
+		if tool, ok := toolFragments[c.base]; ok && c.in.Tarball != nil && toolFragmentStamp.Match(c.in.Tarball[:min(len(c.in.Tarball), 2048)]) {
+			return Result{Class: ClassOther, Severity: SevMedium, Generator: tool,
+				Reason: "build fragment written by " + tool + " at bootstrap (no published copy to compare with); not proved (run --rebuild)"}, true
+		}
+		if script, ok := c.generatedByTagScript(); ok {
+			return Result{Class: ClassOther, Severity: SevMedium, Generator: script,
+				Reason: "build fragment stamped as generated by " + script + ", a script of the tag, at bootstrap; not reproduced in this run (run --rebuild)"}, true
+		}
+		if execOrBuildContent(c.in.Path, c.in.Tarball, c.in.TarballMode) {
+			return Result{Class: ClassOther, Severity: SevHigh, Reason: "build or executable content only in the tarball (script, build fragment, exec bit or CI file); no generator or upstream origin explains it"}, true
 		}
 		return Result{Class: ClassOther, Severity: SevMedium, Reason: "only in the tarball; no generator or upstream origin recognised"}, true
 	case StatusContentDiffers:

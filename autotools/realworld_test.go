@@ -270,7 +270,7 @@ func TestGeneratedDocs(t *testing.T) {
 		{"txt without a man header", tarOnly("doc/man/txt/foo.txt", "just some text\nNAME\n"), ClassOther, SevMedium, ""},
 		{"txt of a page not in git", tarOnly("doc/man/txt/qux.txt", rendered("qux", "1")), ClassOther, SevMedium, ""},
 		{"txt named after another page", tarOnly("doc/man/txt/evil.txt", rendered("foo", "1")), ClassOther, SevMedium, ""},
-		{"po4a path without marker", tarOnly("po4a/man/de/foo.sh", "#!/bin/sh\necho hi\n"), ClassOther, SevMedium, ""},
+		{"po4a path without marker", tarOnly("po4a/man/de/foo.sh", "#!/bin/sh\necho hi\n"), ClassOther, SevHigh, "build or executable content"},
 		{"po4a marker on a C file", tarOnly("src/evil.c", "/* This file was generated with po4a. */\nint x;\n"), ClassOther, SevMedium, ""},
 		{"man page without stamp", tarOnly("docs/foo.1", ".\\\" comment\n.TH foo 1 \"February 19 2024\" \"foo 1.0\" \"Foo Manual\"\n.SH NAME\n"), ClassOther, SevLow, ""},
 	}

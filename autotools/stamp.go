@@ -30,7 +30,11 @@ var (
 	// gitPlaceholderRe matches what the tag's copy may hold where the release
 	// has its version or date, besides versions and dates: placeholders and
 	// development markers.
-	gitPlaceholderRe = regexp.MustCompile(`\[unreleased\]|\bUNRELEASED\b|\bunreleased\b|@[A-Z_]+@|\?[?.\-]+|\b0x[0-9a-fA-F]{4,8}\b|-(?:DEV|dev|git)\b`)
+	gitPlaceholderRe = regexp.MustCompile(`\[unreleased\]|\bUNRELEASED\b|\bunreleased\b|@[A-Z_]+@|\?[?.\-]+|-(?:DEV|dev|git)\b`)
+	// gitHexRe is a hex number in the tag's copy, masked only on a line
+	// naming a version (curl's LIBCURL_VERSION_NUM 0x075801): never an
+	// arbitrary constant.
+	gitHexRe = regexp.MustCompile(`\b0x[0-9a-fA-F]{4,8}\b`)
 	// versionIdentRe is a macro that holds the version in the tag's copy and
 	// is replaced by the quoted release version at release (curl's
 	// "#define CURL_VERSION LIBCURL_VERSION").
@@ -94,7 +98,7 @@ func (st stamper) maskTar(t string) string {
 	if st.verRe != nil {
 		t = st.verRe.ReplaceAllString(t, stampMark)
 	}
-	if st.hexRe != nil {
+	if st.hexRe != nil && namesVersion(t) {
 		t = st.hexRe.ReplaceAllString(t, stampMark)
 	}
 	return dateRe.ReplaceAllString(t, stampMark)
@@ -105,6 +109,9 @@ func (st stamper) maskTar(t string) string {
 func maskGit(g string) string {
 	g = dateRe.ReplaceAllString(g, stampMark)
 	g = gitPlaceholderRe.ReplaceAllString(g, stampMark)
+	if namesVersion(g) {
+		g = gitHexRe.ReplaceAllString(g, stampMark)
+	}
 	return gitVersionRe.ReplaceAllString(g, stampMark)
 }
 
@@ -230,4 +237,11 @@ func crlfOnly(a, b []byte) bool {
 	na := bytes.ReplaceAll(a, []byte("\r\n"), []byte("\n"))
 	nb := bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
 	return bytes.Equal(na, nb)
+}
+
+// namesVersion reports whether a line names a version (VERSION_NUM,
+// version_hex, ...): the only lines where releases write their version as
+// a hex number.
+func namesVersion(l string) bool {
+	return strings.Contains(strings.ToLower(l), "version")
 }

@@ -75,6 +75,17 @@ type Context struct {
 	// named in the evidence and in Signal.Selects. Optional; called at most
 	// once per scanned file that has selectors.
 	Files func() []SelectFile
+	// TarballFile returns the tarball content of a release path (a .po
+	// beside a .gmo). Optional: without it Files is searched.
+	TarballFile func(path string) ([]byte, bool)
+	// HelperCopies returns published copies of the copied helper named
+	// base ({label, content} pairs) for a helper whose content matches no
+	// version of the database. Optional: nil means InstalledHelperCopies.
+	HelperCopies func(base string) [][2]string
+	// OmittedReferenced reports whether a path only in git is referenced
+	// by the tarball's sources or build files (see OmittedReferences).
+	// Optional: without it omissions stay low.
+	OmittedReferenced func(path string) bool
 }
 
 // Signal is one finding about a file beyond its class: a suspicious construct,

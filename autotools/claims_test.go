@@ -1,0 +1,401 @@
+package autotools
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func claimsContext() *Context {
+	db := testDB()
+	db.Snapshot = time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	return &Context{Version: "1.2.3", TagTime: releaseDay, DB: db}
+}
+
+func TestClaimsM4(t *testing.T) {
+	ctx := claimsContext()
+	tests := []struct {
+		name  string
+		in    Input
+		class string
+		sev   Severity
+	}{
+		{"serial kept, line added", tarOnly("m4/build-to-host.m4", m4Version(3, "  extra=1\n")), ClassM4Modified, SevHigh},
+		{"serial plus one, line added", tarOnly("m4/build-to-host.m4", m4Version(3, "  extra=1\n")[:0]+strings.Replace(m4Version(3, "  extra=1\n"), "serial 3", "serial 4", 1)), ClassM4SerialBump, SevHigh},
+		{"serial kept, line removed only", tarOnly("m4/build-to-host.m4", strings.Replace(m4Version(3, ""), "  gl_step_2=yes\n", "", 1)), ClassM4Modified, SevMedium},
+		{"exact copy", tarOnly("m4/build-to-host.m4", m4Version(2, "")), ClassM4Upstream, SevInfo},
+		{"new file overriding automake", tarOnly("m4/am-leading-dot.m4", "AC_DEFUN([AM_SET_LEADING_DOT],\n[rm -rf .tst; echo evil])\n"), ClassM4Unknown, SevHigh},
+		{"new file hooking AC_PROG_CC", tarOnly("m4/hooks.m4", "m4_define([AC_PROG_CC], m4_defn([AC_PROG_CC])[\necho x])\n"), ClassM4Unknown, SevHigh},
+		{"new file redefining an internal", tarOnly("m4/x.m4", "m4_define([_AC_INIT_PREPARE], [:])\n"), ClassM4Unknown, SevHigh},
+		{"new project macro", tarOnly("m4/local.m4", "AC_DEFUN([FOO_CHECK], [AC_REQUIRE([AC_PROG_CC])])\n"), ClassM4Unknown, SevLow},
+		{"third-party AM_PATH macro", tarOnly("m4/gpg-error.m4", "AC_DEFUN([AM_PATH_GPG_ERROR], [:])\n"), ClassM4Unknown, SevLow},
+		{"m4 symlink", Input{Path: "m4/visibility.m4", Status: StatusOnlyInTarball, Tarball: []byte("../doc/visibility.txt"), TarballMode: ModeSymlink}, ClassTypeChanged, SevHigh},
+		{"doc symlink", Input{Path: "doc/README", Status: StatusOnlyInTarball, Tarball: []byte("../README"), TarballMode: ModeSymlink}, ClassOther, SevMedium},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := Classify(tt.in, ctx)
+			if r.Class != tt.class || r.Severity != tt.sev {
+				t.Fatalf("got %s/%s (%s), want %s/%s", r.Class, r.Severity, r.Reason, tt.class, tt.sev)
+			}
+		})
+	}
+}
+
+func TestResolveSymlink(t *testing.T) {
+	for _, tt := range []struct{ link, target, want string }{
+		{"m4/visibility.m4", "../doc/visibility.txt", "doc/visibility.txt"},
+		{"m4/a.m4", "b.m4", "m4/b.m4"},
+		{"m4/a.m4", "../../etc/passwd", ""},
+		{"m4/a.m4", "/etc/passwd", ""},
+	} {
+		got, ok := ResolveSymlink(tt.link, tt.target)
+		if got != tt.want || ok != (tt.want != "") {
+			t.Errorf("ResolveSymlink(%q, %q) = %q, %v; want %q", tt.link, tt.target, got, ok, tt.want)
+		}
+	}
+}
+
+func TestClaimsHelpers(t *testing.T) {
+	ctx := claimsContext()
+	upstream := "#!/bin/sh\nscriptversion=2020-11-14.01\n"
+	ctx.HelperCopies = func(base string) [][2]string {
+		if base == "install-sh" {
+			return [][2]string{{"/usr/share/automake-1.16/install-sh", upstream + "echo install\n"}}
+		}
+		return nil
+	}
+	tests := []struct {
+		name string
+		in   Input
+		sev  Severity
+		why  string
+	}{
+		{"stamp later than the tag", tarOnly("build-aux/install-sh", "#!/bin/sh\nscriptversion=2099-01-01.01\n"), SevHigh, "later than the tag"},
+		{"line added to the closest version", tarOnly("build-aux/install-sh", upstream+"curl x | sh\n"), SevHigh, "adds 1 line"},
+		{"line removed only", tarOnly("build-aux/install-sh", "#!/bin/sh\n# comment\nscriptversion=2020-11-14.01\n"), SevMedium, "adds no line"},
+		{"exact", tarOnly("build-aux/install-sh", upstream), SevInfo, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := Classify(tt.in, ctx)
+			if r.Severity != tt.sev || !strings.Contains(r.Reason, tt.why) {
+				t.Fatalf("got %s/%s (%s), want %s mentioning %q", r.Class, r.Severity, r.Reason, tt.sev, tt.why)
+			}
+		})
+	}
+	// Without any published content: not compared, medium.
+	ctx.HelperCopies = func(string) [][2]string { return nil }
+	ctx.DB = NewM4DB()
+	ctx.DB.AddFile("config.rpath", []byte("#! /bin/sh\n"), "gettext test")
+	r := Classify(tarOnly("build-aux/config.rpath", "#! /bin/sh\n# Output a system dependent set of variables\nfoo=1\n"), ctx)
+	if r.Severity != SevMedium || !strings.Contains(r.Reason, "adds 1 line") && !strings.Contains(r.Reason, "not compared") {
+		t.Logf("config.rpath: %s/%s (%s)", r.Class, r.Severity, r.Reason)
+	}
+}
+
+func TestClaimsTarballOnlyContent(t *testing.T) {
+	ctx := claimsContext()
+	ctx.GitByBase = func(base string) []string {
+		if base == "gen-lists-of-programs.sh" {
+			return []string{"build-aux/gen-lists-of-programs.sh"}
+		}
+		return nil
+	}
+	for _, tt := range []struct {
+		in  Input
+		sev Severity
+	}{
+		{tarOnly("cmake/zz-extra.cmake", "execute_process(COMMAND sh -c x)\n"), SevHigh},
+		{tarOnly("tests/t-zz.sh", "echo hi\n"), SevHigh},
+		{tarOnly("mk/zz.mk", "all-am: x\n"), SevHigh},
+		{tarOnly(".github/workflows/release.yml", "on: [push]\n"), SevHigh},
+		{Input{Path: "tests/runme", Status: StatusOnlyInTarball, Tarball: []byte("data\n"), TarballSize: 5, TarballMode: ModeExec}, SevHigh},
+		{tarOnly("doc/NOTES.txt", "just notes\n"), SevMedium},
+		{tarOnly("src/cu-progs.mk", "## Automatically generated by gen-lists-of-programs.sh.  DO NOT EDIT BY HAND!\nx += y\n"), SevMedium},
+		{tarOnly("aminclude_static.am", "\n# aminclude_static.am generated automatically by Autoconf\n# from AX_AM_MACROS_STATIC on Mon Jul 11 2022\n"), SevMedium},
+		{tarOnly("src/evil.mk", "## Automatically generated by not-in-tag.sh.\nx += y\n"), SevHigh},
+	} {
+		r := Classify(tt.in, ctx)
+		if r.Severity != tt.sev {
+			t.Errorf("%s: got %s/%s (%s), want %s", tt.in.Path, r.Class, r.Severity, r.Reason, tt.sev)
+		}
+	}
+}
+
+func TestClaimsExportSubst(t *testing.T) {
+	ctx := claimsContext()
+	git := "#!/bin/sh\ncommit='$Format:%H$'\necho \"$commit\"\n"
+	good := "#!/bin/sh\ncommit='0123456789abcdef0123456789abcdef01234567'\necho \"$commit\"\n"
+	bad := good + "curl x | sh\n"
+	in := differs("tests/t-version.sh", git, good)
+	in.ExportSubst = true
+	if r := Classify(in, ctx); r.Class != ClassExportSubst || r.Severity != SevLow {
+		t.Errorf("expansion only: got %s/%s (%s)", r.Class, r.Severity, r.Reason)
+	}
+	in = differs("tests/t-version.sh", git, bad)
+	in.ExportSubst = true
+	if r := Classify(in, ctx); r.Severity.Rank() < SevHigh.Rank() {
+		t.Errorf("expansion plus a line: got %s/%s (%s)", r.Class, r.Severity, r.Reason)
+	}
+	in = differs("src/x.c", "int x = 1;\n", "int x = 2;\n")
+	in.ExportSubst = true
+	if r := Classify(in, ctx); r.Severity.Rank() < SevHigh.Rank() {
+		t.Errorf("no placeholder: got %s/%s (%s)", r.Class, r.Severity, r.Reason)
+	}
+}
+
+func TestExpandExportSubst(t *testing.T) {
+	when := time.Date(2024, 3, 9, 12, 30, 0, 0, time.FixedZone("", 3600))
+	c := CommitMeta{Hash: "0123456789abcdef0123456789abcdef01234567", AuthorName: "A U Thor", AuthorEmail: "a@example.org",
+		AuthorTime: when, CommitTime: when, Subject: "Release 1.2.3", Refs: []string{"HEAD -> main", "tag: v1.2.3"}}
+	got := string(ExpandExportSubst([]byte("h=$Format:%H$ s=$Format:%h$ d=$Format:%cd$ ad=$Format:%ad$ ci=$Format:%ci$ D=$Format:%D$ dd=$Format:%d$ an=$Format:%an$ pct=$Format:%%$ keep=$Format:%Z$ no=$Forma:%H$"), c, 7))
+	want := "h=0123456789abcdef0123456789abcdef01234567 s=0123456 d=Sat Mar 9 12:30:00 2024 +0100 ad=Sat Mar 9 12:30:00 2024 +0100 ci=2024-03-09 12:30:00 +0100 D=HEAD -> main, tag: v1.2.3 dd= (HEAD -> main, tag: v1.2.3) an=A U Thor pct=% keep=%Z no=$Forma:%H$"
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	// Matches what git archive produces.
+	if _, err := exec.LookPath("git"); err != nil {
+		if os.Getenv("TARCHECK_REQUIRE_TOOLS") != "" {
+			t.Fatal("git is required")
+		}
+		t.Skip("git not installed")
+	}
+	dir := t.TempDir()
+	run := func(args ...string) string {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1", "GIT_AUTHOR_NAME=A U Thor", "GIT_AUTHOR_EMAIL=a@example.org",
+			"GIT_COMMITTER_NAME=C O Mitter", "GIT_COMMITTER_EMAIL=c@example.org", "GIT_AUTHOR_DATE=2024-03-09T12:30:00+01:00", "GIT_COMMITTER_DATE=2024-03-09T12:30:00+01:00")
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("git %v: %v", args, err)
+		}
+		return string(out)
+	}
+	src := "h=$Format:%H$ s=$Format:%h$ cd=$Format:%cd$ ai=$Format:%ai$ an=$Format:%an$ ce=$Format:%ce$ s=$Format:%s$\n"
+	run("init", "-q", "-b", "main")
+	os.WriteFile(filepath.Join(dir, "f"), []byte(src), 0o644)
+	os.WriteFile(filepath.Join(dir, ".gitattributes"), []byte("f export-subst\n"), 0o644)
+	run("add", ".")
+	run("commit", "-q", "-m", "Release 1.2.3")
+	hash := strings.TrimSpace(run("rev-parse", "HEAD"))
+	archived := run("archive", "HEAD", "f")
+	// The tar member's content follows the 512-byte header(s).
+	i := strings.Index(archived, "h=")
+	exp := string(ExpandExportSubst([]byte(src), CommitMeta{Hash: hash, AuthorName: "A U Thor", AuthorEmail: "a@example.org", CommitterName: "C O Mitter",
+		CommitterEmail: "c@example.org", AuthorTime: when, CommitTime: when, Subject: "Release 1.2.3"}, len(strings.TrimSpace(run("rev-parse", "--short", "HEAD")))))
+	if i < 0 || !strings.HasPrefix(archived[i:], exp) {
+		t.Errorf("git archive gave %q, ExpandExportSubst %q", archived[i:min(len(archived), i+len(exp)+10)], exp)
+	}
+	if !exportSubstOnly([]byte(src), []byte(exp)) {
+		t.Error("exportSubstOnly rejects git's own expansion")
+	}
+}
+
+func TestClaimsModeFlip(t *testing.T) {
+	ctx := claimsContext()
+	in := Input{Path: "tests/t-slow.sh", Status: StatusModeDiffers, GitMode: ModeFile, TarballMode: ModeExec, Tarball: []byte("echo slow\n")}
+	if r := Classify(in, ctx); r.Severity != SevHigh {
+		t.Errorf("exec bit on a test script: got %s/%s", r.Class, r.Severity)
+	}
+	in = Input{Path: "doc/manual.html", Status: StatusModeDiffers, GitMode: ModeFile, TarballMode: ModeExec}
+	if r := Classify(in, ctx); r.Severity != SevLow {
+		t.Errorf("exec bit on a document: got %s/%s", r.Class, r.Severity)
+	}
+}
+
+func TestClaimsOmittedReferences(t *testing.T) {
+	tag := []string{"src/main.c", "src/hardening.h", "src/unused.h", "include/api/x.h", "tests/data.h", "tests/cfg.mk", "tests/Makefile.am", "docs/notes.md", "cmake/opt.cmake", "CMakeLists.txt"}
+	tar := map[string]string{
+		"src/main.c":        "#include \"config.h\"\n#if __has_include(\"hardening.h\")\n# include \"hardening.h\"\n#endif\n#include <api/x.h>\n",
+		"tests/Makefile.am": "EXTRA_DIST = $(srcdir)/data.h $(srcdir)/cfg.mk\n",
+		"CMakeLists.txt":    "include(${CMAKE_SOURCE_DIR}/cmake/opt.cmake)\n",
+	}
+	var files []string
+	for p := range tar {
+		files = append(files, p)
+	}
+	slices.Sort(files)
+	got := OmittedReferences(tag, files, func(p string) bool { _, ok := tar[p]; return ok }, func(p string) ([]byte, bool) {
+		s, ok := tar[p]
+		return []byte(s), ok
+	})
+	want := []string{"cmake/opt.cmake", "include/api/x.h", "src/hardening.h", "tests/data.h"}
+	// An include the tarball satisfies elsewhere (gnulib's gl/lib/x.h
+	// copied to lib/x.h) is no omission.
+	if got := OmittedReferences([]string{"gl/lib/randint.h", "src/shuf.c"}, []string{"src/shuf.c", "lib/randint.h"}, func(p string) bool { return p != "gl/lib/randint.h" },
+		func(string) ([]byte, bool) { return []byte("#include \"randint.h\"\n"), true }); len(got) != 0 {
+		t.Errorf("include satisfied by lib/randint.h: got %v", got)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	ctx := claimsContext()
+	ctx.OmittedReferenced = func(p string) bool { return slices.Contains(got, p) }
+	if r := Classify(gitOnly("src/hardening.h"), ctx); r.Severity != SevHigh {
+		t.Errorf("referenced omission: got %s/%s", r.Class, r.Severity)
+	}
+	if r := Classify(gitOnly("src/unused.h"), ctx); r.Severity != SevLow {
+		t.Errorf("unreferenced omission: got %s/%s", r.Class, r.Severity)
+	}
+}
+
+func TestClaimsHexStamp(t *testing.T) {
+	ctx := &Context{Version: "1.0", TagTime: releaseDay, DB: testDB()}
+	r := Classify(differs("src/adv.h", "#define ADV_CHECK_FLAGS 0x0800\n", "#define ADV_CHECK_FLAGS 0x0100\n"), ctx)
+	if r.Severity != SevHigh {
+		t.Errorf("hex constant: got %s/%s (%s)", r.Class, r.Severity, r.Reason)
+	}
+	ctx.Version = "7.88.1"
+	r = Classify(differs("include/curl/curlver.h", "#define LIBCURL_VERSION_NUM 0x075700\n", "#define LIBCURL_VERSION_NUM 0x075801\n"), ctx)
+	if r.Class != ClassReleaseStamped {
+		t.Errorf("version hex: got %s/%s (%s)", r.Class, r.Severity, r.Reason)
+	}
+}
+
+// buildMO writes a little-endian .mo of msgs (sorted keys as msgfmt does).
+func buildMO(msgs map[string]string) []byte {
+	keys := make([]string, 0, len(msgs))
+	for k := range msgs {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	n := uint32(len(keys))
+	var b bytes.Buffer
+	hdr := []uint32{0x950412de, 0, n, 28, 28 + 8*n, 0, 28 + 16*n}
+	for _, v := range hdr {
+		binary.Write(&b, binary.LittleEndian, v)
+	}
+	off := 28 + 16*n
+	var strs bytes.Buffer
+	var otab, ttab bytes.Buffer
+	for _, k := range keys {
+		binary.Write(&otab, binary.LittleEndian, [2]uint32{uint32(len(k)), off + uint32(strs.Len())})
+		strs.WriteString(k + "\x00")
+	}
+	for _, k := range keys {
+		v := msgs[k]
+		binary.Write(&ttab, binary.LittleEndian, [2]uint32{uint32(len(v)), off + uint32(strs.Len())})
+		strs.WriteString(v + "\x00")
+	}
+	b.Write(otab.Bytes())
+	b.Write(ttab.Bytes())
+	b.Write(strs.Bytes())
+	return b.Bytes()
+}
+
+func TestClaimsCompiledCatalog(t *testing.T) {
+	po := "msgid \"\"\nmsgstr \"Content-Type: text/plain; charset=UTF-8\\n\"\n\nmsgid \"checked: %d\\n\"\nmsgstr \"geprüft: %d\\n\"\n\n#, fuzzy\nmsgid \"fz\"\nmsgstr \"unsure\"\n\nmsgid \"one\"\nmsgid_plural \"many\"\nmsgstr[0] \"eins\"\nmsgstr[1] \"viele\"\n\nmsgid \"untranslated\"\nmsgstr \"\"\n"
+	po += "\nmsgid \"%<PRIuMAX> bytes\"\nmsgstr \"%<PRIuMAX> Bytes\"\n"
+	good := buildMO(map[string]string{"": "Content-Type: text/plain; charset=UTF-8\n", "checked: %d\n": "geprüft: %d\n", "one\x00many": "eins\x00viele"})
+	bad := buildMO(map[string]string{"": "Content-Type: text/plain; charset=UTF-8\n", "checked: %d\n": "geprüft: %d (Prüfung aus)\n", "one\x00many": "eins\x00viele"})
+	ctx := claimsContext()
+	ctx.TarballFile = func(p string) ([]byte, bool) {
+		if p == "po/de.po" {
+			return []byte(po), true
+		}
+		return nil, false
+	}
+	gmo := func(p string, b []byte) Input {
+		return Input{Path: p, Status: StatusOnlyInTarball, Tarball: b, TarballSize: int64(len(b)), TarballMode: ModeFile}
+	}
+	if r := Classify(gmo("po/de.gmo", good), ctx); r.Class != ClassGenerated || r.Severity != SevInfo {
+		t.Errorf("matching .gmo: got %s/%s (%s)", r.Class, r.Severity, r.Reason)
+	}
+	if r := Classify(gmo("po/de.gmo", bad), ctx); r.Severity != SevHigh {
+		t.Errorf("changed translation: got %s/%s (%s)", r.Class, r.Severity, r.Reason)
+	}
+	if r := Classify(gmo("po/fr.gmo", good), ctx); r.Severity != SevHigh {
+		t.Errorf("no .po: got %s/%s (%s)", r.Class, r.Severity, r.Reason)
+	}
+	if _, err := exec.LookPath("msgfmt"); err == nil {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "de.po"), []byte(po), 0o644)
+		cmd := exec.Command("msgfmt", "-o", filepath.Join(dir, "de.gmo"), filepath.Join(dir, "de.po"))
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("msgfmt: %v %s", err, out)
+		}
+		b, _ := os.ReadFile(filepath.Join(dir, "de.gmo"))
+		if r := Classify(gmo("po/de.gmo", b), ctx); r.Class != ClassGenerated {
+			t.Errorf("msgfmt's own .gmo: got %s/%s (%s)", r.Class, r.Severity, r.Reason)
+		}
+	} else if os.Getenv("TARCHECK_REQUIRE_TOOLS") != "" {
+		t.Fatal("msgfmt is required")
+	}
+}
+
+func TestClaimsPOObsolete(t *testing.T) {
+	ctx := claimsContext()
+	obsoleteMoved := poTar + "\n#~ msgid \"bye\"\n#~ msgstr \"tschüss\"\n"
+	gitWithBye := poGit + "\nmsgid \"bye\"\nmsgstr \"tschüss\"\n"
+	if r := Classify(differs("po/de.po", gitWithBye, obsoleteMoved), ctx); r.Class != ClassTranslation || r.Severity != SevLow {
+		t.Errorf("message made obsolete by msgmerge: got %s/%s (%s)", r.Class, r.Severity, r.Reason)
+	}
+	injected := poTar + "\n#~ msgid \"vector\"\n#~ msgstr \"MFSGC3BAORSXG5BAGEFA====\"\n"
+	if r := Classify(differs("po/de.po", poGit, injected), ctx); r.Severity != SevHigh {
+		t.Errorf("new obsolete entry: got %s/%s (%s)", r.Class, r.Severity, r.Reason)
+	}
+}
+
+func TestTrailingData(t *testing.T) {
+	png := []byte("\x89PNG\r\n\x1a\n....IEND\xaeB`\x82")
+	if n, ok := TrailingData("png", png); !ok || n != 0 {
+		t.Errorf("clean png: %d %v", n, ok)
+	}
+	if n, ok := TrailingData("png", append(png, "MFSG===="...)); !ok || n != 8 {
+		t.Errorf("png with trailer: %d %v", n, ok)
+	}
+	if n, ok := TrailingData("pdf", []byte("%PDF-1.7\n...\n%%EOF\n")); !ok || n != 0 {
+		t.Errorf("clean pdf: %d %v", n, ok)
+	}
+	if n, _ := TrailingData("pdf", []byte("%PDF-1.7\n%%EOF\nevil")); n != 4 {
+		t.Errorf("pdf with trailer: %d", n)
+	}
+	zip := append([]byte("PK\x05\x06"), make([]byte, 18)...)
+	if n, ok := TrailingData("zip", zip); !ok || n != 0 {
+		t.Errorf("clean zip: %d %v", n, ok)
+	}
+	if n, _ := TrailingData("zip", append(zip, 'x')); n != 1 {
+		t.Errorf("zip with trailer: %d", n)
+	}
+	var gz bytes.Buffer
+	w := newGzip(&gz)
+	if n, ok := TrailingData("gzip", gz.Bytes()); !ok || n != 0 {
+		t.Errorf("clean gzip: %d %v", n, ok)
+	}
+	_ = w
+	if n, _ := TrailingData("gzip", append(gz.Bytes(), "tail"...)); n != 4 {
+		t.Errorf("gzip with trailer: %d", n)
+	}
+	ctx := claimsContext()
+	in := Input{Path: "doc/logo.png", Status: StatusContentDiffers, Git: png, Tarball: append(png, "MFSG===="...), TarballMode: ModeFile, GitMode: ModeFile}
+	if r := Classify(in, ctx); r.Severity != SevHigh {
+		t.Errorf("png after IEND: got %s/%s (%s)", r.Class, r.Severity, r.Reason)
+	}
+}
+
+func FuzzMOParser(f *testing.F) {
+	f.Add(buildMO(map[string]string{"": "h", "a": "b"}))
+	f.Add([]byte("\xde\x12\x04\x95\x00\x00\x00\x00\x05\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		msgs, err := moMessages(b)
+		if err == nil && len(msgs) > len(b) {
+			t.Fatalf("%d messages from %d bytes", len(msgs), len(b))
+		}
+		moMatchesPO(b, []byte("msgid \"a\"\nmsgstr \"b\"\n"))
+	})
+}
+
+func newGzip(buf *bytes.Buffer) error {
+	w := gzip.NewWriter(buf)
+	w.Write([]byte("hello\n"))
+	return w.Close()
+}
