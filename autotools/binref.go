@@ -9,6 +9,10 @@ import (
 // maxRefTokens caps the path-like tokens checked per script.
 const maxRefTokens = 20000
 
+// maxCommandContext caps how far before a file argument runsAsCode looks
+// for the command that reads it.
+const maxCommandContext = 4096
+
 // binaryRefs finds path-like tokens in the tarball side of a build script that
 // name binary data files (or directories holding them) according to the
 // context. Alone the signal is medium for scripts and info for Makefiles
@@ -64,6 +68,9 @@ func (c *classification) binaryRefs() (Signal, bool) {
 			// Reading binary data as code, or through a decoder, carver or
 			// tr, is what the xz backdoor did; a Makefile may decode its
 			// test data in a check rule, but never run it as a script.
+			if seen["read\x00"+hit] && seen[hit] {
+				continue // nothing new to learn from this reference
+			}
 			code := stripShellComment(line)
 			how := ""
 			if bytes.Contains(code, []byte(tok)) {
@@ -110,7 +117,9 @@ func runsAsCode(line []byte, tok string) string {
 	if i < 0 {
 		return ""
 	}
-	words := commandWords(line[:i])
+	// The command before a file argument is near it: look at most
+	// maxCommandContext bytes back, so long lines cost linear time.
+	words := commandWords(line[max(0, i-maxCommandContext):i])
 	if len(words) > 0 && words[len(words)-1] == "<" {
 		words = words[:len(words)-1]
 	}

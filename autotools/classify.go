@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -86,6 +87,7 @@ type classification struct {
 	m4           *M4Match // set by ruleKnownCopy for m4 files that are not exact copies
 	upstreamName *M4Match // set by ruleKnownCopy for other known names with unknown content
 	skipScan     bool     // the tarball content is a trusted upstream copy
+	flows        FlowScan // the data-flow scan of the tarball side, when scanned
 }
 
 // Classify explains one non-identical path: a class, a severity, a one-line
@@ -691,7 +693,7 @@ func quietGeneratedNetwork(res *Result) {
 // scanRuleIDs are the rule ids ScanBuildScript emits (TC503–TC511): a high
 // one of them makes the class suspicious-build-logic.
 var scanRuleIDs = func() map[string]bool {
-	m := map[string]bool{}
+	m := map[string]bool{RuleDataFlow: true}
 	for _, r := range scanRules {
 		m[r.id] = true
 	}
@@ -709,7 +711,9 @@ func isScanRule(rule string) bool { return scanRuleIDs[rule] }
 func (c *classification) scan(res *Result) {
 	in := c.in
 	if !c.skipScan && tarSide(in) && in.Tarball != nil && in.TarballMode != ModeSymlink && !c.tarBinary && isBuildScript(in.Path, in.Tarball) {
-		for _, sig := range ScanBuildScript(in.Path, in.Tarball) {
+		sigs, flows := ScanBuildScriptFlows(in.Path, in.Tarball)
+		c.flows = flows
+		for _, sig := range sigs {
 			// The finding carries the path already.
 			sig.Message = strings.TrimPrefix(sig.Message, in.Path+": ")
 			res.Signals = append(res.Signals, sig)
@@ -719,13 +723,21 @@ func (c *classification) scan(res *Result) {
 		}
 		quietGeneratedNetwork(res)
 	}
+	c.addSelections(res)
 	high, binRef, scanHigh := 0, false, []string(nil)
+	keywordHigh := false
+	for _, s := range res.Signals {
+		keywordHigh = keywordHigh || (isScanRule(s.Rule) && s.Rule != RuleDataFlow && s.Severity.Rank() >= SevHigh.Rank())
+	}
 	seen := map[string]bool{}
 	for _, s := range res.Signals {
 		if s.Rule == RuleBinaryReference {
 			binRef = true
 		}
-		if s.Severity.Rank() >= SevHigh.Rank() && !seen[s.Rule] {
+		// A high data flow confirms the keyword signals of the same lines
+		// rather than adding to them; alone it counts, and a critical one
+		// is critical by itself.
+		if s.Severity.Rank() >= SevHigh.Rank() && !seen[s.Rule] && !(s.Rule == RuleDataFlow && s.Severity != SevCritical && keywordHigh) {
 			seen[s.Rule] = true
 			high++
 			if isScanRule(s.Rule) || s.Rule == RuleBinaryReference {
@@ -743,6 +755,74 @@ func (c *classification) scan(res *Result) {
 		res.Signals = append(res.Signals, Signal{Rule: RuleSuspicious, Severity: res.Severity, Message: res.Reason,
 			Evidence: suspiciousEvidence(res.Signals)})
 	}
+}
+
+// addSelections evaluates the file-selecting patterns of the scanned
+// script (grep -l/-r, find, globs) over Context.Files and names what they
+// select in the data-flow signal (the selectors its flows came through) or,
+// without a flow, in the grep-over-the-tree signal: "selects
+// tests/files/bad-3-corrupt_lzma2.xz (binary data in git)".
+func (c *classification) addSelections(res *Result) {
+	if len(c.flows.Selectors) == 0 || c.ctx.Files == nil {
+		return
+	}
+	target := -1
+	var sels []Selector
+	for i, s := range res.Signals {
+		if s.Rule == RuleDataFlow {
+			target = i
+			for _, f := range c.flows.Flows {
+				sels = append(sels, f.Selectors...)
+			}
+			break
+		}
+	}
+	if target < 0 {
+		for i, s := range res.Signals {
+			if s.Rule == RuleGrepBinaryTree {
+				target, sels = i, c.flows.Selectors
+				break
+			}
+		}
+	}
+	if target < 0 || len(sels) == 0 {
+		return
+	}
+	files := c.ctx.Files()
+	sig := &res.Signals[target]
+	var lines []string
+	for _, sel := range sels {
+		got, err := sel.Select(files)
+		if err != nil {
+			lines = append(lines, fmt.Sprintf("line %d: %s not evaluated: %v", sel.Line, sel, err))
+			continue
+		}
+		for _, p := range got {
+			if !slices.Contains(sig.Selects, p) {
+				sig.Selects = append(sig.Selects, p)
+				lines = append(lines, fmt.Sprintf("line %d: selects %s", sel.Line, c.describeSelected(p)))
+			}
+		}
+	}
+	// The selections go first: they link the finding to its payload.
+	ev := append(lines, sig.Evidence...)
+	if len(ev) > maxEvidence {
+		ev = ev[:maxEvidence]
+	}
+	sig.Evidence = ev
+}
+
+// describeSelected names a selected file and what is known of it.
+func (c *classification) describeSelected(p string) string {
+	switch {
+	case c.ctx.IsBinaryInGit != nil && c.ctx.IsBinaryInGit(p):
+		return p + " (binary data in git)"
+	case c.ctx.IsBinaryInTarball != nil && c.ctx.IsBinaryInTarball(p):
+		return p + " (binary data in the tarball)"
+	case c.ctx.InGit != nil && !c.ctx.InGit(p):
+		return p + " (only in the tarball)"
+	}
+	return p
 }
 
 // suspiciousEvidence gathers, for the combined TC501 finding, the matching

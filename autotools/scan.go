@@ -62,10 +62,7 @@ var (
 	// separator, a pipe, $( or a backquote, or a variable holding it), so
 	// "a suitable curl mailing list: https://..." in a string is no match.
 	netRe        = regexp.MustCompile(`(?:^|[;&|({` + "`" + `]|\$\(|\b(?:then|do|else|exec|command)[ \t])[ \t]*(?:[A-Za-z_][A-Za-z0-9_]*=\S*[ \t]+)*(?:curl|wget|fetch|\$\{?(?:CURL|WGET)\}?)[ \t]+[^|;&]*\b(?:https?|ftp)://|/dev/(?:tcp|udp)/|\bnc[ \t]+-[A-Za-z]*e\b`)
-	encodedBlob  = regexp.MustCompile(`[A-Za-z0-9+/]{160,}={0,2}`)
-	hexBlob      = regexp.MustCompile(`(?:[0-9a-fA-F]{2}){120,}`)
 	shellCmdRe   = regexp.MustCompile(`[|]|\beval\b`)
-	blobWordsRe  = regexp.MustCompile(`[a-z]{4,}`)
 	m4QuoteStrip = strings.NewReplacer("[[", "[", "]]", "]", "@<:@", "[", "@:>@", "]")
 )
 
@@ -91,10 +88,85 @@ var scanRules = []scanRule{
 // fired, each with the matching lines ("line N: ...") as evidence, in rule
 // order. The path only labels evidence; content is not executed or expanded.
 // Only the first MaxScanBytes are scanned. Comment lines (#) are skipped.
+// The semantic data-flow scan is ScanBuildScriptFlows.
 func ScanBuildScript(path string, content []byte) []Signal {
 	if len(content) > MaxScanBytes {
 		content = content[:MaxScanBytes]
 	}
+	return scanKeywords(path, content)
+}
+
+// ScanBuildScriptFlows is ScanBuildScript plus the semantic data-flow scan
+// (ScanFlows): one more RuleDataFlow signal when the file's shell reads
+// data, decodes it and runs it (critical when the data is a file's, high
+// when it is an obfuscated literal), a note on the keyword signals when part
+// of the file is not shell, and the FlowScan itself, so a caller can
+// evaluate its selectors (Selector.Select) against the release's files
+// without parsing the script twice.
+func ScanBuildScriptFlows(path string, content []byte) ([]Signal, FlowScan) {
+	if len(content) > MaxScanBytes {
+		content = content[:MaxScanBytes]
+	}
+	fs := ScanFlows(path, content)
+	out := scanKeywords(path, content)
+	if sig, ok := flowSignal(path, fs); ok {
+		out = append(out, sig)
+	}
+	if !fs.Parsed && len(fs.Notes) > 0 {
+		// Say where the semantic scan could not look.
+		for i := range out {
+			if out[i].Rule != RuleDataFlow && len(out[i].Evidence) < maxEvidence {
+				out[i].Evidence = append(out[i].Evidence, "note: "+fs.Notes[0])
+			}
+		}
+	}
+	return out, fs
+}
+
+// flowSignal turns the flows of a scan into one RuleDataFlow signal:
+// critical when a flow starts at a data file, high otherwise.
+func flowSignal(path string, fs FlowScan) (Signal, bool) {
+	if len(fs.Flows) == 0 {
+		return Signal{}, false
+	}
+	sev := SevHigh
+	if fs.Critical() {
+		sev = SevCritical
+	}
+	var ev []string
+	for _, f := range fs.Flows {
+		if len(ev) >= maxEvidence {
+			break
+		}
+		ev = append(ev, trimEvidenceLine("flow: "+f.Describe()))
+		for _, e := range f.Evidence {
+			if len(ev) >= maxEvidence {
+				break
+			}
+			if !slices.Contains(ev, e) {
+				ev = append(ev, e)
+			}
+		}
+	}
+	msg := "build logic runs decoded data"
+	if sev == SevCritical {
+		msg = "build logic reads a data file, decodes it and runs it"
+	}
+	if path != "" {
+		msg = path + ": " + msg
+	}
+	return Signal{Rule: RuleDataFlow, Severity: sev, Message: msg, Evidence: ev}, true
+}
+
+func trimEvidenceLine(s string) string {
+	if len(s) > maxEvidenceLen {
+		return s[:maxEvidenceLen] + "..."
+	}
+	return s
+}
+
+// scanKeywords is the line-based keyword scan of ScanBuildScript.
+func scanKeywords(path string, content []byte) []Signal {
 	lines := indexLogicalLines(content)
 	flows := dataFlows(content, lines)
 	var out []Signal
@@ -194,10 +266,8 @@ func dataFlows(content []byte, lines logicalLines) map[string][]string {
 		}
 		// Uses first: "v=`eval $v`" uses the old value.
 		if uses {
-			for name, a := range vars {
-				if !refersTo(text, name) {
-					continue
-				}
+			for _, name := range referencedVars(text, vars) {
+				a := vars[name]
 				used := false
 				switch a.rule {
 				case RuleDecodeToShell:
@@ -270,6 +340,43 @@ var flowCommandWords = func() [][]byte {
 	}
 	return out
 }()
+
+// referencedVars returns, in order of appearance and without repeats, the
+// names of vars that line expands as $name or ${name} (what refersTo
+// reports, found in one pass over the line instead of one per variable).
+func referencedVars[V any](line string, vars map[string]V) []string {
+	var out []string
+	for i := 0; i < len(line); i++ {
+		if line[i] != '$' || i+1 >= len(line) {
+			continue
+		}
+		if line[i+1] == '{' {
+			if j := strings.IndexByte(line[i+2:], '}'); j >= 0 {
+				name := line[i+2 : i+2+j]
+				if _, ok := vars[name]; ok && !slices.Contains(out, name) {
+					out = append(out, name)
+				}
+			}
+			continue
+		}
+		// Names may hold m4 quoting (gl_[$1]_x): try every end where the
+		// next byte is not a word byte, as refersTo does.
+		for j := i + 1; j < len(line) && j-i <= 256; j++ {
+			c := line[j]
+			if !isWordByte(c) && c != '[' && c != ']' && c != '$' {
+				break
+			}
+			if j+1 < len(line) && isWordByte(line[j+1]) {
+				continue
+			}
+			name := line[i+1 : j+1]
+			if _, ok := vars[name]; ok && !slices.Contains(out, name) {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
+}
 
 // refersTo reports whether line expands $name or ${name}.
 func refersTo(line, name string) bool {
@@ -512,6 +619,13 @@ func forEachLogicalLine(content []byte, fn func(n int, line []byte)) {
 }
 
 func matchGrepBinaryTree(line string) bool {
+	// The last place the source tree is named: a grep before it searches
+	// the tree. Found once per line, not once per grep (linear time on
+	// long lines of near-matches).
+	lastTree := -1
+	if locs := srcTreeRe.FindAllStringIndex(line, -1); len(locs) > 0 {
+		lastTree = locs[len(locs)-1][0]
+	}
 	for _, m := range grepRe.FindAllStringSubmatchIndex(line, -1) {
 		opts := line[m[2]:m[3]]
 		text, recursive := false, false
@@ -534,7 +648,7 @@ func matchGrepBinaryTree(line string) bool {
 				}
 			}
 		}
-		if text && (recursive || srcTreeRe.MatchString(line[m[1]:])) {
+		if text && (recursive || lastTree >= m[1]) {
 			return true
 		}
 	}
@@ -545,7 +659,7 @@ func matchGrepBinaryTree(line string) bool {
 // different order (a substitution cipher such as tr "\t \-_" " \t_\-").
 func matchTrSwap(line string) bool {
 	for _, loc := range trRe.FindAllStringIndex(line, -1) {
-		words := shellWords(line[loc[1]:], 3)
+		words := shellWords(line[loc[1]:min(len(line), loc[1]+maxTrArgs)], 3)
 		for len(words) > 0 && strings.HasPrefix(words[0], "-") && len(words[0]) > 1 {
 			words = words[1:]
 		}
@@ -563,6 +677,9 @@ func matchTrSwap(line string) bool {
 	}
 	return false
 }
+
+// maxTrArgs caps the bytes after "tr" read for its two sets.
+const maxTrArgs = 4096
 
 func sameRuneSet(a, b []rune) bool {
 	sa, sb := map[rune]int{}, map[rune]int{}
@@ -694,12 +811,15 @@ func matchEncodedBlob(line string) bool {
 	if len(line) < 160 {
 		return false
 	}
-	if m := encodedBlob.FindString(line); m != "" {
+	// Hand-written scans instead of [A-Za-z0-9+/]{160,} and
+	// (?:[0-9a-fA-F]{2}){120,}: counted repetitions make the regexp
+	// machine track hundreds of threads per byte on long lines.
+	if m := firstRun(line, isBase64Byte, 160); m != "" {
 		// Long identifiers lists and paths are not blobs: require a mix of
 		// upper, lower and digits and few dictionary-like runs.
 		var up, lo, dig int
-		for _, c := range m {
-			switch {
+		for i := 0; i < len(m); i++ {
+			switch c := m[i]; {
 			case c >= 'A' && c <= 'Z':
 				up++
 			case c >= 'a' && c <= 'z':
@@ -708,9 +828,52 @@ func matchEncodedBlob(line string) bool {
 				dig++
 			}
 		}
-		if up > len(m)/8 && lo > len(m)/8 && dig > len(m)/40 && len(blobWordsRe.FindAllString(m, -1)) < len(m)/20 {
+		if up > len(m)/8 && lo > len(m)/8 && dig > len(m)/40 && lowerWords(m) < len(m)/20 {
 			return true
 		}
 	}
-	return hexBlob.MatchString(line) && shellCmdRe.MatchString(line)
+	return firstRun(line, isHexByte, 240) != "" && shellCmdRe.MatchString(line)
+}
+
+// firstRun returns the first maximal run of bytes accepted by in that is at
+// least min bytes long, or "".
+func firstRun(s string, in func(byte) bool, min int) string {
+	for i := 0; i < len(s); {
+		if !in(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && in(s[j]) {
+			j++
+		}
+		if j-i >= min {
+			return s[i:j]
+		}
+		i = j
+	}
+	return ""
+}
+
+func isBase64Byte(c byte) bool { return isWordByte(c) && c != '_' || c == '+' || c == '/' }
+
+func isHexByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// lowerWords counts runs of four or more lower-case letters (what
+// [a-z]{4,} finds).
+func lowerWords(s string) int {
+	n, run := 0, 0
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && s[i] >= 'a' && s[i] <= 'z' {
+			run++
+			continue
+		}
+		if run >= 4 {
+			n++
+		}
+		run = 0
+	}
+	return n
 }

@@ -69,6 +69,12 @@ type Context struct {
 	// "lib/xalloc.h", "m4/stdlib_h.m4") at the gnulib commit the tag pins,
 	// when that commit is available. Optional.
 	Gnulib func(path string) ([]byte, bool)
+	// Files lists the release's files (tarball side, and git-only files
+	// the caller wants considered) so that patterns build logic selects
+	// files by can be evaluated (Selector.Select) and the selected payload
+	// named in the evidence and in Signal.Selects. Optional; called at most
+	// once per scanned file that has selectors.
+	Files func() []SelectFile
 }
 
 // Signal is one finding about a file beyond its class: a suspicious construct,
@@ -80,6 +86,9 @@ type Signal struct {
 	Message  string
 	// Evidence holds the lines that triggered the signal.
 	Evidence []string
+	// Selects lists the release paths that a file-selecting pattern of the
+	// script picks (grep -l/-r, find, globs), when Context.Files is set.
+	Selects []string
 }
 
 // Result is the explanation of one path.
