@@ -388,4 +388,11 @@ type Result struct {
 	// UnpackedBytes is the number of decompressed bytes (the tar stream
 	// plus expanded sparse holes, or the sum of zip member sizes).
 	UnpackedBytes int64
+	// GitCommit is the commit id that `git archive` embeds (40 or 64
+	// lowercase hex digits): the "comment" record of a pax global header
+	// that comes before every member of a tar, or the archive comment of
+	// a zip. "" when there is none (tarballs made otherwise, or
+	// `git archive` of a tree). It is only what the archive claims: the
+	// caller must compare it with the tag's commit.
+	GitCommit string
 }

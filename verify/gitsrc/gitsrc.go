@@ -30,6 +30,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/tarcheck/tarcheck/internal/filelock"
 )
 
 // Errors callers map to exit codes.
@@ -308,6 +310,11 @@ func (r *Repo) openBundle(ctx context.Context, file string) (*Repo, error) {
 		return nil, err
 	}
 	r.GitDir = dir
+	unlock, err := r.lockCache(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	if _, err := r.run(ctx, nil, "-c", "protocol.file.allow=always", "fetch", "--quiet", "--no-write-fetch-head",
 		"--end-of-options", abs, "+refs/tags/*:refs/tags/*", "+refs/heads/*:refs/heads/*"); err != nil {
 		return nil, fmt.Errorf("reading bundle %s: %w", file, err)
@@ -325,6 +332,18 @@ func isBundle(path string) (bool, error) {
 	buf := make([]byte, 32)
 	n, _ := io.ReadFull(f, buf)
 	return bytes.HasPrefix(buf[:n], []byte("# v2 git bundle")) || bytes.HasPrefix(buf[:n], []byte("# v3 git bundle")), nil
+}
+
+// lockCache takes the cache repository's file lock (GitDir + ".lock")
+// for a fetch: git's own ref and config locks make a concurrent fetch by
+// another process fail instead of wait. A lock file that cannot be made (a
+// read-only cache) means no lock; only a done ctx is an error.
+func (r *Repo) lockCache(ctx context.Context) (unlock func(), err error) {
+	l, err := filelock.Acquire(ctx, r.GitDir+".lock")
+	if err != nil && ctx.Err() != nil {
+		return nil, err
+	}
+	return l.Unlock, nil
 }
 
 func (r *Repo) openCache(ctx context.Context, url string) error {
@@ -662,6 +681,11 @@ func (r *Repo) fetchTag(ctx context.Context, name string) error {
 		}
 		return nil
 	}
+	unlock, err := r.lockCache(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if err := r.configurePartial(ctx); err != nil {
 		return err
 	}
