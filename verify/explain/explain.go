@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/tarcheck/tarcheck/autotools"
+	"github.com/tarcheck/tarcheck/autotools/origindb"
 	"github.com/tarcheck/tarcheck/verify/archive"
 	"github.com/tarcheck/tarcheck/verify/compare"
 	"github.com/tarcheck/tarcheck/verify/internal/linediff"
@@ -47,6 +48,14 @@ type Input struct {
 	ExportIgnore, ExportSubst map[string]bool
 	// Gnulib, when set, reads a file of the gnulib commit the tag pins.
 	Gnulib func(path string) ([]byte, bool)
+	// GnulibTree, when set, is that commit's tree, for provenance (blob
+	// ids at any path, .diff files applied to its files).
+	GnulibTree *GnulibTree
+	// GnulibUnread is the gnulib commit the tag pins when it could not be
+	// read: files only it could prove are then reported as one group.
+	GnulibUnread string
+	// Origins, when set, replaces the embedded database of upstream files.
+	Origins *origindb.DB
 	// M4DB, when set, replaces the embedded m4 database.
 	M4DB *autotools.M4DB
 	// Version is the release's version; TagTime the tagged commit's time.
@@ -90,6 +99,7 @@ type explainer struct {
 	actx *autotools.Context
 	gens map[string]*report.Generator
 	res  Result
+	prov *Provenance
 }
 
 // Explain classifies every non-identical path of in.Compare. Contents not
@@ -98,6 +108,13 @@ func Explain(ctx context.Context, in Input) (*Result, error) {
 	x := &explainer{in: in, cmp: in.Compare, gens: map[string]*report.Generator{},
 		res: Result{Classes: map[string]int{}}}
 	x.actx = x.context()
+	gnulib := in.GnulibTree
+	if gnulib != nil && gnulib.Read == nil {
+		g := *gnulib
+		g.Read = in.Gnulib
+		gnulib = &g
+	}
+	x.prov = NewProvenance(x.cmp.Index, in.Blobs, x.actx.GitByBase, gnulib, in.Origins)
 	var rels []string
 	for rel, t := range x.cmp.Members {
 		if t.Status != "" {
@@ -125,6 +142,7 @@ func Explain(ctx context.Context, in Input) (*Result, error) {
 		x.add(report.FileDiff{Path: rel, Status: report.OnlyInGit, Class: res.Class, Severity: severity(res.Severity),
 			Reason: res.Reason}, res)
 	}
+	x.group()
 	x.hazards()
 	for _, g := range x.gens {
 		x.res.Generators = append(x.res.Generators, *g)
@@ -238,6 +256,9 @@ func (x *explainer) member(rel string, t *compare.Member) error {
 			gitContent = c
 			in.Git = c
 		}
+	}
+	if x.proved(rel, t, in) {
+		return nil
 	}
 	res := autotools.Classify(in, x.actx)
 	sev := severity(res.Severity)

@@ -1,0 +1,248 @@
+package explain
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/tarcheck/tarcheck/autotools"
+	"github.com/tarcheck/tarcheck/verify/archive"
+	"github.com/tarcheck/tarcheck/verify/compare"
+	"github.com/tarcheck/tarcheck/verify/report"
+)
+
+// Classes of files proved by provenance.
+const (
+	// ClassTagCopy is a file only in the tarball whose bytes are in the
+	// tag at another path (or a gnulib file patched by the tag's .diff).
+	ClassTagCopy = "tag-copy"
+)
+
+// proved explains a regular file only in the tarball (or an installed
+// helper replaced at release) by its provenance; false when nothing
+// proves it.
+func (x *explainer) proved(rel string, t *compare.Member, in autotools.Input) bool {
+	if t.Type != archive.TypeRegular || (t.Status != report.OnlyInTarball && t.Status != report.ContentDiffers) {
+		return false
+	}
+	o := x.prov.Prove(rel, t.ID, t.Content)
+	if o == nil {
+		return false
+	}
+	sev, reason := report.SevInfo, Describe(o)
+	if t.Status == report.ContentDiffers {
+		// A tracked file may be replaced at release only by a tool's
+		// copy (autopoint, libtoolize, automake --add-missing): never a
+		// source file, never by another file of the tag.
+		if o.Kind == report.OriginTag || !installedCopy(rel) {
+			return false
+		}
+		sev, reason = report.SevLow, "differs from the tag's copy, replaced at release by a tool's copy: "+reason
+	}
+	if o.Kind == report.OriginTag && o.Patch == "" {
+		// The tag's bytes were not scanned: a copy at a place the build
+		// reads is scanned as any tarball file would be.
+		res := autotools.Classify(in, x.actx)
+		for _, s := range res.Signals {
+			if severity(s.Severity) >= report.SevMedium {
+				return false
+			}
+		}
+	}
+	class := map[string]string{report.OriginTag: ClassTagCopy, report.OriginGnulib: autotools.ClassGnulibCopy}[o.Kind]
+	if class == "" {
+		class = autotools.ClassUpstreamCopy
+	}
+	fd := report.FileDiff{Path: rel, Status: t.Status, Class: class, Severity: sev, Reason: reason, Origin: o}
+	x.add(fd, autotools.Result{})
+	return true
+}
+
+// installedCopy reports a path where release tools install their copies
+// over tracked files (m4/, build-aux/, top-level helpers).
+func installedCopy(rel string) bool {
+	base := path.Base(rel)
+	if strings.HasSuffix(base, ".m4") && base != "aclocal.m4" {
+		return true
+	}
+	dir := path.Dir(rel)
+	if path.Base(dir) == "build-aux" || path.Base(dir) == "m4" {
+		return true
+	}
+	switch base {
+	case "config.rpath", "config.guess", "config.sub", "install-sh", "ltmain.sh", "missing", "depcomp", "compile",
+		"ar-lib", "mkinstalldirs", "texinfo.tex", "mdate-sh", "test-driver", "ylwrap", "py-compile", "Makefile.in.in",
+		"remove-potcdate.sin", "Rules-quot", "quot.sed", "boldquot.sed", "insert-header.sin", "en@quot.header",
+		"en@boldquot.header", "Makevars.template":
+		return true
+	}
+	return false
+}
+
+// groupMin is the number of alike findings in one directory that become
+// one grouped finding.
+const groupMin = 3
+
+// group replaces per-file findings that say the same thing by one finding
+// per group, so that what stands alone is seen: the files only an unread
+// (or absent) gnulib commit could prove, and alike findings of one
+// directory (files in git but not in the tarball, documentation built at
+// release). Severities are kept; each file stays in Files.
+func (x *explainer) group() {
+	x.groupGnulib()
+	x.groupByDir()
+}
+
+// gnulibLike reports a file's explanation as "an unproved file that gnulib
+// has under its name", medium: what only the gnulib commit could prove.
+func (x *explainer) gnulibLike(fd *report.FileDiff) bool {
+	return fd.Status == report.OnlyInTarball && fd.Severity == report.SevMedium && fd.Origin == nil &&
+		(fd.Class == autotools.ClassUpstreamUnknownVersion || fd.Class == autotools.ClassOther) &&
+		!strings.HasSuffix(fd.Path, ".m4") && x.prov.LooksLikeGnulib(fd.Path)
+}
+
+// groupGnulib makes one medium finding of the unproved gnulib look-alikes.
+func (x *explainer) groupGnulib() {
+	other := map[string]bool{} // paths with a finding of their own
+	for _, f := range x.res.Findings {
+		if f.Rule != report.RuleUnexplainedTarballOnlyFile && f.Severity >= report.SevMedium {
+			other[f.Path] = true
+		}
+	}
+	paths := map[string]bool{}
+	for i := range x.res.Files {
+		fd := &x.res.Files[i]
+		if !other[fd.Path] && x.gnulibLike(fd) {
+			paths[fd.Path] = true
+			fd.Severity = report.SevLow
+			fd.Reason += " (grouped: see " + report.RuleOriginNotConsulted + ")"
+		}
+	}
+	if len(paths) == 0 {
+		return
+	}
+	x.dropFindings(func(f report.Finding) bool { return paths[f.Path] && f.Rule == report.RuleUnexplainedTarballOnlyFile })
+	var msg string
+	switch g := x.in.GnulibTree; {
+	case x.in.GnulibUnread != "":
+		msg = fmt.Sprintf("%d %s look like gnulib copies; gnulib commit %s could not be read", len(paths),
+			plural(len(paths), "file", "files"), shortID(x.in.GnulibUnread))
+	case g != nil:
+		msg = fmt.Sprintf("%d %s named like gnulib files match neither the pinned gnulib commit %s nor any known gnulib version (gnulib-tool rewrites some as it copies them, e.g. license notices)",
+			len(paths), plural(len(paths), "file", "files"), shortID(g.Commit))
+	default:
+		msg = fmt.Sprintf("%d %s look like gnulib copies of a version not in the database; the tag pins no gnulib commit to compare them with",
+			len(paths), plural(len(paths), "file", "files"))
+	}
+	x.res.Findings = append(x.res.Findings, report.Finding{Rule: report.RuleOriginNotConsulted, Severity: report.SevMedium,
+		Path: commonDir(paths), Message: msg, Evidence: evidence(paths)})
+}
+
+// groupByDir merges findings of one rule, severity (medium or lower) and
+// message whose paths share a directory, when there are groupMin or more.
+func (x *explainer) groupByDir() {
+	type key struct {
+		rule, msg, dir string
+		sev            report.Severity
+	}
+	groups := map[key]map[string]bool{}
+	for _, f := range x.res.Findings {
+		if f.Severity > report.SevMedium || f.Path == "" || len(f.Evidence) > 0 {
+			continue
+		}
+		k := key{f.Rule, f.Message, path.Dir(f.Path), f.Severity}
+		if groups[k] == nil {
+			groups[k] = map[string]bool{}
+		}
+		groups[k][f.Path] = true
+	}
+	var keys []key
+	for k, ps := range groups {
+		if len(ps) >= groupMin {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		return keys[i].dir+keys[i].rule+keys[i].msg < keys[j].dir+keys[j].rule+keys[j].msg
+	})
+	grouped := func(f report.Finding) bool {
+		k := key{f.Rule, f.Message, path.Dir(f.Path), f.Severity}
+		ps := groups[k]
+		return len(ps) >= groupMin && len(f.Evidence) == 0 && ps[f.Path]
+	}
+	x.dropFindings(grouped)
+	for _, k := range keys {
+		ps := groups[k]
+		dir := k.dir
+		if dir == "." {
+			dir = "(top directory)"
+		}
+		x.res.Findings = append(x.res.Findings, report.Finding{Rule: k.rule, Severity: k.sev, Path: k.dir + "/",
+			Message: fmt.Sprintf("%d files in %s: %s", len(ps), dir, k.msg), Evidence: evidence(ps)})
+	}
+}
+
+// dropFindings removes the findings drop selects.
+func (x *explainer) dropFindings(drop func(report.Finding) bool) {
+	kept := x.res.Findings[:0]
+	for _, f := range x.res.Findings {
+		if !drop(f) {
+			kept = append(kept, f)
+		}
+	}
+	x.res.Findings = kept
+}
+
+// maxEvidence is how many paths a grouped finding lists.
+const maxEvidence = 10
+
+// evidence lists the first paths of a group, sorted, and how many more.
+func evidence(paths map[string]bool) []string {
+	var ps []string
+	for p := range paths {
+		ps = append(ps, p)
+	}
+	sort.Strings(ps)
+	if len(ps) > maxEvidence {
+		more := len(ps) - maxEvidence
+		ps = append(ps[:maxEvidence:maxEvidence], fmt.Sprintf("... and %d more (the files list has every one)", more))
+	}
+	return ps
+}
+
+// commonDir is the longest directory (with a trailing slash) holding every
+// path, or "" when they share none.
+func commonDir(paths map[string]bool) string {
+	var dir string
+	first := true
+	for p := range paths {
+		d := path.Dir(p) + "/"
+		if first {
+			dir, first = d, false
+			continue
+		}
+		for !strings.HasPrefix(d, dir) && dir != "" {
+			dir = strings.TrimSuffix(dir, "/")
+			if i := strings.LastIndexByte(dir, '/'); i >= 0 {
+				dir = dir[:i+1]
+			} else {
+				dir = ""
+			}
+		}
+	}
+	if dir == "./" {
+		return ""
+	}
+	return dir
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
