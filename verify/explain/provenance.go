@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"bytes"
 	"path"
 	"strings"
 	"time"
@@ -46,6 +47,8 @@ type Provenance struct {
 	gnulib   *GnulibTree
 	db       *origindb.DB
 	dbByName map[string]bool
+
+	gnulibBase map[string][]string
 }
 
 // NewProvenance is the search over the tag's tree idx (its blobs read
@@ -80,7 +83,74 @@ func (p *Provenance) Prove(rel string, id [20]byte, content []byte) *report.Orig
 			return &report.Origin{Kind: report.OriginGnulib, Commit: p.gnulib.Commit, Path: gp}
 		}
 	}
-	return p.fromDB(rel, id)
+	rewritable := content != nil && mentionsLicense(content) && p.LooksLikeGnulib(rel)
+	if rewritable {
+		if o := p.fromGnulibRewrite(rel, id); o != nil {
+			return o
+		}
+	}
+	if o := p.fromDB(rel, id); o != nil {
+		return o
+	}
+	if rewritable {
+		return p.fromDBRewrite(rel, content)
+	}
+	return nil
+}
+
+// gnulibByBase lists the pinned gnulib tree's paths by base name.
+func (p *Provenance) gnulibByBase(base string) []string {
+	if p.gnulibBase == nil {
+		p.gnulibBase = map[string][]string{}
+		for _, q := range p.gnulib.ByID {
+			b := path.Base(q)
+			p.gnulibBase[b] = append(p.gnulibBase[b], q)
+		}
+	}
+	return p.gnulibBase[base]
+}
+
+// rewriteName is an origin's Transform for a license rewrite.
+func rewriteName(r licenseRewrite) string {
+	return "gnulib-tool license notice rewrite (" + r.name + ")"
+}
+
+// fromGnulibRewrite redoes gnulib-tool's license rewrites on the pinned
+// gnulib files named like rel.
+func (p *Provenance) fromGnulibRewrite(rel string, id [20]byte) *report.Origin {
+	if p.gnulib == nil || p.gnulib.Read == nil {
+		return nil
+	}
+	for _, gp := range p.gnulibByBase(path.Base(rel)) {
+		orig, ok := p.gnulib.Read(gp)
+		if !ok {
+			continue
+		}
+		for _, r := range licenseRewrites {
+			if [20]byte(origindb.BlobID(r.apply(orig))) == id {
+				return &report.Origin{Kind: report.OriginGnulib, Commit: p.gnulib.Commit, Path: gp, Transform: rewriteName(r)}
+			}
+		}
+	}
+	return nil
+}
+
+// fromDBRewrite undoes gnulib-tool's license rewrites on content and looks
+// the possible originals up in the database; an original counts only when
+// redoing the rewrite on it gives content back.
+func (p *Provenance) fromDBRewrite(rel string, content []byte) *report.Origin {
+	for _, r := range licenseRewrites {
+		for _, c := range r.undo(content) {
+			if bytes.Equal(c, content) || !bytes.Equal(r.apply(c), content) {
+				continue
+			}
+			if o := p.fromDB(rel, [20]byte(origindb.BlobID(c))); o != nil {
+				o.Transform = rewriteName(r)
+				return o
+			}
+		}
+	}
+	return nil
 }
 
 // fromTag finds the same blob at another path of the tag.
@@ -240,13 +310,21 @@ func Describe(o *report.Origin) string {
 		}
 		return "identical to " + o.Path + " in the tag"
 	case report.OriginGnulib:
-		return "identical to gnulib's " + o.Path + " at the commit the tag pins (" + shortID(o.Commit) + ")"
+		return "identical to gnulib's " + o.Path + " at the commit the tag pins (" + shortID(o.Commit) + ")" + rewritten(o)
 	}
 	s := "identical to " + o.Project
 	if o.Version != "" {
 		s += " " + o.Version
 	}
-	return s + " " + o.Path
+	return s + " " + o.Path + rewritten(o)
+}
+
+// rewritten is ", after <transform>" or "".
+func rewritten(o *report.Origin) string {
+	if o.Transform == "" {
+		return ""
+	}
+	return ", after " + o.Transform
 }
 
 func shortID(h string) string {

@@ -209,6 +209,9 @@ type Origin struct {
 	Path string `json:"path"`
 	// Patch is the tag's .diff applied to Path (kind tag).
 	Patch string `json:"patch,omitempty"`
+	// Transform names a rewrite the copying tool made, proved by redoing
+	// it ("gnulib-tool license notice: GPLv3+").
+	Transform string `json:"transform,omitempty"`
 }
 
 // Finding is one rule hit.
