@@ -22,6 +22,8 @@ var (
 	versionTo21  = regexp.MustCompile(`version [23]([ ,])`)
 	version3Back = regexp.MustCompile(`version 3([ ,])`)
 	version21Bk  = regexp.MustCompile(`version 2\.1([ ,])`)
+	ifdefConfig  = regexp.MustCompile(`(?m)^#ifdef[\t ]*HAVE_CONFIG_H[\t ]*$`)
+	ifOne        = regexp.MustCompile(`(?m)^#if 1$`)
 )
 
 // replaceAll is bytes.ReplaceAll for strings.
@@ -38,7 +40,8 @@ func toLesser(b []byte) []byte {
 		"Lesser Lesser General Public License", "Lesser General Public License")
 }
 
-// licenseRewrites are gnulib-tool's three rewrites.
+// licenseRewrites are gnulib-tool's rewrites: three license notices and
+// the config-h module's.
 var licenseRewrites = []licenseRewrite{
 	{name: "GPLv3+",
 		apply: func(b []byte) []byte {
@@ -57,6 +60,11 @@ var licenseRewrites = []licenseRewrite{
 				out = append(out, c, version3Back.ReplaceAll(c, []byte("version 2$1")), version3Back.ReplaceAll(c, []byte("version 2.1$1")))
 			}
 			return out
+		}},
+	{name: "config-h: #ifdef HAVE_CONFIG_H made #if 1",
+		apply: func(b []byte) []byte { return ifdefConfig.ReplaceAll(b, []byte("#if 1")) },
+		undo: func(b []byte) [][]byte {
+			return [][]byte{ifOne.ReplaceAll(b, []byte("#ifdef HAVE_CONFIG_H"))}
 		}},
 	{name: "LGPL",
 		apply: toLesser,
@@ -81,6 +89,9 @@ var licenseWords = [][]byte{[]byte("General Public License"), []byte("GNU Genera
 
 // mentionsLicense reports whether b has words a rewrite acts on.
 func mentionsLicense(b []byte) bool {
+	if ifOne.Match(b) {
+		return true
+	}
 	for _, w := range licenseWords {
 		if bytes.Contains(b, w) {
 			return true
