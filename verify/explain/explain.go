@@ -109,6 +109,9 @@ func Explain(ctx context.Context, in Input) (*Result, error) {
 		res: Result{Classes: map[string]int{}}}
 	x.actx = x.context()
 	gnulib := in.GnulibTree
+	if x.actx.Gnulib == nil && gnulib != nil {
+		x.actx.Gnulib = gnulib.Read
+	}
 	if gnulib != nil && gnulib.Read == nil {
 		g := *gnulib
 		g.Read = in.Gnulib

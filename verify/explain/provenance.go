@@ -83,7 +83,7 @@ func (p *Provenance) Prove(rel string, id [20]byte, content []byte) *report.Orig
 			return &report.Origin{Kind: report.OriginGnulib, Commit: p.gnulib.Commit, Path: gp}
 		}
 	}
-	rewritable := content != nil && mentionsLicense(content) && p.LooksLikeGnulib(rel)
+	rewritable := content != nil && mentionsLicense(content)
 	if rewritable {
 		if o := p.fromGnulibRewrite(rel, id); o != nil {
 			return o
@@ -92,7 +92,7 @@ func (p *Provenance) Prove(rel string, id [20]byte, content []byte) *report.Orig
 	if o := p.fromDB(rel, id); o != nil {
 		return o
 	}
-	if rewritable {
+	if rewritable && p.LooksLikeGnulib(rel) {
 		return p.fromDBRewrite(rel, content)
 	}
 	return nil
