@@ -91,7 +91,86 @@ const groupMin = 3
 // release). Severities are kept; each file stays in Files.
 func (x *explainer) group() {
 	x.groupGnulib()
+	x.groupReleaseWritten()
 	x.groupByDir()
+}
+
+// releaseCategory names the group of an unproved file only in the tarball
+// that a release process writes without a generator stamp: documentation
+// built at release, files the GNU bootstrap writes. "" for anything else
+// (build content keeps a finding of its own).
+func releaseCategory(rel string) string {
+	base := path.Base(rel)
+	switch base {
+	case "LINGUAS", "Makevars", "POTFILES", "POTFILES.in", ".tarball-version", ".version", ".prev-version", "THANKS-to-translators":
+		return "files the GNU bootstrap or make dist writes (translation lists, po/Makevars from gettext's template, version stamps)"
+	}
+	switch strings.ToLower(path.Ext(base)) {
+	case ".texi", ".texinfo", ".txt", ".html", ".htm", ".info", ".pdf", ".ps", ".dvi", ".css", ".png", ".svg", ".md", ".rst":
+		return "documentation files built at release"
+	}
+	if base == strings.ToUpper(base) && !strings.Contains(base, ".") || strings.HasPrefix(base, "ChangeLog") || strings.HasPrefix(base, "README") {
+		return "documentation files built at release" // THANKS, AUTHORS, NEWS
+	}
+	for _, d := range strings.Split(path.Dir(rel), "/") {
+		if d == "doc" || d == "docs" || d == "man" {
+			return "documentation files built at release"
+		}
+	}
+	return ""
+}
+
+// groupReleaseWritten makes one finding per release category of the
+// unproved, unstamped files only in the tarball (their severity kept).
+func (x *explainer) groupReleaseWritten() {
+	other := map[string]bool{}
+	for _, f := range x.res.Findings {
+		if f.Rule != report.RuleUnexplainedTarballOnlyFile {
+			other[f.Path] = true
+		}
+	}
+	groups := map[string]map[string]bool{}
+	sev := map[string]report.Severity{}
+	for _, fd := range x.res.Files {
+		if fd.Status != report.OnlyInTarball || fd.Origin != nil || fd.Class != autotools.ClassOther || fd.Severity < report.SevLow ||
+			fd.Severity > report.SevMedium || other[fd.Path] || x.executable(fd.Path) {
+			continue
+		}
+		c := releaseCategory(fd.Path)
+		if c == "" {
+			continue
+		}
+		if groups[c] == nil {
+			groups[c] = map[string]bool{}
+		}
+		groups[c][fd.Path] = true
+		sev[c] = max(sev[c], fd.Severity)
+	}
+	if len(groups) == 0 {
+		return
+	}
+	x.dropFindings(func(f report.Finding) bool {
+		if f.Rule != report.RuleUnexplainedTarballOnlyFile {
+			return false
+		}
+		for _, ps := range groups {
+			if ps[f.Path] {
+				return true
+			}
+		}
+		return false
+	})
+	cats := make([]string, 0, len(groups))
+	for c := range groups {
+		cats = append(cats, c)
+	}
+	sort.Strings(cats)
+	for _, c := range cats {
+		ps := groups[c]
+		x.res.Findings = append(x.res.Findings, report.Finding{Rule: report.RuleUnexplainedTarballOnlyFile, Severity: sev[c], Path: commonDir(ps),
+			Message: fmt.Sprintf("%d %s only in the tarball, matching no origin: %s (not proved; --rebuild with make dist can)", len(ps), plural(len(ps), "file", "files"), c),
+			Evidence: evidence(ps)})
+	}
 }
 
 // gnulibLike reports a file's explanation as "an unproved file that gnulib
@@ -245,4 +324,10 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// executable reports a tarball member with an execute bit.
+func (x *explainer) executable(rel string) bool {
+	m := x.cmp.Members[rel]
+	return m != nil && m.GitMode == 0o100755
 }
