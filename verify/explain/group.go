@@ -168,7 +168,7 @@ func (x *explainer) groupReleaseWritten() {
 	for _, c := range cats {
 		ps := groups[c]
 		x.res.Findings = append(x.res.Findings, report.Finding{Rule: report.RuleUnexplainedTarballOnlyFile, Severity: sev[c], Path: commonDir(ps),
-			Message: fmt.Sprintf("%d %s only in the tarball, matching no origin: %s (not proved; --rebuild with make dist can)", len(ps), plural(len(ps), "file", "files"), c),
+			Message:  fmt.Sprintf("%d %s only in the tarball, matching no origin: %s (not proved; --rebuild with make dist can)", len(ps), plural(len(ps), "file", "files"), c),
 			Evidence: evidence(ps)})
 	}
 }
