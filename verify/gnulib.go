@@ -35,6 +35,39 @@ func (p *pipeline) findGnulibPin(blobs *gitsrc.Blobs) *gnulibPin {
 		}
 		return pin
 	}
+	return p.scriptGnulibPin(blobs)
+}
+
+// gnulibPinLine is a gnulib commit pinned in a bootstrap script:
+// autogen.sh's gnulib_hash= (nano) or bootstrap.conf's GNULIB_REVISION=.
+var gnulibPinLine = regexp.MustCompile(`(?m)^[ \t]*(?:gnulib_hash|GNULIB_REVISION)=["']?([0-9a-f]{40})["']?[ \t]*$`)
+
+// gnulibURLLine is the gnulib repository autogen.sh names (gnulib_url=).
+var gnulibURLLine = regexp.MustCompile(`(?m)^[ \t]*gnulib_url=["']?([^"'\s]+)["']?[ \t]*$`)
+
+// scriptGnulibPin finds a gnulib commit pinned by autogen.sh or
+// bootstrap.conf at the top of the tag, read from --gnulib or the URL
+// the script names.
+func (p *pipeline) scriptGnulibPin(blobs *gitsrc.Blobs) *gnulibPin {
+	for _, name := range []string{"autogen.sh", "bootstrap.conf"} {
+		g := p.git.Get(name)
+		if g == nil {
+			continue
+		}
+		data, err := blobs.Read(g.HexID())
+		if err != nil {
+			continue
+		}
+		m := gnulibPinLine.FindSubmatch(data)
+		if m == nil {
+			continue
+		}
+		pin := &gnulibPin{path: name, commit: string(m[1]), source: p.o.Sources.Gnulib}
+		if u := gnulibURLLine.FindSubmatch(data); pin.source == "" && u != nil && strings.Contains(string(u[1]), "://") && !strings.HasPrefix(string(u[1]), "-") {
+			pin.source = string(u[1])
+		}
+		return pin
+	}
 	return nil
 }
 
