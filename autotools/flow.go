@@ -133,9 +133,13 @@ func ScanFlows(p string, content []byte) FlowScan {
 	}
 	// Two passes: a use before its definition (a function defined below,
 	// a loop) sees the values of the first pass.
+	a.pending = map[string]bool{}
 	for pass := 0; pass < 2; pass++ {
 		a.ctx = flowCtx{src: src}
 		a.stmts(f.Stmts, taint{})
+		if !a.needSecondPass() {
+			break
+		}
 	}
 	res.Flows = a.flows
 	res.Selectors = a.selectors
@@ -322,14 +326,18 @@ type flowCtx struct {
 }
 
 type flowAnalyzer struct {
-	orig      []byte
-	ctx       flowCtx
-	vars      map[string]*flowVar
-	files     map[string]taint
-	funcs     map[string]taint
-	flows     []Flow
-	selectors []Selector
-	steps     int
+	// interesting is set when a decoded, data or selected value appears;
+	// pending names variables an eval met before they were known.
+	interesting bool
+	pending     map[string]bool
+	orig        []byte
+	ctx         flowCtx
+	vars        map[string]*flowVar
+	files       map[string]taint
+	funcs       map[string]taint
+	flows       []Flow
+	selectors   []Selector
+	steps       int
 }
 
 func (a *flowAnalyzer) line(p syntax.Pos) int {
@@ -342,6 +350,34 @@ func (a *flowAnalyzer) line(p syntax.Pos) int {
 func (a *flowAnalyzer) budget() bool {
 	a.steps++
 	return a.steps <= maxFlowSteps
+}
+
+// needSecondPass reports whether a second pass could find more: a value
+// worth following appeared, or an eval string used a variable that was
+// given a literal value only later in the file.
+func (a *flowAnalyzer) needSecondPass() bool {
+	if a.interesting {
+		return true
+	}
+	for name := range a.pending {
+		if v := a.vars[name]; v != nil && v.known {
+			return true
+		}
+	}
+	return false
+}
+
+// notePending records the variables of a word run as code whose value is
+// not known yet.
+func (a *flowAnalyzer) notePending(w *syntax.Word) {
+	syntax.Walk(w, func(n syntax.Node) bool {
+		if pe, ok := n.(*syntax.ParamExp); ok && pe.Param != nil {
+			if v := a.vars[pe.Param.Value]; (v == nil || !v.known) && len(a.pending) < MaxFlowVars {
+				a.pending[pe.Param.Value] = true
+			}
+		}
+		return true
+	})
 }
 
 // stmts runs a list and returns the taint of what it writes to stdout.
@@ -443,6 +479,7 @@ func (a *flowAnalyzer) stmt(s *syntax.Stmt, stdin taint) taint {
 		}
 	case *syntax.TestClause, *syntax.CoprocClause, *syntax.TestDecl:
 	}
+	a.noteInteresting(out)
 	if outFile != "" && outFile != "/dev/null" {
 		if len(a.files) < MaxFlowVars {
 			key := normFile(outFile)
@@ -493,7 +530,14 @@ func (a *flowAnalyzer) setVar(name string, t taint, value string, line int) {
 	a.setVarKnown(name, t, value, false, line)
 }
 
+func (a *flowAnalyzer) noteInteresting(t taint) {
+	if t.strong || t.data || t.weakData || t.sel {
+		a.interesting = true
+	}
+}
+
 func (a *flowAnalyzer) setVarKnown(name string, t taint, value string, known bool, line int) {
+	a.noteInteresting(t)
 	if v := a.vars[name]; v != nil {
 		// A may-analysis: branches (if/else) and loops assign in turn, so
 		// taints accumulate, and an empty value does not hide a command
@@ -757,10 +801,15 @@ func (a *flowAnalyzer) fileTaint(w *syntax.Word, how string, line int) taint {
 		t = t.union(taint{data: true, srcs: []string{"files matching " + a.selectors[sel].Pattern + " (" + how + ")"}, selectors: []int{sel}, lines: []int{line}})
 		return t
 	}
+	if !t.empty() {
+		a.interesting = true
+	}
 	switch dataPathKind(name) {
 	case 2:
+		a.interesting = true
 		t = t.union(taint{data: true, srcs: []string{name + " (" + how + ")"}, lines: []int{line}})
 	case 1:
+		a.interesting = true
 		t = t.union(taint{weakData: true, srcs: []string{name + " (" + how + ")"}, lines: []int{line}})
 	}
 	return t
@@ -845,6 +894,7 @@ func (a *flowAnalyzer) globSelector(w *syntax.Word, line int) int {
 }
 
 func (a *flowAnalyzer) addSelector(s Selector) int {
+	a.interesting = true
 	for i, o := range a.selectors {
 		if o.Kind == s.Kind && o.Pattern == s.Pattern && o.Line == s.Line {
 			return i

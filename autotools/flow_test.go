@@ -155,6 +155,11 @@ func TestScanFlowsVariants(t *testing.T) {
 		if f.Sink == "" || len(f.Lines) == 0 || len(f.Evidence) == 0 {
 			t.Errorf("%s: incomplete flow %+v", v.name, f)
 		}
+		// Every variant reads a data file except the decoded literals.
+		literal := v.name == "printf octal escapes" || v.name == "shell arithmetic table" || v.name == "base64 literal"
+		if res.Critical() == literal {
+			t.Errorf("%s: critical = %v (flow %s)", v.name, res.Critical(), f.Describe())
+		}
 	}
 	if len(flowVariants) < 30 {
 		t.Errorf("only %d variants", len(flowVariants))
@@ -453,4 +458,19 @@ func FuzzSelectorPattern(f *testing.F) {
 			t.Fatalf("%q selected %q", pat, got)
 		}
 	})
+}
+
+func TestSelectorGrepLongOptions(t *testing.T) {
+	res := ScanFlows("configure", []byte("x=`grep --recursive --files-with-matches --extended-regexp --regexp='^M{2}$' --binary-files=without-match \"$srcdir/tests\"`\n"))
+	if len(res.Selectors) != 1 {
+		t.Fatalf("selectors %+v", res.Selectors)
+	}
+	s := res.Selectors[0]
+	if s.Syntax != "ERE" || !s.Recursive || !s.SkipBinary || s.Pattern != "^M{2}$" || s.Roots[0] != "tests" {
+		t.Errorf("selector %+v", s)
+	}
+	got, err := s.Select([]SelectFile{memFile("tests/a", "MM\n"), memFile("tests/b", "MM\n\x00"), memFile("src/c", "MM\n")})
+	if err != nil || len(got) != 1 || got[0] != "tests/a" {
+		t.Errorf("selects %q, %v", got, err)
+	}
 }

@@ -135,6 +135,9 @@ func (a *flowAnalyzer) call(c *syntax.CallExpr, stdin taint, hdoc *syntax.Word, 
 	switch {
 	case name == "eval":
 		a.report(argC, "eval", line)
+		for _, w := range args[1:] {
+			a.notePending(w)
+		}
 		code := strings.Join(words, " ")
 		var defs []int
 		for _, w := range args[1:] {
@@ -195,7 +198,15 @@ func (a *flowAnalyzer) call(c *syntax.CallExpr, stdin taint, hdoc *syntax.Word, 
 		return taint{}
 	}
 	if ft, ok := a.funcs[name]; ok {
-		return ft.union(stdin)
+		out := ft.union(stdin)
+		if ft.strong {
+			// A function that decodes: what it is given to read is
+			// its source (dec tests/files/p.xz | sh).
+			for i := range words {
+				out = out.union(a.fileTaint(args[1+i], name, line))
+			}
+		}
+		return out
 	}
 	base := path.Base(name)
 	opts, ops := operands(words, "")
@@ -303,6 +314,7 @@ func (a *flowAnalyzer) call(c *syntax.CallExpr, stdin taint, hdoc *syntax.Word, 
 		if v := a.vars[name[1:]]; v != nil {
 			a.report(v.t.content(), "command named by "+name, line)
 		}
+		a.notePending(args[0])
 		if (hasShortFlag(opts, 'd') || hasLongFlag(opts, "--decompress", "--decode")) && !in.empty() {
 			in = in.withTransform(name+" -d (decoder named at run time)", true, line)
 		}

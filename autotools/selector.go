@@ -502,6 +502,12 @@ func selectorRoot(v string) (string, bool) {
 	return r, true
 }
 
+// grepLongFlags maps grep's long options without argument to their short
+// letters.
+var grepLongFlags = map[string]byte{"--extended-regexp": 'E', "--fixed-strings": 'F', "--basic-regexp": 'G',
+	"--perl-regexp": 'P', "--ignore-case": 'i', "--word-regexp": 'w', "--line-regexp": 'x', "--files-with-matches": 'l',
+	"--files-without-match": 'L', "--recursive": 'r', "--dereference-recursive": 'R', "--text": 'a'}
+
 // grep records a grep that lists (-l/-L) or searches a tree (-r) as a
 // selector, and returns the taint of its output.
 func (a *flowAnalyzer) grep(args []*syntax.Word, words []string, stdin taint, line int) taint {
@@ -516,6 +522,35 @@ func (a *flowAnalyzer) grep(args []*syntax.Word, words []string, stdin taint, li
 	var patterns []string
 	var ops []int
 	list, text := false, false
+	// flag applies a grep option without argument, by its short letter.
+	flag := func(c byte) {
+		switch c {
+		case 'E':
+			s.Syntax = "ERE"
+		case 'F':
+			s.Syntax = "fixed"
+		case 'G':
+			s.Syntax = "BRE"
+		case 'P':
+			s.Syntax = "perl"
+		case 'i', 'y':
+			s.IgnoreCase = true
+		case 'w':
+			s.WordMatch = true
+		case 'x':
+			s.LineMatch = true
+		case 'l':
+			list = true
+		case 'L':
+			list, s.Invert = true, true
+		case 'r', 'R':
+			s.Recursive = true
+		case 'a':
+			text = true
+		case 'I':
+			s.SkipBinary = true
+		}
+	}
 	for i := 0; i < len(words); i++ {
 		w := words[i]
 		switch {
@@ -527,28 +562,6 @@ func (a *flowAnalyzer) grep(args []*syntax.Word, words []string, stdin taint, li
 		case strings.HasPrefix(w, "--"):
 			name, val, _ := strings.Cut(w, "=")
 			switch name {
-			case "--extended-regexp":
-				s.Syntax = "ERE"
-			case "--basic-regexp":
-				s.Syntax = "BRE"
-			case "--fixed-strings":
-				s.Syntax = "fixed"
-			case "--perl-regexp":
-				s.Syntax = "perl"
-			case "--ignore-case":
-				s.IgnoreCase = true
-			case "--word-regexp":
-				s.WordMatch = true
-			case "--line-regexp":
-				s.LineMatch = true
-			case "--files-with-matches":
-				list = true
-			case "--files-without-match":
-				list, s.Invert = true, true
-			case "--recursive", "--dereference-recursive":
-				s.Recursive = true
-			case "--text":
-				text = true
 			case "--binary-files":
 				text = val == "text"
 				s.SkipBinary = val == "without-match"
@@ -558,35 +571,13 @@ func (a *flowAnalyzer) grep(args []*syntax.Word, words []string, stdin taint, li
 				s.Unsupported = "patterns read from a file"
 			case "--include", "--exclude":
 				s.Unsupported = "--include/--exclude not evaluated"
+			default:
+				flag(grepLongFlags[name])
 			}
 		case len(w) > 1 && w[0] == '-':
 		flags:
 			for k := 1; k < len(w); k++ {
 				switch w[k] {
-				case 'E':
-					s.Syntax = "ERE"
-				case 'F':
-					s.Syntax = "fixed"
-				case 'G':
-					s.Syntax = "BRE"
-				case 'P':
-					s.Syntax = "perl"
-				case 'i', 'y':
-					s.IgnoreCase = true
-				case 'w':
-					s.WordMatch = true
-				case 'x':
-					s.LineMatch = true
-				case 'l':
-					list = true
-				case 'L':
-					list, s.Invert = true, true
-				case 'r', 'R':
-					s.Recursive = true
-				case 'a':
-					text = true
-				case 'I':
-					s.SkipBinary = true
 				case 'e', 'f', 'm', 'A', 'B', 'C', 'd', 'D':
 					val := w[k+1:]
 					if val == "" && i+1 < len(words) {
@@ -600,6 +591,8 @@ func (a *flowAnalyzer) grep(args []*syntax.Word, words []string, stdin taint, li
 						s.Unsupported = "patterns read from a file"
 					}
 					break flags
+				default:
+					flag(w[k])
 				}
 			}
 		default:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"github.com/tarcheck/tarcheck/verify/report"
 	"io"
+	"os"
 	"path"
 	"strings"
 
@@ -243,4 +244,25 @@ func (p *Policy) Apply(r *Report) {
 		}
 	}
 	r.Policy = info
+}
+
+// ReadPolicy reads and parses the policy file name (kind usage on failure).
+func ReadPolicy(name string) (*Policy, error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, Errorf(KindUsage, "policy: %v", err)
+	}
+	return ParsePolicy(name, data)
+}
+
+// FailOn is the fail-on threshold: given (a severity name, "" if none),
+// else the policy's, else high.
+func FailOn(given string, p *Policy) (Severity, error) {
+	if given == "" && p != nil {
+		given = p.FailOn
+	}
+	if given == "" {
+		return SevHigh, nil
+	}
+	return ParseSeverity(given)
 }
