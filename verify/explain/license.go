@@ -89,7 +89,7 @@ var licenseWords = [][]byte{[]byte("General Public License"), []byte("GNU Genera
 
 // mentionsLicense reports whether b has words a rewrite acts on.
 func mentionsLicense(b []byte) bool {
-	if ifOne.Match(b) {
+	if bytes.HasPrefix(b, []byte("#if 1\n")) || bytes.Contains(b, []byte("\n#if 1\n")) {
 		return true
 	}
 	for _, w := range licenseWords {

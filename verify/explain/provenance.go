@@ -83,8 +83,8 @@ func (p *Provenance) Prove(rel string, id [20]byte, content []byte) *report.Orig
 			return &report.Origin{Kind: report.OriginGnulib, Commit: p.gnulib.Commit, Path: gp}
 		}
 	}
-	rewritable := content != nil && mentionsLicense(content)
-	if rewritable {
+	// gnulib-tool's rewrites, redone on the pinned file of that name.
+	if p.gnulib != nil && content != nil && len(p.gnulibByBase(path.Base(rel))) > 0 && mentionsLicense(content) {
 		if o := p.fromGnulibRewrite(rel, id); o != nil {
 			return o
 		}
@@ -92,7 +92,7 @@ func (p *Provenance) Prove(rel string, id [20]byte, content []byte) *report.Orig
 	if o := p.fromDB(rel, id); o != nil {
 		return o
 	}
-	if rewritable && p.LooksLikeGnulib(rel) {
+	if content != nil && p.LooksLikeGnulib(rel) && mentionsLicense(content) {
 		return p.fromDBRewrite(rel, content)
 	}
 	return nil
