@@ -8,8 +8,19 @@
 // It reads no repository and no network: the tag's blobs come in through
 // Blobs, its .gitattributes as two sets, gnulib's files as a lookup. Further
 // passes over the archive (contents that did not fit in the first) go
-// through compare.Result.Gather. Provenance (where each file came from, in
-// order) belongs here too.
+// through compare.Result.Gather.
+//
+// Provenance has one owner, Provenance.Prove: every file only in the
+// tarball (or a tool's copy replacing a tracked m4/helper file) is first
+// searched, in order, in the tag's own tree (any path, or a gnulib-tool
+// .diff applied to the pinned gnulib file), the pinned gnulib commit (any
+// path, or gnulib-tool's rewrites redone) and the embedded database of
+// upstream files (origindb); what proves it is recorded in
+// FileDiff.Origin and the file is info. Only unproved files go on to the
+// autotools classification. Findings that say the same thing are then
+// grouped (group.go): files only an unread gnulib commit could prove
+// (TC308), documentation and bootstrap files written at release, and
+// alike findings of one directory (files only in git among them).
 package explain
 
 import (
