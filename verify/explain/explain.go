@@ -284,6 +284,11 @@ func (x *explainer) member(rel string, t *compare.Member) error {
 		res.Reason = fmt.Sprintf("%s (%d bytes, over the %d-byte inspection limit: not inspected, so not explained)",
 			strings.TrimSuffix(res.Reason, "."), t.Size, x.in.KeepBytes)
 	}
+	if res.Class == autotools.ClassUpstreamUnknownVersion && sev == report.SevMedium && t.Status == report.OnlyInTarball && !loud(res) {
+		if why, ok := x.prov.NewerThanKnown(rel, res.GeneratorVersion); ok {
+			sev, res.Reason = report.SevLow, strings.TrimSuffix(res.Reason, ".")+"; "+why
+		}
+	}
 	fd := report.FileDiff{Path: rel, Status: t.Status, Class: res.Class, Severity: sev, Reason: res.Reason}
 	if t.Status == report.ContentDiffers && gitContent != nil && t.Content != nil {
 		fd.Diff = linediff.Unified(rel, gitContent, t.Content)
@@ -429,4 +434,14 @@ func LtmainVersion(c []byte) string {
 		return strings.TrimSpace(string(m[1]))
 	}
 	return ""
+}
+
+// loud reports a classification with a signal of medium or more.
+func loud(res autotools.Result) bool {
+	for _, s := range res.Signals {
+		if severity(s.Severity) >= report.SevMedium {
+			return true
+		}
+	}
+	return false
 }

@@ -43,11 +43,8 @@ func (x *explainer) proved(rel string, t *compare.Member, in autotools.Input) bo
 	if o.Kind == report.OriginTag && o.Patch == "" {
 		// The tag's bytes were not scanned: a copy at a place the build
 		// reads is scanned as any tarball file would be.
-		res := autotools.Classify(in, x.actx)
-		for _, s := range res.Signals {
-			if severity(s.Severity) >= report.SevMedium {
-				return false
-			}
+		if loud(autotools.Classify(in, x.actx)) {
+			return false
 		}
 	}
 	class := map[string]string{report.OriginTag: ClassTagCopy, report.OriginGnulib: autotools.ClassGnulibCopy}[o.Kind]
@@ -176,7 +173,7 @@ func (x *explainer) groupReleaseWritten() {
 // gnulibLike reports a file's explanation as "an unproved file that gnulib
 // has under its name", medium: what only the gnulib commit could prove.
 func (x *explainer) gnulibLike(fd *report.FileDiff) bool {
-	return fd.Status == report.OnlyInTarball && fd.Severity == report.SevMedium && fd.Origin == nil &&
+	return fd.Status == report.OnlyInTarball && fd.Severity == report.SevMedium && fd.Origin == nil && fd.Generator == "" &&
 		(fd.Class == autotools.ClassUpstreamUnknownVersion || fd.Class == autotools.ClassOther) &&
 		!strings.HasSuffix(fd.Path, ".m4") && x.prov.LooksLikeGnulib(fd.Path)
 }

@@ -2,6 +2,7 @@ package explain
 
 import (
 	"bytes"
+	"fmt"
 	"path"
 	"strings"
 	"time"
@@ -332,4 +333,32 @@ func shortID(h string) string {
 		return h[:12]
 	}
 	return h
+}
+
+// stampDate is the leading date of a helper's version stamp
+// ("2024-06-19.01", "2026-01-03"), or false.
+func stampDate(stamp string) (time.Time, bool) {
+	if len(stamp) < 10 {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.DateOnly, stamp[:10])
+	return t, err == nil
+}
+
+// NewerThanKnown reports, for an unproved copy of a helper named like rel
+// whose own version stamp is stamp, whether that stamp is later than every
+// source the database was built from: the release may use a tool newer
+// than the database (a claim that chooses the severity, low, never a
+// proof). The reason names the newest known version.
+func (p *Provenance) NewerThanKnown(rel, stamp string) (string, bool) {
+	d, ok := stampDate(stamp)
+	if !ok {
+		return "", false
+	}
+	info := p.db.Name(path.Base(rel))
+	if info.Versions == 0 || info.Covered.IsZero() || !d.After(info.Covered) {
+		return "", false
+	}
+	return fmt.Sprintf("stamped %s, after the database's sources (to %s; newest known version: %s): a version newer than the database, not proved",
+		d.Format(time.DateOnly), info.Covered.Format(time.DateOnly), info.Newest.String()), true
 }

@@ -280,3 +280,23 @@ func TestCommonDir(t *testing.T) {
 }
 
 func emptyDB() *origindb.DB { return origindb.Empty() }
+
+// A helper stamped after every source of the database is "a version newer
+// than the database" (low); an older stamp on unknown content stays medium.
+func TestNewerThanDatabase(t *testing.T) {
+	compile := installed(t, "/usr/share/automake-1.16/compile")
+	i := strings.Index(compile, "scriptversion=")
+	if i < 0 {
+		t.Fatal("no scriptversion in compile")
+	}
+	stamped := func(date string) string {
+		return compile[:i] + "scriptversion=" + date + ".01; # UTC\n# a newer upstream comment\n" + compile[strings.IndexByte(compile[i:], '\n')+i+1:]
+	}
+	for date, want := range map[string]report.Severity{"2099-01-01": report.SevLow, "2019-06-01": report.SevMedium} {
+		_, files := explainRelease(t, map[string]string{"build-aux/compile": stamped(date)}, map[string]string{}, Input{})
+		f := files["build-aux/compile"]
+		if f.Origin != nil || f.Severity != want || want == report.SevLow && !strings.Contains(f.Reason, "newer than the database") {
+			t.Errorf("stamp %s: %+v, want %s", date, f, want)
+		}
+	}
+}
