@@ -52,7 +52,15 @@ func (x *explainer) proved(rel string, t *compare.Member, in autotools.Input) bo
 		class = autotools.ClassUpstreamCopy
 	}
 	fd := report.FileDiff{Path: rel, Status: t.Status, Class: class, Severity: sev, Reason: reason, Origin: o}
-	x.add(fd, autotools.Result{})
+	var res autotools.Result
+	if t.Content != nil {
+		// The stamp names the tool in the generators summary (a claim, so
+		// it chooses nothing here: the proof is the origin).
+		if g, ok := autotools.DetectGenerator(rel, t.Content); ok {
+			res.Generator, res.GeneratorVersion = g.Generator, g.Version
+		}
+	}
+	x.add(fd, res)
 	return true
 }
 
