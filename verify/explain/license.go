@@ -15,6 +15,9 @@ type licenseRewrite struct {
 	// undo lists the possible originals of a rewritten file, to look up
 	// in the database (each is checked by applying the rewrite again).
 	undo func([]byte) [][]byte
+	// possible, when set, reports whether the rewrite can have made b
+	// (a cheap test before undo).
+	possible func([]byte) bool
 }
 
 var (
@@ -44,6 +47,9 @@ func toLesser(b []byte) []byte {
 // the config-h module's.
 var licenseRewrites = []licenseRewrite{
 	{name: "GPLv3+",
+		possible: func(b []byte) bool {
+			return !bytes.Contains(b, []byte("Lesser General Public")) && !bytes.Contains(b, []byte("Library General Public"))
+		},
 		apply: func(b []byte) []byte {
 			b = replaceAll(b, "GNU Lesser General", "GNU General", "Lesser General Public License", "General Public License",
 				"GNU Library General", "GNU General", "Library General Public License", "General Public License")
@@ -62,17 +68,22 @@ var licenseRewrites = []licenseRewrite{
 			return out
 		}},
 	{name: "config-h: #ifdef HAVE_CONFIG_H made #if 1",
+		possible: func(b []byte) bool {
+			return bytes.HasPrefix(b, []byte("#if 1\n")) || bytes.Contains(b, []byte("\n#if 1\n"))
+		},
 		apply: func(b []byte) []byte { return ifdefConfig.ReplaceAll(b, []byte("#if 1")) },
 		undo: func(b []byte) [][]byte {
 			return [][]byte{ifOne.ReplaceAll(b, []byte("#ifdef HAVE_CONFIG_H"))}
 		}},
 	{name: "LGPL",
-		apply: toLesser,
+		possible: func(b []byte) bool { return bytes.Contains(b, []byte("Lesser General Public License")) },
+		apply:    toLesser,
 		undo: func(b []byte) [][]byte {
 			return [][]byte{replaceAll(b, "Lesser General Public License", "General Public License", "GNU Lesser General", "GNU General")}
 		}},
 	{name: "LGPLv2.1+",
-		apply: func(b []byte) []byte { return versionTo21.ReplaceAll(toLesser(b), []byte("version 2.1$1")) },
+		possible: func(b []byte) bool { return bytes.Contains(b, []byte("Lesser General Public License")) },
+		apply:    func(b []byte) []byte { return versionTo21.ReplaceAll(toLesser(b), []byte("version 2.1$1")) },
 		undo: func(b []byte) [][]byte {
 			c := replaceAll(b, "Lesser General Public License", "General Public License", "GNU Lesser General", "GNU General")
 			var out [][]byte

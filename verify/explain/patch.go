@@ -111,6 +111,9 @@ func parseHunks(diff []byte) ([]hunk, error) {
 			if len(l) == 0 {
 				return nil, fmt.Errorf("hunk at line %d ends early", oldStart)
 			}
+			if l[0] == '\n' || string(l) == "\r\n" {
+				l = append([]byte{' '}, l...) // an empty context line whose space was stripped (patch(1) accepts it)
+			}
 			body := l[1:]
 			if len(body) == 0 || body[len(body)-1] != '\n' {
 				body = append(body[:len(body):len(body)], '\n') // last line of the patch without newline

@@ -19,6 +19,7 @@ func TestApplyPatch(t *testing.T) {
 		{"two hunks", "@@ -1,2 +1,2 @@\n-a\n+A\n b\n@@ -7,2 +7,3 @@\n g\n h\n+i\n", "A\nb\nc\nd\ne\nf\ng\nh\ni\n", false},
 		{"delete", "@@ -4,1 +3,0 @@\n-d\n", "a\nb\nc\ne\nf\ng\nh\n", false},
 		{"no newline at end", "@@ -8 +8 @@\n-h\n+H\n\\ No newline at end of file\n", "a\nb\nc\nd\ne\nf\ng\nH", false},
+		{"stripped empty context line", "@@ -1,3 +1,3 @@\n a\n\n-c\n+C\n", "a\n\nC\n", true},
 		{"context mismatch", "@@ -2,3 +2,3 @@\n b\n-x\n+C\n d\n", "", true},
 		{"no hunk", "--- a/x\n+++ b/x\n", "", true},
 		{"short hunk", "@@ -2,3 +2,3 @@\n b\n-c\n", "", true},
@@ -73,4 +74,15 @@ func FuzzApplyPatch(f *testing.F) {
 			t.Fatal("empty patch applied")
 		}
 	})
+}
+
+// A git diff whose empty context line lost its space (as in diffutils'
+// gl/lib/sh-quote.c.diff) applies as patch(1) applies it.
+func TestApplyPatchStrippedBlankContext(t *testing.T) {
+	orig := "x\n\n/* doc */\nstatic void\nf ()\n{\n}\n"
+	diff := "diff --git a/lib/f.c b/lib/f.c\nindex e349f40..788989a 100644\n--- a/lib/f.c\n+++ b/lib/f.c\n@@ -2,4 +2,4 @@ x\n\n /* doc */\n static void\n-f ()\n+f (void)\n-- \n2.31.1\n"
+	got, err := ApplyPatch([]byte(orig), []byte(diff))
+	if want := "x\n\n/* doc */\nstatic void\nf (void)\n{\n}\n"; err != nil || string(got) != want {
+		t.Errorf("got %q, %v; want %q", got, err, want)
+	}
 }

@@ -141,11 +141,18 @@ func (p *Provenance) fromGnulibRewrite(rel string, id [20]byte) *report.Origin {
 // redoing the rewrite on it gives content back.
 func (p *Provenance) fromDBRewrite(rel string, content []byte) *report.Origin {
 	for _, r := range licenseRewrites {
+		if r.possible != nil && !r.possible(content) {
+			continue
+		}
 		for _, c := range r.undo(content) {
-			if bytes.Equal(c, content) || !bytes.Equal(r.apply(c), content) {
+			if bytes.Equal(c, content) {
 				continue
 			}
-			if o := p.fromDB(rel, [20]byte(origindb.BlobID(c))); o != nil {
+			id := [20]byte(origindb.BlobID(c))
+			if !p.db.Has(id[:]) || !bytes.Equal(r.apply(c), content) {
+				continue
+			}
+			if o := p.fromDB(rel, id); o != nil {
 				o.Transform = rewriteName(r)
 				return o
 			}
