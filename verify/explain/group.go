@@ -53,9 +53,10 @@ func (x *explainer) proved(rel string, t *compare.Member, in autotools.Input) bo
 	}
 	fd := report.FileDiff{Path: rel, Status: t.Status, Class: class, Severity: sev, Reason: reason, Origin: o}
 	var res autotools.Result
-	if t.Content != nil {
-		// The stamp names the tool in the generators summary (a claim, so
-		// it chooses nothing here: the proof is the origin).
+	if t.Content != nil && o.Kind == report.OriginUpstream && o.Project != "gnulib" {
+		// A tool's copy (ltmain.sh, install-sh) names the tool in the
+		// generators summary through its stamp (a claim, so it chooses
+		// nothing here: the proof is the origin).
 		if g, ok := autotools.DetectGenerator(rel, t.Content); ok {
 			res.Generator, res.GeneratorVersion = g.Generator, g.Version
 		}
