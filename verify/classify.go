@@ -36,12 +36,15 @@ func (p *pipeline) explain(ctx context.Context) error {
 	in := explain.Input{Compare: p.cmp, Blobs: tagBlobs{blobs}, M4DB: p.o.Sources.M4DB, Version: p.version(),
 		TagTime: p.tag.CommitTime, KeepBytes: p.cmp.KeepBytes()}
 	in.ExportIgnore, in.ExportSubst = p.attributes(ctx)
-	lookup, closeGnulib, err := p.gnulib(ctx, blobs)
+	tree, unread, closeGnulib, err := p.gnulib(ctx, blobs)
 	if err != nil {
 		return err
 	}
 	defer closeGnulib()
-	in.Gnulib = lookup
+	if tree != nil {
+		in.Gnulib, in.GnulibTree = tree.Read, tree
+	}
+	in.GnulibUnread = unread
 	res, err := explain.Explain(ctx, in)
 	if err != nil {
 		var be *explain.BlobError
@@ -96,8 +99,9 @@ func (p *pipeline) attributes(ctx context.Context) (ignore, subst map[string]boo
 }
 
 // gnulib opens the gnulib commit the tag pins, when it pins one and its
-// repository is known, and says in the report's notes what it did.
-func (p *pipeline) gnulib(ctx context.Context, blobs *gitsrc.Blobs) (func(string) ([]byte, bool), func(), error) {
+// repository is known, and says in the report's notes what it did. unread
+// is the pinned commit when it could not be read.
+func (p *pipeline) gnulib(ctx context.Context, blobs *gitsrc.Blobs) (tree *explain.GnulibTree, unread string, closeFn func(), err error) {
 	none := func() {}
 	pin := p.findGnulibPin(blobs)
 	switch {
@@ -105,20 +109,20 @@ func (p *pipeline) gnulib(ctx context.Context, blobs *gitsrc.Blobs) (func(string
 		if p.o.Sources.Gnulib != "" {
 			p.report.Notes = append(p.report.Notes, "--gnulib given, but the tag pins no gnulib submodule: nothing to compare with")
 		}
-		return nil, none, nil
+		return nil, "", none, nil
 	case pin.source == "":
 		p.report.Notes = append(p.report.Notes, fmt.Sprintf("the tag pins gnulib commit %s at %s, but no gnulib repository is known: pass --gnulib to compare the copies", pin.commit[:12], pin.path))
-		return nil, none, nil
+		return nil, pin.commit, none, nil
 	}
-	lookup, closeFn, err := p.gnulibFiles(ctx, pin)
+	tree, closeFn, err = p.gnulibFiles(ctx, pin)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, none, ctx.Err()
+			return nil, "", none, ctx.Err()
 		}
 		p.report.Notes = append(p.report.Notes, fmt.Sprintf("gnulib commit %s could not be read from %s: %v", pin.commit[:12], pin.source, err))
-		return nil, none, nil
+		return nil, pin.commit, none, nil
 	}
-	return lookup, closeFn, nil
+	return tree, "", closeFn, nil
 }
 
 // version is the release version, from the archive root or file name.

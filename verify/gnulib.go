@@ -2,11 +2,13 @@ package verify
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"regexp"
 	"strings"
 
 	"github.com/tarcheck/tarcheck/verify/compare"
+	"github.com/tarcheck/tarcheck/verify/explain"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
 )
 
@@ -30,6 +32,39 @@ func (p *pipeline) findGnulibPin(blobs *gitsrc.Blobs) *gnulibPin {
 					pin.source = submoduleURL(string(data), rel)
 				}
 			}
+		}
+		return pin
+	}
+	return p.scriptGnulibPin(blobs)
+}
+
+// gnulibPinLine is a gnulib commit pinned in a bootstrap script:
+// autogen.sh's gnulib_hash= (nano) or bootstrap.conf's GNULIB_REVISION=.
+var gnulibPinLine = regexp.MustCompile(`(?m)^[ \t]*(?:gnulib_hash|GNULIB_REVISION)=["']?([0-9a-f]{40})["']?[ \t]*$`)
+
+// gnulibURLLine is the gnulib repository autogen.sh names (gnulib_url=).
+var gnulibURLLine = regexp.MustCompile(`(?m)^[ \t]*gnulib_url=["']?([^"'\s]+)["']?[ \t]*$`)
+
+// scriptGnulibPin finds a gnulib commit pinned by autogen.sh or
+// bootstrap.conf at the top of the tag, read from --gnulib or the URL
+// the script names.
+func (p *pipeline) scriptGnulibPin(blobs *gitsrc.Blobs) *gnulibPin {
+	for _, name := range []string{"autogen.sh", "bootstrap.conf"} {
+		g := p.git.Get(name)
+		if g == nil {
+			continue
+		}
+		data, err := blobs.Read(g.HexID())
+		if err != nil {
+			continue
+		}
+		m := gnulibPinLine.FindSubmatch(data)
+		if m == nil {
+			continue
+		}
+		pin := &gnulibPin{path: name, commit: string(m[1]), source: p.o.Sources.Gnulib}
+		if u := gnulibURLLine.FindSubmatch(data); pin.source == "" && u != nil && strings.Contains(string(u[1]), "://") && !strings.HasPrefix(string(u[1]), "-") {
+			pin.source = string(u[1])
 		}
 		return pin
 	}
@@ -70,7 +105,7 @@ func submoduleURL(gitmodules, path string) string {
 
 // gnulibFiles opens the pinned gnulib commit and returns a lookup of its
 // files by path, for autotools.Context.Gnulib, and a closer.
-func (p *pipeline) gnulibFiles(ctx context.Context, pin *gnulibPin) (func(string) ([]byte, bool), func(), error) {
+func (p *pipeline) gnulibFiles(ctx context.Context, pin *gnulibPin) (*explain.GnulibTree, func(), error) {
 	repo, err := gitsrc.Open(ctx, pin.source, gitsrc.Options{CacheDir: p.o.Sources.CacheDir, Offline: p.o.Sources.Offline, Logf: p.o.Output.Logf})
 	if err != nil {
 		return nil, nil, err
@@ -80,9 +115,16 @@ func (p *pipeline) gnulibFiles(ctx context.Context, pin *gnulibPin) (func(string
 		return nil, nil, err
 	}
 	ids := map[string]string{}
+	byID := map[[20]byte]string{}
 	if err := repo.ListTree(ctx, tree, func(e gitsrc.TreeEntry) error {
 		if e.Type == "blob" {
 			ids[e.Path] = e.ID
+			var id [20]byte
+			if n, err := hex.Decode(id[:], []byte(e.ID)); err == nil && n == len(id) {
+				if old, ok := byID[id]; !ok || e.Path < old {
+					byID[id] = e.Path
+				}
+			}
 		}
 		return nil
 	}); err != nil {
@@ -105,5 +147,5 @@ func (p *pipeline) gnulibFiles(ctx context.Context, pin *gnulibPin) (func(string
 	}
 	p.report.Notes = append(p.report.Notes, fmt.Sprintf("gnulib copies compared with gnulib commit %s (pinned by %s) from %s",
 		pin.commit[:12], pin.path, pin.source))
-	return lookup, func() { blobs.Close() }, nil
+	return &explain.GnulibTree{Commit: pin.commit, ByID: byID, Read: lookup}, func() { blobs.Close() }, nil
 }

@@ -80,7 +80,7 @@ var moduleImports = map[string][]string{
 	"verify/render":        {"verify/report", "verify/render/escape"},
 	"verify/render/escape": {},
 	"verify/compare":       {"verify/archive", "verify/report", "autotools", "internal/pathidx"},
-	"verify/explain":       {"verify/compare", "verify/archive", "verify/report", "verify/internal/linediff", "autotools"},
+	"verify/explain":       {"verify/compare", "verify/archive", "verify/report", "verify/internal/linediff", "autotools", "autotools/origindb"},
 	"verify/trust":         {"verify/sig", "verify/fetch", "verify/report"},
 	"verify/rebuild":       {"verify/compare", "verify/explain", "verify/archive", "verify/report", "verify/internal/linediff", "autotools", "sandbox"},
 	"verify/archive":       {"verify/archive/internal/...", "internal/..."},

@@ -8,8 +8,19 @@
 // It reads no repository and no network: the tag's blobs come in through
 // Blobs, its .gitattributes as two sets, gnulib's files as a lookup. Further
 // passes over the archive (contents that did not fit in the first) go
-// through compare.Result.Gather. Provenance (where each file came from, in
-// order) belongs here too.
+// through compare.Result.Gather.
+//
+// Provenance has one owner, Provenance.Prove: every file only in the
+// tarball (or a tool's copy replacing a tracked m4/helper file) is first
+// searched, in order, in the tag's own tree (any path, or a gnulib-tool
+// .diff applied to the pinned gnulib file), the pinned gnulib commit (any
+// path, or gnulib-tool's rewrites redone) and the embedded database of
+// upstream files (origindb); what proves it is recorded in
+// FileDiff.Origin and the file is info. Only unproved files go on to the
+// autotools classification. Findings that say the same thing are then
+// grouped (group.go): files only an unread gnulib commit could prove
+// (TC308), documentation and bootstrap files written at release, and
+// alike findings of one directory (files only in git among them).
 package explain
 
 import (
@@ -25,6 +36,7 @@ import (
 	"time"
 
 	"github.com/tarcheck/tarcheck/autotools"
+	"github.com/tarcheck/tarcheck/autotools/origindb"
 	"github.com/tarcheck/tarcheck/verify/archive"
 	"github.com/tarcheck/tarcheck/verify/compare"
 	"github.com/tarcheck/tarcheck/verify/internal/linediff"
@@ -47,6 +59,14 @@ type Input struct {
 	ExportIgnore, ExportSubst map[string]bool
 	// Gnulib, when set, reads a file of the gnulib commit the tag pins.
 	Gnulib func(path string) ([]byte, bool)
+	// GnulibTree, when set, is that commit's tree, for provenance (blob
+	// ids at any path, .diff files applied to its files).
+	GnulibTree *GnulibTree
+	// GnulibUnread is the gnulib commit the tag pins when it could not be
+	// read: files only it could prove are then reported as one group.
+	GnulibUnread string
+	// Origins, when set, replaces the embedded database of upstream files.
+	Origins *origindb.DB
 	// M4DB, when set, replaces the embedded m4 database.
 	M4DB *autotools.M4DB
 	// Version is the release's version; TagTime the tagged commit's time.
@@ -90,6 +110,7 @@ type explainer struct {
 	actx *autotools.Context
 	gens map[string]*report.Generator
 	res  Result
+	prov *Provenance
 }
 
 // Explain classifies every non-identical path of in.Compare. Contents not
@@ -98,6 +119,16 @@ func Explain(ctx context.Context, in Input) (*Result, error) {
 	x := &explainer{in: in, cmp: in.Compare, gens: map[string]*report.Generator{},
 		res: Result{Classes: map[string]int{}}}
 	x.actx = x.context()
+	gnulib := in.GnulibTree
+	if x.actx.Gnulib == nil && gnulib != nil {
+		x.actx.Gnulib = gnulib.Read
+	}
+	if gnulib != nil && gnulib.Read == nil {
+		g := *gnulib
+		g.Read = in.Gnulib
+		gnulib = &g
+	}
+	x.prov = NewProvenance(x.cmp.Index, in.Blobs, x.actx.GitByBase, gnulib, in.Origins)
 	var rels []string
 	for rel, t := range x.cmp.Members {
 		if t.Status != "" {
@@ -125,6 +156,7 @@ func Explain(ctx context.Context, in Input) (*Result, error) {
 		x.add(report.FileDiff{Path: rel, Status: report.OnlyInGit, Class: res.Class, Severity: severity(res.Severity),
 			Reason: res.Reason}, res)
 	}
+	x.group()
 	x.hazards()
 	for _, g := range x.gens {
 		x.res.Generators = append(x.res.Generators, *g)
@@ -239,6 +271,9 @@ func (x *explainer) member(rel string, t *compare.Member) error {
 			in.Git = c
 		}
 	}
+	if x.proved(rel, t, in) {
+		return nil
+	}
 	res := autotools.Classify(in, x.actx)
 	sev := severity(res.Severity)
 	if in.Tarball == nil && t.Size > 0 && t.Type == archive.TypeRegular && sev < report.SevHigh &&
@@ -248,6 +283,11 @@ func (x *explainer) member(rel string, t *compare.Member) error {
 		sev = report.SevHigh
 		res.Reason = fmt.Sprintf("%s (%d bytes, over the %d-byte inspection limit: not inspected, so not explained)",
 			strings.TrimSuffix(res.Reason, "."), t.Size, x.in.KeepBytes)
+	}
+	if res.Class == autotools.ClassUpstreamUnknownVersion && sev == report.SevMedium && t.Status == report.OnlyInTarball && !loud(res) {
+		if why, ok := x.prov.NewerThanKnown(rel, res.GeneratorVersion); ok {
+			sev, res.Reason = report.SevLow, strings.TrimSuffix(res.Reason, ".")+"; "+why
+		}
 	}
 	fd := report.FileDiff{Path: rel, Status: t.Status, Class: res.Class, Severity: sev, Reason: res.Reason}
 	if t.Status == report.ContentDiffers && gitContent != nil && t.Content != nil {
@@ -394,4 +434,14 @@ func LtmainVersion(c []byte) string {
 		return strings.TrimSpace(string(m[1]))
 	}
 	return ""
+}
+
+// loud reports a classification with a signal of medium or more.
+func loud(res autotools.Result) bool {
+	for _, s := range res.Signals {
+		if severity(s.Severity) >= report.SevMedium {
+			return true
+		}
+	}
+	return false
 }

@@ -230,17 +230,30 @@ func (p *textPrinter) quietFindings(r *report.Report) {
 	}
 }
 
+// listed reports whether the text report lists a file without -v: not
+// info ones, nor files only in git below high (their findings are grouped
+// by directory).
+func listed(f report.FileDiff) bool {
+	return f.Severity > report.SevInfo && (f.Status != report.OnlyInGit || f.Severity >= report.SevHigh)
+}
+
 func (p *textPrinter) files(r *report.Report, verbose bool) {
-	hidden := 0
+	hidden, gitOnly := 0, 0
 	if !verbose {
 		for _, f := range r.Files {
-			if f.Severity == report.SevInfo {
+			if !listed(f) {
 				hidden++
+				if f.Severity > report.SevInfo {
+					gitOnly++
+				}
 			}
 		}
 	}
 	title := fmt.Sprintf("Files (%d differing)", len(r.Files))
-	if hidden > 0 {
+	switch {
+	case gitOnly > 0:
+		title = fmt.Sprintf("Files (%d differing, %d info and %d only in git not listed; -v lists them)", len(r.Files), hidden-gitOnly, gitOnly)
+	case hidden > 0:
 		title = fmt.Sprintf("Files (%d differing, %d info not listed; -v lists them)", len(r.Files), hidden)
 	}
 	p.heading(title)
@@ -252,8 +265,8 @@ func (p *textPrinter) files(r *report.Report, verbose bool) {
 	var cur report.Severity = -1
 	for _, i := range idx {
 		f := r.Files[i]
-		if f.Severity == report.SevInfo && !verbose {
-			break
+		if !verbose && !listed(f) {
+			continue
 		}
 		if f.Severity != cur {
 			cur = f.Severity

@@ -176,6 +176,42 @@ type FileDiff struct {
 	Generator string `json:"generator,omitempty"`
 	// Expected quotes the policy reason that accepted this difference.
 	Expected string `json:"expected,omitempty"`
+	// Origin is what proved the file's content, when something did.
+	Origin *Origin `json:"origin,omitempty"`
+}
+
+// Origin kinds: where a file's exact bytes were found.
+const (
+	// OriginTag: the same blob elsewhere in the tag's tree, or a gnulib
+	// file patched by a .diff the tag holds (gnulib-tool --local-dir).
+	OriginTag = "tag"
+	// OriginGnulib: a file of the gnulib commit the tag pins.
+	OriginGnulib = "gnulib"
+	// OriginUpstream: a known version of an upstream project (the
+	// embedded database of gnulib, autoconf, automake, libtool, gettext,
+	// pkg-config and autoconf-archive files).
+	OriginUpstream = "upstream"
+)
+
+// Origin is the proof of where a file's content comes from: a file whose
+// git blob id (computed from the tarball's bytes) equals that of Path in
+// the origin named by Kind.
+type Origin struct {
+	// Kind is OriginTag, OriginGnulib or OriginUpstream.
+	Kind string `json:"kind"`
+	// Project and Version name the upstream release ("automake",
+	// "1.16.5"; for history versions a date range "git 2021-03-01..2023-01-10").
+	Project string `json:"project,omitempty"`
+	Version string `json:"version,omitempty"`
+	// Commit is the gnulib commit (kind gnulib).
+	Commit string `json:"commit,omitempty"`
+	// Path is the file's path in the origin.
+	Path string `json:"path"`
+	// Patch is the tag's .diff applied to Path (kind tag).
+	Patch string `json:"patch,omitempty"`
+	// Transform names a rewrite the copying tool made, proved by redoing
+	// it ("gnulib-tool license notice: GPLv3+").
+	Transform string `json:"transform,omitempty"`
 }
 
 // Finding is one rule hit.

@@ -44,6 +44,7 @@ const (
 	RuleTypeDiffers                = "TC305"
 	RuleBinaryOnlyInTarball        = "TC306"
 	RuleReleaseStamping            = "TC307"
+	RuleOriginNotConsulted         = "TC308"
 	RuleM4UnknownContent           = "TC401"
 	RuleM4SerialAboveUpstream      = "TC402"
 	RuleM4UnknownName              = "TC403"
@@ -146,6 +147,9 @@ var rules = []Rule{
 	{ID: RuleReleaseStamping, Name: "ReleaseStamping", Severity: SevLow,
 		Short: "Difference explained by release stamping or line endings",
 		Full:  "The file differs from the tag only by version or date substitution, CRLF line endings, or a regenerated ChangeLog or translation catalogue."},
+	{ID: RuleOriginNotConsulted, Name: "OriginNotConsulted", Severity: SevMedium,
+		Short: "Files that only an unread origin could prove",
+		Full:  "Files only in the tarball look like copies from an origin (the gnulib commit the tag pins) that could not be read, and match no other known origin. They are reported once, as a group: read the origin to prove or refute each copy."},
 
 	// m4 provenance.
 	{ID: RuleM4UnknownContent, Name: "M4UnknownContent", Severity: SevMedium,

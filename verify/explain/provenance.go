@@ -1,0 +1,371 @@
+package explain
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/tarcheck/tarcheck/autotools/origindb"
+	"github.com/tarcheck/tarcheck/verify/compare"
+	"github.com/tarcheck/tarcheck/verify/report"
+)
+
+// GnulibTree is the gnulib commit the tag pins, as read for provenance.
+type GnulibTree struct {
+	// Commit is the commit's hex id.
+	Commit string
+	// ByID maps the blob ids of the commit's files to one of their paths.
+	ByID map[[20]byte]string
+	// Read returns a file of the commit by path.
+	Read func(path string) ([]byte, bool)
+}
+
+// Provenance is the one owner of "where does this file come from". Prove
+// searches the origins in a fixed order and stops at the first that holds
+// the file's exact bytes (its git blob id, computed from the tarball):
+//
+//  1. the tag itself: the same blob anywhere in the tag's tree (gnulib-tool
+//     --local-dir copies gl/lib/x.c → lib/x.c, moved or duplicated files),
+//     then a gnulib-tool local .diff of the tag (gl/lib/x.c.diff) applied
+//     to the pinned gnulib file;
+//  2. the pinned gnulib commit, at any path of its tree (gnulib-tool maps
+//     tests/ → gnulib-tests/, top/ → the top directory, lib/ m4/
+//     build-aux/ doc/ → their configured bases);
+//  3. the embedded database of upstream files (origindb): every known
+//     version of gnulib, autoconf, automake, libtool, gettext, pkg-config
+//     and autoconf-archive files.
+//
+// Generators, release stamping, translations and documentation come after
+// it (autotools.Classify); what nothing explains stays unexplained. A
+// claim in the file (serial, stamp, name) never proves anything here.
+type Provenance struct {
+	tag      *compare.Index
+	tagByID  map[[20]byte]string
+	byBase   func(base string) []string
+	blobs    Blobs
+	gnulib   *GnulibTree
+	db       *origindb.DB
+	dbByName map[string]bool
+
+	gnulibBase map[string][]string
+}
+
+// NewProvenance is the search over the tag's tree idx (its blobs read
+// through blobs, by base name through byBase, which may be nil), the
+// pinned gnulib commit (nil when none was read) and the database (nil: the
+// embedded one).
+func NewProvenance(idx *compare.Index, blobs Blobs, byBase func(string) []string, gnulib *GnulibTree, db *origindb.DB) *Provenance {
+	if db == nil {
+		var err error
+		if db, err = origindb.Embedded(); err != nil {
+			db = origindb.Empty()
+		}
+	}
+	if byBase == nil {
+		byBase = gitByBase(idx)
+	}
+	return &Provenance{tag: idx, byBase: byBase, blobs: blobs, gnulib: gnulib, db: db}
+}
+
+// Prove returns what proves the bytes of the tarball file rel whose git
+// blob id is id (content, when at hand, is only needed for .diff
+// origins), or nil.
+func (p *Provenance) Prove(rel string, id [20]byte, content []byte) *report.Origin {
+	if o := p.fromTag(rel, id); o != nil {
+		return o
+	}
+	if o := p.fromLocalDiff(rel, id); o != nil {
+		return o
+	}
+	if p.gnulib != nil {
+		if gp, ok := p.gnulib.ByID[id]; ok {
+			return &report.Origin{Kind: report.OriginGnulib, Commit: p.gnulib.Commit, Path: gp}
+		}
+	}
+	// gnulib-tool's rewrites, redone on the pinned file of that name.
+	if p.gnulib != nil && content != nil && len(p.gnulibByBase(path.Base(rel))) > 0 && mentionsLicense(content) {
+		if o := p.fromGnulibRewrite(rel, id); o != nil {
+			return o
+		}
+	}
+	if o := p.fromDB(rel, id); o != nil {
+		return o
+	}
+	if content != nil && p.LooksLikeGnulib(rel) && mentionsLicense(content) {
+		return p.fromDBRewrite(rel, content)
+	}
+	return nil
+}
+
+// gnulibByBase lists the pinned gnulib tree's paths by base name.
+func (p *Provenance) gnulibByBase(base string) []string {
+	if p.gnulibBase == nil {
+		p.gnulibBase = map[string][]string{}
+		for _, q := range p.gnulib.ByID {
+			b := path.Base(q)
+			p.gnulibBase[b] = append(p.gnulibBase[b], q)
+		}
+	}
+	return p.gnulibBase[base]
+}
+
+// rewriteName is an origin's Transform for a license rewrite.
+func rewriteName(r licenseRewrite) string {
+	return "gnulib-tool license notice rewrite (" + r.name + ")"
+}
+
+// fromGnulibRewrite redoes gnulib-tool's license rewrites on the pinned
+// gnulib files named like rel.
+func (p *Provenance) fromGnulibRewrite(rel string, id [20]byte) *report.Origin {
+	if p.gnulib == nil || p.gnulib.Read == nil {
+		return nil
+	}
+	for _, gp := range p.gnulibByBase(path.Base(rel)) {
+		orig, ok := p.gnulib.Read(gp)
+		if !ok {
+			continue
+		}
+		for _, r := range licenseRewrites {
+			if [20]byte(origindb.BlobID(r.apply(orig))) == id {
+				return &report.Origin{Kind: report.OriginGnulib, Commit: p.gnulib.Commit, Path: gp, Transform: rewriteName(r)}
+			}
+		}
+	}
+	return nil
+}
+
+// fromDBRewrite undoes gnulib-tool's license rewrites on content and looks
+// the possible originals up in the database; an original counts only when
+// redoing the rewrite on it gives content back.
+func (p *Provenance) fromDBRewrite(rel string, content []byte) *report.Origin {
+	for _, r := range licenseRewrites {
+		if r.possible != nil && !r.possible(content) {
+			continue
+		}
+		for _, c := range r.undo(content) {
+			if bytes.Equal(c, content) {
+				continue
+			}
+			id := [20]byte(origindb.BlobID(c))
+			if !p.db.Has(id[:]) || !bytes.Equal(r.apply(c), content) {
+				continue
+			}
+			if o := p.fromDB(rel, id); o != nil {
+				o.Transform = rewriteName(r)
+				return o
+			}
+		}
+	}
+	return nil
+}
+
+// fromTag finds the same blob at another path of the tag.
+func (p *Provenance) fromTag(rel string, id [20]byte) *report.Origin {
+	if p.tag == nil {
+		return nil
+	}
+	if p.tagByID == nil {
+		p.tagByID = make(map[[20]byte]string, p.tag.Len())
+		for q, g := range p.tag.All() {
+			if g.Mode == 0o160000 || g.Mode == 0o120000 {
+				continue
+			}
+			if old, ok := p.tagByID[g.ID]; !ok || q < old {
+				p.tagByID[g.ID] = q
+			}
+		}
+	}
+	q, ok := p.tagByID[id]
+	if !ok || q == rel {
+		return nil
+	}
+	return &report.Origin{Kind: report.OriginTag, Path: q}
+}
+
+// gnulibDirs are the top-level directories of gnulib that gnulib-tool
+// copies from (and that a --local-dir mirrors).
+var gnulibDirs = []string{"lib/", "m4/", "build-aux/", "tests/", "top/", "doc/", "modules/"}
+
+// localDiffTarget is the gnulib path a --local-dir .diff file patches
+// ("gl/lib/foo.c.diff" → "lib/foo.c"), or "".
+func localDiffTarget(diffPath string) string {
+	p, ok := strings.CutSuffix(diffPath, ".diff")
+	if !ok {
+		return ""
+	}
+	for _, d := range gnulibDirs {
+		if i := strings.Index(p, "/"+d); i >= 0 {
+			return p[i+1:]
+		}
+		if strings.HasPrefix(p, d) {
+			return p
+		}
+	}
+	return ""
+}
+
+// fromLocalDiff applies the tag's gnulib-tool .diff files named after rel
+// to the pinned gnulib file they patch.
+func (p *Provenance) fromLocalDiff(rel string, id [20]byte) *report.Origin {
+	if p.gnulib == nil || p.gnulib.Read == nil || p.blobs == nil || p.tag == nil {
+		return nil
+	}
+	for _, dp := range p.byBase(path.Base(rel) + ".diff") {
+		target := localDiffTarget(dp)
+		if target == "" || path.Base(target) != path.Base(rel) {
+			continue
+		}
+		g := p.tag.Get(dp)
+		if g == nil {
+			continue
+		}
+		orig, ok := p.gnulib.Read(target)
+		if !ok {
+			continue
+		}
+		diff, err := p.blobs.Read(g.HexID())
+		if err != nil || diff == nil {
+			continue
+		}
+		out, err := ApplyPatch(orig, diff)
+		if err != nil {
+			continue
+		}
+		if [20]byte(origindb.BlobID(out)) == id {
+			return &report.Origin{Kind: report.OriginTag, Commit: p.gnulib.Commit, Path: target, Patch: dp}
+		}
+	}
+	return nil
+}
+
+// fromDB looks the blob up in the database and picks the origin that best
+// explains the file at rel: the same base name first, then a tool release
+// (automake, gettext, ... installed it) over a gnulib history version.
+func (p *Provenance) fromDB(rel string, id [20]byte) *report.Origin {
+	origins := p.db.LookupBlob(id[:])
+	if len(origins) == 0 {
+		return nil
+	}
+	base := path.Base(rel)
+	best, bestScore := -1, -1
+	for i, o := range origins {
+		score := 0
+		if path.Base(o.Path) == base {
+			score += 4
+		}
+		if o.FirstVersion != "" {
+			score += 2
+		}
+		if !o.Package {
+			score++
+		}
+		if score > bestScore {
+			best, bestScore = i, score
+		}
+	}
+	o := origins[best]
+	return &report.Origin{Kind: report.OriginUpstream, Project: o.Project, Version: originVersion(o), Path: o.Path}
+}
+
+// originVersion is an origin's release ("1.16.5", "1.16.2..1.16.5") or,
+// for a version between releases, its dates ("git 2021-03-01..2023-01-10").
+func originVersion(o origindb.Origin) string {
+	switch {
+	case o.FirstVersion != "" && o.FirstVersion != o.LastVersion && o.LastVersion != "":
+		return o.FirstVersion + ".." + o.LastVersion
+	case o.FirstVersion != "":
+		return o.FirstVersion
+	case !o.First.IsZero():
+		v := "git " + o.First.Format(time.DateOnly)
+		if !o.Last.IsZero() && !o.Last.Equal(o.First) {
+			v += ".." + o.Last.Format(time.DateOnly)
+		}
+		return v
+	}
+	return ""
+}
+
+// LooksLikeGnulib reports whether gnulib has (in any known version) a file
+// named like rel: an unproved file that only the pinned gnulib commit
+// could prove.
+func (p *Provenance) LooksLikeGnulib(rel string) bool {
+	base := path.Base(rel)
+	if v, ok := p.dbByName[base]; ok {
+		return v
+	}
+	if p.dbByName == nil {
+		p.dbByName = map[string]bool{}
+	}
+	v := false
+	for _, fv := range p.db.ByName(base) {
+		if fv.Origin.Project == "gnulib" {
+			v = true
+			break
+		}
+	}
+	p.dbByName[base] = v
+	return v
+}
+
+// Describe is the one-line reason of a proof.
+func Describe(o *report.Origin) string {
+	switch o.Kind {
+	case report.OriginTag:
+		if o.Patch != "" {
+			return "gnulib's " + o.Path + " at the pinned commit " + shortID(o.Commit) + " patched by the tag's " + o.Patch
+		}
+		return "identical to " + o.Path + " in the tag"
+	case report.OriginGnulib:
+		return "identical to gnulib's " + o.Path + " at the commit the tag pins (" + shortID(o.Commit) + ")" + rewritten(o)
+	}
+	s := "identical to " + o.Project
+	if o.Version != "" {
+		s += " " + o.Version
+	}
+	return s + " " + o.Path + rewritten(o)
+}
+
+// rewritten is ", after <transform>" or "".
+func rewritten(o *report.Origin) string {
+	if o.Transform == "" {
+		return ""
+	}
+	return ", after " + o.Transform
+}
+
+func shortID(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}
+
+// stampDate is the leading date of a helper's version stamp
+// ("2024-06-19.01", "2026-01-03"), or false.
+func stampDate(stamp string) (time.Time, bool) {
+	if len(stamp) < 10 {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.DateOnly, stamp[:10])
+	return t, err == nil
+}
+
+// NewerThanKnown reports, for an unproved copy of a helper named like rel
+// whose own version stamp is stamp, whether that stamp is later than every
+// source the database was built from: the release may use a tool newer
+// than the database (a claim that chooses the severity, low, never a
+// proof). The reason names the newest known version.
+func (p *Provenance) NewerThanKnown(rel, stamp string) (string, bool) {
+	d, ok := stampDate(stamp)
+	if !ok {
+		return "", false
+	}
+	info := p.db.Name(path.Base(rel))
+	if info.Versions == 0 || info.Covered.IsZero() || !d.After(info.Covered) {
+		return "", false
+	}
+	return fmt.Sprintf("stamped %s, after the database's sources (to %s; newest known version: %s): a version newer than the database, not proved",
+		d.Format(time.DateOnly), info.Covered.Format(time.DateOnly), info.Newest.String()), true
+}
