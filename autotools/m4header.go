@@ -50,10 +50,9 @@ func (h M4Header) MaxYear() int {
 var (
 	// serialRe follows aclocal ("#serial N", "# serial N") and gnulib
 	// ("# foo.m4 serial N") conventions, with dnl comments too.
-	serialRe    = regexp.MustCompile(`^(?:#|dnl)[ \t]*(?:[A-Za-z0-9_.~+-]+\.m4[ \t]+)?serial[ \t]+([0-9]+(?:\.[0-9]+)*)`)
-	defunRe     = regexp.MustCompile(`\b(?:AC_DEFUN|AC_DEFUN_ONCE|AU_DEFUN|AU_ALIAS)\(\s*\[?([A-Za-z_][A-Za-z0-9_]*)`)
-	copyrightRe = regexp.MustCompile(`(?i)copyright`)
-	yearRe      = regexp.MustCompile(`\b(19[6-9][0-9]|2[01][0-9][0-9])\b(?:\s*-\s*(19[6-9][0-9]|2[01][0-9][0-9])\b)?`)
+	serialRe = regexp.MustCompile(`^(?:#|dnl)[ \t]*(?:[A-Za-z0-9_.~+-]+\.m4[ \t]+)?serial[ \t]+([0-9]+(?:\.[0-9]+)*)`)
+	defunRe  = regexp.MustCompile(`\b(?:AC_DEFUN|AC_DEFUN_ONCE|AU_DEFUN|AU_ALIAS)\(\s*\[?([A-Za-z_][A-Za-z0-9_]*)`)
+	yearRe   = regexp.MustCompile(`\b(19[6-9][0-9]|2[01][0-9][0-9])\b(?:\s*-\s*(19[6-9][0-9]|2[01][0-9][0-9])\b)?`)
 )
 
 // ParseM4Header extracts serial numbers, macro names and copyright years from
@@ -79,13 +78,15 @@ func ParseM4Header(content []byte) (M4Header, error) {
 		}
 		if t[0] == '#' || bytes.HasPrefix(t, []byte("dnl")) {
 			// Like aclocal, a serial line starts in the first column.
-			if m := serialRe.FindSubmatch(line); m != nil && len(h.Serials) < maxM4Macros {
+			if !bytes.Contains(line, []byte("serial")) {
+				// serialRe cannot match: spare the regexp machine.
+			} else if m := serialRe.FindSubmatch(line); m != nil && len(h.Serials) < maxM4Macros {
 				s := string(m[1])
 				if strings.Count(s, ".") < maxSerialParts {
 					h.Serials = append(h.Serials, s)
 				}
 			}
-			if copyrightRe.Match(t) {
+			if containsCopyright(t) {
 				for _, m := range yearRe.FindAllSubmatch(t, -1) {
 					a, _ := strconv.Atoi(string(m[1]))
 					b := a
@@ -169,4 +170,24 @@ func serialMajor(s string) int {
 		return -1
 	}
 	return n
+}
+
+// containsCopyright reports whether b holds "copyright" in any letter case:
+// what (?i)copyright matches (none of its letters has a non-ASCII case
+// fold), without a regexp.
+func containsCopyright(b []byte) bool {
+	const word = "copyright"
+	for i := 0; i+len(word) <= len(b); i++ {
+		if b[i]|0x20 != 'c' {
+			continue
+		}
+		j := 1
+		for j < len(word) && b[i+j]|0x20 == word[j] {
+			j++
+		}
+		if j == len(word) {
+			return true
+		}
+	}
+	return false
 }
