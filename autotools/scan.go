@@ -185,7 +185,7 @@ func scanKeywords(path string, content []byte) []Signal {
 		sev := r.sev
 		for _, i := range cand {
 			text := lines.text(content, i)
-			if isCommentLine(text) || !r.match(text) {
+			if isCommentLine(text) || !anyWindow(text, r.match) {
 				continue
 			}
 			if r.id == RuleNetworkFetch && feedsShell(text) {
