@@ -104,8 +104,8 @@ func ParseM4Header(content []byte) (M4Header, error) {
 			continue
 		}
 		if bytes.Contains(t, []byte("_DEFUN")) || bytes.Contains(t, []byte("AU_ALIAS")) {
-			for _, m := range defunRe.FindAllSubmatch(t, -1) {
-				n := string(m[1])
+			for _, name := range defunNames(t) {
+				n := string(name)
 				if !seenMacro[n] && len(h.Macros) < maxM4Macros {
 					seenMacro[n] = true
 					h.Macros = append(h.Macros, n)
@@ -190,4 +190,51 @@ func containsCopyright(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// defunNames returns the macro names defunRe.FindAllSubmatch(b, -1) would
+// capture, found with bytes.Index instead of the regexp's backtracking.
+func defunNames(b []byte) [][]byte {
+	var out [][]byte
+	for off := 0; off < len(b); {
+		// The earliest keyword: AC_DEFUN (and AC_DEFUN_ONCE), AU_DEFUN,
+		// AU_ALIAS.
+		p := -1
+		for _, k := range [...]string{"AC_DEFUN", "AU_DEFUN", "AU_ALIAS"} {
+			if i := bytes.Index(b[off:], []byte(k)); i >= 0 && (p < 0 || off+i < p) {
+				p = off + i
+			}
+		}
+		if p < 0 {
+			break
+		}
+		off = p + 1
+		if p > 0 && isWordByte(b[p-1]) {
+			continue
+		}
+		q := p + 8
+		if bytes.HasPrefix(b[p:], []byte("AC_DEFUN_ONCE(")) {
+			q = p + 13
+		}
+		if q >= len(b) || b[q] != '(' {
+			continue
+		}
+		q++
+		for q < len(b) && (b[q] == ' ' || b[q] == '\t' || b[q] == '\n' || b[q] == '\f' || b[q] == '\r') {
+			q++
+		}
+		if q < len(b) && b[q] == '[' {
+			q++
+		}
+		if q >= len(b) || !(b[q] == '_' || b[q] >= 'A' && b[q] <= 'Z' || b[q] >= 'a' && b[q] <= 'z') {
+			continue
+		}
+		e := q + 1
+		for e < len(b) && isWordByte(b[e]) {
+			e++
+		}
+		out = append(out, b[q:e])
+		off = e
+	}
+	return out
 }

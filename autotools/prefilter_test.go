@@ -101,3 +101,30 @@ func TestContainsCopyrightExact(t *testing.T) {
 		}
 	}
 }
+
+// TestDefunNamesExact checks defunNames against defunRe.
+func TestDefunNamesExact(t *testing.T) {
+	tokens := []string{"AC_DEFUN", "AC_DEFUN_ONCE", "AU_DEFUN", "AU_ALIAS", "(", "[", "]", " ", "\t", "x", "_", "gl_FOO", "9", "XAC_DEFUN", ")", "AC_DEFUN_ONC"}
+	r := rand.New(rand.NewPCG(5, 6))
+	cases := []string{"AC_DEFUN([gl_X], [", "AC_DEFUN_ONCE([a])", "AU_ALIAS([OLD], [NEW])", "xAC_DEFUN([a])", "AC_DEFUN(  [[b]])", "AC_DEFUN([AC_DEFUN([c])"}
+	for range 20000 {
+		var b strings.Builder
+		for range r.IntN(10) {
+			b.WriteString(tokens[r.IntN(len(tokens))])
+		}
+		cases = append(cases, b.String())
+	}
+	for _, c := range cases {
+		var want []string
+		for _, m := range defunRe.FindAllStringSubmatch(c, -1) {
+			want = append(want, m[1])
+		}
+		var got []string
+		for _, n := range defunNames([]byte(c)) {
+			got = append(got, string(n))
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("defunNames(%q) = %q, regexp %q", c, got, want)
+		}
+	}
+}
