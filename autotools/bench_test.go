@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -63,4 +64,29 @@ func BenchmarkBaselineLoad(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkParseM4Header parses every m4 file of the system's aclocal
+// directory (the files an exact-copy lookup hashes and parses).
+func BenchmarkParseM4Header(b *testing.B) {
+	paths, _ := filepath.Glob("/usr/share/aclocal/*.m4")
+	var files [][]byte
+	n := 0
+	for _, p := range paths {
+		if c, err := os.ReadFile(p); err == nil {
+			files = append(files, c)
+			n += len(c)
+		}
+	}
+	if len(files) == 0 {
+		if os.Getenv("TARCHECK_REQUIRE_TOOLS") != "" {
+			b.Fatal("no m4 files in /usr/share/aclocal")
+		}
+		b.Skip("no m4 files in /usr/share/aclocal")
+	}
+	loopCPU(b, n, func() {
+		for _, c := range files {
+			ParseM4Header(c)
+		}
+	})
 }

@@ -138,12 +138,13 @@ func runsAsCode(line []byte, tok string) string {
 // decodesOnLine reports how a line that names binary data decodes or
 // carves it ("decodes", "carves", "translates with tr"), or "".
 func decodesOnLine(line []byte) string {
+	l := string(line)
 	switch {
-	case decoderRe.Match(line):
+	case anyWindow(l, decoderRe.MatchString):
 		return "decodes"
-	case carveRe.Match(line):
+	case anyWindow(l, carveRe.MatchString):
 		return "carves"
-	case trRe.Match(line):
+	case anyWindow(l, trRe.MatchString):
 		return "translates with tr"
 	}
 	return ""

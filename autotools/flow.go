@@ -338,6 +338,9 @@ type flowAnalyzer struct {
 	flows       []Flow
 	selectors   []Selector
 	steps       int
+	// parser and evalParsed serve parseEval.
+	parser     *syntax.Parser
+	evalParsed map[string]*syntax.File
 }
 
 func (a *flowAnalyzer) line(p syntax.Pos) int {
@@ -962,8 +965,8 @@ func (a *flowAnalyzer) evalCode(code string, stdin taint, line int, flat bool) t
 	if a.ctx.depth >= MaxFlowEvalDepth || len(code) > MaxFlowEvalBytes || strings.TrimSpace(code) == "" {
 		return taint{}
 	}
-	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(code), "")
-	if err != nil {
+	f := a.parseEval(code)
+	if f == nil {
 		return taint{}
 	}
 	saved := a.ctx
@@ -971,6 +974,33 @@ func (a *flowAnalyzer) evalCode(code string, stdin taint, line int, flat bool) t
 	out := a.stmts(f.Stmts, stdin)
 	a.ctx = saved
 	return out
+}
+
+// maxEvalCache caps the parsed eval strings kept per scan (each at most
+// MaxFlowEvalBytes of source).
+const maxEvalCache = 512
+
+// parseEval parses an eval string, or returns nil when it is not shell.
+// The same string is parsed once per scan (both passes, every call of a
+// function that evals it): the analysis only reads the tree.
+func (a *flowAnalyzer) parseEval(code string) *syntax.File {
+	if f, ok := a.evalParsed[code]; ok {
+		return f
+	}
+	if a.parser == nil {
+		a.parser = syntax.NewParser(syntax.Variant(syntax.LangBash))
+	}
+	f, err := a.parser.Parse(strings.NewReader(code), "")
+	if err != nil {
+		f = nil
+	}
+	if a.evalParsed == nil {
+		a.evalParsed = map[string]*syntax.File{}
+	}
+	if len(a.evalParsed) < maxEvalCache {
+		a.evalParsed[code] = f
+	}
+	return f
 }
 
 // evalCodeFrom is evalCode for a string defined on lines defs: flows

@@ -50,10 +50,9 @@ func (h M4Header) MaxYear() int {
 var (
 	// serialRe follows aclocal ("#serial N", "# serial N") and gnulib
 	// ("# foo.m4 serial N") conventions, with dnl comments too.
-	serialRe    = regexp.MustCompile(`^(?:#|dnl)[ \t]*(?:[A-Za-z0-9_.~+-]+\.m4[ \t]+)?serial[ \t]+([0-9]+(?:\.[0-9]+)*)`)
-	defunRe     = regexp.MustCompile(`\b(?:AC_DEFUN|AC_DEFUN_ONCE|AU_DEFUN|AU_ALIAS)\(\s*\[?([A-Za-z_][A-Za-z0-9_]*)`)
-	copyrightRe = regexp.MustCompile(`(?i)copyright`)
-	yearRe      = regexp.MustCompile(`\b(19[6-9][0-9]|2[01][0-9][0-9])\b(?:\s*-\s*(19[6-9][0-9]|2[01][0-9][0-9])\b)?`)
+	serialRe = regexp.MustCompile(`^(?:#|dnl)[ \t]*(?:[A-Za-z0-9_.~+-]+\.m4[ \t]+)?serial[ \t]+([0-9]+(?:\.[0-9]+)*)`)
+	defunRe  = regexp.MustCompile(`\b(?:AC_DEFUN|AC_DEFUN_ONCE|AU_DEFUN|AU_ALIAS)\(\s*\[?([A-Za-z_][A-Za-z0-9_]*)`)
+	yearRe   = regexp.MustCompile(`\b(19[6-9][0-9]|2[01][0-9][0-9])\b(?:\s*-\s*(19[6-9][0-9]|2[01][0-9][0-9])\b)?`)
 )
 
 // ParseM4Header extracts serial numbers, macro names and copyright years from
@@ -79,13 +78,15 @@ func ParseM4Header(content []byte) (M4Header, error) {
 		}
 		if t[0] == '#' || bytes.HasPrefix(t, []byte("dnl")) {
 			// Like aclocal, a serial line starts in the first column.
-			if m := serialRe.FindSubmatch(line); m != nil && len(h.Serials) < maxM4Macros {
+			if !bytes.Contains(line, []byte("serial")) {
+				// serialRe cannot match: spare the regexp machine.
+			} else if m := serialRe.FindSubmatch(line); m != nil && len(h.Serials) < maxM4Macros {
 				s := string(m[1])
 				if strings.Count(s, ".") < maxSerialParts {
 					h.Serials = append(h.Serials, s)
 				}
 			}
-			if copyrightRe.Match(t) {
+			if containsCopyright(t) {
 				for _, m := range yearRe.FindAllSubmatch(t, -1) {
 					a, _ := strconv.Atoi(string(m[1]))
 					b := a
@@ -103,8 +104,8 @@ func ParseM4Header(content []byte) (M4Header, error) {
 			continue
 		}
 		if bytes.Contains(t, []byte("_DEFUN")) || bytes.Contains(t, []byte("AU_ALIAS")) {
-			for _, m := range defunRe.FindAllSubmatch(t, -1) {
-				n := string(m[1])
+			for _, name := range defunNames(t) {
+				n := string(name)
 				if !seenMacro[n] && len(h.Macros) < maxM4Macros {
 					seenMacro[n] = true
 					h.Macros = append(h.Macros, n)
@@ -169,4 +170,71 @@ func serialMajor(s string) int {
 		return -1
 	}
 	return n
+}
+
+// containsCopyright reports whether b holds "copyright" in any letter case:
+// what (?i)copyright matches (none of its letters has a non-ASCII case
+// fold), without a regexp.
+func containsCopyright(b []byte) bool {
+	const word = "copyright"
+	for i := 0; i+len(word) <= len(b); i++ {
+		if b[i]|0x20 != 'c' {
+			continue
+		}
+		j := 1
+		for j < len(word) && b[i+j]|0x20 == word[j] {
+			j++
+		}
+		if j == len(word) {
+			return true
+		}
+	}
+	return false
+}
+
+// defunNames returns the macro names defunRe.FindAllSubmatch(b, -1) would
+// capture, found with bytes.Index instead of the regexp's backtracking.
+func defunNames(b []byte) [][]byte {
+	var out [][]byte
+	for off := 0; off < len(b); {
+		// The earliest keyword: AC_DEFUN (and AC_DEFUN_ONCE), AU_DEFUN,
+		// AU_ALIAS.
+		p := -1
+		for _, k := range [...]string{"AC_DEFUN", "AU_DEFUN", "AU_ALIAS"} {
+			if i := bytes.Index(b[off:], []byte(k)); i >= 0 && (p < 0 || off+i < p) {
+				p = off + i
+			}
+		}
+		if p < 0 {
+			break
+		}
+		off = p + 1
+		if p > 0 && isWordByte(b[p-1]) {
+			continue
+		}
+		q := p + 8
+		if bytes.HasPrefix(b[p:], []byte("AC_DEFUN_ONCE(")) {
+			q = p + 13
+		}
+		if q >= len(b) || b[q] != '(' {
+			continue
+		}
+		q++
+		for q < len(b) && (b[q] == ' ' || b[q] == '\t' || b[q] == '\n' || b[q] == '\f' || b[q] == '\r') {
+			q++
+		}
+		if q < len(b) && b[q] == '[' {
+			q++
+		}
+		if q >= len(b) || !(b[q] == '_' || b[q] >= 'A' && b[q] <= 'Z' || b[q] >= 'a' && b[q] <= 'z') {
+			continue
+		}
+		e := q + 1
+		for e < len(b) && isWordByte(b[e]) {
+			e++
+		}
+		out = append(out, b[q:e])
+		off = e
+	}
+	return out
 }

@@ -57,7 +57,7 @@ var (
 	decoderRe = regexp.MustCompile(`\b(?:xz|lzma|gzip|bzip2|zstd|lz4|lzip|brotli)[ \t]+(?:-[A-Za-z0-9]*d[A-Za-z0-9]*|--decompress)\b|\b(?:unxz|xzcat|unlzma|lzcat|gunzip|zcat|bunzip2|bzcat|unzstd|zstdcat)\b|\|[ \t]*\$\{?[A-Za-z_][A-Za-z0-9_\[\]$]*\}?[ \t]+-d\b`)
 	evalAsmRe = regexp.MustCompile(`\beval[ \t]+[^;|&]*(?:\$\(|` + "`" + `)[^;&]*\b(?:tr|head|tail|base64|xz|unxz|lzma|unlzma|gzip|gunzip|zcat|xzcat|rev|xxd)\b`)
 	sedCatRe  = regexp.MustCompile(`\bsed[ \t]+(?:-[A-Za-z]+[ \t]+)*(?:"r\\n"|'r\\n'|r\\\\n|"r\\\\n")`)
-	b64Re     = regexp.MustCompile(`\bbase64[ \t]+(?:-[A-Za-z]*[dD]\b|--decode)|\bopenssl[ \t]+(?:enc|base64)\b[^|]*-d\b|\bxxd[ \t]+(?:-[a-z]+[ \t]+)*-r\b|\buudecode\b|(?:\\x[0-9a-fA-F]{2}){8,}`)
+	b64Re     = regexp.MustCompile(`\bbase64[ \t]+(?:-[A-Za-z]*[dD]\b|--decode)|\bopenssl[ \t]+(?:enc|base64)\b[^|]*-d\b|\bxxd[ \t]+(?:-[a-z]+[ \t]+)*-r\b|\buudecode\b`)
 	// netRe wants the fetcher in command position (line start, after a
 	// separator, a pipe, $( or a backquote, or a variable holding it), so
 	// "a suitable curl mailing list: https://..." in a string is no match.
@@ -72,11 +72,11 @@ var scanRules = []scanRule{
 	{RuleGrepBinaryTree, SevHigh, "grep -a (binary files as text) over the source tree", []string{"grep", "GREP"}, matchGrepBinaryTree},
 	{RuleTrSwap, SevHigh, "tr with swapped character sets (substitution cipher)", []string{"tr "}, matchTrSwap},
 	{RuleCarving, SevHigh, "head -c/tail -c/dd carving chain", []string{"head", "tail", "dd "}, func(l string) bool { return len(carveRe.FindAllStringIndex(l, 3)) >= 2 }},
-	{RuleDecodeToShell, SevHigh, "decompressed data fed to a shell or eval", []string{"|", "eval"}, func(l string) bool { return feedsShell(l) && decoderRe.MatchString(l) }},
+	{RuleDecodeToShell, SevHigh, "decompressed data fed to a shell or eval", []string{"|", "eval"}, func(l string) bool { return feedsShell(l) && matchDecoder(l) }},
 	{RuleEvalAssembled, SevHigh, "eval of a decoded or assembled string", []string{"eval"}, evalAsmRe.MatchString},
-	{RuleSedCat, SevHigh, `sed "r\n" used as a disguised cat`, []string{"sed"}, sedCatRe.MatchString},
-	{RuleBase64ToShell, SevHigh, "base64/hex decoding fed to a shell or eval", []string{"base64", "openssl", "xxd", "uudecode", `\x`}, func(l string) bool { return feedsShell(l) && b64Re.MatchString(l) }},
-	{RuleNetworkFetch, SevMedium, "network access from a build script", []string{"curl", "wget", "fetch", "/dev/", "nc "}, netRe.MatchString},
+	{RuleSedCat, SevHigh, `sed "r\n" used as a disguised cat`, []string{"sed"}, matchSedCat},
+	{RuleBase64ToShell, SevHigh, "base64/hex decoding fed to a shell or eval", []string{"base64", "openssl", "xxd", "uudecode", `\x`}, func(l string) bool { return feedsShell(l) && matchDecoding(l) }},
+	{RuleNetworkFetch, SevMedium, "network access from a build script", []string{"curl", "wget", "fetch", "/dev/", "nc "}, matchNetwork},
 	{RuleEncodedBlob, SevMedium, "long encoded blob in a build script", nil, matchEncodedBlob},
 }
 
@@ -185,7 +185,7 @@ func scanKeywords(path string, content []byte) []Signal {
 		sev := r.sev
 		for _, i := range cand {
 			text := lines.text(content, i)
-			if isCommentLine(text) || !r.match(text) {
+			if isCommentLine(text) || !anyWindow(text, r.match) {
 				continue
 			}
 			if r.id == RuleNetworkFetch && feedsShell(text) {
@@ -291,7 +291,7 @@ func dataFlows(content []byte, lines logicalLines) map[string][]string {
 		ev := appendEvidence(nil, lines[i].num, text)[0]
 		switch {
 		case (strings.HasPrefix(rhs, "`") || strings.HasPrefix(rhs, "$(") || strings.HasPrefix(rhs, "\"$(") || strings.HasPrefix(rhs, "\"`")) &&
-			(decoderRe.MatchString(rhs) || b64Re.MatchString(rhs)):
+			(matchDecoder(rhs) || matchDecoding(rhs)):
 			vars[name] = assigned{ev, RuleDecodeToShell}
 		case cmdStringRe.MatchString(rhs):
 			vars[name] = assigned{ev, RuleEvalAssembled}
@@ -622,10 +622,8 @@ func matchGrepBinaryTree(line string) bool {
 	// The last place the source tree is named: a grep before it searches
 	// the tree. Found once per line, not once per grep (linear time on
 	// long lines of near-matches).
-	lastTree := -1
-	if locs := srcTreeRe.FindAllStringIndex(line, -1); len(locs) > 0 {
-		lastTree = locs[len(locs)-1][0]
-	}
+	// It is looked for only once a grep -a without -r needs it.
+	lastTree, treeDone := -1, false
 	for _, m := range grepRe.FindAllStringSubmatchIndex(line, -1) {
 		opts := line[m[2]:m[3]]
 		text, recursive := false, false
@@ -648,6 +646,14 @@ func matchGrepBinaryTree(line string) bool {
 				}
 			}
 		}
+		if text && !recursive && !treeDone {
+			treeDone = true
+			if containsAny(line, srcTreeLiterals) {
+				if locs := srcTreeRe.FindAllStringIndex(line, -1); len(locs) > 0 {
+					lastTree = locs[len(locs)-1][0]
+				}
+			}
+		}
 		if text && (recursive || lastTree >= m[1]) {
 			return true
 		}
@@ -658,8 +664,8 @@ func matchGrepBinaryTree(line string) bool {
 // matchTrSwap reports a tr call whose two sets hold the same characters in a
 // different order (a substitution cipher such as tr "\t \-_" " \t_\-").
 func matchTrSwap(line string) bool {
-	for _, loc := range trRe.FindAllStringIndex(line, -1) {
-		words := shellWords(line[loc[1]:min(len(line), loc[1]+maxTrArgs)], 3)
+	for _, end := range trCallEnds(line) {
+		words := shellWords(line[end:min(len(line), end+maxTrArgs)], 3)
 		for len(words) > 0 && strings.HasPrefix(words[0], "-") && len(words[0]) > 1 {
 			words = words[1:]
 		}
@@ -876,4 +882,103 @@ func lowerWords(s string) int {
 		run = 0
 	}
 	return n
+}
+
+// The literals the regexps below cannot match without: a line lacking all
+// of a regexp's literals is not given to it (exact prefilters, which spare
+// the regexp machine on long lines of near-matches).
+var (
+	// srcTreeLiterals: every alternative of srcTreeRe.
+	srcTreeLiterals = []string{"srcdir", "ac_pwd", "PWD", " .", "\t."}
+	// decoderLiterals: the compressor names of decoderRe's first two
+	// alternatives and the -d of its third.
+	decoderLiterals = []string{"xz", "lzma", "gzip", "bzip2", "zstd", "lz4", "lzip", "brotli", "lzcat", "gunzip", "zcat", "bunzip2", "bzcat", "-d"}
+	// b64Literals: every alternative of b64Re.
+	b64Literals = []string{"base64", "openssl", "xxd", "uudecode"}
+	// fetcherLiterals: the fetchers of netRe's first alternative.
+	fetcherLiterals = []string{"curl", "wget", "fetch", "CURL", "WGET"}
+)
+
+// matchDecoder is decoderRe.MatchString behind its literal prefilter.
+func matchDecoder(l string) bool {
+	return containsAny(l, decoderLiterals) && decoderRe.MatchString(l)
+}
+
+// matchDecoding reports base64, openssl, xxd -r or uudecode decoding
+// (b64Re) or a run of eight or more \xHH escapes.
+func matchDecoding(l string) bool {
+	return hexEscapeRun(l, 8) || containsAny(l, b64Literals) && b64Re.MatchString(l)
+}
+
+// hexEscapeRun reports whether s holds min or more consecutive \xHH escapes
+// (what (?:\\x[0-9a-fA-F]{2}){8,} finds for min 8), in one pass.
+func hexEscapeRun(s string, min int) bool {
+	for off := 0; ; {
+		i := strings.Index(s[off:], `\x`)
+		if i < 0 {
+			return false
+		}
+		p := off + i
+		n := 0
+		for q := p; q+4 <= len(s) && s[q] == '\\' && s[q+1] == 'x' && isHexByte(s[q+2]) && isHexByte(s[q+3]); q += 4 {
+			n++
+		}
+		if n >= min {
+			return true
+		}
+		// No run starts inside the one counted: skip it.
+		off = p + max(4*n, 2)
+	}
+}
+
+// matchNetwork is netRe.MatchString behind its literal prefilter: a
+// fetcher and a URL, /dev/tcp/, /dev/udp/ or nc.
+func matchNetwork(l string) bool {
+	if !(strings.Contains(l, "://") && containsAny(l, fetcherLiterals)) &&
+		!strings.Contains(l, "/dev/tcp/") && !strings.Contains(l, "/dev/udp/") && !strings.Contains(l, "nc") {
+		return false
+	}
+	return netRe.MatchString(l)
+}
+
+// matchSedCat is sedCatRe.MatchString behind its literal prefilter: every
+// alternative holds r\n or r\\n.
+func matchSedCat(l string) bool {
+	return (strings.Contains(l, `r\n`) || strings.Contains(l, `r\\n`)) && sedCatRe.MatchString(l)
+}
+
+// trCallEnds returns what trRe.FindAllStringIndex(line, -1) returns as the
+// end of each match (just past the blanks after "tr"), found with
+// strings.Index: non-overlapping, so the byte before a "tr" must not belong
+// to the previous match.
+func trCallEnds(line string) []int {
+	var out []int
+	prevEnd := 0
+	for off := 0; off < len(line); {
+		i := strings.Index(line[off:], "tr")
+		if i < 0 {
+			break
+		}
+		p := off + i
+		off = p + 1
+		if p > 0 && (p-1 < prevEnd || !isTrLead(line[p-1])) {
+			continue
+		}
+		end := p + 2
+		for end < len(line) && (line[end] == ' ' || line[end] == '\t') {
+			end++
+		}
+		if end == p+2 {
+			continue
+		}
+		out = append(out, end)
+		prevEnd, off = end, end
+	}
+	return out
+}
+
+// isTrLead reports the bytes trRe accepts before "tr": \s (RE2's
+// [\t\n\f\r ]) and |;&("'`.
+func isTrLead(c byte) bool {
+	return strings.IndexByte("\t\n\f\r |;&(\"'`", c) >= 0
 }

@@ -118,6 +118,9 @@ func maskGit(g string) string {
 // stamped reports whether tarball line t is git line g with only release
 // stamping applied.
 func (st stamper) stamped(g, t string) bool {
+	if len(g) > MaxRegexpLine || len(t) > MaxRegexpLine {
+		return false
+	}
 	t = st.maskTar(t)
 	g = maskGit(g)
 	if copyrightRe2.MatchString(t) {

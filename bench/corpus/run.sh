@@ -13,6 +13,7 @@
 #   LABEL    run name; raw reports go to $CORPUS/runs/$LABEL (default: current)
 #   ONLY     run only the releases whose name matches this extended regexp
 #   REPEAT   runs of tarcheck per release and mode; the fastest counts (default 1)
+#   MODES    the modes to run (default "offline gnulib"; bench/real.sh times "offline" only)
 # Then: bench/corpus/summarize $CORPUS/runs/$LABEL   (writes results/ and results.md)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,6 +24,7 @@ GNULIB=${GNULIB:-$MIRRORS/coreutils+gnulib/repo}
 LABEL=${LABEL:-current}
 ONLY=${ONLY:-.}
 REPEAT=${REPEAT:-1}
+MODES=${MODES:-offline gnulib}
 if [ -z "${TARCHECK:-}" ]; then
   TARCHECK=$CORPUS/tarcheck
   (cd "$top" && nice -n 10 go build -o "$TARCHECK" ./cmd/tarcheck) || { echo "run.sh: go build failed" >&2; exit 2; }
@@ -66,7 +68,7 @@ while IFS=$'\t' read -r name src suite repo tag flags; do
   read -r l lu ls < <(best3 git -C "$git" ls-tree -r "$tag")
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$d" "$l" "$(echo "$d + $l" | bc)" "$(cut -d' ' -f1 /proc/loadavg)" \
     "$(echo "$du + $ds + $lu + $ls" | bc)" >>"$floor"
-  for mode in offline gnulib; do
+  for mode in $MODES; do
     extra=(--cache-dir "$out/cache-$mode")
     if [ "$mode" = offline ]; then extra+=(--offline); else extra+=(--gnulib "$GNULIB"); fi
     rep=$out/raw/$name.$mode.json

@@ -67,6 +67,10 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// stopProfile stops and writes the profiles of --cpuprofile and
+	// --memprofile; run calls it whatever the outcome (cobra skips
+	// PersistentPostRun when a command fails).
+	stopProfile func()
 }
 
 // run executes the CLI and returns the exit code; it is main without os.Exit.
@@ -78,6 +82,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	if e.stopProfile != nil {
+		e.stopProfile()
+	}
 	code := exitCode(ctx, err)
 	if err != nil && !errors.Is(err, errVerdictFail) {
 		printError(stderr, err)
@@ -155,19 +162,13 @@ xz-style build logic, ...) and gives a verdict and exit code for CI.`,
 	root.PersistentFlags().StringVar(&memProfile, "memprofile", "", "write a heap profile to `FILE` at exit")
 	root.PersistentFlags().MarkHidden("cpuprofile")
 	root.PersistentFlags().MarkHidden("memprofile")
-	var stopProfile func()
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		stop, err := profile.Start(cpuProfile, memProfile)
 		if err != nil {
 			return usageError{err}
 		}
-		stopProfile = stop
+		e.stopProfile = stop
 		return nil
-	}
-	root.PersistentPostRun = func(cmd *cobra.Command, args []string) {
-		if stopProfile != nil {
-			stopProfile()
-		}
 	}
 	root.AddCommand(newVerifyCmd(e), newVersionCmd(e), newDemoCmd(e), newM4DBCmd(e), newBatchCmd(e), newDebianCmd(e))
 	return root
