@@ -29,6 +29,9 @@ const inputBufSize = 256 << 10
 // WalkFile). An error returned by fn stops the walk and is returned as is.
 // The Result is returned also on error, with what was seen so far.
 func Walk(ctx context.Context, r io.Reader, opts Options, fn func(*Entry) error) (*Result, error) {
+	if err := opts.checkObjectFormat(); err != nil {
+		return &Result{}, err
+	}
 	var compressed atomic.Int64
 	br := bufio.NewReaderSize(&countingReader{r: r, n: &compressed}, inputBufSize)
 	head, err := br.Peek(DetectLen)
@@ -53,6 +56,9 @@ func Walk(ctx context.Context, r io.Reader, opts Options, fn func(*Entry) error)
 // decodes multi-block .xz files with Options.Workers goroutines in
 // parallel.
 func WalkFile(ctx context.Context, name string, opts Options, fn func(*Entry) error) (*Result, error) {
+	if err := opts.checkObjectFormat(); err != nil {
+		return &Result{}, err
+	}
 	f, err := os.Open(name)
 	if err != nil {
 		return &Result{}, err

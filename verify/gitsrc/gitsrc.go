@@ -112,6 +112,9 @@ type Repo struct {
 	treeTag map[string]string
 	// configured records that the cache repository was set up as a partial clone.
 	configured bool
+	// history records that FetchHistory brought full history: later tag
+	// fetches then negotiate and do not cut it with --depth=1.
+	history bool
 }
 
 // Tag is a resolved tag.
@@ -691,7 +694,11 @@ func (r *Repo) fetchTag(ctx context.Context, name string) error {
 	}
 	start := time.Now()
 	fetch := func(extra ...string) (string, error) {
-		args := append(append([]string{}, fetchConfig...), "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--no-auto-gc")
+		cfg := fetchConfig
+		if r.history {
+			cfg = historyFetchConfig
+		}
+		args := append(append([]string{}, cfg...), "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--no-auto-gc")
 		args = append(append(args, extra...), "--end-of-options", "origin", "+"+ref+":"+ref)
 		_, stderr, err := r.runStderr(ctx, r.GitDir, nil, args...)
 		if err != nil && strings.Contains(stderr, "couldn't find remote ref") {
@@ -700,7 +707,12 @@ func (r *Repo) fetchTag(ctx context.Context, name string) error {
 		return stderr, err
 	}
 	what := "tree only, no blobs"
-	stderr, err := fetch("--depth=1", "--filter=blob:none")
+	first := []string{"--depth=1", "--filter=blob:none"}
+	if r.history {
+		what = "history kept, no blobs"
+		first = first[1:]
+	}
+	stderr, err := fetch(first...)
 	if errors.Is(err, ErrTagNotFound) || ctx.Err() != nil {
 		return err
 	}

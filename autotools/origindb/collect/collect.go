@@ -146,7 +146,7 @@ func GitHistory(ctx context.Context, b *origindb.Builder, r Repo) (Stats, error)
 	// commit until the next newer change of that path.
 	spans := map[key]*span{}
 	lastChange := map[string]time.Time{}
-	err = repo.HistoryChanges(ctx, r.Select.pathspecs(), func(c gitsrc.Change) error {
+	err = repo.HistoryChanges(ctx, r.Select.pathspecs(), func(c gitsrc.HistoryChange) error {
 		if !r.Select.Match(c.Path) {
 			return nil
 		}
