@@ -272,6 +272,17 @@ func ParseShard(s string) (Shard, error) {
 // Has reports whether release i (0-based, manifest order) is in the shard.
 func (s Shard) Has(i int) bool { return i%s.N == s.K-1 }
 
+// Select returns the indices of the shard's releases among n, in order.
+func (s Shard) Select(n int) []int {
+	var sel []int
+	for i := range n {
+		if s.Has(i) {
+			sel = append(sel, i)
+		}
+	}
+	return sel
+}
+
 // ReadManifest reads and parses the manifest file name ("-" reads stdin);
 // relative paths in it are relative to its directory.
 func ReadManifest(name string, stdin io.Reader) ([]Release, error) {

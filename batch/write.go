@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"os"
 
 	"github.com/tarcheck/tarcheck/verify"
 	"github.com/tarcheck/tarcheck/verify/render"
@@ -124,11 +123,8 @@ func (r *Release) Apply(base verify.Options) (verify.Options, error) {
 	}
 	t.RequireSignature = t.RequireSignature || r.RequireSignature
 	if r.Policy != "" {
-		data, err := os.ReadFile(r.Policy)
-		if err != nil {
-			return o, verify.Errorf(verify.KindUsage, "policy: %v", err)
-		}
-		if o.Policy, err = verify.ParsePolicy(r.Policy, data); err != nil {
+		var err error
+		if o.Policy, err = verify.ReadPolicy(r.Policy); err != nil {
 			return o, err
 		}
 	}

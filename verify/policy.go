@@ -3,21 +3,17 @@ package verify
 import (
 	"bytes"
 	"errors"
+	"github.com/tarcheck/tarcheck/verify/report"
 	"io"
+	"os"
 	"path"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
 
-// RuleStalePolicy flags a policy expectation that matched nothing.
-const RuleStalePolicy = "TC701"
-
-// RulePolicyRequire flags a policy `require` that the signatures do not meet.
-const RulePolicyRequire = "TC702"
-
-// MaxPolicySize caps a policy file.
-const MaxPolicySize = 1 << 20
+// maxPolicySize caps a policy file.
+const maxPolicySize = 1 << 20
 
 // Policy is a parsed .tarcheck.yaml (README documents the format).
 type Policy struct {
@@ -57,8 +53,8 @@ type Require struct {
 // ParsePolicy parses a policy file. Unknown keys, entries without a reason,
 // bad globs, statuses and severities are errors.
 func ParsePolicy(name string, data []byte) (*Policy, error) {
-	if len(data) > MaxPolicySize {
-		return nil, Errorf(KindUsage, "policy %s: larger than %d bytes", name, MaxPolicySize)
+	if len(data) > maxPolicySize {
+		return nil, Errorf(KindUsage, "policy %s: larger than %d bytes", name, maxPolicySize)
 	}
 	p := &Policy{File: name}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -198,7 +194,7 @@ func (p *Policy) Apply(r *Report) {
 	}
 	any := func(Signature) bool { return true }
 	if req.Signature && !hasValid("", func(s Signature) bool { return s.Kind != "checksum" }) {
-		r.Findings = append(r.Findings, Finding{Rule: RulePolicyRequire, Severity: SevHigh,
+		r.Findings = append(r.Findings, Finding{Rule: report.RulePolicyRequirementUnmet, Severity: SevHigh,
 			Message: "policy requires a signature, and no signature over the tarball or the tag is valid"})
 	}
 	if len(req.OpenPGPFingerprints) > 0 {
@@ -218,7 +214,7 @@ func (p *Policy) Apply(r *Report) {
 			}
 			return false
 		}) {
-			r.Findings = append(r.Findings, Finding{Rule: RulePolicyRequire, Severity: SevHigh,
+			r.Findings = append(r.Findings, Finding{Rule: report.RulePolicyRequirementUnmet, Severity: SevHigh,
 				Message: "policy requires an OpenPGP signature by " + strings.Join(req.OpenPGPFingerprints, ", ") + "; none found valid"})
 		}
 	}
@@ -228,13 +224,13 @@ func (p *Policy) Apply(r *Report) {
 			want[pr] = true
 		}
 		if !hasValid("ssh", func(s Signature) bool { return want[s.Signer] }) {
-			r.Findings = append(r.Findings, Finding{Rule: RulePolicyRequire, Severity: SevHigh,
+			r.Findings = append(r.Findings, Finding{Rule: report.RulePolicyRequirementUnmet, Severity: SevHigh,
 				Message: "policy requires an SSH signature by " + strings.Join(req.SSHPrincipals, ", ") + "; none found valid"})
 		}
 	}
 	if req.Sigstore != nil {
 		if !hasValid("sigstore", any) {
-			r.Findings = append(r.Findings, Finding{Rule: RulePolicyRequire, Severity: SevHigh,
+			r.Findings = append(r.Findings, Finding{Rule: report.RulePolicyRequirementUnmet, Severity: SevHigh,
 				Message: "policy requires a valid Sigstore bundle; none found valid"})
 		}
 	}
@@ -243,9 +239,30 @@ func (p *Policy) Apply(r *Report) {
 	for j, e := range p.Expect {
 		if !p.used[j] {
 			info.Stale = append(info.Stale, e.Path)
-			r.Findings = append(r.Findings, Finding{Rule: RuleStalePolicy, Severity: SevLow, Path: e.Path,
+			r.Findings = append(r.Findings, Finding{Rule: report.RulePolicyStaleExpectation, Severity: SevLow, Path: e.Path,
 				Message: "policy expectation matched nothing (stale): " + e.Reason})
 		}
 	}
 	r.Policy = info
+}
+
+// ReadPolicy reads and parses the policy file name (kind usage on failure).
+func ReadPolicy(name string) (*Policy, error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, Errorf(KindUsage, "policy: %v", err)
+	}
+	return ParsePolicy(name, data)
+}
+
+// FailOn is the fail-on threshold: given (a severity name, "" if none),
+// else the policy's, else high.
+func FailOn(given string, p *Policy) (Severity, error) {
+	if given == "" && p != nil {
+		given = p.FailOn
+	}
+	if given == "" {
+		return SevHigh, nil
+	}
+	return ParseSeverity(given)
 }

@@ -36,9 +36,6 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, Errorf(KindUsage, "no git repository given")
 	}
 	o.withPolicy()
-	if o.Limits.KeepBytes <= 0 {
-		o.Limits.KeepBytes = compare.DefaultKeepBytes
-	}
 	dir, err := cacheDir(o.Sources.CacheDir)
 	if err != nil {
 		return nil, err

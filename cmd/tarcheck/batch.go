@@ -76,19 +76,13 @@ The exit code is the worst of the releases': 130 interrupted > 3 environment >
 			if err != nil {
 				return err
 			}
-			var sel []int
-			for i := range rels {
-				if sh.Has(i) {
-					sel = append(sel, i)
-				}
-			}
 			out.progress = false
 			base, err := vf.options(cmd.Context(), e, &out, "")
 			if err != nil {
 				return err
 			}
 			base.Output.Logf = nil
-			return runBatch(cmd.Context(), e, &out, base, rels, sel, jobs)
+			return runBatch(cmd.Context(), e, &out, base, rels, sh.Select(len(rels)), jobs)
 		},
 	}
 	out.register(cmd)

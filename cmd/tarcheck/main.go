@@ -17,7 +17,7 @@ const heapSoftLimit = 96 << 20
 func main() {
 	// The heap holds compact per-path indexes of the release (about 130
 	// bytes a file, in pointer-free chunks the collector need not scan)
-	// and the contents of differing files (at most verify.MaxKeptTotal),
+	// and the contents of differing files (at most 96 MiB, verify/compare),
 	// and little garbage once archive decoding is allocation-free. A tight
 	// GC target keeps peak memory close to what is live at no measurable
 	// CPU cost (GOGC 25 against 100: -15 MiB at 320,000 files, same wall

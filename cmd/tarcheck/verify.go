@@ -8,7 +8,6 @@ import (
 	"github.com/tarcheck/tarcheck/verify/render/escape"
 	"github.com/tarcheck/tarcheck/verify/report"
 	"io"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -39,7 +38,7 @@ func (f *outputFlags) register(cmd *cobra.Command) {
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "list every difference with diff excerpts, and log progress")
 	var noProgress bool
 	fl.BoolVar(&noProgress, "no-progress", false, "never show progress bars")
-	cmd.PreRunE = chainPreRun(cmd.PreRunE, func(cmd *cobra.Command, args []string) error {
+	cmd.PreRunE = func(cmd *cobra.Command, args []string) error {
 		f.progress = !noProgress
 		switch f.format {
 		case "text", "json", "sarif", "markdown":
@@ -51,36 +50,17 @@ func (f *outputFlags) register(cmd *cobra.Command) {
 		default:
 			return usageError{fmt.Errorf("--color %q: want auto, always or never", f.color)}
 		}
-		if f.failOn != "" {
-			if _, err := report.ParseSeverity(f.failOn); err != nil {
-				return usageError{fmt.Errorf("--fail-on: %v", err)}
-			}
+		if _, err := verify.FailOn(f.failOn, nil); err != nil {
+			return usageError{fmt.Errorf("--fail-on: %v", err)}
 		}
 		return nil
-	})
-}
-
-func chainPreRun(a, b func(*cobra.Command, []string) error) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, args []string) error {
-		if a != nil {
-			if err := a(cmd, args); err != nil {
-				return err
-			}
-		}
-		return b(cmd, args)
 	}
 }
 
-// failOnOr returns --fail-on, else the policy's, else high.
+// failOnOr returns --fail-on, else the policy's, else high (--fail-on is
+// checked before any command runs).
 func (f *outputFlags) failOnOr(policy *verify.Policy) report.Severity {
-	s := f.failOn
-	if s == "" && policy != nil && policy.FailOn != "" {
-		s = policy.FailOn
-	}
-	if s == "" {
-		return report.SevHigh
-	}
-	sev, _ := report.ParseSeverity(s)
+	sev, _ := verify.FailOn(f.failOn, policy)
 	return sev
 }
 
@@ -178,11 +158,8 @@ func (v *verifyFlags) options(ctx context.Context, e *env, out *outputFlags, tar
 		return o, usageError{fmt.Errorf("--rebuild=%q: want autoreconf or dist", o.Rebuild.Mode)}
 	}
 	if v.policy != "" {
-		data, err := os.ReadFile(v.policy)
-		if err != nil {
-			return o, usageError{fmt.Errorf("--policy: %v", err)}
-		}
-		if o.Policy, err = verify.ParsePolicy(v.policy, data); err != nil {
+		var err error
+		if o.Policy, err = verify.ReadPolicy(v.policy); err != nil {
 			return o, err
 		}
 	}

@@ -25,9 +25,9 @@ import (
 
 // Limits on what the comparison keeps in memory.
 const (
-	// DefaultKeepBytes is the largest differing member whose content is kept
+	// defaultKeepBytes is the largest differing member whose content is kept
 	// for classification (a configure script is typically 0.5–3 MiB).
-	DefaultKeepBytes = 8 << 20
+	defaultKeepBytes = 8 << 20
 	// maxKeptTotal caps the contents of differing files held at once; past
 	// it, contents are gathered in further passes over the archive.
 	maxKeptTotal = 96 << 20
@@ -57,7 +57,7 @@ type Progress interface {
 type Options struct {
 	// Limits caps what the archive may make tarcheck do (zero fields: defaults).
 	Limits archive.Limits
-	// KeepBytes is the largest member content kept (0: DefaultKeepBytes).
+	// KeepBytes is the largest member content kept (0: defaultKeepBytes).
 	KeepBytes int64
 	// Size is the archive's size, for Progress.
 	Size int64
@@ -168,7 +168,7 @@ func ArchiveOptions(idx *Index, limits archive.Limits, keep int64) archive.Optio
 // (archive.ErrCorrupt, archive.ErrLimit, ...) or ctx's.
 func Run(ctx context.Context, tarball string, idx *Index, o Options) (*Result, error) {
 	if o.KeepBytes <= 0 {
-		o.KeepBytes = DefaultKeepBytes
+		o.KeepBytes = defaultKeepBytes
 	}
 	r := &Result{Index: idx, tarball: tarball, opts: o}
 	hasher := sha256.New()

@@ -84,7 +84,7 @@ func TestExplain(t *testing.T) {
 		"m4/evil.m4":   "# serial 99 evil.m4\nAC_DEFUN([EVIL], [eval \"$(echo ZWNobyBoaQ== | base64 -d)\"])\n",
 	}
 	cmp, bl := release(t, "foo-1.2", tarball, tree, map[string]string{"stray.txt": "beside\n"})
-	res, err := Explain(context.Background(), Input{Compare: cmp, Blobs: bl, Version: "1.2", KeepBytes: compare.DefaultKeepBytes})
+	res, err := Explain(context.Background(), Input{Compare: cmp, Blobs: bl, Version: "1.2", KeepBytes: 8 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestExplainGathers(t *testing.T) {
 	cmp, bl := release(t, "p-1", map[string]string{"a.c": "changed\n"}, map[string]string{"a.c": "original\n"}, nil)
 	m := cmp.Members["a.c"]
 	m.Content, m.Missing = nil, true
-	res, err := Explain(context.Background(), Input{Compare: cmp, Blobs: bl, KeepBytes: compare.DefaultKeepBytes})
+	res, err := Explain(context.Background(), Input{Compare: cmp, Blobs: bl, KeepBytes: 8 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}

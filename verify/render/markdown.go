@@ -10,10 +10,10 @@ import (
 	"github.com/tarcheck/tarcheck/verify/report"
 )
 
-// MarkdownMaxRows caps the rows of each Markdown table so that the report
+// markdownMaxRows caps the rows of each Markdown table so that the report
 // fits a merge-request comment (GitHub allows 65536 characters); the rest is
 // counted in a final row that points at the JSON report.
-const MarkdownMaxRows = 200
+const markdownMaxRows = 200
 
 // Markdown writes a report for a GitHub step summary or a merge-request
 // comment: a verdict line (a plain PASS/FAIL marker, no emoji), a signature
@@ -108,7 +108,7 @@ func mdFindings(b *bytes.Buffer, r *report.Report) {
 		b.WriteString("| severity | rule | path | message |\n|---|---|---|---|\n")
 		idx := bySeverity(len(r.Findings), func(i int) report.Severity { return r.Findings[i].Severity })
 		for n, i := range idx {
-			if n == MarkdownMaxRows {
+			if n == markdownMaxRows {
 				fmt.Fprintf(b, "| | | | %d more findings in the JSON report |\n", len(idx)-n)
 				break
 			}
@@ -129,7 +129,7 @@ func mdFiles(b *bytes.Buffer, r *report.Report) {
 		b.WriteString("| severity | status | class | path | reason |\n|---|---|---|---|---|\n")
 		idx := bySeverity(len(r.Files), func(i int) report.Severity { return r.Files[i].Severity })
 		for n, i := range idx {
-			if n == MarkdownMaxRows {
+			if n == markdownMaxRows {
 				fmt.Fprintf(b, "| | | | | %d more files in the JSON report |\n", len(idx)-n)
 				break
 			}
