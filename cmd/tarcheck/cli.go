@@ -79,7 +79,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
 	code := exitCode(ctx, err)
-	if err != nil && !errors.Is(err, errVerdictFail) {
+	switch {
+	case code == exitInterrupted:
+		fmt.Fprintln(stderr, "tarcheck: interrupted") // Ctrl-C or SIGTERM: no "context canceled"
+	case err != nil && !errors.Is(err, errVerdictFail):
 		printError(stderr, err)
 	}
 	return code

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"path/filepath"
 	"reflect"
@@ -104,5 +106,23 @@ func TestGitArchiveCommit(t *testing.T) {
 	want := "tarball is a git archive of commit " + later + ", not the tag's commit " + tagCommit
 	if code != exitFail || !strings.Contains(out, want) || !strings.Contains(out, `"rule": "TC207"`) || !strings.Contains(out, `"matches_tag": false`) {
 		t.Errorf("archive of another commit: exit %d, want 1 and %q:\n%s", code, want, out)
+	}
+}
+
+// Ctrl-C (a cancelled context) prints "interrupted", not the context's
+// error, and exits 130 (issue 17 item 3); TestFaultInterrupt sends the
+// real signals to the built binary.
+func TestInterruptedMessage(t *testing.T) {
+	requireTool(t, "git", "gzip")
+	dir := t.TempDir()
+	repo := filepath.Join(dir, "repo")
+	makeRepoFormat(t, repo, "sha1", "v1.0")
+	tarball := makeTarball(t, repo, "v1.0", "twin-1.0", filepath.Join(dir, "twin-1.0.tar.gz"), nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var o, e bytes.Buffer
+	code := run(ctx, []string{"verify", tarball, "--git", repo, "--cache-dir", filepath.Join(dir, "cache")}, strings.NewReader(""), &o, &e)
+	if code != exitInterrupted || e.String() != "tarcheck: interrupted\n" {
+		t.Errorf("exit %d, stderr %q; want 130 and tarcheck: interrupted", code, e.String())
 	}
 }
