@@ -40,6 +40,7 @@ const (
 	RuleUnknownSigner              = "TC205"
 	RuleKeyringOutdated            = "TC206"
 	RuleGitArchiveOtherCommit      = "TC207"
+	RuleWeakSignatureHash          = "TC208"
 	RuleSourceDiffersFromTag       = "TC301"
 	RuleUnexplainedTarballOnlyFile = "TC302"
 	RuleFileOnlyInGit              = "TC303"
@@ -135,6 +136,9 @@ var rules = []Rule{
 	{ID: RuleGitArchiveOtherCommit, Name: "GitArchiveOtherCommit", Severity: SevCritical,
 		Short: "The tarball is a git archive of another commit than the tag's",
 		Full:  "git archive embeds the id of the commit it archived; this tarball names a commit other than the one the tag points to. The tarball was made from another revision than the signed release."},
+	{ID: RuleWeakSignatureHash, Name: "WeakSignatureHash", Severity: SevMedium,
+		Short: "Signature over a SHA-1 digest",
+		Full:  "An OpenPGP signature verifies but was made over a SHA-1 digest. gpgv accepts it, so tarcheck does too, but SHA-1 is open to chosen-prefix collisions: ask upstream to sign with SHA-256 or better."},
 
 	// Tarball versus tag.
 	{ID: RuleSourceDiffersFromTag, Name: "SourceDiffersFromTag", Severity: SevHigh,

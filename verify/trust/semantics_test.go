@@ -37,6 +37,15 @@ func TestAddMapsReasonsAndWarnings(t *testing.T) {
 	}
 }
 
+func TestSHA1WarningIsItsOwnFinding(t *testing.T) {
+	c := &checker{m: &Material{}}
+	c.add(sig.Result{Subject: sig.SubjectTag, Kind: sig.KindOpenPGP, Status: sig.StatusValid, Signer: "FEED",
+		Warnings: []sig.Warning{{Kind: sig.WarningSHA1Signature, Key: "FEED"}}}, "")
+	if len(c.findings) != 1 || c.findings[0].Rule != report.RuleWeakSignatureHash || c.findings[0].Severity != report.SevMedium {
+		t.Errorf("findings %+v, want one TC208 medium", c.findings)
+	}
+}
+
 func TestHasTrust(t *testing.T) {
 	if (&Material{}).HasTrust() {
 		t.Error("empty material has trust")

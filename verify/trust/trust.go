@@ -283,7 +283,11 @@ func (c *checker) add(res sig.Result, source string) {
 		keyrings = c.m.TagKeyringNames
 	}
 	for _, w := range res.Warnings {
-		c.findings = append(c.findings, report.Finding{Rule: report.RuleKeyringOutdated, Severity: report.SevMedium,
+		rule := report.RuleKeyringOutdated
+		if w.Kind == sig.WarningSHA1Signature {
+			rule = report.RuleWeakSignatureHash
+		}
+		c.findings = append(c.findings, report.Finding{Rule: rule, Severity: report.SevMedium,
 			Message: w.Message(strings.Join(keyrings, ", ")), Evidence: evidence(source)})
 	}
 	if res.Reason == sig.ReasonUnknownKey {
