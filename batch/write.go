@@ -75,7 +75,7 @@ func Write(ctx context.Context, w io.Writer, rels []Release, sel []int, o Option
 
 // entry is the rendering view of a result.
 func entry(res *Result, out Output) *render.Entry {
-	en := &render.Entry{Name: res.Release.Name, Report: res.Report, ToolVersion: out.ToolVersion}
+	en := &render.Entry{Name: res.Release.Name, Report: res.Report, ToolVersion: out.ToolVersion, Index: res.Index}
 	switch {
 	case res.Err != nil:
 		en.Report, en.ExitCode, en.Error = nil, out.ExitCode(res.Err), res.Err.Error()

@@ -458,9 +458,9 @@ func Resolve(req Request) (*Inputs, error) {
 				break
 			}
 		}
-		if in.Signature == "" && len(in.Keyrings) > 0 && !req.Unsigned {
-			return nil, instead(OverrideSignature, "%s.asc not found: the upstream signing key is there, so fetch the release's signature (uscan --download-current-version keeps it)", in.Orig)
-		}
+		// No signature next to the orig tarball is not an error: with
+		// the upstream key given a signature is still required, and a
+		// valid signature over the tag satisfies it (issue 17).
 	}
 
 	// Repository.

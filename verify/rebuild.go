@@ -33,7 +33,7 @@ func (p *pipeline) rebuild(ctx context.Context) error {
 	}
 	in := rebuild.Input{Mode: o.Rebuild.Mode, Script: o.Rebuild.Script, Runner: runner, Sandbox: runner.Name(), Compare: p.cmp,
 		Files: r.Files, Generators: r.Generators, Format: r.Tarball.Format, CommitTime: p.tag.CommitTime,
-		ReleaseLibtool: p.releaseLibtool, Logf: o.Output.Logf}
+		ReleaseLibtool: p.releaseLibtool, Logf: o.Output.Logf, ObjectFormat: p.format}
 	res := rebuild.Skipped(in)
 	if rebuild.Needed(p.git, o.Rebuild.Script) {
 		dir, cleanup, err := p.exportTag(ctx)

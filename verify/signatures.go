@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"os"
 	"path"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tarcheck/tarcheck/verify/fetch"
+	"github.com/tarcheck/tarcheck/verify/sig"
 	"github.com/tarcheck/tarcheck/verify/trust"
 )
 
@@ -27,7 +29,10 @@ func (p *pipeline) signatures(ctx context.Context) error {
 		Identity: o.Trust.Identity.sig(), TagIdentity: o.Trust.TagIdentity.sig(),
 		RequireSignature: o.Trust.RequireSignature, Logf: o.Output.Logf})
 	if err != nil {
-		return WithKind(KindOf(err), err)
+		return keyringErr(err)
+	}
+	if !m.HasTrust() {
+		r.Unauthenticated = "no keyring"
 	}
 	sigs, findings, err := trust.Check(m, trust.Subject{
 		Name:   path.Base(strings.ReplaceAll(o.Sources.Tarball, "\\", "/")),
@@ -40,6 +45,24 @@ func (p *pipeline) signatures(ctx context.Context) error {
 	r.Signatures = append(r.Signatures, sigs...)
 	r.Findings = append(r.Findings, findings...)
 	return nil
+}
+
+// keyringErr gives an error of gathering the material its kind; a keyring
+// file that holds no key (input) gets the hint of what to do instead.
+func keyringErr(err error) error {
+	ke, ok := errors.AsType[*sig.KeyringError](err)
+	if !ok {
+		return WithKind(KindOf(err), err)
+	}
+	switch {
+	case ke.IsSignature():
+		return Errorf(KindInput, "--keyring %w: pass it as --signature", ke)
+	case ke.Problem == sig.KeyringIsSSH:
+		return Errorf(KindInput, "--keyring %w: give SSH keys as an allowed-signers file with --allowed-signers", ke)
+	case ke.Problem == sig.KeyringIsSecretKey, ke.Problem == sig.KeyringTooLarge:
+		return Errorf(KindInput, "--keyring %w", ke)
+	}
+	return Errorf(KindInput, "--keyring %w: export the public key: gpg --armor --export KEYID > keyring.asc", ke)
 }
 
 // materialReader reads signature material for trust.Gather: local files,

@@ -54,6 +54,8 @@ type pipeline struct {
 	repo    *gitsrc.Repo
 	tag     *gitsrc.Tag
 	report  *Report
+	// format is the repository's object format ("sha1" or "sha256").
+	format string
 
 	git *compare.Index  // the tag's tree
 	cmp *compare.Result // the archive compared with it
@@ -238,9 +240,19 @@ func (p *pipeline) onDownload(done, total int64) {
 // indexGit lists the tag's tree.
 func (p *pipeline) indexGit(ctx context.Context) error {
 	p.git = compare.NewIndex()
-	err := p.repo.ListTree(ctx, p.tag.Tree, func(e gitsrc.TreeEntry) error {
+	format, err := p.repo.ObjectFormat(ctx)
+	if err != nil {
+		return gitErr(err)
+	}
+	p.format = format
+	err = p.repo.ListTree(ctx, p.tag.Tree, func(e gitsrc.TreeEntry) error {
+		// The index holds the first 20 bytes of an id: all of a sha1 id,
+		// a prefix of a sha256 one (the archive side computes the same).
 		var id [20]byte
-		if _, err := hex.Decode(id[:], []byte(e.ID)); err != nil && len(e.ID) == 40 {
+		if len(e.ID) != 40 && len(e.ID) != 64 {
+			return fmt.Errorf("ls-tree: bad object id %q", e.ID)
+		}
+		if _, err := hex.Decode(id[:], []byte(e.ID[:40])); err != nil {
 			return fmt.Errorf("ls-tree: bad object id %q", e.ID)
 		}
 		if p.git.ArenaBytes()+len(e.Path) > pathidx.MaxArena {
@@ -253,14 +265,37 @@ func (p *pipeline) indexGit(ctx context.Context) error {
 		return gitErr(fmt.Errorf("listing tree of %s: %w", p.tag.Name, err))
 	}
 	p.report.Summary.GitFiles = p.git.Len()
+	p.allowedSignersNote()
 	return nil
+}
+
+// allowedSignersNote says, when the tag's SSH signature could not be
+// checked for want of an allowed-signers file, that the tag's tree has one.
+func (p *pipeline) allowedSignersNote() {
+	if p.o.Trust.AllowedSigners != "" {
+		return
+	}
+	unverified := false
+	for _, s := range p.report.Signatures {
+		unverified = unverified || s.Subject == "tag" && s.Kind == "ssh" && s.Status == "unverifiable"
+	}
+	if !unverified {
+		return
+	}
+	for _, name := range []string{".git_allowed_signers", "allowed_signers", ".github/allowed_signers"} {
+		if p.git.Get(name) != nil {
+			p.report.Notes = append(p.report.Notes, fmt.Sprintf("the tag's tree has %s: after checking it with upstream (it comes with the release, so it cannot vouch for it), pass it as --allowed-signers to verify the tag's SSH signature", name))
+			return
+		}
+	}
 }
 
 // compare streams the archive once, comparing every member with the tag.
 func (p *pipeline) compare(ctx context.Context) error {
 	r := p.report
 	res, err := compare.Run(ctx, p.tarPath, p.git, compare.Options{Limits: p.o.Limits.archive(), KeepBytes: p.o.Limits.KeepBytes,
-		Size: r.Tarball.Size, HashSHA256: r.Tarball.SHA256 == "", Progress: p.o.Output.Progress, Logf: p.o.Output.Logf})
+		Size: r.Tarball.Size, HashSHA256: r.Tarball.SHA256 == "", Progress: p.o.Output.Progress, Logf: p.o.Output.Logf,
+		ObjectFormat: p.format})
 	if err != nil {
 		var he *compare.HashError
 		if errors.As(err, &he) {
@@ -279,7 +314,22 @@ func (p *pipeline) compare(ctx context.Context) error {
 	if res.SHA256 != "" {
 		r.Tarball.SHA256 = res.SHA256
 	}
+	p.gitArchive()
 	return nil
+}
+
+// gitArchive records the commit a git archive tarball embeds: the tag's
+// (a line in the report) or another one (a critical finding).
+func (p *pipeline) gitArchive() {
+	r, c := p.report, p.cmp.Archive.GitCommit
+	if c == "" {
+		return
+	}
+	r.GitArchive = &report.GitArchiveInfo{Commit: c, MatchesTag: strings.EqualFold(c, p.tag.Commit)}
+	if !r.GitArchive.MatchesTag {
+		r.Findings = append(r.Findings, Finding{Rule: report.RuleGitArchiveOtherCommit, Severity: report.SevCritical,
+			Message: fmt.Sprintf("tarball is a git archive of commit %s, not the tag's commit %s", c, p.tag.Commit)})
+	}
 }
 
 // sortReport orders files by path and findings by severity (highest first), then path.

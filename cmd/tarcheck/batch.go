@@ -89,6 +89,36 @@ The exit code is the worst of the releases': 130 interrupted > 3 environment >
 	vf.register(cmd, false)
 	cmd.Flags().IntVarP(&jobs, "jobs", "j", 1, "verify up to `N` releases at once")
 	cmd.Flags().StringVar(&shardFlag, "shard", "", "verify only shard `K/N` of the manifest (release i when i mod N = K-1)")
+	cmd.AddCommand(newBatchMergeCmd(e))
+	return cmd
+}
+
+func newBatchMergeCmd(e *env) *cobra.Command {
+	var out outputFlags
+	cmd := &cobra.Command{
+		Use:   "merge RESULTS...",
+		Short: "Merge the outputs of batch --shard K/N runs into one run's",
+		Long: `merge combines the outputs of batch --shard 1/N..N/N over one manifest into
+what one unsharded run writes: --format json (JSON Lines, any order) gives the
+same JSON Lines byte for byte; text or markdown the summary table; sarif (the
+shards' SARIF logs, given in shard order 1..N) the one SARIF log.
+The exit code is the worst of the releases', as batch's.`,
+		Example: `  tarcheck batch merge --format json shard-*.jsonl > results.jsonl
+  tarcheck batch merge --format markdown shard-*.jsonl >> "$GITHUB_STEP_SUMMARY"`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var sum batch.Summary
+			err := out.write(e, true, func(w io.Writer) (err error) {
+				sum, err = batch.Merge(w, out.format, args)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			return batchExit(sum)
+		},
+	}
+	cmd.Flags().StringVar(&out.format, "format", "json", "output: json, text, markdown (from JSON Lines) or sarif (from SARIF logs)")
+	cmd.Flags().StringVarP(&out.output, "output", "o", "", "write to `FILE` instead of stdout")
 	return cmd
 }
 
@@ -121,6 +151,11 @@ func runBatch(ctx context.Context, e *env, out *outputFlags, base verify.Options
 	if err != nil {
 		return err
 	}
+	return batchExit(sum)
+}
+
+// batchExit turns a batch's worst exit code into the error to exit with.
+func batchExit(sum batch.Summary) error {
 	summary := fmt.Sprintf("%d of %d releases could not be verified (exit code %d)", sum.Errors, sum.Releases, sum.Worst)
 	switch sum.Worst {
 	case exitPass:

@@ -86,7 +86,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		e.stopProfile()
 	}
 	code := exitCode(ctx, err)
-	if err != nil && !errors.Is(err, errVerdictFail) {
+	switch {
+	case code == exitInterrupted:
+		fmt.Fprintln(stderr, "tarcheck: interrupted") // Ctrl-C or SIGTERM: no "context canceled"
+	case err != nil && !errors.Is(err, errVerdictFail):
 		printError(stderr, err)
 	}
 	return code
@@ -170,7 +173,7 @@ xz-style build logic, ...) and gives a verdict and exit code for CI.`,
 		e.stopProfile = stop
 		return nil
 	}
-	root.AddCommand(newVerifyCmd(e), newVersionCmd(e), newDemoCmd(e), newM4DBCmd(e), newBatchCmd(e), newDebianCmd(e))
+	root.AddCommand(newVerifyCmd(e), newVersionCmd(e), newDemoCmd(e), newM4DBCmd(e), newBatchCmd(e), newDebianCmd(e), newVerifyAttestationCmd(e))
 	return root
 }
 

@@ -58,7 +58,7 @@ an error (exit 2) that names the file to add or the flag to pass.`,
 			if err != nil {
 				return debianError(err)
 			}
-			return runAndEmit(cmd.Context(), e, &out, o)
+			return runAndEmit(cmd.Context(), e, &out, o, verify.Attestation{})
 		},
 	}
 	out.register(cmd)

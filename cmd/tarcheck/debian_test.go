@@ -184,8 +184,6 @@ func TestDebianMissingPieces(t *testing.T) {
 		}, nil, "several orig tarballs for foo 1.2~rc1"},
 		{"no signing key", func(f *debianFixture) { os.Remove(filepath.Join(f.pkg, "debian/upstream/signing-key.asc")) }, nil,
 			"debian/upstream/signing-key.asc not found: add upstream's OpenPGP public key there"},
-		{"no signature", func(f *debianFixture) { os.Remove(f.orig + ".asc") }, nil,
-			"foo_1.2~rc1.orig.tar.gz.asc not found: the upstream signing key is there"},
 		{"no metadata", func(f *debianFixture) { os.Remove(filepath.Join(f.pkg, "debian/upstream/metadata")) }, nil,
 			"debian/upstream/metadata not found: add it with a Repository field (DEP-12), or pass --git"},
 		{"no Repository", func(f *debianFixture) {

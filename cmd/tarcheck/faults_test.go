@@ -193,6 +193,9 @@ func TestFaultInterrupt(t *testing.T) {
 				if code != exitInterrupted {
 					t.Errorf("exit %d after %v, want 130; stderr: %s", code, sig, stderr.String())
 				}
+				if s := stderr.String(); s != "tarcheck: interrupted\n" {
+					t.Errorf("stderr %q, want tarcheck: interrupted", s)
+				}
 				if s := stderr.String(); strings.Contains(s, "panic") || strings.Count(strings.TrimSpace(s), "\n") > 1 {
 					t.Errorf("stderr is not at most one error (+hint) line: %q", s)
 				}

@@ -109,6 +109,13 @@ func scriptParams(dir string) testscript.Params {
 			"gitsigntag": cmdGitsignTag,
 			// jsonfield FILE KEY.PATH VALUE: assert a JSON field's value.
 			"jsonfield": cmdJSONField,
+			// attestschema FILE: validate an attestation (statement or
+			// envelope) against the in-toto, SLSA VSA and tarcheck schemas.
+			"attestschema": cmdAttestSchema,
+			// attestsubject FILE TARBALL: the subject is TARBALL's sha256.
+			"attestsubject": cmdAttestSubject,
+			// tamper ENVELOPE OLD NEW: rewrite a signed payload.
+			"tamper": cmdTamper,
 			// schema FILE: validate a JSON report against DESIGN.md's schema.
 			"schema": cmdSchema,
 			// sarif FILE: validate against the official SARIF 2.1.0 schema.

@@ -8,6 +8,7 @@ import (
 	"github.com/tarcheck/tarcheck/verify/render/escape"
 	"github.com/tarcheck/tarcheck/verify/report"
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -202,6 +203,7 @@ func (f *outputFlags) apply(e *env, o *verify.Options) {
 func newVerifyCmd(e *env) *cobra.Command {
 	var out outputFlags
 	var vf verifyFlags
+	var att verify.Attestation
 	cmd := &cobra.Command{
 		Use:   "verify TARBALL",
 		Short: "Compare a release archive with its git tag",
@@ -224,26 +226,35 @@ Exit codes: 0 pass, 1 fail, 2 usage or unreadable input, 3 environment
 			if vf.o.Sources.Git == "" {
 				return usageError{fmt.Errorf("--git is required: the repository to compare with")}
 			}
+			att.Passphrase = []byte(e.getenv("TARCHECK_ATTEST_PASSPHRASE"))
+			if err := att.Check(); err != nil {
+				return err
+			}
 			o, err := vf.options(cmd.Context(), e, &out, args[0])
 			if err != nil {
 				return err
 			}
-			return runAndEmit(cmd.Context(), e, &out, o)
+			return runAndEmit(cmd.Context(), e, &out, o, att)
 		},
 	}
 	out.register(cmd)
 	vf.register(cmd, true)
+	registerAttest(cmd, &att)
 	return cmd
 }
 
-// runAndEmit verifies one release, renders the report and turns a failing
-// verdict into errVerdictFail (exit 1).
-func runAndEmit(ctx context.Context, e *env, out *outputFlags, o verify.Options) error {
+// runAndEmit verifies one release, renders the report, writes the
+// attestation asked for and turns a failing verdict into errVerdictFail
+// (exit 1).
+func runAndEmit(ctx context.Context, e *env, out *outputFlags, o verify.Options, att verify.Attestation) error {
 	r, err := verify.Run(ctx, o)
 	if err != nil {
 		return err
 	}
 	if err := out.emit(e, r); err != nil {
+		return err
+	}
+	if err := verify.WriteAttestation(r, att, time.Now()); err != nil {
 		return err
 	}
 	if r.Verdict == report.Fail {

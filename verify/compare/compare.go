@@ -67,6 +67,10 @@ type Options struct {
 	Progress Progress
 	// Logf receives verbose messages; nil discards them.
 	Logf func(format string, args ...any)
+	// ObjectFormat is the repository's git object format ("sha1", the
+	// default, or "sha256"): member blob ids are computed in it (the first
+	// 20 bytes of a sha256 id), to match the Index's.
+	ObjectFormat string
 }
 
 // Member is a tarball member that is not identical to the tag.
@@ -227,6 +231,7 @@ func (r *Result) walk(ctx context.Context, root string, rootKnown bool) (*archiv
 	r.Root = root
 	var kept int64
 	aopts := ArchiveOptions(r.Index, r.opts.Limits, r.opts.KeepBytes)
+	aopts.ObjectFormat = r.opts.ObjectFormat
 	if pr := r.opts.Progress; pr != nil {
 		pr.Start("archive", r.opts.Size)
 		defer pr.Done()
@@ -373,7 +378,9 @@ func (r *Result) Gather(ctx context.Context, rels []string) (int, error) {
 // each up to keep bytes, and hands each one's content to found. It is how
 // later steps (the rebuild) read release files without holding them.
 func (r *Result) Read(ctx context.Context, keep int64, match func(key string, e *archive.Entry) bool, found func(key string, e *archive.Entry) error) error {
-	_, err := archive.WalkFile(ctx, r.tarball, ArchiveOptions(r.Index, r.opts.Limits, keep), func(e *archive.Entry) error {
+	aopts := ArchiveOptions(r.Index, r.opts.Limits, keep)
+	aopts.ObjectFormat = r.opts.ObjectFormat
+	_, err := archive.WalkFile(ctx, r.tarball, aopts, func(e *archive.Entry) error {
 		key := MemberKey(r.Root, e.Path)
 		if !match(key, e) {
 			return nil

@@ -14,8 +14,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha1"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"maps"
@@ -181,6 +183,10 @@ type Input struct {
 	ReleaseLibtool string
 	// Logf receives verbose messages; nil discards them.
 	Logf func(format string, args ...any)
+	// ObjectFormat is the repository's git object format ("sha1" or "",
+	// or "sha256"): blob ids are the first 20 bytes of its hash, as in
+	// the comparison.
+	ObjectFormat string
 }
 
 // Result is what the rebuild found.
@@ -549,7 +555,7 @@ func (b *rebuilder) compareWorkDir() {
 			}
 			continue
 		}
-		id, size, err := blobIDAt(b.root, rel)
+		id, size, err := blobIDAt(b.root, rel, b.in.ObjectFormat)
 		if err != nil {
 			b.logf("rebuild: reading regenerated %s: %v", rel, err)
 			continue
@@ -838,7 +844,7 @@ func (b *rebuilder) readDist(ctx context.Context, name string) (map[string]distM
 	held := map[string][]byte{}
 	var heldBytes int64
 	root, rootKnown := "", false
-	res, err := archive.WalkFile(ctx, full, archive.Options{KeepBytes: maxRebuildCompareBytes}, func(e *archive.Entry) error {
+	res, err := archive.WalkFile(ctx, full, archive.Options{KeepBytes: maxRebuildCompareBytes, ObjectFormat: b.in.ObjectFormat}, func(e *archive.Entry) error {
 		if !rootKnown {
 			root, rootKnown = compare.FirstComponent(e.Path, e.Type == archive.TypeDir), true
 		}
@@ -1002,7 +1008,7 @@ func (b *rebuilder) finish() {
 
 // blobIDAt computes the git blob id of rel without following a symlink at
 // rel itself (a link's blob is its target, as in git).
-func blobIDAt(root *os.Root, rel string) ([20]byte, int64, error) {
+func blobIDAt(root *os.Root, rel, format string) ([20]byte, int64, error) {
 	var id [20]byte
 	fi, err := root.Lstat(rel)
 	if err != nil {
@@ -1013,7 +1019,7 @@ func blobIDAt(root *os.Root, rel string) ([20]byte, int64, error) {
 		if err != nil {
 			return id, 0, err
 		}
-		return blobID([]byte(target)), int64(len(target)), nil
+		return blobID([]byte(target), format), int64(len(target)), nil
 	}
 	f, err := root.OpenFile(rel, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	if err != nil {
@@ -1027,7 +1033,7 @@ func blobIDAt(root *os.Root, rel string) ([20]byte, int64, error) {
 	if !st.Mode().IsRegular() {
 		return id, 0, fmt.Errorf("%s is not a regular file", rel)
 	}
-	h := sha1.New()
+	h := objectHash(format)
 	fmt.Fprintf(h, "blob %d\x00", st.Size())
 	n, err := io.Copy(h, io.LimitReader(f, st.Size()))
 	if err != nil {
@@ -1040,8 +1046,18 @@ func blobIDAt(root *os.Root, rel string) ([20]byte, int64, error) {
 	return id, n, nil
 }
 
-func blobID(content []byte) [20]byte {
-	h := sha1.New()
+// objectHash is the hash of git objects in format ("sha256", else sha1).
+func objectHash(format string) hash.Hash {
+	if format == "sha256" {
+		return sha256.New()
+	}
+	return sha1.New()
+}
+
+// blobID is the git blob id of content in format (the first 20 bytes of
+// a sha256 id).
+func blobID(content []byte, format string) [20]byte {
+	h := objectHash(format)
 	fmt.Fprintf(h, "blob %d\x00", len(content))
 	h.Write(content)
 	var id [20]byte

@@ -25,6 +25,9 @@ type Entry struct {
 	Error, Hint string
 	// ToolVersion names tarcheck in the run of a release without a report.
 	ToolVersion string
+	// Index is the release's position in the manifest (0-based), the
+	// JSON Lines record's "index": shards' records merge by it.
+	Index int
 }
 
 // Verdict is "pass", "fail" or "error" (no report).
@@ -101,6 +104,7 @@ func jsonLine(w io.Writer, e *Entry) error {
 	type head struct {
 		Name     string `json:"name"`
 		ExitCode int    `json:"exit_code"`
+		Index    int    `json:"index"`
 	}
 	var v any
 	if e.Report == nil {
@@ -108,12 +112,12 @@ func jsonLine(w io.Writer, e *Entry) error {
 			head
 			Error string `json:"error,omitempty"`
 			Hint  string `json:"hint,omitempty"`
-		}{head{e.Name, e.ExitCode}, e.Error, e.Hint}
+		}{head{e.Name, e.ExitCode, e.Index}, e.Error, e.Hint}
 	} else {
 		v = struct {
 			head
 			*report.Report
-		}{head{e.Name, e.ExitCode}, normalized(e.Report)}
+		}{head{e.Name, e.ExitCode, e.Index}, normalized(e.Report)}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)

@@ -44,13 +44,20 @@ func mdHeading(b *bytes.Buffer, r *report.Report) {
 		word = "FAIL"
 	}
 	fmt.Fprintf(b, "## tarcheck: %s\n\n", word)
-	fmt.Fprintf(b, "**%s**: %s.", word, mdText(sentence(out, r.FailOn)))
+	if q := qualifier(r, out); q != "" {
+		fmt.Fprintf(b, "**%s** %s; %s.", word, mdText(q), mdText(sentence(out, r.FailOn)))
+	} else {
+		fmt.Fprintf(b, "**%s**: %s.", word, mdText(sentence(out, r.FailOn)))
+	}
 	if r.Tarball.Source != "" || r.Git.Tag != "" {
 		fmt.Fprintf(b, " Tarball %s compared with tag %s", mdCode(artifactName(r.Tarball.Source), false), mdCode(r.Git.Tag, false))
 		if r.Git.Commit != "" {
 			fmt.Fprintf(b, " (commit %s)", mdCode(shortHash(r.Git.Commit), false))
 		}
 		b.WriteString(".")
+	}
+	if l := gitArchiveLine(r); l != "" {
+		fmt.Fprintf(b, " %s.", mdText(strings.ToUpper(l[:1])+l[1:]))
 	}
 	b.WriteString("\n")
 }

@@ -76,6 +76,24 @@ func sentence(o report.Outcome, failOn report.Severity) string {
 	return fmt.Sprintf("%s at or above %s (highest: %s)", strings.Join(parts, " and "), failOn, o.Max)
 }
 
+// qualifier is what the verdict word needs beside it: a pass without any
+// trust material is about content only.
+func qualifier(r *report.Report, o report.Outcome) string {
+	if o.Verdict == report.Pass && r.Unauthenticated != "" {
+		return "(content) — signatures not checked: " + r.Unauthenticated
+	}
+	return ""
+}
+
+// gitArchiveLine is the report line of a tarball made by git archive of
+// the tag's commit ("" otherwise: another commit is a finding).
+func gitArchiveLine(r *report.Report) string {
+	if r.GitArchive == nil || !r.GitArchive.MatchesTag {
+		return ""
+	}
+	return "this tarball is a git archive of the tag (commit " + r.GitArchive.Commit + ")"
+}
+
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return one

@@ -485,3 +485,31 @@ func TestArtifactName(t *testing.T) {
 		}
 	}
 }
+
+func TestVerdictUnauthenticatedAndGitArchive(t *testing.T) {
+	r := cleanReport()
+	r.Unauthenticated = "no keyring"
+	r.GitArchive = &report.GitArchiveInfo{Commit: "0123456789abcdef0123456789abcdef01234567", MatchesTag: true}
+	want := "Verdict: PASS (content) — signatures not checked: no keyring; no findings and no differing files (fail-on high)\n"
+	if got := string(render(t, "text", r, Options{Quiet: true})); got != want {
+		t.Errorf("quiet: %q, want %q", got, want)
+	}
+	text := string(render(t, "text", r, Options{}))
+	if !strings.Contains(text, "this tarball is a git archive of the tag (commit 0123456789abcdef0123456789abcdef01234567)") {
+		t.Errorf("text report lacks the git archive line:\n%s", text)
+	}
+	md := string(render(t, "markdown", r, Options{}))
+	if !strings.Contains(md, "signatures not checked") || !strings.Contains(md, "git archive of the tag") {
+		t.Errorf("markdown lacks the qualifier or the git archive line:\n%s", md)
+	}
+	js := string(render(t, "json", r, Options{}))
+	if !strings.Contains(js, `"unauthenticated": "no keyring"`) || !strings.Contains(js, `"matches_tag": true`) {
+		t.Errorf("JSON lacks the new fields:\n%s", js)
+	}
+	// A failing verdict needs no qualifier: it fails on content already.
+	r.Findings = []report.Finding{{Rule: "TC301", Severity: report.SevHigh, Message: "x"}}
+	r.Decide()
+	if got := string(render(t, "text", r, Options{Quiet: true})); strings.Contains(got, "(content)") {
+		t.Errorf("fail: %q", got)
+	}
+}

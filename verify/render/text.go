@@ -114,6 +114,9 @@ func (p *textPrinter) header(r *report.Report) {
 		parts = append(parts, escape.Text(g.CommitTime))
 	}
 	p.printf("           %s\n", strings.Join(parts, ", "))
+	if l := gitArchiveLine(r); l != "" {
+		p.printf("           %s\n", escape.Text(l))
+	}
 }
 
 func (p *textPrinter) signatures(r *report.Report) {
@@ -350,6 +353,10 @@ func (p *textPrinter) verdict(r *report.Report, out report.Outcome) {
 	word, code := "PASS", ansiBold+ansiGreen
 	if out.Verdict == report.Fail {
 		word, code = "FAIL", ansiBold+ansiRed
+	}
+	if q := qualifier(r, out); q != "" {
+		p.printf("Verdict: %s %s; %s\n", p.paint(code, word), escape.Text(q), sentence(out, r.FailOn))
+		return
 	}
 	p.printf("Verdict: %s, %s\n", p.paint(code, word), sentence(out, r.FailOn))
 }

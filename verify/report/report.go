@@ -109,6 +109,20 @@ type Report struct {
 	Rebuild    *RebuildInfo   `json:"rebuild_info,omitempty"`
 	Policy     *PolicyInfo    `json:"policy,omitempty"`
 	Notes      []string       `json:"notes,omitempty"`
+	// Unauthenticated, when set, says why no signature was checked against
+	// trust material ("no keyring"): the verdict is about content only.
+	Unauthenticated string `json:"unauthenticated,omitempty"`
+	// GitArchive is set when the tarball was made by git archive (it
+	// embeds the commit id).
+	GitArchive *GitArchiveInfo `json:"git_archive,omitempty"`
+}
+
+// GitArchiveInfo describes a tarball made by git archive.
+type GitArchiveInfo struct {
+	// Commit is the commit id git archive embedded.
+	Commit string `json:"commit"`
+	// MatchesTag says whether it is the tag's commit.
+	MatchesTag bool `json:"matches_tag"`
 }
 
 // Tool names the program that wrote the report.

@@ -37,6 +37,10 @@ const (
 	RuleSignatureMissing           = "TC202"
 	RuleChecksumMismatch           = "TC203"
 	RuleTagNameMismatch            = "TC204"
+	RuleUnknownSigner              = "TC205"
+	RuleKeyringOutdated            = "TC206"
+	RuleGitArchiveOtherCommit      = "TC207"
+	RuleWeakSignatureHash          = "TC208"
 	RuleSourceDiffersFromTag       = "TC301"
 	RuleUnexplainedTarballOnlyFile = "TC302"
 	RuleFileOnlyInGit              = "TC303"
@@ -124,6 +128,18 @@ var rules = []Rule{
 	{ID: RuleTagNameMismatch, Name: "TagNameMismatch", Severity: SevCritical,
 		Short: "Tag object names a different tag",
 		Full:  "The signed tag object's 'tag' header does not equal the requested tag name, as when a validly signed tag of another release is replayed."},
+	{ID: RuleUnknownSigner, Name: "UnknownSigner", Severity: SevHigh,
+		Short: "Signed by a key outside the trust material",
+		Full:  "A signature over the tarball or the tag was made by a key that is not in the keyring or allowed-signers file given. gpgv and ssh-keygen -Y verify fail here: either the release was signed by someone else, or the trust material is out of date (add the key only after checking its fingerprint with upstream)."},
+	{ID: RuleKeyringOutdated, Name: "KeyringOutdated", Severity: SevMedium,
+		Short: "The keyring's copy of the signing key had expired before the signature",
+		Full:  "The signature verifies, but the keyring's copy of the signing key says it had expired when the signature was made. The key's holder probably extended the expiry later (gpgv accepts the signature with a note): refresh the keyring from upstream."},
+	{ID: RuleGitArchiveOtherCommit, Name: "GitArchiveOtherCommit", Severity: SevCritical,
+		Short: "The tarball is a git archive of another commit than the tag's",
+		Full:  "git archive embeds the id of the commit it archived; this tarball names a commit other than the one the tag points to. The tarball was made from another revision than the signed release."},
+	{ID: RuleWeakSignatureHash, Name: "WeakSignatureHash", Severity: SevMedium,
+		Short: "Signature over a SHA-1 digest",
+		Full:  "An OpenPGP signature verifies but was made over a SHA-1 digest. gpgv accepts it, so tarcheck does too, but SHA-1 is open to chosen-prefix collisions: ask upstream to sign with SHA-256 or better."},
 
 	// Tarball versus tag.
 	{ID: RuleSourceDiffersFromTag, Name: "SourceDiffersFromTag", Severity: SevHigh,

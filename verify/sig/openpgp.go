@@ -96,7 +96,8 @@ func armorChunks(d []byte) [][]byte {
 //     retired or superseded (soft revocation) after the signature was made.
 //   - invalid: other bytes, a key revoked as compromised or without reason,
 //     a signature made before the key was created, a
-//     SHA-1, MD5 or RIPEMD-160 signature hash, a signature expired or made in
+//     MD5 or RIPEMD-160 signature hash (SHA-1 is valid, as with gpgv, with
+//     a WarningSHA1Signature), a signature expired or made in
 //     the future, a malformed signature file, or a key not allowed to sign.
 //   - unverifiable: no key of the keyring matches the issuer (Signer and
 //     Issuer then hold the issuer's fingerprint or key id, and Reason is
@@ -211,6 +212,9 @@ func verifyOpenPGP(subject string, signed io.Reader, signature []byte, keyring o
 		res.Primary = fingerprint(key.Entity.PrimaryKey)
 	}
 	res.Status, res.Detail, res.Warnings = checkKeyAtSigning(key, chosen, now)
+	if chosen.Hash == crypto.SHA1 && res.Status == StatusValid {
+		res.Warnings = append(res.Warnings, Warning{Kind: WarningSHA1Signature, Key: res.Signer})
+	}
 	return res
 }
 
@@ -289,8 +293,6 @@ func weakHash(h crypto.Hash) (string, bool) {
 	switch h {
 	case crypto.MD5:
 		return "MD5", true
-	case crypto.SHA1:
-		return "SHA-1", true
 	case crypto.RIPEMD160:
 		return "RIPEMD-160", true
 	}

@@ -132,6 +132,11 @@ const (
 	// the key's holder can always extend the expiry; the keyring copy is
 	// probably older than the extension. The Result stays valid.
 	WarningKeyExpiredBeforeSignature WarningKind = "key-expired-before-signature"
+	// WarningSHA1Signature: an OpenPGP document signature made over a
+	// SHA-1 digest. gpgv accepts it (its default --weak-digest is MD5
+	// only), so the Result stays valid; SHA-1 is open to chosen-prefix
+	// collisions, so the caller reports it (medium).
+	WarningSHA1Signature WarningKind = "sha1-signature"
 )
 
 // Warning is a note attached to a Result; see Result.Warnings.
@@ -161,6 +166,9 @@ func (w Warning) Message(keyring string) string {
 		}
 		return oneLine(fmt.Sprintf("the keyring's copy of %s %s expired on %s, before this signature (%s); the key was probably extended later: refresh %s",
 			what, w.Key, day(w.ExpiredAt), day(w.SignedAt), keyring))
+	}
+	if w.Kind == WarningSHA1Signature {
+		return oneLine("the signature by " + w.Key + " uses a SHA-1 digest, which gpgv accepts but which is open to collision attacks: ask upstream to sign with SHA-256 or better")
 	}
 	return oneLine(string(w.Kind) + " " + w.Key)
 }

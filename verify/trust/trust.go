@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
@@ -68,11 +69,14 @@ type File struct {
 // Material is everything Check checks.
 type Material struct {
 	Keyring, TagKeyring openpgp.EntityList
-	AllowedSigners      []byte
-	TrustedRoot         []byte
-	Identity            sig.Identity
-	TagIdentity         sig.Identity
-	RequireSignature    bool
+	// KeyringNames and TagKeyringNames are the keyring files, as given,
+	// named in the findings that ask to refresh them.
+	KeyringNames, TagKeyringNames []string
+	AllowedSigners                []byte
+	TrustedRoot                   []byte
+	Identity                      sig.Identity
+	TagIdentity                   sig.Identity
+	RequireSignature              bool
 	// Signatures are detached OpenPGP signatures over the tarball.
 	Signatures []File
 	// Bundles are Sigstore bundles over the tarball.
@@ -95,11 +99,12 @@ func Gather(ctx context.Context, rd Reader, req Request) (*Material, error) {
 	if m.Keyring, err = keyring(ctx, rd, req.Keyrings); err != nil {
 		return nil, err
 	}
-	m.TagKeyring = m.Keyring
+	m.TagKeyring, m.KeyringNames, m.TagKeyringNames = m.Keyring, req.Keyrings, req.Keyrings
 	if len(req.TagKeyrings) > 0 {
 		if m.TagKeyring, err = keyring(ctx, rd, req.TagKeyrings); err != nil {
 			return nil, err
 		}
+		m.TagKeyringNames = req.TagKeyrings
 	}
 	for _, f := range []struct {
 		src string
@@ -191,22 +196,32 @@ func load(files []*fetch.File) []File {
 	return out
 }
 
-// keyring reads and parses OpenPGP keyrings.
+// HasTrust reports whether any trust material was given: a keyring,
+// allowed signers, a trusted root or an identity policy. Without any, no
+// signature can be authenticated and the release is checked for content
+// only.
+func (m *Material) HasTrust() bool {
+	return len(m.Keyring) > 0 || len(m.TagKeyring) > 0 || len(m.AllowedSigners) > 0 || len(m.TrustedRoot) > 0 ||
+		m.Identity != (sig.Identity{}) || m.TagIdentity != (sig.Identity{})
+}
+
+// keyring reads and parses OpenPGP keyrings. A file that yields no key is
+// an error wrapping a *sig.KeyringError that names it.
 func keyring(ctx context.Context, rd Reader, files []string) (openpgp.EntityList, error) {
 	if len(files) == 0 {
 		return nil, nil
 	}
-	var data [][]byte
+	var kf []sig.KeyringFile
 	for _, f := range files {
 		b, err := rd.Read(ctx, f)
 		if err != nil {
 			return nil, err
 		}
-		data = append(data, b)
+		kf = append(kf, sig.KeyringFile{Name: f, Data: b})
 	}
-	kr, err := sig.ReadKeyring(data...)
+	kr, err := sig.ReadKeyringFiles(kf...)
 	if err != nil {
-		return nil, fmt.Errorf("keyring: %v", err)
+		return nil, fmt.Errorf("keyring %w", err)
 	}
 	return kr, nil
 }
@@ -263,6 +278,32 @@ func (c *checker) add(res sig.Result, source string) {
 		s.Detail += "primary key " + res.Primary
 	}
 	c.sigs = append(c.sigs, s)
+	keyrings := c.m.KeyringNames
+	if res.Subject == sig.SubjectTag {
+		keyrings = c.m.TagKeyringNames
+	}
+	for _, w := range res.Warnings {
+		rule := report.RuleKeyringOutdated
+		if w.Kind == sig.WarningSHA1Signature {
+			rule = report.RuleWeakSignatureHash
+		}
+		c.findings = append(c.findings, report.Finding{Rule: rule, Severity: report.SevMedium,
+			Message: w.Message(strings.Join(keyrings, ", ")), Evidence: evidence(source)})
+	}
+	if res.Reason == sig.ReasonUnknownKey {
+		who := res.Issuer
+		if who == "" {
+			who = res.Signer
+		}
+		msg := fmt.Sprintf("the %s's %s signature is by %s, a key outside the trust material given", res.Subject, res.Kind, who)
+		if res.Kind == sig.KindOpenPGP && len(keyrings) > 0 {
+			msg = fmt.Sprintf("the %s's %s signature is by %s, which is not in %s", res.Subject, res.Kind, who, strings.Join(keyrings, ", "))
+		} else if res.Kind == sig.KindSSH {
+			msg = fmt.Sprintf("the %s's %s signature is by %s, which the allowed-signers file does not list", res.Subject, res.Kind, who)
+		}
+		c.findings = append(c.findings, report.Finding{Rule: report.RuleUnknownSigner, Severity: report.SevHigh,
+			Message: msg, Evidence: evidence(source)})
+	}
 	if res.Status != sig.StatusInvalid {
 		return
 	}
@@ -276,6 +317,14 @@ func (c *checker) add(res sig.Result, source string) {
 		msg += ": " + res.Detail
 	}
 	c.findings = append(c.findings, report.Finding{Rule: rule, Severity: report.SevCritical, Message: msg, Evidence: []string{source}})
+}
+
+// evidence is the source of a signature as a finding's evidence.
+func evidence(source string) []string {
+	if source == "" {
+		return nil
+	}
+	return []string{source}
 }
 
 // tarball checks the detached signatures and the bundles over the tarball.

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tarcheck/tarcheck/verify"
+)
+
+// registerAttest binds verify's attestation flags (docs/attestation.md).
+func registerAttest(cmd *cobra.Command, a *verify.Attestation) {
+	fl := cmd.Flags()
+	fl.StringVar(&a.File, "attest", "", "write an in-toto attestation of the result (pass or fail) to `FILE`")
+	fl.StringVar(&a.PredicateFile, "attest-predicate", "", "write only the attestation's predicate to `FILE` (for cosign attest-blob, actions/attest)")
+	fl.StringVar(&a.KeyFile, "attest-key", "", "sign the attestation as a DSSE envelope with this SSH or OpenPGP private key `FILE`")
+	fl.StringVar(&a.PassphraseFile, "attest-key-passphrase-file", "", "passphrase `FILE` of --attest-key (or TARCHECK_ATTEST_PASSPHRASE)")
+	fl.StringVar(&a.VerifierID, "attest-verifier-id", "", "verifier.id `URI` of the attestation (default https://tarcheck.dev/tarcheck)")
+}
+
+func newVerifyAttestationCmd(e *env) *cobra.Command {
+	var c verify.AttestationCheck
+	var format string
+	cmd := &cobra.Command{
+		Use:   "verify-attestation ENVELOPE --tarball FILE (--allowed-signers FILE | --keyring FILE...)",
+		Short: "Check a signed tarcheck attestation against a tarball and trusted keys",
+		Long: `verify-attestation checks a DSSE envelope written by verify --attest --attest-key:
+a signature by a trusted key, a subject equal to the tarball's sha256, and a
+PASSED result (or any result with --allow-failed).
+
+Exit codes: 0 accepted, 1 rejected (untrusted or tampered envelope, another
+tarball, a FAILED result), 2 unreadable or malformed input.`,
+		Example: `  tarcheck verify-attestation foo-1.2.tar.gz.intoto.json --tarball foo-1.2.tar.gz --allowed-signers allowed_signers`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageError{fmt.Errorf("verify-attestation needs exactly one ENVELOPE argument, got %d", len(args))}
+			}
+			if format != "text" && format != "json" {
+				return usageError{fmt.Errorf("--format %q: want text or json", format)}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c.Envelope = args[0]
+			res, err := verify.CheckAttestation(c)
+			if err != nil {
+				return err
+			}
+			if format == "json" && res.Payload != nil {
+				fmt.Fprintf(e.stdout, "%s\n", res.Payload)
+			} else {
+				fmt.Fprint(e.stdout, res.Summary())
+			}
+			if !res.Accepted {
+				return errVerdictFail
+			}
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&c.Tarball, "tarball", "", "the tarball `FILE` the attestation must be about")
+	fl.StringVar(&c.AllowedSigners, "allowed-signers", "", "OpenSSH allowed-signers `FILE` of trusted attestation signers")
+	fl.StringArrayVar(&c.Keyrings, "keyring", nil, "OpenPGP public keys `FILE` of trusted attestation signers (repeatable)")
+	fl.BoolVar(&c.AllowFailed, "allow-failed", false, "accept an authentic FAILED result too (exit 0)")
+	fl.StringVar(&format, "format", "text", "output: text (signer, tag, commit, result) or json (the statement)")
+	return cmd
+}

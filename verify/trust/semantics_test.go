@@ -1,0 +1,56 @@
+package trust
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tarcheck/tarcheck/verify/report"
+	"github.com/tarcheck/tarcheck/verify/sig"
+)
+
+// A signature by a key outside the trust material is a high finding; a
+// keyring's outdated copy of a valid signer is a medium one naming the
+// keyring; neither happens without a reason or a warning.
+func TestAddMapsReasonsAndWarnings(t *testing.T) {
+	c := &checker{m: &Material{KeyringNames: []string{"keys.asc"}, TagKeyringNames: []string{"debian/upstream/signing-key.asc"}}}
+	c.add(sig.Result{Subject: sig.SubjectTarball, Kind: sig.KindOpenPGP, Status: sig.StatusUnverifiable,
+		Reason: sig.ReasonUnknownKey, Issuer: "ABCDEF0123"}, "foo.tar.gz.asc")
+	c.add(sig.Result{Subject: sig.SubjectTag, Kind: sig.KindOpenPGP, Status: sig.StatusValid, Signer: "FEED",
+		Warnings: []sig.Warning{{Kind: sig.WarningKeyExpiredBeforeSignature, Key: "FEED",
+			ExpiredAt: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), SignedAt: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}}}, "")
+	c.add(sig.Result{Subject: sig.SubjectTarball, Kind: sig.KindOpenPGP, Status: sig.StatusUnverifiable,
+		Reason: sig.ReasonNoTrustMaterial}, "x.asc")
+	if len(c.findings) != 2 {
+		t.Fatalf("findings %+v, want 2", c.findings)
+	}
+	f := c.findings[0]
+	if f.Rule != report.RuleUnknownSigner || f.Severity != report.SevHigh || !strings.Contains(f.Message, "ABCDEF0123, which is not in keys.asc") {
+		t.Errorf("unknown key: %+v", f)
+	}
+	f = c.findings[1]
+	if f.Rule != report.RuleKeyringOutdated || f.Severity != report.SevMedium || !strings.Contains(f.Message, "refresh debian/upstream/signing-key.asc") {
+		t.Errorf("expired copy: %+v", f)
+	}
+	if c.sigs[1].Status != string(sig.StatusValid) {
+		t.Errorf("the warning changed the status: %+v", c.sigs[1])
+	}
+}
+
+func TestSHA1WarningIsItsOwnFinding(t *testing.T) {
+	c := &checker{m: &Material{}}
+	c.add(sig.Result{Subject: sig.SubjectTag, Kind: sig.KindOpenPGP, Status: sig.StatusValid, Signer: "FEED",
+		Warnings: []sig.Warning{{Kind: sig.WarningSHA1Signature, Key: "FEED"}}}, "")
+	if len(c.findings) != 1 || c.findings[0].Rule != report.RuleWeakSignatureHash || c.findings[0].Severity != report.SevMedium {
+		t.Errorf("findings %+v, want one TC208 medium", c.findings)
+	}
+}
+
+func TestHasTrust(t *testing.T) {
+	if (&Material{}).HasTrust() {
+		t.Error("empty material has trust")
+	}
+	if !(&Material{AllowedSigners: []byte("x")}).HasTrust() || !(&Material{Identity: sig.Identity{Issuer: "i"}}).HasTrust() {
+		t.Error("allowed signers or an identity are trust material")
+	}
+}
