@@ -42,6 +42,7 @@ func (p *pipeline) explain(ctx context.Context) error {
 	}
 	defer closeGnulib()
 	in.Gnulib = lookup
+	p.gnulibM4 = gnulibM4(p.cmp, lookup, p.o.Rebuild.Mode != "")
 	res, err := explain.Explain(ctx, in)
 	if err != nil {
 		var be *explain.BlobError
