@@ -169,7 +169,7 @@ xz-style build logic, ...) and gives a verdict and exit code for CI.`,
 			stopProfile()
 		}
 	}
-	root.AddCommand(newVerifyCmd(e), newVersionCmd(e), newDemoCmd(e), newM4DBCmd(e), newBatchCmd(e), newDebianCmd(e))
+	root.AddCommand(newVerifyCmd(e), newVersionCmd(e), newDemoCmd(e), newM4DBCmd(e), newBatchCmd(e), newDebianCmd(e), newToolchainCmd(e))
 	return root
 }
 
