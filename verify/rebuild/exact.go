@@ -92,6 +92,7 @@ func (b *rebuilder) chooseToolchain(ctx context.Context) error {
 		b.info.Sandbox = r.Name()
 	}
 	b.tc = tc
+	b.info.Notes = append(b.info.Notes, "exact toolchain laid over /usr: "+strings.Join(tc.Describe(), "; "))
 	b.info.Toolchain = tc.Describe()
 	b.info.ToolchainID = spec.ID()
 	b.info.HostTools = nil

@@ -647,6 +647,12 @@ func (b *rebuilder) judge(d pendingDiff, tarContent []byte, tarSize int64) {
 			"which change when make's rebuild rules rerun automake at release", report.SevLow)
 		return
 	}
+	if i, ok := b.byPath[d.rel]; ok && b.files[i].Class == autotools.ClassUpstreamCopy {
+		// Proved by its content (identical to a known upstream copy): the
+		// toolchain installs another version of the same helper.
+		b.set(d.rel, report.RebuildNotReproducible, fmt.Sprintf("%s installs another version of this helper; the tarball's is a known upstream copy", d.by), report.SevLow)
+		return
+	}
 	if len(mismatch) == 0 {
 		msg := fmt.Sprintf("regenerated from the tag by %s with the exact toolchain its stamps select, but the tarball's copy differs (%s): edited after generation?", d.by, size)
 		ev := headRows(rows, maxEvidenceRows)
