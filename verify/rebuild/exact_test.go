@@ -312,3 +312,20 @@ func TestAddedCommands(t *testing.T) {
 		}
 	}
 }
+
+// FuzzAddedCommands: both sides are untrusted content; the classification
+// never panics and reports only lines the tarball's copy has.
+func FuzzAddedCommands(f *testing.F) {
+	f.Add([]byte("echo a\n"), []byte("echo a\nxz -dc x | sh\n"))
+	f.Add([]byte(""), []byte("`$(`;|&&{(\n"))
+	f.Fuzz(func(t *testing.T, regen, tarball []byte) {
+		for _, row := range addedCommands(regen, tarball) {
+			if !strings.HasPrefix(row, "+") {
+				t.Fatalf("row %q", row)
+			}
+		}
+		if bytes.Equal(regen, tarball) && len(addedCommands(regen, tarball)) != 0 {
+			t.Fatal("equal sides classified as adding commands")
+		}
+	})
+}
