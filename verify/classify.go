@@ -45,6 +45,7 @@ func (p *pipeline) explain(ctx context.Context) error {
 		in.Gnulib, in.GnulibTree = tree.Read, tree
 	}
 	in.GnulibUnread = unread
+	p.gnulibM4 = gnulibM4(p.cmp, in.Gnulib, p.o.Rebuild.Mode != "")
 	res, err := explain.Explain(ctx, in)
 	if err != nil {
 		var be *explain.BlobError

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/tarcheck/tarcheck/sandbox"
+	"github.com/tarcheck/tarcheck/toolchain"
 	"github.com/tarcheck/tarcheck/verify/archive"
 	"github.com/tarcheck/tarcheck/verify/fetch"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
@@ -114,9 +115,11 @@ func KindOf(err error) Kind {
 		return ke.kind
 	case errors.Is(err, gitsrc.ErrGitMissing), errors.Is(err, gitsrc.ErrNetwork), errors.Is(err, gitsrc.ErrGitKilled),
 		errors.Is(err, gitsrc.ErrCache), errors.Is(err, fetch.ErrNetwork), errors.Is(err, fetch.ErrTimeout),
-		errors.Is(err, fetch.ErrCache), errors.Is(err, sandbox.ErrUnavailable), errors.Is(err, sandbox.ErrSetup):
+		errors.Is(err, fetch.ErrCache), errors.Is(err, sandbox.ErrUnavailable), errors.Is(err, sandbox.ErrSetup),
+		errors.Is(err, toolchain.ErrOffline), errors.Is(err, toolchain.ErrNotCached), errors.Is(err, toolchain.ErrBadSignature),
+		errors.Is(err, toolchain.ErrHashMismatch), errors.Is(err, toolchain.ErrCorruptCache), errors.Is(err, toolchain.ErrNotFound):
 		return KindEnvironment
-	case errors.Is(err, sandbox.ErrUnknownBackend):
+	case errors.Is(err, sandbox.ErrUnknownBackend), errors.Is(err, toolchain.ErrUnknownTool):
 		return KindUsage
 	}
 	return KindInput
@@ -177,4 +180,14 @@ func rebuildErr(ctx context.Context, name string, err error) error {
 		return WithKind(KindEnvironment, err)
 	}
 	return archiveErr(ctx, "re-reading", name, err)
+}
+
+// toolchainErr gives an error of the toolchain cache its kind (KindOf):
+// offline, not cached, bad signature, hash mismatch, corrupt cache are the
+// environment (exit 3); an unknown tool version is usage.
+func toolchainErr(err error) error {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return err
+	}
+	return WithKind(KindOf(err), err)
 }

@@ -77,6 +77,11 @@ type Rebuild struct {
 	Runner sandbox.Runner
 	// Script, when set, runs the project's bootstrap instead of autoreconf -fi.
 	Script string
+	// Toolchains is where the exact toolchains the stamps select come from.
+	Toolchains Toolchains
+	// Required makes a run without Mode rebuild anyway (policy
+	// `require: rebuild`, `tarcheck debian --rebuild-required`).
+	Required bool
 }
 
 // Limits cap what untrusted input may make tarcheck do; zero fields take
@@ -136,6 +141,11 @@ func (o *Options) logf(format string, args ...any) {
 // withPolicy completes the options from the policy: its Sigstore identity
 // where none is given, its signature requirement.
 func (o *Options) withPolicy() {
+	defer func() {
+		if o.Rebuild.Required && o.Rebuild.Mode == "" {
+			o.Rebuild.Mode = "autoreconf"
+		}
+	}()
 	p := o.Policy
 	if p == nil {
 		return
@@ -150,5 +160,8 @@ func (o *Options) withPolicy() {
 	}
 	if p.Require.Signature {
 		o.Trust.RequireSignature = true
+	}
+	if p.Require.Rebuild {
+		o.Rebuild.Required = true
 	}
 }

@@ -3,6 +3,7 @@ package verify
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"github.com/tarcheck/tarcheck/verify/report"
 	"io"
 	"os"
@@ -39,8 +40,12 @@ type Expectation struct {
 	Reason string `yaml:"reason"`
 }
 
-// Require is the policy's signature requirements.
+// Require is the policy's requirements: signatures, and whether the
+// rebuild is mandatory. In the file it is a mapping, or a list (or one) of
+// the words "signature" and "rebuild" (`require: rebuild`).
 type Require struct {
+	// Rebuild makes --rebuild mandatory: a run without it rebuilds anyway.
+	Rebuild             bool     `yaml:"rebuild"`
 	Signature           bool     `yaml:"signature"`
 	OpenPGPFingerprints []string `yaml:"openpgp-fingerprints"`
 	SSHPrincipals       []string `yaml:"ssh-principals"`
@@ -48,6 +53,38 @@ type Require struct {
 		Identity string `yaml:"identity"`
 		Issuer   string `yaml:"issuer"`
 	} `yaml:"sigstore"`
+}
+
+// requireKeys are the keys of the require mapping.
+var requireKeys = map[string]bool{"rebuild": true, "signature": true, "openpgp-fingerprints": true, "ssh-principals": true, "sigstore": true}
+
+// UnmarshalYAML reads the mapping, or the words "rebuild" and "signature"
+// alone or as a list.
+func (r *Require) UnmarshalYAML(n *yaml.Node) error {
+	words := []*yaml.Node{n}
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if k := n.Content[i].Value; !requireKeys[k] {
+				return fmt.Errorf("line %d: require: unknown key %q", n.Content[i].Line, k)
+			}
+		}
+		type plain Require
+		return n.Decode((*plain)(r))
+	case yaml.SequenceNode:
+		words = n.Content
+	}
+	for _, w := range words {
+		switch w.Value {
+		case "rebuild":
+			r.Rebuild = true
+		case "signature":
+			r.Signature = true
+		default:
+			return fmt.Errorf("line %d: require: %q is not a requirement (want rebuild, signature, or a mapping)", w.Line, w.Value)
+		}
+	}
+	return nil
 }
 
 // ParsePolicy parses a policy file. Unknown keys, entries without a reason,

@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/tarcheck/tarcheck/autotools"
 	"github.com/tarcheck/tarcheck/sandbox"
+	"github.com/tarcheck/tarcheck/toolchain"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
 	"github.com/tarcheck/tarcheck/verify/rebuild"
 )
@@ -33,9 +35,28 @@ func (p *pipeline) rebuild(ctx context.Context) error {
 	}
 	in := rebuild.Input{Mode: o.Rebuild.Mode, Script: o.Rebuild.Script, Runner: runner, Sandbox: runner.Name(), Compare: p.cmp,
 		Files: r.Files, Generators: r.Generators, Format: r.Tarball.Format, CommitTime: p.tag.CommitTime,
-		ReleaseLibtool: p.releaseLibtool, Logf: o.Output.Logf, ObjectFormat: p.format}
+		ReleaseLibtool: p.releaseLibtool, Logf: o.Output.Logf, ObjectFormat: p.format, Progress: o.Output.Progress, NewRunner: newSandbox,
+		TagTree: p.tag.Tree, ResultCache: filepath.Join(o.Sources.CacheDir, "rebuild-results")}
+	db := o.Sources.M4DB
+	if db == nil {
+		db = autotools.Baseline()
+	}
+	in.Upstream = upstreamCopies{db: db, gnulib: p.gnulibM4}
 	res := rebuild.Skipped(in)
 	if rebuild.Needed(p.git, o.Rebuild.Script) {
+		var getter toolchain.Getter
+		if o.Rebuild.Toolchains.Fetch && !o.Sources.Offline {
+			f, err := p.getFetcher()
+			if err != nil {
+				return err
+			}
+			getter = f
+		}
+		tcs, err := openToolchains(o.Rebuild.Toolchains, o.Sources.CacheDir, getter, o.Output.Logf)
+		if err != nil {
+			return err
+		}
+		in.Toolchains = rebuildToolchains{c: tcs, fetch: getter != nil}
 		dir, cleanup, err := p.exportTag(ctx)
 		if err != nil {
 			return err

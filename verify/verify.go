@@ -61,6 +61,9 @@ type pipeline struct {
 	cmp *compare.Result // the archive compared with it
 
 	dl download // the download under way, for Progress
+	// gnulibM4 holds the pinned gnulib commit's copies of the m4 files only
+	// in the tarball, by base name (for --rebuild's inputs).
+	gnulibM4 map[string][]byte
 	// releaseLibtool is the VERSION line of the tarball's ltmain.sh
 	// (read while classifying, for --rebuild).
 	releaseLibtool string

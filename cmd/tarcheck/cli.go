@@ -173,7 +173,7 @@ xz-style build logic, ...) and gives a verdict and exit code for CI.`,
 		e.stopProfile = stop
 		return nil
 	}
-	root.AddCommand(newVerifyCmd(e), newVersionCmd(e), newDemoCmd(e), newM4DBCmd(e), newBatchCmd(e), newDebianCmd(e), newVerifyAttestationCmd(e))
+	root.AddCommand(newVerifyCmd(e), newVersionCmd(e), newDemoCmd(e), newM4DBCmd(e), newBatchCmd(e), newDebianCmd(e), newVerifyAttestationCmd(e), newToolchainCmd(e))
 	return root
 }
 

@@ -64,6 +64,7 @@ an error (exit 2) that names the file to add or the flag to pass.`,
 	out.register(cmd)
 	vf.register(cmd, true)
 	cmd.Flags().StringVar(&orig, "orig", "", "the orig tarball `FILE` (default: ../<source>_<version>.orig.tar.*)")
+	cmd.Flags().BoolVar(&vf.o.Rebuild.Required, "require-rebuild", false, "the rebuild is mandatory for this package (as the policy's `require: rebuild`)")
 	cmd.Flags().BoolVar(&unsigned, "unsigned", false, "upstream does not sign releases: need no signing key or signature")
 	return cmd
 }

@@ -82,7 +82,7 @@ var moduleImports = map[string][]string{
 	"verify/compare":       {"verify/archive", "verify/report", "autotools", "internal/pathidx"},
 	"verify/explain":       {"verify/compare", "verify/archive", "verify/report", "verify/internal/linediff", "autotools", "autotools/origindb"},
 	"verify/trust":         {"verify/sig", "verify/fetch", "verify/report"},
-	"verify/rebuild":       {"verify/compare", "verify/explain", "verify/archive", "verify/report", "verify/internal/linediff", "autotools", "sandbox"},
+	"verify/rebuild":       {"verify/compare", "verify/explain", "verify/archive", "verify/report", "verify/internal/linediff", "autotools", "sandbox", "toolchain"},
 	"verify/archive":       {"verify/archive/internal/...", "internal/..."},
 	"verify/gitsrc":        {"internal/..."},
 	"verify/fetch":         {"internal/..."},

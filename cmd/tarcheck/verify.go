@@ -132,6 +132,8 @@ func (v *verifyFlags) register(cmd *cobra.Command, withGit bool) {
 	fl.StringVar(&v.o.Rebuild.Mode, "rebuild", "", "regenerate autotools outputs in a sandbox and compare: autoreconf (default when given bare) or dist")
 	fl.Lookup("rebuild").NoOptDefVal = "autoreconf"
 	fl.StringVar(&v.sandbox, "sandbox", "auto", "sandbox backend for --rebuild: auto, bwrap, namespaces or none (unsafe)")
+	fl.StringVar(&v.o.Rebuild.Toolchains.Dir, "toolchain-dir", "", "toolchain cache `DIR` for --rebuild (see `tarcheck toolchain`)")
+	fl.BoolVar(&v.o.Rebuild.Toolchains.Fetch, "fetch-toolchains", false, "let --rebuild download (verified) the toolchains the stamps select")
 	fl.StringVar(&v.o.Rebuild.Script, "rebuild-script", "", "run this upstream bootstrap script (e.g. ./bootstrap) instead of autoreconf -fi, in the sandbox")
 	fl.StringVar(&v.policy, "policy", "", "policy `FILE` (.tarcheck.yaml)")
 	fl.BoolVar(&s.Offline, "offline", false, "no network at all; URL inputs must be in the cache")
@@ -172,7 +174,7 @@ func (v *verifyFlags) options(ctx context.Context, e *env, out *outputFlags, tar
 		return o, err
 	}
 	o.Sources.M4DB = db
-	if o.Rebuild.Mode != "" {
+	if o.Rebuild.Mode != "" || o.Rebuild.Required || o.Policy != nil && o.Policy.Require.Rebuild {
 		if o.Rebuild.Runner, err = sandbox.NewContext(ctx, v.sandbox); err != nil {
 			switch {
 			case ctx.Err() != nil:

@@ -34,6 +34,7 @@ import (
 
 	"github.com/tarcheck/tarcheck/autotools"
 	"github.com/tarcheck/tarcheck/sandbox"
+	"github.com/tarcheck/tarcheck/toolchain"
 	"github.com/tarcheck/tarcheck/verify/archive"
 	"github.com/tarcheck/tarcheck/verify/compare"
 	"github.com/tarcheck/tarcheck/verify/explain"
@@ -138,12 +139,20 @@ type rebuilder struct {
 	// libtool files carry the distribution's patches.
 	hostLibtool, releaseLibtool string
 
-	byPath  map[string]int      // report.Files index by path
-	copied  map[string]bool     // inputs written from the tarball
-	present map[string]bool     // candidate paths present before the regeneration
-	judged  map[string]bool     // paths given a rebuild status
-	pending []pendingDiff       // differing files awaiting the tarball's content
-	wanted  map[string]struct{} // "GNU Autoconf 2.72": versions that would reproduce
+	byPath  map[string]int  // report.Files index by path
+	copied  map[string]bool // inputs written from the tarball
+	present map[string]bool // candidate paths present before the regeneration
+	judged  map[string]bool // paths given a rebuild status
+	pending []pendingDiff   // differing files awaiting the tarball's content
+
+	tc           *toolchain.Toolchain // exact toolchain laid over /usr, nil = the host's tools
+	gettextMacro string               // GETTEXT_MACRO_VERSION of the sandbox's po/Makefile.in.in
+	runstatedir  bool                 // the release's configure has --runstatedir
+	missing      map[string]string    // "autoconf 2.69" -> why that toolchain is not available
+	fetch        []string             // "autoconf=2.69": what `tarcheck toolchain fetch` would add
+	unproved     map[string][]string  // "autoconf 2.69" -> differing files it would prove
+	inputIDs     []string             // inputs written into the export, for the result cache key
+	probeOut     []byte               // the tool probe's output, for the result cache key
 }
 
 // pendingDiff is a regenerated file whose blob differs from the tarball's.
@@ -187,6 +196,23 @@ type Input struct {
 	// or "sha256"): blob ids are the first 20 bytes of its hash, as in
 	// the comparison.
 	ObjectFormat string
+	// Progress, when set, is told about each step (toolchain, inputs,
+	// autoreconf, make dist).
+	Progress compare.Progress
+	// Toolchains provides the exact toolchains the stamps select; nil
+	// means only the host's tools (every other version is not available).
+	Toolchains Toolchains
+	// NewRunner opens a sandbox backend by name when a toolchain needs
+	// overlays the given Runner cannot mount; nil means sandbox.NewContext.
+	NewRunner func(ctx context.Context, backend string) (sandbox.Runner, error)
+	// Upstream proves the inputs only in the tarball; nil proves none
+	// (every such m4 file is left out).
+	Upstream Upstream
+	// ResultCache, when set, is a directory where regenerated files are
+	// kept by (tag tree, inputs, toolchain, tool versions, script).
+	ResultCache string
+	// TagTree is the tag's tree id, part of the result cache key.
+	TagTree string
 }
 
 // Result is what the rebuild found.
@@ -245,7 +271,8 @@ func Run(ctx context.Context, in Input) (*Result, error) {
 	defer root.Close()
 	b := &rebuilder{in: in, cmp: in.Compare, runner: in.Runner, dir: in.Dir, root: root, info: newInfo(in),
 		files: slices.Clone(in.Files), host: map[string]string{}, release: map[string][]string{}, byPath: map[string]int{},
-		copied: map[string]bool{}, present: map[string]bool{}, judged: map[string]bool{}, wanted: map[string]struct{}{}}
+		copied: map[string]bool{}, present: map[string]bool{}, judged: map[string]bool{}, missing: map[string]string{},
+		unproved: map[string][]string{}}
 	b.env = []string{"LC_ALL=C", "TZ=UTC"}
 	if !in.CommitTime.IsZero() && in.CommitTime.Unix() > 0 {
 		b.env = append(b.env, "SOURCE_DATE_EPOCH="+strconv.FormatInt(in.CommitTime.Unix(), 10))
@@ -268,13 +295,18 @@ func (b *rebuilder) logf(format string, args ...any) {
 
 // run does the work of rebuild once the tag is exported.
 func (b *rebuilder) run(ctx context.Context) error {
+	b.progress("rebuild: inputs from the tarball")
 	if err := b.copyInputs(ctx); err != nil {
 		return err
 	}
+	b.progress("rebuild: probing the tools")
 	if err := b.probeTools(ctx); err != nil {
 		return err
 	}
 	b.releaseVersions()
+	if err := b.chooseToolchain(ctx); err != nil {
+		return err
+	}
 	b.noteVersionMismatch()
 	b.stampCandidates()
 
@@ -283,12 +315,14 @@ func (b *rebuilder) run(ctx context.Context) error {
 		script, label = s, s
 	}
 	b.info.Commands = append(b.info.Commands, label)
-	ok, err := b.step(ctx, label, script, rebuildTimeout)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return nil
+	key := b.cacheKey(script)
+	if !b.restoreResult(key) {
+		b.progress("rebuild: " + label)
+		ok, err := b.step(ctx, label, script, rebuildTimeout)
+		if err != nil || !ok {
+			return err
+		}
+		b.storeResult(key)
 	}
 	b.libtoolBuilds()
 	b.compareWorkDir()
@@ -311,7 +345,7 @@ func (b *rebuilder) run(ctx context.Context) error {
 // sandbox itself failed or ctx ended.
 func (b *rebuilder) step(ctx context.Context, label, script string, timeout time.Duration) (bool, error) {
 	start := time.Now()
-	res, err := sandbox.RunScript(ctx, b.runner, b.dir, script, b.env, timeout)
+	res, err := b.runScript(ctx, script, timeout)
 	if err != nil {
 		if ctx.Err() != nil {
 			return false, ctx.Err()
@@ -333,56 +367,6 @@ func (b *rebuilder) step(ctx context.Context, label, script string, timeout time
 	b.findings = append(b.findings, report.Finding{Rule: report.RuleNotReproducible, Severity: report.SevMedium,
 		Message: msg, Evidence: tail})
 	return false, nil
-}
-
-// copyInputs writes the m4 macro files (and version files) that exist only
-// in the tarball into the export: they are inputs to aclocal that bootstrap
-// tools (libtoolize, autopoint, gnulib-tool) copied in upstream.
-func (b *rebuilder) copyInputs(ctx context.Context) error {
-	want := map[string]bool{}
-	for rel, t := range b.cmp.Members {
-		if t.Status == report.OnlyInTarball && !t.Stray && isReleaseInput(rel) {
-			want[rel] = true
-		}
-	}
-	if len(want) == 0 {
-		return nil
-	}
-	var skipped []string
-	err := b.cmp.Read(ctx, maxReleaseInputBytes, func(rel string, e *archive.Entry) bool {
-		return e.Type == archive.TypeRegular && want[rel] && !b.copied[rel] && b.cmp.Members[rel].ID == e.BlobID
-	}, func(rel string, e *archive.Entry) error {
-		if e.Content == nil {
-			skipped = append(skipped, rel+" (too large)")
-			return nil
-		}
-		mode := fs.FileMode(0o644)
-		if e.GitMode == archive.GitModeExec {
-			mode = 0o755
-		}
-		if err := writeNoFollow(b.root, rel, e.Content, mode); err != nil {
-			skipped = append(skipped, rel+" ("+err.Error()+")")
-			return nil
-		}
-		b.copied[rel] = true
-		return nil
-	})
-	if err != nil {
-		return archiveError(ctx, err)
-	}
-	if len(skipped) > 0 {
-		sort.Strings(skipped)
-		b.info.Notes = append(b.info.Notes, "m4 inputs in the tarball not copied into the rebuild: "+listSome(skipped))
-	}
-	return nil
-}
-
-// isReleaseInput reports whether a tarball-only path is an input of the
-// regeneration: an m4 macro file (not aclocal.m4, which is an output) or a
-// version file.
-func isReleaseInput(rel string) bool {
-	base := path.Base(rel)
-	return releaseInputs[rel] || strings.HasSuffix(base, ".m4") && base != "aclocal.m4"
 }
 
 // writeNoFollow creates rel below root with content, creating missing parent
@@ -423,18 +407,45 @@ const toolProbe = `for t in autoconf automake libtoolize autopoint; do
   printf '== %s\n' "$t"
   if command -v "$t" >/dev/null 2>&1; then "$t" --version 2>/dev/null | head -n 1 || true; fi
 done
+printf '== gettext-macro\n'
+for f in /usr/share/gettext/po/Makefile.in.in /usr/share/gettext-*/po/Makefile.in.in; do
+  if [ -f "$f" ]; then sed -n 's/^GETTEXT_MACRO_VERSION = *//p' "$f" | head -n 1; break; fi
+done
 `
+
+// gettextMacroProbe labels the macro series of the sandbox's gettext.
+const gettextMacroProbe = "gettext-macro"
+
+// runScript runs script in the sandbox, with the toolchain over /usr.
+func (b *rebuilder) runScript(ctx context.Context, script string, timeout time.Duration) (*sandbox.Result, error) {
+	spec := sandbox.ScriptSpec(b.dir, script, b.env, timeout)
+	if b.tc != nil {
+		b.tc.Apply(&spec)
+	}
+	return b.runner.Run(ctx, spec)
+}
+
+// progress shows one step of the rebuild.
+func (b *rebuilder) progress(step string) {
+	b.logf("%s", step)
+	if p := b.in.Progress; p != nil {
+		p.Start(step, -1)
+		p.Done()
+	}
+}
 
 // probeTools asks the sandbox which autotools versions this machine has.
 func (b *rebuilder) probeTools(ctx context.Context) error {
-	res, err := sandbox.RunScript(ctx, b.runner, b.dir, toolProbe, b.env, toolProbeTimeout)
+	res, err := b.runScript(ctx, toolProbe, toolProbeTimeout)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		return &SandboxError{fmt.Errorf("probing autotools in the %s sandbox: %w", b.runner.Name(), err)}
 	}
+	b.probeOut = res.Output
 	versions := parseToolVersions(res.Output)
+	b.gettextMacro = versions[gettextMacroProbe]
 	for _, t := range autotoolChain {
 		v := versions[t.probe]
 		b.host[t.key] = v
@@ -492,7 +503,7 @@ func (b *rebuilder) noteVersionMismatch() {
 	var diff []string
 	for _, t := range autotoolChain {
 		for _, v := range b.release[t.key] {
-			if !versionMatches(t.key, v, b.host[t.key]) {
+			if !b.versionMatches(t.key, v) {
 				host := b.host[t.key]
 				if host == "" {
 					host = "not installed"
@@ -642,45 +653,68 @@ func (b *rebuilder) judge(d pendingDiff, tarContent []byte, tarSize int64) {
 			"which change when make's rebuild rules rerun automake at release", report.SevLow)
 		return
 	}
-	if len(mismatch) > 0 {
-		why := strings.Join(mismatch, "; ") + ": exact match not expected"
-		var need []string
-		for _, t := range autotoolChain {
-			for _, v := range b.release[t.key] {
-				if b.relevant(d.rel, t.key) && !versionMatches(t.key, v, b.host[t.key]) {
-					need = append(need, t.name+" "+v)
-					b.wanted[t.name+" "+v] = struct{}{}
-				}
-			}
-		}
-		msg := fmt.Sprintf("regenerated from the tag by %s, the tarball's copy differs (%s): %s", d.by, size, why)
-		if len(need) > 0 {
-			msg += "; rebuild with " + strings.Join(need, ", ") + " to compare exactly"
-		}
-		ev := append([]string{size}, headRows(rows, 8)...)
-		b.findings = append(b.findings, report.Finding{Rule: report.RuleNotReproducible, Severity: report.SevMedium, Path: d.rel,
-			Message: msg, Evidence: ev})
-		b.set(d.rel, report.RebuildNotReproducible, why, report.SevMedium)
+	if i, ok := b.byPath[d.rel]; ok && b.files[i].Class == autotools.ClassUpstreamCopy {
+		// Proved by its content (identical to a known upstream copy): the
+		// toolchain installs another version of the same helper.
+		b.set(d.rel, report.RebuildNotReproducible, fmt.Sprintf("%s installs another version of this helper; the tarball's is a known upstream copy", d.by), report.SevLow)
 		return
 	}
-	msg := fmt.Sprintf("regenerated from the tag by %s with the same generator versions, but the tarball's copy differs (%s): edited after generation?", d.by, size)
-	ev := headRows(rows, maxEvidenceRows)
-	if len(ev) == 0 {
-		ev = []string{size}
+	if len(mismatch) == 0 {
+		msg := fmt.Sprintf("regenerated from the tag by %s with the exact toolchain its stamps select, but the tarball's copy differs (%s): edited after generation?", d.by, size)
+		ev := headRows(rows, maxEvidenceRows)
+		if len(ev) == 0 {
+			ev = []string{size}
+		}
+		b.findings = append(b.findings, report.Finding{Rule: report.RuleRegeneratedFileDiffers, Severity: report.SevHigh, Path: d.rel,
+			Message: msg, Evidence: ev})
+		b.set(d.rel, report.RebuildDiffers, fmt.Sprintf("%s gives different content with the exact toolchain", d.by), report.SevHigh)
+		return
 	}
-	b.findings = append(b.findings, report.Finding{Rule: report.RuleRegeneratedFileDiffers, Severity: report.SevHigh, Path: d.rel,
-		Message: msg, Evidence: ev})
-	b.set(d.rel, report.RebuildDiffers, fmt.Sprintf("%s gives different content with the same generator versions", d.by), report.SevHigh)
+	// The toolchain the stamps select is not available: the stamps never
+	// excuse the difference. Hunks that add commands the nearest
+	// regeneration does not run are high; the rest is not proved.
+	var need []string
+	for _, m := range mismatch {
+		need = append(need, m.tool)
+	}
+	why := "not proved: " + strings.Join(mismatchReasons(mismatch), "; ")
+	if added := addedCommands(regen, tarContent); len(added) > 0 {
+		msg := fmt.Sprintf("regenerated from the tag by %s with the nearest available toolchain (%s), the tarball's copy adds shell commands it does not have (%s)",
+			d.by, strings.Join(need, ", ")+" not available", size)
+		b.findings = append(b.findings, report.Finding{Rule: report.RuleRegeneratedFileDiffers, Severity: report.SevHigh, Path: d.rel,
+			Message: msg, Evidence: headRows(added, maxEvidenceRows)})
+		b.set(d.rel, report.RebuildDiffers, "adds shell commands that the regenerated copy does not have; "+why, report.SevHigh)
+		return
+	}
+	b.notProved(d.rel, need)
+	b.set(d.rel, report.RebuildNotReproducible, why, report.SevInfo)
 }
 
-// mismatches explains a difference by generator versions: the file's own
-// stamp against the regenerated copy's, then the tools that feed it.
-func (b *rebuilder) mismatches(rel string, regen, tarContent []byte) []string {
+// mismatch is one generator version the sandbox does not have.
+type mismatch struct {
+	tool   string // "autoconf 2.69", "GNU Bison 3.8.2"
+	reason string // "upstream used GNU Autoconf 2.69, this machine has 2.71"
+}
+
+func mismatchReasons(ms []mismatch) []string {
 	var out []string
-	add := func(s string) {
-		if !containsString(out, s) {
-			out = append(out, s)
+	for _, m := range ms {
+		out = append(out, m.reason)
+	}
+	return out
+}
+
+// mismatches lists the generator versions the file was stamped with (its
+// own stamp, then the tools that feed it) that the sandbox does not have.
+func (b *rebuilder) mismatches(rel string, regen, tarContent []byte) []mismatch {
+	var out []mismatch
+	add := func(tool, reason string) {
+		for _, m := range out {
+			if m.tool == tool {
+				return
+			}
 		}
+		out = append(out, mismatch{tool, reason})
 	}
 	var tg, rg autotools.Generated
 	var tok, rok bool
@@ -692,11 +726,19 @@ func (b *rebuilder) mismatches(rel string, regen, tarContent []byte) []string {
 	}
 	stamped := ""
 	if tok && rok && tg.Generator == rg.Generator && tg.Version != "" && rg.Version != "" && tg.Version != rg.Version {
-		stamped = tg.Generator
-		add(fmt.Sprintf("upstream used %s %s, this machine has %s", tg.Generator, tg.Version, rg.Version))
+		key := tg.Generator
+		for _, t := range autotoolChain {
+			if containsString(t.gens, tg.Generator) {
+				key = t.key
+			}
+		}
+		if !(key == "gettext" && b.versionMatches("gettext", tg.Version)) {
+			stamped = tg.Generator
+			add(key+" "+tg.Version, fmt.Sprintf("upstream used %s %s, this machine has %s", tg.Generator, tg.Version, rg.Version))
+		}
 	}
 	if b.hostLibtool != b.releaseLibtool && strings.ContainsRune(b.hostLibtool, ' ') && b.releaseLibtool != "" && b.relevant(rel, "libtool") {
-		add(fmt.Sprintf("upstream used GNU Libtool %s, this machine has the distribution build %s (with its patches)", b.releaseLibtool, b.hostLibtool))
+		add("libtool "+b.releaseLibtool, fmt.Sprintf("upstream used GNU Libtool %s, this machine has the distribution build %s (with its patches)", b.releaseLibtool, b.hostLibtool))
 	}
 	for _, t := range autotoolChain {
 		if !b.relevant(rel, t.key) || containsString(t.gens, stamped) {
@@ -704,13 +746,13 @@ func (b *rebuilder) mismatches(rel string, regen, tarContent []byte) []string {
 		}
 		host := b.host[t.key]
 		for _, v := range b.release[t.key] {
-			if versionMatches(t.key, v, host) {
+			if b.versionMatches(t.key, v) {
 				continue
 			}
 			if host == "" {
 				host = "none"
 			}
-			add(fmt.Sprintf("upstream used %s %s, this machine has %s", t.name, v, host))
+			add(t.key+" "+v, fmt.Sprintf("upstream used %s %s, this machine has %s", t.name, v, host))
 		}
 	}
 	return out
@@ -750,7 +792,22 @@ func versionMatches(key, release, host string) bool {
 	if release == host {
 		return true
 	}
-	return key == "gettext" && host != "" && strings.HasPrefix(host, release+".")
+	return key == "gettext" && host != "" && gettextMacroSeries(host) == release
+}
+
+// gettextMacroSeries is the GETTEXT_MACRO_VERSION a gettext release writes
+// into po/Makefile.in.in: gettext 0.20 and 0.21 keep the 0.20 macros;
+// other releases their own major.minor.
+func gettextMacroSeries(v string) string {
+	f := strings.SplitN(v, ".", 3)
+	if len(f) < 2 {
+		return v
+	}
+	mm := f[0] + "." + f[1]
+	if mm == "0.21" {
+		return "0.20"
+	}
+	return mm
 }
 
 // dist runs ./configure && make dist and compares the produced archive with
@@ -994,16 +1051,7 @@ func (b *rebuilder) finish() {
 		sort.Strings(versionFiles)
 		info.Notes = append(info.Notes, "also taken from the tarball (version for git-version-gen): "+strings.Join(versionFiles, ", "))
 	}
-	if len(b.wanted) > 0 {
-		var hostList []string
-		for _, t := range autotoolChain {
-			if v := b.host[t.key]; v != "" {
-				hostList = append(hostList, t.name+" "+v)
-			}
-		}
-		info.Notes = append(info.Notes, fmt.Sprintf("to reproduce the not-reproducible files exactly, rebuild with %s (this machine has %s)",
-			strings.Join(slices.Sorted(maps.Keys(b.wanted)), ", "), strings.Join(hostList, ", ")))
-	}
+	b.groupNotProved()
 }
 
 // blobIDAt computes the git blob id of rel without following a symlink at

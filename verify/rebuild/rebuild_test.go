@@ -23,7 +23,10 @@ func TestParseToolVersions(t *testing.T) {
 	}{
 		{"autoconf", "2.71", "2.71", true},
 		{"autoconf", "2.72", "2.71", false},
-		{"gettext", "0.21", "0.21.1", true},
+		{"gettext", "0.20", "0.21", true}, // gettext 0.21 writes GETTEXT_MACRO_VERSION = 0.20
+		{"gettext", "0.20", "0.21.1", true},
+		{"gettext", "0.21", "0.21", true},
+		{"gettext", "0.22", "0.22.5", true},
 		{"gettext", "0.22", "0.21", false},
 		{"automake", "1.16", "1.16.5", false},
 		{"libtool", "2.4.7", "", false},
@@ -113,7 +116,7 @@ func TestLibtoolDistributionBuild(t *testing.T) {
 	b := &rebuilder{host: map[string]string{"libtool": "2.4.7"},
 		release: map[string][]string{"libtool": {"2.4.7"}}, byPath: map[string]int{}}
 	b.hostLibtool, b.releaseLibtool = "2.4.7 Debian-2.4.7-7~deb12u1", "2.4.7"
-	if m := b.mismatches("m4/libtool.m4", []byte("a"), []byte("b")); len(m) != 1 || !strings.Contains(m[0], "distribution build 2.4.7 Debian-2.4.7-7~deb12u1") {
+	if m := b.mismatches("m4/libtool.m4", []byte("a"), []byte("b")); len(m) != 1 || !strings.Contains(m[0].reason, "distribution build 2.4.7 Debian-2.4.7-7~deb12u1") {
 		t.Fatalf("libtool.m4 mismatches = %q", m)
 	}
 	if m := b.mismatches("m4/gettext.m4", []byte("a"), []byte("b")); len(m) != 0 {

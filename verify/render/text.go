@@ -355,8 +355,30 @@ func (p *textPrinter) verdict(r *report.Report, out report.Outcome) {
 		word, code = "FAIL", ansiBold+ansiRed
 	}
 	if q := qualifier(r, out); q != "" {
-		p.printf("Verdict: %s %s; %s\n", p.paint(code, word), escape.Text(q), sentence(out, r.FailOn))
+		p.printf("Verdict: %s %s; %s%s\n", p.paint(code, word), escape.Text(q), sentence(out, r.FailOn), notProved(r))
 		return
 	}
-	p.printf("Verdict: %s, %s\n", p.paint(code, word), sentence(out, r.FailOn))
+	p.printf("Verdict: %s, %s%s\n", p.paint(code, word), sentence(out, r.FailOn), notProved(r))
+}
+
+// classGenerated is autotools.ClassGenerated, the class of stamped
+// generator outputs.
+const classGenerated = "generated"
+
+// notProved says how many generated files the run did not reproduce:
+// "; 37 generated files not reproduced; --rebuild proves them".
+func notProved(r *report.Report) string {
+	n := 0
+	for _, f := range r.Files {
+		if f.Class == classGenerated && f.Rebuild != report.RebuildReproduced {
+			n++
+		}
+	}
+	switch {
+	case n == 0:
+		return ""
+	case r.Rebuild == nil:
+		return fmt.Sprintf("; %d generated %s not reproduced; --rebuild proves them", n, plural(n, "file", "files"))
+	}
+	return fmt.Sprintf("; %d generated %s not reproduced by the rebuild", n, plural(n, "file", "files"))
 }

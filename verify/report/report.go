@@ -257,6 +257,19 @@ type RebuildInfo struct {
 	M4Inputs   []string `json:"m4_inputs_from_tarball,omitempty"`
 	HostTools  []string `json:"host_tools,omitempty"`
 	Notes      []string `json:"notes,omitempty"`
+	// Toolchain lists the exact toolchain laid over the sandbox's /usr
+	// ("autoconf 2.69 from autoconf2.69 2.69-3.1 (bookworm)"), ToolchainID
+	// its content id; empty when the host's tools matched the stamps.
+	Toolchain   []string `json:"toolchain,omitempty"`
+	ToolchainID string   `json:"toolchain_id,omitempty"`
+	// InputsProved are the inputs only in the tarball used because they are
+	// identical to a known upstream copy ("m4/foo.m4 (gnulib ...)");
+	// InputsReplaced those replaced by their closest upstream copy or left out.
+	InputsProved   []string `json:"inputs_proved,omitempty"`
+	InputsReplaced []string `json:"inputs_replaced,omitempty"`
+	// Cached is true when the regenerated files came from the rebuild
+	// result cache (same tag tree, inputs and toolchain).
+	Cached bool `json:"cached,omitempty"`
 }
 
 // PolicyInfo records how a policy file shaped the report.

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tarcheck/tarcheck/verify"
+	"github.com/tarcheck/tarcheck/verify/render/escape"
+)
+
+// logf writes a progress line to stderr.
+func (e *env) logf(format string, args ...any) {
+	fmt.Fprintf(e.stderr, "tarcheck: %s\n", escape.Line(fmt.Sprintf(format, args...)))
+}
+
+// newToolchainCmd is `tarcheck toolchain list|fetch|path`: the exact
+// autotools toolchains --rebuild lays over the sandbox's /usr.
+func newToolchainCmd(e *env) *cobra.Command {
+	var o verify.ToolchainOptions
+	root := &cobra.Command{Use: "toolchain", Short: "Show and prepare the exact autotools toolchains --rebuild uses",
+		Long: `Toolchains are Debian packages of autoconf, automake, libtool and gettext's
+autopoint, verified against the signed Debian archive and unpacked into a
+cache (--toolchain-dir). verify --rebuild selects one by the release's stamps.`}
+	fl := root.PersistentFlags()
+	fl.StringVar(&o.Toolchains.Dir, "toolchain-dir", "", "toolchain cache `DIR` (default: toolchains in the cache directory)")
+	fl.StringVar(&o.CacheDir, "cache-dir", "", "cache `DIR` for downloads (default: the user cache dir)")
+	fl.BoolVar(&o.Offline, "offline", false, "no network: only check what is cached")
+	list := &cobra.Command{Use: "list", Short: "List the toolchain versions known and whether they are cached", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return verify.ToolchainList(e.stdout, o) }}
+	fetch := &cobra.Command{Use: "fetch TOOL=VERSION...", Short: "Download, verify and unpack a toolchain",
+		Example: "  tarcheck toolchain fetch autoconf=2.69 automake=1.16.5", Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Logf = e.logf
+			return verify.ToolchainFetch(cmd.Context(), e.stdout, o, args)
+		}}
+	path := &cobra.Command{Use: "path TOOL=VERSION...", Short: "Show where a cached toolchain is (checks every file)", Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return verify.ToolchainPath(e.stdout, o, args) }}
+	root.AddCommand(list, fetch, path)
+	return root
+}

@@ -1,0 +1,263 @@
+package rebuild
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/tarcheck/tarcheck/sandbox"
+	"github.com/tarcheck/tarcheck/toolchain"
+	"github.com/tarcheck/tarcheck/verify/internal/linediff"
+	"github.com/tarcheck/tarcheck/verify/report"
+)
+
+// Toolchains provides the exact toolchain a release's stamps select. The
+// spine implements it over a toolchain.Cache (from the cache, or fetched
+// when it may use the network).
+type Toolchains interface {
+	// Toolchain returns spec ready to lay over the sandbox's /usr, or an
+	// error (toolchain.ErrNotCached, ErrOffline, ...) when it is not available.
+	Toolchain(ctx context.Context, spec toolchain.Spec) (*toolchain.Toolchain, error)
+}
+
+// Toolchain key names of autotoolChain, as toolchain.Select names tools.
+var toolchainTools = map[string]string{"autoconf": toolchain.ToolAutoconf, "automake": toolchain.ToolAutomake,
+	"libtool": toolchain.ToolLibtool, "gettext": toolchain.ToolGettext}
+
+// chooseToolchain selects, from the stamps the host does not match, the
+// exact toolchain (toolchain.Select) and gets it. The stamps only choose: a
+// toolchain that is not available is recorded (b.missing) so that the
+// files it feeds are reported as not proved, never excused.
+func (b *rebuilder) chooseToolchain(ctx context.Context) error {
+	var stamps []toolchain.Stamp
+	for _, t := range autotoolChain {
+		for _, v := range b.release[t.key] {
+			if b.versionMatches(t.key, v) {
+				continue
+			}
+			st := toolchain.Stamp{Generator: toolchainTools[t.key], Version: v}
+			if t.key == "autoconf" && b.runstatedir {
+				st.Hints = []string{toolchain.HintRunstatedir}
+			}
+			if t.key == "libtool" && b.releaseLibtoolBuild() != "" {
+				st.Version = b.releaseLibtoolBuild()
+			}
+			stamps = append(stamps, st)
+		}
+	}
+	if len(stamps) == 0 {
+		return nil
+	}
+	spec, missing := toolchain.Select(stamps)
+	for _, m := range missing {
+		b.missing[strings.Replace(m, "=", " ", 1)] = "no Debian package of it is known (see `tarcheck toolchain list`)"
+	}
+	spec.Tools = slices.DeleteFunc(spec.Tools, func(t toolchain.Tool) bool { return t.Name == toolchain.ToolAutotoolsDev && len(spec.Tools) == 1 })
+	if len(spec.Tools) == 0 {
+		return nil
+	}
+	unavailable := func(why string) {
+		for _, t := range spec.Tools {
+			if t.Name != toolchain.ToolAutotoolsDev {
+				b.missing[t.Name+" "+t.Version] = why
+				b.fetch = append(b.fetch, t.Name+"="+t.Version)
+			}
+		}
+	}
+	if b.in.Toolchains == nil {
+		unavailable("no toolchain cache")
+		return nil
+	}
+	b.progress("rebuild: toolchain " + spec.String())
+	tc, err := b.in.Toolchains.Toolchain(ctx, spec)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		b.logf("rebuild: toolchain %s: %v", spec, err)
+		unavailable("not in the toolchain cache")
+		b.info.Notes = append(b.info.Notes, "toolchain not available: "+err.Error())
+		return nil
+	}
+	if len(tc.Layers) > 0 && !sandbox.SupportsOverlays(b.runner) {
+		r, why := b.overlayRunner(ctx)
+		if r == nil {
+			unavailable(why)
+			b.info.Notes = append(b.info.Notes, "toolchain "+spec.String()+" not used: "+why)
+			return nil
+		}
+		b.runner = r
+		b.info.Sandbox = r.Name()
+	}
+	b.tc = tc
+	b.info.Notes = append(b.info.Notes, "exact toolchain laid over /usr: "+strings.Join(tc.Describe(), "; "))
+	b.info.Toolchain = tc.Describe()
+	b.info.ToolchainID = spec.ID()
+	b.info.HostTools = nil
+	return b.probeTools(ctx) // the versions the toolchain provides
+}
+
+// overlayRunner returns the namespaces backend, which mounts the
+// toolchain's overlays, or nil and why not.
+func (b *rebuilder) overlayRunner(ctx context.Context) (sandbox.Runner, string) {
+	if sandbox.Unsafe(b.runner) {
+		return nil, "--sandbox none cannot lay a toolchain over /usr"
+	}
+	open := b.in.NewRunner
+	if open == nil {
+		open = sandbox.NewContext
+	}
+	r, err := open(ctx, sandbox.BackendNamespaces)
+	if err != nil {
+		return nil, "the namespaces sandbox backend (needed for toolchain overlays) is unavailable: " + err.Error()
+	}
+	return r, ""
+}
+
+// releaseLibtoolBuild is the release's libtool "2.4.7 Debian-2.4.7-7~deb12u1"
+// when ltmain.sh names a distribution build, else "".
+func (b *rebuilder) releaseLibtoolBuild() string {
+	if strings.ContainsRune(b.in.ReleaseLibtool, ' ') {
+		return b.in.ReleaseLibtool
+	}
+	return ""
+}
+
+// versionMatches compares a stamped version with the one the sandbox has
+// (the toolchain's, else the host's). gettext's stamp is the macro series
+// of po/Makefile.in.in (GETTEXT_MACRO_VERSION), compared with the macro
+// series of the installed po/Makefile.in.in, not the package version.
+func (b *rebuilder) versionMatches(key, release string) bool {
+	if key == "gettext" && b.gettextMacro != "" {
+		return release == b.gettextMacro
+	}
+	return versionMatches(key, release, b.host[key])
+}
+
+// notProved records a differing file that the toolchain used cannot prove:
+// the grouped finding names it.
+func (b *rebuilder) notProved(rel string, need []string) {
+	for _, n := range need {
+		b.unproved[n] = append(b.unproved[n], rel)
+	}
+}
+
+// groupNotProved adds the one grouped finding for the files not proved for
+// lack of a toolchain: "autoconf 2.69 not available: 4 generated files not
+// proved; `tarcheck toolchain fetch autoconf=2.69`".
+func (b *rebuilder) groupNotProved() {
+	if len(b.unproved) == 0 {
+		return
+	}
+	tools := slices.Sorted(func(yield func(string) bool) {
+		for k := range b.unproved {
+			if !yield(k) {
+				return
+			}
+		}
+	})
+	files := map[string]bool{}
+	var ev []string
+	for _, t := range tools {
+		why := b.missing[t]
+		if why == "" {
+			why = "not available"
+		}
+		ev = append(ev, fmt.Sprintf("%s (%s): %s", t, why, listSome(b.unproved[t])))
+		for _, f := range b.unproved[t] {
+			files[f] = true
+		}
+	}
+	msg := fmt.Sprintf("%s not available: %s not proved", strings.Join(tools, ", "), plural(len(files), "generated file", "generated files"))
+	var fetch []string
+	for _, t := range tools {
+		if r := strings.Replace(t, " ", "=", 1); slices.Contains(b.fetch, r) {
+			fetch = append(fetch, r)
+		}
+	}
+	if len(fetch) > 0 {
+		msg += "; `tarcheck toolchain fetch " + strings.Join(fetch, " ") + "`"
+	}
+	b.findings = append(b.findings, report.Finding{Rule: report.RuleNotReproducible, Severity: report.SevMedium, Message: msg, Evidence: ev})
+}
+
+// shellSplitRE cuts a line into simple commands.
+var shellSplitRE = regexp.MustCompile("&&|\\|\\||[;|`&({}]|\\$\\(|\\b(?:then|do|else|elif)\\b")
+
+// shellWordRE is a command name.
+var shellWordRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.+/-]*$|^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$`)
+
+// pipeToShellRE is output fed to a shell or eval.
+var pipeToShellRE = regexp.MustCompile(`\|\s*(?:/bin/)?(?:sh|bash|dash|eval|\$\{?SHELL\}?|\$\{?CONFIG_SHELL\}?)\b`)
+
+var shellKeywords = map[string]bool{"if": true, "then": true, "else": true, "elif": true, "fi": true, "for": true, "while": true,
+	"until": true, "do": true, "done": true, "case": true, "esac": true, "in": true, "!": true, "function": true, "test": false}
+
+// commandWords returns the command names of a shell line (the first word of
+// each simple command, after assignments and keywords).
+func commandWords(line string) []string {
+	t := strings.TrimSpace(line)
+	if t == "" || strings.HasPrefix(t, "#") || strings.HasPrefix(t, "dnl") {
+		return nil
+	}
+	var out []string
+	for _, seg := range shellSplitRE.Split(t, -1) {
+		for _, w := range strings.Fields(seg) {
+			w = strings.Trim(w, `"'\`)
+			if shellKeywords[w] || strings.Contains(w, "=") && !strings.HasPrefix(w, "=") {
+				continue
+			}
+			if shellWordRE.MatchString(w) {
+				out = append(out, w)
+			}
+			break
+		}
+	}
+	return out
+}
+
+// addedCommands classifies the hunks of a file that differs from its copy
+// regenerated with the nearest available toolchain: it returns the
+// tarball's added lines that bring a command the regenerated file never
+// runs, or feed output to a shell. Comments and lines the regenerated file
+// also has are not counted.
+func addedCommands(regen, tarContent []byte) []string {
+	if regen == nil || tarContent == nil {
+		return nil
+	}
+	a, c := linediff.Split(regen), linediff.Split(tarContent)
+	if len(a) > maxRebuildDiffLines || len(c) > maxRebuildDiffLines {
+		return nil
+	}
+	lines := map[string]bool{}
+	known := map[string]bool{}
+	for _, l := range a {
+		lines[strings.TrimSpace(l)] = true
+		for _, w := range commandWords(l) {
+			known[w] = true
+		}
+	}
+	var out []string
+	for _, op := range linediff.Diff(a, c) {
+		if op.Kind != '+' || lines[strings.TrimSpace(op.Text)] {
+			continue
+		}
+		text := op.Text
+		if len(text) > maxEvidenceLine {
+			text = text[:maxEvidenceLine] + "..."
+		}
+		if pipeToShellRE.MatchString(op.Text) && len(commandWords(op.Text)) > 0 {
+			out = append(out, "+"+text)
+			continue
+		}
+		for _, w := range commandWords(op.Text) {
+			if !known[w] {
+				out = append(out, fmt.Sprintf("+%s   (runs %s)", text, w))
+				break
+			}
+		}
+	}
+	return out
+}
