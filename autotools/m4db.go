@@ -20,6 +20,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tarcheck/tarcheck/autotools/origindb"
 )
 
 // Limits for the known-file database.
@@ -42,6 +44,12 @@ var ErrBadM4DB = errors.New("invalid m4 database")
 
 //go:embed m4db.gob.gz
 var baselineData []byte
+
+// baselineIndex is m4db.gob.gz as an m4 index (see M4DBIndex), written
+// with it by cmd/m4dbgen: the entries of one name decode on demand.
+//
+//go:embed m4db.idx
+var baselineIndex []byte
 
 // PackageVersion records one source of the database, e.g. Debian's gnulib
 // package at version 20230209+stable-1.
@@ -84,6 +92,57 @@ type M4DB struct {
 	entries    []*M4Entry
 	byName     map[string][]*M4Entry
 	byHash     map[string][]*M4Entry
+
+	// origins, when set, answers exact matches by git blob id without
+	// decoding anything (the embedded origin database).
+	origins *origindb.DB
+	// base, when set, returns the shared decoded m4 baseline; its entries
+	// are merged in (before this database's own) the first time an answer
+	// needs them: a file that differs from every known copy.
+	base     func() *M4DB
+	baseOnce sync.Once
+	// index, when set with base, holds base's entries by name: a lookup
+	// decodes only the entries of its name (see ensureName).
+	index *m4Index
+	// mu guards the maps while names are merged in lazily; full records
+	// that the whole base is merged, loaded which names are.
+	mu     sync.RWMutex
+	full   bool
+	loaded map[string]bool
+}
+
+// ensure merges the lazily decoded baseline entries in, once.
+func (db *M4DB) ensure() {
+	if db.base == nil {
+		return
+	}
+	db.baseOnce.Do(func() {
+		base := db.base()
+		db.mu.Lock()
+		defer db.mu.Unlock()
+		db.full = true
+		own := db.entries
+		db.entries, db.byName, db.byHash = nil, map[string][]*M4Entry{}, map[string][]*M4Entry{}
+		for _, e := range base.entries {
+			db.add(e.Name, e.SHA256, e.Serial, nil, e.Origins, e.lines)
+		}
+		for _, e := range own {
+			db.add(e.Name, e.SHA256, e.Serial, nil, e.Origins, e.lines)
+		}
+		for o, t := range base.originSnap {
+			if _, ok := db.originSnap[o]; !ok {
+				db.originSnap[o] = t
+			}
+		}
+		for _, p := range base.Packages {
+			if !slices.Contains(db.Packages, p) {
+				db.Packages = append(db.Packages, p)
+			}
+		}
+		if base.Snapshot.After(db.Snapshot) {
+			db.Snapshot = base.Snapshot
+		}
+	})
 }
 
 // NewM4DB returns an empty database.
@@ -99,22 +158,33 @@ func NewM4DB() *M4DB {
 // A zero t removes the record.
 func (db *M4DB) SetOriginSnapshot(origin string, t time.Time) {
 	if t.IsZero() {
+		db.ensure()
 		delete(db.originSnap, origin)
 		return
 	}
+	db.ensure()
 	db.originSnap[origin] = t.UTC().Truncate(24 * time.Hour)
 }
 
 // OriginSnapshot returns the snapshot date recorded for origin, or the zero
 // time when none is.
-func (db *M4DB) OriginSnapshot(origin string) time.Time { return db.originSnap[origin] }
+func (db *M4DB) OriginSnapshot(origin string) time.Time {
+	db.ensure()
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	return db.originSnap[origin]
+}
 
 // NameSnapshot returns the newest snapshot date among the origins that
 // provide a file of this base name. When none of them has a recorded date it
 // falls back to the database's Snapshot; for an unknown name it returns the
 // zero time.
 func (db *M4DB) NameSnapshot(name string) time.Time {
-	known := db.byName[path.Base(name)]
+	name = path.Base(name)
+	db.ensureName(name)
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	known := db.byName[name]
 	if len(known) == 0 {
 		return time.Time{}
 	}
@@ -133,11 +203,22 @@ func (db *M4DB) NameSnapshot(name string) time.Time {
 }
 
 // Len returns the number of distinct (name, content) entries.
-func (db *M4DB) Len() int { return len(db.entries) }
+func (db *M4DB) Len() int {
+	db.ensure()
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	return len(db.entries)
+}
 
 // Known returns the entries recorded under a base name, in insertion order.
 // The entries are shared; callers must not modify them.
-func (db *M4DB) Known(name string) []*M4Entry { return db.byName[path.Base(name)] }
+func (db *M4DB) Known(name string) []*M4Entry {
+	name = path.Base(name)
+	db.ensureName(name)
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	return db.byName[name]
+}
 
 // isM4Name reports whether a base name is an m4 macro file.
 func isM4Name(name string) bool { return strings.HasSuffix(name, ".m4") }
@@ -146,6 +227,7 @@ func isM4Name(name string) bool { return strings.HasSuffix(name, ".m4") }
 // Adding the same content again only adds the origin.
 func (db *M4DB) AddFile(name string, content []byte, origin string) {
 	sum := sha256.Sum256(content)
+	db.ensure()
 	db.add(path.Base(filepath.ToSlash(name)), hex.EncodeToString(sum[:]), "", content, []string{origin}, nil)
 }
 
@@ -221,6 +303,19 @@ func (db *M4DB) Merge(other *M4DB) {
 	if other == nil {
 		return
 	}
+	if other.base != nil && db.base == nil && len(db.entries) == 0 {
+		// Adopt the lazy baseline instead of decoding it now; other's
+		// own entries are added below (again, harmlessly, if other was
+		// already decoded).
+		db.base, db.origins, db.index = other.base, other.origins, other.index
+	} else {
+		// db's own entries stay as they are: a lazy baseline of db's is
+		// merged in before them when first needed.
+		other.ensure()
+		if db.origins == nil {
+			db.origins = other.origins
+		}
+	}
 	for _, e := range other.entries {
 		db.add(e.Name, e.SHA256, e.Serial, nil, e.Origins, e.lines)
 	}
@@ -252,29 +347,74 @@ func MergeM4DB(dbs ...*M4DB) *M4DB {
 var (
 	baselineOnce sync.Once
 	baselineDB   *M4DB
-	baselineErr  error
+	originsErr   error
+
+	decodedOnce sync.Once
+	decodedDB   *M4DB
+	decodedErr  error
 )
 
-// Baseline returns the database embedded in the binary, built by
-// cmd/m4dbgen from Debian's gnulib, autoconf-archive, automake, libtool,
-// gettext, autopoint and pkgconf packages. It is shared: do not modify it
+// decodedBaseline decodes the embedded m4 database (line fingerprints and
+// serials for closest-copy diffs) once; an undecodable one gives an empty
+// database and decodedErr.
+func decodedBaseline() *M4DB {
+	decodedOnce.Do(func() {
+		decodedDB, decodedErr = LoadM4DB(bytes.NewReader(baselineData))
+		if decodedErr != nil {
+			decodedDB = NewM4DB()
+		}
+	})
+	return decodedDB
+}
+
+// Baseline returns the database embedded in the binary: exact copies are
+// answered from the embedded origin database (package origindb: every
+// version of gnulib's lib/ m4/ build-aux/ tests/ top/ doc/ and of the files
+// autoconf, automake, libtool, gettext, pkgconf/pkg-config and
+// autoconf-archive install) by git blob id, without decoding anything; the
+// m4 database built by cmd/m4dbgen (serials and line fingerprints for the
+// closest known copy) is decoded only when an answer needs it: a file with
+// a known name whose content matches no known copy, or a call to Len,
+// Known, NameSnapshot or OriginSnapshot. It is shared: do not modify it
 // (use MergeM4DB to extend it). If the embedded data cannot be decoded,
-// Baseline returns an empty database and BaselineErr reports why.
+// Baseline answers from what it could decode and BaselineErr reports why.
 func Baseline() *M4DB {
 	baselineOnce.Do(func() {
-		baselineDB, baselineErr = LoadM4DB(bytes.NewReader(baselineData))
-		if baselineErr != nil {
-			baselineDB = NewM4DB()
+		db := NewM4DB()
+		db.base = decodedBaseline
+		if x, err := openM4Index(baselineIndex); err == nil {
+			db.index = x
 		}
+		var origins *origindb.DB
+		origins, originsErr = origindb.Embedded()
+		db.origins = origins
+		for _, p := range origins.Projects() {
+			if p.Snapshot.After(db.Snapshot) {
+				db.Snapshot = p.Snapshot
+			}
+		}
+		baselineDB = db
 	})
 	return baselineDB
 }
 
-// BaselineErr reports whether the embedded database failed to decode.
+// BaselineErr reports whether the embedded databases failed to decode. It
+// decodes the m4 database, which Baseline otherwise does only on demand.
 func BaselineErr() error {
 	Baseline()
-	return baselineErr
+	decodedBaseline()
+	return errors.Join(originsErr, decodedErr)
 }
+
+// UseOrigins makes db answer exact matches from o instead (for instance an
+// extended database written by `tarcheck db build`, opened with
+// origindb.Open and checked with Verify); nil turns the fast path off. Do
+// not call it on the shared Baseline: merge first (MergeM4DB(Baseline())).
+func (db *M4DB) UseOrigins(o *origindb.DB) { db.origins = o }
+
+// Origins returns the origin database exact matches are answered from (the
+// embedded one for Baseline and databases merged with it), or nil.
+func (db *M4DB) Origins() *origindb.DB { return db.origins }
 
 // wireDB is the serialised form: gob inside gzip, line fingerprints
 // deduplicated into one table ordered by frequency.
@@ -306,6 +446,7 @@ type wireEntry struct {
 // Save writes the database (gzip-compressed gob). The output is deterministic
 // for the same content.
 func (db *M4DB) Save(w io.Writer) error {
+	db.ensure()
 	wd := wireDB{Format: m4DBFormat, Packages: slices.Clone(db.Packages)}
 	if !db.Snapshot.IsZero() {
 		wd.Snapshot = db.Snapshot.UTC().Format(time.DateOnly)
@@ -505,9 +646,12 @@ type M4Match struct {
 	// another name (MatchExact only, else "").
 	KnownAs string
 	// MaxKnownSerial is the highest serial known for the name ("" if none).
-	MaxKnownSerial string
 	// KnownVersions is how many distinct contents are known for the name.
-	KnownVersions int
+	// For an exact match both may be unset or count only the database's
+	// own entries: exact matches are answered without decoding the lazy
+	// m4 baseline (see Baseline); use Known for the full list.
+	MaxKnownSerial string
+	KnownVersions  int
 	// Closest is the known copy sharing most lines with the file (nil when
 	// the name is unknown or the match is exact).
 	Closest *M4Entry
@@ -547,6 +691,30 @@ func (db *M4DB) Lookup(name string, content []byte) M4Match {
 	if isM4Name(name) {
 		m.Header, _ = ParseM4Header(content)
 	}
+	if db.origins != nil {
+		if origins := db.origins.LookupBlob(origindb.BlobID(content)); len(origins) > 0 {
+			return exactOrigin(m, origins)
+		}
+	}
+	sum := sha256.Sum256(content)
+	hexSum := hex.EncodeToString(sum[:])
+	db.mu.RLock()
+	ownName, ownHit := len(db.byName[name]) > 0, len(db.byHash[hexSum]) > 0
+	db.mu.RUnlock()
+	if db.base != nil && !ownName && !db.baseHasName(name) {
+		// No file of that name is known: no need to decode the m4
+		// baseline to say so (the origin database may still know the
+		// name, see origindb.DB.ByName).
+		m.Kind = MatchUnknownName
+		return m
+	}
+	if !ownHit {
+		// Not an exact copy of this database's own entries: the lazy
+		// baseline's serials and fingerprints of this name are needed.
+		db.ensureName(name)
+	}
+	db.mu.RLock()
+	defer db.mu.RUnlock()
 	known := db.byName[name]
 	m.KnownVersions = len(known)
 	for _, e := range known {
@@ -554,8 +722,6 @@ func (db *M4DB) Lookup(name string, content []byte) M4Match {
 			m.MaxKnownSerial = e.Serial
 		}
 	}
-	sum := sha256.Sum256(content)
-	hexSum := hex.EncodeToString(sum[:])
 	if hits := db.byHash[hexSum]; len(hits) > 0 {
 		m.Kind = MatchExact
 		hit := hits[0]
@@ -580,6 +746,27 @@ func (db *M4DB) Lookup(name string, content []byte) M4Match {
 		m.Kind = MatchSerialAbove
 	}
 	closestDiff(&m, known, content)
+	return m
+}
+
+// exactOrigin completes an exact match from the origin database: origins
+// at a path with the same base name come first; without one, KnownAs names
+// the base name it is known under. KnownVersions and MaxKnownSerial stay
+// unset (filling them would decode the m4 baseline).
+func exactOrigin(m M4Match, origins []origindb.Origin) M4Match {
+	m.Kind = MatchExact
+	var same, other []string
+	for _, o := range origins {
+		if path.Base(o.Path) == m.Name {
+			same = append(same, o.String())
+		} else {
+			other = append(other, o.String())
+		}
+	}
+	if len(same) == 0 {
+		m.KnownAs = path.Base(origins[0].Path)
+	}
+	m.Origins = append(same, other...)
 	return m
 }
 

@@ -31,6 +31,9 @@ func (r *bwrapRunner) Run(ctx context.Context, s Spec) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(s.Overlays) > 0 {
+		return nil, errNoOverlays(r)
+	}
 	steps, err := p.mounts()
 	if err != nil {
 		return nil, err

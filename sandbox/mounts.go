@@ -18,6 +18,7 @@ const (
 	mountSymlink                  // symlink dst -> src
 	mountProc                     // fresh proc at dst
 	mountDev                      // minimal /dev at dst
+	mountOverlay                  // read-only overlayfs at dst (src is the lowerdir option)
 )
 
 // mountStep is one mount (or symlink) inside the new root.
@@ -41,6 +42,8 @@ func (p *plan) mounts() ([]mountStep, error) {
 				return nil, fmt.Errorf("reading link %s: %w", d, err)
 			}
 			steps = append(steps, mountStep{mountSymlink, target, d})
+		case fi.IsDir() && p.lower[d] != "":
+			steps = append(steps, mountStep{mountOverlay, p.lower[d], d})
 		case fi.IsDir():
 			steps = append(steps, mountStep{mountRO, d, d})
 		}
@@ -54,6 +57,7 @@ func (p *plan) mounts() ([]mountStep, error) {
 		steps = append(steps, mountStep{mountTmpfs, "0700", h})
 	}
 	steps = append(steps, mountStep{mountRW, p.dir, p.dir})
+	steps = append(steps, p.binds...)
 	sort.SliceStable(steps, func(i, j int) bool {
 		return strings.Count(steps[i].dst, "/") < strings.Count(steps[j].dst, "/")
 	})

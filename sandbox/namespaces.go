@@ -47,6 +47,9 @@ while [ "$1" != -- ]; do
 	link)
 		"$MKDIR" -p "${t%/*}"
 		"$LN" -s "$src" "$t" ;;
+	overlay)
+		"$MKDIR" -p "$t"
+		"$MOUNT" -t overlay -o "ro,nosuid,nodev,lowerdir=$src" tarcheck-overlay "$t" ;;
 	proc)
 		"$MKDIR" -p "$t"
 		if "$MOUNT" -t proc -o nosuid,nodev,noexec proc "$t"; then
@@ -136,7 +139,7 @@ func (r *namespacesRunner) Run(ctx context.Context, s Spec) (*Result, error) {
 	args = append(args, r.tools[1:]...) // mount umount mkdir ln pivot_root setpriv env
 	for _, st := range steps {
 		op := map[mountKind]string{mountRO: "ro", mountRW: "rw", mountTmpfs: "tmpfs",
-			mountSymlink: "link", mountProc: "proc", mountDev: "dev"}[st.kind]
+			mountSymlink: "link", mountProc: "proc", mountDev: "dev", mountOverlay: "overlay"}[st.kind]
 		args = append(args, op, st.src, st.dst)
 	}
 	args = append(args, "--")

@@ -23,6 +23,9 @@ func (noneRunner) Run(ctx context.Context, s Spec) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(s.Overlays) > 0 || len(s.Binds) > 0 {
+		return nil, errNoOverlays(noneRunner{})
+	}
 	w := p.wrapped()
 	cmd := exec.Command(w[0], w[1:]...)
 	cmd.Env = p.env

@@ -47,10 +47,12 @@ var reservedDirs = append([]string{"/proc", "/dev", "/sys"}, systemDirs...)
 
 // plan is a validated Spec with every default applied.
 type plan struct {
-	dir     string   // work directory, absolute, symlinks resolved
-	args    []string // the command
-	env     []string // the command's complete environment
-	hide    []string // paths that get an empty tmpfs ($HOME values)
+	dir     string            // work directory, absolute, symlinks resolved
+	args    []string          // the command
+	env     []string          // the command's complete environment
+	hide    []string          // paths that get an empty tmpfs ($HOME values)
+	lower   map[string]string // overlay target -> lowerdir option (Spec.Overlays)
+	binds   []mountStep       // Spec.Binds
 	timeout time.Duration
 	cpuSecs int64
 	maxOut  int64
@@ -80,6 +82,9 @@ func newPlan(s Spec, isolated bool) (*plan, error) {
 	}
 	p := &plan{dir: dir, args: s.Args, timeout: s.Timeout, maxOut: s.MaxOutput,
 		stdout: s.Stdout, stderr: s.Stderr}
+	if p.lower, p.binds, err = overlaySteps(s); err != nil {
+		return nil, err
+	}
 	if p.timeout <= 0 {
 		p.timeout = DefaultTimeout
 	}

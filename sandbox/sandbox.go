@@ -26,6 +26,10 @@
 // namespace has only a loopback interface (down for "namespaces", up for "bwrap"), so
 // nothing on the host or beyond is reachable.
 //
+// [Spec.Overlays] lays host directories (an unpacked toolchain) over /usr with a
+// read-only overlayfs and [Spec.Binds] adds read-only bind mounts; only the
+// "namespaces" backend mounts overlays ([SupportsOverlays]).
+//
 // What the caller must still know: /etc is visible read-only (including files such
 // as /etc/shadow when running as root, since the command keeps uid 0 without
 // capabilities); the kernel is shared, so the sandbox is no defence against kernel
@@ -109,6 +113,11 @@ type Spec struct {
 	// Stdout and Stderr, when not nil, also receive the command's output (within
 	// MaxOutput). Write errors on them are ignored. Stdin is always /dev/null.
 	Stdout, Stderr io.Writer
+	// Overlays lay host directories over /usr or /etc (see [Overlay]); only
+	// the namespaces backend supports them ([SupportsOverlays]).
+	Overlays []Overlay
+	// Binds are extra read-only bind mounts (see [Bind]).
+	Binds []Bind
 }
 
 // Result is the outcome of a command that was started.

@@ -157,7 +157,15 @@ type Entry struct {
 	// symlink it is computed over the target; for a hard link it is the
 	// blob id of the earlier member it links to (zero if there is none,
 	// which is also recorded as a hazard).
+	//
+	// With Options.ObjectFormat "sha256", BlobID holds the first 20 bytes
+	// of the SHA-256 blob id (enough to compare with ids read from the same
+	// repository) and BlobID256 the whole id.
 	BlobID [20]byte
+	// BlobID256 is the git blob id in a SHA-256 repository,
+	// sha256("blob <size>\x00" + content), set only when
+	// Options.ObjectFormat is "sha256" (zero otherwise).
+	BlobID256 [32]byte
 	// LinkTarget is the symlink target or hard link name as stored.
 	LinkTarget string
 	// Content is the full content when Size <= Options.KeepBytes (for a
@@ -357,6 +365,20 @@ type Options struct {
 	// It must return quickly. For zip the value is an estimate from the
 	// member sizes.
 	Progress func(compressedBytesRead int64)
+	// ObjectFormat is the git object format blob ids are computed in:
+	// "" or "sha1" (Entry.BlobID), or "sha256" (Entry.BlobID256, see
+	// Entry.BlobID) for repositories with extensions.objectFormat=sha256.
+	// Other values make Walk and WalkFile fail.
+	ObjectFormat string
+}
+
+// checkObjectFormat validates Options.ObjectFormat.
+func (o Options) checkObjectFormat() error {
+	switch o.ObjectFormat {
+	case "", "sha1", "sha256":
+		return nil
+	}
+	return fmt.Errorf("archive: unknown git object format %q (want sha1 or sha256)", o.ObjectFormat)
 }
 
 // DefaultBlockMemory is the default Options.BlockMemory: two blocks of
@@ -388,4 +410,11 @@ type Result struct {
 	// UnpackedBytes is the number of decompressed bytes (the tar stream
 	// plus expanded sparse holes, or the sum of zip member sizes).
 	UnpackedBytes int64
+	// GitCommit is the commit id that `git archive` embeds (40 or 64
+	// lowercase hex digits): the "comment" record of a pax global header
+	// that comes before every member of a tar, or the archive comment of
+	// a zip. "" when there is none (tarballs made otherwise, or
+	// `git archive` of a tree). It is only what the archive claims: the
+	// caller must compare it with the tag's commit.
+	GitCommit string
 }

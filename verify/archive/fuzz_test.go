@@ -27,6 +27,7 @@ func FuzzWalk(f *testing.F) {
 		f.Add(build(f, format, ms))
 	}
 	f.Add(xzBytes(f, makeTar(f, ms), 512))
+	f.Add(tarWithGlobal(f, true)) // git archive's commit comment
 	f.Fuzz(func(t *testing.T, data []byte) {
 		timer := time.AfterFunc(8*time.Second, func() { panic("slow input") })
 		defer timer.Stop()

@@ -16,6 +16,8 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/tarcheck/tarcheck/internal/gitid"
 )
 
 // inputBufSize is the read buffer in front of the decompressor.
@@ -27,6 +29,9 @@ const inputBufSize = 256 << 10
 // WalkFile). An error returned by fn stops the walk and is returned as is.
 // The Result is returned also on error, with what was seen so far.
 func Walk(ctx context.Context, r io.Reader, opts Options, fn func(*Entry) error) (*Result, error) {
+	if err := opts.checkObjectFormat(); err != nil {
+		return &Result{}, err
+	}
 	var compressed atomic.Int64
 	br := bufio.NewReaderSize(&countingReader{r: r, n: &compressed}, inputBufSize)
 	head, err := br.Peek(DetectLen)
@@ -51,6 +56,9 @@ func Walk(ctx context.Context, r io.Reader, opts Options, fn func(*Entry) error)
 // decodes multi-block .xz files with Options.Workers goroutines in
 // parallel.
 func WalkFile(ctx context.Context, name string, opts Options, fn func(*Entry) error) (*Result, error) {
+	if err := opts.checkObjectFormat(); err != nil {
+		return &Result{}, err
+	}
 	f, err := os.Open(name)
 	if err != nil {
 		return &Result{}, err
@@ -263,6 +271,7 @@ func walkTar(ctx context.Context, format Format, open opener, compressed *atomic
 	src := &tarSource{r: p}
 	tr := tar.NewReader(src)
 	var memberEnd int64 // where the header after the last complete member starts
+	sawMember := false  // a member other than a global or long-name header was read
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -284,11 +293,19 @@ func walkTar(ctx context.Context, format Format, open opener, compressed *atomic
 		}
 		if hdr.Typeflag == tar.TypeXGlobalHeader || hdr.Typeflag == tar.TypeGNULongName || hdr.Typeflag == tar.TypeGNULongLink || hdr.Typeflag == 'V' {
 			// git archive's pax_global_header, volume labels.
-		} else if err := w.tarEntry(tr, hdr, src); err != nil {
-			if errors.Is(err, ErrCorrupt) || errors.Is(err, ErrLimit) {
-				return fmt.Errorf("%s: %w", format, err)
+			if hdr.Typeflag == tar.TypeXGlobalHeader && !sawMember && res.GitCommit == "" {
+				if c := hdr.PAXRecords["comment"]; gitid.Valid(c) {
+					res.GitCommit = c
+				}
 			}
-			return err
+		} else {
+			sawMember = true
+			if err := w.tarEntry(tr, hdr, src); err != nil {
+				if errors.Is(err, ErrCorrupt) || errors.Is(err, ErrLimit) {
+					return fmt.Errorf("%s: %w", format, err)
+				}
+				return err
+			}
 		}
 		// Consume what is left of the member's data ourselves (archive/tar
 		// would do it inside Next), so that src.pos is the end of the

@@ -2,6 +2,7 @@ package archive
 
 import (
 	"crypto/sha1"
+	"crypto/sha256"
 	"fmt"
 	"hash"
 	"io"
@@ -32,7 +33,11 @@ type walker struct {
 	res   *Result
 	entry Entry
 
-	h       hash.Hash
+	h      hash.Hash
+	sha256 bool
+	// full maps the 20-byte BlobID prefix of every hashed member to its
+	// SHA-256 id, for hard links (sha256 object format only).
+	full    map[[20]byte][32]byte
 	buf     []byte
 	keepBuf []byte
 	hdr     []byte
@@ -61,12 +66,19 @@ func newWalker(opts Options, res *Result, fn func(*Entry) error) *walker {
 	if keep == 0 {
 		keep = DefaultKeepBytes
 	}
+	h := sha1.New()
+	var full map[[20]byte][32]byte
+	if opts.ObjectFormat == "sha256" {
+		h, full = sha256.New(), make(map[[20]byte][32]byte)
+	}
 	return &walker{
+		sha256:   full != nil,
+		full:     full,
 		lim:      opts.Limits.withDefaults(),
 		keep:     keep,
 		fn:       fn,
 		res:      res,
-		h:        sha1.New(),
+		h:        h,
 		buf:      make([]byte, hashBufSize),
 		hdr:      make([]byte, 0, 32),
 		index:    newMemberIndex(),
@@ -168,8 +180,19 @@ func (w *walker) hashContent(e *Entry, r io.Reader, size int64) error {
 			left -= int64(len(b))
 		}
 	}
-	w.h.Sum(e.BlobID[:0])
+	w.sum(e)
 	return nil
+}
+
+// sum stores the finished hash in e.BlobID (and e.BlobID256).
+func (w *walker) sum(e *Entry) {
+	if !w.sha256 {
+		w.h.Sum(e.BlobID[:0])
+		return
+	}
+	w.h.Sum(e.BlobID256[:0])
+	copy(e.BlobID[:], e.BlobID256[:20])
+	w.full[e.BlobID] = e.BlobID256
 }
 
 // blobOf sets e.BlobID from in-memory content (symlink targets).
@@ -180,7 +203,7 @@ func (w *walker) blobOf(e *Entry, content []byte) {
 	w.hdr = append(w.hdr, 0)
 	w.h.Write(w.hdr)
 	w.h.Write(content)
-	w.h.Sum(e.BlobID[:0])
+	w.sum(e)
 }
 
 func truncated(err error) error {
@@ -287,6 +310,9 @@ func (w *walker) resolveHardlink(e *Entry) {
 	if i := w.index.lookup(t); i != noRec {
 		if blob, size, ok := w.index.file(i); ok {
 			e.BlobID, e.Size = blob, size
+			if w.sha256 {
+				e.BlobID256 = w.full[blob]
+			}
 			return
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"sync/atomic"
+
+	"github.com/tarcheck/tarcheck/internal/gitid"
 )
 
 // Unix file types in the high half of a zip external attribute.
@@ -45,6 +47,9 @@ func walkZip(ctx context.Context, ra io.ReaderAt, size int64, opts Options, fn f
 		return res, fmt.Errorf("zip: %w: %d members (max %d)", ErrLimit, len(zr.File), w.lim.MaxEntries)
 	}
 	checkZipHeaders(ra, size, zr.File, w)
+	if gitid.Valid(zr.Comment) {
+		res.GitCommit = zr.Comment // git archive --format=zip
+	}
 	for _, f := range zr.File {
 		if err := ctx.Err(); err != nil {
 			return res, err

@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -13,6 +14,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/tarcheck/tarcheck/internal/filelock"
 )
 
 // Cache layout under Cache.Dir (every name is chosen here, never taken from a
@@ -21,12 +24,15 @@ import (
 //	blobs/sha256/<hex>      downloaded content, named by its sha256
 //	urls/<hex>.json         index: sha256(URL) -> content hash, size, validators
 //	tmp/                    downloads in progress; removed on failure
+//	locks/<hex>.lock        per-URL lock (flock) held while an entry is
+//	                        looked up, downloaded and written
 //
 // Directories are created 0700 and files 0600.
 const (
 	blobsDir = "blobs/sha256"
 	urlsDir  = "urls"
 	tmpDir   = "tmp"
+	locksDir = "locks"
 
 	indexVersion = 1
 
@@ -47,7 +53,9 @@ const (
 // Cache is a content-addressed download cache: blobs are stored by sha256
 // and an index maps each URL to its blob and HTTP validators. It is safe for
 // concurrent use by several processes: every write is a rename of a fully
-// written, fsynced temporary file.
+// written, fsynced temporary file, and a Fetcher holds a per-URL file lock
+// from lookup to index write, so N processes asking for the same URL at
+// once make one download and the others reuse it.
 type Cache struct {
 	// Dir is the cache root, e.g. DefaultCacheDir().
 	Dir string
@@ -114,6 +122,23 @@ func (c *Cache) Lookup(rawURL string) (*File, error) {
 		return nil, fmt.Errorf("%s: %w: %w", redact(u), ErrNotCached, err)
 	}
 	return f, nil
+}
+
+// lockEntry takes the per-URL lock of u, waiting for another process that
+// holds it. When the lock file cannot be created (a read-only cache, which
+// cannot be written either) it returns a nil lock, which unlocks as a
+// no-op, and no error; only a done ctx is an error.
+func (c *Cache) lockEntry(ctx context.Context, u *parsedURL) (*filelock.Lock, error) {
+	sum := sha256.Sum256([]byte(u.canonical))
+	dir := filepath.Join(c.Dir, locksDir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, nil
+	}
+	l, err := filelock.Acquire(ctx, filepath.Join(dir, hex.EncodeToString(sum[:])+".lock"))
+	if err != nil && ctx.Err() != nil {
+		return nil, fmt.Errorf("%s: %w", redact(u), err)
+	}
+	return l, nil
 }
 
 // indexEntry is one urls/<hex>.json file.

@@ -302,6 +302,15 @@ func (f *Fetcher) get(ctx context.Context, rawURL string, req request) (*File, e
 	if err != nil {
 		return nil, err
 	}
+	if !f.offline {
+		// Held until the entry is written: a process waiting here then
+		// finds it in the cache below instead of downloading it again.
+		lock, err := f.cache.lockEntry(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		defer lock.Unlock()
+	}
 	ent, err := f.cache.lookup(u)
 	if err != nil {
 		return nil, err

@@ -28,6 +28,14 @@ func (r *Repo) ResolveCommit(ctx context.Context, commit string) (tree string, e
 	if r.opts.Offline {
 		return "", fmt.Errorf("%w: commit %s of %s is not in the cache", ErrOffline, commit, r.Remote)
 	}
+	unlock, err := r.lockCache(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	if t, err := have(); err == nil {
+		return t, nil // fetched by another process meanwhile
+	}
 	if err := r.configurePartial(ctx); err != nil {
 		return "", err
 	}

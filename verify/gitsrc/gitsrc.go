@@ -30,6 +30,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/tarcheck/tarcheck/internal/filelock"
 )
 
 // Errors callers map to exit codes.
@@ -110,6 +112,9 @@ type Repo struct {
 	treeTag map[string]string
 	// configured records that the cache repository was set up as a partial clone.
 	configured bool
+	// history records that FetchHistory brought full history: later tag
+	// fetches then negotiate and do not cut it with --depth=1.
+	history bool
 }
 
 // Tag is a resolved tag.
@@ -308,6 +313,11 @@ func (r *Repo) openBundle(ctx context.Context, file string) (*Repo, error) {
 		return nil, err
 	}
 	r.GitDir = dir
+	unlock, err := r.lockCache(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	if _, err := r.run(ctx, nil, "-c", "protocol.file.allow=always", "fetch", "--quiet", "--no-write-fetch-head",
 		"--end-of-options", abs, "+refs/tags/*:refs/tags/*", "+refs/heads/*:refs/heads/*"); err != nil {
 		return nil, fmt.Errorf("reading bundle %s: %w", file, err)
@@ -325,6 +335,18 @@ func isBundle(path string) (bool, error) {
 	buf := make([]byte, 32)
 	n, _ := io.ReadFull(f, buf)
 	return bytes.HasPrefix(buf[:n], []byte("# v2 git bundle")) || bytes.HasPrefix(buf[:n], []byte("# v3 git bundle")), nil
+}
+
+// lockCache takes the cache repository's file lock (GitDir + ".lock")
+// for a fetch: git's own ref and config locks make a concurrent fetch by
+// another process fail instead of wait. A lock file that cannot be made (a
+// read-only cache) means no lock; only a done ctx is an error.
+func (r *Repo) lockCache(ctx context.Context) (unlock func(), err error) {
+	l, err := filelock.Acquire(ctx, r.GitDir+".lock")
+	if err != nil && ctx.Err() != nil {
+		return nil, err
+	}
+	return l.Unlock, nil
 }
 
 func (r *Repo) openCache(ctx context.Context, url string) error {
@@ -662,12 +684,21 @@ func (r *Repo) fetchTag(ctx context.Context, name string) error {
 		}
 		return nil
 	}
+	unlock, err := r.lockCache(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if err := r.configurePartial(ctx); err != nil {
 		return err
 	}
 	start := time.Now()
 	fetch := func(extra ...string) (string, error) {
-		args := append(append([]string{}, fetchConfig...), "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--no-auto-gc")
+		cfg := fetchConfig
+		if r.history {
+			cfg = historyFetchConfig
+		}
+		args := append(append([]string{}, cfg...), "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--no-auto-gc")
 		args = append(append(args, extra...), "--end-of-options", "origin", "+"+ref+":"+ref)
 		_, stderr, err := r.runStderr(ctx, r.GitDir, nil, args...)
 		if err != nil && strings.Contains(stderr, "couldn't find remote ref") {
@@ -676,7 +707,12 @@ func (r *Repo) fetchTag(ctx context.Context, name string) error {
 		return stderr, err
 	}
 	what := "tree only, no blobs"
-	stderr, err := fetch("--depth=1", "--filter=blob:none")
+	first := []string{"--depth=1", "--filter=blob:none"}
+	if r.history {
+		what = "history kept, no blobs"
+		first = first[1:]
+	}
+	stderr, err := fetch(first...)
 	if errors.Is(err, ErrTagNotFound) || ctx.Err() != nil {
 		return err
 	}

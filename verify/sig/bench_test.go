@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/ssh"
 )
 
 // BenchmarkVerifyDetached measures hashing throughput of a 16 MiB
@@ -51,6 +53,38 @@ func BenchmarkVerifyBundle(b *testing.B) {
 	for b.Loop() {
 		if r := VerifyBundle(bundle, f.trustedRootJSON, d[:], id); r.Status != StatusValid {
 			b.Fatal(r)
+		}
+	}
+}
+
+// BenchmarkParseVerifyTagSecurityKey is BenchmarkParseVerifyTagSSH with a
+// FIDO security key (sk-ecdsa-sha2-nistp256, as OpenSSH's release tags).
+func BenchmarkParseVerifyTagSecurityKey(b *testing.B) {
+	signer := newSKSigner(b, ssh.KeyAlgoSKECDSA256, 0)
+	payload := tagPayload("v2.0")
+	raw := append(append([]byte{}, payload...), sshsign(b, signer, payload, "git", "")...)
+	allowed := []byte(allowedLine("upstream@example.org", "", signer.PublicKey()))
+	for b.Loop() {
+		tag, err := ParseTag(raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if r := VerifyTag(tag, TagPolicy{Name: "v2.0", AllowedSigners: allowed}, t0); r.Status != StatusValid {
+			b.Fatal(r)
+		}
+	}
+}
+
+// BenchmarkReadKeyringFiles reads a typical armored upstream keyring of
+// three keys.
+func BenchmarkReadKeyringFiles(b *testing.B) {
+	var data []byte
+	for range 3 {
+		data = append(data, publicArmored(b, newKey(b, t0, 0))...)
+	}
+	for b.Loop() {
+		if kr, err := ReadKeyringFiles(KeyringFile{Name: "signing-key.asc", Data: data}); err != nil || len(kr) != 3 {
+			b.Fatal(err)
 		}
 	}
 }

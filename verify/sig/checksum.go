@@ -150,7 +150,7 @@ func VerifyClearsigned(data []byte, keyring openpgp.EntityList, now time.Time) (
 			Detail: "clearsigned list: unreadable signature: " + oneLine(err.Error())}, true
 	}
 	if len(keyring) == 0 {
-		return Result{Subject: SubjectChecksum, Kind: KindOpenPGP, Status: StatusUnverifiable,
+		return Result{Subject: SubjectChecksum, Kind: KindOpenPGP, Status: StatusUnverifiable, Reason: ReasonNoTrustMaterial,
 			Detail: "clearsigned checksum list, but no keyring given (--keyring)"}, true
 	}
 	return verifyOpenPGP(SubjectChecksum, bytes.NewReader(block.Bytes), sig, keyring, now), true

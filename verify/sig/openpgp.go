@@ -22,70 +22,34 @@ const (
 
 // ReadKeyring parses OpenPGP public keys from one or more keyring files.
 // Each file may be binary (gpg --export) or ASCII-armored, and an armored
-// file may hold several armored blocks one after the other. Keys with
-// unsupported algorithms are skipped; it is an error (wrapping ErrNoKeys)
-// when no key at all is found. Self-signatures, subkey bindings and
-// revocations are checked by the parser; the caller must still decide
-// which keys it trusts: every key returned is accepted as a signer.
+// file may hold several armored blocks one after the other. A file that
+// yields no key is skipped; it is an error (a *KeyringError for the last
+// such file, named "keyring N", wrapping ErrNoKeys) when no key at all is
+// found. A file over MaxKeyringSize or holding an OpenPGP secret key is
+// always an error. Self-signatures,
+// subkey bindings and revocations are checked by the parser; the caller
+// must still decide which keys it trusts: every key returned is accepted
+// as a signer. ReadKeyringFiles is stricter and names the files.
 func ReadKeyring(data ...[]byte) (keyring openpgp.EntityList, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			keyring, err = nil, fmt.Errorf("reading keyring: parser failure: %v", r)
-		}
-	}()
 	var lastErr error
 	for i, d := range data {
-		if len(d) > MaxKeyringSize {
-			return nil, fmt.Errorf("reading keyring %d: %w (%d bytes, limit %d)", i+1, ErrTooLarge, len(d), MaxKeyringSize)
-		}
-		els, err := readKeyringFile(d)
+		els, err := readKeyringFile(fmt.Sprintf("keyring %d", i+1), d)
 		if err != nil {
-			lastErr = fmt.Errorf("reading keyring %d: %w", i+1, err)
+			if ke, ok := errors.AsType[*KeyringError](err); ok && (ke.Problem == KeyringTooLarge || ke.Problem == KeyringIsSecretKey) {
+				return nil, err
+			}
+			lastErr = err
 			continue
 		}
 		keyring = append(keyring, els...)
 	}
 	if len(keyring) == 0 {
 		if lastErr != nil {
-			return nil, fmt.Errorf("%w: %w", ErrNoKeys, lastErr)
+			return nil, lastErr
 		}
 		return nil, ErrNoKeys
 	}
 	return keyring, nil
-}
-
-func readKeyringFile(d []byte) (openpgp.EntityList, error) {
-	if !isArmored(d) {
-		return openpgp.ReadKeyRing(bytes.NewReader(d))
-	}
-	var (
-		all     openpgp.EntityList
-		lastErr error
-	)
-	for _, chunk := range armorChunks(d) {
-		block, err := armor.Decode(bytes.NewReader(chunk))
-		if err != nil {
-			lastErr = fmt.Errorf("decoding armor: %w", err)
-			continue
-		}
-		if block.Type != openpgp.PublicKeyType && block.Type != openpgp.PrivateKeyType {
-			lastErr = fmt.Errorf("armored block %q is not a key", block.Type)
-			continue
-		}
-		els, err := openpgp.ReadKeyRing(block.Body)
-		if err != nil {
-			lastErr = err
-			continue
-		}
-		all = append(all, els...)
-	}
-	if len(all) == 0 {
-		if lastErr == nil {
-			lastErr = errors.New("no armored key block found")
-		}
-		return nil, lastErr
-	}
-	return all, nil
 }
 
 // isArmored reports whether d looks like ASCII armor rather than binary
@@ -131,12 +95,18 @@ func armorChunks(d []byte) [][]byte {
 //     expired since is still valid, with the expiry in Detail; so is a key
 //     retired or superseded (soft revocation) after the signature was made.
 //   - invalid: other bytes, a key revoked as compromised or without reason,
-//     a signature made after the key expired or before it was created, a
+//     a signature made before the key was created, a
 //     SHA-1, MD5 or RIPEMD-160 signature hash, a signature expired or made in
 //     the future, a malformed signature file, or a key not allowed to sign.
-//   - unverifiable: no key of the keyring matches the issuer (Signer then
-//     holds the issuer's fingerprint or key id), an unsupported packet
-//     version or algorithm, or a read error on signed.
+//   - unverifiable: no key of the keyring matches the issuer (Signer and
+//     Issuer then hold the issuer's fingerprint or key id, and Reason is
+//     ReasonUnknownKey, or ReasonNoTrustMaterial for an empty keyring), an
+//     unsupported packet version or algorithm, or a read error on signed.
+//
+// A signature made after the keyring's copy of the key (or signing
+// subkey) had expired is valid, as with gpgv, with a
+// WarningKeyExpiredBeforeSignature in Warnings: the caller reports it
+// (medium) and asks the user to refresh the keyring.
 //
 // VerifyDetached reads signed to its end; it does not cap its size.
 func VerifyDetached(signed io.Reader, signature []byte, keyring openpgp.EntityList, now time.Time) Result {
@@ -175,12 +145,20 @@ func verifyOpenPGP(subject string, signed io.Reader, signature []byte, keyring o
 	if chosen == nil {
 		res.Status = StatusUnverifiable
 		res.Signer = issuerString(sigs[0])
-		res.Detail = "no key in the keyring for issuer " + res.Signer
+		res.Issuer = res.Signer
+		res.Reason = ReasonUnknownKey
+		if len(keyring) == 0 {
+			res.Reason = ReasonNoTrustMaterial
+			res.Detail = "no keyring to check issuer " + res.Signer + " against"
+			return res
+		}
+		res.Detail = "signed by " + res.Signer + ", which is not in the keyring"
 		if len(sigs) > 1 {
-			res.Detail += fmt.Sprintf(" (nor for the %d other signatures)", len(sigs)-1)
+			res.Detail += fmt.Sprintf(" (nor are the issuers of the %d other signatures)", len(sigs)-1)
 		}
 		return res
 	}
+	res.Issuer = issuerString(chosen)
 	res.Signer = fingerprint(keys[0].PublicKey)
 	if keys[0].PublicKey != keys[0].Entity.PrimaryKey {
 		res.Primary = fingerprint(keys[0].Entity.PrimaryKey)
@@ -232,7 +210,7 @@ func verifyOpenPGP(subject string, signed io.Reader, signature []byte, keyring o
 	if key.PublicKey != key.Entity.PrimaryKey {
 		res.Primary = fingerprint(key.Entity.PrimaryKey)
 	}
-	res.Status, res.Detail = checkKeyAtSigning(key, chosen, now)
+	res.Status, res.Detail, res.Warnings = checkKeyAtSigning(key, chosen, now)
 	return res
 }
 
@@ -383,36 +361,41 @@ func day(t time.Time) string { return t.UTC().Format("2006-01-02") }
 // checkKeyAtSigning judges a cryptographically good signature: the key
 // must have been usable when the signature was made (its creation time),
 // and must not be revoked as compromised since.
-func checkKeyAtSigning(key *openpgp.Key, s *packet.Signature, now time.Time) (Status, string) {
+//
+// A key whose self-signature (in the keyring) says it had already expired
+// when the signature was made is accepted as gpgv accepts it, with a
+// WarningKeyExpiredBeforeSignature: expiry is not revocation, and the
+// key's holder may have extended it since the keyring copy was made.
+func checkKeyAtSigning(key *openpgp.Key, s *packet.Signature, now time.Time) (Status, string, []Warning) {
 	signedAt := s.CreationTime
 	if signedAt.After(now.Add(MaxClockSkew)) {
-		return StatusInvalid, "signature creation time " + signedAt.UTC().Format(time.RFC3339) + " is in the future"
+		return StatusInvalid, "signature creation time " + signedAt.UTC().Format(time.RFC3339) + " is in the future", nil
 	}
 	for _, n := range s.Notations {
 		if n.IsCritical {
-			return StatusInvalid, oneLine("unknown critical notation " + n.Name)
+			return StatusInvalid, oneLine("unknown critical notation " + n.Name), nil
 		}
 	}
 	if s.SigLifetimeSecs != nil && *s.SigLifetimeSecs != 0 {
 		exp := signedAt.Add(time.Duration(*s.SigLifetimeSecs) * time.Second)
 		if now.After(exp) {
-			return StatusInvalid, "signature expired " + day(exp)
+			return StatusInvalid, "signature expired " + day(exp), nil
 		}
 	}
 	if key.PublicKey.CreationTime.After(signedAt) {
-		return StatusInvalid, "signature made " + day(signedAt) + " before the key was created " + day(key.PublicKey.CreationTime)
+		return StatusInvalid, "signature made " + day(signedAt) + " before the key was created " + day(key.PublicKey.CreationTime), nil
 	}
 	entity := key.Entity
 	primarySelf, _ := entity.PrimarySelfSignature()
 	if primarySelf == nil {
-		return StatusUnverifiable, "key has no valid self-signature"
+		return StatusUnverifiable, "key has no valid self-signature", nil
 	}
 	self := key.SelfSignature
 	if key.PublicKey == entity.PrimaryKey {
 		self = primarySelf
 	}
 	if self != nil && self.FlagsValid && !self.FlagSign {
-		return StatusInvalid, "key " + fingerprint(key.PublicKey) + " is not allowed to sign data"
+		return StatusInvalid, "key " + fingerprint(key.PublicKey) + " is not allowed to sign data", nil
 	}
 
 	var notes []string
@@ -434,26 +417,31 @@ func checkKeyAtSigning(key *openpgp.Key, s *packet.Signature, now time.Time) (St
 			notes = append(notes, "key "+revocationVerb(reason)+" "+day(rev.CreationTime)+" after signing ("+what+")")
 			continue
 		}
-		return StatusInvalid, oneLine("key revoked " + day(rev.CreationTime) + " (" + what + ")")
+		return StatusInvalid, oneLine("key revoked " + day(rev.CreationTime) + " (" + what + ")"), nil
 	}
 
-	if exp := keyExpiry(entity.PrimaryKey, primarySelf); !exp.IsZero() {
-		if signedAt.After(exp) {
-			return StatusInvalid, "signature made " + day(signedAt) + " after the key expired " + day(exp)
+	var warnings []Warning
+	expiry := func(pk *packet.PublicKey, self *packet.Signature, subkey bool) {
+		exp := keyExpiry(pk, self)
+		if exp.IsZero() {
+			return
 		}
-		if now.After(exp) {
-			notes = append(notes, "key expired "+day(exp)+" after signing")
+		what := "key"
+		if subkey {
+			what = "signing subkey"
+		}
+		switch {
+		case signedAt.After(exp):
+			warnings = append(warnings, Warning{Kind: WarningKeyExpiredBeforeSignature, Key: fingerprint(pk),
+				Subkey: subkey, ExpiredAt: exp, SignedAt: signedAt})
+			notes = append(notes, "the keyring's copy of the "+what+" expired "+day(exp)+", before the signature (probably extended since)")
+		case now.After(exp):
+			notes = append(notes, what+" expired "+day(exp)+" after signing")
 		}
 	}
+	expiry(entity.PrimaryKey, primarySelf, false)
 	if key.PublicKey != entity.PrimaryKey && self != nil {
-		if exp := keyExpiry(key.PublicKey, self); !exp.IsZero() {
-			if signedAt.After(exp) {
-				return StatusInvalid, "signature made " + day(signedAt) + " after the signing subkey expired " + day(exp)
-			}
-			if now.After(exp) {
-				notes = append(notes, "signing subkey expired "+day(exp)+" after signing")
-			}
-		}
+		expiry(key.PublicKey, self, true)
 	}
 	detail := "good signature made " + signedAt.UTC().Format(time.RFC3339)
 	if id := entity.PrimaryIdentity(); id != nil {
@@ -462,7 +450,7 @@ func checkKeyAtSigning(key *openpgp.Key, s *packet.Signature, now time.Time) (St
 	if len(notes) > 0 {
 		detail += "; " + strings.Join(notes, "; ")
 	}
-	return StatusValid, oneLine(detail)
+	return StatusValid, oneLine(detail), warnings
 }
 
 func revocationReasonName(r packet.ReasonForRevocation) string {

@@ -69,6 +69,100 @@ type Result struct {
 	Signer  string // signing (sub)key fingerprint, SSH principal or certificate identity
 	Primary string // primary key fingerprint, when it differs from Signer
 	Detail  string // one line: why
+
+	// Reason says, machine-readably, why Status is not valid (or
+	// ReasonNone). Callers map it to findings: ReasonUnknownKey is a
+	// signature by a key outside the given trust material (high, as gpgv
+	// fails there), ReasonNoTrustMaterial means nothing was given to check
+	// against (the release is unauthenticated, not failed).
+	Reason Reason
+	// Issuer identifies the key the signature claims to be made by, as
+	// the signature itself says (unverified): the OpenPGP issuer
+	// fingerprint (or "key id XXXXXXXXXXXXXXXX" when the packet carries
+	// only a key id), or the SHA256 fingerprint of the SSH signing key
+	// (of the certificate's CA for an SSH certificate). Set whenever the
+	// signature could be parsed, whatever the Status.
+	Issuer string
+	// Warnings are facts about a signature that do not change its Status
+	// but that the user should act on (e.g. a keyring's outdated copy of
+	// a key). Each is reported as its own finding.
+	Warnings []Warning
+	// SecurityKey holds the authenticator data of an SSH signature made
+	// with a FIDO security key (sk-ssh-ed25519, sk-ecdsa-sha2-nistp256);
+	// nil otherwise.
+	SecurityKey *SecurityKeyInfo
+}
+
+// Reason is a machine-readable cause attached to a Result.
+type Reason string
+
+// Reasons. A Result's Status stays the verdict; the Reason refines it.
+const (
+	// ReasonNone: nothing to add (valid signatures, or a cause that has
+	// no reason of its own yet; read Detail).
+	ReasonNone Reason = ""
+	// ReasonUnknownKey (unverifiable): trust material was given, but the
+	// signing key is not in it: an OpenPGP issuer absent from the keyring,
+	// an SSH key (or certificate CA) absent from the allowed-signers file,
+	// or listed there only with the wrong role. Issuer names the key.
+	// gpgv and ssh-keygen -Y verify fail here.
+	ReasonUnknownKey Reason = "unknown-key"
+	// ReasonNoTrustMaterial (unverifiable): no keyring, allowed-signers
+	// file, trusted root or identity policy was given for this kind of
+	// signature. Issuer and Signer say who signed, unverified.
+	ReasonNoTrustMaterial Reason = "no-trust-material"
+	// ReasonIdentityMismatch (invalid): a Sigstore bundle or x509
+	// (gitsign) tag whose certificate chains to the trusted root but whose
+	// identity (SAN or OIDC issuer) does not match the policy.
+	ReasonIdentityMismatch Reason = "identity-mismatch"
+	// ReasonSecurityKeyFlags (invalid): a FIDO security-key signature
+	// lacks the user-presence or user-verification flag that its
+	// allowed-signers line requires.
+	ReasonSecurityKeyFlags Reason = "security-key-flags"
+)
+
+// WarningKind names a Warning.
+type WarningKind string
+
+// Warning kinds.
+const (
+	// WarningKeyExpiredBeforeSignature: the keyring's copy of the signing
+	// key (or subkey) says it had expired when the signature was made.
+	// gpgv accepts such a signature ("Note: This key has expired!") since
+	// the key's holder can always extend the expiry; the keyring copy is
+	// probably older than the extension. The Result stays valid.
+	WarningKeyExpiredBeforeSignature WarningKind = "key-expired-before-signature"
+)
+
+// Warning is a note attached to a Result; see Result.Warnings.
+type Warning struct {
+	Kind WarningKind
+	// Key is the fingerprint of the key the warning is about (the
+	// signing subkey when Subkey is set, else the primary key).
+	Key    string
+	Subkey bool
+	// ExpiredAt and SignedAt, for WarningKeyExpiredBeforeSignature.
+	ExpiredAt time.Time
+	SignedAt  time.Time
+}
+
+// Message renders w on one line. keyring names the keyring file the user
+// should refresh (e.g. "debian/upstream/signing-key.asc"); empty says
+// "the keyring".
+func (w Warning) Message(keyring string) string {
+	switch w.Kind {
+	case WarningKeyExpiredBeforeSignature:
+		if keyring == "" {
+			keyring = "the keyring"
+		}
+		what := "key"
+		if w.Subkey {
+			what = "signing subkey"
+		}
+		return oneLine(fmt.Sprintf("the keyring's copy of %s %s expired on %s, before this signature (%s); the key was probably extended later: refresh %s",
+			what, w.Key, day(w.ExpiredAt), day(w.SignedAt), keyring))
+	}
+	return oneLine(string(w.Kind) + " " + w.Key)
 }
 
 // String renders r on one line, for logs and test failures.
@@ -83,6 +177,12 @@ func (r Result) String() string {
 	}
 	if r.Detail != "" {
 		fmt.Fprintf(&b, " (%s)", r.Detail)
+	}
+	if r.Reason != ReasonNone {
+		fmt.Fprintf(&b, " [%s]", r.Reason)
+	}
+	for _, w := range r.Warnings {
+		fmt.Fprintf(&b, " [warning: %s]", w.Message(""))
 	}
 	return b.String()
 }

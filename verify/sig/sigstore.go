@@ -43,10 +43,12 @@ const identityHint = "no certificate identity policy: give --certificate-identit
 //   - valid: everything verifies; Signer is the certificate's SAN and
 //     Detail names the issuer and the verified timestamps.
 //   - invalid: a malformed bundle, a signature over other bytes, an
-//     identity or issuer that does not match, a certificate not chaining to
+//     identity or issuer that does not match (Reason
+//     ReasonIdentityMismatch), a certificate not chaining to
 //     the trusted root, a missing or bad timestamp or log entry.
 //   - unverifiable: no complete identity policy (never silently accepted;
-//     Signer then shows the certificate's claimed identity), no or an
+//     Signer then shows the certificate's claimed identity; Reason
+//     ReasonNoTrustMaterial, as for a missing trusted root), no or an
 //     unusable trusted root, or no artifact digest.
 func VerifyBundle(bundleJSON, trustedRootJSON, artifactSHA256 []byte, id Identity) (res Result) {
 	res = Result{Subject: SubjectTarball, Kind: KindSigstore}
@@ -66,14 +68,14 @@ func VerifyBundle(bundleJSON, trustedRootJSON, artifactSHA256 []byte, id Identit
 	}
 	claimed, claimedIssuer := bundleIdentity(&b)
 	if !id.Complete() {
-		res.Status, res.Signer, res.Detail = StatusUnverifiable, claimed, identityHint
+		res.Status, res.Signer, res.Detail, res.Reason = StatusUnverifiable, claimed, identityHint, ReasonNoTrustMaterial
 		if claimed != "" {
 			res.Detail += oneLine(fmt.Sprintf(" (the bundle claims %s, issuer %s)", claimed, claimedIssuer))
 		}
 		return res
 	}
 	if len(trustedRootJSON) == 0 {
-		res.Status, res.Signer, res.Detail = StatusUnverifiable, claimed, "no trusted root given (--trusted-root)"
+		res.Status, res.Signer, res.Detail, res.Reason = StatusUnverifiable, claimed, "no trusted root given (--trusted-root)", ReasonNoTrustMaterial
 		return res
 	}
 	if len(artifactSHA256) != 32 {
@@ -102,6 +104,7 @@ func VerifyBundle(bundleJSON, trustedRootJSON, artifactSHA256 []byte, id Identit
 		res.Status = StatusInvalid
 		var idErr *verify.ErrNoMatchingCertificateIdentity
 		if errors.As(err, &idErr) {
+			res.Reason = ReasonIdentityMismatch
 			res.Detail = oneLine(fmt.Sprintf("certificate identity %s (issuer %s) does not match the policy: %v", claimed, claimedIssuer, err))
 		} else {
 			res.Detail = oneLine(err.Error())

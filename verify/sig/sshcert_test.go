@@ -323,9 +323,9 @@ func FuzzVerifySSHCert(f *testing.F) {
 	other := append(append([]byte{}, payload...), '!')
 	f.Fuzz(func(t *testing.T, signature, allowed []byte) {
 		_, _ = ParseAllowedSigners(allowed)
-		r := verifySSHTag(Result{}, payload, signature, allowed, tagTime)
+		r := verifySSHTag(Result{}, payload, signature, allowed, false, tagTime)
 		if r.Status == StatusValid {
-			if r2 := verifySSHTag(Result{}, other, signature, allowed, tagTime); r2.Status == StatusValid {
+			if r2 := verifySSHTag(Result{}, other, signature, allowed, false, tagTime); r2.Status == StatusValid {
 				t.Fatalf("signature verifies two payloads: %v", r2)
 			}
 		}

@@ -128,10 +128,37 @@ func sshString(b *bytes.Buffer, s []byte) {
 }
 
 // Verify checks that s signs message in namespace. It does not say
-// whether the key is trusted: see AllowedSigners.
+// whether the key is trusted: see AllowedSigners. A FIDO security-key
+// signature verifies whatever its authenticator flags, as with
+// ssh-keygen -Y verify; SecurityKey returns them for the caller's policy.
 func (s *SSHSignature) Verify(message []byte, namespace string) error {
+	_, err := s.verify(message, namespace)
+	return err
+}
+
+// SecurityKey returns the authenticator data (flags, counter) of a
+// signature made with a FIDO security key, unverified, or nil for other
+// key types or malformed data. Verify says whether it is authentic.
+func (s *SSHSignature) SecurityKey() *SecurityKeyInfo {
+	k := s.PublicKey
+	if c, ok := k.(*ssh.Certificate); ok {
+		k = c.Key
+	}
+	if !isSecurityKey(k) {
+		return nil
+	}
+	info, err := securityKeyInfo(k, s.Signature)
+	if err != nil {
+		return nil
+	}
+	return info
+}
+
+// verify is Verify, returning the authenticator data of a good
+// security-key signature (nil for other keys).
+func (s *SSHSignature) verify(message []byte, namespace string) (*SecurityKeyInfo, error) {
 	if s.Namespace != namespace {
-		return fmt.Errorf("signature namespace %q, want %q", s.Namespace, namespace)
+		return nil, fmt.Errorf("signature namespace %q, want %q", s.Namespace, namespace)
 	}
 	var digest []byte
 	switch s.HashAlgorithm {
@@ -142,10 +169,10 @@ func (s *SSHSignature) Verify(message []byte, namespace string) error {
 		d := sha512.Sum512(message)
 		digest = d[:]
 	default:
-		return fmt.Errorf("unsupported SSHSIG hash %q", s.HashAlgorithm)
+		return nil, fmt.Errorf("unsupported SSHSIG hash %q", s.HashAlgorithm)
 	}
 	if s.Signature.Format == ssh.KeyAlgoRSA {
-		return errors.New("SHA-1 RSA signature (ssh-rsa) rejected")
+		return nil, errors.New("SHA-1 RSA signature (ssh-rsa) rejected")
 	}
 	var signed bytes.Buffer
 	signed.WriteString(sshsigMagic)
@@ -153,7 +180,14 @@ func (s *SSHSignature) Verify(message []byte, namespace string) error {
 	sshString(&signed, nil)
 	sshString(&signed, []byte(s.HashAlgorithm))
 	sshString(&signed, digest)
-	return s.PublicKey.Verify(signed.Bytes(), s.Signature)
+	key := s.PublicKey
+	if c, ok := key.(*ssh.Certificate); ok {
+		key = c.Key
+	}
+	if isSecurityKey(key) {
+		return verifySecurityKey(key, signed.Bytes(), s.Signature)
+	}
+	return nil, s.PublicKey.Verify(signed.Bytes(), s.Signature)
 }
 
 // MaxCertPrincipals caps the principals of an OpenSSH certificate, as
@@ -172,11 +206,20 @@ type AllowedSigner struct {
 	Namespaces    []string // patterns; empty: any namespace
 	ValidAfter    time.Time
 	ValidBefore   time.Time
+	// NoTouchRequired and VerifyRequired are the FIDO options of
+	// authorized_keys (sshd(8)), honoured for security-key signatures: a
+	// signature without the user-presence flag is refused unless
+	// NoTouchRequired, and VerifyRequired demands the user-verification
+	// flag. ssh-keygen -Y verify (OpenSSH 9.x) neither checks the flags
+	// nor accepts these options in allowed-signers files.
+	NoTouchRequired bool
+	VerifyRequired  bool
 }
 
 // ParseAllowedSigners parses an OpenSSH allowed-signers file
 // (ssh-keygen(1), ALLOWED SIGNERS). Options understood: cert-authority,
-// namespaces, valid-after, valid-before (dates are read as UTC, with or
+// namespaces, valid-after, valid-before, and for FIDO keys
+// no-touch-required and verify-required (dates are read as UTC, with or
 // without the "Z" suffix). Unparseable lines are an error. Callers that
 // match keys themselves must honour AllowedSigner.CertAuthority: a CA line
 // does not vouch for signatures made by the CA key.
@@ -217,6 +260,10 @@ func ParseAllowedSigners(data []byte) ([]AllowedSigner, error) {
 			switch strings.ToLower(name) {
 			case "cert-authority":
 				as.CertAuthority = true
+			case "no-touch-required":
+				as.NoTouchRequired = true
+			case "verify-required":
+				as.VerifyRequired = true
 			case "namespaces":
 				as.Namespaces = strings.Split(val, ",")
 			case "valid-after":
@@ -387,7 +434,7 @@ func certKeyID(id string) string {
 	return strconv.Quote(id)
 }
 
-func verifySSHTag(res Result, payload, signature, allowedSigners []byte, at time.Time) Result {
+func verifySSHTag(res Result, payload, signature, allowedSigners []byte, requireTouch bool, at time.Time) Result {
 	s, err := ParseSSHSignature(signature)
 	if err != nil {
 		res.Status, res.Detail = StatusInvalid, oneLine("malformed signature: "+err.Error())
@@ -400,13 +447,23 @@ func verifySSHTag(res Result, payload, signature, allowedSigners []byte, at time
 		signingKey = cert.Key
 	}
 	fp := ssh.FingerprintSHA256(signingKey)
-	res.Signer = fp
-	if err := s.Verify(payload, gitSSHNamspace); err != nil {
+	res.Signer, res.Issuer = fp, fp
+	if isCert {
+		res.Issuer = ssh.FingerprintSHA256(cert.SignatureKey)
+	}
+	sk, err := s.verify(payload, gitSSHNamspace)
+	if err != nil {
 		res.Status, res.Detail = StatusInvalid, oneLine("BAD signature: "+err.Error())
 		return res
 	}
+	res.SecurityKey = sk
 	if len(allowedSigners) == 0 {
-		res.Status, res.Detail = StatusUnverifiable, "SSH-signed tag but no allowed-signers file given (--allowed-signers)"
+		res.Status, res.Reason = StatusUnverifiable, ReasonNoTrustMaterial
+		res.Detail = "SSH-signed tag but no allowed-signers file given (--allowed-signers)"
+		if sk != nil {
+			res.Detail = "SSH-signed tag by FIDO security key " + fp + " but no allowed-signers file given (--allowed-signers); " +
+				"projects often keep one in their repository (e.g. .git_allowed_signers): use it only from a source you trust"
+		}
 		return res
 	}
 	signers, err := ParseAllowedSigners(allowedSigners)
@@ -415,7 +472,7 @@ func verifySSHTag(res Result, payload, signature, allowedSigners []byte, at time
 		return res
 	}
 	if isCert {
-		return verifySSHCert(res, cert, fp, signers, at)
+		return verifySSHCert(res, cert, fp, signers, requireTouch, at)
 	}
 	want := s.PublicKey.Marshal()
 	var refusal error
@@ -433,26 +490,40 @@ func verifySSHTag(res Result, payload, signature, allowedSigners []byte, at time
 			refusal = fmt.Errorf("%s: %w", a.Principals, err)
 			continue
 		}
+		if err := a.checkSecurityKeyFlags(sk, requireTouch); err != nil {
+			res.Status, res.Reason = StatusInvalid, ReasonSecurityKeyFlags
+			res.Detail = oneLine("allowed signers refuse the signature: " + a.Principals + ": " + err.Error())
+			return res
+		}
 		res.Signer = a.Principals
 		res.Status = StatusValid
-		res.Detail = oneLine("good signature by " + fp)
+		res.Detail = oneLine("good signature by " + fp + skNote(sk))
 		return res
 	}
 	if refusal != nil {
 		res.Status, res.Detail = StatusInvalid, oneLine("allowed signers refuse the key: "+refusal.Error())
 		return res
 	}
+	res.Status, res.Reason = StatusUnverifiable, ReasonUnknownKey
 	if caOnly {
-		res.Status, res.Detail = StatusUnverifiable, "key "+fp+" is not in the allowed-signers file as a signer, only as a cert-authority"
+		res.Detail = "key " + fp + " is not in the allowed-signers file as a signer, only as a cert-authority"
 		return res
 	}
-	res.Status, res.Detail = StatusUnverifiable, "key "+fp+" is not in the allowed-signers file"
+	res.Detail = "signed by key " + fp + ", which is not in the allowed-signers file"
 	return res
+}
+
+// skNote describes a security key's flags for Result.Detail.
+func skNote(sk *SecurityKeyInfo) string {
+	if sk == nil {
+		return ""
+	}
+	return " (" + sk.String() + ")"
 }
 
 // verifySSHCert judges a good SSHSIG made with an OpenSSH certificate:
 // some cert-authority line for its CA must accept it at time at.
-func verifySSHCert(res Result, cert *ssh.Certificate, fp string, signers []AllowedSigner, at time.Time) Result {
+func verifySSHCert(res Result, cert *ssh.Certificate, fp string, signers []AllowedSigner, requireTouch bool, at time.Time) Result {
 	ca := cert.SignatureKey.Marshal()
 	caFP := ssh.FingerprintSHA256(cert.SignatureKey)
 	about := fmt.Sprintf("certificate %s serial %d by CA %s", certKeyID(cert.KeyId), cert.Serial, caFP)
@@ -474,6 +545,11 @@ func verifySSHCert(res Result, cert *ssh.Certificate, fp string, signers []Allow
 			refusal = fmt.Errorf("%s: %w", a.Principals, err)
 			continue
 		}
+		if err := a.checkSecurityKeyFlags(res.SecurityKey, requireTouch); err != nil {
+			res.Status, res.Reason = StatusInvalid, ReasonSecurityKeyFlags
+			res.Detail = oneLine("allowed signers refuse the certificate by CA " + caFP + ": " + a.Principals + ": " + err.Error())
+			return res
+		}
 		res.Signer = strings.Join(principals, ",")
 		res.Status = StatusValid
 		// The CA fingerprint comes before the key id so that a long key
@@ -486,6 +562,7 @@ func verifySSHCert(res Result, cert *ssh.Certificate, fp string, signers []Allow
 		res.Status, res.Detail = StatusInvalid, oneLine("allowed signers refuse the certificate by CA "+caFP+": "+refusal.Error())
 		return res
 	}
+	res.Reason = ReasonUnknownKey
 	if plainCA {
 		res.Status, res.Detail = StatusUnverifiable, oneLine(about+": the CA key is listed without the cert-authority option")
 		return res

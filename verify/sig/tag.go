@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
+
+	"github.com/tarcheck/tarcheck/internal/gitid"
 )
 
 // Signature formats of a tag object, as git names its gpg.format values.
@@ -108,7 +110,7 @@ func ParseTag(raw []byte) (*Tag, error) {
 		}
 		switch w {
 		case "object":
-			if !isHexID(v) {
+			if !gitid.Valid(v) {
 				return nil, fmt.Errorf("parsing tag: %w: bad object id", ErrMalformedTag)
 			}
 			t.Object = v
@@ -128,18 +130,6 @@ func ParseTag(raw []byte) (*Tag, error) {
 		}
 	}
 	return t, nil
-}
-
-func isHexID(s string) bool {
-	if len(s) != 40 && len(s) != 64 {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 // parseIdent splits "Name <email> 1700000000 +0100" into the identity
@@ -184,6 +174,11 @@ type TagPolicy struct {
 	Keyring openpgp.EntityList
 	// AllowedSigners is an OpenSSH allowed-signers file for SSH-signed tags.
 	AllowedSigners []byte
+	// RequireSecurityKeyTouch makes a FIDO security-key signature without
+	// the user-presence flag invalid unless its allowed-signers line says
+	// no-touch-required (sshd's authorized_keys rule). Off, the flag is
+	// only reported (Result.SecurityKey), as ssh-keygen -Y verify does.
+	RequireSecurityKeyTouch bool
 	// TrustedRoot (a trusted_root.json) and Identity are for x509
 	// (gitsign) tags; both are needed for a valid result.
 	TrustedRoot []byte
@@ -200,7 +195,15 @@ type TagPolicy struct {
 // allowed-signers file accepts for namespace "git" at the tagger time (or
 // now when the tag has no tagger), or by an OpenSSH user certificate that a
 // cert-authority line's CA signed, with a matching principal and valid at
-// that time.
+// that time. A FIDO security-key signature (sk-ssh-ed25519,
+// sk-ecdsa-sha2-nistp256) is verified as ssh-keygen -Y verify does,
+// whatever its authenticator flags (reported in Result.SecurityKey); a
+// verify-required line demands the user-verification flag, and
+// p.RequireSecurityKeyTouch the user-presence flag unless the line says
+// no-touch-required (invalid, ReasonSecurityKeyFlags). Without
+// trust material an SSH or OpenPGP signature is unverifiable with
+// ReasonNoTrustMaterial; by a key outside it, unverifiable with
+// ReasonUnknownKey; Issuer names the key either way.
 //
 // An x509 (gitsign) signature must be a detached CMS SignedData with one
 // signer whose message digest (SHA-256/384/512) matches t.Payload and whose
@@ -239,7 +242,13 @@ func VerifyTag(t *Tag, p TagPolicy, now time.Time) Result {
 		return res
 	case SigFormatOpenPGP:
 		if len(p.Keyring) == 0 {
-			res.Status, res.Detail = StatusUnverifiable, "OpenPGP-signed tag but no keyring given (--keyring)"
+			res.Status, res.Reason = StatusUnverifiable, ReasonNoTrustMaterial
+			res.Detail = "OpenPGP-signed tag but no keyring given (--keyring)"
+			if sigs, _, err := parseSignaturePackets(t.Signature); err == nil && len(sigs) > 0 {
+				res.Signer = issuerString(sigs[0])
+				res.Issuer = res.Signer
+				res.Detail = "OpenPGP-signed tag (issuer " + res.Issuer + ") but no keyring given (--keyring)"
+			}
 			return res
 		}
 		r := verifyOpenPGP(SubjectTag, bytes.NewReader(t.Payload), t.Signature, p.Keyring, now)
@@ -249,7 +258,7 @@ func VerifyTag(t *Tag, p TagPolicy, now time.Time) Result {
 		if at.IsZero() {
 			at = now
 		}
-		return verifySSHTag(res, t.Payload, t.Signature, p.AllowedSigners, at)
+		return verifySSHTag(res, t.Payload, t.Signature, p.AllowedSigners, p.RequireSecurityKeyTouch, at)
 	case SigFormatX509:
 		return verifyX509Tag(res, t.Payload, t.Signature, p.TrustedRoot, p.Identity, now)
 	}

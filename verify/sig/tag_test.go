@@ -124,7 +124,7 @@ func TestVerifyTagOpenPGP(t *testing.T) {
 		{"renamed tag", raw, TagPolicy{Name: "v1.3", Object: commitID, Keyring: kr}, StatusInvalid, "renamed"},
 		{"re-pointed tag", raw, TagPolicy{Name: "v1.2", Object: strings.Repeat("f", 40), Keyring: kr}, StatusInvalid, "re-pointed"},
 		{"tampered message", tampered, TagPolicy{Name: "v1.2", Keyring: kr}, StatusInvalid, "BAD signature"},
-		{"wrong key", raw, TagPolicy{Name: "v1.2", Keyring: keyring(t, publicArmored(t, newKey(t, t0, 0)))}, StatusUnverifiable, "no key"},
+		{"wrong key", raw, TagPolicy{Name: "v1.2", Keyring: keyring(t, publicArmored(t, newKey(t, t0, 0)))}, StatusUnverifiable, "not in the keyring"},
 		{"no keyring", raw, TagPolicy{Name: "v1.2"}, StatusUnverifiable, "no keyring"},
 		{"unsigned", unsigned, TagPolicy{Name: "v1.2", Keyring: kr}, StatusMissing, "not signed"},
 	}

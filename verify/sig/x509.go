@@ -148,7 +148,7 @@ func verifyX509Tag(res Result, payload, sigPEM, trustedRootJSON []byte, id Ident
 	}
 
 	if !id.Complete() || len(trustedRootJSON) == 0 {
-		res.Status, res.Detail = StatusUnverifiable, x509Hint
+		res.Status, res.Detail, res.Reason = StatusUnverifiable, x509Hint, ReasonNoTrustMaterial
 		if claimed != "" {
 			res.Detail += oneLine(fmt.Sprintf(" (the certificate claims %s, issuer %s)", claimed, claimedIssuer))
 		}
@@ -223,7 +223,7 @@ func verifyX509Tag(res Result, payload, sigPEM, trustedRootJSON []byte, id Ident
 		return res
 	}
 	if err := certID.Verify(sum); err != nil {
-		res.Status = StatusInvalid
+		res.Status, res.Reason = StatusInvalid, ReasonIdentityMismatch
 		res.Detail = oneLine(fmt.Sprintf("certificate identity %s (issuer %s) does not match the policy: %v", claimed, claimedIssuer, err))
 		return res
 	}

@@ -1,22 +1,21 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/tarcheck/tarcheck/autotools"
+	"github.com/tarcheck/tarcheck/verify/gitsrc"
 )
 
 // gitPackagePrefix marks a git repository among the database's Packages:
@@ -48,7 +47,14 @@ type gitRepo struct{ dir string }
 
 func (g gitRepo) cmd(args ...string) *exec.Cmd {
 	c := exec.Command("git", append([]string{"--git-dir", g.gitDir()}, args...)...)
-	c.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "LC_ALL=C")
+	// A clean environment: no user or system configuration, no replace
+	// objects, nothing from the caller's GIT_* variables.
+	c.Env = []string{"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_NO_REPLACE_OBJECTS=1", "GIT_OPTIONAL_LOCKS=0", "LC_ALL=C"}
+	for _, k := range []string{"PATH", "HOME", "TMPDIR"} {
+		if v, ok := os.LookupEnv(k); ok {
+			c.Env = append(c.Env, k+"="+v)
+		}
+	}
 	return c
 }
 
@@ -105,120 +111,6 @@ func (g gitRepo) state() (repoState, error) {
 	return s, nil
 }
 
-// m4Blob is one version of one m4 file in a repository's history.
-type m4Blob struct{ name, id string }
-
-// historyM4 lists every (base name, blob) of a *.m4 file added or modified
-// in any commit reachable from any ref, sorted and without duplicates.
-func (g gitRepo) historyM4() ([]m4Blob, error) {
-	out, err := g.output("log", "--all", "--format=", "--raw", "--no-abbrev", "--no-renames", "--diff-filter=AM", "--", "*.m4")
-	if err != nil {
-		return nil, err
-	}
-	seen := map[m4Blob]bool{}
-	var blobs []m4Blob
-	for _, line := range strings.Split(string(out), "\n") {
-		// :100644 100644 OLD NEW M\tpath
-		meta, p, ok := strings.Cut(line, "\t")
-		if !ok || !strings.HasPrefix(meta, ":") {
-			continue
-		}
-		f := strings.Fields(meta)
-		if len(f) < 5 || strings.HasPrefix(f[1], "120") || strings.HasPrefix(f[1], "160") {
-			continue // symlinks and submodules carry no m4
-		}
-		b := m4Blob{name: path.Base(p), id: f[3]}
-		if !strings.HasSuffix(b.name, ".m4") || seen[b] {
-			continue
-		}
-		seen[b] = true
-		blobs = append(blobs, b)
-	}
-	slices.SortFunc(blobs, func(a, b m4Blob) int {
-		if c := strings.Compare(a.name, b.name); c != 0 {
-			return c
-		}
-		return strings.Compare(a.id, b.id)
-	})
-	return blobs, nil
-}
-
-// catBlobs streams the contents of ids through one git cat-file --batch,
-// calling fn for each blob no larger than autotools.MaxDBFileSize.
-func (g gitRepo) catBlobs(ids []string, fn func(id string, content []byte)) error {
-	c := g.cmd("cat-file", "--batch")
-	var stderr bytes.Buffer
-	c.Stderr = &stderr
-	stdin, err := c.StdinPipe()
-	if err != nil {
-		return err
-	}
-	stdout, err := c.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	if err := c.Start(); err != nil {
-		return fmt.Errorf("git cat-file in %s: %w", g.dir, err)
-	}
-	werr := make(chan error, 1)
-	go func() {
-		w := bufio.NewWriter(stdin)
-		for _, id := range ids {
-			if _, err := w.WriteString(id + "\n"); err != nil {
-				werr <- err
-				return
-			}
-		}
-		err := w.Flush()
-		stdin.Close()
-		werr <- err
-	}()
-	r := bufio.NewReaderSize(stdout, 1<<16)
-	readErr := func() error {
-		for range ids {
-			hdr, err := r.ReadString('\n')
-			if err != nil {
-				return fmt.Errorf("reading git cat-file output: %w", err)
-			}
-			f := strings.Fields(hdr)
-			if len(f) == 2 && f[1] == "missing" {
-				continue
-			}
-			if len(f) != 3 {
-				return fmt.Errorf("git cat-file: unexpected header %q", hdr)
-			}
-			size, err := strconv.ParseInt(f[2], 10, 64)
-			if err != nil || size < 0 {
-				return fmt.Errorf("git cat-file: bad size in %q", hdr)
-			}
-			if size > autotools.MaxDBFileSize {
-				if _, err := io.CopyN(io.Discard, r, size+1); err != nil {
-					return fmt.Errorf("reading git cat-file output: %w", err)
-				}
-				continue
-			}
-			buf := make([]byte, size+1)
-			if _, err := io.ReadFull(r, buf); err != nil {
-				return fmt.Errorf("reading git cat-file output: %w", err)
-			}
-			if f[1] == "blob" {
-				fn(f[0], buf[:size])
-			}
-		}
-		return nil
-	}()
-	if readErr != nil {
-		c.Process.Kill()
-	}
-	if err := <-werr; err != nil && readErr == nil {
-		readErr = fmt.Errorf("writing to git cat-file: %w", err)
-	}
-	if err := c.Wait(); err != nil && readErr == nil {
-		readErr = fmt.Errorf("git cat-file in %s: %w: %s", g.dir, err, strings.TrimSpace(stderr.String()))
-	}
-	return readErr
-}
-
 // addGitHistory adds every version of every *.m4 file in the history of the
 // repository arg ("NAME=DIR" or "DIR") to db with origin
 // "NAME@SHORTCOMMIT", records the newest commit date as that origin's
@@ -230,32 +122,30 @@ func addGitHistory(db *autotools.M4DB, arg string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	blobs, err := g.historyM4()
+	origin := name + "@" + st.head[:min(len(st.head), 10)]
+	// The history is read through verify/gitsrc: a hardened git
+	// environment and its checked cat-file reader.
+	ctx := context.Background()
+	repo, err := gitsrc.Open(ctx, g.gitDir(), gitsrc.Options{Offline: true})
 	if err != nil {
 		return time.Time{}, err
 	}
-	origin := name + "@" + st.head[:min(len(st.head), 10)]
-	byID := map[string][]string{}
-	var ids []string
-	for _, b := range blobs {
-		if _, ok := byID[b.id]; !ok {
-			ids = append(ids, b.id)
-		}
-		byID[b.id] = append(byID[b.id], b.name)
-	}
-	slices.Sort(ids)
 	n := 0
-	err = g.catBlobs(ids, func(id string, content []byte) {
-		for _, nm := range byID[id] {
-			db.AddFile(nm, content, origin)
-			n++
+	blobs := map[string]bool{}
+	err = repo.HistoryFiles(ctx, []string{"*.m4"}, func(p string, content []byte) error {
+		if !strings.HasSuffix(p, ".m4") || len(content) > autotools.MaxDBFileSize {
+			return nil
 		}
+		db.AddFile(path.Base(p), content, origin)
+		blobs[string(content)] = true
+		n++
+		return nil
 	})
 	if err != nil {
-		return time.Time{}, err
+		return time.Time{}, fmt.Errorf("reading the m4 history of %s: %w", dir, err)
 	}
 	db.SetOriginSnapshot(origin, st.newest)
 	db.Packages = append(db.Packages, autotools.PackageVersion{Name: gitPackagePrefix + name, Version: st.version()})
-	fmt.Fprintf(os.Stderr, "m4dbgen: %s: %d m4 file versions (%d blobs), newest commit %s, origin %s\n", dir, n, len(ids), st.newest.Format(time.DateOnly), origin)
+	fmt.Fprintf(os.Stderr, "m4dbgen: %s: %d m4 file versions (%d contents), newest commit %s, origin %s\n", dir, n, len(blobs), st.newest.Format(time.DateOnly), origin)
 	return st.newest, nil
 }

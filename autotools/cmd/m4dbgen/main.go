@@ -24,17 +24,22 @@
 //
 // or: go run ./autotools/cmd/m4dbgen -o autotools/m4db.gob.gz -from-git /path/to/gnulib
 // The output is deterministic for the same installed packages and the same
-// repository refs.
+// repository refs. Beside the database it writes the same entries indexed by
+// name (m4db.idx, see autotools.M4DBIndex), which package autotools embeds to
+// decode only the entries of a name a lookup needs.
+//
+// With -origins FILE it builds the origin database of package origindb
+// instead, from -git PROJECT=DIR histories and -deb SUITE=DIR unpacked Debian
+// packages (see autotools/origindb/README.md and gen.sh there).
 package main
 
 import (
-	"archive/tar"
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -44,14 +49,11 @@ import (
 	"time"
 
 	"github.com/tarcheck/tarcheck/autotools"
-	"github.com/ulikunitz/xz"
+	"github.com/tarcheck/tarcheck/autotools/origindb/collect"
 )
 
 // packages are the Debian packages the database is built from.
 var packages = []string{"gnulib", "autoconf-archive", "automake", "libtool", "gettext", "autopoint", "pkgconf", "autoconf"}
-
-// maxArchiveMember caps a member read from gettext's archive.dir.tar.xz.
-const maxArchiveMember = 4 << 20
 
 // repoList is a repeatable -from-git flag.
 type repoList []string
@@ -64,7 +66,18 @@ func main() {
 	out := flag.String("o", "m4db.gob.gz", "output file")
 	var repos repoList
 	flag.Var(&repos, "from-git", "git repository `DIR` whose whole *.m4 history to add (repeatable; NAME=DIR names the origin)")
+	origins := flag.String("origins", "", "build the origin database (package origindb) into `FILE` from -git and -deb instead of the m4 database")
+	var gits, debs repoList
+	flag.Var(&gits, "git", "with -origins: git history `PROJECT=DIR` to add (repeatable; gnulib, autoconf, automake, libtool, gettext, autoconf-archive, pkgconf, pkg-config)")
+	flag.Var(&debs, "deb", "with -origins: `SUITE=DIR` of Debian packages unpacked with dpkg-deb -x, one subdirectory per .deb named like it (repeatable)")
 	flag.Parse()
+	if *origins != "" {
+		if err := runOrigins(context.Background(), *origins, gits, debs); err != nil {
+			fmt.Fprintln(os.Stderr, "m4dbgen: error:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	for _, r := range repos {
 		if strings.TrimSpace(r) == "" {
 			fmt.Fprintln(os.Stderr, "m4dbgen: error: -from-git: empty repository path (for go generate, set GNULIB_GIT to a gnulib clone)")
@@ -187,8 +200,26 @@ func run(root, out string, repos []string) error {
 	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("writing %s: %w", out, err)
 	}
+	// The index by name lets package autotools decode one name's entries
+	// on demand instead of the whole database.
+	// Indexed as saved (entries and origins in Save's order), so that the
+	// index is exactly the embedded database's.
+	saved, err := autotools.LoadM4DB(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		return err
+	}
+	idx := indexFile(out)
+	if err := os.WriteFile(idx, autotools.M4DBIndex(saved), 0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", idx, err)
+	}
 	fmt.Fprintf(os.Stderr, "m4dbgen: %d entries, snapshot %s, %d bytes -> %s\n", db.Len(), snapshot.Format(time.DateOnly), buf.Len(), out)
 	return nil
+}
+
+// indexFile is the index written beside the database out:
+// m4db.gob.gz → m4db.idx.
+func indexFile(out string) string {
+	return strings.TrimSuffix(strings.TrimSuffix(out, ".gz"), ".gob") + ".idx"
 }
 
 // wanted selects the files of a package that releases copy verbatim.
@@ -279,41 +310,19 @@ func packageFiles(root, pkg string) ([]string, error) {
 // addGettextArchive adds the m4 files, po infrastructure and top-level helper
 // files of every gettext version in autopoint's archive.dir.tar.xz.
 func addGettextArchive(db *autotools.M4DB, dates *originDates, file string) error {
-	f, err := os.Open(file)
-	if err != nil {
-		return fmt.Errorf("reading gettext archive: %w", err)
-	}
-	defer f.Close()
-	xr, err := xz.NewReader(bufio.NewReader(f))
-	if err != nil {
-		return fmt.Errorf("reading gettext archive: %w", err)
-	}
-	tr := tar.NewReader(xr)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("reading gettext archive: %w", err)
-		}
-		if h.Typeflag != tar.TypeReg || h.Size > maxArchiveMember {
-			continue
-		}
-		parts := strings.Split(strings.TrimPrefix(h.Name, "./"), "/")
-		if len(parts) < 2 || !strings.HasPrefix(parts[0], "gettext-") {
-			continue
-		}
+	err := collect.AutopointArchive(file, func(version, name string, content []byte) error {
+		parts := strings.Split(name, "/")
 		keep := (len(parts) == 3 && (parts[1] == "m4" || parts[1] == "po")) || (len(parts) == 2 && (parts[1] == "ABOUT-NLS" || parts[1] == "config.rpath" || parts[1] == "mkinstalldirs"))
 		if !keep {
-			continue
+			return nil
 		}
-		b, err := io.ReadAll(tr)
-		if err != nil {
-			return fmt.Errorf("reading gettext archive: %w", err)
-		}
-		origin := strings.Replace(parts[0], "gettext-", "gettext ", 1) + " (autopoint archive)"
-		db.AddFile(parts[len(parts)-1], b, origin)
-		dates.file(origin, parts[len(parts)-1], b)
+		origin := "gettext " + version + " (autopoint archive)"
+		db.AddFile(parts[len(parts)-1], content, origin)
+		dates.file(origin, parts[len(parts)-1], content)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("reading gettext archive: %w", err)
 	}
+	return nil
 }

@@ -72,6 +72,13 @@ func TestGeneratorReproducesEmbeddedDB(t *testing.T) {
 	if !bytes.Equal(got, committed) {
 		t.Fatalf("generator output (%d bytes) differs from the committed m4db.gob.gz (%d bytes): run go generate ./autotools", len(got), len(committed))
 	}
+	gotIdx, err := os.ReadFile(indexFile(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if committedIdx, err := os.ReadFile("../../m4db.idx"); err != nil || !bytes.Equal(gotIdx, committedIdx) {
+		t.Fatalf("generator index (%d bytes) differs from the committed m4db.idx (%v): run go generate ./autotools", len(gotIdx), err)
+	}
 }
 
 // TestCommittedDBHoldsPackageFiles checks what holds on any machine: the

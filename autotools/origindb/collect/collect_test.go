@@ -1,0 +1,211 @@
+package collect
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tarcheck/tarcheck/autotools/origindb"
+)
+
+func requireGit(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		if os.Getenv("TARCHECK_REQUIRE_TOOLS") == "1" {
+			t.Fatalf("required tool git: %v", err)
+		}
+		t.Skipf("git not installed: %v", err)
+	}
+}
+
+// gitAt runs git in dir with a fixed identity and commit date.
+func gitAt(t *testing.T, dir, date string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", append([]string{"-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
+		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.invalid", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.invalid",
+		"GIT_AUTHOR_DATE="+date+"T12:00:00Z", "GIT_COMMITTER_DATE="+date+"T12:00:00Z")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, errb.String())
+	}
+	return strings.TrimSpace(out.String())
+}
+
+func write(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func day(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
+
+// fixtureRepo makes an "automake"-like history: lib/compile in three
+// versions (two released as tags), m4/foo.m4 added then removed, and an
+// unselected file.
+func fixtureRepo(t *testing.T) string {
+	dir := t.TempDir()
+	gitAt(t, dir, "2020-01-01", "init", "--quiet")
+	steps := []struct {
+		date, tag string
+		files     map[string]string
+		rm        string
+	}{
+		{"2020-01-01", "v1.0", map[string]string{"lib/compile": "compile 1\n", "m4/foo.m4": "# serial 1\n", "src/main.c": "int main;\n"}, ""},
+		{"2020-06-01", "", map[string]string{"lib/compile": "compile 2\n"}, ""},
+		{"2021-01-01", "Release-1-1", map[string]string{"README": "x\n"}, ""},
+		{"2022-01-01", "", map[string]string{"lib/compile": "compile 3\n"}, "m4/foo.m4"},
+	}
+	for _, s := range steps {
+		write(t, dir, s.files)
+		if s.rm != "" {
+			gitAt(t, dir, s.date, "rm", "--quiet", s.rm)
+		}
+		gitAt(t, dir, s.date, "add", "-A")
+		gitAt(t, dir, s.date, "commit", "--quiet", "-m", "step "+s.date)
+		if s.tag != "" {
+			gitAt(t, dir, s.date, "tag", "-a", "-m", s.tag, s.tag)
+		}
+	}
+	return dir
+}
+
+func TestGitHistoryLookup(t *testing.T) {
+	requireGit(t)
+	dir := fixtureRepo(t)
+	r, err := ParseRepo("automake=" + dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, stats, err := Build(context.Background(), Config{Repos: []Repo{r}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := origindb.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Verify(); err != nil {
+		t.Fatal(err)
+	}
+	if len(stats) != 1 || stats[0].Blobs != 4 || strings.Join(stats[0].Versions, " ") != "1.0 1.1" {
+		t.Errorf("stats = %+v, want 4 blobs and versions 1.0 1.1", stats)
+	}
+	if o := db.LookupBlob(BlobID([]byte("int main;\n"))); o != nil {
+		t.Errorf("unselected src/main.c recorded: %v", o)
+	}
+	cases := []struct{ content, want string }{
+		{"compile 1\n", "automake 1.0 lib/compile"},
+		{"compile 2\n", "automake 1.1 lib/compile"},
+		{"compile 3\n", "automake git 2022-01-01 lib/compile"},
+		{"# serial 1\n", "automake 1.0..1.1 m4/foo.m4"},
+	}
+	for _, c := range cases {
+		got := db.LookupBlob(BlobID([]byte(c.content)))
+		if len(got) != 1 || got[0].String() != c.want {
+			t.Errorf("LookupBlob(%q) = %v, want %s", c.content, got, c.want)
+		}
+	}
+	// Dates: version 2 was current from its commit until version 3's.
+	o := db.LookupBlob(BlobID([]byte("compile 2\n")))[0]
+	if !o.First.Equal(day("2020-06-01")) || !o.Last.Equal(day("2022-01-01")) {
+		t.Errorf("compile 2 current %v..%v, want 2020-06-01..2022-01-01", o.First, o.Last)
+	}
+	// The removed m4 file's range ends at its removal.
+	if o := db.LookupBlob(BlobID([]byte("# serial 1\n")))[0]; !o.Last.Equal(day("2022-01-01")) {
+		t.Errorf("foo.m4 last %v, want its removal 2022-01-01", o.Last)
+	}
+	vs := db.VersionsOf("automake", "lib/compile")
+	if len(vs) != 3 || vs[2].Origin.FirstVersion != "" {
+		t.Errorf("VersionsOf = %+v", vs)
+	}
+	info := db.Name("compile")
+	if info.Versions != 3 || !info.NewestFirst.Equal(day("2022-01-01")) || !info.Covered.Equal(day("2022-01-01")) {
+		t.Errorf("Name(compile) = %+v", info)
+	}
+
+	// Extending: a second build over the first keeps everything and adds a package.
+	pkg := filepath.Join(t.TempDir(), "automake_1%3a1.0-1_all")
+	write(t, pkg, map[string]string{"usr/share/automake-1.0/compile": "compile 1\n", "usr/share/doc/x": "not recorded\n"})
+	data2, _, err := Build(context.Background(), Config{Base: db, Debian: []DebianSource{{Suite: "test", Dir: filepath.Dir(pkg)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db2, err := origindb.Open(data2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := db2.LookupBlob(BlobID([]byte("compile 1\n")))
+	if len(got) != 2 || got[1].String() != "automake Debian test 1:1.0-1 /usr/share/automake-1.0/compile" || !got[1].Package {
+		t.Errorf("extended lookup = %v", got)
+	}
+	if db2.Blobs() != db.Blobs() || db2.LookupBlob(BlobID([]byte("not recorded\n"))) != nil {
+		t.Errorf("extension: %d blobs (was %d)", db2.Blobs(), db.Blobs())
+	}
+
+	// A plain directory (tarcheck db build --from DIR).
+	plain := t.TempDir()
+	write(t, plain, map[string]string{"m4/local.m4": "# serial 7\n", ".git/HEAD": "ref\n"})
+	data3, _, err := Build(context.Background(), Config{Base: db2, Dirs: []DirSource{{Project: "local", Label: "dir:aclocal", Dir: plain}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db3, _ := origindb.Open(data3)
+	if got := db3.LookupBlob(BlobID([]byte("# serial 7\n"))); len(got) != 1 || got[0].String() != "local dir:aclocal dir:aclocal/m4/local.m4" {
+		t.Errorf("directory lookup = %v", got)
+	}
+	if db3.LookupBlob(BlobID([]byte("ref\n"))) != nil || db3.Blobs() != db2.Blobs()+1 {
+		t.Errorf("directory: %d blobs, .git recorded?", db3.Blobs())
+	}
+}
+
+func TestVersionFromTag(t *testing.T) {
+	for tag, want := range map[string]string{
+		"v1.16.5": "1.16.5", "Release-1-10-1": "1.10.1", "AUTOCONF-2.52a": "2.52a", "pkg-config-0.29.2": "0.29.2",
+		"pkgconf-1.8.1": "1.8.1", "v2023.02.20": "2023.02.20", "release-0-6a": "0.6a", "0.11.2-branchpoint": "",
+		"ylwrap-refactor-abandoned-branch": "", "v0.10.36": "0.10.36", "EMACS_21_1": "",
+	} {
+		if got := VersionFromTag("automake", tag); got != want {
+			t.Errorf("VersionFromTag(%q) = %q, want %q", tag, got, want)
+		}
+	}
+}
+
+func TestParseRepo(t *testing.T) {
+	if r, err := ParseRepo("/x/autotools-mirror+automake/repo"); err != nil || r.Project != "automake" || !r.Tags {
+		t.Errorf("ParseRepo(mirror) = %+v, %v", r, err)
+	}
+	if r, err := ParseRepo("gnulib=/src/gl"); err != nil || r.Project != "gnulib" || r.Tags || r.Dir != "/src/gl" {
+		t.Errorf("ParseRepo(gnulib=) = %+v, %v", r, err)
+	}
+	if _, err := ParseRepo("/src/unknown"); err == nil || !strings.Contains(err.Error(), "PROJECT=DIR") {
+		t.Errorf("ParseRepo(unknown) = %v", err)
+	}
+}
+
+func TestUpstreamAndDebianDate(t *testing.T) {
+	if v := UpstreamVersion("1:1.16.5-1.3"); v != "1.16.5" {
+		t.Errorf("UpstreamVersion = %q", v)
+	}
+	cl := []byte("automake-1.16 (1:1.16.5-1.3) unstable; urgency=medium\n\n  * x\n\n -- A B <a@b.org>  Sat, 04 Feb 2023 12:00:00 +0100\n")
+	if d := DebianDate(cl); !d.Equal(time.Date(2023, 2, 4, 11, 0, 0, 0, time.UTC)) {
+		t.Errorf("DebianDate = %v", d)
+	}
+	if ProjectOfPackage("pkg-config", "0.29.2-1") != "pkg-config" || ProjectOfPackage("pkg-config", "1.8.1-1") != "pkgconf" || ProjectOfPackage("autopoint", "0.21") != "gettext" {
+		t.Error("ProjectOfPackage")
+	}
+}
