@@ -454,8 +454,8 @@ func ruleGenerated(c *classification) (Result, bool) {
 		// when the content matches no known copy (an edit that trips no
 		// scan rule must not pass as "generated").
 		return Result{Class: ClassUpstreamUnknownVersion, Severity: SevMedium, Generator: g.Generator, GeneratorVersion: g.Version,
-			Reason: fmt.Sprintf("helper copied from %s %s by the autotools, but its content matches none of %d known copies; a newer tool than the database, or an edit (--rebuild or `tarcheck m4db build` can tell)",
-				g.Generator, g.Version, c.upstreamName.KnownVersions)}, true
+			Reason: fmt.Sprintf("helper copied from %s by the autotools, but its content matches none of %d known copies; a newer tool than the database, or an edit (--rebuild or `tarcheck m4db build` can tell)",
+				strings.TrimSpace(g.Generator+" "+g.Version), c.upstreamName.KnownVersions)}, true
 	}
 	r := Result{Class: ClassGenerated, Severity: SevInfo, Generator: g.Generator, GeneratorVersion: g.Version}
 	by := g.Generator

@@ -25,6 +25,7 @@ type outputFlags struct {
 	quiet    bool
 	verbose  bool
 	progress bool // --no-progress inverted
+	diffs    []string
 }
 
 func (f *outputFlags) register(cmd *cobra.Command) {
@@ -35,6 +36,7 @@ func (f *outputFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.color, "color", "auto", "colour the text report: auto, always or never")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print only the verdict and critical/high findings")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "list every difference with diff excerpts, and log progress")
+	fl.StringArrayVar(&f.diffs, "diff", nil, "show the whole diff excerpt of this differing `PATH` (repeatable)")
 	var noProgress bool
 	fl.BoolVar(&noProgress, "no-progress", false, "never show progress bars")
 	cmd.PreRunE = func(cmd *cobra.Command, args []string) error {
@@ -71,7 +73,7 @@ func (f *outputFlags) renderOptions(e *env, w io.Writer) render.Options {
 	case "auto":
 		color = isTerminal(w) && e.getenv("NO_COLOR") == "" && e.getenv("TERM") != "dumb"
 	}
-	return render.Options{Color: color, Verbose: f.verbose, Quiet: f.quiet}
+	return render.Options{Color: color, Verbose: f.verbose, Quiet: f.quiet, DiffPaths: f.diffs}
 }
 
 // emit renders r to --output or stdout.
