@@ -13,6 +13,11 @@ import (
 	"github.com/tarcheck/tarcheck/verify/report"
 )
 
+// batchPerRelease are the verify flags batch refuses: they belong in the manifest.
+var batchPerRelease = []string{"signature", "bundle", "certificate-identity", "certificate-identity-regexp",
+	"certificate-oidc-issuer", "certificate-oidc-issuer-regexp", "tag-certificate-identity",
+	"tag-certificate-identity-regexp", "tag-certificate-oidc-issuer", "tag-certificate-oidc-issuer-regexp"}
+
 func newBatchCmd(e *env) *cobra.Command {
 	var out outputFlags
 	var vf verifyFlags
@@ -65,9 +70,7 @@ The exit code is the worst of the releases': 130 interrupted > 3 environment >
 			if err != nil {
 				return usageError{fmt.Errorf("--shard %w", err)}
 			}
-			for _, f := range []string{"signature", "bundle", "certificate-identity", "certificate-identity-regexp",
-				"certificate-oidc-issuer", "certificate-oidc-issuer-regexp", "tag-certificate-identity",
-				"tag-certificate-identity-regexp", "tag-certificate-oidc-issuer", "tag-certificate-oidc-issuer-regexp"} {
+			for _, f := range batchPerRelease {
 				if cmd.Flags().Changed(f) {
 					return usageError{fmt.Errorf("--%s is per release in batch: set it in the manifest", f)}
 				}
@@ -87,6 +90,10 @@ The exit code is the worst of the releases': 130 interrupted > 3 environment >
 	}
 	out.register(cmd)
 	vf.register(cmd, false)
+	for _, f := range batchPerRelease {
+		// Per release only: parsed to say so, not listed in --help.
+		cmd.Flags().MarkHidden(f)
+	}
 	cmd.Flags().IntVarP(&jobs, "jobs", "j", 1, "verify up to `N` releases at once")
 	cmd.Flags().StringVar(&shardFlag, "shard", "", "verify only shard `K/N` of the manifest (release i when i mod N = K-1)")
 	return cmd

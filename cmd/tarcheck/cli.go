@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -45,21 +46,64 @@ func (h hintError) Unwrap() error { return h.err }
 
 func withHint(err error, hint string) error { return hintError{err, hint} }
 
-// version is the module version from the build info.
+// version is the module version from the build info (the one reports carry).
 func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		v := bi.Main.Version
-		if v == "" || v == "(devel)" {
-			for _, s := range bi.Settings {
-				if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-					return "devel-" + s.Value[:12]
-				}
-			}
-			return "devel"
-		}
-		return v
+	bi, _ := debug.ReadBuildInfo()
+	v, _ := versionOf(bi)
+	return v
+}
+
+// versionOf is the module version of bi and a detail line (VCS revision,
+// commit time, modified, Go version). A binary built from a work tree, whose
+// module version is "(devel)", is named by its revision as Go names one
+// (v0.0.0-TIME-REVISION); only a binary without any VCS information is "devel".
+func versionOf(bi *debug.BuildInfo) (v, detail string) {
+	if bi == nil {
+		return "devel", ""
 	}
-	return "devel"
+	set := map[string]string{}
+	for _, s := range bi.Settings {
+		set[s.Key] = s.Value
+	}
+	rev, when := set["vcs.revision"], set["vcs.time"]
+	v = bi.Main.Version
+	if v == "" || v == "(devel)" {
+		v = "devel"
+		if len(rev) >= 12 {
+			stamp := strings.NewReplacer("-", "", ":", "", "T", "", "Z", "").Replace(when)
+			if len(stamp) != 14 {
+				stamp = "00000000000000"
+			}
+			v = "v0.0.0-" + stamp + "-" + rev[:12]
+			if set["vcs.modified"] == "true" {
+				v += "+dirty"
+			}
+		}
+	}
+	var parts []string
+	if rev != "" {
+		parts = append(parts, "revision "+rev)
+	}
+	if when != "" {
+		parts = append(parts, when)
+	}
+	if set["vcs.modified"] == "true" {
+		parts = append(parts, "modified")
+	}
+	if bi.GoVersion != "" {
+		parts = append(parts, bi.GoVersion)
+	}
+	return v, strings.Join(parts, ", ")
+}
+
+// versionText is what `tarcheck version` and `tarcheck --version` print.
+func versionText() string {
+	bi, _ := debug.ReadBuildInfo()
+	v, detail := versionOf(bi)
+	if detail != "" {
+		return fmt.Sprintf("tarcheck %s (%s)\n", v, detail)
+	}
+	return fmt.Sprintf("tarcheck %s\n", v)
 }
 
 // env is what commands need from the process, injectable for tests.
@@ -147,7 +191,9 @@ claims to come from, verifies the signatures, classifies every difference
 xz-style build logic, ...) and gives a verdict and exit code for CI.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       versionText(),
 	}
+	root.SetVersionTemplate("{{.Version}}")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	// --cpuprofile and --memprofile are for benchmarking (bench/), hidden from help.
 	var cpuProfile, memProfile string
@@ -169,7 +215,7 @@ xz-style build logic, ...) and gives a verdict and exit code for CI.`,
 			stopProfile()
 		}
 	}
-	root.AddCommand(newVerifyCmd(e), newVersionCmd(e), newDemoCmd(e), newM4DBCmd(e), newBatchCmd(e), newDebianCmd(e))
+	root.AddCommand(newVerifyCmd(e), newVersionCmd(e), newDemoCmd(e), newM4DBCmd(e), newBatchCmd(e), newDebianCmd(e), newExplainCmd(e))
 	return root
 }
 
@@ -179,7 +225,7 @@ func newVersionCmd(e *env) *cobra.Command {
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fmt.Fprintf(e.stdout, "tarcheck %s\n", version())
+			fmt.Fprint(e.stdout, versionText())
 			return nil
 		},
 	}
