@@ -83,10 +83,10 @@ var moduleImports = map[string][]string{
 	"verify/explain":       {"verify/compare", "verify/archive", "verify/report", "verify/internal/linediff", "autotools"},
 	"verify/trust":         {"verify/sig", "verify/fetch", "verify/report"},
 	"verify/rebuild":       {"verify/compare", "verify/explain", "verify/archive", "verify/report", "verify/internal/linediff", "autotools", "sandbox"},
-	"verify/archive":       {"verify/archive/internal/...", "internal/pathidx"},
-	"verify/gitsrc":        {},
-	"verify/fetch":         {},
-	"verify/sig":           {},
+	"verify/archive":       {"verify/archive/internal/...", "internal/..."},
+	"verify/gitsrc":        {"internal/..."},
+	"verify/fetch":         {"internal/..."},
+	"verify/sig":           {"internal/..."},
 }
 
 // moduleImportAllowed applies moduleImports: an entry names one package,
@@ -115,6 +115,7 @@ func TestModuleImportRules(t *testing.T) {
 		{"cmd/tarcheck", "autotools", false}, {"cmd/tarcheck", "verify/compare", false}, {"cmd/tarcheck", "verify/render/escape", true},
 		{"verify/explain", "verify", false}, {"verify/report", "verify", false}, {"verify/render", "verify", false},
 		{"verify/archive", "verify/archive/internal/lzma2", true}, {"batch", "verify/gitsrc", false},
+		{"verify/sig", "internal/gitid", true}, {"verify/sig", "verify", false}, {"verify/gitsrc", "verify/report", false},
 	} {
 		if got := moduleImportAllowed(tc.dir, tc.pkg); got != tc.ok {
 			t.Errorf("%s importing %s: allowed %v, want %v", tc.dir, tc.pkg, got, tc.ok)
