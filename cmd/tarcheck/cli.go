@@ -8,13 +8,13 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/tarcheck/tarcheck/internal/profile"
 	"github.com/tarcheck/tarcheck/verify"
+	"github.com/tarcheck/tarcheck/verify/report"
 )
 
 // Exit codes (DESIGN.md).
@@ -49,57 +49,14 @@ func withHint(err error, hint string) error { return hintError{err, hint} }
 // version is the module version from the build info (the one reports carry).
 func version() string {
 	bi, _ := debug.ReadBuildInfo()
-	v, _ := versionOf(bi)
+	v, _ := report.VersionOf(bi)
 	return v
-}
-
-// versionOf is the module version of bi and a detail line (VCS revision,
-// commit time, modified, Go version). A binary built from a work tree, whose
-// module version is "(devel)", is named by its revision as Go names one
-// (v0.0.0-TIME-REVISION); only a binary without any VCS information is "devel".
-func versionOf(bi *debug.BuildInfo) (v, detail string) {
-	if bi == nil {
-		return "devel", ""
-	}
-	set := map[string]string{}
-	for _, s := range bi.Settings {
-		set[s.Key] = s.Value
-	}
-	rev, when := set["vcs.revision"], set["vcs.time"]
-	v = bi.Main.Version
-	if v == "" || v == "(devel)" {
-		v = "devel"
-		if len(rev) >= 12 {
-			stamp := strings.NewReplacer("-", "", ":", "", "T", "", "Z", "").Replace(when)
-			if len(stamp) != 14 {
-				stamp = "00000000000000"
-			}
-			v = "v0.0.0-" + stamp + "-" + rev[:12]
-			if set["vcs.modified"] == "true" {
-				v += "+dirty"
-			}
-		}
-	}
-	var parts []string
-	if rev != "" {
-		parts = append(parts, "revision "+rev)
-	}
-	if when != "" {
-		parts = append(parts, when)
-	}
-	if set["vcs.modified"] == "true" {
-		parts = append(parts, "modified")
-	}
-	if bi.GoVersion != "" {
-		parts = append(parts, bi.GoVersion)
-	}
-	return v, strings.Join(parts, ", ")
 }
 
 // versionText is what `tarcheck version` and `tarcheck --version` print.
 func versionText() string {
 	bi, _ := debug.ReadBuildInfo()
-	v, detail := versionOf(bi)
+	v, detail := report.VersionOf(bi)
 	if detail != "" {
 		return fmt.Sprintf("tarcheck %s (%s)\n", v, detail)
 	}
