@@ -69,6 +69,7 @@ func Text(w io.Writer, r *report.Report, o Options) error {
 		p.signatures(r)
 		p.printf("\n")
 		p.verdict(r, out)
+		p.notes(r)
 		p.findings(r, o)
 		p.diffs(r, o)
 		if o.Verbose {
@@ -407,7 +408,7 @@ func (p *textPrinter) files(r *report.Report) {
 	}
 }
 
-// extras prints the rebuild summary, the policy and the notes.
+// extras prints the rebuild summary and the policy.
 func (p *textPrinter) extras(r *report.Report, verbose bool) {
 	if rb := r.Rebuild; rb != nil {
 		p.heading("Rebuild")
@@ -435,11 +436,12 @@ func (p *textPrinter) extras(r *report.Report, verbose bool) {
 			p.printf("    stale expectation: %s\n", escape.Text(s))
 		}
 	}
-	if len(r.Notes) > 0 {
-		p.heading("Notes")
-		for _, n := range r.Notes {
-			p.printf("  %s\n", escape.Text(n))
-		}
+}
+
+// notes prints the report's notes under the verdict: they say how to read it.
+func (p *textPrinter) notes(r *report.Report) {
+	for _, n := range r.Notes {
+		p.printf("  note: %s\n", escape.Text(n))
 	}
 }
 
