@@ -226,7 +226,7 @@ func groupFindings(fs []report.Finding, min report.Severity, each bool) (groups 
 const defaultExamples = 5
 
 func (p *textPrinter) findings(r *report.Report, o Options) {
-	min := report.SevMedium
+	min := min(report.SevMedium, r.FailOn) // what fails is always listed
 	examples := o.Examples
 	if examples <= 0 {
 		examples = defaultExamples
@@ -238,7 +238,7 @@ func (p *textPrinter) findings(r *report.Report, o Options) {
 	shown := len(r.Findings) - hidden[report.SevLow] - hidden[report.SevInfo]
 	title := fmt.Sprintf("Findings: %d", shown)
 	if min > report.SevInfo {
-		title = fmt.Sprintf("Findings at or above medium: %d", shown)
+		title = fmt.Sprintf("Findings at or above %s: %d", min, shown)
 	}
 	p.heading(title)
 	for _, g := range groups {
@@ -274,8 +274,8 @@ func (p *textPrinter) findings(r *report.Report, o Options) {
 		p.printf("  none\n")
 	}
 	if n := hidden[report.SevLow] + hidden[report.SevInfo]; n > 0 {
-		p.printf("  not listed: %d low and %d info %s (-v lists them; `tarcheck explain RULE` explains a rule)\n",
-			hidden[report.SevLow], hidden[report.SevInfo], plural(n, "finding", "findings"))
+		p.printf("  not listed: %d low and %d info findings (-v lists them; `tarcheck explain RULE` explains a rule)\n",
+			hidden[report.SevLow], hidden[report.SevInfo])
 	}
 }
 
