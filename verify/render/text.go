@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/tarcheck/tarcheck/verify/render/escape"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/tarcheck/tarcheck/verify/report"
@@ -76,7 +77,7 @@ func Text(w io.Writer, r *report.Report, o Options) error {
 			p.files(r)
 		}
 		p.extras(r, o.Verbose)
-		p.tally(r)
+		p.tally(r, o.Verbose)
 	}
 	if _, err := w.Write(p.buf.Bytes()); err != nil {
 		return fmt.Errorf("writing text report: %w", err)
@@ -154,11 +155,19 @@ func (p *textPrinter) signatures(r *report.Report) {
 }
 
 // tally prints the generators, the classes and the status counts, one line each.
-func (p *textPrinter) tally(r *report.Report) {
+// Without verbose, the generators line names the maxGenerators that made
+// the most files.
+func (p *textPrinter) tally(r *report.Report, verbose bool) {
 	p.printf("\n")
 	if len(r.Generators) > 0 {
-		parts := make([]string, 0, len(r.Generators))
-		for _, g := range r.Generators {
+		gens := slices.Clone(r.Generators)
+		slices.SortStableFunc(gens, func(a, b report.Generator) int { return b.Files - a.Files })
+		parts := make([]string, 0, len(gens))
+		for i, g := range gens {
+			if i == maxGenerators && !verbose {
+				parts = append(parts, fmt.Sprintf("and %d more (-v lists them)", len(gens)-i))
+				break
+			}
 			name := escape.Text(strings.TrimSpace(g.Name + " " + g.Version))
 			parts = append(parts, fmt.Sprintf("%s (%d %s)", name, g.Files, plural(g.Files, "file", "files")))
 		}
@@ -221,6 +230,9 @@ func groupFindings(fs []report.Finding, min report.Severity, each bool) (groups 
 	}
 	return groups, hidden
 }
+
+// maxGenerators is the number of generators named without -v.
+const maxGenerators = 5
 
 // defaultExamples is the number of example paths of a group of findings.
 const defaultExamples = 5
