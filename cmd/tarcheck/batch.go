@@ -9,6 +9,7 @@ import (
 
 	"github.com/tarcheck/tarcheck/batch"
 	"github.com/tarcheck/tarcheck/verify"
+	"github.com/tarcheck/tarcheck/verify/render"
 	"github.com/tarcheck/tarcheck/verify/render/escape"
 	"github.com/tarcheck/tarcheck/verify/report"
 )
@@ -23,6 +24,7 @@ func newBatchCmd(e *env) *cobra.Command {
 	var vf verifyFlags
 	var jobs int
 	var shardFlag string
+	var summaryOnly bool
 	cmd := &cobra.Command{
 		Use:   "batch MANIFEST",
 		Short: "Verify every release listed in a manifest",
@@ -85,7 +87,7 @@ The exit code is the worst of the releases': 130 interrupted > 3 environment >
 				return err
 			}
 			base.Output.Logf = nil
-			return runBatch(cmd.Context(), e, &out, base, rels, sh.Select(len(rels)), jobs)
+			return runBatch(cmd.Context(), e, &out, base, rels, sh.Select(len(rels)), jobs, summaryOnly)
 		},
 	}
 	out.register(cmd)
@@ -95,6 +97,7 @@ The exit code is the worst of the releases': 130 interrupted > 3 environment >
 		cmd.Flags().MarkHidden(f)
 	}
 	cmd.Flags().IntVarP(&jobs, "jobs", "j", 1, "verify up to `N` releases at once")
+	cmd.Flags().BoolVar(&summaryOnly, "summary-only", false, "text and markdown: print only the summary table (verdict, highest finding, signatures per release)")
 	cmd.Flags().StringVar(&shardFlag, "shard", "", "verify only shard `K/N` of the manifest (release i when i mod N = K-1)")
 	return cmd
 }
@@ -102,7 +105,7 @@ The exit code is the worst of the releases': 130 interrupted > 3 environment >
 // runBatch writes the batch output to --output or stdout (streamed in
 // manifest order; SARIF, one document, at the end) and turns the worst
 // release's exit code into the error to exit with.
-func runBatch(ctx context.Context, e *env, out *outputFlags, base verify.Options, rels []batch.Release, sel []int, jobs int) error {
+func runBatch(ctx context.Context, e *env, out *outputFlags, base verify.Options, rels []batch.Release, sel []int, jobs int, summaryOnly bool) error {
 	verifyOne := func(ctx context.Context, rel *batch.Release) (*report.Report, error) {
 		o, err := rel.Apply(base)
 		if err != nil {
@@ -120,7 +123,7 @@ func runBatch(ctx context.Context, e *env, out *outputFlags, base verify.Options
 	var sum batch.Summary
 	err := out.write(e, out.format == "sarif", func(w io.Writer) (err error) {
 		sum, err = batch.Write(ctx, w, rels, sel, batch.Options{Jobs: jobs, Verify: verifyOne}, batch.Output{
-			Format: out.format, Render: out.renderOptions(e, w), ToolVersion: version(), Hint: hintFor,
+			Format: out.format, Render: out.batchRenderOptions(e, w, summaryOnly), ToolVersion: version(), Hint: hintFor,
 			ExitCode: func(err error) int { return exitCode(ctx, err) },
 			OnError:  func(name string, err error) { printError(e.stderr, fmt.Errorf("%s: %w", name, err)) }})
 		return err
@@ -138,4 +141,11 @@ func runBatch(ctx context.Context, e *env, out *outputFlags, base verify.Options
 		return verify.Errorf(verify.KindInput, "%s", summary)
 	}
 	return verify.Errorf(verify.KindEnvironment, "%s", summary)
+}
+
+// batchRenderOptions are the render options of a batch: --summary-only too.
+func (f *outputFlags) batchRenderOptions(e *env, w io.Writer, summaryOnly bool) render.Options {
+	o := f.renderOptions(e, w)
+	o.SummaryOnly = summaryOnly
+	return o
 }

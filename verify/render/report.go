@@ -36,6 +36,9 @@ type Options struct {
 	Examples int
 	// DiffPaths are files whose whole diff excerpt is shown (--diff PATH).
 	DiffPaths []string
+	// SummaryOnly makes a text or Markdown batch print only its summary
+	// table (BatchEntry writes nothing).
+	SummaryOnly bool
 }
 
 // Formats lists the format names Render accepts.
