@@ -496,8 +496,8 @@ func ruleGenerated(c *classification) (Result, bool) {
 		// scan rule must not pass as "generated").
 		sev, why, ev := c.helperClaim(c.upstreamName)
 		r := Result{Class: ClassUpstreamUnknownVersion, Severity: sev, Generator: g.Generator, GeneratorVersion: g.Version,
-			Reason: fmt.Sprintf("helper copied from %s %s by the autotools, but its content matches none of %d known copies; %s",
-				g.Generator, g.Version, c.upstreamName.KnownVersions, why)}
+			Reason: fmt.Sprintf("helper copied from %s by the autotools, but its content matches none of %d known copies; %s",
+				strings.TrimSpace(g.Generator+" "+g.Version), c.upstreamName.KnownVersions, why)}
 		if sev.Rank() >= SevHigh.Rank() {
 			r.Signals = append(r.Signals, Signal{Rule: RuleHelperClaim, Severity: sev, Message: why, Evidence: ev})
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 
 	"github.com/tarcheck/tarcheck/sandbox"
 	"github.com/tarcheck/tarcheck/toolchain"
@@ -191,3 +192,31 @@ func toolchainErr(err error) error {
 	}
 	return WithKind(KindOf(err), err)
 }
+
+// fileError is a user-named file's error on one line: what names the
+// argument or flag ("tarball", "--policy"), the path stays, the system
+// call's name ("stat", "open") goes, and the fix follows. It wraps err
+// (errors.Is(err, fs.ErrNotExist) holds) and has kind k.
+func fileError(k Kind, what string, err error) error {
+	var pe *fs.PathError
+	if !errors.As(err, &pe) {
+		return &kindError{k, fmt.Errorf("%s: %w", what, err)}
+	}
+	reason, fix := pe.Err.Error(), ""
+	switch {
+	case errors.Is(pe.Err, fs.ErrNotExist):
+		reason, fix = "no such file", " (check the path)"
+	case errors.Is(pe.Err, fs.ErrPermission):
+		reason, fix = "permission denied", " (make it readable)"
+	}
+	return &kindError{k, &pathError{fmt.Sprintf("%s %s: %s%s", what, pe.Path, reason, fix), err}}
+}
+
+// pathError is fileError's message over the original error.
+type pathError struct {
+	msg string
+	err error
+}
+
+func (e *pathError) Error() string { return e.msg }
+func (e *pathError) Unwrap() error { return e.err }

@@ -102,6 +102,13 @@ func (p *pipeline) inferTag(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", gitErr(err)
 	}
+	if len(tags) == 0 {
+		fix := "pass --tag, or check --git"
+		if p.o.Sources.Offline {
+			fix = "--offline and the cache holds no tags of it: run once without --offline to fill the cache, or pass --git DIR of a local clone"
+		}
+		return "", Errorf(KindInput, "%w: %s has no tags (%s)", ErrAmbiguousTag, p.o.Sources.Git, fix)
+	}
 	var tried []string
 	for _, n := range names {
 		name, version := splitNameVersion(n)

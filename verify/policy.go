@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"regexp"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -97,7 +98,7 @@ func ParsePolicy(name string, data []byte) (*Policy, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(p); err != nil && !errors.Is(err, io.EOF) {
-		return nil, Errorf(KindUsage, "policy %s: %s", name, strings.ReplaceAll(oneLine(err.Error()), "in type verify.Policy", ""))
+		return nil, Errorf(KindUsage, "policy %s: %s", name, yamlMessage(oneLine(err.Error())))
 	}
 	if p.FailOn != "" {
 		if _, err := ParseSeverity(p.FailOn); err != nil {
@@ -287,7 +288,7 @@ func (p *Policy) Apply(r *Report) {
 func ReadPolicy(name string) (*Policy, error) {
 	data, err := os.ReadFile(name)
 	if err != nil {
-		return nil, Errorf(KindUsage, "policy: %v", err)
+		return nil, fileError(KindUsage, "--policy", err)
 	}
 	return ParsePolicy(name, data)
 }
@@ -302,4 +303,31 @@ func FailOn(given string, p *Policy) (Severity, error) {
 		return SevHigh, nil
 	}
 	return ParseSeverity(given)
+}
+
+// yamlGoTypes are the Go types of a policy as the YAML decoder names
+// them, with what the user wrote instead.
+var yamlGoTypes = []struct {
+	re   *regexp.Regexp
+	repl string
+}{
+	{regexp.MustCompile(`field (\S+) not found in type verify\.Policy`), "unknown key $1 (known: fail-on, expect, severity, require)"},
+	{regexp.MustCompile(`field (\S+) not found in type verify\.Expectation`), "unknown key $1 in an expect entry (known: path, status, reason)"},
+	{regexp.MustCompile(`field (\S+) not found in type verify\.Require`), "unknown key $1 in require (known: signature, openpgp-fingerprints, ssh-principals, sigstore)"},
+	{regexp.MustCompile(`field (\S+) not found in type struct \{[^}]*\}`), "unknown key $1 in require.sigstore (known: identity, issuer)"},
+	{regexp.MustCompile("cannot unmarshal (!!\\w+) (`[^`]*` )?into \\[\\]verify\\.Expectation"), "expect must be a list of {path, status, reason} entries, not $1 $2"},
+	{regexp.MustCompile("cannot unmarshal (!!\\w+) (`[^`]*` )?into (\\[\\])?verify\\.(\\w+)"), "a $1 $2where a mapping of keys is expected"},
+	{regexp.MustCompile("cannot unmarshal (!!\\w+) (`[^`]*` )?into map\\[string\\]string"), "severity must map rule ids to severities (TC301: low), not $1 $2"},
+	{regexp.MustCompile("cannot unmarshal (!!\\w+) (`[^`]*` )?into \\[\\]string"), "a list of strings is expected, not $1 $2"},
+	{regexp.MustCompile("cannot unmarshal (!!\\w+) (`[^`]*` )?into (string|bool)"), "a $3 is expected, not $1 $2"},
+}
+
+// yamlMessage rewrites a YAML decoding error in the policy's terms: no Go
+// type names.
+func yamlMessage(msg string) string {
+	for _, t := range yamlGoTypes {
+		msg = t.re.ReplaceAllString(msg, t.repl)
+	}
+	msg = strings.ReplaceAll(msg, "yaml: unmarshal errors: ", "")
+	return strings.TrimSpace(strings.ReplaceAll(msg, "  ", " "))
 }

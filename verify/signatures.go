@@ -81,7 +81,7 @@ func (m materialReader) Read(ctx context.Context, src string) ([]byte, error) {
 	}
 	fi, err := os.Stat(file)
 	if err != nil {
-		return nil, Errorf(KindInput, "%v", err)
+		return nil, fileError(KindInput, "trust material (--keyring, --signature, --bundle, ...)", err)
 	}
 	if fi.Size() > maxSignatureFile {
 		return nil, Errorf(KindInput, "%s is larger than %d bytes", src, maxSignatureFile)

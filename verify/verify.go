@@ -134,6 +134,11 @@ func (p *pipeline) resolveTag(ctx context.Context) error {
 	}
 	tag, err := repo.Resolve(ctx, name)
 	if err != nil {
+		if o.Sources.Tag != "" && errors.Is(err, ErrTagNotFound) {
+			if guess, ierr := p.inferTag(ctx); ierr == nil && guess != name {
+				return Errorf(KindInput, "--tag %s: %w in %s; this release's tag looks like %s (omit --tag to infer it)", name, ErrTagNotFound, o.Sources.Git, guess)
+			}
+		}
 		return gitErr(err)
 	}
 	p.tag = tag
@@ -163,7 +168,7 @@ func (p *pipeline) resolveTarball(ctx context.Context) error {
 	}
 	fi, err := os.Stat(o.Sources.Tarball)
 	if err != nil {
-		return Errorf(KindInput, "%v", err)
+		return fileError(KindInput, "tarball", err)
 	}
 	if !fi.Mode().IsRegular() {
 		return Errorf(KindInput, "%s is not a regular file", o.Sources.Tarball)
@@ -308,6 +313,10 @@ func (p *pipeline) compare(ctx context.Context) error {
 	}
 	p.cmp = res
 	r.Summary = res.Summary
+	if s := res.Summary; max(s.TarballFiles, s.GitFiles) >= 10 && s.Identical*10 < max(s.TarballFiles, s.GitFiles) {
+		r.Notes = append(r.Notes, fmt.Sprintf("only %d of %d files match the tag %s: this is probably not the source of this tarball (check --git and --tag)",
+			s.Identical, max(s.TarballFiles, s.GitFiles), r.Git.Tag))
+	}
 	r.Tarball.Format = string(res.Archive.Format)
 	r.Tarball.UnpackedBytes = res.Archive.UnpackedBytes
 	if res.Archive.HasRoot {

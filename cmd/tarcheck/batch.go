@@ -9,15 +9,22 @@ import (
 
 	"github.com/tarcheck/tarcheck/batch"
 	"github.com/tarcheck/tarcheck/verify"
+	"github.com/tarcheck/tarcheck/verify/render"
 	"github.com/tarcheck/tarcheck/verify/render/escape"
 	"github.com/tarcheck/tarcheck/verify/report"
 )
+
+// batchPerRelease are the verify flags batch refuses: they belong in the manifest.
+var batchPerRelease = []string{"signature", "bundle", "certificate-identity", "certificate-identity-regexp",
+	"certificate-oidc-issuer", "certificate-oidc-issuer-regexp", "tag-certificate-identity",
+	"tag-certificate-identity-regexp", "tag-certificate-oidc-issuer", "tag-certificate-oidc-issuer-regexp"}
 
 func newBatchCmd(e *env) *cobra.Command {
 	var out outputFlags
 	var vf verifyFlags
 	var jobs int
 	var shardFlag string
+	var summaryOnly bool
 	cmd := &cobra.Command{
 		Use:   "batch MANIFEST",
 		Short: "Verify every release listed in a manifest",
@@ -65,9 +72,7 @@ The exit code is the worst of the releases': 130 interrupted > 3 environment >
 			if err != nil {
 				return usageError{fmt.Errorf("--shard %w", err)}
 			}
-			for _, f := range []string{"signature", "bundle", "certificate-identity", "certificate-identity-regexp",
-				"certificate-oidc-issuer", "certificate-oidc-issuer-regexp", "tag-certificate-identity",
-				"tag-certificate-identity-regexp", "tag-certificate-oidc-issuer", "tag-certificate-oidc-issuer-regexp"} {
+			for _, f := range batchPerRelease {
 				if cmd.Flags().Changed(f) {
 					return usageError{fmt.Errorf("--%s is per release in batch: set it in the manifest", f)}
 				}
@@ -82,12 +87,17 @@ The exit code is the worst of the releases': 130 interrupted > 3 environment >
 				return err
 			}
 			base.Output.Logf = nil
-			return runBatch(cmd.Context(), e, &out, base, rels, sh.Select(len(rels)), jobs)
+			return runBatch(cmd.Context(), e, &out, base, rels, sh.Select(len(rels)), jobs, summaryOnly)
 		},
 	}
 	out.register(cmd)
 	vf.register(cmd, false)
+	for _, f := range batchPerRelease {
+		// Per release only: parsed to say so, not listed in --help.
+		cmd.Flags().MarkHidden(f)
+	}
 	cmd.Flags().IntVarP(&jobs, "jobs", "j", 1, "verify up to `N` releases at once")
+	cmd.Flags().BoolVar(&summaryOnly, "summary-only", false, "text and markdown: print only the summary table (verdict, highest finding, signatures per release)")
 	cmd.Flags().StringVar(&shardFlag, "shard", "", "verify only shard `K/N` of the manifest (release i when i mod N = K-1)")
 	cmd.AddCommand(newBatchMergeCmd(e))
 	return cmd
@@ -125,7 +135,7 @@ The exit code is the worst of the releases', as batch's.`,
 // runBatch writes the batch output to --output or stdout (streamed in
 // manifest order; SARIF, one document, at the end) and turns the worst
 // release's exit code into the error to exit with.
-func runBatch(ctx context.Context, e *env, out *outputFlags, base verify.Options, rels []batch.Release, sel []int, jobs int) error {
+func runBatch(ctx context.Context, e *env, out *outputFlags, base verify.Options, rels []batch.Release, sel []int, jobs int, summaryOnly bool) error {
 	verifyOne := func(ctx context.Context, rel *batch.Release) (*report.Report, error) {
 		o, err := rel.Apply(base)
 		if err != nil {
@@ -143,7 +153,7 @@ func runBatch(ctx context.Context, e *env, out *outputFlags, base verify.Options
 	var sum batch.Summary
 	err := out.write(e, out.format == "sarif", func(w io.Writer) (err error) {
 		sum, err = batch.Write(ctx, w, rels, sel, batch.Options{Jobs: jobs, Verify: verifyOne}, batch.Output{
-			Format: out.format, Render: out.renderOptions(e, w), ToolVersion: version(), Hint: hintFor,
+			Format: out.format, Render: out.batchRenderOptions(e, w, summaryOnly), ToolVersion: version(), Hint: hintFor,
 			ExitCode: func(err error) int { return exitCode(ctx, err) },
 			OnError:  func(name string, err error) { printError(e.stderr, fmt.Errorf("%s: %w", name, err)) }})
 		return err
@@ -166,4 +176,11 @@ func batchExit(sum batch.Summary) error {
 		return verify.Errorf(verify.KindInput, "%s", summary)
 	}
 	return verify.Errorf(verify.KindEnvironment, "%s", summary)
+}
+
+// batchRenderOptions are the render options of a batch: --summary-only too.
+func (f *outputFlags) batchRenderOptions(e *env, w io.Writer, summaryOnly bool) render.Options {
+	o := f.renderOptions(e, w)
+	o.SummaryOnly = summaryOnly
+	return o
 }

@@ -238,7 +238,7 @@ func TestBatchTextAndMarkdownSummary(t *testing.T) {
 		}
 	}
 	summary := out[strings.Index(out, "=== summary"):]
-	for _, row := range [][]string{{"foo-1.2", "pass", "0"}, {"bar-2.0", "fail", "high", "1"}, {"no-such-tag", "error", "-", "2"}} {
+	for _, row := range [][]string{{"foo-1.2", "pass", "0"}, {"bar-2.0", "fail", "high", "1", "tarball", "missing,", "tag", "missing"}, {"no-such-tag", "error", "-", "2", "-"}} {
 		found := false
 		for _, line := range strings.Split(summary, "\n") {
 			if strings.Join(strings.Fields(line), " ") == strings.Join(row, " ") ||
@@ -261,8 +261,8 @@ func TestBatchTextAndMarkdownSummary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"## foo\\-1\\.2\n", "## tarcheck batch summary", "| release | verdict | highest severity | exit code |",
-		"| bar\\-2\\.0 | **FAIL** | high | 1 |", "| missing | **ERROR** | - | 2 |"} {
+	for _, s := range []string{"## foo-1.2\n", "## tarcheck batch summary", "| release | verdict | highest severity | exit code | signatures |",
+		"| bar-2.0 | **FAIL** | high | 1 | tarball missing, tag missing |", "| missing | **ERROR** | - | 2 | \\- |"} {
 		if !strings.Contains(string(md), s) {
 			t.Errorf("markdown lacks %q:\n%s", s, md)
 		}

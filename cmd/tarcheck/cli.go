@@ -14,6 +14,7 @@ import (
 
 	"github.com/tarcheck/tarcheck/internal/profile"
 	"github.com/tarcheck/tarcheck/verify"
+	"github.com/tarcheck/tarcheck/verify/report"
 )
 
 // Exit codes (DESIGN.md).
@@ -45,21 +46,21 @@ func (h hintError) Unwrap() error { return h.err }
 
 func withHint(err error, hint string) error { return hintError{err, hint} }
 
-// version is the module version from the build info.
+// version is the module version from the build info (the one reports carry).
 func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		v := bi.Main.Version
-		if v == "" || v == "(devel)" {
-			for _, s := range bi.Settings {
-				if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-					return "devel-" + s.Value[:12]
-				}
-			}
-			return "devel"
-		}
-		return v
+	bi, _ := debug.ReadBuildInfo()
+	v, _ := report.VersionOf(bi)
+	return v
+}
+
+// versionText is what `tarcheck version` and `tarcheck --version` print.
+func versionText() string {
+	bi, _ := debug.ReadBuildInfo()
+	v, detail := report.VersionOf(bi)
+	if detail != "" {
+		return fmt.Sprintf("tarcheck %s (%s)\n", v, detail)
 	}
-	return "devel"
+	return fmt.Sprintf("tarcheck %s\n", v)
 }
 
 // env is what commands need from the process, injectable for tests.
@@ -157,7 +158,9 @@ claims to come from, verifies the signatures, classifies every difference
 xz-style build logic, ...) and gives a verdict and exit code for CI.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       versionText(),
 	}
+	root.SetVersionTemplate("{{.Version}}")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	// --cpuprofile and --memprofile are for benchmarking (bench/), hidden from help.
 	var cpuProfile, memProfile string
@@ -173,7 +176,7 @@ xz-style build logic, ...) and gives a verdict and exit code for CI.`,
 		e.stopProfile = stop
 		return nil
 	}
-	root.AddCommand(newVerifyCmd(e), newVersionCmd(e), newDemoCmd(e), newM4DBCmd(e), newBatchCmd(e), newDebianCmd(e), newVerifyAttestationCmd(e), newToolchainCmd(e))
+	root.AddCommand(newVerifyCmd(e), newVersionCmd(e), newDemoCmd(e), newM4DBCmd(e), newBatchCmd(e), newDebianCmd(e), newVerifyAttestationCmd(e), newToolchainCmd(e), newExplainCmd(e))
 	return root
 }
 
@@ -183,7 +186,7 @@ func newVersionCmd(e *env) *cobra.Command {
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fmt.Fprintf(e.stdout, "tarcheck %s\n", version())
+			fmt.Fprint(e.stdout, versionText())
 			return nil
 		},
 	}

@@ -30,6 +30,9 @@ tarball against the upstream git tag:
               the one tag matching the version (1.2~rc1 also as 1.2-rc1,
               1.2rc1; +dfsg, +ds and +repack suffixes dropped)
 
+  policy      debian/upstream/tarcheck.yaml (accepted differences, fail-on,
+              required signers), unless --policy is given
+
 When a signing key is there, a valid signature is required. A missing piece is
 an error (exit 2) that names the file to add or the flag to pass.`,
 		Example: `  tarcheck debian ./foo-packaging
@@ -49,6 +52,9 @@ an error (exit 2) that names the file to add or the flag to pass.`,
 				Tag: vf.o.Sources.Tag, Keyrings: vf.o.Trust.Keyrings, Unsigned: unsigned})
 			if err != nil {
 				return debianError(err)
+			}
+			if vf.policy == "" {
+				vf.policy = debian.PolicyFile(dir)
 			}
 			base, err := vf.options(cmd.Context(), e, &out, in.Orig)
 			if err != nil {

@@ -85,6 +85,18 @@ func scriptParams(dir string) testscript.Params {
 					gitIn(ts, dir, a...)
 				}
 			},
+			// atmostlines FILE N: FILE has at most N lines.
+			"atmostlines": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: atmostlines FILE N")
+				}
+				n, err := strconv.Atoi(args[1])
+				ts.Check(err)
+				got := strings.Count(ts.ReadFile(args[0]), "\n")
+				if (got > n) != neg {
+					ts.Fatalf("%s has %d lines, want at most %d", args[0], got, n)
+				}
+			},
 			// gitc DIR ARGS...: run git in DIR.
 			"gitc": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) < 2 {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -27,3 +29,29 @@ func TestReadmePolicyExample(t *testing.T) {
 		t.Errorf("README policy example parsed to %+v", p)
 	}
 }
+
+// TestReadmeLinks: every relative link of the README and of docs/ resolves
+// to a file or directory of the repository.
+func TestReadmeLinks(t *testing.T) {
+	docs, _ := filepath.Glob("../../docs/*.md")
+	for _, doc := range append([]string{"../../README.md"}, docs...) {
+		data, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range mdLink.FindAllStringSubmatch(string(data), -1) {
+			target, _, _ := strings.Cut(m[1], "#")
+			if target == "" || strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+				continue
+			}
+			path := filepath.Join(filepath.Dir(doc), target)
+			if rel, err := filepath.Rel("../..", path); err != nil || strings.HasPrefix(rel, "..") {
+				t.Errorf("%s links to %s, outside the repository", doc, m[1])
+			} else if _, err := os.Stat(path); err != nil {
+				t.Errorf("%s links to %s, which is not in the repository", doc, m[1])
+			}
+		}
+	}
+}
+
+var mdLink = regexp.MustCompile(`\]\(([^)\s]+)\)`)

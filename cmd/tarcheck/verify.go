@@ -26,16 +26,18 @@ type outputFlags struct {
 	quiet    bool
 	verbose  bool
 	progress bool // --no-progress inverted
+	diffs    []string
 }
 
 func (f *outputFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringVar(&f.format, "format", "text", "report format: text, json, sarif or markdown")
+	fl.StringVar(&f.format, "format", "text", "report `FORMAT`: text, json, sarif or markdown")
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to `FILE` instead of stdout")
-	fl.StringVar(&f.failOn, "fail-on", "", "lowest severity that fails: info, low, medium, high, critical (default high)")
-	fl.StringVar(&f.color, "color", "auto", "colour the text report: auto, always or never")
-	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print only the verdict and critical/high findings")
+	fl.StringVar(&f.failOn, "fail-on", "", "lowest `SEVERITY` that fails: info, low, medium, high, critical (default high)")
+	fl.StringVar(&f.color, "color", "auto", "colour the text report `WHEN`: auto, always or never")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print one line: the verdict and the signature outcome")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "list every difference with diff excerpts, and log progress")
+	fl.StringArrayVar(&f.diffs, "diff", nil, "show the whole diff excerpt of this differing `PATH` (repeatable)")
 	var noProgress bool
 	fl.BoolVar(&noProgress, "no-progress", false, "never show progress bars")
 	cmd.PreRunE = func(cmd *cobra.Command, args []string) error {
@@ -72,7 +74,7 @@ func (f *outputFlags) renderOptions(e *env, w io.Writer) render.Options {
 	case "auto":
 		color = isTerminal(w) && e.getenv("NO_COLOR") == "" && e.getenv("TERM") != "dumb"
 	}
-	return render.Options{Color: color, Verbose: f.verbose, Quiet: f.quiet}
+	return render.Options{Color: color, Verbose: f.verbose, Quiet: f.quiet, DiffPaths: f.diffs}
 }
 
 // emit renders r to --output or stdout.
@@ -111,39 +113,39 @@ type verifyFlags struct {
 func (v *verifyFlags) register(cmd *cobra.Command, withGit bool) {
 	fl, s, t, l := cmd.Flags(), &v.o.Sources, &v.o.Trust, &v.o.Limits
 	if withGit {
-		fl.StringVar(&s.Git, "git", "", "git repository: URL, local path (work tree or bare) or `git bundle` file")
-		fl.StringVar(&s.Tag, "tag", "", "tag to compare with (default: inferred from the archive's version)")
+		fl.StringVar(&s.Git, "git", "", "git repository to compare with: `URL|DIR|BUNDLE` (a URL, a work tree or bare repository, or a git bundle file)")
+		fl.StringVar(&s.Tag, "tag", "", "`TAG` to compare with (default: inferred from the archive's version)")
 	}
-	fl.StringArrayVar(&t.Keyrings, "keyring", nil, "OpenPGP public keys accepted for the tarball and tag signatures (repeatable)")
-	fl.StringArrayVar(&t.TagKeyrings, "tag-keyring", nil, "OpenPGP keys for the tag signature only (overrides --keyring for the tag)")
+	fl.StringArrayVar(&t.Keyrings, "keyring", nil, "OpenPGP public keys `FILE` accepted for the tarball and tag signatures (repeatable)")
+	fl.StringArrayVar(&t.TagKeyrings, "tag-keyring", nil, "OpenPGP public keys `FILE` for the tag signature only (overrides --keyring for the tag; repeatable)")
 	fl.StringVar(&t.Signature, "signature", "", "detached signature `PATH|URL` (default: discovered next to the tarball)")
 	fl.StringVar(&t.AllowedSigners, "allowed-signers", "", "SSH allowed-signers `FILE` for SSH-signed tags")
 	fl.StringVar(&t.Bundle, "bundle", "", "Sigstore bundle `PATH|URL`")
 	fl.StringVar(&t.TrustedRoot, "trusted-root", "", "Sigstore trusted_root.json `FILE`")
-	fl.StringVar(&t.Identity.SAN, "certificate-identity", "", "required Sigstore certificate identity (SAN)")
-	fl.StringVar(&t.Identity.SANRegexp, "certificate-identity-regexp", "", "required Sigstore certificate identity, as a regexp")
-	fl.StringVar(&t.Identity.Issuer, "certificate-oidc-issuer", "", "required Sigstore OIDC issuer")
-	fl.StringVar(&t.Identity.IssuerRegexp, "certificate-oidc-issuer-regexp", "", "required Sigstore OIDC issuer, as a regexp")
-	fl.StringVar(&t.TagIdentity.SAN, "tag-certificate-identity", "", "certificate identity for an x509 (gitsign) tag signature only (overrides --certificate-identity* and --certificate-oidc-issuer* for the tag)")
-	fl.StringVar(&t.TagIdentity.SANRegexp, "tag-certificate-identity-regexp", "", "certificate identity for the tag only, as a regexp")
-	fl.StringVar(&t.TagIdentity.Issuer, "tag-certificate-oidc-issuer", "", "OIDC issuer for the tag only")
-	fl.StringVar(&t.TagIdentity.IssuerRegexp, "tag-certificate-oidc-issuer-regexp", "", "OIDC issuer for the tag only, as a regexp")
+	fl.StringVar(&t.Identity.SAN, "certificate-identity", "", "required Sigstore certificate identity `SAN` (an e-mail address or URI)")
+	fl.StringVar(&t.Identity.SANRegexp, "certificate-identity-regexp", "", "required Sigstore certificate identity, as a `REGEXP`")
+	fl.StringVar(&t.Identity.Issuer, "certificate-oidc-issuer", "", "required Sigstore OIDC issuer `URL`")
+	fl.StringVar(&t.Identity.IssuerRegexp, "certificate-oidc-issuer-regexp", "", "required Sigstore OIDC issuer, as a `REGEXP`")
+	fl.StringVar(&t.TagIdentity.SAN, "tag-certificate-identity", "", "certificate identity `SAN` for an x509 (gitsign) tag signature only (overrides --certificate-identity* and --certificate-oidc-issuer* for the tag)")
+	fl.StringVar(&t.TagIdentity.SANRegexp, "tag-certificate-identity-regexp", "", "certificate identity for the tag only, as a `REGEXP`")
+	fl.StringVar(&t.TagIdentity.Issuer, "tag-certificate-oidc-issuer", "", "OIDC issuer `URL` for the tag only")
+	fl.StringVar(&t.TagIdentity.IssuerRegexp, "tag-certificate-oidc-issuer-regexp", "", "OIDC issuer for the tag only, as a `REGEXP`")
 	fl.BoolVar(&t.RequireSignature, "require-signature", false, "fail unless a signature over the tarball or the tag verifies")
-	fl.StringVar(&v.o.Rebuild.Mode, "rebuild", "", "regenerate autotools outputs in a sandbox and compare: autoreconf (default when given bare) or dist")
+	fl.StringVar(&v.o.Rebuild.Mode, "rebuild", "", "regenerate autotools outputs in a sandbox and compare; `MODE`: autoreconf (default when given bare) or dist")
 	fl.Lookup("rebuild").NoOptDefVal = "autoreconf"
-	fl.StringVar(&v.sandbox, "sandbox", "auto", "sandbox backend for --rebuild: auto, bwrap, namespaces or none (unsafe)")
+	fl.StringVar(&v.sandbox, "sandbox", "auto", "sandbox `BACKEND` for --rebuild: auto, bwrap, namespaces or none (unsafe)")
 	fl.StringVar(&v.o.Rebuild.Toolchains.Dir, "toolchain-dir", "", "toolchain cache `DIR` for --rebuild (see `tarcheck toolchain`)")
 	fl.BoolVar(&v.o.Rebuild.Toolchains.Fetch, "fetch-toolchains", false, "let --rebuild download (verified) the toolchains the stamps select")
-	fl.StringVar(&v.o.Rebuild.Script, "rebuild-script", "", "run this upstream bootstrap script (e.g. ./bootstrap) instead of autoreconf -fi, in the sandbox")
+	fl.StringVar(&v.o.Rebuild.Script, "rebuild-script", "", "run this upstream bootstrap `SCRIPT` (e.g. ./bootstrap) instead of autoreconf -fi, in the sandbox")
 	fl.StringVar(&v.policy, "policy", "", "policy `FILE` (.tarcheck.yaml)")
 	fl.BoolVar(&s.Offline, "offline", false, "no network at all; URL inputs must be in the cache")
 	fl.StringVar(&s.CacheDir, "cache-dir", "", "cache `DIR` for downloads and git data (default: the user cache dir)")
-	fl.Int64Var(&l.MaxDownload, "max-download", 0, "largest download accepted, in bytes (default 4 GiB)")
+	fl.Int64Var(&l.MaxDownload, "max-download", 0, "largest download accepted, in `BYTES` (default 4 GiB)")
 	fl.StringVar(&v.m4db, "m4db", "", "m4 database `FILE` made by `tarcheck m4db build` (default: the cache's, else the embedded baseline)")
-	fl.StringVar(&s.Gnulib, "gnulib", "", "gnulib repository (path or URL) to compare gnulib copies with")
-	fl.Int64Var(&l.MaxUnpacked, "max-unpacked", 0, "largest total unpacked size of the archive, in bytes (default 64 GiB)")
-	fl.Float64Var(&l.MaxRatio, "max-ratio", 0, "largest unpacked/compressed ratio, checked past 64 MiB (default 1000)")
-	fl.IntVar(&l.MaxEntries, "max-entries", 0, "largest number of archive members (default 2,097,152)")
+	fl.StringVar(&s.Gnulib, "gnulib", "", "gnulib repository `DIR|URL` to compare gnulib copies with")
+	fl.Int64Var(&l.MaxUnpacked, "max-unpacked", 0, "largest total unpacked size of the archive, in `BYTES` (default 64 GiB)")
+	fl.Float64Var(&l.MaxRatio, "max-ratio", 0, "largest unpacked/compressed `RATIO`, checked past 64 MiB (default 1000)")
+	fl.IntVar(&l.MaxEntries, "max-entries", 0, "largest number `N` of archive members (default 2,097,152)")
 }
 
 // options completes the bound options for one tarball: the policy, the m4

@@ -48,6 +48,19 @@ func (e *Entry) Highest() string {
 	return "-"
 }
 
+// Signatures is the signature outcome of the release, "subject status"
+// per signature checked ("tarball valid, tag missing"), "-" when none.
+func (e *Entry) Signatures() string {
+	if e.Report == nil || len(e.Report.Signatures) == 0 {
+		return "-"
+	}
+	parts := make([]string, len(e.Report.Signatures))
+	for i, s := range e.Report.Signatures {
+		parts[i] = s.Subject + " " + s.Status
+	}
+	return strings.Join(parts, ", ")
+}
+
 // BatchEntry writes one release's part of a batch output in format: for
 // json a JSON Lines record (the report with "name" and "exit_code" first, or
 // {"name","exit_code","error"[,"hint"]}); for sarif one compact run (see
@@ -58,6 +71,12 @@ func BatchEntry(w io.Writer, format string, e *Entry, o Options) error {
 		return jsonLine(w, e)
 	case "sarif":
 		return sarifBatchRun(w, e)
+	case "markdown", "text":
+		if o.SummaryOnly {
+			return nil
+		}
+	}
+	switch format {
 	case "markdown":
 		fmt.Fprintf(w, "## %s\n\n", mdText(e.Name))
 		if e.Report == nil {
@@ -221,9 +240,9 @@ func batchSummaryText(w io.Writer, entries []*Entry, worst int) {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tVERDICT\tHIGHEST\tEXIT")
+	fmt.Fprintln(tw, "NAME\tVERDICT\tHIGHEST\tEXIT\tSIGNATURES")
 	for _, e := range entries {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", escape.Text(e.Name), e.Verdict(), e.Highest(), e.ExitCode)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", escape.Text(e.Name), e.Verdict(), e.Highest(), e.ExitCode, escape.Text(e.Signatures()))
 	}
 	tw.Flush()
 }
@@ -235,12 +254,12 @@ func batchSummaryMarkdown(w io.Writer, entries []*Entry, worst int) {
 	if len(entries) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "| release | verdict | highest severity | exit code |\n|---|---|---|---:|\n")
+	fmt.Fprintf(w, "| release | verdict | highest severity | exit code | signatures |\n|---|---|---|---:|---|\n")
 	for _, e := range entries {
 		v := e.Verdict()
 		if v != "pass" {
 			v = "**" + strings.ToUpper(v) + "**"
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %d |\n", mdText(e.Name), v, e.Highest(), e.ExitCode)
+		fmt.Fprintf(w, "| %s | %s | %s | %d | %s |\n", mdText(e.Name), v, e.Highest(), e.ExitCode, mdText(e.Signatures()))
 	}
 }

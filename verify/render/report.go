@@ -29,8 +29,16 @@ type Options struct {
 	// Verbose lists every differing file, info ones included, with the
 	// unified diff excerpt when the report carries one.
 	Verbose bool
-	// Quiet prints only critical and high findings and the verdict line.
+	// Quiet prints one line: the verdict and the signature outcome.
 	Quiet bool
+	// Examples is the number of example paths listed for a group of
+	// findings with the same rule and message (default 5; all with Verbose).
+	Examples int
+	// DiffPaths are files whose whole diff excerpt is shown (--diff PATH).
+	DiffPaths []string
+	// SummaryOnly makes a text or Markdown batch print only its summary
+	// table (BatchEntry writes nothing).
+	SummaryOnly bool
 }
 
 // Formats lists the format names Render accepts.

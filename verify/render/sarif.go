@@ -54,6 +54,7 @@ type sarifRule struct {
 	Name                 string         `json:"name,omitempty"`
 	ShortDescription     sarifText      `json:"shortDescription"`
 	FullDescription      sarifText      `json:"fullDescription"`
+	Help                 *sarifText     `json:"help,omitempty"`
 	DefaultConfiguration sarifConfig    `json:"defaultConfiguration"`
 	Properties           sarifRuleProps `json:"properties"`
 }
@@ -185,6 +186,7 @@ func buildSARIF(r *report.Report) sarifLog {
 			Name:                 rule.Name,
 			ShortDescription:     sarifText{rule.Short},
 			FullDescription:      sarifText{rule.Full},
+			Help:                 sarifHelp(rule.Help),
 			DefaultConfiguration: sarifConfig{sarifLevel(rule.Severity)},
 			Properties: sarifRuleProps{
 				Tags:             []string{"security", "supply-chain"},
@@ -329,4 +331,12 @@ func sarifResultOf(f report.Finding, msg string, ruleIndex int, tarballName stri
 		res.Locations = []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: URIReference(tarballName)}}}}
 	}
 	return res
+}
+
+// sarifHelp is a rule's help text, absent when there is none.
+func sarifHelp(h string) *sarifText {
+	if h == "" {
+		return nil
+	}
+	return &sarifText{h}
 }

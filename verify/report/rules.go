@@ -15,6 +15,9 @@ type Rule struct {
 	Full string
 	// Severity is the default severity; a policy can override it per finding.
 	Severity Severity
+	// Help says how to resolve the finding and, where legitimate, how to
+	// accept it (tarcheck explain, SARIF help).
+	Help string
 }
 
 // Rule ids: the only place they are spelled out. Findings may carry ids
@@ -247,13 +250,16 @@ var ruleIndex = func() map[string]int {
 // severity medium) when id is unknown. ok reports whether id is catalogued.
 func LookupRule(id string) (r Rule, ok bool) {
 	if i, ok := ruleIndex[id]; ok {
-		return rules[i], true
+		r := rules[i]
+		r.Help = help[id]
+		return r, true
 	}
 	return Rule{
 		ID:       id,
 		Name:     "TarcheckRule",
 		Short:    "tarcheck rule " + id,
 		Full:     "tarcheck rule " + id + "; see the finding's message and evidence.",
+		Help:     help[id],
 		Severity: SevMedium,
 	}, false
 }
@@ -272,6 +278,9 @@ func RuleIDs() []string {
 func Rules() []Rule {
 	out := make([]Rule, len(rules))
 	copy(out, rules)
+	for i := range out {
+		out[i].Help = help[out[i].ID]
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }

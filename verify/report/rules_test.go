@@ -43,3 +43,20 @@ func TestRuleCatalogue(t *testing.T) {
 		t.Error("Rules returned the catalogue itself, not a copy")
 	}
 }
+
+// TestRulesHelp: every catalogued rule says how to resolve or accept it.
+func TestRulesHelp(t *testing.T) {
+	for _, r := range Rules() {
+		if r.Help == "" || r.Full == "" || r.Short == "" {
+			t.Errorf("%s: Short, Full and Help must all be set", r.ID)
+		}
+		if l, _ := LookupRule(r.ID); l.Help != r.Help {
+			t.Errorf("%s: LookupRule and Rules disagree on Help", r.ID)
+		}
+	}
+	for id := range help {
+		if _, ok := LookupRule(id); !ok && id != RuleArchiveHazard {
+			t.Errorf("help for %s, which is not catalogued", id)
+		}
+	}
+}

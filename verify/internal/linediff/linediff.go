@@ -144,12 +144,13 @@ func Diff(a, b []string) []Op {
 				ops = append(ops, Op{' ', ma[i], pre + i, pre + j})
 				i++
 				j++
-			case j < m && (i == n || lcs[i][j+1] >= lcs[i+1][j]):
-				ops = append(ops, Op{'+', mb[j], pre + i, pre + j})
-				j++
-			default:
+			case i < n && (j == m || lcs[i+1][j] >= lcs[i][j+1]):
+				// Deletions first: a changed line reads - then +.
 				ops = append(ops, Op{'-', ma[i], pre + i, pre + j})
 				i++
+			default:
+				ops = append(ops, Op{'+', mb[j], pre + i, pre + j})
+				j++
 			}
 		}
 	}

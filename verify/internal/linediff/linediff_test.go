@@ -24,3 +24,13 @@ func TestUnified(t *testing.T) {
 		t.Errorf("identical content gave hunks")
 	}
 }
+
+// TestUnifiedMinusBeforePlus: a changed line reads as its removal, then
+// its replacement (issue 17).
+func TestUnifiedMinusBeforePlus(t *testing.T) {
+	got := Unified("f", []byte("a\nold\nz\n"), []byte("a\nnew\nz\n"))
+	want := "--- git/f\n+++ tarball/f\n@@ -1 +1 @@\n a\n-old\n+new\n z\n"
+	if got != want {
+		t.Fatalf("Unified:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -50,21 +50,45 @@ func Line(s string) string {
 	return out
 }
 
-// markdownSpecial is the ASCII punctuation that is backslash-escaped in
-// Markdown text: everything CommonMark allows to be escaped that could start
-// markup, a link, an HTML tag, an entity or a table cell boundary.
-const markdownSpecial = "\\`*_{}[]()<>#+-.!|~&@:"
+// markdownAlways is the ASCII punctuation that is markup wherever it
+// appears in a line of Markdown text or a table cell: emphasis, code,
+// links, HTML, entities, cell boundaries, strikethrough, issue references.
+const markdownAlways = "\\`*_[]<>|~&#@"
+
+// markdownLineStart is what starts a block (heading, list, quote, rule,
+// setext underline) when it begins the text.
+const markdownLineStart = "+-=>"
 
 // Markdown escapes s for Markdown text and table cells: Text, then a
-// backslash before every character with a meaning in Markdown.
+// backslash before every character that is markup where it stands, and
+// only those, so dates, versions and paths read as written
+// (2023-01-11T17:12:29Z stays). Escaped: markdownAlways everywhere; a
+// block marker (+ - = >, or the . or ) of an ordered list item) at the
+// start; the ':' of "scheme://" and the '.' of "www." (autolinks).
 func Markdown(s string) string {
 	s = Text(s)
 	var b strings.Builder
+	digits := 0 // leading digits, for "1." and "1)"
 	for i := 0; i < len(s); i++ {
-		if strings.IndexByte(markdownSpecial, s[i]) >= 0 {
+		c := s[i]
+		esc := strings.IndexByte(markdownAlways, c) >= 0
+		switch {
+		case i == 0 && strings.IndexByte(markdownLineStart, c) >= 0:
+			esc = true
+		case (c == '.' || c == ')') && digits == i && i > 0:
+			esc = true
+		case c == ':' && strings.HasPrefix(s[i+1:], "//"):
+			esc = true
+		case c == '.' && i >= 3 && strings.EqualFold(s[i-3:i], "www"):
+			esc = true
+		}
+		if c >= '0' && c <= '9' && digits == i {
+			digits++
+		}
+		if esc {
 			b.WriteByte('\\')
 		}
-		b.WriteByte(s[i])
+		b.WriteByte(c)
 	}
 	return b.String()
 }

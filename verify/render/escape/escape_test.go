@@ -47,8 +47,29 @@ func TestLine(t *testing.T) {
 }
 
 func TestMarkdown(t *testing.T) {
-	if got, want := Markdown("a*b_c\x1b"), `a\*b\_c\\x1b`; got != want {
-		t.Errorf("Markdown = %q, want %q", got, want)
+	for in, want := range map[string]string{
+		"a*b_c\x1b": `a\*b\_c\\x1b`,
+		// Harmless text reads as written (issue 17).
+		"2023-01-11T17:12:29Z":            "2023-01-11T17:12:29Z",
+		"autoconf 2.71 (GNU), v1.2.3-rc1": "autoconf 2.71 (GNU), v1.2.3-rc1",
+		"src/lib.c: a.b!":                 "src/lib.c: a.b!",
+		// Markup is escaped wherever it would act.
+		"[x](http://evil.example)":  `\[x\](http\://evil.example)`,
+		"see www.evil.example":      `see www\.evil.example`,
+		"<img src=x onerror=alert>": `\<img src=x onerror=alert\>`,
+		"a|b `c` ~~d~~ &amp; #1 @u": `a\|b \` + "`" + `c\` + "`" + ` \~\~d\~\~ \&amp; \#1 \@u`,
+		"# heading":                 `\# heading`,
+		"- item":                    `\- item`,
+		"+ item":                    `\+ item`,
+		"> quote":                   `\> quote`,
+		"=== setext":                `\=== setext`,
+		"12. ordered":               `12\. ordered`,
+		"3) ordered":                `3\) ordered`,
+		"line\n# two":               `line\\n\# two`,
+	} {
+		if got := Markdown(in); got != want {
+			t.Errorf("Markdown(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 
