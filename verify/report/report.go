@@ -109,6 +109,12 @@ type Report struct {
 	Rebuild    *RebuildInfo   `json:"rebuild_info,omitempty"`
 	Policy     *PolicyInfo    `json:"policy,omitempty"`
 	Notes      []string       `json:"notes,omitempty"`
+
+	// The previous-release analysis (issue 19): which release this one
+	// was compared with, what drifted in git since, and its signers.
+	Previous       *Previous       `json:"previous,omitempty"`
+	Drift          *DriftReport    `json:"drift,omitempty"`
+	SignersHistory *SignersHistory `json:"signers_history,omitempty"`
 }
 
 // Tool names the program that wrote the report.
@@ -185,6 +191,10 @@ type Finding struct {
 	Path     string   `json:"path,omitempty"`
 	Message  string   `json:"message"`
 	Evidence []string `json:"evidence,omitempty"`
+	// Selects are the release paths that a file-selecting pattern of the
+	// flagged build logic picks (grep -l/-r, find, globs); the evidence
+	// names them too.
+	Selects []string `json:"selects,omitempty"`
 }
 
 // Generator is a generator seen in the tarball's stamps.
