@@ -29,6 +29,7 @@ func (p *pipeline) signatures(ctx context.Context) error {
 	if err != nil {
 		return WithKind(KindOf(err), err)
 	}
+	p.material = m
 	sigs, findings, err := trust.Check(m, trust.Subject{
 		Name:   path.Base(strings.ReplaceAll(o.Sources.Tarball, "\\", "/")),
 		Open:   func() (io.ReadCloser, error) { return os.Open(p.tarPath) },

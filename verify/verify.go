@@ -24,6 +24,7 @@ import (
 	"github.com/tarcheck/tarcheck/verify/fetch"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
 	"github.com/tarcheck/tarcheck/verify/report"
+	"github.com/tarcheck/tarcheck/verify/trust"
 )
 
 // Run verifies one release and returns its report. An error means no report
@@ -58,6 +59,8 @@ type pipeline struct {
 	git *compare.Index  // the tag's tree
 	cmp *compare.Result // the archive compared with it
 
+	material *trust.Material // the signature material (step 3), for step 9
+
 	dl download // the download under way, for Progress
 	// releaseLibtool is the VERSION line of the tarball's ltmain.sh
 	// (read while classifying, for --rebuild).
@@ -74,13 +77,14 @@ func (p *pipeline) run(ctx context.Context) (*Report, error) {
 		p.compare,        // 5, 6. one pass over the archive against the tree (verify/compare)
 		p.explain,        // 7. every difference classified (verify/explain)
 		p.rebuild,        // 8. --rebuild: the generated files regenerated (verify/rebuild)
+		p.previous,       // 9. the previous release: drift and signers since (verify/history)
 	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return nil, err
 		}
 	}
-	// 9. Policy and verdict.
+	// 10. Policy and verdict.
 	r := p.report
 	if p.o.Policy != nil {
 		p.o.Policy.Apply(r)
@@ -237,23 +241,33 @@ func (p *pipeline) onDownload(done, total int64) {
 
 // indexGit lists the tag's tree.
 func (p *pipeline) indexGit(ctx context.Context) error {
-	p.git = compare.NewIndex()
-	err := p.repo.ListTree(ctx, p.tag.Tree, func(e gitsrc.TreeEntry) error {
+	idx, err := p.treeIndex(ctx, p.tag)
+	if err != nil {
+		return err
+	}
+	p.git = idx
+	p.report.Summary.GitFiles = p.git.Len()
+	return nil
+}
+
+// treeIndex lists the tree of tag into a comparison index.
+func (p *pipeline) treeIndex(ctx context.Context, tag *gitsrc.Tag) (*compare.Index, error) {
+	idx := compare.NewIndex()
+	err := p.repo.ListTree(ctx, tag.Tree, func(e gitsrc.TreeEntry) error {
 		var id [20]byte
 		if _, err := hex.Decode(id[:], []byte(e.ID)); err != nil && len(e.ID) == 40 {
 			return fmt.Errorf("ls-tree: bad object id %q", e.ID)
 		}
-		if p.git.ArenaBytes()+len(e.Path) > pathidx.MaxArena {
+		if idx.ArenaBytes()+len(e.Path) > pathidx.MaxArena {
 			return fmt.Errorf("ls-tree: more than %d bytes of path names", pathidx.MaxArena)
 		}
-		p.git.Add(e.Path, e.Mode, id)
+		idx.Add(e.Path, e.Mode, id)
 		return nil
 	})
 	if err != nil {
-		return gitErr(fmt.Errorf("listing tree of %s: %w", p.tag.Name, err))
+		return nil, gitErr(fmt.Errorf("listing tree of %s: %w", tag.Name, err))
 	}
-	p.report.Summary.GitFiles = p.git.Len()
-	return nil
+	return idx, nil
 }
 
 // compare streams the archive once, comparing every member with the tag.

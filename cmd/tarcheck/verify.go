@@ -132,6 +132,8 @@ func (v *verifyFlags) register(cmd *cobra.Command, withGit bool) {
 	fl.Lookup("rebuild").NoOptDefVal = "autoreconf"
 	fl.StringVar(&v.sandbox, "sandbox", "auto", "sandbox backend for --rebuild: auto, bwrap, namespaces or none (unsafe)")
 	fl.StringVar(&v.o.Rebuild.Script, "rebuild-script", "", "run this upstream bootstrap script (e.g. ./bootstrap) instead of autoreconf -fi, in the sandbox")
+	fl.StringVar(&v.o.History.Previous, "previous", "", "previous release's `TAG` to compare history and signers with (default: inferred, the highest earlier tag of the same scheme; none skips)")
+	fl.StringVar(&v.o.History.PreviousTarball, "previous-tarball", "", "previous release's tarball (`PATH|URL`): report only-in-tarball files new in this release")
 	fl.StringVar(&v.policy, "policy", "", "policy `FILE` (.tarcheck.yaml)")
 	fl.BoolVar(&s.Offline, "offline", false, "no network at all; URL inputs must be in the cache")
 	fl.StringVar(&s.CacheDir, "cache-dir", "", "cache `DIR` for downloads and git data (default: the user cache dir)")

@@ -55,6 +55,11 @@ func (r *Repo) FetchHistory(ctx context.Context, tags ...string) error {
 		}
 		return nil
 	}
+	unlock, err := r.lockCache(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if err := r.configurePartial(ctx); err != nil {
 		return err
 	}
