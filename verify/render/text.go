@@ -65,6 +65,7 @@ func Text(w io.Writer, r *report.Report, o Options) error {
 		p.signatures(r)
 		p.counts(r)
 		p.generators(r)
+		p.previous(r)
 		p.findings(r)
 		p.files(r, o.Verbose)
 		p.extras(r, o.Verbose)
