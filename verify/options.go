@@ -19,6 +19,8 @@ type Options struct {
 	Rebuild Rebuild
 	// Limits: caps on what untrusted input may make tarcheck do.
 	Limits Limits
+	// History: the previous release compared with (step 9).
+	History History
 	// Output: the verdict threshold and what to tell the caller on the way.
 	Output Output
 	// Policy, if non-nil, is applied to the findings (step 9); its
@@ -66,6 +68,19 @@ type Trust struct {
 	// RequireSignature fails the verification unless a signature over the
 	// tarball or the tag verifies.
 	RequireSignature bool
+}
+
+// History chooses the previous release that this one is compared with
+// (issue 19: drift in git, signer continuity, new only-in-tarball files).
+type History struct {
+	// Previous is the previous release's tag; "" infers it (the highest
+	// earlier tag of the same naming scheme that is an ancestor), "none"
+	// skips the analysis.
+	Previous string
+	// PreviousTarball is the previous release's tarball (path or URL),
+	// compared with the previous tag to tell which only-in-tarball files
+	// are new in this release. Optional.
+	PreviousTarball string
 }
 
 // Rebuild says whether and how to regenerate the autotools outputs.

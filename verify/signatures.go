@@ -34,6 +34,7 @@ func (p *pipeline) signatures(ctx context.Context) error {
 	if !m.HasTrust() {
 		r.Unauthenticated = "no keyring"
 	}
+	p.material = m
 	sigs, findings, err := trust.Check(m, trust.Subject{
 		Name:   path.Base(strings.ReplaceAll(o.Sources.Tarball, "\\", "/")),
 		Open:   func() (io.ReadCloser, error) { return os.Open(p.tarPath) },

@@ -24,6 +24,7 @@ import (
 	"github.com/tarcheck/tarcheck/verify/fetch"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
 	"github.com/tarcheck/tarcheck/verify/report"
+	"github.com/tarcheck/tarcheck/verify/trust"
 )
 
 // Run verifies one release and returns its report. An error means no report
@@ -60,6 +61,8 @@ type pipeline struct {
 	git *compare.Index  // the tag's tree
 	cmp *compare.Result // the archive compared with it
 
+	material *trust.Material // the signature material (step 3), for step 9
+
 	dl download // the download under way, for Progress
 	// gnulibM4 holds the pinned gnulib commit's copies of the m4 files only
 	// in the tarball, by base name (for --rebuild's inputs).
@@ -79,13 +82,14 @@ func (p *pipeline) run(ctx context.Context) (*Report, error) {
 		p.compare,        // 5, 6. one pass over the archive against the tree (verify/compare)
 		p.explain,        // 7. every difference classified (verify/explain)
 		p.rebuild,        // 8. --rebuild: the generated files regenerated (verify/rebuild)
+		p.previous,       // 9. the previous release: drift and signers since (verify/history)
 	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return nil, err
 		}
 	}
-	// 9. Policy and verdict.
+	// 10. Policy and verdict.
 	r := p.report
 	if p.o.Policy != nil {
 		p.o.Policy.Apply(r)
@@ -247,15 +251,27 @@ func (p *pipeline) onDownload(done, total int64) {
 
 // indexGit lists the tag's tree.
 func (p *pipeline) indexGit(ctx context.Context) error {
-	p.git = compare.NewIndex()
 	format, err := p.repo.ObjectFormat(ctx)
 	if err != nil {
 		return gitErr(err)
 	}
 	p.format = format
-	err = p.repo.ListTree(ctx, p.tag.Tree, func(e gitsrc.TreeEntry) error {
-		// The index holds the first 20 bytes of an id: all of a sha1 id,
-		// a prefix of a sha256 one (the archive side computes the same).
+	idx, err := p.treeIndex(ctx, p.tag)
+	if err != nil {
+		return err
+	}
+	p.git = idx
+	p.report.Summary.GitFiles = p.git.Len()
+	p.allowedSignersNote()
+	return nil
+}
+
+// treeIndex lists the tree of tag into a comparison index. The index holds
+// the first 20 bytes of an id: all of a sha1 id, a prefix of a sha256 one
+// (the archive side computes the same).
+func (p *pipeline) treeIndex(ctx context.Context, tag *gitsrc.Tag) (*compare.Index, error) {
+	idx := compare.NewIndex()
+	err := p.repo.ListTree(ctx, tag.Tree, func(e gitsrc.TreeEntry) error {
 		var id [20]byte
 		if len(e.ID) != 40 && len(e.ID) != 64 {
 			return fmt.Errorf("ls-tree: bad object id %q", e.ID)
@@ -263,18 +279,16 @@ func (p *pipeline) indexGit(ctx context.Context) error {
 		if _, err := hex.Decode(id[:], []byte(e.ID[:40])); err != nil {
 			return fmt.Errorf("ls-tree: bad object id %q", e.ID)
 		}
-		if p.git.ArenaBytes()+len(e.Path) > pathidx.MaxArena {
+		if idx.ArenaBytes()+len(e.Path) > pathidx.MaxArena {
 			return fmt.Errorf("ls-tree: more than %d bytes of path names", pathidx.MaxArena)
 		}
-		p.git.Add(e.Path, e.Mode, id)
+		idx.Add(e.Path, e.Mode, id)
 		return nil
 	})
 	if err != nil {
-		return gitErr(fmt.Errorf("listing tree of %s: %w", p.tag.Name, err))
+		return nil, gitErr(fmt.Errorf("listing tree of %s: %w", tag.Name, err))
 	}
-	p.report.Summary.GitFiles = p.git.Len()
-	p.allowedSignersNote()
-	return nil
+	return idx, nil
 }
 
 // allowedSignersNote says, when the tag's SSH signature could not be

@@ -137,6 +137,8 @@ func (v *verifyFlags) register(cmd *cobra.Command, withGit bool) {
 	fl.StringVar(&v.o.Rebuild.Toolchains.Dir, "toolchain-dir", "", "toolchain cache `DIR` for --rebuild (see `tarcheck toolchain`)")
 	fl.BoolVar(&v.o.Rebuild.Toolchains.Fetch, "fetch-toolchains", false, "let --rebuild download (verified) the toolchains the stamps select")
 	fl.StringVar(&v.o.Rebuild.Script, "rebuild-script", "", "run this upstream bootstrap `SCRIPT` (e.g. ./bootstrap) instead of autoreconf -fi, in the sandbox")
+	fl.StringVar(&v.o.History.Previous, "previous", "", "previous release's `TAG` to compare history and signers with (default: inferred, the highest earlier tag of the same scheme; none skips)")
+	fl.StringVar(&v.o.History.PreviousTarball, "previous-tarball", "", "previous release's tarball (`PATH|URL`): report only-in-tarball files new in this release")
 	fl.StringVar(&v.policy, "policy", "", "policy `FILE` (.tarcheck.yaml)")
 	fl.BoolVar(&s.Offline, "offline", false, "no network at all; URL inputs must be in the cache")
 	fl.StringVar(&s.CacheDir, "cache-dir", "", "cache `DIR` for downloads and git data (default: the user cache dir)")

@@ -240,6 +240,7 @@ func (x *explainer) context() *autotools.Context {
 		InGit:       func(path string) bool { return cmp.Index.Get(path) != nil },
 		GitByBase:   gitByBase(cmp.Index),
 		Gnulib:      x.in.Gnulib,
+		Files:       x.selectFiles,
 	}
 }
 
@@ -335,7 +336,7 @@ func (x *explainer) add(fd report.FileDiff, res autotools.Result) {
 	}
 	for _, s := range res.Signals {
 		x.res.Findings = append(x.res.Findings, report.Finding{Rule: s.Rule, Severity: severity(s.Severity), Path: fd.Path,
-			Message: s.Message, Evidence: s.Evidence})
+			Message: s.Message, Evidence: s.Evidence, Selects: s.Selects})
 	}
 }
 

@@ -55,6 +55,11 @@ func (r *Repo) FetchHistory(ctx context.Context, tags ...string) error {
 		}
 		return nil
 	}
+	unlock, err := r.lockCache(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if err := r.configurePartial(ctx); err != nil {
 		return err
 	}
@@ -205,6 +210,7 @@ func (r *Repo) PreviousTags(ctx context.Context, cur *Tag, n int) ([]string, err
 		}
 		return cands[i] < cands[j]
 	})
+	merged := r.mergedTags(ctx, cur.Commit)
 	var out []string
 	for _, name := range cands {
 		if len(out) >= n {
@@ -212,6 +218,12 @@ func (r *Repo) PreviousTags(ctx context.Context, cur *Tag, n int) ([]string, err
 		}
 		id := commits[name]
 		if id == cur.Commit {
+			continue
+		}
+		if merged != nil {
+			if merged[name] {
+				out = append(out, name)
+			}
 			continue
 		}
 		ok, err := r.IsAncestor(ctx, id, cur.Commit)
@@ -514,4 +526,26 @@ func parseIdentLine(v string) (name, email string, at time.Time) {
 		}
 	}
 	return name, email, at
+}
+
+// mergedTags is the set of tags whose commit is reachable from commit, in one
+// git process (for-each-ref --merged) instead of one merge-base per tag: a
+// repository with maintenance branches has many earlier tags off the
+// release's history. Local repositories only; nil when git cannot tell (the caller falls back to
+// IsAncestor per tag).
+func (r *Repo) mergedTags(ctx context.Context, commit string) map[string]bool {
+	if r.Remote != "" {
+		return nil // a cache repository holds only the tags fetched so far
+	}
+	out, err := r.run(ctx, nil, "for-each-ref", "--format=%(refname:strip=2)", "--merged="+commit, "refs/tags/")
+	if err != nil {
+		return nil
+	}
+	m := map[string]bool{}
+	for _, l := range strings.Split(string(out), "\n") {
+		if l != "" {
+			m[l] = true
+		}
+	}
+	return m
 }

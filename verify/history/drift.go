@@ -2,6 +2,7 @@ package history
 
 import (
 	"fmt"
+	"github.com/tarcheck/tarcheck/verify/report"
 	"path"
 	"sort"
 	"strings"
@@ -52,70 +53,20 @@ type DriftInput struct {
 	Selected map[string][]string
 }
 
-// CommitRef is a commit that touched a file, for the report.
-type CommitRef struct {
-	ID        string `json:"commit"`
-	Author    string `json:"author"`
-	Committer string `json:"committer,omitempty"`
-	Date      string `json:"date"`
-	Subject   string `json:"subject"`
-}
+// CommitRef is report.CommitRef: the JSON shape lives in the model (verify/report).
+type CommitRef = report.CommitRef
 
-// BinaryChange is a binary file added or changed in git between the two
-// tags.
-type BinaryChange struct {
-	Path string `json:"path"`
-	// Status is "added" or "modified".
-	Status string `json:"status"`
-	Size   int64  `json:"size"`
-	// Type is the magic type (autotools.IsBinary: "xz", "lzma", "elf",
-	// ... or "data").
-	Type    string      `json:"type"`
-	OldID   string      `json:"old_id,omitempty"`
-	NewID   string      `json:"new_id"`
-	Commits []CommitRef `json:"commits"`
-	// ReferencedBy are this tag's test and build files naming the file
-	// (by path, base name or a base-name glob).
-	ReferencedBy []string `json:"referenced_by,omitempty"`
-	// FlaggedBy is the flagged build logic that names or selects it.
-	FlaggedBy []string `json:"flagged_by,omitempty"`
-	// Severity is "" (no finding), "info", "medium" or "high".
-	Severity string `json:"severity,omitempty"`
-}
+// BinaryChange is report.BinaryChange: the JSON shape lives in the model (verify/report).
+type BinaryChange = report.BinaryChange
 
-// BuildChange is a build-system file changed between the two tags.
-type BuildChange struct {
-	Path string `json:"path"`
-	// Status is "added", "modified", "deleted" or "type-changed".
-	Status  string      `json:"status"`
-	Commits []CommitRef `json:"commits"`
-}
+// BuildChange is report.BuildChange: the JSON shape lives in the model (verify/report).
+type BuildChange = report.BuildChange
 
-// Committer is someone who touched the build system in this release and
-// not in the earlier releases' history of those files.
-type Committer struct {
-	// Identity is "Name <email>".
-	Identity string   `json:"identity"`
-	Paths    []string `json:"paths"`
-	Commits  []string `json:"commits"`
-	// TouchedBinaries is true when they also added or changed binary files.
-	TouchedBinaries bool `json:"touched_binaries,omitempty"`
-}
+// Committer is report.Committer: the JSON shape lives in the model (verify/report).
+type Committer = report.Committer
 
-// DriftReport is the report's "drift" field.
-type DriftReport struct {
-	From          string         `json:"from"`
-	To            string         `json:"to"`
-	Binaries      []BinaryChange `json:"binaries"`
-	BuildFiles    []BuildChange  `json:"build_files"`
-	NewCommitters []Committer    `json:"new_committers"`
-	// CommittersChecked is false when the earlier history was not read.
-	CommittersChecked bool `json:"committers_checked"`
-	// NewOnlyInTarball is filled by TarballDrift (--previous-tarball).
-	NewOnlyInTarball []string `json:"new_only_in_tarball,omitempty"`
-	// Unread lists files that could not be read (too large, missing).
-	Unread []string `json:"unread,omitempty"`
-}
+// DriftReport is report.DriftReport: the JSON shape lives in the model (verify/report).
+type DriftReport = report.DriftReport
 
 // IsBuildFile reports whether p is a build-system file whose changes the
 // drift report lists: configure.ac/.in, *.m4, Makefile.am/.in, makefiles,

@@ -13,6 +13,7 @@
 package history
 
 import (
+	"github.com/tarcheck/tarcheck/verify/report"
 	"strconv"
 	"strings"
 )
@@ -31,25 +32,25 @@ const (
 	// RuleBinaryDrift: a binary file added or changed in git since the
 	// previous release that no test or build file names (medium), or that
 	// build logic flagged by the scan names or selects (high).
-	RuleBinaryDrift = "TC801"
+	RuleBinaryDrift = report.RuleBinaryDrift
 	// RuleBuildDrift: build-system files changed since the previous
 	// release (info, one grouped finding).
-	RuleBuildDrift = "TC802"
+	RuleBuildDrift = report.RuleBuildDrift
 	// RuleNewCommitter: someone who had not touched the build system in
 	// the earlier releases changed it in this one (low; medium when they
 	// also added or changed binary files).
-	RuleNewCommitter = "TC803"
+	RuleNewCommitter = report.RuleNewCommitter
 	// RuleSignerChanged: this release is signed by another key or
 	// identity than the previous one (medium; high when the policy pins
 	// signers).
-	RuleSignerChanged = "TC804"
+	RuleSignerChanged = report.RuleSignerChanged
 	// RuleSignerHandOver: the keyring shows the new key certified by the
 	// old one (info).
-	RuleSignerHandOver = "TC805"
+	RuleSignerHandOver = report.RuleSignerHandOver
 	// RuleTarballDrift: files only in this tarball that were not
 	// only-in-tarball in the previous release's tarball (info, grouped;
 	// each file keeps its own classification).
-	RuleTarballDrift = "TC806"
+	RuleTarballDrift = report.RuleTarballDrift
 )
 
 // Finding is one finding, shaped as the report's findings (verify.Finding):
@@ -62,18 +63,8 @@ type Finding struct {
 	Evidence []string `json:"evidence,omitempty"`
 }
 
-// Previous is the report's "previous" field: which release this one was
-// compared with.
-type Previous struct {
-	// Tag is the previous release's tag; Commit the commit it peels to.
-	Tag    string `json:"tag"`
-	Commit string `json:"commit"`
-	// Inferred is true when the tag was inferred (highest earlier tag of
-	// the same naming scheme that is an ancestor), false for --previous TAG.
-	Inferred bool `json:"inferred"`
-	// Tarball is the --previous-tarball source, "" when none was given.
-	Tarball string `json:"tarball,omitempty"`
-}
+// Previous is report.Previous: the JSON shape lives in the model (verify/report).
+type Previous = report.Previous
 
 // shortID abbreviates an object id for messages.
 func shortID(id string) string {

@@ -3,6 +3,7 @@ package history
 import (
 	"encoding/hex"
 	"fmt"
+	"github.com/tarcheck/tarcheck/verify/report"
 	"strings"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
@@ -11,24 +12,8 @@ import (
 	"github.com/tarcheck/tarcheck/verify/sig"
 )
 
-// Signer is one signer identity of a release, as the report's
-// "signers_history" lists it.
-type Signer struct {
-	// Subject is "tarball" or "tag" (sig.Subject*).
-	Subject string `json:"subject"`
-	// Kind is "openpgp", "ssh", "sigstore" or "x509".
-	Kind string `json:"kind"`
-	// Key is what identifies the signer across releases: the OpenPGP
-	// primary key fingerprint, the SSH key's SHA256 fingerprint, or the
-	// Sigstore/x509 certificate identity (SAN).
-	Key string `json:"key"`
-	// Principal is the SSH principal or the OpenPGP signing subkey when
-	// it differs from Key ("" otherwise).
-	Principal string `json:"principal,omitempty"`
-	// Verified is true when the signature was valid; otherwise Key is
-	// what the signature claims (its issuer), unverified.
-	Verified bool `json:"verified"`
-}
+// Signer is report.Signer: the JSON shape lives in the model (verify/report).
+type Signer = report.Signer
 
 // SignerFromResult turns a signature check (sig.VerifyTag,
 // sig.VerifyDetached, sig.VerifyBundle, ...) into a Signer. ok is false
@@ -64,16 +49,8 @@ func SignerFromResult(r sig.Result) (Signer, bool) {
 	return s, true
 }
 
-// SignersHistory is the report's "signers_history" field.
-type SignersHistory struct {
-	Current  []Signer `json:"current"`
-	Previous []Signer `json:"previous"`
-	// Changed lists the subjects ("tarball", "tag") whose signer changed.
-	Changed []string `json:"changed"`
-	// HandOver describes verified certifications between old and new
-	// keys found in the keyring.
-	HandOver []string `json:"hand_over,omitempty"`
-}
+// SignersHistory is report.SignersHistory: the JSON shape lives in the model (verify/report).
+type SignersHistory = report.SignersHistory
 
 // SignerInput is what Signers compares.
 type SignerInput struct {

@@ -27,7 +27,7 @@ func Markdown(w io.Writer, r *report.Report) error {
 		return ErrNilReport
 	}
 	var b bytes.Buffer
-	for _, section := range []func(*bytes.Buffer, *report.Report){mdHeading, mdSignatures, mdCounts, mdFindings, mdFiles, mdFooter} {
+	for _, section := range []func(*bytes.Buffer, *report.Report){mdHeading, mdSignatures, mdCounts, mdPrevious, mdFindings, mdFiles, mdFooter} {
 		section(&b, r)
 	}
 	if _, err := w.Write(b.Bytes()); err != nil {

@@ -68,6 +68,7 @@ func Text(w io.Writer, r *report.Report, o Options) error {
 	} else {
 		p.header(r)
 		p.signatures(r)
+		p.previous(r)
 		p.printf("\n")
 		p.verdict(r, out)
 		p.notes(r)

@@ -115,6 +115,12 @@ type Report struct {
 	// GitArchive is set when the tarball was made by git archive (it
 	// embeds the commit id).
 	GitArchive *GitArchiveInfo `json:"git_archive,omitempty"`
+
+	// The previous-release analysis (issue 19): which release this one
+	// was compared with, what drifted in git since, and its signers.
+	Previous       *Previous       `json:"previous,omitempty"`
+	Drift          *DriftReport    `json:"drift,omitempty"`
+	SignersHistory *SignersHistory `json:"signers_history,omitempty"`
 }
 
 // GitArchiveInfo describes a tarball made by git archive.
@@ -235,6 +241,10 @@ type Finding struct {
 	Path     string   `json:"path,omitempty"`
 	Message  string   `json:"message"`
 	Evidence []string `json:"evidence,omitempty"`
+	// Selects are the release paths that a file-selecting pattern of the
+	// flagged build logic picks (grep -l/-r, find, globs); the evidence
+	// names them too.
+	Selects []string `json:"selects,omitempty"`
 }
 
 // Generator is a generator seen in the tarball's stamps.

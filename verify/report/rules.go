@@ -71,6 +71,12 @@ const (
 	RuleNotFromDist                = "TC603"
 	RulePolicyStaleExpectation     = "TC701"
 	RulePolicyRequirementUnmet     = "TC702"
+	RuleBinaryDrift                = "TC801"
+	RuleBuildDrift                 = "TC802"
+	RuleNewCommitter               = "TC803"
+	RuleSignerChanged              = "TC804"
+	RuleSignerHandOver             = "TC805"
+	RuleTarballDrift               = "TC806"
 	// RuleArchiveHazard is the id of an archive hazard of a kind not catalogued.
 	RuleArchiveHazard = "TC100"
 )
@@ -235,6 +241,26 @@ var rules = []Rule{
 	{ID: RulePolicyRequirementUnmet, Name: "PolicyRequirementUnmet", Severity: SevHigh,
 		Short: "Policy signature requirement not met",
 		Full:  "The policy's require block (signature, OpenPGP fingerprints, SSH principals or Sigstore identity) is not satisfied by any valid signature."},
+
+	// Previous release (--previous; verify/history).
+	{ID: RuleBinaryDrift, Name: "BinaryDrift", Severity: SevMedium,
+		Short: "Binary file added or changed in git since the previous release",
+		Full:  "A binary file was added or changed in git between the previous release's tag and this one, and no test script, Makefile or CMake file names it (medium), or build logic the scan flagged names or selects it (high). The xz-utils payload was committed as test files one release early and updated in the release itself."},
+	{ID: RuleBuildDrift, Name: "BuildDrift", Severity: SevInfo,
+		Short: "Build-system files changed since the previous release",
+		Full:  "configure.ac, m4 macros, Makefile.am, CMake, Meson, CI workflows or bootstrap scripts changed between the previous release's tag and this one: the files to review first. One grouped finding."},
+	{ID: RuleNewCommitter, Name: "NewCommitter", Severity: SevLow,
+		Short: "New committer to the build system",
+		Full:  "Someone who had not touched these build files in the earlier releases changed them in this one (medium when they also added or changed binary files)."},
+	{ID: RuleSignerChanged, Name: "SignerChanged", Severity: SevMedium,
+		Short: "Release signed by another key than the previous release",
+		Full:  "The tarball or the tag is signed by a key or identity that signed neither in the previous release: both identities are in the evidence. High when the policy pins signers."},
+	{ID: RuleSignerHandOver, Name: "SignerHandOver", Severity: SevInfo,
+		Short: "Signing key handed over by certification",
+		Full:  "The keyring holds a verified certification of the new signing key by the previous one (or the reverse): a documented hand-over of the signing role."},
+	{ID: RuleTarballDrift, Name: "TarballDrift", Severity: SevInfo,
+		Short: "Files newly only in the tarball since the previous release",
+		Full:  "Files only in this release's tarball that were not only-in-tarball in the previous release's tarball (--previous-tarball). Each keeps its own classification; this says which are new."},
 }
 
 // ruleIndex finds a catalogue row by id.

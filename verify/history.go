@@ -1,0 +1,263 @@
+package verify
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tarcheck/tarcheck/verify/compare"
+	"github.com/tarcheck/tarcheck/verify/fetch"
+	"github.com/tarcheck/tarcheck/verify/gitsrc"
+	"github.com/tarcheck/tarcheck/verify/history"
+	"github.com/tarcheck/tarcheck/verify/report"
+	"github.com/tarcheck/tarcheck/verify/sig"
+)
+
+// earlierReleases is how many releases before the previous one the
+// new-committer check looks back over.
+const earlierReleases = 3
+
+// previous compares this release with the one before it (step 9): what
+// drifted in git between the two tags, whether the same key signed both, and
+// (--previous-tarball) which only-in-tarball files are new. An inferred
+// previous release that cannot be read is a note, never a failure; one named
+// with --previous must be readable.
+func (p *pipeline) previous(ctx context.Context) error {
+	spec := p.o.History.Previous
+	if spec == gitsrc.PreviousNone {
+		return nil
+	}
+	start := time.Now()
+	prev, err := p.previousTag(ctx, spec)
+	if err == nil && prev != nil {
+		err = p.previousAnalysis(ctx, prev)
+	}
+	if err != nil {
+		if spec != "" || ctx.Err() != nil {
+			return gitErr(err)
+		}
+		p.report.Notes = append(p.report.Notes, fmt.Sprintf("previous release not analysed: %v (--previous none skips it)", err))
+		return nil
+	}
+	p.o.logf("previous-release analysis took %v", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// previousTag resolves the previous release: spec, or inferred when "".
+// nil with a nil error means there is none (said through Logf only: a
+// repository with one release has nothing to compare).
+func (p *pipeline) previousTag(ctx context.Context, spec string) (*gitsrc.Tag, error) {
+	if err := p.repo.FetchHistory(ctx, p.tag.Name); err != nil {
+		return nil, err
+	}
+	name, err := p.repo.PreviousTag(ctx, p.tag, spec)
+	if err != nil {
+		return nil, err
+	}
+	if name == "" {
+		p.o.logf("no earlier release of the naming scheme of %s: no previous-release analysis", p.tag.Name)
+		return nil, nil
+	}
+	return p.repo.Resolve(ctx, name)
+}
+
+// previousAnalysis fills the report's previous, drift and signers_history
+// fields and their findings.
+func (p *pipeline) previousAnalysis(ctx context.Context, prev *gitsrc.Tag) error {
+	r := p.report
+	r.Previous = &report.Previous{Tag: prev.Name, Commit: prev.Commit, Inferred: p.o.History.Previous == "",
+		Tarball: p.o.History.PreviousTarball}
+	drift, findings, err := p.drift(ctx, prev)
+	if err != nil {
+		return err
+	}
+	if p.o.History.PreviousTarball != "" {
+		added, more, err := p.tarballDrift(ctx, prev)
+		if err != nil {
+			return err
+		}
+		drift.NewOnlyInTarball = added
+		findings = append(findings, more...)
+	}
+	r.Drift = &drift
+	if sh, more := p.signerHistory(prev); sh != nil {
+		r.SignersHistory = sh
+		findings = append(findings, more...)
+	}
+	for _, f := range findings {
+		sev, err := report.ParseSeverity(f.Severity)
+		if err != nil {
+			sev = report.SevMedium
+		}
+		r.Findings = append(r.Findings, report.Finding{Rule: f.Rule, Severity: sev, Path: f.Path, Message: f.Message, Evidence: f.Evidence})
+	}
+	return nil
+}
+
+// drift reads what changed in git between prev and the tag (trees and
+// commits; blobs only for the changed and the test and build files).
+func (p *pipeline) drift(ctx context.Context, prev *gitsrc.Tag) (history.DriftReport, []history.Finding, error) {
+	repo, tag := p.repo, p.tag
+	in := history.DriftInput{Previous: prev.Name, Current: tag.Name, Flagged: p.flaggedBuildFiles(), Selected: p.selected()}
+	var err error
+	if in.Changes, err = repo.DiffTrees(ctx, prev.Tree, tag.Tree); err != nil {
+		return history.DriftReport{}, nil, err
+	}
+	if in.Commits, err = repo.Log(ctx, prev.Commit, tag.Commit, nil); err != nil {
+		return history.DriftReport{}, nil, err
+	}
+	if in.Earlier, err = p.earlier(ctx, prev, in.Changes); err != nil {
+		return history.DriftReport{}, nil, err
+	}
+	in.CheckCommitters = true
+	err = repo.ListTree(ctx, tag.Tree, func(e gitsrc.TreeEntry) error {
+		in.Tree = append(in.Tree, e)
+		return nil
+	})
+	if err != nil {
+		return history.DriftReport{}, nil, err
+	}
+	if err := repo.Prefetch(ctx, tag.Tree, history.NeededBlobs(in.Changes, in.Tree)); err != nil {
+		return history.DriftReport{}, nil, err
+	}
+	blobs, err := repo.OpenBlobs(ctx)
+	if err != nil {
+		return history.DriftReport{}, nil, err
+	}
+	defer blobs.Close()
+	in.Blobs = blobs
+	d, f := history.Drift(in)
+	return d, f, nil
+}
+
+// earlier is who touched the changed build files in the releases before
+// prev (up to earlierReleases of them; the whole history when prev is the
+// first release).
+func (p *pipeline) earlier(ctx context.Context, prev *gitsrc.Tag, changes []gitsrc.Change) ([]gitsrc.Commit, error) {
+	paths := history.BuildPaths(changes)
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	older, err := p.repo.PreviousTags(ctx, prev, earlierReleases)
+	if err != nil {
+		return nil, err
+	}
+	from := ""
+	if len(older) > 0 {
+		t, err := p.repo.Resolve(ctx, older[len(older)-1])
+		if err != nil {
+			return nil, err
+		}
+		from = t.Commit
+	}
+	return p.repo.Log(ctx, from, prev.Commit, paths)
+}
+
+// flaggedBuildFiles are the build files with a finding of severity high or
+// more, each with the first such finding's rule and message.
+func (p *pipeline) flaggedBuildFiles() map[string]string {
+	m := map[string]string{}
+	for _, f := range p.report.Findings {
+		if f.Severity >= report.SevHigh && f.Path != "" && history.IsBuildFile(f.Path) && m[f.Path] == "" {
+			m[f.Path] = f.Rule + ": " + f.Message
+		}
+	}
+	return m
+}
+
+// selected maps each file that flagged build logic selects by pattern to
+// the evidence lines naming it ("m4/x.m4 line 86: selects tests/files/...").
+func (p *pipeline) selected() map[string][]string {
+	m := map[string][]string{}
+	for _, f := range p.report.Findings {
+		for _, s := range f.Selects {
+			line := f.Path + ": selects " + s
+			for _, e := range f.Evidence {
+				if strings.Contains(e, "selects "+s) {
+					line = f.Path + " " + e
+					break
+				}
+			}
+			m[s] = append(m[s], line)
+		}
+	}
+	return m
+}
+
+// signerHistory compares the tag signers of prev and this release, with
+// the same trust material. nil when neither tag names a signer.
+func (p *pipeline) signerHistory(prev *gitsrc.Tag) (*history.SignersHistory, []history.Finding) {
+	cur, old := p.tagSigners(p.tag), p.tagSigners(prev)
+	if len(cur) == 0 && len(old) == 0 {
+		return nil, nil
+	}
+	in := history.SignerInput{Previous: prev.Name, Current: p.tag.Name, CurrentSigners: cur, PreviousSigners: old}
+	if pol := p.o.Policy; pol != nil {
+		req := pol.Require
+		in.Pinned = len(req.OpenPGPFingerprints) > 0 || len(req.SSHPrincipals) > 0 || req.Sigstore != nil
+	}
+	if m := p.material; m != nil {
+		in.Keyring = append(append(in.Keyring, m.Keyring...), m.TagKeyring...)
+	}
+	sh, f := history.Signers(in)
+	return &sh, f
+}
+
+// tagSigners is the signer of tag's signature, checked as step 3 checks
+// the current tag's (none for a lightweight or unsigned tag).
+func (p *pipeline) tagSigners(tag *gitsrc.Tag) []history.Signer {
+	if len(tag.Raw) == 0 {
+		return nil
+	}
+	t, err := sig.ParseTag(tag.Raw)
+	if err != nil {
+		return nil
+	}
+	pol := sig.TagPolicy{Name: tag.Name, Object: tag.Commit}
+	if m := p.material; m != nil {
+		pol.Keyring, pol.AllowedSigners, pol.TrustedRoot, pol.Identity = m.TagKeyring, m.AllowedSigners, m.TrustedRoot, m.TagIdentity
+	}
+	res := sig.VerifyTag(t, pol, time.Now())
+	res.Subject = sig.SubjectTag
+	if s, ok := history.SignerFromResult(res); ok {
+		return []history.Signer{s}
+	}
+	return nil
+}
+
+// tarballDrift compares the previous release's tarball with its tag (no
+// classification, no rebuild) and lists the only-in-tarball files that are
+// new in this release.
+func (p *pipeline) tarballDrift(ctx context.Context, prev *gitsrc.Tag) ([]string, []history.Finding, error) {
+	file := p.o.History.PreviousTarball
+	if fetch.IsURL(file) {
+		f, err := p.get(ctx, file)
+		if err != nil {
+			return nil, nil, err
+		}
+		file = f.Path
+	}
+	idx, err := p.treeIndex(ctx, prev)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := compare.Run(ctx, file, idx, compare.Options{Limits: p.o.Limits.archive(), KeepBytes: 1, Logf: p.o.Output.Logf})
+	if err != nil {
+		return nil, nil, archiveErr(ctx, "reading", "--previous-tarball "+filepath.Base(file), err)
+	}
+	added, findings := history.TarballDrift(onlyInTarball(p.cmp), onlyInTarball(res), prev.Name)
+	return added, findings, nil
+}
+
+// onlyInTarball lists the members of a comparison that the tag lacks.
+func onlyInTarball(res *compare.Result) []string {
+	var out []string
+	for rel, m := range res.Members {
+		if m.Status == report.OnlyInTarball && !m.Stray {
+			out = append(out, rel)
+		}
+	}
+	return out
+}
