@@ -135,6 +135,14 @@ func addM4History(ctx context.Context, db *autotools.M4DB, g, cache string, logf
 // WriteFileAtomic writes data to name through a temporary file in the same
 // directory, renamed into place: a reader never sees half a file.
 func WriteFileAtomic(name string, data []byte) error {
+	if fi, err := os.Stat(name); err == nil && !fi.Mode().IsRegular() {
+		// A device, FIFO or the like (--output /dev/stdout, /dev/null):
+		// write to it; renaming over it would replace the device node.
+		if err := os.WriteFile(name, data, 0o644); err != nil {
+			return Errorf(KindEnvironment, "writing %s: %v", name, err)
+		}
+		return nil
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(name), ".tarcheck-*")
 	if err != nil {
 		return Errorf(KindEnvironment, "writing %s: %v", name, err)
