@@ -395,10 +395,14 @@ func (p *textPrinter) quiet(r *report.Report, out report.Outcome) {
 		}
 		sigs = append(sigs, sig)
 	}
-	if len(sigs) == 0 {
-		sigs = []string{"none checked"}
+	switch {
+	case len(sigs) > 0:
+		p.printf("%s; signatures: %s\n", line, strings.Join(sigs, ", "))
+	case r.Unauthenticated != "":
+		p.printf("%s\n", line) // the verdict already says none was checked
+	default:
+		p.printf("%s; signatures: none checked\n", line)
 	}
-	p.printf("%s; signatures: %s\n", line, strings.Join(sigs, ", "))
 }
 
 // files lists every differing file (-v), with its diff excerpt.
