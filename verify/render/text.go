@@ -238,6 +238,45 @@ func groupFindings(fs []report.Finding, min report.Severity, each bool) (groups 
 // maxGenerators is the number of generators named without -v.
 const maxGenerators = 5
 
+// maxSingles is how many one-finding groups of a rule and severity are
+// listed before they fold into one group under the rule's description.
+const maxSingles = 3
+
+// foldSingles folds the one-finding groups of a rule and severity whose
+// messages all differ (they name their file) into one group when there are
+// more than maxSingles of them.
+func foldSingles(groups []*findingGroup) []*findingGroup {
+	type key struct {
+		sev  report.Severity
+		rule string
+	}
+	singles := map[key]int{}
+	for _, g := range groups {
+		if g.n == 1 && g.f.Path != "" {
+			singles[key{g.f.Severity, g.f.Rule}]++
+		}
+	}
+	var out []*findingGroup
+	folded := map[key]*findingGroup{}
+	for _, g := range groups {
+		k := key{g.f.Severity, g.f.Rule}
+		if g.n != 1 || g.f.Path == "" || singles[k] <= maxSingles {
+			out = append(out, g)
+			continue
+		}
+		f := folded[k]
+		if f == nil {
+			rule, _ := report.LookupRule(g.f.Rule)
+			f = &findingGroup{f: report.Finding{Rule: g.f.Rule, Severity: g.f.Severity, Message: rule.Short + ", each with its own message (-v lists them)"}}
+			folded[k] = f
+			out = append(out, f)
+		}
+		f.n++
+		f.paths = append(f.paths, g.f.Path)
+	}
+	return out
+}
+
 // defaultExamples is the number of example paths of a group of findings.
 const defaultExamples = 5
 
@@ -251,6 +290,9 @@ func (p *textPrinter) findings(r *report.Report, o Options) {
 		min, examples = report.SevInfo, len(r.Findings)
 	}
 	groups, hidden := groupFindings(r.Findings, min, o.Verbose)
+	if !o.Verbose {
+		groups = foldSingles(groups)
+	}
 	shown := len(r.Findings) - hidden[report.SevLow] - hidden[report.SevInfo]
 	title := fmt.Sprintf("Findings: %d", shown)
 	if min > report.SevInfo {
@@ -295,6 +337,10 @@ func (p *textPrinter) findings(r *report.Report, o Options) {
 	}
 }
 
+// maxDiffFiles is the number of high or critical files whose diff is
+// shown without -v.
+const maxDiffFiles = 10
+
 // defaultDiffRows is the number of rows of a diff excerpt shown by default.
 const defaultDiffRows = 20
 
@@ -306,12 +352,19 @@ func (p *textPrinter) diffs(r *report.Report, o Options) {
 	for _, d := range o.DiffPaths {
 		wanted[d] = true
 	}
-	first := true
+	first, shown, more := true, 0, 0
 	for _, i := range bySeverity(len(r.Files), func(i int) report.Severity { return r.Files[i].Severity }) {
 		f := r.Files[i]
 		full := wanted[f.Path]
 		if !full && (o.Verbose || f.Severity < report.SevHigh) {
 			continue
+		}
+		if !full && shown == maxDiffFiles {
+			more++
+			continue
+		}
+		if !full {
+			shown++
 		}
 		if first {
 			p.heading("Differences")
@@ -329,6 +382,9 @@ func (p *textPrinter) diffs(r *report.Report, o Options) {
 		}
 		p.diff(f.Diff, "    ", rows, f.Path)
 		delete(wanted, f.Path)
+	}
+	if more > 0 {
+		p.printf("  ... and %d more high or critical %s (-v shows every diff, --diff PATH one file's)\n", more, plural(more, "file", "files"))
 	}
 	for _, d := range o.DiffPaths {
 		if wanted[d] {
