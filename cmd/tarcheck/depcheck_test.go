@@ -19,7 +19,7 @@ import (
 func TestPackageRules(t *testing.T) {
 	const module = "github.com/tarcheck/tarcheck"
 	allowed := map[string][]string{
-		"os/exec":                           {"verify/gitsrc", "sandbox", "autotools/cmd/m4dbgen", "internal/hostile", "bench"},
+		"os/exec":                           {"verify/gitsrc", "sandbox", "autotools/cmd/m4dbgen", "internal/hostile", "internal/adversary", "bench"},
 		"net/http":                          {"verify/fetch"},
 		"github.com/spf13/cobra":            {"cmd/tarcheck"},
 		"github.com/spf13/pflag":            {"cmd/tarcheck"},
