@@ -702,8 +702,10 @@ func (c *classification) readTarball(p string) ([]byte, bool) {
 func (c *classification) ruleCompiledCatalog() Result {
 	po := strings.TrimSuffix(c.in.Path, path.Ext(c.in.Path)) + ".po"
 	if c.ctx.TarballFile == nil && c.ctx.Files == nil {
-		return Result{Class: ClassTranslation, Severity: SevMedium,
-			Reason: "compiled message catalog (" + c.ext + ") not compared with " + po + " (no access to the tarball's catalogs)"}
+		// The caller gave no access to the tarball's other files (see
+		// Context.TarballFile): the catalog is not compared.
+		return Result{Class: ClassGenerated, Severity: SevInfo, Generator: "GNU gettext (msgfmt)",
+			Reason: "compiled message catalog (" + c.ext + "), not compared with " + po + " (no access to the tarball's catalogs)"}
 	}
 	src, ok := c.readTarball(po)
 	if !ok {
