@@ -276,6 +276,10 @@ func closestAdded(content []byte, copies [][2]string) ([]string, string, bool) {
 // workflows, CMake/meson files.
 func execOrBuildContent(p string, content []byte, mode uint32) bool {
 	base := path.Base(p)
+	if inner, ok := strings.CutSuffix(base, ".in"); ok && !strings.HasPrefix(base, "Makefile") && path.Ext(inner) != "" {
+		// A template (foo.sh.in, bar.html.in) is what it instantiates.
+		return execOrBuildContent(path.Join(path.Dir(p), inner), content, mode)
+	}
 	switch strings.ToLower(path.Ext(base)) {
 	case ".cmake", ".mk", ".mak", ".make", ".py", ".pl", ".pm", ".rb", ".ps1", ".bat", ".cmd", ".bash", ".zsh", ".ksh", ".test", ".tcl", ".lua", ".exp":
 		return true
@@ -831,6 +835,12 @@ func OmittedReferences(tagFiles, tarballFiles []string, inTarball func(string) b
 				return
 			}
 		}
+		if !strings.Contains(ref, "/") {
+			// A bare name resolves only beside the includer or at the
+			// root: elsewhere it is as likely a system header
+			// (<iconv.h> is not gettext's os2/iconv/iconv.h).
+			return
+		}
 		for _, p := range byBase[path.Base(ref)] {
 			if strings.HasSuffix(p, "/"+ref) || p == ref {
 				found[p] = true
@@ -869,13 +879,10 @@ func OmittedReferences(tagFiles, tarballFiles []string, inTarball func(string) b
 			text = strings.ReplaceAll(text, pre, " ")
 		}
 		for _, t := range buildTokenRe.FindAllString(text, -1) {
-			if rest, ok := strings.CutPrefix(t, "/"); ok {
-				if omitted[rest] {
-					found[rest] = true
-				}
-				continue
-			}
 			p := path.Join(dir, t)
+			if rest, ok := strings.CutPrefix(t, "/"); ok {
+				p = rest
+			}
 			if !cSourceExts[path.Ext(p)] && path.Ext(p) != ".cmake" {
 				// Other names in build files are mostly programs,
 				// data and maintainer files (bootstrap.conf, cfg.mk)
