@@ -171,6 +171,7 @@ func (c *classification) helperClaim(m *M4Match) (Severity, string, []string) {
 	if !ok {
 		return SevMedium, "not compared: no content of the version it claims is available", nil
 	}
+	added = dropDistroDelta(c.base, added)
 	if len(added) > 0 {
 		ev := make([]string, 0, maxDiffLines+1)
 		for i, l := range added {
@@ -948,3 +949,42 @@ var toolFragments = map[string]string{
 
 // toolFragmentStamp is the header those tools write.
 var toolFragmentStamp = regexp.MustCompile(`(?i)gtk-doc\.make|generated automatically by Autoconf|AX_AM_MACROS|AX_ADD_AM_MACRO|-\*- mode: makefile -\*-`)
+
+// debianLtmainDelta are lines of upstream libtool's ltmain.sh that
+// Debian's patches change (the XSI/bash feature probes, -specs flags,
+// link_all_deplibs): an installed Debian copy lacks them, so a release's
+// upstream copy "adds" them without any edit.
+var debianLtmainDelta = map[string]bool{
+	`if test set = "${BASH_VERSION+set}${ZSH_VERSION+set}"; then`: true,
+	`: ${_G_HAVE_ARITH_OP="yes"}`:                                 true,
+	`: ${_G_HAVE_XSI_OPS="yes"}`:                                  true,
+	`case $BASH_VERSION in`:                                       true,
+	`[12].* | 3.0 | 3.0*) ;;`:                                     true,
+	`: ${_G_HAVE_PLUSEQ_OP="yes"}`:                                true,
+	`test -z "$_G_HAVE_PLUSEQ_OP" \`:                              true,
+	`&& (eval 'x=a; x+=" b"; test "a b" = "$x"') 2>/dev/null \`:   true,
+	`&& _G_HAVE_PLUSEQ_OP=yes`:                                    true,
+	`-specs=*|-fsanitize=*|-fuse-ld=*|-Wa,*)`:                     true,
+	`link) libs="$deplibs %DEPLIBS% $dependency_libs" ;;`:         true,
+}
+
+// dropDistroDelta removes, from the lines a helper adds to an installed
+// copy, the lines that only restate its own version stamp and, for
+// ltmain.sh, the upstream lines Debian's patches change.
+func dropDistroDelta(base string, added []string) []string {
+	out := added[:0]
+	for _, l := range added {
+		if stampLineRe.MatchString(l) {
+			continue
+		}
+		if base == "ltmain.sh" && debianLtmainDelta[l] {
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// stampLineRe is a line that only states a version: a literal assignment
+// (no expansion, no command) or the version line of a usage text.
+var stampLineRe = regexp.MustCompile(`^(?:(?:VERSION|scriptversion|timestamp|package_revision)=['"]?[0-9A-Za-z.:()_ \-]+['"]?;?(?: *# *UTC)?|version: +\$progname \(GNU [a-z]+\) [0-9A-Za-z.\-]+)$`)
