@@ -987,4 +987,4 @@ func dropDistroDelta(base string, added []string) []string {
 
 // stampLineRe is a line that only states a version: a literal assignment
 // (no expansion, no command) or the version line of a usage text.
-var stampLineRe = regexp.MustCompile(`^(?:(?:VERSION|scriptversion|timestamp|package_revision)=['"]?[0-9A-Za-z.:()_ \-]+['"]?;?(?: *# *UTC)?|version: +\$progname \(GNU [a-z]+\) [0-9A-Za-z.\-]+)$`)
+var stampLineRe = regexp.MustCompile(`^(?:(?:VERSION|scriptversion|timestamp|package_revision)=['"]?[0-9A-Za-z.:()_ \-]+['"]?;?(?: *# *UTC)?|version: +\$progname (?:\(GNU [a-z]+\)|\$scriptversion) [0-9A-Za-z.~+\-]+(?: Debian-[0-9A-Za-z.~+\-]+)?)$`)
