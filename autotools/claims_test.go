@@ -413,7 +413,7 @@ func newGzip(buf *bytes.Buffer) error {
 
 func TestDropDistroDelta(t *testing.T) {
 	got := dropDistroDelta("ltmain.sh", []string{"VERSION=2.4.7-dirty", "scriptversion='(GNU libtool) 2.4.7-dirty'", ": ${_G_HAVE_XSI_OPS=\"yes\"}", "VERSION=$(sh x)", "gzip -dc x | sh", "version:        $progname $scriptversion Debian-2.4.7-5"})
-	if !slices.Equal(got, []string{"VERSION=$(sh x)", "gzip -dc x | sh", "version:        $progname $scriptversion Debian-2.4.7-5"}) {
+	if !slices.Equal(got, []string{"VERSION=$(sh x)", "gzip -dc x | sh"}) {
 		t.Errorf("got %q", got)
 	}
 	if got := dropDistroDelta("config.sub", []string{": ${_G_HAVE_XSI_OPS=\"yes\"}"}); len(got) != 1 {
