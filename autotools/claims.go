@@ -171,6 +171,7 @@ func (c *classification) helperClaim(m *M4Match) (Severity, string, []string) {
 	if !ok {
 		return SevMedium, "not compared: no content of the version it claims is available", nil
 	}
+	added = dropDistroDelta(c.base, added)
 	if len(added) > 0 {
 		ev := make([]string, 0, maxDiffLines+1)
 		for i, l := range added {
@@ -276,6 +277,10 @@ func closestAdded(content []byte, copies [][2]string) ([]string, string, bool) {
 // workflows, CMake/meson files.
 func execOrBuildContent(p string, content []byte, mode uint32) bool {
 	base := path.Base(p)
+	if inner, ok := strings.CutSuffix(base, ".in"); ok && !strings.HasPrefix(base, "Makefile") && path.Ext(inner) != "" {
+		// A template (foo.sh.in, bar.html.in) is what it instantiates.
+		return execOrBuildContent(path.Join(path.Dir(p), inner), content, mode)
+	}
 	switch strings.ToLower(path.Ext(base)) {
 	case ".cmake", ".mk", ".mak", ".make", ".py", ".pl", ".pm", ".rb", ".ps1", ".bat", ".cmd", ".bash", ".zsh", ".ksh", ".test", ".tcl", ".lua", ".exp":
 		return true
@@ -702,8 +707,10 @@ func (c *classification) readTarball(p string) ([]byte, bool) {
 func (c *classification) ruleCompiledCatalog() Result {
 	po := strings.TrimSuffix(c.in.Path, path.Ext(c.in.Path)) + ".po"
 	if c.ctx.TarballFile == nil && c.ctx.Files == nil {
-		return Result{Class: ClassTranslation, Severity: SevMedium,
-			Reason: "compiled message catalog (" + c.ext + ") not compared with " + po + " (no access to the tarball's catalogs)"}
+		// The caller gave no access to the tarball's other files (see
+		// Context.TarballFile): the catalog is not compared.
+		return Result{Class: ClassGenerated, Severity: SevInfo, Generator: "GNU gettext (msgfmt)",
+			Reason: "compiled message catalog (" + c.ext + "), not compared with " + po + " (no access to the tarball's catalogs)"}
 	}
 	src, ok := c.readTarball(po)
 	if !ok {
@@ -829,6 +836,12 @@ func OmittedReferences(tagFiles, tarballFiles []string, inTarball func(string) b
 				return
 			}
 		}
+		if !strings.Contains(ref, "/") {
+			// A bare name resolves only beside the includer or at the
+			// root: elsewhere it is as likely a system header
+			// (<iconv.h> is not gettext's os2/iconv/iconv.h).
+			return
+		}
 		for _, p := range byBase[path.Base(ref)] {
 			if strings.HasSuffix(p, "/"+ref) || p == ref {
 				found[p] = true
@@ -867,13 +880,10 @@ func OmittedReferences(tagFiles, tarballFiles []string, inTarball func(string) b
 			text = strings.ReplaceAll(text, pre, " ")
 		}
 		for _, t := range buildTokenRe.FindAllString(text, -1) {
-			if rest, ok := strings.CutPrefix(t, "/"); ok {
-				if omitted[rest] {
-					found[rest] = true
-				}
-				continue
-			}
 			p := path.Join(dir, t)
+			if rest, ok := strings.CutPrefix(t, "/"); ok {
+				p = rest
+			}
 			if !cSourceExts[path.Ext(p)] && path.Ext(p) != ".cmake" {
 				// Other names in build files are mostly programs,
 				// data and maintainer files (bootstrap.conf, cfg.mk)
@@ -939,3 +949,42 @@ var toolFragments = map[string]string{
 
 // toolFragmentStamp is the header those tools write.
 var toolFragmentStamp = regexp.MustCompile(`(?i)gtk-doc\.make|generated automatically by Autoconf|AX_AM_MACROS|AX_ADD_AM_MACRO|-\*- mode: makefile -\*-`)
+
+// debianLtmainDelta are lines of upstream libtool's ltmain.sh that
+// Debian's patches change (the XSI/bash feature probes, -specs flags,
+// link_all_deplibs): an installed Debian copy lacks them, so a release's
+// upstream copy "adds" them without any edit.
+var debianLtmainDelta = map[string]bool{
+	`if test set = "${BASH_VERSION+set}${ZSH_VERSION+set}"; then`: true,
+	`: ${_G_HAVE_ARITH_OP="yes"}`:                                 true,
+	`: ${_G_HAVE_XSI_OPS="yes"}`:                                  true,
+	`case $BASH_VERSION in`:                                       true,
+	`[12].* | 3.0 | 3.0*) ;;`:                                     true,
+	`: ${_G_HAVE_PLUSEQ_OP="yes"}`:                                true,
+	`test -z "$_G_HAVE_PLUSEQ_OP" \`:                              true,
+	`&& (eval 'x=a; x+=" b"; test "a b" = "$x"') 2>/dev/null \`:   true,
+	`&& _G_HAVE_PLUSEQ_OP=yes`:                                    true,
+	`-specs=*|-fsanitize=*|-fuse-ld=*|-Wa,*)`:                     true,
+	`link) libs="$deplibs %DEPLIBS% $dependency_libs" ;;`:         true,
+}
+
+// dropDistroDelta removes, from the lines a helper adds to an installed
+// copy, the lines that only restate its own version stamp and, for
+// ltmain.sh, the upstream lines Debian's patches change.
+func dropDistroDelta(base string, added []string) []string {
+	out := added[:0]
+	for _, l := range added {
+		if stampLineRe.MatchString(l) {
+			continue
+		}
+		if base == "ltmain.sh" && debianLtmainDelta[l] {
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// stampLineRe is a line that only states a version: a literal assignment
+// (no expansion, no command) or the version line of a usage text.
+var stampLineRe = regexp.MustCompile(`^(?:(?:VERSION|scriptversion|timestamp|package_revision)=['"]?[0-9A-Za-z.:()_ \-]+['"]?;?(?: *# *UTC)?|version: +\$progname (?:\(GNU [a-z]+\)|\$scriptversion) [0-9A-Za-z.~+\-]+(?: Debian-[0-9A-Za-z.~+\-]+)?)$`)
