@@ -119,6 +119,7 @@ func Explain(ctx context.Context, in Input) (*Result, error) {
 	x := &explainer{in: in, cmp: in.Compare, gens: map[string]*report.Generator{},
 		res: Result{Classes: map[string]int{}}}
 	x.actx = x.context()
+	x.wireClaims()
 	gnulib := in.GnulibTree
 	if x.actx.Gnulib == nil && gnulib != nil {
 		x.actx.Gnulib = gnulib.Read

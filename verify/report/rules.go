@@ -55,6 +55,9 @@ const (
 	RuleM4UnknownContent           = "TC401"
 	RuleM4SerialAboveUpstream      = "TC402"
 	RuleM4UnknownName              = "TC403"
+	RuleM4OverridesAutotools       = "TC411"
+	RuleHelperClaim                = "TC412"
+	RuleDataAfterEndMarker         = "TC413"
 	RuleSuspiciousBuildLogic       = "TC501"
 	RuleBuildReadsBinaryData       = "TC502"
 	RuleGrepBinaryTree             = "TC503"
@@ -66,6 +69,7 @@ const (
 	RuleBase64ToShell              = "TC509"
 	RuleNetworkFetch               = "TC510"
 	RuleEncodedBlob                = "TC511"
+	RuleDataFlowToExecution        = "TC512"
 	RuleRegeneratedFileDiffers     = "TC601"
 	RuleNotReproducible            = "TC602"
 	RuleNotFromDist                = "TC603"
@@ -187,10 +191,22 @@ var rules = []Rule{
 		Short: "m4 macro file not known to any upstream",
 		Full:  "An m4 file only in the tarball matches no known macro name from the usual upstream collections."},
 
+	{ID: RuleM4OverridesAutotools, Name: "M4OverridesAutotools", Severity: SevHigh,
+		Short: "New m4 file defines or overrides an autotools macro",
+		Full:  "An m4 file only in the tarball defines a macro of autoconf, automake, libtool or gettext (AC_*, AM_*, LT_*, AS_*, _AC_*, m4_*): aclocal would pick it up and every configure it generates would run its code."},
+	{ID: RuleHelperClaim, Name: "HelperClaimUnproved", Severity: SevHigh,
+		Short: "Copied helper whose stamp or content no published version proves",
+		Full:  "A copied helper (config.guess, ltmain.sh, install-sh, po/Makefile.in.in, ...) carries a date stamp later than the tag, or content that matches no published version and adds lines to the closest known copy. Stamps only choose what to compare with; they never explain a file."},
+	{ID: RuleDataAfterEndMarker, Name: "DataAfterEndMarker", Severity: SevHigh,
+		Short: "Data after a container's end marker",
+		Full:  "A PNG, PDF, gzip, xz or ZIP file carries bytes after its end marker (IEND, %%EOF, stream end, end record): a place to hide a payload that viewers and decompressors ignore."},
 	// Build logic.
 	{ID: RuleSuspiciousBuildLogic, Name: "SuspiciousBuildLogic", Severity: SevCritical,
 		Short: "Build script with xz-style obfuscation signals",
 		Full:  "A build script that is not identical to the tag contains signals seen in the xz-utils backdoor: grep -a over the source tree, tr character-swap ciphers, head -c/tail -c carving, xz -d or lzma piped to a shell, eval of assembled strings, sed \"r\\n\"."},
+	{ID: RuleDataFlowToExecution, Name: "DataFlowToExecution", Severity: SevCritical,
+		Short: "Build logic reads data, transforms it and executes it",
+		Full:  "A shell parse of the build logic shows bytes read from a data or binary file (or a decoded literal) flowing through a transformation (any decompressor, dd, od, tr, sed y, base32/64, openssl, perl, python, arithmetic) into execution (eval, ., sh -c, a pipe into a shell, system()). Critical when the source is a data file, high for a decoded literal."},
 	{ID: RuleBuildReadsBinaryData, Name: "BuildReadsBinaryData", Severity: SevCritical,
 		Short: "Build script reads binary test data",
 		Full:  "A build script reads files from binary test data or other opaque blobs in the tree, the way the xz-utils backdoor extracted its payload."},

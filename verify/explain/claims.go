@@ -1,0 +1,51 @@
+package explain
+
+import (
+	"github.com/tarcheck/tarcheck/autotools"
+	"github.com/tarcheck/tarcheck/verify/archive"
+)
+
+// wireClaims gives the classifier what checks claims across files need
+// (issue 15): the tarball's content of any path (the .po beside a .gmo,
+// the sources whose references OmittedReferences follows) and the set of
+// files the tag's build or sources refer to but the tarball leaves out.
+func (x *explainer) wireClaims() {
+	cmp := x.cmp
+	tarballFile := func(path string) ([]byte, bool) {
+		if m := cmp.Member(path); m != nil {
+			return m.Content, m.Content != nil && m.Type == archive.TypeRegular
+		}
+		if g := cmp.Index.Get(path); g != nil && g.Identical && x.in.Blobs != nil {
+			c, err := x.in.Blobs.Read(g.HexID())
+			return c, err == nil && c != nil
+		}
+		return nil, false
+	}
+	x.actx.TarballFile = tarballFile
+	var tagFiles, tarFiles []string
+	for rel, g := range cmp.Index.All() {
+		if g.Mode != 0o160000 && g.Mode != 0o120000 {
+			tagFiles = append(tagFiles, rel)
+		}
+		if g.Identical {
+			tarFiles = append(tarFiles, rel)
+		}
+	}
+	for rel, m := range cmp.Members {
+		if !m.Stray {
+			tarFiles = append(tarFiles, rel)
+		}
+	}
+	inTarball := func(rel string) bool {
+		if cmp.Member(rel) != nil {
+			return true
+		}
+		g := cmp.Index.Get(rel)
+		return g != nil && g.Identical
+	}
+	omitted := map[string]bool{}
+	for _, rel := range autotools.OmittedReferences(tagFiles, tarFiles, inTarball, tarballFile) {
+		omitted[rel] = true
+	}
+	x.actx.OmittedReferenced = func(rel string) bool { return omitted[rel] }
+}
