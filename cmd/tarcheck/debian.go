@@ -16,27 +16,10 @@ func newDebianCmd(e *env) *cobra.Command {
 	var orig string
 	var unsigned bool
 	cmd := &cobra.Command{
-		Use:   "debian [DIR]",
-		Short: "Verify a Debian package's orig tarball against the upstream tag",
-		Long: `debian reads a Debian packaging directory (default .) and verifies its orig
-tarball against the upstream git tag:
-
-  version     first entry of debian/changelog (epoch and Debian revision removed)
-  tarball     ../<source>_<version>.orig.tar.* and its .asc, as uscan leaves them
-  keys        debian/upstream/signing-key.asc (or .pgp), plus any --keyring
-  repository  Repository in debian/upstream/metadata (DEP-12), or --git
-  tag         upstream-vcs-tag in debian/gbp.conf, expanded as gbp does
-              (%(version)s, %(hversion)s, %(version%~%-)s), or --tag, else
-              the one tag matching the version (1.2~rc1 also as 1.2-rc1,
-              1.2rc1; +dfsg, +ds and +repack suffixes dropped)
-
-  policy      debian/upstream/tarcheck.yaml (accepted differences, fail-on,
-              required signers), unless --policy is given
-
-When a signing key is there, a valid signature is required. A missing piece is
-an error (exit 2) that names the file to add or the flag to pass.`,
-		Example: `  tarcheck debian ./foo-packaging
-  tarcheck debian --git https://example.org/foo.git --format markdown >> "$GITHUB_STEP_SUMMARY"`,
+		Use:     "debian [DIR]",
+		Short:   "Verify a Debian package's orig tarball against the upstream tag",
+		Long:    helpLong("debian"),
+		Example: helpExample("debian"),
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return usageError{fmt.Errorf("debian takes at most one DIR argument, got %d", len(args))}

@@ -211,17 +211,10 @@ func newVerifyCmd(e *env) *cobra.Command {
 	var vf verifyFlags
 	var att verify.Attestation
 	cmd := &cobra.Command{
-		Use:   "verify TARBALL",
-		Short: "Compare a release archive with its git tag",
-		Long: `Compare a release archive (path or http(s) URL; tar, tar.gz, tar.xz, tar.bz2,
-tar.zst or zip, detected by content) with a git tag, verify signatures, and
-classify every difference.
-
-Exit codes: 0 pass, 1 fail, 2 usage or unreadable input, 3 environment
-(network, git missing, sandbox unavailable), 130 interrupted.`,
-		Example: `  tarcheck verify ./xz-5.4.1.tar.xz --git ./xz --tag v5.4.1
-  tarcheck verify ./foo-1.2.tar.gz --git ./foo.bundle --format json --output report.json
-  tarcheck verify https://example.org/foo-1.2.tar.xz --git https://example.org/foo.git --keyring keys.asc`,
+		Use:     "verify TARBALL",
+		Short:   "Compare a release archive with its git tag",
+		Long:    helpLong("verify"),
+		Example: helpExample("verify"),
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usageError{fmt.Errorf("verify needs exactly one TARBALL argument, got %d", len(args))}
