@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/tarcheck/tarcheck/debian"
 	"github.com/tarcheck/tarcheck/internal/profile"
 	"github.com/tarcheck/tarcheck/verify"
 	"github.com/tarcheck/tarcheck/verify/report"
@@ -128,8 +129,12 @@ func printError(w io.Writer, err error) {
 // hintFor is the hint line for err: the one it carries, else the one for its kind.
 func hintFor(err error) string {
 	var h hintError
-	if errors.As(err, &h) && h.hint != "" {
+	var dh *debian.HintedError
+	switch {
+	case errors.As(err, &h) && h.hint != "":
 		return h.hint
+	case errors.As(err, &dh):
+		return dh.Hint
 	}
 	return defaultHint(err)
 }
