@@ -27,8 +27,8 @@ func newVerifyAttestationCmd(e *env) *cobra.Command {
 		Long:    helpLong("verify-attestation"),
 		Example: `  tarcheck verify-attestation foo-1.2.tar.gz.intoto.json --tarball foo-1.2.tar.gz --allowed-signers allowed_signers`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageError{fmt.Errorf("verify-attestation needs exactly one ENVELOPE argument, got %d", len(args))}
+			if err := oneArg("ENVELOPE")(cmd, args); err != nil {
+				return err
 			}
 			if format != "text" && format != "json" {
 				return usageError{fmt.Errorf("--format %q: want text or json", format)}

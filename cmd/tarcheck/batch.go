@@ -30,12 +30,7 @@ func newBatchCmd(e *env) *cobra.Command {
 		Short:   "Verify every release listed in a manifest",
 		Long:    helpLong("batch"),
 		Example: helpExample("batch"),
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageError{fmt.Errorf("batch needs exactly one MANIFEST argument, got %d", len(args))}
-			}
-			return nil
-		},
+		Args:    oneArg("MANIFEST"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if jobs < 1 || jobs > batch.MaxJobs {
 				return usageError{fmt.Errorf("--jobs %d: want 1 to %d", jobs, batch.MaxJobs)}

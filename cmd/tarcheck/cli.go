@@ -194,6 +194,16 @@ func newVersionCmd(e *env) *cobra.Command {
 	}
 }
 
+// oneArg accepts exactly one positional argument, named what in the error.
+func oneArg(what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != 1 {
+			return usageError{fmt.Errorf("%s needs exactly one %s argument, got %d", cmd.Name(), what, len(args))}
+		}
+		return nil
+	}
+}
+
 // isTerminal reports whether w is a terminal.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/tarcheck/tarcheck/verify/render/escape"
 	"github.com/tarcheck/tarcheck/verify/report"
 	"io"
 	"time"
@@ -197,9 +196,7 @@ func (v *verifyFlags) options(ctx context.Context, e *env, out *outputFlags, tar
 func (f *outputFlags) apply(e *env, o *verify.Options) {
 	o.Output.FailOn = f.failOnOr(o.Policy)
 	if f.verbose {
-		o.Output.Logf = func(format string, args ...any) {
-			fmt.Fprintf(e.stderr, "tarcheck: %s\n", escape.Line(fmt.Sprintf(format, args...)))
-		}
+		o.Output.Logf = e.logf
 	}
 	if f.progress && !f.quiet && isTerminal(e.stderr) {
 		o.Output.Progress = newProgress(e.stderr)
@@ -215,12 +212,7 @@ func newVerifyCmd(e *env) *cobra.Command {
 		Short:   "Compare a release archive with its git tag",
 		Long:    helpLong("verify"),
 		Example: helpExample("verify"),
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageError{fmt.Errorf("verify needs exactly one TARBALL argument, got %d", len(args))}
-			}
-			return nil
-		},
+		Args:    oneArg("TARBALL"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if vf.o.Sources.Git == "" {
 				return usageError{fmt.Errorf("--git is required: the repository to compare with")}
