@@ -86,7 +86,7 @@ func newBatchMergeCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return batchExit(sum)
+			return sum.Err(errVerdictFail)
 		},
 	}
 	cmd.Flags().StringVar(&out.format, "format", "json", "output: json, text, markdown (from JSON Lines) or sarif (from SARIF logs)")
@@ -123,21 +123,7 @@ func runBatch(ctx context.Context, e *env, out *outputFlags, base verify.Options
 	if err != nil {
 		return err
 	}
-	return batchExit(sum)
-}
-
-// batchExit turns a batch's worst exit code into the error to exit with.
-func batchExit(sum batch.Summary) error {
-	summary := fmt.Sprintf("%d of %d releases could not be verified (exit code %d)", sum.Errors, sum.Releases, sum.Worst)
-	switch sum.Worst {
-	case exitPass:
-		return nil
-	case exitFail:
-		return errVerdictFail
-	case exitUsage:
-		return verify.Errorf(verify.KindInput, "%s", summary)
-	}
-	return verify.Errorf(verify.KindEnvironment, "%s", summary)
+	return sum.Err(errVerdictFail)
 }
 
 // batchRenderOptions are the render options of a batch: --summary-only too.
