@@ -41,11 +41,7 @@ func newVerifyAttestationCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if format == "json" && res.Payload != nil {
-				fmt.Fprintf(e.stdout, "%s\n", res.Payload)
-			} else {
-				fmt.Fprint(e.stdout, res.Summary())
-			}
+			res.Write(e.stdout, format) // as before: a write error does not change the verdict
 			if !res.Accepted {
 				return errVerdictFail
 			}
