@@ -3,6 +3,7 @@ package batch
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 
 	"github.com/tarcheck/tarcheck/verify"
@@ -129,4 +130,21 @@ func (r *Release) Apply(base verify.Options) (verify.Options, error) {
 		}
 	}
 	return o, nil
+}
+
+// Err is the error a batch with this summary exits with: nil when the worst
+// exit code is 0, fail when it is 1 (a failing verdict), else an error of
+// kind input (2) or environment (3 and above) saying how many releases could
+// not be verified.
+func (s Summary) Err(fail error) error {
+	summary := fmt.Sprintf("%d of %d releases could not be verified (exit code %d)", s.Errors, s.Releases, s.Worst)
+	switch s.Worst {
+	case 0:
+		return nil
+	case 1:
+		return fail
+	case 2:
+		return verify.Errorf(verify.KindInput, "%s", summary)
+	}
+	return verify.Errorf(verify.KindEnvironment, "%s", summary)
 }

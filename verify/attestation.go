@@ -258,3 +258,16 @@ func (r *AttestationResult) Summary() string {
 	}
 	return b.String()
 }
+
+// Write writes the result as `tarcheck verify-attestation --format` asks:
+// json writes the verified statement (when there is one) on one line, text
+// (and json without a statement) the Summary.
+func (r *AttestationResult) Write(w io.Writer, format string) error {
+	var err error
+	if format == "json" && r.Payload != nil {
+		_, err = fmt.Fprintf(w, "%s\n", r.Payload)
+	} else {
+		_, err = io.WriteString(w, r.Summary())
+	}
+	return err
+}

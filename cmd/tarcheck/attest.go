@@ -22,18 +22,13 @@ func newVerifyAttestationCmd(e *env) *cobra.Command {
 	var c verify.AttestationCheck
 	var format string
 	cmd := &cobra.Command{
-		Use:   "verify-attestation ENVELOPE --tarball FILE (--allowed-signers FILE | --keyring FILE...)",
-		Short: "Check a signed tarcheck attestation against a tarball and trusted keys",
-		Long: `verify-attestation checks a DSSE envelope written by verify --attest --attest-key:
-a signature by a trusted key, a subject equal to the tarball's sha256, and a
-PASSED result (or any result with --allow-failed).
-
-Exit codes: 0 accepted, 1 rejected (untrusted or tampered envelope, another
-tarball, a FAILED result), 2 unreadable or malformed input.`,
+		Use:     "verify-attestation ENVELOPE --tarball FILE (--allowed-signers FILE | --keyring FILE...)",
+		Short:   "Check a signed tarcheck attestation against a tarball and trusted keys",
+		Long:    helpLong("verify-attestation"),
 		Example: `  tarcheck verify-attestation foo-1.2.tar.gz.intoto.json --tarball foo-1.2.tar.gz --allowed-signers allowed_signers`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageError{fmt.Errorf("verify-attestation needs exactly one ENVELOPE argument, got %d", len(args))}
+			if err := oneArg("ENVELOPE")(cmd, args); err != nil {
+				return err
 			}
 			if format != "text" && format != "json" {
 				return usageError{fmt.Errorf("--format %q: want text or json", format)}
@@ -46,11 +41,7 @@ tarball, a FAILED result), 2 unreadable or malformed input.`,
 			if err != nil {
 				return err
 			}
-			if format == "json" && res.Payload != nil {
-				fmt.Fprintf(e.stdout, "%s\n", res.Payload)
-			} else {
-				fmt.Fprint(e.stdout, res.Summary())
-			}
+			res.Write(e.stdout, format) // as before: a write error does not change the verdict
 			if !res.Accepted {
 				return errVerdictFail
 			}

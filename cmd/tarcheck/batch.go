@@ -26,44 +26,11 @@ func newBatchCmd(e *env) *cobra.Command {
 	var shardFlag string
 	var summaryOnly bool
 	cmd := &cobra.Command{
-		Use:   "batch MANIFEST",
-		Short: "Verify every release listed in a manifest",
-		Long: `batch verifies every release of a YAML or JSON manifest (- reads stdin):
-
-  releases:
-    - name: foo-1.2                                 # default: the tarball's file name
-      tarball: https://example.org/foo-1.2.tar.xz   # path or URL
-      git: https://example.org/foo.git
-      tag: v1.2                                     # optional, inferred otherwise
-      keyring: keys/foo.asc                         # a file or a list of files
-      policy: policies/foo.yaml
-
-Also per release: tag-keyring, signature, allowed-signers, bundle, trusted-root,
-certificate-identity, certificate-oidc-issuer, tag-certificate-identity,
-tag-certificate-oidc-issuer, require-signature. Relative paths
-are relative to the manifest; unknown keys are errors. Flags given on the command
-line apply to every release: --keyring files are added to each release's, and a
-release's own policy replaces --policy.
-
---jobs runs releases concurrently with one shared cache; the output is in manifest
-order whatever --jobs is. --shard K/N keeps release i (counting from 0) when
-i mod N = K-1, so N jobs with K = 1..N split a manifest exactly.
-
-Output: --format json writes JSON Lines, one report per release with its "name"
-and "exit_code" first; a release that could not be verified is a line
-{"name", "exit_code", "error"}. text and markdown write each report and then a
-summary table. sarif writes one SARIF log with one run per release.
-
-The exit code is the worst of the releases': 130 interrupted > 3 environment >
-2 usage or input > 1 fail > 0 pass.`,
-		Example: `  tarcheck batch releases.yaml --jobs 4 --format json > results.jsonl
-  tarcheck batch releases.yaml --shard 2/8 --format markdown >> "$GITHUB_STEP_SUMMARY"`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageError{fmt.Errorf("batch needs exactly one MANIFEST argument, got %d", len(args))}
-			}
-			return nil
-		},
+		Use:     "batch MANIFEST",
+		Short:   "Verify every release listed in a manifest",
+		Long:    helpLong("batch"),
+		Example: helpExample("batch"),
+		Args:    oneArg("MANIFEST"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if jobs < 1 || jobs > batch.MaxJobs {
 				return usageError{fmt.Errorf("--jobs %d: want 1 to %d", jobs, batch.MaxJobs)}
@@ -106,15 +73,10 @@ The exit code is the worst of the releases': 130 interrupted > 3 environment >
 func newBatchMergeCmd(e *env) *cobra.Command {
 	var out outputFlags
 	cmd := &cobra.Command{
-		Use:   "merge RESULTS...",
-		Short: "Merge the outputs of batch --shard K/N runs into one run's",
-		Long: `merge combines the outputs of batch --shard 1/N..N/N over one manifest into
-what one unsharded run writes: --format json (JSON Lines, any order) gives the
-same JSON Lines byte for byte; text or markdown the summary table; sarif (the
-shards' SARIF logs, given in shard order 1..N) the one SARIF log.
-The exit code is the worst of the releases', as batch's.`,
-		Example: `  tarcheck batch merge --format json shard-*.jsonl > results.jsonl
-  tarcheck batch merge --format markdown shard-*.jsonl >> "$GITHUB_STEP_SUMMARY"`,
+		Use:     "merge RESULTS...",
+		Short:   "Merge the outputs of batch --shard K/N runs into one run's",
+		Long:    helpLong("batch-merge"),
+		Example: helpExample("batch-merge"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var sum batch.Summary
 			err := out.write(e, true, func(w io.Writer) (err error) {
@@ -124,7 +86,7 @@ The exit code is the worst of the releases', as batch's.`,
 			if err != nil {
 				return err
 			}
-			return batchExit(sum)
+			return sum.Err(errVerdictFail)
 		},
 	}
 	cmd.Flags().StringVar(&out.format, "format", "json", "output: json, text, markdown (from JSON Lines) or sarif (from SARIF logs)")
@@ -161,21 +123,7 @@ func runBatch(ctx context.Context, e *env, out *outputFlags, base verify.Options
 	if err != nil {
 		return err
 	}
-	return batchExit(sum)
-}
-
-// batchExit turns a batch's worst exit code into the error to exit with.
-func batchExit(sum batch.Summary) error {
-	summary := fmt.Sprintf("%d of %d releases could not be verified (exit code %d)", sum.Errors, sum.Releases, sum.Worst)
-	switch sum.Worst {
-	case exitPass:
-		return nil
-	case exitFail:
-		return errVerdictFail
-	case exitUsage:
-		return verify.Errorf(verify.KindInput, "%s", summary)
-	}
-	return verify.Errorf(verify.KindEnvironment, "%s", summary)
+	return sum.Err(errVerdictFail)
 }
 
 // batchRenderOptions are the render options of a batch: --summary-only too.

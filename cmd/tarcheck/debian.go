@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -16,27 +15,10 @@ func newDebianCmd(e *env) *cobra.Command {
 	var orig string
 	var unsigned bool
 	cmd := &cobra.Command{
-		Use:   "debian [DIR]",
-		Short: "Verify a Debian package's orig tarball against the upstream tag",
-		Long: `debian reads a Debian packaging directory (default .) and verifies its orig
-tarball against the upstream git tag:
-
-  version     first entry of debian/changelog (epoch and Debian revision removed)
-  tarball     ../<source>_<version>.orig.tar.* and its .asc, as uscan leaves them
-  keys        debian/upstream/signing-key.asc (or .pgp), plus any --keyring
-  repository  Repository in debian/upstream/metadata (DEP-12), or --git
-  tag         upstream-vcs-tag in debian/gbp.conf, expanded as gbp does
-              (%(version)s, %(hversion)s, %(version%~%-)s), or --tag, else
-              the one tag matching the version (1.2~rc1 also as 1.2-rc1,
-              1.2rc1; +dfsg, +ds and +repack suffixes dropped)
-
-  policy      debian/upstream/tarcheck.yaml (accepted differences, fail-on,
-              required signers), unless --policy is given
-
-When a signing key is there, a valid signature is required. A missing piece is
-an error (exit 2) that names the file to add or the flag to pass.`,
-		Example: `  tarcheck debian ./foo-packaging
-  tarcheck debian --git https://example.org/foo.git --format markdown >> "$GITHUB_STEP_SUMMARY"`,
+		Use:     "debian [DIR]",
+		Short:   "Verify a Debian package's orig tarball against the upstream tag",
+		Long:    helpLong("debian"),
+		Example: helpExample("debian"),
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return usageError{fmt.Errorf("debian takes at most one DIR argument, got %d", len(args))}
@@ -51,7 +33,7 @@ an error (exit 2) that names the file to add or the flag to pass.`,
 			in, err := debian.Resolve(debian.Request{Dir: dir, Orig: orig, Signature: vf.o.Trust.Signature, Git: vf.o.Sources.Git,
 				Tag: vf.o.Sources.Tag, Keyrings: vf.o.Trust.Keyrings, Unsigned: unsigned})
 			if err != nil {
-				return debianError(err)
+				return debian.WithFlags(err)
 			}
 			if vf.policy == "" {
 				vf.policy = debian.PolicyFile(dir)
@@ -62,7 +44,7 @@ an error (exit 2) that names the file to add or the flag to pass.`,
 			}
 			o, err := in.Options(cmd.Context(), base, unsigned)
 			if err != nil {
-				return debianError(err)
+				return debian.WithFlags(err)
 			}
 			return runAndEmit(cmd.Context(), e, &out, o, verify.Attestation{})
 		},
@@ -73,29 +55,4 @@ an error (exit 2) that names the file to add or the flag to pass.`,
 	cmd.Flags().BoolVar(&vf.o.Rebuild.Required, "require-rebuild", false, "the rebuild is mandatory for this package (as the policy's `require: rebuild`)")
 	cmd.Flags().BoolVar(&unsigned, "unsigned", false, "upstream does not sign releases: need no signing key or signature")
 	return cmd
-}
-
-// debianFlagHints complete a packaging error with the flag that gives the
-// missing piece instead.
-var debianFlagHints = map[debian.Override]string{
-	debian.OverrideOrig:      ", or pass --orig FILE",
-	debian.ChooseOrig:        "; pass --orig FILE",
-	debian.OverrideKeyring:   ", or pass --keyring FILE, or --unsigned if upstream does not sign releases",
-	debian.OverrideSignature: ", or pass --signature FILE, or --unsigned",
-	debian.OverrideGit:       ", or pass --git",
-}
-
-// debianError adds the flags to pass to an error of the debian library.
-func debianError(err error) error {
-	var de *debian.Error
-	var te *debian.TagError
-	switch {
-	case errors.As(err, &de):
-		return verify.Errorf(verify.KindUsage, "%s%s", de.Msg, debianFlagHints[de.Override])
-	case errors.As(err, &te) && te.Several:
-		return withHint(err, "set upstream-vcs-tag in debian/gbp.conf, or pass --tag")
-	case errors.As(err, &te):
-		return withHint(err, "set upstream-vcs-tag in debian/gbp.conf (e.g. upstream-vcs-tag = v%(version%~%-)s), or pass --tag")
-	}
-	return err
 }

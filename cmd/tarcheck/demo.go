@@ -16,12 +16,8 @@ func newDemoCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Build a small xz-style case from embedded data and verify it",
-		Long: `demo builds, in a temporary directory, a small autotools project as a git
-repository with a signed release tag, and two signed release tarballs: a clean
-one and one with an xz-style injection (a tarball-only m4 macro with an inflated
-serial that decodes a payload hidden in a binary test file). It verifies both
-and shows the two reports. It needs git, and no network.`,
-		Args: cobra.NoArgs,
+		Long:  helpLong("demo"),
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cases, err := demo.Run(cmd.Context(), keep, verify.Options{Output: verify.Output{FailOn: out.failOnOr(nil), ToolVersion: version()}})
 			if err != nil {

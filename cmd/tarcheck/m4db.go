@@ -14,12 +14,9 @@ func newM4DBCmd(e *env) *cobra.Command {
 	var from, fromGit []string
 	var output, cacheDir string
 	build := &cobra.Command{
-		Use:   "build",
-		Short: "Extend the m4 database from directories and git histories",
-		Long: `build adds every m4 file below each --from directory, and every version of every
-*.m4 file ever committed in each --from-git repository (for instance a gnulib
-clone), to the database, merged with the one embedded in tarcheck, and writes
-it to the cache directory (or --output), where verify finds it.`,
+		Use:     "build",
+		Short:   "Extend the m4 database from directories and git histories",
+		Long:    helpLong("m4db-build"),
 		Example: `  tarcheck m4db build --from /usr/share/aclocal --from-git ~/src/gnulib`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -19,9 +19,7 @@ func (e *env) logf(format string, args ...any) {
 func newToolchainCmd(e *env) *cobra.Command {
 	var o verify.ToolchainOptions
 	root := &cobra.Command{Use: "toolchain", Short: "Show and prepare the exact autotools toolchains --rebuild uses",
-		Long: `Toolchains are Debian packages of autoconf, automake, libtool and gettext's
-autopoint, verified against the signed Debian archive and unpacked into a
-cache (--toolchain-dir). verify --rebuild selects one by the release's stamps.`}
+		Long: helpLong("toolchain")}
 	fl := root.PersistentFlags()
 	fl.StringVar(&o.Toolchains.Dir, "toolchain-dir", "", "toolchain cache `DIR` (default: toolchains in the cache directory)")
 	fl.StringVar(&o.CacheDir, "cache-dir", "", "cache `DIR` for downloads (default: the user cache dir)")

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/tarcheck/tarcheck/verify/render/escape"
 	"github.com/tarcheck/tarcheck/verify/report"
 	"io"
 	"time"
@@ -197,9 +196,7 @@ func (v *verifyFlags) options(ctx context.Context, e *env, out *outputFlags, tar
 func (f *outputFlags) apply(e *env, o *verify.Options) {
 	o.Output.FailOn = f.failOnOr(o.Policy)
 	if f.verbose {
-		o.Output.Logf = func(format string, args ...any) {
-			fmt.Fprintf(e.stderr, "tarcheck: %s\n", escape.Line(fmt.Sprintf(format, args...)))
-		}
+		o.Output.Logf = e.logf
 	}
 	if f.progress && !f.quiet && isTerminal(e.stderr) {
 		o.Output.Progress = newProgress(e.stderr)
@@ -211,23 +208,11 @@ func newVerifyCmd(e *env) *cobra.Command {
 	var vf verifyFlags
 	var att verify.Attestation
 	cmd := &cobra.Command{
-		Use:   "verify TARBALL",
-		Short: "Compare a release archive with its git tag",
-		Long: `Compare a release archive (path or http(s) URL; tar, tar.gz, tar.xz, tar.bz2,
-tar.zst or zip, detected by content) with a git tag, verify signatures, and
-classify every difference.
-
-Exit codes: 0 pass, 1 fail, 2 usage or unreadable input, 3 environment
-(network, git missing, sandbox unavailable), 130 interrupted.`,
-		Example: `  tarcheck verify ./xz-5.4.1.tar.xz --git ./xz --tag v5.4.1
-  tarcheck verify ./foo-1.2.tar.gz --git ./foo.bundle --format json --output report.json
-  tarcheck verify https://example.org/foo-1.2.tar.xz --git https://example.org/foo.git --keyring keys.asc`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageError{fmt.Errorf("verify needs exactly one TARBALL argument, got %d", len(args))}
-			}
-			return nil
-		},
+		Use:     "verify TARBALL",
+		Short:   "Compare a release archive with its git tag",
+		Long:    helpLong("verify"),
+		Example: helpExample("verify"),
+		Args:    oneArg("TARBALL"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if vf.o.Sources.Git == "" {
 				return usageError{fmt.Errorf("--git is required: the repository to compare with")}
