@@ -19,7 +19,7 @@ type InfoManual struct {
 	HasTagTable bool
 }
 
-var infoHeader = regexp.MustCompile(`^This is ([^\s,]+), produced by (?:makeinfo|texi2any) version ([^\s]+) from ([^\s]+?)\.?\n`)
+var infoHeader = regexp.MustCompile(`^This is ([^\s,]+), produced by (?:makeinfo|texi2any) version ([^\s]+) from\s+([^\s]+?)\.?\n`)
 
 var infoFileName = regexp.MustCompile(`\.info(?:-[0-9]+)?$`)
 

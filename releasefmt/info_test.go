@@ -104,3 +104,14 @@ func TestMakeinfoNegatives(t *testing.T) {
 		})
 	}
 }
+
+// makeinfo 6.x wraps a long header line before the source name
+// (findutils-4.9.0's doc/find-maint.info).
+func TestParseInfoWrappedHeader(t *testing.T) {
+	b := "This is find-maint.info, produced by makeinfo version 6.7 from\nfind-maint.texi.\n\n" +
+		"\x1f\nFile: find-maint.info,  Node: Top,  Up: (dir)\n\nText.\n"
+	m, err := ParseInfo([]byte(b))
+	if err != nil || m.Source != "find-maint.texi" || m.Version != "6.7" {
+		t.Fatalf("ParseInfo = %+v, %v; want source find-maint.texi, version 6.7", m, err)
+	}
+}

@@ -81,7 +81,7 @@ var moduleImports = map[string][]string{
 	"verify/render":        {"verify/report", "verify/render/escape"},
 	"verify/render/escape": {},
 	"verify/compare":       {"verify/archive", "verify/report", "autotools", "internal/pathidx"},
-	"verify/explain":       {"verify/compare", "verify/archive", "verify/report", "verify/internal/linediff", "autotools", "autotools/origindb"},
+	"verify/explain":       {"verify/compare", "verify/archive", "verify/report", "verify/internal/linediff", "autotools", "autotools/origindb", "releasefmt"},
 	"verify/trust":         {"verify/sig", "verify/fetch", "verify/report"},
 	"verify/rebuild":       {"verify/compare", "verify/explain", "verify/archive", "verify/report", "verify/internal/linediff", "autotools", "sandbox", "toolchain"},
 	"verify/archive":       {"verify/archive/internal/...", "internal/..."},

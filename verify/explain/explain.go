@@ -70,7 +70,9 @@ type Input struct {
 	// M4DB, when set, replaces the embedded m4 database.
 	M4DB *autotools.M4DB
 	// Version is the release's version; TagTime the tagged commit's time.
+	// Commit is the tag's commit id (hex), for release formats' checks.
 	Version string
+	Commit  string
 	TagTime time.Time
 	// KeepBytes is the inspection limit the comparison used (for reasons).
 	KeepBytes int64
@@ -137,6 +139,9 @@ func Explain(ctx context.Context, in Input) (*Result, error) {
 		}
 	}
 	sort.Strings(rels)
+	for _, f := range x.prov.ReleaseFormats(x.cmp, in.Commit, in.Version) {
+		x.res.Findings = append(x.res.Findings, formatFinding(f))
+	}
 	// Members whose content is at hand (or not needed).
 	for _, rel := range rels {
 		if t := x.cmp.Members[rel]; !t.Missing {
@@ -274,6 +279,10 @@ func (x *explainer) member(rel string, t *compare.Member) error {
 		}
 	}
 	if x.proved(rel, t, in) {
+		return nil
+	}
+	if o, sev, reason, ok := x.prov.Format(rel); ok && t.Type == archive.TypeRegular {
+		x.add(report.FileDiff{Path: rel, Status: t.Status, Class: ClassReleaseFormat, Severity: sev, Reason: reason, Origin: o}, autotools.Result{})
 		return nil
 	}
 	res := autotools.Classify(in, x.actx)

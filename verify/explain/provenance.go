@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tarcheck/tarcheck/autotools/origindb"
+	"github.com/tarcheck/tarcheck/releasefmt"
 	"github.com/tarcheck/tarcheck/verify/compare"
 	"github.com/tarcheck/tarcheck/verify/report"
 )
@@ -35,7 +36,10 @@ type GnulibTree struct {
 //     build-aux/ doc/ → their configured bases);
 //  3. the embedded database of upstream files (origindb): every known
 //     version of gnulib, autoconf, automake, libtool, gettext, pkg-config
-//     and autoconf-archive files.
+//     and autoconf-archive files;
+//  4. release formats (ReleaseFormats, Format): files a crate's, an
+//     sdist's, makeinfo's or a pinned download's packaging wrote, proved
+//     by package releasefmt against the tag.
 //
 // Generators, release stamping, translations and documentation come after
 // it (autotools.Classify); what nothing explains stays unexplained. A
@@ -50,6 +54,8 @@ type Provenance struct {
 	dbByName map[string]bool
 
 	gnulibBase map[string][]string
+	// formats are step d's explanations (ReleaseFormats), by tarball path.
+	formats map[string]releasefmt.Explanation
 }
 
 // NewProvenance is the search over the tag's tree idx (its blobs read

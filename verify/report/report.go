@@ -217,7 +217,9 @@ const (
 // git blob id (computed from the tarball's bytes) equals that of Path in
 // the origin named by Kind.
 type Origin struct {
-	// Kind is OriginTag, OriginGnulib or OriginUpstream.
+	// Kind is OriginTag, OriginGnulib or OriginUpstream, or a release
+	// format's kind (cargo-package, sdist-metadata, makeinfo, download,
+	// download-archive).
 	Kind string `json:"kind"`
 	// Project and Version name the upstream release ("automake",
 	// "1.16.5"; for history versions a date range "git 2021-03-01..2023-01-10").
@@ -232,6 +234,10 @@ type Origin struct {
 	// Transform names a rewrite the copying tool made, proved by redoing
 	// it ("gnulib-tool license notice: GPLv3+").
 	Transform string `json:"transform,omitempty"`
+	// URL and Hash name a downloaded artefact's source and the hash the
+	// tag pins ("sha256:..."), for kind download.
+	URL  string `json:"url,omitempty"`
+	Hash string `json:"hash,omitempty"`
 }
 
 // Finding is one rule hit.

@@ -81,6 +81,14 @@ const (
 	RuleSignerChanged              = "TC804"
 	RuleSignerHandOver             = "TC805"
 	RuleTarballDrift               = "TC806"
+	RuleCrateOtherCommit           = "TC901"
+	RuleCrateOrigDiffers           = "TC902"
+	RuleCrateManifestEdited        = "TC903"
+	RuleCrateDirty                 = "TC904"
+	RuleCrateVCSInfoUnreadable     = "TC905"
+	RuleSdistMetadataMismatch      = "TC911"
+	RuleInfoNotMakeinfo            = "TC921"
+	RuleDownloadHashMismatch       = "TC931"
 	// RuleArchiveHazard is the id of an archive hazard of a kind not catalogued.
 	RuleArchiveHazard = "TC100"
 )
@@ -277,6 +285,31 @@ var rules = []Rule{
 	{ID: RuleTarballDrift, Name: "TarballDrift", Severity: SevInfo,
 		Short: "Files newly only in the tarball since the previous release",
 		Full:  "Files only in this release's tarball that were not only-in-tarball in the previous release's tarball (--previous-tarball). Each keeps its own classification; this says which are new."},
+	// Release formats (releasefmt): crates, sdists, info manuals, downloads.
+	{ID: RuleCrateOtherCommit, Name: "CrateOtherCommit", Severity: SevHigh,
+		Short: "Crate packaged from another commit than the tag's",
+		Full:  "The crate's .cargo_vcs_info.json records a git commit that is not the tag's commit: the crate was not packaged from the signed tag."},
+	{ID: RuleCrateOrigDiffers, Name: "CrateOrigDiffers", Severity: SevHigh,
+		Short: "Cargo.toml.orig differs from the tag's Cargo.toml",
+		Full:  "cargo package keeps the manifest it packaged as Cargo.toml.orig; it must equal the tag's Cargo.toml."},
+	{ID: RuleCrateManifestEdited, Name: "CrateManifestEdited", Severity: SevHigh,
+		Short: "Cargo.toml holds a change cargo's normalization does not make",
+		Full:  "The crate's normalized Cargo.toml differs from the tag's manifest in fields cargo package does not rewrite."},
+	{ID: RuleCrateDirty, Name: "CrateDirty", Severity: SevMedium,
+		Short: "Crate packaged from a modified working tree",
+		Full:  "The crate's .cargo_vcs_info.json says the working tree was dirty (cargo package --allow-dirty): its files may not be the commit's."},
+	{ID: RuleCrateVCSInfoUnreadable, Name: "CrateVCSInfoUnreadable", Severity: SevMedium,
+		Short: "Unreadable .cargo_vcs_info.json",
+		Full:  "The crate carries a .cargo_vcs_info.json that cannot be parsed, so its commit and path in the repository are unknown."},
+	{ID: RuleSdistMetadataMismatch, Name: "SdistMetadataMismatch", Severity: SevHigh,
+		Short: "sdist metadata names another project or version than the tag",
+		Full:  "PKG-INFO or *.egg-info/PKG-INFO names a project or version that differs from the tag's pyproject.toml / setup.cfg or the release version."},
+	{ID: RuleInfoNotMakeinfo, Name: "InfoNotMakeinfo", Severity: SevHigh,
+		Short: "A .info file that is not makeinfo output",
+		Full:  "A file named like an info manual lacks makeinfo's header or structure: it is not the documentation it claims to be."},
+	{ID: RuleDownloadHashMismatch, Name: "DownloadHashMismatch", Severity: SevHigh,
+		Short: "Downloaded artefact whose hash differs from the pinned one",
+		Full:  "A script in the tag downloads this file and pins its hash; the tarball's copy has another hash."},
 }
 
 // ruleIndex finds a catalogue row by id.
