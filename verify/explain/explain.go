@@ -281,6 +281,12 @@ func (x *explainer) member(rel string, t *compare.Member) error {
 	if x.proved(rel, t, in) {
 		return nil
 	}
+	if target, ok := x.dereferenced(rel, t, in.GitMode, gitContent); ok {
+		x.add(report.FileDiff{Path: rel, Status: t.Status, Class: "tag-copy", Severity: report.SevLow,
+			Reason: fmt.Sprintf("a symlink to %s in git; the tarball holds that file's content, identical to the tag's (make dist dereferences links)", target),
+			Origin: &report.Origin{Kind: "tag", Path: target}}, autotools.Result{})
+		return nil
+	}
 	if o, sev, reason, ok := x.prov.Format(rel); ok && t.Type == archive.TypeRegular {
 		x.add(report.FileDiff{Path: rel, Status: t.Status, Class: ClassReleaseFormat, Severity: sev, Reason: reason, Origin: o}, autotools.Result{})
 		return nil
@@ -455,4 +461,22 @@ func loud(res autotools.Result) bool {
 		}
 	}
 	return false
+}
+
+// dereferenced reports whether rel, a symlink in git and a regular file in
+// the tarball, holds exactly the content of the tag's file the link points
+// to (one hop, inside the tree): proved by the blob id, not by its name.
+func (x *explainer) dereferenced(rel string, t *compare.Member, gitMode uint32, link []byte) (string, bool) {
+	if t.Status != report.TypeDiffers || t.Type != archive.TypeRegular || gitMode != 0o120000 || len(link) == 0 {
+		return "", false
+	}
+	target := path.Join(path.Dir(rel), string(link))
+	if path.IsAbs(string(link)) || target == ".." || strings.HasPrefix(target, "../") {
+		return "", false
+	}
+	g := x.cmp.Index.Get(target)
+	if g == nil || g.Mode == 0o120000 || g.Mode == 0o160000 || g.ID != t.ID {
+		return "", false
+	}
+	return target, true
 }

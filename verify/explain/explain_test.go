@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tarcheck/tarcheck/verify/compare"
@@ -56,9 +57,14 @@ func release(t *testing.T, root string, tarball, tree map[string]string, stray m
 	idx := compare.NewIndex()
 	bl := blobs{}
 	for _, p := range slices.Sorted(maps.Keys(tree)) {
-		id := blobID(tree[p])
-		idx.Add(p, 0o100644, id)
-		bl[hex.EncodeToString(id[:])] = []byte(tree[p])
+		// "symlink:TARGET" makes a symlink in the tree.
+		mode, content := uint32(0o100644), tree[p]
+		if target, ok := strings.CutPrefix(content, "symlink:"); ok {
+			mode, content = 0o120000, target
+		}
+		id := blobID(content)
+		idx.Add(p, mode, id)
+		bl[hex.EncodeToString(id[:])] = []byte(content)
 	}
 	cmp, err := compare.Run(context.Background(), file, idx, compare.Options{})
 	if err != nil {
@@ -143,6 +149,41 @@ func TestHazardRule(t *testing.T) {
 	for kind, want := range hazardRules {
 		if r, ok := report.LookupRule(want); !ok || r.Severity != report.SevCritical {
 			t.Errorf("hazard %s maps to %s, not a critical catalogued rule", kind, want)
+		}
+	}
+}
+
+// A symlink in git that make dist dereferenced: proved when the tarball's
+// file is byte for byte the link target's content in the tag (bison's
+// m4sugar links); anything else stays a type difference.
+func TestExplainDereferencedSymlink(t *testing.T) {
+	tree := map[string]string{
+		"data/real.m4": "dnl real macro\n",
+		"m4/link.m4":   "symlink:../data/real.m4",
+		"m4/evil.m4":   "symlink:../data/real.m4",
+		"m4/out.m4":    "symlink:../../etc/passwd",
+	}
+	tarball := map[string]string{
+		"data/real.m4": "dnl real macro\n",
+		"m4/link.m4":   "dnl real macro\n",
+		"m4/evil.m4":   "dnl real macro\nAC_DEFUN([X], [eval \"$x\"])\n",
+		"m4/out.m4":    "root:x:0:0\n",
+	}
+	cmp, bl := release(t, "foo-1.2", tarball, tree, nil)
+	res, err := Explain(context.Background(), Input{Compare: cmp, Blobs: bl, Version: "1.2", KeepBytes: 8 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]report.FileDiff{}
+	for _, f := range res.Files {
+		files[f.Path] = f
+	}
+	if f := files["m4/link.m4"]; f.Class != "tag-copy" || f.Severity != report.SevLow || f.Origin == nil || f.Origin.Path != "data/real.m4" {
+		t.Errorf("dereferenced link: %+v", f)
+	}
+	for _, p := range []string{"m4/evil.m4", "m4/out.m4"} {
+		if f := files[p]; f.Class == "tag-copy" || f.Severity < report.SevMedium {
+			t.Errorf("%s must not be proved: %+v", p, f)
 		}
 	}
 }
