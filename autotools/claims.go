@@ -116,6 +116,33 @@ func helperStamp(content []byte) string {
 	return ""
 }
 
+// helperVersion returns the release version line a copied helper claims
+// (libtool's VERSION=, gettext-X.Y), or "".
+func helperVersion(content []byte) string {
+	head := content
+	if len(head) > 16<<10 {
+		head = head[:16<<10]
+	}
+	for _, re := range helperVersionRes {
+		if m := re.FindSubmatch(head); m != nil {
+			return string(m[1])
+		}
+	}
+	return ""
+}
+
+// releaseOf is the numeric release of a helper version: "2.4.7" of
+// "2.4.7-dirty" and of "2.4.7 Debian-2.4.7-7", "2.5.4.1" of
+// "2.5.4.1-baa1-dirty" (local and distribution builds of one release
+// compare with each other).
+func releaseOf(v string) string {
+	end := 0
+	for end < len(v) && (v[end] == '.' || v[end] >= '0' && v[end] <= '9') {
+		end++
+	}
+	return strings.TrimRight(v[:end], ".")
+}
+
 // helperStampDate returns the date stamp (timestamp=, scriptversion=,
 // texinfoversion) in the head of a copied helper.
 func helperStampDate(content []byte) (time.Time, bool) {
@@ -158,10 +185,14 @@ func (c *classification) helperClaim(m *M4Match) (Severity, string, []string) {
 	avail := copies(c.base)
 	if stamp := helperStamp(content); stamp != "" {
 		// Compare only with a copy of the version the file claims: a
-		// different version adds lines honestly.
+		// different version adds lines honestly. A shared date stamp is
+		// not enough when both name a release (libtool's ltmain.sh keeps
+		// one scriptversion from 2.4.7 to 2.5.x).
+		ver := releaseOf(helperVersion(content))
 		var same [][2]string
 		for _, cp := range avail {
-			if helperStamp([]byte(cp[1])) == stamp {
+			cv := releaseOf(helperVersion([]byte(cp[1])))
+			if helperStamp([]byte(cp[1])) == stamp && (ver == "" || cv == "" || cv == ver) {
 				same = append(same, cp)
 			}
 		}

