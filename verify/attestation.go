@@ -14,6 +14,7 @@ import (
 
 	"github.com/tarcheck/tarcheck/verify/attest"
 	"github.com/tarcheck/tarcheck/verify/render"
+	"github.com/tarcheck/tarcheck/verify/report"
 	"github.com/tarcheck/tarcheck/verify/sig"
 )
 
@@ -74,7 +75,7 @@ func (a Attestation) signer() (attest.Signer, error) {
 
 // WriteAttestation writes the statement about r that a asks for, made at
 // now. The report's verdict does not matter: a failing run is attested too.
-func WriteAttestation(r *Report, a Attestation, now time.Time) error {
+func WriteAttestation(r *report.Report, a Attestation, now time.Time) error {
 	if !a.Wanted() {
 		return nil
 	}

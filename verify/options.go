@@ -5,6 +5,7 @@ import (
 	"github.com/tarcheck/tarcheck/sandbox"
 	"github.com/tarcheck/tarcheck/verify/archive"
 	"github.com/tarcheck/tarcheck/verify/compare"
+	"github.com/tarcheck/tarcheck/verify/report"
 	"github.com/tarcheck/tarcheck/verify/sig"
 )
 
@@ -123,7 +124,7 @@ func (l Limits) archive() archive.Limits {
 // Output is the verdict threshold and what the caller is told on the way.
 type Output struct {
 	// FailOn is the lowest severity that fails.
-	FailOn Severity
+	FailOn report.Severity
 	// ToolVersion goes into the report and the HTTP User-Agent.
 	ToolVersion string
 	// Logf receives verbose messages; nil discards them.

@@ -30,7 +30,7 @@ type Policy struct {
 	// Require lists signature requirements.
 	Require Require `yaml:"require"`
 
-	severity map[string]Severity
+	severity map[string]report.Severity
 	used     []bool
 }
 
@@ -101,12 +101,12 @@ func ParsePolicy(name string, data []byte) (*Policy, error) {
 		return nil, Errorf(KindUsage, "policy %s: %s", name, yamlMessage(oneLine(err.Error())))
 	}
 	if p.FailOn != "" {
-		if _, err := ParseSeverity(p.FailOn); err != nil {
+		if _, err := report.ParseSeverity(p.FailOn); err != nil {
 			return nil, Errorf(KindUsage, "policy %s: fail-on: %v", name, err)
 		}
 	}
-	valid := map[string]bool{string(OnlyInTarball): true, string(OnlyInGit): true, string(ContentDiffers): true,
-		string(ModeDiffers): true, string(TypeDiffers): true, "": true, "any": true}
+	valid := map[string]bool{string(report.OnlyInTarball): true, string(report.OnlyInGit): true, string(report.ContentDiffers): true,
+		string(report.ModeDiffers): true, string(report.TypeDiffers): true, "": true, "any": true}
 	for i, e := range p.Expect {
 		if e.Path == "" {
 			return nil, Errorf(KindUsage, "policy %s: expect[%d]: path is required", name, i)
@@ -121,12 +121,12 @@ func ParsePolicy(name string, data []byte) (*Policy, error) {
 			return nil, Errorf(KindUsage, "policy %s: expect[%d]: bad glob %q", name, i, e.Path)
 		}
 	}
-	p.severity = map[string]Severity{}
+	p.severity = map[string]report.Severity{}
 	for rule, s := range p.Severity {
 		if !strings.HasPrefix(rule, "TC") {
 			return nil, Errorf(KindUsage, "policy %s: severity: %q is not a rule id (TCnnn)", name, rule)
 		}
-		sev, err := ParseSeverity(s)
+		sev, err := report.ParseSeverity(s)
 		if err != nil {
 			return nil, Errorf(KindUsage, "policy %s: severity %s: %v", name, rule, err)
 		}
@@ -189,7 +189,7 @@ func matchSegs(pp, np []string) (bool, error) {
 // Apply rewrites the report: expected differences go to info with the
 // policy's reason quoted, rule severities are overridden, requirements are
 // checked, and expectations that matched nothing are reported as stale.
-func (p *Policy) Apply(r *Report) {
+func (p *Policy) Apply(r *report.Report) {
 	expected := map[string]string{}
 	for i := range r.Files {
 		f := &r.Files[i]
@@ -201,7 +201,7 @@ func (p *Policy) Apply(r *Report) {
 				continue
 			}
 			p.used[j] = true
-			f.Severity = SevInfo
+			f.Severity = report.SevInfo
 			f.Expected = e.Reason
 			f.Reason = "expected by policy: " + e.Reason + " (was: " + f.Reason + ")"
 			expected[f.Path] = e.Reason
@@ -222,7 +222,7 @@ func (p *Policy) Apply(r *Report) {
 	r.Findings = kept
 	// Requirements.
 	req := p.Require
-	hasValid := func(kind string, ok func(Signature) bool) bool {
+	hasValid := func(kind string, ok func(report.Signature) bool) bool {
 		for _, s := range r.Signatures {
 			if s.Status == "valid" && (kind == "" || s.Kind == kind) && ok(s) {
 				return true
@@ -230,9 +230,9 @@ func (p *Policy) Apply(r *Report) {
 		}
 		return false
 	}
-	any := func(Signature) bool { return true }
-	if req.Signature && !hasValid("", func(s Signature) bool { return s.Kind != "checksum" }) {
-		r.Findings = append(r.Findings, Finding{Rule: report.RulePolicyRequirementUnmet, Severity: SevHigh,
+	any := func(report.Signature) bool { return true }
+	if req.Signature && !hasValid("", func(s report.Signature) bool { return s.Kind != "checksum" }) {
+		r.Findings = append(r.Findings, report.Finding{Rule: report.RulePolicyRequirementUnmet, Severity: report.SevHigh,
 			Message: "policy requires a signature, and no signature over the tarball or the tag is valid"})
 	}
 	if len(req.OpenPGPFingerprints) > 0 {
@@ -240,7 +240,7 @@ func (p *Policy) Apply(r *Report) {
 		for _, fp := range req.OpenPGPFingerprints {
 			want[normFingerprint(fp)] = true
 		}
-		if !hasValid("openpgp", func(s Signature) bool {
+		if !hasValid("openpgp", func(s report.Signature) bool {
 			if want[normFingerprint(s.Signer)] {
 				return true
 			}
@@ -252,7 +252,7 @@ func (p *Policy) Apply(r *Report) {
 			}
 			return false
 		}) {
-			r.Findings = append(r.Findings, Finding{Rule: report.RulePolicyRequirementUnmet, Severity: SevHigh,
+			r.Findings = append(r.Findings, report.Finding{Rule: report.RulePolicyRequirementUnmet, Severity: report.SevHigh,
 				Message: "policy requires an OpenPGP signature by " + strings.Join(req.OpenPGPFingerprints, ", ") + "; none found valid"})
 		}
 	}
@@ -261,23 +261,23 @@ func (p *Policy) Apply(r *Report) {
 		for _, pr := range req.SSHPrincipals {
 			want[pr] = true
 		}
-		if !hasValid("ssh", func(s Signature) bool { return want[s.Signer] }) {
-			r.Findings = append(r.Findings, Finding{Rule: report.RulePolicyRequirementUnmet, Severity: SevHigh,
+		if !hasValid("ssh", func(s report.Signature) bool { return want[s.Signer] }) {
+			r.Findings = append(r.Findings, report.Finding{Rule: report.RulePolicyRequirementUnmet, Severity: report.SevHigh,
 				Message: "policy requires an SSH signature by " + strings.Join(req.SSHPrincipals, ", ") + "; none found valid"})
 		}
 	}
 	if req.Sigstore != nil {
 		if !hasValid("sigstore", any) {
-			r.Findings = append(r.Findings, Finding{Rule: report.RulePolicyRequirementUnmet, Severity: SevHigh,
+			r.Findings = append(r.Findings, report.Finding{Rule: report.RulePolicyRequirementUnmet, Severity: report.SevHigh,
 				Message: "policy requires a valid Sigstore bundle; none found valid"})
 		}
 	}
 	// Stale expectations.
-	info := &PolicyInfo{File: p.File}
+	info := &report.PolicyInfo{File: p.File}
 	for j, e := range p.Expect {
 		if !p.used[j] {
 			info.Stale = append(info.Stale, e.Path)
-			r.Findings = append(r.Findings, Finding{Rule: report.RulePolicyStaleExpectation, Severity: SevLow, Path: e.Path,
+			r.Findings = append(r.Findings, report.Finding{Rule: report.RulePolicyStaleExpectation, Severity: report.SevLow, Path: e.Path,
 				Message: "policy expectation matched nothing (stale): " + e.Reason})
 		}
 	}
@@ -295,14 +295,14 @@ func ReadPolicy(name string) (*Policy, error) {
 
 // FailOn is the fail-on threshold: given (a severity name, "" if none),
 // else the policy's, else high.
-func FailOn(given string, p *Policy) (Severity, error) {
+func FailOn(given string, p *Policy) (report.Severity, error) {
 	if given == "" && p != nil {
 		given = p.FailOn
 	}
 	if given == "" {
-		return SevHigh, nil
+		return report.SevHigh, nil
 	}
-	return ParseSeverity(given)
+	return report.ParseSeverity(given)
 }
 
 // yamlGoTypes are the Go types of a policy as the YAML decoder names

@@ -164,7 +164,7 @@ func merge(maps ...map[string]srcFile) map[string]srcFile {
 	return out
 }
 
-func findFile(t testing.TB, r *Report, path string) FileDiff {
+func findFile(t testing.TB, r *report.Report, path string) report.FileDiff {
 	t.Helper()
 	for _, f := range r.Files {
 		if f.Path == path {
@@ -172,11 +172,11 @@ func findFile(t testing.TB, r *Report, path string) FileDiff {
 		}
 	}
 	t.Fatalf("%s not in the report", path)
-	return FileDiff{}
+	return report.FileDiff{}
 }
 
-func findingsFor(r *Report, rule string) []Finding {
-	var out []Finding
+func findingsFor(r *report.Report, rule string) []report.Finding {
+	var out []report.Finding
 	for _, f := range r.Findings {
 		if f.Rule == rule {
 			out = append(out, f)
@@ -249,7 +249,7 @@ func TestRebuildFakeGenerators(t *testing.T) {
 			}
 			cache := t.TempDir()
 			r, err := Run(context.Background(), Options{Sources: Sources{Tarball: tarball, Git: repo, Tag: "v1.0", CacheDir: cache},
-				Rebuild: Rebuild{Mode: mode, Runner: testRunner(t, backend), Script: "./bootstrap"}, Output: Output{FailOn: SevHigh}})
+				Rebuild: Rebuild{Mode: mode, Runner: testRunner(t, backend), Script: "./bootstrap"}, Output: Output{FailOn: report.SevHigh}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -268,11 +268,11 @@ func TestRebuildFakeGenerators(t *testing.T) {
 					t.Errorf("%s: rebuild = %q, want %q", path, got, want)
 				}
 			}
-			if f := findFile(t, r, "b.c"); f.Severity != SevHigh || !strings.Contains(f.Diff, "+int tampered;") {
+			if f := findFile(t, r, "b.c"); f.Severity != report.SevHigh || !strings.Contains(f.Diff, "+int tampered;") {
 				t.Errorf("b.c: severity %v, diff %q", f.Severity, f.Diff)
 			}
 			hi := findingsFor(r, report.RuleRegeneratedFileDiffers)
-			if len(hi) != 1 || hi[0].Path != "b.c" || hi[0].Severity != SevHigh || !strings.Contains(strings.Join(hi[0].Evidence, "\n"), "+int tampered;") {
+			if len(hi) != 1 || hi[0].Path != "b.c" || hi[0].Severity != report.SevHigh || !strings.Contains(strings.Join(hi[0].Evidence, "\n"), "+int tampered;") {
 				t.Errorf("TC601 findings = %+v", hi)
 			}
 			// Issue 16: a stamp naming a generator version this machine
@@ -280,11 +280,11 @@ func TestRebuildFakeGenerators(t *testing.T) {
 			// on the file): the file is not proved (info), and one grouped
 			// medium finding names the missing toolchain.
 			c := findFile(t, r, "c.c")
-			if c.Severity != SevInfo || c.Rebuild != report.RebuildNotReproducible || !strings.Contains(c.Reason, "not proved: upstream used GNU Bison 3.8.2, this machine has 3.7.6") {
+			if c.Severity != report.SevInfo || c.Rebuild != report.RebuildNotReproducible || !strings.Contains(c.Reason, "not proved: upstream used GNU Bison 3.8.2, this machine has 3.7.6") {
 				t.Errorf("c.c = %+v", c)
 			}
 			med := findingsFor(r, report.RuleNotReproducible)
-			if len(med) != 1 || med[0].Path != "" || med[0].Severity != SevMedium || med[0].Message != "GNU Bison 3.8.2 not available: 1 generated file not proved" {
+			if len(med) != 1 || med[0].Path != "" || med[0].Severity != report.SevMedium || med[0].Message != "GNU Bison 3.8.2 not available: 1 generated file not proved" {
 				t.Errorf("TC602 findings = %+v", med)
 			}
 			// Issue 16: the tarball-only evil.m4 matches no upstream copy, so
@@ -301,7 +301,7 @@ func TestRebuildFakeGenerators(t *testing.T) {
 			if len(rb.HostTools) != 4 { // autoconf, automake, libtool, gettext
 				t.Errorf("host tools = %q", rb.HostTools)
 			}
-			if r.Verdict != Fail {
+			if r.Verdict != report.Fail {
 				t.Errorf("verdict %s, want fail (b.c)", r.Verdict)
 			}
 			notFromDist := findingsFor(r, report.RuleNotFromDist)
@@ -327,7 +327,7 @@ func TestRebuildFakeGenerators(t *testing.T) {
 func TestRebuildNoneIsStated(t *testing.T) {
 	repo, tarball := fakeRelease(t)
 	r, err := Run(context.Background(), Options{Sources: Sources{Tarball: tarball, Git: repo, Tag: "v1.0", CacheDir: t.TempDir()},
-		Rebuild: Rebuild{Mode: "autoreconf", Runner: testRunner(t, sandbox.BackendNone), Script: "./bootstrap"}, Output: Output{FailOn: SevHigh}})
+		Rebuild: Rebuild{Mode: "autoreconf", Runner: testRunner(t, sandbox.BackendNone), Script: "./bootstrap"}, Output: Output{FailOn: report.SevHigh}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,7 +344,7 @@ func TestRebuildNoneIsStated(t *testing.T) {
 func TestRebuildScriptFails(t *testing.T) {
 	repo, tarball := fakeRelease(t)
 	r, err := Run(context.Background(), Options{Sources: Sources{Tarball: tarball, Git: repo, Tag: "v1.0", CacheDir: t.TempDir()},
-		Rebuild: Rebuild{Mode: "dist", Runner: testRunner(t, sandbox.BackendNone), Script: "echo macro FOO not found >&2; exit 3"}, Output: Output{FailOn: SevHigh}})
+		Rebuild: Rebuild{Mode: "dist", Runner: testRunner(t, sandbox.BackendNone), Script: "echo macro FOO not found >&2; exit 3"}, Output: Output{FailOn: report.SevHigh}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -357,7 +357,7 @@ func TestRebuildScriptFails(t *testing.T) {
 			t.Errorf("%s: rebuild %q", f.Path, f.Rebuild)
 		}
 	}
-	if len(r.Rebuild.Commands) != 1 || r.Verdict != Pass {
+	if len(r.Rebuild.Commands) != 1 || r.Verdict != report.Pass {
 		t.Errorf("commands %q (dist must not run after a failed regeneration), verdict %s", r.Rebuild.Commands, r.Verdict)
 	}
 }
@@ -367,7 +367,7 @@ func TestRebuildScriptFails(t *testing.T) {
 func TestRebuildNothingToRegenerate(t *testing.T) {
 	repo, tarball := fakeRelease(t)
 	r, err := Run(context.Background(), Options{Sources: Sources{Tarball: tarball, Git: repo, Tag: "v1.0", CacheDir: t.TempDir()},
-		Rebuild: Rebuild{Mode: "autoreconf", Runner: testRunner(t, sandbox.BackendNone)}, Output: Output{FailOn: SevHigh}})
+		Rebuild: Rebuild{Mode: "autoreconf", Runner: testRunner(t, sandbox.BackendNone)}, Output: Output{FailOn: report.SevHigh}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -392,7 +392,7 @@ func TestRebuildSandboxUnavailable(t *testing.T) {
 		return nil, fmt.Errorf("%w: bwrap: not installed; namespaces: operation not permitted", sandbox.ErrUnavailable)
 	}
 	_, err := Run(context.Background(), Options{Sources: Sources{Tarball: tarball, Git: repo, Tag: "v1.0", CacheDir: t.TempDir()},
-		Rebuild: Rebuild{Mode: "autoreconf"}, Output: Output{FailOn: SevHigh}})
+		Rebuild: Rebuild{Mode: "autoreconf"}, Output: Output{FailOn: report.SevHigh}})
 	if !errors.Is(err, ErrEnvironment) || !errors.Is(err, sandbox.ErrUnavailable) {
 		t.Fatalf("err = %v", err)
 	}
@@ -422,7 +422,7 @@ func TestRebuildAutotools(t *testing.T) {
 	}
 	tarball := filepath.Join(work, "co", "foo-1.0.tar.gz")
 	r, err := Run(context.Background(), Options{Sources: Sources{Tarball: tarball, Git: repo, Tag: "v1.0", CacheDir: t.TempDir()},
-		Rebuild: Rebuild{Mode: "autoreconf", Runner: testRunner(t, backend)}, Output: Output{FailOn: SevHigh}})
+		Rebuild: Rebuild{Mode: "autoreconf", Runner: testRunner(t, backend)}, Output: Output{FailOn: report.SevHigh}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -431,7 +431,7 @@ func TestRebuildAutotools(t *testing.T) {
 			t.Errorf("%s: rebuild %q (%s)", p, f.Rebuild, f.Reason)
 		}
 	}
-	if r.Verdict != Pass || r.Rebuild.Differs != 0 || r.Rebuild.NotRepro != 0 {
+	if r.Verdict != report.Pass || r.Rebuild.Differs != 0 || r.Rebuild.NotRepro != 0 {
 		t.Errorf("verdict %s, rebuild %+v, findings %+v", r.Verdict, r.Rebuild, r.Findings)
 	}
 	if r.Rebuild.Commands[0] != "autoreconf -fi" || !slices.Contains(r.Rebuild.Notes, rebuild.NoteNoInputs) {

@@ -29,7 +29,7 @@ import (
 
 // Run verifies one release and returns its report. An error means no report
 // could be made; a failing verdict is not an error.
-func Run(ctx context.Context, o Options) (*Report, error) {
+func Run(ctx context.Context, o Options) (*report.Report, error) {
 	if o.Sources.Tarball == "" {
 		return nil, Errorf(KindUsage, "no tarball given")
 	}
@@ -54,7 +54,7 @@ type pipeline struct {
 	tarPath string // local path of the tarball (maybe in the cache)
 	repo    *gitsrc.Repo
 	tag     *gitsrc.Tag
-	report  *Report
+	report  *report.Report
 	// format is the repository's object format ("sha1" or "sha256").
 	format string
 
@@ -72,7 +72,7 @@ type pipeline struct {
 	releaseLibtool string
 }
 
-func (p *pipeline) run(ctx context.Context) (*Report, error) {
+func (p *pipeline) run(ctx context.Context) (*report.Report, error) {
 	p.report = newReport(&p.o)
 	steps := []func(context.Context) error{
 		p.resolveTarball, // 1. the tarball: a local file, or downloaded into the cache
@@ -101,13 +101,13 @@ func (p *pipeline) run(ctx context.Context) (*Report, error) {
 
 // newReport is the report before any step: its sources, and a note for
 // each one fetched without authentication.
-func newReport(o *Options) *Report {
-	r := &Report{
+func newReport(o *Options) *report.Report {
+	r := &report.Report{
 		Schema:     report.Schema,
 		Tool:       report.Tool{Name: "tarcheck", Version: o.Output.ToolVersion},
-		Signatures: []Signature{},
-		Files:      []FileDiff{},
-		Findings:   []Finding{},
+		Signatures: []report.Signature{},
+		Files:      []report.FileDiff{},
+		Findings:   []report.Finding{},
 		FailOn:     o.Output.FailOn,
 	}
 	r.Tarball.Source = o.Sources.Tarball
@@ -353,13 +353,13 @@ func (p *pipeline) gitArchive() {
 	}
 	r.GitArchive = &report.GitArchiveInfo{Commit: c, MatchesTag: strings.EqualFold(c, p.tag.Commit)}
 	if !r.GitArchive.MatchesTag {
-		r.Findings = append(r.Findings, Finding{Rule: report.RuleGitArchiveOtherCommit, Severity: report.SevCritical,
+		r.Findings = append(r.Findings, report.Finding{Rule: report.RuleGitArchiveOtherCommit, Severity: report.SevCritical,
 			Message: fmt.Sprintf("tarball is a git archive of commit %s, not the tag's commit %s", c, p.tag.Commit)})
 	}
 }
 
 // sortReport orders files by path and findings by severity (highest first), then path.
-func sortReport(r *Report) {
+func sortReport(r *report.Report) {
 	sort.Slice(r.Files, func(i, j int) bool { return r.Files[i].Path < r.Files[j].Path })
 	sort.SliceStable(r.Findings, func(i, j int) bool {
 		a, b := r.Findings[i], r.Findings[j]

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tarcheck/tarcheck/verify/report"
 )
 
 func TestSplitNameVersion(t *testing.T) {
@@ -85,31 +87,31 @@ func TestPolicy(t *testing.T) {
 	if p.FailOn != "medium" {
 		t.Errorf("fail-on = %q", p.FailOn)
 	}
-	r := &Report{
-		Files: []FileDiff{
-			{Path: "src/version.c", Status: ContentDiffers, Severity: SevHigh, Reason: "source differs"},
-			{Path: "src/main.c", Status: ContentDiffers, Severity: SevHigh, Reason: "source differs"},
-			{Path: "doc/man/sub/foo.1", Status: OnlyInTarball, Severity: SevMedium, Reason: "x"},
+	r := &report.Report{
+		Files: []report.FileDiff{
+			{Path: "src/version.c", Status: report.ContentDiffers, Severity: report.SevHigh, Reason: "source differs"},
+			{Path: "src/main.c", Status: report.ContentDiffers, Severity: report.SevHigh, Reason: "source differs"},
+			{Path: "doc/man/sub/foo.1", Status: report.OnlyInTarball, Severity: report.SevMedium, Reason: "x"},
 		},
-		Findings: []Finding{
-			{Rule: "TC301", Severity: SevHigh, Path: "src/version.c"},
-			{Rule: "TC301", Severity: SevHigh, Path: "src/main.c"},
-			{Rule: "TC103", Severity: SevCritical, Path: "src/version.c"},
+		Findings: []report.Finding{
+			{Rule: "TC301", Severity: report.SevHigh, Path: "src/version.c"},
+			{Rule: "TC301", Severity: report.SevHigh, Path: "src/main.c"},
+			{Rule: "TC103", Severity: report.SevCritical, Path: "src/version.c"},
 		},
-		Signatures: []Signature{{Subject: "tarball", Kind: "openpgp", Status: "valid", Signer: "0123456789ABCDEF0123456789ABCDEF01234567"}},
+		Signatures: []report.Signature{{Subject: "tarball", Kind: "openpgp", Status: "valid", Signer: "0123456789ABCDEF0123456789ABCDEF01234567"}},
 	}
 	p.Apply(r)
-	byPath := map[string]FileDiff{}
+	byPath := map[string]report.FileDiff{}
 	for _, f := range r.Files {
 		byPath[f.Path] = f
 	}
-	if f := byPath["src/version.c"]; f.Severity != SevInfo || f.Expected != "release script stamps the version" || !strings.Contains(f.Reason, "expected by policy") {
+	if f := byPath["src/version.c"]; f.Severity != report.SevInfo || f.Expected != "release script stamps the version" || !strings.Contains(f.Reason, "expected by policy") {
 		t.Errorf("expected file not downgraded: %+v", f)
 	}
-	if f := byPath["doc/man/sub/foo.1"]; f.Severity != SevInfo {
+	if f := byPath["doc/man/sub/foo.1"]; f.Severity != report.SevInfo {
 		t.Errorf("** glob did not match: %+v", f)
 	}
-	if f := byPath["src/main.c"]; f.Severity != SevHigh {
+	if f := byPath["src/main.c"]; f.Severity != report.SevHigh {
 		t.Errorf("unexpected file downgraded: %+v", f)
 	}
 	var rules []string
@@ -159,7 +161,7 @@ func FuzzParsePolicy(f *testing.F) {
 		if err != nil {
 			return
 		}
-		r := &Report{Files: []FileDiff{{Path: "a/b.c", Status: ContentDiffers, Severity: SevHigh}}}
+		r := &report.Report{Files: []report.FileDiff{{Path: "a/b.c", Status: report.ContentDiffers, Severity: report.SevHigh}}}
 		p.Apply(r)
 		for _, e := range p.Expect {
 			if strings.TrimSpace(e.Reason) == "" {

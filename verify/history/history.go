@@ -53,7 +53,7 @@ const (
 	RuleTarballDrift = report.RuleTarballDrift
 )
 
-// Finding is one finding, shaped as the report's findings (verify.Finding):
+// Finding is one finding, shaped as the report's findings (report.Finding):
 // the caller copies the fields.
 type Finding struct {
 	Rule     string   `json:"rule"`
