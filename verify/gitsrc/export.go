@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path"
 	"strings"
 	"syscall"
@@ -50,6 +51,34 @@ var ErrUnsafeTree = errors.New("tree entry cannot be exported safely")
 // targets may point anywhere); callers reading the export must not follow
 // them either. On error dir holds a partial export for the caller to remove.
 func (r *Repo) Export(ctx context.Context, tree, dir string) error {
+	entries, err := r.exportEntries(ctx, tree)
+	if err != nil {
+		return fmt.Errorf("exporting %s: %w", tree, err)
+	}
+	x, err := newExtractor(dir)
+	if err != nil {
+		return fmt.Errorf("exporting %s: %w", tree, err)
+	}
+	defer x.close()
+	s, err := r.startExportStream(ctx, tree, entries)
+	if err != nil {
+		return err
+	}
+	var total int64
+	for _, e := range entries {
+		if err := ctx.Err(); err != nil {
+			return s.finish(err)
+		}
+		if err := s.writeEntry(x, e, &total); err != nil {
+			return s.finish(err)
+		}
+	}
+	return s.finish(nil)
+}
+
+// exportEntries lists tree (at most MaxExportFiles entries) and has a
+// partial clone fetch the blobs it lacks in one batch.
+func (r *Repo) exportEntries(ctx context.Context, tree string) ([]TreeEntry, error) {
 	var entries []TreeEntry
 	var ids []string
 	err := r.ListTree(ctx, tree, func(e TreeEntry) error {
@@ -63,37 +92,42 @@ func (r *Repo) Export(ctx context.Context, tree, dir string) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("exporting %s: %w", tree, err)
+		return nil, err
 	}
 	if err := r.Prefetch(ctx, tree, ids); err != nil {
-		return fmt.Errorf("exporting %s: %w", tree, err)
+		return nil, err
 	}
+	return entries, nil
+}
 
-	x, err := newExtractor(dir)
-	if err != nil {
-		return fmt.Errorf("exporting %s: %w", tree, err)
-	}
-	defer x.close()
+// exportStream is the `git cat-file --batch` process of one Export: the
+// requests for every blob of entries go in from a goroutine so that git
+// never waits for a round trip; answers come back in the same order.
+type exportStream struct {
+	ctx      context.Context
+	tree     string
+	cmd      *exec.Cmd
+	out      *bufio.Reader
+	errb     *limitedBuffer
+	writeErr chan error
+}
 
+func (r *Repo) startExportStream(ctx context.Context, tree string, entries []TreeEntry) (*exportStream, error) {
 	cmd := r.command(ctx, "cat-file", "--batch")
-	var errBuf bytes.Buffer
-	errb := &limitedBuffer{buf: &errBuf, max: 64 << 10}
-	cmd.Stderr = errb
+	s := &exportStream{ctx: ctx, tree: tree, cmd: cmd, errb: &limitedBuffer{buf: &bytes.Buffer{}, max: 64 << 10}, writeErr: make(chan error, 1)}
+	cmd.Stderr = s.errb
 	in, err := cmd.StdinPipe()
 	if err != nil {
-		return fmt.Errorf("exporting %s: %w", tree, err)
+		return nil, fmt.Errorf("exporting %s: %w", tree, err)
 	}
 	outPipe, err := cmd.StdoutPipe()
 	if err != nil {
-		return fmt.Errorf("exporting %s: %w", tree, err)
+		return nil, fmt.Errorf("exporting %s: %w", tree, err)
 	}
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("%w: %v", ErrGitMissing, err)
+		return nil, fmt.Errorf("%w: %v", ErrGitMissing, err)
 	}
-	out := bufio.NewReaderSize(outPipe, 256<<10)
-	// Requests go in from a goroutine so that git never waits for a round
-	// trip; answers come back in the same order.
-	writeErr := make(chan error, 1)
+	s.out = bufio.NewReaderSize(outPipe, 256<<10)
 	go func() {
 		w := bufio.NewWriterSize(in, 64<<10)
 		var err error
@@ -109,88 +143,88 @@ func (r *Repo) Export(ctx context.Context, tree, dir string) error {
 			err = w.Flush()
 		}
 		in.Close()
-		writeErr <- err
+		s.writeErr <- err
 	}()
-	finish := func(err error) error {
-		if err != nil {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return fmt.Errorf("exporting %s: %w", tree, err)
-		}
-		<-writeErr
-		if werr := cmd.Wait(); werr != nil {
-			return fmt.Errorf("exporting %s: git cat-file: %v (%s)", tree, werr, strings.TrimSpace(errb.String()))
-		}
-		return nil
-	}
+	return s, nil
+}
 
-	var total int64
-	for _, e := range entries {
-		if err := ctx.Err(); err != nil {
-			return finish(err)
+// finish ends the stream: on err it kills git and returns err in context
+// (or the context's error); otherwise it waits for git and reports its failure.
+func (s *exportStream) finish(err error) error {
+	if err != nil {
+		_ = s.cmd.Process.Kill()
+		_ = s.cmd.Wait()
+		if s.ctx.Err() != nil {
+			return s.ctx.Err()
 		}
-		if e.Mode == 0o160000 {
-			if err := x.dir(e.Path); err != nil {
-				return finish(err)
-			}
-			continue
-		}
-		if !isHexID(e.ID) {
-			return finish(fmt.Errorf("bad object id %q for %q", e.ID, e.Path))
-		}
-		if err := x.check(e.Path); err != nil {
-			return finish(err)
-		}
-		line, err := out.ReadSlice('\n')
-		if err != nil {
-			return finish(fmt.Errorf("git cat-file: %w (%s)", err, strings.TrimSpace(errb.String())))
-		}
-		h, err := parseBatchHeader(line)
-		if err != nil {
-			return finish(err)
-		}
-		if h.missing {
-			return finish(fmt.Errorf("object %s (%s) missing", e.ID, e.Path))
-		}
-		if h.typ != "blob" {
-			return finish(fmt.Errorf("%s: object %s is a %s, not a blob", e.Path, e.ID, h.typ))
-		}
-		total += h.size
-		if total > MaxExportBytes {
-			return finish(fmt.Errorf("tree holds more than %d bytes", MaxExportBytes))
-		}
-		body := io.LimitReader(out, h.size)
-		switch e.Mode {
-		case 0o120000:
-			if h.size > maxLinkTarget {
-				return finish(fmt.Errorf("%w: %q: symlink target longer than %d bytes", ErrUnsafeTree, e.Path, maxLinkTarget))
-			}
-			target, err := io.ReadAll(body)
-			if err != nil {
-				return finish(fmt.Errorf("git cat-file: reading %s: %w", e.ID, err))
-			}
-			if err := x.symlink(e.Path, string(target)); err != nil {
-				return finish(err)
-			}
-		case 0o100644, 0o100755, 0o100664:
-			mode := fs.FileMode(0o644)
-			if e.Mode == 0o100755 {
-				mode = 0o755
-			}
-			if err := x.file(e.Path, mode, body, h.size); err != nil {
-				return finish(err)
-			}
-		default:
-			return finish(fmt.Errorf("%w: %q: unsupported mode %o", ErrUnsafeTree, e.Path, e.Mode))
-		}
-		if _, err := out.Discard(1); err != nil { // the LF after each object
-			return finish(fmt.Errorf("git cat-file: %w", err))
-		}
+		return fmt.Errorf("exporting %s: %w", s.tree, err)
 	}
-	return finish(nil)
+	<-s.writeErr
+	if werr := s.cmd.Wait(); werr != nil {
+		return fmt.Errorf("exporting %s: git cat-file: %v (%s)", s.tree, werr, strings.TrimSpace(s.errb.String()))
+	}
+	return nil
+}
+
+// writeEntry writes entry e through x: a gitlink as an empty directory, else
+// the next blob of the stream as a symlink or a file; total counts the blob
+// bytes written so far, capped at MaxExportBytes.
+func (s *exportStream) writeEntry(x *extractor, e TreeEntry, total *int64) error {
+	if e.Mode == 0o160000 {
+		return x.dir(e.Path)
+	}
+	if !isHexID(e.ID) {
+		return fmt.Errorf("bad object id %q for %q", e.ID, e.Path)
+	}
+	if err := x.check(e.Path); err != nil {
+		return err
+	}
+	line, err := s.out.ReadSlice('\n')
+	if err != nil {
+		return fmt.Errorf("git cat-file: %w (%s)", err, strings.TrimSpace(s.errb.String()))
+	}
+	h, err := parseBatchHeader(line)
+	if err != nil {
+		return err
+	}
+	if h.missing {
+		return fmt.Errorf("object %s (%s) missing", e.ID, e.Path)
+	}
+	if h.typ != "blob" {
+		return fmt.Errorf("%s: object %s is a %s, not a blob", e.Path, e.ID, h.typ)
+	}
+	*total += h.size
+	if *total > MaxExportBytes {
+		return fmt.Errorf("tree holds more than %d bytes", MaxExportBytes)
+	}
+	body := io.LimitReader(s.out, h.size)
+	switch e.Mode {
+	case 0o120000:
+		if h.size > maxLinkTarget {
+			return fmt.Errorf("%w: %q: symlink target longer than %d bytes", ErrUnsafeTree, e.Path, maxLinkTarget)
+		}
+		target, err := io.ReadAll(body)
+		if err != nil {
+			return fmt.Errorf("git cat-file: reading %s: %w", e.ID, err)
+		}
+		if err := x.symlink(e.Path, string(target)); err != nil {
+			return err
+		}
+	case 0o100644, 0o100755, 0o100664:
+		mode := fs.FileMode(0o644)
+		if e.Mode == 0o100755 {
+			mode = 0o755
+		}
+		if err := x.file(e.Path, mode, body, h.size); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("%w: %q: unsupported mode %o", ErrUnsafeTree, e.Path, e.Mode)
+	}
+	if _, err := s.out.Discard(1); err != nil { // the LF after each object
+		return fmt.Errorf("git cat-file: %w", err)
+	}
+	return nil
 }
 
 // extractor writes entries below one directory without ever following a

@@ -144,20 +144,7 @@ func verifyOpenPGP(subject string, signed io.Reader, signature []byte, keyring o
 		}
 	}
 	if chosen == nil {
-		res.Status = StatusUnverifiable
-		res.Signer = issuerString(sigs[0])
-		res.Issuer = res.Signer
-		res.Reason = ReasonUnknownKey
-		if len(keyring) == 0 {
-			res.Reason = ReasonNoTrustMaterial
-			res.Detail = "no keyring to check issuer " + res.Signer + " against"
-			return res
-		}
-		res.Detail = "signed by " + res.Signer + ", which is not in the keyring"
-		if len(sigs) > 1 {
-			res.Detail += fmt.Sprintf(" (nor are the issuers of the %d other signatures)", len(sigs)-1)
-		}
-		return res
+		return unknownKeyResult(res, sigs, len(keyring) == 0)
 	}
 	res.Issuer = issuerString(chosen)
 	res.Signer = fingerprint(keys[0].PublicKey)
@@ -184,23 +171,7 @@ func verifyOpenPGP(subject string, signed io.Reader, signature []byte, keyring o
 		res.Status, res.Detail = StatusUnverifiable, oneLine("reading signed data: "+err.Error())
 		return res
 	}
-	var key *openpgp.Key
-	var verr error
-	for i := range keys {
-		hh := h
-		if len(keys) > 1 {
-			c, ok := h.(hash.Cloner)
-			if !ok {
-				hh = h
-			} else if cl, err := c.Clone(); err == nil {
-				hh = cl
-			}
-		}
-		if verr = keys[i].PublicKey.VerifySignature(hh, chosen); verr == nil {
-			key = &keys[i]
-			break
-		}
-	}
+	key, verr := verifyWithKeys(h, chosen, keys)
 	if key == nil {
 		res.Status = StatusInvalid
 		res.Detail = oneLine("BAD signature: the data does not match the signature (" + verr.Error() + ")")
@@ -216,6 +187,46 @@ func verifyOpenPGP(subject string, signed io.Reader, signature []byte, keyring o
 		res.Warnings = append(res.Warnings, Warning{Kind: WarningSHA1Signature, Key: res.Signer})
 	}
 	return res
+}
+
+// unknownKeyResult is the result for signatures none of whose issuers is in
+// the keyring (or with no keyring at all).
+func unknownKeyResult(res Result, sigs []*packet.Signature, noKeyring bool) Result {
+	res.Status = StatusUnverifiable
+	res.Signer = issuerString(sigs[0])
+	res.Issuer = res.Signer
+	res.Reason = ReasonUnknownKey
+	if noKeyring {
+		res.Reason = ReasonNoTrustMaterial
+		res.Detail = "no keyring to check issuer " + res.Signer + " against"
+		return res
+	}
+	res.Detail = "signed by " + res.Signer + ", which is not in the keyring"
+	if len(sigs) > 1 {
+		res.Detail += fmt.Sprintf(" (nor are the issuers of the %d other signatures)", len(sigs)-1)
+	}
+	return res
+}
+
+// verifyWithKeys verifies sig over the data hashed into h with each of keys
+// in turn (on a clone of h when there are several) and returns the first key
+// that verifies, or the last error.
+func verifyWithKeys(h hash.Hash, sig *packet.Signature, keys []openpgp.Key) (*openpgp.Key, error) {
+	var verr error
+	for i := range keys {
+		hh := h
+		if len(keys) > 1 {
+			if c, ok := h.(hash.Cloner); ok {
+				if cl, err := c.Clone(); err == nil {
+					hh = cl
+				}
+			}
+		}
+		if verr = keys[i].PublicKey.VerifySignature(hh, sig); verr == nil {
+			return &keys[i], nil
+		}
+	}
+	return nil, verr
 }
 
 // parseSignaturePackets reads the signature packets of a detached

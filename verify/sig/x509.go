@@ -23,6 +23,7 @@ import (
 	protorekor "github.com/sigstore/protobuf-specs/gen/pb-go/rekor/v1"
 	"github.com/sigstore/sigstore-go/pkg/bundle"
 	"github.com/sigstore/sigstore-go/pkg/fulcio/certificate"
+	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/tlog"
 	"github.com/sigstore/sigstore-go/pkg/verify"
 	"google.golang.org/protobuf/proto"
@@ -132,18 +133,7 @@ func verifyX509Tag(res Result, payload, sigPEM, trustedRootJSON []byte, id Ident
 	}
 	res.Signer = oneLine(claimed)
 
-	// Checks that need no trusted material: the payload and the signature.
-	d := s.hash.New()
-	d.Write(payload)
-	if !bytes.Equal(d.Sum(nil), s.messageDigest) {
-		res.Status, res.Detail = StatusInvalid, "x509 signature is over other bytes (message digest does not match the tag payload)"
-		return res
-	}
-	if err := checkCMSSignature(s); err != nil {
-		res.Status, res.Detail = StatusInvalid, oneLine("x509 signature does not verify with its certificate: "+err.Error())
-		if errors.Is(err, errUnsupportedAlg) {
-			res.Status, res.Detail = StatusUnverifiable, oneLine("x509 signature: "+err.Error())
-		}
+	if !checkX509Payload(&res, s, payload) {
 		return res
 	}
 
@@ -165,59 +155,16 @@ func verifyX509Tag(res Result, payload, sigPEM, trustedRootJSON []byte, id Ident
 		return res
 	}
 
-	ent, err := newGitsignEntity(s)
-	if err != nil {
-		res.Status, res.Detail = StatusInvalid, oneLine("embedded transparency-log entry: "+err.Error())
+	times, ok := x509Timestamps(&res, s, tr)
+	if !ok {
 		return res
 	}
-	var times []verify.TimestampVerificationResult
-	if len(ent.entries) > 0 {
-		ts, err := verify.VerifyTlogEntry(ent, tr, 1, true)
-		if err != nil {
-			res.Status, res.Detail = StatusInvalid, oneLine("embedded transparency-log entry: "+err.Error())
-			return res
-		}
-		for _, t := range ts {
-			times = append(times, verify.TimestampVerificationResult{Type: "Tlog", URI: t.URI, Timestamp: t.Time})
-		}
-	}
-	if len(s.timestamps) > 0 {
-		// Every embedded timestamp must verify: a forged one is not
-		// outweighed by a good one.
-		ts, err := verify.VerifySignedTimestampWithThreshold(ent, tr, len(s.timestamps))
-		if err != nil {
-			res.Status, res.Detail = StatusInvalid, oneLine("RFC 3161 timestamp: "+err.Error())
-			return res
-		}
-		for _, t := range ts {
-			times = append(times, verify.TimestampVerificationResult{Type: "TimestampAuthority", URI: t.URI, Timestamp: t.Time})
-		}
-	}
-	if len(times) == 0 {
-		res.Status, res.Detail = StatusUnverifiable, "x509 (gitsign) signature: no verified observer timestamp (log entry without inclusion promise)"
+	leaf, stamps, ok := x509LeafAt(&res, s, times, tr, now)
+	if !ok {
 		return res
 	}
 
-	// Go's x509 does not handle Fulcio's OtherName SANs; sigstore-go drops
-	// the critical SAN extension from the unhandled list the same way.
-	leaf := *s.leaf
-	leaf.UnhandledCriticalExtensions = slices.DeleteFunc(slices.Clone(leaf.UnhandledCriticalExtensions),
-		func(o asn1.ObjectIdentifier) bool { return o.Equal(oidSubjectAltName) })
-	var stamps []string
-	for _, t := range times {
-		if !now.IsZero() && t.Timestamp.After(now.Add(MaxClockSkew)) {
-			res.Status, res.Detail = StatusInvalid, oneLine(fmt.Sprintf("x509 signature timestamp %s lies in the future", t.Timestamp.UTC().Format(time.RFC3339)))
-			return res
-		}
-		if _, err := verify.VerifyLeafCertificate(t.Timestamp, &leaf, tr); err != nil {
-			res.Status = StatusInvalid
-			res.Detail = oneLine(fmt.Sprintf("certificate does not chain to the trusted root's Fulcio CAs at %s: %v", t.Timestamp.UTC().Format(time.RFC3339), err))
-			return res
-		}
-		stamps = append(stamps, t.Type+" "+t.Timestamp.UTC().Format("2006-01-02T15:04:05Z"))
-	}
-
-	sum, err := certificate.SummarizeCertificate(&leaf)
+	sum, err := certificate.SummarizeCertificate(leaf)
 	if err != nil {
 		res.Status, res.Detail = StatusInvalid, oneLine("reading certificate identity: "+err.Error())
 		return res
@@ -230,6 +177,91 @@ func verifyX509Tag(res Result, payload, sigPEM, trustedRootJSON []byte, id Ident
 	res.Status, res.Signer = StatusValid, oneLine(sum.SubjectAlternativeName)
 	res.Detail = oneLine("issuer " + sum.Issuer + "; verified timestamps: " + strings.Join(stamps, ", "))
 	return res
+}
+
+// checkX509Payload makes the checks that need no trusted material: the
+// signature is over payload and verifies with its certificate. On failure it
+// sets res and returns false.
+func checkX509Payload(res *Result, s *cmsSignature, payload []byte) bool {
+	d := s.hash.New()
+	d.Write(payload)
+	if !bytes.Equal(d.Sum(nil), s.messageDigest) {
+		res.Status, res.Detail = StatusInvalid, "x509 signature is over other bytes (message digest does not match the tag payload)"
+		return false
+	}
+	if err := checkCMSSignature(s); err != nil {
+		res.Status, res.Detail = StatusInvalid, oneLine("x509 signature does not verify with its certificate: "+err.Error())
+		if errors.Is(err, errUnsupportedAlg) {
+			res.Status, res.Detail = StatusUnverifiable, oneLine("x509 signature: "+err.Error())
+		}
+		return false
+	}
+	return true
+}
+
+// x509Timestamps returns the verified observer times of s: its embedded
+// transparency-log entry and every embedded RFC 3161 timestamp. On failure,
+// or with none, it sets res and returns false.
+func x509Timestamps(res *Result, s *cmsSignature, tr *root.TrustedRoot) ([]verify.TimestampVerificationResult, bool) {
+	ent, err := newGitsignEntity(s)
+	if err != nil {
+		res.Status, res.Detail = StatusInvalid, oneLine("embedded transparency-log entry: "+err.Error())
+		return nil, false
+	}
+	var times []verify.TimestampVerificationResult
+	if len(ent.entries) > 0 {
+		ts, err := verify.VerifyTlogEntry(ent, tr, 1, true)
+		if err != nil {
+			res.Status, res.Detail = StatusInvalid, oneLine("embedded transparency-log entry: "+err.Error())
+			return nil, false
+		}
+		for _, t := range ts {
+			times = append(times, verify.TimestampVerificationResult{Type: "Tlog", URI: t.URI, Timestamp: t.Time})
+		}
+	}
+	if len(s.timestamps) > 0 {
+		// Every embedded timestamp must verify: a forged one is not
+		// outweighed by a good one.
+		ts, err := verify.VerifySignedTimestampWithThreshold(ent, tr, len(s.timestamps))
+		if err != nil {
+			res.Status, res.Detail = StatusInvalid, oneLine("RFC 3161 timestamp: "+err.Error())
+			return nil, false
+		}
+		for _, t := range ts {
+			times = append(times, verify.TimestampVerificationResult{Type: "TimestampAuthority", URI: t.URI, Timestamp: t.Time})
+		}
+	}
+	if len(times) == 0 {
+		res.Status, res.Detail = StatusUnverifiable, "x509 (gitsign) signature: no verified observer timestamp (log entry without inclusion promise)"
+		return nil, false
+	}
+	return times, true
+}
+
+// x509LeafAt checks that s's leaf certificate chains to the trusted root's
+// Fulcio CAs at every verified time, none in the future; it returns the leaf
+// (its SAN extension handled) and the times as text. On failure it sets res
+// and returns false.
+func x509LeafAt(res *Result, s *cmsSignature, times []verify.TimestampVerificationResult, tr *root.TrustedRoot, now time.Time) (*x509.Certificate, []string, bool) {
+	// Go's x509 does not handle Fulcio's OtherName SANs; sigstore-go drops
+	// the critical SAN extension from the unhandled list the same way.
+	leaf := *s.leaf
+	leaf.UnhandledCriticalExtensions = slices.DeleteFunc(slices.Clone(leaf.UnhandledCriticalExtensions),
+		func(o asn1.ObjectIdentifier) bool { return o.Equal(oidSubjectAltName) })
+	var stamps []string
+	for _, t := range times {
+		if !now.IsZero() && t.Timestamp.After(now.Add(MaxClockSkew)) {
+			res.Status, res.Detail = StatusInvalid, oneLine(fmt.Sprintf("x509 signature timestamp %s lies in the future", t.Timestamp.UTC().Format(time.RFC3339)))
+			return nil, nil, false
+		}
+		if _, err := verify.VerifyLeafCertificate(t.Timestamp, &leaf, tr); err != nil {
+			res.Status = StatusInvalid
+			res.Detail = oneLine(fmt.Sprintf("certificate does not chain to the trusted root's Fulcio CAs at %s: %v", t.Timestamp.UTC().Format(time.RFC3339), err))
+			return nil, nil, false
+		}
+		stamps = append(stamps, t.Type+" "+t.Timestamp.UTC().Format("2006-01-02T15:04:05Z"))
+	}
+	return &leaf, stamps, true
 }
 
 // parseGitsignSignature parses the PEM "SIGNED MESSAGE" block of a gitsign

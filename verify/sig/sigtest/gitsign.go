@@ -130,6 +130,26 @@ func MintGitsign(tb TB, vs *ca.VirtualSigstore, san, issuer string, payload []by
 	})
 	signedAttrs := constructed(tb, asn1.ClassUniversal, asn1.TagSet, attrs...)
 
+	m := mintGitsignSignature(tb, vs, san, issuer, signedAttrs, &o)
+	unsigned := gitsignUnsignedAttrs(tb, vs, m, o)
+	return encodeGitsign(tb, m, digestAlg, attrs, unsigned, o.TwoSigners)
+}
+
+// gitsignSignature is the signing half of a minted gitsign signature: the
+// leaf certificate, the signature over the signed attributes and its
+// algorithm, the timestamp response and the Rekor entry.
+type gitsignSignature struct {
+	cert   *x509.Certificate
+	sigVal []byte
+	sigAlg asn1.ObjectIdentifier
+	tsr    []byte
+	entry  *tlog.Entry
+}
+
+// mintGitsignSignature signs signedAttrs as o asks: through the virtual
+// Sigstore (as gitsign's offline mode has Rekor do), or by hand with another
+// hash, CA or timestamp authority (which sets o.NoRekor).
+func mintGitsignSignature(tb TB, vs *ca.VirtualSigstore, san, issuer string, signedAttrs []byte, o *GitsignOpts) gitsignSignature {
 	var (
 		cert   *x509.Certificate
 		sigVal []byte
@@ -190,6 +210,12 @@ func MintGitsign(tb TB, vs *ca.VirtualSigstore, san, issuer string, payload []by
 		entry = sign(tb, vs, san, issuer, o.RekorFrom).entries[0]
 	}
 
+	return gitsignSignature{cert: cert, sigVal: sigVal, sigAlg: sigAlg, tsr: tsr, entry: entry}
+}
+
+// gitsignUnsignedAttrs are the unsigned attributes of the SignerInfo: the
+// timestamp token and the Rekor entry, unless o leaves them out.
+func gitsignUnsignedAttrs(tb TB, vs *ca.VirtualSigstore, m gitsignSignature, o GitsignOpts) [][]byte {
 	var unsigned [][]byte
 	if !o.NoTimestamp {
 		// gitsign stores the TimeStampToken, not the whole response.
@@ -197,30 +223,36 @@ func MintGitsign(tb TB, vs *ca.VirtualSigstore, san, issuer string, payload []by
 			Status asn1.RawValue
 			Token  asn1.RawValue
 		}
-		if _, err := asn1.Unmarshal(tsr, &resp); err != nil {
+		if _, err := asn1.Unmarshal(m.tsr, &resp); err != nil {
 			tb.Fatalf("sigtest: timestamp response: %v", err)
 		}
 		unsigned = append(unsigned, cmsAttr(tb, attrTimestamp, resp.Token.FullBytes))
 	}
 	if !o.NoRekor {
-		unsigned = append(unsigned, cmsAttr(tb, attrRekorEntry, marshal(tb, rekorAttr(tb, vs, entry, o.InclusionProof))))
+		unsigned = append(unsigned, cmsAttr(tb, attrRekorEntry, marshal(tb, rekorAttr(tb, vs, m.entry, o.InclusionProof))))
 	}
+	return unsigned
+}
 
+// encodeGitsign encodes the PEM "SIGNED MESSAGE" of a detached CMS
+// SignedData with the SignerInfo of m (twice when twoSigners).
+func encodeGitsign(tb TB, m gitsignSignature, digestAlg asn1.ObjectIdentifier, attrs, unsigned [][]byte, twoSigners bool) []byte {
+	cert := m.cert
 	issuerAndSerial := constructed(tb, asn1.ClassUniversal, asn1.TagSequence, cert.RawIssuer, marshal(tb, cert.SerialNumber))
 	si := [][]byte{
 		marshal(tb, 1),
 		issuerAndSerial,
 		marshal(tb, pkix.AlgorithmIdentifier{Algorithm: digestAlg}),
 		constructed(tb, asn1.ClassContextSpecific, 0, attrs...),
-		marshal(tb, pkix.AlgorithmIdentifier{Algorithm: sigAlg}),
-		marshal(tb, sigVal),
+		marshal(tb, pkix.AlgorithmIdentifier{Algorithm: m.sigAlg}),
+		marshal(tb, m.sigVal),
 	}
 	if len(unsigned) > 0 {
 		si = append(si, constructed(tb, asn1.ClassContextSpecific, 1, derSetOf(unsigned)...))
 	}
 	signerInfo := constructed(tb, asn1.ClassUniversal, asn1.TagSequence, si...)
 	signerInfos := [][]byte{signerInfo}
-	if o.TwoSigners {
+	if twoSigners {
 		signerInfos = append(signerInfos, signerInfo)
 	}
 	signedData := constructed(tb, asn1.ClassUniversal, asn1.TagSequence,
