@@ -401,13 +401,35 @@ func (f *Fetcher) retryDelay(err error, attempt int) (time.Duration, bool) {
 }
 
 // attempt makes one request. cached/cond are set for a conditional request.
-func (f *Fetcher) attempt(ctx context.Context, u *parsedURL, req request, cached *File, cond *indexEntry) (_ *File, err error) {
+func (f *Fetcher) attempt(ctx context.Context, u *parsedURL, req request, cached *File, cond *indexEntry) (*File, error) {
 	actx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	wd := newWatchdog(f.connectTimeout, cancel)
 	defer wd.stop()
 
-	hreq, err := http.NewRequestWithContext(actx, http.MethodGet, u.canonical, nil)
+	hreq, err := f.newRequest(actx, u, cond)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := f.client.Do(hreq)
+	if err != nil {
+		return nil, f.classify(ctx, wd, u, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return f.notOK(u, req, resp, cached, cond)
+	}
+	total := resp.ContentLength
+	if total > req.maxSize {
+		return nil, fmt.Errorf("downloading %s: %w (Content-Length %d > %d bytes)", redact(u), ErrTooLarge, total, req.maxSize)
+	}
+	return f.download(ctx, wd, u, req, resp, total)
+}
+
+// newRequest is the GET of u, conditional on cond's validators when the
+// cache holds a copy.
+func (f *Fetcher) newRequest(ctx context.Context, u *parsedURL, cond *indexEntry) (*http.Request, error) {
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, u.canonical, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadURL, err)
 	}
@@ -422,18 +444,14 @@ func (f *Fetcher) attempt(ctx context.Context, u *parsedURL, req request, cached
 			hreq.Header.Set("If-Modified-Since", cond.LastModified)
 		}
 	}
-	resp, err := f.client.Do(hreq)
-	if err != nil {
-		return nil, f.classify(ctx, wd, u, err)
-	}
-	defer resp.Body.Close()
+	return hreq, nil
+}
 
-	finalURL := ""
-	if resp.Request != nil && resp.Request.URL != nil && resp.Request.URL.String() != u.canonical {
-		finalURL = resp.Request.URL.Redacted()
-	}
+// notOK handles a response other than 200: 304 returns the cached copy, a
+// 404 or 410 of an optional file is recorded as not published (errAbsent),
+// anything else is an HTTPError.
+func (f *Fetcher) notOK(u *parsedURL, req request, resp *http.Response, cached *File, cond *indexEntry) (*File, error) {
 	switch {
-	case resp.StatusCode == http.StatusOK:
 	case resp.StatusCode == http.StatusNotModified && cached != nil:
 		f.log("cache: %s not modified", redact(u))
 		cond.FetchedAt = time.Now().UTC()
@@ -457,11 +475,15 @@ func (f *Fetcher) attempt(ctx context.Context, u *parsedURL, req request, cached
 		}
 		return nil, he
 	}
-	total := resp.ContentLength
-	if total > req.maxSize {
-		return nil, fmt.Errorf("downloading %s: %w (Content-Length %d > %d bytes)", redact(u), ErrTooLarge, total, req.maxSize)
-	}
+}
 
+// download streams the body of resp (total bytes, or -1) into the cache,
+// within req.maxSize and the read timeout, and records it in the index.
+func (f *Fetcher) download(ctx context.Context, wd *watchdog, u *parsedURL, req request, resp *http.Response, total int64) (*File, error) {
+	finalURL := ""
+	if resp.Request != nil && resp.Request.URL != nil && resp.Request.URL.String() != u.canonical {
+		finalURL = resp.Request.URL.Redacted()
+	}
 	tmp, err := f.cache.tempFile("download-*")
 	if err != nil {
 		return nil, err
