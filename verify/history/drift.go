@@ -232,6 +232,7 @@ func Drift(in DriftInput) (DriftReport, []Finding) {
 		}
 		d.Binaries = append(d.Binaries, b)
 	}
+	findings = groupUnreferenced(findings, in.Previous)
 	if len(d.BuildFiles) > 0 {
 		var paths []string
 		for _, b := range d.BuildFiles {
@@ -278,6 +279,46 @@ func binaryFinding(b *BinaryChange, prev string) (Finding, bool) {
 			Message: fmt.Sprintf("binary file %s %s since %s and referenced by no test or build file", b.Path, b.Status, prev)}, true
 	}
 	return Finding{}, false
+}
+
+// groupUnreferenced puts the medium "referenced by no test or build file"
+// findings of one directory into one finding (a fuzzing corpus adds
+// hundreds of inputs that its harness reads by directory): same rule and
+// severity, the paths in the evidence; every file stays listed in the
+// drift report. Findings raised by flagged build logic are never grouped.
+func groupUnreferenced(fs []Finding, prev string) []Finding {
+	byDir := map[string][]int{}
+	for i, f := range fs {
+		if f.Rule == RuleBinaryDrift && f.Severity == SevMedium {
+			byDir[path.Dir(f.Path)] = append(byDir[path.Dir(f.Path)], i)
+		}
+	}
+	drop := map[int]bool{}
+	var grouped []Finding
+	for dir, idx := range byDir {
+		if len(idx) < 2 {
+			continue
+		}
+		var paths []string
+		for _, i := range idx {
+			paths = append(paths, fs[i].Path)
+			drop[i] = true
+		}
+		grouped = append(grouped, Finding{Rule: RuleBinaryDrift, Severity: SevMedium, Path: dir + "/",
+			Message:  fmt.Sprintf("%s/: %d binary files added or changed since %s and referenced by no test or build file", dir, len(idx), prev),
+			Evidence: []string{"no test script, Makefile, CMake, meson or m4 file of this tag names them", "files: " + listText(paths, 10)}})
+	}
+	if len(grouped) == 0 {
+		return fs
+	}
+	out := fs[:0:0]
+	for i, f := range fs {
+		if !drop[i] {
+			out = append(out, f)
+		}
+	}
+	sort.Slice(grouped, func(i, j int) bool { return grouped[i].Path < grouped[j].Path })
+	return append(out, grouped...)
 }
 
 func commitRef(c gitsrc.Commit) CommitRef {
