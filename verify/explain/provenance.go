@@ -110,7 +110,10 @@ func (p *Provenance) Prove(rel string, id [20]byte, content []byte) *report.Orig
 			return o
 		}
 	}
-	return p.fromTagScript(rel, content)
+	if o := p.fromTagScript(rel, content); o != nil {
+		return o
+	}
+	return p.fromTagTemplate(rel, content)
 }
 
 // gnulibByBase lists the pinned gnulib tree's paths by base name.
@@ -329,6 +332,9 @@ func Describe(o *report.Origin) string {
 	case report.OriginTag:
 		if o.Transform == TransformEcho {
 			return "written by the tag's " + o.Path + ": " + o.Transform
+		}
+		if o.Transform == TransformTemplate {
+			return "made from the tag's " + o.Path + ": " + o.Transform
 		}
 		if o.Patch != "" {
 			return "gnulib's " + o.Path + " at the pinned commit " + shortID(o.Commit) + " patched by the tag's " + o.Patch

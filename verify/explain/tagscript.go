@@ -2,6 +2,7 @@ package explain
 
 import (
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/tarcheck/tarcheck/autotools"
@@ -72,4 +73,63 @@ func (p *Provenance) echoTemplates(script string) autotools.EchoTemplates {
 	}
 	p.echo[script] = t
 	return t
+}
+
+// TransformTemplate is the Transform of an origin proved as an instance of
+// a tag template whose file-list placeholders were filled in.
+const TransformTemplate = "the template with its file-list placeholder lines filled with project items"
+
+var (
+	// templatePlaceholderRe is a placeholder line of a project-file
+	// template (curl's projects/Windows/VC*/lib/libcurl.tmpl holds
+	// "CURL_LIB_C_FILES" alone on a line).
+	templatePlaceholderRe = regexp.MustCompile(`^[A-Z][A-Z0-9_]*_FILES$`)
+	// msbuildItemRe is one item an IDE-project generator writes for a
+	// placeholder: a source, header or resource file of the release by a
+	// relative path of plain names, nothing else.
+	msbuildItemRe = regexp.MustCompile(`^[ \t]*<(?:ClCompile|ClInclude|ResourceCompile|None) Include="(?:\.\.\\)*[A-Za-z0-9_][A-Za-z0-9_.\\-]*" />$`)
+)
+
+// fromTagTemplate proves an IDE project file only in the tarball (curl's
+// projects/Windows/VC14/lib/libcurl.vcxproj, written by "make vc-ide" at
+// release) as an instance of the tag's template beside it (libcurl.tmpl):
+// line endings aside, every line equals the template's, except that each
+// placeholder line is replaced by any number of MSBuild item lines naming
+// files by plain relative paths.
+func (p *Provenance) fromTagTemplate(rel string, content []byte) *report.Origin {
+	if p.tag == nil || p.blobs == nil || len(content) == 0 || path.Ext(rel) != ".vcxproj" {
+		return nil
+	}
+	tmpl := strings.TrimSuffix(rel, path.Ext(rel)) + ".tmpl"
+	g := p.tag.Get(tmpl)
+	if g == nil || g.Mode == 0o120000 || g.Mode == 0o160000 {
+		return nil
+	}
+	b, err := p.blobs.Read(g.HexID())
+	if err != nil || !templateInstance(b, content) {
+		return nil
+	}
+	return &report.Origin{Kind: report.OriginTag, Path: tmpl, Transform: TransformTemplate}
+}
+
+// templateInstance reports whether out is tmpl with its placeholder lines
+// replaced by MSBuild item lines (CRLF or LF line endings on either side).
+func templateInstance(tmpl, out []byte) bool {
+	tl := strings.Split(strings.TrimSuffix(strings.ReplaceAll(string(tmpl), "\r\n", "\n"), "\n"), "\n")
+	ol := strings.Split(strings.TrimSuffix(strings.ReplaceAll(string(out), "\r\n", "\n"), "\n"), "\n")
+	j, filled := 0, false
+	for _, t := range tl {
+		if templatePlaceholderRe.MatchString(t) {
+			for j < len(ol) && msbuildItemRe.MatchString(ol[j]) {
+				j++
+				filled = true
+			}
+			continue
+		}
+		if j >= len(ol) || ol[j] != t {
+			return false
+		}
+		j++
+	}
+	return j == len(ol) && filled
 }
