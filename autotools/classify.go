@@ -63,6 +63,7 @@ var classifyRules = []classifyRule{
 	{"export-subst", ruleExportSubst},
 	{"line-endings", ruleLineEndings},
 	{"generated", ruleGenerated},
+	{"pytest-cache", rulePytestCache},
 	{"translation", ruleTranslation},
 	{"changelog", ruleChangeLog},
 	{"release-stamped", ruleReleaseStamped},

@@ -134,6 +134,57 @@ func TestStampOnlyRealShapes(t *testing.T) {
 	}
 }
 
+// TestStampOnlyRealignedDefines covers libssh2's maketgz: sed rewrites the
+// version defines with one blank where the tag aligns them in a column, drops
+// "_DEV" and replaces the "DEV" timestamp with date(1)'s output. The value of
+// each define is still compared: a changed number, extra code or a
+// realigned define that does not name a version is not stamping.
+func TestStampOnlyRealignedDefines(t *testing.T) {
+	const ver = "1.11.1"
+	git := "#define LIBSSH2_VERSION                             \"1.11.1_DEV\"\n" +
+		"#define LIBSSH2_VERSION_MAJOR                       1\n" +
+		"#define LIBSSH2_VERSION_NUM                         0x010b01\n" +
+		"#define LIBSSH2_TIMESTAMP \"DEV\"\n" +
+		"#define LIBSSH2_SSH_BANNER                  \"SSH-2.0-libssh2_\" LIBSSH2_VERSION\n"
+	tar := "#define LIBSSH2_VERSION \"1.11.1\"\n" +
+		"#define LIBSSH2_VERSION_MAJOR 1\n" +
+		"#define LIBSSH2_VERSION_NUM 0x010b01\n" +
+		"#define LIBSSH2_TIMESTAMP \"Wed Oct 16 08:03:21 UTC 2024\"\n" +
+		"#define LIBSSH2_SSH_BANNER                  \"SSH-2.0-libssh2_\" LIBSSH2_VERSION\n"
+	tests := []struct {
+		name, tar string
+		want      bool
+	}{
+		{"maketgz output", tar, true},
+		{"major changed", strings.Replace(tar, "MAJOR 1", "MAJOR 2", 1), false},
+		{"hex changed", strings.Replace(tar, "0x010b01", "0x010c01", 1), false},
+		{"code after the timestamp", strings.Replace(tar, "UTC 2024\"", "UTC 2024\"; system(\"x\")", 1), false},
+		{"code in the timestamp", strings.Replace(tar, "Wed Oct 16 08:03:21 UTC 2024", "$(id)", 1), false},
+		{"realigned define not naming a version", strings.Replace(tar, "LIBSSH2_SSH_BANNER                  ", "LIBSSH2_SSH_BANNER ", 1), false},
+		{"other define realigned and changed", tar + "#define LIBSSH2_FLAG 1\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, got := stampOnly([]byte(git), []byte(tt.tar), ver); got != tt.want {
+				t.Errorf("stampOnly = %v, want %v", got, tt.want)
+			}
+		})
+	}
+	// A define that names no version keeps its alignment: blanks are not
+	// normalised there.
+	if _, ok := stampOnly([]byte("#define FLAG      1\n#define V \"1.0-DEV\"\n"), []byte("#define FLAG 1\n#define V \"1.11.1\"\n"), ver); ok {
+		t.Error("realigned FLAG define accepted as stamping")
+	}
+	r := Classify(differs("include/libssh2.h", git, tar), &Context{Version: ver, DB: NewM4DB()})
+	if r.Class != ClassReleaseStamped || r.Severity != SevLow {
+		t.Errorf("libssh2.h: %s/%s (%s)", r.Class, r.Severity, r.Reason)
+	}
+	r = Classify(differs("include/libssh2.h", git, strings.Replace(tar, "0x010b01", "0x010001", 1)), &Context{Version: ver, DB: NewM4DB()})
+	if r.Severity != SevHigh {
+		t.Errorf("libssh2.h with a changed hex: %s/%s (%s)", r.Class, r.Severity, r.Reason)
+	}
+}
+
 func TestVersionHex(t *testing.T) {
 	for in, want := range map[string]string{"7.88.1": "075801", "1.2": "0102", "1.2.3.4": "01020304", "1": "", "1.2.x": "", "1.300.0": "", "1.2.3.4.5": ""} {
 		if got := versionHex(in); got != want {

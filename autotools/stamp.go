@@ -13,10 +13,14 @@ const maxStampLines = 200000
 var (
 	monthPat = `(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?`
 	// dateRe matches full dates and times in the usual release formats.
-	dateRe = regexp.MustCompile(`\b[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2})?(?: ?(?:[+-][0-9]{4}|Z|UTC))?)?\b` +
+	dateRe = regexp.MustCompile(ctimePat +
+		`|\b[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2})?(?: ?(?:[+-][0-9]{4}|Z|UTC))?)?\b` +
 		`|\b[0-9]{4}/[0-9]{2}/[0-9]{2}\b` +
 		`|\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? )?(?:[0-9]{1,2} )?` + monthPat + ` (?:[0-9]{1,2},? )?[0-9]{4}\b` +
 		`|\b[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?\b`)
+	// ctimePat is date(1)'s and ctime(3)'s format, "Wed Oct 16 08:03:21 UTC 2024"
+	// (libssh2's maketgz stamps LIBSSH2_TIMESTAMP with it).
+	ctimePat     = `\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-9]?[0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}(?: [A-Z]{2,5})? [0-9]{4}\b`
 	yearRe2      = regexp.MustCompile(`\b(?:19|20)[0-9]{2}\b`)
 	copyrightRe2 = regexp.MustCompile(`(?i)copyright|\(c\)|©`)
 	// gitVersionRe matches what the tag's copy may hold where the release
@@ -30,7 +34,7 @@ var (
 	// gitPlaceholderRe matches what the tag's copy may hold where the release
 	// has its version or date, besides versions and dates: placeholders and
 	// development markers.
-	gitPlaceholderRe = regexp.MustCompile(`\[unreleased\]|\bUNRELEASED\b|\bunreleased\b|@[A-Z_]+@|\?[?.\-]+|-(?:DEV|dev|git)\b`)
+	gitPlaceholderRe = regexp.MustCompile(`\[unreleased\]|\bDEV\b|\bUNRELEASED\b|\bunreleased\b|@[A-Z_]+@|\?[?.\-]+|-(?:DEV|dev|git)\b`)
 	// gitHexRe is a hex number in the tag's copy, masked only on a line
 	// naming a version (curl's LIBCURL_VERSION_NUM 0x075801): never an
 	// arbitrary constant.
@@ -121,6 +125,12 @@ func (st stamper) stamped(g, t string) bool {
 	if len(g) > MaxRegexpLine || len(t) > MaxRegexpLine {
 		return false
 	}
+	if dg, dt, ok := versionDefines(g, t); ok {
+		if dg == dt {
+			return true
+		}
+		g, t = dg, dt
+	}
 	t = st.maskTar(t)
 	g = maskGit(g)
 	if copyrightRe2.MatchString(t) {
@@ -149,6 +159,29 @@ func (st stamper) stamped(g, t string) bool {
 		}
 	}
 	return false
+}
+
+// defineRe is a C preprocessor definition: name and value.
+var defineRe = regexp.MustCompile(`^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]+(\S.*?)[ \t]*$`)
+
+// versionDefines recognises a pair of "#define NAME value" lines for the
+// same macro naming a version, timestamp or date, and returns both with the
+// blanks around the value normalised: release scripts rewrite these lines
+// with sed and drop the tag's column alignment (libssh2's maketgz turns
+// "#define LIBSSH2_VERSION_MAJOR<29 blanks>1" into "#define
+// LIBSSH2_VERSION_MAJOR 1"). Only blanks outside the value are normalised;
+// the values are still compared, or masked, token by token.
+func versionDefines(g, t string) (string, string, bool) {
+	mg := defineRe.FindStringSubmatch(g)
+	mt := defineRe.FindStringSubmatch(t)
+	if mg == nil || mt == nil || mg[1] != mt[1] {
+		return "", "", false
+	}
+	name := strings.ToUpper(mg[1])
+	if !strings.Contains(name, "VERSION") && !strings.Contains(name, "TIMESTAMP") && !strings.Contains(name, "DATE") {
+		return "", "", false
+	}
+	return "#define " + mg[1] + " " + mg[2], "#define " + mt[1] + " " + mt[2], true
 }
 
 // stampOnly reports whether git and tarball differ only in release stamping:

@@ -40,7 +40,7 @@ func (x *explainer) proved(rel string, t *compare.Member, in autotools.Input) bo
 		}
 		sev, reason = report.SevLow, "differs from the tag's copy, replaced at release by a tool's copy: "+reason
 	}
-	if o.Kind == report.OriginTag && o.Patch == "" {
+	if o.Kind == report.OriginTag && o.Patch == "" && o.Transform != TransformEcho && o.Transform != TransformTemplate {
 		// The tag's bytes were not scanned: a copy at a place the build
 		// reads is scanned as any tarball file would be.
 		if loud(autotools.Classify(in, x.actx)) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tarcheck/tarcheck/autotools"
 	"github.com/tarcheck/tarcheck/autotools/origindb"
 	"github.com/tarcheck/tarcheck/releasefmt"
 	"github.com/tarcheck/tarcheck/verify/compare"
@@ -59,6 +60,11 @@ type Provenance struct {
 	heredocs map[string][]heredoc
 	// formats are step d's explanations (ReleaseFormats), by tarball path.
 	formats map[string]releasefmt.Explanation
+
+	// scriptsByDir and echo cache the tag's shell scripts and their echo
+	// templates (fromTagScript).
+	scriptsByDir map[string][]string
+	echo         map[string]autotools.EchoTemplates
 }
 
 // NewProvenance is the search over the tag's tree idx (its blobs read
@@ -106,9 +112,14 @@ func (p *Provenance) Prove(rel string, id [20]byte, content []byte) *report.Orig
 		return o
 	}
 	if content != nil && p.LooksLikeGnulib(rel) && mentionsLicense(content) {
-		return p.fromDBRewrite(rel, content)
+		if o := p.fromDBRewrite(rel, content); o != nil {
+			return o
+		}
 	}
-	return nil
+	if o := p.fromTagScript(rel, content); o != nil {
+		return o
+	}
+	return p.fromTagTemplate(rel, content)
 }
 
 // gnulibByBase lists the pinned gnulib tree's paths by base name.
@@ -325,6 +336,12 @@ func (p *Provenance) LooksLikeGnulib(rel string) bool {
 func Describe(o *report.Origin) string {
 	switch o.Kind {
 	case report.OriginTag:
+		if o.Transform == TransformEcho {
+			return "written by the tag's " + o.Path + ": " + o.Transform
+		}
+		if o.Transform == TransformTemplate {
+			return "made from the tag's " + o.Path + ": " + o.Transform
+		}
 		if o.Patch != "" {
 			return "gnulib's " + o.Path + " at the pinned commit " + shortID(o.Commit) + " patched by the tag's " + o.Patch
 		}
