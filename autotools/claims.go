@@ -822,7 +822,8 @@ func obsoleteBlock(b []byte) []byte {
 	return out.Bytes()
 }
 
-// includeRe finds the files C sources include.
+// includeRe finds the files C sources include (includeRefs is its linear
+// equivalent, which OmittedReferences uses).
 var includeRe = regexp.MustCompile(`(?m)^\s*#\s*(?:include|include_next|import)\s*["<]([^">\n]+)[">]|__has_include(?:_next)?\s*\(\s*["<]([^">\n]+)[">]`)
 
 // buildTokenRe splits build files into path-like tokens.
@@ -912,11 +913,7 @@ func OmittedReferences(tagFiles, tarballFiles []string, inTarball func(string) b
 			dir = ""
 		}
 		if cSourceExts[ext] && !build {
-			for _, m := range includeRe.FindAllSubmatch(b, -1) {
-				ref := string(m[1])
-				if ref == "" {
-					ref = string(m[2])
-				}
+			for _, ref := range includeRefs(b) {
 				resolve(dir, ref)
 			}
 			continue
