@@ -56,6 +56,10 @@ type Provenance struct {
 	gnulibBase map[string][]string
 	// formats are step d's explanations (ReleaseFormats), by tarball path.
 	formats map[string]releasefmt.Explanation
+	// root and subtree, when set, say the tree searched is the directory
+	// subtree of the tag's whole tree root (SetTagRoot).
+	root    *compare.Index
+	subtree string
 }
 
 // NewProvenance is the search over the tag's tree idx (its blobs read
