@@ -34,7 +34,7 @@ func (p *pipeline) explain(ctx context.Context) error {
 		return gitErr(err)
 	}
 	in := explain.Input{Compare: p.cmp, Blobs: tagBlobs{blobs}, M4DB: p.o.Sources.M4DB, Version: p.version(),
-		TagTime: p.tag.CommitTime, Commit: p.tag.Commit, KeepBytes: p.cmp.KeepBytes()}
+		TagTime: p.tag.CommitTime, Commit: p.tag.Commit, KeepBytes: p.cmp.KeepBytes(), TagRoot: p.gitRoot, Subtree: p.subtree}
 	in.ExportIgnore, in.ExportSubst = p.attributes(ctx)
 	tree, unread, closeGnulib, err := p.gnulib(ctx, blobs)
 	if err != nil {

@@ -60,6 +60,10 @@ type pipeline struct {
 
 	git *compare.Index  // the tag's tree
 	cmp *compare.Result // the archive compared with it
+	// gitRoot is the tag's whole tree when git is its directory subtree
+	// (a crate of a workspace, see crateSubtree).
+	gitRoot *compare.Index
+	subtree string
 
 	material *trust.Material // the signature material (step 3), for step 9
 
@@ -324,6 +328,9 @@ func (p *pipeline) compare(ctx context.Context) error {
 			return WithKind(KindInput, err)
 		}
 		return archiveErr(ctx, "reading", filepath.Base(p.o.Sources.Tarball), err)
+	}
+	if res, err = p.crateSubtree(ctx, res); err != nil {
+		return err
 	}
 	p.cmp = res
 	r.Summary = res.Summary

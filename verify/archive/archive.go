@@ -54,7 +54,10 @@
 //     are.
 //   - A pax or GNU long name is flagged (HazardLongNameOverride) when the
 //     ustar header's own name is neither a prefix of it nor the same path:
-//     legitimate writers (GNU tar, bsdtar, Go) store a truncation.
+//     legitimate writers (GNU tar, bsdtar, Go) store a truncation. Go's
+//     archive/tar stores a non-ASCII name's ASCII characters only; that
+//     exact lossy copy is accepted unless it is another member's name or
+//     leaves the root (a tool ignoring pax records would write there).
 //   - After the tar end-of-archive marker the decompressed stream is read to
 //     its end, so the compression layer's final checks are verified;
 //     non-zero bytes there raise HazardTrailingData.

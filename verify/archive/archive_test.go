@@ -474,3 +474,70 @@ func waitGoroutines(t testing.TB, before int) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// Go's archive/tar writes a non-ASCII name in a pax path record and a
+// lossy ASCII copy in the ustar name field: that is not an override
+// (tarballs made by Go tools, short and over 100 bytes, and one whose cut
+// ends in slashes). A lossy name that is another member's name is: a tool
+// that ignores pax records would write one member over the other.
+func TestLongNameGoPAX(t *testing.T) {
+	long := "p-1/" + strings.Repeat("d\u00e9/", 40) + "f\u00fcr.txt"
+	slashes := "p-1/" + strings.Repeat("a", 94) + "//\u00e9/x"
+	pax := func(name, body string) member {
+		m := file(name, 0o644, body)
+		m.format = tar.FormatPAX
+		return m
+	}
+	for _, tc := range []struct {
+		name  string
+		ms    []member
+		flags []string
+	}{
+		{"non-ASCII names", []member{pax("p-1/README", "r"), pax("p-1/caf\u00e9.txt", "c"), pax("p-1/\u65e5\u672c/\u8a9e.md", "j"),
+			pax(long, "l"), pax(slashes, "s")}, nil},
+		{"lossy name of another member", []member{pax("p-1/src/main.c", "int main;"), pax("p-1/src/mai\u00e9n.c", "payload")},
+			[]string{"p-1/src/mai\u00e9n.c"}},
+		{"lossy name that leaves the root", []member{pax("p-1/README", "r"), pax("p-1/.\u00e9./x", "payload")},
+			[]string{"p-1/.\u00e9./x"}},
+		{"lossy name of a later member", []member{pax("p-1/src/mai\u00e9n.c", "payload"), pax("p-1/src/main.c", "int main;")},
+			[]string{"p-1/src/mai\u00e9n.c"}},
+	} {
+		_, res, err := walkAll(t, writeFile(t, "x.tar", makeTar(t, tc.ms)), Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		got := hazardKinds(res)[HazardLongNameOverride]
+		if strings.Join(got, "|") != strings.Join(tc.flags, "|") {
+			t.Errorf("%s: long-name-override on %q, want %q (hazards %+v)", tc.name, got, tc.flags, res.Hazards)
+		}
+	}
+	// The rule is exact: a ustar name that drops an ASCII character too is
+	// not Go's, even beside a non-ASCII one.
+	var data []byte
+	rec := paxRecord("path", "p-1/conf\u00e9igure")
+	data = append(data, ustarBlock("p-1/PaxHeaders/x", 'x', int64(len(rec)))...)
+	data = append(data, pad512([]byte(rec))...)
+	data = append(data, ustarBlock("p-1/config", '0', 1)...)
+	data = append(data, pad512([]byte("x"))...)
+	data = append(data, make([]byte, 1024)...)
+	_, res, err := walkAll(t, writeFile(t, "y.tar", data), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := hazardKinds(res)[HazardLongNameOverride]; len(got) != 1 {
+		t.Errorf("ustar %q for pax %q: hazards %+v", "p-1/config", "p-1/conf\u00e9igure", res.Hazards)
+	}
+}
+
+func TestGoUstarName(t *testing.T) {
+	for in, want := range map[string]string{
+		"a/b.c":                         "a/b.c",
+		"caf\u00e9":                     "caf",
+		strings.Repeat("x", 120):        strings.Repeat("x", 100),
+		strings.Repeat("x", 98) + "//y": strings.Repeat("x", 98),
+	} {
+		if got := goUstarName(in); got != want {
+			t.Errorf("goUstarName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

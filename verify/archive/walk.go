@@ -11,8 +11,10 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -236,6 +238,34 @@ func (g *sparseGuard) Read(b []byte) (int, error) {
 	return n, err
 }
 
+// goUstarName is the name Go's archive/tar writes into the ustar name
+// field of a pax-format member named name: name without its non-ASCII
+// characters (and NULs), cut to the 100-byte field; a cut that would end
+// in a slash ends before the slashes instead (writer.go, strconv.go). For
+// an ASCII name that fits it is name itself.
+func goUstarName(name string) string {
+	var b strings.Builder
+	for _, c := range name {
+		if c < utf8.RuneSelf && c != 0 {
+			b.WriteByte(byte(c))
+		}
+	}
+	s := b.String()
+	const field = 100
+	if len(s) <= field {
+		return s
+	}
+	if s[field-1] == '/' {
+		return strings.TrimRight(s[:field-1], "/")
+	}
+	return s[:field]
+}
+
+// escapesRoot reports a name that is absolute or has a ".." component.
+func escapesRoot(name string) bool {
+	return strings.HasPrefix(name, "/") || slices.Contains(strings.Split(name, "/"), "..")
+}
+
 // ustarName returns the name stored in a header block itself.
 func ustarName(blk *[512]byte) string {
 	name := cstring(blk[0:100])
@@ -401,7 +431,14 @@ func (w *walker) tarEntry(tr *tar.Reader, hdr *tar.Header, src *tarSource) error
 	// block read last is its sparse map: it has its own hazard instead.
 	sparse := isSparse(hdr)
 	if stored := ustarName(blk); !sparse && stored != "" && stored != hdr.Name && !strings.Contains(stored, "GNUSparseFile.") && !strings.HasPrefix(hdr.Name, stored) {
-		if cleanPath(stored) != p {
+		switch shown := cleanPath(stored); {
+		case shown == p:
+		case stored == goUstarName(hdr.Name) && !escapesRoot(stored):
+			// Go's archive/tar: the ustar name is the pax path without its
+			// non-ASCII characters. Harmless unless that lossy name is
+			// another member's (checked when the walk ends).
+			w.lossy = append(w.lossy, lossyName{shown: shown, path: p, name: hdr.Name})
+		default:
 			w.hazard(HazardLongNameOverride, p, fmt.Sprintf("extended header name %q replaces the header name %q", hdr.Name, stored))
 		}
 	}

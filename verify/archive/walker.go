@@ -53,6 +53,9 @@ type walker struct {
 	index    *memberIndex
 	symlinks map[string]struct{}
 	links    []pendingLink
+	// lossy are the members whose ustar name is Go's lossy ASCII copy of
+	// their pax path (goUstarName), for finish.
+	lossy []lossyName
 
 	tops     map[string]int
 	topOrder []string
@@ -405,9 +408,20 @@ func (w *walker) findRoot() {
 	}
 }
 
+// lossyName is a member whose ustar name, the one tools that ignore pax
+// records extract it under, is shown; path is its real (pax) path.
+type lossyName struct{ shown, path, name string }
+
 // finish computes the root and the hazards that need the whole archive.
 func (w *walker) finish() {
 	w.findRoot()
+	for _, l := range w.lossy {
+		// A lossy ustar name that is another member's path: a tool that
+		// ignores pax records writes this member over that one.
+		if l.shown != l.path && w.index.lookup(l.shown) != noRec {
+			w.hazard(HazardLongNameOverride, l.path, fmt.Sprintf("extended header name %q replaces the header name %q, which is another member's name", l.name, l.shown))
+		}
+	}
 	for _, l := range w.links {
 		var resolved string
 		if l.hard {

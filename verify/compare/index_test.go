@@ -2,6 +2,7 @@ package compare
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/tarcheck/tarcheck/verify/archive"
@@ -60,5 +61,28 @@ func TestHugeTreeBlockMemory(t *testing.T) {
 	x.Add("one/more", 0o100644, [20]byte{})
 	if got := ArchiveOptions(x, archive.Limits{}, 0).BlockMemory; got != hugeTreeBlockMemory {
 		t.Fatalf("%d files: BlockMemory %d, want %d", x.Len(), got, hugeTreeBlockMemory)
+	}
+}
+
+// Subtree keeps only the files under the directory, with the directory
+// stripped, and not those of a sibling whose name merely starts alike.
+func TestIndexSubtree(t *testing.T) {
+	x := NewIndex()
+	for i, p := range []string{"Cargo.toml", "crates/foo/Cargo.toml", "crates/foo/src/lib.rs", "crates/foobar/x", "crates/foo"} {
+		x.Add(p, 0o100644, [20]byte{byte(i + 1)})
+	}
+	sub := x.Subtree("crates/foo/")
+	var got []string
+	for p, g := range sub.All() {
+		got = append(got, p)
+		if x.Get("crates/foo/"+p).ID != g.ID {
+			t.Errorf("%s: id not kept", p)
+		}
+	}
+	if strings.Join(got, ",") != "Cargo.toml,src/lib.rs" {
+		t.Errorf("subtree = %v", got)
+	}
+	if x.Subtree("") != x || x.Subtree("none").Len() != 0 {
+		t.Error("empty or missing directory")
 	}
 }

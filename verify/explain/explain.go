@@ -76,6 +76,11 @@ type Input struct {
 	TagTime time.Time
 	// KeepBytes is the inspection limit the comparison used (for reasons).
 	KeepBytes int64
+	// TagRoot and Subtree, when Subtree is set, say the comparison's tree
+	// is the directory Subtree of the tag's whole tree TagRoot (a crate
+	// packaged from a workspace member, see CrateSubtree).
+	TagRoot *compare.Index
+	Subtree string
 }
 
 // Result is the explanation of every difference.
@@ -132,6 +137,7 @@ func Explain(ctx context.Context, in Input) (*Result, error) {
 		gnulib = &g
 	}
 	x.prov = NewProvenance(x.cmp.Index, in.Blobs, x.actx.GitByBase, gnulib, in.Origins)
+	x.prov.SetTagRoot(in.TagRoot, in.Subtree)
 	var rels []string
 	for rel, t := range x.cmp.Members {
 		if t.Status != "" {

@@ -65,6 +65,10 @@ type Provenance struct {
 	// templates (fromTagScript).
 	scriptsByDir map[string][]string
 	echo         map[string]autotools.EchoTemplates
+	// root and subtree, when set, say the tree searched is the directory
+	// subtree of the tag's whole tree root (SetTagRoot).
+	root    *compare.Index
+	subtree string
 }
 
 // NewProvenance is the search over the tag's tree idx (its blobs read
