@@ -63,6 +63,14 @@ type Release struct {
 	TagOIDCIssuer         string     `yaml:"tag-certificate-oidc-issuer" json:"tag-certificate-oidc-issuer"`
 	RequireSignature      bool       `yaml:"require-signature" json:"require-signature"`
 	Policy                string     `yaml:"policy" json:"policy"`
+	// Debian is a Debian packaging directory (holding debian/): the
+	// orig tarball, upstream key, repository, tag and policy are found
+	// there as `tarcheck debian DIR` finds them; tarball, git, tag,
+	// keyring, signature and policy, when set, are used instead.
+	Debian string `yaml:"debian" json:"debian"`
+	// Unsigned says upstream does not sign releases (debian entries: no
+	// debian/upstream/signing-key.asc is needed).
+	Unsigned bool `yaml:"unsigned" json:"unsigned"`
 }
 
 // StringList is a YAML/JSON value that is either one string or a list of strings.
@@ -156,14 +164,25 @@ func ParseManifest(name string, data []byte, baseDir string) ([]Release, error) 
 	seen := make(map[string]int, len(m.Releases))
 	for i := range m.Releases {
 		r := &m.Releases[i]
-		if strings.TrimSpace(r.Tarball) == "" {
-			return nil, bad("releases[%d]: tarball is required", i)
+		debianDir := strings.TrimSpace(r.Debian) != ""
+		if r.Debian != "" && !debianDir {
+			return nil, bad("releases[%d]: debian is empty: give the packaging directory", i)
 		}
-		if strings.TrimSpace(r.Git) == "" {
-			return nil, bad("releases[%d]: git is required", i)
+		if strings.TrimSpace(r.Tarball) == "" && !debianDir {
+			return nil, bad("releases[%d]: tarball is required (or debian: DIR, a packaging directory)", i)
 		}
-		if r.Name == "" {
+		if strings.TrimSpace(r.Git) == "" && !debianDir {
+			return nil, bad("releases[%d]: git is required (or debian: DIR, a packaging directory)", i)
+		}
+		if r.Unsigned && !debianDir {
+			return nil, bad("releases[%d]: unsigned applies only to debian entries", i)
+		}
+		switch {
+		case r.Name != "":
+		case r.Tarball != "":
 			r.Name = verify.ReleaseName(r.Tarball)
+		default:
+			r.Name = filepath.Base(filepath.Clean(r.Debian))
 		}
 		if err := checkReleaseName(r.Name); err != nil {
 			return nil, bad("releases[%d]: name: %v", i, err)
@@ -178,7 +197,10 @@ func ParseManifest(name string, data []byte, baseDir string) ([]Release, error) 
 			}
 		}
 		r.Tarball = resolveMaterial(baseDir, r.Tarball)
-		r.Git = resolveRepo(baseDir, r.Git)
+		if r.Git != "" {
+			r.Git = resolveRepo(baseDir, r.Git)
+		}
+		r.Debian = resolvePath(baseDir, r.Debian)
 		for k := range r.Keyring {
 			r.Keyring[k] = resolveMaterial(baseDir, r.Keyring[k])
 		}

@@ -99,7 +99,7 @@ func one(ctx context.Context, rel *Release, i int, o Options, locks *sync.Map) *
 	if err := ctx.Err(); err != nil {
 		res.Err = err
 	} else {
-		if l := gitLock(locks, rel.Git); l != nil {
+		if l := gitLock(locks, lockKey(rel)); l != nil {
 			l.Lock()
 			res.Report, res.Err = o.Verify(ctx, rel)
 			l.Unlock()

@@ -35,6 +35,9 @@ func (p *pipeline) explain(ctx context.Context) error {
 	}
 	in := explain.Input{Compare: p.cmp, Blobs: tagBlobs{blobs}, M4DB: p.o.Sources.M4DB, Version: p.version(),
 		TagTime: p.tag.CommitTime, Commit: p.tag.Commit, KeepBytes: p.cmp.KeepBytes(), TagRoot: p.gitRoot, Subtree: p.subtree}
+	if p.o.Sources.M4DB != nil {
+		in.Origins = p.o.Sources.M4DB.Origins() // the cache's origins.bin when built (LoadM4DB)
+	}
 	in.ExportIgnore, in.ExportSubst = p.attributes(ctx)
 	tree, unread, closeGnulib, err := p.gnulib(ctx, blobs)
 	if err != nil {

@@ -99,7 +99,7 @@ func newBatchMergeCmd(e *env) *cobra.Command {
 // release's exit code into the error to exit with.
 func runBatch(ctx context.Context, e *env, out *outputFlags, base verify.Options, rels []batch.Release, sel []int, jobs int, summaryOnly bool) error {
 	verifyOne := func(ctx context.Context, rel *batch.Release) (*report.Report, error) {
-		o, err := rel.Apply(base)
+		o, err := rel.Options(ctx, base)
 		if err != nil {
 			return nil, err
 		}

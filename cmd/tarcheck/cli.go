@@ -147,6 +147,8 @@ func defaultHint(err error) string {
 		return "install git (apt-get install git)"
 	case errors.Is(err, verify.ErrTagNotFound):
 		return "list the repository's tags with `git tag -l` or `git ls-remote --tags URL`"
+	case errors.Is(err, verify.ErrCorruptOriginDB):
+		return "rebuild it with `tarcheck db build`, or delete it to use the embedded database"
 	case errors.Is(err, verify.ErrArchiveLimit):
 		return "the archive exceeds a safety limit; raise it only if you trust the archive"
 	}

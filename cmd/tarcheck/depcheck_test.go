@@ -75,7 +75,7 @@ func TestPackageRules(t *testing.T) {
 // model, never the spine; the model and the renderers see no pipeline.
 var moduleImports = map[string][]string{
 	"cmd/tarcheck":         {"verify/report", "verify/render/...", "batch", "debian", "sandbox", "internal/demo", "internal/profile", "verify"},
-	"batch":                {"verify", "verify/report", "verify/render", "internal/batchmerge"},
+	"batch":                {"verify", "verify/report", "verify/render", "internal/batchmerge", "debian"},
 	"debian":               {"verify"},
 	"verify/report":        {},
 	"verify/render":        {"verify/report", "verify/render/escape"},

@@ -10,14 +10,14 @@ import (
 )
 
 func newM4DBCmd(e *env) *cobra.Command {
-	root := &cobra.Command{Use: "m4db", Short: "Manage the database of known upstream m4 files"}
+	root := &cobra.Command{Use: "db", Aliases: []string{"m4db"}, Short: "Manage the databases of known upstream files (m4db is an alias)"}
 	var from, fromGit []string
 	var output, cacheDir string
 	build := &cobra.Command{
 		Use:     "build",
-		Short:   "Extend the m4 database from directories and git histories",
+		Short:   "Extend the m4 and origin databases from directories and git histories",
 		Long:    helpLong("m4db-build"),
-		Example: `  tarcheck m4db build --from /usr/share/aclocal --from-git ~/src/gnulib`,
+		Example: `  tarcheck db build --from /usr/share/aclocal --from-git ~/src/gnulib`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(from) == 0 && len(fromGit) == 0 {
@@ -34,11 +34,12 @@ func newM4DBCmd(e *env) *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "m4 database: %d entries (%d new), written to %s\n", res.Entries, res.Added, res.Output)
+			fmt.Fprintf(e.stdout, "origin database: %d blob ids (%d new), written to %s\n", res.Blobs, res.BlobsAdded, res.OriginsOutput)
 			return nil
 		},
 	}
-	build.Flags().StringArrayVar(&from, "from", nil, "directory of m4 files to add (repeatable)")
-	build.Flags().StringArrayVar(&fromGit, "from-git", nil, "git repository whose whole m4 history to add (repeatable)")
+	build.Flags().StringArrayVar(&from, "from", nil, "`DIR` of m4 and other upstream files to add (repeatable)")
+	build.Flags().StringArrayVar(&fromGit, "from-git", nil, "git clone `[PROJECT=]DIR` to add: its m4 history, and a known project's file history (repeatable)")
 	build.Flags().StringVarP(&output, "output", "o", "", "write the database to `FILE` (default: in the cache directory)")
 	build.Flags().StringVar(&cacheDir, "cache-dir", "", "cache `DIR` (default: the user cache dir)")
 	root.AddCommand(build)

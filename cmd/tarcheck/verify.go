@@ -142,7 +142,7 @@ func (v *verifyFlags) register(cmd *cobra.Command, withGit bool) {
 	fl.BoolVar(&s.Offline, "offline", false, "no network at all; URL inputs must be in the cache")
 	fl.StringVar(&s.CacheDir, "cache-dir", "", "cache `DIR` for downloads and git data (default: the user cache dir)")
 	fl.Int64Var(&l.MaxDownload, "max-download", 0, "largest download accepted, in `BYTES` (default 4 GiB)")
-	fl.StringVar(&v.m4db, "m4db", "", "m4 database `FILE` made by `tarcheck m4db build` (default: the cache's, else the embedded baseline)")
+	fl.StringVar(&v.m4db, "m4db", "", "m4 database `FILE` made by `tarcheck db build` (default: the cache's, else the embedded baseline)")
 	fl.StringVar(&s.Gnulib, "gnulib", "", "gnulib repository `DIR|URL` to compare gnulib copies with")
 	fl.Int64Var(&l.MaxUnpacked, "max-unpacked", 0, "largest total unpacked size of the archive, in `BYTES` (default 64 GiB)")
 	fl.Float64Var(&l.MaxRatio, "max-ratio", 0, "largest unpacked/compressed `RATIO`, checked past 64 MiB (default 1000)")

@@ -211,8 +211,8 @@ func (x *explainer) groupGnulib() {
 	var msg string
 	switch g := x.in.GnulibTree; {
 	case x.in.GnulibUnread != "":
-		msg = fmt.Sprintf("%d %s look like gnulib copies; gnulib commit %s could not be read", len(paths),
-			plural(len(paths), "file", "files"), shortID(x.in.GnulibUnread))
+		msg = fmt.Sprintf("%d %s look like gnulib copies; gnulib commit %s %s", len(paths),
+			plural(len(paths), "file", "files"), shortID(x.in.GnulibUnread), report.OriginUnread)
 	case g != nil:
 		msg = fmt.Sprintf("%d %s named like gnulib files match neither the pinned gnulib commit %s nor any known gnulib version (gnulib-tool rewrites some as it copies them, e.g. license notices)",
 			len(paths), plural(len(paths), "file", "files"), shortID(g.Commit))

@@ -114,6 +114,9 @@ func mdFindings(b *bytes.Buffer, r *report.Report) {
 			}
 			f := r.Findings[i]
 			msg := mdCell(f.Message)
+			if h := findingHint(f); h != "" {
+				msg += "<br>hint: " + mdCell(h)
+			}
 			for _, e := range f.Evidence {
 				msg += "<br>" + mdCode(e, true)
 			}

@@ -527,3 +527,30 @@ func TestVerdictUnauthenticatedAndGitArchive(t *testing.T) {
 		t.Errorf("fail: %q", got)
 	}
 }
+
+// TestOriginUnreadHint: the grouped "gnulib commit could not be read"
+// finding names the CLI's fix (the library message names no flag); the
+// other TC308 messages get no hint, and JSON carries none.
+func TestOriginUnreadHint(t *testing.T) {
+	r := cleanReport()
+	r.Findings = append(r.Findings,
+		report.Finding{Rule: report.RuleOriginNotConsulted, Severity: report.SevMedium, Path: "lib",
+			Message: "2 files look like gnulib copies; gnulib commit 41e7b7e0d159 " + report.OriginUnread, Evidence: []string{"lib/a.c", "lib/b.c"}},
+		report.Finding{Rule: report.RuleOriginNotConsulted, Severity: report.SevMedium, Path: "m4",
+			Message: "3 files named like gnulib files match neither the pinned gnulib commit 41e7b7e0d159 nor any known gnulib version"})
+	r.Decide()
+	const hint = "hint: pass --gnulib DIR (a gnulib clone), or allow the network (no --offline) so tarcheck fetches the pinned commit"
+	out := string(render(t, "text", r, Options{}))
+	if strings.Count(out, hint) != 1 {
+		t.Errorf("text: want the hint once:\n%s", out)
+	}
+	if i, j := strings.Index(out, "could not be read"), strings.Index(out, hint); i < 0 || j < i {
+		t.Errorf("hint not after its finding:\n%s", out)
+	}
+	if md := string(render(t, "markdown", r, Options{})); strings.Count(md, "--gnulib DIR") != 1 {
+		t.Errorf("markdown: want the hint once:\n%s", md)
+	}
+	if js := string(render(t, "json", r, Options{})); strings.Contains(js, "--gnulib") {
+		t.Errorf("json carries a CLI hint:\n%s", js)
+	}
+}

@@ -310,6 +310,9 @@ func (p *textPrinter) findings(r *report.Report, o Options) {
 		default:
 			p.printf("%s %s (%d)\n", head, escape.Text(f.Message), g.n)
 		}
+		if h := findingHint(f); h != "" {
+			p.printf("%20s%s\n", "", p.paint(ansiDim, "hint: "+h))
+		}
 		if g.n == 1 {
 			for _, e := range f.Evidence {
 				p.printf("%20s%s\n", "", p.paint(ansiDim, escape.Text(e)))
@@ -561,4 +564,13 @@ func notProved(r *report.Report) string {
 		return fmt.Sprintf("; %d generated %s not reproduced; --rebuild proves them", n, plural(n, "file", "files"))
 	}
 	return fmt.Sprintf("; %d generated %s not reproduced by the rebuild", n, plural(n, "file", "files"))
+}
+
+// findingHint is the CLI's fix for a finding, which the library's message
+// does not name (the library knows no flags): "" when there is none.
+func findingHint(f report.Finding) string {
+	if f.Rule == report.RuleOriginNotConsulted && strings.Contains(f.Message, report.OriginUnread) {
+		return "pass --gnulib DIR (a gnulib clone), or allow the network (no --offline) so tarcheck fetches the pinned commit"
+	}
+	return ""
 }

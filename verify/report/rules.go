@@ -359,3 +359,8 @@ func Rules() []Rule {
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
+
+// OriginUnread is the phrase a RuleOriginNotConsulted message carries when
+// the origin (the gnulib commit the tag pins) could not be read, as opposed
+// to read but matching nothing: the renderers add how to read it.
+const OriginUnread = "could not be read"
