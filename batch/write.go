@@ -148,3 +148,23 @@ func (s Summary) Err(fail error) error {
 	}
 	return verify.Errorf(verify.KindEnvironment, "%s", summary)
 }
+
+// Verifier is an Options.Verify for releases that share base: each release
+// is verified with base as Apply completes it, failing at failOn (a
+// severity name; "" the release's policy's threshold, else high), its log
+// lines passed to base.Output.Logf (if set) after the release's name.
+func Verifier(base verify.Options, failOn string) func(ctx context.Context, rel *Release) (*report.Report, error) {
+	logf := base.Output.Logf
+	return func(ctx context.Context, rel *Release) (*report.Report, error) {
+		o, err := rel.Options(ctx, base)
+		if err != nil {
+			return nil, err
+		}
+		o.Output.FailOn, _ = verify.FailOn(failOn, o.Policy) // failOn is checked by the caller, the policy's by ReadPolicy
+		if logf != nil {
+			name := rel.Name
+			o.Output.Logf = func(format string, args ...any) { logf("%s: %s", name, fmt.Sprintf(format, args...)) }
+		}
+		return verify.Run(ctx, o)
+	}
+}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 
@@ -9,9 +8,6 @@ import (
 
 	"github.com/tarcheck/tarcheck/batch"
 	"github.com/tarcheck/tarcheck/verify"
-	"github.com/tarcheck/tarcheck/verify/render"
-	"github.com/tarcheck/tarcheck/verify/render/escape"
-	"github.com/tarcheck/tarcheck/verify/report"
 )
 
 // batchPerRelease are the verify flags batch refuses: they belong in the manifest.
@@ -53,8 +49,21 @@ func newBatchCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			base.Output.Logf = nil
-			return runBatch(cmd.Context(), e, &out, base, rels, sh.Select(len(rels)), jobs, summaryOnly)
+			// Streamed in manifest order (SARIF, one document, at the end);
+			// the worst release's exit code is the batch's.
+			ctx, sel := cmd.Context(), sh.Select(len(rels))
+			var sum batch.Summary
+			err = verify.WriteOutput(out.output, e.stdout, out.format == "sarif", func(w io.Writer) (err error) {
+				sum, err = batch.Write(ctx, w, rels, sel, batch.Options{Jobs: jobs, Verify: batch.Verifier(base, out.failOn)}, batch.Output{
+					Format: out.format, Render: out.renderOptions(e, w, summaryOnly), ToolVersion: version(), Hint: hintFor,
+					ExitCode: func(err error) int { return exitCode(ctx, err) },
+					OnError:  func(name string, err error) { printError(e.stderr, fmt.Errorf("%s: %w", name, err)) }})
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			return sum.Err(errVerdictFail)
 		},
 	}
 	out.register(cmd)
@@ -79,7 +88,7 @@ func newBatchMergeCmd(e *env) *cobra.Command {
 		Example: helpExample("batch-merge"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var sum batch.Summary
-			err := out.write(e, true, func(w io.Writer) (err error) {
+			err := verify.WriteOutput(out.output, e.stdout, true, func(w io.Writer) (err error) {
 				sum, err = batch.Merge(w, out.format, args)
 				return err
 			})
@@ -92,43 +101,4 @@ func newBatchMergeCmd(e *env) *cobra.Command {
 	cmd.Flags().StringVar(&out.format, "format", "json", "output: json, text, markdown (from JSON Lines) or sarif (from SARIF logs)")
 	cmd.Flags().StringVarP(&out.output, "output", "o", "", "write to `FILE` instead of stdout")
 	return cmd
-}
-
-// runBatch writes the batch output to --output or stdout (streamed in
-// manifest order; SARIF, one document, at the end) and turns the worst
-// release's exit code into the error to exit with.
-func runBatch(ctx context.Context, e *env, out *outputFlags, base verify.Options, rels []batch.Release, sel []int, jobs int, summaryOnly bool) error {
-	verifyOne := func(ctx context.Context, rel *batch.Release) (*report.Report, error) {
-		o, err := rel.Options(ctx, base)
-		if err != nil {
-			return nil, err
-		}
-		o.Output.FailOn = out.failOnOr(o.Policy)
-		if out.verbose {
-			name := escape.Line(rel.Name)
-			o.Output.Logf = func(format string, args ...any) {
-				fmt.Fprintf(e.stderr, "tarcheck: %s: %s\n", name, escape.Line(fmt.Sprintf(format, args...)))
-			}
-		}
-		return verify.Run(ctx, o)
-	}
-	var sum batch.Summary
-	err := out.write(e, out.format == "sarif", func(w io.Writer) (err error) {
-		sum, err = batch.Write(ctx, w, rels, sel, batch.Options{Jobs: jobs, Verify: verifyOne}, batch.Output{
-			Format: out.format, Render: out.batchRenderOptions(e, w, summaryOnly), ToolVersion: version(), Hint: hintFor,
-			ExitCode: func(err error) int { return exitCode(ctx, err) },
-			OnError:  func(name string, err error) { printError(e.stderr, fmt.Errorf("%s: %w", name, err)) }})
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return sum.Err(errVerdictFail)
-}
-
-// batchRenderOptions are the render options of a batch: --summary-only too.
-func (f *outputFlags) batchRenderOptions(e *env, w io.Writer, summaryOnly bool) render.Options {
-	o := f.renderOptions(e, w)
-	o.SummaryOnly = summaryOnly
-	return o
 }

@@ -7,10 +7,8 @@ import (
 	"github.com/tarcheck/tarcheck/verify/render/escape"
 	"io"
 	"os"
-	"runtime/debug"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/tarcheck/tarcheck/debian"
 	"github.com/tarcheck/tarcheck/internal/profile"
@@ -36,32 +34,15 @@ type usageError struct{ err error }
 func (u usageError) Error() string { return u.err.Error() }
 func (u usageError) Unwrap() error { return u.err }
 
-// hintError carries a hint line.
-type hintError struct {
-	err  error
-	hint string
-}
-
-func (h hintError) Error() string { return h.err.Error() }
-func (h hintError) Unwrap() error { return h.err }
-
-func withHint(err error, hint string) error { return hintError{err, hint} }
-
 // version is the module version from the build info (the one reports carry).
-func version() string {
-	bi, _ := debug.ReadBuildInfo()
-	v, _ := report.VersionOf(bi)
-	return v
-}
+func version() string { v, _ := report.Version(); return v }
 
 // versionText is what `tarcheck version` and `tarcheck --version` print.
 func versionText() string {
-	bi, _ := debug.ReadBuildInfo()
-	v, detail := report.VersionOf(bi)
-	if detail != "" {
+	if v, detail := report.Version(); detail != "" {
 		return fmt.Sprintf("tarcheck %s (%s)\n", v, detail)
 	}
-	return fmt.Sprintf("tarcheck %s\n", v)
+	return fmt.Sprintf("tarcheck %s\n", version())
 }
 
 // env is what commands need from the process, injectable for tests.
@@ -128,19 +109,10 @@ func printError(w io.Writer, err error) {
 
 // hintFor is the hint line for err: the one it carries, else the one for its kind.
 func hintFor(err error) string {
-	var h hintError
 	var dh *debian.HintedError
 	switch {
-	case errors.As(err, &h) && h.hint != "":
-		return h.hint
 	case errors.As(err, &dh):
 		return dh.Hint
-	}
-	return defaultHint(err)
-}
-
-func defaultHint(err error) string {
-	switch {
 	case errors.Is(err, verify.ErrAmbiguousTag):
 		return "name the tag with --tag"
 	case errors.Is(err, verify.ErrGitMissing):
@@ -204,10 +176,4 @@ func oneArg(what string) cobra.PositionalArgs {
 		}
 		return nil
 	}
-}
-
-// isTerminal reports whether w is a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }

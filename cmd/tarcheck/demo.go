@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"github.com/tarcheck/tarcheck/verify/report"
 
 	"github.com/spf13/cobra"
 
@@ -19,31 +18,24 @@ func newDemoCmd(e *env) *cobra.Command {
 		Long:  helpLong("demo"),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cases, err := demo.Run(cmd.Context(), keep, verify.Options{Output: verify.Output{FailOn: out.failOnOr(nil), ToolVersion: version()}})
+			failOn, _ := verify.FailOn(out.failOn, nil) // checked before any command runs
+			cases, err := demo.Run(cmd.Context(), keep, verify.Options{Output: verify.Output{FailOn: failOn, ToolVersion: version()}})
 			if err != nil {
 				return err
 			}
+			text := out.format == "text"
 			for i, c := range cases {
-				if out.format == "text" {
-					if i > 0 {
-						fmt.Fprintln(e.stdout)
-					}
-					fmt.Fprintf(e.stdout, "=== tarcheck demo %s\n$ %s\n\n", c.Title, c.Command)
+				if text {
+					fmt.Fprint(e.stdout, c.Header(i))
 				}
 				if err := out.emit(e, c.Report); err != nil {
 					return err
 				}
 			}
-			clean, tampered := cases[0].Report.Verdict, cases[1].Report.Verdict
-			if out.format == "text" {
-				fmt.Fprintf(e.stdout, "\nThe clean release %s; the tampered one %s, although both carry valid signatures.\n",
-					passed(clean), passed(tampered))
-				if keep != "" {
-					fmt.Fprintf(e.stdout, "The demo files are in %s.\n", keep)
-				}
+			if text {
+				fmt.Fprint(e.stdout, demo.Conclusion(cases, keep))
 			}
-			// The demo succeeds when tarcheck tells the two apart.
-			if clean != report.Pass || tampered != report.Fail {
+			if !demo.ToldApart(cases) { // the demo succeeds when tarcheck tells the two apart
 				return errVerdictFail
 			}
 			return nil
@@ -52,11 +44,4 @@ func newDemoCmd(e *env) *cobra.Command {
 	out.register(cmd)
 	cmd.Flags().StringVar(&keep, "dir", "", "build the demo in `DIR` and keep it (default: a temporary directory, removed)")
 	return cmd
-}
-
-func passed(v report.Verdict) string {
-	if v == report.Pass {
-		return "passes"
-	}
-	return "fails"
 }

@@ -23,10 +23,7 @@ func newM4DBCmd(e *env) *cobra.Command {
 			if len(from) == 0 && len(fromGit) == 0 {
 				return usageError{errors.New("give at least one --from DIR or --from-git REPO")}
 			}
-			res, err := verify.BuildM4DB(cmd.Context(), verify.M4DBBuild{Dirs: from, Gits: fromGit, CacheDir: cacheDir,
-				Output: output, Logf: func(format string, args ...any) {
-					fmt.Fprintf(e.stderr, "tarcheck: %s\n", fmt.Sprintf(format, args...))
-				}})
+			res, err := verify.BuildM4DB(cmd.Context(), verify.M4DBBuild{Dirs: from, Gits: fromGit, CacheDir: cacheDir, Output: output, Logf: e.logf})
 			if err != nil {
 				if verify.KindOf(err) == verify.KindUsage {
 					return usageError{fmt.Errorf("--from %w", err)}

@@ -7,31 +7,13 @@ import (
 	"context"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
+
+	"github.com/tarcheck/tarcheck/internal/profile"
 )
 
-// heapSoftLimit is the Go runtime's soft memory limit.
-const heapSoftLimit = 96 << 20
-
 func main() {
-	// The heap holds compact per-path indexes of the release (about 130
-	// bytes a file, in pointer-free chunks the collector need not scan)
-	// and the contents of differing files (at most 96 MiB, verify/compare),
-	// and little garbage once archive decoding is allocation-free. A tight
-	// GC target keeps peak memory close to what is live at no measurable
-	// CPU cost (GOGC 25 against 100: -15 MiB at 320,000 files, same wall
-	// time), and a soft limit stops the collector's headroom from growing
-	// on huge trees (640,000 files: 152 -> 136 MiB peak RSS; bench/run.sh).
-	// The xz block buffers are mapped outside it. When more than the limit
-	// is live (many large differing files kept), the runtime caps the
-	// collector at half the CPU. GOGC and GOMEMLIMIT win.
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(25)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(heapSoftLimit)
-	}
+	profile.SetMemoryDefaults()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()

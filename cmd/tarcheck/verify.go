@@ -1,19 +1,19 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"github.com/tarcheck/tarcheck/verify/report"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/tarcheck/tarcheck/sandbox"
 	"github.com/tarcheck/tarcheck/verify"
 	"github.com/tarcheck/tarcheck/verify/render"
+	"github.com/tarcheck/tarcheck/verify/render/term"
+	"github.com/tarcheck/tarcheck/verify/report"
 )
 
 // outputFlags are shared by verify, batch and debian.
@@ -41,14 +41,10 @@ func (f *outputFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&noProgress, "no-progress", false, "never show progress bars")
 	cmd.PreRunE = func(cmd *cobra.Command, args []string) error {
 		f.progress = !noProgress
-		switch f.format {
-		case "text", "json", "sarif", "markdown":
-		default:
+		if !slices.Contains(render.Formats(), f.format) {
 			return usageError{fmt.Errorf("--format %q: want text, json, sarif or markdown", f.format)}
 		}
-		switch f.color {
-		case "auto", "always", "never":
-		default:
+		if !slices.Contains([]string{"auto", "always", "never"}, f.color) {
 			return usageError{fmt.Errorf("--color %q: want auto, always or never", f.color)}
 		}
 		if _, err := verify.FailOn(f.failOn, nil); err != nil {
@@ -58,47 +54,14 @@ func (f *outputFlags) register(cmd *cobra.Command) {
 	}
 }
 
-// failOnOr returns --fail-on, else the policy's, else high (--fail-on is
-// checked before any command runs).
-func (f *outputFlags) failOnOr(policy *verify.Policy) report.Severity {
-	sev, _ := verify.FailOn(f.failOn, policy)
-	return sev
-}
-
-func (f *outputFlags) renderOptions(e *env, w io.Writer) render.Options {
-	color := false
-	switch f.color {
-	case "always":
-		color = true
-	case "auto":
-		color = isTerminal(w) && e.getenv("NO_COLOR") == "" && e.getenv("TERM") != "dumb"
-	}
-	return render.Options{Color: color, Verbose: f.verbose, Quiet: f.quiet, DiffPaths: f.diffs}
+// renderOptions are the render options for output to w (batch: with --summary-only).
+func (f *outputFlags) renderOptions(e *env, w io.Writer, summaryOnly bool) render.Options {
+	return render.Options{Color: term.Color(f.color, w, e.getenv), Verbose: f.verbose, Quiet: f.quiet, DiffPaths: f.diffs, SummaryOnly: summaryOnly}
 }
 
 // emit renders r to --output or stdout.
 func (f *outputFlags) emit(e *env, r *report.Report) error {
-	return f.write(e, false, func(w io.Writer) error { return render.Render(w, f.format, r, f.renderOptions(e, w)) })
-}
-
-// write runs fill on --output (written atomically when fill is done) or on
-// stdout (through a buffer when buffered: a document written at the end).
-func (f *outputFlags) write(e *env, buffered bool, fill func(w io.Writer) error) error {
-	toFile := f.output != "" && f.output != "-"
-	if !toFile && !buffered {
-		return fill(e.stdout)
-	}
-	var buf bytes.Buffer
-	if err := fill(&buf); err != nil {
-		return err
-	}
-	if toFile {
-		return verify.WriteFileAtomic(f.output, buf.Bytes())
-	}
-	if _, err := e.stdout.Write(buf.Bytes()); err != nil {
-		return verify.Errorf(verify.KindEnvironment, "writing output: %v", err)
-	}
-	return nil
+	return verify.WriteOutput(f.output, e.stdout, false, func(w io.Writer) error { return render.Render(w, f.format, r, f.renderOptions(e, w, false)) })
 }
 
 // verifyFlags bind the flags of one verification into verify.Options;
@@ -149,57 +112,28 @@ func (v *verifyFlags) register(cmd *cobra.Command, withGit bool) {
 	fl.IntVar(&l.MaxEntries, "max-entries", 0, "largest number `N` of archive members (default 2,097,152)")
 }
 
-// options completes the bound options for one tarball: the policy, the m4
-// database, the sandbox, and what the output flags ask for.
+// options completes the bound options for one tarball: what verify.Prepare
+// opens (policy, m4 database, sandbox) and what the output flags ask for.
 func (v *verifyFlags) options(ctx context.Context, e *env, out *outputFlags, tarball string) (verify.Options, error) {
 	o := v.o
 	o.Sources.Tarball, o.Output.ToolVersion = tarball, version()
-	if l := o.Limits; l.MaxUnpacked < 0 || l.MaxRatio < 0 || l.MaxEntries < 0 {
-		return o, usageError{fmt.Errorf("--max-unpacked, --max-ratio and --max-entries must not be negative")}
-	}
-	switch o.Rebuild.Mode {
-	case "", "autoreconf", "dist":
-	default:
-		return o, usageError{fmt.Errorf("--rebuild=%q: want autoreconf or dist", o.Rebuild.Mode)}
-	}
-	if v.policy != "" {
-		var err error
-		if o.Policy, err = verify.ReadPolicy(v.policy); err != nil {
-			return o, err
-		}
+	o, err := verify.Prepare(ctx, o, verify.Setup{Policy: v.policy, M4DB: v.m4db, Sandbox: v.sandbox})
+	if se := new(verify.SetupError); errors.As(err, &se) {
+		return o, usageError{fmt.Errorf("--%s: %w", se.Field, se.Err)} // Field names the flag
 	}
 	out.apply(e, &o)
-	db, err := verify.LoadM4DB(v.m4db, o.Sources.CacheDir)
-	if err != nil {
-		if verify.KindOf(err) == verify.KindUsage {
-			return o, usageError{fmt.Errorf("--m4db: %w", err)}
-		}
-		return o, err
-	}
-	o.Sources.M4DB = db
-	if o.Rebuild.Mode != "" || o.Rebuild.Required || o.Policy != nil && o.Policy.Require.Rebuild {
-		if o.Rebuild.Runner, err = sandbox.NewContext(ctx, v.sandbox); err != nil {
-			switch {
-			case ctx.Err() != nil:
-				return o, ctx.Err()
-			case errors.Is(err, sandbox.ErrUnknownBackend):
-				return o, usageError{fmt.Errorf("--sandbox: %w", err)}
-			}
-			return o, verify.Errorf(verify.KindEnvironment, "--rebuild needs a sandbox: %w (hint: %s)", err, sandbox.UnavailableHint)
-		}
-	}
-	return o, nil
+	return o, err
 }
 
 // apply sets what the output flags decide: the fail-on threshold (--fail-on,
 // else the policy's, else high), verbose logging and progress bars.
 func (f *outputFlags) apply(e *env, o *verify.Options) {
-	o.Output.FailOn = f.failOnOr(o.Policy)
+	o.Output.FailOn, _ = verify.FailOn(f.failOn, o.Policy) // --fail-on is checked before any command runs
 	if f.verbose {
 		o.Output.Logf = e.logf
 	}
-	if f.progress && !f.quiet && isTerminal(e.stderr) {
-		o.Output.Progress = newProgress(e.stderr)
+	if f.progress && !f.quiet && term.IsTerminal(e.stderr) {
+		o.Output.Progress = term.NewProgress(e.stderr)
 	}
 }
 

@@ -59,3 +59,35 @@ func Run(ctx context.Context, dir string, o verify.Options) ([]Case, error) {
 	}
 	return cases, nil
 }
+
+// Header is the text printed before the text report of case i of Run's.
+func (c Case) Header(i int) string {
+	sep := ""
+	if i > 0 {
+		sep = "\n"
+	}
+	return fmt.Sprintf("%s=== tarcheck demo %s\n$ %s\n\n", sep, c.Title, c.Command)
+}
+
+// ToldApart reports whether tarcheck told Run's two releases apart: the
+// clean one passes and the tampered one fails.
+func ToldApart(cases []Case) bool {
+	return cases[0].Report.Verdict == report.Pass && cases[1].Report.Verdict == report.Fail
+}
+
+// Conclusion is the text printed after the text reports of Run's cases;
+// dir is where the demo was kept ("" nowhere).
+func Conclusion(cases []Case, dir string) string {
+	passed := func(v report.Verdict) string {
+		if v == report.Pass {
+			return "passes"
+		}
+		return "fails"
+	}
+	s := fmt.Sprintf("\nThe clean release %s; the tampered one %s, although both carry valid signatures.\n",
+		passed(cases[0].Report.Verdict), passed(cases[1].Report.Verdict))
+	if dir != "" {
+		s += fmt.Sprintf("The demo files are in %s.\n", dir)
+	}
+	return s
+}

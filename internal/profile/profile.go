@@ -1,5 +1,6 @@
-// Package profile writes CPU and heap profiles of a run, for the
-// benchmarks in bench/ (tarcheck's hidden --cpuprofile and --memprofile).
+// Package profile sets tarcheck's garbage-collector defaults, and writes CPU
+// and heap profiles of a run for the benchmarks in bench/ (tarcheck's hidden
+// --cpuprofile and --memprofile).
 package profile
 
 import (

@@ -47,3 +47,9 @@ func VersionOf(bi *debug.BuildInfo) (v, detail string) {
 	}
 	return v, strings.Join(parts, ", ")
 }
+
+// Version is VersionOf the running binary's build information.
+func Version() (v, detail string) {
+	bi, _ := debug.ReadBuildInfo()
+	return VersionOf(bi)
+}
