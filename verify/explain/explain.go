@@ -107,6 +107,7 @@ var classRules = map[string]string{
 
 // explainer holds one Explain's accumulating result.
 type explainer struct {
+	ctx  context.Context
 	in   Input
 	cmp  *compare.Result
 	actx *autotools.Context
@@ -118,7 +119,7 @@ type explainer struct {
 // Explain classifies every non-identical path of in.Compare. Contents not
 // kept in the first pass are gathered in batches so memory stays bounded.
 func Explain(ctx context.Context, in Input) (*Result, error) {
-	x := &explainer{in: in, cmp: in.Compare, gens: map[string]*report.Generator{},
+	x := &explainer{ctx: ctx, in: in, cmp: in.Compare, gens: map[string]*report.Generator{},
 		res: Result{Classes: map[string]int{}}}
 	x.actx = x.context()
 	x.wireClaims()
@@ -261,6 +262,11 @@ func (x *explainer) member(rel string, t *compare.Member) error {
 		x.add(fd, autotools.Result{})
 		return nil
 	}
+	if t.Content == nil {
+		if err := x.readLarge(rel, t); err != nil {
+			return err
+		}
+	}
 	in := autotools.Input{Path: rel, Status: string(t.Status), Tarball: t.Content, TarballSize: t.Size,
 		TarballMode: t.GitMode, ExportIgnore: x.in.ExportIgnore[rel], ExportSubst: x.in.ExportSubst[rel]}
 	if t.Type == archive.TypeSymlink {
@@ -311,6 +317,32 @@ func (x *explainer) member(rel string, t *compare.Member) error {
 		fd.Diff = linediff.Unified(rel, gitContent, t.Content)
 	}
 	x.add(fd, res)
+	return nil
+}
+
+// MaxLargeMember is the largest member read on its own, past the
+// comparison's inspection limit, so that it is classified and scanned
+// like any other file (bison's 18 MB tests/testsuite) rather than left
+// uninspected; one is held at a time (the callers drop it after use).
+const MaxLargeMember = 64 << 20
+
+// readLarge reads, in one more pass over the archive, the content of a
+// regular member that differs from the tag but was over the comparison's
+// inspection limit (and at most MaxLargeMember).
+func (x *explainer) readLarge(rel string, t *compare.Member) error {
+	if t.Stray || t.Type != archive.TypeRegular || t.Size <= x.in.KeepBytes || t.Size > MaxLargeMember || x.in.KeepBytes <= 0 ||
+		t.Status != report.OnlyInTarball && t.Status != report.ContentDiffers {
+		return nil
+	}
+	err := x.cmp.Read(x.ctx, MaxLargeMember, func(key string, e *archive.Entry) bool {
+		return key == rel && e.BlobID == t.ID && e.Content != nil && t.Content == nil
+	}, func(_ string, e *archive.Entry) error {
+		t.Content = bytes.Clone(e.Content)
+		return nil
+	})
+	if err != nil {
+		return &GatherError{err}
+	}
 	return nil
 }
 
