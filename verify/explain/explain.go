@@ -62,6 +62,10 @@ type Input struct {
 	// GnulibTree, when set, is that commit's tree, for provenance (blob
 	// ids at any path, .diff files applied to its files).
 	GnulibTree *GnulibTree
+	// Submodule, when set, reads the commit the tag pins for the
+	// submodule at path (other than gnulib), for symlinks into it that the
+	// tarball holds dereferenced; nil when it cannot be read.
+	Submodule func(path, commit string) *GnulibTree
 	// GnulibUnread is the gnulib commit the tag pins when it could not be
 	// read: files only it could prove are then reported as one group.
 	GnulibUnread string
@@ -291,6 +295,9 @@ func (x *explainer) member(rel string, t *compare.Member) error {
 		x.add(report.FileDiff{Path: rel, Status: t.Status, Class: "tag-copy", Severity: report.SevLow,
 			Reason: fmt.Sprintf("a symlink to %s in git; the tarball holds that file's content, identical to the tag's (make dist dereferences links)", target),
 			Origin: &report.Origin{Kind: "tag", Path: target}}, autotools.Result{})
+		return nil
+	}
+	if x.submoduleLinked(rel, t, in.GitMode, gitContent) {
 		return nil
 	}
 	if o, sev, reason, ok := x.prov.Format(rel); ok && t.Type == archive.TypeRegular {
