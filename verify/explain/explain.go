@@ -137,6 +137,7 @@ func Explain(ctx context.Context, in Input) (*Result, error) {
 		gnulib = &g
 	}
 	x.prov = NewProvenance(x.cmp.Index, in.Blobs, x.actx.GitByBase, gnulib, in.Origins)
+	x.prov.SetTarball(x.tarballFile)
 	var rels []string
 	for rel, t := range x.cmp.Members {
 		if t.Status != "" {
