@@ -48,6 +48,14 @@ func (p *pipeline) explain(ctx context.Context) error {
 		in.Gnulib, in.GnulibTree = tree.Read, tree
 	}
 	in.GnulibUnread = unread
+	sub, closeSubs := p.submoduleReader(ctx, blobs)
+	defer closeSubs()
+	in.Submodule = func(path, commit string) *explain.GnulibTree {
+		if tree != nil && tree.Commit == commit {
+			return tree // the pinned gnulib, already read
+		}
+		return sub(path, commit)
+	}
 	p.gnulibM4 = gnulibM4(p.cmp, in.Gnulib, p.o.Rebuild.Mode != "")
 	res, err := explain.Explain(ctx, in)
 	if err != nil {

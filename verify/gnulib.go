@@ -106,6 +106,18 @@ func submoduleURL(gitmodules, path string) string {
 // gnulibFiles opens the pinned gnulib commit and returns a lookup of its
 // files by path, for autotools.Context.Gnulib, and a closer.
 func (p *pipeline) gnulibFiles(ctx context.Context, pin *gnulibPin) (*explain.GnulibTree, func(), error) {
+	tree, closeFn, err := p.pinnedFiles(ctx, pin)
+	if err != nil {
+		return nil, nil, err
+	}
+	p.report.Notes = append(p.report.Notes, fmt.Sprintf("gnulib copies compared with gnulib commit %s (pinned by %s) from %s",
+		pin.commit[:12], pin.path, pin.source))
+	return tree, closeFn, nil
+}
+
+// pinnedFiles opens a pinned commit of another repository (gnulib, a
+// submodule) and returns a lookup of its files by path and a closer.
+func (p *pipeline) pinnedFiles(ctx context.Context, pin *gnulibPin) (*explain.GnulibTree, func(), error) {
 	repo, err := gitsrc.Open(ctx, pin.source, gitsrc.Options{CacheDir: p.o.Sources.CacheDir, Offline: p.o.Sources.Offline, Logf: p.o.Output.Logf})
 	if err != nil {
 		return nil, nil, err
@@ -145,7 +157,51 @@ func (p *pipeline) gnulibFiles(ctx context.Context, pin *gnulibPin) (*explain.Gn
 		}
 		return data, true
 	}
-	p.report.Notes = append(p.report.Notes, fmt.Sprintf("gnulib copies compared with gnulib commit %s (pinned by %s) from %s",
-		pin.commit[:12], pin.path, pin.source))
 	return &explain.GnulibTree{Commit: pin.commit, ByID: byID, Read: lookup}, func() { blobs.Close() }, nil
+}
+
+// submoduleReader reads, on first need and once per submodule, the commit
+// the tag pins for a submodule, from the repository --submodule PATH=REPO
+// names (--gnulib for gnulib), else from the URL .gitmodules gives; nil
+// when it cannot be read (a note says why). The closer closes them all.
+func (p *pipeline) submoduleReader(ctx context.Context, blobs *gitsrc.Blobs) (func(path, commit string) *explain.GnulibTree, func()) {
+	done := map[string]*explain.GnulibTree{}
+	var closers []func()
+	read := func(path, commit string) *explain.GnulibTree {
+		if t, ok := done[path]; ok {
+			return t
+		}
+		done[path] = nil
+		pin := &gnulibPin{path: path, commit: commit}
+		for _, s := range p.o.Sources.Submodules {
+			if k, v, ok := strings.Cut(s, "="); ok && strings.Trim(k, "/") == path {
+				pin.source = v
+			}
+		}
+		if pin.source == "" && (path == "gnulib" || strings.HasSuffix(path, "/gnulib")) {
+			pin.source = p.o.Sources.Gnulib
+		}
+		if gm := p.git.Get(".gitmodules"); pin.source == "" && gm != nil {
+			if data, err := blobs.Read(gm.HexID()); err == nil {
+				pin.source = submoduleURL(string(data), path)
+			}
+		}
+		if pin.source == "" || ctx.Err() != nil {
+			return nil
+		}
+		tree, closeFn, err := p.pinnedFiles(ctx, pin)
+		if err != nil {
+			p.report.Notes = append(p.report.Notes, fmt.Sprintf("submodule %s at commit %s could not be read from %s: %v (pass --submodule %s=DIR)", path, commit[:min(12, len(commit))], pin.source, err, path))
+			return nil
+		}
+		closers = append(closers, closeFn)
+		p.report.Notes = append(p.report.Notes, fmt.Sprintf("links into submodule %s compared with its commit %s from %s", path, commit[:min(12, len(commit))], pin.source))
+		done[path] = tree
+		return tree
+	}
+	return read, func() {
+		for _, c := range closers {
+			c()
+		}
+	}
 }

@@ -39,6 +39,10 @@ type Sources struct {
 	Tag string
 	// Gnulib is a gnulib repository (path or URL) to compare gnulib copies with.
 	Gnulib string
+	// Submodules are "PATH=REPO" pairs: the repository (path or URL) of
+	// the tag's submodule at PATH, read when the tarball holds a symlink
+	// into it dereferenced (default: the URL .gitmodules gives).
+	Submodules []string
 	// M4DB, when non-nil, replaces the embedded m4 baseline (see LoadM4DB).
 	M4DB *autotools.M4DB
 	// Offline forbids the network: URL inputs must be in the cache.

@@ -71,6 +71,13 @@ while IFS=$'\t' read -r name src suite repo tag flags; do
   for mode in $MODES; do
     extra=(--cache-dir "$out/cache-$mode")
     if [ "$mode" = offline ]; then extra+=(--offline); else extra+=(--gnulib "$GNULIB"); fi
+    # submodule=PATH:OWNER/NAME in the flags: the mirror of a submodule other
+    # than gnulib, read in the gnulib mode (what the network gives)
+    if [ "$mode" != offline ]; then
+      for f in ${flags//,/ }; do
+        case $f in submodule=*:*) s=${f#submodule=}; r=${s#*:}; extra+=(--submodule "${s%%:*}=$MIRRORS/${r/\//+}/repo") ;; esac
+      done
+    fi
     rep=$out/raw/$name.$mode.json
     best= rss= rc= cpu=
     for i in $(seq "$REPEAT"); do

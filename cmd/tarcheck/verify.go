@@ -107,6 +107,7 @@ func (v *verifyFlags) register(cmd *cobra.Command, withGit bool) {
 	fl.Int64Var(&l.MaxDownload, "max-download", 0, "largest download accepted, in `BYTES` (default 4 GiB)")
 	fl.StringVar(&v.m4db, "m4db", "", "m4 database `FILE` made by `tarcheck db build` (default: the cache's, else the embedded baseline)")
 	fl.StringVar(&s.Gnulib, "gnulib", "", "gnulib repository `DIR|URL` to compare gnulib copies with")
+	fl.StringArrayVar(&s.Submodules, "submodule", nil, "repository of the tag's submodule at PATH, for symlinks into it: `PATH=DIR|URL` (repeatable; default: .gitmodules' URL)")
 	fl.Int64Var(&l.MaxUnpacked, "max-unpacked", 0, "largest total unpacked size of the archive, in `BYTES` (default 64 GiB)")
 	fl.Float64Var(&l.MaxRatio, "max-ratio", 0, "largest unpacked/compressed `RATIO`, checked past 64 MiB (default 1000)")
 	fl.IntVar(&l.MaxEntries, "max-entries", 0, "largest number `N` of archive members (default 2,097,152)")

@@ -62,6 +62,10 @@ type Input struct {
 	// GnulibTree, when set, is that commit's tree, for provenance (blob
 	// ids at any path, .diff files applied to its files).
 	GnulibTree *GnulibTree
+	// Submodule, when set, reads the commit the tag pins for the
+	// submodule at path (other than gnulib), for symlinks into it that the
+	// tarball holds dereferenced; nil when it cannot be read.
+	Submodule func(path, commit string) *GnulibTree
 	// GnulibUnread is the gnulib commit the tag pins when it could not be
 	// read: files only it could prove are then reported as one group.
 	GnulibUnread string
@@ -112,6 +116,7 @@ var classRules = map[string]string{
 
 // explainer holds one Explain's accumulating result.
 type explainer struct {
+	ctx  context.Context
 	in   Input
 	cmp  *compare.Result
 	actx *autotools.Context
@@ -123,7 +128,7 @@ type explainer struct {
 // Explain classifies every non-identical path of in.Compare. Contents not
 // kept in the first pass are gathered in batches so memory stays bounded.
 func Explain(ctx context.Context, in Input) (*Result, error) {
-	x := &explainer{in: in, cmp: in.Compare, gens: map[string]*report.Generator{},
+	x := &explainer{ctx: ctx, in: in, cmp: in.Compare, gens: map[string]*report.Generator{},
 		res: Result{Classes: map[string]int{}}}
 	x.actx = x.context()
 	x.wireClaims()
@@ -138,6 +143,7 @@ func Explain(ctx context.Context, in Input) (*Result, error) {
 	}
 	x.prov = NewProvenance(x.cmp.Index, in.Blobs, x.actx.GitByBase, gnulib, in.Origins)
 	x.prov.SetTagRoot(in.TagRoot, in.Subtree)
+	x.prov.SetTarball(x.tarballFile)
 	var rels []string
 	for rel, t := range x.cmp.Members {
 		if t.Status != "" {
@@ -267,6 +273,11 @@ func (x *explainer) member(rel string, t *compare.Member) error {
 		x.add(fd, autotools.Result{})
 		return nil
 	}
+	if t.Content == nil {
+		if err := x.readLarge(rel, t); err != nil {
+			return err
+		}
+	}
 	in := autotools.Input{Path: rel, Status: string(t.Status), Tarball: t.Content, TarballSize: t.Size,
 		TarballMode: t.GitMode, ExportIgnore: x.in.ExportIgnore[rel], ExportSubst: x.in.ExportSubst[rel]}
 	if t.Type == archive.TypeSymlink {
@@ -293,6 +304,9 @@ func (x *explainer) member(rel string, t *compare.Member) error {
 			Origin: &report.Origin{Kind: "tag", Path: target}}, autotools.Result{})
 		return nil
 	}
+	if x.submoduleLinked(rel, t, in.GitMode, gitContent) {
+		return nil
+	}
 	if o, sev, reason, ok := x.prov.Format(rel); ok && t.Type == archive.TypeRegular {
 		x.add(report.FileDiff{Path: rel, Status: t.Status, Class: ClassReleaseFormat, Severity: sev, Reason: reason, Origin: o}, autotools.Result{})
 		return nil
@@ -317,6 +331,32 @@ func (x *explainer) member(rel string, t *compare.Member) error {
 		fd.Diff = linediff.Unified(rel, gitContent, t.Content)
 	}
 	x.add(fd, res)
+	return nil
+}
+
+// MaxLargeMember is the largest member read on its own, past the
+// comparison's inspection limit, so that it is classified and scanned
+// like any other file (bison's 18 MB tests/testsuite) rather than left
+// uninspected; one is held at a time (the callers drop it after use).
+const MaxLargeMember = 64 << 20
+
+// readLarge reads, in one more pass over the archive, the content of a
+// regular member that differs from the tag but was over the comparison's
+// inspection limit (and at most MaxLargeMember).
+func (x *explainer) readLarge(rel string, t *compare.Member) error {
+	if t.Stray || t.Type != archive.TypeRegular || t.Size <= x.in.KeepBytes || t.Size > MaxLargeMember || x.in.KeepBytes <= 0 ||
+		t.Status != report.OnlyInTarball && t.Status != report.ContentDiffers {
+		return nil
+	}
+	err := x.cmp.Read(x.ctx, MaxLargeMember, func(key string, e *archive.Entry) bool {
+		return key == rel && e.BlobID == t.ID && e.Content != nil && t.Content == nil
+	}, func(_ string, e *archive.Entry) error {
+		t.Content = bytes.Clone(e.Content)
+		return nil
+	})
+	if err != nil {
+		return &GatherError{err}
+	}
 	return nil
 }
 

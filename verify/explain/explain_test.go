@@ -37,6 +37,12 @@ func blobID(content string) [20]byte {
 // with a tree (path -> content), as compare does, without git.
 func release(t *testing.T, root string, tarball, tree map[string]string, stray map[string]string) (*compare.Result, blobs) {
 	t.Helper()
+	return releaseKeep(t, root, tarball, tree, stray, 0)
+}
+
+// releaseKeep is release with the comparison's inspection limit keep.
+func releaseKeep(t *testing.T, root string, tarball, tree map[string]string, stray map[string]string, keep int64) (*compare.Result, blobs) {
+	t.Helper()
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	add := func(name, content string) {
@@ -57,16 +63,19 @@ func release(t *testing.T, root string, tarball, tree map[string]string, stray m
 	idx := compare.NewIndex()
 	bl := blobs{}
 	for _, p := range slices.Sorted(maps.Keys(tree)) {
-		// "symlink:TARGET" makes a symlink in the tree.
+		// "symlink:TARGET" makes a symlink in the tree, "gitlink:X" a submodule.
 		mode, content := uint32(0o100644), tree[p]
 		if target, ok := strings.CutPrefix(content, "symlink:"); ok {
 			mode, content = 0o120000, target
+		}
+		if _, ok := strings.CutPrefix(content, "gitlink:"); ok {
+			mode = 0o160000 // a submodule; its "content" only makes an id
 		}
 		id := blobID(content)
 		idx.Add(p, mode, id)
 		bl[hex.EncodeToString(id[:])] = []byte(content)
 	}
-	cmp, err := compare.Run(context.Background(), file, idx, compare.Options{})
+	cmp, err := compare.Run(context.Background(), file, idx, compare.Options{KeepBytes: keep})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,5 +194,38 @@ func TestExplainDereferencedSymlink(t *testing.T) {
 		if f := files[p]; f.Class == "tag-copy" || f.Severity < report.SevMedium {
 			t.Errorf("%s must not be proved: %+v", p, f)
 		}
+	}
+}
+
+// A member over the comparison's inspection limit is read on its own and
+// classified like any other: a generated script is recognised, and a
+// payload past the limit is still found by the scan.
+func TestExplainLargeMember(t *testing.T) {
+	pad := strings.Repeat("# filler line of a long generated test suite\n", 200)
+	suite := "#! /bin/sh\n# Generated from testsuite.at by GNU Autoconf 2.71.\n" + pad + "at_fn_check_status 0 $at_status\n"
+	evil := "#! /bin/sh\n" + pad + "eval \"$(xz -dc tests/files/bad.xz | tail -c +1024 | head -c 2048)\"\n"
+	cmp, bl := releaseKeep(t, "p-1.0", map[string]string{"tests/testsuite": suite, "tests/run.sh": evil}, map[string]string{}, nil, 1024)
+	res, err := Explain(context.Background(), Input{Compare: cmp, Blobs: bl, KeepBytes: 1024})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]report.FileDiff{}
+	for _, f := range res.Files {
+		files[f.Path] = f
+	}
+	if f := files["tests/testsuite"]; strings.Contains(f.Reason, "too large") || f.Generator == "" {
+		t.Errorf("large generated suite not inspected: %+v", f)
+	}
+	if f := files["tests/run.sh"]; f.Severity < report.SevHigh || strings.Contains(f.Reason, "too large") {
+		t.Errorf("large script with a payload: %+v", f)
+	}
+	found := false
+	for _, f := range res.Findings {
+		if f.Path == "tests/run.sh" && f.Rule != "" && len(f.Evidence) > 0 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no scan evidence on the large script: %+v", res.Findings)
 	}
 }

@@ -14,6 +14,7 @@ const maxPatchLines = 1 << 20
 // hunk is one "@@ -a,b +c,d @@" section of a unified diff.
 type hunk struct {
 	oldStart int      // 1-based line of the old file where the hunk starts
+	newStart int      // and of the new file
 	old, new [][]byte // lines (with their newline) before and after
 	// atStart, atEnd: the hunk matches only at that end of the file
 	// (patch(1)'s fuzz with less context on one side).
@@ -38,6 +39,25 @@ func ApplyPatch(orig, diff []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return applyHunks(orig, hunks)
+}
+
+// ApplyPatchReverse applies a unified diff backwards (patch -R): from a
+// patched file, the file the diff was applied to. A caller that proves
+// something with it applies the diff forwards again and compares.
+func ApplyPatchReverse(patched, diff []byte) ([]byte, error) {
+	hunks, err := parseHunks(diff)
+	if err != nil {
+		return nil, err
+	}
+	for i, h := range hunks {
+		hunks[i] = hunk{oldStart: h.newStart, newStart: h.oldStart, old: h.new, new: h.old}
+	}
+	return applyHunks(patched, hunks)
+}
+
+// applyHunks applies parsed hunks to orig.
+func applyHunks(orig []byte, hunks []hunk) ([]byte, error) {
 	lines := splitLines(orig)
 	if len(lines) > maxPatchLines {
 		return nil, fmt.Errorf("file of %d lines: over the %d-line limit", len(lines), maxPatchLines)
@@ -144,11 +164,11 @@ func parseHunks(diff []byte) ([]hunk, error) {
 			i++
 			continue
 		}
-		oldStart, oldN, newN, err := hunkHeader(l)
+		oldStart, oldN, newStart, newN, err := hunkHeader(l)
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %v", i+1, err)
 		}
-		h := hunk{oldStart: oldStart}
+		h := hunk{oldStart: oldStart, newStart: newStart}
 		i++
 		for oldN > 0 || newN > 0 {
 			if i >= len(lines) {
@@ -205,17 +225,17 @@ func parseHunks(diff []byte) ([]hunk, error) {
 }
 
 // hunkHeader parses "@@ -a[,b] +c[,d] @@...".
-func hunkHeader(l []byte) (oldStart, oldN, newN int, err error) {
+func hunkHeader(l []byte) (oldStart, oldN, newStart, newN int, err error) {
 	f := bytes.Fields(l)
 	if len(f) < 4 || !bytes.Equal(f[3], []byte("@@")) || len(f[1]) < 2 || f[1][0] != '-' || len(f[2]) < 2 || f[2][0] != '+' {
-		return 0, 0, 0, fmt.Errorf("bad hunk header %q", l)
+		return 0, 0, 0, 0, fmt.Errorf("bad hunk header %q", l)
 	}
 	oldStart, oldN, err = hunkRange(f[1][1:])
 	if err != nil {
-		return 0, 0, 0, err
+		return 0, 0, 0, 0, err
 	}
-	_, newN, err = hunkRange(f[2][1:])
-	return oldStart, oldN, newN, err
+	newStart, newN, err = hunkRange(f[2][1:])
+	return oldStart, oldN, newStart, newN, err
 }
 
 // hunkRange parses "a[,b]" (b defaults to 1).

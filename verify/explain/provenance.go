@@ -38,7 +38,8 @@ type GnulibTree struct {
 //     build-aux/ doc/ → their configured bases);
 //  3. the embedded database of upstream files (origindb): every known
 //     version of gnulib, autoconf, automake, libtool, gettext, pkg-config
-//     and autoconf-archive files;
+//     and autoconf-archive files, also a tool's copy that a bootstrap
+//     patched with a proved .diff (undone, it is a known version);
 //  4. release formats (ReleaseFormats, Format): files a crate's, an
 //     sdist's, makeinfo's or a pinned download's packaging wrote, proved
 //     by package releasefmt against the tag.
@@ -58,6 +59,9 @@ type Provenance struct {
 	gnulibBase map[string][]string
 	// heredocs are the tag's bootstrap here-documents, by target path.
 	heredocs map[string][]heredoc
+	// tarball reads a release file (content and blob id), for the .diff
+	// beside a patched copy; nil: none.
+	tarball func(path string) ([]byte, [20]byte, bool)
 	// formats are step d's explanations (ReleaseFormats), by tarball path.
 	formats map[string]releasefmt.Explanation
 
@@ -120,11 +124,20 @@ func (p *Provenance) Prove(rel string, id [20]byte, content []byte) *report.Orig
 			return o
 		}
 	}
+	if content != nil && installedCopy(rel) {
+		if o := p.fromPatchedCopy(rel, content); o != nil {
+			return o
+		}
+	}
 	if o := p.fromTagScript(rel, content); o != nil {
 		return o
 	}
 	return p.fromTagTemplate(rel, content)
 }
+
+// SetTarball gives the search a reader of the release's files (content
+// and git blob id), for the .diff a bootstrap applied to a tool's copy.
+func (p *Provenance) SetTarball(read func(path string) ([]byte, [20]byte, bool)) { p.tarball = read }
 
 // gnulibByBase lists the pinned gnulib tree's paths by base name.
 func (p *Provenance) gnulibByBase(base string) []string {
@@ -193,7 +206,16 @@ func (p *Provenance) fromTag(rel string, id [20]byte) *report.Origin {
 	if p.tag == nil {
 		return nil
 	}
-	if p.tagByID == nil {
+	q, ok := p.tagIndex()[id]
+	if !ok || q == rel {
+		return nil
+	}
+	return &report.Origin{Kind: report.OriginTag, Path: q}
+}
+
+// tagIndex is the tag's regular files by blob id (the first path).
+func (p *Provenance) tagIndex() map[[20]byte]string {
+	if p.tagByID == nil && p.tag != nil {
 		p.tagByID = make(map[[20]byte]string, p.tag.Len())
 		for q, g := range p.tag.All() {
 			if g.Mode == 0o160000 || g.Mode == 0o120000 {
@@ -204,11 +226,7 @@ func (p *Provenance) fromTag(rel string, id [20]byte) *report.Origin {
 			}
 		}
 	}
-	q, ok := p.tagByID[id]
-	if !ok || q == rel {
-		return nil
-	}
-	return &report.Origin{Kind: report.OriginTag, Path: q}
+	return p.tagByID
 }
 
 // gnulibDirs are the top-level directories of gnulib that gnulib-tool
@@ -359,6 +377,10 @@ func Describe(o *report.Origin) string {
 	s := "identical to " + o.Project
 	if o.Version != "" {
 		s += " " + o.Version
+	}
+	if o.Patch != "" {
+		s += " " + o.Path + " patched by " + o.Patch
+		return s + rewritten(o)
 	}
 	return s + " " + o.Path + rewritten(o)
 }
