@@ -6,7 +6,7 @@ import (
 )
 
 // atPlaceholderRe is a configure-style placeholder (@CURL_PLIST_VERSION@).
-var atPlaceholderRe = regexp.MustCompile(`@[A-Z_][A-Z0-9_]*@`)
+var atPlaceholderRe = regexp.MustCompile(`@[A-Za-z_][A-Za-z0-9_]*@`)
 
 // ruleInstantiated explains a file only in the tarball that a release
 // script made from the template beside it (X from X.in, tracked in the tag)

@@ -88,6 +88,14 @@ func TestInstantiatedTemplate(t *testing.T) {
 			t.Errorf("%s: %s/%s (%s)", name, r.Class, r.Severity, r.Reason)
 		}
 	}
+	// libgpg-error's lower-case autoconf substitution (@pkg_version@).
+	files["libgpg-error.spec.in"] = "Name: libgpg-error\nVersion: @pkg_version@\nRelease: 1\n"
+	if r := Classify(tarOnly("libgpg-error.spec", "Name: libgpg-error\nVersion: 7.88.1\nRelease: 1\n"), ctx); r.Class != ClassReleaseStamped {
+		t.Errorf("libgpg-error.spec: %s/%s (%s)", r.Class, r.Severity, r.Reason)
+	}
+	if r := Classify(tarOnly("libgpg-error.spec", "Name: libgpg-error\nVersion: 7.88.1\nRelease: 1\n%post\nid\n"), ctx); r.Class == ClassReleaseStamped {
+		t.Errorf("libgpg-error.spec with a scriptlet: %s/%s (%s)", r.Class, r.Severity, r.Reason)
+	}
 	if r := Classify(tarOnly("lib/other.plist", out), ctx); r.Class == ClassReleaseStamped {
 		t.Errorf("no template in the tag: %s/%s (%s)", r.Class, r.Severity, r.Reason)
 	}
