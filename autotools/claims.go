@@ -681,7 +681,7 @@ func moMatchesPO(mo, po []byte) (string, bool) {
 	want := map[string]string{}
 	for _, k := range cat.order {
 		e := cat.entries[k]
-		if e.fuzzy || !e.translated() {
+		if !e.compiled() {
 			continue
 		}
 		key := poUnescape(e.id)
