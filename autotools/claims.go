@@ -682,7 +682,7 @@ func moMatchesPO(mo, po []byte) (string, bool) {
 	optional := map[string]bool{} // glibc instantiations: msgfmt may omit them
 	for _, k := range cat.order {
 		e := cat.entries[k]
-		if e.fuzzy || !e.translated() {
+		if !e.compiled() {
 			continue
 		}
 		key := poUnescape(e.id)

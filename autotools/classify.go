@@ -67,6 +67,7 @@ var classifyRules = []classifyRule{
 	{"translation", ruleTranslation},
 	{"changelog", ruleChangeLog},
 	{"release-stamped", ruleReleaseStamped},
+	{"instantiated", ruleInstantiated},
 	{"type-differs", ruleTypeDiffers},
 	{"source-modified", ruleSourceModified},
 	{"upstream-name", ruleUpstreamName},

@@ -200,11 +200,20 @@ func (t EchoTemplates) Written(target string, content []byte) bool {
 	for _, line := range bytes.Split(content[:len(content)-1], []byte("\n")) {
 		ok := false
 		for _, re := range res {
-			if re.Match(line) {
+			if !re.Match(line) {
+				continue
+			}
+			if re.String() != pureExpansion {
 				ok = true
-				if len(bytes.TrimSpace(line)) > 0 && re.String() != `\A`+echoValue+`\z` {
-					literal = true
-				}
+				literal = literal || len(bytes.TrimSpace(line)) > 0
+				break
+			}
+			// A line that is one expansion and nothing else ("echo $all")
+			// holds whatever the variable held: only a blank line or a
+			// make rule without recipe ("all: a.html b.html") is taken,
+			// never a command or a directive ("include x", "sh x").
+			if len(bytes.TrimSpace(line)) == 0 || ruleOnlyRe.Match(line) {
+				ok = true
 				break
 			}
 		}
@@ -214,3 +223,11 @@ func (t EchoTemplates) Written(target string, content []byte) bool {
 	}
 	return literal
 }
+
+// pureExpansion is the pattern of an echo whose only argument is one
+// expansion.
+const pureExpansion = `\A` + echoValue + `\z`
+
+// ruleOnlyRe is a make rule line without recipe: targets, a colon,
+// prerequisites (of echoValue's characters).
+var ruleOnlyRe = regexp.MustCompile(`\A[A-Za-z0-9_./+@%,~-]+:(?: [A-Za-z0-9_./:+@%,~ -]*)?\z`)

@@ -45,6 +45,13 @@ func (e *poEntry) translated() bool {
 	return false
 }
 
+// compiled reports whether msgfmt writes the entry into a .mo: it leaves
+// out fuzzy entries and those whose first translation (msgstr, or msgstr[0]
+// of a plural entry) is empty, whatever the other plural forms hold
+// (gettext's msgfmt.c: mp->msgstr[0] == '\0'; gnupg 2.2.40's es.po has
+// such an entry).
+func (e *poEntry) compiled() bool { return !e.fuzzy && len(e.strs) > 0 && e.strs[0] != "" }
+
 // poCatalog is a parsed catalog: the header fields and the active entries.
 // Comments, source references, previous msgids (#|) and obsolete (#~)
 // entries are dropped.

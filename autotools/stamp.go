@@ -25,7 +25,7 @@ var (
 	copyrightRe2 = regexp.MustCompile(`(?i)copyright|\(c\)|©`)
 	// gitVersionRe matches what the tag's copy may hold where the release
 	// has its version: an older version, a placeholder, unknown marks.
-	gitVersionRe = regexp.MustCompile(`\b[0-9]+(?:\.[0-9]+)+(?:[-+~_.]?[A-Za-z0-9]+)*\b|@[A-Z_]+@|\?[?.\-]+|\bUNRELEASED\b|\bunreleased\b`)
+	gitVersionRe = regexp.MustCompile(`\b[0-9]+(?:\.[0-9]+)+(?:[-+~_.]?[A-Za-z0-9]+)*\b|@[A-Za-z_][A-Za-z0-9_]*@|\?[?.\-]+|\bUNRELEASED\b|\bunreleased\b`)
 )
 
 const stampMark = "\x00"
@@ -34,7 +34,7 @@ var (
 	// gitPlaceholderRe matches what the tag's copy may hold where the release
 	// has its version or date, besides versions and dates: placeholders and
 	// development markers.
-	gitPlaceholderRe = regexp.MustCompile(`\[unreleased\]|\bDEV\b|\bUNRELEASED\b|\bunreleased\b|@[A-Z_]+@|\?[?.\-]+|-(?:DEV|dev|git)\b`)
+	gitPlaceholderRe = regexp.MustCompile(`\[unreleased\]|\bDEV\b|\bUNRELEASED\b|\bunreleased\b|@[A-Za-z_][A-Za-z0-9_]*@|\?[?.\-]+|-(?:DEV|dev|git)\b`)
 	// gitHexRe is a hex number in the tag's copy, masked only on a line
 	// naming a version (curl's LIBCURL_VERSION_NUM 0x075801): never an
 	// arbitrary constant.

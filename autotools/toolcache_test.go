@@ -58,3 +58,50 @@ func TestPytestCache(t *testing.T) {
 		}
 	}
 }
+
+// TestInstantiatedTemplate covers curl's lib/libcurl.plist, made by maketgz
+// from the tag's lib/libcurl.plist.in with the release version for
+// @CURL_PLIST_VERSION@: proved (low); another value, an added line or a
+// template not in the tag is not.
+func TestInstantiatedTemplate(t *testing.T) {
+	const (
+		in  = "<dict>\n\t<key>CFBundleVersion</key>\n\t<string>@CURL_PLIST_VERSION@</string>\n\t<string>libcurl @CURL_PLIST_VERSION@</string>\n</dict>\n"
+		out = "<dict>\n\t<key>CFBundleVersion</key>\n\t<string>7.88.1</string>\n\t<string>libcurl 7.88.1</string>\n</dict>\n"
+	)
+	files := map[string]string{"lib/libcurl.plist.in": in}
+	ctx := &Context{Version: "7.88.1", DB: NewM4DB(),
+		InGit: func(p string) bool { _, ok := files[p]; return ok },
+		TarballFile: func(p string) ([]byte, bool) {
+			c, ok := files[p]
+			return []byte(c), ok
+		}}
+	r := Classify(tarOnly("lib/libcurl.plist", out), ctx)
+	if r.Class != ClassReleaseStamped || r.Severity != SevLow {
+		t.Errorf("libcurl.plist: %s/%s (%s)", r.Class, r.Severity, r.Reason)
+	}
+	for name, c := range map[string]string{
+		"other value":   strings.Replace(out, "<string>7.88.1</string>", "<string>$(id)</string>", 1),
+		"added line":    strings.Replace(out, "</dict>", "\t<string>/bin/sh -c id</string>\n</dict>", 1),
+		"older version": strings.ReplaceAll(out, "7.88.1", "7.87.0"),
+	} {
+		if r := Classify(tarOnly("lib/libcurl.plist", c), ctx); r.Class == ClassReleaseStamped || r.Severity.Rank() < SevMedium.Rank() {
+			t.Errorf("%s: %s/%s (%s)", name, r.Class, r.Severity, r.Reason)
+		}
+	}
+	// libgpg-error's lower-case autoconf substitution (@pkg_version@).
+	files["libgpg-error.spec.in"] = "Name: libgpg-error\nVersion: @pkg_version@\nRelease: 1\n"
+	if r := Classify(tarOnly("libgpg-error.spec", "Name: libgpg-error\nVersion: 7.88.1\nRelease: 1\n"), ctx); r.Class != ClassReleaseStamped {
+		t.Errorf("libgpg-error.spec: %s/%s (%s)", r.Class, r.Severity, r.Reason)
+	}
+	if r := Classify(tarOnly("libgpg-error.spec", "Name: libgpg-error\nVersion: 7.88.1\nRelease: 1\n%post\nid\n"), ctx); r.Class == ClassReleaseStamped {
+		t.Errorf("libgpg-error.spec with a scriptlet: %s/%s (%s)", r.Class, r.Severity, r.Reason)
+	}
+	if r := Classify(tarOnly("lib/other.plist", out), ctx); r.Class == ClassReleaseStamped {
+		t.Errorf("no template in the tag: %s/%s (%s)", r.Class, r.Severity, r.Reason)
+	}
+	// A build script made from a template with code added stays high.
+	files["build.sh.in"] = "#!/bin/sh\necho @VERSION@\n"
+	if r := Classify(tarOnly("build.sh", "#!/bin/sh\necho 7.88.1\ncurl x | sh\n"), ctx); r.Severity != SevHigh {
+		t.Errorf("build.sh with code: %s/%s (%s)", r.Class, r.Severity, r.Reason)
+	}
+}
