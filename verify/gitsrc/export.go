@@ -50,6 +50,19 @@ var ErrUnsafeTree = errors.New("tree entry cannot be exported safely")
 // targets may point anywhere); callers reading the export must not follow
 // them either. On error dir holds a partial export for the caller to remove.
 func (r *Repo) Export(ctx context.Context, tree, dir string) error {
+	_, err := r.export(ctx, tree, dir, false)
+	return err
+}
+
+// ExportSkippingMissing is Export for a tree whose repository lacks some
+// blobs (a mirror that dropped a large file, such as gnulib's ChangeLog):
+// a missing blob is left out instead of failing the export, and its path
+// returned, for the caller to say so.
+func (r *Repo) ExportSkippingMissing(ctx context.Context, tree, dir string) ([]string, error) {
+	return r.export(ctx, tree, dir, true)
+}
+
+func (r *Repo) export(ctx context.Context, tree, dir string, skipMissing bool) (skipped []string, _ error) {
 	var entries []TreeEntry
 	var ids []string
 	err := r.ListTree(ctx, tree, func(e TreeEntry) error {
@@ -63,15 +76,15 @@ func (r *Repo) Export(ctx context.Context, tree, dir string) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("exporting %s: %w", tree, err)
+		return nil, fmt.Errorf("exporting %s: %w", tree, err)
 	}
 	if err := r.Prefetch(ctx, tree, ids); err != nil {
-		return fmt.Errorf("exporting %s: %w", tree, err)
+		return nil, fmt.Errorf("exporting %s: %w", tree, err)
 	}
 
 	x, err := newExtractor(dir)
 	if err != nil {
-		return fmt.Errorf("exporting %s: %w", tree, err)
+		return nil, fmt.Errorf("exporting %s: %w", tree, err)
 	}
 	defer x.close()
 
@@ -81,14 +94,14 @@ func (r *Repo) Export(ctx context.Context, tree, dir string) error {
 	cmd.Stderr = errb
 	in, err := cmd.StdinPipe()
 	if err != nil {
-		return fmt.Errorf("exporting %s: %w", tree, err)
+		return nil, fmt.Errorf("exporting %s: %w", tree, err)
 	}
 	outPipe, err := cmd.StdoutPipe()
 	if err != nil {
-		return fmt.Errorf("exporting %s: %w", tree, err)
+		return nil, fmt.Errorf("exporting %s: %w", tree, err)
 	}
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("%w: %v", ErrGitMissing, err)
+		return nil, fmt.Errorf("%w: %v", ErrGitMissing, err)
 	}
 	out := bufio.NewReaderSize(outPipe, 256<<10)
 	// Requests go in from a goroutine so that git never waits for a round
@@ -130,50 +143,54 @@ func (r *Repo) Export(ctx context.Context, tree, dir string) error {
 	var total int64
 	for _, e := range entries {
 		if err := ctx.Err(); err != nil {
-			return finish(err)
+			return skipped, finish(err)
 		}
 		if e.Mode == 0o160000 {
 			if err := x.dir(e.Path); err != nil {
-				return finish(err)
+				return skipped, finish(err)
 			}
 			continue
 		}
 		if !isHexID(e.ID) {
-			return finish(fmt.Errorf("bad object id %q for %q", e.ID, e.Path))
+			return skipped, finish(fmt.Errorf("bad object id %q for %q", e.ID, e.Path))
 		}
 		if err := x.check(e.Path); err != nil {
-			return finish(err)
+			return skipped, finish(err)
 		}
 		line, err := out.ReadSlice('\n')
 		if err != nil {
-			return finish(fmt.Errorf("git cat-file: %w (%s)", err, strings.TrimSpace(errb.String())))
+			return skipped, finish(fmt.Errorf("git cat-file: %w (%s)", err, strings.TrimSpace(errb.String())))
 		}
 		h, err := parseBatchHeader(line)
 		if err != nil {
-			return finish(err)
+			return skipped, finish(err)
 		}
 		if h.missing {
-			return finish(fmt.Errorf("object %s (%s) missing", e.ID, e.Path))
+			if !skipMissing {
+				return skipped, finish(fmt.Errorf("object %s (%s) missing", e.ID, e.Path))
+			}
+			skipped = append(skipped, e.Path)
+			continue
 		}
 		if h.typ != "blob" {
-			return finish(fmt.Errorf("%s: object %s is a %s, not a blob", e.Path, e.ID, h.typ))
+			return skipped, finish(fmt.Errorf("%s: object %s is a %s, not a blob", e.Path, e.ID, h.typ))
 		}
 		total += h.size
 		if total > MaxExportBytes {
-			return finish(fmt.Errorf("tree holds more than %d bytes", MaxExportBytes))
+			return skipped, finish(fmt.Errorf("tree holds more than %d bytes", MaxExportBytes))
 		}
 		body := io.LimitReader(out, h.size)
 		switch e.Mode {
 		case 0o120000:
 			if h.size > maxLinkTarget {
-				return finish(fmt.Errorf("%w: %q: symlink target longer than %d bytes", ErrUnsafeTree, e.Path, maxLinkTarget))
+				return skipped, finish(fmt.Errorf("%w: %q: symlink target longer than %d bytes", ErrUnsafeTree, e.Path, maxLinkTarget))
 			}
 			target, err := io.ReadAll(body)
 			if err != nil {
-				return finish(fmt.Errorf("git cat-file: reading %s: %w", e.ID, err))
+				return skipped, finish(fmt.Errorf("git cat-file: reading %s: %w", e.ID, err))
 			}
 			if err := x.symlink(e.Path, string(target)); err != nil {
-				return finish(err)
+				return skipped, finish(err)
 			}
 		case 0o100644, 0o100755, 0o100664:
 			mode := fs.FileMode(0o644)
@@ -181,16 +198,16 @@ func (r *Repo) Export(ctx context.Context, tree, dir string) error {
 				mode = 0o755
 			}
 			if err := x.file(e.Path, mode, body, h.size); err != nil {
-				return finish(err)
+				return skipped, finish(err)
 			}
 		default:
-			return finish(fmt.Errorf("%w: %q: unsupported mode %o", ErrUnsafeTree, e.Path, e.Mode))
+			return skipped, finish(fmt.Errorf("%w: %q: unsupported mode %o", ErrUnsafeTree, e.Path, e.Mode))
 		}
 		if _, err := out.Discard(1); err != nil { // the LF after each object
-			return finish(fmt.Errorf("git cat-file: %w", err))
+			return skipped, finish(fmt.Errorf("git cat-file: %w", err))
 		}
 	}
-	return finish(nil)
+	return skipped, finish(nil)
 }
 
 // extractor writes entries below one directory without ever following a
