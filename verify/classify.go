@@ -134,6 +134,7 @@ func (p *pipeline) gnulib(ctx context.Context, blobs *gitsrc.Blobs) (tree *expla
 		p.report.Notes = append(p.report.Notes, fmt.Sprintf("gnulib commit %s could not be read from %s: %v", pin.commit[:12], pin.source, err))
 		return nil, pin.commit, none, nil
 	}
+	p.gnulibPin = pin
 	return tree, "", closeFn, nil
 }
 

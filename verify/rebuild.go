@@ -42,6 +42,7 @@ func (p *pipeline) rebuild(ctx context.Context) error {
 		db = autotools.Baseline()
 	}
 	in.Upstream = upstreamCopies{db: db, gnulib: p.gnulibM4}
+	in.Gnulib = p.rebuildGnulib()
 	res := rebuild.Skipped(in)
 	if rebuild.Needed(p.git, o.Rebuild.Script) {
 		var getter toolchain.Getter
@@ -98,4 +99,24 @@ func (p *pipeline) exportTag(ctx context.Context) (string, func(), error) {
 		return "", nil, gitErr(Errorf(KindInput, "exporting tag %s: %w", p.tag.Name, err))
 	}
 	return dir, cleanup, nil
+}
+
+// rebuildGnulib is the pinned gnulib submodule for the rebuild's gnulib
+// bootstrap; nil when the tag pins none as a submodule or it was not read.
+func (p *pipeline) rebuildGnulib() *rebuild.Gnulib {
+	pin := p.gnulibPin
+	if pin == nil || pin.path == "autogen.sh" || pin.path == "bootstrap.conf" {
+		return nil
+	}
+	return &rebuild.Gnulib{Commit: pin.commit, Path: pin.path, Export: func(ctx context.Context, dir string) ([]string, error) {
+		repo, err := gitsrc.Open(ctx, pin.source, gitsrc.Options{CacheDir: p.o.Sources.CacheDir, Offline: p.o.Sources.Offline, Logf: p.o.Output.Logf})
+		if err != nil {
+			return nil, err
+		}
+		tree, err := repo.ResolveCommit(ctx, pin.commit)
+		if err != nil {
+			return nil, err
+		}
+		return repo.ExportSkippingMissing(ctx, tree, dir)
+	}}
 }

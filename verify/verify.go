@@ -71,6 +71,9 @@ type pipeline struct {
 	// gnulibM4 holds the pinned gnulib commit's copies of the m4 files only
 	// in the tarball, by base name (for --rebuild's inputs).
 	gnulibM4 map[string][]byte
+	// gnulibPin is the gnulib commit the tag pins when it could be read
+	// (for --rebuild's gnulib bootstrap).
+	gnulibPin *gnulibPin
 	// releaseLibtool is the VERSION line of the tarball's ltmain.sh
 	// (read while classifying, for --rebuild).
 	releaseLibtool string

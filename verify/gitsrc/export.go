@@ -51,29 +51,43 @@ var ErrUnsafeTree = errors.New("tree entry cannot be exported safely")
 // targets may point anywhere); callers reading the export must not follow
 // them either. On error dir holds a partial export for the caller to remove.
 func (r *Repo) Export(ctx context.Context, tree, dir string) error {
+	_, err := r.export(ctx, tree, dir, false)
+	return err
+}
+
+// ExportSkippingMissing is Export for a tree whose repository lacks some
+// blobs (a mirror that dropped a large file, such as gnulib's ChangeLog):
+// a missing blob is left out instead of failing the export, and its path
+// returned, for the caller to say so.
+func (r *Repo) ExportSkippingMissing(ctx context.Context, tree, dir string) ([]string, error) {
+	return r.export(ctx, tree, dir, true)
+}
+
+func (r *Repo) export(ctx context.Context, tree, dir string, skipMissing bool) ([]string, error) {
 	entries, err := r.exportEntries(ctx, tree)
 	if err != nil {
-		return fmt.Errorf("exporting %s: %w", tree, err)
+		return nil, fmt.Errorf("exporting %s: %w", tree, err)
 	}
 	x, err := newExtractor(dir)
 	if err != nil {
-		return fmt.Errorf("exporting %s: %w", tree, err)
+		return nil, fmt.Errorf("exporting %s: %w", tree, err)
 	}
 	defer x.close()
 	s, err := r.startExportStream(ctx, tree, entries)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	s.skipMissing = skipMissing
 	var total int64
 	for _, e := range entries {
 		if err := ctx.Err(); err != nil {
-			return s.finish(err)
+			return s.skipped, s.finish(err)
 		}
 		if err := s.writeEntry(x, e, &total); err != nil {
-			return s.finish(err)
+			return s.skipped, s.finish(err)
 		}
 	}
-	return s.finish(nil)
+	return s.skipped, s.finish(nil)
 }
 
 // exportEntries lists tree (at most MaxExportFiles entries) and has a
@@ -110,6 +124,10 @@ type exportStream struct {
 	out      *bufio.Reader
 	errb     *limitedBuffer
 	writeErr chan error
+	// skipMissing leaves a blob the repository lacks out of the export,
+	// its path in skipped, instead of failing (ExportSkippingMissing).
+	skipMissing bool
+	skipped     []string
 }
 
 func (r *Repo) startExportStream(ctx context.Context, tree string, entries []TreeEntry) (*exportStream, error) {
@@ -188,7 +206,11 @@ func (s *exportStream) writeEntry(x *extractor, e TreeEntry, total *int64) error
 		return err
 	}
 	if h.missing {
-		return fmt.Errorf("object %s (%s) missing", e.ID, e.Path)
+		if !s.skipMissing {
+			return fmt.Errorf("object %s (%s) missing", e.ID, e.Path)
+		}
+		s.skipped = append(s.skipped, e.Path)
+		return nil
 	}
 	if h.typ != "blob" {
 		return fmt.Errorf("%s: object %s is a %s, not a blob", e.Path, e.ID, h.typ)

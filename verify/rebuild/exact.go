@@ -183,8 +183,18 @@ func (b *rebuilder) groupNotProved() {
 	b.findings = append(b.findings, report.Finding{Rule: report.RuleNotReproducible, Severity: report.SevMedium, Message: msg, Evidence: ev})
 }
 
-// shellSplitRE cuts a line into simple commands.
-var shellSplitRE = regexp.MustCompile("&&|\\|\\||[;|`&({}]|\\$\\(|\\b(?:then|do|else|elif)\\b")
+// shellSplitRE cuts a line into simple commands. A brace opens a group
+// only as a word of its own ("{ cmd; }"), never in a parameter expansion
+// ("${BASH_VERSION+set}").
+var shellSplitRE = regexp.MustCompile("&&|\\|\\||[;|`&()]|(?:^|\\s)[{}](?:\\s|$)|\\$\\(|\\b(?:then|do|else|elif)\\b")
+
+// leadingAssignmentsRE matches the assignments before a command, with
+// quoted values that may hold spaces (VERSION="2.4.7 Debian-2.4.7-5").
+var leadingAssignmentsRE = regexp.MustCompile(`^\s*(?:[A-Za-z_][A-Za-z0-9_]*=(?:"(?:[^"\\]|\\.)*"|'[^']*'|[^\s"']*)+\s*)*`)
+
+// wordKeywords are keywords after which the next word is not a command
+// (a case subject, a loop variable).
+var wordKeywords = map[string]bool{"case": true, "for": true, "select": true}
 
 // shellWordRE is a command name.
 var shellWordRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.+/-]*$|^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$`)
@@ -204,8 +214,12 @@ func commandWords(line string) []string {
 	}
 	var out []string
 	for _, seg := range shellSplitRE.Split(t, -1) {
+		seg = seg[len(leadingAssignmentsRE.FindString(seg)):]
 		for _, w := range strings.Fields(seg) {
 			w = strings.Trim(w, `"'\`)
+			if wordKeywords[w] {
+				break
+			}
 			if shellKeywords[w] || strings.Contains(w, "=") && !strings.HasPrefix(w, "=") {
 				continue
 			}

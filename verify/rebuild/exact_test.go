@@ -306,6 +306,16 @@ func TestAddedCommands(t *testing.T) {
 		regen + "cat payload | $SHELL\n":                             true,
 		regen + "gl_a=`od -An payload`\n":                            true,
 		strings.Replace(regen, "echo ok", "echo ok && curl -s x", 1): true,
+		// libtool 2.4.7-5's ltmain.sh against 2.4.7-7's: an assignment with
+		// a quoted value, a parameter expansion and a case subject run nothing.
+		regen + "VERSION=\"2.4.7 Debian-2.4.7-5\"\n":                              false,
+		regen + "if test set = \"${BASH_VERSION+set}${ZSH_VERSION+set}\"; then\n": false,
+		regen + "  case $BASH_VERSION in\n":                                       false,
+		regen + "for f in $list; do :; done\n":                                    false,
+		// ... but a command after them still does.
+		regen + "VERSION=\"2.4.7 x\" curl -s x\n":             true,
+		regen + "X=\"${BASH_VERSION+set}\"; { wget -q x; }\n": true,
+		regen + "case `curl -s x` in\n":                       true,
 	} {
 		if got := len(addedCommands([]byte(regen), []byte(tarball))) > 0; got != want {
 			t.Errorf("%q: high %v, want %v", strings.TrimPrefix(tarball, regen), got, want)

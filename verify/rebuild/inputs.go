@@ -37,7 +37,9 @@ var versionFileRE = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z.+~_-]{0,63}\n?$`)
 func (b *rebuilder) copyInputs(ctx context.Context) error {
 	want := map[string]bool{}
 	for rel, t := range b.cmp.Members {
-		if t.Status == report.OnlyInTarball && !t.Stray && isReleaseInput(rel) || rel == "configure" {
+		// A gnulib bootstrap writes the m4 files itself (gnulib-tool,
+		// autopoint, libtoolize): only version files are inputs then.
+		if t.Status == report.OnlyInTarball && !t.Stray && isReleaseInput(rel) && (!b.bootstrap || releaseInputs[rel]) || rel == "configure" {
 			want[rel] = true
 		}
 	}
