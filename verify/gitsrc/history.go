@@ -210,7 +210,13 @@ func (r *Repo) PreviousTags(ctx context.Context, cur *Tag, n int) ([]string, err
 		}
 		return cands[i] < cands[j]
 	})
-	merged := r.mergedTags(ctx, cur.Commit)
+	// The newest candidates are usually the answer: ask git about them one
+	// by one (merge-base walks only the history between the two), and read
+	// the whole history's reachability (mergedTags walks every commit: half
+	// a second of CPU on curl's) only when the first ones are off cur's
+	// history.
+	var merged map[string]bool
+	asked := 0
 	var out []string
 	for _, name := range cands {
 		if len(out) >= n {
@@ -220,12 +226,16 @@ func (r *Repo) PreviousTags(ctx context.Context, cur *Tag, n int) ([]string, err
 		if id == cur.Commit {
 			continue
 		}
+		if merged == nil && asked >= n+ancestorQueries && r.Remote == "" {
+			merged = r.mergedTags(ctx, cur.Commit)
+		}
 		if merged != nil {
 			if merged[name] {
 				out = append(out, name)
 			}
 			continue
 		}
+		asked++
 		ok, err := r.IsAncestor(ctx, id, cur.Commit)
 		if err != nil {
 			var ge *Error
@@ -527,6 +537,10 @@ func parseIdentLine(v string) (name, email string, at time.Time) {
 	}
 	return name, email, at
 }
+
+// ancestorQueries is how many candidates beyond the n wanted PreviousTags
+// checks one at a time before it reads the reachability of every tag.
+const ancestorQueries = 4
 
 // mergedTags is the set of tags whose commit is reachable from commit, in one
 // git process (for-each-ref --merged) instead of one merge-base per tag: a
