@@ -120,7 +120,7 @@ type Result struct {
 	Explained []Explanation
 	Findings  []Finding
 	// Formats lists the formats recognised ("crate", "sdist", "makeinfo",
-	// "download", "pytest-cache"), sorted.
+	// "download", "pytest-cache", "version-stamp"), sorted.
 	Formats []string
 }
 
@@ -142,6 +142,7 @@ func Explain(in Input) Result {
 	explainInfo(in, &c)
 	explainDownloads(in, &c)
 	explainPytestCache(in, &c)
+	explainVersionStamp(in, &c)
 	return c.result()
 }
 
