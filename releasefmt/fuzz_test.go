@@ -46,6 +46,8 @@ func FuzzParsePkgInfo(f *testing.F) {
 		isSCMVersionFile(b, "1.0")
 		withoutINISection(b, "egg_info")
 		iniSection(b, "metadata")
+		canonicalINI(b, "egg_info")
+		eggInfoTagOnly(b)
 	})
 }
 
