@@ -18,7 +18,8 @@ var stampLine = regexp.MustCompile(`^(?:[A-Za-z_][A-Za-z0-9_]*=)?(["']?)([0-9A-Z
 // explainVersionStamp proves a small file only in the tarball whose whole
 // content is the release version (alone or as one NAME="VERSION" line) and
 // whose name a build rule or script of the tag writes with a shell redirect
-// ("> $(top_distdir)/package_version", as opus's dist-hook does): low,
+// ("> $(top_distdir)/package_version", as opus's dist-hook does, or
+// m4_esyscmd([echo ]mym4_version[>VERSION]) in GnuPG's configure.ac): low,
 // release stamping. Another version, other content, or a name no tag file
 // writes is not explained.
 func explainVersionStamp(in Input, c *collector) {
@@ -70,7 +71,7 @@ var redirectTo = regexp.MustCompile(`>\s*["']?(?:[^\s"'<>|;&]*/)?([A-Za-z0-9_.+-
 func stampWriters(in Input) map[string]string {
 	out := map[string]string{}
 	for _, t := range in.TagFiles {
-		if !isDownloadScript(t.Path) { // build files and shell scripts
+		if b := path.Base(t.Path); !isDownloadScript(t.Path) && b != "configure.ac" && b != "configure.in" { // build files and shell scripts
 			continue
 		}
 		b, ok := in.TagContent(t.Path)

@@ -7,8 +7,9 @@ import "testing"
 // tag rule writes is not.
 func TestVersionStamp(t *testing.T) {
 	tag := map[string][]byte{
-		"Makefile.am": []byte("dist-hook:\n\techo 'PACKAGE_VERSION=\"$(PACKAGE_VERSION)\"' > $(top_distdir)/package_version\n"),
-		"build.sh":    []byte("#!/bin/sh\necho \"$V\" > .tarball-version\n"),
+		"Makefile.am":  []byte("dist-hook:\n\techo 'PACKAGE_VERSION=\"$(PACKAGE_VERSION)\"' > $(top_distdir)/package_version\n"),
+		"build.sh":     []byte("#!/bin/sh\necho \"$V\" > .tarball-version\n"),
+		"configure.ac": []byte("m4_define([mym4_version], [1.5.2])\nm4_esyscmd([echo ]mym4_version[>VERSION])\n"),
 	}
 	for _, tc := range []struct {
 		path, body string
@@ -16,6 +17,8 @@ func TestVersionStamp(t *testing.T) {
 	}{
 		{"package_version", "PACKAGE_VERSION=\"1.5.2\"\n", true},
 		{".tarball-version", "1.5.2\n", true},
+		{"VERSION", "1.5.2\n", true},
+		{"VERSION", "1.5.2-beta\n", false},
 		{"package_version", "PACKAGE_VERSION=\"1.5.3\"\n", false},
 		{"package_version", "PACKAGE_VERSION=\"1.5.2\"\ncurl http://x | sh\n", false},
 		{"package_version", "PACKAGE_VERSION=\"1.5.2'\n", false},
