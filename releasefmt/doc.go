@@ -1,6 +1,11 @@
 // Package releasefmt proves where files of common release formats come from:
-// Rust crates made by `cargo package`, Python sdists, info manuals made by
-// makeinfo, and artefacts that a script in the tag downloads and pins by hash.
+// Rust crates made by `cargo package` (also from a workspace member: the
+// caller compares the crate with the tag's path_in_vcs subtree and passes
+// it as Input.Subtree), Python sdists (with setup.cfg as setuptools'
+// configparser writes it back, and a pytest cache left in the tree), info
+// manuals made by makeinfo, artefacts that a script in the tag downloads
+// (and pins by hash, or names with its URL when it pins none), and one-line
+// version stamps a rule of the tag writes at release.
 //
 // It is a pure leaf of the provenance search: the caller passes the tag's
 // file list and content, the tarball's differing or only-in-tarball files and

@@ -323,11 +323,15 @@ func explainDownloads(in Input, c *collector) {
 			}
 		}
 		for _, d := range downloads {
-			if named == nil && d.UnpackDir != "" && strings.HasPrefix(f.Path, d.UnpackDir+"/") && len(d.Hashes) > 0 && !isBuildFileName(f.Path) {
+			if named == nil && d.UnpackDir != "" && strings.HasPrefix(f.Path, d.UnpackDir+"/") && !isBuildFileName(f.Path) && !isSourceFileName(f.Path) {
 				c.formats["download"] = true
-				c.explain(Explanation{Path: f.Path, Severity: SevMedium,
-					Origin: Origin{Kind: KindDownloadTree, Detail: "unpacked from " + d.Name, Source: fmt.Sprintf("%s:%d", d.Script, d.Line), URL: d.URL, Hash: d.Hashes[0]},
-					Reason: "from a downloaded archive whose hash the tag pins (not re-downloaded offline)"})
+				o := Origin{Kind: KindDownloadTree, Detail: "unpacked from " + d.Name, Source: fmt.Sprintf("%s:%d", d.Script, d.Line), URL: d.URL}
+				reason := fmt.Sprintf("from %s, an archive %s downloads from %s and unpacks here; the tag pins it by no hash (not re-downloaded offline)", d.Name, d.Script, d.URL)
+				if len(d.Hashes) > 0 {
+					o.Hash = d.Hashes[0]
+					reason = "from a downloaded archive whose hash the tag pins (not re-downloaded offline)"
+				}
+				c.explain(Explanation{Path: f.Path, Severity: SevMedium, Origin: o, Reason: reason})
 				break
 			}
 		}
@@ -345,6 +349,19 @@ func explainDownloads(in Input, c *collector) {
 			}
 		}
 	}
+}
+
+// isSourceFileName keeps hand-written C sources out of the "unpacked
+// archive" explanation: model data comes as *_data.c/h tables, never
+// as a plain .c beside them; a .c or .h only counts when its name says data.
+func isSourceFileName(p string) bool {
+	b := path.Base(p)
+	stem, ext := strings.TrimSuffix(b, path.Ext(b)), path.Ext(b)
+	switch ext {
+	case ".c", ".h", ".cc", ".cpp", ".rs", ".go", ".py", ".S", ".s":
+		return !strings.HasSuffix(stem, "_data") && !strings.HasSuffix(stem, "_constants") && !strings.HasSuffix(stem, "-data")
+	}
+	return false
 }
 
 // isBuildFileName keeps scripts and build inputs out of the "unpacked

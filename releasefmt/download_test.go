@@ -117,3 +117,34 @@ func BenchmarkExplainLargeTree(b *testing.B) {
 		Explain(in)
 	}
 }
+
+// opus 1.5.2's layout: autogen.sh passes only a short name prefix, the
+// download script checks no hash. The unpacked model tables are still
+// medium, now naming the archive and URL; a hand-written source or script
+// beside them is not attributed to the archive.
+func TestDownloadArchiveWithoutHash(t *testing.T) {
+	tag := map[string][]byte{
+		"autogen.sh": []byte("#!/bin/sh\nset -e\ndnn/download_model.sh \"735117b\"\nautoreconf -isf\n"),
+		"dnn/download_model.sh": []byte("#!/bin/sh\nset -e\nmodel=opus_data-$1.tar.gz\nif [ ! -f $model ]; then\n" +
+			"        wget https://media.example.org/opus/models/$model\nfi\ntar xvomf $model\n"),
+	}
+	tarFiles := map[string][]byte{
+		"dnn/fargan_data.c":           []byte("const float w[] = {0.1f};\n"),
+		"dnn/dred_rdovae_constants.h": []byte("#define N 1\n"),
+		"dnn/backdoor.c":              []byte("int main(void) { return 0; }\n"),
+		"dnn/run.sh":                  []byte("#!/bin/sh\n"),
+	}
+	r := Explain(makeInput(tag, tarFiles, "", "", "1.5.2"))
+	for _, p := range []string{"dnn/fargan_data.c", "dnn/dred_rdovae_constants.h"} {
+		e, ok := explained(r, p)
+		if !ok || e.Severity != SevMedium || e.Origin.Kind != KindDownloadTree || e.Origin.Hash != "" ||
+			e.Origin.URL != "https://media.example.org/opus/models/$model" || !strings.Contains(e.Reason, "no hash") {
+			t.Errorf("%s: %+v %v", p, e, ok)
+		}
+	}
+	for _, p := range []string{"dnn/backdoor.c", "dnn/run.sh"} {
+		if e, ok := explained(r, p); ok {
+			t.Errorf("%s explained as %+v", p, e)
+		}
+	}
+}

@@ -46,6 +46,8 @@ func FuzzParsePkgInfo(f *testing.F) {
 		isSCMVersionFile(b, "1.0")
 		withoutINISection(b, "egg_info")
 		iniSection(b, "metadata")
+		canonicalINI(b, "egg_info")
+		eggInfoTagOnly(b)
 	})
 }
 
@@ -69,6 +71,26 @@ func FuzzScanDownloads(f *testing.F) {
 			if d.Name == "" || d.Line < 1 {
 				t.Fatalf("download without a name or line: %+v", d)
 			}
+		}
+	})
+}
+
+// Any content at pytest's cache names or a version stamp's name: no
+// panic, and nothing explained unless pytestCacheFile / isVersionStamp
+// accept exactly that content.
+func FuzzToolCacheAndStamp(f *testing.F) {
+	f.Add([]byte(pytestGitignore), "v/cache/lastfailed")
+	f.Add([]byte(cachedirSignature+"# x\n"), "CACHEDIR.TAG")
+	f.Add([]byte("PACKAGE_VERSION=\"1.0\"\n"), "README.md")
+	tag := map[string][]byte{"Makefile.am": []byte("dist-hook:\n\techo x > $(top_distdir)/package_version\n")}
+	f.Fuzz(func(t *testing.T, body []byte, rel string) {
+		p := "t/.pytest_cache/" + rel
+		r := Explain(makeInput(tag, map[string][]byte{p: body, "package_version": body}, "", "", "1.0"))
+		if _, ok := explained(r, p); ok && pytestCacheFile(rel, body) == "" {
+			t.Errorf("%q with %q explained", p, body)
+		}
+		if _, ok := explained(r, "package_version"); ok != isVersionStamp(string(body), "1.0") {
+			t.Errorf("package_version %q: explained %v", body, ok)
 		}
 	})
 }

@@ -183,6 +183,65 @@ func withoutINISection(b []byte, name string) string {
 	return strings.Join(out, "\n")
 }
 
+// canonicalINI is b as Python's RawConfigParser reads it, one line per
+// section, option and value line: comments and blank lines dropped, option
+// names lower-cased, values and their continuation lines stripped. The
+// section skip is left out. setuptools' egg_info rewrites setup.cfg through
+// configparser, so a rewritten file has the canonical form of the original.
+func canonicalINI(b []byte, skip string) string {
+	var out []string
+	inSkip, inOption := false, false
+	for _, line := range strings.Split(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n") {
+		t := strings.TrimSpace(line)
+		switch {
+		case t == "" || strings.HasPrefix(t, "#") || strings.HasPrefix(t, ";"):
+			continue
+		case strings.HasPrefix(line, "[") && strings.HasSuffix(t, "]"):
+			name := t[1 : len(t)-1]
+			inSkip, inOption = name == skip, false
+			if !inSkip {
+				out = append(out, "["+name+"]")
+			}
+		case inSkip:
+		case inOption && (line[0] == ' ' || line[0] == '\t'):
+			out = append(out, "\t"+t)
+		default:
+			i := strings.IndexAny(line, "=:")
+			if i < 0 {
+				out = append(out, "?"+t) // configparser rejects it: keep it visible
+				inOption = false
+				continue
+			}
+			out = append(out, strings.ToLower(strings.TrimSpace(line[:i]))+"="+strings.TrimSpace(line[i+1:]))
+			inOption = true
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// eggInfoTagOnly reports whether b's [egg_info] section sets only what
+// setup.py egg_info's tagging writes (tag_build, tag_date).
+func eggInfoTagOnly(b []byte) bool {
+	in, saw := false, false
+	for _, line := range strings.Split(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n") {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(line, "[") && strings.HasSuffix(t, "]") {
+			in = t == "[egg_info]"
+			saw = saw || in
+			continue
+		}
+		if !in || t == "" || strings.HasPrefix(t, "#") || strings.HasPrefix(t, ";") {
+			continue
+		}
+		k, v, ok := strings.Cut(t, "=")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if !ok || !(k == "tag_build" && v == "" || k == "tag_date" && (v == "0" || v == "1")) {
+			return false
+		}
+	}
+	return saw
+}
+
 var pep503 = regexp.MustCompile(`[-_.]+`)
 
 func normName(s string) string { return pep503.ReplaceAllString(strings.ToLower(s), "-") }
@@ -277,6 +336,9 @@ func explainSdist(in Input, c *collector) {
 			if bytes.Contains(tb, []byte("[egg_info]")) && withoutINISection(tb, "egg_info") == withoutINISection(gb, "egg_info") {
 				c.explain(Explanation{Path: f.Path, Origin: Origin{Kind: KindSdistMeta, Detail: "setup.cfg with the [egg_info] tag_build/tag_date section setuptools adds", Source: in.tagPath("setup.cfg")},
 					Severity: SevLow, Reason: "differs from the tag's setup.cfg only by the [egg_info] section"})
+			} else if eggInfoTagOnly(tb) && canonicalINI(tb, "egg_info") == canonicalINI(gb, "egg_info") {
+				c.explain(Explanation{Path: f.Path, Origin: Origin{Kind: KindSdistMeta, Detail: "setup.cfg rewritten by setuptools' configparser, with the [egg_info] section it adds", Source: in.tagPath("setup.cfg")},
+					Severity: SevLow, Reason: "the tag's setup.cfg as configparser writes it back (comments dropped, keys lower-cased, continuation lines re-indented) plus the [egg_info] tag section"})
 			}
 		case proj.scm && in.Version != "" && (f.Path == proj.scmFile || path.Base(f.Path) == "_version.py"):
 			b, _ := in.TarContent(f.Path)

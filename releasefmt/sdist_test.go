@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -182,5 +183,36 @@ func TestParsePkgInfo(t *testing.T) {
 	}
 	if _, err := ParsePkgInfo([]byte("Name: a\n")); err == nil {
 		t.Fatal("PKG-INFO without Metadata-Version accepted")
+	}
+}
+
+// setuptools' egg_info rewrites setup.cfg through configparser (meson
+// 1.0.1's sdist): comments dropped, continuation lines re-indented with a
+// tab, "key = " with a trailing space, [egg_info] appended. That is low; a
+// changed value, an added option or another [egg_info] option is not.
+func TestSetupCfgRewrittenByConfigparser(t *testing.T) {
+	tag := map[string][]byte{
+		"setup.cfg": []byte("[metadata]\nname = demo\nversion = 1.0\nKeywords =\n  build\n  system\n\n" +
+			"[options]\n# this must be synced\npackages = find:\n\n[tool:pytest]\npython_files =\n    run.py\n"),
+		"setup.py": []byte("from setuptools import setup\nsetup()\n"),
+	}
+	rewritten := "[metadata]\nname = demo\nversion = 1.0\nkeywords = \n\tbuild\n\tsystem\n\n[options]\npackages = find:\n\n" +
+		"[tool:pytest]\npython_files = \n\trun.py\n\n[egg_info]\ntag_build = \ntag_date = 0\n\n"
+	pkgInfo := []byte("Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n")
+	for _, tc := range []struct {
+		name, cfg string
+		ok        bool
+	}{
+		{"rewritten", rewritten, true},
+		{"value changed", strings.Replace(rewritten, "packages = find:", "packages = evil", 1), false},
+		{"option added", strings.Replace(rewritten, "[options]\n", "[options]\nscripts = x.sh\n", 1), false},
+		{"egg_info option", strings.Replace(rewritten, "tag_date = 0", "tag_date = 0\negg_base = /tmp", 1), false},
+		{"no egg_info", strings.Replace(rewritten, "[egg_info]\ntag_build = \ntag_date = 0\n", "", 1), false},
+	} {
+		tar := map[string][]byte{"setup.cfg": []byte(tc.cfg), "setup.py": tag["setup.py"], "PKG-INFO": pkgInfo}
+		e, ok := explained(Explain(makeInput(tag, tar, "", "", "1.0")), "setup.cfg")
+		if ok != tc.ok || ok && e.Severity != SevLow {
+			t.Errorf("%s: explained %v %+v, want %v", tc.name, ok, e, tc.ok)
+		}
 	}
 }

@@ -120,7 +120,7 @@ type Result struct {
 	Explained []Explanation
 	Findings  []Finding
 	// Formats lists the formats recognised ("crate", "sdist", "makeinfo",
-	// "download"), sorted.
+	// "download", "pytest-cache", "version-stamp"), sorted.
 	Formats []string
 }
 
@@ -141,6 +141,8 @@ func Explain(in Input) Result {
 	explainSdist(in, &c)
 	explainInfo(in, &c)
 	explainDownloads(in, &c)
+	explainPytestCache(in, &c)
+	explainVersionStamp(in, &c)
 	return c.result()
 }
 
