@@ -33,6 +33,7 @@ func (p *pipeline) previous(ctx context.Context) error {
 		return nil
 	}
 	start := time.Now()
+	defer p.itemPhase("compare with the previous release")()
 	prev, err := p.previousTag(ctx, spec)
 	if err == nil && prev != nil {
 		err = p.previousAnalysis(ctx, prev)
