@@ -35,26 +35,9 @@ func (r *recordProgress) flush() {
 // TestDownloadProgress: each download gets its own bar, named after the
 // file, counting its bytes from zero; a cache hit shows none.
 func TestDownloadProgress(t *testing.T) {
-	for _, tool := range []string{"git", "tar"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("TARCHECK_REQUIRE_TOOLS") == "1" {
-				t.Fatalf("%s is required", tool)
-			}
-			t.Skipf("%s not installed", tool)
-		}
-	}
 	dir := t.TempDir()
 	repo := filepath.Join(dir, "repo")
-	run := func(d string, args ...string) {
-		t.Helper()
-		cmd := exec.Command(args[0], args[1:]...)
-		cmd.Dir = d
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
-			"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.invalid", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.invalid")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out)
-		}
-	}
+	run := commandRunner(t)
 	os.MkdirAll(repo, 0o755)
 	os.WriteFile(filepath.Join(repo, "a.txt"), []byte(strings.Repeat("tarcheck\n", 5000)), 0o644)
 	run(repo, "git", "init", "-q")
@@ -112,26 +95,9 @@ func (r *itemRecorder) StartItems(phase string, total int64) {
 // previous-release analysis an uncounted one. A Progress without
 // StartItems sees neither (a bytes bar would mislabel files).
 func TestItemProgress(t *testing.T) {
-	for _, tool := range []string{"git", "tar"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("TARCHECK_REQUIRE_TOOLS") == "1" {
-				t.Fatalf("%s is required", tool)
-			}
-			t.Skipf("%s not installed", tool)
-		}
-	}
 	dir := t.TempDir()
 	repo := filepath.Join(dir, "repo")
-	run := func(d string, args ...string) {
-		t.Helper()
-		cmd := exec.Command(args[0], args[1:]...)
-		cmd.Dir = d
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
-			"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.invalid", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.invalid")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out)
-		}
-	}
+	run := commandRunner(t)
 	os.MkdirAll(filepath.Join(repo, "src"), 0o755)
 	os.WriteFile(filepath.Join(repo, "a.txt"), []byte("a\n"), 0o644)
 	run(repo, "git", "init", "-q")
@@ -167,5 +133,30 @@ func TestItemProgress(t *testing.T) {
 	}
 	if got := strings.Join(plain.lines, "\n"); strings.Contains(got, "classify") || strings.Contains(got, "previous") {
 		t.Errorf("a bytes-only Progress got item phases:\n%s", got)
+	}
+}
+
+// commandRunner needs git and tar (failing under TARCHECK_REQUIRE_TOOLS,
+// else skipping) and returns a function running a command in a directory
+// with git isolated from any user configuration.
+func commandRunner(t *testing.T) func(dir string, args ...string) {
+	t.Helper()
+	for _, tool := range []string{"git", "tar"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("TARCHECK_REQUIRE_TOOLS") == "1" {
+				t.Fatalf("%s is required", tool)
+			}
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	return func(d string, args ...string) {
+		t.Helper()
+		cmd := exec.Command(args[0], args[1:]...)
+		cmd.Dir = d
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
+			"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.invalid", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.invalid")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
 	}
 }
