@@ -57,7 +57,10 @@ func (p *pipeline) explain(ctx context.Context) error {
 		return sub(path, commit)
 	}
 	p.gnulibM4 = gnulibM4(p.cmp, in.Gnulib, p.o.Rebuild.Mode != "")
+	var endPhase func()
+	in.Progress, endPhase = p.itemCounter("classify and prove origins")
 	res, err := explain.Explain(ctx, in)
+	endPhase()
 	if err != nil {
 		var be *explain.BlobError
 		switch {
@@ -126,7 +129,9 @@ func (p *pipeline) gnulib(ctx context.Context, blobs *gitsrc.Blobs) (tree *expla
 		p.report.Notes = append(p.report.Notes, fmt.Sprintf("the tag pins gnulib commit %s at %s, but no gnulib repository is known: pass --gnulib to compare the copies", pin.commit[:12], pin.path))
 		return nil, pin.commit, none, nil
 	}
+	end := p.itemPhase("read gnulib commit " + pin.commit[:12])
 	tree, closeFn, err = p.gnulibFiles(ctx, pin)
+	end()
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, "", none, ctx.Err()

@@ -3,6 +3,8 @@ package verify
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/tarcheck/tarcheck/verify/history"
 	"github.com/tarcheck/tarcheck/verify/report"
 	"github.com/tarcheck/tarcheck/verify/sig"
+	"github.com/tarcheck/tarcheck/verify/trust"
 )
 
 // earlierReleases is how many releases before the previous one the
@@ -30,6 +33,7 @@ func (p *pipeline) previous(ctx context.Context) error {
 		return nil
 	}
 	start := time.Now()
+	defer p.itemPhase("compare with the previous release")()
 	prev, err := p.previousTag(ctx, spec)
 	if err == nil && prev != nil {
 		err = p.previousAnalysis(ctx, prev)
@@ -73,16 +77,22 @@ func (p *pipeline) previousAnalysis(ctx context.Context, prev *gitsrc.Tag) error
 	if err != nil {
 		return err
 	}
+	var prevFile string
 	if p.o.History.PreviousTarball != "" {
-		added, more, err := p.tarballDrift(ctx, prev)
+		added, more, file, err := p.tarballDrift(ctx, prev)
 		if err != nil {
 			return err
 		}
 		drift.NewOnlyInTarball = added
 		findings = append(findings, more...)
+		prevFile = file
 	}
 	r.Drift = &drift
-	if sh, more := p.signerHistory(prev); sh != nil {
+	sh, more, err := p.signerHistory(ctx, prev, prevFile)
+	if err != nil {
+		return err
+	}
+	if sh != nil {
 		r.SignersHistory = sh
 		findings = append(findings, more...)
 	}
@@ -186,12 +196,20 @@ func (p *pipeline) selected() map[string][]string {
 	return m
 }
 
-// signerHistory compares the tag signers of prev and this release, with
-// the same trust material. nil when neither tag names a signer.
-func (p *pipeline) signerHistory(prev *gitsrc.Tag) (*history.SignersHistory, []history.Finding) {
+// signerHistory compares the tag signers of prev and this release, and
+// with the previous tarball (prevFile, local) the tarball signers, with the
+// same trust material. nil when no signer is named.
+func (p *pipeline) signerHistory(ctx context.Context, prev *gitsrc.Tag, prevFile string) (*history.SignersHistory, []history.Finding, error) {
 	cur, old := p.tagSigners(p.tag), p.tagSigners(prev)
+	if prevFile != "" {
+		c, o, err := p.tarballSigners(ctx, prevFile)
+		if err != nil {
+			return nil, nil, err
+		}
+		cur, old = append(c, cur...), append(o, old...)
+	}
 	if len(cur) == 0 && len(old) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	in := history.SignerInput{Previous: prev.Name, Current: p.tag.Name, CurrentSigners: cur, PreviousSigners: old}
 	if pol := p.o.Policy; pol != nil {
@@ -202,7 +220,46 @@ func (p *pipeline) signerHistory(prev *gitsrc.Tag) (*history.SignersHistory, []h
 		in.Keyring = append(append(in.Keyring, m.Keyring...), m.TagKeyring...)
 	}
 	sh, f := history.Signers(in)
-	return &sh, f
+	return &sh, f, nil
+}
+
+// tarballSigners are the signers of this tarball's detached signatures and
+// of the previous tarball's (--previous-signature, else published next to
+// it), each verified with this release's keyring as step 3 verifies this
+// tarball's.
+func (p *pipeline) tarballSigners(ctx context.Context, prevFile string) (cur, old []history.Signer, err error) {
+	m := p.material
+	if m == nil {
+		return nil, nil, nil
+	}
+	now := time.Now()
+	signers := func(file string, sigs []trust.File) ([]history.Signer, error) {
+		results, err := m.VerifyDetached(func() (io.ReadCloser, error) { return os.Open(file) }, sigs, now)
+		if err != nil {
+			return nil, Errorf(KindEnvironment, "reading %s: %v", filepath.Base(file), err)
+		}
+		var out []history.Signer
+		for _, res := range results {
+			if s, ok := history.SignerFromResult(res); ok {
+				out = append(out, s)
+			}
+		}
+		return out, nil
+	}
+	if cur, err = signers(p.tarPath, m.Signatures); err != nil {
+		return nil, nil, err
+	}
+	prevSigs, err := trust.TarballSignatures(ctx, materialReader{p}, p.o.History.PreviousTarball, p.o.History.PreviousSignature)
+	if err != nil {
+		return nil, nil, WithKind(KindOf(err), fmt.Errorf("--previous-signature: %w", err))
+	}
+	if len(prevSigs) == 0 {
+		p.report.Notes = append(p.report.Notes, fmt.Sprintf("no signature over the previous tarball %s (none published next to it): its signer is not compared",
+			filepath.Base(p.o.History.PreviousTarball)))
+		return cur, nil, nil
+	}
+	old, err = signers(prevFile, prevSigs)
+	return cur, old, err
 }
 
 // tagSigners is the signer of tag's signature, checked as step 3 checks
@@ -230,25 +287,26 @@ func (p *pipeline) tagSigners(tag *gitsrc.Tag) []history.Signer {
 // tarballDrift compares the previous release's tarball with its tag (no
 // classification, no rebuild) and lists the only-in-tarball files that are
 // new in this release.
-func (p *pipeline) tarballDrift(ctx context.Context, prev *gitsrc.Tag) ([]string, []history.Finding, error) {
+// It returns the previous tarball's local path too.
+func (p *pipeline) tarballDrift(ctx context.Context, prev *gitsrc.Tag) ([]string, []history.Finding, string, error) {
 	file := p.o.History.PreviousTarball
 	if fetch.IsURL(file) {
 		f, err := p.get(ctx, file)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, "", err
 		}
 		file = f.Path
 	}
 	idx, err := p.treeIndex(ctx, prev)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
 	res, err := compare.Run(ctx, file, idx, compare.Options{Limits: p.o.Limits.archive(), KeepBytes: 1, Logf: p.o.Output.Logf})
 	if err != nil {
-		return nil, nil, archiveErr(ctx, "reading", "--previous-tarball "+filepath.Base(file), err)
+		return nil, nil, "", archiveErr(ctx, "reading", "--previous-tarball "+filepath.Base(file), err)
 	}
 	added, findings := history.TarballDrift(onlyInTarball(p.cmp), onlyInTarball(res), prev.Name)
-	return added, findings, nil
+	return added, findings, file, nil
 }
 
 // onlyInTarball lists the members of a comparison that the tag lacks.

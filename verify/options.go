@@ -84,8 +84,12 @@ type History struct {
 	Previous string
 	// PreviousTarball is the previous release's tarball (path or URL),
 	// compared with the previous tag to tell which only-in-tarball files
-	// are new in this release. Optional.
+	// are new in this release, and whose signature's signer is compared
+	// with this tarball's. Optional.
 	PreviousTarball string
+	// PreviousSignature is the detached signature over PreviousTarball
+	// (path or URL); "" looks for .asc, .sig or .sign next to it.
+	PreviousSignature string
 }
 
 // Rebuild says whether and how to regenerate the autotools outputs.

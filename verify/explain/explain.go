@@ -85,6 +85,11 @@ type Input struct {
 	// packaged from a workspace member, see CrateSubtree).
 	TagRoot *compare.Index
 	Subtree string
+	// Progress, when set, is called from Explain's goroutine with the
+	// number of paths explained so far (classification and the origin
+	// lookups of provenance) and their total: once with done 0 before
+	// the first, then after each.
+	Progress func(done, total int)
 }
 
 // Result is the explanation of every difference.
@@ -123,6 +128,16 @@ type explainer struct {
 	gens map[string]*report.Generator
 	res  Result
 	prov *Provenance
+	// done and total count the paths explained, for in.Progress.
+	done, total int
+}
+
+// step reports n more paths explained to in.Progress.
+func (x *explainer) step(n int) {
+	x.done += n
+	if x.in.Progress != nil {
+		x.in.Progress(x.done, x.total)
+	}
 }
 
 // Explain classifies every non-identical path of in.Compare. Contents not
@@ -154,6 +169,11 @@ func Explain(ctx context.Context, in Input) (*Result, error) {
 	for _, f := range x.prov.ReleaseFormats(x.cmp, in.Commit, in.Version) {
 		x.res.Findings = append(x.res.Findings, formatFinding(f))
 	}
+	x.total = len(rels)
+	for range x.cmp.Index.Where(compare.Unseen) {
+		x.total++
+	}
+	x.step(0)
 	// Members whose content is at hand (or not needed).
 	for _, rel := range rels {
 		if t := x.cmp.Members[rel]; !t.Missing {
@@ -161,6 +181,7 @@ func Explain(ctx context.Context, in Input) (*Result, error) {
 				return nil, err
 			}
 			t.Content = nil
+			x.step(1)
 		}
 	}
 	if err := x.gathered(ctx, rels); err != nil {
@@ -173,6 +194,7 @@ func Explain(ctx context.Context, in Input) (*Result, error) {
 		res := autotools.Classify(in, x.actx)
 		x.add(report.FileDiff{Path: rel, Status: report.OnlyInGit, Class: res.Class, Severity: severity(res.Severity),
 			Reason: res.Reason}, res)
+		x.step(1)
 	}
 	x.group()
 	x.hazards()
@@ -216,6 +238,7 @@ func (x *explainer) gathered(ctx context.Context, rels []string) error {
 				return err
 			}
 			t.Content = nil
+			x.step(1)
 		}
 	}
 }

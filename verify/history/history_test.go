@@ -330,6 +330,15 @@ func TestSignerChange(t *testing.T) {
 	if _, fs := Signers(SignerInput{CurrentSigners: cur[1:], PreviousSigners: prev}); len(fs) != 0 {
 		t.Errorf("unsigned tarball counted as a change: %+v", fs)
 	}
+	// A previous signature by a key outside the keyring names only its
+	// key id: the same key as the current fingerprint, no change.
+	byID := []Signer{{Subject: "tarball", Kind: "openpgp", Key: fpr(oldK)[24:]}}
+	if _, fs := Signers(SignerInput{CurrentSigners: prev[:1], PreviousSigners: byID}); len(fs) != 0 {
+		t.Errorf("key id of the same key counted as a change: %+v", fs)
+	}
+	if _, fs := Signers(SignerInput{CurrentSigners: cur[:1], PreviousSigners: byID}); len(fs) != 1 {
+		t.Errorf("key id of another key not a change: %+v", fs)
+	}
 }
 
 func TestSignerFromResult(t *testing.T) {

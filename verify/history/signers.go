@@ -129,12 +129,19 @@ func sameKey(a, b Signer) bool {
 	if a.Kind != b.Kind {
 		return false
 	}
-	if strings.EqualFold(a.Key, b.Key) {
+	if strings.EqualFold(a.Key, b.Key) || keyIDOf(a.Key, b.Key) || keyIDOf(b.Key, a.Key) {
 		return true
 	}
 	// An OpenPGP signing subkey of one release may be the other's key.
 	return a.Kind == string(sig.KindOpenPGP) && (a.Principal != "" && strings.EqualFold(a.Principal, b.Key) ||
 		b.Principal != "" && strings.EqualFold(b.Principal, a.Key))
+}
+
+// keyIDOf reports whether id is the 16-digit OpenPGP v4 key id of the
+// fingerprint fpr (a signature by a key outside the keyring names only its
+// issuer key id).
+func keyIDOf(id, fpr string) bool {
+	return len(id) == 16 && len(fpr) == 40 && strings.EqualFold(fpr[24:], id)
 }
 
 func shareKey(a, b []Signer) bool {

@@ -334,20 +334,12 @@ func (c *checker) tarball() error {
 		c.sigs = append(c.sigs, report.Signature{Subject: sig.SubjectTarball, Kind: string(sig.KindOpenPGP),
 			Status: string(sig.StatusMissing), Detail: "no detached signature given or published next to the tarball"})
 	}
-	for _, f := range m.Signatures {
-		if len(m.Keyring) == 0 {
-			c.add(sig.Result{Subject: sig.SubjectTarball, Kind: sig.KindOpenPGP, Status: sig.StatusUnverifiable,
-				Detail: "no keyring given (--keyring)"}, f.Name)
-			continue
-		}
-		r, err := c.s.Open()
-		if err != nil {
-			return err
-		}
-		res := sig.VerifyDetached(r, f.Data, m.Keyring, c.s.CheckingTime)
-		r.Close()
-		res.Subject = sig.SubjectTarball
-		c.add(res, f.Name)
+	results, err := m.VerifyDetached(c.s.Open, m.Signatures, c.s.CheckingTime)
+	if err != nil {
+		return err
+	}
+	for i, res := range results {
+		c.add(res, m.Signatures[i].Name)
 	}
 	if len(m.Bundles) == 0 {
 		return nil
@@ -364,6 +356,50 @@ func (c *checker) tarball() error {
 		c.add(res, f.Name)
 	}
 	return nil
+}
+
+// VerifyDetached checks each detached OpenPGP signature of sigs over the
+// bytes open returns (a tarball) with m's keyring, as Check checks the
+// tarball's own: one result per signature, in order, each with subject
+// tarball; without a keyring every result is unverifiable. open is called
+// once per signature; its error is returned.
+func (m *Material) VerifyDetached(open func() (io.ReadCloser, error), sigs []File, now time.Time) ([]sig.Result, error) {
+	out := make([]sig.Result, 0, len(sigs))
+	for _, f := range sigs {
+		if len(m.Keyring) == 0 {
+			out = append(out, sig.Result{Subject: sig.SubjectTarball, Kind: sig.KindOpenPGP, Status: sig.StatusUnverifiable,
+				Detail: "no keyring given (--keyring)"})
+			continue
+		}
+		r, err := open()
+		if err != nil {
+			return nil, err
+		}
+		res := sig.VerifyDetached(r, f.Data, m.Keyring, now)
+		r.Close()
+		res.Subject = sig.SubjectTarball
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+// TarballSignatures reads the detached signatures over another tarball
+// (a previous release's): signature when given, else the .asc, .sig or
+// .sign files published next to tarball. None found is not an error: the
+// result is empty.
+func TarballSignatures(ctx context.Context, rd Reader, tarball, signature string) ([]File, error) {
+	if signature != "" {
+		b, err := rd.Read(ctx, signature)
+		if err != nil {
+			return nil, err
+		}
+		return []File{{signature, b}}, nil
+	}
+	side, err := rd.Sidecars(ctx, tarball)
+	if err != nil || side == nil {
+		return nil, ctx.Err()
+	}
+	return load(side.Signatures), nil
 }
 
 // checksums checks the checksum lists and their own signatures.
