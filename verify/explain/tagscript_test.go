@@ -63,3 +63,22 @@ func TestProveTagTemplate(t *testing.T) {
 		}
 	}
 }
+
+// A file identical to the tag is read from the tag's blob when a claim
+// check needs it (the template of curl's lib/libcurl.plist): its member has
+// no content of its own.
+func TestTarballFileOfIdenticalFile(t *testing.T) {
+	in := "<string>@CURL_PLIST_VERSION@</string>\n<string>libcurl @CURL_PLIST_VERSION@</string>\n"
+	out := "<string>7.88.1</string>\n<string>libcurl 7.88.1</string>\n"
+	tree := map[string]string{"lib/libcurl.plist.in": in}
+	tarball := map[string]string{"lib/libcurl.plist.in": in, "lib/libcurl.plist": out}
+	_, files := explainRelease(t, tarball, tree, Input{Version: "7.88.1", Origins: emptyDB()})
+	if f := files["lib/libcurl.plist"]; f.Severity != report.SevLow || f.Class != "release-stamped" {
+		t.Errorf("libcurl.plist: %+v", f)
+	}
+	tarball["lib/libcurl.plist"] = strings.Replace(out, "libcurl 7.88.1", "libcurl 7.88.1 $(id)", 1)
+	_, files = explainRelease(t, tarball, tree, Input{Version: "7.88.1", Origins: emptyDB()})
+	if f := files["lib/libcurl.plist"]; f.Severity < report.SevMedium {
+		t.Errorf("libcurl.plist with more than the version: %+v", f)
+	}
+}
