@@ -33,6 +33,7 @@ func (p *pipeline) crateSubtree(ctx context.Context, res *compare.Result) (*comp
 		return nil, archiveErr(ctx, "re-reading", filepath.Base(p.o.Sources.Tarball), err)
 	}
 	p.gitRoot, p.subtree, p.git = p.git, dir, sub
+	p.report.Git.Subtree = dir
 	p.report.Notes = append(p.report.Notes, fmt.Sprintf("crate of a workspace: compared with the tag's %s/ (path_in_vcs of .cargo_vcs_info.json), %d files", dir, sub.Len()))
 	return again, nil
 }

@@ -210,8 +210,8 @@ func TestCrateFromWorkspace(t *testing.T) {
 	for _, n := range r.Notes {
 		noted = noted || strings.Contains(n, "crates/foo/")
 	}
-	if !noted {
-		t.Errorf("no note names the subtree: %q", r.Notes)
+	if !noted || r.Git.Subtree != "crates/foo" {
+		t.Errorf("no note names the subtree (%q) or git.subtree = %q", r.Notes, r.Git.Subtree)
 	}
 }
 

@@ -157,6 +157,10 @@ type GitInfo struct {
 	Tree      string  `json:"tree"`
 	// CommitTime is the committer date of the tagged commit (RFC 3339).
 	CommitTime string `json:"commit_time,omitempty"`
+	// Subtree is the directory of the tag the release was compared with,
+	// when it is not the repository root (a crate of a Cargo workspace:
+	// its .cargo_vcs_info.json path_in_vcs).
+	Subtree string `json:"subtree,omitempty"`
 }
 
 // Signature is one signature check.
