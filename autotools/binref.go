@@ -4,14 +4,16 @@ import (
 	"bytes"
 	"path"
 	"strings"
+
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 // maxRefTokens caps the path-like tokens checked per script.
-const maxRefTokens = 20000
+const maxRefTokens = limits.AutotoolsMaxRefTokens
 
 // maxCommandContext caps how far before a file argument runsAsCode looks
 // for the command that reads it.
-const maxCommandContext = 4096
+const maxCommandContext = limits.AutotoolsMaxCommandContext
 
 // binaryRefs finds path-like tokens in the tarball side of a build script that
 // name binary data files (or directories holding them) according to the

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 // Limits of the data-flow scan (ScanFlows). Inputs above them are cut or
@@ -16,26 +18,26 @@ import (
 const (
 	// MaxFlowParseBytes caps the bytes of one file parsed as shell; a
 	// larger file gets the keyword scan only.
-	MaxFlowParseBytes = 4 << 20
+	MaxFlowParseBytes = limits.AutotoolsMaxFlowParseBytes
 	// MaxFlowParseRetries caps how many times a file is re-parsed after
 	// blanking a line that does not parse (m4 bodies, odd fragments).
-	MaxFlowParseRetries = 24
+	MaxFlowParseRetries = limits.AutotoolsMaxFlowParseRetries
 	// MaxFlowEvalDepth caps nested evaluation of eval strings, heredocs
 	// fed to a shell and sh -c strings.
-	MaxFlowEvalDepth = 4
+	MaxFlowEvalDepth = limits.AutotoolsMaxFlowEvalDepth
 	// MaxFlowEvalBytes caps the size of one eval string that is parsed.
-	MaxFlowEvalBytes = 64 << 10
+	MaxFlowEvalBytes = limits.AutotoolsMaxFlowEvalBytes
 	// MaxFlows caps the flows reported per file.
-	MaxFlows = 32
+	MaxFlows = limits.AutotoolsMaxFlows
 	// MaxFlowVars caps the variables and temporary files tracked per file.
-	MaxFlowVars = 4096
+	MaxFlowVars = limits.AutotoolsMaxFlowVars
 	// maxFlowParseWork caps the bytes parsed for one file over all
 	// retries, so that a file full of syntax errors costs a few parses.
-	maxFlowParseWork = 16 << 20
+	maxFlowParseWork = limits.AutotoolsMaxFlowParseWork
 	// maxFlowSteps caps the nodes visited, over all passes and evals.
-	maxFlowSteps = 4 << 20
+	maxFlowSteps = limits.AutotoolsMaxFlowSteps
 	// maxTaintItems caps sources, transforms and lines kept per value.
-	maxTaintItems = 8
+	maxTaintItems = limits.AutotoolsMaxTaintItems
 )
 
 // RuleDataFlow is the rule id of a data flow from a file or an obfuscated
@@ -978,7 +980,7 @@ func (a *flowAnalyzer) evalCode(code string, stdin taint, line int, flat bool) t
 
 // maxEvalCache caps the parsed eval strings kept per scan (each at most
 // MaxFlowEvalBytes of source).
-const maxEvalCache = 512
+const maxEvalCache = limits.AutotoolsMaxEvalCache
 
 // parseEval parses an eval string, or returns nil when it is not shell.
 // The same string is parsed once per scan (both passes, every call of a

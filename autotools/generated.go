@@ -6,11 +6,13 @@ import (
 	"path"
 	"regexp"
 	"strings"
+
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 // stampSniffLen is how many leading bytes are searched for a generator stamp
 // (they sit in the first lines; Flex and Bison within the first screen).
-const stampSniffLen = 8 << 10
+const stampSniffLen = limits.AutotoolsStampSniffLen
 
 // generatorStamp recognises one generator from a file's path and its stamp.
 type generatorStamp struct {

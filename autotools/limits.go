@@ -1,5 +1,7 @@
 package autotools
 
+import "github.com/tarcheck/tarcheck/internal/limits"
+
 // Size caps on the untrusted bytes the regular expressions of this package
 // are run on. Go's regexp is linear in its input, so a cap bounds the time
 // of one call; every regexp call site sits behind one of these or behind a
@@ -19,7 +21,7 @@ const (
 	// MaxRegexpLine caps the bytes of one line given to a regexp at once.
 	// A longer line is matched in windows of this size that overlap by
 	// regexpWindowOverlap, so a match up to that long is never split.
-	MaxRegexpLine = 64 << 10
+	MaxRegexpLine = limits.AutotoolsMaxRegexpLine
 	// regexpWindowOverlap is the overlap of two windows of a long line.
 	regexpWindowOverlap = 4 << 10
 )

@@ -22,18 +22,19 @@ import (
 	"time"
 
 	"github.com/tarcheck/tarcheck/autotools/origindb"
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 // Limits for the known-file database.
 const (
 	// MaxDBFileSize is the largest file AddDir records; bigger files are skipped.
-	MaxDBFileSize = 4 << 20
+	MaxDBFileSize = limits.AutotoolsMaxDBFileSize
 	// MaxM4DBBytes caps the decompressed size of a database read by LoadM4DB.
-	MaxM4DBBytes = 1 << 30
+	MaxM4DBBytes = limits.AutotoolsMaxM4DBBytes
 	// maxFingerprintLines caps the line fingerprints kept per m4 file.
-	maxFingerprintLines = 50000
+	maxFingerprintLines = limits.AutotoolsMaxFingerprintLines
 	// maxDiffLines caps the added lines a match reports as its short diff.
-	maxDiffLines = 12
+	maxDiffLines = limits.AutotoolsMaxDiffLines
 )
 
 // m4DBFormat names the serialised database format written by Save.

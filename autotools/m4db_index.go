@@ -11,6 +11,8 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 // The m4 index holds the same entries as an m4 database, one flate-compressed
@@ -27,7 +29,7 @@ const (
 	m4IndexMagic  = "TCM4IX01"
 	m4IndexHeader = 24
 	// maxChunkBytes caps one name's decompressed chunk.
-	maxChunkBytes = 64 << 20
+	maxChunkBytes = limits.AutotoolsMaxChunkBytes
 )
 
 // errBadIndex is wrapped by errors for a malformed m4 index.

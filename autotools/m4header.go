@@ -7,16 +7,18 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 // Limits on what ParseM4Header reads from untrusted m4 content.
 const (
 	// MaxM4HeaderBytes caps the bytes of an m4 file scanned for header data.
-	MaxM4HeaderBytes = 1 << 20
+	MaxM4HeaderBytes = limits.AutotoolsMaxM4HeaderBytes
 	// maxM4Macros caps the number of macro names collected from one file.
-	maxM4Macros = 256
+	maxM4Macros = limits.AutotoolsMaxM4Macros
 	// maxSerialParts caps the dotted components of one serial number.
-	maxSerialParts = 8
+	maxSerialParts = limits.AutotoolsMaxSerialParts
 )
 
 // ErrNotM4 is returned by ParseM4Header when content holds no m4 at all: no

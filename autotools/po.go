@@ -3,14 +3,16 @@ package autotools
 import (
 	"bytes"
 	"strings"
+
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 // Limits for comparing translation catalogs.
 const (
 	// maxPOEntries caps the entries parsed from one .po/.pot file.
-	maxPOEntries = 100000
+	maxPOEntries = limits.AutotoolsMaxPOEntries
 	// maxPOString caps one joined msgid/msgstr string.
-	maxPOString = 1 << 20
+	maxPOString = limits.AutotoolsMaxPOString
 )
 
 // poVolatileHeader are the header fields msgmerge, xgettext and po4a rewrite

@@ -6,20 +6,22 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 // Limits for ScanBuildScript.
 const (
 	// MaxScanBytes caps how much of one build script is scanned.
-	MaxScanBytes = 16 << 20
+	MaxScanBytes = limits.AutotoolsMaxScanBytes
 	// maxEvidence caps the evidence lines kept per signal.
-	maxEvidence = 6
+	maxEvidence = limits.AutotoolsMaxEvidence
 	// maxCombinedEvidence caps the evidence lines of the combined TC501 finding.
-	maxCombinedEvidence = 12
+	maxCombinedEvidence = limits.AutotoolsMaxCombinedEvidence
 	// maxEvidenceLen caps the length of one evidence line.
-	maxEvidenceLen = 200
+	maxEvidenceLen = limits.AutotoolsMaxEvidenceLen
 	// maxLogicalLine caps a joined (backslash-continued) line.
-	maxLogicalLine = 64 << 10
+	maxLogicalLine = limits.AutotoolsMaxLogicalLine
 )
 
 // Rule ids of the signals, matching the catalogue in verify/report: TC4xx m4
@@ -229,7 +231,7 @@ func scanKeywords(path string, content []byte) []Signal {
 }
 
 // maxFlowVars caps the variables dataFlows tracks per script.
-const maxFlowVars = 256
+const maxFlowVars = limits.AutotoolsMaxScanFlowVars
 
 var (
 	// assignRe finds a shell assignment; m4-quoted names (gl_[$1]_x) count.
@@ -685,7 +687,7 @@ func matchTrSwap(line string) bool {
 }
 
 // maxTrArgs caps the bytes after "tr" read for its two sets.
-const maxTrArgs = 4096
+const maxTrArgs = limits.AutotoolsMaxTrArgs
 
 func sameRuneSet(a, b []rune) bool {
 	sa, sb := map[rune]int{}, map[rune]int{}

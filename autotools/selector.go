@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 // Kinds of Selector.
@@ -24,15 +26,15 @@ const (
 // Limits of Selector.Select.
 const (
 	// MaxSelectFiles caps the files one selector is evaluated over.
-	MaxSelectFiles = 200000
+	MaxSelectFiles = limits.AutotoolsMaxSelectFiles
 	// MaxSelectReadBytes caps the bytes read from one file for grep.
-	MaxSelectReadBytes = 64 << 20
+	MaxSelectReadBytes = limits.AutotoolsMaxSelectReadBytes
 	// MaxSelectTotalBytes caps the bytes read over all files for grep.
-	MaxSelectTotalBytes = 2 << 30
+	MaxSelectTotalBytes = limits.AutotoolsMaxSelectTotalBytes
 	// MaxSelected caps the paths one selector returns.
-	MaxSelected = 1000
+	MaxSelected = limits.AutotoolsMaxSelected
 	// maxPatternLen caps a pattern that is translated.
-	maxPatternLen = 4096
+	maxPatternLen = limits.AutotoolsMaxPatternLen
 )
 
 // ErrNotEvaluated is returned (wrapped, with the reason) by Selector.Select

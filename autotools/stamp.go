@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 // maxStampLines caps the lines compared when looking for release stamping.
-const maxStampLines = 200000
+const maxStampLines = limits.AutotoolsMaxStampLines
 
 var (
 	monthPat = `(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?`
@@ -48,7 +50,7 @@ var (
 // A release version longer than maxVersionLen, or with a character outside
 // versionChars (it comes from the archive's name), is not used for masking.
 const (
-	maxVersionLen = 64
+	maxVersionLen = limits.AutotoolsMaxVersionLen
 	versionChars  = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.+~_-"
 )
 

@@ -21,6 +21,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/tarcheck/tarcheck/internal/limits"
 	"github.com/tarcheck/tarcheck/verify"
 )
 
@@ -28,14 +29,14 @@ import (
 // therefore untrusted.
 const (
 	// maxManifestSize caps the manifest file.
-	maxManifestSize = 8 << 20
+	maxManifestSize = limits.BatchMaxManifestSize
 	// maxReleases caps the number of releases in one manifest.
-	maxReleases = 100_000
+	maxReleases = limits.BatchMaxReleases
 	// maxReleaseName caps a release name, in bytes.
-	maxReleaseName = 256
+	maxReleaseName = limits.BatchMaxReleaseName
 
 	// maxShards caps N in --shard K/N.
-	maxShards = 1_000_000
+	maxShards = limits.BatchMaxShards
 )
 
 // manifest is a batch manifest: `releases: [...]`, in YAML or JSON.

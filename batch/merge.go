@@ -7,13 +7,14 @@ import (
 	"os"
 
 	"github.com/tarcheck/tarcheck/internal/batchmerge"
+	"github.com/tarcheck/tarcheck/internal/limits"
 	"github.com/tarcheck/tarcheck/verify"
 	"github.com/tarcheck/tarcheck/verify/render"
 	"github.com/tarcheck/tarcheck/verify/report"
 )
 
 // maxMergeInput caps one shard output read by Merge.
-const maxMergeInput = 4 << 30
+const maxMergeInput = limits.BatchMaxMergeInput
 
 // Merge combines the outputs of `batch --shard K/N` runs over one manifest
 // into what one unsharded run writes, to w in format:

@@ -23,12 +23,13 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/tarcheck/tarcheck/internal/limits"
 	"github.com/tarcheck/tarcheck/verify"
 )
 
 // maxDebianFile caps what is read of debian/changelog, debian/gbp.conf and
 // debian/upstream/metadata: packaging files come from merge requests too.
-const maxDebianFile = 1 << 20
+const maxDebianFile = limits.DebianMaxFile
 
 // Version is the head of debian/changelog.
 type Version struct {

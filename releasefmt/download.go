@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 // Download is one file a script of the tag fetches.
@@ -28,7 +30,7 @@ type Download struct {
 }
 
 // maxScript caps the size of a script scanned for downloads.
-const maxScript = 1 << 20
+const maxScript = limits.ReleaseFormatMaxScript
 
 var (
 	urlRe    = regexp.MustCompile(`(?:https?|ftp)://[^\s'"<>()|;` + "`" + `]+`)

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 // Overlay lays read-only host directories over one of the sandbox's
@@ -36,7 +38,7 @@ type Bind struct {
 }
 
 // MaxOverlayLayers caps Overlay.Layers.
-const MaxOverlayLayers = 64
+const MaxOverlayLayers = limits.SandboxMaxOverlayLayers
 
 // SupportsOverlays reports whether r mounts Spec.Overlays.
 func SupportsOverlays(r Runner) bool {

@@ -43,6 +43,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 // Backend names accepted by [New].
@@ -56,16 +58,16 @@ const (
 // Defaults applied when a [Spec] leaves a limit at zero.
 const (
 	// DefaultTimeout is the wall-time limit used when Spec.Timeout is zero.
-	DefaultTimeout = 15 * time.Minute
+	DefaultTimeout = limits.SandboxTimeout
 	// DefaultMaxOutput is the output cap used when Spec.MaxOutput is zero or negative.
-	DefaultMaxOutput int64 = 1 << 20
+	DefaultMaxOutput int64 = limits.SandboxMaxOutput
 	// probeTimeout bounds one backend probe.
 	probeTimeout = 20 * time.Second
 	// killGrace is how long Run waits for output pipes after the process tree was
 	// killed (a process that escaped the tree, possible only with "none", may hold them).
 	killGrace = 2 * time.Second
 	// maxSetupLog caps what is kept of the sandbox's own setup diagnostics.
-	maxSetupLog = 16 << 10
+	maxSetupLog = limits.SandboxMaxSetupLog
 )
 
 // UnavailableHint is a user-facing suggestion to print when [New] returns an error

@@ -14,19 +14,20 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tarcheck/tarcheck/internal/limits"
 	"github.com/tarcheck/tarcheck/verify/archive"
 )
 
 // Limits on the untrusted bytes of a .deb, checked while reading it.
 const (
 	// MaxDebSize caps a downloaded or given .deb file.
-	MaxDebSize int64 = 256 << 20
+	MaxDebSize int64 = limits.ToolchainMaxDebSize
 	// MaxUnpackedSize caps the bytes a .deb's data.tar may unpack to.
-	MaxUnpackedSize int64 = 1 << 30
+	MaxUnpackedSize int64 = limits.ToolchainMaxUnpackedSize
 	// MaxDebEntries caps the members of a .deb's data.tar.
-	MaxDebEntries = 100_000
+	MaxDebEntries = limits.ToolchainMaxDebEntries
 	// maxArMembers caps the members of the ar container (a .deb has three).
-	maxArMembers = 16
+	maxArMembers = limits.ToolchainMaxArMembers
 )
 
 // arMember is one member of an ar archive.

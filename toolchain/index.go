@@ -13,17 +13,18 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/clearsign"
 
+	"github.com/tarcheck/tarcheck/internal/limits"
 	"github.com/tarcheck/tarcheck/verify/sig"
 )
 
 // Limits on archive indexes.
 const (
 	// MaxReleaseSize caps an InRelease file (Debian's are about 200 KB).
-	MaxReleaseSize = 4 << 20
+	MaxReleaseSize = limits.ToolchainMaxReleaseSize
 	// MaxPackagesSize caps a decompressed Packages index (Debian's are about 60 MB).
-	MaxPackagesSize int64 = 512 << 20
+	MaxPackagesSize int64 = limits.ToolchainMaxPackagesSize
 	// maxFieldLine caps one line of a Packages or Release paragraph.
-	maxFieldLine = 1 << 20
+	maxFieldLine = limits.ToolchainMaxFieldLine
 )
 
 // Release is the signed part of a suite's InRelease file that tarcheck

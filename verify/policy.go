@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/tarcheck/tarcheck/internal/limits"
 	"github.com/tarcheck/tarcheck/verify/report"
 	"io"
 	"os"
@@ -15,7 +16,7 @@ import (
 )
 
 // maxPolicySize caps a policy file.
-const maxPolicySize = 1 << 20
+const maxPolicySize = limits.MaxPolicySize
 
 // Policy is a parsed .tarcheck.yaml (README documents the format).
 type Policy struct {

@@ -11,13 +11,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tarcheck/tarcheck/internal/limits"
 	"github.com/tarcheck/tarcheck/verify/fetch"
 	"github.com/tarcheck/tarcheck/verify/sig"
 	"github.com/tarcheck/tarcheck/verify/trust"
 )
 
 // maxSignatureFile caps the size of a signature, bundle, keyring or checksum file read.
-const maxSignatureFile = 16 << 20
+const maxSignatureFile = limits.MaxSignatureFile
 
 // signatures gathers the trust and signature material (I/O) and checks it
 // (step 3).

@@ -40,6 +40,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 const (
@@ -56,7 +58,7 @@ const (
 	versionSize = 12
 	noVersion   = 0xffff
 	// MaxSize caps the database size Open accepts.
-	MaxSize = 1 << 30
+	MaxSize = limits.OriginDBMaxSize
 )
 
 // Flags of an origin.

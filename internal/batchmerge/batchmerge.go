@@ -23,15 +23,17 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 // Limits on the inputs, which are files written by tarcheck but read back
 // from CI artifacts.
 const (
 	// MaxLineSize caps one JSON Lines record (a whole JSON report).
-	MaxLineSize = 64 << 20
+	MaxLineSize = limits.BatchMergeMaxLineSize
 	// MaxShards caps N, as batch --shard does.
-	MaxShards = 1_000_000
+	MaxShards = limits.BatchMergeMaxShards
 )
 
 // ErrMerge means the shard outputs do not add up to one manifest run.

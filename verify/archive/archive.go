@@ -76,6 +76,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tarcheck/tarcheck/internal/limits"
 	"github.com/tarcheck/tarcheck/internal/pathidx"
 )
 
@@ -231,27 +232,27 @@ func corrupt(err error) error {
 // Default limits. They are generous: a Linux kernel release (1.3 GiB
 // unpacked, 80k files) is far below every one.
 const (
-	DefaultMaxUnpackedBytes = 64 << 30  // 64 GiB decompressed in total
-	DefaultMaxEntrySize     = 16 << 30  // 16 GiB for one member
-	DefaultMaxEntries       = 2 << 20   // 2,097,152 members (dirs included)
-	DefaultMaxPathLen       = 4096      // bytes in a member name (PATH_MAX)
-	DefaultMaxPathDepth     = 256       // components in a member name
-	DefaultMaxNameBytes     = 256 << 20 // bytes of distinct member names in total
+	DefaultMaxUnpackedBytes = limits.ArchiveMaxUnpackedBytes // 64 GiB decompressed in total
+	DefaultMaxEntrySize     = limits.ArchiveMaxEntrySize     // 16 GiB for one member
+	DefaultMaxEntries       = limits.ArchiveMaxEntries       // 2,097,152 members (dirs included)
+	DefaultMaxPathLen       = limits.ArchiveMaxPathLen       // bytes in a member name (PATH_MAX)
+	DefaultMaxPathDepth     = limits.ArchiveMaxPathDepth     // components in a member name
+	DefaultMaxNameBytes     = limits.ArchiveMaxNameBytes     // bytes of distinct member names in total
 	maxNameBytesCap         = pathidx.MaxArena / 2
-	DefaultMaxRatio         = 1000    // unpacked/compressed, checked past RatioGrace
-	DefaultMaxPaxHeader     = 1 << 20 // bytes of pax/GNU extended headers per member
-	DefaultMaxDictSize      = 1 << 30 // xz dictionary / zstd window
-	DefaultKeepBytes        = 1 << 20 // Entry.Content kept up to 1 MiB
+	DefaultMaxRatio         = limits.ArchiveMaxRatio     // unpacked/compressed, checked past RatioGrace
+	DefaultMaxPaxHeader     = limits.ArchiveMaxPaxHeader // bytes of pax/GNU extended headers per member
+	DefaultMaxDictSize      = limits.ArchiveMaxDictSize  // xz dictionary / zstd window
+	DefaultKeepBytes        = limits.ArchiveKeepBytes    // Entry.Content kept up to 1 MiB
 
 	// DefaultMaxSparseExpansion caps the bytes of sparse holes (zeros
 	// with no data in the archive) all members may expand to. Release
 	// tarballs have no sparse members at all.
-	DefaultMaxSparseExpansion = 16 << 20
+	DefaultMaxSparseExpansion = limits.ArchiveMaxSparseExpansion
 
 	// RatioGrace is the number of unpacked bytes below which the
 	// compression ratio is not checked: small archives of zeros are
 	// legitimately extreme.
-	RatioGrace = 64 << 20
+	RatioGrace = limits.ArchiveRatioGrace
 )
 
 // Limits caps what untrusted input may make the reader do. A zero or

@@ -10,11 +10,13 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 // maxHazardsPerKind caps how many hazards of one kind are listed; the rest
 // are summarised in one extra hazard of that kind.
-const maxHazardsPerKind = 1000
+const maxHazardsPerKind = limits.ArchiveMaxHazardsPerKind
 
 // hashBufSize is the reused buffer for streaming large members.
 const hashBufSize = 256 << 10

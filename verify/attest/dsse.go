@@ -18,6 +18,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	"golang.org/x/crypto/ssh"
 
+	"github.com/tarcheck/tarcheck/internal/limits"
 	"github.com/tarcheck/tarcheck/verify/sig"
 )
 
@@ -35,9 +36,9 @@ const SignatureSubject = "attestation"
 // Limits on untrusted input.
 const (
 	// MaxEnvelopeSize caps an envelope file.
-	MaxEnvelopeSize = 16 << 20
+	MaxEnvelopeSize = limits.AttestMaxEnvelopeSize
 	// MaxEnvelopeSignatures caps the signatures of one envelope.
-	MaxEnvelopeSignatures = 16
+	MaxEnvelopeSignatures = limits.AttestMaxEnvelopeSignatures
 )
 
 // Envelope is a DSSE envelope. Payload and Sig are raw bytes; encoding/json

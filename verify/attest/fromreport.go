@@ -7,10 +7,12 @@ import (
 	"net/url"
 	"path"
 	"strings"
+
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 // MaxReportSize caps a JSON report read by FromReportJSON.
-const MaxReportSize = 256 << 20
+const MaxReportSize = limits.AttestMaxReportSize
 
 // FromReportJSON fills an Input from a tarcheck JSON report (schema
 // "tarcheck.report/v1", the contract of DESIGN.md), so that a caller

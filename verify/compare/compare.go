@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/tarcheck/tarcheck/autotools"
+	"github.com/tarcheck/tarcheck/internal/limits"
 	"github.com/tarcheck/tarcheck/verify/archive"
 	"github.com/tarcheck/tarcheck/verify/report"
 )
@@ -27,10 +28,10 @@ import (
 const (
 	// defaultKeepBytes is the largest differing member whose content is kept
 	// for classification (a configure script is typically 0.5–3 MiB).
-	defaultKeepBytes = 8 << 20
+	defaultKeepBytes = limits.CompareKeepBytes
 	// maxKeptTotal caps the contents of differing files held at once; past
 	// it, contents are gathered in further passes over the archive.
-	maxKeptTotal = 96 << 20
+	maxKeptTotal = limits.CompareMaxKeptTotal
 )
 
 // Memory for huge trees. The per-path indexes cost about 130 bytes a file

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tarcheck/tarcheck/autotools"
+	"github.com/tarcheck/tarcheck/internal/limits"
 	"github.com/tarcheck/tarcheck/verify/archive"
 	"github.com/tarcheck/tarcheck/verify/compare"
 	"github.com/tarcheck/tarcheck/verify/report"
@@ -283,7 +284,7 @@ func (x *explainer) dropFindings(drop func(report.Finding) bool) {
 }
 
 // maxEvidence is how many paths a grouped finding lists.
-const maxEvidence = 10
+const maxEvidence = limits.ExplainMaxEvidence
 
 // evidence lists the first paths of a group, sorted, and how many more.
 func evidence(paths map[string]bool) []string {

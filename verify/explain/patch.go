@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 // maxPatchLines bounds the lines of a patch or of the file it applies to:
 // the inputs are untrusted (a .diff of the tag, a gnulib file).
-const maxPatchLines = 1 << 20
+const maxPatchLines = limits.ExplainMaxPatchLines
 
 // hunk is one "@@ -a,b +c,d @@" section of a unified diff.
 type hunk struct {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tarcheck/tarcheck/internal/filelock"
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 // Cache layout under Cache.Dir (every name is chosen here, never taken from a
@@ -37,11 +38,11 @@ const (
 	indexVersion = 1
 
 	// maxIndexEntrySize caps how much of an index file is read.
-	maxIndexEntrySize = 64 << 10
+	maxIndexEntrySize = limits.FetchMaxIndexEntrySize
 	// maxIndexURLLen caps the URL length stored in an index entry.
-	maxIndexURLLen = 8 << 10
+	maxIndexURLLen = limits.FetchMaxIndexURLLen
 	// maxValidatorLen caps a stored ETag or Last-Modified value.
-	maxValidatorLen = 1 << 10
+	maxValidatorLen = limits.FetchMaxValidatorLen
 	// staleTempAge is how old a leftover temporary file (from a process that
 	// was killed) must be before OpenCache removes it.
 	staleTempAge = 24 * time.Hour

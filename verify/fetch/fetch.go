@@ -40,21 +40,23 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 // Defaults and limits. A zero value in Options selects the default.
 const (
 	// DefaultMaxSize is the largest file Get downloads (4 GiB).
-	DefaultMaxSize int64 = 4 << 30
+	DefaultMaxSize int64 = limits.FetchMaxSize
 	// MaxSidecarSize is the largest signature, bundle or checksum file
 	// Discover downloads or reads (16 MiB).
-	MaxSidecarSize int64 = 16 << 20
+	MaxSidecarSize int64 = limits.FetchMaxSidecarSize
 	// DefaultConnectTimeout bounds the time from sending a request to
 	// receiving the response headers (DNS, connect, TLS, server think time).
-	DefaultConnectTimeout = 30 * time.Second
+	DefaultConnectTimeout = limits.FetchConnectTimeout
 	// DefaultReadTimeout is the longest a response body may stall without
 	// delivering a byte.
-	DefaultReadTimeout = 60 * time.Second
+	DefaultReadTimeout = limits.FetchReadTimeout
 	// DefaultRetries is how many times a request is retried after a 5xx
 	// status or a network error.
 	DefaultRetries = 3
@@ -67,12 +69,12 @@ const (
 	// DefaultNegativeTTL is how long a "not published" answer is reused.
 	DefaultNegativeTTL = time.Hour
 	// MaxRedirects is the longest redirect chain followed.
-	MaxRedirects = 10
+	MaxRedirects = limits.FetchMaxRedirects
 	// DefaultUserAgent is sent when Options.UserAgent is empty.
 	DefaultUserAgent = "tarcheck"
 
 	copyBufferSize = 256 << 10
-	maxDrain       = 64 << 10
+	maxDrain       = limits.FetchMaxDrain
 )
 
 // Options configures a Fetcher. The zero value is usable except for

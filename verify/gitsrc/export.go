@@ -13,18 +13,20 @@ import (
 	"path"
 	"strings"
 	"syscall"
+
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 // Limits on what Export writes.
 const (
 	// MaxExportFiles caps the entries of an exported tree.
-	MaxExportFiles = 1 << 20
+	MaxExportFiles = limits.GitMaxExportFiles
 	// MaxExportBytes caps the total size of the blobs written by one Export.
-	MaxExportBytes int64 = 32 << 30
+	MaxExportBytes int64 = limits.GitMaxExportBytes
 	// MaxExportPathLen caps the length of one exported path.
-	MaxExportPathLen = 4096
+	MaxExportPathLen = limits.GitMaxExportPathLen
 	// maxLinkTarget caps a symlink target (PATH_MAX).
-	maxLinkTarget = 4096
+	maxLinkTarget = limits.GitMaxLinkTarget
 )
 
 // ErrUnsafeTree means a tree entry could not be written without leaving the

@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/tarcheck/tarcheck/internal/filelock"
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 // Errors callers map to exit codes.
@@ -51,7 +52,7 @@ var (
 )
 
 // MaxObjectSize caps how many bytes of one git object are read into memory.
-const MaxObjectSize = 64 << 20
+const MaxObjectSize = limits.GitMaxObjectSize
 
 // Error is a failed git invocation, with git's own message.
 type Error struct {
@@ -562,7 +563,7 @@ func (l *limitedBuffer) String() string {
 }
 
 // MaxTagNameLength caps the length of a tag name.
-const MaxTagNameLength = 1024
+const MaxTagNameLength = limits.GitMaxTagNameLength
 
 // CheckTagName refuses names git would not accept under refs/tags/ (the
 // rules of git check-ref-format) and names that could be taken for options.

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 // PreviousNone is the --previous value that skips the previous release.
@@ -422,7 +424,7 @@ type Commit struct {
 }
 
 // MaxLogCommits caps how many commits one Log call returns.
-const MaxLogCommits = 20000
+const MaxLogCommits = limits.GitMaxLogCommits
 
 // Log lists the commits reachable from to and not from from ("" for the
 // whole history up to to) that touched any of paths (literal paths, no

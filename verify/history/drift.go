@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tarcheck/tarcheck/autotools"
+	"github.com/tarcheck/tarcheck/internal/limits"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
 )
 
@@ -18,7 +19,7 @@ type BlobReader interface {
 
 // MaxReferrerSize is the largest test or build file searched for
 // references to binary files.
-const MaxReferrerSize = 4 << 20
+const MaxReferrerSize = limits.HistoryMaxReferrerSize
 
 // DriftInput is what Drift compares. All of it comes from git through
 // verify/gitsrc and from the scan; nothing here is trusted.

@@ -2,6 +2,7 @@ package history
 
 import (
 	"bytes"
+	"github.com/tarcheck/tarcheck/internal/limits"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
 	"path"
 	"sort"
@@ -99,7 +100,7 @@ func specificGlob(s string) bool {
 }
 
 // maxGlobs caps the base-name globs taken from one file.
-const maxGlobs = 1000
+const maxGlobs = limits.HistoryMaxGlobs
 
 // baseGlobs extracts base-name globs from shell-like text: the last path
 // component of every word containing "*" or "?" with at least one literal

@@ -11,10 +11,12 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 // maxCachedBytes caps the regenerated files kept for one result.
-const maxCachedBytes = 256 << 20
+const maxCachedBytes = limits.RebuildMaxCachedBytes
 
 // cacheFormat names the layout of a cached result; part of the key.
 const cacheFormat = "tarcheck rebuild result v1"

@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/tarcheck/tarcheck/autotools"
+	"github.com/tarcheck/tarcheck/internal/limits"
 	"github.com/tarcheck/tarcheck/sandbox"
 	"github.com/tarcheck/tarcheck/toolchain"
 	"github.com/tarcheck/tarcheck/verify/archive"
@@ -52,22 +53,22 @@ const (
 	toolProbeTimeout = 2 * time.Minute
 	// maxRebuildCompareBytes is the largest file for which a regenerated copy
 	// and the tarball's are diffed; larger ones are compared by blob id only.
-	maxRebuildCompareBytes = 16 << 20
+	maxRebuildCompareBytes = limits.RebuildMaxCompareBytes
 	// maxRebuildDiffLines caps the lines per side given to the line diff.
-	maxRebuildDiffLines = 200_000
+	maxRebuildDiffLines = limits.RebuildMaxDiffLines
 	// maxRebuildHeldBytes caps the contents of `make dist` members kept
 	// in memory for diffing at once.
-	maxRebuildHeldBytes = 64 << 20
+	maxRebuildHeldBytes = limits.RebuildMaxHeldBytes
 	// maxReleaseInputBytes caps one m4 input copied from the tarball.
-	maxReleaseInputBytes = 4 << 20
+	maxReleaseInputBytes = limits.RebuildMaxReleaseInputBytes
 	// maxEvidenceRows caps the diff rows put in a finding's evidence.
-	maxEvidenceRows = 20
+	maxEvidenceRows = limits.RebuildMaxEvidenceRows
 	// maxDiffRows caps the rows of a rebuild diff kept in FileDiff.Diff.
-	maxDiffRows = 400
+	maxDiffRows = limits.RebuildMaxDiffRows
 	// maxEvidenceLine caps one evidence row.
-	maxEvidenceLine = 200
+	maxEvidenceLine = limits.RebuildMaxEvidenceLine
 	// maxListed caps the paths named in one note.
-	maxListed = 10
+	maxListed = limits.RebuildMaxListed
 )
 
 // NoteInputs is the sentence that keeps a rebuild from being read as a

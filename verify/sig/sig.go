@@ -17,6 +17,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 // Status is the outcome of one signature check, as written in the report.
@@ -199,25 +201,25 @@ func (r Result) String() string {
 // truncated.
 const (
 	// MaxSignatureSize caps a detached signature file (armored or binary).
-	MaxSignatureSize = 1 << 20
+	MaxSignatureSize = limits.SigMaxSignatureSize
 	// MaxSignaturePackets caps the number of packets read from one
 	// detached OpenPGP signature.
-	MaxSignaturePackets = 32
+	MaxSignaturePackets = limits.SigMaxSignaturePackets
 	// MaxKeyringSize caps one keyring file (armored or binary).
-	MaxKeyringSize = 32 << 20
+	MaxKeyringSize = limits.SigMaxKeyringSize
 	// MaxTagSize caps a raw git tag object.
-	MaxTagSize = 4 << 20
+	MaxTagSize = limits.SigMaxTagSize
 	// MaxAllowedSignersSize caps an OpenSSH allowed-signers file.
-	MaxAllowedSignersSize = 4 << 20
+	MaxAllowedSignersSize = limits.SigMaxAllowedSignersSize
 	// MaxBundleSize caps a Sigstore bundle.
-	MaxBundleSize = 16 << 20
+	MaxBundleSize = limits.SigMaxBundleSize
 	// MaxTrustedRootSize caps a Sigstore trusted_root.json.
-	MaxTrustedRootSize = 16 << 20
+	MaxTrustedRootSize = limits.SigMaxTrustedRootSize
 	// MaxChecksumListSize caps a checksum list (SHA256SUMS and the like).
-	MaxChecksumListSize = 16 << 20
+	MaxChecksumListSize = limits.SigMaxChecksumListSize
 	// MaxClockSkew is how far in the future a signature's creation time
 	// may lie before the signature is refused.
-	MaxClockSkew = 24 * time.Hour
+	MaxClockSkew = limits.SigMaxClockSkew
 )
 
 // Errors returned for unusable trusted material or unparseable objects.

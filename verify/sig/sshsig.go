@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 const (
@@ -193,7 +195,7 @@ func (s *SSHSignature) verify(message []byte, namespace string) (*SecurityKeyInf
 // MaxCertPrincipals caps the principals of an OpenSSH certificate, as
 // OpenSSH does (SSHKEY_CERT_MAX_PRINCIPALS); a certificate with more is
 // refused.
-const MaxCertPrincipals = 256
+const MaxCertPrincipals = limits.SigMaxCertPrincipals
 
 // AllowedSigner is one line of an OpenSSH allowed-signers file.
 type AllowedSigner struct {

@@ -27,6 +27,8 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/tlog"
 	"github.com/sigstore/sigstore-go/pkg/verify"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 // Limits on an x509 (gitsign) CMS signature. The whole PEM block is also
@@ -34,18 +36,18 @@ import (
 const (
 	// MaxCMSCertificates caps the certificates bundled in one CMS signature
 	// (gitsign embeds only the leaf).
-	MaxCMSCertificates = 8
+	MaxCMSCertificates = limits.SigMaxCMSCertificates
 	// MaxCMSAttributes caps the signed plus the unsigned attributes of the
 	// signer.
-	MaxCMSAttributes = 32
+	MaxCMSAttributes = limits.SigMaxCMSAttributes
 	// MaxCMSTimestamps caps the RFC 3161 timestamp tokens of the signer.
-	MaxCMSTimestamps = 4
+	MaxCMSTimestamps = limits.SigMaxCMSTimestamps
 	// MaxRekorEntrySize caps the serialized Rekor TransparencyLogEntry
 	// that gitsign's offline mode embeds.
-	MaxRekorEntrySize = 256 << 10
+	MaxRekorEntrySize = limits.SigMaxRekorEntrySize
 	// maxASN1Elements caps the elements split out of one ASN.1 SET or
 	// SEQUENCE while parsing.
-	maxASN1Elements = 64
+	maxASN1Elements = limits.SigMaxASN1Elements
 )
 
 // Object identifiers of the CMS signatures gitsign writes (RFC 5652,

@@ -20,13 +20,14 @@ import (
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 
+	"github.com/tarcheck/tarcheck/internal/limits"
 	"github.com/tarcheck/tarcheck/verify/fetch"
 	"github.com/tarcheck/tarcheck/verify/report"
 	"github.com/tarcheck/tarcheck/verify/sig"
 )
 
 // maxSignatureFile caps the size of a signature, bundle, keyring or checksum file read.
-const maxSignatureFile = 16 << 20
+const maxSignatureFile = limits.MaxSignatureFile
 
 // Reader reads material for Gather: local paths or URLs, each capped.
 type Reader interface {

@@ -21,13 +21,14 @@ import (
 	"time"
 
 	"github.com/tarcheck/tarcheck/autotools/origindb"
+	"github.com/tarcheck/tarcheck/internal/limits"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
 	"github.com/ulikunitz/xz"
 )
 
 // MaxFileSize is the largest file recorded from a package directory or
 // archive; bigger files are not copied into releases verbatim.
-const MaxFileSize = 4 << 20
+const MaxFileSize = limits.OriginCollectMaxFileSize
 
 // Selection says which files of a project's tree are recorded.
 type Selection struct {

@@ -8,14 +8,16 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 // Limits of diff excerpts.
 const (
 	// maxBytes caps the size of text files for which an excerpt is made.
-	maxBytes       = 256 << 10
-	maxDiffLines   = 4000 // lines per side for which a diff is computed
-	maxExcerptRows = 60   // rows of the excerpt kept in the report
+	maxBytes       = limits.DiffMaxBytes
+	maxDiffLines   = limits.DiffMaxLines       // lines per side for which a diff is computed
+	maxExcerptRows = limits.DiffMaxExcerptRows // rows of the excerpt kept in the report
 )
 
 // Unified returns a short unified diff of two small text files, or ""

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
 // Text escapes s for one terminal line; the result contains no newline.
@@ -33,7 +35,7 @@ func Block(s string) []string {
 }
 
 // maxLine caps Line: names from hostile input can be huge.
-const maxLine = 1000
+const maxLine = limits.EscapeMaxLine
 
 // Line escapes an error or log message for one line of stderr: tabs,
 // newlines and carriage returns become spaces, the rest is escaped as Text
