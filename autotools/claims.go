@@ -699,10 +699,17 @@ func moMatchesPO(mo, po []byte) (string, bool) {
 		want[key] = strings.Join(vals, "\x00")
 		if sysdepMessage(key) {
 			// msgfmt also writes the glibc instantiations (LP64 and ILP32)
-			// of a message with <inttypes.h> segments into the main table.
+			// of a message with <inttypes.h> segments into the main table;
+			// a plural message's key keeps its msgid_plural as written
+			// (datamash 1.9's catalogs), which is accepted too.
 			for _, lp64 := range []bool{true, false} {
+				v := instantiateSysdep(want[key], lp64)
 				k := instantiateSysdep(key, lp64)
-				want[k], optional[k] = instantiateSysdep(want[key], lp64), true
+				want[k], optional[k] = v, true
+				if id, plural, ok := strings.Cut(key, "\x00"); ok {
+					k = instantiateSysdep(id, lp64) + "\x00" + plural
+					want[k], optional[k] = v, true
+				}
 			}
 		}
 	}

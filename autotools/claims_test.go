@@ -486,6 +486,19 @@ func TestClaimsCompiledCatalogSysdep(t *testing.T) {
 	if r := Classify(gmo(good), ctx); r.Class != ClassGenerated || r.Severity != SevInfo {
 		t.Errorf("glibc instantiations: got %s/%s (%s)", r.Class, r.Severity, r.Reason)
 	}
+	// A plural message: msgfmt instantiates the msgid and the forms, and
+	// keeps the msgid_plural as written in the key (datamash 1.9).
+	plural := po + "\n#, c-format\nmsgid \"%<PRIuMAX> line\"\nmsgid_plural \"%<PRIuMAX> lines\"\nmsgstr[0] \"%<PRIuMAX> rad\"\nmsgstr[1] \"%<PRIuMAX> rader\"\n"
+	ctx.TarballFile = func(p string) ([]byte, bool) { return []byte(plural), p == "po/de.po" }
+	pl := with(map[string]string{"%lu line\x00%<PRIuMAX> lines": "%lu rad\x00%lu rader", "%llu line\x00%<PRIuMAX> lines": "%llu rad\x00%llu rader"})
+	if r := Classify(gmo(pl), ctx); r.Class != ClassGenerated || r.Severity != SevInfo {
+		t.Errorf("plural instantiations: got %s/%s (%s)", r.Class, r.Severity, r.Reason)
+	}
+	pl = with(map[string]string{"%lu line\x00%<PRIuMAX> lines": "%lu rad\x00%llu rader"})
+	if r := Classify(gmo(pl), ctx); r.Severity < SevMedium {
+		t.Errorf("plural forms of mixed widths: got %s/%s (%s)", r.Class, r.Severity, r.Reason)
+	}
+	ctx.TarballFile = func(p string) ([]byte, bool) { return []byte(po), p == "po/de.po" }
 	for name, extra := range map[string]map[string]string{
 		"changed translation": {"%lu bytes, ptr %lx, %d\n": "%lu Bytes, rm -rf %lx, %d\n"},
 		"mixed widths":        {"%lu bytes, ptr %x, %d\n": "%lu Bytes, Zeiger %x, %d\n"},

@@ -330,6 +330,9 @@ func (x *explainer) member(rel string, t *compare.Member) error {
 	if x.submoduleLinked(rel, t, in.GitMode, gitContent) {
 		return nil
 	}
+	if x.repoBlobArchive(rel, t) {
+		return nil
+	}
 	if o, sev, reason, ok := x.prov.Format(rel); ok && t.Type == archive.TypeRegular {
 		x.add(report.FileDiff{Path: rel, Status: t.Status, Class: ClassReleaseFormat, Severity: sev, Reason: reason, Origin: o}, autotools.Result{})
 		return nil

@@ -283,15 +283,20 @@ func binaryFinding(b *BinaryChange, prev string) (Finding, bool) {
 }
 
 // groupUnreferenced puts the medium "referenced by no test or build file"
-// findings of one directory into one finding (a fuzzing corpus adds
-// hundreds of inputs that its harness reads by directory): same rule and
+// findings under one top-level directory into one finding (wget's fuzz/
+// adds hundreds of inputs in one directory per fuzzer, which its harness
+// reads by a name it builds at run time): same rule and
 // severity, the paths in the evidence; every file stays listed in the
 // drift report. Findings raised by flagged build logic are never grouped.
 func groupUnreferenced(fs []Finding, prev string) []Finding {
 	byDir := map[string][]int{}
 	for i, f := range fs {
 		if f.Rule == RuleBinaryDrift && f.Severity == SevMedium {
-			byDir[path.Dir(f.Path)] = append(byDir[path.Dir(f.Path)], i)
+			top, _, ok := strings.Cut(f.Path, "/")
+			if !ok {
+				top = "."
+			}
+			byDir[top] = append(byDir[top], i)
 		}
 	}
 	drop := map[int]bool{}
@@ -306,7 +311,7 @@ func groupUnreferenced(fs []Finding, prev string) []Finding {
 			drop[i] = true
 		}
 		grouped = append(grouped, Finding{Rule: RuleBinaryDrift, Severity: SevMedium, Path: dir + "/",
-			Message:  fmt.Sprintf("%s/: %d binary files added or changed since %s and referenced by no test or build file", dir, len(idx), prev),
+			Message:  fmt.Sprintf("%s/: %d binary files under it added or changed since %s and referenced by no test or build file", dir, len(idx), prev),
 			Evidence: []string{"no test script, Makefile, CMake, meson or m4 file of this tag names them", "files: " + listText(paths, 10)}})
 	}
 	if len(grouped) == 0 {
