@@ -267,6 +267,11 @@ func (c *classification) helperVocabClaim(content []byte) (Severity, string, []s
 	return SevHigh, fmt.Sprintf("it has %d line%s found in no known version of %s (%s)", len(novel), plural(len(novel)), c.base, known), ev, true
 }
 
+// inertMakeRuleRe is a make rule with neither prerequisites nor recipe
+// ("install-dvi:;", which gnulib's bootstrap.conf appends to gettext's
+// po/Makefile.in.in): it runs nothing.
+var inertMakeRuleRe = regexp.MustCompile(`^[A-Za-z0-9_.\-]+:[ \t]*;?[ \t]*$`)
+
 // novelHelperLines returns, once each and in order, the significant lines
 // of content that no version of helper in v holds, leaving out lines that
 // only state a version.
@@ -280,7 +285,7 @@ func novelHelperLines(v *origindb.Vocab, helper string, content []byte) []string
 		}
 		seen[k] = true
 		t := string(bytes.TrimSpace(l))
-		if stampLineRe.MatchString(t) {
+		if stampLineRe.MatchString(t) || inertMakeRuleRe.MatchString(t) && (helper == "Makefile.in.in" || strings.HasSuffix(helper, ".header")) {
 			continue
 		}
 		out = append(out, t)

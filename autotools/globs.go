@@ -86,7 +86,10 @@ func FindBuildGlobs(p string, content []byte) []BuildGlob {
 		}
 		line := 1 + strings.Count(text[:off], "\n")
 		for _, g := range resolveGlob(raw, dir, kind) {
-			if !strings.ContainsAny(g, "*?[") {
+			if !strings.ContainsAny(g, "*?[") || !globHasLiteral(globVarRe.ReplaceAllString(raw, "")) {
+				// Not a glob, or one that picks every file of a
+				// directory of the whole tree ("for f in *" in a
+				// maintainer script): no selection to judge.
 				continue
 			}
 			s := Selector{Kind: SelectGlob, Pattern: g, Line: line, Command: strings.TrimSpace(raw)}
@@ -171,6 +174,20 @@ func balancedArgs(text string, start int, open byte) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// globHasLiteral reports whether a glob as written (variables removed) names something:
+// a directory or a literal part of a base name ("tests/files/*", "*.sh"),
+// not only wildcards ("*", "*/*").
+func globHasLiteral(g string) bool {
+	for _, c := range g {
+		switch c {
+		case '*', '?', '[', ']', '/', '.':
+		default:
+			return true
+		}
+	}
+	return false
 }
 
 // cmakeArgs splits CMake arguments at blanks, removing quotes.

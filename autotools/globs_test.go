@@ -33,6 +33,7 @@ func TestFindBuildGlobs(t *testing.T) {
 		// Not globs: literal lists, unknown variables, paths outside.
 		{"tests/run.sh", "for f in a b c; do :; done\nfor f in $LIST; do :; done\nfor f in ../../*.sh; do :; done\n", nil},
 		{"meson.build", "files('a.c', 'b.c')\n", nil},
+		{"scripts/build.sh", "for f in *; do :; done\nfor f in */*; do :; done\n", nil},
 		{"README", "for f in tests/*.sh", nil},
 	}
 	for _, tc := range cases {

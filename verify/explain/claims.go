@@ -12,8 +12,10 @@ import (
 func (x *explainer) wireClaims() {
 	cmp := x.cmp
 	tarballFile := func(path string) ([]byte, bool) {
-		if m := cmp.Member(path); m != nil {
-			return m.Content, m.Content != nil && m.Type == archive.TypeRegular
+		if m := cmp.Member(path); m != nil && m.Content != nil {
+			// Member also answers for files identical to the tag,
+			// without content: those are read from the tag below.
+			return m.Content, m.Type == archive.TypeRegular
 		}
 		if g := cmp.Index.Get(path); g != nil && g.Identical && x.in.Blobs != nil {
 			c, err := x.in.Blobs.Read(g.HexID())
