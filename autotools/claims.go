@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/tarcheck/tarcheck/autotools/origindb"
 )
 
 // This file holds the rules of issue 15, "trust no claim": a file's stamp,
@@ -172,6 +174,9 @@ func (c *classification) helperClaim(m *M4Match) (Severity, string, []string) {
 		return SevHigh, fmt.Sprintf("its stamp %s is later than the tag (%s): no published version can carry it", d.Format("2006-01-02"), c.ctx.TagTime.UTC().Format("2006-01-02")),
 			[]string{"stamp " + d.Format("2006-01-02")}
 	}
+	if sev, why, ev, ok := c.helperVocabClaim(content); ok {
+		return sev, why, ev
+	}
 	if m != nil && m.Closest != nil && len(m.Closest.lines) > 0 {
 		if m.AddedTotal > 0 {
 			return SevHigh, fmt.Sprintf("it adds %d line%s to the closest known version (%s)", m.AddedTotal, plural(m.AddedTotal), originSummary(m.Closest.Origins)), m.Diff()
@@ -215,6 +220,77 @@ func (c *classification) helperClaim(m *M4Match) (Severity, string, []string) {
 		return SevHigh, fmt.Sprintf("it adds %d line%s to the closest installed version (%s)", len(added), plural(len(added)), from), ev
 	}
 	return SevMedium, "it adds no line to the closest installed version (" + from + ")", nil
+}
+
+// helperVocab returns the line vocabulary of copied helpers: the
+// context's, else the embedded one (nil when that is unusable).
+func (c *classification) helperVocab() *origindb.Vocab {
+	if c.ctx.HelperVocab != nil {
+		return c.ctx.HelperVocab
+	}
+	v, err := origindb.EmbeddedVocab()
+	if err != nil {
+		return nil
+	}
+	return v
+}
+
+// helperVocabClaim judges a copied helper whose bytes match no known
+// version by its lines: a significant line that no known version of the
+// helper ever held (and that does not only restate a version stamp) is
+// unexplained executable content, high with those lines as evidence; a
+// helper made only of known lines is a version the database lacks or a
+// recombination of known versions, medium. ok is false when the
+// vocabulary does not cover the helper (or the file is another tool's
+// file of the same name, intltool's po/Makefile.in.in).
+func (c *classification) helperVocabClaim(content []byte) (Severity, string, []string, bool) {
+	v := c.helperVocab()
+	if v == nil || v.Versions(c.base) == 0 {
+		return "", "", nil, false
+	}
+	if c.base == "Makefile.in.in" && bytes.Contains(content[:min(len(content), 4096)], []byte("intltool")) {
+		return "", "", nil, false
+	}
+	novel := novelHelperLines(v, c.base, content)
+	known := fmt.Sprintf("%d known version%s", v.Versions(c.base), plural(v.Versions(c.base)))
+	if len(novel) == 0 {
+		return SevMedium, "every line it holds is in some known version of " + c.base + " (" + known + "): a version the database lacks or a recombination of known versions", nil, true
+	}
+	ev := make([]string, 0, maxDiffLines+1)
+	for i, l := range novel {
+		if i == maxDiffLines {
+			ev = append(ev, fmt.Sprintf("+ ... %d more lines in no known version", len(novel)-i))
+			break
+		}
+		ev = append(ev, "+ "+truncate(l, 200))
+	}
+	return SevHigh, fmt.Sprintf("it has %d line%s found in no known version of %s (%s)", len(novel), plural(len(novel)), c.base, known), ev, true
+}
+
+// inertMakeRuleRe is a make rule with neither prerequisites nor recipe
+// ("install-dvi:;", which gnulib's bootstrap.conf appends to gettext's
+// po/Makefile.in.in): it runs nothing.
+var inertMakeRuleRe = regexp.MustCompile(`^[A-Za-z0-9_.\-]+:[ \t]*;?[ \t]*$`)
+
+// novelHelperLines returns, once each and in order, the significant lines
+// of content that no version of helper in v holds, leaving out lines that
+// only state a version.
+func novelHelperLines(v *origindb.Vocab, helper string, content []byte) []string {
+	var out []string
+	seen := map[uint64]bool{}
+	for _, l := range splitLines(content) {
+		k, ok := origindb.VocabLineHash(l)
+		if !ok || seen[k] || v.ContainsHash(helper, k) {
+			continue
+		}
+		seen[k] = true
+		t := string(bytes.TrimSpace(l))
+		if stampLineRe.MatchString(t) || inertMakeRuleRe.MatchString(t) && (helper == "Makefile.in.in" || strings.HasSuffix(helper, ".header")) {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // installedHelperDirs are where Debian installs the helpers automake,
@@ -853,6 +929,15 @@ func isBuildFile(p string) bool {
 	return false
 }
 
+// referencable reports the omitted files OmittedReferences can report: C
+// sources and headers (what #include and build files name) and CMake
+// modules. Omissions of any other file are left to the caller as low, so
+// nothing is read for them.
+func referencable(p string) bool {
+	ext := path.Ext(p)
+	return cSourceExts[ext] || ext == ".cmake"
+}
+
 // OmittedReferences returns the files of the tag (tagFiles, release-relative)
 // that are not in the tarball (inTarball false) but that a file the tarball
 // ships refers to: #include / __has_include in C sources, or a path token in
@@ -865,6 +950,11 @@ func OmittedReferences(tagFiles, tarballFiles []string, inTarball func(string) b
 	omitted := map[string]bool{}
 	byBase := map[string][]string{}
 	for _, f := range tagFiles {
+		if !referencable(f) {
+			// Only sources and CMake modules are reported (see the
+			// token filter below): other omissions need no read.
+			continue
+		}
 		if !inTarball(f) {
 			omitted[f] = true
 			byBase[path.Base(f)] = append(byBase[path.Base(f)], f)

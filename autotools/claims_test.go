@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"github.com/tarcheck/tarcheck/autotools/origindb"
 	"maps"
 	"os"
 	"os/exec"
@@ -451,6 +452,7 @@ func TestHelperComparedWithItsOwnRelease(t *testing.T) {
 	installed := [][2]string{{"/usr/share/libtool/build-aux/ltmain.sh", string(ltmain("'2.4.7 Debian-2.4.7-7~deb12u1'", ""))}}
 	ctx := claimsContext()
 	ctx.HelperCopies = func(string) [][2]string { return installed }
+	ctx.HelperVocab = &origindb.Vocab{} // no vocabulary: the installed copies decide
 	c := &classification{in: &Input{Path: "build-aux/ltmain.sh", Tarball: ltmain("'2.5.4.1-baa1-dirty'", "new_func () {\n  echo new\n}\n")}, ctx: ctx, base: "ltmain.sh"}
 	if sev, why, _ := c.helperClaim(nil); sev != SevMedium || !strings.Contains(why, "not compared") {
 		t.Errorf("other release: %s %q", sev, why)
@@ -507,5 +509,80 @@ func TestClaimsCompiledCatalogSysdep(t *testing.T) {
 		if r := Classify(gmo(with(extra)), ctx); r.Severity < SevMedium {
 			t.Errorf("%s: got %s/%s (%s)", name, r.Class, r.Severity, r.Reason)
 		}
+	}
+}
+
+// TestOmittedReferencesReadsOnlyForSources: when the tarball leaves out
+// only files OmittedReferences cannot report (docs, CI files, .mk), no
+// tarball file is read.
+func TestOmittedReferencesReadsOnlyForSources(t *testing.T) {
+	reads := 0
+	read := func(string) ([]byte, bool) {
+		reads++
+		return []byte("#include \"x.h\"\nEXTRA_DIST = docs/notes.md cfg.mk\n"), true
+	}
+	tag := []string{"src/a.c", "Makefile.am", "docs/notes.md", "cfg.mk", ".github/workflows/ci.yml"}
+	in := func(p string) bool { return p == "src/a.c" || p == "Makefile.am" }
+	if got := OmittedReferences(tag, []string{"src/a.c", "Makefile.am"}, in, read); len(got) != 0 || reads != 0 {
+		t.Errorf("non-source omissions: got %v after %d reads, want none and 0 reads", got, reads)
+	}
+	// Positive: an omitted header is looked for, and found.
+	if got := OmittedReferences(append(tag, "src/x.h"), []string{"src/a.c", "Makefile.am"}, in, read); !slices.Equal(got, []string{"src/x.h"}) || reads == 0 {
+		t.Errorf("omitted header: got %v after %d reads", got, reads)
+	}
+}
+
+// A copied helper matching no known version is judged by its lines: lines
+// no known version holds are high with those lines as evidence, whatever
+// date or version it claims; a helper made of known lines only (a
+// recombination, a version the database lacks) is medium.
+func TestHelperVocabClaim(t *testing.T) {
+	v1 := "#! /bin/sh\ntimestamp='2021-08-14'\ncase $1 in\n  x86_64) cpu=x86_64 ;;\nesac\necho $cpu\n"
+	v2 := "#! /bin/sh\ntimestamp='2023-01-21'\ncase $1 in\n  aarch64) cpu=aarch64 ;;\nesac\necho $cpu\n"
+	b := origindb.NewVocabBuilder()
+	b.AddFile("config.sub", []byte(v1))
+	b.AddFile("config.sub", []byte(v2))
+	voc, err := origindb.OpenVocab(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := claimsContext()
+	ctx.HelperVocab = voc
+	ctx.HelperCopies = func(string) [][2]string { return nil }
+	judge := func(content string) (Severity, string, []string) {
+		c := &classification{in: &Input{Path: "build-aux/config.sub", Status: StatusOnlyInTarball, Tarball: []byte(content)}, ctx: ctx, base: "config.sub"}
+		return c.helperClaim(nil)
+	}
+	// An older real stamp with a payload line: high, the line as evidence.
+	sev, why, ev := judge(strings.Replace(v1, "esac\n", "esac\nxz -dc tests/files/bad.xz | sh\n", 1))
+	if sev != SevHigh || !strings.Contains(why, "1 line found in no known version") || !slices.Contains(ev, "+ xz -dc tests/files/bad.xz | sh") {
+		t.Errorf("payload line: %s %q %q", sev, why, ev)
+	}
+	// A forged stamp alone is a stamp line, and a recombination of known
+	// lines is medium.
+	if sev, why, _ := judge(strings.Replace(v1, "2021-08-14", "2022-05-05", 1) + "  aarch64) cpu=aarch64 ;;\n"); sev != SevMedium || !strings.Contains(why, "recombination") {
+		t.Errorf("recombination: %s %q", sev, why)
+	}
+	// Added comments and blank lines add nothing executable.
+	if sev, _, _ := judge(v2 + "\n# a comment\n\n"); sev != SevMedium {
+		t.Errorf("comment only: %s", sev)
+	}
+	// A stamp later than the tag stays impossible (high) even when every
+	// line is known.
+	if sev, why, _ := judge(strings.Replace(v2, "2023-01-21", "2099-01-01", 1)); sev != SevHigh || !strings.Contains(why, "later than the tag") {
+		t.Errorf("future stamp: %s %q", sev, why)
+	}
+	// A helper the vocabulary does not cover falls back to the copies.
+	c := &classification{in: &Input{Path: "build-aux/depcomp", Tarball: []byte("echo x\n")}, ctx: ctx, base: "depcomp"}
+	if sev, why, _ := c.helperClaim(nil); sev != SevMedium || !strings.Contains(why, "not compared") {
+		t.Errorf("uncovered helper: %s %q", sev, why)
+	}
+	// intltool's po/Makefile.in.in is not gettext's.
+	b.AddFile("Makefile.in.in", []byte("all: all-yes\n"))
+	voc, _ = origindb.OpenVocab(b.Bytes())
+	ctx.HelperVocab = voc
+	c = &classification{in: &Input{Path: "po/Makefile.in.in", Tarball: []byte("# Modified by intltool\nall: x\n")}, ctx: ctx, base: "Makefile.in.in"}
+	if _, _, _, ok := c.helperVocabClaim(c.in.Tarball); ok {
+		t.Error("intltool's Makefile.in.in judged by gettext's vocabulary")
 	}
 }

@@ -122,6 +122,7 @@ func Classify(in Input, ctx *Context) Result {
 		}
 	}
 	c.scan(&res)
+	c.ruleBuildGlob(&res)
 	return res
 }
 

@@ -1,6 +1,10 @@
 package autotools
 
-import "time"
+import (
+	"time"
+
+	"github.com/tarcheck/tarcheck/autotools/origindb"
+)
 
 // Statuses of a path as the comparison reports them.
 const (
@@ -82,10 +86,18 @@ type Context struct {
 	// base ({label, content} pairs) for a helper whose content matches no
 	// version of the database. Optional: nil means InstalledHelperCopies.
 	HelperCopies func(base string) [][2]string
+	// HelperVocab is the line vocabulary of copied helpers (every line of
+	// every known upstream version). Optional: nil means the embedded
+	// origindb.EmbeddedVocab.
+	HelperVocab *origindb.Vocab
 	// OmittedReferenced reports whether a path only in git is referenced
 	// by the tarball's sources or build files (see OmittedReferences).
 	// Optional: without it omissions stay low.
 	OmittedReferenced func(path string) bool
+	// BuildGlobs are the file-selecting globs of the tag's build and test
+	// files (FindBuildGlobs, NewGlobIndex): a tarball-side file one of them
+	// picks up that nothing proves is high (RuleBuildGlob). Optional.
+	BuildGlobs *GlobIndex
 }
 
 // Signal is one finding about a file beyond its class: a suspicious construct,

@@ -50,4 +50,26 @@ func (x *explainer) wireClaims() {
 		omitted[rel] = true
 	}
 	x.actx.OmittedReferenced = func(rel string) bool { return omitted[rel] }
+	x.actx.BuildGlobs = x.tagBuildGlobs()
+}
+
+// tagBuildGlobs reads the tag's build and test files that can hold globs
+// (autotools.IsGlobBuildFile) and indexes their globs, so that a
+// tarball-side file one of them picks up is judged as build input.
+func (x *explainer) tagBuildGlobs() *autotools.GlobIndex {
+	if x.in.Blobs == nil {
+		return nil
+	}
+	var globs []autotools.BuildGlob
+	for rel, g := range x.cmp.Index.All() {
+		if g.Mode == 0o160000 || g.Mode == 0o120000 || !autotools.IsGlobBuildFile(rel) {
+			continue
+		}
+		c, err := x.in.Blobs.Read(g.HexID())
+		if err != nil || c == nil {
+			continue
+		}
+		globs = append(globs, autotools.FindBuildGlobs(rel, c)...)
+	}
+	return autotools.NewGlobIndex(globs)
 }

@@ -58,6 +58,7 @@ const (
 	RuleM4OverridesAutotools       = "TC411"
 	RuleHelperClaim                = "TC412"
 	RuleDataAfterEndMarker         = "TC413"
+	RuleBuildGlobSelects           = "TC414"
 	RuleSuspiciousBuildLogic       = "TC501"
 	RuleBuildReadsBinaryData       = "TC502"
 	RuleGrepBinaryTree             = "TC503"
@@ -205,6 +206,9 @@ var rules = []Rule{
 	{ID: RuleHelperClaim, Name: "HelperClaimUnproved", Severity: SevHigh,
 		Short: "Copied helper whose stamp or content no published version proves",
 		Full:  "A copied helper (config.guess, ltmain.sh, install-sh, po/Makefile.in.in, ...) carries a date stamp later than the tag, or content that matches no published version and adds lines to the closest known copy. Stamps only choose what to compare with; they never explain a file."},
+	{ID: RuleBuildGlobSelects, Name: "BuildGlobSelects", Severity: SevHigh,
+		Short: "A glob of the tag's build or test logic picks up a file the tag does not hold",
+		Full:  "A file only in the tarball (or different from the tag) is picked up by a glob in the tag's build or test files: CMake file(GLOB ...), make $(wildcard ...), or a harness loop such as `for f in tests/*.sh`. The build reads or runs it although no reviewed file names it."},
 	{ID: RuleDataAfterEndMarker, Name: "DataAfterEndMarker", Severity: SevHigh,
 		Short: "Data after a container's end marker",
 		Full:  "A PNG, PDF, gzip, xz or ZIP file carries bytes after its end marker (IEND, %%EOF, stream end, end record): a place to hide a payload that viewers and decompressors ignore."},

@@ -46,6 +46,7 @@ var help = map[string]string{
 	RuleTarballDrift:               "Review the files the tarball newly carries that git does not: each needs an origin (generator, upstream copy) like the others.",
 	RuleM4OverridesAutotools:       "Find out why the release ships its own definition of an autotools macro; a project's own macros belong in the tag under their own prefix." + accept,
 	RuleHelperClaim:                "Compare the helper with the version of its tool the release names (tarcheck --rebuild regenerates it with that exact toolchain); replace it with the upstream copy." + accept,
+	RuleBuildGlobSelects:           "Find out why the release carries a file the tag's glob picks up; a file the build reads or runs belongs in the tag." + accept,
 	RuleDataAfterEndMarker:         "Look at the bytes after the end marker; a legitimate file has none. Ask upstream to remove them.",
 	RuleDataFlowToExecution:        "Read the evidence lines: follow the data from the file it is read from to the command that runs it. Do not build this release until upstream explains the flow.",
 	RuleM4UnknownName:              "Check where the macro file comes from; if it is the project's own macro, it should be in the tag." + accept,

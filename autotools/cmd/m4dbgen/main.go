@@ -70,7 +70,15 @@ func main() {
 	var gits, debs repoList
 	flag.Var(&gits, "git", "with -origins: git history `PROJECT=DIR` to add (repeatable; gnulib, autoconf, automake, libtool, gettext, autoconf-archive, pkgconf, pkg-config)")
 	flag.Var(&debs, "deb", "with -origins: `SUITE=DIR` of Debian packages unpacked with dpkg-deb -x, one subdirectory per .deb named like it (repeatable)")
+	vocab := flag.String("vocab", "", "build the copied helpers' line vocabulary (origindb.Vocab) into `FILE` from -git and -deb (directories walked for helper files) instead of the m4 database")
 	flag.Parse()
+	if *vocab != "" {
+		if err := runVocab(context.Background(), *vocab, gits, debs); err != nil {
+			fmt.Fprintln(os.Stderr, "m4dbgen: error:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *origins != "" {
 		if err := runOrigins(context.Background(), *origins, gits, debs); err != nil {
 			fmt.Fprintln(os.Stderr, "m4dbgen: error:", err)
