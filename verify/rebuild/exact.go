@@ -92,6 +92,7 @@ func (b *rebuilder) chooseToolchain(ctx context.Context) error {
 		b.info.Sandbox = r.Name()
 	}
 	b.tc = tc
+	b.patchedBuilds(spec)
 	b.info.Notes = append(b.info.Notes, "exact toolchain laid over /usr: "+strings.Join(tc.Describe(), "; "))
 	b.info.Toolchain = tc.Describe()
 	b.info.ToolchainID = spec.ID()
@@ -274,4 +275,54 @@ func addedCommands(regen, tarContent []byte) []string {
 		}
 	}
 	return out
+}
+
+// upstreamLargefileMarker is a line upstream autoconf 2.72 writes for
+// AC_SYS_LARGEFILE; Debian's autoconf 2.72-3.1 writes "checking for
+// $CPPFLAGS option for large files" instead (its patch for #852617).
+const upstreamLargefileMarker = "checking for $CC option to enable large file support"
+
+// debianPatchedBuilds are catalog builds whose output differs from the
+// upstream release's in some macros, with what tells the two apart.
+var debianPatchedBuilds = []struct {
+	tool, pkgVersion string
+	upstream         func(b *rebuilder) bool // the release shows the upstream output
+	why              string
+}{
+	{toolchain.ToolAutoconf, "2.72-3.1", func(b *rebuilder) bool { return b.upstreamLargefile },
+		"upstream used GNU Autoconf 2.72 as released; the toolchain has Debian's autoconf 2.72-3.1, " +
+			"whose AC_SYS_LARGEFILE is patched (Debian #852617): configure's large-file checks differ"},
+}
+
+// patchedBuilds marks the tools of spec whose Debian build patches output
+// the release shows unpatched: the version matches but the build is not
+// the release's, so what it feeds is not proved (never excused).
+func (b *rebuilder) patchedBuilds(spec toolchain.Spec) {
+	for _, t := range spec.Tools {
+		for _, p := range t.Packages {
+			for _, d := range debianPatchedBuilds {
+				if t.Name == d.tool && p.Version == d.pkgVersion && d.upstream(b) {
+					b.inexact[t.Name] = d.why
+					b.missing[t.Name+" "+t.Version+" (upstream build)"] = "Debian serves only its patched " + p.Version
+				}
+			}
+		}
+	}
+}
+
+// gettextMacroRE is po/Makefile.in.in's macro series line.
+var gettextMacroRE = regexp.MustCompile(`(?m)^GETTEXT_MACRO_VERSION = *([0-9][0-9.]*)\s*$`)
+
+// regeneratedGettextMacro takes the sandbox's gettext macro series from
+// the po/Makefile.in.in autopoint wrote, when it wrote one: autopoint
+// installs the infrastructure of the version AM_GNU_GETTEXT_VERSION asks
+// for (0.19 from autopoint 0.21), not its own series.
+func (b *rebuilder) regeneratedGettextMacro() {
+	const rel = "po/Makefile.in.in"
+	if !b.regenerated(rel) {
+		return
+	}
+	if m := gettextMacroRE.FindSubmatch(readAt(b.root, rel)); m != nil {
+		b.gettextMacro = string(m[1])
+	}
 }

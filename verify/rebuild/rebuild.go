@@ -148,12 +148,16 @@ type rebuilder struct {
 	tc           *toolchain.Toolchain // exact toolchain laid over /usr, nil = the host's tools
 	gettextMacro string               // GETTEXT_MACRO_VERSION of the sandbox's po/Makefile.in.in
 	runstatedir  bool                 // the release's configure has --runstatedir
-	missing      map[string]string    // "autoconf 2.69" -> why that toolchain is not available
-	fetch        []string             // "autoconf=2.69": what `tarcheck toolchain fetch` would add
-	unproved     map[string][]string  // "autoconf 2.69" -> differing files it would prove
-	inputIDs     []string             // inputs written into the export, for the result cache key
-	bootstrap    bool                 // the tag's gnulib bootstrap runs with the pinned gnulib
-	probeOut     []byte               // the tool probe's output, for the result cache key
+	// upstreamLargefile: the release's configure has upstream autoconf
+	// 2.72's AC_SYS_LARGEFILE, which Debian's 2.72-3.1 patches.
+	upstreamLargefile bool
+	inexact           map[string]string   // tool key -> why the toolchain's build is not the release's
+	missing           map[string]string   // "autoconf 2.69" -> why that toolchain is not available
+	fetch             []string            // "autoconf=2.69": what `tarcheck toolchain fetch` would add
+	unproved          map[string][]string // "autoconf 2.69" -> differing files it would prove
+	inputIDs          []string            // inputs written into the export, for the result cache key
+	bootstrap         bool                // the tag's gnulib bootstrap runs with the pinned gnulib
+	probeOut          []byte              // the tool probe's output, for the result cache key
 }
 
 // pendingDiff is a regenerated file whose blob differs from the tarball's.
@@ -278,7 +282,7 @@ func Run(ctx context.Context, in Input) (*Result, error) {
 	b := &rebuilder{in: in, cmp: in.Compare, runner: in.Runner, dir: in.Dir, root: root, info: newInfo(in),
 		files: slices.Clone(in.Files), host: map[string]string{}, release: map[string][]string{}, byPath: map[string]int{},
 		copied: map[string]bool{}, present: map[string]bool{}, judged: map[string]bool{}, missing: map[string]string{},
-		unproved: map[string][]string{}}
+		unproved: map[string][]string{}, inexact: map[string]string{}}
 	b.env = []string{"LC_ALL=C", "TZ=UTC"}
 	if !in.CommitTime.IsZero() && in.CommitTime.Unix() > 0 {
 		b.env = append(b.env, "SOURCE_DATE_EPOCH="+strconv.FormatInt(in.CommitTime.Unix(), 10))
@@ -340,6 +344,7 @@ func (b *rebuilder) run(ctx context.Context) error {
 		}
 		b.storeResult(key)
 	}
+	b.regeneratedGettextMacro()
 	b.libtoolBuilds()
 	b.compareWorkDir()
 	if err := b.secondAutomakePass(ctx, key); err != nil {
@@ -766,6 +771,12 @@ func (b *rebuilder) mismatches(rel string, regen, tarContent []byte) []mismatch 
 	}
 	for _, t := range autotoolChain {
 		if !b.relevant(rel, t.key) || containsString(t.gens, stamped) {
+			continue
+		}
+		if why := b.inexact[t.key]; why != "" {
+			for _, v := range b.release[t.key] {
+				add(t.key+" "+v+" (upstream build)", why)
+			}
 			continue
 		}
 		host := b.host[t.key]
