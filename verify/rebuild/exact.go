@@ -1,8 +1,10 @@
 package rebuild
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -325,4 +327,28 @@ func (b *rebuilder) regeneratedGettextMacro() {
 	if m := gettextMacroRE.FindSubmatch(readAt(b.root, rel)); m != nil {
 		b.gettextMacro = string(m[1])
 	}
+}
+
+// hostPkgM4Path is the pkg.m4 aclocal finds in the sandbox: the host's, as
+// no toolchain package provides one.
+var hostPkgM4Path = "/usr/share/aclocal/pkg.m4"
+
+// pkgM4Header opens pkg-config's pkg.m4, which aclocal copies verbatim
+// into aclocal.m4 from the system macro directory.
+const pkgM4Header = "# pkg.m4 - Macros to locate and use pkg-config."
+
+// pkgM4Tool names the missing pkg.m4 in grouped findings.
+const pkgM4Tool = "pkg.m4 of the release"
+
+// foreignPkgM4 reports whether aclocal (the release's aclocal.m4) embeds a
+// pkg.m4 whose bytes are not those of the file at host: the release was
+// made with other pkg-config macros than the sandbox has (pkgconf 1.8 and
+// 2.x both say "serial 12"), so the stamp cannot select them and what they
+// feed is not proved by this rebuild.
+func foreignPkgM4(aclocal []byte, host string) bool {
+	if !bytes.Contains(aclocal, []byte(pkgM4Header)) {
+		return false
+	}
+	mine, err := os.ReadFile(host)
+	return err != nil || len(mine) == 0 || !bytes.Contains(aclocal, mine)
 }
