@@ -420,7 +420,7 @@ func TestForeignPkgM4(t *testing.T) {
 	other := strings.Replace(mine, "[:]", "[m4_default([$2], [AC_MSG_ERROR([pkg-config not found])])]", 1)
 	for _, tc := range []struct {
 		name, aclocal, host string
-		want               bool
+		want                bool
 	}{
 		{"same pkg.m4", "# aclocal.m4\n" + mine + "m4_include([m4/x.m4])\n", host, false},
 		{"other pkg.m4, same serial", "# aclocal.m4\n" + other, host, true},
