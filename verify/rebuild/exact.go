@@ -279,10 +279,21 @@ func addedCommands(regen, tarContent []byte) []string {
 	return out
 }
 
-// upstreamLargefileMarker is a line upstream autoconf 2.72 writes for
-// AC_SYS_LARGEFILE; Debian's autoconf 2.72-3.1 writes "checking for
-// $CPPFLAGS option for large files" instead (its patch for #852617).
-const upstreamLargefileMarker = "checking for $CC option to enable large file support"
+// largefileCacheVar is the cache variable of autoconf 2.72's
+// AC_SYS_LARGEFILE (also of gnulib's override of it).
+const largefileCacheVar = "ac_cv_sys_largefile_opts"
+
+// debianLargefileMarker is what Debian's autoconf 2.72-3.1 writes for
+// AC_SYS_LARGEFILE (its patch for #852617); upstream 2.72 checks for a
+// "$CC option to enable large file support" (gnulib's override: "to
+// support large files").
+const debianLargefileMarker = "checking for $CPPFLAGS option for large files"
+
+// upstreamLargefile reports whether a configure has autoconf 2.72's
+// large-file checks as upstream (or gnulib) writes them, not Debian's.
+func upstreamLargefile(configure []byte) bool {
+	return bytes.Contains(configure, []byte(largefileCacheVar)) && !bytes.Contains(configure, []byte(debianLargefileMarker))
+}
 
 // debianPatchedBuilds are catalog builds whose output differs from the
 // upstream release's in some macros, with what tells the two apart.

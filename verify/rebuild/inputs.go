@@ -56,7 +56,7 @@ func (b *rebuilder) copyInputs(ctx context.Context) error {
 		}
 		if rel == "configure" {
 			b.runstatedir = e.Content != nil && strings.Contains(string(e.Content), "--runstatedir")
-			b.upstreamLargefile = e.Content != nil && strings.Contains(string(e.Content), upstreamLargefileMarker)
+			b.upstreamLargefile = upstreamLargefile(e.Content)
 			if t := b.cmp.Members[rel]; t.Status != report.OnlyInTarball || !isReleaseInput(rel) {
 				return nil
 			}
