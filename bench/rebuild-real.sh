@@ -27,7 +27,7 @@ if [ -z "${TARCHECK:-}" ]; then
   (cd "$top" && nice -n "$NICE" go build -o "$TARCHECK" ./cmd/tarcheck) || exit 2
 fi
 # The set: one release per autotools generation (name as in bench/corpus/releases.tsv).
-RELEASES=${RELEASES:-"findutils-4.9.0 curl-8.14.1 datamash-1.9"}
+RELEASES=${RELEASES:-"curl-8.14.1 datamash-1.9 libidn2-2.3.3 findutils-4.9.0"}
 printf '%-18s %-62s %9s %-7s %7s %7s\n' release "toolchain (autoconf/automake/libtool/gettext)" "repro" verdict "cold-s" "warm-s"
 for name in $RELEASES; do
   [ -n "${ONLY:-}" ] && ! [[ $name =~ $ONLY ]] && continue

@@ -55,12 +55,16 @@
 // (bullseye) and autoconf2.69 2.69-2 carry the --runstatedir backport that
 // most Debian/Ubuntu-made 2.69 releases show (pass [HintRunstatedir]);
 // autoconf 2.72-3.1 rewords the largefile checks, so an upstream-made 2.72
-// configure differs from it in those hunks only.
+// configure differs from it in those hunks only (verify/rebuild then reports
+// "autoconf 2.72 (upstream build) not available" for configure instead of
+// a difference: upstream autoconf 2.72 built from its release tarball
+// reproduces datamash 1.9's configure byte for byte, bench/rebuild-results.md).
 //
 // Not covered: automake 1.15 and 1.16.1/1.16.2, libtool 2.4.2, gettext 0.19.x
 // autopoint binaries (their files are in newer autopoints), and any version
 // Debian no longer serves (buster and older are gone from the main mirror);
-// pkg.m4 stays the host's (pkgconf is architecture-dependent). Select reports
+// pkg.m4 stays the host's (pkgconf is architecture-dependent; a release whose
+// aclocal.m4 embeds another pkg.m4 is reported as not proved by verify/rebuild). Select reports
 // those as missing ("automake=1.15").
 //
 // # Adding a version

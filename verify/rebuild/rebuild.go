@@ -47,6 +47,10 @@ import (
 const (
 	// rebuildTimeout is the wall-time limit of autoreconf (or the rebuild script).
 	rebuildTimeout = 20 * time.Minute
+	// bootstrapTimeout is the limit of a gnulib bootstrap: gnulib-tool (a
+	// shell script before gnulib 2024) imports hundreds of modules and took
+	// 18 minutes for findutils on a machine with a load of 35.
+	bootstrapTimeout = 60 * time.Minute
 	// distTimeout is the wall-time limit of ./configure && make dist.
 	distTimeout = 30 * time.Minute
 	// toolProbeTimeout bounds the host tool version probe.
@@ -149,12 +153,19 @@ type rebuilder struct {
 	tc           *toolchain.Toolchain // exact toolchain laid over /usr, nil = the host's tools
 	gettextMacro string               // GETTEXT_MACRO_VERSION of the sandbox's po/Makefile.in.in
 	runstatedir  bool                 // the release's configure has --runstatedir
-	missing      map[string]string    // "autoconf 2.69" -> why that toolchain is not available
-	fetch        []string             // "autoconf=2.69": what `tarcheck toolchain fetch` would add
-	unproved     map[string][]string  // "autoconf 2.69" -> differing files it would prove
-	inputIDs     []string             // inputs written into the export, for the result cache key
-	bootstrap    bool                 // the tag's gnulib bootstrap runs with the pinned gnulib
-	probeOut     []byte               // the tool probe's output, for the result cache key
+	// upstreamLargefile: the release's configure has upstream autoconf
+	// 2.72's AC_SYS_LARGEFILE, which Debian's 2.72-3.1 patches.
+	upstreamLargefile bool
+	inexact           map[string]string // tool key -> why the toolchain's build is not the release's
+	// pkgM4Foreign: the release's aclocal.m4 embeds a pkg.m4 other than
+	// the sandbox's (pkg-config's macros are not in the toolchain cache).
+	pkgM4Foreign bool
+	missing      map[string]string   // "autoconf 2.69" -> why that toolchain is not available
+	fetch        []string            // "autoconf=2.69": what `tarcheck toolchain fetch` would add
+	unproved     map[string][]string // "autoconf 2.69" -> differing files it would prove
+	inputIDs     []string            // inputs written into the export, for the result cache key
+	bootstrap    bool                // the tag's gnulib bootstrap runs with the pinned gnulib
+	probeOut     []byte              // the tool probe's output, for the result cache key
 }
 
 // pendingDiff is a regenerated file whose blob differs from the tarball's.
@@ -279,7 +290,7 @@ func Run(ctx context.Context, in Input) (*Result, error) {
 	b := &rebuilder{in: in, cmp: in.Compare, runner: in.Runner, dir: in.Dir, root: root, info: newInfo(in),
 		files: slices.Clone(in.Files), host: map[string]string{}, release: map[string][]string{}, byPath: map[string]int{},
 		copied: map[string]bool{}, present: map[string]bool{}, judged: map[string]bool{}, missing: map[string]string{},
-		unproved: map[string][]string{}}
+		unproved: map[string][]string{}, inexact: map[string]string{}}
 	b.env = []string{"LC_ALL=C", "TZ=UTC"}
 	if !in.CommitTime.IsZero() && in.CommitTime.Unix() > 0 {
 		b.env = append(b.env, "SOURCE_DATE_EPOCH="+strconv.FormatInt(in.CommitTime.Unix(), 10))
@@ -335,12 +346,17 @@ func (b *rebuilder) run(ctx context.Context) error {
 			}
 		}
 		b.progress("rebuild: " + label)
-		ok, err := b.step(ctx, label, script, rebuildTimeout)
+		timeout := rebuildTimeout
+		if gnulib {
+			timeout = bootstrapTimeout
+		}
+		ok, err := b.step(ctx, label, script, timeout)
 		if err != nil || !ok {
 			return err
 		}
 		b.storeResult(key)
 	}
+	b.regeneratedGettextMacro()
 	b.libtoolBuilds()
 	b.compareWorkDir()
 	if err := b.secondAutomakePass(ctx, key); err != nil {
@@ -762,11 +778,23 @@ func (b *rebuilder) mismatches(rel string, regen, tarContent []byte) []mismatch 
 			add(key+" "+tg.Version, fmt.Sprintf("upstream used %s %s, this machine has %s", tg.Generator, tg.Version, rg.Version))
 		}
 	}
+	if base := path.Base(rel); b.pkgM4Foreign && (base == "aclocal.m4" || base == "configure") {
+		b.missing[pkgM4Tool] = "pkg.m4 is not in the toolchain cache; the sandbox has this machine's " + hostPkgM4Path
+		add(pkgM4Tool, "the release's aclocal.m4 embeds another pkg.m4 (pkg-config's macros, same serial line) than this machine's "+hostPkgM4Path)
+	}
 	if b.hostLibtool != b.releaseLibtool && strings.ContainsRune(b.hostLibtool, ' ') && b.releaseLibtool != "" && b.relevant(rel, "libtool") {
 		add("libtool "+b.releaseLibtool, fmt.Sprintf("upstream used GNU Libtool %s, this machine has the distribution build %s (with its patches)", b.releaseLibtool, b.hostLibtool))
 	}
 	for _, t := range autotoolChain {
 		if !b.relevant(rel, t.key) || containsString(t.gens, stamped) {
+			continue
+		}
+		if why := b.inexact[t.key]; why != "" {
+			if base := path.Base(rel); base == "configure" || strings.HasSuffix(base, ".h.in") {
+				for _, v := range b.release[t.key] {
+					add(t.key+" "+v+" (upstream build)", why)
+				}
+			}
 			continue
 		}
 		host := b.host[t.key]
