@@ -788,7 +788,7 @@ func isScanRule(rule string) bool { return scanRuleIDs[rule] }
 func (c *classification) scan(res *Result) {
 	in := c.in
 	if !c.skipScan && tarSide(in) && in.Tarball != nil && in.TarballMode != ModeSymlink && !c.tarBinary && isBuildScript(in.Path, in.Tarball) {
-		sigs, flows := ScanBuildScriptFlows(in.Path, in.Tarball)
+		sigs, flows := c.ctx.scanFlows(in.Path, in.Tarball)
 		c.flows = flows
 		for _, sig := range sigs {
 			// The finding carries the path already.

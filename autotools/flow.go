@@ -713,6 +713,22 @@ func (a *flowAnalyzer) wordValueKnown(w *syntax.Word) (string, bool) {
 	if w == nil {
 		return "", true
 	}
+	if len(w.Parts) == 1 {
+		// The common one-part words, without a builder (what
+		// partValue writes for them).
+		switch x := w.Parts[0].(type) {
+		case *syntax.Lit:
+			return unescapeLit(x.Value, false), true
+		case *syntax.SglQuoted:
+			return x.Value, true
+		case *syntax.ParamExp:
+			if x.Param != nil && x.Exp == nil && x.Slice == nil && x.Repl == nil && !x.Length && !x.Excl && x.Index == nil {
+				if v := a.vars[x.Param.Value]; v != nil && v.known {
+					return v.value, true
+				}
+			}
+		}
+	}
 	var b strings.Builder
 	known := true
 	for _, p := range w.Parts {

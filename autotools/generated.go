@@ -24,6 +24,17 @@ type generatorStamp struct {
 	// re must match in the first stampSniffLen bytes; group 1, if any, is the
 	// generator version. A nil re matches on the path alone.
 	re *regexp.Regexp
+	// lit, when set, is a literal every match of re contains
+	// (requiredLiteral): without it in the head, re is not run.
+	lit []byte
+}
+
+func init() {
+	for i := range generatorStamps {
+		if s := &generatorStamps[i]; s.re != nil {
+			s.lit = requiredLiteral(s.re)
+		}
+	}
 }
 
 var versionPat = `([0-9][0-9A-Za-z.+~_-]*[0-9A-Za-z])`
@@ -88,6 +99,12 @@ type Generated struct {
 // (see ScanBuildScript). m4 files other than aclocal.m4 are never reported
 // as generated: they are traced through the m4 database instead.
 func DetectGenerator(p string, content []byte) (Generated, bool) {
+	return detectGenerator(p, content, true)
+}
+
+// detectGenerator is DetectGenerator; prefilter false runs every regexp
+// (the reference the prefilter is tested against).
+func detectGenerator(p string, content []byte, prefilter bool) (Generated, bool) {
 	base := path.Base(p)
 	ext := path.Ext(base)
 	if ext == ".m4" && !generatedM4[base] {
@@ -106,6 +123,9 @@ func DetectGenerator(p string, content []byte) (Generated, bool) {
 		}
 		if s.re == nil {
 			return Generated{Generator: s.generator}, true
+		}
+		if prefilter && s.lit != nil && !bytes.Contains(head, s.lit) {
+			continue
 		}
 		m := s.re.FindSubmatch(head)
 		if m == nil {

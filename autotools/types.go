@@ -55,6 +55,9 @@ type Context struct {
 	TagTime time.Time
 	// DB is the known-file database; nil means Baseline().
 	DB *M4DB
+	// Prescan, when set, holds build-script scans computed ahead on other
+	// cores (NewFlowPrescan); the result is the same without it.
+	Prescan *FlowPrescan
 	// IsBinaryInGit reports whether the git side of path is binary data.
 	IsBinaryInGit func(path string) bool
 	// IsBinaryInTarball reports whether the tarball side of path is binary.

@@ -174,6 +174,17 @@ func Explain(ctx context.Context, in Input) (*Result, error) {
 		x.total++
 	}
 	x.step(0)
+	// The build-script scans of the members at hand run ahead on the
+	// other cores while the members are classified in order.
+	pre := autotools.NewFlowPrescan(0)
+	for _, rel := range rels {
+		if t := x.cmp.Members[rel]; !t.Missing && !t.Stray && t.Type == archive.TypeRegular {
+			pre.Add(autotools.Input{Path: rel, Status: string(t.Status), Tarball: t.Content, TarballMode: t.GitMode})
+		}
+	}
+	pre.Start(x.actx.DB)
+	x.actx.Prescan = pre
+	defer pre.Close()
 	// Members whose content is at hand (or not needed).
 	for _, rel := range rels {
 		if t := x.cmp.Members[rel]; !t.Missing {

@@ -1,0 +1,203 @@
+package autotools
+
+import (
+	"bytes"
+	"runtime"
+	"sync"
+)
+
+// FlowPrescan runs the build-script scan (ScanBuildScriptFlows, the costly
+// part of Classify: a shell parse and a data-flow analysis of every changed
+// configure, Makefile.in and script) on the other cores ahead of the caller,
+// which classifies members one by one. Classify, given the prescan in its
+// Context, takes a finished result instead of scanning again; a result not
+// yet started is computed by the caller itself, one being computed is
+// waited for. ScanBuildScriptFlows is pure, so the report is the same with
+// or without a prescan, whatever the timing.
+//
+// Workers take files from the end of the list while the caller goes from
+// its start, so the two meet in the middle. A nil *FlowPrescan does nothing.
+type FlowPrescan struct {
+	mu      sync.Mutex
+	cond    *sync.Cond
+	queue   []*prescanEntry // in the caller's order
+	byPath  map[string]*prescanEntry
+	back    int // queue[back-1] is the next a worker takes
+	closed  bool
+	wg      sync.WaitGroup
+	workers int
+}
+
+// MaxPrescanBytes is the largest file FlowPrescan scans ahead; larger ones
+// (configure, a big Makefile.in) are scanned by Classify's caller, one at
+// a time.
+const MaxPrescanBytes = 1 << 20
+
+type prescanState int
+
+const (
+	prescanQueued prescanState = iota
+	prescanRunning
+	prescanDone
+	prescanTaken // by the caller, before a worker started it
+)
+
+type prescanEntry struct {
+	path    string
+	content []byte
+	state   prescanState
+	scanned bool // false when the worker found a known upstream copy (Classify does not scan those)
+	sigs    []Signal
+	fs      FlowScan
+}
+
+// NewFlowPrescan returns a prescan with GOMAXPROCS-1 workers (at most
+// workers when workers > 0), or nil when there is only one core: then
+// Classify scans as it goes.
+func NewFlowPrescan(workers int) *FlowPrescan {
+	n := runtime.GOMAXPROCS(0) - 1
+	if workers > 0 {
+		n = min(n, workers)
+	}
+	if n < 1 {
+		return nil
+	}
+	p := &FlowPrescan{byPath: map[string]*prescanEntry{}, workers: n}
+	p.cond = newCond(p)
+	return p
+}
+
+func newCond(p *FlowPrescan) *sync.Cond { return sync.NewCond(&p.mu) }
+
+// Add queues in for a prescan when Classify would scan it: a changed or
+// tarball-only regular build script that is not binary. Call Add for
+// every member first, in the order Classify will be called, then Start.
+func (p *FlowPrescan) Add(in Input) {
+	if p == nil || !tarSide(&in) || in.Tarball == nil || in.TarballMode == ModeSymlink || !isBuildScript(in.Path, in.Tarball) {
+		return
+	}
+	if _, dup := p.byPath[in.Path]; dup {
+		return
+	}
+	if len(in.Tarball) > MaxPrescanBytes {
+		// The caller scans the largest files itself: two large
+		// syntax trees at once would raise the peak memory.
+		return
+	}
+	if bin, _ := IsBinary(in.Tarball); bin {
+		return
+	}
+	e := &prescanEntry{path: in.Path, content: in.Tarball}
+	p.queue = append(p.queue, e)
+	p.byPath[in.Path] = e
+}
+
+// Start starts the workers; db is the database Classify will use (nil:
+// Baseline()), to skip the known upstream copies Classify does not scan.
+func (p *FlowPrescan) Start(db *M4DB) {
+	if p == nil {
+		return
+	}
+	if db == nil {
+		db = Baseline()
+	}
+	p.back = len(p.queue)
+	for range min(p.workers, len(p.queue)) {
+		p.wg.Add(1)
+		go p.work(db)
+	}
+}
+
+func (p *FlowPrescan) work(db *M4DB) {
+	defer p.wg.Done()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for !p.closed {
+		var e *prescanEntry
+		for p.back > 0 && e == nil {
+			p.back--
+			if c := p.queue[p.back]; c.state == prescanQueued {
+				e = c
+			}
+		}
+		if e == nil {
+			return
+		}
+		e.state = prescanRunning
+		p.mu.Unlock()
+		// ruleKnownCopy's test: an exact known copy is never scanned.
+		m := db.Lookup(e.path, e.content)
+		known := m.Kind == MatchExact && !(m.KnownAs != "" && len(e.content) < 64)
+		var sigs []Signal
+		var fs FlowScan
+		if !known {
+			sigs, fs = ScanBuildScriptFlows(e.path, e.content)
+		}
+		p.mu.Lock()
+		e.sigs, e.fs, e.scanned, e.state = sigs, fs, !known, prescanDone
+		if known {
+			e.content = nil // Classify will not ask: let the caller free it
+		}
+		p.cond.Broadcast()
+	}
+}
+
+// take returns the prescan's result for path and content, waiting for a
+// worker that is computing it; ok is false when the caller must scan
+// itself (not queued, not started yet, or taken already).
+func (p *FlowPrescan) take(path string, content []byte) (sigs []Signal, fs FlowScan, ok bool) {
+	if p == nil {
+		return nil, FlowScan{}, false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	e := p.byPath[path]
+	if e == nil || e.state == prescanTaken || e.state == prescanDone && !e.scanned || !sameBytes(e.content, content) {
+		return nil, FlowScan{}, false
+	}
+	if e.state == prescanQueued {
+		e.state, e.content = prescanTaken, nil
+		return nil, FlowScan{}, false
+	}
+	for e.state == prescanRunning {
+		p.cond.Wait()
+	}
+	sigs, fs, ok = e.sigs, e.fs, e.scanned
+	e.state, e.content, e.sigs, e.fs = prescanTaken, nil, nil, FlowScan{}
+	return sigs, fs, ok
+}
+
+// Close stops the workers (each finishes the file it is on) and drops the
+// results not taken.
+func (p *FlowPrescan) Close() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
+	p.wg.Wait()
+	p.mu.Lock()
+	p.queue, p.byPath = nil, nil
+	p.mu.Unlock()
+}
+
+// sameBytes reports whether a and b hold the same bytes (the same slice,
+// usually).
+func sameBytes(a, b []byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) == 0 || &a[0] == &b[0] {
+		return true
+	}
+	return bytes.Equal(a, b)
+}
+
+// scanFlows is ScanBuildScriptFlows, or the prescan's result for it.
+func (ctx *Context) scanFlows(path string, content []byte) ([]Signal, FlowScan) {
+	if sigs, fs, ok := ctx.Prescan.take(path, content); ok {
+		return sigs, fs
+	}
+	return ScanBuildScriptFlows(path, content)
+}

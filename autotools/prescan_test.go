@@ -1,0 +1,98 @@
+package autotools
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+)
+
+// TestFlowPrescanSameResults classifies the flow variants (flagged), the
+// honest snippets and the build-to-host reconstruction with and without a
+// prescan, and requires equal results: the prescan only moves work.
+func TestFlowPrescanSameResults(t *testing.T) {
+	var ins []Input
+	for i, v := range flowVariants {
+		// Distinct paths: a release holds each once.
+		ins = append(ins, Input{Path: fmt.Sprintf("d%d/%s", i, v.path), Status: StatusOnlyInTarball, Tarball: []byte(v.script)})
+	}
+	for i, h := range honestSnippets {
+		ins = append(ins, Input{Path: fmt.Sprintf("h%d/%s", i, h.path), Status: StatusContentDiffers, Tarball: []byte(h.script), Git: []byte("#!/bin/sh\n")})
+	}
+	ins = append(ins, Input{Path: "m4/build-to-host.m4", Status: StatusOnlyInTarball, Tarball: []byte(buildToHostM4)})
+	for _, workers := range []int{1, 3} {
+		want := make([]Result, len(ins))
+		for i, in := range ins {
+			want[i] = Classify(in, &Context{})
+		}
+		pre := NewFlowPrescan(workers)
+		if pre == nil {
+			t.Skip("one core: no prescan") // GOMAXPROCS=1
+		}
+		for _, in := range ins {
+			pre.Add(in)
+		}
+		if len(pre.queue) != len(ins) {
+			t.Fatalf("queued %d of %d build scripts", len(pre.queue), len(ins))
+		}
+		pre.Start(nil)
+		ctx := &Context{Prescan: pre}
+		for i, in := range ins {
+			if got := Classify(in, ctx); !reflect.DeepEqual(got, want[i]) {
+				t.Errorf("workers %d, %s: with the prescan\n%+v\nwithout\n%+v", workers, in.Path, got, want[i])
+			}
+		}
+		pre.Close()
+		flagged := 0
+		for _, r := range want {
+			for _, s := range r.Signals {
+				if s.Rule == RuleDataFlow {
+					flagged++
+					break
+				}
+			}
+		}
+		if flagged < len(flowVariants)/2 {
+			t.Errorf("only %d results carry a data flow: the comparison saw too little", flagged)
+		}
+	}
+}
+
+// TestFlowPrescanTake covers the caller's side: a result is given once, for
+// the same content only, and a nil prescan gives nothing.
+func TestFlowPrescanTake(t *testing.T) {
+	var nilPre *FlowPrescan
+	nilPre.Add(Input{Path: "configure", Status: StatusOnlyInTarball, Tarball: []byte("eval x\n")})
+	nilPre.Start(nil)
+	if _, _, ok := nilPre.take("configure", nil); ok {
+		t.Error("nil prescan gave a result")
+	}
+	nilPre.Close()
+	pre := &FlowPrescan{byPath: map[string]*prescanEntry{}, workers: 1}
+	pre.Add(Input{Path: "configure", Status: StatusOnlyInTarball, Tarball: []byte("cat data | base64 -d | sh\n")})
+	pre.Add(Input{Path: "README", Status: StatusOnlyInTarball, Tarball: []byte("text")})                  // not a build script
+	pre.Add(Input{Path: "same.sh", Status: StatusModeDiffers, Tarball: []byte("#!/bin/sh\n")})            // Classify does not scan it
+	pre.Add(Input{Path: "big.sh", Status: StatusOnlyInTarball, Tarball: make([]byte, MaxPrescanBytes+1)}) // the caller's
+	if len(pre.queue) != 1 {
+		t.Fatalf("queued %d files, want only configure", len(pre.queue))
+	}
+	pre.cond = newCond(pre)
+	pre.Start(nil)
+	pre.Close() // waits for the worker, which finished configure
+	pre2 := &FlowPrescan{byPath: map[string]*prescanEntry{}, workers: 1}
+	pre2.cond = newCond(pre2)
+	content := []byte("cat data | base64 -d | sh\n")
+	pre2.Add(Input{Path: "configure", Status: StatusOnlyInTarball, Tarball: content})
+	pre2.Start(nil)
+	pre2.wg.Wait() // the worker is done with the only file
+	if _, _, ok := pre2.take("configure", []byte("other")); ok {
+		t.Error("a result for other content")
+	}
+	sigs, fs, ok := pre2.take("configure", content)
+	if !ok || len(fs.Flows) == 0 || len(sigs) == 0 {
+		t.Errorf("take = %v, %d flows, %d signals; want the scan's flow", ok, len(fs.Flows), len(sigs))
+	}
+	if _, _, ok := pre2.take("configure", content); ok {
+		t.Error("a result given twice")
+	}
+	pre2.Close()
+}
