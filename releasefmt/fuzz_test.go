@@ -89,7 +89,7 @@ func FuzzToolCacheAndStamp(f *testing.F) {
 		if _, ok := explained(r, p); ok && pytestCacheFile(rel, body) == "" {
 			t.Errorf("%q with %q explained", p, body)
 		}
-		if _, ok := explained(r, "package_version"); ok != isVersionStamp(string(body), "1.0") {
+		if _, ok := explained(r, "package_version"); ok != isVersionStamp(string(body), "1.0", "") {
 			t.Errorf("package_version %q: explained %v", body, ok)
 		}
 	})
