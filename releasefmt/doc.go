@@ -4,8 +4,9 @@
 // it as Input.Subtree), Python sdists (with setup.cfg as setuptools'
 // configparser writes it back, and a pytest cache left in the tree), info
 // manuals made by makeinfo, artefacts that a script in the tag downloads
-// (and pins by hash, or names with its URL when it pins none), and one-line
-// version stamps a rule of the tag writes at release.
+// (and pins by hash, or names with its URL when it pins none), one-line
+// version stamps a rule of the tag writes at release, and files made from
+// the tag's FILE.in by replacing @NAME@ placeholders with plain values.
 //
 // It is a pure leaf of the provenance search: the caller passes the tag's
 // file list and content, the tarball's differing or only-in-tarball files and

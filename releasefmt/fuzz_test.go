@@ -89,8 +89,25 @@ func FuzzToolCacheAndStamp(f *testing.F) {
 		if _, ok := explained(r, p); ok && pytestCacheFile(rel, body) == "" {
 			t.Errorf("%q with %q explained", p, body)
 		}
-		if _, ok := explained(r, "package_version"); ok != isVersionStamp(string(body), "1.0") {
+		if _, ok := explained(r, "package_version"); ok != isVersionStamp(string(body), "1.0", "") {
 			t.Errorf("package_version %q: explained %v", body, ok)
+		}
+	})
+}
+
+// substitution never panics and never accepts a value that is not plain.
+func FuzzSubstitution(f *testing.F) {
+	f.Add([]byte("Version: @V@\n"), []byte("Version: 1.0\n"))
+	f.Add([]byte("@A@@B@ x @A@\n"), []byte("12 x 1\n"))
+	f.Fuzz(func(t *testing.T, tmpl, out []byte) {
+		vals, ok := substitution(tmpl, out)
+		if !ok {
+			return
+		}
+		for n, v := range vals {
+			if !plainValue.MatchString(v) {
+				t.Fatalf("@%s@ = %q accepted", n, v)
+			}
 		}
 	})
 }

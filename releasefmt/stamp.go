@@ -17,7 +17,8 @@ var stampLine = regexp.MustCompile(`^(?:[A-Za-z_][A-Za-z0-9_]*=)?(["']?)([0-9A-Z
 
 // explainVersionStamp proves a small file only in the tarball whose whole
 // content is the release version (alone or as one NAME="VERSION" line) and
-// whose name a build rule or script of the tag writes with a shell redirect
+// (and, on a second line, the tag's commit id), and whose name a build rule
+// or script of the tag writes with a shell redirect
 // ("> $(top_distdir)/package_version", as opus's dist-hook does, or
 // m4_esyscmd([echo ]mym4_version[>VERSION]) in GnuPG's configure.ac): low,
 // release stamping. Another version, other content, or a name no tag file
@@ -35,7 +36,7 @@ func explainVersionStamp(in Input, c *collector) {
 		if !ok || len(b) > 256 {
 			continue
 		}
-		if !isVersionStamp(string(b), in.Version) {
+		if !isVersionStamp(string(b), in.Version, in.Commit) {
 			continue
 		}
 		if writers == nil {
@@ -52,13 +53,17 @@ func explainVersionStamp(in Input, c *collector) {
 	}
 }
 
-// isVersionStamp says whether s is one line holding version and nothing else.
-func isVersionStamp(s, version string) bool {
+// isVersionStamp says whether s is one line holding version and nothing
+// else, optionally followed by a line holding the tag's commit id (or a
+// prefix of at least 7 digits), as libgpg-error's
+// m4_esyscmd([echo ]mym4_commitid[>>VERSION]) appends.
+func isVersionStamp(s, version, commit string) bool {
 	s = strings.TrimSuffix(s, "\n")
-	if strings.ContainsAny(s, "\n\r") {
+	first, second, two := strings.Cut(s, "\n")
+	if strings.ContainsAny(first, "\r") || two && (len(second) < 7 || commit == "" || !strings.HasPrefix(strings.ToLower(commit), second)) {
 		return false
 	}
-	m := stampLine.FindStringSubmatch(s)
+	m := stampLine.FindStringSubmatch(first)
 	return m != nil && m[1] == m[3] && m[2] == version
 }
 

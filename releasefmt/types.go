@@ -120,7 +120,7 @@ type Result struct {
 	Explained []Explanation
 	Findings  []Finding
 	// Formats lists the formats recognised ("crate", "sdist", "makeinfo",
-	// "download", "pytest-cache", "version-stamp"), sorted.
+	// "download", "pytest-cache", "version-stamp", "substituted"), sorted.
 	Formats []string
 }
 
@@ -143,6 +143,7 @@ func Explain(in Input) Result {
 	explainDownloads(in, &c)
 	explainPytestCache(in, &c)
 	explainVersionStamp(in, &c)
+	explainSubstituted(in, &c)
 	return c.result()
 }
 
