@@ -947,6 +947,23 @@ func referencable(p string) bool {
 // directory, the release root, and any directory holding a file of that
 // name (include paths are unknown). The result is sorted and unique.
 func OmittedReferences(tagFiles, tarballFiles []string, inTarball func(string) bool, read func(string) ([]byte, bool)) []string {
+	kinds := OmittedReferenceKinds(tagFiles, tarballFiles, inTarball, read)
+	out := make([]string, 0, len(kinds))
+	for p := range kinds {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// OmittedReferenceKinds is OmittedReferences with, for each file, whether
+// its absence changes the build silently: a __has_include probe, or a
+// build-file line that includes it only if it exists (CMake OPTIONAL or
+// EXISTS, make's -include/sinclude or $(wildcard), meson's fs.exists).
+// A plain #include or a build rule naming a missing file stops the
+// build instead ("No such file"), which is loud: true only when some
+// reference is silent.
+func OmittedReferenceKinds(tagFiles, tarballFiles []string, inTarball func(string) bool, read func(string) ([]byte, bool)) map[string]bool {
 	omitted := map[string]bool{}
 	byBase := map[string][]string{}
 	for _, f := range tagFiles {
@@ -963,12 +980,13 @@ func OmittedReferences(tagFiles, tarballFiles []string, inTarball func(string) b
 	if len(omitted) == 0 {
 		return nil
 	}
-	found := map[string]bool{}
+	found := map[string]bool{} // path -> some reference is silent
+	mark := func(p string, silent bool) { found[p] = found[p] || silent }
 	tarByBase := map[string][]string{}
 	for _, f := range tarballFiles {
 		tarByBase[path.Base(f)] = append(tarByBase[path.Base(f)], f)
 	}
-	resolve := func(dir, ref string) {
+	resolve := func(dir, ref string, silent bool) {
 		ref = strings.TrimPrefix(ref, "./")
 		for _, p := range tarByBase[path.Base(ref)] {
 			if p == ref || strings.HasSuffix(p, "/"+ref) {
@@ -979,7 +997,7 @@ func OmittedReferences(tagFiles, tarballFiles []string, inTarball func(string) b
 		}
 		for _, p := range []string{path.Join(dir, ref), path.Clean(ref)} {
 			if omitted[p] {
-				found[p] = true
+				mark(p, silent)
 				return
 			}
 		}
@@ -991,7 +1009,7 @@ func OmittedReferences(tagFiles, tarballFiles []string, inTarball func(string) b
 		}
 		for _, p := range byBase[path.Base(ref)] {
 			if strings.HasSuffix(p, "/"+ref) || p == ref {
-				found[p] = true
+				mark(p, silent)
 			}
 		}
 	}
@@ -1010,8 +1028,9 @@ func OmittedReferences(tagFiles, tarballFiles []string, inTarball func(string) b
 			dir = ""
 		}
 		if cSourceExts[ext] && !build {
-			for _, ref := range includeRefs(b) {
-				resolve(dir, ref)
+			refs, probe := includeRefKinds(b)
+			for i, ref := range refs {
+				resolve(dir, ref, probe[i])
 			}
 			continue
 		}
@@ -1022,29 +1041,36 @@ func OmittedReferences(tagFiles, tarballFiles []string, inTarball func(string) b
 		for _, pre := range []string{"$(srcdir)/", "${srcdir}/", "@srcdir@/", "${CMAKE_CURRENT_SOURCE_DIR}/", "${CMAKE_CURRENT_LIST_DIR}/"} {
 			text = strings.ReplaceAll(text, pre, " ")
 		}
-		for _, t := range buildTokenRe.FindAllString(text, -1) {
-			p := path.Join(dir, t)
-			if rest, ok := strings.CutPrefix(t, "/"); ok {
-				p = rest
-			}
-			if !cSourceExts[path.Ext(p)] && path.Ext(p) != ".cmake" {
-				// Other names in build files are mostly programs,
-				// data and maintainer files (bootstrap.conf, cfg.mk)
-				// that rules use, not inputs of the build.
-				continue
-			}
-			if omitted[p] {
-				found[p] = true
-			}
+		for _, line := range strings.Split(text, "\n") {
+			markBuildLine(line, dir, omitted, mark)
 		}
 	}
-	out := make([]string, 0, len(found))
-	for p := range found {
-		out = append(out, p)
-	}
-	sort.Strings(out)
-	return out
+	return found
 }
+
+// markBuildLine marks the omitted files a build-file line names (mark's
+// silent true when the line includes them only if they exist).
+func markBuildLine(line, dir string, omitted map[string]bool, mark func(string, bool)) {
+	silent := optionalRefRe.MatchString(line)
+	for _, t := range buildTokenRe.FindAllString(line, -1) {
+		p := path.Join(dir, t)
+		if rest, ok := strings.CutPrefix(t, "/"); ok {
+			p = rest
+		}
+		if !cSourceExts[path.Ext(p)] && path.Ext(p) != ".cmake" {
+			// Other names in build files are mostly programs,
+			// data and maintainer files (bootstrap.conf, cfg.mk)
+			// that rules use, not inputs of the build.
+			continue
+		}
+		if omitted[p] {
+			mark(p, silent)
+		}
+	}
+}
+
+// optionalRefRe is a build-file line that uses a file only if it exists.
+var optionalRefRe = regexp.MustCompile(`\bOPTIONAL\b|\bEXISTS\b|^\s*-include\s|^\s*sinclude\s|\$[({]wildcard\s|\bfs\.(exists|is_file)\(`)
 
 // sysdepMessage reports a message msgfmt stores in the system-dependent
 // segment of a .mo (an <inttypes.h> format such as %<PRIuMAX>), which the

@@ -586,3 +586,41 @@ func TestHelperVocabClaim(t *testing.T) {
 		t.Error("intltool's Makefile.in.in judged by gettext's vocabulary")
 	}
 }
+
+// TestOmittedReferenceKinds: an omission only a __has_include probe or an
+// optional include notices is silent (high); one a plain #include or a
+// build rule names stops the build that reaches it (medium), as opus
+// 1.5.2's celt/fixed_c5x.h, included only for a TI DSP, is left out.
+func TestOmittedReferenceKinds(t *testing.T) {
+	tag := []string{"src/main.c", "src/hardening.h", "celt/arch.h", "celt/fixed_c5x.h", "cmake/opt.cmake", "cmake/req.cmake", "CMakeLists.txt", "lib/extra.c", "Makefile.am"}
+	tar := map[string]string{
+		"src/main.c":     "#if __has_include(\"hardening.h\")\n# include \"hardening.h\"\n#endif\n",
+		"celt/arch.h":    "#ifndef ARCH_H\n#define ARCH_H\n#if defined(TI_C5X_ASM)\n#include \"fixed_c5x.h\"\n#endif\n#endif\n",
+		"CMakeLists.txt": "include(${CMAKE_SOURCE_DIR}/cmake/opt.cmake OPTIONAL)\ninclude(${CMAKE_SOURCE_DIR}/cmake/req.cmake)\n",
+		"Makefile.am":    "prog_SOURCES = lib/extra.c\n",
+	}
+	var files []string
+	for p := range tar {
+		files = append(files, p)
+	}
+	got := OmittedReferenceKinds(tag, files, func(p string) bool { _, ok := tar[p]; return ok }, func(p string) ([]byte, bool) {
+		s, ok := tar[p]
+		return []byte(s), ok
+	})
+	want := map[string]bool{"src/hardening.h": true, "cmake/opt.cmake": true, "celt/fixed_c5x.h": false, "cmake/req.cmake": false, "lib/extra.c": false}
+	if !maps.Equal(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	ctx := claimsContext()
+	ctx.OmittedReferenced = func(p string) bool { _, ok := got[p]; return ok }
+	ctx.OmittedSilently = func(p string) bool { return got[p] }
+	for p, silent := range want {
+		wantSev := SevMedium
+		if silent {
+			wantSev = SevHigh
+		}
+		if r := Classify(gitOnly(p), ctx); r.Severity != wantSev {
+			t.Errorf("%s: got %s/%s (%s), want %s", p, r.Class, r.Severity, r.Reason, wantSev)
+		}
+	}
+}

@@ -189,7 +189,13 @@ func ruleOnlyInGit(c *classification) (Result, bool) {
 		return Result{Class: ClassNotDistributed, Severity: SevLow, Reason: "submodule (gitlink) in git; its files are compared separately when copied into the tarball"}, true
 	}
 	if c.ctx.OmittedReferenced != nil && c.ctx.OmittedReferenced(c.in.Path) {
-		return Result{Class: ClassNotDistributed, Severity: SevHigh, Reason: "in git and referenced by the tarball's sources or build files, but left out of the tarball: the build silently changes"}, true
+		if c.ctx.OmittedSilently == nil || c.ctx.OmittedSilently(c.in.Path) {
+			return Result{Class: ClassNotDistributed, Severity: SevHigh, Reason: "in git and referenced by the tarball's sources or build files, but left out of the tarball: the build silently changes"}, true
+		}
+		// A plain #include or build rule naming it: a build that reaches
+		// the reference stops, unless a file of that name lies on the
+		// include path (a system header), so it is shown, not failed.
+		return Result{Class: ClassNotDistributed, Severity: SevMedium, Reason: "in git and named by a plain #include or build rule of the tarball, but left out of the tarball: a build that reaches the reference stops, or picks up a system file of that name"}, true
 	}
 	return Result{Class: ClassNotDistributed, Severity: SevLow, Reason: "in git but not distributed in the tarball; nothing from it ships"}, true
 }

@@ -30,7 +30,14 @@ func isRegexpSpace(c byte) bool {
 // includeRefs returns the names the C source b includes, in order: the
 // first non-empty submatch of every match of includeRe.FindAllSubmatch(b, -1).
 func includeRefs(b []byte) []string {
-	var out []string
+	refs, _ := includeRefKinds(b)
+	return refs
+}
+
+// includeRefKinds is includeRefs with, for each name, whether it comes from
+// __has_include: a test whose answer changes silently when the file is
+// missing, where a missing #include stops the compiler.
+func includeRefKinds(b []byte) (out []string, probe []bool) {
 	pos := 0
 	// Next match of each alternative at or after pos: start (the '#' for
 	// the first, whose match may begin at blank lines before it), end,
@@ -43,9 +50,11 @@ func includeRefs(b []byte) []string {
 		// comparing positions orders the two matches.
 		if h >= 0 && (r < 0 || h < r) {
 			out = append(out, hRef)
+			probe = append(probe, false)
 			pos = hEnd
 		} else {
 			out = append(out, rRef)
+			probe = append(probe, true)
 			pos = rEnd
 		}
 		if h >= 0 && h < pos {
@@ -55,7 +64,7 @@ func includeRefs(b []byte) []string {
 			r, rEnd, rRef = nextHasInclude(b, pos)
 		}
 	}
-	return out
+	return out, probe
 }
 
 // The anchored regexps run on a window that ends with the line of the

@@ -97,6 +97,11 @@ type Context struct {
 	// by the tarball's sources or build files (see OmittedReferences).
 	// Optional: without it omissions stay low.
 	OmittedReferenced func(path string) bool
+	// OmittedSilently reports whether some reference to such a path
+	// changes the build silently when the file is missing (a
+	// __has_include probe, an optional include; OmittedReferenceKinds);
+	// nil: every reference is taken as silent.
+	OmittedSilently func(path string) bool
 	// BuildGlobs are the file-selecting globs of the tag's build and test
 	// files (FindBuildGlobs, NewGlobIndex): a tarball-side file one of them
 	// picks up that nothing proves is high (RuleBuildGlob). Optional.

@@ -45,11 +45,9 @@ func (x *explainer) wireClaims() {
 		g := cmp.Index.Get(rel)
 		return g != nil && g.Identical
 	}
-	omitted := map[string]bool{}
-	for _, rel := range autotools.OmittedReferences(tagFiles, tarFiles, inTarball, tarballFile) {
-		omitted[rel] = true
-	}
-	x.actx.OmittedReferenced = func(rel string) bool { return omitted[rel] }
+	omitted := autotools.OmittedReferenceKinds(tagFiles, tarFiles, inTarball, tarballFile)
+	x.actx.OmittedReferenced = func(rel string) bool { _, ok := omitted[rel]; return ok }
+	x.actx.OmittedSilently = func(rel string) bool { return omitted[rel] }
 	x.actx.BuildGlobs = x.tagBuildGlobs()
 }
 
