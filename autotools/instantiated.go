@@ -18,14 +18,11 @@ var atPlaceholderRe = regexp.MustCompile(`@[A-Za-z_][A-Za-z0-9_]*@`)
 // changed line, is not explained.
 func ruleInstantiated(c *classification) (Result, bool) {
 	if c.in.Status != StatusOnlyInTarball || c.in.Tarball == nil || c.in.TarballMode == ModeSymlink || c.tarBinary ||
-		c.ctx.InGit == nil || c.ctx.TarballFile == nil || c.ctx.Version == "" {
+		c.ctx.TagFile == nil || c.ctx.Version == "" {
 		return Result{}, false
 	}
 	tmpl := c.in.Path + ".in"
-	if !c.ctx.InGit(tmpl) {
-		return Result{}, false
-	}
-	src, ok := c.ctx.TarballFile(tmpl)
+	src, ok := c.ctx.TagFile(tmpl)
 	if !ok || !atPlaceholderRe.Match(src) {
 		return Result{}, false
 	}

@@ -70,8 +70,7 @@ func TestInstantiatedTemplate(t *testing.T) {
 	)
 	files := map[string]string{"lib/libcurl.plist.in": in}
 	ctx := &Context{Version: "7.88.1", DB: NewM4DB(),
-		InGit: func(p string) bool { _, ok := files[p]; return ok },
-		TarballFile: func(p string) ([]byte, bool) {
+		TagFile: func(p string) ([]byte, bool) {
 			c, ok := files[p]
 			return []byte(c), ok
 		}}

@@ -85,6 +85,9 @@ type Context struct {
 	// TarballFile returns the tarball content of a release path (a .po
 	// beside a .gmo). Optional: without it Files is searched.
 	TarballFile func(path string) ([]byte, bool)
+	// TagFile returns the content of a regular file of the tag's tree by
+	// path (a template beside a file only in the tarball). Optional.
+	TagFile func(path string) ([]byte, bool)
 	// HelperCopies returns published copies of the copied helper named
 	// base ({label, content} pairs) for a helper whose content matches no
 	// version of the database. Optional: nil means InstalledHelperCopies.

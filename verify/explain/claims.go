@@ -12,11 +12,9 @@ import (
 func (x *explainer) wireClaims() {
 	cmp := x.cmp
 	tarballFile := func(path string) ([]byte, bool) {
-		if m := cmp.Member(path); m != nil && m.Content != nil {
-			return m.Content, m.Type == archive.TypeRegular
+		if m := cmp.Member(path); m != nil {
+			return m.Content, m.Content != nil && m.Type == archive.TypeRegular
 		}
-		// A file identical to the tag has no member content: the tag's
-		// blob holds the same bytes.
 		if g := cmp.Index.Get(path); g != nil && g.Identical && x.in.Blobs != nil {
 			c, err := x.in.Blobs.Read(g.HexID())
 			return c, err == nil && c != nil
@@ -24,6 +22,14 @@ func (x *explainer) wireClaims() {
 		return nil, false
 	}
 	x.actx.TarballFile = tarballFile
+	x.actx.TagFile = func(path string) ([]byte, bool) {
+		g := cmp.Index.Get(path)
+		if g == nil || g.Mode == 0o120000 || g.Mode == 0o160000 || x.in.Blobs == nil {
+			return nil, false
+		}
+		c, err := x.in.Blobs.Read(g.HexID())
+		return c, err == nil && c != nil
+	}
 	var tagFiles, tarFiles []string
 	for rel, g := range cmp.Index.All() {
 		if g.Mode != 0o160000 && g.Mode != 0o120000 {

@@ -64,10 +64,10 @@ func TestProveTagTemplate(t *testing.T) {
 	}
 }
 
-// A file identical to the tag is read from the tag's blob when a claim
-// check needs it (the template of curl's lib/libcurl.plist): its member has
-// no content of its own.
-func TestTarballFileOfIdenticalFile(t *testing.T) {
+// The template of a file only in the tarball is read from the tag (curl's
+// lib/libcurl.plist from lib/libcurl.plist.in, identical in the tarball, so
+// its member has no content of its own).
+func TestTemplateFromTag(t *testing.T) {
 	in := "<string>@CURL_PLIST_VERSION@</string>\n<string>libcurl @CURL_PLIST_VERSION@</string>\n"
 	out := "<string>7.88.1</string>\n<string>libcurl 7.88.1</string>\n"
 	tree := map[string]string{"lib/libcurl.plist.in": in}
