@@ -12,9 +12,12 @@ import (
 func (x *explainer) wireClaims() {
 	cmp := x.cmp
 	tarballFile := func(path string) ([]byte, bool) {
-		if m := cmp.Member(path); m != nil {
-			return m.Content, m.Content != nil && m.Type == archive.TypeRegular
+		if m := cmp.Member(path); m != nil && m.Content != nil {
+			return m.Content, m.Type == archive.TypeRegular
 		}
+		// A file identical to the tag has no member content: the tag's
+		// blob holds the same bytes (an omitted header pulled in by
+		// __has_include from an identical source must be seen).
 		if g := cmp.Index.Get(path); g != nil && g.Identical && x.in.Blobs != nil {
 			c, err := x.in.Blobs.Read(g.HexID())
 			return c, err == nil && c != nil
