@@ -54,3 +54,31 @@ func TestHasTrust(t *testing.T) {
 		t.Error("allowed signers or an identity are trust material")
 	}
 }
+
+// The keyring given for the tarball (Debian's signing-key.asc) vouches for
+// it; a tag signed by another maintainer's key outside it is then medium,
+// not a failure (gnutls 3.7.9). It stays high when the tarball's signature
+// did not verify, or when the tag was given a keyring of its own.
+func TestUnknownTagSignerBesideValidTarball(t *testing.T) {
+	unknownTag := sig.Result{Subject: sig.SubjectTag, Kind: sig.KindOpenPGP, Status: sig.StatusUnverifiable,
+		Reason: sig.ReasonUnknownKey, Issuer: "5D46CB0F"}
+	validTarball := sig.Result{Subject: sig.SubjectTarball, Kind: sig.KindOpenPGP, Status: sig.StatusValid, Signer: "FEED"}
+	for name, tc := range map[string]struct {
+		m       Material
+		tarball *sig.Result
+		want    report.Severity
+	}{
+		"tarball valid, shared keyring": {Material{KeyringNames: []string{"k.asc"}, TagKeyringNames: []string{"k.asc"}}, &validTarball, report.SevMedium},
+		"tarball not signed":            {Material{KeyringNames: []string{"k.asc"}, TagKeyringNames: []string{"k.asc"}}, nil, report.SevHigh},
+		"tag keyring of its own":        {Material{KeyringNames: []string{"k.asc"}, TagKeyringNames: []string{"t.asc"}, OwnTagKeyring: true}, &validTarball, report.SevHigh},
+	} {
+		c := &checker{m: &tc.m}
+		if tc.tarball != nil {
+			c.add(*tc.tarball, "x.asc")
+		}
+		c.add(unknownTag, "")
+		if len(c.findings) != 1 || c.findings[0].Rule != report.RuleUnknownSigner || c.findings[0].Severity != tc.want {
+			t.Errorf("%s: findings %+v, want one TC205 %s", name, c.findings, tc.want)
+		}
+	}
+}

@@ -73,6 +73,9 @@ type Material struct {
 	// KeyringNames and TagKeyringNames are the keyring files, as given,
 	// named in the findings that ask to refresh them.
 	KeyringNames, TagKeyringNames []string
+	// OwnTagKeyring is set when the tag has keyrings of its own
+	// (Request.TagKeyrings), not the tarball's.
+	OwnTagKeyring bool
 	AllowedSigners                []byte
 	TrustedRoot                   []byte
 	Identity                      sig.Identity
@@ -106,6 +109,7 @@ func Gather(ctx context.Context, rd Reader, req Request) (*Material, error) {
 			return nil, err
 		}
 		m.TagKeyringNames = req.TagKeyrings
+		m.OwnTagKeyring = true
 	}
 	for _, f := range []struct {
 		src string
@@ -302,7 +306,16 @@ func (c *checker) add(res sig.Result, source string) {
 		} else if res.Kind == sig.KindSSH {
 			msg = fmt.Sprintf("the %s's %s signature is by %s, which the allowed-signers file does not list", res.Subject, res.Kind, who)
 		}
-		c.findings = append(c.findings, report.Finding{Rule: report.RuleUnknownSigner, Severity: report.SevHigh,
+		sev := report.SevHigh
+		if res.Subject == sig.SubjectTag && res.Kind == sig.KindOpenPGP && !c.m.OwnTagKeyring && c.tarballValid() {
+			// The keyring was given for the tarball (uscan's
+			// signing-key.asc) and vouches for it; the tag, made by
+			// another maintainer, is shown, not failed. A keyring of
+			// the tag's own keeps this high.
+			sev = report.SevMedium
+			msg += "; the tarball's signature is valid against that keyring, which was not given for the tag alone"
+		}
+		c.findings = append(c.findings, report.Finding{Rule: report.RuleUnknownSigner, Severity: sev,
 			Message: msg, Evidence: evidence(source)})
 	}
 	if res.Status != sig.StatusInvalid {
@@ -318,6 +331,17 @@ func (c *checker) add(res sig.Result, source string) {
 		msg += ": " + res.Detail
 	}
 	c.findings = append(c.findings, report.Finding{Rule: rule, Severity: report.SevCritical, Message: msg, Evidence: []string{source}})
+}
+
+// tarballValid reports whether a signature over the tarball (not a
+// checksum) verified.
+func (c *checker) tarballValid() bool {
+	for _, s := range c.sigs {
+		if s.Subject == sig.SubjectTarball && s.Status == string(sig.StatusValid) && s.Kind != string(sig.KindChecksum) {
+			return true
+		}
+	}
+	return false
 }
 
 // evidence is the source of a signature as a finding's evidence.
