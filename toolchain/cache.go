@@ -23,6 +23,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ulikunitz/xz"
 
+	"github.com/tarcheck/tarcheck/internal/filehash"
 	"github.com/tarcheck/tarcheck/verify/fetch"
 	"github.com/tarcheck/tarcheck/verify/sig"
 )
@@ -515,7 +516,7 @@ func (c *Cache) verifyTree(sum string) (*manifest, error) {
 			if !d.Type().IsRegular() || uint32(fi.Mode().Perm()) != e.Mode || fi.Size() != e.Size {
 				return bad(rel, "changed type, mode or size")
 			}
-			got, err := hashFile(p)
+			got, err := filehash.SHA256(p)
 			if err != nil {
 				return err
 			}
@@ -537,19 +538,6 @@ func (c *Cache) verifyTree(sum string) (*manifest, error) {
 		return nil, fmt.Errorf("%w: %s: %d of %d files are missing (remove %s and fetch again)", ErrCorruptCache, root, len(want)-seen, len(want), root)
 	}
 	return &m, nil
-}
-
-func hashFile(p string) (string, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // Entry is one unpacked package in the cache.

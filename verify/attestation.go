@@ -2,8 +2,6 @@ package verify
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tarcheck/tarcheck/internal/filehash"
 	"github.com/tarcheck/tarcheck/verify/attest"
 	"github.com/tarcheck/tarcheck/verify/render"
 	"github.com/tarcheck/tarcheck/verify/report"
@@ -186,7 +185,7 @@ func CheckAttestation(c AttestationCheck) (*AttestationResult, error) {
 	if err != nil {
 		return nil, Errorf(KindInput, "%v", err)
 	}
-	sum, err := fileSHA256(c.Tarball)
+	sum, err := filehash.SHA256(c.Tarball)
 	if err != nil {
 		return nil, Errorf(KindInput, "--tarball: %v", err)
 	}
@@ -225,20 +224,6 @@ func readCapped(name string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s is larger than %d bytes", name, limit)
 	}
 	return b, nil
-}
-
-// fileSHA256 is the lowercase hex sha256 of a file's bytes.
-func fileSHA256(name string) (string, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // Summary renders an accepted or rejected result for people: signer, tag,

@@ -16,6 +16,8 @@ import (
 	"strings"
 
 	"github.com/ulikunitz/xz"
+
+	"github.com/tarcheck/tarcheck/internal/compress"
 )
 
 // decoder is one keyword-free way to turn a test vector tracked in git
@@ -126,32 +128,16 @@ func mapBytes(b []byte, f func(byte) byte) []byte {
 	return out
 }
 
-// compressed runs b through the writer open makes.
-func compressed(b []byte, open func(io.Writer) (io.WriteCloser, error)) ([]byte, error) {
-	var buf bytes.Buffer
-	w, err := open(&buf)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := w.Write(b); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
 func xzEncode(b []byte) ([]byte, error) {
-	return compressed(b, func(w io.Writer) (io.WriteCloser, error) { return xz.NewWriter(w) })
+	return compress.Bytes(b, func(w io.Writer) (io.WriteCloser, error) { return xz.NewWriter(w) })
 }
 
 func gzipEncode(b []byte) ([]byte, error) {
-	return compressed(b, func(w io.Writer) (io.WriteCloser, error) { return gzip.NewWriter(w), nil })
+	return compress.Bytes(b, func(w io.Writer) (io.WriteCloser, error) { return gzip.NewWriter(w), nil })
 }
 
 func zlibEncode(b []byte) ([]byte, error) {
-	return compressed(b, func(w io.Writer) (io.WriteCloser, error) { return zlib.NewWriter(w), nil })
+	return compress.Bytes(b, func(w io.Writer) (io.WriteCloser, error) { return zlib.NewWriter(w), nil })
 }
 
 // swab swaps each pair of bytes (dd conv=swab undoes it); b is padded to

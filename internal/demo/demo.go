@@ -14,6 +14,7 @@ import (
 	"crypto"
 	"embed"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -27,6 +28,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	"github.com/ulikunitz/xz"
 
+	"github.com/tarcheck/tarcheck/internal/compress"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
 )
 
@@ -228,18 +230,7 @@ func collect(files map[string]file, root string) error {
 func overlay(files map[string]file, root string) error { return collect(files, root) }
 
 func xzBytes(b []byte) ([]byte, error) {
-	var buf bytes.Buffer
-	w, err := xz.NewWriter(&buf)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := w.Write(b); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return compress.Bytes(b, func(w io.Writer) (io.WriteCloser, error) { return xz.NewWriter(w) })
 }
 
 // tarball writes a deterministic ustar archive under Root/.

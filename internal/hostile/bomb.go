@@ -10,6 +10,8 @@ import (
 	"io"
 
 	"github.com/klauspost/compress/zstd"
+
+	zbytes "github.com/tarcheck/tarcheck/internal/compress"
 )
 
 // Bomb sizes. A bomb's member is BombChunk zeros repeated; every compressed
@@ -72,18 +74,7 @@ func Bombs(size int64, bzip2 Compressor) ([]Case, error) {
 }
 
 func gzipBest(b []byte) ([]byte, error) {
-	var buf bytes.Buffer
-	w, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := w.Write(b); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return zbytes.Bytes(b, func(w io.Writer) (io.WriteCloser, error) { return gzip.NewWriterLevel(w, gzip.BestCompression) })
 }
 
 func newZstd(w io.Writer) (io.WriteCloser, error) {

@@ -16,7 +16,6 @@
 package hostile
 
 import (
-	"bytes"
 	"compress/gzip"
 	"fmt"
 	"io"
@@ -25,6 +24,8 @@ import (
 	"sort"
 
 	"github.com/ulikunitz/xz"
+
+	zbytes "github.com/tarcheck/tarcheck/internal/compress"
 )
 
 // Root is the release directory every corpus archive holds.
@@ -231,29 +232,18 @@ func build(h hazard, f Format) ([]byte, error) {
 
 // compress wraps a tar stream in the format's compression.
 func compress(f Format, data []byte) ([]byte, error) {
-	var buf bytes.Buffer
-	var w io.WriteCloser
-	var err error
+	var open func(io.Writer) (io.WriteCloser, error)
 	switch f {
 	case TarGz:
-		w = gzip.NewWriter(&buf)
+		open = func(w io.Writer) (io.WriteCloser, error) { return gzip.NewWriter(w), nil }
 	case TarXz:
-		w, err = xz.NewWriter(&buf)
+		open = func(w io.Writer) (io.WriteCloser, error) { return xz.NewWriter(w) }
 	case TarZst:
-		w, err = newZstd(&buf)
+		open = newZstd
 	default:
 		return nil, fmt.Errorf("cannot compress %s", f)
 	}
-	if err != nil {
-		return nil, err
-	}
-	if _, err := w.Write(data); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return zbytes.Bytes(data, open)
 }
 
 // Write writes each case to dir under its FileName.

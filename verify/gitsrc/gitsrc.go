@@ -669,6 +669,29 @@ func (r *Repo) unconfigurePartial(ctx context.Context) error {
 // git then fetches the blobs too.
 const filterIgnored = "filtering not recognized by server"
 
+// startFetch is how every fetch into the cache repository starts. Offline
+// it only checks that the tags are cached, and done is true: there is
+// nothing to fetch. Otherwise it locks the cache (the caller unlocks) and
+// makes it a partial clone.
+func (r *Repo) startFetch(ctx context.Context, tags ...string) (unlock func(), done bool, err error) {
+	if r.opts.Offline {
+		for _, t := range tags {
+			if _, err := r.run(ctx, nil, "rev-parse", "--verify", "--quiet", "--end-of-options", "refs/tags/"+t); err != nil {
+				return nil, true, fmt.Errorf("%w: tag %s of %s is not in the cache", ErrOffline, t, r.Remote)
+			}
+		}
+		return nil, true, nil
+	}
+	if unlock, err = r.lockCache(ctx); err != nil {
+		return nil, false, err
+	}
+	if err := r.configurePartial(ctx); err != nil {
+		unlock()
+		return nil, false, err
+	}
+	return unlock, false, nil
+}
+
 // fetchTag brings one tag into the cache repository: a shallow fetch without
 // blobs, so the tree is known and blobs come later only for files that
 // differ. A server that refuses filters gets the tag with its blobs (git's
@@ -679,20 +702,11 @@ func (r *Repo) fetchTag(ctx context.Context, name string) error {
 		return nil
 	}
 	ref := "refs/tags/" + name
-	if r.opts.Offline {
-		if _, err := r.run(ctx, nil, "rev-parse", "--verify", "--quiet", "--end-of-options", ref); err != nil {
-			return fmt.Errorf("%w: tag %s of %s is not in the cache", ErrOffline, name, r.Remote)
-		}
-		return nil
-	}
-	unlock, err := r.lockCache(ctx)
-	if err != nil {
+	unlock, done, err := r.startFetch(ctx, name)
+	if done || err != nil {
 		return err
 	}
 	defer unlock()
-	if err := r.configurePartial(ctx); err != nil {
-		return err
-	}
 	start := time.Now()
 	fetch := func(extra ...string) (string, error) {
 		cfg := fetchConfig

@@ -49,22 +49,11 @@ func (r *Repo) FetchHistory(ctx context.Context, tags ...string) error {
 			return err
 		}
 	}
-	if r.opts.Offline {
-		for _, t := range tags {
-			if _, err := r.run(ctx, nil, "rev-parse", "--verify", "--quiet", "--end-of-options", "refs/tags/"+t); err != nil {
-				return fmt.Errorf("%w: tag %s of %s is not in the cache", ErrOffline, t, r.Remote)
-			}
-		}
-		return nil
-	}
-	unlock, err := r.lockCache(ctx)
-	if err != nil {
+	unlock, done, err := r.startFetch(ctx, tags...)
+	if done || err != nil {
 		return err
 	}
 	defer unlock()
-	if err := r.configurePartial(ctx); err != nil {
-		return err
-	}
 	start := time.Now()
 	args := append(append([]string{}, historyFetchConfig...), "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--no-auto-gc",
 		"--recurse-submodules=no", "--filter=blob:none")
