@@ -42,6 +42,14 @@ func TestRepoBlobArchive(t *testing.T) {
 			t.Errorf("finding %+v", f)
 		}
 	}
+	// A member the repository lacks but the database of upstream files
+	// knows (automake's test-driver, as an earlier release shipped it).
+	driver := installed(t, "/usr/share/automake-1.16/test-driver")
+	withDB := innerTar(t, [][2]string{{"gettext-0.10/intl/gettext.c", tree["intl/gettext.c"]}, {"gettext-0.10/build-aux/test-driver", driver}})
+	_, files = explainRelease(t, map[string]string{"misc/archive.dir.tar": withDB}, tree, Input{})
+	if f := files["misc/archive.dir.tar"]; f.Origin == nil || !strings.Contains(f.Reason, "(1 of them) a known upstream file") {
+		t.Errorf("archive with a database file: %+v", f)
+	}
 	for name, members := range map[string][][2]string{
 		"unknown member": {{"gettext-0.10/intl/gettext.c", tree["intl/gettext.c"]}, {"gettext-0.10/m4/evil.m4", "AC_DEFUN([X], [sh x])\n"}},
 		"symlink":        {{"gettext-0.10/intl/gettext.c", tree["intl/gettext.c"]}, {"gettext-0.10/m4/l.m4", "symlink:/etc/passwd"}},
