@@ -249,7 +249,9 @@ func TestClaimsOmittedReferences(t *testing.T) {
 	// A template a build file names is no omission: the release ships
 	// what it generates (gawk's doc/gawktexi.in -> gawk.texi).
 	if got := OmittedReferences([]string{"doc/gawktexi.in", "doc/Makefile.am"}, []string{"doc/Makefile.am"}, func(p string) bool { return p == "doc/Makefile.am" },
-		func(string) ([]byte, bool) { return []byte("gawk.texi: $(srcdir)/gawktexi.in\n\tawk -f sidebar.awk < $(srcdir)/gawktexi.in > gawk.texi\n"), true }); len(got) != 0 {
+		func(string) ([]byte, bool) {
+			return []byte("gawk.texi: $(srcdir)/gawktexi.in\n\tawk -f sidebar.awk < $(srcdir)/gawktexi.in > gawk.texi\n"), true
+		}); len(got) != 0 {
 		t.Errorf("template: got %v", got)
 	}
 	// A system header of the same name is no reference to a repository file.
