@@ -67,6 +67,7 @@ func TestResolveSymlink(t *testing.T) {
 
 func TestClaimsHelpers(t *testing.T) {
 	ctx := claimsContext()
+	ctx.HelperVocab = &origindb.Vocab{} // the installed-copy comparison (TestHelperVocabClaim covers the vocabulary)
 	upstream := "#!/bin/sh\nscriptversion=2020-11-14.01\n"
 	ctx.HelperCopies = func(base string) [][2]string {
 		if base == "install-sh" {
