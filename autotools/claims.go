@@ -1057,10 +1057,12 @@ func markBuildLine(line, dir string, omitted map[string]bool, mark func(string, 
 		if rest, ok := strings.CutPrefix(t, "/"); ok {
 			p = rest
 		}
-		if !cSourceExts[path.Ext(p)] && path.Ext(p) != ".cmake" {
+		if !cSourceExts[path.Ext(p)] && path.Ext(p) != ".cmake" || path.Ext(p) == ".in" {
 			// Other names in build files are mostly programs,
 			// data and maintainer files (bootstrap.conf, cfg.mk)
-			// that rules use, not inputs of the build.
+			// that rules use, not inputs of the build; a
+			// template (gawk's doc/gawktexi.in) is the input of a
+			// file the release ships already built.
 			continue
 		}
 		if omitted[p] {

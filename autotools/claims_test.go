@@ -67,6 +67,7 @@ func TestResolveSymlink(t *testing.T) {
 
 func TestClaimsHelpers(t *testing.T) {
 	ctx := claimsContext()
+	ctx.HelperVocab = &origindb.Vocab{} // the installed-copy comparison (TestHelperVocabClaim covers the vocabulary)
 	upstream := "#!/bin/sh\nscriptversion=2020-11-14.01\n"
 	ctx.HelperCopies = func(base string) [][2]string {
 		if base == "install-sh" {
@@ -245,6 +246,14 @@ func TestClaimsOmittedReferences(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
+	}
+	// A template a build file names is no omission: the release ships
+	// what it generates (gawk's doc/gawktexi.in -> gawk.texi).
+	if got := OmittedReferences([]string{"doc/gawktexi.in", "doc/Makefile.am"}, []string{"doc/Makefile.am"}, func(p string) bool { return p == "doc/Makefile.am" },
+		func(string) ([]byte, bool) {
+			return []byte("gawk.texi: $(srcdir)/gawktexi.in\n\tawk -f sidebar.awk < $(srcdir)/gawktexi.in > gawk.texi\n"), true
+		}); len(got) != 0 {
+		t.Errorf("template: got %v", got)
 	}
 	// A system header of the same name is no reference to a repository file.
 	if got := OmittedReferences([]string{"os2/iconv/iconv.h", "src/a.c"}, []string{"src/a.c"}, func(p string) bool { return p == "src/a.c" },

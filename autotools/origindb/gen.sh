@@ -39,3 +39,10 @@ go run ./autotools/cmd/m4dbgen -origins "$here/origins.bin" \
   -git pkg-config="$mirrors/freedesktop+pkg-config/repo" \
   -deb bullseye="$work/x/bullseye" -deb bookworm="$work/x/bookworm" \
   -deb trixie="$work/x/trixie" -deb sid="$work/x/sid"
+go run ./autotools/cmd/m4dbgen -vocab "$here/vocab.bin" \
+  -git "$mirrors/coreutils+gnulib/repo" \
+  -git "$mirrors/autotools-mirror+automake/repo" \
+  -git "$mirrors/autotools-mirror+autoconf/repo" \
+  -git "$mirrors/autotools-mirror+libtool/repo" \
+  -git "$mirrors/autotools-mirror+gettext/repo" \
+  -deb "$work/x"

@@ -209,3 +209,46 @@ func TestUpstreamAndDebianDate(t *testing.T) {
 		t.Error("ProjectOfPackage")
 	}
 }
+
+func TestVocabHelper(t *testing.T) {
+	for p, want := range map[string]string{
+		"build-aux/config.sub":              "config.sub",
+		"build-aux/ltmain.in":               "ltmain.sh",
+		"build-aux/funclib.sh":              "ltmain.sh",
+		"libltdl/config/general.m4sh":       "ltmain.sh",
+		"build-aux/test-driver.diff":        "test-driver",
+		"gettext-runtime/po/Makefile.in.in": "Makefile.in.in",
+		"lib/xalloc.h":                      "",
+		"build-aux/gendocs.sh":              "",
+	} {
+		if got, _ := VocabHelper(p); got != want {
+			t.Errorf("VocabHelper(%q) = %q, want %q", p, got, want)
+		}
+	}
+}
+
+func TestVocabDir(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "build-aux"), 0o755)
+	os.WriteFile(filepath.Join(dir, "build-aux", "install-sh"), []byte("#!/bin/sh\nmkdir -p \"$dst\"\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "build-aux", "test-driver.diff"), []byte("--- a\n+++ b\n+exec 9>&1\n-old line\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "README"), []byte("echo not a helper\n"), 0o644)
+	b := origindb.NewVocabBuilder()
+	n, err := VocabDir(b, dir)
+	if err != nil || n != 2 {
+		t.Fatalf("VocabDir: %d files, %v", n, err)
+	}
+	v, err := origindb.OpenVocab(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !v.Contains("install-sh", []byte(`mkdir -p "$dst"`)) || !v.Contains("test-driver", []byte("exec 9>&1")) {
+		t.Error("helper lines or patch additions missing")
+	}
+	if v.Contains("test-driver", []byte("old line")) || v.Contains("test-driver", []byte("+++ b")) || v.Lines("README") != 0 {
+		t.Error("removed patch lines, headers or non-helpers recorded")
+	}
+	if n, err := VocabDir(b, filepath.Join(dir, "missing")); n != 0 || err != nil {
+		t.Errorf("missing directory: %d, %v", n, err)
+	}
+}
