@@ -693,6 +693,17 @@ func (b *rebuilder) judge(d pendingDiff, tarContent []byte, tarSize int64) {
 			"which change when make's rebuild rules rerun automake at release", report.SevLow)
 		return
 	}
+	if i, ok := b.byPath[d.rel]; ok && b.bootstrap && !toolchainWritten[b.files[i].Class] {
+		// A gnulib bootstrap also runs project hooks (gtkdocize, or the
+		// fallback a hook writes when the sandbox lacks it): what they
+		// write is not an output of the pinned toolchain or gnulib, so a
+		// difference proves nothing either way; the file keeps its own
+		// classification.
+		b.missing[bootstrapHookTool] = "written by a bootstrap hook, not by the pinned autotools or gnulib"
+		b.notProved(d.rel, []string{bootstrapHookTool})
+		b.set(d.rel, report.RebuildNotReproducible, "the bootstrap wrote a different copy, not by an autotools or gnulib step", report.SevInfo)
+		return
+	}
 	if i, ok := b.byPath[d.rel]; ok && b.files[i].Class == autotools.ClassUpstreamCopy {
 		// Proved by its content (identical to a known upstream copy): the
 		// toolchain installs another version of the same helper.
