@@ -235,6 +235,42 @@ func TestGnulibBootstrap(t *testing.T) {
 			t.Errorf("findings = %+v", res.Findings)
 		}
 	})
+	t.Run("gnulib-tool --symlink", func(t *testing.T) {
+		cache := t.TempDir()
+		for _, pass := range []string{"cold", "warm"} {
+			f, r, _ := gnulibFixture(t, "lib_SOURCES += foo.c\n")
+			f.in.ResultCache = cache
+			inner := r.do
+			r.do = func(script, dir string) error {
+				if err := inner(script, dir); err != nil {
+					return err
+				}
+				// As make dist copies it: the link's target is compared.
+				target := filepath.Join(dir, "gnulib", "lib-gnulib.mk")
+				if err := os.WriteFile(target, []byte("lib_SOURCES += foo.c\n"), 0o644); err != nil {
+					return err
+				}
+				os.Remove(filepath.Join(dir, "lib", "gnulib.mk"))
+				if err := os.Symlink(target, filepath.Join(dir, "lib", "gnulib.mk")); err != nil {
+					return err
+				}
+				// A link out of the work directory is compared as a link.
+				os.Remove(filepath.Join(dir, "m4", "foo.m4"))
+				return os.Symlink("/etc/hostname", filepath.Join(dir, "m4", "foo.m4"))
+			}
+			f.in.Logf = t.Logf
+			res := f.result(t)
+			if m := fileOf(t, res, "lib/gnulib.mk"); m.Rebuild != report.RebuildReproduced {
+				t.Errorf("%s: lib/gnulib.mk = %+v", pass, m)
+			}
+			if m := fileOf(t, res, "m4/foo.m4"); m.Rebuild == report.RebuildReproduced {
+				t.Errorf("%s: m4/foo.m4 = %+v", pass, m)
+			}
+			if pass == "warm" && (len(r.scripts) != 0 || !res.Info.Cached) {
+				t.Errorf("warm run ran %q", r.scripts)
+			}
+		}
+	})
 	t.Run("edited gnulib.mk", func(t *testing.T) {
 		f, _, _ := gnulibFixture(t, "lib_SOURCES += foo.c evil.c\n")
 		res := f.result(t)

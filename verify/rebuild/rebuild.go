@@ -176,6 +176,10 @@ type pendingDiff struct {
 	content []byte
 	held    bool
 	size    int64
+	// src is where the regenerated content is when rel is a symlink into
+	// the work directory (gnulib-tool --symlink): make dist copies the
+	// target, so the target is compared.
+	src string
 }
 
 // Input is what a rebuild needs. The tag is already exported into Dir, the
@@ -408,6 +412,23 @@ func (b *rebuilder) step(ctx context.Context, label, script string, timeout time
 // directories as real directories and refusing to go through a symlink or
 // to replace anything.
 func writeNoFollow(root *os.Root, rel string, content []byte, mode fs.FileMode) error {
+	if err := mkdirParents(root, rel); err != nil {
+		return err
+	}
+	f, err := root.OpenFile(rel, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, mode)
+	if err != nil {
+		return fmt.Errorf("exists in the tag")
+	}
+	_, err = f.Write(content)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// mkdirParents creates the missing parent directories of rel below root
+// as real directories, refusing to go through a symlink or a file.
+func mkdirParents(root *os.Root, rel string) error {
 	if !filepath.IsLocal(rel) {
 		return fmt.Errorf("unsafe path")
 	}
@@ -426,15 +447,7 @@ func writeNoFollow(root *os.Root, rel string, content []byte, mode fs.FileMode) 
 			return fmt.Errorf("%s is not a directory in the tag", p)
 		}
 	}
-	f, err := root.OpenFile(rel, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, mode)
-	if err != nil {
-		return fmt.Errorf("exists in the tag")
-	}
-	_, err = f.Write(content)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return nil
 }
 
 // toolProbe prints each tool's first --version line under a label.
@@ -601,7 +614,11 @@ func (b *rebuilder) compareWorkDir() {
 			}
 			continue
 		}
-		id, size, err := blobIDAt(b.root, rel, b.in.ObjectFormat)
+		src := rel
+		if l := b.linkInWorkDir(rel); l != "" {
+			src = l
+		}
+		id, size, err := blobIDAt(b.root, src, b.in.ObjectFormat)
 		if err != nil {
 			b.logf("rebuild: reading regenerated %s: %v", rel, err)
 			continue
@@ -615,7 +632,7 @@ func (b *rebuilder) compareWorkDir() {
 			b.set(rel, report.RebuildReproduced, "", report.SevInfo)
 			continue
 		}
-		b.pending = append(b.pending, pendingDiff{rel: rel, by: by, size: size})
+		b.pending = append(b.pending, pendingDiff{rel: rel, by: by, size: size, src: src})
 	}
 }
 
@@ -676,7 +693,11 @@ func (b *rebuilder) judge(d pendingDiff, tarContent []byte, tarSize int64) {
 	regen := d.content
 	if !d.held {
 		if d.size <= maxRebuildCompareBytes {
-			regen = readAt(b.root, d.rel)
+			src := d.rel
+			if d.src != "" {
+				src = d.src
+			}
+			regen = readAt(b.root, src)
 		}
 	}
 	rows, removed, added := rebuildDiff(d.rel, regen, tarContent)
@@ -1398,4 +1419,36 @@ func archiveError(ctx context.Context, err error) error {
 		return ctx.Err()
 	}
 	return &ArchiveError{err}
+}
+
+// linkInWorkDir returns the path below the work directory that a
+// regenerated symlink points to (gnulib-tool --symlink links into the
+// gnulib checkout), as make dist copies it dereferenced; "" when rel is no
+// symlink, or points outside the work directory or to no regular file.
+func (b *rebuilder) linkInWorkDir(rel string) string {
+	fi, err := b.root.Lstat(rel)
+	if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		return ""
+	}
+	t, err := b.root.Readlink(rel)
+	if err != nil {
+		return ""
+	}
+	var r string
+	if filepath.IsAbs(t) {
+		prefix := filepath.Clean(b.dir) + string(filepath.Separator)
+		if !strings.HasPrefix(t, prefix) {
+			return ""
+		}
+		r = filepath.ToSlash(t[len(prefix):])
+	} else {
+		r = path.Join(path.Dir(rel), filepath.ToSlash(t))
+	}
+	if !filepath.IsLocal(r) {
+		return ""
+	}
+	if fi, err := b.root.Lstat(r); err != nil || !fi.Mode().IsRegular() {
+		return ""
+	}
+	return r
 }
