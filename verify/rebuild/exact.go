@@ -363,3 +363,7 @@ func foreignPkgM4(aclocal []byte, host string) bool {
 	mine, err := os.ReadFile(host)
 	return err != nil || len(mine) == 0 || !bytes.Contains(aclocal, mine)
 }
+
+// debianPythonMarker is a comment Debian's automake 1.16.5-1.3 patch of
+// AM_PATH_PYTHON writes into configure; upstream automake never does.
+const debianPythonMarker = "# Debian's default scheme installs to /usr/local/ but we want to find headers in /usr/"

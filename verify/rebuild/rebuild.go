@@ -809,6 +809,13 @@ func (b *rebuilder) mismatches(rel string, regen, tarContent []byte) []mismatch 
 			add(key+" "+tg.Version, fmt.Sprintf("upstream used %s %s, this machine has %s", tg.Generator, tg.Version, rg.Version))
 		}
 	}
+	if path.Base(rel) == "configure" && bytes.Contains(regen, []byte(debianPythonMarker)) && tarContent != nil && !bytes.Contains(tarContent, []byte(debianPythonMarker)) {
+		for _, v := range b.release["automake"] {
+			tool := "automake " + v + " (upstream build)"
+			b.missing[tool] = "the sandbox's automake is a Debian build with a patched AM_PATH_PYTHON"
+			add(tool, "the sandbox's automake is Debian's, whose AM_PATH_PYTHON is patched (python3.10+ and the posix_local scheme); the release's configure has upstream automake's")
+		}
+	}
 	if base := path.Base(rel); b.pkgM4Foreign && (base == "aclocal.m4" || base == "configure") {
 		b.missing[pkgM4Tool] = "pkg.m4 is not in the toolchain cache; the sandbox has this machine's " + hostPkgM4Path
 		add(pkgM4Tool, "the release's aclocal.m4 embeds another pkg.m4 (pkg-config's macros, same serial line) than this machine's "+hostPkgM4Path)
