@@ -155,7 +155,10 @@ type rebuilder struct {
 	// upstreamLargefile: the release's configure has upstream autoconf
 	// 2.72's AC_SYS_LARGEFILE, which Debian's 2.72-3.1 patches.
 	upstreamLargefile bool
-	inexact           map[string]string // tool key -> why the toolchain's build is not the release's
+	// releaseDebianPython: the release's configure has Debian's automake
+	// AM_PATH_PYTHON patch.
+	releaseDebianPython bool
+	inexact             map[string]string // tool key -> why the toolchain's build is not the release's
 	// pkgM4Foreign: the release's aclocal.m4 embeds a pkg.m4 other than
 	// the sandbox's (pkg-config's macros are not in the toolchain cache).
 	pkgM4Foreign bool
@@ -360,6 +363,7 @@ func (b *rebuilder) run(ctx context.Context) error {
 		b.storeResult(key)
 	}
 	b.regeneratedGettextMacro()
+	b.debianAutomake()
 	b.libtoolBuilds()
 	b.compareWorkDir()
 	if err := b.secondAutomakePass(ctx, key); err != nil {
@@ -809,13 +813,6 @@ func (b *rebuilder) mismatches(rel string, regen, tarContent []byte) []mismatch 
 			add(key+" "+tg.Version, fmt.Sprintf("upstream used %s %s, this machine has %s", tg.Generator, tg.Version, rg.Version))
 		}
 	}
-	if path.Base(rel) == "configure" && bytes.Contains(regen, []byte(debianPythonMarker)) && tarContent != nil && !bytes.Contains(tarContent, []byte(debianPythonMarker)) {
-		for _, v := range b.release["automake"] {
-			tool := "automake " + v + " (upstream build)"
-			b.missing[tool] = "the sandbox's automake is a Debian build with a patched AM_PATH_PYTHON"
-			add(tool, "the sandbox's automake is Debian's, whose AM_PATH_PYTHON is patched (python3.10+ and the posix_local scheme); the release's configure has upstream automake's")
-		}
-	}
 	if base := path.Base(rel); b.pkgM4Foreign && (base == "aclocal.m4" || base == "configure") {
 		b.missing[pkgM4Tool] = "pkg.m4 is not in the toolchain cache; the sandbox has this machine's " + hostPkgM4Path
 		add(pkgM4Tool, "the release's aclocal.m4 embeds another pkg.m4 (pkg-config's macros, same serial line) than this machine's "+hostPkgM4Path)
@@ -828,7 +825,9 @@ func (b *rebuilder) mismatches(rel string, regen, tarContent []byte) []mismatch 
 			continue
 		}
 		if why := b.inexact[t.key]; why != "" {
-			if base := path.Base(rel); base == "configure" || strings.HasSuffix(base, ".h.in") {
+			// autoconf's build differs in configure's checks only; an
+			// automake build in everything automake writes.
+			if base := path.Base(rel); t.key != "autoconf" || base == "configure" || strings.HasSuffix(base, ".h.in") {
 				for _, v := range b.release[t.key] {
 					add(t.key+" "+v+" (upstream build)", why)
 				}
