@@ -2,7 +2,9 @@ package rebuild
 
 import (
 	"context"
+
 	"fmt"
+	"github.com/tarcheck/tarcheck/autotools"
 	"os"
 	"path"
 	"path/filepath"
@@ -33,10 +35,11 @@ const bootstrapArgs = "--no-git --skip-po --no-bootstrap-sync --copy"
 
 // bootstrapShimTools are build prerequisites a gnulib bootstrap.conf lists
 // (buildreq) that only later build steps run: when the sandbox lacks one,
-// bootstrap's presence check is satisfied by `true` for that run only, as
-// bootstrap itself allows ($GPERF...). None of them writes an autotools
-// output.
-var bootstrapShimTools = []string{"gperf", "help2man", "makeinfo", "texi2pdf", "rsync", "wget", "xz", "lzip", "bison", "flex", "patch"}
+// a placeholder that only prints "NAME (tarcheck placeholder) 9999" for
+// --version is put at the end of PATH for the bootstrap run, so that
+// bootstrap's presence and version checks pass. A placeholder writes no
+// file; an output that depended on one differs and is reported.
+var bootstrapShimTools = []string{"gperf", "gengetopt", "help2man", "makeinfo", "texi2pdf", "rsync", "wget", "xz", "lzip", "bison", "flex", "patch"}
 
 // gnulibSubmoduleRE is a safe relative submodule path.
 var gnulibSubmoduleRE = regexp.MustCompile(`^[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)*$`)
@@ -58,10 +61,11 @@ func (b *rebuilder) useGnulibBootstrap() bool {
 // gnulib at srcdir (relative to the work directory).
 func bootstrapScript(srcdir string) string {
 	var s strings.Builder
-	s.WriteString("shims=\nfor t in " + strings.Join(bootstrapShimTools, " ") + "; do\n")
-	s.WriteString("  command -v \"$t\" >/dev/null 2>&1 || shims=\"$shims $(printf %s \"$t\" | tr 'a-z-' 'A-Z_')=true\"\n")
+	s.WriteString("shimdir=$(mktemp -d)\nfor t in " + strings.Join(bootstrapShimTools, " ") + "; do\n")
+	s.WriteString("  command -v \"$t\" >/dev/null 2>&1 && continue\n")
+	s.WriteString("  printf '#! /bin/sh\\necho \"%s (tarcheck placeholder) 9999\"\\n' \"$t\" >\"$shimdir/$t\" && chmod +x \"$shimdir/$t\"\n")
 	s.WriteString("done\n")
-	fmt.Fprintf(&s, "env $shims sh ./bootstrap %s --gnulib-srcdir=%s\n", bootstrapArgs, srcdir)
+	fmt.Fprintf(&s, "PATH=$PATH:$shimdir sh ./bootstrap %s --gnulib-srcdir=%s\n", bootstrapArgs, srcdir)
 	return s.String()
 }
 
@@ -111,3 +115,13 @@ func (b *rebuilder) exportGnulib(ctx context.Context) error {
 	}
 	return nil
 }
+
+// toolchainWritten are the classes of files a gnulib bootstrap writes
+// through the pinned toolchain and gnulib: a difference in them is judged
+// like any regenerated file's.
+var toolchainWritten = map[string]bool{autotools.ClassGenerated: true, autotools.ClassGnulibCopy: true,
+	autotools.ClassGnulibModified: true, autotools.ClassUpstreamCopy: true, autotools.ClassUpstreamUnknownVersion: true}
+
+// bootstrapHookTool names, in the grouped finding, what wrote a file the
+// bootstrap's project hooks produce.
+const bootstrapHookTool = "the bootstrap's own hooks"

