@@ -6,10 +6,12 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -789,7 +791,10 @@ func moMatchesPO(mo, po []byte) (string, bool) {
 			}
 		}
 	}
-	for k, v := range msgs {
+	// Keys in order: the message a reason names must not depend on map
+	// order (the report is the same on every run).
+	for _, k := range slices.Sorted(maps.Keys(msgs)) {
+		v := msgs[k]
 		if k == "" {
 			continue
 		}
@@ -801,7 +806,7 @@ func moMatchesPO(mo, po []byte) (string, bool) {
 			return fmt.Sprintf("translation of %q differs from the .po", truncate(k, 60)), false
 		}
 	}
-	for k := range want {
+	for _, k := range slices.Sorted(maps.Keys(want)) {
 		if _, ok := msgs[k]; !ok && !sysdepMessage(k) && !optional[k] {
 			return fmt.Sprintf("message %q of the .po is missing", truncate(k, 60)), false
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"fmt"
 	"github.com/tarcheck/tarcheck/autotools/origindb"
 	"maps"
 	"os"
@@ -630,6 +631,27 @@ func TestOmittedReferenceKinds(t *testing.T) {
 		}
 		if r := Classify(gitOnly(p), ctx); r.Severity != wantSev {
 			t.Errorf("%s: got %s/%s (%s), want %s", p, r.Class, r.Severity, r.Reason, wantSev)
+		}
+	}
+}
+
+// TestMoMatchesPODeterministic: with several messages of the .gmo missing
+// from the .po, the reason names the same (first in order) every time; it
+// used to follow map order and change from run to run.
+func TestMoMatchesPODeterministic(t *testing.T) {
+	msgs := map[string]string{}
+	for i := range 40 {
+		msgs[fmt.Sprintf("message %02d", i)] = fmt.Sprintf("traduction %02d", i)
+	}
+	mo := buildMO(msgs)
+	po := []byte("msgid \"other\"\nmsgstr \"autre\"\n")
+	first, ok := moMatchesPO(mo, po)
+	if ok || !strings.Contains(first, `"message 00"`) {
+		t.Fatalf("moMatchesPO = %q, %v; want the first message named", first, ok)
+	}
+	for range 20 {
+		if why, _ := moMatchesPO(mo, po); why != first {
+			t.Fatalf("reason changed between calls: %q, then %q", first, why)
 		}
 	}
 }

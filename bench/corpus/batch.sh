@@ -42,7 +42,7 @@ export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 /usr/bin/time -f '%e %U %S %M' -o "$out/time" nice -n 10 "$TARCHECK" batch "$manifest" --jobs "$JOBS" --offline \
   --cache-dir "$out/cache" --format json --no-progress -o "$out/batch.json" 2>"$out/stderr"
 rc=$?
-read -r wall u s rss <"$out/time"
+read -r wall u s rss < <(tail -1 "$out/time") # (a first line says when the batch exits non-zero)
 awk -F'\t' -v only="$ONLY" -v m="$manifest" 'BEGIN { while ((getline l < m) > 0) if (l ~ /^  - name: /) { sub(/^  - name: /, "", l); want[l] = 1 } }
   ($1 in want) { fw += $4; fc += $6; lt += $3 } END { printf "%s %s %s\n", fw, fc, lt }' "$FLOORS" >"$out/floors"
 read -r fw fc lt <"$out/floors"
