@@ -2,6 +2,7 @@ package autotools
 
 import (
 	"bytes"
+	"github.com/tarcheck/tarcheck/internal/limits"
 	"path"
 	"regexp"
 	"strings"
@@ -12,9 +13,9 @@ import (
 // Limits of the echo-template proof: scripts and files larger than these
 // are not parsed or matched.
 const (
-	maxEchoScript   = 256 << 10
-	maxEchoWritten  = 1 << 20
-	maxEchoTemplate = 64
+	maxEchoScript   = limits.AutotoolsMaxEchoScript
+	maxEchoWritten  = limits.AutotoolsMaxEchoWritten
+	maxEchoTemplate = limits.AutotoolsMaxEchoTemplate
 )
 
 // echoValue is what a parameter expansion or command substitution may put

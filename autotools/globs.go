@@ -2,6 +2,7 @@ package autotools
 
 import (
 	"fmt"
+	"github.com/tarcheck/tarcheck/internal/limits"
 	"path"
 	"regexp"
 	"sort"
@@ -33,9 +34,9 @@ func (g BuildGlob) String() string {
 // Limits of FindBuildGlobs.
 const (
 	// MaxBuildGlobFileBytes: larger build files are not searched.
-	MaxBuildGlobFileBytes = 4 << 20
+	MaxBuildGlobFileBytes = limits.AutotoolsMaxBuildGlobFileBytes
 	// MaxBuildGlobs caps the globs kept per build file.
-	MaxBuildGlobs = 256
+	MaxBuildGlobs = limits.AutotoolsMaxBuildGlobs
 )
 
 // IsGlobBuildFile reports whether p is a file FindBuildGlobs reads: CMake

@@ -2,6 +2,7 @@ package autotools
 
 import (
 	"bytes"
+	"github.com/tarcheck/tarcheck/internal/limits"
 	"runtime"
 	"sync"
 )
@@ -31,7 +32,7 @@ type FlowPrescan struct {
 // MaxPrescanBytes is the largest file FlowPrescan scans ahead; larger ones
 // (configure, a big Makefile.in) are scanned by Classify's caller, one at
 // a time.
-const MaxPrescanBytes = 1 << 20
+const MaxPrescanBytes = limits.AutotoolsMaxPrescanBytes
 
 type prescanState int
 

@@ -3,6 +3,7 @@ package releasefmt
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/tarcheck/tarcheck/internal/limits"
 	"strings"
 	"unicode/utf8"
 )
@@ -19,7 +20,7 @@ const (
 	// (https://bford.info/cachedir/): the directory holds a cache.
 	cachedirSignature = "Signature: 8a477f597d28d172789f06886806bc55\n"
 	pytestReadmeHead  = "# pytest cache directory #\n"
-	maxPytestFile     = 4 << 20
+	maxPytestFile     = limits.ReleasefmtMaxPytestFile
 )
 
 // explainPytestCache proves files under a ".pytest_cache" directory only

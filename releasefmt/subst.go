@@ -3,6 +3,7 @@ package releasefmt
 import (
 	"bytes"
 	"fmt"
+	"github.com/tarcheck/tarcheck/internal/limits"
 	"regexp"
 	"sort"
 	"strings"
@@ -22,7 +23,7 @@ var (
 )
 
 // maxSubstFile caps the files compared line by line with their template.
-const maxSubstFile = 1 << 20
+const maxSubstFile = limits.ReleasefmtMaxSubstFile
 
 // explainSubstituted proves a file only in the tarball whose tag has the
 // same path plus ".in" (libgpg-error.spec from libgpg-error.spec.in): line

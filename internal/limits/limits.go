@@ -216,6 +216,19 @@ const (
 
 // Provenance (verify/explain).
 const (
+	// ExplainMaxLargeMember is the largest member read again from the
+	// archive to be classified like any other file (bison's 18 MB
+	// tests/testsuite).
+	ExplainMaxLargeMember = 64 << 20
+
+	// ExplainMaxHeredocScript caps a script parsed for here-documents;
+	// ExplainMaxPatchedCopy a file tried as a tool's copy patched by a
+	// .diff; ExplainMaxInnerMembers the members of a tarball-only tar
+	// archive checked against the repository.
+	ExplainMaxHeredocScript = 1 << 20
+	ExplainMaxPatchedCopy   = 1 << 20
+	ExplainMaxInnerMembers  = 20000
+
 	// ExplainMaxEvidence is how many paths a grouped finding lists.
 	ExplainMaxEvidence = 10
 
@@ -301,6 +314,22 @@ const (
 // Autotools analysis (autotools): untrusted m4, shell, make and translation
 // files scanned and parsed.
 const (
+	// AutotoolsMaxEchoScript is the largest script parsed for echo
+	// templates; AutotoolsMaxEchoWritten the largest file matched against
+	// them; AutotoolsMaxEchoTemplate the templates kept per script.
+	AutotoolsMaxEchoScript   = 256 << 10
+	AutotoolsMaxEchoWritten  = 1 << 20
+	AutotoolsMaxEchoTemplate = 64
+
+	// AutotoolsMaxBuildGlobFileBytes: larger build files are not searched
+	// for globs; AutotoolsMaxBuildGlobs caps the globs kept per build file.
+	AutotoolsMaxBuildGlobFileBytes = 4 << 20
+	AutotoolsMaxBuildGlobs         = 256
+
+	// AutotoolsMaxPrescanBytes: larger build scripts are scanned by
+	// Classify's caller, one at a time, not ahead.
+	AutotoolsMaxPrescanBytes = 1 << 20
+
 	// AutotoolsMaxRefTokens caps the path-like tokens checked per script.
 	AutotoolsMaxRefTokens = 20000
 
@@ -515,6 +544,12 @@ const (
 
 // Release formats (releasefmt).
 const (
+	// ReleasefmtMaxPytestFile caps a pytest cache file read;
+	// ReleasefmtMaxSubstFile the files compared line by line with their
+	// template.
+	ReleasefmtMaxPytestFile = 4 << 20
+	ReleasefmtMaxSubstFile  = 1 << 20
+
 	// ReleaseFormatMaxScript caps the size of a script scanned for downloads.
 	ReleaseFormatMaxScript = 1 << 20
 )

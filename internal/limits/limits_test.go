@@ -32,6 +32,7 @@ var notCaps = map[string]string{
 	"verify/fetch/fetch.go MaxBackoff":                     "retry policy",
 	"verify/fetch/fetch.go DefaultNegativeTTL":             "cache policy",
 	"verify/fetch/sidecar.go maxDiscoverParallel":          "concurrency",
+	"verify/explain/patch.go maxFuzz":                      "patch(1)'s fuzz factor, not a cap",
 }
 
 // TestCapsLiveHere fails when a package defines a numeric cap of its own

@@ -27,6 +27,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/tarcheck/tarcheck/internal/limits"
 	"maps"
 	"path"
 	"regexp"
@@ -375,7 +376,7 @@ func (x *explainer) member(rel string, t *compare.Member) error {
 // comparison's inspection limit, so that it is classified and scanned
 // like any other file (bison's 18 MB tests/testsuite) rather than left
 // uninspected; one is held at a time (the callers drop it after use).
-const MaxLargeMember = 64 << 20
+const MaxLargeMember = limits.ExplainMaxLargeMember
 
 // readLarge reads, in one more pass over the archive, the content of a
 // regular member that differs from the tag but was over the comparison's

@@ -2,6 +2,7 @@ package explain
 
 import (
 	"bytes"
+	"github.com/tarcheck/tarcheck/internal/limits"
 	"path"
 	"strings"
 
@@ -19,7 +20,7 @@ import (
 var bootstrapScripts = []string{"bootstrap", "bootstrap.conf", "autogen.sh", "autogen"}
 
 // maxHeredocScript caps the size of a script parsed for here-documents.
-const maxHeredocScript = 1 << 20
+const maxHeredocScript = limits.ExplainMaxHeredocScript
 
 // heredoc is one here-document of a tag script that writes a file.
 type heredoc struct {

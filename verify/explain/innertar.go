@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"fmt"
+	"github.com/tarcheck/tarcheck/internal/limits"
 	"io"
 	"path"
 	"strings"
@@ -17,7 +18,7 @@ import (
 
 // maxInnerMembers caps the members of a tarball-only tar archive checked
 // against the repository.
-const maxInnerMembers = 20000
+const maxInnerMembers = limits.ExplainMaxInnerMembers
 
 // repoBlobArchive proves a tar archive only in the tarball whose every
 // regular member is a blob of the repository (any commit of its history,

@@ -2,6 +2,7 @@ package explain
 
 import (
 	"bytes"
+	"github.com/tarcheck/tarcheck/internal/limits"
 	"path"
 	"sort"
 	"strings"
@@ -13,7 +14,7 @@ import (
 
 // maxPatchedCopy caps the size of a file tried as a tool's copy patched by
 // a .diff.
-const maxPatchedCopy = 1 << 20
+const maxPatchedCopy = limits.ExplainMaxPatchedCopy
 
 // patchSource is a .diff that may have been applied to a tool's copy.
 type patchSource struct {
