@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/tarcheck/tarcheck/verify/render/escape"
 	"io"
 	"os"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/tarcheck/tarcheck/debian"
 	"github.com/tarcheck/tarcheck/internal/profile"
 	"github.com/tarcheck/tarcheck/verify"
+	"github.com/tarcheck/tarcheck/verify/render/escape"
 	"github.com/tarcheck/tarcheck/verify/report"
 )
 
@@ -36,14 +36,6 @@ func (u usageError) Unwrap() error { return u.err }
 
 // version is the module version from the build info (the one reports carry).
 func version() string { v, _ := report.Version(); return v }
-
-// versionText is what `tarcheck version` and `tarcheck --version` print.
-func versionText() string {
-	if v, detail := report.Version(); detail != "" {
-		return fmt.Sprintf("tarcheck %s (%s)\n", v, detail)
-	}
-	return fmt.Sprintf("tarcheck %s\n", version())
-}
 
 // env is what commands need from the process, injectable for tests.
 type env struct {
@@ -134,7 +126,7 @@ func newRootCmd(e *env) *cobra.Command {
 		Long:          helpLong("tarcheck"),
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Version:       versionText(),
+		Version:       report.VersionLine(),
 	}
 	root.SetVersionTemplate("{{.Version}}")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
@@ -162,7 +154,7 @@ func newVersionCmd(e *env) *cobra.Command {
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fmt.Fprint(e.stdout, versionText())
+			fmt.Fprint(e.stdout, report.VersionLine())
 			return nil
 		},
 	}

@@ -53,3 +53,13 @@ func Version() (v, detail string) {
 	bi, _ := debug.ReadBuildInfo()
 	return VersionOf(bi)
 }
+
+// VersionLine is what `tarcheck version` and `tarcheck --version` print:
+// the version and, when known, its detail in parentheses.
+func VersionLine() string {
+	v, detail := Version()
+	if detail != "" {
+		return "tarcheck " + v + " (" + detail + ")\n"
+	}
+	return "tarcheck " + v + "\n"
+}

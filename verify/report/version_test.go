@@ -26,3 +26,14 @@ func TestVersionOf(t *testing.T) {
 		}
 	}
 }
+
+func TestVersionLine(t *testing.T) {
+	v, detail := Version()
+	want := "tarcheck " + v + "\n"
+	if detail != "" {
+		want = "tarcheck " + v + " (" + detail + ")\n"
+	}
+	if got := VersionLine(); got != want {
+		t.Errorf("VersionLine() = %q, want %q", got, want)
+	}
+}

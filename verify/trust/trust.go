@@ -75,12 +75,12 @@ type Material struct {
 	KeyringNames, TagKeyringNames []string
 	// OwnTagKeyring is set when the tag has keyrings of its own
 	// (Request.TagKeyrings), not the tarball's.
-	OwnTagKeyring bool
-	AllowedSigners                []byte
-	TrustedRoot                   []byte
-	Identity                      sig.Identity
-	TagIdentity                   sig.Identity
-	RequireSignature              bool
+	OwnTagKeyring    bool
+	AllowedSigners   []byte
+	TrustedRoot      []byte
+	Identity         sig.Identity
+	TagIdentity      sig.Identity
+	RequireSignature bool
 	// Signatures are detached OpenPGP signatures over the tarball.
 	Signatures []File
 	// Bundles are Sigstore bundles over the tarball.
