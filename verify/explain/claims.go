@@ -12,10 +12,15 @@ import (
 func (x *explainer) wireClaims() {
 	cmp := x.cmp
 	tarballFile := func(path string) ([]byte, bool) {
-		if m := cmp.Member(path); m != nil && m.Content != nil {
+		if m := cmp.Member(path); m != nil {
 			// Member also answers for files identical to the tag,
-			// without content: those are read from the tag below.
-			return m.Content, m.Type == archive.TypeRegular
+			// without content. Reading those from the tag (and so
+			// following their references) finds the adversarial
+			// omitted header, but also honest omissions gnutls makes
+			// (tests/suite/*.c, lib/nettle/ecc-gost-curve.h): left as
+			// is until OmittedReferences tells silent (__has_include)
+			// from loud references.
+			return m.Content, m.Content != nil && m.Type == archive.TypeRegular
 		}
 		if g := cmp.Index.Get(path); g != nil && g.Identical && x.in.Blobs != nil {
 			c, err := x.in.Blobs.Read(g.HexID())
