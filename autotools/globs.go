@@ -137,6 +137,9 @@ func FindBuildGlobs(p string, content []byte) []BuildGlob {
 			add("make", w, m[0], false)
 		}
 	}
+	if !harnessFile(p) {
+		return out
+	}
 	for _, m := range shellForRe.FindAllStringSubmatchIndex(text, -1) {
 		list := text[m[2]:m[3]]
 		if i := strings.Index(list, " do"); i >= 0 {
@@ -185,6 +188,25 @@ func globHasLiteral(g string) bool {
 		switch c {
 		case '*', '?', '[', ']', '/', '.':
 		default:
+			return true
+		}
+	}
+	return false
+}
+
+// harnessFile reports the files whose shell loops are build or test
+// logic: make files, configure.ac, and scripts under a test or build-aux
+// directory. A maintainer tool (tmux's tools/cmp-cvs.sh "for i in
+// *.[ch]") runs in no build.
+func harnessFile(p string) bool {
+	switch base := path.Base(p); {
+	case base == "configure.ac" || base == "configure.in" || base == "Makefile.am" || base == "GNUmakefile" || base == "Makefile" || base == "makefile":
+		return true
+	case strings.HasSuffix(base, ".mk") || strings.HasSuffix(base, ".am") || strings.HasSuffix(base, ".mak"):
+		return true
+	}
+	for _, d := range []string{"tests/", "test/", "t/", "testsuite/", "build-aux/"} {
+		if strings.HasPrefix(p, d) || strings.Contains(p, "/"+d) {
 			return true
 		}
 	}
