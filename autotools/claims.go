@@ -211,17 +211,23 @@ func (c *classification) helperClaim(m *M4Match) (Severity, string, []string) {
 	}
 	added = dropDistroDelta(c.base, added)
 	if len(added) > 0 {
-		ev := make([]string, 0, maxDiffLines+1)
-		for i, l := range added {
-			if i == maxDiffLines {
-				ev = append(ev, fmt.Sprintf("+ ... %d more added lines", len(added)-i))
-				break
-			}
-			ev = append(ev, "+ "+truncate(l, 200))
-		}
+		ev := plusLines(added, "more added lines")
 		return SevHigh, fmt.Sprintf("it adds %d line%s to the closest installed version (%s)", len(added), plural(len(added)), from), ev
 	}
 	return SevMedium, "it adds no line to the closest installed version (" + from + ")", nil
+}
+
+// plusLines is lines as "+ " evidence, at most maxDiffLines of them and
+// then one line counting the rest ("+ ... N more").
+func plusLines(lines []string, more string) []string {
+	ev := make([]string, 0, maxDiffLines+1)
+	for i, l := range lines {
+		if i == maxDiffLines {
+			return append(ev, fmt.Sprintf("+ ... %d %s", len(lines)-i, more))
+		}
+		ev = append(ev, "+ "+truncate(l, 200))
+	}
+	return ev
 }
 
 // helperVocab returns the line vocabulary of copied helpers: the
@@ -258,14 +264,7 @@ func (c *classification) helperVocabClaim(content []byte) (Severity, string, []s
 	if len(novel) == 0 {
 		return SevMedium, "every line it holds is in some known version of " + c.base + " (" + known + "): a version the database lacks or a recombination of known versions", nil, true
 	}
-	ev := make([]string, 0, maxDiffLines+1)
-	for i, l := range novel {
-		if i == maxDiffLines {
-			ev = append(ev, fmt.Sprintf("+ ... %d more lines in no known version", len(novel)-i))
-			break
-		}
-		ev = append(ev, "+ "+truncate(l, 200))
-	}
+	ev := plusLines(novel, "more lines in no known version")
 	return SevHigh, fmt.Sprintf("it has %d line%s found in no known version of %s (%s)", len(novel), plural(len(novel)), c.base, known), ev, true
 }
 
