@@ -5,12 +5,14 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/tarcheck/tarcheck/autotools"
 	"github.com/tarcheck/tarcheck/sandbox"
 	"github.com/tarcheck/tarcheck/toolchain"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
 	"github.com/tarcheck/tarcheck/verify/rebuild"
+	"github.com/tarcheck/tarcheck/verify/report"
 )
 
 // newSandbox opens the sandbox backend when the caller gave no runner; tests replace it.
@@ -69,6 +71,7 @@ func (p *pipeline) rebuild(ctx context.Context) error {
 		}
 	}
 	r.Files = res.Files
+	r.Findings = dropReproduced(r.Findings, res.Files)
 	r.Findings = append(r.Findings, res.Findings...)
 	r.Rebuild = res.Info
 	return nil
@@ -119,4 +122,19 @@ func (p *pipeline) rebuildGnulib() *rebuild.Gnulib {
 		}
 		return repo.ExportSkippingMissing(ctx, tree, dir)
 	}}
+}
+
+// dropReproduced removes the classification findings of files the rebuild
+// reproduced byte for byte from the tag: regeneration is a proof.
+func dropReproduced(findings []Finding, files []FileDiff) []Finding {
+	repro := map[string]bool{}
+	for _, f := range files {
+		if f.Rebuild == report.RebuildReproduced {
+			repro[f.Path] = true
+		}
+	}
+	if len(repro) == 0 {
+		return findings
+	}
+	return slices.DeleteFunc(findings, func(f Finding) bool { return f.Path != "" && repro[f.Path] })
 }

@@ -361,3 +361,28 @@ func requireTool(t *testing.T, name string) {
 		t.Skipf("%s not installed", name)
 	}
 }
+
+// TestReproducedIsProved: a file the static classification could not
+// explain (high) is proved (info) when the rebuild reproduces it byte for
+// byte; a differing one keeps its severity.
+func TestReproducedIsProved(t *testing.T) {
+	f, _, _ := gnulibFixture(t, "lib_SOURCES += foo.c\n")
+	for i := range f.in.Files {
+		if f.in.Files[i].Path == "lib/gnulib.mk" {
+			f.in.Files[i].Severity = report.SevHigh
+		}
+	}
+	res := f.result(t)
+	if m := fileOf(t, res, "lib/gnulib.mk"); m.Rebuild != report.RebuildReproduced || m.Severity != report.SevInfo || !strings.Contains(m.Reason, "proved by the rebuild") {
+		t.Fatalf("lib/gnulib.mk = %+v", m)
+	}
+	g, _, _ := gnulibFixture(t, "lib_SOURCES += foo.c evil.c\n")
+	for i := range g.in.Files {
+		if g.in.Files[i].Path == "lib/gnulib.mk" {
+			g.in.Files[i].Severity = report.SevHigh
+		}
+	}
+	if m := fileOf(t, g.result(t), "lib/gnulib.mk"); m.Severity != report.SevHigh {
+		t.Fatalf("edited lib/gnulib.mk = %+v", m)
+	}
+}
