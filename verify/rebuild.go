@@ -126,7 +126,7 @@ func (p *pipeline) rebuildGnulib() *rebuild.Gnulib {
 
 // dropReproduced removes the classification findings of files the rebuild
 // reproduced byte for byte from the tag: regeneration is a proof.
-func dropReproduced(findings []Finding, files []FileDiff) []Finding {
+func dropReproduced(findings []report.Finding, files []report.FileDiff) []report.Finding {
 	repro := map[string]bool{}
 	for _, f := range files {
 		if f.Rebuild == report.RebuildReproduced {
@@ -136,5 +136,5 @@ func dropReproduced(findings []Finding, files []FileDiff) []Finding {
 	if len(repro) == 0 {
 		return findings
 	}
-	return slices.DeleteFunc(findings, func(f Finding) bool { return f.Path != "" && repro[f.Path] })
+	return slices.DeleteFunc(findings, func(f report.Finding) bool { return f.Path != "" && repro[f.Path] })
 }
