@@ -131,6 +131,9 @@ type explainer struct {
 	prov *Provenance
 	// done and total count the paths explained, for in.Progress.
 	done, total int
+	// unreadSubs are the files of each submodule whose pinned commit
+	// could not be read (submoduleFile), for one grouped finding.
+	unreadSubs map[string]map[string]bool
 }
 
 // step reports n more paths explained to in.Progress.
@@ -339,7 +342,7 @@ func (x *explainer) member(rel string, t *compare.Member) error {
 			Origin: &report.Origin{Kind: "tag", Path: target}}, autotools.Result{})
 		return nil
 	}
-	if x.submoduleLinked(rel, t, in.GitMode, gitContent) {
+	if x.submoduleLinked(rel, t, in.GitMode, gitContent) || x.submoduleFile(rel, t) {
 		return nil
 	}
 	if x.repoBlobArchive(rel, t) {

@@ -98,6 +98,7 @@ const groupMin = 3
 // release). Severities are kept; each file stays in Files.
 func (x *explainer) group() {
 	x.groupGnulib()
+	x.groupSubmodules()
 	x.groupReleaseWritten()
 	x.groupCatalogs()
 	x.groupByDir()

@@ -311,7 +311,7 @@ func (p *textPrinter) findings(r *report.Report, o Options) {
 			p.printf("%s %s (%d)\n", head, escape.Text(f.Message), g.n)
 		}
 		if h := findingHint(f); h != "" {
-			p.printf("%20s%s\n", "", p.paint(ansiDim, "hint: "+h))
+			p.printf("%20s%s\n", "", p.paint(ansiDim, "hint: "+escape.Text(h))) // a submodule's path comes from the tag
 		}
 		if g.n == 1 {
 			for _, e := range f.Evidence {
@@ -569,6 +569,9 @@ func notProved(r *report.Report) string {
 // findingHint is the CLI's fix for a finding, which the library's message
 // does not name (the library knows no flags): "" when there is none.
 func findingHint(f report.Finding) string {
+	if f.Rule == report.RuleOriginNotConsulted && strings.Contains(f.Message, report.SubmoduleUnread) {
+		return "pass --submodule " + f.Path + "=DIR (a clone of the submodule's repository), or allow the network (no --offline)"
+	}
 	if f.Rule == report.RuleOriginNotConsulted && strings.Contains(f.Message, report.OriginUnread) {
 		return "pass --gnulib DIR (a gnulib clone), or allow the network (no --offline) so tarcheck fetches the pinned commit"
 	}

@@ -368,3 +368,7 @@ func Rules() []Rule {
 // the origin (the gnulib commit the tag pins) could not be read, as opposed
 // to read but matching nothing: the renderers add how to read it.
 const OriginUnread = "could not be read"
+
+// SubmoduleUnread is the phrase of a RuleOriginNotConsulted message about
+// a submodule of the tag whose pinned commit could not be read.
+const SubmoduleUnread = "its repository " + OriginUnread
