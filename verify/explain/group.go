@@ -185,6 +185,11 @@ func (x *explainer) groupReleaseWritten() {
 			other[f.Path] = true
 		}
 	}
+	for _, ps := range x.unreadSubs { // already grouped under their submodule
+		for p := range ps {
+			other[p] = true
+		}
+	}
 	groups := map[string]map[string]bool{}
 	sev := map[string]report.Severity{}
 	for _, fd := range x.res.Files {

@@ -2,6 +2,7 @@ package explain
 
 import (
 	"encoding/hex"
+	"slices"
 	"strings"
 	"testing"
 
@@ -90,7 +91,7 @@ func TestSubmoduleFiles(t *testing.T) {
 	if g := findingsOf(res, report.RuleOriginNotConsulted); len(g) != 0 {
 		t.Errorf("grouped findings for a read submodule: %+v", g)
 	}
-	res, files = explainRelease(t, map[string]string{"cligen/cli-codegen.py": code, "cligen/x.py": code}, tree, Input{Origins: emptyDB(),
+	res, files = explainRelease(t, map[string]string{"cligen/cli-codegen.py": code, "cligen/doc/x.texi": "@node Top\n"}, tree, Input{Origins: emptyDB(),
 		Submodule: func(string, string) *GnulibTree { return nil }})
 	if f := files["cligen/cli-codegen.py"]; f.Severity != report.SevLow {
 		t.Errorf("unread: file %+v", f)
@@ -98,6 +99,11 @@ func TestSubmoduleFiles(t *testing.T) {
 	if g := findingsOf(res, report.RuleOriginNotConsulted); len(g) != 1 || g[0].Severity != report.SevMedium || len(g[0].Evidence) != 2 ||
 		!strings.Contains(g[0].Message, report.SubmoduleUnread) {
 		t.Errorf("unread: grouped findings %+v", g)
+	}
+	for _, f := range res.Findings { // in one group only, not also as documentation built at release
+		if f.Rule != report.RuleOriginNotConsulted && slices.Contains(f.Evidence, "cligen/doc/x.texi") {
+			t.Errorf("unread: also grouped as %+v", f)
+		}
 	}
 	evil := code + "import os; os.system('sh tests/files/x')\n"
 	for name, tarball := range map[string]map[string]string{
