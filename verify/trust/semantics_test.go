@@ -82,3 +82,33 @@ func TestUnknownTagSignerBesideValidTarball(t *testing.T) {
 		}
 	}
 }
+
+// A keyring copy whose key and signing subkey had expired before both the
+// tarball's and the tag's signatures is one thing to refresh: one TC206
+// finding naming both keys, each signature in its evidence (libidn2 2.3.3
+// had four findings for it). Another key's expiry is a finding of its own.
+func TestKeyringOutdatedOnce(t *testing.T) {
+	exp, signed := time.Date(2021, 8, 21, 0, 0, 0, 0, time.UTC), time.Date(2022, 7, 11, 0, 0, 0, 0, time.UTC)
+	warn := func(keys ...string) []sig.Warning {
+		var ws []sig.Warning
+		for i, k := range keys {
+			ws = append(ws, sig.Warning{Kind: sig.WarningKeyExpiredBeforeSignature, Key: k, Subkey: i > 0, ExpiredAt: exp, SignedAt: signed})
+		}
+		return ws
+	}
+	c := &checker{m: &Material{KeyringNames: []string{"signing-key.asc"}, TagKeyringNames: []string{"signing-key.asc"}}}
+	c.add(sig.Result{Subject: sig.SubjectTarball, Kind: sig.KindOpenPGP, Status: sig.StatusValid, Signer: "A3CC", Warnings: warn("B1D2", "A3CC")}, "x.tar.gz.sig")
+	c.add(sig.Result{Subject: sig.SubjectTag, Kind: sig.KindOpenPGP, Status: sig.StatusValid, Signer: "A3CC", Warnings: warn("B1D2", "A3CC")}, "")
+	if len(c.findings) != 1 {
+		t.Fatalf("findings %+v, want one", c.findings)
+	}
+	f := c.findings[0]
+	if f.Rule != report.RuleKeyringOutdated || f.Severity != report.SevMedium || !strings.Contains(f.Message, "key B1D2") ||
+		!strings.Contains(f.Message, "signing subkey A3CC expired on 2021-08-21") || !strings.Contains(f.Message, "refresh signing-key.asc") || len(f.Evidence) != 2 {
+		t.Errorf("finding %+v", f)
+	}
+	c.add(sig.Result{Subject: sig.SubjectTag, Kind: sig.KindOpenPGP, Status: sig.StatusValid, Signer: "FEED", Warnings: warn("FEED")}, "")
+	if len(c.findings) != 2 {
+		t.Errorf("another key: findings %+v, want two", c.findings)
+	}
+}

@@ -266,6 +266,9 @@ func Check(m *Material, s Subject) ([]report.Signature, []report.Finding, error)
 
 // checker accumulates one Check's signatures and findings.
 type checker struct {
+	// outdated indexes the TC206 finding of each set of expired keys
+	// (keyringOutdated).
+	outdated map[string]int
 	m        *Material
 	s        Subject
 	sigs     []report.Signature
@@ -287,7 +290,12 @@ func (c *checker) add(res sig.Result, source string) {
 	if res.Subject == sig.SubjectTag {
 		keyrings = c.m.TagKeyringNames
 	}
+	var expired []sig.Warning
 	for _, w := range res.Warnings {
+		if w.Kind == sig.WarningKeyExpiredBeforeSignature {
+			expired = append(expired, w)
+			continue
+		}
 		rule := report.RuleKeyringOutdated
 		if w.Kind == sig.WarningSHA1Signature {
 			rule = report.RuleWeakSignatureHash
@@ -295,6 +303,7 @@ func (c *checker) add(res sig.Result, source string) {
 		c.findings = append(c.findings, report.Finding{Rule: rule, Severity: report.SevMedium,
 			Message: w.Message(strings.Join(keyrings, ", ")), Evidence: evidence(source)})
 	}
+	c.keyringOutdated(res.Subject, expired, strings.Join(keyrings, ", "), source)
 	if res.Reason == sig.ReasonUnknownKey {
 		who := res.Issuer
 		if who == "" {
@@ -331,6 +340,47 @@ func (c *checker) add(res sig.Result, source string) {
 		msg += ": " + res.Detail
 	}
 	c.findings = append(c.findings, report.Finding{Rule: rule, Severity: report.SevCritical, Message: msg, Evidence: []string{source}})
+}
+
+// keyringOutdated reports the expiry warnings of one signature (the
+// primary key's and the signing subkey's) as one TC206 finding, and a
+// signature of another subject made with the same keys as evidence of
+// that finding, not a finding of its own: one stale keyring copy is one
+// thing to fix.
+func (c *checker) keyringOutdated(subject string, expired []sig.Warning, keyring, source string) {
+	if len(expired) == 0 {
+		return
+	}
+	keys := make([]string, len(expired))
+	for i, w := range expired {
+		keys[i] = w.Key
+	}
+	id := strings.Join(keys, " ")
+	ev := fmt.Sprintf("the %s's signature, made %s", subject, expired[0].SignedAt.UTC().Format("2006-01-02"))
+	if source != "" {
+		ev += " [" + source + "]"
+	}
+	if i, ok := c.outdated[id]; ok {
+		c.findings[i].Evidence = append(c.findings[i].Evidence, ev)
+		return
+	}
+	msg := expired[0].Message(keyring)
+	if len(expired) > 1 {
+		var also []string
+		for _, w := range expired[1:] {
+			what := "key"
+			if w.Subkey {
+				what = "signing subkey"
+			}
+			also = append(also, fmt.Sprintf("its %s %s expired on %s too", what, w.Key, w.ExpiredAt.UTC().Format("2006-01-02")))
+		}
+		msg += " (" + strings.Join(also, "; ") + ")"
+	}
+	if c.outdated == nil {
+		c.outdated = map[string]int{}
+	}
+	c.outdated[id] = len(c.findings)
+	c.findings = append(c.findings, report.Finding{Rule: report.RuleKeyringOutdated, Severity: report.SevMedium, Message: msg, Evidence: []string{ev}})
 }
 
 // tarballValid reports whether a signature over the tarball (not a
