@@ -40,18 +40,15 @@ func (x *explainer) intoSubmodule(rel string, t *compare.Member, gitMode uint32,
 // submoduleLinked proves rel, a symlink in git into a submodule that the
 // tarball holds dereferenced, when its bytes equal the link target's at
 // the commit the tag pins for that submodule (read through
-// Input.Submodule). An unread submodule proves nothing.
+// Input.Submodule). A link into an unread submodule is left for one
+// grouped finding.
 func (x *explainer) submoduleLinked(rel string, t *compare.Member, gitMode uint32, link []byte) bool {
 	sub, commit, inner, ok := x.intoSubmodule(rel, t, gitMode, link)
 	if !ok {
 		return false
 	}
-	var tree *GnulibTree
-	if x.in.Submodule != nil {
-		tree = x.in.Submodule(sub, commit)
-	}
-	if tree == nil {
-		x.unreadSubmodule(sub, commit, rel, t)
+	tree, read := x.submoduleTree(sub, commit, rel, t)
+	if !read {
 		return true
 	}
 	if tree.Read == nil || tree.Commit != commit {
@@ -97,12 +94,8 @@ func (x *explainer) submoduleFile(rel string, t *compare.Member) bool {
 	if !ok {
 		return false
 	}
-	var tree *GnulibTree
-	if x.in.Submodule != nil {
-		tree = x.in.Submodule(sub, commit)
-	}
-	if tree == nil {
-		x.unreadSubmodule(sub, commit, rel, t)
+	tree, read := x.submoduleTree(sub, commit, rel, t)
+	if !read {
 		return true
 	}
 	if tree.Commit != commit {
@@ -115,6 +108,20 @@ func (x *explainer) submoduleFile(rel string, t *compare.Member) bool {
 		Reason: fmt.Sprintf("a file of submodule %s, identical to %s at the commit %s the tag pins", sub, inner, shortID(commit)),
 		Origin: &report.Origin{Kind: report.OriginTag, Path: rel, Commit: commit}}, autotools.Result{})
 	return true
+}
+
+// submoduleTree reads submodule sub at the commit the tag pins; when it
+// cannot be read, rel is left for the grouped finding (unreadSubmodule)
+// and read is false.
+func (x *explainer) submoduleTree(sub, commit, rel string, t *compare.Member) (tree *GnulibTree, read bool) {
+	if x.in.Submodule != nil {
+		tree = x.in.Submodule(sub, commit)
+	}
+	if tree == nil {
+		x.unreadSubmodule(sub, commit, rel, t)
+		return nil, false
+	}
+	return tree, true
 }
 
 // unreadSubmodule leaves rel, which only submodule sub's pinned commit
