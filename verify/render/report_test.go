@@ -554,3 +554,26 @@ func TestOriginUnreadHint(t *testing.T) {
 		t.Errorf("json carries a CLI hint:\n%s", js)
 	}
 }
+
+// A grouped finding below high lists example paths on one line, as groups
+// of findings do; its "... and N more" line from explain is counted in.
+// Other evidence (lines, hunks), high findings and -v show every line.
+func TestPathExamples(t *testing.T) {
+	group := report.Finding{Rule: "TC302", Severity: report.SevMedium, Message: "69 files",
+		Evidence: []string{"doc/a.html", "doc/b.html", "doc/c.html", "... and 66 more (the files list has every one)"}}
+	if line, ok := pathExamples(group, 2, false); !ok || line != "doc/a.html, doc/b.html, and 67 more (-v lists them)" {
+		t.Errorf("group: %q %v", line, ok)
+	}
+	for name, f := range map[string]report.Finding{
+		"lines": {Severity: report.SevMedium, Evidence: []string{"+ sys_lib=/lib64", "+ echo x"}},
+		"high":  {Severity: report.SevHigh, Evidence: group.Evidence},
+		"one":   {Severity: report.SevMedium, Evidence: []string{"doc/a.html"}},
+	} {
+		if line, ok := pathExamples(f, 2, false); ok {
+			t.Errorf("%s: %q", name, line)
+		}
+	}
+	if _, ok := pathExamples(group, 2, true); ok {
+		t.Error("-v folded the evidence")
+	}
+}

@@ -277,6 +277,38 @@ func foldSingles(groups []*findingGroup) []*findingGroup {
 	return out
 }
 
+// pathExamples is the evidence of a grouped finding below high (a list of
+// paths, perhaps ending in explain's "... and N more" line) as one line of
+// examples, as groups of findings are shown: ok is false for other
+// evidence (lines, diffs, hunks), for high and critical findings, and
+// with -v, which show every line.
+func pathExamples(f report.Finding, examples int, verbose bool) (string, bool) {
+	ev, more := f.Evidence, 0
+	if n := len(ev); n > 0 && strings.HasPrefix(ev[n-1], "... and ") {
+		if _, err := fmt.Sscanf(ev[n-1], "... and %d more", &more); err != nil {
+			return "", false
+		}
+		ev = ev[:n-1]
+	}
+	if verbose || f.Severity >= report.SevHigh || len(ev) < 2 {
+		return "", false
+	}
+	for _, e := range ev {
+		if e == "" || strings.ContainsAny(e, " \t") || strings.HasPrefix(e, "+") || strings.HasPrefix(e, "-") {
+			return "", false
+		}
+	}
+	if len(ev) > examples {
+		more += len(ev) - examples
+		ev = ev[:examples]
+	}
+	line := escapeJoin(ev)
+	if more > 0 {
+		line += fmt.Sprintf(", and %d more (-v lists them)", more)
+	}
+	return line, true
+}
+
 // defaultExamples is the number of example paths of a group of findings.
 const defaultExamples = 5
 
@@ -314,6 +346,10 @@ func (p *textPrinter) findings(r *report.Report, o Options) {
 			p.printf("%20s%s\n", "", p.paint(ansiDim, "hint: "+escape.Text(h))) // a submodule's path comes from the tag
 		}
 		if g.n == 1 {
+			if line, ok := pathExamples(f, examples, o.Verbose); ok {
+				p.printf("%20s%s\n", "", line)
+				continue
+			}
 			for _, e := range f.Evidence {
 				p.printf("%20s%s\n", "", p.paint(ansiDim, escape.Text(e)))
 			}
