@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -909,10 +908,6 @@ func obsoleteBlock(b []byte) []byte {
 	return out.Bytes()
 }
 
-// includeRe finds the files C sources include (includeRefs is its linear
-// equivalent, which OmittedReferences uses).
-var includeRe = regexp.MustCompile(`(?m)^\s*#\s*(?:include|include_next|import)\s*["<]([^">\n]+)[">]|__has_include(?:_next)?\s*\(\s*["<]([^">\n]+)[">]`)
-
 // buildTokenRe splits build files into path-like tokens.
 var buildTokenRe = regexp.MustCompile(`[A-Za-z0-9_.+\-/]+`)
 
@@ -933,7 +928,7 @@ func isBuildFile(p string) bool {
 	return false
 }
 
-// referencable reports the omitted files OmittedReferences can report: C
+// referencable reports the omitted files OmittedReferenceKinds can report: C
 // sources and headers (what #include and build files name) and CMake
 // modules. Omissions of any other file are left to the caller as low, so
 // nothing is read for them.
@@ -942,31 +937,21 @@ func referencable(p string) bool {
 	return cSourceExts[ext] || ext == ".cmake"
 }
 
-// OmittedReferences returns the files of the tag (tagFiles, release-relative)
-// that are not in the tarball (inTarball false) but that a file the tarball
-// ships refers to: #include / __has_include in C sources, or a path token in
-// Makefile.am, CMakeLists.txt, meson.build, configure.ac, *.mk, *.cmake.
-// tarballFiles lists the tarball's paths; read returns the tarball content
-// of one of them. Includes are resolved against the including file's
-// directory, the release root, and any directory holding a file of that
-// name (include paths are unknown). The result is sorted and unique.
-func OmittedReferences(tagFiles, tarballFiles []string, inTarball func(string) bool, read func(string) ([]byte, bool)) []string {
-	kinds := OmittedReferenceKinds(tagFiles, tarballFiles, inTarball, read)
-	out := make([]string, 0, len(kinds))
-	for p := range kinds {
-		out = append(out, p)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// OmittedReferenceKinds is OmittedReferences with, for each file, whether
-// its absence changes the build silently: a __has_include probe, or a
-// build-file line that includes it only if it exists (CMake OPTIONAL or
-// EXISTS, make's -include/sinclude or $(wildcard), meson's fs.exists).
-// A plain #include or a build rule naming a missing file stops the
-// build instead ("No such file"), which is loud: true only when some
-// reference is silent.
+// OmittedReferenceKinds returns the files of the tag (tagFiles,
+// release-relative) that are not in the tarball (inTarball false) but that
+// a file the tarball ships refers to: #include / __has_include in C
+// sources, or a path token in Makefile.am, CMakeLists.txt, meson.build,
+// configure.ac, *.mk, *.cmake. tarballFiles lists the tarball's paths;
+// read returns the tarball content of one of them. Includes are resolved
+// against the including file's directory, the release root, and any
+// directory holding a file of that name (include paths are unknown).
+//
+// Each file maps to whether its absence changes the build silently: a
+// __has_include probe, or a build-file line that includes it only if it
+// exists (CMake OPTIONAL or EXISTS, make's -include/sinclude or
+// $(wildcard), meson's fs.exists). A plain #include or a build rule naming
+// a missing file stops the build instead ("No such file"), which is loud:
+// true only when some reference is silent.
 func OmittedReferenceKinds(tagFiles, tarballFiles []string, inTarball func(string) bool, read func(string) ([]byte, bool)) map[string]bool {
 	omitted := map[string]bool{}
 	byBase := map[string][]string{}

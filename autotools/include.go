@@ -5,16 +5,17 @@ import (
 	"regexp"
 )
 
-// This file holds includeRefs, the linear scan OmittedReferences uses in
+// This file holds includeRefKinds, the linear scan OmittedReferenceKinds uses in
 // place of includeRe.FindAllSubmatch: the unanchored regexp ran the NFA over
-// every byte of every C source (≈0.8 s of CPU on coreutils). includeRefs
+// every byte of every C source (≈0.8 s of CPU on coreutils). includeRefKinds
 // looks only at the places a match can start — a '#' that only blanks
 // separate from a line start, and "__has_include" — and runs the anchored
 // halves of includeRe there, so it returns exactly what the regexp finds
 // (TestIncludeRefsMatchesRegexp, FuzzIncludeRefs).
 
-// includeLineRe is includeRe's first alternative from its '#' on (the
-// blanks before the '#' are checked by includeRefs).
+// includeLineRe is the first alternative of includeRe (the specification,
+// in include_test.go) from its '#' on; includeRefKinds checks the blanks
+// before the '#'.
 var includeLineRe = regexp.MustCompile(`\A#\s*(?:include|include_next|import)\s*["<]([^">\n]+)[">]`)
 
 // hasIncludeRe is includeRe's second alternative, anchored.
@@ -27,16 +28,11 @@ func isRegexpSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
 }
 
-// includeRefs returns the names the C source b includes, in order: the
-// first non-empty submatch of every match of includeRe.FindAllSubmatch(b, -1).
-func includeRefs(b []byte) []string {
-	refs, _ := includeRefKinds(b)
-	return refs
-}
-
-// includeRefKinds is includeRefs with, for each name, whether it comes from
-// __has_include: a test whose answer changes silently when the file is
-// missing, where a missing #include stops the compiler.
+// includeRefKinds returns the names the C source b includes, in order (the
+// first non-empty submatch of every match of includeRe.FindAllSubmatch(b,
+// -1)), and for each whether it comes from __has_include: a test whose
+// answer changes silently when the file is missing, where a missing
+// #include stops the compiler.
 func includeRefKinds(b []byte) (out []string, probe []bool) {
 	pos := 0
 	// Next match of each alternative at or after pos: start (the '#' for

@@ -3,11 +3,16 @@ package autotools
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"testing"
 )
 
-// includeRefsByRegexp is what OmittedReferences computed before includeRefs.
+// includeRe finds the files C sources include: the specification
+// includeRefKinds, its linear equivalent, is tested against.
+var includeRe = regexp.MustCompile(`(?m)^\s*#\s*(?:include|include_next|import)\s*["<]([^">\n]+)[">]|__has_include(?:_next)?\s*\(\s*["<]([^">\n]+)[">]`)
+
+// includeRefsByRegexp is what OmittedReferenceKinds computed before includeRefKinds.
 func includeRefsByRegexp(b []byte) []string {
 	var out []string
 	for _, m := range includeRe.FindAllSubmatch(b, -1) {
@@ -100,4 +105,10 @@ func BenchmarkIncludeRefs(b *testing.B) {
 			includeRefsByRegexp(src)
 		}
 	})
+}
+
+// includeRefs is the names includeRefKinds returns, without their kinds.
+func includeRefs(b []byte) []string {
+	refs, _ := includeRefKinds(b)
+	return refs
 }

@@ -97,7 +97,7 @@ type Context struct {
 	// origindb.EmbeddedVocab.
 	HelperVocab *origindb.Vocab
 	// OmittedReferenced reports whether a path only in git is referenced
-	// by the tarball's sources or build files (see OmittedReferences).
+	// by the tarball's sources or build files (see OmittedReferenceKinds).
 	// Optional: without it omissions stay low.
 	OmittedReferenced func(path string) bool
 	// OmittedSilently reports whether some reference to such a path

@@ -7,7 +7,7 @@ import (
 
 // wireClaims gives the classifier what checks claims across files need
 // (issue 15): the tarball's content of any path (the .po beside a .gmo,
-// the sources whose references OmittedReferences follows) and the set of
+// the sources whose references OmittedReferenceKinds follows) and the set of
 // files the tag's build or sources refer to but the tarball leaves out.
 func (x *explainer) wireClaims() {
 	cmp := x.cmp
