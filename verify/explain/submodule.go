@@ -26,15 +26,7 @@ func (x *explainer) intoSubmodule(rel string, t *compare.Member, gitMode uint32,
 	if target == ".." || strings.HasPrefix(target, "../") {
 		return "", "", "", false
 	}
-	for dir := path.Dir(target); dir != "." && dir != "/"; dir = path.Dir(dir) {
-		if g := x.cmp.Index.Get(dir); g != nil {
-			if g.Mode != 0o160000 {
-				return "", "", "", false
-			}
-			return dir, g.HexID(), strings.TrimPrefix(target, dir+"/"), true
-		}
-	}
-	return "", "", "", false
+	return x.underGitlink(target)
 }
 
 // submoduleLinked proves rel, a symlink in git into a submodule that the
@@ -67,7 +59,7 @@ func (x *explainer) submoduleLinked(rel string, t *compare.Member, gitMode uint3
 
 // underGitlink reports the submodule of the tag (a gitlink's path and the
 // commit it pins) that the release path rel lies below, and rel's path
-// inside it.
+// inside it: the nearest directory of rel the tag has must be a gitlink.
 func (x *explainer) underGitlink(rel string) (sub, commit, inner string, ok bool) {
 	for dir := path.Dir(rel); dir != "." && dir != "/"; dir = path.Dir(dir) {
 		if g := x.cmp.Index.Get(dir); g != nil {
