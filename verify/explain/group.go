@@ -349,7 +349,7 @@ func evidence(paths map[string]bool) []string {
 	sort.Strings(ps)
 	if len(ps) > maxEvidence {
 		more := len(ps) - maxEvidence
-		ps = append(ps[:maxEvidence:maxEvidence], fmt.Sprintf("... and %d more (the files list has every one)", more))
+		ps = append(ps[:maxEvidence:maxEvidence], report.MorePaths(more))
 	}
 	return ps
 }

@@ -278,17 +278,16 @@ func foldSingles(groups []*findingGroup) []*findingGroup {
 }
 
 // pathExamples is the evidence of a grouped finding below high (a list of
-// paths, perhaps ending in explain's "... and N more" line) as one line of
+// paths, perhaps ending in report.MorePaths) as one line of
 // examples, as groups of findings are shown: ok is false for other
 // evidence (lines, diffs, hunks), for high and critical findings, and
 // with -v, which show every line.
 func pathExamples(f report.Finding, examples int, verbose bool) (string, bool) {
 	ev, more := f.Evidence, 0
-	if n := len(ev); n > 0 && strings.HasPrefix(ev[n-1], "... and ") {
-		if _, err := fmt.Sscanf(ev[n-1], "... and %d more", &more); err != nil {
-			return "", false
+	if n := len(ev); n > 0 {
+		if m, ok := report.MorePathsCount(ev[n-1]); ok {
+			ev, more = ev[:n-1], m
 		}
-		ev = ev[:n-1]
 	}
 	if verbose || f.Severity >= report.SevHigh || len(ev) < 2 {
 		return "", false

@@ -357,3 +357,19 @@ func (r *Report) Outcome() Outcome {
 	}
 	return o
 }
+
+// MorePaths is the last evidence line of a grouped finding that lists only
+// the first of its paths: how many more there are (the report's files list
+// has every one). MorePathsCount reads it back.
+func MorePaths(n int) string {
+	return fmt.Sprintf("... and %d more (the files list has every one)", n)
+}
+
+// MorePathsCount is the count of an evidence line MorePaths wrote.
+func MorePathsCount(line string) (int, bool) {
+	var n int
+	if _, err := fmt.Sscanf(line, "... and %d more (the files list has every one)", &n); err != nil {
+		return 0, false
+	}
+	return n, true
+}
