@@ -316,7 +316,7 @@ func (c *checker) add(res sig.Result, source string) {
 			msg = fmt.Sprintf("the %s's %s signature is by %s, which the allowed-signers file does not list", res.Subject, res.Kind, who)
 		}
 		sev := report.SevHigh
-		if res.Subject == sig.SubjectTag && res.Kind == sig.KindOpenPGP && !c.m.OwnTagKeyring && c.tarballValid() {
+		if res.Subject == sig.SubjectTag && res.Kind == sig.KindOpenPGP && !c.m.OwnTagKeyring && c.validSignature(sig.SubjectTarball) {
 			// The keyring was given for the tarball (uscan's
 			// signing-key.asc) and vouches for it; the tag, made by
 			// another maintainer, is shown, not failed. A keyring of
@@ -383,11 +383,11 @@ func (c *checker) keyringOutdated(subject string, expired []sig.Warning, keyring
 	c.findings = append(c.findings, report.Finding{Rule: report.RuleKeyringOutdated, Severity: report.SevMedium, Message: msg, Evidence: []string{ev}})
 }
 
-// tarballValid reports whether a signature over the tarball (not a
-// checksum) verified.
-func (c *checker) tarballValid() bool {
+// validSignature reports whether a signature (not a checksum) over
+// subject, or over any subject when subject is "", verified so far.
+func (c *checker) validSignature(subject string) bool {
 	for _, s := range c.sigs {
-		if s.Subject == sig.SubjectTarball && s.Status == string(sig.StatusValid) && s.Kind != string(sig.KindChecksum) {
+		if (subject == "" || s.Subject == subject) && s.Status == string(sig.StatusValid) && s.Kind != string(sig.KindChecksum) {
 			return true
 		}
 	}
@@ -536,13 +536,8 @@ func (c *checker) tag() {
 
 // required adds a finding when a valid signature was required and none is.
 func (c *checker) required() {
-	if !c.m.RequireSignature {
+	if !c.m.RequireSignature || c.validSignature("") {
 		return
-	}
-	for _, s := range c.sigs {
-		if s.Status == string(sig.StatusValid) && s.Kind != string(sig.KindChecksum) {
-			return
-		}
 	}
 	c.findings = append(c.findings, report.Finding{Rule: report.RuleSignatureMissing, Severity: report.SevHigh,
 		Message: "--require-signature: no valid signature over the tarball or the tag"})
