@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/binary"
 	"fmt"
+	"golang.org/x/text/encoding/ianaindex"
 	"io"
 	"maps"
 	"os"
@@ -258,12 +259,15 @@ func (c *classification) helperVocabClaim(content []byte) (Severity, string, []s
 	if c.base == "Makefile.in.in" && bytes.Contains(content[:min(len(content), 4096)], []byte("intltool")) {
 		return "", "", nil, false
 	}
-	novel := novelHelperLines(v, c.base, content)
+	novel, at := novelHelperLines(v, c.base, content)
 	known := fmt.Sprintf("%d known version%s", v.Versions(c.base), plural(v.Versions(c.base)))
 	if len(novel) == 0 {
 		return SevMedium, "every line it holds is in some known version of " + c.base + " (" + known + "): a version the database lacks or a recombination of known versions", nil, true
 	}
 	ev := plusLines(novel, "more lines in no known version")
+	if inertAdditions(c.base, content, at) {
+		return SevMedium, fmt.Sprintf("it has %d line%s found in no known version of %s (%s), all inert: they run no command but shift/test, write nothing and only route values the helper already has (a distribution's patch?); read them", len(novel), plural(len(novel)), c.base, known), ev, true
+	}
 	return SevHigh, fmt.Sprintf("it has %d line%s found in no known version of %s (%s)", len(novel), plural(len(novel)), c.base, known), ev, true
 }
 
@@ -274,23 +278,27 @@ var inertMakeRuleRe = regexp.MustCompile(`^[A-Za-z0-9_.\-]+:[ \t]*;?[ \t]*$`)
 
 // novelHelperLines returns, once each and in order, the significant lines
 // of content that no version of helper in v holds, leaving out lines that
-// only state a version.
-func novelHelperLines(v *origindb.Vocab, helper string, content []byte) []string {
+// only state a version, and the 1-based numbers of every line holding one.
+func novelHelperLines(v *origindb.Vocab, helper string, content []byte) ([]string, map[int]bool) {
 	var out []string
+	at := map[int]bool{}
 	seen := map[uint64]bool{}
-	for _, l := range splitLines(content) {
+	for i, l := range splitLines(content) {
 		k, ok := origindb.VocabLineHash(l)
-		if !ok || seen[k] || v.ContainsHash(helper, k) {
+		if !ok || v.ContainsHash(helper, k) {
 			continue
 		}
-		seen[k] = true
 		t := string(bytes.TrimSpace(l))
 		if stampLineRe.MatchString(t) || inertMakeRuleRe.MatchString(t) && (helper == "Makefile.in.in" || strings.HasSuffix(helper, ".header")) {
 			continue
 		}
-		out = append(out, t)
+		at[i+1] = true
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, t)
+		}
 	}
-	return out
+	return out, at
 }
 
 // installedHelperDirs are where Debian installs the helpers automake,
@@ -742,6 +750,69 @@ func hexVal(c byte) int {
 	return int(c - '0')
 }
 
+// catalogCharsetRe finds the charset a catalog's header declares.
+var catalogCharsetRe = regexp.MustCompile(`(?i)content-type:[^\n"]*charset=([A-Za-z0-9_.:-]+)`)
+
+// catalogDecoders returns the functions that decode the .po's and the
+// .mo's strings (moHeader: the .mo's header entry) to UTF-8, from the
+// charsets their headers declare. UTF-8, ASCII, CHARSET (the template's
+// placeholder) and no declaration decode as themselves; a charset neither
+// side can be decoded from is an error when the two differ.
+func catalogDecoders(po []byte, moHeader string) (func(string) string, func(string) string, error) {
+	charset := func(header string) string {
+		if m := catalogCharsetRe.FindStringSubmatch(header); m != nil {
+			return strings.ToUpper(m[1])
+		}
+		return ""
+	}
+	poCS := charset(string(po[:min(len(po), 8192)]))
+	moCS := charset(moHeader)
+	if poCS == moCS {
+		return identity, identity, nil
+	}
+	poDec, err := charsetDecoder(poCS)
+	if err != nil {
+		return nil, nil, err
+	}
+	moDec, err := charsetDecoder(moCS)
+	if err != nil {
+		return nil, nil, err
+	}
+	return poDec, moDec, nil
+}
+
+func identity(s string) string { return s }
+
+// charsetDecoder returns a decoder of cs to UTF-8.
+func charsetDecoder(cs string) (func(string) string, error) {
+	switch cs {
+	case "", "UTF-8", "UTF8", "ASCII", "US-ASCII", "CHARSET":
+		return identity, nil
+	}
+	enc, err := ianaindex.MIME.Encoding(cs)
+	if err != nil || enc == nil {
+		if enc, err = ianaindex.IANA.Encoding(cs); err != nil || enc == nil {
+			return nil, fmt.Errorf("charset %s of the catalogs is unknown", cs)
+		}
+	}
+	return func(s string) string {
+		out, err := enc.NewDecoder().String(s)
+		if err != nil {
+			return s
+		}
+		return out
+	}, nil
+}
+
+// decodeMessages returns msgs with keys and values decoded by dec.
+func decodeMessages(msgs map[string]string, dec func(string) string) map[string]string {
+	out := make(map[string]string, len(msgs))
+	for k, v := range msgs {
+		out[dec(k)] = dec(v)
+	}
+	return out
+}
+
 // moMatchesPO reports whether the .mo catalog holds exactly the non-fuzzy
 // translated messages of the .po catalog (the header aside), as msgfmt
 // compiles them. It returns a description of the first difference.
@@ -754,6 +825,14 @@ func moMatchesPO(mo, po []byte) (string, bool) {
 	if !ok {
 		return "the .po catalog does not parse", false
 	}
+	// A catalog may be compiled from the .po converted to another charset
+	// (gettext's and wget's po/Makefile compile ISO-8859-x and EUC-JP
+	// catalogs into UTF-8 .gmo files): both sides are compared as UTF-8.
+	poDec, moDec, err := catalogDecoders(po, msgs[""])
+	if err != nil {
+		return err.Error(), false
+	}
+	msgs = decodeMessages(msgs, moDec)
 	want := map[string]string{}
 	optional := map[string]bool{} // glibc instantiations: msgfmt may omit them
 	for _, k := range cat.order {
@@ -761,16 +840,16 @@ func moMatchesPO(mo, po []byte) (string, bool) {
 		if !e.compiled() {
 			continue
 		}
-		key := poUnescape(e.id)
+		key := poDec(poUnescape(e.id))
 		if e.hasCtxt {
-			key = poUnescape(e.ctxt) + "\x04" + key
+			key = poDec(poUnescape(e.ctxt)) + "\x04" + key
 		}
 		if e.plural != "" {
-			key += "\x00" + poUnescape(e.plural)
+			key += "\x00" + poDec(poUnescape(e.plural))
 		}
 		vals := make([]string, len(e.strs))
 		for i, s := range e.strs {
-			vals[i] = poUnescape(s)
+			vals[i] = poDec(poUnescape(s))
 		}
 		want[key] = strings.Join(vals, "\x00")
 		if sysdepMessage(key) {
@@ -849,10 +928,12 @@ func (c *classification) ruleCompiledCatalog() Result {
 		return Result{Class: ClassBinaryData, Severity: SevHigh, Reason: "compiled message catalog (" + c.ext + ") without " + po + " in the tarball: nothing explains its messages"}
 	}
 	if why, ok := moMatchesPO(c.in.Tarball, src); !ok {
-		// Medium, not high: honest releases ship catalogs compiled before
-		// a last msgmerge, and msgfmt's system-dependent strings
-		// (%<PRIuMAX>) are not fully modelled yet; the corpus showed both.
-		return Result{Class: ClassBinaryData, Severity: SevMedium, Reason: "compiled message catalog (" + c.ext + ") is not compiled from " + po + ": " + why}
+		// High: a catalog is code's data (its translations are format
+		// strings the program prints with), and every honest mismatch the
+		// corpus showed was a charset conversion, which the comparison
+		// now decodes (wget 1.25.0 he/sl, gettext 0.23.1's ISO-8859-x and
+		// EUC-JP catalogs).
+		return Result{Class: ClassBinaryData, Severity: SevHigh, Reason: "compiled message catalog (" + c.ext + ") is not compiled from " + po + ": " + why}
 	}
 	return Result{Class: ClassGenerated, Severity: SevInfo, Generator: "GNU gettext (msgfmt)",
 		Reason: "compiled message catalog (" + c.ext + ") holding exactly the translated messages of " + po}

@@ -333,9 +333,9 @@ func TestClaimsCompiledCatalog(t *testing.T) {
 	if r := Classify(gmo("po/de.gmo", good), ctx); r.Class != ClassGenerated || r.Severity != SevInfo {
 		t.Errorf("matching .gmo: got %s/%s (%s)", r.Class, r.Severity, r.Reason)
 	}
-	// A changed translation is medium: honest releases ship catalogs
-	// compiled before a last msgmerge (wget's gnulib_po in the corpus).
-	if r := Classify(gmo("po/de.gmo", bad), ctx); r.Severity != SevMedium || r.Class != ClassBinaryData {
+	// A changed translation is high: the honest mismatches the corpus
+	// showed were charset conversions, which the comparison decodes.
+	if r := Classify(gmo("po/de.gmo", bad), ctx); r.Severity != SevHigh || r.Class != ClassBinaryData {
 		t.Errorf("changed translation: got %s/%s (%s)", r.Class, r.Severity, r.Reason)
 	}
 	// A .po in the tarball whose bytes were not kept: not compared, info.
@@ -363,6 +363,45 @@ func TestClaimsCompiledCatalog(t *testing.T) {
 		}
 	} else if os.Getenv("TARCHECK_REQUIRE_TOOLS") != "" {
 		t.Fatal("msgfmt is required")
+	}
+}
+
+// TestClaimsCatalogCharset: a .po in ISO-8859-1 or EUC-JP compiled after a
+// conversion to UTF-8 (gettext 0.23.1's and wget 1.25.0's catalogs) holds
+// the same messages; a changed translation in it is still found.
+func TestClaimsCatalogCharset(t *testing.T) {
+	for _, tool := range []string{"msgfmt", "msgconv"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("TARCHECK_REQUIRE_TOOLS") != "" {
+				t.Fatalf("%s is required", tool)
+			}
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	cases := map[string]string{"ISO-8859-1": "gepr\xfcft: %d\n", "EUC-JP": "\xb3\xce\xc7\xa7: %d\n"}
+	for cs, msgstr := range cases {
+		dir := t.TempDir()
+		po := "msgid \"\"\nmsgstr \"Content-Type: text/plain; charset=" + cs + "\\n\"\n\nmsgid \"checked: %d\\n\"\nmsgstr \"" + strings.ReplaceAll(msgstr, "\n", "\\n") + "\"\n"
+		os.WriteFile(filepath.Join(dir, "x.po"), []byte(po), 0o644)
+		run := func(args ...string) {
+			if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
+				t.Fatalf("%s: %v %s", args[0], err, out)
+			}
+		}
+		run("msgconv", "-t", "UTF-8", "-o", filepath.Join(dir, "u.po"), filepath.Join(dir, "x.po"))
+		run("msgfmt", "-o", filepath.Join(dir, "x.gmo"), filepath.Join(dir, "u.po"))
+		mo, _ := os.ReadFile(filepath.Join(dir, "x.gmo"))
+		if why, ok := moMatchesPO(mo, []byte(po)); !ok {
+			t.Errorf("%s catalog compiled as UTF-8: %s", cs, why)
+		}
+		changed := bytes.Replace(mo, []byte(": %d\n"), []byte(": %n\n"), 1)
+		if _, ok := moMatchesPO(changed, []byte(po)); ok {
+			t.Errorf("%s: a changed translation matched", cs)
+		}
+	}
+	mo := buildMO(map[string]string{"": "Content-Type: text/plain; charset=UTF-8\n", "a": "b"})
+	if why, ok := moMatchesPO(mo, []byte("msgid \"\"\nmsgstr \"Content-Type: text/plain; charset=X-NO-SUCH\\n\"\n\nmsgid \"a\"\nmsgstr \"b\"\n")); ok || !strings.Contains(why, "X-NO-SUCH") {
+		t.Errorf("unknown charset: %q, %v", why, ok)
 	}
 }
 
@@ -507,7 +546,7 @@ func TestClaimsCompiledCatalogSysdep(t *testing.T) {
 		t.Errorf("plural instantiations: got %s/%s (%s)", r.Class, r.Severity, r.Reason)
 	}
 	pl = with(map[string]string{"%lu line\x00%<PRIuMAX> lines": "%lu rad\x00%llu rader"})
-	if r := Classify(gmo(pl), ctx); r.Severity < SevMedium {
+	if r := Classify(gmo(pl), ctx); r.Severity.Rank() < SevHigh.Rank() {
 		t.Errorf("plural forms of mixed widths: got %s/%s (%s)", r.Class, r.Severity, r.Reason)
 	}
 	ctx.TarballFile = func(p string) ([]byte, bool) { return []byte(po), p == "po/de.po" }
@@ -516,7 +555,7 @@ func TestClaimsCompiledCatalogSysdep(t *testing.T) {
 		"mixed widths":        {"%lu bytes, ptr %x, %d\n": "%lu Bytes, Zeiger %x, %d\n"},
 		"message not in .po":  {"%lu files\n": "%lu Dateien\n"},
 	} {
-		if r := Classify(gmo(with(extra)), ctx); r.Severity < SevMedium {
+		if r := Classify(gmo(with(extra)), ctx); r.Severity.Rank() < SevHigh.Rank() {
 			t.Errorf("%s: got %s/%s (%s)", name, r.Class, r.Severity, r.Reason)
 		}
 	}

@@ -45,4 +45,5 @@ go run ./autotools/cmd/m4dbgen -vocab "$here/vocab.bin" \
   -git "$mirrors/autotools-mirror+autoconf/repo" \
   -git "$mirrors/autotools-mirror+libtool/repo" \
   -git "$mirrors/autotools-mirror+gettext/repo" \
-  -deb "$work/x"
+  -deb "$work/x" \
+  -patches "$mirrors/msys2+MSYS2-packages/repo" -patches "$mirrors/msys2+MINGW-packages/repo"

@@ -215,11 +215,31 @@ func VocabLineHash(line []byte) (uint64, bool) {
 type VocabBuilder struct {
 	lines    map[string]map[uint64]struct{}
 	versions map[string]map[[32]byte]struct{}
+	// base counts the versions of vocabularies merged in with AddVocab.
+	base map[string]int
 }
 
 // NewVocabBuilder returns an empty builder.
 func NewVocabBuilder() *VocabBuilder {
-	return &VocabBuilder{lines: map[string]map[uint64]struct{}{}, versions: map[string]map[[32]byte]struct{}{}}
+	return &VocabBuilder{lines: map[string]map[uint64]struct{}{}, versions: map[string]map[[32]byte]struct{}{}, base: map[string]int{}}
+}
+
+// AddVocab merges an existing vocabulary into b: its line hashes, and its
+// version counts added to the versions b sees (extending a vocabulary with
+// new sources without re-reading the old ones).
+func (b *VocabBuilder) AddVocab(v *Vocab) {
+	for _, h := range v.helpers {
+		set := b.lines[h.name]
+		if set == nil {
+			set = map[uint64]struct{}{}
+			b.lines[h.name] = set
+		}
+		base := v.hashOff + 8*h.first
+		for i := 0; i < h.n; i++ {
+			set[binary.LittleEndian.Uint64(v.data[base+8*i:])] = struct{}{}
+		}
+		b.base[h.name] += h.versions
+	}
 }
 
 // AddFile adds every significant line of one version of helper.
@@ -276,7 +296,7 @@ func (b *VocabBuilder) Bytes() []byte {
 		head.WriteString(n)
 		head.Write(binary.LittleEndian.AppendUint32(nil, uint32(first)))
 		head.Write(binary.LittleEndian.AppendUint32(nil, uint32(len(ks))))
-		head.Write(binary.LittleEndian.AppendUint32(nil, uint32(len(b.versions[n]))))
+		head.Write(binary.LittleEndian.AppendUint32(nil, uint32(b.base[n]+len(b.versions[n]))))
 		for _, k := range ks {
 			hashes = binary.LittleEndian.AppendUint64(hashes, k)
 		}

@@ -100,55 +100,7 @@ func (x *explainer) group() {
 	x.groupGnulib()
 	x.groupSubmodules()
 	x.groupReleaseWritten()
-	x.groupCatalogs()
 	x.groupByDir()
-}
-
-// catalogMismatch is how a compiled catalog that differs from its .po is
-// reported (autotools' ruleCompiledCatalog, medium).
-const catalogMismatch = "compiled message catalog (.gmo) is not compiled from "
-
-// groupCatalogs makes one medium finding per directory of the compiled
-// catalogs that differ from their .po (at least groupMin of them): a
-// release that ran msgfmt before its last .po update shows many. Each
-// file's difference stays in the evidence and in Files.
-func (x *explainer) groupCatalogs() {
-	byDir := map[string][]report.Finding{}
-	for _, f := range x.res.Findings {
-		if f.Rule == report.RuleBinaryOnlyInTarball && f.Severity == report.SevMedium && strings.HasPrefix(f.Message, catalogMismatch) {
-			byDir[path.Dir(f.Path)] = append(byDir[path.Dir(f.Path)], f)
-		}
-	}
-	dirs := make([]string, 0, len(byDir))
-	for d, fs := range byDir {
-		if len(fs) >= groupMin {
-			dirs = append(dirs, d)
-		}
-	}
-	if len(dirs) == 0 {
-		return
-	}
-	sort.Strings(dirs)
-	x.dropFindings(func(f report.Finding) bool {
-		return f.Rule == report.RuleBinaryOnlyInTarball && f.Severity == report.SevMedium && strings.HasPrefix(f.Message, catalogMismatch) &&
-			len(byDir[path.Dir(f.Path)]) >= groupMin
-	})
-	for _, d := range dirs {
-		fs := byDir[d]
-		sort.Slice(fs, func(i, j int) bool { return fs[i].Path < fs[j].Path })
-		var ev []string
-		for i, f := range fs {
-			if i == maxEvidence {
-				ev = append(ev, fmt.Sprintf("... and %d more", len(fs)-maxEvidence))
-				break
-			}
-			_, why, _ := strings.Cut(strings.TrimPrefix(f.Message, catalogMismatch), ": ")
-			ev = append(ev, f.Path+": "+why)
-		}
-		x.res.Findings = append(x.res.Findings, report.Finding{Rule: report.RuleBinaryOnlyInTarball, Severity: report.SevMedium, Path: d + "/",
-			Message:  fmt.Sprintf("%d compiled message catalogs in %s are not compiled from their .po (a catalog compiled before the last .po update, or an edit)", len(fs), d),
-			Evidence: ev})
-	}
 }
 
 // releaseCategory names the group of an unproved file only in the tarball

@@ -71,9 +71,12 @@ func main() {
 	flag.Var(&gits, "git", "with -origins: git history `PROJECT=DIR` to add (repeatable; gnulib, autoconf, automake, libtool, gettext, autoconf-archive, pkgconf, pkg-config)")
 	flag.Var(&debs, "deb", "with -origins: `SUITE=DIR` of Debian packages unpacked with dpkg-deb -x, one subdirectory per .deb named like it (repeatable)")
 	vocab := flag.String("vocab", "", "build the copied helpers' line vocabulary (origindb.Vocab) into `FILE` from -git and -deb (directories walked for helper files) instead of the m4 database")
+	vocabBase := flag.String("vocab-base", "", "with -vocab: start from the vocabulary in `FILE` (extend it without re-reading its sources)")
+	var patches repoList
+	flag.Var(&patches, "patches", "with -vocab: packaging git repository `DIR` whose autotools patch sets (*libtool*/, *automake*/, ... *.patch) add their lines (repeatable; msys2/MSYS2-packages, msys2/MINGW-packages)")
 	flag.Parse()
 	if *vocab != "" {
-		if err := runVocab(context.Background(), *vocab, gits, debs); err != nil {
+		if err := runVocab(context.Background(), *vocab, *vocabBase, gits, debs, patches); err != nil {
 			fmt.Fprintln(os.Stderr, "m4dbgen: error:", err)
 			os.Exit(1)
 		}

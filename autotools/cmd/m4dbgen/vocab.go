@@ -12,9 +12,31 @@ import (
 
 // runVocab builds the helpers' line vocabulary (origindb.Vocab) from git
 // histories ("PROJECT=DIR" or "DIR") and directories of unpacked packages
-// ("SUITE=DIR" or "DIR": every helper file below it) and writes it to out.
-func runVocab(ctx context.Context, out string, gits, dirs []string) error {
+// ("SUITE=DIR" or "DIR": every helper file below it), the lines that
+// distributions' patch sets add to helpers (patches: packaging
+// repositories), and, when base is set, an existing vocabulary; it writes
+// the result to out.
+func runVocab(ctx context.Context, out, base string, gits, dirs, patches []string) error {
 	b := origindb.NewVocabBuilder()
+	if base != "" {
+		data, err := os.ReadFile(base)
+		if err != nil {
+			return fmt.Errorf("-vocab-base: %w", err)
+		}
+		v, err := origindb.OpenVocab(data)
+		if err != nil {
+			return fmt.Errorf("-vocab-base %s: %w", base, err)
+		}
+		b.AddVocab(v)
+		fmt.Fprintf(os.Stderr, "m4dbgen: vocabulary: %d helpers from %s\n", len(v.Helpers()), base)
+	}
+	for _, dir := range patches {
+		n, err := collect.VocabPatchesGit(ctx, b, dir)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "m4dbgen: vocabulary: %d helper patch versions from %s\n", n, dir)
+	}
 	for _, g := range gits {
 		_, dir, ok := strings.Cut(g, "=")
 		if !ok {
@@ -26,7 +48,11 @@ func runVocab(ctx context.Context, out string, gits, dirs []string) error {
 		}
 		fmt.Fprintf(os.Stderr, "m4dbgen: vocabulary: %d helper versions from %s\n", n, dir)
 	}
-	for _, d := range append(dirs, "/usr/share/automake-1.16", "/usr/share/automake-1.17", "/usr/share/libtool", "/usr/share/gettext", "/usr/share/misc", "/usr/share/texmf/tex/texinfo") {
+	if base == "" {
+		// A base vocabulary already holds this machine's copies.
+		dirs = append(dirs, "/usr/share/automake-1.16", "/usr/share/automake-1.17", "/usr/share/libtool", "/usr/share/gettext", "/usr/share/misc", "/usr/share/texmf/tex/texinfo")
+	}
+	for _, d := range dirs {
 		_, dir, ok := strings.Cut(d, "=")
 		if !ok {
 			dir = d

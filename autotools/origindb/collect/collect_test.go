@@ -252,3 +252,72 @@ func TestVocabDir(t *testing.T) {
 		t.Errorf("missing directory: %d, %v", n, err)
 	}
 }
+
+// msysPatch is the shape of a distribution's libtool patch: a mail
+// header, then hunks on build-aux/ltmain.in and m4/libtool.m4.
+const msysPatch = `From 0123 Mon Sep 17 00:00:00 2001
+Subject: [PATCH] msysize
++not a hunk line
+
+--- a/build-aux/ltmain.in
++++ b/build-aux/ltmain.in
+@@ -1,2 +1,3 @@
+ known line
+-    *cygwin* | *mingw*)
++    *cygwin* | *msys* | *mingw*)
++++ counted as an added line starting with ++
+--- a/m4/libtool.m4
++++ b/m4/libtool.m4
+@@ -1 +1 @@
++  msys*) lt_cv_sys=msys ;;
+`
+
+func TestPatchAdditions(t *testing.T) {
+	got := PatchAdditions([]byte(msysPatch))
+	if len(got) != 1 || len(got["ltmain.sh"]) != 2 || string(got["ltmain.sh"][0]) != "    *cygwin* | *msys* | *mingw*)" {
+		t.Fatalf("PatchAdditions = %q", got)
+	}
+}
+
+func TestVocabPatchesGit(t *testing.T) {
+	requireGit(t)
+	dir := t.TempDir()
+	gitAt(t, dir, "2020-01-01", "init", "--quiet")
+	write(t, dir, map[string]string{"mingw-w64-libtool/0007-msysize.patch": msysPatch, "python-foo/0001-x.patch": "+++ b/build-aux/ltmain.in\n@@ -1 +1 @@\n+unrelated package\n"})
+	gitAt(t, dir, "2020-01-01", "add", "-A")
+	gitAt(t, dir, "2020-01-01", "commit", "--quiet", "-m", "patches")
+	b := origindb.NewVocabBuilder()
+	base := origindb.NewVocabBuilder()
+	base.AddFile("ltmain.sh", []byte("known line\n"))
+	old, err := origindb.OpenVocab(base.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.AddVocab(old)
+	n, err := VocabPatchesGit(context.Background(), b, dir)
+	if err != nil || n != 1 {
+		t.Fatalf("VocabPatchesGit: %d patches, %v", n, err)
+	}
+	v, err := origindb.OpenVocab(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !v.Contains("ltmain.sh", []byte("*cygwin* | *msys* | *mingw*)")) || !v.Contains("ltmain.sh", []byte("known line")) || v.Versions("ltmain.sh") != 1 {
+		t.Errorf("patched or base lines missing (versions %d)", v.Versions("ltmain.sh"))
+	}
+	if v.Contains("ltmain.sh", []byte("*cygwin* | *mingw*)")) || v.Contains("ltmain.sh", []byte("unrelated package")) || v.Lines("libtool.m4") != 0 {
+		t.Error("removed lines, other packages' patches or non-helpers recorded")
+	}
+}
+
+func FuzzPatchAdditions(f *testing.F) {
+	f.Add([]byte(msysPatch))
+	f.Add([]byte("+++ b/build-aux/compile\n@@ -1,-3 +1,999999999999 @@\n+x\n"))
+	f.Fuzz(func(t *testing.T, content []byte) {
+		for h, lines := range PatchAdditions(content) {
+			if h == "" || len(lines) == 0 {
+				t.Fatalf("empty helper or no lines: %q %q", h, lines)
+			}
+		}
+	})
+}
