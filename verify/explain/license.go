@@ -32,9 +32,22 @@ var (
 // replaceAll is bytes.ReplaceAll for strings.
 func replaceAll(b []byte, pairs ...string) []byte {
 	for i := 0; i+1 < len(pairs); i += 2 {
-		b = bytes.ReplaceAll(b, []byte(pairs[i]), []byte(pairs[i+1]))
+		// bytes.ReplaceAll copies the input even when nothing matches:
+		// skip the copy (most files hold few of the words).
+		if bytes.Contains(b, []byte(pairs[i])) {
+			b = bytes.ReplaceAll(b, []byte(pairs[i]), []byte(pairs[i+1]))
+		}
 	}
 	return b
+}
+
+// reReplace is re.ReplaceAll(b, repl), skipped (b returned as is) when b
+// lacks lit, a literal every match of re contains.
+func reReplace(re *regexp.Regexp, b []byte, lit, repl string) []byte {
+	if !bytes.Contains(b, []byte(lit)) {
+		return b
+	}
+	return re.ReplaceAll(b, []byte(repl))
 }
 
 // toLesser is the sed of --lgpl (=3): GPL wording becomes LGPL wording.
@@ -63,7 +76,7 @@ var licenseRewrites = []licenseRewrite{
 					c = replaceAll(c, w[0], w[1], "General Public License", w[1][4:]+" Public License",
 						"Lesser Lesser", "Lesser", "Library Library", "Library", "Lesser Library", "Library", "Library Lesser", "Lesser")
 				}
-				out = append(out, c, version3Back.ReplaceAll(c, []byte("version 2$1")), version3Back.ReplaceAll(c, []byte("version 2.1$1")))
+				out = append(out, c, reReplace(version3Back, c, "version 3", "version 2$1"), reReplace(version3Back, c, "version 3", "version 2.1$1"))
 			}
 			return out
 		}},
@@ -73,7 +86,7 @@ var licenseRewrites = []licenseRewrite{
 		},
 		apply: func(b []byte) []byte { return ifdefConfig.ReplaceAll(b, []byte("#if 1")) },
 		undo: func(b []byte) [][]byte {
-			return [][]byte{ifOne.ReplaceAll(b, []byte("#ifdef HAVE_CONFIG_H"))}
+			return [][]byte{reReplace(ifOne, b, "#if 1", "#ifdef HAVE_CONFIG_H")}
 		}},
 	{name: "LGPL",
 		possible: func(b []byte) bool { return bytes.Contains(b, []byte("Lesser General Public License")) },
@@ -88,7 +101,7 @@ var licenseRewrites = []licenseRewrite{
 			c := replaceAll(b, "Lesser General Public License", "General Public License", "GNU Lesser General", "GNU General")
 			var out [][]byte
 			for _, d := range [][]byte{b, c} {
-				out = append(out, version21Bk.ReplaceAll(d, []byte("version 2$1")), version21Bk.ReplaceAll(d, []byte("version 3$1")))
+				out = append(out, reReplace(version21Bk, d, "version 2.1", "version 2$1"), reReplace(version21Bk, d, "version 2.1", "version 3$1"))
 			}
 			return out
 		}},

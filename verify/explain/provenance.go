@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,7 +55,7 @@ type Provenance struct {
 	blobs    Blobs
 	gnulib   *GnulibTree
 	db       *origindb.DB
-	dbByName map[string]bool
+	dbByName map[string]gnulibName
 
 	gnulibBase map[string][]string
 	// heredocs are the tag's bootstrap here-documents, by target path.
@@ -111,7 +112,7 @@ func (p *Provenance) Prove(rel string, id [20]byte, content []byte) *report.Orig
 		}
 	}
 	// gnulib-tool's rewrites, redone on the pinned file of that name.
-	if p.gnulib != nil && content != nil && len(p.gnulibByBase(path.Base(rel))) > 0 && mentionsLicense(content) {
+	if p.gnulib != nil && content != nil && slices.ContainsFunc(p.gnulibByBase(path.Base(rel)), isLibPath) && mentionsLicense(content) {
 		if o := p.fromGnulibRewrite(rel, id); o != nil {
 			return o
 		}
@@ -119,7 +120,7 @@ func (p *Provenance) Prove(rel string, id [20]byte, content []byte) *report.Orig
 	if o := p.fromDB(rel, id); o != nil {
 		return o
 	}
-	if content != nil && p.LooksLikeGnulib(rel) && mentionsLicense(content) {
+	if content != nil && p.gnulibLibName(rel) && mentionsLicense(content) {
 		if o := p.fromDBRewrite(rel, content); o != nil {
 			return o
 		}
@@ -180,14 +181,16 @@ func (p *Provenance) fromGnulibRewrite(rel string, id [20]byte) *report.Origin {
 // the possible originals up in the database; an original counts only when
 // redoing the rewrite on it gives content back.
 func (p *Provenance) fromDBRewrite(rel string, content []byte) *report.Origin {
+	var tried [][]byte // candidates hashed already: undo often yields the same bytes twice
 	for _, r := range licenseRewrites {
 		if r.possible != nil && !r.possible(content) {
 			continue
 		}
 		for _, c := range r.undo(content) {
-			if bytes.Equal(c, content) {
+			if bytes.Equal(c, content) || slices.ContainsFunc(tried, func(t []byte) bool { return bytes.Equal(t, c) }) {
 				continue
 			}
+			tried = append(tried, c)
 			id := [20]byte(origindb.BlobID(c))
 			if !p.db.Has(id[:]) || !bytes.Equal(r.apply(c), content) {
 				continue
@@ -335,23 +338,49 @@ func originVersion(o origindb.Origin) string {
 // LooksLikeGnulib reports whether gnulib has (in any known version) a file
 // named like rel: an unproved file that only the pinned gnulib commit
 // could prove.
-func (p *Provenance) LooksLikeGnulib(rel string) bool {
+func (p *Provenance) LooksLikeGnulib(rel string) bool { return p.gnulibNamed(rel).any }
+
+// gnulibLibName reports whether some known gnulib version of a file named
+// like rel is a source file of gnulib's lib/: gnulib-tool rewrites license
+// notices only in the files it copies from there, so a ChangeLog or a
+// Makefile.in (megabytes, named like files of gnulib's) is never undone.
+func (p *Provenance) gnulibLibName(rel string) bool { return p.gnulibNamed(rel).lib }
+
+// gnulibName is what the database knows of gnulib files of one base name.
+type gnulibName struct{ any, lib bool }
+
+// gnulibNamed looks rel's base name up among gnulib's known files, once.
+func (p *Provenance) gnulibNamed(rel string) gnulibName {
 	base := path.Base(rel)
 	if v, ok := p.dbByName[base]; ok {
 		return v
 	}
 	if p.dbByName == nil {
-		p.dbByName = map[string]bool{}
+		p.dbByName = map[string]gnulibName{}
 	}
-	v := false
+	var v gnulibName
 	for _, fv := range p.db.ByName(base) {
 		if fv.Origin.Project == "gnulib" {
-			v = true
-			break
+			v.any = true
+			v.lib = v.lib || isLibPath(fv.Origin.Path)
 		}
 	}
 	p.dbByName[base] = v
 	return v
+}
+
+// isLibPath reports whether a gnulib path is a source file of its lib/
+// directory (gnulib's history also has a lib/ChangeLog and a
+// lib/Makefile.in, which gnulib-tool never copies).
+func isLibPath(p string) bool {
+	if !strings.HasPrefix(p, "lib/") {
+		return false
+	}
+	switch path.Ext(p) {
+	case ".c", ".h", ".y", ".gperf", ".sin", ".hin", ".cc", ".hh", ".def":
+		return true
+	}
+	return false
 }
 
 // Describe is the one-line reason of a proof.
