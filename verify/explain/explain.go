@@ -134,6 +134,8 @@ type explainer struct {
 	// unreadSubs are the files of each submodule whose pinned commit
 	// could not be read (submoduleFile), for one grouped finding.
 	unreadSubs map[string]map[string]bool
+	// gnulibUser caches usesGnulib.
+	gnulibUser *bool
 }
 
 // step reports n more paths explained to in.Progress.

@@ -3,6 +3,7 @@ package explain
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -191,7 +192,29 @@ func (x *explainer) groupReleaseWritten() {
 func (x *explainer) gnulibLike(fd *report.FileDiff) bool {
 	return fd.Status == report.OnlyInTarball && fd.Severity == report.SevMedium && fd.Origin == nil && fd.Generator == "" &&
 		(fd.Class == autotools.ClassUpstreamUnknownVersion || fd.Class == autotools.ClassOther) &&
-		!strings.HasSuffix(fd.Path, ".m4") && x.prov.LooksLikeGnulib(fd.Path)
+		!strings.HasSuffix(fd.Path, ".m4") && x.prov.LooksLikeGnulib(fd.Path) && x.usesGnulib()
+}
+
+// gnulibMarkers are files every project that imports gnulib has (in the
+// tag or the tarball): without one, a file named like one of gnulib's
+// (opus's doc/TODO, a meson test's foo.c) is no gnulib copy.
+var gnulibMarkers = []string{"gnulib-comp.m4", "gnulib-cache.m4", "bootstrap.conf", "gnulib.mk"}
+
+// usesGnulib reports whether the release imports gnulib: the tag pins a
+// gnulib commit or either side has one of gnulibMarkers.
+func (x *explainer) usesGnulib() bool {
+	if x.gnulibUser != nil {
+		return *x.gnulibUser
+	}
+	v := x.in.GnulibTree != nil || x.in.GnulibUnread != ""
+	for _, m := range gnulibMarkers {
+		v = v || len(x.prov.byBase(m)) > 0
+	}
+	for i := 0; !v && i < len(x.res.Files); i++ {
+		v = slices.Contains(gnulibMarkers, path.Base(x.res.Files[i].Path))
+	}
+	x.gnulibUser = &v
+	return v
 }
 
 // groupGnulib makes one medium finding of the unproved gnulib look-alikes.

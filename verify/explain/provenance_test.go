@@ -233,6 +233,24 @@ func TestGroupedGnulibUnread(t *testing.T) {
 	}
 }
 
+// A release that imports no gnulib (no pinned commit, no gnulib-comp.m4,
+// gnulib-cache.m4, bootstrap.conf or gnulib.mk on either side) has no
+// "gnulib copies": opus's doc/TODO is named like a gnulib file, nothing
+// more. With a marker in the tag, the same files are gnulib look-alikes.
+func TestGnulibLookAlikesNeedGnulib(t *testing.T) {
+	tarball := map[string]string{}
+	for _, b := range []string{"c-ctype.c", "strnlen.c", "xalloc.h"} {
+		tarball["lib/"+b] = "/* named like gnulib */\nint " + strings.NewReplacer(".", "_").Replace(b) + ";\n"
+	}
+	for name, tag := range map[string]map[string]string{"no gnulib": {}, "bootstrap.conf": {"bootstrap.conf": "gnulib_modules=xalloc\n"}} {
+		res, _ := explainRelease(t, tarball, tag, Input{})
+		grouped := findingsOf(res, report.RuleOriginNotConsulted)
+		if want := name != "no gnulib"; (len(grouped) == 1) != want {
+			t.Errorf("%s: gnulib look-alike group %v, want %v: %+v", name, len(grouped) == 1, want, res.Findings)
+		}
+	}
+}
+
 // Files in git but not in the tarball make one finding per directory.
 func TestGroupedOnlyInGit(t *testing.T) {
 	tree := map[string]string{"README": "r\n", "tests/x.sh": "x\n"}
