@@ -98,16 +98,28 @@ func (s *AutotestSources) Holds(text string) (string, bool) {
 	if t == "" {
 		return "", false
 	}
-	if w, ok := s.lines[t]; ok {
-		return w, true
+	cands := []string{t, unescapeTrace(t)}
+	if m := traceLine.FindStringSubmatch(t); m != nil {
+		cands = append(cands, strings.TrimSpace(unescapeTrace(m[1])))
 	}
-	if u := unescapeTrace(t); u != t {
-		if w, ok := s.lines[u]; ok {
+	if m := checkLine.FindStringSubmatch(t); m != nil {
+		cands = append(cands, strings.TrimSpace(m[1]))
+	}
+	for _, c := range cands {
+		if w, ok := s.lines[c]; ok {
 			return w, true
 		}
 	}
 	return "", false
 }
+
+// traceLine is the trace of a one-line check (printf "%s\n"
+// "$at_srcdir/x.at:10: CMD"; $as_echo in older Autoconf), checkLine its run
+// "( $at_check_trace; CMD".
+var (
+	traceLine = regexp.MustCompile(`^(?:printf "%s\\n"|\$as_echo) "\$at_srcdir/[^"\s]+?\.at:[0-9]+: (.*)"$`)
+	checkLine = regexp.MustCompile(`^\( \$at_check_trace; (.*)$`)
+)
 
 // quadrigraphs are autom4te's spellings of characters m4 would eat.
 var quadrigraphs = strings.NewReplacer("@S|@", "$", "@<:@", "[", "@:>@", "]", "@%:@", "#", "@{:@", "(", "@:}@", ")", "@&t@", "")
