@@ -1,7 +1,6 @@
 package explain
 
 import (
-	"path"
 	"sort"
 	"strings"
 
@@ -52,13 +51,16 @@ func (p *Provenance) fromSubmodule(rel string, id [20]byte) *report.Origin {
 		return nil
 	}
 	for _, s := range p.submodules() {
+		if strings.HasPrefix(rel, s.path+"/") {
+			continue // below the submodule: submoduleFile's case, at its own path only
+		}
 		t := p.readSub(s.path, s.commit)
 		if t == nil || t.Commit != s.commit {
 			continue
 		}
 		q, ok := t.ByID[id]
-		if !ok || path.Join(s.path, q) == rel {
-			continue // at its own path: submoduleFile's case
+		if !ok {
+			continue
 		}
 		return &report.Origin{Kind: report.OriginTag, Submodule: s.path, Commit: s.commit, Path: s.path + "/" + q}
 	}
