@@ -128,6 +128,9 @@ func (p *Provenance) Prove(rel string, id [20]byte, content []byte) *report.Orig
 	if o := p.fromSubmodule(rel, id); o != nil {
 		return o
 	}
+	if o := p.fromSubmoduleTemplate(rel, content); o != nil {
+		return o
+	}
 	if content != nil && p.LooksLikeGnulib(rel) && mentionsLicense(content) {
 		if o := p.fromDBRewrite(rel, content); o != nil {
 			return o
@@ -374,6 +377,9 @@ func Describe(o *report.Origin) string {
 			return "made from the tag's " + o.Path + ": " + o.Transform
 		}
 		if o.Submodule != "" {
+			if o.Transform != "" {
+				return "made from " + o.Path + " of submodule " + o.Submodule + " at the commit " + shortID(o.Commit) + " the tag pins, " + o.Transform
+			}
 			return "identical to " + o.Path + " of submodule " + o.Submodule + " at the commit " + shortID(o.Commit) + " the tag pins (copied to this path at bootstrap)"
 		}
 		if o.Patch != "" {

@@ -1,6 +1,9 @@
 package explain
 
 import (
+	"bytes"
+	"path"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -66,3 +69,100 @@ func (p *Provenance) fromSubmodule(rel string, id [20]byte) *report.Origin {
 	}
 	return nil
 }
+
+// TransformVersionNumbers names the rewrite of a submodule's template
+// whose @PLACEHOLDER@s a bootstrap replaced by version numbers (gnutls'
+// import-minitasn1.sh writes lib/minitasn1/libtasn1.h from libtasn1's
+// lib/includes/libtasn1.h.in with @VERSION@ → 4.20.0).
+const TransformVersionNumbers = "@PLACEHOLDER@s replaced by version numbers"
+
+// fromSubmoduleTemplate proves a file made from a template X.in of a
+// pinned submodule (any directory of it, X the file's base name): every
+// line is the template's, except that @PLACEHOLDER@s are replaced, the
+// same one always by the same value, by version numbers (4.20.0,
+// 0x041400), which carry no code.
+func (p *Provenance) fromSubmoduleTemplate(rel string, content []byte) *report.Origin {
+	if p.readSub == nil || len(content) == 0 || bytes.IndexByte(content, 0) >= 0 {
+		return nil
+	}
+	base := path.Base(rel) + ".in"
+	for _, s := range p.submodules() {
+		if strings.HasPrefix(rel, s.path+"/") {
+			continue
+		}
+		t := p.readSub(s.path, s.commit)
+		if t == nil || t.Commit != s.commit || t.Read == nil {
+			continue
+		}
+		var cands []string
+		for _, q := range t.ByID {
+			if path.Base(q) == base {
+				cands = append(cands, q)
+			}
+		}
+		sort.Strings(cands)
+		for _, q := range cands {
+			tmpl, ok := t.Read(q)
+			if !ok {
+				continue
+			}
+			if vals, ok := versionInstance(tmpl, content); ok {
+				return &report.Origin{Kind: report.OriginTag, Submodule: s.path, Commit: s.commit, Path: s.path + "/" + q,
+					Transform: TransformVersionNumbers + " (" + vals + ")"}
+			}
+		}
+	}
+	return nil
+}
+
+// versionValue is what a placeholder may become: a dotted version or a
+// hex version number.
+const versionValue = `([0-9]+(?:\.[0-9]+)*|0x[0-9A-Fa-f]+)`
+
+// versionInstance reports whether out is tmpl with at least one
+// @PLACEHOLDER@ replaced, each consistently, by a version number and
+// nothing else changed, and the values ("VERSION=4.20.0").
+func versionInstance(tmpl, out []byte) (string, bool) {
+	tl := strings.Split(string(tmpl), "\n")
+	ol := strings.Split(string(out), "\n")
+	if len(tl) != len(ol) {
+		return "", false
+	}
+	vals := map[string]string{}
+	for i, t := range tl {
+		if t == ol[i] {
+			continue
+		}
+		names := placeholderRe.FindAllString(t, -1)
+		if len(names) == 0 {
+			return "", false
+		}
+		pat := "^" + strings.Join(strings.Split(regexp.QuoteMeta(placeholderRe.ReplaceAllString(t, "\x00")), "\x00"), versionValue) + "$"
+		re, err := regexp.Compile(pat)
+		if err != nil {
+			return "", false
+		}
+		m := re.FindStringSubmatch(ol[i])
+		if m == nil {
+			return "", false
+		}
+		for j, n := range names {
+			if v, ok := vals[n]; ok && v != m[j+1] {
+				return "", false
+			}
+			vals[n] = m[j+1]
+		}
+	}
+	if len(vals) == 0 {
+		return "", false
+	}
+	var kv []string
+	for n, v := range vals {
+		kv = append(kv, strings.Trim(n, "@")+"="+v)
+	}
+	sort.Strings(kv)
+	return strings.Join(kv, ", "), true
+}
+
+// placeholderRe is a configure-style @PLACEHOLDER@.
+var placeholderRe = regexp.MustCompile(`@[A-Za-z_][A-Za-z0-9_]*@`)

@@ -77,3 +77,45 @@ func TestSubmoduleCopyScanned(t *testing.T) {
 		t.Errorf("submodule copy with decode-to-shell logic: %+v", f)
 	}
 }
+
+// gnutls' import-minitasn1.sh writes lib/minitasn1/libtasn1.h from
+// libtasn1's lib/includes/libtasn1.h.in, @VERSION@ replaced by 4.20.0.
+func TestSubmoduleTemplateVersionNumbers(t *testing.T) {
+	tmpl := "#ifndef LIBTASN1_H\n# define ASN1_VERSION \"@VERSION@\"\n# define ASN1_VERSION_NUMBER @ASN1_VERSION_NUMBER@\nint asn1_x(void);\n#endif\n"
+	good := "#ifndef LIBTASN1_H\n# define ASN1_VERSION \"4.20.0\"\n# define ASN1_VERSION_NUMBER 0x041400\nint asn1_x(void);\n#endif\n"
+	tree := map[string]string{"devel/libtasn1": "gitlink:6b45b25e"}
+	pinned := blobID(tree["devel/libtasn1"])
+	commit := hex.EncodeToString(pinned[:])
+	tasn := gnulibTree(map[string]string{"lib/includes/libtasn1.h.in": tmpl})
+	tasn.Commit = commit
+	read := func(p, c string) *GnulibTree {
+		if p == "devel/libtasn1" && c == commit {
+			return tasn
+		}
+		return nil
+	}
+	_, files := explainRelease(t, map[string]string{"lib/minitasn1/libtasn1.h": good}, tree, Input{Origins: emptyDB(), Submodule: read})
+	o := wantOrigin(t, files, "lib/minitasn1/libtasn1.h", report.OriginTag, "devel/libtasn1/lib/includes/libtasn1.h.in")
+	if o.Submodule != "devel/libtasn1" || o.Commit != commit || !strings.Contains(o.Transform, "VERSION=4.20.0") || !strings.Contains(o.Transform, "ASN1_VERSION_NUMBER=0x041400") {
+		t.Errorf("origin %+v", o)
+	}
+	for name, bad := range map[string]string{
+		"code for a placeholder": strings.Replace(good, "0x041400", "0x041400; system(\"sh x\")", 1),
+		"another line changed":   strings.Replace(good, "int asn1_x(void);", "int asn1_y(void);", 1),
+		"a word for a version":   strings.Replace(good, "4.20.0", "evil", 1),
+		"a line added":           good + "int backdoor;\n",
+	} {
+		_, files := explainRelease(t, map[string]string{"lib/minitasn1/libtasn1.h": bad}, tree, Input{Origins: emptyDB(), Submodule: read})
+		if f := files["lib/minitasn1/libtasn1.h"]; f.Origin != nil && f.Origin.Submodule != "" {
+			t.Errorf("%s: proved %+v", name, f.Origin)
+		}
+	}
+	// One placeholder, two values: not one substitution.
+	twice := "A=@VERSION@\nB=@VERSION@\n"
+	if _, ok := versionInstance([]byte(twice), []byte("A=1.0\nB=2.0\n")); ok {
+		t.Error("inconsistent values accepted")
+	}
+	if v, ok := versionInstance([]byte(twice), []byte("A=1.0\nB=1.0\n")); !ok || v != "VERSION=1.0" {
+		t.Errorf("versionInstance = %q, %v", v, ok)
+	}
+}
