@@ -226,3 +226,24 @@ func TestAutotestSourcesForms(t *testing.T) {
 		t.Errorf("unquoteM4 = %q", got)
 	}
 }
+
+// FuzzAutotestLines: any .at content and suite line is indexed and looked
+// up without a panic, and a line indexed as written is held.
+func FuzzAutotestLines(f *testing.F) {
+	f.Add([]byte("AT_CHECK([dd if=a bs=1 count=2], [0])\n"), "dd if=a bs=1 count=2")
+	f.Add([]byte("[[ @S|@x ]] \\\n  y\n"), `printf "%s\n" "$at_srcdir/a.at:1: \$x"`)
+	f.Add([]byte("]]][[[\x00@<:@"), "( $at_check_trace; ]")
+	f.Fuzz(func(t *testing.T, at []byte, line string) {
+		src := NewAutotestSources("tests", []string{"tests/a.at"}, func(string) ([]byte, bool) { return at, true })
+		src.Holds(line)
+		src.Holds(unescapeTrace(line))
+		_, _ = AutotestSuiteSource(at)
+		if l := strings.TrimSpace(line); l != "" && !strings.ContainsAny(l, "\n\r\\[]@") {
+			src2 := &AutotestSources{lines: map[string]string{}}
+			src2.add("x.at", []byte(l+"\n"))
+			if _, ok := src2.Holds(l); !ok {
+				t.Errorf("line %q indexed but not held", l)
+			}
+		}
+	})
+}

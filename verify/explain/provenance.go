@@ -79,6 +79,7 @@ type Provenance struct {
 	// are the tag's submodules it searches.
 	readSub func(path, commit string) *GnulibTree
 	subs    []pin
+	subIn   map[string]map[string][]string // templates of each read submodule by base name
 }
 
 // NewProvenance is the search over the tag's tree idx (its blobs read

@@ -94,14 +94,7 @@ func (p *Provenance) fromSubmoduleTemplate(rel string, content []byte) *report.O
 		if t == nil || t.Commit != s.commit || t.Read == nil {
 			continue
 		}
-		var cands []string
-		for _, q := range t.ByID {
-			if path.Base(q) == base {
-				cands = append(cands, q)
-			}
-		}
-		sort.Strings(cands)
-		for _, q := range cands {
+		for _, q := range p.subTemplates(s.path, t)[base] {
 			tmpl, ok := t.Read(q)
 			if !ok {
 				continue
@@ -113,6 +106,29 @@ func (p *Provenance) fromSubmoduleTemplate(rel string, content []byte) *report.O
 		}
 	}
 	return nil
+}
+
+// subTemplates indexes the templates (*.in) of submodule sub's read tree
+// by base name, once.
+func (p *Provenance) subTemplates(sub string, t *GnulibTree) map[string][]string {
+	if idx, ok := p.subIn[sub]; ok {
+		return idx
+	}
+	idx := map[string][]string{}
+	for _, q := range t.ByID {
+		if strings.HasSuffix(q, ".in") {
+			b := path.Base(q)
+			idx[b] = append(idx[b], q)
+		}
+	}
+	for _, qs := range idx {
+		sort.Strings(qs)
+	}
+	if p.subIn == nil {
+		p.subIn = map[string]map[string][]string{}
+	}
+	p.subIn[sub] = idx
+	return idx
 }
 
 // versionValue is what a placeholder may become: a dotted version or a

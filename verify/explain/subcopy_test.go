@@ -119,3 +119,17 @@ func TestSubmoduleTemplateVersionNumbers(t *testing.T) {
 		t.Errorf("versionInstance = %q, %v", v, ok)
 	}
 }
+
+// FuzzVersionInstance: any template and output are compared without a
+// panic, and an accepted output differs from the template only in
+// version numbers.
+func FuzzVersionInstance(f *testing.F) {
+	f.Add([]byte("V=\"@VERSION@\"\n"), []byte("V=\"4.20.0\"\n"))
+	f.Add([]byte("@A@@B@(.*)\n"), []byte("1.20x1f(.*)\n"))
+	f.Fuzz(func(t *testing.T, tmpl, out []byte) {
+		vals, ok := versionInstance(tmpl, out)
+		if ok && (vals == "" || len(strings.Split(string(tmpl), "\n")) != len(strings.Split(string(out), "\n"))) {
+			t.Errorf("accepted %q for %q with values %q", out, tmpl, vals)
+		}
+	})
+}
