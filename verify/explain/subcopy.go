@@ -50,22 +50,31 @@ func (p *Provenance) submodules() []pin {
 // commit the tag pins, in the order of the submodules' paths. Only the
 // submodules' readers are consulted, each once (the reader caches).
 func (p *Provenance) fromSubmodule(rel string, id [20]byte) *report.Origin {
+	return p.eachSubmodule(rel, func(s pin, t *GnulibTree) *report.Origin {
+		q, ok := t.ByID[id]
+		if !ok {
+			return nil
+		}
+		return &report.Origin{Kind: report.OriginTag, Submodule: s.path, Commit: s.commit, Path: s.path + "/" + q}
+	})
+}
+
+// eachSubmodule calls try with each submodule that rel is not below
+// (files below a submodule are submoduleFile's case, proved at their own
+// path only) and whose pinned commit was read, until one proves rel.
+func (p *Provenance) eachSubmodule(rel string, try func(s pin, t *GnulibTree) *report.Origin) *report.Origin {
 	if p.readSub == nil {
 		return nil
 	}
 	for _, s := range p.submodules() {
 		if strings.HasPrefix(rel, s.path+"/") {
-			continue // below the submodule: submoduleFile's case, at its own path only
-		}
-		t := p.readSub(s.path, s.commit)
-		if t == nil || t.Commit != s.commit {
 			continue
 		}
-		q, ok := t.ByID[id]
-		if !ok {
-			continue
+		if t := p.readSub(s.path, s.commit); t != nil && t.Commit == s.commit {
+			if o := try(s, t); o != nil {
+				return o
+			}
 		}
-		return &report.Origin{Kind: report.OriginTag, Submodule: s.path, Commit: s.commit, Path: s.path + "/" + q}
 	}
 	return nil
 }
@@ -82,17 +91,13 @@ const TransformVersionNumbers = "@PLACEHOLDER@s replaced by version numbers"
 // same one always by the same value, by version numbers (4.20.0,
 // 0x041400), which carry no code.
 func (p *Provenance) fromSubmoduleTemplate(rel string, content []byte) *report.Origin {
-	if p.readSub == nil || len(content) == 0 || bytes.IndexByte(content, 0) >= 0 {
+	if len(content) == 0 || bytes.IndexByte(content, 0) >= 0 {
 		return nil
 	}
 	base := path.Base(rel) + ".in"
-	for _, s := range p.submodules() {
-		if strings.HasPrefix(rel, s.path+"/") {
-			continue
-		}
-		t := p.readSub(s.path, s.commit)
-		if t == nil || t.Commit != s.commit || t.Read == nil {
-			continue
+	return p.eachSubmodule(rel, func(s pin, t *GnulibTree) *report.Origin {
+		if t.Read == nil {
+			return nil
 		}
 		for _, q := range p.subTemplates(s.path, t)[base] {
 			tmpl, ok := t.Read(q)
@@ -104,8 +109,8 @@ func (p *Provenance) fromSubmoduleTemplate(rel string, content []byte) *report.O
 					Transform: TransformVersionNumbers + " (" + vals + ")"}
 			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // subTemplates indexes the templates (*.in) of submodule sub's read tree
