@@ -796,6 +796,7 @@ func (c *classification) scan(res *Result) {
 	if !c.skipScan && tarSide(in) && in.Tarball != nil && in.TarballMode != ModeSymlink && !c.tarBinary && isBuildScript(in.Path, in.Tarball) {
 		sigs, flows := c.ctx.scanFlows(in.Path, in.Tarball)
 		c.flows = flows
+		sigs = c.proveAutotest(sigs)
 		for _, sig := range sigs {
 			// The finding carries the path already.
 			sig.Message = strings.TrimPrefix(sig.Message, in.Path+": ")

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/tarcheck/tarcheck/internal/limits"
@@ -169,6 +171,15 @@ func trimEvidenceLine(s string) string {
 
 // scanKeywords is the line-based keyword scan of ScanBuildScript.
 func scanKeywords(path string, content []byte) []Signal {
+	return scanKeywordsExcept(path, content, nil)
+}
+
+// scanKeywordsExcept is scanKeywords leaving out the logical lines that
+// proved reports (by the number of their first physical line and their
+// text) as proved to come from elsewhere: a matching line proved is no
+// evidence, and a data flow counts only while one of its lines is not
+// proved. nil proves nothing.
+func scanKeywordsExcept(path string, content []byte, proved func(num int, text string) bool) []Signal {
 	lines := indexLogicalLines(content)
 	flows := dataFlows(content, lines)
 	var out []Signal
@@ -187,7 +198,7 @@ func scanKeywords(path string, content []byte) []Signal {
 		sev := r.sev
 		for _, i := range cand {
 			text := lines.text(content, i)
-			if isCommentLine(text) || !anyWindow(text, r.match) {
+			if isCommentLine(text) || !anyWindow(text, r.match) || proved != nil && proved(lines[i].num, text) {
 				continue
 			}
 			if r.id == RuleNetworkFetch && feedsShell(text) {
@@ -204,7 +215,7 @@ func scanKeywords(path string, content []byte) []Signal {
 				if isCommentLine(text) {
 					continue
 				}
-				if c := len(carveRe.FindAllStringIndex(text, -1)); c > 0 {
+				if c := len(carveRe.FindAllStringIndex(text, -1)); c > 0 && (proved == nil || !proved(lines[i].num, text)) {
 					count += c
 					cev = appendEvidence(cev, lines[i].num, text)
 				}
@@ -213,7 +224,11 @@ func scanKeywords(path string, content []byte) []Signal {
 				ev = cev
 			}
 		}
-		for _, e := range flows[r.id] {
+		fev := flows[r.id]
+		if proved != nil && lines.allProved(content, fev, proved) {
+			fev = nil
+		}
+		for _, e := range fev {
 			if len(ev) < maxEvidence && !slices.Contains(ev, e) {
 				ev = append(ev, e)
 			}
@@ -461,6 +476,26 @@ func indexLogicalLines(content []byte) logicalLines {
 		start, num, joined = pos, phys+1, false
 	}
 	return out
+}
+
+// allProved reports whether every "line N: ..." evidence line of ev names
+// a logical line that proved holds proved (a flow's assignment and use).
+func (ls logicalLines) allProved(content []byte, ev []string, proved func(num int, text string) bool) bool {
+	for _, e := range ev {
+		rest, ok := strings.CutPrefix(e, "line ")
+		if !ok {
+			return false
+		}
+		n, err := strconv.Atoi(rest[:max(0, strings.IndexByte(rest, ':'))])
+		if err != nil {
+			return false
+		}
+		i := sort.Search(len(ls), func(i int) bool { return ls[i].num >= n })
+		if i == len(ls) || ls[i].num != n || !proved(n, ls.text(content, i)) {
+			return false
+		}
+	}
+	return true
 }
 
 // text returns logical line i with continuations joined by spaces.

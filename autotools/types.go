@@ -88,6 +88,10 @@ type Context struct {
 	// TagFile returns the content of a regular file of the tag's tree by
 	// path (a template beside a file only in the tarball). Optional.
 	TagFile func(path string) ([]byte, bool)
+	// TagPaths lists the paths of the tag's regular files (read with
+	// TagFile): the Autotest sources (.at) that prove the lines of a test
+	// suite (AutotestSources). Optional.
+	TagPaths func() []string
 	// HelperCopies returns published copies of the copied helper named
 	// base ({label, content} pairs) for a helper whose content matches no
 	// version of the database. Optional: nil means InstalledHelperCopies.

@@ -54,6 +54,7 @@ func (x *explainer) wireClaims() {
 		g := cmp.Index.Get(rel)
 		return g != nil && g.Identical
 	}
+	x.actx.TagPaths = func() []string { return tagFiles }
 	omitted := autotools.OmittedReferenceKinds(tagFiles, tarFiles, inTarball, tarballFile)
 	x.actx.OmittedReferenced = func(rel string) bool { _, ok := omitted[rel]; return ok }
 	x.actx.OmittedSilently = func(rel string) bool { return omitted[rel] }

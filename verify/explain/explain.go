@@ -165,6 +165,7 @@ func Explain(ctx context.Context, in Input) (*Result, error) {
 	x.prov = NewProvenance(x.cmp.Index, in.Blobs, x.actx.GitByBase, gnulib, in.Origins)
 	x.prov.SetTagRoot(in.TagRoot, in.Subtree)
 	x.prov.SetTarball(x.tarballFile)
+	x.prov.SetSubmodules(in.Submodule)
 	var rels []string
 	for rel, t := range x.cmp.Members {
 		if t.Status != "" {

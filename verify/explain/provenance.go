@@ -39,8 +39,10 @@ type GnulibTree struct {
 //     build-aux/ doc/ → their configured bases);
 //  3. the embedded database of upstream files (origindb): every known
 //     version of gnulib, autoconf, automake, libtool, gettext, pkg-config
-//     and autoconf-archive files, also a tool's copy that a bootstrap
-//     patched with a proved .diff (undone, it is a known version);
+//     and autoconf-archive files, then the other submodules the tag pins,
+//     at any path of their pinned commits (SetSubmodules: a bootstrap's
+//     copies, paxutils' rmt/rmt.c in tar), also a tool's copy that a
+//     bootstrap patched with a proved .diff (undone, it is a known version);
 //  4. release formats (ReleaseFormats, Format): files a crate's, an
 //     sdist's, makeinfo's or a pinned download's packaging wrote, proved
 //     by package releasefmt against the tag.
@@ -74,6 +76,11 @@ type Provenance struct {
 	// subtree of the tag's whole tree root (SetTagRoot).
 	root    *compare.Index
 	subtree string
+	// readSub reads a submodule's pinned commit (SetSubmodules); subs
+	// are the tag's submodules it searches.
+	readSub func(path, commit string) *GnulibTree
+	subs    []pin
+	subIn   map[string]map[string][]string // templates of each read submodule by base name
 }
 
 // NewProvenance is the search over the tag's tree idx (its blobs read
@@ -118,6 +125,12 @@ func (p *Provenance) Prove(rel string, id [20]byte, content []byte) *report.Orig
 		}
 	}
 	if o := p.fromDB(rel, id); o != nil {
+		return o
+	}
+	if o := p.fromSubmodule(rel, id); o != nil {
+		return o
+	}
+	if o := p.fromSubmoduleTemplate(rel, content); o != nil {
 		return o
 	}
 	if content != nil && p.gnulibLibName(rel) && mentionsLicense(content) {
@@ -392,6 +405,12 @@ func Describe(o *report.Origin) string {
 		}
 		if o.Transform == TransformTemplate {
 			return "made from the tag's " + o.Path + ": " + o.Transform
+		}
+		if o.Submodule != "" {
+			if o.Transform != "" {
+				return "made from " + o.Path + " of submodule " + o.Submodule + " at the commit " + shortID(o.Commit) + " the tag pins, " + o.Transform
+			}
+			return "identical to " + o.Path + " of submodule " + o.Submodule + " at the commit " + shortID(o.Commit) + " the tag pins (copied to this path at bootstrap)"
 		}
 		if o.Patch != "" {
 			return "gnulib's " + o.Path + " at the pinned commit " + shortID(o.Commit) + " patched by the tag's " + o.Patch

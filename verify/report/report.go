@@ -229,12 +229,17 @@ type Origin struct {
 	// "1.16.5"; for history versions a date range "git 2021-03-01..2023-01-10").
 	Project string `json:"project,omitempty"`
 	Version string `json:"version,omitempty"`
-	// Commit is the gnulib commit (kind gnulib).
+	// Commit is the gnulib commit (kind gnulib), or the commit a submodule
+	// of the tag pins (kind tag, with Submodule).
 	Commit string `json:"commit,omitempty"`
 	// Path is the file's path in the origin.
 	Path string `json:"path"`
 	// Patch is the tag's .diff applied to Path (kind tag).
 	Patch string `json:"patch,omitempty"`
+	// Submodule is the path of the tag's submodule whose pinned commit
+	// (Commit) holds the file, at Path (kind tag): a bootstrap copied it
+	// from the submodule to another place of the release.
+	Submodule string `json:"submodule,omitempty"`
 	// Transform names a rewrite the copying tool made, proved by redoing
 	// it ("gnulib-tool license notice: GPLv3+").
 	Transform string `json:"transform,omitempty"`
