@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/tarcheck/tarcheck/verify/compare"
@@ -167,6 +168,7 @@ func (p *pipeline) pinnedFiles(ctx context.Context, pin *gnulibPin) (*explain.Gn
 func (p *pipeline) submoduleReader(ctx context.Context, blobs *gitsrc.Blobs) (func(path, commit string) *explain.GnulibTree, func()) {
 	done := map[string]*explain.GnulibTree{}
 	var closers []func()
+	var unread []string // one note for all: a release may pin many (gnutls: 10)
 	read := func(path, commit string) *explain.GnulibTree {
 		if t, ok := done[path]; ok {
 			return t
@@ -191,7 +193,7 @@ func (p *pipeline) submoduleReader(ctx context.Context, blobs *gitsrc.Blobs) (fu
 		}
 		tree, closeFn, err := p.pinnedFiles(ctx, pin)
 		if err != nil {
-			p.report.Notes = append(p.report.Notes, fmt.Sprintf("submodule %s at commit %s could not be read from %s: %v (pass --submodule %s=DIR)", path, commit[:min(12, len(commit))], pin.source, err, path))
+			unread = append(unread, fmt.Sprintf("%s at %s from %s: %v", path, commit[:min(12, len(commit))], pin.source, err))
 			return nil
 		}
 		closers = append(closers, closeFn)
@@ -202,6 +204,10 @@ func (p *pipeline) submoduleReader(ctx context.Context, blobs *gitsrc.Blobs) (fu
 	return read, func() {
 		for _, c := range closers {
 			c()
+		}
+		if len(unread) > 0 {
+			sort.Strings(unread)
+			p.report.Notes = append(p.report.Notes, fmt.Sprintf("submodules not read (pass --submodule PATH=DIR): %s", strings.Join(unread, "; ")))
 		}
 	}
 }

@@ -55,6 +55,7 @@ func TestSubmoduleCopiedElsewhere(t *testing.T) {
 	if out, err := exec.Command("tar", "-C", dir, "-czf", tarball, "foo-1.0").CombinedOutput(); err != nil {
 		t.Fatalf("tar: %v %s", err, out)
 	}
+	var notes []string // of the last run
 	verifyFiles := func(args ...string) map[string]report.FileDiff {
 		var stdout, stderr bytes.Buffer
 		code := run(context.Background(), append([]string{"verify", tarball, "--git", foo, "--tag", "v1.0", "--format", "json",
@@ -63,6 +64,7 @@ func TestSubmoduleCopiedElsewhere(t *testing.T) {
 		if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
 			t.Fatalf("exit %d: %v: %s", code, err, stderr.String())
 		}
+		notes = r.Notes
 		m := map[string]report.FileDiff{}
 		for _, f := range r.Files {
 			m[f.Path] = f
@@ -83,5 +85,15 @@ func TestSubmoduleCopiedElsewhere(t *testing.T) {
 	// unusable) nothing proves the copy.
 	if f := verifyFiles()["lib/paxerror.c"]; f.Origin != nil || f.Severity < report.SevMedium {
 		t.Errorf("proved without the submodule: %+v origin %+v", f, f.Origin)
+	}
+	// The unread submodule is one note that says how to pass it.
+	var unread []string
+	for _, n := range notes {
+		if strings.Contains(n, "submodules not read") {
+			unread = append(unread, n)
+		}
+	}
+	if len(unread) != 1 || !strings.Contains(unread[0], "paxutils at "+pinned[:12]) || !strings.Contains(unread[0], "--submodule PATH=DIR") {
+		t.Errorf("notes %q", notes)
 	}
 }
