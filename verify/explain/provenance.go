@@ -354,9 +354,9 @@ func originVersion(o origindb.Origin) string {
 func (p *Provenance) LooksLikeGnulib(rel string) bool { return p.gnulibNamed(rel).any }
 
 // gnulibLibName reports whether some known gnulib version of a file named
-// like rel is a source file of gnulib's lib/: gnulib-tool rewrites license
-// notices only in the files it copies from there, so a ChangeLog or a
-// Makefile.in (megabytes, named like files of gnulib's) is never undone.
+// like rel is one gnulib-tool copies (isLibPath): a ChangeLog or a
+// Makefile.in (megabytes, named like files in gnulib's history) is never
+// undone.
 func (p *Provenance) gnulibLibName(rel string) bool { return p.gnulibNamed(rel).lib }
 
 // gnulibName is what the database knows of gnulib files of one base name.
@@ -382,18 +382,15 @@ func (p *Provenance) gnulibNamed(rel string) gnulibName {
 	return v
 }
 
-// isLibPath reports whether a gnulib path is a source file of its lib/
-// directory (gnulib's history also has a lib/ChangeLog and a
-// lib/Makefile.in, which gnulib-tool never copies).
+// isLibPath reports whether gnulib-tool may have copied (and so
+// rewritten) the gnulib file at p: anything but the project files gnulib's
+// history also has, such as lib/ChangeLog or lib/Makefile.in, which a
+// release's own ChangeLog or Makefile.in (megabytes) would otherwise be
+// undone against.
 func isLibPath(p string) bool {
-	if !strings.HasPrefix(p, "lib/") {
-		return false
-	}
-	switch path.Ext(p) {
-	case ".c", ".h", ".y", ".gperf", ".sin", ".hin", ".cc", ".hh", ".def":
-		return true
-	}
-	return false
+	base := path.Base(p)
+	return !strings.HasPrefix(base, "ChangeLog") && !strings.HasPrefix(base, "Makefile") &&
+		base != "configure" && base != "aclocal.m4" && base != "NEWS" && base != "README"
 }
 
 // Describe is the one-line reason of a proof.

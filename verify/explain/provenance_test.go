@@ -121,17 +121,24 @@ func TestProveGnulibPaths(t *testing.T) {
 	test := gnulibFile(t, "tests/test-c-ctype.c")
 	maint := gnulibFile(t, "top/maint.mk")
 	strnlen := gnulibFile(t, "lib/strnlen.c")
-	g := gnulibTree(map[string]string{"tests/test-c-ctype.c": test, "top/maint.mk": maint, "lib/strnlen.c": strnlen})
+	// A build-aux script and a lib/ file without extension are rewritten
+	// too (hello 2.10's build-aux/gnupload and lib/config.charset).
+	const script = "#!/bin/sh\n# This program is free software; you can redistribute it under the terms of the GNU Lesser General Public License as published by the Free Software Foundation; version 2.1, or (at your option) any later version.\necho upload\n"
+	charset := script + "# config.charset\n"
+	g := gnulibTree(map[string]string{"tests/test-c-ctype.c": test, "top/maint.mk": maint, "lib/strnlen.c": strnlen, "build-aux/gnupload": script, "lib/config.charset": charset})
 	gpl := licenseRewrites[0].apply([]byte(strnlen))
 	if bytes.Equal(gpl, []byte(strnlen)) {
 		t.Fatal("the GPL rewrite changed nothing in lib/strnlen.c")
 	}
-	tarball := map[string]string{"gnulib-tests/test-c-ctype.c": test, "maint.mk": maint, "lib/strnlen.c": string(gpl)}
+	gplScript, gplCharset := string(licenseRewrites[0].apply([]byte(script))), string(licenseRewrites[0].apply([]byte(charset)))
+	tarball := map[string]string{"gnulib-tests/test-c-ctype.c": test, "maint.mk": maint, "lib/strnlen.c": string(gpl), "build-aux/gnupload": gplScript, "lib/config.charset": gplCharset}
 	res, files := explainRelease(t, tarball, map[string]string{}, Input{GnulibTree: g, Origins: emptyDB()})
 	wantOrigin(t, files, "gnulib-tests/test-c-ctype.c", report.OriginGnulib, "tests/test-c-ctype.c")
 	wantOrigin(t, files, "maint.mk", report.OriginGnulib, "top/maint.mk")
-	if o := wantOrigin(t, files, "lib/strnlen.c", report.OriginGnulib, "lib/strnlen.c"); !strings.Contains(o.Transform, "GPLv3+") {
-		t.Errorf("rewrite not named: %+v", o)
+	for _, p := range []string{"lib/strnlen.c", "build-aux/gnupload", "lib/config.charset"} {
+		if o := wantOrigin(t, files, p, report.OriginGnulib, p); !strings.Contains(o.Transform, "GPLv3+") {
+			t.Errorf("%s: rewrite not named: %+v", p, o)
+		}
 	}
 	for _, f := range res.Findings {
 		if f.Severity >= report.SevMedium {
