@@ -17,7 +17,7 @@ var m4IncludeRE = regexp.MustCompile(`(?m)^m4_include\(\[([^\]\n]+)\]\)`)
 func m4Includes(aclocal []byte) []string {
 	var out []string
 	for _, m := range m4IncludeRE.FindAllSubmatch(aclocal, -1) {
-		if p := path.Clean(string(m[1])); filepath.IsLocal(p) {
+		if p := path.Clean(string(m[1])); p != "." && filepath.IsLocal(p) {
 			out = append(out, p)
 		}
 	}

@@ -60,3 +60,17 @@ func TestAbsentIncludes(t *testing.T) {
 		t.Errorf("notes = %q", notes)
 	}
 }
+
+// FuzzM4Includes: whatever aclocal.m4 holds, every include returned is a
+// clean local path (never one that climbs out of the export).
+func FuzzM4Includes(f *testing.F) {
+	f.Add([]byte("m4_include([m4/gtk-doc.m4])\nm4_include([../x.m4])\n"))
+	f.Add([]byte("m4_include([])\nm4_include([a/./b.m4])\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, p := range m4Includes(data) {
+			if p == "" || p == "." || strings.HasPrefix(p, "../") || strings.HasPrefix(p, "/") || strings.Contains(p, "\n") {
+				t.Fatalf("m4Includes gave %q", p)
+			}
+		}
+	})
+}
