@@ -53,6 +53,7 @@ func (b *rebuilder) copyInputs(ctx context.Context) error {
 	}, func(rel string, e *archive.Entry) error {
 		if rel == "aclocal.m4" {
 			b.pkgM4Foreign = foreignPkgM4(e.Content, hostPkgM4Path)
+			b.releaseIncludes = m4Includes(e.Content)
 			return nil
 		}
 		if rel == "configure" {

@@ -169,6 +169,11 @@ type rebuilder struct {
 	inputIDs     []string            // inputs written into the export, for the result cache key
 	bootstrap    bool                // the tag's gnulib bootstrap runs with the pinned gnulib
 	probeOut     []byte              // the tool probe's output, for the result cache key
+
+	// releaseIncludes are the m4_include files of the release's
+	// aclocal.m4; absentIncludes those of them the tarball has and the
+	// regenerated tree lacks (noteAbsentIncludes).
+	releaseIncludes, absentIncludes []string
 }
 
 // pendingDiff is a regenerated file whose blob differs from the tarball's.
@@ -363,6 +368,7 @@ func (b *rebuilder) run(ctx context.Context) error {
 		}
 		b.storeResult(key)
 	}
+	b.noteAbsentIncludes()
 	b.regeneratedGettextMacro()
 	b.debianAutomake()
 	b.libtoolBuilds()
@@ -744,7 +750,7 @@ func (b *rebuilder) judge(d pendingDiff, tarContent []byte, tarSize int64) {
 		return
 	}
 	if len(mismatch) == 0 {
-		msg := fmt.Sprintf("regenerated from the tag by %s with the exact toolchain its stamps select, but the tarball's copy differs (%s): edited after generation?", d.by, size)
+		msg := fmt.Sprintf("regenerated from the tag by %s with the exact toolchain its stamps select, but the tarball's copy differs (%s): edited after generation?%s", d.by, size, b.absentIncludesHint(d.rel))
 		ev := headRows(rows, maxEvidenceRows)
 		if len(ev) == 0 {
 			ev = []string{size}
