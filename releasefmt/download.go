@@ -255,10 +255,25 @@ func nameMatches(pattern, name string) bool {
 	return err == nil && ok
 }
 
-// fileHashes returns "algo:hex" of b for md5, sha1 and sha256.
-func fileHashes(b []byte) []string {
-	s256, s1, m5 := sha256.Sum256(b), sha1.Sum(b), md5.Sum(b)
-	return []string{"sha256:" + hex.EncodeToString(s256[:]), "sha1:" + hex.EncodeToString(s1[:]), "md5:" + hex.EncodeToString(m5[:])}
+// hashAlgos are the digests a pinned hash may be, in the order a file's
+// hashes are matched against the pins.
+var hashAlgos = []string{"sha256", "sha1", "md5"}
+
+// fileHash returns "algo:hex" of b for algo sha256, sha1 or md5.
+func fileHash(algo string, b []byte) string {
+	var sum []byte
+	switch algo {
+	case "sha256":
+		s := sha256.Sum256(b)
+		sum = s[:]
+	case "sha1":
+		s := sha1.Sum(b)
+		sum = s[:]
+	default:
+		s := md5.Sum(b)
+		sum = s[:]
+	}
+	return algo + ":" + hex.EncodeToString(sum)
 }
 
 func explainDownloads(in Input, c *collector) {
@@ -285,11 +300,13 @@ func explainDownloads(in Input, c *collector) {
 		}
 	}
 	byHash := map[string]Download{}
+	pinned := map[string]bool{} // the algorithms of the pinned hashes: only those are computed
 	for _, d := range downloads {
 		for _, h := range d.Hashes {
 			if _, seen := byHash[h]; !seen {
 				byHash[h] = d
 			}
+			pinned[strings.SplitN(h, ":", 2)[0]] = true
 		}
 	}
 	for _, f := range in.TarFiles {
@@ -300,9 +317,12 @@ func explainDownloads(in Input, c *collector) {
 		if !ok {
 			continue
 		}
-		hs := fileHashes(b)
 		proved := false
-		for _, h := range hs {
+		for _, algo := range hashAlgos {
+			if !pinned[algo] {
+				continue
+			}
+			h := fileHash(algo, b)
 			if d, ok := byHash[h]; ok {
 				c.formats["download"] = true
 				c.explain(Explanation{Path: f.Path, Severity: SevInfo,
@@ -343,7 +363,7 @@ func explainDownloads(in Input, c *collector) {
 			if len(d.Hashes) > 0 {
 				c.find(Finding{Rule: RuleDownloadHash, Severity: SevHigh, Path: f.Path,
 					Message:  fmt.Sprintf("named like the file %s downloads from %s, but its hash matches none the tag pins", d.Script, d.URL),
-					Evidence: fmt.Sprintf("%s; pinned %s", hs[0], strings.Join(d.Hashes, ", "))})
+					Evidence: fmt.Sprintf("%s; pinned %s", fileHash("sha256", b), strings.Join(d.Hashes, ", "))})
 			} else {
 				c.explain(Explanation{Path: f.Path, Severity: SevMedium,
 					Origin: Origin{Kind: KindDownload, Detail: "downloaded by " + d.Script + " (no hash pinned)", Source: fmt.Sprintf("%s:%d", d.Script, d.Line), URL: d.URL},
