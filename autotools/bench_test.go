@@ -90,3 +90,37 @@ func BenchmarkParseM4Header(b *testing.B) {
 		}
 	})
 }
+
+// benchPO is a generated catalog of n entries in the shape msgmerge writes:
+// comments, references, a fuzzy flag now and then, multi-line strings and
+// plural forms.
+func benchPO(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("msgid \"\"\nmsgstr \"\"\n\"Project-Id-Version: x 1.0\\n\"\n\"Content-Type: text/plain; charset=UTF-8\\n\"\n\"Plural-Forms: nplurals=2; plural=(n != 1);\\n\"\n\n")
+	for i := range n {
+		fmt.Fprintf(&b, "#: src/file%d.c:%d\n", i%40, i)
+		if i%9 == 0 {
+			b.WriteString("#, fuzzy, c-format\n")
+		}
+		if i%5 == 0 {
+			fmt.Fprintf(&b, "msgid \"\"\n\"message number %d that runs over\\n\"\n\"several lines of the catalog\\n\"\n", i)
+			fmt.Fprintf(&b, "msgid_plural \"messages %d\"\nmsgstr[0] \"Nachricht %d\"\nmsgstr[1] \"Nachrichten %d\"\n\n", i, i, i)
+			continue
+		}
+		fmt.Fprintf(&b, "msgid \"message %d with %%s\"\nmsgstr \"\"\n\"Nachricht %d mit %%s\"\n\n", i, i)
+	}
+	return b.Bytes()
+}
+
+// BenchmarkParsePO parses a catalog of 4,000 entries (about 450 KiB, a
+// large language of coreutils).
+func BenchmarkParsePO(b *testing.B) {
+	po := benchPO(4000)
+	b.SetBytes(int64(len(po)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := parsePO(po); !ok {
+			b.Fatal("benchPO does not parse")
+		}
+	}
+}

@@ -153,15 +153,29 @@ func ScanFlows(p string, content []byte) FlowScan {
 
 // parseShellLenient parses src; on a syntax error it blanks the failing
 // line (keeping line numbers) and retries, up to MaxFlowParseRetries times.
+//
+// A retry does not parse again the top-level statements that end before
+// the blanked line: the parser is a forward pass, so on the same bytes it
+// builds the same statements, and they are kept from the try before. The
+// retry parses a copy of the buffer whose kept part is spaces (offsets, lines
+// and columns unchanged), and the kept statements come first in the result.
+// The result, notes and work budget are those of parsing the whole buffer
+// on every try (TestParseShellLenientSameAsWhole).
 func parseShellLenient(src []byte, name string) (*syntax.File, []string, bool) {
 	var notes []string
-	buf := src
+	buf := src  // src with the failing lines blanked
+	pbuf := src // buf with the kept statements blanked too: what is parsed
+	var kept []*syntax.Stmt
+	cut := 0 // pbuf[:cut] is blank: the bytes of kept
 	copied := false
 	parsed := 0
 	for try := 0; try <= MaxFlowParseRetries && parsed+len(buf) <= maxFlowParseWork; try++ {
 		parsed += len(buf)
-		f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(bytes.NewReader(buf), name)
+		f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(bytes.NewReader(pbuf), name)
 		if err == nil {
+			if len(kept) > 0 {
+				f.Stmts = append(kept, f.Stmts...)
+			}
 			return f, notes, try == 0
 		}
 		var pe syntax.ParseError
@@ -176,11 +190,35 @@ func parseShellLenient(src []byte, name string) (*syntax.File, []string, bool) {
 			break
 		}
 		if !copied {
-			buf = bytes.Clone(buf)
+			buf, pbuf = bytes.Clone(buf), bytes.Clone(pbuf)
 			copied = true
 		}
-		if !blankLine(buf, line) {
+		start, end, ok := blankLineRange(buf, line)
+		if !ok {
 			break
+		}
+		if start < cut {
+			// The line blanked is one before it (the error is at a blank
+			// line): the kept statements on it and after are parsed again.
+			n, c := keptPrefix(buf, kept, len(kept)-1, start)
+			kept = kept[:n]
+			copy(pbuf[c:cut], buf[c:cut])
+			cut = c
+		}
+		copy(pbuf[start:end], buf[start:end])
+		// Keep the statements that end before the blanked line, but never
+		// the last one parsed (the parser may have stopped inside it).
+		if f != nil && len(f.Stmts) > 1 {
+			n, newCut := keptPrefix(buf, f.Stmts, len(f.Stmts)-1, start)
+			if n > 0 && newCut > cut {
+				kept = append(kept, f.Stmts[:n]...)
+				for i := cut; i < newCut; i++ {
+					if pbuf[i] != '\n' {
+						pbuf[i] = ' '
+					}
+				}
+				cut = newCut
+			}
 		}
 		if len(notes) < maxEvidence {
 			notes = append(notes, fmt.Sprintf("line %d: not parsed as shell (%s); keyword scan only", line, errorText(err)))
@@ -188,6 +226,66 @@ func parseShellLenient(src []byte, name string) (*syntax.File, []string, bool) {
 	}
 	notes = append(notes, "does not parse as shell; keyword scan only")
 	return nil, notes, false
+}
+
+// keptPrefix returns how many of the first cand statements of stmts lie
+// wholly before offset limit of src (every node, here-documents to their
+// closing line), with the statement after them starting after their bytes
+// (a here-document's body follows the statements on its line), and the
+// offset their bytes end at. A node without a valid position, or a
+// here-document not read to its closing line, ends the prefix.
+func keptPrefix(src []byte, stmts []*syntax.Stmt, cand, limit int) (n, end int) {
+	e := 0
+	for i, st := range stmts[:cand] {
+		d, ok := deepEnd(src, st)
+		if !ok || d > limit {
+			break
+		}
+		e = max(e, d)
+		if next := stmts[i+1].Pos(); next.IsValid() && int(next.Offset()) >= e {
+			n, end = i+1, e
+		}
+	}
+	return n, end
+}
+
+// deepEnd is the largest end offset of the nodes of st in src (a
+// here-document ends at its closing line, after its statement's line); ok
+// is false when a here-document was not read to its closing line.
+func deepEnd(src []byte, st *syntax.Stmt) (int, bool) {
+	end, ok := 0, true
+	syntax.Walk(st, func(n syntax.Node) bool {
+		if n == nil || !ok {
+			return false
+		}
+		e := n.End()
+		if !e.IsValid() {
+			ok = false
+			return false
+		}
+		end = max(end, int(e.Offset()))
+		if r, isRedir := n.(*syntax.Redirect); isRedir && (r.Op == syntax.Hdoc || r.Op == syntax.DashHdoc) {
+			ok = r.Hdoc != nil && hdocClosed(src, r)
+		}
+		return ok
+	})
+	return end, ok
+}
+
+// hdocClosed reports whether the here-document of r ends with its closing
+// line: its delimiter, quotes removed, alone on the body's last line.
+func hdocClosed(src []byte, r *syntax.Redirect) bool {
+	ws, we, he := r.Word.Pos(), r.Word.End(), r.Hdoc.End()
+	if !ws.IsValid() || !we.IsValid() || !he.IsValid() || int(we.Offset()) > len(src) || int(he.Offset()) > len(src) {
+		return false
+	}
+	delim := strings.NewReplacer("'", "", `"`, "", `\`, "").Replace(string(src[ws.Offset():we.Offset()]))
+	body := src[:he.Offset()]
+	last := body[bytes.LastIndexByte(body, '\n')+1:]
+	if r.Op == syntax.DashHdoc {
+		last = bytes.TrimLeft(last, "\t")
+	}
+	return delim != "" && string(last) == delim
 }
 
 func errorLine(err error) int {
@@ -214,18 +312,19 @@ func errorText(err error) string {
 	return err.Error()
 }
 
-// blankLine replaces the bytes of 1-based line n with spaces; false when the
-// line does not exist or is blank already.
-func blankLine(b []byte, n int) bool {
-	start := 0
+// blankLineRange replaces the bytes of 1-based line n with spaces and
+// returns them, b[start:end]; ok is false when the line does not exist or
+// is blank already. An error reported at a blank line (the end of an
+// unclosed construct) blanks the line before it.
+func blankLineRange(b []byte, n int) (start, end int, ok bool) {
 	for i := 1; i < n; i++ {
 		j := bytes.IndexByte(b[start:], '\n')
 		if j < 0 {
-			return false
+			return 0, 0, false
 		}
 		start += j + 1
 	}
-	end := len(b)
+	end = len(b)
 	if j := bytes.IndexByte(b[start:], '\n'); j >= 0 {
 		end = start + j
 	}
@@ -239,9 +338,9 @@ func blankLine(b []byte, n int) bool {
 	if !changed && n > 1 {
 		// The error is reported at a blank line (end of an unclosed
 		// construct): blank the line before it.
-		return blankLine(b, n-1)
+		return blankLineRange(b, n-1)
 	}
-	return changed
+	return start, end, changed
 }
 
 // taint is what is known about a value: where its bytes come from and what

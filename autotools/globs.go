@@ -107,6 +107,9 @@ func FindBuildGlobs(p string, content []byte) []BuildGlob {
 		}
 	}
 	if cmake {
+		if !containsFoldASCII(text, "glob") {
+			return out // cmakeGlobRe needs GLOB in some case
+		}
 		for _, m := range cmakeGlobRe.FindAllStringSubmatchIndex(text, -1) {
 			args := cmakeArgs(text[m[4]:m[5]])
 			if len(args) < 2 {
@@ -140,6 +143,9 @@ func FindBuildGlobs(p string, content []byte) []BuildGlob {
 	if !harnessFile(p) {
 		return out
 	}
+	if !strings.Contains(text, "for") {
+		return out // shellForRe needs "for"
+	}
 	for _, m := range shellForRe.FindAllStringSubmatchIndex(text, -1) {
 		list := text[m[2]:m[3]]
 		if i := strings.Index(list, " do"); i >= 0 {
@@ -150,6 +156,22 @@ func FindBuildGlobs(p string, content []byte) []BuildGlob {
 		}
 	}
 	return out
+}
+
+// containsFoldASCII reports whether s holds lower (ASCII lower-case
+// letters, none with a non-ASCII case fold) in any case: the literal a
+// case-insensitive regexp needs, found without running it.
+func containsFoldASCII(s, lower string) bool {
+	for i := 0; i+len(lower) <= len(s); i++ {
+		j := 0
+		for j < len(lower) && s[i+j]|0x20 == lower[j] {
+			j++
+		}
+		if j == len(lower) {
+			return true
+		}
+	}
+	return false
 }
 
 // balancedArgs returns the text from start up to the parenthesis (or

@@ -1,7 +1,6 @@
 package autotools
 
 import (
-	"bytes"
 	"strings"
 
 	"github.com/tarcheck/tarcheck/internal/limits"
@@ -92,8 +91,10 @@ func parsePO(b []byte) (cat poCatalog, ok bool) {
 		return true
 	}
 	idSet := false
-	for _, raw := range splitLines(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))) {
-		line := strings.TrimSpace(string(raw))
+	// One copy of the catalog; lines, and the strings kept from them, are
+	// slices of it. A CR before a line's LF goes with the trimmed space.
+	for raw := range strings.SplitSeq(string(b), "\n") {
+		line := strings.TrimSpace(raw)
 		switch {
 		case line == "":
 			continue

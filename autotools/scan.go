@@ -972,10 +972,30 @@ func hexEscapeRun(s string, min int) bool {
 // fetcher and a URL, /dev/tcp/, /dev/udp/ or nc.
 func matchNetwork(l string) bool {
 	if !(strings.Contains(l, "://") && containsAny(l, fetcherLiterals)) &&
-		!strings.Contains(l, "/dev/tcp/") && !strings.Contains(l, "/dev/udp/") && !strings.Contains(l, "nc") {
+		!strings.Contains(l, "/dev/tcp/") && !strings.Contains(l, "/dev/udp/") && !ncDash(l) {
 		return false
 	}
 	return netRe.MatchString(l)
+}
+
+// ncDash reports whether l holds "nc", blanks and a dash: what the nc
+// alternative of netRe needs.
+func ncDash(l string) bool {
+	for off := 0; ; {
+		i := strings.Index(l[off:], "nc")
+		if i < 0 {
+			return false
+		}
+		j := off + i + 2
+		k := j
+		for k < len(l) && (l[k] == ' ' || l[k] == '\t') {
+			k++
+		}
+		if k > j && k < len(l) && l[k] == '-' {
+			return true
+		}
+		off += i + 1
+	}
 }
 
 // matchSedCat is sedCatRe.MatchString behind its literal prefilter: every

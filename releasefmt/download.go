@@ -255,26 +255,25 @@ func nameMatches(pattern, name string) bool {
 	return err == nil && ok
 }
 
-// fileHashes returns "algo:hex" of b for md5, sha1 and sha256.
-// fileHashes returns b's digests of the kinds wanted ("sha256", "sha1",
-// "md5"), each as "kind:hex": only the kinds some download records are
-// computed (most releases pin none, and hashing every file three ways
-// cost 3-4 % of a verify).
-func fileHashes(b []byte, kinds map[string]bool) []string {
-	var out []string
-	if kinds["sha256"] {
+// hashAlgos are the digests a pinned hash may be, in the order a file's
+// hashes are matched against the pins.
+var hashAlgos = []string{"sha256", "sha1", "md5"}
+
+// fileHash returns "algo:hex" of b for algo sha256, sha1 or md5.
+func fileHash(algo string, b []byte) string {
+	var sum []byte
+	switch algo {
+	case "sha256":
 		s := sha256.Sum256(b)
-		out = append(out, "sha256:"+hex.EncodeToString(s[:]))
-	}
-	if kinds["sha1"] {
+		sum = s[:]
+	case "sha1":
 		s := sha1.Sum(b)
-		out = append(out, "sha1:"+hex.EncodeToString(s[:]))
-	}
-	if kinds["md5"] {
+		sum = s[:]
+	default:
 		s := md5.Sum(b)
-		out = append(out, "md5:"+hex.EncodeToString(s[:]))
+		sum = s[:]
 	}
-	return out
+	return algo + ":" + hex.EncodeToString(sum)
 }
 
 func explainDownloads(in Input, c *collector) {
@@ -301,14 +300,13 @@ func explainDownloads(in Input, c *collector) {
 		}
 	}
 	byHash := map[string]Download{}
-	kinds := map[string]bool{}
+	pinned := map[string]bool{} // the algorithms of the pinned hashes: only those are computed
 	for _, d := range downloads {
 		for _, h := range d.Hashes {
 			if _, seen := byHash[h]; !seen {
 				byHash[h] = d
 			}
-			kind, _, _ := strings.Cut(h, ":")
-			kinds[kind] = true
+			pinned[strings.SplitN(h, ":", 2)[0]] = true
 		}
 	}
 	for _, f := range in.TarFiles {
@@ -319,9 +317,12 @@ func explainDownloads(in Input, c *collector) {
 		if !ok {
 			continue
 		}
-		hs := fileHashes(b, kinds)
 		proved := false
-		for _, h := range hs {
+		for _, algo := range hashAlgos {
+			if !pinned[algo] {
+				continue
+			}
+			h := fileHash(algo, b)
 			if d, ok := byHash[h]; ok {
 				c.formats["download"] = true
 				c.explain(Explanation{Path: f.Path, Severity: SevInfo,
@@ -362,7 +363,7 @@ func explainDownloads(in Input, c *collector) {
 			if len(d.Hashes) > 0 {
 				c.find(Finding{Rule: RuleDownloadHash, Severity: SevHigh, Path: f.Path,
 					Message:  fmt.Sprintf("named like the file %s downloads from %s, but its hash matches none the tag pins", d.Script, d.URL),
-					Evidence: fmt.Sprintf("%s; pinned %s", hs[0], strings.Join(d.Hashes, ", "))})
+					Evidence: fmt.Sprintf("%s; pinned %s", fileHash("sha256", b), strings.Join(d.Hashes, ", "))})
 			} else {
 				c.explain(Explanation{Path: f.Path, Severity: SevMedium,
 					Origin: Origin{Kind: KindDownload, Detail: "downloaded by " + d.Script + " (no hash pinned)", Source: fmt.Sprintf("%s:%d", d.Script, d.Line), URL: d.URL},

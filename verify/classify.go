@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/tarcheck/tarcheck/internal/profile"
 	"github.com/tarcheck/tarcheck/verify/compare"
 	"github.com/tarcheck/tarcheck/verify/explain"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
@@ -16,6 +17,7 @@ import (
 // tag's blobs, its .gitattributes, the pinned gnulib) and explains every
 // difference (step 7).
 func (p *pipeline) explain(ctx context.Context) error {
+	defer profile.ClassifyPhase()()
 	blobs, err := p.repo.OpenBlobs(ctx)
 	if err != nil {
 		return gitErr(err)

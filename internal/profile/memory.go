@@ -29,3 +29,26 @@ func SetMemoryDefaults() {
 		debug.SetMemoryLimit(HeapSoftLimit)
 	}
 }
+
+// ClassifyGCPercent is the GC target while the differing files are
+// classified (ClassifyPhase).
+const ClassifyGCPercent = 100
+
+// ClassifyPhase raises the GC target to ClassifyGCPercent, unless GOGC says
+// otherwise, and returns the function that restores it. Classification
+// (shell parses and flow analyses of configure and Makefile.in, catalogs
+// decoded) makes much short-lived garbage beside a heap of a few tens of
+// MiB: at GOGC 25 the collector ran every few MiB and took 10-15% of the CPU
+// of a real release. The archive pass is over by then (its xz buffers
+// released), and the soft limit still caps the heap.
+func ClassifyPhase() (restore func()) {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	old := debug.SetGCPercent(ClassifyGCPercent)
+	if old < 0 || old >= ClassifyGCPercent {
+		debug.SetGCPercent(old)
+		return func() {}
+	}
+	return func() { debug.SetGCPercent(old) }
+}

@@ -61,7 +61,7 @@ func TestXzDecoders(t *testing.T) {
 		parallel bool
 	}{
 		{"multi-block", multi, true},
-		{"single-block", single, false},
+		{"single-block", single, true}, // the block decoder, streamed (one-block mode)
 		{"multi-stream+padding", two, false},
 		{"empty", runFilter(t, nil, "xz", "-c"), false},
 	}
@@ -71,6 +71,11 @@ func TestXzDecoders(t *testing.T) {
 			data     []byte
 			parallel bool
 		}{"check-" + check, runFilter(t, payload, "xz", "-T2", "--block-size=200KiB", "-C", check, "-c"), true})
+	}
+	// A single block larger than the block-buffer budget stays on the
+	// sequential path.
+	if _, ok := newParallelXz(bytes.NewReader(single), int64(len(single)), Options{Workers: 2, BlockMemory: 1 << 10}); ok {
+		t.Errorf("single block above BlockMemory: parallel path taken")
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -208,6 +208,13 @@ func Drift(in DriftInput) (DriftReport, []Finding) {
 		if !referrersLoaded {
 			refs, d.Unread = loadReferrers(in.Tree, in.Blobs, d.Unread)
 			referrersLoaded = true
+			bases := map[string]bool{}
+			for _, c := range in.Changes {
+				if b := path.Base(c.Path); wordIndexable(b) {
+					bases[b] = true
+				}
+			}
+			indexWords(refs, bases)
 		}
 		b := BinaryChange{Path: c.Path, Status: "added", Size: int64(len(content)), Type: kind, NewID: c.NewID, Commits: nonNil(byPath[c.Path])}
 		if c.Status != 'A' {

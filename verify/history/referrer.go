@@ -15,6 +15,56 @@ type referrer struct {
 	path    string
 	content []byte
 	globs   []string
+	// words are the names of indexWords' set that content holds as
+	// whole words (containsWord); nil when not indexed.
+	words map[string]bool
+}
+
+// indexWords records in each referrer which of names it contains as a
+// whole word, in one pass over its content instead of one search per name
+// (a release that adds many binary files searched every test and build
+// file once per file). A name containsWord finds in other ways (one
+// starting with '.', one with a byte a file-name word does not have) is
+// not indexed: names searches for it directly.
+func indexWords(refs []referrer, names map[string]bool) {
+	for i := range refs {
+		r := &refs[i]
+		r.words = map[string]bool{}
+		b := r.content
+		for s := 0; s < len(b); {
+			if !nameByte(b[s]) {
+				s++
+				continue
+			}
+			e := s + 1
+			for e < len(b) && nameByte(b[e]) {
+				e++
+			}
+			// A whole word is a maximal run of file-name bytes, or one
+			// ending in a '.' that ends a sentence.
+			w := b[s:e]
+			if names[string(w)] {
+				r.words[string(w)] = true
+			}
+			if w[len(w)-1] == '.' && names[string(w[:len(w)-1])] {
+				r.words[string(w[:len(w)-1])] = true
+			}
+			s = e
+		}
+	}
+}
+
+// wordIndexable reports whether indexWords decides containsWord for name.
+func wordIndexable(name string) bool {
+	if name == "" || name[0] == '.' {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if !nameByte(name[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // loadReferrers reads this tag's test and build files (up to
@@ -47,7 +97,11 @@ func nameByte(b byte) bool {
 // or a base-name glob matching it.
 func (r referrer) names(p string) bool {
 	base := path.Base(p)
-	if containsWord(r.content, base) {
+	if r.words != nil && wordIndexable(base) {
+		if r.words[base] {
+			return true
+		}
+	} else if containsWord(r.content, base) {
 		return true
 	}
 	for _, g := range r.globs {
