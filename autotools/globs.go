@@ -159,11 +159,17 @@ func FindBuildGlobs(p string, content []byte) []BuildGlob {
 }
 
 // containsFoldASCII reports whether s holds lower (ASCII lower-case
-// letters, none with a non-ASCII case fold) in any case: the literal a
-// case-insensitive regexp needs, found without running it.
-func containsFoldASCII(s, lower string) bool {
+// letters, none with a non-ASCII case fold) in any letter case: the
+// literal a case-insensitive regexp needs, found without running it.
+func containsFoldASCII[T string | []byte](s T, lower string) bool {
+	if lower == "" {
+		return true
+	}
 	for i := 0; i+len(lower) <= len(s); i++ {
-		j := 0
+		if s[i]|0x20 != lower[0] {
+			continue
+		}
+		j := 1
 		for j < len(lower) && s[i+j]|0x20 == lower[j] {
 			j++
 		}

@@ -178,20 +178,7 @@ func serialMajor(s string) int {
 // what (?i)copyright matches (none of its letters has a non-ASCII case
 // fold), without a regexp.
 func containsCopyright(b []byte) bool {
-	const word = "copyright"
-	for i := 0; i+len(word) <= len(b); i++ {
-		if b[i]|0x20 != 'c' {
-			continue
-		}
-		j := 1
-		for j < len(word) && b[i+j]|0x20 == word[j] {
-			j++
-		}
-		if j == len(word) {
-			return true
-		}
-	}
-	return false
+	return containsFoldASCII(b, "copyright")
 }
 
 // defunNames returns the macro names defunRe.FindAllSubmatch(b, -1) would
