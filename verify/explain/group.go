@@ -255,18 +255,37 @@ func (x *explainer) groupGnulib() {
 }
 
 // groupByDir merges findings of one rule, severity (medium or lower) and
-// message whose paths share a directory, when there are groupMin or more.
+// message whose paths share a directory, then those whose paths share a
+// base name, when there are groupMin or more.
 func (x *explainer) groupByDir() {
+	x.groupBy(path.Dir, func(dir string, ps map[string]bool) (string, string) {
+		where := dir
+		if dir == "." {
+			where = "(top directory)"
+		}
+		return dir + "/", "in " + where
+	})
+	// What the directories left apart: files of one name in several
+	// directories (libarchive's five generated test/list.h).
+	x.groupBy(path.Base, func(base string, ps map[string]bool) (string, string) {
+		return commonDir(ps), "named " + base
+	})
+}
+
+// groupBy merges findings of one rule, severity (medium or lower) and
+// message whose paths share part(path), when there are groupMin or more;
+// label gives the group's path and the words after its count.
+func (x *explainer) groupBy(part func(string) string, label func(part string, paths map[string]bool) (string, string)) {
 	type key struct {
-		rule, msg, dir string
-		sev            report.Severity
+		rule, msg, part string
+		sev             report.Severity
 	}
 	groups := map[key]map[string]bool{}
 	for _, f := range x.res.Findings {
 		if f.Severity > report.SevMedium || f.Path == "" || len(f.Evidence) > 0 {
 			continue
 		}
-		k := key{f.Rule, f.Message, path.Dir(f.Path), f.Severity}
+		k := key{f.Rule, f.Message, part(f.Path), f.Severity}
 		if groups[k] == nil {
 			groups[k] = map[string]bool{}
 		}
@@ -282,22 +301,19 @@ func (x *explainer) groupByDir() {
 		return
 	}
 	sort.Slice(keys, func(i, j int) bool {
-		return keys[i].dir+keys[i].rule+keys[i].msg < keys[j].dir+keys[j].rule+keys[j].msg
+		return keys[i].part+keys[i].rule+keys[i].msg < keys[j].part+keys[j].rule+keys[j].msg
 	})
 	grouped := func(f report.Finding) bool {
-		k := key{f.Rule, f.Message, path.Dir(f.Path), f.Severity}
+		k := key{f.Rule, f.Message, part(f.Path), f.Severity}
 		ps := groups[k]
 		return len(ps) >= groupMin && len(f.Evidence) == 0 && ps[f.Path]
 	}
 	x.dropFindings(grouped)
 	for _, k := range keys {
 		ps := groups[k]
-		dir := k.dir
-		if dir == "." {
-			dir = "(top directory)"
-		}
-		x.res.Findings = append(x.res.Findings, report.Finding{Rule: k.rule, Severity: k.sev, Path: k.dir + "/",
-			Message: fmt.Sprintf("%d files in %s: %s", len(ps), dir, k.msg), Evidence: evidence(ps)})
+		at, words := label(k.part, ps)
+		x.res.Findings = append(x.res.Findings, report.Finding{Rule: k.rule, Severity: k.sev, Path: at,
+			Message: fmt.Sprintf("%d files %s: %s", len(ps), words, k.msg), Evidence: evidence(ps)})
 	}
 }
 

@@ -284,6 +284,34 @@ func TestGroupedOnlyInGit(t *testing.T) {
 	}
 }
 
+// Unexplained files of one name in several directories (libarchive's
+// generated */test/list.h) make one finding; a high one stays apart.
+func TestGroupedByBaseName(t *testing.T) {
+	tarball := map[string]string{}
+	for _, d := range []string{"cat", "cpio", "tar"} {
+		tarball[d+"/test/list.h"] = "DEFINE_TEST(test_" + d + ")\n"
+	}
+	tarball["unzip/test/list.h"] = "#!/bin/sh\nxz -dc tests/files/x | sh\n"
+	res, _ := explainRelease(t, tarball, map[string]string{"README": "r\n"}, Input{Origins: emptyDB()})
+	var group, high int
+	for _, f := range res.Findings {
+		switch {
+		case strings.HasPrefix(f.Message, "3 files named list.h: "):
+			group++
+			if f.Severity != report.SevMedium || len(f.Evidence) != 3 || f.Path != "" {
+				t.Errorf("grouped finding %+v", f)
+			}
+		case f.Path == "unzip/test/list.h" && f.Severity >= report.SevHigh:
+			high++
+		case strings.HasSuffix(f.Path, "list.h"):
+			t.Errorf("ungrouped %+v", f)
+		}
+	}
+	if group != 1 || high == 0 {
+		t.Errorf("groups %d, high %d: %+v", group, high, res.Findings)
+	}
+}
+
 func TestCommonDir(t *testing.T) {
 	for _, tc := range []struct {
 		paths []string
