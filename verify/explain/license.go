@@ -8,7 +8,8 @@ import (
 // licenseRewrite is one of the license-notice rewrites gnulib-tool made
 // on the files it copied, until it stopped in June 2021 (gnulib commit
 // f3553bdefc): without --lgpl every lib/ and build-aux/ file became
-// GPLv3+, with --lgpl (=3) LGPL, with --lgpl=2 LGPLv2.1+.
+// GPLv3+, with --lgpl (=3) LGPL, with --lgpl=2 LGPLv2.1+, with
+// --lgpl=3orGPLv2 "LGPLv3+ or GPLv2+" (gnutls' lib/unistring/).
 type licenseRewrite struct {
 	name  string
 	apply func([]byte) []byte
@@ -56,7 +57,7 @@ func toLesser(b []byte) []byte {
 		"Lesser Lesser General Public License", "Lesser General Public License")
 }
 
-// licenseRewrites are gnulib-tool's rewrites: three license notices and
+// licenseRewrites are gnulib-tool's rewrites: four license notices and
 // the config-h module's.
 var licenseRewrites = []licenseRewrite{
 	{name: "GPLv3+",
@@ -105,6 +106,12 @@ var licenseRewrites = []licenseRewrite{
 			}
 			return out
 		}},
+	{name: "LGPLv3+ or GPLv2 (--lgpl=3orGPLv2)",
+		possible: func(b []byte) bool { return bytes.Contains(b, []byte("or both in parallel, as here.")) },
+		apply:    toDualLicense,
+		// The rewrite deletes the original notice: it cannot be undone,
+		// only redone on the pinned gnulib file.
+		undo: func([]byte) [][]byte { return nil }},
 }
 
 // licenseSniff bounds the bytes a rewrite may touch: gnulib-tool's seds
@@ -122,4 +129,57 @@ func mentionsLicense(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// dualNotice is the notice gnulib-tool --lgpl=3orGPLv2 inserts.
+const dualNotice = `   This program is free software: you can redistribute it and/or
+   modify it under the terms of either:
+
+     * the GNU Lesser General Public License as published by the Free
+       Software Foundation; either version 3 of the License, or (at your
+       option) any later version.
+
+   or
+
+     * the GNU General Public License as published by the Free
+       Software Foundation; either version 2 of the License, or (at your
+       option) any later version.
+
+   or both in parallel, as here.
+`
+
+// freeSoftwareRe starts a license notice's first paragraph.
+var freeSoftwareRe = regexp.MustCompile(`^ *This program is free software`)
+
+// toDualLicense is gnulib-tool's sed for --lgpl=3orGPLv2 (gnulib-tool
+// until June 2021):
+//
+//	/^ *This program is free software/i\ <dualNotice>
+//	/^ *This program is free software/,/^$/d
+//
+// with sed's semantics: the notice goes before every matching line, and
+// each range runs from a matching line to the next empty line, both
+// deleted (to the end of the file when no empty line follows).
+func toDualLicense(b []byte) []byte {
+	if !bytes.Contains(b, []byte("This program is free software")) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+len(dualNotice))
+	inRange := false
+	for _, l := range bytes.SplitAfter(b, []byte("\n")) {
+		body := bytes.TrimSuffix(l, []byte("\n"))
+		start := freeSoftwareRe.Match(body)
+		if start {
+			out = append(out, dualNotice...)
+		}
+		switch {
+		case inRange:
+			inRange = len(body) != 0
+		case start:
+			inRange = true
+		default:
+			out = append(out, l...)
+		}
+	}
+	return out
 }

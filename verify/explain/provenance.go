@@ -57,7 +57,7 @@ type Provenance struct {
 	blobs    Blobs
 	gnulib   *GnulibTree
 	db       *origindb.DB
-	dbByName map[string]gnulibName
+	dbByName map[string]bool
 
 	gnulibBase map[string][]string
 	// heredocs are the tag's bootstrap here-documents, by target path.
@@ -133,7 +133,7 @@ func (p *Provenance) Prove(rel string, id [20]byte, content []byte) *report.Orig
 	if o := p.fromSubmoduleTemplate(rel, content); o != nil {
 		return o
 	}
-	if content != nil && p.gnulibLibName(rel) && mentionsLicense(content) {
+	if content != nil && p.LooksLikeGnulib(rel) && mentionsLicense(content) {
 		if o := p.fromDBRewrite(rel, content); o != nil {
 			return o
 		}
@@ -349,33 +349,22 @@ func originVersion(o origindb.Origin) string {
 }
 
 // LooksLikeGnulib reports whether gnulib has (in any known version) a file
-// named like rel: an unproved file that only the pinned gnulib commit
-// could prove.
-func (p *Provenance) LooksLikeGnulib(rel string) bool { return p.gnulibNamed(rel).any }
-
-// gnulibLibName reports whether some known gnulib version of a file named
-// like rel is one gnulib-tool copies (isLibPath): a ChangeLog or a
-// Makefile.in (megabytes, named like files in gnulib's history) is never
-// undone.
-func (p *Provenance) gnulibLibName(rel string) bool { return p.gnulibNamed(rel).lib }
-
-// gnulibName is what the database knows of gnulib files of one base name.
-type gnulibName struct{ any, lib bool }
-
-// gnulibNamed looks rel's base name up among gnulib's known files, once.
-func (p *Provenance) gnulibNamed(rel string) gnulibName {
+// named like rel that gnulib-tool copies into projects (isLibPath): an
+// unproved file that only the pinned gnulib commit could prove. A
+// ChangeLog or Makefile.in named like files of gnulib's own history is not.
+func (p *Provenance) LooksLikeGnulib(rel string) bool {
 	base := path.Base(rel)
 	if v, ok := p.dbByName[base]; ok {
 		return v
 	}
 	if p.dbByName == nil {
-		p.dbByName = map[string]gnulibName{}
+		p.dbByName = map[string]bool{}
 	}
-	var v gnulibName
+	v := false
 	for _, fv := range p.db.ByName(base) {
-		if fv.Origin.Project == "gnulib" {
-			v.any = true
-			v.lib = v.lib || isLibPath(fv.Origin.Path)
+		if fv.Origin.Project == "gnulib" && isLibPath(fv.Origin.Path) {
+			v = true
+			break
 		}
 	}
 	p.dbByName[base] = v
@@ -384,9 +373,8 @@ func (p *Provenance) gnulibNamed(rel string) gnulibName {
 
 // isLibPath reports whether gnulib-tool may have copied (and so
 // rewritten) the gnulib file at p: anything but the project files gnulib's
-// history also has, such as lib/ChangeLog or lib/Makefile.in, which a
-// release's own ChangeLog or Makefile.in (megabytes) would otherwise be
-// undone against.
+// history also has (ChangeLog, lib/Makefile.in, README, ...), which a
+// release has its own of.
 func isLibPath(p string) bool {
 	base := path.Base(p)
 	return !strings.HasPrefix(base, "ChangeLog") && !strings.HasPrefix(base, "Makefile") &&
