@@ -11,7 +11,8 @@
 # keys in $CORPUS/keys, mirrors in $MIRRORS/OWNER+NAME/repo, gnulib in
 # $MIRRORS/coreutils+gnulib/repo. Raw reports go to $CORPUS/runs/$LABEL (never committed).
 #
-# Usage: [ONLY=regexp] [TARCHECK=bin] [LABEL=name] [NICE=10] bench/rebuild-real.sh
+# Usage: [ONLY=regexp] [TARCHECK=bin] [LABEL=name] [NICE=10] [RELEASES="name ..."]
+#        [EXTRA_ARGS="--rebuild-script ./autogen.sh"] bench/rebuild-real.sh
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -40,6 +41,7 @@ for name in $RELEASES; do
   args=(verify "$tarball" --git "$MIRRORS/${repo/\//+}/repo" --tag "$tag" --gnulib "$MIRRORS/coreutils+gnulib/repo"
         --rebuild --fetch-toolchains --toolchain-dir "$TOOLCHAINS" --format json --no-progress)
   [ -f "$CORPUS/keys/$name.asc" ] && args+=(--keyring "$CORPUS/keys/$name.asc")
+  if [ -n "${EXTRA_ARGS:-}" ]; then read -ra extra <<<"$EXTRA_ARGS"; args+=("${extra[@]}"); fi
   cache=$(mktemp -d "${TMPDIR:-/tmp}/rebuild-real-$name.XXXXXX")
   times=()
   for pass in cold warm; do

@@ -50,3 +50,12 @@ func (r *Repo) ResolveCommit(ctx context.Context, commit string) (tree string, e
 	}
 	return t, nil
 }
+
+// CommitObject returns the body of commit (a full object id) as `git
+// cat-file commit` prints it; the rebuild writes it into a minimal .git.
+func (r *Repo) CommitObject(ctx context.Context, commit string) ([]byte, error) {
+	if !isHexID(commit) {
+		return nil, fmt.Errorf("%w: %q is not a commit id", ErrTagNotFound, commit)
+	}
+	return r.run(ctx, nil, "cat-file", "commit", "--end-of-options", commit)
+}

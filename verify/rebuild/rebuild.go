@@ -243,6 +243,10 @@ type Input struct {
 	// bootstrap with the pinned gnulib instead of autoreconf -fi; nil
 	// keeps autoreconf -fi.
 	Gnulib *Gnulib
+	// Git, when set, is written into the export as a minimal .git (the
+	// tagged commit and tag) before the regeneration, for version scripts
+	// that ask git (see GitMeta); nil leaves the export without one.
+	Git *GitMeta
 }
 
 // Result is what the rebuild found.
@@ -326,6 +330,7 @@ func (b *rebuilder) logf(format string, args ...any) {
 // run does the work of rebuild once the tag is exported.
 func (b *rebuilder) run(ctx context.Context) error {
 	b.bootstrap = b.useGnulibBootstrap()
+	keyed := b.writeGit()
 	b.progress("rebuild: inputs from the tarball")
 	if err := b.copyInputs(ctx); err != nil {
 		return err
@@ -341,13 +346,13 @@ func (b *rebuilder) run(ctx context.Context) error {
 	b.noteVersionMismatch()
 	b.stampCandidates()
 
-	script, label, keyed := "autoreconf -fi", "autoreconf -fi", ""
+	script, label := "autoreconf -fi", "autoreconf -fi"
 	gnulib := b.bootstrap
 	if s := strings.TrimSpace(b.in.Script); s != "" {
 		script, label = s, s
 	} else if gnulib {
 		script, label = bootstrapScript(b.in.Gnulib.Path), bootstrapLabel(b.in.Gnulib)
-		keyed = "\ngnulib " + b.in.Gnulib.Commit
+		keyed += "\ngnulib " + b.in.Gnulib.Commit
 	}
 	b.info.Commands = append(b.info.Commands, label)
 	key := b.cacheKey(script + keyed)
