@@ -174,6 +174,12 @@ type rebuilder struct {
 	// aclocal.m4; absentIncludes those of them the tarball has and the
 	// regenerated tree lacks (noteAbsentIncludes).
 	releaseIncludes, absentIncludes []string
+	// releaseAclocal is the release's aclocal.m4; releaseGettextM4 the
+	// gettext m4 files it embeds from the system aclocal directory
+	// (gettextEmbedded), and releaseGettext the newest gettext they name.
+	releaseAclocal   []byte
+	releaseGettextM4 []string
+	releaseGettext   string
 }
 
 // pendingDiff is a regenerated file whose blob differs from the tarball's.
@@ -343,6 +349,7 @@ func (b *rebuilder) run(ctx context.Context) error {
 	if err := b.chooseToolchain(ctx); err != nil {
 		return err
 	}
+	keyed += b.gettextM4Layer()
 	b.noteVersionMismatch()
 	b.stampCandidates()
 
