@@ -113,8 +113,12 @@ func (p *pipeline) rebuildGitMeta(ctx context.Context) *rebuild.GitMeta {
 		p.o.logf("rebuild: reading commit %s: %v", p.tag.Commit, err)
 		return nil
 	}
+	abbrev, err := p.repo.AbbrevLen(ctx, p.tag.Commit)
+	if err != nil {
+		p.o.logf("rebuild: short id of %s: %v", p.tag.Commit, err)
+	}
 	return &rebuild.GitMeta{Tag: p.tag.Name, TagObject: p.tag.Object, TagRaw: p.tag.Raw, Commit: p.tag.Commit,
-		CommitRaw: raw, ObjectFormat: p.format}
+		CommitRaw: raw, ObjectFormat: p.format, Abbrev: abbrev}
 }
 
 // rebuildGnulib is the pinned gnulib submodule for the rebuild's gnulib

@@ -59,3 +59,17 @@ func (r *Repo) CommitObject(ctx context.Context, commit string) ([]byte, error) 
 	}
 	return r.run(ctx, nil, "cat-file", "commit", "--end-of-options", commit)
 }
+
+// AbbrevLen returns how many hex digits `git rev-parse --short` gives for
+// id in this repository (git's automatic length grows with the number of
+// objects): version scripts that print the short commit id depend on it.
+func (r *Repo) AbbrevLen(ctx context.Context, id string) (int, error) {
+	if !isHexID(id) {
+		return 0, fmt.Errorf("%w: %q is not an object id", ErrTagNotFound, id)
+	}
+	out, err := r.run(ctx, nil, "rev-parse", "--short", "--end-of-options", id)
+	if err != nil {
+		return 0, err
+	}
+	return len(strings.TrimSpace(string(out))), nil
+}

@@ -31,6 +31,11 @@ type GitMeta struct {
 	CommitRaw []byte
 	// ObjectFormat is "sha1" (or "") or "sha256".
 	ObjectFormat string
+	// Abbrev is the length of `git rev-parse --short` in the source
+	// repository (git's automatic length depends on the number of
+	// objects, which the minimal .git lacks: libgcrypt 1.10.1's configure
+	// holds "ae0e5678", 8 digits); 0 leaves git's default.
+	Abbrev int
 }
 
 // safeTagName is what writeGitMeta accepts as a ref name: no path
@@ -95,7 +100,13 @@ func writeGitMeta(root *os.Root, m *GitMeta) error {
 	}
 	config := "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n"
 	if m.ObjectFormat == "sha256" {
-		config = "[core]\n\trepositoryformatversion = 1\n\tfilemode = true\n\tbare = false\n[extensions]\n\tobjectformat = sha256\n"
+		config = "[core]\n\trepositoryformatversion = 1\n\tfilemode = true\n\tbare = false\n"
+	}
+	if m.Abbrev >= 4 && m.Abbrev <= len(m.Commit) {
+		config += fmt.Sprintf("\tabbrev = %d\n", m.Abbrev)
+	}
+	if m.ObjectFormat == "sha256" {
+		config += "[extensions]\n\tobjectformat = sha256\n"
 	}
 	files := []struct {
 		rel  string
@@ -133,5 +144,5 @@ func (b *rebuilder) writeGit() string {
 		return ""
 	}
 	b.logf("rebuild: .git with commit %s and tag %s for version scripts", m.Commit, m.Tag)
-	return "\ngit " + m.Commit + " " + m.TagObject + " " + m.Tag
+	return fmt.Sprintf("\ngit %s %s %s abbrev %d", m.Commit, m.TagObject, m.Tag, m.Abbrev)
 }

@@ -54,6 +54,22 @@ func TestWriteGitMeta(t *testing.T) {
 		}
 	}
 
+	// Abbrev sets the short id length the source repository has.
+	long := t.TempDir()
+	lroot, err := os.OpenRoot(long)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lroot.Close()
+	m9 := *m
+	m9.Abbrev = 9
+	if err := writeGitMeta(lroot, &m9); err != nil {
+		t.Fatal(err)
+	}
+	if got := gitOut(t, long, "rev-parse", "--short", "HEAD"); got != m.Commit[:9] {
+		t.Errorf("Abbrev 9: rev-parse --short = %q, want %q", got, m.Commit[:9])
+	}
+
 	// A body that does not hash to its id is refused, and so is a tag
 	// name that is not a plain ref name.
 	bad := *m
