@@ -65,8 +65,8 @@ func looseObject(typ string, raw []byte, format string) (string, []byte, error) 
 }
 
 // writeGitMeta writes m as .git below root: the commit and tag as loose
-// objects (each checked against its id), HEAD detached at the commit and
-// refs/tags/<tag>. Nothing is written when an object does not hash to its
+// objects (each checked against its id), HEAD detached at the commit, a
+// shallow boundary there and refs/tags/<tag>. Nothing is written when an object does not hash to its
 // id or the tag name is not a plain ref name.
 func writeGitMeta(root *os.Root, m *GitMeta) error {
 	if !safeTagName.MatchString(m.Tag) {
@@ -113,6 +113,10 @@ func writeGitMeta(root *os.Root, m *GitMeta) error {
 		data []byte
 	}{
 		{".git/HEAD", []byte(m.Commit + "\n")},
+		// A shallow boundary at the commit: `git log` (a dist-hook's
+		// gitlog-to-changelog) shows the one commit instead of failing on
+		// the parents that are not there.
+		{".git/shallow", []byte(m.Commit + "\n")},
 		{".git/config", []byte(config)},
 		{".git/refs/tags/" + m.Tag, []byte(ref + "\n")},
 	}

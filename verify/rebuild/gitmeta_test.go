@@ -33,7 +33,11 @@ func TestWriteGitMeta(t *testing.T) {
 		t.Fatal(err)
 	}
 	gitOut(t, repo, "add", ".")
-	gitOut(t, repo, "commit", "-q", "-m", "release")
+	gitOut(t, repo, "commit", "-q", "-m", "first")
+	if err := os.WriteFile(filepath.Join(repo, "configure.ac"), []byte("AC_INIT([p],[1.46])\nAC_OUTPUT\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gitOut(t, repo, "commit", "-q", "-a", "-m", "release") // a parent the minimal .git lacks
 	gitOut(t, repo, "tag", "-a", "-m", "p 1.46", "p-1.46")
 	m := &GitMeta{Tag: "p-1.46", Commit: gitOut(t, repo, "rev-parse", "HEAD"), TagObject: gitOut(t, repo, "rev-parse", "p-1.46")}
 	m.CommitRaw = []byte(gitOut(t, repo, "cat-file", "commit", m.Commit) + "\n")
@@ -47,6 +51,9 @@ func TestWriteGitMeta(t *testing.T) {
 	defer root.Close()
 	if err := writeGitMeta(root, m); err != nil {
 		t.Fatal(err)
+	}
+	if got := gitOut(t, export, "log", "--format=%H %s"); got != m.Commit+" release" {
+		t.Errorf("git log in the minimal .git = %q, want the one commit (shallow)", got)
 	}
 	for _, args := range [][]string{{"describe", "--match", "p-1.[0-9]*", "--long"}, {"rev-parse", "--short", "HEAD"}} {
 		if got, want := gitOut(t, export, args...), gitOut(t, repo, args...); got != want {
