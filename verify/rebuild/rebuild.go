@@ -5,6 +5,12 @@
 // differs (high: same tool versions, different content) or not
 // reproducible (medium: other tool versions, and which would reproduce it).
 //
+// Besides the tag's files, the regeneration sees only what is proved: the
+// tagged commit as a minimal .git (GitMeta, for version scripts that ask
+// git), inputs from the tarball identical to known upstream copies, and
+// the system gettext macros the release embeds, taken from autopoint's
+// archive (gettextm4.go).
+//
 // The sandbox runner comes from the caller; upstream code only ever runs
 // inside it. A toolchain matching the release's stamps would be chosen by
 // the caller too, as the runner it passes.
