@@ -11,7 +11,8 @@
 # keys in $CORPUS/keys, mirrors in $MIRRORS/OWNER+NAME/repo, gnulib in
 # $MIRRORS/coreutils+gnulib/repo. Raw reports go to $CORPUS/runs/$LABEL (never committed).
 #
-# Usage: [ONLY=regexp] [TARCHECK=bin] [LABEL=name] [NICE=10] bench/rebuild-real.sh
+# Usage: [ONLY=regexp] [TARCHECK=bin] [LABEL=name] [NICE=10] [RELEASES="name ..."]
+#        [EXTRA_ARGS="--rebuild-script ./autogen.sh"] bench/rebuild-real.sh
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -27,9 +28,13 @@ if [ -z "${TARCHECK:-}" ]; then
   (cd "$top" && nice -n "$NICE" go build -o "$TARCHECK" ./cmd/tarcheck) || exit 2
 fi
 # The set: one release per autotools generation (name as in bench/corpus/releases.tsv).
-RELEASES=${RELEASES:-"curl-8.14.1 datamash-1.9 libidn2-2.3.3 findutils-4.9.0"}
+# NAME@SCRIPT runs the project's own bootstrap (--rebuild-script SCRIPT): the GnuPG releases'
+# autogen.sh keeps the tag's libtool m4 files, which autoreconf -fi would replace.
+RELEASES=${RELEASES:-"curl-8.14.1 datamash-1.9 libidn2-2.3.3 findutils-4.9.0 libgpg-error-1.46@./autogen.sh libgcrypt-1.10.1@./autogen.sh"}
 printf '%-18s %-62s %9s %-7s %7s %7s\n' release "toolchain (autoconf/automake/libtool/gettext)" "repro" verdict "cold-s" "warm-s"
-for name in $RELEASES; do
+for entry in $RELEASES; do
+  name=${entry%%@*} script=
+  [ "$name" != "$entry" ] && script=${entry#*@}
   [ -n "${ONLY:-}" ] && ! [[ $name =~ $ONLY ]] && continue
   line=$(awk -F'\t' -v n="$name" '$1 == n' "$here/corpus/releases.tsv")
   [ -n "$line" ] || { echo "rebuild-real.sh: $name not in releases.tsv" >&2; continue; }
@@ -40,6 +45,8 @@ for name in $RELEASES; do
   args=(verify "$tarball" --git "$MIRRORS/${repo/\//+}/repo" --tag "$tag" --gnulib "$MIRRORS/coreutils+gnulib/repo"
         --rebuild --fetch-toolchains --toolchain-dir "$TOOLCHAINS" --format json --no-progress)
   [ -f "$CORPUS/keys/$name.asc" ] && args+=(--keyring "$CORPUS/keys/$name.asc")
+  [ -n "$script" ] && args+=(--rebuild-script "$script")
+  if [ -n "${EXTRA_ARGS:-}" ]; then read -ra extra <<<"$EXTRA_ARGS"; args+=("${extra[@]}"); fi
   cache=$(mktemp -d "${TMPDIR:-/tmp}/rebuild-real-$name.XXXXXX")
   times=()
   for pass in cold warm; do

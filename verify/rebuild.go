@@ -66,6 +66,7 @@ func (p *pipeline) rebuild(ctx context.Context) error {
 		}
 		defer cleanup()
 		in.Dir = dir
+		in.Git = p.rebuildGitMeta(ctx)
 		if res, err = rebuild.Run(ctx, in); err != nil {
 			return rebuildErr(ctx, filepath.Base(o.Sources.Tarball), err)
 		}
@@ -102,6 +103,22 @@ func (p *pipeline) exportTag(ctx context.Context) (string, func(), error) {
 		return "", nil, gitErr(Errorf(KindInput, "exporting tag %s: %w", p.tag.Name, err))
 	}
 	return dir, cleanup, nil
+}
+
+// rebuildGitMeta is the tagged commit for the rebuild's minimal .git; nil
+// when its object cannot be read (the rebuild then runs without .git).
+func (p *pipeline) rebuildGitMeta(ctx context.Context) *rebuild.GitMeta {
+	raw, err := p.repo.CommitObject(ctx, p.tag.Commit)
+	if err != nil {
+		p.o.logf("rebuild: reading commit %s: %v", p.tag.Commit, err)
+		return nil
+	}
+	abbrev, err := p.repo.AbbrevLen(ctx, p.tag.Commit)
+	if err != nil {
+		p.o.logf("rebuild: short id of %s: %v", p.tag.Commit, err)
+	}
+	return &rebuild.GitMeta{Tag: p.tag.Name, TagObject: p.tag.Object, TagRaw: p.tag.Raw, Commit: p.tag.Commit,
+		CommitRaw: raw, ObjectFormat: p.format, Abbrev: abbrev}
 }
 
 // rebuildGnulib is the pinned gnulib submodule for the rebuild's gnulib

@@ -50,3 +50,26 @@ func (r *Repo) ResolveCommit(ctx context.Context, commit string) (tree string, e
 	}
 	return t, nil
 }
+
+// CommitObject returns the body of commit (a full object id) as `git
+// cat-file commit` prints it; the rebuild writes it into a minimal .git.
+func (r *Repo) CommitObject(ctx context.Context, commit string) ([]byte, error) {
+	if !isHexID(commit) {
+		return nil, fmt.Errorf("%w: %q is not a commit id", ErrTagNotFound, commit)
+	}
+	return r.run(ctx, nil, "cat-file", "commit", "--end-of-options", commit)
+}
+
+// AbbrevLen returns how many hex digits `git rev-parse --short` gives for
+// id in this repository (git's automatic length grows with the number of
+// objects): version scripts that print the short commit id depend on it.
+func (r *Repo) AbbrevLen(ctx context.Context, id string) (int, error) {
+	if !isHexID(id) {
+		return 0, fmt.Errorf("%w: %q is not an object id", ErrTagNotFound, id)
+	}
+	out, err := r.run(ctx, nil, "rev-parse", "--short", "--end-of-options", id)
+	if err != nil {
+		return 0, err
+	}
+	return len(strings.TrimSpace(string(out))), nil
+}

@@ -49,6 +49,11 @@ func (b *rebuilder) chooseToolchain(ctx context.Context) error {
 			stamps = append(stamps, st)
 		}
 	}
+	if b.releaseGettext != "" && b.tcNeedsGettextArchive(stamps) {
+		// autopoint's archive holds the system gettext macros the release
+		// embeds (gettextM4Layer).
+		stamps = append(stamps, toolchain.Stamp{Generator: "gettext", Version: b.releaseGettext})
+	}
 	if len(stamps) == 0 {
 		return nil
 	}

@@ -54,6 +54,8 @@ func (b *rebuilder) copyInputs(ctx context.Context) error {
 		if rel == "aclocal.m4" {
 			b.pkgM4Foreign = foreignPkgM4(e.Content, hostPkgM4Path)
 			b.releaseIncludes = m4Includes(e.Content)
+			b.releaseAclocal = bytes.Clone(e.Content) // e.Content is reused for the next member
+			b.releaseGettextM4, b.releaseGettext = gettextEmbedded(e.Content)
 			return nil
 		}
 		if rel == "configure" {

@@ -5,6 +5,12 @@
 // differs (high: same tool versions, different content) or not
 // reproducible (medium: other tool versions, and which would reproduce it).
 //
+// Besides the tag's files, the regeneration sees only what is proved: the
+// tagged commit as a minimal .git (GitMeta, for version scripts that ask
+// git), inputs from the tarball identical to known upstream copies, and
+// the system gettext macros the release embeds, taken from autopoint's
+// archive (gettextm4.go).
+//
 // The sandbox runner comes from the caller; upstream code only ever runs
 // inside it. A toolchain matching the release's stamps would be chosen by
 // the caller too, as the runner it passes.
@@ -174,6 +180,12 @@ type rebuilder struct {
 	// aclocal.m4; absentIncludes those of them the tarball has and the
 	// regenerated tree lacks (noteAbsentIncludes).
 	releaseIncludes, absentIncludes []string
+	// releaseAclocal is the release's aclocal.m4; releaseGettextM4 the
+	// gettext m4 files it embeds from the system aclocal directory
+	// (gettextEmbedded), and releaseGettext the newest gettext they name.
+	releaseAclocal   []byte
+	releaseGettextM4 []string
+	releaseGettext   string
 }
 
 // pendingDiff is a regenerated file whose blob differs from the tarball's.
@@ -243,6 +255,10 @@ type Input struct {
 	// bootstrap with the pinned gnulib instead of autoreconf -fi; nil
 	// keeps autoreconf -fi.
 	Gnulib *Gnulib
+	// Git, when set, is written into the export as a minimal .git (the
+	// tagged commit and tag) before the regeneration, for version scripts
+	// that ask git (see GitMeta); nil leaves the export without one.
+	Git *GitMeta
 }
 
 // Result is what the rebuild found.
@@ -326,6 +342,7 @@ func (b *rebuilder) logf(format string, args ...any) {
 // run does the work of rebuild once the tag is exported.
 func (b *rebuilder) run(ctx context.Context) error {
 	b.bootstrap = b.useGnulibBootstrap()
+	keyed := b.writeGit()
 	b.progress("rebuild: inputs from the tarball")
 	if err := b.copyInputs(ctx); err != nil {
 		return err
@@ -338,16 +355,17 @@ func (b *rebuilder) run(ctx context.Context) error {
 	if err := b.chooseToolchain(ctx); err != nil {
 		return err
 	}
+	keyed += b.gettextM4Layer()
 	b.noteVersionMismatch()
 	b.stampCandidates()
 
-	script, label, keyed := "autoreconf -fi", "autoreconf -fi", ""
+	script, label := "autoreconf -fi", "autoreconf -fi"
 	gnulib := b.bootstrap
 	if s := strings.TrimSpace(b.in.Script); s != "" {
 		script, label = s, s
 	} else if gnulib {
 		script, label = bootstrapScript(b.in.Gnulib.Path), bootstrapLabel(b.in.Gnulib)
-		keyed = "\ngnulib " + b.in.Gnulib.Commit
+		keyed += "\ngnulib " + b.in.Gnulib.Commit
 	}
 	b.info.Commands = append(b.info.Commands, label)
 	key := b.cacheKey(script + keyed)
