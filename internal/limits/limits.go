@@ -279,6 +279,10 @@ const (
 	// RebuildMaxReleaseInputBytes caps one m4 input copied from the tarball.
 	RebuildMaxReleaseInputBytes = 4 << 20
 
+	// RebuildMaxGettextArchiveFile caps one file read from autopoint's
+	// archive (the gettext m4 files a release embeds).
+	RebuildMaxGettextArchiveFile = 1 << 20
+
 	// RebuildMaxEvidenceRows caps the diff rows put in a finding's evidence.
 	RebuildMaxEvidenceRows = 20
 

@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"errors"
+	"github.com/tarcheck/tarcheck/internal/limits"
 	"io"
 	"maps"
 	"os"
@@ -38,7 +39,7 @@ var gettextEmbeddedRE = regexp.MustCompile(`(?m)^# ([A-Za-z0-9_.+-]+\.m4) serial
 var embeddedM4RE = regexp.MustCompile(`(?m)^# ([A-Za-z0-9_.+-]+\.m4) serial [0-9]`)
 
 // maxGettextArchiveFile caps one file read from autopoint's archive.
-const maxGettextArchiveFile = 1 << 20
+const maxGettextArchiveFile = limits.RebuildMaxGettextArchiveFile
 
 // gettextEmbedded returns the gettext m4 files embedded in a release's
 // aclocal.m4 (not m4_include'd) and the newest gettext version they name,
