@@ -4,7 +4,6 @@ import (
 	"archive/tar"
 	"bytes"
 	"errors"
-	"github.com/tarcheck/tarcheck/internal/limits"
 	"io"
 	"maps"
 	"os"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/ulikunitz/xz"
 
+	"github.com/tarcheck/tarcheck/internal/limits"
 	"github.com/tarcheck/tarcheck/sandbox"
 	"github.com/tarcheck/tarcheck/toolchain"
 )
