@@ -84,3 +84,22 @@ func TestProveDualLicenseCopy(t *testing.T) {
 		t.Errorf("other bytes proved: %+v", f)
 	}
 }
+
+func FuzzToDualLicense(f *testing.F) {
+	f.Add([]byte("/* x\n   This program is free software: y\n\n int z; */\n"))
+	f.Add([]byte("This program is free software"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		out := toDualLicense(b)
+		starts := 0
+		for _, l := range bytes.Split(b, []byte("\n")) {
+			if freeSoftwareRe.Match(l) {
+				starts++
+			}
+		}
+		// One notice per notice line, and nothing else is added: the
+		// output is at most the input plus the notices.
+		if got := bytes.Count(out, []byte("or both in parallel, as here.")) - bytes.Count(b, []byte("or both in parallel, as here.")); got > starts || len(out) > len(b)+starts*len(dualNotice) {
+			t.Fatalf("%d notices for %d notice lines, %d bytes from %d", got, starts, len(out), len(b))
+		}
+	})
+}
