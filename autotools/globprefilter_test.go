@@ -1,7 +1,9 @@
 package autotools
 
 import (
+	"math/rand/v2"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -47,6 +49,59 @@ func FuzzPrefilters(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if len(s) <= 2000 {
 			checkPrefilters(t, s)
+		}
+	})
+}
+
+// shellForRef is what shellForLists replaces: group 1 of every match of
+// shellForRe.
+func shellForRef(text string) [][2]int {
+	var out [][2]int
+	for _, m := range shellForRe.FindAllStringSubmatchIndex(text, -1) {
+		out = append(out, [2]int{m[2], m[3]})
+	}
+	return out
+}
+
+// TestShellForListsSameAsRegexp: the scan finds exactly the word lists the
+// unanchored regexp finds.
+func TestShellForListsSameAsRegexp(t *testing.T) {
+	for _, text := range []string{
+		"for f in a b c; do echo $f; done\n",
+		"x; for f in a\nif true; then for g in $(ls) *.sh; do :; done; fi\n",
+		"dofor x in y\nthenfor z in w\nxdo for a in b\n",
+		"for a in for b in c\n",
+		"  \n\t for i in\n 1 2 3\n",
+		"echo before;for i in 1; do for j in 2; do :; done; done",
+		"platform for x in y; (for q in r)\n{ for s in t; }\n|for u in v\n&for w in z\nelse  for e in f",
+		"fortune in x\nfor 1x in y\nfor _v in z",
+	} {
+		if got, want := shellForLists(text), shellForRef(text); !slices.Equal(got, want) {
+			t.Errorf("%q: got %v, want %v", text, got, want)
+		}
+	}
+	// Random texts over the tokens that matter.
+	tokens := []string{"for", " ", "\n", "\t", ";", "&", "|", "(", "{", "then", "do", "else", "x", "in", "_v", "1", "$f", "*.sh", "\r", "\v",
+		"for x in ", "for _v\nin\t", "for 1 in ", " in ", "do for i in a", "xfor y in z"}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		var b strings.Builder
+		for range 1 + r.IntN(24) {
+			b.WriteString(tokens[r.IntN(len(tokens))])
+		}
+		text := b.String()
+		if got, want := shellForLists(text), shellForRef(text); !slices.Equal(got, want) {
+			t.Fatalf("%q: got %v, want %v", text, got, want)
+		}
+	}
+}
+
+func FuzzShellForLists(f *testing.F) {
+	f.Add("for f in a b; do x; done\nthen for g in c\n")
+	f.Add("dofor x in y;for z in w")
+	f.Fuzz(func(t *testing.T, text string) {
+		if got, want := shellForLists(text), shellForRef(text); !slices.Equal(got, want) {
+			t.Fatalf("%q: got %v, want %v", text, got, want)
 		}
 	})
 }
