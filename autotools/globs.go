@@ -166,14 +166,8 @@ var shellForTail = regexp.MustCompile(`^for\s+[A-Za-z_][A-Za-z0-9_]*\s+in\s+([^;
 func shellForLists(text string) [][2]int {
 	var out [][2]int
 	next := 0 // FindAll's matches do not overlap
-	for i := 0; ; {
-		j := strings.Index(text[i:], "for")
-		if j < 0 {
-			return out
-		}
-		at := i + j
-		i = at + 1
-		if !forCanStart(text, next, at) {
+	for at := range occurrences(text, "for") {
+		if at < next || !forCanStart(text, next, at) {
 			continue
 		}
 		m := shellForTail.FindStringSubmatchIndex(text[at:])
@@ -181,8 +175,9 @@ func shellForLists(text string) [][2]int {
 			continue
 		}
 		out = append(out, [2]int{at + m[2], at + m[3]})
-		next, i = at+m[1], max(i, at+m[1])
+		next = at + m[1]
 	}
+	return out
 }
 
 // forCanStart reports whether shellForRe's prefix (start of a line, one

@@ -3,6 +3,7 @@ package autotools
 import (
 	"bytes"
 	"fmt"
+	"iter"
 	"regexp"
 	"slices"
 	"sort"
@@ -415,19 +416,28 @@ func refersTo(line, name string) bool {
 
 // evalsVar reports "eval $name", "eval "$name"" or "eval ${name}".
 func evalsVar(line, name string) bool {
-	for off := 0; ; {
-		i := strings.Index(line[off:], "eval")
-		if i < 0 {
-			return false
-		}
-		at := off + i
-		off = at + 4
+	for at := range occurrences(line, "eval") {
 		if at > 0 && isWordByte(line[at-1]) {
 			continue
 		}
-		rest := strings.TrimLeft(line[off:], " \t\"'")
+		rest := strings.TrimLeft(line[at+4:], " \t\"'")
 		if strings.HasPrefix(rest, "$"+name) || strings.HasPrefix(rest, "${"+name+"}") {
 			return true
+		}
+	}
+	return false
+}
+
+// occurrences yields the index of every occurrence of sub in s, left to
+// right, overlapping ones included.
+func occurrences(s, sub string) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for off := 0; off <= len(s); {
+			i := strings.Index(s[off:], sub)
+			if i < 0 || !yield(off+i) {
+				return
+			}
+			off += i + 1
 		}
 	}
 }
