@@ -7,12 +7,10 @@ import (
 	"fmt"
 	"golang.org/x/text/encoding/ianaindex"
 	"io"
-	"maps"
 	"os"
 	"path"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
@@ -755,7 +753,8 @@ var catalogCharsetRe = regexp.MustCompile(`(?i)content-type:[^\n"]*charset=([A-Z
 
 // catalogDecoders returns the functions that decode the .po's and the
 // .mo's strings (moHeader: the .mo's header entry) to UTF-8, from the
-// charsets their headers declare. UTF-8, ASCII, CHARSET (the template's
+// charsets their headers declare; the .mo's is nil when both declare the
+// same charset (nothing to decode). UTF-8, ASCII, CHARSET (the template's
 // placeholder) and no declaration decode as themselves; a charset neither
 // side can be decoded from is an error when the two differ.
 func catalogDecoders(po []byte, moHeader string) (func(string) string, func(string) string, error) {
@@ -768,7 +767,7 @@ func catalogDecoders(po []byte, moHeader string) (func(string) string, func(stri
 	poCS := charset(string(po[:min(len(po), 8192)]))
 	moCS := charset(moHeader)
 	if poCS == moCS {
-		return identity, identity, nil
+		return identity, nil, nil
 	}
 	poDec, err := charsetDecoder(poCS)
 	if err != nil {
@@ -832,8 +831,12 @@ func moMatchesPO(mo, po []byte) (string, bool) {
 	if err != nil {
 		return err.Error(), false
 	}
-	msgs = decodeMessages(msgs, moDec)
-	want := map[string]string{}
+	if moDec != nil {
+		msgs = decodeMessages(msgs, moDec)
+	} else {
+		poDec = identity
+	}
+	want := make(map[string]string, len(cat.order))
 	optional := map[string]bool{} // glibc instantiations: msgfmt may omit them
 	for _, k := range cat.order {
 		e := cat.entries[k]
@@ -868,27 +871,32 @@ func moMatchesPO(mo, po []byte) (string, bool) {
 			}
 		}
 	}
-	// Keys in order: the message a reason names must not depend on map
-	// order (the report is the same on every run).
-	for _, k := range slices.Sorted(maps.Keys(msgs)) {
-		v := msgs[k]
-		if k == "" {
+	// The reason names the smallest differing key: it must not depend on
+	// map order (the report is the same on every run), and finding the
+	// minimum needs no sort of every key.
+	first, why := "", ""
+	for k, v := range msgs {
+		if k == "" || why != "" && k >= first {
 			continue
 		}
-		w, ok := want[k]
-		if !ok {
-			return fmt.Sprintf("message %q is not a translated message of the .po", truncate(k, 60)), false
-		}
-		if w != v {
-			return fmt.Sprintf("translation of %q differs from the .po", truncate(k, 60)), false
+		if w, ok := want[k]; !ok {
+			first, why = k, fmt.Sprintf("message %q is not a translated message of the .po", truncate(k, 60))
+		} else if w != v {
+			first, why = k, fmt.Sprintf("translation of %q differs from the .po", truncate(k, 60))
 		}
 	}
-	for _, k := range slices.Sorted(maps.Keys(want)) {
+	if why != "" {
+		return why, false
+	}
+	for k := range want {
+		if why != "" && k >= first {
+			continue
+		}
 		if _, ok := msgs[k]; !ok && !sysdepMessage(k) && !optional[k] {
-			return fmt.Sprintf("message %q of the .po is missing", truncate(k, 60)), false
+			first, why = k, fmt.Sprintf("message %q of the .po is missing", truncate(k, 60))
 		}
 	}
-	return "", true
+	return why, why == ""
 }
 
 // readTarball returns the tarball content of p through the context.
