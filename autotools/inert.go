@@ -43,27 +43,30 @@ func inertAdditions(helper string, content []byte, novel map[int]bool) bool {
 	if err != nil {
 		return false
 	}
-	touches := func(n syntax.Node) bool {
-		for l := int(n.Pos().Line()); l <= int(n.End().Line()); l++ {
-			if novel[l] {
-				return true
-			}
+	// upTo[l] counts the novel lines numbered l or less: whether a node's
+	// lines hold one is then one subtraction, however deep the nesting.
+	lines := bytes.Count(content, []byte("\n")) + 2
+	upTo := make([]int, lines+1)
+	for l := 1; l <= lines; l++ {
+		upTo[l] = upTo[l-1]
+		if novel[l] {
+			upTo[l]++
 		}
-		return false
 	}
+	span := func(from, to int) bool {
+		from, to = max(from, 1), min(to, lines)
+		return from <= to && upTo[to]-upTo[from-1] > 0
+	}
+	touches := func(n syntax.Node) bool { return span(int(n.Pos().Line()), int(n.End().Line())) }
 	inert := true
 	syntax.Walk(f, func(n syntax.Node) bool {
 		if !inert || n == nil {
 			return false
 		}
-		if w, ok := n.(*syntax.Word); ok && w.Pos().Line() != w.End().Line() {
+		if w, ok := n.(*syntax.Word); ok && w.Pos().Line() != w.End().Line() && span(int(w.Pos().Line())+1, int(w.End().Line())) {
 			// A string or here-document spanning lines: its inner lines
 			// are data a known command may run.
-			for l := int(w.Pos().Line()) + 1; l <= int(w.End().Line()); l++ {
-				if novel[l] {
-					inert = false
-				}
-			}
+			inert = false
 		}
 		if !touches(n) {
 			return true
