@@ -833,8 +833,6 @@ func moMatchesPO(mo, po []byte) (string, bool) {
 	}
 	if moDec != nil {
 		msgs = decodeMessages(msgs, moDec)
-	} else {
-		poDec = identity
 	}
 	want := make(map[string]string, len(cat.order))
 	optional := map[string]bool{} // glibc instantiations: msgfmt may omit them

@@ -3,13 +3,11 @@ package collect
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"path"
 	"strconv"
 	"strings"
 
 	"github.com/tarcheck/tarcheck/autotools/origindb"
-	"github.com/tarcheck/tarcheck/verify/gitsrc"
 )
 
 // Distributions patch the autotools they ship, and release managers who
@@ -72,10 +70,10 @@ func PatchAdditions(content []byte) map[string][][]byte {
 		switch {
 		case bytes.HasPrefix(l, []byte("+++ ")):
 			target, _, _ := strings.Cut(strings.TrimSpace(string(l[4:])), "\t")
-			target = strings.TrimPrefix(path.Clean(target), "b/")
-			helper, _ = VocabHelper(target)
-			if strings.HasSuffix(target, ".diff") {
-				helper = ""
+			var isDiff bool
+			helper, isDiff = VocabHelper(strings.TrimPrefix(path.Clean(target), "b/"))
+			if isDiff {
+				helper = "" // a patch of a patch adds no helper line
 			}
 		case bytes.HasPrefix(l, []byte("@@ ")):
 			oldLeft, newLeft = hunkCounts(string(l))
@@ -110,26 +108,14 @@ func hunkCounts(h string) (int, int) {
 // repository at dir adds to a copied helper. It returns how many patch
 // versions contributed lines.
 func VocabPatchesGit(ctx context.Context, b *origindb.VocabBuilder, dir string) (int, error) {
-	repo, err := gitsrc.Open(ctx, dir, gitsrc.Options{Offline: true})
-	if err != nil {
-		return 0, fmt.Errorf("opening %s: %w", dir, err)
-	}
-	n := 0
-	err = repo.HistoryFiles(ctx, patchPathspecs(), func(p string, content []byte) error {
+	return countHistory(ctx, dir, patchPathspecs(), func(_ string, content []byte) bool {
 		if len(content) > MaxFileSize || bytes.IndexByte(content, 0) >= 0 {
-			return nil
+			return false
 		}
 		added := PatchAdditions(content)
 		for h, lines := range added {
 			b.AddLines(h, lines)
 		}
-		if len(added) > 0 {
-			n++
-		}
-		return nil
+		return len(added) > 0
 	})
-	if err != nil {
-		return n, fmt.Errorf("reading the patch history of %s: %w", dir, err)
-	}
-	return n, nil
 }

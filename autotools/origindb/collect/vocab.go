@@ -102,14 +102,26 @@ func addVocab(b *origindb.VocabBuilder, p string, content []byte) {
 // ref of the repository at dir to b. It returns how many file versions it
 // read.
 func VocabGit(ctx context.Context, b *origindb.VocabBuilder, dir string) (int, error) {
+	return countHistory(ctx, dir, vocabPathspecs(), func(p string, content []byte) bool {
+		if h, _ := VocabHelper(p); h != "" {
+			addVocab(b, p, content)
+			return true
+		}
+		return false
+	})
+}
+
+// countHistory calls fn with every version of every file the pathspecs
+// select, on any ref of the repository at dir, and returns how many fn
+// counted.
+func countHistory(ctx context.Context, dir string, pathspecs []string, fn func(path string, content []byte) bool) (int, error) {
 	repo, err := gitsrc.Open(ctx, dir, gitsrc.Options{Offline: true})
 	if err != nil {
 		return 0, fmt.Errorf("opening %s: %w", dir, err)
 	}
 	n := 0
-	err = repo.HistoryFiles(ctx, vocabPathspecs(), func(p string, content []byte) error {
-		if h, _ := VocabHelper(p); h != "" {
-			addVocab(b, p, content)
+	err = repo.HistoryFiles(ctx, pathspecs, func(p string, content []byte) error {
+		if fn(p, content) {
 			n++
 		}
 		return nil
