@@ -40,8 +40,7 @@ func TestSummaryMatchesPlainTools(t *testing.T) {
 		t.Fatal(err)
 	}
 	git(t, repo, "-c", "init.defaultBranch=main", "init", "-q")
-	git(t, repo, "add", "-A")
-	git(t, repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-q", "-m", "x")
+	gitCommitAll(t, repo)
 	git(t, repo, "tag", "v3.0")
 
 	// The release: the tag's tree with random changes of every kind.
@@ -179,6 +178,13 @@ func hashObject(t *testing.T, repo string, data []byte) string {
 		t.Fatal(err)
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// gitCommitAll stages everything in repo and commits it as a test author.
+func gitCommitAll(t *testing.T, repo string) {
+	t.Helper()
+	git(t, repo, "add", "-A")
+	git(t, repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-q", "-m", "x")
 }
 
 func git(t *testing.T, dir string, args ...string) string {

@@ -16,19 +16,15 @@ import (
 func TestGnulibPinned(t *testing.T) {
 	requireTool(t, "git", "tar")
 	dir := t.TempDir()
-	commit := func(repo string) {
-		git(t, repo, "add", "-A")
-		git(t, repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-q", "-m", "x")
-	}
 	// gnulib: two commits; the project pins the first.
 	gl := filepath.Join(dir, "gnulib")
 	mustWrite(t, filepath.Join(gl, "lib/xalloc.c"), "/* xalloc, pinned version */\nvoid *xmalloc(unsigned long n);\n", 0o644)
 	mustWrite(t, filepath.Join(gl, "lib/xalloc.h"), "#define XALLOC_H 1\n", 0o644)
 	git(t, gl, "-c", "init.defaultBranch=main", "init", "-q")
-	commit(gl)
+	gitCommitAll(t, gl)
 	pinned := strings.TrimSpace(git(t, gl, "rev-parse", "HEAD"))
 	mustWrite(t, filepath.Join(gl, "lib/xalloc.c"), "/* xalloc, newer version */\n", 0o644)
-	commit(gl)
+	gitCommitAll(t, gl)
 
 	foo := filepath.Join(dir, "foo")
 	mustWrite(t, filepath.Join(foo, "configure.ac"), "AC_INIT([foo], [1.0])\n", 0o644)

@@ -20,10 +20,6 @@ import (
 func TestSubmoduleCopiedElsewhere(t *testing.T) {
 	requireTool(t, "git", "tar")
 	dir := t.TempDir()
-	commit := func(repo string) {
-		git(t, repo, "add", "-A")
-		git(t, repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-q", "-m", "x")
-	}
 	const errorC = "/* paxlib/error.c, pinned version */\nvoid pax_error(void) {}\n"
 	const rmtOld = "/* rmt.c, pinned version */\nint main(void) { return 0; }\n"
 	const rmtNew = "/* rmt.c, newer version */\nint main(void) { return 1; }\n"
@@ -31,10 +27,10 @@ func TestSubmoduleCopiedElsewhere(t *testing.T) {
 	mustWrite(t, filepath.Join(pax, "paxlib/error.c"), errorC, 0o644)
 	mustWrite(t, filepath.Join(pax, "rmt/rmt.c"), rmtOld, 0o644)
 	git(t, pax, "-c", "init.defaultBranch=main", "init", "-q")
-	commit(pax)
+	gitCommitAll(t, pax)
 	pinned := strings.TrimSpace(git(t, pax, "rev-parse", "HEAD"))
 	mustWrite(t, filepath.Join(pax, "rmt/rmt.c"), rmtNew, 0o644)
-	commit(pax)
+	gitCommitAll(t, pax)
 
 	foo := filepath.Join(dir, "foo")
 	mustWrite(t, filepath.Join(foo, "configure.ac"), "AC_INIT([foo], [1.0])\n", 0o644)
