@@ -101,7 +101,7 @@ func (x *explainer) group() {
 	x.groupGnulib()
 	x.groupSubmodules()
 	x.groupReleaseWritten()
-	x.groupByDir()
+	x.groupAlike()
 }
 
 // releaseCategory names the group of an unproved file only in the tarball
@@ -254,10 +254,10 @@ func (x *explainer) groupGnulib() {
 		Path: commonDir(paths), Message: msg, Evidence: evidence(paths)})
 }
 
-// groupByDir merges findings of one rule, severity (medium or lower) and
+// groupAlike merges findings of one rule, severity (medium or lower) and
 // message whose paths share a directory, then those whose paths share a
 // base name, when there are groupMin or more.
-func (x *explainer) groupByDir() {
+func (x *explainer) groupAlike() {
 	x.groupBy(path.Dir, func(dir string, ps map[string]bool) (string, string) {
 		where := dir
 		if dir == "." {
