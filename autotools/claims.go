@@ -1039,7 +1039,7 @@ func referencable(p string) bool {
 // $(wildcard), meson's fs.exists). A plain #include or a build rule naming
 // a missing file stops the build instead ("No such file"), which is loud:
 // true only when some reference is silent.
-func OmittedReferenceKinds(tagFiles, tarballFiles []string, inTarball func(string) bool, read func(string) ([]byte, bool)) map[string]bool {
+func OmittedReferenceKinds(tagFiles, tarballFiles []string, inTarball func(string) bool, read func(string) ([]byte, bool)) map[string]OmitKind {
 	omitted := map[string]bool{}
 	byBase := map[string][]string{}
 	for _, f := range tagFiles {
@@ -1056,13 +1056,13 @@ func OmittedReferenceKinds(tagFiles, tarballFiles []string, inTarball func(strin
 	if len(omitted) == 0 {
 		return nil
 	}
-	found := map[string]bool{} // path -> some reference is silent
-	mark := func(p string, silent bool) { found[p] = found[p] || silent }
+	found := map[string]OmitKind{} // path -> the strongest of its references
+	mark := func(p string, k OmitKind) { found[p] = max(found[p], k) }
 	tarByBase := map[string][]string{}
 	for _, f := range tarballFiles {
 		tarByBase[path.Base(f)] = append(tarByBase[path.Base(f)], f)
 	}
-	resolve := func(dir, ref string, silent bool) {
+	resolve := func(dir, ref string, kind func() OmitKind) {
 		ref = strings.TrimPrefix(ref, "./")
 		for _, p := range tarByBase[path.Base(ref)] {
 			if p == ref || strings.HasSuffix(p, "/"+ref) {
@@ -1073,7 +1073,7 @@ func OmittedReferenceKinds(tagFiles, tarballFiles []string, inTarball func(strin
 		}
 		for _, p := range []string{path.Join(dir, ref), path.Clean(ref)} {
 			if omitted[p] {
-				mark(p, silent)
+				mark(p, kind())
 				return
 			}
 		}
@@ -1085,7 +1085,7 @@ func OmittedReferenceKinds(tagFiles, tarballFiles []string, inTarball func(strin
 		}
 		for _, p := range byBase[path.Base(ref)] {
 			if strings.HasSuffix(p, "/"+ref) || p == ref {
-				mark(p, silent)
+				mark(p, kind())
 			}
 		}
 	}
@@ -1106,7 +1106,15 @@ func OmittedReferenceKinds(tagFiles, tarballFiles []string, inTarball func(strin
 		if cSourceExts[ext] && !build {
 			refs, probe := includeRefKinds(b)
 			for i, ref := range refs {
-				resolve(dir, ref, probe[i])
+				resolve(dir, ref, func() OmitKind {
+					switch {
+					case probe[i]:
+						return OmitSilent
+					case conditionalInclude(b, ref):
+						return OmitConditional
+					}
+					return OmitPlain
+				})
 			}
 			continue
 		}
@@ -1117,6 +1125,7 @@ func OmittedReferenceKinds(tagFiles, tarballFiles []string, inTarball func(strin
 		for _, pre := range []string{"$(srcdir)/", "${srcdir}/", "@srcdir@/", "${CMAKE_CURRENT_SOURCE_DIR}/", "${CMAKE_CURRENT_LIST_DIR}/"} {
 			text = strings.ReplaceAll(text, pre, " ")
 		}
+		text = strings.ReplaceAll(text, "\\\n", " ")
 		for _, line := range strings.Split(text, "\n") {
 			markBuildLine(line, dir, omitted, mark)
 		}
@@ -1126,8 +1135,16 @@ func OmittedReferenceKinds(tagFiles, tarballFiles []string, inTarball func(strin
 
 // markBuildLine marks the omitted files a build-file line names (mark's
 // silent true when the line includes them only if they exist).
-func markBuildLine(line, dir string, omitted map[string]bool, mark func(string, bool)) {
-	silent := optionalRefRe.MatchString(line)
+func markBuildLine(line, dir string, omitted map[string]bool, mark func(string, OmitKind)) {
+	if nodistRe.MatchString(line) {
+		// automake's nodist_ sources: the build file itself says they
+		// are not distributed (generated, or a maintainer's test).
+		return
+	}
+	kind := OmitPlain
+	if optionalRefRe.MatchString(line) {
+		kind = OmitSilent
+	}
 	for _, t := range buildTokenRe.FindAllString(line, -1) {
 		p := path.Join(dir, t)
 		if rest, ok := strings.CutPrefix(t, "/"); ok {
@@ -1142,9 +1159,64 @@ func markBuildLine(line, dir string, omitted map[string]bool, mark func(string, 
 			continue
 		}
 		if omitted[p] {
-			mark(p, silent)
+			mark(p, kind)
 		}
 	}
+}
+
+// nodistRe is an automake assignment of sources it must not distribute.
+var nodistRe = regexp.MustCompile(`^\s*nodist_[A-Za-z0-9_@]+\s*\+?=`)
+
+// OmitKind says how a file the tarball leaves out is referenced.
+type OmitKind uint8
+
+// The kinds, weakest first (a file takes its strongest reference's).
+const (
+	// OmitConditional: only by plain #include lines inside preprocessor
+	// conditionals (#ifdef __riscos__): only a configuration that takes
+	// them stops at the missing file.
+	OmitConditional OmitKind = iota + 1
+	// OmitPlain: by a plain #include or build rule, which stops the
+	// build when reached.
+	OmitPlain
+	// OmitSilent: by a probe whose answer changes silently when the file
+	// is missing (__has_include, an optional include).
+	OmitSilent
+)
+
+// conditionalInclude reports that every #include of ref in the C source
+// b lies inside a preprocessor conditional, not counting an include
+// guard (a leading #ifndef X / #define X around the whole file).
+func conditionalInclude(b []byte, ref string) bool {
+	var dirs [][]string
+	for _, l := range strings.Split(string(b), "\n") {
+		if t := strings.TrimSpace(l); strings.HasPrefix(t, "#") {
+			if d := strings.Fields(strings.TrimSpace(t[1:])); len(d) > 0 {
+				dirs = append(dirs, d)
+			}
+		}
+	}
+	guarded := len(dirs) > 1 && dirs[0][0] == "ifndef" && len(dirs[0]) > 1 &&
+		dirs[1][0] == "define" && len(dirs[1]) > 1 && dirs[1][1] == dirs[0][1]
+	depth, seen := 0, false
+	for i, d := range dirs {
+		switch d[0] {
+		case "if", "ifdef", "ifndef":
+			if i > 0 || !guarded {
+				depth++
+			}
+		case "endif":
+			depth--
+		case "include", "include_next", "import":
+			if len(d) > 1 && strings.Trim(d[1], "\"<>") == ref {
+				if depth <= 0 {
+					return false
+				}
+				seen = true
+			}
+		}
+	}
+	return seen
 }
 
 // optionalRefRe is a build-file line that uses a file only if it exists.

@@ -638,15 +638,19 @@ func TestHelperVocabClaim(t *testing.T) {
 
 // TestOmittedReferenceKinds: an omission only a __has_include probe or an
 // optional include notices is silent (high); one a plain #include or a
-// build rule names stops the build that reaches it (medium), as opus
-// 1.5.2's celt/fixed_c5x.h, included only for a TI DSP, is left out.
+// build rule names stops the build that reaches it (medium); one named
+// only by #include lines inside preprocessor conditionals (opus 1.5.2's
+// celt/fixed_c5x.h, included only for a TI DSP; the include guard does
+// not count) stops only a configuration that takes them (low); automake's
+// nodist_ sources (gnutls' tests/suite/rng.c) are not a reference.
 func TestOmittedReferenceKinds(t *testing.T) {
-	tag := []string{"src/main.c", "src/hardening.h", "celt/arch.h", "celt/fixed_c5x.h", "cmake/opt.cmake", "cmake/req.cmake", "CMakeLists.txt", "lib/extra.c", "Makefile.am"}
+	tag := []string{"src/main.c", "src/hardening.h", "celt/arch.h", "celt/fixed_c5x.h", "celt/util.h", "cmake/opt.cmake",
+		"cmake/req.cmake", "CMakeLists.txt", "lib/extra.c", "Makefile.am", "tests/rng.c"}
 	tar := map[string]string{
 		"src/main.c":     "#if __has_include(\"hardening.h\")\n# include \"hardening.h\"\n#endif\n",
-		"celt/arch.h":    "#ifndef ARCH_H\n#define ARCH_H\n#if defined(TI_C5X_ASM)\n#include \"fixed_c5x.h\"\n#endif\n#endif\n",
+		"celt/arch.h":    "#ifndef ARCH_H\n#define ARCH_H\n#include \"util.h\"\n#if defined(TI_C5X_ASM)\n#include \"fixed_c5x.h\"\n#endif\n#endif\n",
 		"CMakeLists.txt": "include(${CMAKE_SOURCE_DIR}/cmake/opt.cmake OPTIONAL)\ninclude(${CMAKE_SOURCE_DIR}/cmake/req.cmake)\n",
-		"Makefile.am":    "prog_SOURCES = lib/extra.c\n",
+		"Makefile.am":    "prog_SOURCES = lib/extra.c\nnodist_rng_SOURCES = \\\n\ttests/rng.c\n",
 	}
 	var files []string
 	for p := range tar {
@@ -656,21 +660,23 @@ func TestOmittedReferenceKinds(t *testing.T) {
 		s, ok := tar[p]
 		return []byte(s), ok
 	})
-	want := map[string]bool{"src/hardening.h": true, "cmake/opt.cmake": true, "celt/fixed_c5x.h": false, "cmake/req.cmake": false, "lib/extra.c": false}
+	want := map[string]OmitKind{"src/hardening.h": OmitSilent, "cmake/opt.cmake": OmitSilent, "celt/fixed_c5x.h": OmitConditional,
+		"celt/util.h": OmitPlain, "cmake/req.cmake": OmitPlain, "lib/extra.c": OmitPlain}
 	if !maps.Equal(got, want) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
 	ctx := claimsContext()
 	ctx.OmittedReferenced = func(p string) bool { _, ok := got[p]; return ok }
-	ctx.OmittedSilently = func(p string) bool { return got[p] }
-	for p, silent := range want {
-		wantSev := SevMedium
-		if silent {
-			wantSev = SevHigh
+	ctx.OmittedSilently = func(p string) bool { return got[p] == OmitSilent }
+	ctx.OmittedConditional = func(p string) bool { return got[p] == OmitConditional }
+	sev := map[OmitKind]Severity{OmitSilent: SevHigh, OmitPlain: SevMedium, OmitConditional: SevLow}
+	for p, k := range want {
+		if r := Classify(gitOnly(p), ctx); r.Severity != sev[k] {
+			t.Errorf("%s: got %s/%s (%s), want %s", p, r.Class, r.Severity, r.Reason, sev[k])
 		}
-		if r := Classify(gitOnly(p), ctx); r.Severity != wantSev {
-			t.Errorf("%s: got %s/%s (%s), want %s", p, r.Class, r.Severity, r.Reason, wantSev)
-		}
+	}
+	if r := Classify(gitOnly("tests/rng.c"), ctx); r.Severity != SevLow {
+		t.Errorf("nodist_ source: got %s (%s), want low", r.Severity, r.Reason)
 	}
 }
 

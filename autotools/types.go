@@ -109,6 +109,10 @@ type Context struct {
 	// __has_include probe, an optional include; OmittedReferenceKinds);
 	// nil: every reference is taken as silent.
 	OmittedSilently func(path string) bool
+	// OmittedConditional reports whether every reference to such a path
+	// is a plain #include inside a preprocessor conditional
+	// (OmitConditional); nil: none is.
+	OmittedConditional func(path string) bool
 	// BuildGlobs are the file-selecting globs of the tag's build and test
 	// files (FindBuildGlobs, NewGlobIndex): a tarball-side file one of them
 	// picks up that nothing proves is high (RuleBuildGlob). Optional.

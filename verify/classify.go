@@ -58,6 +58,7 @@ func (p *pipeline) explain(ctx context.Context) error {
 		}
 		return sub(path, commit)
 	}
+	in.Reproduce = p.tagRules(blobs)
 	p.gnulibM4 = gnulibM4(p.cmp, in.Gnulib, p.o.Rebuild.Mode != "")
 	var endPhase func()
 	in.Progress, endPhase = p.itemCounter("classify and prove origins")

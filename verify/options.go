@@ -103,6 +103,13 @@ type Rebuild struct {
 	Script string
 	// Toolchains is where the exact toolchains the stamps select come from.
 	Toolchains Toolchains
+	// NoTagRules turns off making the files only in the tarball that
+	// nothing else proved with the tag's own makefile rules, in the
+	// sandbox (--tag-rules=false).
+	NoTagRules bool
+	// Sandbox is the backend the tag's rules run in when Runner is nil
+	// ("" is auto; Prepare sets it from Setup.Sandbox).
+	Sandbox string
 	// Required makes a run without Mode rebuild anyway (policy
 	// `require: rebuild`, `tarcheck debian --rebuild-required`).
 	Required bool

@@ -53,6 +53,7 @@ func Prepare(ctx context.Context, o Options, s Setup) (Options, error) {
 		return o, err
 	}
 	o.Sources.M4DB = db
+	o.Rebuild.Sandbox = s.Sandbox
 	if o.Rebuild.Mode == "" && !o.Rebuild.Required && (o.Policy == nil || !o.Policy.Require.Rebuild) {
 		return o, nil
 	}

@@ -70,6 +70,7 @@ func (f *outputFlags) emit(e *env, r *report.Report) error {
 type verifyFlags struct {
 	o                     verify.Options
 	sandbox, policy, m4db string
+	tagRules              bool
 }
 
 func (v *verifyFlags) register(cmd *cobra.Command, withGit bool) {
@@ -95,7 +96,8 @@ func (v *verifyFlags) register(cmd *cobra.Command, withGit bool) {
 	fl.BoolVar(&t.RequireSignature, "require-signature", false, "fail unless a signature over the tarball or the tag verifies")
 	fl.StringVar(&v.o.Rebuild.Mode, "rebuild", "", "regenerate autotools outputs in a sandbox and compare; `MODE`: autoreconf (default when given bare) or dist")
 	fl.Lookup("rebuild").NoOptDefVal = "autoreconf"
-	fl.StringVar(&v.sandbox, "sandbox", "auto", "sandbox `BACKEND` for --rebuild: auto, bwrap, namespaces or none (unsafe)")
+	fl.StringVar(&v.sandbox, "sandbox", "auto", "sandbox `BACKEND` for --rebuild and the tag's rules: auto, bwrap, namespaces or none (unsafe)")
+	fl.BoolVar(&v.tagRules, "tag-rules", true, "make files only in the tarball that nothing else proves with the tag's own makefile rules, in the sandbox (--tag-rules=false: never run them)")
 	fl.StringVar(&v.o.Rebuild.Toolchains.Dir, "toolchain-dir", "", "toolchain cache `DIR` for --rebuild (see `tarcheck toolchain`)")
 	fl.BoolVar(&v.o.Rebuild.Toolchains.Fetch, "fetch-toolchains", false, "let --rebuild download (verified) the toolchains the stamps select")
 	fl.StringVar(&v.o.Rebuild.Script, "rebuild-script", "", "run this upstream bootstrap `SCRIPT` (e.g. ./bootstrap) instead of autoreconf -fi, in the sandbox")
@@ -119,6 +121,7 @@ func (v *verifyFlags) register(cmd *cobra.Command, withGit bool) {
 func (v *verifyFlags) options(ctx context.Context, e *env, out *outputFlags, tarball string) (verify.Options, error) {
 	o := v.o
 	o.Sources.Tarball, o.Output.ToolVersion = tarball, version()
+	o.Rebuild.NoTagRules = !v.tagRules
 	o, err := verify.Prepare(ctx, o, verify.Setup{Policy: v.policy, M4DB: v.m4db, Sandbox: v.sandbox})
 	if se := new(verify.SetupError); errors.As(err, &se) {
 		return o, usageError{fmt.Errorf("--%s: %w", se.Field, se.Err)} // Field names the flag

@@ -485,6 +485,35 @@ const (
 	SandboxMaxSetupLog = 16 << 10
 )
 
+// The tag's own make rules (verify/tagrules): run in the sandbox to
+// reproduce files only in the tarball.
+const (
+	// TagRulesMaxJobs caps the files one verify tries to reproduce.
+	TagRulesMaxJobs = 256
+	// TagRulesMaxMakefile caps the bytes of one makefile read (with its
+	// inlined includes, each capped alike).
+	TagRulesMaxMakefile = 4 << 20
+	// TagRulesMaxIncludeDepth caps nested includes of Makefile.am fragments.
+	TagRulesMaxIncludeDepth = 8
+	// TagRulesMaxExpand caps the variable references replaced in one target.
+	TagRulesMaxExpand = 16
+	// TagRulesMaxExportFiles caps the tag files written for the rules.
+	TagRulesMaxExportFiles = 20000
+	// TagRulesMaxExportBytes caps their bytes.
+	TagRulesMaxExportBytes = 512 << 20
+	// TagRulesMaxOutput caps the bytes of one reproduced file read back.
+	TagRulesMaxOutput = 256 << 20
+	// TagRulesTimeout is the wall-time limit of one run of all the rules
+	// (the budget, one target's limit and a margin).
+	TagRulesTimeout = TagRulesBudget + TagRulesJobTimeout + 15*time.Second
+	// TagRulesJobTimeout is the wall-time limit of one target's make.
+	TagRulesJobTimeout = 20 * time.Second
+	// TagRulesBudget is the time after which no further target is tried.
+	TagRulesBudget = 60 * time.Second
+	// TagRulesCPUTime is RLIMIT_CPU of each process the rules start.
+	TagRulesCPUTime = 2 * time.Minute
+)
+
 // Toolchains (toolchain): Debian archive indexes and packages unpacked.
 const (
 	// ToolchainMaxDebSize caps a downloaded or given .deb file.

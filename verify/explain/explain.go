@@ -86,6 +86,11 @@ type Input struct {
 	// packaged from a workspace member, see CrateSubtree).
 	TagRoot *compare.Index
 	Subtree string
+	// Reproduce, when set, is asked to make again, with the tag's own
+	// rules, the files only in the tarball that nothing else proved (see
+	// package verify/tagrules); it returns the proof of each file it
+	// reproduced byte for byte.
+	Reproduce func(ctx context.Context, files []RuleCandidate) map[string]*report.Origin
 	// Progress, when set, is called from Explain's goroutine with the
 	// number of paths explained so far (classification and the origin
 	// lookups of provenance) and their total: once with done 0 before
@@ -214,6 +219,7 @@ func Explain(ctx context.Context, in Input) (*Result, error) {
 			Reason: res.Reason}, res)
 		x.step(1)
 	}
+	x.reproduce()
 	x.group()
 	x.hazards()
 	for _, g := range x.gens {

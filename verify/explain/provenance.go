@@ -404,6 +404,8 @@ func Describe(o *report.Origin) string {
 			return "written by a here-document of the tag's " + o.Path + ": " + o.Transform
 		}
 		return "identical to " + o.Path + " in the tag"
+	case report.OriginTagRule:
+		return fmt.Sprintf("made byte for byte by the tag's rule %s:%d (make %s), run in the sandbox on the tag's files", o.Path, o.Line, o.Target)
 	case report.OriginGnulib:
 		return "identical to gnulib's " + o.Path + " at the commit the tag pins (" + shortID(o.Commit) + ")" + rewritten(o)
 	}

@@ -1224,6 +1224,10 @@ func objectHash(format string) hash.Hash {
 	return sha1.New()
 }
 
+// BlobID is the git blob id of content in format ("sha256", else sha1;
+// the first 20 bytes of a sha256 id).
+func BlobID(content []byte, format string) [20]byte { return blobID(content, format) }
+
 // blobID is the git blob id of content in format (the first 20 bytes of
 // a sha256 id).
 func blobID(content []byte, format string) [20]byte {

@@ -215,6 +215,10 @@ const (
 	// embedded database of gnulib, autoconf, automake, libtool, gettext,
 	// pkg-config and autoconf-archive files).
 	OriginUpstream = "upstream"
+	// OriginTagRule: made again, byte for byte, by a rule of a makefile in
+	// the tag (Path, rule line Line, target Target), run in the sandbox on
+	// the tag's files only.
+	OriginTagRule = "tag-rule"
 )
 
 // Origin is the proof of where a file's content comes from: a file whose
@@ -247,6 +251,10 @@ type Origin struct {
 	// tag pins ("sha256:..."), for kind download.
 	URL  string `json:"url,omitempty"`
 	Hash string `json:"hash,omitempty"`
+	// Target and Line name the make target and the line of its rule in
+	// Path, for kind tag-rule.
+	Target string `json:"target,omitempty"`
+	Line   int    `json:"line,omitempty"`
 }
 
 // Finding is one rule hit.

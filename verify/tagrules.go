@@ -1,0 +1,92 @@
+package verify
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+
+	"github.com/tarcheck/tarcheck/sandbox"
+	"github.com/tarcheck/tarcheck/verify/explain"
+	"github.com/tarcheck/tarcheck/verify/gitsrc"
+	"github.com/tarcheck/tarcheck/verify/rebuild"
+	"github.com/tarcheck/tarcheck/verify/report"
+	"github.com/tarcheck/tarcheck/verify/tagrules"
+)
+
+// tagRules is explain's Input.Reproduce: the files only in the tarball
+// that nothing else proved are made again with the tag's own makefile
+// rules in the sandbox (package tagrules). Nil when turned off
+// (--tag-rules=false) or the comparison is a crate's subtree.
+func (p *pipeline) tagRules(blobs *gitsrc.Blobs) func(context.Context, []explain.RuleCandidate) map[string]*report.Origin {
+	if p.o.Rebuild.NoTagRules || p.subtree != "" {
+		return nil
+	}
+	return func(ctx context.Context, cands []explain.RuleCandidate) map[string]*report.Origin {
+		tag := tagrules.Tag{Read: func(path string) ([]byte, bool) {
+			g := p.git.Get(path)
+			if g == nil || g.Mode == 0o160000 || g.Mode == 0o120000 {
+				return nil, false
+			}
+			c, err := blobs.Read(g.HexID())
+			return c, err == nil && c != nil
+		}}
+		exec := map[string]bool{}
+		for path, g := range p.git.All() {
+			if g.Mode == 0o100644 || g.Mode == 0o100755 {
+				tag.Files = append(tag.Files, path)
+				exec[path] = g.Mode == 0o100755
+			}
+		}
+		in := make([]tagrules.Candidate, len(cands))
+		for i, c := range cands {
+			in[i] = tagrules.Candidate{Path: c.Path, ID: c.ID}
+		}
+		jobs := tagrules.Plan(tag, in)
+		if len(jobs) == 0 {
+			return nil
+		}
+		outs, err := p.runTagRules(ctx, tagrules.Input{Tag: tag, Jobs: jobs, Executable: func(path string) bool { return exec[path] },
+			BlobID: func(c []byte) [20]byte { return rebuild.BlobID(c, p.format) }, Vars: map[string]string{"VERSION": p.version()},
+			Epoch: p.tag.CommitTime.Unix(), Logf: p.o.Output.Logf})
+		if err != nil {
+			p.o.logf("tag rules: %v", err)
+			return nil
+		}
+		proofs := map[string]*report.Origin{}
+		for _, o := range outs {
+			if o.Reproduced {
+				proofs[o.Path] = &report.Origin{Kind: report.OriginTagRule, Path: o.Makefile, Line: o.Line, Target: o.Target}
+			}
+		}
+		return proofs
+	}
+}
+
+// runTagRules opens the sandbox (the rebuild's, or the backend --sandbox
+// names) and a scratch directory under the cache, and runs the jobs. A
+// sandbox that cannot isolate is not used unless asked for by name.
+func (p *pipeline) runTagRules(ctx context.Context, in tagrules.Input) ([]tagrules.Outcome, error) {
+	runner := p.o.Rebuild.Runner
+	if runner == nil {
+		var err error
+		backend := p.o.Rebuild.Sandbox
+		if backend == "" {
+			backend = sandbox.BackendAuto
+		}
+		if runner, err = newSandbox(ctx, backend); err != nil {
+			return nil, err
+		}
+	}
+	base := filepath.Join(p.o.Sources.CacheDir, "tagrules")
+	if err := os.MkdirAll(base, 0o700); err != nil {
+		return nil, err
+	}
+	scratch, err := os.MkdirTemp(base, "run-")
+	if err != nil {
+		return nil, err
+	}
+	defer rebuild.RemoveScratch(scratch)
+	in.Runner, in.Dir = runner, scratch
+	p.o.logf("tag rules: %d files, in the %s sandbox", len(in.Jobs), runner.Name())
+	return tagrules.Run(ctx, in)
+}

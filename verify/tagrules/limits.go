@@ -1,0 +1,18 @@
+package tagrules
+
+import "github.com/tarcheck/tarcheck/internal/limits"
+
+// The caps on what a tag's makefiles make this package do.
+const (
+	maxJobs         = limits.TagRulesMaxJobs
+	maxMakefile     = limits.TagRulesMaxMakefile
+	maxIncludeDepth = limits.TagRulesMaxIncludeDepth
+	maxExpand       = limits.TagRulesMaxExpand
+	maxExportFiles  = limits.TagRulesMaxExportFiles
+	maxExportBytes  = limits.TagRulesMaxExportBytes
+	maxOutput       = limits.TagRulesMaxOutput
+	runTimeout      = limits.TagRulesTimeout
+	jobTimeout      = limits.TagRulesJobTimeout
+	runBudget       = limits.TagRulesBudget
+	runCPUTime      = limits.TagRulesCPUTime
+)
