@@ -215,13 +215,19 @@ const (
 	// embedded database of gnulib, autoconf, automake, libtool, gettext,
 	// pkg-config and autoconf-archive files).
 	OriginUpstream = "upstream"
+	// OriginTagArchive: a member of an archive (tar, tar.gz, tar.xz,
+	// zip, ...) that the tag holds near the file: a test suite or a
+	// bootstrap unpacked it before the release was made. Path is the
+	// archive's path in the tag, Member the member's path in it.
+	OriginTagArchive = "tag-archive"
 )
 
 // Origin is the proof of where a file's content comes from: a file whose
 // git blob id (computed from the tarball's bytes) equals that of Path in
 // the origin named by Kind.
 type Origin struct {
-	// Kind is OriginTag, OriginGnulib or OriginUpstream, or a release
+	// Kind is OriginTag, OriginGnulib, OriginUpstream or
+	// OriginTagArchive, or a release
 	// format's kind (cargo-package, sdist-metadata, makeinfo, download,
 	// download-archive).
 	Kind string `json:"kind"`
@@ -236,6 +242,9 @@ type Origin struct {
 	Path string `json:"path"`
 	// Patch is the tag's .diff applied to Path (kind tag).
 	Patch string `json:"patch,omitempty"`
+	// Member is the path of the file inside the archive Path (kind
+	// tag-archive), as the archive stores it.
+	Member string `json:"member,omitempty"`
 	// Submodule is the path of the tag's submodule whose pinned commit
 	// (Commit) holds the file, at Path (kind tag): a bootstrap copied it
 	// from the submodule to another place of the release.
