@@ -244,6 +244,10 @@ const (
 	ExplainMaxPatchBases    = 8
 	ExplainMaxPatchSections = 32
 
+	// ExplainMaxMesonWrapFile caps a file tried as one meson writes from
+	// a wrap (a wrap-redirect, a wrap's hash).
+	ExplainMaxMesonWrapFile = 4 << 10
+
 	// ExplainMaxEvidence is how many paths a grouped finding lists.
 	ExplainMaxEvidence = 10
 

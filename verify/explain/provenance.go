@@ -34,6 +34,7 @@ type GnulibTree struct {
 //     then a gnulib-tool local .diff of the tag (gl/lib/x.c.diff) applied
 //     to the pinned gnulib file, then a here-document of the tag's
 //     bootstrap scripts that writes exactly this path (cat > FILE <<EOF),
+//     then a file meson writes from a wrap of the tag (fromMesonWrap),
 //     then a member of an archive the tag holds near the file (a test
 //     suite unpacked it before the release was made: fromTagArchive);
 //  2. the pinned gnulib commit, at any path of its tree (gnulib-tool maps
@@ -119,6 +120,9 @@ func (p *Provenance) Prove(rel string, id [20]byte, content []byte) *report.Orig
 		return o
 	}
 	if o := p.fromTagHeredoc(rel, id); o != nil {
+		return o
+	}
+	if o := p.fromMesonWrap(rel, content); o != nil {
 		return o
 	}
 	if o := p.fromTagArchive(rel, id); o != nil {
@@ -401,6 +405,9 @@ func Describe(o *report.Origin) string {
 	case report.OriginTag:
 		if o.Transform == TransformEcho {
 			return "written by the tag's " + o.Path + ": " + o.Transform
+		}
+		if o.Transform == TransformWrapRedirect || o.Transform == TransformWrapHash {
+			return "written by meson from the tag's " + o.Path + ": " + o.Transform
 		}
 		if o.Transform == TransformTemplate {
 			return "made from the tag's " + o.Path + ": " + o.Transform
