@@ -213,7 +213,7 @@ const (
 	OriginGnulib = "gnulib"
 	// OriginUpstream: a known version of an upstream project (the
 	// embedded database of gnulib, autoconf, automake, libtool, gettext,
-	// pkg-config and autoconf-archive files).
+	// pkg-config, autoconf-archive and gtk-doc files).
 	OriginUpstream = "upstream"
 	// OriginTagArchive: a member of an archive (tar, tar.gz, tar.xz,
 	// zip, ...) that the tag holds near the file: a test suite or a
