@@ -269,6 +269,12 @@ type Finding struct {
 	// flagged build logic picks (grep -l/-r, find, globs); the evidence
 	// names them too.
 	Selects []string `json:"selects,omitempty"`
+	// Subject ("tag", "tarball") and Signer (the key's fingerprint or
+	// identity, as the message names it) say which signature a signature
+	// finding is about, for FoldSignerFindings; not in the JSON, whose
+	// message names them.
+	Subject string `json:"-"`
+	Signer  string `json:"-"`
 }
 
 // Generator is a generator seen in the tarball's stamps.
