@@ -289,3 +289,24 @@ func TestApplyUntil(t *testing.T) {
 		t.Error("proved content no patch makes")
 	}
 }
+
+// Patch files of the tag are untrusted: splitting never panics, every
+// section starts with its "---" header and is no longer than the input.
+func FuzzPatchSections(f *testing.F) {
+	f.Add([]byte("diff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n--- x\n+y\n keep\n-- \n2.17.1\n"))
+	f.Add([]byte("--- /dev/null\n+++ b/n\n@@ -0,0 +1 @@\n+x\n\\ No newline at end of file\n"))
+	f.Add([]byte("--- a\n+++ b\n@@ -1 +1 @@\n"))
+	f.Fuzz(func(t *testing.T, diff []byte) {
+		total := 0
+		for _, s := range patchSections(diff) {
+			if !bytes.HasPrefix(s.body, []byte("--- ")) {
+				t.Fatalf("section %q does not start with its header", s.body)
+			}
+			total += len(s.body)
+			ApplyPatch([]byte("a\nb\n"), s.body)
+		}
+		if total > len(diff)+1 {
+			t.Fatalf("sections of %d bytes from %d", total, len(diff))
+		}
+	})
+}
