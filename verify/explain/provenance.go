@@ -88,8 +88,10 @@ type Provenance struct {
 	subIn   map[string]map[string][]string // templates of each read submodule by base name
 	// archives are the tag's archives, opened on demand (fromTagArchive).
 	archives *tagArchives
-	// patchFiles are the tag's *.patch and *.diff files (fromTagPatched).
-	patchFiles []string
+	// patchFiles are the tag's *.patch and *.diff files (fromTagPatched),
+	// patchParsed their sections, read on first use.
+	patchFiles  []string
+	patchParsed map[string][]patchSection
 }
 
 // NewProvenance is the search over the tag's tree idx (its blobs read

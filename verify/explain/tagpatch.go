@@ -90,17 +90,29 @@ func (p *Provenance) patchesFor(rel string) []tagPatch {
 		if depth(dir)-c > archiveReach || depth(qdir)-c > archiveReach {
 			continue
 		}
-		diff, ok := p.tagContent(q)
-		if !ok || len(diff) > maxPatchedCopy {
-			continue
-		}
-		for _, s := range patchSections(diff) {
+		for _, s := range p.tagPatchSections(q) {
 			if s.target != "" && (rel == s.target || strings.HasSuffix(rel, "/"+s.target)) && len(out) < maxPatchSections {
 				out = append(out, tagPatch{file: q, patchSection: s})
 			}
 		}
 	}
 	return out
+}
+
+// tagPatchSections reads and splits the tag's patch file q once.
+func (p *Provenance) tagPatchSections(q string) []patchSection {
+	if s, ok := p.patchParsed[q]; ok {
+		return s
+	}
+	if p.patchParsed == nil {
+		p.patchParsed = map[string][]patchSection{}
+	}
+	var s []patchSection
+	if diff, ok := p.tagContent(q); ok && len(diff) <= maxPatchedCopy {
+		s = patchSections(diff)
+	}
+	p.patchParsed[q] = s
+	return s
 }
 
 // tagPatchList lists the tag's regular files named *.patch or *.diff, by
