@@ -310,3 +310,39 @@ func FuzzPatchSections(f *testing.F) {
 		}
 	})
 }
+
+// The tag's archives are untrusted bytes: a corrupt one proves nothing and
+// stops nothing, the format comes from the bytes (a zip named .tar.gz),
+// and past the count cap no archive is opened.
+func TestTagArchiveUntrusted(t *testing.T) {
+	const c = "int c(void) { return 1; }\n"
+	tree := map[string]string{
+		"sub/cache/broken.tar.gz": "\x1f\x8b\x08\x00 not really gzip",
+		"sub/cache/c-1.0.tar.gz":  zipOf(t, [][2]string{{"c-1.0/c.c", c}}),
+	}
+	tarball := map[string]string{"sub/c-1.0/c.c": c}
+	for p, b := range tree {
+		tarball[p] = b
+	}
+	_, files := explainRelease(t, tarball, tree, Input{Origins: emptyDB()})
+	if f := files["sub/c-1.0/c.c"]; f.Origin == nil || f.Origin.Kind != report.OriginTagArchive || f.Origin.Path != "sub/cache/c-1.0.tar.gz" {
+		t.Errorf("zip named .tar.gz: %+v origin %+v", f, f.Origin)
+	}
+	cmp, bl := release(t, "p-1.0", tarball, tree, nil)
+	p := NewProvenance(cmp.Index, bl, nil, nil, emptyDB())
+	if o := p.Prove("sub/c-1.0/c.c", blobID(c), []byte(c)); o == nil || o.Kind != report.OriginTagArchive {
+		t.Fatalf("Prove: %+v", o)
+	}
+	p = NewProvenance(cmp.Index, bl, nil, nil, emptyDB())
+	p.tagArchiveList()
+	p.archives.opened = maxTagArchives
+	if o := p.Prove("sub/c-1.0/c.c", blobID(c), []byte(c)); o != nil {
+		t.Errorf("an archive opened past the cap: %+v", o)
+	}
+	p = NewProvenance(cmp.Index, bl, nil, nil, emptyDB())
+	p.tagArchiveList()
+	p.archives.unpacked = maxTagArchiveUnpacked
+	if o := p.Prove("sub/c-1.0/c.c", blobID(c), []byte(c)); o != nil {
+		t.Errorf("an archive unpacked past the budget: %+v", o)
+	}
+}
