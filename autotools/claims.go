@@ -1284,13 +1284,18 @@ func (c *classification) generatedByTagScript() (string, bool) {
 }
 
 // toolFragments are build fragments third-party bootstrap tools write into
-// a release (no database holds their versions); with their usual header
+// a release; unproved (no known copy matched), with their usual header
 // they stay medium, as a generated file not reproduced.
 var toolFragments = map[string]string{
 	"gtk-doc.make":        "gtkdocize",
 	"aminclude_static.am": "autoconf-archive AX_AM_MACROS_STATIC",
 	"aminclude.am":        "autoconf-archive AX_ADD_AM_MACRO",
 }
+
+// toolFragmentsKnown are the tools of toolFragments whose copies the
+// database of upstream files (origindb) holds: gtk-doc's gtk-doc*.make, as
+// Debian's gtk-doc-tools installs them.
+var toolFragmentsKnown = map[string]bool{"gtkdocize": true}
 
 // toolFragmentStamp is the header those tools write.
 var toolFragmentStamp = regexp.MustCompile(`(?i)gtk-doc\.make|generated automatically by Autoconf|AX_AM_MACROS|AX_ADD_AM_MACRO|-\*- mode: makefile -\*-`)

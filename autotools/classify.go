@@ -730,8 +730,14 @@ func ruleOther(c *classification) (Result, bool) {
 			return Result{Class: ClassOther, Severity: SevLow, Reason: "man page only in the tarball (documentation generated at release, no generator stamp)"}, true
 		}
 		if tool, ok := toolFragments[c.base]; ok && c.in.Tarball != nil && toolFragmentStamp.Match(c.in.Tarball[:min(len(c.in.Tarball), 2048)]) {
+			why := "no published copy to compare with"
+			if toolFragmentsKnown[tool] {
+				// The provenance search ran first: a known copy would
+				// have proved the file.
+				why = "matching none of the copies of its releases in the database of upstream files"
+			}
 			return Result{Class: ClassOther, Severity: SevMedium, Generator: tool,
-				Reason: "build fragment written by " + tool + " at bootstrap (no published copy to compare with); not proved (run --rebuild)"}, true
+				Reason: "build fragment written by " + tool + " at bootstrap (" + why + "); not proved (run --rebuild)"}, true
 		}
 		if c.ctx.GitByBase != nil && len(c.ctx.GitByBase(c.base+".dist")) > 0 {
 			// curl's maketgz copies Makefile.dist to Makefile: the tag's

@@ -101,7 +101,8 @@ func (p *pipeline) previousAnalysis(ctx context.Context, prev *gitsrc.Tag) error
 		if err != nil {
 			sev = report.SevMedium
 		}
-		r.Findings = append(r.Findings, report.Finding{Rule: f.Rule, Severity: sev, Path: f.Path, Message: f.Message, Evidence: f.Evidence})
+		r.Findings = append(r.Findings, report.Finding{Rule: f.Rule, Severity: sev, Path: f.Path, Message: f.Message, Evidence: f.Evidence,
+			Subject: f.Subject, Signer: f.Signer})
 	}
 	return nil
 }

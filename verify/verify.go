@@ -101,6 +101,7 @@ func (p *pipeline) run(ctx context.Context) (*report.Report, error) {
 	if p.o.Policy != nil {
 		p.o.Policy.Apply(r)
 	}
+	r.Findings = report.FoldSignerFindings(r.Findings)
 	sortReport(r)
 	r.Decide()
 	return r, nil

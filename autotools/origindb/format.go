@@ -1,9 +1,9 @@
 // Package origindb is a compact, zero-copy database of known upstream file
 // versions, keyed by git blob id: every version of gnulib's lib/ m4/
 // build-aux/ tests/ top/ doc/ in its git history, and the files that
-// autoconf, automake, libtool, gettext/autopoint, pkg-config/pkgconf and
-// autoconf-archive install, from their git histories and from Debian's
-// packages of several suites.
+// autoconf, automake, libtool, gettext/autopoint, pkg-config/pkgconf,
+// autoconf-archive and gtk-doc (gtkdocize's gtk-doc.make) install, from
+// their git histories and from Debian's packages of several suites.
 //
 // The database is one byte slice (embedded with go:embed, see Embedded) that
 // is searched in place: Open checks only its header and section sizes, so

@@ -10,7 +10,7 @@ set -euo pipefail
 mirrors=${1:?MIRRORS directory}
 work=${2:?WORKDIR}
 here=$(cd "$(dirname "$0")" && pwd)
-pkgs="gnulib autoconf-archive automake autoconf libtool gettext autopoint pkgconf pkg-config"
+pkgs="gnulib autoconf-archive automake autoconf libtool gettext autopoint pkgconf pkg-config gtk-doc-tools"
 mkdir -p "$work"
 for suite in bullseye bookworm trixie sid; do
   state=$work/apt-$suite

@@ -195,10 +195,20 @@ func TestEmbedded(t *testing.T) {
 	for _, p := range db.Projects() {
 		have[p.Name] = len(p.Versions) > 0 || !p.Snapshot.IsZero()
 	}
-	for _, p := range []string{"gnulib", "autoconf", "automake", "libtool", "gettext", "autoconf-archive", "pkgconf", "pkg-config"} {
+	for _, p := range []string{"gnulib", "autoconf", "automake", "libtool", "gettext", "autoconf-archive", "pkgconf", "pkg-config", "gtk-doc"} {
 		if !have[p] {
 			t.Errorf("embedded database lacks project %s", p)
 		}
+	}
+	// gtkdocize's copies, as Debian's gtk-doc-tools installs them.
+	gtkdoc := 0
+	for _, fv := range db.ByName("gtk-doc.make") {
+		if fv.Origin.Project == "gtk-doc" && fv.Origin.Package {
+			gtkdoc++
+		}
+	}
+	if gtkdoc < 2 {
+		t.Errorf("embedded database has %d versions of gtk-doc.make, want those of bookworm and trixie", gtkdoc)
 	}
 	if Empty().Blobs() != 0 {
 		t.Error("Empty is not empty")

@@ -229,6 +229,25 @@ const (
 	ExplainMaxPatchedCopy   = 1 << 20
 	ExplainMaxInnerMembers  = 20000
 
+	// ExplainMaxTagArchives caps the archives of the tag opened to prove
+	// files extracted from them (a test suite's packagecache/*.tar.xz);
+	// ExplainMaxTagArchiveBytes one such archive's (compressed) size and
+	// ExplainMaxTagArchiveUnpacked what it may unpack to. Members count
+	// against ExplainMaxInnerMembers.
+	ExplainMaxTagArchives        = 64
+	ExplainMaxTagArchiveBytes    = 32 << 20
+	ExplainMaxTagArchiveUnpacked = 256 << 20
+
+	// ExplainMaxPatchBases caps the files (or archive members) a file only
+	// in the tarball is tried as patched from, ExplainMaxPatchSections the
+	// sections of the tag's patch files tried on them.
+	ExplainMaxPatchBases    = 8
+	ExplainMaxPatchSections = 32
+
+	// ExplainMaxMesonWrapFile caps a file tried as one meson writes from
+	// a wrap (a wrap-redirect, a wrap's hash).
+	ExplainMaxMesonWrapFile = 4 << 10
+
 	// ExplainMaxEvidence is how many paths a grouped finding lists.
 	ExplainMaxEvidence = 10
 

@@ -541,3 +541,37 @@ func TestGoUstarName(t *testing.T) {
 		}
 	}
 }
+
+// WalkBytes reads every format from memory, zip included, with the same
+// blob ids and hazards as WalkFile; bytes that are no archive are an error.
+func TestWalkBytes(t *testing.T) {
+	for _, format := range allFormats {
+		data := standardArchive(t, format)
+		fromFile, resFile, err := walkAll(t, writeFile(t, "fixture.bin", data), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fromBytes []string
+		res, err := WalkBytes(context.Background(), data, Options{}, func(e *Entry) error {
+			fromBytes = append(fromBytes, e.Path+" "+hex.EncodeToString(e.BlobID[:]))
+			return nil
+		})
+		if err != nil || res.Format != format || res.Entries != resFile.Entries || len(res.Hazards) != len(resFile.Hazards) {
+			t.Fatalf("%s: res %+v err %v, want %+v", format, res, err, resFile)
+		}
+		if len(fromBytes) != len(fromFile) {
+			t.Fatalf("%s: %d members, want %d", format, len(fromBytes), len(fromFile))
+		}
+		for i, e := range fromFile {
+			if want := e.Path + " " + hex.EncodeToString(e.BlobID[:]); fromBytes[i] != want {
+				t.Errorf("%s: member %d %q, want %q", format, i, fromBytes[i], want)
+			}
+		}
+	}
+	if _, err := WalkBytes(context.Background(), []byte("not an archive"), Options{}, func(*Entry) error { return nil }); err == nil {
+		t.Error("no error for bytes that are no archive")
+	}
+	if _, err := WalkBytes(context.Background(), nil, Options{}, func(*Entry) error { return nil }); err == nil {
+		t.Error("no error for no bytes")
+	}
+}

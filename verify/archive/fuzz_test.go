@@ -37,11 +37,12 @@ func FuzzWalk(f *testing.F) {
 		if err != nil {
 			return
 		}
+		// WalkBytes: zip through walkZip, everything else through Walk
+		// (the tag's archives that provenance opens are read this way).
+		WalkBytes(context.Background(), data, opts, fn)
 		if format == FormatZip {
-			walkZip(context.Background(), bytes.NewReader(data), int64(len(data)), opts, fn)
 			return
 		}
-		Walk(context.Background(), bytes.NewReader(data), opts, fn)
 		if format == FormatTarXz {
 			if px, ok := newParallelXz(bytes.NewReader(data), int64(len(data)), opts); ok {
 				buf := make([]byte, 64<<10)

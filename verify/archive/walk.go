@@ -97,6 +97,19 @@ func WalkFile(ctx context.Context, name string, opts Options, fn func(*Entry) er
 	return Walk(ctx, f, opts, fn)
 }
 
+// WalkBytes is Walk for an archive held in memory (an archive the tag
+// holds, read as a blob). It also reads zip archives, sequentially. The
+// bytes are untrusted: every cap of opts.Limits applies.
+func WalkBytes(ctx context.Context, data []byte, opts Options, fn func(*Entry) error) (*Result, error) {
+	if err := opts.checkObjectFormat(); err != nil {
+		return &Result{}, err
+	}
+	if format, err := Detect(data[:min(len(data), DetectLen)]); err == nil && format == FormatZip {
+		return walkZip(ctx, bytes.NewReader(data), int64(len(data)), opts, fn)
+	}
+	return Walk(ctx, bytes.NewReader(data), opts, fn)
+}
+
 func workers(opts Options) int {
 	if opts.Workers > 0 {
 		return opts.Workers

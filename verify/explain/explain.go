@@ -12,8 +12,9 @@
 //
 // Provenance has one owner, Provenance.Prove: every file only in the
 // tarball (or a tool's copy replacing a tracked m4/helper file) is first
-// searched, in order, in the tag's own tree (any path, or a gnulib-tool
-// .diff applied to the pinned gnulib file), the pinned gnulib commit (any
+// searched, in order, in the tag's own tree (any path, a gnulib-tool .diff
+// applied to the pinned gnulib file, or a member of an archive the tag
+// holds near the file), the pinned gnulib commit (any
 // path, or gnulib-tool's rewrites redone) and the embedded database of
 // upstream files (origindb); what proves it is recorded in
 // FileDiff.Origin and the file is info. Only unproved files go on to the

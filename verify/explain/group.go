@@ -37,19 +37,27 @@ func (x *explainer) proved(rel string, t *compare.Member, in autotools.Input) bo
 		// A tracked file may be replaced at release only by a tool's
 		// copy (autopoint, libtoolize, automake --add-missing): never a
 		// source file, never by another file of the tag.
-		if o.Kind == report.OriginTag || !installedCopy(rel) {
+		if o.Kind == report.OriginTag || o.Kind == report.OriginTagArchive || !installedCopy(rel) {
 			return false
 		}
 		sev, reason = report.SevLow, "differs from the tag's copy, replaced at release by a tool's copy: "+reason
 	}
-	if o.Kind == report.OriginTag && o.Patch == "" && o.Transform != TransformEcho && o.Transform != TransformTemplate {
+	// A patch of the tag's own (not gnulib's pinned file) made the bytes.
+	tagPatched := o.Patch != "" && o.Commit == "" && (o.Kind == report.OriginTag || o.Kind == report.OriginTagArchive)
+	if o.Kind == report.OriginTag && o.Patch == "" && o.Transform != TransformEcho && o.Transform != TransformTemplate ||
+		o.Kind == report.OriginTagArchive || tagPatched {
 		// The tag's bytes were not scanned: a copy at a place the build
 		// reads is scanned as any tarball file would be.
 		if loud(autotools.Classify(in, x.actx)) {
 			return false
 		}
 	}
-	class := map[string]string{report.OriginTag: ClassTagCopy, report.OriginGnulib: autotools.ClassGnulibCopy}[o.Kind]
+	if o.Kind == report.OriginTagArchive || tagPatched {
+		// Bytes a reader of the tag sees only packed or as a patch:
+		// proved, and listed.
+		sev = report.SevLow
+	}
+	class := map[string]string{report.OriginTag: ClassTagCopy, report.OriginTagArchive: ClassTagCopy, report.OriginGnulib: autotools.ClassGnulibCopy}[o.Kind]
 	if class == "" {
 		class = autotools.ClassUpstreamCopy
 	}

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"path"
 	"strconv"
+	"strings"
 
 	"github.com/tarcheck/tarcheck/internal/limits"
 )
@@ -267,4 +269,81 @@ func splitLines(b []byte) [][]byte {
 		b = b[i+1:]
 	}
 	return out
+}
+
+// patchSection is one file's part of a patch of several files (git
+// format-patch output): its headers and hunks, which ApplyPatch applies.
+type patchSection struct {
+	// target is the path the "+++" header names, without git's "b/"
+	// prefix; "" for a deleted file.
+	target string
+	body   []byte
+}
+
+// patchSections splits a patch into its files' sections, dropping what
+// lies between them (mail headers, "diff --git" and "index" lines, the
+// diffstat, a format-patch signature). A hunk's lines are counted by its
+// header, so a removed line starting with "--" never starts a section.
+func patchSections(diff []byte) []patchSection {
+	lines := splitLines(diff)
+	if len(lines) > maxPatchLines {
+		return nil
+	}
+	var out []patchSection
+	cur := -1
+	for i := 0; i < len(lines); {
+		l := lines[i]
+		switch {
+		case bytes.HasPrefix(l, []byte("--- ")) && i+1 < len(lines) && bytes.HasPrefix(lines[i+1], []byte("+++ ")):
+			out = append(out, patchSection{target: patchTarget(l, lines[i+1])})
+			cur = len(out) - 1
+			out[cur].body = append(append(out[cur].body, l...), lines[i+1]...)
+			i += 2
+		case bytes.HasPrefix(l, []byte("@@ ")) && cur >= 0:
+			_, oldN, _, newN, err := hunkHeader(l)
+			if err != nil {
+				return nil
+			}
+			out[cur].body = append(out[cur].body, l...)
+			for i++; i < len(lines) && (oldN > 0 || newN > 0 || bytes.HasPrefix(lines[i], []byte(`\`))); i++ {
+				h := lines[i]
+				switch {
+				case bytes.HasPrefix(h, []byte(`\`)):
+				case h[0] == ' ' || h[0] == '\n' || string(h) == "\r\n":
+					oldN, newN = oldN-1, newN-1
+				case h[0] == '-':
+					oldN--
+				case h[0] == '+':
+					newN--
+				default:
+					return nil
+				}
+				out[cur].body = append(out[cur].body, h...)
+			}
+		default:
+			i++
+		}
+	}
+	return out
+}
+
+// patchTarget is the file a "---"/"+++" header pair patches: the "+++"
+// name without a timestamp, and without git's "b/" when the "---" name has
+// its "a/".
+func patchTarget(minus, plus []byte) string {
+	name := func(l []byte) string {
+		s := strings.TrimRight(string(l[4:]), "\r\n")
+		if i := strings.IndexByte(s, '\t'); i >= 0 {
+			s = s[:i]
+		}
+		return s
+	}
+	from, to := name(minus), name(plus)
+	if to == "/dev/null" {
+		return ""
+	}
+	if strings.HasPrefix(to, "b/") && (strings.HasPrefix(from, "a/") || from == "/dev/null") {
+		to = to[2:]
+	}
+	return path.Clean(to)
 }

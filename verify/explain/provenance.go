@@ -33,7 +33,10 @@ type GnulibTree struct {
 //     --local-dir copies gl/lib/x.c → lib/x.c, moved or duplicated files),
 //     then a gnulib-tool local .diff of the tag (gl/lib/x.c.diff) applied
 //     to the pinned gnulib file, then a here-document of the tag's
-//     bootstrap scripts that writes exactly this path (cat > FILE <<EOF);
+//     bootstrap scripts that writes exactly this path (cat > FILE <<EOF),
+//     then a file meson writes from a wrap of the tag (fromMesonWrap),
+//     then a member of an archive the tag holds near the file (a test
+//     suite unpacked it before the release was made: fromTagArchive);
 //  2. the pinned gnulib commit, at any path of its tree (gnulib-tool maps
 //     tests/ → gnulib-tests/, top/ → the top directory, lib/ m4/
 //     build-aux/ doc/ → their configured bases);
@@ -43,6 +46,8 @@ type GnulibTree struct {
 //     at any path of their pinned commits (SetSubmodules: a bootstrap's
 //     copies, paxutils' rmt/rmt.c in tar), also a tool's copy that a
 //     bootstrap patched with a proved .diff (undone, it is a known version);
+//     Last, a file of the tag or a member of a tag archive near the file,
+//     patched by the tag's patch files near it (fromTagPatched);
 //  4. release formats (ReleaseFormats, Format): files a crate's, an
 //     sdist's, makeinfo's or a pinned download's packaging wrote, proved
 //     by package releasefmt against the tag.
@@ -81,6 +86,12 @@ type Provenance struct {
 	readSub func(path, commit string) *GnulibTree
 	subs    []pin
 	subIn   map[string]map[string][]string // templates of each read submodule by base name
+	// archives are the tag's archives, opened on demand (fromTagArchive).
+	archives *tagArchives
+	// patchFiles are the tag's *.patch and *.diff files (fromTagPatched),
+	// patchParsed their sections, read on first use.
+	patchFiles  []string
+	patchParsed map[string][]patchSection
 }
 
 // NewProvenance is the search over the tag's tree idx (its blobs read
@@ -111,6 +122,12 @@ func (p *Provenance) Prove(rel string, id [20]byte, content []byte) *report.Orig
 		return o
 	}
 	if o := p.fromTagHeredoc(rel, id); o != nil {
+		return o
+	}
+	if o := p.fromMesonWrap(rel, content); o != nil {
+		return o
+	}
+	if o := p.fromTagArchive(rel, id); o != nil {
 		return o
 	}
 	if p.gnulib != nil {
@@ -146,7 +163,10 @@ func (p *Provenance) Prove(rel string, id [20]byte, content []byte) *report.Orig
 	if o := p.fromTagScript(rel, content); o != nil {
 		return o
 	}
-	return p.fromTagTemplate(rel, content)
+	if o := p.fromTagTemplate(rel, content); o != nil {
+		return o
+	}
+	return p.fromTagPatched(rel, id)
 }
 
 // SetTarball gives the search a reader of the release's files (content
@@ -388,6 +408,9 @@ func Describe(o *report.Origin) string {
 		if o.Transform == TransformEcho {
 			return "written by the tag's " + o.Path + ": " + o.Transform
 		}
+		if o.Transform == TransformWrapRedirect || o.Transform == TransformWrapHash {
+			return "written by meson from the tag's " + o.Path + ": " + o.Transform
+		}
 		if o.Transform == TransformTemplate {
 			return "made from the tag's " + o.Path + ": " + o.Transform
 		}
@@ -396,6 +419,9 @@ func Describe(o *report.Origin) string {
 				return "made from " + o.Path + " of submodule " + o.Submodule + " at the commit " + shortID(o.Commit) + " the tag pins, " + o.Transform
 			}
 			return "identical to " + o.Path + " of submodule " + o.Submodule + " at the commit " + shortID(o.Commit) + " the tag pins (copied to this path at bootstrap)"
+		}
+		if o.Patch != "" && o.Commit == "" {
+			return "the tag's " + o.Path + " patched by the tag's " + o.Patch
 		}
 		if o.Patch != "" {
 			return "gnulib's " + o.Path + " at the pinned commit " + shortID(o.Commit) + " patched by the tag's " + o.Patch
@@ -406,6 +432,12 @@ func Describe(o *report.Origin) string {
 		return "identical to " + o.Path + " in the tag"
 	case report.OriginTagRule:
 		return fmt.Sprintf("made byte for byte by the tag's rule %s:%d (make %s), run in the sandbox on the tag's files", o.Path, o.Line, o.Target)
+	case report.OriginTagArchive:
+		s := "extracted from the tag's " + o.Path + " (member " + o.Member + ")"
+		if o.Patch != "" {
+			s += ", patched by the tag's " + o.Patch
+		}
+		return s
 	case report.OriginGnulib:
 		return "identical to gnulib's " + o.Path + " at the commit the tag pins (" + shortID(o.Commit) + ")" + rewritten(o)
 	}

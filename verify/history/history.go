@@ -61,6 +61,10 @@ type Finding struct {
 	Path     string   `json:"path,omitempty"`
 	Message  string   `json:"message"`
 	Evidence []string `json:"evidence,omitempty"`
+	// Subject and Signer name the signed subject and the new key of a
+	// RuleSignerChanged finding (report.Finding's, not in the JSON).
+	Subject string `json:"-"`
+	Signer  string `json:"-"`
 }
 
 // Previous is report.Previous: the JSON shape lives in the model (verify/report).

@@ -287,6 +287,9 @@ func TestSignerChange(t *testing.T) {
 	if strings.Join(h.Changed, ",") != "tarball" || len(fs) != 1 || fs[0].Rule != RuleSignerChanged || fs[0].Severity != SevMedium {
 		t.Fatalf("history %+v findings %+v", h, fs)
 	}
+	if fs[0].Subject != "tarball" || fs[0].Signer != fpr(newK) {
+		t.Errorf("the change names subject %q and key %q, want tarball and the new key (report.FoldSignerFindings)", fs[0].Subject, fs[0].Signer)
+	}
 	ev := strings.Join(fs[0].Evidence, "\n")
 	if !strings.Contains(ev, "previous (v5.6.0): openpgp "+fpr(oldK)) || !strings.Contains(ev, "current (v5.6.1): openpgp "+fpr(newK)) {
 		t.Errorf("evidence lacks both fingerprints:\n%s", ev)

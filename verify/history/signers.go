@@ -98,7 +98,7 @@ func Signers(in SignerInput) (SignersHistory, []Finding) {
 		ev = append(ev, notes...)
 		findings = append(findings, Finding{Rule: RuleSignerChanged, Severity: sev,
 			Message:  fmt.Sprintf("the %s of %s is signed by %s, the previous release %s by %s", subject, in.Current, cur[0].Key, in.Previous, prev[0].Key),
-			Evidence: ev})
+			Evidence: ev, Subject: subject, Signer: cur[0].Key})
 		for _, n := range notes {
 			h.HandOver = append(h.HandOver, n)
 			findings = append(findings, Finding{Rule: RuleSignerHandOver, Severity: SevInfo,

@@ -213,19 +213,25 @@ const (
 	OriginGnulib = "gnulib"
 	// OriginUpstream: a known version of an upstream project (the
 	// embedded database of gnulib, autoconf, automake, libtool, gettext,
-	// pkg-config and autoconf-archive files).
+	// pkg-config, autoconf-archive and gtk-doc files).
 	OriginUpstream = "upstream"
 	// OriginTagRule: made again, byte for byte, by a rule of a makefile in
 	// the tag (Path, rule line Line, target Target), run in the sandbox on
 	// the tag's files only.
 	OriginTagRule = "tag-rule"
+	// OriginTagArchive: a member of an archive (tar, tar.gz, tar.xz,
+	// zip, ...) that the tag holds near the file: a test suite or a
+	// bootstrap unpacked it before the release was made. Path is the
+	// archive's path in the tag, Member the member's path in it.
+	OriginTagArchive = "tag-archive"
 )
 
 // Origin is the proof of where a file's content comes from: a file whose
 // git blob id (computed from the tarball's bytes) equals that of Path in
 // the origin named by Kind.
 type Origin struct {
-	// Kind is OriginTag, OriginGnulib or OriginUpstream, or a release
+	// Kind is OriginTag, OriginGnulib, OriginUpstream or
+	// OriginTagArchive, or a release
 	// format's kind (cargo-package, sdist-metadata, makeinfo, download,
 	// download-archive).
 	Kind string `json:"kind"`
@@ -240,6 +246,9 @@ type Origin struct {
 	Path string `json:"path"`
 	// Patch is the tag's .diff applied to Path (kind tag).
 	Patch string `json:"patch,omitempty"`
+	// Member is the path of the file inside the archive Path (kind
+	// tag-archive), as the archive stores it.
+	Member string `json:"member,omitempty"`
 	// Submodule is the path of the tag's submodule whose pinned commit
 	// (Commit) holds the file, at Path (kind tag): a bootstrap copied it
 	// from the submodule to another place of the release.
@@ -268,6 +277,12 @@ type Finding struct {
 	// flagged build logic picks (grep -l/-r, find, globs); the evidence
 	// names them too.
 	Selects []string `json:"selects,omitempty"`
+	// Subject ("tag", "tarball") and Signer (the key's fingerprint or
+	// identity, as the message names it) say which signature a signature
+	// finding is about, for FoldSignerFindings; not in the JSON, whose
+	// message names them.
+	Subject string `json:"-"`
+	Signer  string `json:"-"`
 }
 
 // Generator is a generator seen in the tarball's stamps.

@@ -25,7 +25,8 @@ func TestAddMapsReasonsAndWarnings(t *testing.T) {
 		t.Fatalf("findings %+v, want 2", c.findings)
 	}
 	f := c.findings[0]
-	if f.Rule != report.RuleUnknownSigner || f.Severity != report.SevHigh || !strings.Contains(f.Message, "ABCDEF0123, which is not in keys.asc") {
+	if f.Rule != report.RuleUnknownSigner || f.Severity != report.SevHigh || !strings.Contains(f.Message, "ABCDEF0123, which is not in keys.asc") ||
+		f.Subject != "tarball" || f.Signer != "ABCDEF0123" {
 		t.Errorf("unknown key: %+v", f)
 	}
 	f = c.findings[1]

@@ -325,7 +325,7 @@ func (c *checker) add(res sig.Result, source string) {
 			msg += "; the tarball's signature is valid against that keyring, which was not given for the tag alone"
 		}
 		c.findings = append(c.findings, report.Finding{Rule: report.RuleUnknownSigner, Severity: sev,
-			Message: msg, Evidence: evidence(source)})
+			Message: msg, Evidence: evidence(source), Subject: string(res.Subject), Signer: who})
 	}
 	if res.Status != sig.StatusInvalid {
 		return

@@ -71,6 +71,7 @@ func main() {
 	flag.Var(&gits, "git", "with -origins: git history `PROJECT=DIR` to add (repeatable; gnulib, autoconf, automake, libtool, gettext, autoconf-archive, pkgconf, pkg-config)")
 	flag.Var(&debs, "deb", "with -origins: `SUITE=DIR` of Debian packages unpacked with dpkg-deb -x, one subdirectory per .deb named like it (repeatable)")
 	vocab := flag.String("vocab", "", "build the copied helpers' line vocabulary (origindb.Vocab) into `FILE` from -git and -deb (directories walked for helper files) instead of the m4 database")
+	originsBase := flag.String("origins-base", "", "with -origins: start from the origin database in `FILE` (extend it with -git and -deb without re-reading its sources)")
 	vocabBase := flag.String("vocab-base", "", "with -vocab: start from the vocabulary in `FILE` (extend it without re-reading its sources)")
 	var patches repoList
 	flag.Var(&patches, "patches", "with -vocab: packaging git repository `DIR` whose autotools patch sets (*libtool*/, *automake*/, ... *.patch) add their lines (repeatable; msys2/MSYS2-packages, msys2/MINGW-packages)")
@@ -83,7 +84,7 @@ func main() {
 		return
 	}
 	if *origins != "" {
-		if err := runOrigins(context.Background(), *origins, gits, debs); err != nil {
+		if err := runOrigins(context.Background(), *origins, *originsBase, gits, debs); err != nil {
 			fmt.Fprintln(os.Stderr, "m4dbgen: error:", err)
 			os.Exit(1)
 		}

@@ -12,11 +12,26 @@ import (
 
 // runOrigins builds the origin database (package origindb) from git
 // histories ("PROJECT=DIR") and directories of unpacked Debian packages
-// ("SUITE=DIR") and writes it to out.
-func runOrigins(ctx context.Context, out string, gits, debs []string) error {
+// ("SUITE=DIR"), on top of the database in base when it is set, and
+// writes it to out.
+func runOrigins(ctx context.Context, out, base string, gits, debs []string) error {
 	cfg := collect.Config{Logf: func(format string, args ...any) {
 		fmt.Fprintf(os.Stderr, "m4dbgen: "+format+"\n", args...)
 	}}
+	if base != "" {
+		data, err := os.ReadFile(base)
+		if err != nil {
+			return fmt.Errorf("-origins-base: %w", err)
+		}
+		db, err := origindb.Open(data)
+		if err == nil {
+			err = db.Verify()
+		}
+		if err != nil {
+			return fmt.Errorf("-origins-base %s: %w", base, err)
+		}
+		cfg.Base = db
+	}
 	for _, g := range gits {
 		r, err := collect.ParseRepo(g)
 		if err != nil {

@@ -75,6 +75,9 @@ func Build(ctx context.Context, cfg Config) ([]byte, []Stats, error) {
 	}
 	var all []Stats
 	built := cfg.Built
+	if built.IsZero() && cfg.Base != nil {
+		built = cfg.Base.Built() // the base's sources are among this build's
+	}
 	for _, r := range cfg.Repos {
 		st, err := GitHistory(ctx, b, r)
 		if err != nil {

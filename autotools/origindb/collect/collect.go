@@ -278,7 +278,17 @@ type Package struct {
 
 // packageDirs are the installed directories whose files releases copy.
 var packageDirs = []string{"usr/share/aclocal", "usr/share/autoconf", "usr/share/automake", "usr/share/libtool",
-	"usr/share/gettext", "usr/share/gnulib", "usr/share/pkgconfig", "usr/share/autoconf-archive"}
+	"usr/share/gettext", "usr/share/gnulib", "usr/share/pkgconfig", "usr/share/autoconf-archive", "usr/share/gtk-doc/data/gtk-doc."}
+
+// packageFile reports whether the installed file rel is one releases copy:
+// below packageDirs, and of gtk-doc's data only the makefiles gtkdocize
+// copies (gtk-doc.make, gtk-doc.flat.make, ...), not its stylesheets.
+func packageFile(rel string) bool {
+	if strings.HasPrefix(rel, "usr/share/gtk-doc/") {
+		return strings.HasSuffix(rel, ".make")
+	}
+	return slices.ContainsFunc(packageDirs, func(dir string) bool { return strings.HasPrefix(rel, dir) })
+}
 
 // PackageFiles adds every regular file (up to MaxFileSize) below the
 // package's /usr/share/{aclocal,autoconf,automake-*,libtool,gettext,gnulib,...}
@@ -304,7 +314,7 @@ func PackageFiles(b *origindb.Builder, p Package) (Stats, error) {
 		if d.IsDir() {
 			return nil
 		}
-		if !slices.ContainsFunc(packageDirs, func(dir string) bool { return strings.HasPrefix(rel, dir) }) || !d.Type().IsRegular() {
+		if !packageFile(rel) || !d.Type().IsRegular() {
 			return nil
 		}
 		info, err := d.Info()

@@ -321,3 +321,81 @@ func FuzzPatchAdditions(f *testing.F) {
 		}
 	})
 }
+
+// gtk-doc-tools' makefiles (what gtkdocize copies) and its gtk-doc.m4 are
+// recorded as project gtk-doc; its stylesheets are not.
+func TestDebianGtkDoc(t *testing.T) {
+	dir := t.TempDir()
+	root := filepath.Join(dir, "gtk-doc-tools_1.33.2-1_all")
+	files := map[string]string{
+		"usr/share/gtk-doc/data/gtk-doc.make":      "# -*- mode: makefile -*-\n# gtk-doc.make\n",
+		"usr/share/gtk-doc/data/gtk-doc.flat.make": "# -*- mode: makefile -*-\n# flat\n",
+		"usr/share/gtk-doc/data/gtk-doc.xsl":       "<xsl/>\n",
+		"usr/share/aclocal/gtk-doc.m4":             "dnl -*- mode: autoconf -*-\n",
+		"usr/share/gtk-doc/python/gtkdoc/scan.py":  "import os\n",
+	}
+	for p, c := range files {
+		f := filepath.Join(root, p)
+		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(f, []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := origindb.NewBuilder()
+	if _, err := DebianDir(b, "bookworm", dir); err != nil {
+		t.Fatal(err)
+	}
+	data, err := b.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := origindb.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, c := range files {
+		got := db.LookupBlob(BlobID([]byte(c)))
+		want := strings.HasSuffix(p, ".make") || strings.HasSuffix(p, ".m4")
+		if want != (len(got) == 1) {
+			t.Errorf("%s: origins %+v, recorded %v", p, got, want)
+			continue
+		}
+		if want && (got[0].Project != "gtk-doc" || got[0].FirstVersion != "Debian bookworm 1.33.2-1" || got[0].Path != "/"+p) {
+			t.Errorf("%s: origin %+v", p, got[0])
+		}
+	}
+}
+
+// A build on a base database extends it and keeps its build date.
+func TestBuildOnBase(t *testing.T) {
+	b := origindb.NewBuilder()
+	b.Built = time.Date(2026, 8, 22, 0, 0, 0, 0, time.UTC)
+	if err := b.Add(BlobID([]byte("old\n")), origindb.Origin{Project: "automake", Path: "lib/compile", FirstVersion: "1.16.5", LastVersion: "1.16.5"}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := b.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := origindb.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	f := filepath.Join(dir, "gtk-doc-tools_1.34.0-2_all", "usr/share/gtk-doc/data/gtk-doc.make")
+	os.MkdirAll(filepath.Dir(f), 0o755)
+	os.WriteFile(f, []byte("new\n"), 0o644)
+	out, _, err := Build(context.Background(), Config{Base: base, Debian: []DebianSource{{Suite: "trixie", Dir: dir}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := origindb.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !db.Has(BlobID([]byte("old\n"))) || !db.Has(BlobID([]byte("new\n"))) || !db.Built().Equal(base.Built()) {
+		t.Errorf("blobs %d, built %v (base %v)", db.Blobs(), db.Built(), base.Built())
+	}
+}

@@ -42,6 +42,10 @@ func ProjectOfPackage(pkg, version string) string {
 		return pkg
 	case "gettext", "autopoint":
 		return "gettext"
+	case "gtk-doc-tools":
+		// gtkdocize copies gtk-doc.make (or gtk-doc.flat.make,
+		// gtk-doc.notmpl.make) and gtk-doc.m4 into a release.
+		return "gtk-doc"
 	case "pkg-config":
 		if strings.HasPrefix(UpstreamVersion(version), "0.") {
 			return "pkg-config"
