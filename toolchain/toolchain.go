@@ -52,7 +52,14 @@ func (c *Cache) Path(spec Spec) (*Toolchain, error) {
 			m, err := c.verifyTree(sum)
 			if err != nil {
 				if errors.Is(err, ErrNotCached) {
-					return nil, fmt.Errorf("%w: %s %s (%s); run `tarcheck toolchain fetch %s=%s`", ErrNotCached, t.Name, t.Version, p, t.Name, t.Version)
+					req := t.Name + "=" + t.Version
+					if p.Upstream != nil {
+						req += UpstreamSuffix
+						if p.Upstream.Signature != "" {
+							req += " --keyring FILE"
+						}
+					}
+					return nil, fmt.Errorf("%w: %s %s (%s); run `tarcheck toolchain fetch %s`", ErrNotCached, t.Name, t.Version, p, req)
 				}
 				return nil, err
 			}

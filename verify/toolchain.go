@@ -3,17 +3,22 @@ package verify
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
 
 	"github.com/tarcheck/tarcheck/autotools"
 	"github.com/tarcheck/tarcheck/toolchain"
 	"github.com/tarcheck/tarcheck/verify/compare"
 	"github.com/tarcheck/tarcheck/verify/fetch"
 	"github.com/tarcheck/tarcheck/verify/report"
+	"github.com/tarcheck/tarcheck/verify/sig"
 )
 
 // Toolchains says where exact toolchains come from (`--toolchain-dir`,
@@ -50,15 +55,43 @@ type ToolchainOptions struct {
 	MaxDownload int64
 	// Logf receives one line per fetch step; nil discards them.
 	Logf func(format string, args ...any)
+	// Keyrings are OpenPGP keyring files that verify the signatures of
+	// upstream release tarballs (`fetch --keyring`: the GNU keyring, or a
+	// Debian source package's debian/upstream/signing-key.asc).
+	Keyrings []string
+	// Tarball and Signature are a local upstream release tarball and its
+	// detached signature for the one upstream request of a fetch
+	// (`fetch tool=VERSION+upstream --tarball FILE --signature FILE`).
+	Tarball, Signature string
+}
+
+// upstreamKeys reads o.Keyrings (nil when none is given).
+func (o ToolchainOptions) upstreamKeys() (openpgp.EntityList, error) {
+	if len(o.Keyrings) == 0 {
+		return nil, nil
+	}
+	var files []sig.KeyringFile
+	for _, k := range o.Keyrings {
+		data, err := os.ReadFile(k)
+		if err != nil {
+			return nil, fileError(KindInput, "--keyring", err)
+		}
+		files = append(files, sig.KeyringFile{Name: k, Data: data})
+	}
+	keys, err := sig.ReadKeyringFiles(files...)
+	if err != nil {
+		return nil, Errorf(KindInput, "--keyring: %v", err)
+	}
+	return keys, nil
 }
 
 // openToolchains opens the toolchain cache; getter nil keeps it offline.
-func openToolchains(t Toolchains, cacheDir string, getter toolchain.Getter, logf func(string, ...any)) (*toolchain.Cache, error) {
+func openToolchains(t Toolchains, cacheDir string, getter toolchain.Getter, logf func(string, ...any), keys ...*openpgp.Entity) (*toolchain.Cache, error) {
 	dir, err := t.dir(cacheDir)
 	if err != nil {
 		return nil, err
 	}
-	opts := toolchain.Options{Dir: dir}
+	opts := toolchain.Options{Dir: dir, UpstreamKeyring: keys}
 	if getter != nil {
 		opts.Getter = getter
 	}
@@ -83,11 +116,16 @@ func ToolchainList(w io.Writer, o ToolchainOptions) error {
 }
 
 // ToolchainFetch downloads, verifies and unpacks the toolchain of requests
-// ("autoconf=2.69"), then writes where it is (`tarcheck toolchain fetch`).
+// ("autoconf=2.69"; "autoconf=2.72+upstream" builds the upstream release
+// in the sandbox), then writes where it is (`tarcheck toolchain fetch`).
 func ToolchainFetch(ctx context.Context, w io.Writer, o ToolchainOptions, requests []string) error {
 	spec, err := toolchain.DefaultCatalog().Resolve(requests)
 	if err != nil {
 		return toolchainErr(err)
+	}
+	keys, err := o.upstreamKeys()
+	if err != nil {
+		return err
 	}
 	dir, err := cacheDir(o.CacheDir)
 	if err != nil {
@@ -101,18 +139,52 @@ func ToolchainFetch(ctx context.Context, w io.Writer, o ToolchainOptions, reques
 		}
 		getter = f
 	}
-	c, err := openToolchains(o.Toolchains, dir, getter, o.Logf)
+	c, err := openToolchains(o.Toolchains, dir, getter, o.Logf, keys...)
 	if err != nil {
 		return err
+	}
+	if o.Tarball != "" || o.Signature != "" {
+		if err := addLocalUpstream(ctx, c, spec, o); err != nil {
+			return err
+		}
 	}
 	tc, err := c.Fetch(ctx, spec)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if errors.Is(err, toolchain.ErrBuild) {
+			return WithKind(KindEnvironment, err)
+		}
 		return toolchainErr(err)
 	}
 	return tc.WritePath(w)
+}
+
+// addLocalUpstream imports --tarball (and --signature) for the one
+// upstream release entry of spec.
+func addLocalUpstream(ctx context.Context, c *toolchain.Cache, spec toolchain.Spec, o ToolchainOptions) error {
+	var up []toolchain.Package
+	for _, t := range spec.Tools {
+		for _, p := range t.Packages {
+			if p.Upstream != nil {
+				up = append(up, p)
+			}
+		}
+	}
+	if o.Tarball == "" || len(up) != 1 {
+		return Errorf(KindUsage, "--tarball FILE (and --signature FILE) go with exactly one TOOL=VERSION+upstream request, e.g. `tarcheck toolchain fetch automake=1.16.5+upstream --tarball automake-1.16.5.tar.xz --signature automake-1.16.5.tar.xz.sig --keyring gnu-keyring.gpg`")
+	}
+	if err := c.AddUpstream(ctx, up[0], o.Tarball, o.Signature); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if errors.Is(err, toolchain.ErrBuild) {
+			return WithKind(KindEnvironment, err)
+		}
+		return toolchainErr(err)
+	}
+	return nil
 }
 
 // ToolchainPath writes where a cached toolchain is, without any network
