@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -43,6 +44,9 @@ func (b *rebuilder) chooseToolchain(ctx context.Context) error {
 			if t.key == "autoconf" && b.runstatedir {
 				st.Hints = []string{toolchain.HintRunstatedir}
 			}
+			if b.showsUpstreamBuild(toolchainTools[t.key], v) {
+				st.Hints = append(st.Hints, toolchain.HintUpstream)
+			}
 			if t.key == "libtool" && b.releaseLibtoolBuild() != "" {
 				st.Version = b.releaseLibtoolBuild()
 			}
@@ -53,6 +57,11 @@ func (b *rebuilder) chooseToolchain(ctx context.Context) error {
 		// autopoint's archive holds the system gettext macros the release
 		// embeds (gettextM4Layer).
 		stamps = append(stamps, toolchain.Stamp{Generator: "gettext", Version: b.releaseGettext})
+	}
+	if v := pkgM4Version(b.releaseAclocal); v != "" && b.pkgM4Foreign {
+		// The release's pkg.m4 is not the sandbox's: the pkg-config
+		// release its serial line names provides one to try.
+		stamps = append(stamps, toolchain.Stamp{Generator: toolchain.ToolPkgConfig, Version: v})
 	}
 	if len(stamps) == 0 {
 		return nil
@@ -69,7 +78,11 @@ func (b *rebuilder) chooseToolchain(ctx context.Context) error {
 		for _, t := range spec.Tools {
 			if t.Name != toolchain.ToolAutotoolsDev {
 				b.missing[t.Name+" "+t.Version] = why
-				b.fetch = append(b.fetch, t.Name+"="+t.Version)
+				req := t.Name + "=" + t.Version
+				if slices.ContainsFunc(t.Packages, toolchain.Package.IsUpstream) {
+					req += toolchain.UpstreamSuffix // the Debian build would not be the release's
+				}
+				b.fetch = append(b.fetch, req)
 			}
 		}
 	}
@@ -99,7 +112,15 @@ func (b *rebuilder) chooseToolchain(ctx context.Context) error {
 		b.info.Sandbox = r.Name()
 	}
 	b.tc = tc
-	b.patchedBuilds(spec)
+	b.patchedBuilds(tc.Spec) // the builds laid, as the cache gave them
+	if spec.Version(toolchain.ToolPkgConfig) != "" {
+		for _, l := range tc.Layers {
+			if m4 := filepath.Join(l, "share", "aclocal", "pkg.m4"); fileExists(m4) {
+				b.pkgM4Foreign = foreignPkgM4(b.releaseAclocal, m4)
+				break
+			}
+		}
+	}
 	b.info.Notes = append(b.info.Notes, "exact toolchain laid over /usr: "+strings.Join(tc.Describe(), "; "))
 	b.info.Toolchain = tc.Describe()
 	b.info.ToolchainID = spec.ID()
@@ -181,8 +202,11 @@ func (b *rebuilder) groupNotProved() {
 	msg := fmt.Sprintf("%s not available: %s not proved", strings.Join(tools, ", "), plural(len(files), "generated file", "generated files"))
 	var fetch []string
 	for _, t := range tools {
-		if r := strings.Replace(t, " ", "=", 1); slices.Contains(b.fetch, r) {
-			fetch = append(fetch, r)
+		r := strings.Replace(t, " ", "=", 1)
+		for _, req := range []string{r, r + toolchain.UpstreamSuffix} {
+			if slices.Contains(b.fetch, req) {
+				fetch = append(fetch, req)
+			}
 		}
 	}
 	if len(fetch) > 0 {
@@ -310,6 +334,35 @@ var debianPatchedBuilds = []struct {
 	{toolchain.ToolAutoconf, "2.72-3.1", func(b *rebuilder) bool { return b.upstreamLargefile },
 		"upstream used GNU Autoconf 2.72 as released; the toolchain has Debian's autoconf 2.72-3.1, " +
 			"whose AC_SYS_LARGEFILE is patched (Debian #852617): configure's large-file checks differ"},
+}
+
+// showsUpstreamBuild reports whether the release shows the upstream build
+// of tool at version where the catalog's Debian build is patched
+// (debianPatchedBuilds): the upstream release entry is then selected.
+func (b *rebuilder) showsUpstreamBuild(tool, version string) bool {
+	for _, d := range debianPatchedBuilds {
+		if d.tool == tool && toolchain.UpstreamVersion(d.pkgVersion) == version && d.upstream(b) {
+			return true
+		}
+	}
+	return false
+}
+
+// pkgM4SerialRE is pkg.m4's serial line, naming the pkg-config release.
+var pkgM4SerialRE = regexp.MustCompile(`(?m)^# serial [0-9]+ \(pkg-config-([0-9][0-9.]*)\)`)
+
+// pkgM4Version is the pkg-config release the pkg.m4 embedded in aclocal
+// names ("0.29.2"), or "".
+func pkgM4Version(aclocal []byte) string {
+	if m := pkgM4SerialRE.FindSubmatch(aclocal); m != nil && bytes.Contains(aclocal, []byte(pkgM4Header)) {
+		return string(m[1])
+	}
+	return ""
+}
+
+func fileExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // patchedBuilds marks the tools of spec whose Debian build patches output

@@ -192,12 +192,36 @@ func TestStampsNeverExcuse(t *testing.T) {
 type fakeToolchains struct {
 	probe *fakeAutoconf
 	asked toolchain.Spec
+	// debianOnly: upstream release entries are not in the cache.
+	debianOnly bool
 }
 
 func (f *fakeToolchains) Toolchain(ctx context.Context, spec toolchain.Spec) (*toolchain.Toolchain, error) {
 	f.asked = spec
+	for _, t := range spec.Tools {
+		if f.debianOnly && slices.ContainsFunc(t.Packages, toolchain.Package.IsUpstream) {
+			return nil, fmt.Errorf("%w: %s", toolchain.ErrNotCached, t)
+		}
+	}
 	f.probe.autoconf = spec.Version(toolchain.ToolAutoconf)
 	return &toolchain.Toolchain{Spec: spec, Env: []string{"AUTOCONF=/usr/bin/autoconf-fake"}}, nil
+}
+
+// debianToolchains answers every request with the catalog's Debian build
+// of each version, as a catalog without upstream entries would.
+type debianToolchains struct{ fakeToolchains }
+
+func (d *debianToolchains) Toolchain(ctx context.Context, spec toolchain.Spec) (*toolchain.Toolchain, error) {
+	spec.Tools = slices.Clone(spec.Tools)
+	for i, t := range spec.Tools {
+		for _, c := range toolchain.DefaultCatalog().Candidates(t.Name, t.Version) {
+			if c.Packages[0].Upstream == nil {
+				spec.Tools[i] = c
+				break
+			}
+		}
+	}
+	return d.fakeToolchains.Toolchain(ctx, spec)
 }
 
 // TestGettextMacroVersion: po/Makefile.in.in's GETTEXT_MACRO_VERSION is the
@@ -340,17 +364,63 @@ func FuzzAddedCommands(f *testing.F) {
 	})
 }
 
-// TestPatchedDebianBuild: the catalog's only autoconf 2.72 is Debian's
-// 2.72-3.1, which patches AC_SYS_LARGEFILE. A release whose configure shows
-// upstream 2.72's large-file checks is not proved by it (one grouped
-// medium naming the upstream build), never excused; a release without
-// them gets the exact-toolchain verdict: any difference is high.
+// TestPatchedDebianBuild: Debian's autoconf 2.72-3.1 patches
+// AC_SYS_LARGEFILE. A release whose configure shows upstream 2.72's
+// large-file checks selects the catalog's upstream 2.72 (built from the
+// release tarball); without it in the cache the files are not proved (one
+// grouped medium naming what to fetch), never excused by Debian's build;
+// a release without them gets Debian's build and the exact-toolchain
+// verdict: any difference is high.
 func TestPatchedDebianBuild(t *testing.T) {
 	tree := map[string]string{"configure.ac": configureAC}
-	t.Run("upstream 2.72 release", func(t *testing.T) {
-		f := newFixture(t, map[string]string{"configure.ac": configureAC,
-			"configure": configureBy("2.72", "ac_msg=\"checking for $CC option to enable large file support\"\nac_cv_sys_largefile_opts=x\n")}, tree, "2.72")
+	upstreamConfigure := configureBy("2.72", "ac_msg=\"checking for $CC option to enable large file support\"\nac_cv_sys_largefile_opts=x\n")
+	t.Run("upstream 2.72 release, upstream build not cached", func(t *testing.T) {
+		f := newFixture(t, map[string]string{"configure.ac": configureAC, "configure": upstreamConfigure}, tree, "2.72")
+		tcs := &fakeToolchains{probe: f.run, debianOnly: true}
+		f.in.Toolchains = tcs
+		res := f.result(t)
+		if got := tcs.asked.Requests(); !slices.Contains(got, "autoconf=2.72+upstream") {
+			t.Fatalf("asked for %v, want the upstream build", got)
+		}
+		c := fileOf(t, res, "configure")
+		if c.Rebuild != report.RebuildNotReproducible || c.Severity != report.SevInfo {
+			t.Fatalf("configure = %+v", c)
+		}
+		if len(res.Findings) != 1 || res.Findings[0].Severity != report.SevMedium ||
+			!strings.HasPrefix(res.Findings[0].Message, "autoconf 2.72 not available: 1 generated file not proved; `tarcheck toolchain fetch autoconf=2.72+upstream`") {
+			t.Errorf("findings = %+v", res.Findings)
+		}
+	})
+	t.Run("upstream 2.72 release, upstream build used", func(t *testing.T) {
+		f := newFixture(t, map[string]string{"configure.ac": configureAC, "configure": upstreamConfigure}, tree, "2.72")
+		tcs := &fakeToolchains{probe: f.run}
+		f.in.Toolchains = tcs
+		res := f.result(t)
+		if got := tcs.asked.Requests(); !slices.Contains(got, "autoconf=2.72+upstream") {
+			t.Fatalf("asked for %v, want the upstream build", got)
+		}
+		// The fake regenerates configure without the large-file lines: with
+		// the exact (upstream) build, that difference is high.
+		if c := fileOf(t, res, "configure"); c.Rebuild != report.RebuildDiffers || c.Severity != report.SevHigh {
+			t.Fatalf("configure = %+v", c)
+		}
+	})
+	t.Run("upstream 2.72 release, only Debian's build (no upstream entry)", func(t *testing.T) {
+		f := newFixture(t, map[string]string{"configure.ac": configureAC, "configure": upstreamConfigure}, tree, "2.72")
 		f.in.Toolchains = &fakeToolchains{probe: f.run}
+		b := &rebuilder{upstreamLargefile: true, inexact: map[string]string{}, missing: map[string]string{}}
+		debian := toolchain.DefaultCatalog().Candidates(toolchain.ToolAutoconf, "2.72")[0]
+		if debian.Packages[0].Upstream != nil {
+			t.Fatalf("first 2.72 candidate %s is not Debian's", debian)
+		}
+		b.patchedBuilds(toolchain.Spec{Tools: []toolchain.Tool{debian}})
+		if !strings.Contains(b.inexact["autoconf"], "Debian #852617") || b.missing["autoconf 2.72 (upstream build)"] == "" {
+			t.Fatalf("inexact %v, missing %v", b.inexact, b.missing)
+		}
+	})
+	t.Run("upstream 2.72 release, Debian's build laid", func(t *testing.T) {
+		f := newFixture(t, map[string]string{"configure.ac": configureAC, "configure": upstreamConfigure}, tree, "2.72")
+		f.in.Toolchains = &debianToolchains{fakeToolchains{probe: f.run}}
 		res := f.result(t)
 		c := fileOf(t, res, "configure")
 		if c.Rebuild != report.RebuildNotReproducible || c.Severity != report.SevInfo || !strings.Contains(c.Reason, "Debian #852617") {
