@@ -101,6 +101,9 @@ func (b *rebuilder) chooseToolchain(ctx context.Context) error {
 		b.info.Notes = append(b.info.Notes, "toolchain not available: "+err.Error())
 		return nil
 	}
+	if spec.Version(toolchain.ToolPkgConfig) != "" {
+		b.choosePkgM4(tc)
+	}
 	if len(tc.Layers) > 0 && !sandbox.SupportsOverlays(b.runner) {
 		r, why := b.overlayRunner(ctx)
 		if r == nil {
@@ -113,17 +116,9 @@ func (b *rebuilder) chooseToolchain(ctx context.Context) error {
 	}
 	b.tc = tc
 	b.patchedBuilds(tc.Spec) // the builds laid, as the cache gave them
-	if spec.Version(toolchain.ToolPkgConfig) != "" {
-		for _, l := range tc.Layers {
-			if m4 := filepath.Join(l, "share", "aclocal", "pkg.m4"); fileExists(m4) {
-				b.pkgM4Foreign = foreignPkgM4(b.releaseAclocal, m4)
-				break
-			}
-		}
-	}
 	b.info.Notes = append(b.info.Notes, "exact toolchain laid over /usr: "+strings.Join(tc.Describe(), "; "))
 	b.info.Toolchain = tc.Describe()
-	b.info.ToolchainID = spec.ID()
+	b.info.ToolchainID = tc.Spec.ID()
 	b.info.HostTools = nil
 	return b.probeTools(ctx) // the versions the toolchain provides
 }
@@ -358,6 +353,29 @@ func pkgM4Version(aclocal []byte) string {
 		return string(m[1])
 	}
 	return ""
+}
+
+// choosePkgM4 keeps the toolchain's pkg.m4 (the pkg-config release the
+// embedded copy's serial line names) only when the release's aclocal.m4
+// embeds it byte for byte: the serial line is shared by other pkg.m4
+// texts (pkgconf's), so it only proposes; otherwise the layer is dropped
+// and the sandbox keeps this machine's pkg.m4, reported as before.
+func (b *rebuilder) choosePkgM4(tc *toolchain.Toolchain) {
+	for i, l := range tc.Layers {
+		m4 := filepath.Join(l, "share", "aclocal", "pkg.m4")
+		if !fileExists(m4) {
+			continue
+		}
+		if !foreignPkgM4(b.releaseAclocal, m4) {
+			b.pkgM4Foreign = false
+			return
+		}
+		v := tc.Spec.Version(toolchain.ToolPkgConfig)
+		tc.Layers = slices.Delete(slices.Clone(tc.Layers), i, i+1)
+		tc.Spec.Tools = slices.DeleteFunc(slices.Clone(tc.Spec.Tools), func(t toolchain.Tool) bool { return t.Name == toolchain.ToolPkgConfig })
+		b.info.Notes = append(b.info.Notes, "pkg-config "+v+"'s pkg.m4 is not the one the release's aclocal.m4 embeds (same serial line): the sandbox keeps "+hostPkgM4Path)
+		return
+	}
 }
 
 func fileExists(p string) bool {
