@@ -160,7 +160,7 @@ func TestUpstreamFetchVerifiesBuildsAndReuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !log.has("signature of fake-autoconf-9.9.tar.gz verified (" + fingerprintOf(signer) + ")") || !log.has("building autoconf 9.9") {
+	if !log.has("signature of fake-autoconf-9.9.tar.gz verified ("+fingerprintOf(signer)+")") || !log.has("building autoconf 9.9") {
 		t.Errorf("steps %q lack the signature check or the build", log.steps)
 	}
 	key := tool.Packages[0].SHA256
