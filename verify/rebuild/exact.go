@@ -34,35 +34,7 @@ var toolchainTools = map[string]string{"autoconf": toolchain.ToolAutoconf, "auto
 // toolchain that is not available is recorded (b.missing) so that the
 // files it feeds are reported as not proved, never excused.
 func (b *rebuilder) chooseToolchain(ctx context.Context) error {
-	var stamps []toolchain.Stamp
-	for _, t := range autotoolChain {
-		for _, v := range b.release[t.key] {
-			if b.versionMatches(t.key, v) {
-				continue
-			}
-			st := toolchain.Stamp{Generator: toolchainTools[t.key], Version: v}
-			if t.key == "autoconf" && b.runstatedir {
-				st.Hints = []string{toolchain.HintRunstatedir}
-			}
-			if b.showsUpstreamBuild(toolchainTools[t.key], v) {
-				st.Hints = append(st.Hints, toolchain.HintUpstream)
-			}
-			if t.key == "libtool" && b.releaseLibtoolBuild() != "" {
-				st.Version = b.releaseLibtoolBuild()
-			}
-			stamps = append(stamps, st)
-		}
-	}
-	if b.releaseGettext != "" && b.tcNeedsGettextArchive(stamps) {
-		// autopoint's archive holds the system gettext macros the release
-		// embeds (gettextM4Layer).
-		stamps = append(stamps, toolchain.Stamp{Generator: "gettext", Version: b.releaseGettext})
-	}
-	if v := pkgM4Version(b.releaseAclocal); v != "" && b.pkgM4Foreign {
-		// The release's pkg.m4 is not the sandbox's: the pkg-config
-		// release its serial line names provides one to try.
-		stamps = append(stamps, toolchain.Stamp{Generator: toolchain.ToolPkgConfig, Version: v})
-	}
+	stamps := b.toolchainStamps(true)
 	if len(stamps) == 0 {
 		return nil
 	}
@@ -92,6 +64,28 @@ func (b *rebuilder) chooseToolchain(ctx context.Context) error {
 	}
 	b.progress("rebuild: toolchain " + spec.String())
 	tc, err := b.in.Toolchains.Toolchain(ctx, spec)
+	if err != nil && ctx.Err() == nil && slices.ContainsFunc(spec.Tools, isUpstreamTool) {
+		// The upstream build is not at hand: fall back to Debian's builds
+		// (patchedBuilds and debianAutomake then name what is not proved)
+		// rather than to the host's tools for every generator.
+		b.logf("rebuild: toolchain %s: %v", spec, err)
+		b.info.Notes = append(b.info.Notes, "upstream build not available: "+err.Error())
+		for _, t := range spec.Tools {
+			if isUpstreamTool(t) {
+				b.fetch = append(b.fetch, t.Name+"="+t.Version+toolchain.UpstreamSuffix)
+			}
+		}
+		fallback, _ := toolchain.Select(b.toolchainStamps(false))
+		fallback.Tools = slices.DeleteFunc(fallback.Tools, func(t toolchain.Tool) bool {
+			return t.Name == toolchain.ToolAutotoolsDev && len(fallback.Tools) == 1 || isUpstreamTool(t)
+		})
+		if len(fallback.Tools) == 0 {
+			return nil
+		}
+		spec = fallback
+		b.progress("rebuild: toolchain " + spec.String())
+		tc, err = b.in.Toolchains.Toolchain(ctx, spec)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -197,7 +191,7 @@ func (b *rebuilder) groupNotProved() {
 	msg := fmt.Sprintf("%s not available: %s not proved", strings.Join(tools, ", "), plural(len(files), "generated file", "generated files"))
 	var fetch []string
 	for _, t := range tools {
-		r := strings.Replace(t, " ", "=", 1)
+		r := strings.Replace(strings.TrimSuffix(t, " (upstream build)"), " ", "=", 1)
 		for _, req := range []string{r, r + toolchain.UpstreamSuffix} {
 			if slices.Contains(b.fetch, req) {
 				fetch = append(fetch, req)
@@ -329,6 +323,51 @@ var debianPatchedBuilds = []struct {
 	{toolchain.ToolAutoconf, "2.72-3.1", func(b *rebuilder) bool { return b.upstreamLargefile },
 		"upstream used GNU Autoconf 2.72 as released; the toolchain has Debian's autoconf 2.72-3.1, " +
 			"whose AC_SYS_LARGEFILE is patched (Debian #852617): configure's large-file checks differ"},
+	{toolchain.ToolAutomake, "1:1.16.5-1.3", func(b *rebuilder) bool { return b.releaseUpstreamPython },
+		"upstream used GNU Automake 1.16.5 as released; the toolchain has Debian's automake 1.16.5-1.3, " +
+			"whose AM_PATH_PYTHON is patched (python3.10+, the posix_local scheme)"},
+}
+
+// toolchainStamps are the stamps the host does not match, with the hints
+// that choose among builds of one version. With upstream, a release that
+// shows a tool's upstream build asks for it (HintUpstream), even at the
+// host's version (the host's is Debian's patched build).
+func (b *rebuilder) toolchainStamps(upstream bool) []toolchain.Stamp {
+	var stamps []toolchain.Stamp
+	for _, t := range autotoolChain {
+		for _, v := range b.release[t.key] {
+			shows := upstream && b.showsUpstreamBuild(toolchainTools[t.key], v)
+			if b.versionMatches(t.key, v) && !shows {
+				continue
+			}
+			st := toolchain.Stamp{Generator: toolchainTools[t.key], Version: v}
+			if t.key == "autoconf" && b.runstatedir {
+				st.Hints = []string{toolchain.HintRunstatedir}
+			}
+			if shows {
+				st.Hints = append(st.Hints, toolchain.HintUpstream)
+			}
+			if t.key == "libtool" && b.releaseLibtoolBuild() != "" {
+				st.Version = b.releaseLibtoolBuild()
+			}
+			stamps = append(stamps, st)
+		}
+	}
+	if b.releaseGettext != "" && b.tcNeedsGettextArchive(stamps) {
+		// autopoint's archive holds the system gettext macros the release
+		// embeds (gettextM4Layer).
+		stamps = append(stamps, toolchain.Stamp{Generator: "gettext", Version: b.releaseGettext})
+	}
+	if v := pkgM4Version(b.releaseAclocal); v != "" && b.pkgM4Foreign {
+		// The release's pkg.m4 is not the sandbox's: the pkg-config
+		// release its serial line names provides one to try.
+		stamps = append(stamps, toolchain.Stamp{Generator: toolchain.ToolPkgConfig, Version: v})
+	}
+	return stamps
+}
+
+func isUpstreamTool(t toolchain.Tool) bool {
+	return slices.ContainsFunc(t.Packages, toolchain.Package.IsUpstream)
 }
 
 // showsUpstreamBuild reports whether the release shows the upstream build
@@ -443,6 +482,9 @@ func foreignPkgM4(aclocal []byte, host string) bool {
 // debianPythonMarker is a comment Debian's automake 1.16.5-1.3 patch of
 // AM_PATH_PYTHON writes into configure; upstream automake never does.
 const debianPythonMarker = "# Debian's default scheme installs to /usr/local/ but we want to find headers in /usr/"
+
+// amPathPythonMarker is in every configure that expands AM_PATH_PYTHON.
+const amPathPythonMarker = "am_cv_python_version"
 
 // debianAutomake marks the sandbox's automake as not the release's build
 // when the regenerated configure (or aclocal.m4) carries Debian's

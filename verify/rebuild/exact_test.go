@@ -192,12 +192,14 @@ func TestStampsNeverExcuse(t *testing.T) {
 type fakeToolchains struct {
 	probe *fakeAutoconf
 	asked toolchain.Spec
+	asks  [][]string // every spec asked for, as requests
 	// debianOnly: upstream release entries are not in the cache.
 	debianOnly bool
 }
 
 func (f *fakeToolchains) Toolchain(ctx context.Context, spec toolchain.Spec) (*toolchain.Toolchain, error) {
 	f.asked = spec
+	f.asks = append(f.asks, spec.Requests())
 	for _, t := range spec.Tools {
 		if f.debianOnly && slices.ContainsFunc(t.Packages, toolchain.Package.IsUpstream) {
 			return nil, fmt.Errorf("%w: %s", toolchain.ErrNotCached, t)
@@ -379,15 +381,17 @@ func TestPatchedDebianBuild(t *testing.T) {
 		tcs := &fakeToolchains{probe: f.run, debianOnly: true}
 		f.in.Toolchains = tcs
 		res := f.result(t)
-		if got := tcs.asked.Requests(); !slices.Contains(got, "autoconf=2.72+upstream") {
-			t.Fatalf("asked for %v, want the upstream build", got)
+		// The upstream build first, then Debian's as the fallback, which
+		// proves nothing that its patch touches.
+		if len(tcs.asks) != 2 || !slices.Equal(tcs.asks[0], []string{"autoconf=2.72+upstream"}) || !slices.Equal(tcs.asks[1], []string{"autoconf=2.72=2.72-3.1"}) {
+			t.Fatalf("asked for %q, want the upstream build, then Debian's", tcs.asks)
 		}
 		c := fileOf(t, res, "configure")
-		if c.Rebuild != report.RebuildNotReproducible || c.Severity != report.SevInfo {
+		if c.Rebuild != report.RebuildNotReproducible || c.Severity != report.SevInfo || !strings.Contains(c.Reason, "Debian #852617") {
 			t.Fatalf("configure = %+v", c)
 		}
 		if len(res.Findings) != 1 || res.Findings[0].Severity != report.SevMedium ||
-			!strings.HasPrefix(res.Findings[0].Message, "autoconf 2.72 not available: 1 generated file not proved; `tarcheck toolchain fetch autoconf=2.72+upstream`") {
+			!strings.HasPrefix(res.Findings[0].Message, "autoconf 2.72 (upstream build) not available: 1 generated file not proved; `tarcheck toolchain fetch autoconf=2.72+upstream`") {
 			t.Errorf("findings = %+v", res.Findings)
 		}
 	})
@@ -577,5 +581,34 @@ func TestDebianAutomakePython(t *testing.T) {
 		if tc.want == report.RebuildNotReproducible && (len(res.Findings) != 1 || !strings.HasPrefix(res.Findings[0].Message, "automake 1.16.5 (upstream build) not available")) {
 			t.Errorf("%s: findings = %+v", name, res.Findings)
 		}
+	}
+}
+
+// TestUpstreamAutomakeSelected: a release whose configure expands
+// AM_PATH_PYTHON without Debian's patch asks for the upstream automake
+// build even at the host's version (the host's is Debian's); when it is
+// not in the cache the host's tools are used and what Debian's patch
+// touches is not proved, with the request that would prove it.
+func TestUpstreamAutomakeSelected(t *testing.T) {
+	tree := map[string]string{"configure.ac": configureAC}
+	debian := "  # " + strings.TrimPrefix(debianPythonMarker, "# ") + "\n  scheme = 'posix_prefix'\n"
+	f := newFixture(t, map[string]string{"configure.ac": configureAC,
+		"configure": configureBy("2.71", "am_cv_python_version=3\n")}, tree, "2.71")
+	f.in.Generators = append(f.in.Generators, report.Generator{Name: "GNU Automake", Version: "1.16.5", Files: 1})
+	f.in.Runner = &scriptedRunner{do: func(script, dir string) error {
+		return os.WriteFile(filepath.Join(dir, "configure"), []byte(configureBy("2.71", "am_cv_python_version=3\n"+debian)), 0o755)
+	}}
+	tcs := &fakeToolchains{probe: &fakeAutoconf{}, debianOnly: true}
+	f.in.Toolchains = tcs
+	res := f.result(t)
+	if len(tcs.asks) != 1 || !slices.Contains(tcs.asks[0], "automake=1.16.5+upstream") {
+		t.Fatalf("asked for %q, want the upstream automake only", tcs.asks)
+	}
+	if c := fileOf(t, res, "configure"); c.Rebuild != report.RebuildNotReproducible {
+		t.Errorf("configure = %+v", c)
+	}
+	if len(res.Findings) != 1 || !strings.HasPrefix(res.Findings[0].Message, "automake 1.16.5 (upstream build) not available") ||
+		!strings.HasSuffix(res.Findings[0].Message, "`tarcheck toolchain fetch automake=1.16.5+upstream`") {
+		t.Errorf("findings = %+v", res.Findings)
 	}
 }

@@ -165,7 +165,10 @@ type rebuilder struct {
 	// releaseDebianPython: the release's configure has Debian's automake
 	// AM_PATH_PYTHON patch.
 	releaseDebianPython bool
-	inexact             map[string]string // tool key -> why the toolchain's build is not the release's
+	// releaseUpstreamPython: the release's configure expands automake's
+	// AM_PATH_PYTHON without Debian's patch.
+	releaseUpstreamPython bool
+	inexact               map[string]string // tool key -> why the toolchain's build is not the release's
 	// pkgM4Foreign: the release's aclocal.m4 embeds a pkg.m4 other than
 	// the sandbox's (pkg-config's macros are not in the toolchain cache).
 	pkgM4Foreign bool
