@@ -388,7 +388,7 @@ var pkgM4SerialRE = regexp.MustCompile(`(?m)^# serial [0-9]+ \(pkg-config-([0-9]
 // pkgM4Version is the pkg-config release the pkg.m4 embedded in aclocal
 // names ("0.29.2"), or "".
 func pkgM4Version(aclocal []byte) string {
-	if m := pkgM4SerialRE.FindSubmatch(aclocal); m != nil && bytes.Contains(aclocal, []byte(pkgM4Header)) {
+	if m := pkgM4SerialRE.FindSubmatch(aclocal); m != nil && hasPkgM4(aclocal) {
 		return string(m[1])
 	}
 	return ""
@@ -463,6 +463,15 @@ var hostPkgM4Path = "/usr/share/aclocal/pkg.m4"
 // into aclocal.m4 from the system macro directory.
 const pkgM4Header = "# pkg.m4 - Macros to locate and use pkg-config."
 
+// pkgM4HeaderUtilise is the same line in pkg-config 0.29.2's own pkg.m4
+// (pkgconf's says "use").
+const pkgM4HeaderUtilise = "# pkg.m4 - Macros to locate and utilise pkg-config."
+
+// hasPkgM4 reports whether aclocal embeds a pkg.m4.
+func hasPkgM4(aclocal []byte) bool {
+	return bytes.Contains(aclocal, []byte(pkgM4Header)) || bytes.Contains(aclocal, []byte(pkgM4HeaderUtilise))
+}
+
 // pkgM4Tool names the missing pkg.m4 in grouped findings.
 const pkgM4Tool = "pkg.m4 of the release"
 
@@ -472,7 +481,7 @@ const pkgM4Tool = "pkg.m4 of the release"
 // 2.x both say "serial 12"), so the stamp cannot select them and what they
 // feed is not proved by this rebuild.
 func foreignPkgM4(aclocal []byte, host string) bool {
-	if !bytes.Contains(aclocal, []byte(pkgM4Header)) {
+	if !hasPkgM4(aclocal) {
 		return false
 	}
 	mine, err := os.ReadFile(host)

@@ -20,6 +20,9 @@ func TestChoosePkgM4(t *testing.T) {
 	if v := pkgM4Version([]byte("# generated\n" + pkgM4)); v != "0.29.2" {
 		t.Fatalf("pkgM4Version = %q", v)
 	}
+	if v := pkgM4Version([]byte(strings.Replace(pkgM4, "use pkg", "utilise pkg", 1))); v != "0.29.2" {
+		t.Errorf("pkg-config 0.29.2's own header: pkgM4Version = %q", v)
+	}
 	if v := pkgM4Version([]byte("# serial 12 (pkg-config-0.29.2)\n")); v != "" {
 		t.Errorf("a serial line without pkg.m4's header gave %q", v)
 	}
