@@ -223,14 +223,7 @@ func TestUpstreamToolchainRunsInSandbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	requireTool(t, "setpriv")
-	ns, err := sandbox.New(sandbox.BackendNamespaces)
-	if err != nil {
-		if os.Getenv("TARCHECK_REQUIRE_TOOLS") == "1" && os.Geteuid() == 0 {
-			t.Fatal(err)
-		}
-		t.Skipf("namespaces sandbox unavailable: %v", err)
-	}
+	ns := namespacesRunner(t)
 	s := sandbox.ScriptSpec(t.TempDir(), `autoconf; "$AUTOCONF"; autoconf-alias; cat /usr/share/autoconf/built.txt; ls /usr/share/autoconf`, nil, 0)
 	tc.Apply(&s)
 	res, err := ns.Run(context.Background(), s)
