@@ -298,48 +298,11 @@ func (c *Cache) index(ctx context.Context, suite string) ([]Package, error) {
 	if ok {
 		return recs, nil
 	}
-	if strings.ContainsAny(suite, "/?#%\\ ") || suite == "" || suite == "." || suite == ".." {
-		return nil, fmt.Errorf("bad suite name %q", suite)
-	}
-	rel, err := c.release(ctx, suite)
+	r, u, closeIndex, err := c.signedIndex(ctx, suite, "main/binary-"+c.arch+"/Packages")
 	if err != nil {
 		return nil, err
 	}
-	base := "main/binary-" + c.arch + "/Packages"
-	var name string
-	var want IndexFile
-	for _, ext := range []string{".xz", ""} {
-		if f, ok := rel.SHA256[base+ext]; ok {
-			name, want = base+ext, f
-			break
-		}
-	}
-	if name == "" {
-		return nil, fmt.Errorf("%w: %s InRelease lists no %s.xz", ErrBadIndex, suite, base)
-	}
-	u := c.mirror + "/dists/" + suite + "/" + name
-	if rel.AcquireByHash {
-		u = c.mirror + "/dists/" + suite + "/" + path.Dir(name) + "/by-hash/SHA256/" + want.SHA256
-	}
-	f, err := c.get.Get(ctx, u)
-	if err != nil {
-		return nil, fmt.Errorf("downloading %s: %w", u, err)
-	}
-	if !strings.EqualFold(f.SHA256, want.SHA256) || f.Size != want.Size {
-		return nil, fmt.Errorf("%w: %s has sha256 %s (%d bytes); the signed InRelease says %s (%d bytes)",
-			ErrHashMismatch, u, f.SHA256, f.Size, want.SHA256, want.Size)
-	}
-	fh, err := os.Open(f.Path)
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	var r io.Reader = bufio.NewReaderSize(fh, 1<<20)
-	if strings.HasSuffix(name, ".xz") {
-		if r, err = xz.NewReader(r); err != nil {
-			return nil, fmt.Errorf("%w: %s: %v", ErrBadIndex, u, err)
-		}
-	}
+	defer closeIndex()
 	recs, err = ParsePackages(r, func(n string) bool { return toolOfPackage(n) != "" })
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", u, err)
@@ -351,6 +314,54 @@ func (c *Cache) index(ctx context.Context, suite string) ([]Package, error) {
 	c.indexes[suite] = recs
 	c.mu.Unlock()
 	return recs, nil
+}
+
+// signedIndex opens base (.xz, else plain) of suite, downloaded by the
+// hash its verified InRelease signs, decompressed; u names it in errors.
+// The caller calls closeIndex.
+func (c *Cache) signedIndex(ctx context.Context, suite, base string) (r io.Reader, u string, closeIndex func(), err error) {
+	if strings.ContainsAny(suite, "/?#%\\ ") || suite == "" || suite == "." || suite == ".." {
+		return nil, "", nil, fmt.Errorf("bad suite name %q", suite)
+	}
+	rel, err := c.release(ctx, suite)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	var name string
+	var want IndexFile
+	for _, ext := range []string{".xz", ""} {
+		if f, ok := rel.SHA256[base+ext]; ok {
+			name, want = base+ext, f
+			break
+		}
+	}
+	if name == "" {
+		return nil, "", nil, fmt.Errorf("%w: %s InRelease lists no %s.xz", ErrBadIndex, suite, base)
+	}
+	u = c.mirror + "/dists/" + suite + "/" + name
+	if rel.AcquireByHash {
+		u = c.mirror + "/dists/" + suite + "/" + path.Dir(name) + "/by-hash/SHA256/" + want.SHA256
+	}
+	f, err := c.get.Get(ctx, u)
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("downloading %s: %w", u, err)
+	}
+	if !strings.EqualFold(f.SHA256, want.SHA256) || f.Size != want.Size {
+		return nil, "", nil, fmt.Errorf("%w: %s has sha256 %s (%d bytes); the signed InRelease says %s (%d bytes)",
+			ErrHashMismatch, u, f.SHA256, f.Size, want.SHA256, want.Size)
+	}
+	fh, err := os.Open(f.Path)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	r = bufio.NewReaderSize(fh, 1<<20)
+	if strings.HasSuffix(name, ".xz") {
+		if r, err = xz.NewReader(r); err != nil {
+			fh.Close()
+			return nil, "", nil, fmt.Errorf("%w: %s: %v", ErrBadIndex, u, err)
+		}
+	}
+	return r, u, func() { fh.Close() }, nil
 }
 
 // release downloads and verifies suite's InRelease.

@@ -62,6 +62,10 @@ type Upstream struct {
 	// Signers are the fingerprints (40 hex digits) of the keys allowed
 	// to make that signature.
 	Signers []string `json:"signers,omitempty"`
+	// Suites are the Debian suites whose signed Sources index lists the
+	// tarball (the orig tarball of a source package they hold): a
+	// download is also checked against one of them.
+	Suites []string `json:"suites,omitempty"`
 	// Recipe is the shell script (sh -e) run in the release's top
 	// directory inside the sandbox, without network; it installs below
 	// $DESTDIR/usr.
@@ -83,8 +87,8 @@ var embeddedUpstream []byte
 // ParseUpstream reads the upstream catalog format (upstream.txt): deb822
 // paragraphs with Tool, Tool-Version, Upstream ("file size sha256
 // pool-path"), optionally Signature (pool path of the detached signature)
-// with Signers (fingerprints), and Build (the recipe; DefaultRecipe when
-// absent). Each paragraph becomes a Tool with one Package of Arch
+// with Signers (fingerprints), Suites (whose signed Sources index lists
+// the tarball) and Build (the recipe; DefaultRecipe when absent). Each paragraph becomes a Tool with one Package of Arch
 // ArchUpstream whose SHA256 is the build key.
 func ParseUpstream(data []byte) ([]Tool, error) {
 	var out []Tool
@@ -118,6 +122,7 @@ func ParseUpstream(data []byte) ([]Tool, error) {
 				return fmt.Errorf("%w: upstream catalog: %s %s has a Signature but no Signers", ErrBadIndex, name, version)
 			}
 		}
+		u.Suites = strings.Fields(p.get("Suites"))
 		if r := p.get("Build"); r != "" {
 			u.Recipe = r
 		}
@@ -184,6 +189,9 @@ func (c *Cache) ensureUpstream(ctx context.Context, p Package) error {
 			}
 			tarball = tmp
 			defer os.Remove(tmp)
+			if err := c.checkSources(ctx, u); err != nil {
+				return err
+			}
 		}
 		if u.Signature != "" {
 			f, err := c.get.Get(ctx, c.mirror+"/"+u.Signature)
@@ -199,6 +207,59 @@ func (c *Cache) ensureUpstream(ctx context.Context, p Package) error {
 		}
 	}
 	return c.verifyAndBuild(ctx, p, tarball, sigData)
+}
+
+// errListed stops the walk of a Sources index.
+var errListed = errors.New("listed")
+
+// checkSources verifies that the signed Sources index of one of u.Suites
+// lists the tarball (its pool directory and file name) with the pinned
+// sha256 and size: Debian's archive signature then vouches for the pin,
+// which matters most where upstream's own signature is not served.
+func (c *Cache) checkSources(ctx context.Context, u *Upstream) error {
+	if len(u.Suites) == 0 {
+		return nil
+	}
+	dir, file := path.Dir(u.Pool), path.Base(u.Pool)
+	var errs []error
+	for _, suite := range u.Suites {
+		c.progress("checking " + file + " against the signed " + suite + " Sources index")
+		r, idx, closeIndex, err := c.signedIndex(ctx, suite, "main/source/Sources")
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", suite, err))
+			continue
+		}
+		var mismatch error
+		err = paragraphs(r, func(p paragraph) error {
+			if p.get("Directory") != dir {
+				return nil
+			}
+			for line := range strings.SplitSeq(p.get("Checksums-Sha256"), "\n") {
+				f := strings.Fields(line)
+				if len(f) != 3 || f[2] != file {
+					continue
+				}
+				if strings.EqualFold(f[0], u.SHA256) && f[1] == strconv.FormatInt(u.Size, 10) {
+					return errListed
+				}
+				mismatch = fmt.Errorf("%w: the signed %s Sources index gives %s sha256 %s (%s bytes), the catalog pins %s (%d bytes)",
+					ErrHashMismatch, suite, file, f[0], f[1], u.SHA256, u.Size)
+			}
+			return nil
+		})
+		closeIndex()
+		switch {
+		case errors.Is(err, errListed):
+			return nil
+		case err != nil:
+			errs = append(errs, fmt.Errorf("%s: %w", idx, err))
+		case mismatch != nil:
+			return mismatch
+		default:
+			errs = append(errs, fmt.Errorf("%w: %s is not in the %s Sources index", ErrNotFound, u.Pool, suite))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // maxSignatureSize caps a detached signature file.

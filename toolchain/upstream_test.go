@@ -415,3 +415,63 @@ func TestDefaultCatalogUpstream(t *testing.T) {
 		t.Error("Marshal (catalog.txt) includes upstream entries")
 	}
 }
+
+// publishSources serves suite's InRelease (signed by archive) listing a
+// Sources.xz whose paragraph for dir lists file with sum and size.
+func (m *mirror) publishSources(t *testing.T, archive *openpgp.Entity, suite, dir, file, sum string, size int) {
+	t.Helper()
+	src := fmt.Sprintf("Package: other\nDirectory: pool/main/o/other\nChecksums-Sha256:\n %s %d %s\n\nPackage: fake\nVersion: 9.9-1\nDirectory: %s\nChecksums-Sha256:\n %s 10 fake_9.9-1.dsc\n %s %d %s\n",
+		strings.Repeat("1", 64), size, file, dir, strings.Repeat("2", 64), sum, size, file)
+	sx := xzBytes(t, []byte(src))
+	m.put("dists/"+suite+"/main/source/Sources.xz", sx)
+	rel := fmt.Sprintf("Origin: Debian\nSuite: %s\nCodename: %s\nSHA256:\n %s %d main/source/Sources.xz\n", suite, suite, sha256hex(sx), len(sx))
+	m.put("dists/"+suite+"/InRelease", clearsignBytes(t, archive, rel))
+}
+
+// TestUpstreamListedInSources: a tarball whose entry names suites must be
+// listed with its pinned sha256 in one of their signed Sources indexes.
+func TestUpstreamListedInSources(t *testing.T) {
+	r := buildRunner(t)
+	archive := newKey(t, "Archive")
+	tarball := fakeRelease(t, "9.9")
+	tool := upstreamEntry(t, tarball, "", "")
+	tool.Packages[0].Upstream.Suites = []string{"stable"}
+	pool := "pool/main/f/fake/fake_9.9.orig.tar.gz"
+	for _, tc := range []struct {
+		name    string
+		dir     string // the source package's pool directory in the index
+		listed  string // sha256 the index gives
+		keys    openpgp.EntityList
+		wantErr error
+	}{
+		{"listed", "pool/main/f/fake", sha256hex(tarball), openpgp.EntityList{archive}, nil},
+		{"listed with another sha256", "pool/main/f/fake", strings.Repeat("f", 64), openpgp.EntityList{archive}, ErrHashMismatch},
+		{"not listed", "pool/main/f/fake2", sha256hex(tarball), openpgp.EntityList{archive}, ErrNotFound},
+		{"index signed by another key", "pool/main/f/fake", sha256hex(tarball), openpgp.EntityList{newKey(t, "Other")}, ErrBadSignature},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := newMirror(t)
+			m.put(pool, tarball)
+			m.publishSources(t, archive, "stable", tc.dir, "fake_9.9.orig.tar.gz", tc.listed, len(tarball))
+			f, err := fetch.New(fetch.Options{CacheDir: t.TempDir(), Retries: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			log := &stepLog{}
+			c, err := Open(Options{Dir: t.TempDir(), Getter: f, Mirror: m.url(), Keyring: tc.keys, Builder: r, Progress: log.add})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.Fetch(context.Background(), Spec{Tools: []Tool{tool}})
+			if !errors.Is(err, tc.wantErr) || (err != nil && strings.Contains(err.Error(), "\n")) {
+				t.Fatalf("err = %v, want %v", err, tc.wantErr)
+			}
+			if tc.wantErr == nil && !log.has("checking fake_9.9.orig.tar.gz against the signed stable Sources index") {
+				t.Errorf("steps %q", log.steps)
+			}
+			if tc.wantErr != nil && c.unpacked(tool.Packages[0].SHA256) {
+				t.Error("refused release entered the cache")
+			}
+		})
+	}
+}
