@@ -114,10 +114,15 @@ type Tool struct {
 	Packages []Package `json:"packages"`
 }
 
-// String is "autoconf 2.69 (autoconf2.69 2.69-3.1)".
+// String is "autoconf 2.69 (autoconf2.69 2.69-3.1)", "autoconf 2.72
+// (upstream autoconf-2.72.tar.xz)".
 func (t Tool) String() string {
 	var p []string
 	for _, pkg := range t.Packages {
+		if pkg.Upstream != nil {
+			p = append(p, "upstream "+pkg.Upstream.File)
+			continue
+		}
 		p = append(p, pkg.Name+" "+pkg.Version)
 	}
 	return t.Name + " " + t.Version + " (" + strings.Join(p, ", ") + ")"
