@@ -25,7 +25,9 @@ func DefaultDir() (string, error) {
 // version is the one Select picks. An upstream release entry shows as
 // version "2.72+upstream" (the request that selects it), its tarball as
 // the package, "upstream" as the Debian version, and in SUITES how it is
-// checked: "signed:FINGERPRINT" or "sha256-pinned".
+// checked beyond its pinned sha256: "signed:FINGERPRINT" (upstream's
+// signature), else "sources:SUITE" (listed in that suite's signed Sources
+// index), else "sha256-pinned".
 func (cat *Catalog) WriteList(w io.Writer, c *Cache) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "TOOL\tVERSION\tPACKAGE\tDEBIAN VERSION\tSUITES\tCACHED")
@@ -39,6 +41,9 @@ func (cat *Catalog) WriteList(w io.Writer, c *Cache) error {
 			if u := p.Upstream; u != nil {
 				upstream = true
 				check := "sha256-pinned"
+				if len(u.Suites) > 0 {
+					check = "sources:" + strings.Join(u.Suites, ",")
+				}
 				if u.Signature != "" {
 					check = "signed:" + strings.Join(u.Signers, ",")
 				}

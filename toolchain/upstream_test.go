@@ -406,7 +406,7 @@ func TestDefaultCatalogUpstream(t *testing.T) {
 	if err := cat.WriteList(&b, nil); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"2.72+upstream", "autoconf-2.72.tar.xz", "sha256-pinned", "signed:155D3FC500C834486D1EEA677FD9FCCB000BEEEE", "pkg-config-0.29.2.tar.gz"} {
+	for _, want := range []string{"2.72+upstream", "autoconf-2.72.tar.xz", "sources:trixie", "sources:bullseye", "signed:155D3FC500C834486D1EEA677FD9FCCB000BEEEE", "pkg-config-0.29.2.tar.gz"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("list lacks %q", want)
 		}
