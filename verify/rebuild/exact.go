@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tarcheck/tarcheck/autotools"
 	"github.com/tarcheck/tarcheck/sandbox"
 	"github.com/tarcheck/tarcheck/toolchain"
 	"github.com/tarcheck/tarcheck/verify/internal/linediff"
@@ -110,6 +111,7 @@ func (b *rebuilder) chooseToolchain(ctx context.Context) error {
 	}
 	b.tc = tc
 	b.patchedBuilds(tc.Spec) // the builds laid, as the cache gave them
+	b.distributionAutomake(tc.Spec)
 	b.info.Notes = append(b.info.Notes, "exact toolchain laid over /usr: "+strings.Join(tc.Describe(), "; "))
 	b.info.Toolchain = tc.Describe()
 	b.info.ToolchainID = tc.Spec.ID()
@@ -491,6 +493,34 @@ func foreignPkgM4(aclocal []byte, host string) bool {
 // debianPythonMarker is a comment Debian's automake 1.16.5-1.3 patch of
 // AM_PATH_PYTHON writes into configure; upstream automake never does.
 const debianPythonMarker = "# Debian's default scheme installs to /usr/local/ but we want to find headers in /usr/"
+
+// distributionAutomake marks the toolchain's upstream automake as not the
+// release's build when a helper automake copied into the release matches
+// no upstream copy (class upstream-unknown-version: a distribution patched
+// it, findutils 4.9.0's test-driver): what automake writes and differs is
+// then not proved by it (commands a hunk adds stay high), while what it
+// reproduces byte for byte is proved.
+func (b *rebuilder) distributionAutomake(spec toolchain.Spec) {
+	if b.inexact["automake"] != "" || !slices.ContainsFunc(spec.Tools, func(t toolchain.Tool) bool {
+		return t.Name == toolchain.ToolAutomake && isUpstreamTool(t)
+	}) {
+		return
+	}
+	for _, f := range b.in.Files {
+		if f.Class == autotools.ClassUpstreamUnknownVersion && strings.HasPrefix(f.Generator, "GNU Automake ") {
+			if b.inexactLabel == nil {
+				b.inexactLabel = map[string]string{}
+			}
+			b.inexact["automake"] = "the release's automake is a distribution's build: its " + f.Path +
+				" matches no upstream copy, so the upstream build in the toolchain is not the release's"
+			b.inexactLabel["automake"] = "distribution build"
+			for _, v := range b.release["automake"] {
+				b.missing["automake "+v+" (distribution build)"] = "only the upstream build is in the toolchain"
+			}
+			return
+		}
+	}
+}
 
 // amPathPythonMarker is in every configure that expands AM_PATH_PYTHON.
 const amPathPythonMarker = "am_cv_python_version"

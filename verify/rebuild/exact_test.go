@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tarcheck/tarcheck/autotools"
 	"github.com/tarcheck/tarcheck/sandbox"
 	"github.com/tarcheck/tarcheck/toolchain"
 	"github.com/tarcheck/tarcheck/verify/compare"
@@ -609,6 +610,44 @@ func TestUpstreamAutomakeSelected(t *testing.T) {
 	}
 	if len(res.Findings) != 1 || !strings.HasPrefix(res.Findings[0].Message, "automake 1.16.5 (upstream build) not available") ||
 		!strings.HasSuffix(res.Findings[0].Message, "`tarcheck toolchain fetch automake=1.16.5+upstream`") {
+		t.Errorf("findings = %+v", res.Findings)
+	}
+}
+
+// TestDistributionAutomakeHelper: with automake's upstream build laid, a
+// release whose automake helper matches no upstream copy (a distribution
+// patched it) gets that helper "not proved" (the release's build is a
+// distribution's), not high; configure, reproduced, stays proved.
+func TestDistributionAutomakeHelper(t *testing.T) {
+	tree := map[string]string{"configure.ac": configureAC}
+	conf := configureBy("2.71", "am_cv_python_version=3\n")
+	f := newFixture(t, map[string]string{"configure.ac": configureAC, "configure": conf,
+		"test-driver": "#! /bin/sh\n# distro-patched\n"}, tree, "2.71")
+	for i := range f.in.Files {
+		if f.in.Files[i].Path == "test-driver" {
+			f.in.Files[i].Generator, f.in.Files[i].Class = "GNU Automake 2018-03-07.03", autotools.ClassUpstreamUnknownVersion
+		}
+	}
+	f.in.Generators = append(f.in.Generators, report.Generator{Name: "GNU Automake", Version: "1.16.5", Files: 1})
+	f.in.Runner = &scriptedRunner{do: func(script, dir string) error {
+		if err := os.WriteFile(filepath.Join(dir, "test-driver"), []byte("#! /bin/sh\n"), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, "configure"), []byte(conf), 0o755)
+	}}
+	tcs := &fakeToolchains{probe: &fakeAutoconf{}}
+	f.in.Toolchains = tcs
+	res := f.result(t)
+	if len(tcs.asks) != 1 || !slices.Contains(tcs.asks[0], "automake=1.16.5+upstream") {
+		t.Fatalf("asked for %q", tcs.asks)
+	}
+	if c := fileOf(t, res, "configure"); c.Rebuild != report.RebuildReproduced {
+		t.Errorf("configure = %+v", c)
+	}
+	if d := fileOf(t, res, "test-driver"); d.Rebuild != report.RebuildNotReproducible || d.Severity == report.SevHigh {
+		t.Errorf("test-driver = %+v", d)
+	}
+	if len(res.Findings) != 1 || !strings.HasPrefix(res.Findings[0].Message, "automake 1.16.5 (distribution build) not available: 1 generated file not proved") {
 		t.Errorf("findings = %+v", res.Findings)
 	}
 }
