@@ -297,3 +297,21 @@ func (c *Catalog) Resolve(requests []string) (Spec, error) {
 func sortTools(tools []Tool) {
 	slices.SortStableFunc(tools, func(a, b Tool) int { return strings.Compare(a.Name, b.Name) })
 }
+
+// NeedsKeyring reports whether fetching request ("automake=1.16.5+upstream")
+// verifies an upstream signature, so that `tarcheck toolchain fetch` needs
+// --keyring.
+func (c *Catalog) NeedsKeyring(request string) bool {
+	spec, err := c.Resolve([]string{request})
+	if err != nil {
+		return false
+	}
+	for _, t := range spec.Tools {
+		for _, p := range t.Packages {
+			if p.Upstream != nil && p.Upstream.Signature != "" {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -402,6 +402,9 @@ func TestDefaultCatalogUpstream(t *testing.T) {
 	if got.Tools[0].Packages[0].Upstream != nil {
 		t.Errorf("Select without the hint chose %s", got.Tools[0])
 	}
+	if !cat.NeedsKeyring("automake=1.16.5+upstream") || cat.NeedsKeyring("autoconf=2.72+upstream") || cat.NeedsKeyring("automake=1.16.5") {
+		t.Error("NeedsKeyring: only the signed upstream entry needs --keyring")
+	}
 	var b strings.Builder
 	if err := cat.WriteList(&b, nil); err != nil {
 		t.Fatal(err)

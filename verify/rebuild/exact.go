@@ -201,7 +201,11 @@ func (b *rebuilder) groupNotProved() {
 		}
 	}
 	if len(fetch) > 0 {
-		msg += "; `tarcheck toolchain fetch " + strings.Join(fetch, " ") + "`"
+		cmd := "tarcheck toolchain fetch " + strings.Join(fetch, " ")
+		if slices.ContainsFunc(fetch, toolchain.DefaultCatalog().NeedsKeyring) {
+			cmd += " --keyring FILE"
+		}
+		msg += "; `" + cmd + "`"
 	}
 	b.findings = append(b.findings, report.Finding{Rule: report.RuleNotReproducible, Severity: report.SevMedium, Message: msg, Evidence: ev})
 }

@@ -609,7 +609,7 @@ func TestUpstreamAutomakeSelected(t *testing.T) {
 		t.Errorf("configure = %+v", c)
 	}
 	if len(res.Findings) != 1 || !strings.HasPrefix(res.Findings[0].Message, "automake 1.16.5 (upstream build) not available") ||
-		!strings.HasSuffix(res.Findings[0].Message, "`tarcheck toolchain fetch automake=1.16.5+upstream`") {
+		!strings.HasSuffix(res.Findings[0].Message, "`tarcheck toolchain fetch automake=1.16.5+upstream --keyring FILE`") {
 		t.Errorf("findings = %+v", res.Findings)
 	}
 }
