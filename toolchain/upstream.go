@@ -98,7 +98,7 @@ func ParseUpstream(data []byte) ([]Tool, error) {
 			return fmt.Errorf("%w: upstream catalog: unknown tool %q", ErrBadIndex, clip(name))
 		}
 		f := strings.Fields(p.get("Upstream"))
-		if len(f) != 4 || !isHex64(f[2]) || !safePoolPath(f[3]) || strings.ContainsAny(f[0], "/\\") {
+		if len(f) != 4 || !isHex64(f[2]) || !safePoolPath(f[3]) || !safePoolPath(f[0]) || strings.Contains(f[0], "/") {
 			return fmt.Errorf("%w: upstream catalog: %s %s: bad Upstream line %q", ErrBadIndex, name, version, clip(p.get("Upstream")))
 		}
 		size, err := strconv.ParseInt(f[1], 10, 64)

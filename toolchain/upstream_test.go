@@ -362,6 +362,7 @@ func TestParseUpstream(t *testing.T) {
 		"bad sha256":        strings.Replace(good, sum, "xyz", 1),
 		"climbing pool":     strings.Replace(good, "pool/main/a/am/am.tar.xz", "pool/../../etc/passwd", 1),
 		"slash in file":     strings.Replace(good, "automake-1.15.1.tar.xz", "../x.tar", 1),
+		"dot-dot file":      strings.Replace(good, "automake-1.15.1.tar.xz", "..", 1),
 		"zero size":         strings.Replace(good, " 10 ", " 0 ", 1),
 		"signature no fpr":  good + "Signature: pool/x.asc\n",
 		"bad fingerprint":   good + "Signature: pool/x.asc\nSigners: 1234\n",
