@@ -88,8 +88,9 @@ var embeddedUpstream []byte
 // paragraphs with Tool, Tool-Version, Upstream ("file size sha256
 // pool-path"), optionally Signature (pool path of the detached signature)
 // with Signers (fingerprints), Suites (whose signed Sources index lists
-// the tarball) and Build (the recipe; DefaultRecipe when absent). Each paragraph becomes a Tool with one Package of Arch
-// ArchUpstream whose SHA256 is the build key.
+// the tarball) and Build (the recipe; DefaultRecipe when absent). Each
+// paragraph becomes a Tool with one Package of Arch ArchUpstream whose
+// SHA256 is the build key.
 func ParseUpstream(data []byte) ([]Tool, error) {
 	var out []Tool
 	err := paragraphs(bytes.NewReader(data), func(p paragraph) error {
@@ -267,8 +268,9 @@ const maxSignatureSize = 64 << 10
 
 // AddUpstream imports a local release tarball for p (an upstream entry of
 // the catalog) and, when p pins a signature, its detached signature file:
-// both are verified as a download would be, then the release is built in
-// the sandbox. For offline preparation of a cache.
+// both are verified as a download would be (the Sources index check only
+// when the cache has a Getter), then the release is built in the sandbox.
+// For offline preparation of a cache.
 func (c *Cache) AddUpstream(ctx context.Context, p Package, tarball, signature string) error {
 	if p.Upstream == nil {
 		return fmt.Errorf("%s is not an upstream release entry", p)
@@ -281,6 +283,11 @@ func (c *Cache) AddUpstream(ctx context.Context, p Package, tarball, signature s
 		return fmt.Errorf("%s: %w", tarball, err)
 	}
 	defer os.Remove(tmp)
+	if c.get != nil {
+		if err := c.checkSources(ctx, p.Upstream); err != nil {
+			return err
+		}
+	}
 	var sigData []byte
 	if p.Upstream.Signature != "" {
 		if signature == "" {
