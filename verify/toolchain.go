@@ -29,6 +29,12 @@ type Toolchains struct {
 	// Fetch lets a rebuild download (verified) toolchains it lacks, unless
 	// Sources.Offline; without it a rebuild uses only what is cached.
 	Fetch bool
+	// Keyrings are OpenPGP keyring files that verify the signatures of
+	// upstream release tarballs (`toolchain fetch --keyring`: the GNU
+	// keyring, or a Debian source package's debian/upstream/signing-key.asc);
+	// without them a signed upstream entry cannot be fetched (a rebuild
+	// then falls back to Debian's build and says so).
+	Keyrings []string
 }
 
 // toolchainDir is t.Dir, else "toolchains" under the cache directory.
@@ -55,23 +61,19 @@ type ToolchainOptions struct {
 	MaxDownload int64
 	// Logf receives one line per fetch step; nil discards them.
 	Logf func(format string, args ...any)
-	// Keyrings are OpenPGP keyring files that verify the signatures of
-	// upstream release tarballs (`fetch --keyring`: the GNU keyring, or a
-	// Debian source package's debian/upstream/signing-key.asc).
-	Keyrings []string
 	// Tarball and Signature are a local upstream release tarball and its
 	// detached signature for the one upstream request of a fetch
 	// (`fetch tool=VERSION+upstream --tarball FILE --signature FILE`).
 	Tarball, Signature string
 }
 
-// upstreamKeys reads o.Keyrings (nil when none is given).
-func (o ToolchainOptions) upstreamKeys() (openpgp.EntityList, error) {
-	if len(o.Keyrings) == 0 {
+// upstreamKeys reads t.Keyrings (nil when none is given).
+func (t Toolchains) upstreamKeys() (openpgp.EntityList, error) {
+	if len(t.Keyrings) == 0 {
 		return nil, nil
 	}
 	var files []sig.KeyringFile
-	for _, k := range o.Keyrings {
+	for _, k := range t.Keyrings {
 		data, err := os.ReadFile(k)
 		if err != nil {
 			return nil, fileError(KindInput, "--keyring", err)
@@ -86,8 +88,12 @@ func (o ToolchainOptions) upstreamKeys() (openpgp.EntityList, error) {
 }
 
 // openToolchains opens the toolchain cache; getter nil keeps it offline.
-func openToolchains(t Toolchains, cacheDir string, getter toolchain.Getter, logf func(string, ...any), keys ...*openpgp.Entity) (*toolchain.Cache, error) {
+func openToolchains(t Toolchains, cacheDir string, getter toolchain.Getter, logf func(string, ...any)) (*toolchain.Cache, error) {
 	dir, err := t.dir(cacheDir)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := t.upstreamKeys()
 	if err != nil {
 		return nil, err
 	}
@@ -123,10 +129,6 @@ func ToolchainFetch(ctx context.Context, w io.Writer, o ToolchainOptions, reques
 	if err != nil {
 		return toolchainErr(err)
 	}
-	keys, err := o.upstreamKeys()
-	if err != nil {
-		return err
-	}
 	dir, err := cacheDir(o.CacheDir)
 	if err != nil {
 		return err
@@ -139,7 +141,7 @@ func ToolchainFetch(ctx context.Context, w io.Writer, o ToolchainOptions, reques
 		}
 		getter = f
 	}
-	c, err := openToolchains(o.Toolchains, dir, getter, o.Logf, keys...)
+	c, err := openToolchains(o.Toolchains, dir, getter, o.Logf)
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func TestToolchainUpstreamOptions(t *testing.T) {
 		t.Errorf("--tarball with another file: %v", err)
 	}
 	withKeyring := o
-	withKeyring.Keyrings = []string{filepath.Join(dir, "missing.gpg")}
+	withKeyring.Toolchains.Keyrings = []string{filepath.Join(dir, "missing.gpg")}
 	err = ToolchainFetch(context.Background(), &b, withKeyring, []string{"automake=1.16.5+upstream"})
 	if err == nil || !strings.Contains(err.Error(), "--keyring") || !strings.Contains(err.Error(), "missing.gpg") {
 		t.Errorf("missing keyring: %v", err)

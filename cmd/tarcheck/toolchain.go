@@ -37,7 +37,7 @@ func newToolchainCmd(e *env) *cobra.Command {
 			return verify.ToolchainFetch(cmd.Context(), e.stdout, o, args)
 		}}
 	ff := fetch.Flags()
-	ff.StringArrayVar(&o.Keyrings, "keyring", nil, "OpenPGP keyring `FILE` with the signer of an upstream release tarball (repeatable)")
+	ff.StringArrayVar(&o.Toolchains.Keyrings, "keyring", nil, "OpenPGP keyring `FILE` with the signer of an upstream release tarball (repeatable)")
 	ff.StringVar(&o.Tarball, "tarball", "", "local upstream release tarball `FILE` for the one TOOL=VERSION+upstream request")
 	ff.StringVar(&o.Signature, "signature", "", "its detached signature `FILE` (with --tarball)")
 	path := &cobra.Command{Use: "path TOOL=VERSION...", Short: "Show where a cached toolchain is (checks every file)", Args: cobra.MinimumNArgs(1),
