@@ -67,7 +67,7 @@ except Exception as e:
 ri = d.get("rebuild_info") or {}
 used = {}
 for t in ri.get("toolchain") or []:          # "autoconf 2.72 from autoconf 2.72-3.1 (trixie)"
-    used[t.split()[0]] = t.split()[1] + "*"
+    used[t.split()[0]] = t.split()[1] + ("^" if "(upstream release" in t else "*")
 for t in ri.get("host_tools") or []:          # "automake 1.16.5" (the host's, * = from the cache)
     k, _, v = t.partition(" ")
     used.setdefault(k, v)
@@ -79,4 +79,4 @@ repro = sum(1 for f in gen if f["rebuild"] == "reproduced")
 print(f"{name:<18} {tc:<62} {repro:>4}/{len(gen):<4} {d['verdict']:<7} {cold:7.1f} {warm:7.1f}")
 PY
 done
-echo "(* = exact toolchain from the verified Debian package cache; others are the host's and match the stamps)"
+echo "(* = exact toolchain from the verified Debian package cache; ^ = upstream release tarball built in the sandbox (TOOL=VERSION+upstream); others are the host's and match the stamps; pkg-config's pkg.m4 shows in the notes)"

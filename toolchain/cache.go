@@ -24,6 +24,7 @@ import (
 	"github.com/ulikunitz/xz"
 
 	"github.com/tarcheck/tarcheck/internal/filehash"
+	"github.com/tarcheck/tarcheck/sandbox"
 	"github.com/tarcheck/tarcheck/verify/fetch"
 	"github.com/tarcheck/tarcheck/verify/sig"
 )
@@ -60,6 +61,16 @@ type Options struct {
 	Arch string
 	// Now is the time signatures are checked at; nil means time.Now.
 	Now func() time.Time
+	// UpstreamKeyring verifies the detached signatures of upstream release
+	// tarballs (--keyring: the GNU keyring, or the
+	// debian/upstream/signing-key.asc of the tool's Debian source
+	// package); the signature must also be by a fingerprint the catalog
+	// pins. Empty: an entry that pins a signature cannot be fetched.
+	UpstreamKeyring openpgp.EntityList
+	// Builder is the sandbox upstream releases are built in; nil means
+	// the best isolating backend of this machine (sandbox "auto"). The
+	// unsafe "none" backend is refused.
+	Builder sandbox.Runner
 	// Progress, when set, receives one line per step of a fetch
 	// ("verifying bookworm InRelease", "downloading autoconf2.69 2.69-3.1",
 	// "unpacking ..."). Calls are not concurrent with each other.
@@ -71,6 +82,8 @@ type Options struct {
 //	DIR/deb/SHA256.deb        the verified .deb (SHA256 of the file)
 //	DIR/tree/SHA256/          its data.tar, unpacked (usr/...)
 //	DIR/tree/SHA256.json      the manifest: every path, mode, sha256, link target
+//	DIR/src/SHA256-FILE[.sig] a verified upstream release tarball (and its signature)
+//	DIR/tree/KEY/, KEY.json   the tree built from it (KEY: Upstream.BuildKey), KEY.log the build's output
 //	DIR/links/ID/usr/bin/...  the symlinks a Debian install would add (alternatives)
 //
 // Entries are written to a temporary name and renamed into place, so a
@@ -84,6 +97,9 @@ type Cache struct {
 	arch    string
 	now     func() time.Time
 	step    func(string)
+
+	upstreamKeys openpgp.EntityList
+	builder      sandbox.Runner // guarded by mu
 
 	mu       sync.Mutex
 	releases map[string]*Release  // suite -> verified release (this Cache's lifetime)
@@ -105,7 +121,7 @@ func Open(opts Options) (*Cache, error) {
 		return nil, err
 	}
 	c := &Cache{dir: abs, get: opts.Getter, mirror: strings.TrimRight(opts.Mirror, "/"), keyring: opts.Keyring,
-		arch: opts.Arch, now: opts.Now, step: opts.Progress, releases: map[string]*Release{}, indexes: map[string][]Package{}}
+		arch: opts.Arch, now: opts.Now, step: opts.Progress, upstreamKeys: opts.UpstreamKeyring, builder: opts.Builder, releases: map[string]*Release{}, indexes: map[string][]Package{}}
 	if c.mirror == "" {
 		c.mirror = DefaultMirror
 	}
@@ -115,7 +131,7 @@ func Open(opts Options) (*Cache, error) {
 	if c.now == nil {
 		c.now = time.Now
 	}
-	for _, d := range []string{"deb", "tree", "links", "tmp"} {
+	for _, d := range []string{"deb", "src", "tree", "links", "tmp"} {
 		if err := os.MkdirAll(filepath.Join(abs, d), 0o755); err != nil {
 			return nil, fmt.Errorf("toolchain cache %s: %w", abs, err)
 		}
@@ -211,6 +227,9 @@ func (c *Cache) debPath(sum string) string      { return filepath.Join(c.dir, "d
 // ensure makes p present: unpacked already, or from a kept .deb, or
 // downloaded.
 func (c *Cache) ensure(ctx context.Context, p Package) error {
+	if p.Upstream != nil {
+		return c.ensureUpstream(ctx, p)
+	}
 	if isHex64(p.SHA256) && c.unpacked(p.SHA256) {
 		return nil
 	}
@@ -279,48 +298,11 @@ func (c *Cache) index(ctx context.Context, suite string) ([]Package, error) {
 	if ok {
 		return recs, nil
 	}
-	if strings.ContainsAny(suite, "/?#%\\ ") || suite == "" || suite == "." || suite == ".." {
-		return nil, fmt.Errorf("bad suite name %q", suite)
-	}
-	rel, err := c.release(ctx, suite)
+	r, u, closeIndex, err := c.signedIndex(ctx, suite, "main/binary-"+c.arch+"/Packages")
 	if err != nil {
 		return nil, err
 	}
-	base := "main/binary-" + c.arch + "/Packages"
-	var name string
-	var want IndexFile
-	for _, ext := range []string{".xz", ""} {
-		if f, ok := rel.SHA256[base+ext]; ok {
-			name, want = base+ext, f
-			break
-		}
-	}
-	if name == "" {
-		return nil, fmt.Errorf("%w: %s InRelease lists no %s.xz", ErrBadIndex, suite, base)
-	}
-	u := c.mirror + "/dists/" + suite + "/" + name
-	if rel.AcquireByHash {
-		u = c.mirror + "/dists/" + suite + "/" + path.Dir(name) + "/by-hash/SHA256/" + want.SHA256
-	}
-	f, err := c.get.Get(ctx, u)
-	if err != nil {
-		return nil, fmt.Errorf("downloading %s: %w", u, err)
-	}
-	if !strings.EqualFold(f.SHA256, want.SHA256) || f.Size != want.Size {
-		return nil, fmt.Errorf("%w: %s has sha256 %s (%d bytes); the signed InRelease says %s (%d bytes)",
-			ErrHashMismatch, u, f.SHA256, f.Size, want.SHA256, want.Size)
-	}
-	fh, err := os.Open(f.Path)
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	var r io.Reader = bufio.NewReaderSize(fh, 1<<20)
-	if strings.HasSuffix(name, ".xz") {
-		if r, err = xz.NewReader(r); err != nil {
-			return nil, fmt.Errorf("%w: %s: %v", ErrBadIndex, u, err)
-		}
-	}
+	defer closeIndex()
 	recs, err = ParsePackages(r, func(n string) bool { return toolOfPackage(n) != "" })
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", u, err)
@@ -332,6 +314,54 @@ func (c *Cache) index(ctx context.Context, suite string) ([]Package, error) {
 	c.indexes[suite] = recs
 	c.mu.Unlock()
 	return recs, nil
+}
+
+// signedIndex opens base (.xz, else plain) of suite, downloaded by the
+// hash its verified InRelease signs, decompressed; u names it in errors.
+// The caller calls closeIndex.
+func (c *Cache) signedIndex(ctx context.Context, suite, base string) (r io.Reader, u string, closeIndex func(), err error) {
+	if strings.ContainsAny(suite, "/?#%\\ ") || suite == "" || suite == "." || suite == ".." {
+		return nil, "", nil, fmt.Errorf("bad suite name %q", suite)
+	}
+	rel, err := c.release(ctx, suite)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	var name string
+	var want IndexFile
+	for _, ext := range []string{".xz", ""} {
+		if f, ok := rel.SHA256[base+ext]; ok {
+			name, want = base+ext, f
+			break
+		}
+	}
+	if name == "" {
+		return nil, "", nil, fmt.Errorf("%w: %s InRelease lists no %s.xz", ErrBadIndex, suite, base)
+	}
+	u = c.mirror + "/dists/" + suite + "/" + name
+	if rel.AcquireByHash {
+		u = c.mirror + "/dists/" + suite + "/" + path.Dir(name) + "/by-hash/SHA256/" + want.SHA256
+	}
+	f, err := c.get.Get(ctx, u)
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("downloading %s: %w", u, err)
+	}
+	if !strings.EqualFold(f.SHA256, want.SHA256) || f.Size != want.Size {
+		return nil, "", nil, fmt.Errorf("%w: %s has sha256 %s (%d bytes); the signed InRelease says %s (%d bytes)",
+			ErrHashMismatch, u, f.SHA256, f.Size, want.SHA256, want.Size)
+	}
+	fh, err := os.Open(f.Path)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	r = bufio.NewReaderSize(fh, 1<<20)
+	if strings.HasSuffix(name, ".xz") {
+		if r, err = xz.NewReader(r); err != nil {
+			fh.Close()
+			return nil, "", nil, fmt.Errorf("%w: %s: %v", ErrBadIndex, u, err)
+		}
+	}
+	return r, u, func() { fh.Close() }, nil
 }
 
 // release downloads and verifies suite's InRelease.
@@ -390,12 +420,19 @@ func (c *Cache) Suites(ctx context.Context, suites []string) ([]Package, error) 
 // copyVerified copies src into the cache's tmp directory while hashing it
 // and returns the copy's path when its sha256 and size are p's.
 func (c *Cache) copyVerified(src string, p Package) (string, error) {
+	return c.copyHashed(src, p.Name+"_"+p.Version+".deb", p.SHA256, p.Size, "deb-*")
+}
+
+// copyHashed copies src into the cache's tmp directory (a name made from
+// pattern) while hashing it and returns the copy's path when its sha256
+// is wantSHA and its size wantSize (when > 0); name names it in errors.
+func (c *Cache) copyHashed(src, name, wantSHA string, wantSize int64, pattern string) (string, error) {
 	in, err := os.Open(src)
 	if err != nil {
 		return "", err
 	}
 	defer in.Close()
-	out, err := os.CreateTemp(filepath.Join(c.dir, "tmp"), "deb-*")
+	out, err := os.CreateTemp(filepath.Join(c.dir, "tmp"), pattern)
 	if err != nil {
 		return "", err
 	}
@@ -409,10 +446,10 @@ func (c *Cache) copyVerified(src string, p Package) (string, error) {
 		return "", err
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
-	if !strings.EqualFold(sum, p.SHA256) || (p.Size > 0 && n != p.Size) {
+	if !strings.EqualFold(sum, wantSHA) || (wantSize > 0 && n != wantSize) {
 		os.Remove(out.Name())
-		return "", fmt.Errorf("%w: %s has sha256 %s (%d bytes); the signed index says %s (%d bytes)",
-			ErrHashMismatch, p.Name+"_"+p.Version+".deb", sum, n, p.SHA256, p.Size)
+		return "", fmt.Errorf("%w: %s has sha256 %s (%d bytes); the pinned value is %s (%d bytes)",
+			ErrHashMismatch, name, sum, n, wantSHA, wantSize)
 	}
 	return out.Name(), nil
 }
@@ -441,25 +478,10 @@ func (c *Cache) install(ctx context.Context, p Package, tmpDeb string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(work, "manifest.json"), data, 0o644); err != nil {
-		return err
-	}
 	if err := os.Rename(tmpDeb, c.debPath(sum)); err != nil {
 		return err
 	}
-	if err := os.Rename(filepath.Join(work, "tree"), c.treeDir(sum)); err != nil {
-		if c.unpacked(sum) {
-			return nil // another process was faster
-		}
-		// A tree without a manifest (crash between the renames): replace it.
-		if err2 := os.RemoveAll(c.treeDir(sum)); err2 != nil {
-			return err
-		}
-		if err := os.Rename(filepath.Join(work, "tree"), c.treeDir(sum)); err != nil {
-			return err
-		}
-	}
-	return os.Rename(filepath.Join(work, "manifest.json"), c.manifestPath(sum))
+	return c.placeTree(filepath.Join(work, "tree"), data, "", sum)
 }
 
 // verifyTree checks the tree of sum against its manifest: the same set of

@@ -107,14 +107,7 @@ func TestToolchainRunsInSandbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	requireTool(t, "setpriv")
-	r, err := sandbox.New(sandbox.BackendNamespaces)
-	if err != nil {
-		if os.Getenv("TARCHECK_REQUIRE_TOOLS") == "1" && os.Geteuid() == 0 {
-			t.Fatal(err)
-		}
-		t.Skipf("namespaces sandbox unavailable: %v", err)
-	}
+	r := namespacesRunner(t)
 	work := t.TempDir()
 	s := sandbox.ScriptSpec(work, `autoconf; "$AUTOCONF"; readlink /usr/bin/autoconf; cat /usr/share/autoconf2.99/link`, []string{"AUTOCONF=host"}, 0)
 	tc.Apply(&s)

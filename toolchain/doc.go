@@ -21,6 +21,33 @@
 // every use. Nothing is installed on the system; the HTTP work is done by
 // verify/fetch behind the [Getter] interface.
 //
+// # Upstream release tarballs
+//
+// Where Debian's build of a version is patched in a way releases show
+// (autoconf 2.72-3.1's AC_SYS_LARGEFILE, automake 1.16.5-1.3's
+// AM_PATH_PYTHON), or Debian ships no package of it (pkg-config 0.29.2's
+// pkg.m4 beside pkgconf), the catalog has an upstream entry
+// (upstream.txt, [ParseUpstream]): the release tarball Debian's archive
+// serves as its source package's orig tarball, pinned by sha256 and, when
+// the archive also serves upstream's detached signature, by the
+// fingerprints of its signers. A fetch downloads the tarball and checks
+// its sha256, verifies the signature with verify/sig against the user's
+// keyring ([Options.UpstreamKeyring], `--keyring`: the GNU keyring or the
+// source package's debian/upstream/signing-key.asc) and requires a pinned
+// signer, then builds it with [sandbox] (an isolating backend, never
+// "none"; no network, one writable directory): the tarball is unpacked by
+// tar inside the sandbox and the recipe (default `./configure
+// --prefix=/usr && make && make install DESTDIR=...`) installs below
+// $DESTDIR. The installed tree, normalised (no setuid or group/other write
+// bits, no symlink out of the tree), goes into the cache under
+// [Upstream.BuildKey] (the tarball's sha256 and the recipe) with the same
+// manifest as a .deb tree, so [Cache.Path] checks it on every use and
+// [Toolchain.Apply] lays it over /usr the same way. Requests name it
+// "autoconf=2.72+upstream"; [Cache.AddUpstream] imports a local tarball
+// and signature. verify/rebuild selects it ([HintUpstream]) when the
+// release shows the upstream build, and falls back to Debian's build
+// (reported as not proving those files) when it is not in the cache.
+//
 // # Running a toolchain
 //
 // The tools hard-code /usr paths (/usr/share/autoconf2.69, /usr/bin/autom4te2.69,
@@ -51,6 +78,16 @@
 //	autotools-dev (config.guess, config.sub) 20180224.1, 20220109.1, 20240727.1,
 //	          added as a companion of automake and libtool from the same suite
 //
+// Upstream release tarballs (upstream.txt), built in the sandbox:
+//
+//	autoconf   2.72+upstream   autoconf_2.72.orig.tar.xz (sha256 pinned; Debian serves no
+//	           upstream signature for it)
+//	automake   1.16.5+upstream automake-1.16_1.16.5.orig.tar.xz, signed by Jim Meyering
+//	           155D3FC500C834486D1EEA677FD9FCCB000BEEEE (.asc served beside it)
+//	pkg-config 0.29.2+upstream pkg-config_0.29.2.orig.tar.gz (sha256 pinned, no signature
+//	           served); only its pkg.m4 is installed (the program needs glib), and a
+//	           rebuild lays it only when the release embeds it byte for byte
+//
 // Builds of one version differ where Debian patched them: autoconf 2.69-14
 // (bullseye) and autoconf2.69 2.69-2 carry the --runstatedir backport that
 // most Debian/Ubuntu-made 2.69 releases show (pass [HintRunstatedir]);
@@ -60,12 +97,15 @@
 // a difference: upstream autoconf 2.72 built from its release tarball
 // reproduces datamash 1.9's configure byte for byte, bench/rebuild-results.md).
 //
-// Not covered: automake 1.15 and 1.16.1/1.16.2, libtool 2.4.2, gettext 0.19.x
-// autopoint binaries (their files are in newer autopoints), and any version
-// Debian no longer serves (buster and older are gone from the main mirror);
-// pkg.m4 stays the host's (pkgconf is architecture-dependent; a release whose
-// aclocal.m4 embeds another pkg.m4 is reported as not proved by verify/rebuild). Select reports
-// those as missing ("automake=1.15").
+// Not covered: automake 1.14.x, 1.15.x and 1.16.1/1.16.2, libtool 2.4.2,
+// gettext 0.19.x autopoint binaries (their files are in newer autopoints),
+// and any version Debian no longer serves, as a package or as an orig
+// tarball (buster and older are gone from the main mirror: no
+// automake-1.15_1.15.1 or automake-1.14_1.14.1 orig tarball is served; sid's
+// pkgconf 2.5.1 orig tarball is not served by the mirror either). pkg.m4 is
+// the host's unless the release embeds pkg-config 0.29.2's (a release whose
+// aclocal.m4 embeds another pkg.m4 is reported as not proved by
+// verify/rebuild). Select reports those as missing ("automake=1.15.1").
 //
 // # Adding a version
 //
@@ -74,4 +114,12 @@
 // each suite's InRelease, reads the signed Packages index and rewrites
 // catalog.txt. To add a suite, pass -suites. A tool whose packages follow a
 // new naming scheme needs its pattern in the rules table (catalog.go).
+//
+// An upstream release is added by hand to upstream.txt: `apt-get source
+// --download-only` (or `apt-cache showsrc`) gives the orig tarball's pool
+// path and the sha256 Debian's signed Sources index lists; when a .asc is
+// served beside it, verify it with the source package's
+// debian/upstream/signing-key.asc (gpgv) and pin the signer's primary or
+// signing key fingerprint in Signers. Add a Build recipe only when the
+// default one does not apply; it is part of the cache key.
 package toolchain

@@ -29,6 +29,13 @@ var (
 	// ErrUnknownTool marks a request for a tool or version the catalog does
 	// not cover.
 	ErrUnknownTool = errors.New("no Debian package known for this tool version")
+	// ErrUpstreamSignature marks an upstream release tarball whose detached
+	// signature is missing, does not verify with the given keyring, or is
+	// not by a signer the catalog pins.
+	ErrUpstreamSignature = errors.New("upstream release signature does not verify")
+	// ErrBuild marks an upstream release that could not be built in the
+	// sandbox (no isolating sandbox, the recipe failed, nothing installed).
+	ErrBuild = errors.New("building the upstream release failed")
 	// ErrOffline marks a fetch that needs the network when none may be used.
 	ErrOffline = errors.New("toolchain needs a download, but the network is off")
 )

@@ -89,3 +89,22 @@ func FuzzParseRelease(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseUpstream: the upstream catalog parser never panics, and what it
+// accepts is a safe pool path, a pinned sha256 and a build key.
+func FuzzParseUpstream(f *testing.F) {
+	f.Add(embeddedUpstream)
+	f.Add([]byte("Tool: autoconf\nTool-Version: 1\nUpstream: a.tar 1 " + strings.Repeat("a", 64) + " pool/a\nSignature: pool/a.asc\nSigners: " + strings.Repeat("A", 40) + "\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tools, err := ParseUpstream(data)
+		if err != nil {
+			return
+		}
+		for _, tl := range tools {
+			p := tl.Packages[0]
+			if !safePoolPath(p.Upstream.Pool) || !isHex64(p.Upstream.SHA256) || p.SHA256 != p.Upstream.BuildKey() || !safePoolPath(p.Upstream.File) || strings.Contains(p.Upstream.File, "/") {
+				t.Fatalf("accepted %+v", p.Upstream)
+			}
+		}
+	})
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	"github.com/ulikunitz/xz"
 
+	"github.com/tarcheck/tarcheck/sandbox"
 	"github.com/tarcheck/tarcheck/verify/fetch"
 )
 
@@ -37,6 +38,21 @@ func requireTool(t *testing.T, name string) {
 		t.Fatalf("%s is required (TARCHECK_REQUIRE_TOOLS=1) but not installed", name)
 	}
 	t.Skipf("%s not installed", name)
+}
+
+// namespacesRunner is the namespaces sandbox, which lays toolchains over
+// /usr; required when running as root with TARCHECK_REQUIRE_TOOLS=1.
+func namespacesRunner(t *testing.T) sandbox.Runner {
+	t.Helper()
+	requireTool(t, "setpriv")
+	r, err := sandbox.New(sandbox.BackendNamespaces)
+	if err != nil {
+		if os.Getenv("TARCHECK_REQUIRE_TOOLS") == "1" && os.Geteuid() == 0 {
+			t.Fatal(err)
+		}
+		t.Skipf("namespaces sandbox unavailable: %v", err)
+	}
+	return r
 }
 
 // debFile is one file of a test package: content and mode; a target makes

@@ -114,10 +114,18 @@ type Package struct {
 	Size     int64    `json:"size"`
 	SHA256   string   `json:"sha256"`
 	Source   string   `json:"source,omitempty"`
+	// Upstream, when set, makes this entry an upstream release built in
+	// the sandbox (Arch ArchUpstream): Filename is the tarball's pool
+	// path, Size its size, and SHA256 the build key ([Upstream.BuildKey])
+	// that names the built tree in the cache.
+	Upstream *Upstream `json:"upstream,omitempty"`
 }
 
 // String is "name version (suite)".
 func (p Package) String() string {
+	if p.Upstream != nil {
+		return p.Name + " " + p.Version + " (upstream release " + p.Upstream.File + ", built in the sandbox)"
+	}
 	if len(p.Suites) == 0 {
 		return p.Name + " " + p.Version
 	}

@@ -32,6 +32,12 @@ type Stamp struct {
 // HintRunstatedir is the Stamp hint for a configure with --runstatedir.
 const HintRunstatedir = "runstatedir"
 
+// HintUpstream is the Stamp hint for files that show the tool's upstream
+// build, not a distribution's patched one (autoconf 2.72's large-file
+// checks as released): the catalog's upstream release entry of that
+// version, built in the sandbox, is then preferred.
+const HintUpstream = "upstream"
+
 // runstatedirBuilds are the catalog's autoconf 2.69 builds that carry the
 // runstatedir backport (autoconf2.69 dropped it in 2.69-3).
 var runstatedirBuilds = map[string]bool{"autoconf 2.69-14": true, "autoconf2.69 2.69-2": true}
@@ -42,6 +48,7 @@ var generatorTools = map[string]string{
 	"GNU Automake": ToolAutomake, "aclocal": ToolAutomake, "automake": ToolAutomake,
 	"GNU Libtool": ToolLibtool, "libtool": ToolLibtool, "libtoolize": ToolLibtool,
 	"GNU gettext": ToolGettext, "gettext": ToolGettext, "autopoint": ToolGettext,
+	"pkg-config": ToolPkgConfig, "pkg.m4": ToolPkgConfig,
 }
 
 // Spec is a toolchain: one Tool per generator, each with the Debian
@@ -75,11 +82,14 @@ func (s Spec) String() string {
 }
 
 // Requests returns s as the arguments of `tarcheck toolchain fetch`
-// ("autoconf=2.69=2.69-3.1"), which Resolve turns back into s.
+// ("autoconf=2.69=2.69-3.1", "autoconf=2.72+upstream"), which Resolve
+// turns back into s.
 func (s Spec) Requests() []string {
 	var out []string
 	for _, t := range s.Tools {
-		if len(t.Packages) == 1 {
+		if len(t.Packages) == 1 && t.Packages[0].Upstream != nil {
+			out = append(out, t.Name+"="+t.Version+UpstreamSuffix)
+		} else if len(t.Packages) == 1 {
 			out = append(out, t.Name+"="+t.Version+"="+t.Packages[0].Version)
 		} else {
 			out = append(out, t.Name+"="+t.Version)
@@ -171,6 +181,9 @@ func (c *Catalog) Select(stamps []Stamp) (spec Spec, missing []string) {
 				return 0
 			})
 		}
+		if slices.Contains(w.hints, HintUpstream) {
+			slices.SortStableFunc(cands, func(a, b Tool) int { return upstreamFirst(a) - upstreamFirst(b) })
+		}
 		spec.Tools = append(spec.Tools, preferBuild(cands, w.build))
 	}
 	if spec.Version(ToolAutomake) != "" || spec.Version(ToolLibtool) != "" {
@@ -180,6 +193,14 @@ func (c *Catalog) Select(stamps []Stamp) (spec Spec, missing []string) {
 	}
 	sortTools(spec.Tools)
 	return spec, missing
+}
+
+// upstreamFirst orders upstream release entries before Debian packages.
+func upstreamFirst(t Tool) int {
+	if slices.ContainsFunc(t.Packages, Package.IsUpstream) {
+		return 0
+	}
+	return 1
 }
 
 // preferBuild returns the candidate whose Debian version the stamp's build
@@ -227,7 +248,8 @@ func (c *Catalog) companion(spec Spec) *Tool {
 // Resolve turns requests of the form "tool=version" (as `tarcheck
 // toolchain fetch autoconf=2.69 automake=1.16.5` takes them) into a Spec,
 // adding autotools-dev as Select does. "tool=version=debian-version" picks
-// that exact Debian package version.
+// that exact Debian package version; "tool=version+upstream" the upstream
+// release tarball, built in the sandbox.
 func (c *Catalog) Resolve(requests []string) (Spec, error) {
 	var spec Spec
 	for _, r := range requests {
@@ -239,14 +261,21 @@ func (c *Catalog) Resolve(requests []string) (Spec, error) {
 			tool = t
 		}
 		if ruleFor(tool) == nil {
-			return Spec{}, fmt.Errorf("%w: unknown tool %q (known: autoconf, automake, libtool, gettext, autotools-dev)", ErrUnknownTool, tool)
+			return Spec{}, fmt.Errorf("%w: unknown tool %q (known: autoconf, automake, libtool, gettext, autotools-dev, pkg-config)", ErrUnknownTool, tool)
 		}
 		v, deb, _ := strings.Cut(v, "=")
+		v, upstream := strings.CutSuffix(v, UpstreamSuffix)
 		cands := c.Candidates(tool, v)
 		if deb != "" {
-			cands = slices.DeleteFunc(cands, func(t Tool) bool { return t.Packages[0].Version != deb })
+			cands = slices.DeleteFunc(cands, func(t Tool) bool { return t.Packages[0].Version != deb || t.Packages[0].Upstream != nil })
+		}
+		if upstream {
+			cands = slices.DeleteFunc(cands, func(t Tool) bool { return t.Packages[0].Upstream == nil })
 		}
 		if len(cands) == 0 {
+			if upstream {
+				v += UpstreamSuffix
+			}
 			return Spec{}, fmt.Errorf("%w: %s %s (see `tarcheck toolchain list`)", ErrUnknownTool, tool, v)
 		}
 		if spec.Version(tool) != "" {
@@ -267,4 +296,22 @@ func (c *Catalog) Resolve(requests []string) (Spec, error) {
 // equal IDs.
 func sortTools(tools []Tool) {
 	slices.SortStableFunc(tools, func(a, b Tool) int { return strings.Compare(a.Name, b.Name) })
+}
+
+// NeedsKeyring reports whether fetching request ("automake=1.16.5+upstream")
+// verifies an upstream signature, so that `tarcheck toolchain fetch` needs
+// --keyring.
+func (c *Catalog) NeedsKeyring(request string) bool {
+	spec, err := c.Resolve([]string{request})
+	if err != nil {
+		return false
+	}
+	for _, t := range spec.Tools {
+		for _, p := range t.Packages {
+			if p.Upstream != nil && p.Upstream.Signature != "" {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -52,7 +52,15 @@ func (c *Cache) Path(spec Spec) (*Toolchain, error) {
 			m, err := c.verifyTree(sum)
 			if err != nil {
 				if errors.Is(err, ErrNotCached) {
-					return nil, fmt.Errorf("%w: %s %s (%s); run `tarcheck toolchain fetch %s=%s`", ErrNotCached, t.Name, t.Version, p, t.Name, t.Version)
+					req, what := t.Name+"="+t.Version, p.String()
+					if p.Upstream != nil {
+						what = "upstream release " + p.Upstream.File + ", not built yet"
+						req += UpstreamSuffix
+						if p.Upstream.Signature != "" {
+							req += " --keyring FILE"
+						}
+					}
+					return nil, fmt.Errorf("%w: %s %s (%s); run `tarcheck toolchain fetch %s`", ErrNotCached, t.Name, t.Version, what, req)
 				}
 				return nil, err
 			}

@@ -3,17 +3,22 @@ package verify
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
 
 	"github.com/tarcheck/tarcheck/autotools"
 	"github.com/tarcheck/tarcheck/toolchain"
 	"github.com/tarcheck/tarcheck/verify/compare"
 	"github.com/tarcheck/tarcheck/verify/fetch"
 	"github.com/tarcheck/tarcheck/verify/report"
+	"github.com/tarcheck/tarcheck/verify/sig"
 )
 
 // Toolchains says where exact toolchains come from (`--toolchain-dir`,
@@ -24,6 +29,12 @@ type Toolchains struct {
 	// Fetch lets a rebuild download (verified) toolchains it lacks, unless
 	// Sources.Offline; without it a rebuild uses only what is cached.
 	Fetch bool
+	// Keyrings are OpenPGP keyring files that verify the signatures of
+	// upstream release tarballs (`toolchain fetch --keyring`: the GNU
+	// keyring, or a Debian source package's debian/upstream/signing-key.asc);
+	// without them a signed upstream entry cannot be fetched (a rebuild
+	// then falls back to Debian's build and says so).
+	Keyrings []string
 }
 
 // toolchainDir is t.Dir, else "toolchains" under the cache directory.
@@ -50,6 +61,30 @@ type ToolchainOptions struct {
 	MaxDownload int64
 	// Logf receives one line per fetch step; nil discards them.
 	Logf func(format string, args ...any)
+	// Tarball and Signature are a local upstream release tarball and its
+	// detached signature for the one upstream request of a fetch
+	// (`fetch tool=VERSION+upstream --tarball FILE --signature FILE`).
+	Tarball, Signature string
+}
+
+// upstreamKeys reads t.Keyrings (nil when none is given).
+func (t Toolchains) upstreamKeys() (openpgp.EntityList, error) {
+	if len(t.Keyrings) == 0 {
+		return nil, nil
+	}
+	var files []sig.KeyringFile
+	for _, k := range t.Keyrings {
+		data, err := os.ReadFile(k)
+		if err != nil {
+			return nil, fileError(KindInput, "--keyring", err)
+		}
+		files = append(files, sig.KeyringFile{Name: k, Data: data})
+	}
+	keys, err := sig.ReadKeyringFiles(files...)
+	if err != nil {
+		return nil, Errorf(KindInput, "--keyring: %v", err)
+	}
+	return keys, nil
 }
 
 // openToolchains opens the toolchain cache; getter nil keeps it offline.
@@ -58,7 +93,11 @@ func openToolchains(t Toolchains, cacheDir string, getter toolchain.Getter, logf
 	if err != nil {
 		return nil, err
 	}
-	opts := toolchain.Options{Dir: dir}
+	keys, err := t.upstreamKeys()
+	if err != nil {
+		return nil, err
+	}
+	opts := toolchain.Options{Dir: dir, UpstreamKeyring: keys}
 	if getter != nil {
 		opts.Getter = getter
 	}
@@ -83,7 +122,8 @@ func ToolchainList(w io.Writer, o ToolchainOptions) error {
 }
 
 // ToolchainFetch downloads, verifies and unpacks the toolchain of requests
-// ("autoconf=2.69"), then writes where it is (`tarcheck toolchain fetch`).
+// ("autoconf=2.69"; "autoconf=2.72+upstream" builds the upstream release
+// in the sandbox), then writes where it is (`tarcheck toolchain fetch`).
 func ToolchainFetch(ctx context.Context, w io.Writer, o ToolchainOptions, requests []string) error {
 	spec, err := toolchain.DefaultCatalog().Resolve(requests)
 	if err != nil {
@@ -105,14 +145,48 @@ func ToolchainFetch(ctx context.Context, w io.Writer, o ToolchainOptions, reques
 	if err != nil {
 		return err
 	}
+	if o.Tarball != "" || o.Signature != "" {
+		if err := addLocalUpstream(ctx, c, spec, o); err != nil {
+			return err
+		}
+	}
 	tc, err := c.Fetch(ctx, spec)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if errors.Is(err, toolchain.ErrBuild) {
+			return WithKind(KindEnvironment, err)
+		}
 		return toolchainErr(err)
 	}
 	return tc.WritePath(w)
+}
+
+// addLocalUpstream imports --tarball (and --signature) for the one
+// upstream release entry of spec.
+func addLocalUpstream(ctx context.Context, c *toolchain.Cache, spec toolchain.Spec, o ToolchainOptions) error {
+	var up []toolchain.Package
+	for _, t := range spec.Tools {
+		for _, p := range t.Packages {
+			if p.Upstream != nil {
+				up = append(up, p)
+			}
+		}
+	}
+	if o.Tarball == "" || len(up) != 1 {
+		return Errorf(KindUsage, "--tarball FILE (and --signature FILE) go with exactly one TOOL=VERSION+upstream request, e.g. `tarcheck toolchain fetch automake=1.16.5+upstream --tarball automake-1.16.5.tar.xz --signature automake-1.16.5.tar.xz.sig --keyring gnu-keyring.gpg`")
+	}
+	if err := c.AddUpstream(ctx, up[0], o.Tarball, o.Signature); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if errors.Is(err, toolchain.ErrBuild) {
+			return WithKind(KindEnvironment, err)
+		}
+		return toolchainErr(err)
+	}
+	return nil
 }
 
 // ToolchainPath writes where a cached toolchain is, without any network

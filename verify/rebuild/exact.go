@@ -5,10 +5,12 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/tarcheck/tarcheck/autotools"
 	"github.com/tarcheck/tarcheck/sandbox"
 	"github.com/tarcheck/tarcheck/toolchain"
 	"github.com/tarcheck/tarcheck/verify/internal/linediff"
@@ -33,27 +35,7 @@ var toolchainTools = map[string]string{"autoconf": toolchain.ToolAutoconf, "auto
 // toolchain that is not available is recorded (b.missing) so that the
 // files it feeds are reported as not proved, never excused.
 func (b *rebuilder) chooseToolchain(ctx context.Context) error {
-	var stamps []toolchain.Stamp
-	for _, t := range autotoolChain {
-		for _, v := range b.release[t.key] {
-			if b.versionMatches(t.key, v) {
-				continue
-			}
-			st := toolchain.Stamp{Generator: toolchainTools[t.key], Version: v}
-			if t.key == "autoconf" && b.runstatedir {
-				st.Hints = []string{toolchain.HintRunstatedir}
-			}
-			if t.key == "libtool" && b.releaseLibtoolBuild() != "" {
-				st.Version = b.releaseLibtoolBuild()
-			}
-			stamps = append(stamps, st)
-		}
-	}
-	if b.releaseGettext != "" && b.tcNeedsGettextArchive(stamps) {
-		// autopoint's archive holds the system gettext macros the release
-		// embeds (gettextM4Layer).
-		stamps = append(stamps, toolchain.Stamp{Generator: "gettext", Version: b.releaseGettext})
-	}
+	stamps := b.toolchainStamps(true)
 	if len(stamps) == 0 {
 		return nil
 	}
@@ -69,7 +51,11 @@ func (b *rebuilder) chooseToolchain(ctx context.Context) error {
 		for _, t := range spec.Tools {
 			if t.Name != toolchain.ToolAutotoolsDev {
 				b.missing[t.Name+" "+t.Version] = why
-				b.fetch = append(b.fetch, t.Name+"="+t.Version)
+				req := t.Name + "=" + t.Version
+				if slices.ContainsFunc(t.Packages, toolchain.Package.IsUpstream) {
+					req += toolchain.UpstreamSuffix // the Debian build would not be the release's
+				}
+				b.fetch = append(b.fetch, req)
 			}
 		}
 	}
@@ -79,6 +65,28 @@ func (b *rebuilder) chooseToolchain(ctx context.Context) error {
 	}
 	b.progress("rebuild: toolchain " + spec.String())
 	tc, err := b.in.Toolchains.Toolchain(ctx, spec)
+	if err != nil && ctx.Err() == nil && slices.ContainsFunc(spec.Tools, isUpstreamTool) {
+		// The upstream build is not at hand: fall back to Debian's builds
+		// (patchedBuilds and debianAutomake then name what is not proved)
+		// rather than to the host's tools for every generator.
+		b.logf("rebuild: toolchain %s: %v", spec, err)
+		b.info.Notes = append(b.info.Notes, "upstream build not available: "+err.Error())
+		for _, t := range spec.Tools {
+			if isUpstreamTool(t) {
+				b.fetch = append(b.fetch, t.Name+"="+t.Version+toolchain.UpstreamSuffix)
+			}
+		}
+		fallback, _ := toolchain.Select(b.toolchainStamps(false))
+		fallback.Tools = slices.DeleteFunc(fallback.Tools, func(t toolchain.Tool) bool {
+			return t.Name == toolchain.ToolAutotoolsDev && len(fallback.Tools) == 1 || isUpstreamTool(t)
+		})
+		if len(fallback.Tools) == 0 {
+			return nil
+		}
+		spec = fallback
+		b.progress("rebuild: toolchain " + spec.String())
+		tc, err = b.in.Toolchains.Toolchain(ctx, spec)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -87,6 +95,9 @@ func (b *rebuilder) chooseToolchain(ctx context.Context) error {
 		unavailable("not in the toolchain cache")
 		b.info.Notes = append(b.info.Notes, "toolchain not available: "+err.Error())
 		return nil
+	}
+	if spec.Version(toolchain.ToolPkgConfig) != "" {
+		b.choosePkgM4(tc)
 	}
 	if len(tc.Layers) > 0 && !sandbox.SupportsOverlays(b.runner) {
 		r, why := b.overlayRunner(ctx)
@@ -99,10 +110,11 @@ func (b *rebuilder) chooseToolchain(ctx context.Context) error {
 		b.info.Sandbox = r.Name()
 	}
 	b.tc = tc
-	b.patchedBuilds(spec)
+	b.patchedBuilds(tc.Spec) // the builds laid, as the cache gave them
+	b.distributionAutomake(tc.Spec)
 	b.info.Notes = append(b.info.Notes, "exact toolchain laid over /usr: "+strings.Join(tc.Describe(), "; "))
 	b.info.Toolchain = tc.Describe()
-	b.info.ToolchainID = spec.ID()
+	b.info.ToolchainID = tc.Spec.ID()
 	b.info.HostTools = nil
 	return b.probeTools(ctx) // the versions the toolchain provides
 }
@@ -181,12 +193,19 @@ func (b *rebuilder) groupNotProved() {
 	msg := fmt.Sprintf("%s not available: %s not proved", strings.Join(tools, ", "), plural(len(files), "generated file", "generated files"))
 	var fetch []string
 	for _, t := range tools {
-		if r := strings.Replace(t, " ", "=", 1); slices.Contains(b.fetch, r) {
-			fetch = append(fetch, r)
+		r := strings.Replace(strings.TrimSuffix(t, " (upstream build)"), " ", "=", 1)
+		for _, req := range []string{r, r + toolchain.UpstreamSuffix} {
+			if slices.Contains(b.fetch, req) {
+				fetch = append(fetch, req)
+			}
 		}
 	}
 	if len(fetch) > 0 {
-		msg += "; `tarcheck toolchain fetch " + strings.Join(fetch, " ") + "`"
+		cmd := "tarcheck toolchain fetch " + strings.Join(fetch, " ")
+		if slices.ContainsFunc(fetch, toolchain.DefaultCatalog().NeedsKeyring) {
+			cmd += " --keyring FILE"
+		}
+		msg += "; `" + cmd + "`"
 	}
 	b.findings = append(b.findings, report.Finding{Rule: report.RuleNotReproducible, Severity: report.SevMedium, Message: msg, Evidence: ev})
 }
@@ -310,6 +329,103 @@ var debianPatchedBuilds = []struct {
 	{toolchain.ToolAutoconf, "2.72-3.1", func(b *rebuilder) bool { return b.upstreamLargefile },
 		"upstream used GNU Autoconf 2.72 as released; the toolchain has Debian's autoconf 2.72-3.1, " +
 			"whose AC_SYS_LARGEFILE is patched (Debian #852617): configure's large-file checks differ"},
+	{toolchain.ToolAutomake, "1:1.16.5-1.3", func(b *rebuilder) bool { return b.releaseUpstreamPython },
+		"upstream used GNU Automake 1.16.5 as released; the toolchain has Debian's automake 1.16.5-1.3, " +
+			"whose AM_PATH_PYTHON is patched (python3.10+, the posix_local scheme)"},
+}
+
+// toolchainStamps are the stamps the host does not match, with the hints
+// that choose among builds of one version. With upstream, a release that
+// shows a tool's upstream build asks for it (HintUpstream), even at the
+// host's version (the host's is Debian's patched build).
+func (b *rebuilder) toolchainStamps(upstream bool) []toolchain.Stamp {
+	var stamps []toolchain.Stamp
+	for _, t := range autotoolChain {
+		for _, v := range b.release[t.key] {
+			shows := upstream && b.showsUpstreamBuild(toolchainTools[t.key], v)
+			if b.versionMatches(t.key, v) && !shows {
+				continue
+			}
+			st := toolchain.Stamp{Generator: toolchainTools[t.key], Version: v}
+			if t.key == "autoconf" && b.runstatedir {
+				st.Hints = []string{toolchain.HintRunstatedir}
+			}
+			if shows {
+				st.Hints = append(st.Hints, toolchain.HintUpstream)
+			}
+			if t.key == "libtool" && b.releaseLibtoolBuild() != "" {
+				st.Version = b.releaseLibtoolBuild()
+			}
+			stamps = append(stamps, st)
+		}
+	}
+	if b.releaseGettext != "" && b.tcNeedsGettextArchive(stamps) {
+		// autopoint's archive holds the system gettext macros the release
+		// embeds (gettextM4Layer).
+		stamps = append(stamps, toolchain.Stamp{Generator: "gettext", Version: b.releaseGettext})
+	}
+	if v := pkgM4Version(b.releaseAclocal); v != "" && b.pkgM4Foreign {
+		// The release's pkg.m4 is not the sandbox's: the pkg-config
+		// release its serial line names provides one to try.
+		stamps = append(stamps, toolchain.Stamp{Generator: toolchain.ToolPkgConfig, Version: v})
+	}
+	return stamps
+}
+
+func isUpstreamTool(t toolchain.Tool) bool {
+	return slices.ContainsFunc(t.Packages, toolchain.Package.IsUpstream)
+}
+
+// showsUpstreamBuild reports whether the release shows the upstream build
+// of tool at version where the catalog's Debian build is patched
+// (debianPatchedBuilds): the upstream release entry is then selected.
+func (b *rebuilder) showsUpstreamBuild(tool, version string) bool {
+	for _, d := range debianPatchedBuilds {
+		if d.tool == tool && toolchain.UpstreamVersion(d.pkgVersion) == version && d.upstream(b) {
+			return true
+		}
+	}
+	return false
+}
+
+// pkgM4SerialRE is pkg.m4's serial line, naming the pkg-config release.
+var pkgM4SerialRE = regexp.MustCompile(`(?m)^# serial [0-9]+ \(pkg-config-([0-9][0-9.]*)\)`)
+
+// pkgM4Version is the pkg-config release the pkg.m4 embedded in aclocal
+// names ("0.29.2"), or "".
+func pkgM4Version(aclocal []byte) string {
+	if m := pkgM4SerialRE.FindSubmatch(aclocal); m != nil && hasPkgM4(aclocal) {
+		return string(m[1])
+	}
+	return ""
+}
+
+// choosePkgM4 keeps the toolchain's pkg.m4 (the pkg-config release the
+// embedded copy's serial line names) only when the release's aclocal.m4
+// embeds it byte for byte: the serial line is shared by other pkg.m4
+// texts (pkgconf's), so it only proposes; otherwise the layer is dropped
+// and the sandbox keeps this machine's pkg.m4, reported as before.
+func (b *rebuilder) choosePkgM4(tc *toolchain.Toolchain) {
+	for i, l := range tc.Layers {
+		m4 := filepath.Join(l, "share", "aclocal", "pkg.m4")
+		if !fileExists(m4) {
+			continue
+		}
+		if !foreignPkgM4(b.releaseAclocal, m4) {
+			b.pkgM4Foreign = false
+			return
+		}
+		v := tc.Spec.Version(toolchain.ToolPkgConfig)
+		tc.Layers = slices.Delete(slices.Clone(tc.Layers), i, i+1)
+		tc.Spec.Tools = slices.DeleteFunc(slices.Clone(tc.Spec.Tools), func(t toolchain.Tool) bool { return t.Name == toolchain.ToolPkgConfig })
+		b.info.Notes = append(b.info.Notes, "pkg-config "+v+"'s pkg.m4 is not the one the release's aclocal.m4 embeds (same serial line): the sandbox keeps "+hostPkgM4Path)
+		return
+	}
+}
+
+func fileExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // patchedBuilds marks the tools of spec whose Debian build patches output
@@ -353,6 +469,15 @@ var hostPkgM4Path = "/usr/share/aclocal/pkg.m4"
 // into aclocal.m4 from the system macro directory.
 const pkgM4Header = "# pkg.m4 - Macros to locate and use pkg-config."
 
+// pkgM4HeaderUtilise is the same line in pkg-config 0.29.2's own pkg.m4
+// (pkgconf's says "use").
+const pkgM4HeaderUtilise = "# pkg.m4 - Macros to locate and utilise pkg-config."
+
+// hasPkgM4 reports whether aclocal embeds a pkg.m4.
+func hasPkgM4(aclocal []byte) bool {
+	return bytes.Contains(aclocal, []byte(pkgM4Header)) || bytes.Contains(aclocal, []byte(pkgM4HeaderUtilise))
+}
+
 // pkgM4Tool names the missing pkg.m4 in grouped findings.
 const pkgM4Tool = "pkg.m4 of the release"
 
@@ -362,7 +487,7 @@ const pkgM4Tool = "pkg.m4 of the release"
 // 2.x both say "serial 12"), so the stamp cannot select them and what they
 // feed is not proved by this rebuild.
 func foreignPkgM4(aclocal []byte, host string) bool {
-	if !bytes.Contains(aclocal, []byte(pkgM4Header)) {
+	if !hasPkgM4(aclocal) {
 		return false
 	}
 	mine, err := os.ReadFile(host)
@@ -372,6 +497,37 @@ func foreignPkgM4(aclocal []byte, host string) bool {
 // debianPythonMarker is a comment Debian's automake 1.16.5-1.3 patch of
 // AM_PATH_PYTHON writes into configure; upstream automake never does.
 const debianPythonMarker = "# Debian's default scheme installs to /usr/local/ but we want to find headers in /usr/"
+
+// distributionAutomake marks the toolchain's upstream automake as not the
+// release's build when a helper automake copied into the release matches
+// no upstream copy (class upstream-unknown-version: a distribution patched
+// it, findutils 4.9.0's test-driver): what automake writes and differs is
+// then not proved by it (commands a hunk adds stay high), while what it
+// reproduces byte for byte is proved.
+func (b *rebuilder) distributionAutomake(spec toolchain.Spec) {
+	if b.inexact["automake"] != "" || !slices.ContainsFunc(spec.Tools, func(t toolchain.Tool) bool {
+		return t.Name == toolchain.ToolAutomake && isUpstreamTool(t)
+	}) {
+		return
+	}
+	for _, f := range b.in.Files {
+		if f.Class == autotools.ClassUpstreamUnknownVersion && strings.HasPrefix(f.Generator, "GNU Automake ") {
+			if b.inexactLabel == nil {
+				b.inexactLabel = map[string]string{}
+			}
+			b.inexact["automake"] = "the release's automake is a distribution's build: its " + f.Path +
+				" matches no upstream copy, so the upstream build in the toolchain is not the release's"
+			b.inexactLabel["automake"] = "distribution build"
+			for _, v := range b.release["automake"] {
+				b.missing["automake "+v+" (distribution build)"] = "only the upstream build is in the toolchain"
+			}
+			return
+		}
+	}
+}
+
+// amPathPythonMarker is in every configure that expands AM_PATH_PYTHON.
+const amPathPythonMarker = "am_cv_python_version"
 
 // debianAutomake marks the sandbox's automake as not the release's build
 // when the regenerated configure (or aclocal.m4) carries Debian's

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tarcheck/tarcheck/autotools"
 	"github.com/tarcheck/tarcheck/sandbox"
 	"github.com/tarcheck/tarcheck/toolchain"
 	"github.com/tarcheck/tarcheck/verify/compare"
@@ -192,12 +193,38 @@ func TestStampsNeverExcuse(t *testing.T) {
 type fakeToolchains struct {
 	probe *fakeAutoconf
 	asked toolchain.Spec
+	asks  [][]string // every spec asked for, as requests
+	// debianOnly: upstream release entries are not in the cache.
+	debianOnly bool
 }
 
 func (f *fakeToolchains) Toolchain(ctx context.Context, spec toolchain.Spec) (*toolchain.Toolchain, error) {
 	f.asked = spec
+	f.asks = append(f.asks, spec.Requests())
+	for _, t := range spec.Tools {
+		if f.debianOnly && slices.ContainsFunc(t.Packages, toolchain.Package.IsUpstream) {
+			return nil, fmt.Errorf("%w: %s", toolchain.ErrNotCached, t)
+		}
+	}
 	f.probe.autoconf = spec.Version(toolchain.ToolAutoconf)
 	return &toolchain.Toolchain{Spec: spec, Env: []string{"AUTOCONF=/usr/bin/autoconf-fake"}}, nil
+}
+
+// debianToolchains answers every request with the catalog's Debian build
+// of each version, as a catalog without upstream entries would.
+type debianToolchains struct{ fakeToolchains }
+
+func (d *debianToolchains) Toolchain(ctx context.Context, spec toolchain.Spec) (*toolchain.Toolchain, error) {
+	spec.Tools = slices.Clone(spec.Tools)
+	for i, t := range spec.Tools {
+		for _, c := range toolchain.DefaultCatalog().Candidates(t.Name, t.Version) {
+			if c.Packages[0].Upstream == nil {
+				spec.Tools[i] = c
+				break
+			}
+		}
+	}
+	return d.fakeToolchains.Toolchain(ctx, spec)
 }
 
 // TestGettextMacroVersion: po/Makefile.in.in's GETTEXT_MACRO_VERSION is the
@@ -340,17 +367,65 @@ func FuzzAddedCommands(f *testing.F) {
 	})
 }
 
-// TestPatchedDebianBuild: the catalog's only autoconf 2.72 is Debian's
-// 2.72-3.1, which patches AC_SYS_LARGEFILE. A release whose configure shows
-// upstream 2.72's large-file checks is not proved by it (one grouped
-// medium naming the upstream build), never excused; a release without
-// them gets the exact-toolchain verdict: any difference is high.
+// TestPatchedDebianBuild: Debian's autoconf 2.72-3.1 patches
+// AC_SYS_LARGEFILE. A release whose configure shows upstream 2.72's
+// large-file checks selects the catalog's upstream 2.72 (built from the
+// release tarball); without it in the cache the files are not proved (one
+// grouped medium naming what to fetch), never excused by Debian's build;
+// a release without them gets Debian's build and the exact-toolchain
+// verdict: any difference is high.
 func TestPatchedDebianBuild(t *testing.T) {
 	tree := map[string]string{"configure.ac": configureAC}
-	t.Run("upstream 2.72 release", func(t *testing.T) {
-		f := newFixture(t, map[string]string{"configure.ac": configureAC,
-			"configure": configureBy("2.72", "ac_msg=\"checking for $CC option to enable large file support\"\nac_cv_sys_largefile_opts=x\n")}, tree, "2.72")
+	upstreamConfigure := configureBy("2.72", "ac_msg=\"checking for $CC option to enable large file support\"\nac_cv_sys_largefile_opts=x\n")
+	t.Run("upstream 2.72 release, upstream build not cached", func(t *testing.T) {
+		f := newFixture(t, map[string]string{"configure.ac": configureAC, "configure": upstreamConfigure}, tree, "2.72")
+		tcs := &fakeToolchains{probe: f.run, debianOnly: true}
+		f.in.Toolchains = tcs
+		res := f.result(t)
+		// The upstream build first, then Debian's as the fallback, which
+		// proves nothing that its patch touches.
+		if len(tcs.asks) != 2 || !slices.Equal(tcs.asks[0], []string{"autoconf=2.72+upstream"}) || !slices.Equal(tcs.asks[1], []string{"autoconf=2.72=2.72-3.1"}) {
+			t.Fatalf("asked for %q, want the upstream build, then Debian's", tcs.asks)
+		}
+		c := fileOf(t, res, "configure")
+		if c.Rebuild != report.RebuildNotReproducible || c.Severity != report.SevInfo || !strings.Contains(c.Reason, "Debian #852617") {
+			t.Fatalf("configure = %+v", c)
+		}
+		if len(res.Findings) != 1 || res.Findings[0].Severity != report.SevMedium ||
+			!strings.HasPrefix(res.Findings[0].Message, "autoconf 2.72 (upstream build) not available: 1 generated file not proved; `tarcheck toolchain fetch autoconf=2.72+upstream`") {
+			t.Errorf("findings = %+v", res.Findings)
+		}
+	})
+	t.Run("upstream 2.72 release, upstream build used", func(t *testing.T) {
+		f := newFixture(t, map[string]string{"configure.ac": configureAC, "configure": upstreamConfigure}, tree, "2.72")
+		tcs := &fakeToolchains{probe: f.run}
+		f.in.Toolchains = tcs
+		res := f.result(t)
+		if got := tcs.asked.Requests(); !slices.Contains(got, "autoconf=2.72+upstream") {
+			t.Fatalf("asked for %v, want the upstream build", got)
+		}
+		// The fake regenerates configure without the large-file lines: with
+		// the exact (upstream) build, that difference is high.
+		if c := fileOf(t, res, "configure"); c.Rebuild != report.RebuildDiffers || c.Severity != report.SevHigh {
+			t.Fatalf("configure = %+v", c)
+		}
+	})
+	t.Run("upstream 2.72 release, only Debian's build (no upstream entry)", func(t *testing.T) {
+		f := newFixture(t, map[string]string{"configure.ac": configureAC, "configure": upstreamConfigure}, tree, "2.72")
 		f.in.Toolchains = &fakeToolchains{probe: f.run}
+		b := &rebuilder{upstreamLargefile: true, inexact: map[string]string{}, missing: map[string]string{}}
+		debian := toolchain.DefaultCatalog().Candidates(toolchain.ToolAutoconf, "2.72")[0]
+		if debian.Packages[0].Upstream != nil {
+			t.Fatalf("first 2.72 candidate %s is not Debian's", debian)
+		}
+		b.patchedBuilds(toolchain.Spec{Tools: []toolchain.Tool{debian}})
+		if !strings.Contains(b.inexact["autoconf"], "Debian #852617") || b.missing["autoconf 2.72 (upstream build)"] == "" {
+			t.Fatalf("inexact %v, missing %v", b.inexact, b.missing)
+		}
+	})
+	t.Run("upstream 2.72 release, Debian's build laid", func(t *testing.T) {
+		f := newFixture(t, map[string]string{"configure.ac": configureAC, "configure": upstreamConfigure}, tree, "2.72")
+		f.in.Toolchains = &debianToolchains{fakeToolchains{probe: f.run}}
 		res := f.result(t)
 		c := fileOf(t, res, "configure")
 		if c.Rebuild != report.RebuildNotReproducible || c.Severity != report.SevInfo || !strings.Contains(c.Reason, "Debian #852617") {
@@ -507,5 +582,72 @@ func TestDebianAutomakePython(t *testing.T) {
 		if tc.want == report.RebuildNotReproducible && (len(res.Findings) != 1 || !strings.HasPrefix(res.Findings[0].Message, "automake 1.16.5 (upstream build) not available")) {
 			t.Errorf("%s: findings = %+v", name, res.Findings)
 		}
+	}
+}
+
+// TestUpstreamAutomakeSelected: a release whose configure expands
+// AM_PATH_PYTHON without Debian's patch asks for the upstream automake
+// build even at the host's version (the host's is Debian's); when it is
+// not in the cache the host's tools are used and what Debian's patch
+// touches is not proved, with the request that would prove it.
+func TestUpstreamAutomakeSelected(t *testing.T) {
+	tree := map[string]string{"configure.ac": configureAC}
+	debian := "  # " + strings.TrimPrefix(debianPythonMarker, "# ") + "\n  scheme = 'posix_prefix'\n"
+	f := newFixture(t, map[string]string{"configure.ac": configureAC,
+		"configure": configureBy("2.71", "am_cv_python_version=3\n")}, tree, "2.71")
+	f.in.Generators = append(f.in.Generators, report.Generator{Name: "GNU Automake", Version: "1.16.5", Files: 1})
+	f.in.Runner = &scriptedRunner{do: func(script, dir string) error {
+		return os.WriteFile(filepath.Join(dir, "configure"), []byte(configureBy("2.71", "am_cv_python_version=3\n"+debian)), 0o755)
+	}}
+	tcs := &fakeToolchains{probe: &fakeAutoconf{}, debianOnly: true}
+	f.in.Toolchains = tcs
+	res := f.result(t)
+	if len(tcs.asks) != 1 || !slices.Contains(tcs.asks[0], "automake=1.16.5+upstream") {
+		t.Fatalf("asked for %q, want the upstream automake only", tcs.asks)
+	}
+	if c := fileOf(t, res, "configure"); c.Rebuild != report.RebuildNotReproducible {
+		t.Errorf("configure = %+v", c)
+	}
+	if len(res.Findings) != 1 || !strings.HasPrefix(res.Findings[0].Message, "automake 1.16.5 (upstream build) not available") ||
+		!strings.HasSuffix(res.Findings[0].Message, "`tarcheck toolchain fetch automake=1.16.5+upstream --keyring FILE`") {
+		t.Errorf("findings = %+v", res.Findings)
+	}
+}
+
+// TestDistributionAutomakeHelper: with automake's upstream build laid, a
+// release whose automake helper matches no upstream copy (a distribution
+// patched it) gets that helper "not proved" (the release's build is a
+// distribution's), not high; configure, reproduced, stays proved.
+func TestDistributionAutomakeHelper(t *testing.T) {
+	tree := map[string]string{"configure.ac": configureAC}
+	conf := configureBy("2.71", "am_cv_python_version=3\n")
+	f := newFixture(t, map[string]string{"configure.ac": configureAC, "configure": conf,
+		"test-driver": "#! /bin/sh\n# distro-patched\n"}, tree, "2.71")
+	for i := range f.in.Files {
+		if f.in.Files[i].Path == "test-driver" {
+			f.in.Files[i].Generator, f.in.Files[i].Class = "GNU Automake 2018-03-07.03", autotools.ClassUpstreamUnknownVersion
+		}
+	}
+	f.in.Generators = append(f.in.Generators, report.Generator{Name: "GNU Automake", Version: "1.16.5", Files: 1})
+	f.in.Runner = &scriptedRunner{do: func(script, dir string) error {
+		if err := os.WriteFile(filepath.Join(dir, "test-driver"), []byte("#! /bin/sh\n"), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, "configure"), []byte(conf), 0o755)
+	}}
+	tcs := &fakeToolchains{probe: &fakeAutoconf{}}
+	f.in.Toolchains = tcs
+	res := f.result(t)
+	if len(tcs.asks) != 1 || !slices.Contains(tcs.asks[0], "automake=1.16.5+upstream") {
+		t.Fatalf("asked for %q", tcs.asks)
+	}
+	if c := fileOf(t, res, "configure"); c.Rebuild != report.RebuildReproduced {
+		t.Errorf("configure = %+v", c)
+	}
+	if d := fileOf(t, res, "test-driver"); d.Rebuild != report.RebuildNotReproducible || d.Severity == report.SevHigh {
+		t.Errorf("test-driver = %+v", d)
+	}
+	if len(res.Findings) != 1 || !strings.HasPrefix(res.Findings[0].Message, "automake 1.16.5 (distribution build) not available: 1 generated file not proved") {
+		t.Errorf("findings = %+v", res.Findings)
 	}
 }

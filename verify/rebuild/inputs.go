@@ -62,6 +62,7 @@ func (b *rebuilder) copyInputs(ctx context.Context) error {
 			b.runstatedir = e.Content != nil && strings.Contains(string(e.Content), "--runstatedir")
 			b.upstreamLargefile = upstreamLargefile(e.Content)
 			b.releaseDebianPython = bytes.Contains(e.Content, []byte(debianPythonMarker))
+			b.releaseUpstreamPython = !b.releaseDebianPython && bytes.Contains(e.Content, []byte(amPathPythonMarker))
 			if t := b.cmp.Members[rel]; t.Status != report.OnlyInTarball || !isReleaseInput(rel) {
 				return nil
 			}

@@ -165,7 +165,11 @@ type rebuilder struct {
 	// releaseDebianPython: the release's configure has Debian's automake
 	// AM_PATH_PYTHON patch.
 	releaseDebianPython bool
-	inexact             map[string]string // tool key -> why the toolchain's build is not the release's
+	// releaseUpstreamPython: the release's configure expands automake's
+	// AM_PATH_PYTHON without Debian's patch.
+	releaseUpstreamPython bool
+	inexact               map[string]string // tool key -> why the toolchain's build is not the release's
+	inexactLabel          map[string]string // tool key -> the release's build, when not "upstream build"
 	// pkgM4Foreign: the release's aclocal.m4 embeds a pkg.m4 other than
 	// the sandbox's (pkg-config's macros are not in the toolchain cache).
 	pkgM4Foreign bool
@@ -318,7 +322,7 @@ func Run(ctx context.Context, in Input) (*Result, error) {
 	b := &rebuilder{in: in, cmp: in.Compare, runner: in.Runner, dir: in.Dir, root: root, info: newInfo(in),
 		files: slices.Clone(in.Files), host: map[string]string{}, release: map[string][]string{}, byPath: map[string]int{},
 		copied: map[string]bool{}, present: map[string]bool{}, judged: map[string]bool{}, missing: map[string]string{},
-		unproved: map[string][]string{}, inexact: map[string]string{}}
+		unproved: map[string][]string{}, inexact: map[string]string{}, inexactLabel: map[string]string{}}
 	b.env = []string{"LC_ALL=C", "TZ=UTC"}
 	if !in.CommitTime.IsZero() && in.CommitTime.Unix() > 0 {
 		b.env = append(b.env, "SOURCE_DATE_EPOCH="+strconv.FormatInt(in.CommitTime.Unix(), 10))
@@ -860,8 +864,12 @@ func (b *rebuilder) mismatches(rel string, regen, tarContent []byte) []mismatch 
 			// autoconf's build differs in configure's checks only; an
 			// automake build in everything automake writes.
 			if base := path.Base(rel); t.key != "autoconf" || base == "configure" || strings.HasSuffix(base, ".h.in") {
+				label := b.inexactLabel[t.key]
+				if label == "" {
+					label = "upstream build"
+				}
 				for _, v := range b.release[t.key] {
-					add(t.key+" "+v+" (upstream build)", why)
+					add(t.key+" "+v+" ("+label+")", why)
 				}
 			}
 			continue
