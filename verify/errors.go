@@ -118,7 +118,8 @@ func KindOf(err error) Kind {
 		errors.Is(err, gitsrc.ErrCache), errors.Is(err, fetch.ErrNetwork), errors.Is(err, fetch.ErrTimeout),
 		errors.Is(err, fetch.ErrCache), errors.Is(err, sandbox.ErrUnavailable), errors.Is(err, sandbox.ErrSetup),
 		errors.Is(err, toolchain.ErrOffline), errors.Is(err, toolchain.ErrNotCached), errors.Is(err, toolchain.ErrBadSignature),
-		errors.Is(err, toolchain.ErrHashMismatch), errors.Is(err, toolchain.ErrCorruptCache), errors.Is(err, toolchain.ErrNotFound):
+		errors.Is(err, toolchain.ErrHashMismatch), errors.Is(err, toolchain.ErrCorruptCache), errors.Is(err, toolchain.ErrNotFound),
+		errors.Is(err, toolchain.ErrUpstreamSignature), errors.Is(err, toolchain.ErrBuild):
 		return KindEnvironment
 	case errors.Is(err, sandbox.ErrUnknownBackend), errors.Is(err, toolchain.ErrUnknownTool):
 		return KindUsage

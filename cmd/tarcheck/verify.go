@@ -99,6 +99,7 @@ func (v *verifyFlags) register(cmd *cobra.Command, withGit bool) {
 	fl.StringVar(&v.sandbox, "sandbox", "auto", "sandbox `BACKEND` for --rebuild and the tag's rules: auto, bwrap, namespaces or none (unsafe)")
 	fl.BoolVar(&v.tagRules, "tag-rules", true, "make files only in the tarball that nothing else proves with the tag's own makefile rules, in the sandbox (--tag-rules=false: never run them)")
 	fl.StringVar(&v.o.Rebuild.Toolchains.Dir, "toolchain-dir", "", "toolchain cache `DIR` for --rebuild (see `tarcheck toolchain`)")
+	fl.StringArrayVar(&v.o.Rebuild.Toolchains.Keyrings, "toolchain-keyring", nil, "OpenPGP keys `FILE` that verify an upstream toolchain tarball's signature for --rebuild (e.g. the GNU keyring; repeatable)")
 	fl.BoolVar(&v.o.Rebuild.Toolchains.Fetch, "fetch-toolchains", false, "let --rebuild download (verified) the toolchains the stamps select")
 	fl.StringVar(&v.o.Rebuild.Script, "rebuild-script", "", "run this upstream bootstrap `SCRIPT` (e.g. ./bootstrap) instead of autoreconf -fi, in the sandbox")
 	fl.StringVar(&v.o.History.Previous, "previous", "", "previous release's `TAG` to compare history and signers with (default: inferred, the highest earlier tag of the same scheme; none skips)")
