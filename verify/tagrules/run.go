@@ -10,9 +10,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tarcheck/tarcheck/sandbox"
 )
@@ -68,14 +70,19 @@ func Run(ctx context.Context, in Input) ([]Outcome, error) {
 		return nil, err
 	}
 	defer root.Close()
-	if err := t.write(root, t.exportSet(in.Jobs), in.Executable); err != nil {
+	start := time.Now()
+	files := t.exportSet(in.Jobs)
+	if err := t.write(root, files, in.Executable); err != nil {
 		return nil, err
+	}
+	if in.Logf != nil {
+		in.Logf("tag rules: %d tag files written in %s", len(files), time.Since(start).Round(time.Millisecond))
 	}
 	abs, err := filepath.EvalSymlinks(in.Dir)
 	if err != nil {
 		return nil, err
 	}
-	script, err := t.script(root, abs, in)
+	script, logOf, err := t.script(root, abs, in)
 	if err != nil {
 		return nil, err
 	}
@@ -89,12 +96,12 @@ func Run(ctx context.Context, in Input) ([]Outcome, error) {
 	if err != nil {
 		return nil, fmt.Errorf("running the tag's rules in the %s sandbox: %w", in.Runner.Name(), err)
 	}
-	if res.TimedOut && in.Logf != nil {
-		in.Logf("tag rules: timed out after %s", runTimeout)
+	if in.Logf != nil {
+		in.Logf("tag rules: make ran in %s (timed out: %v)", res.Duration.Round(time.Millisecond), res.TimedOut)
 	}
 	out := make([]Outcome, len(in.Jobs))
 	for i, j := range in.Jobs {
-		out[i] = judge(root, i, j, in.BlobID)
+		out[i] = judge(root, logOf[i], j, in.BlobID)
 		if in.Logf != nil {
 			in.Logf("tag rules: %s (%s:%d): reproduced %v %s", j.Path, j.Makefile, j.Line, out[i].Reproduced, out[i].Note)
 		}
@@ -102,16 +109,17 @@ func Run(ctx context.Context, in Input) ([]Outcome, error) {
 	return out, nil
 }
 
-// judge compares what job i's rule wrote with the tarball's bytes.
-func judge(root *os.Root, i int, j Job, blobID func([]byte) [20]byte) Outcome {
+// judge compares what job j's rule wrote with the tarball's bytes; log
+// is the index of the make that ran it.
+func judge(root *os.Root, log int, j Job, blobID func([]byte) [20]byte) Outcome {
 	o := Outcome{Job: j}
 	c, err := readCapped(root, j.Path)
 	if err == nil && blobID(c) == j.ID {
 		o.Reproduced = true
 		return o
 	}
-	rc, _ := root.ReadFile(fmt.Sprintf(".tarcheck/%d.rc", i))
-	log, _ := root.ReadFile(fmt.Sprintf(".tarcheck/%d.log", i))
+	rc, _ := root.ReadFile(fmt.Sprintf(".tarcheck/%d.rc", log))
+	out, _ := root.ReadFile(fmt.Sprintf(".tarcheck/%d.log", log))
 	switch {
 	case err != nil:
 		o.Note = "the rule wrote no file"
@@ -121,7 +129,7 @@ func judge(root *os.Root, i int, j Job, blobID func([]byte) [20]byte) Outcome {
 	if s := strings.TrimSpace(string(rc)); s != "" {
 		o.Note += " (make exit status " + s + ")"
 	}
-	if l := lastLine(log); l != "" && err != nil {
+	if l := lastLine(out); l != "" && err != nil {
 		o.Note += ": " + l
 	}
 	return o
@@ -197,34 +205,41 @@ func writeFile(root *os.Root, rel string, c []byte, mode fs.FileMode) error {
 }
 
 // script writes each job's translated makefile and returns the shell
-// script that runs them: one make per target, each failure recorded
-// and the next target run anyway.
-func (t *tree) script(root *os.Root, abs string, in Input) (string, error) {
-	written := map[string]bool{}
-	var sb strings.Builder
-	// Past the budget, the remaining targets are not tried.
-	fmt.Fprintf(&sb, "end=$(( $(date +%%s) + %d ))\n", int(runBudget.Seconds()))
+// script that runs them, one make -k per makefile for all its targets
+// (a failure does not stop the others), and for each job the index of
+// its make's log.
+func (t *tree) script(root *os.Root, abs string, in Input) (string, []int, error) {
+	var order []string
+	targets := map[string][]string{}
+	logOf := make([]int, len(in.Jobs))
 	for i, j := range in.Jobs {
-		mfPath := path.Join(j.mf.Dir, rulesFile)
-		if !written[mfPath] {
-			written[mfPath] = true
+		if _, ok := targets[j.mf.Dir]; !ok {
+			order = append(order, j.mf.Dir)
 			text := append([]byte(defaultVars(j.mf.Dir, in.Vars)), j.mf.Text...)
-			if err := writeFile(root, mfPath, text, 0o644); err != nil {
-				return "", err
+			if err := writeFile(root, path.Join(j.mf.Dir, rulesFile), text, 0o644); err != nil {
+				return "", nil, err
 			}
 			// A rule may list the generated Makefile among its inputs.
 			if mk := path.Join(j.mf.Dir, "Makefile"); !t.files[mk] {
 				if err := writeFile(root, mk, nil, 0o644); err != nil {
-					return "", err
+					return "", nil, err
 				}
 			}
 		}
-		dir := filepath.Join(abs, filepath.FromSlash(dirOrDot(j.mf.Dir)))
-		log := filepath.Join(abs, ".tarcheck", strconv.Itoa(i))
-		fmt.Fprintf(&sb, "if [ \"$(date +%%s)\" -lt \"$end\" ]; then cd %s && timeout -k 5 %d make -f %s -- %s >%s 2>&1 || echo $? >%s; else echo 'not tried: over the time budget' >%s; fi\n",
-			shellQuote(dir), int(jobTimeout.Seconds()), rulesFile, shellQuote(j.Target), shellQuote(log+".log"), shellQuote(log+".rc"), shellQuote(log+".log"))
+		targets[j.mf.Dir] = append(targets[j.mf.Dir], shellQuote(j.Target))
+		logOf[i] = slices.Index(order, j.mf.Dir)
 	}
-	return sb.String(), nil
+	var sb strings.Builder
+	// Past the budget, the remaining makefiles are not tried.
+	fmt.Fprintf(&sb, "end=$(( $(date +%%s) + %d ))\n", int(runBudget.Seconds()))
+	for g, d := range order {
+		dir := filepath.Join(abs, filepath.FromSlash(dirOrDot(d)))
+		log := filepath.Join(abs, ".tarcheck", strconv.Itoa(g))
+		limit := min(jobTimeout*time.Duration(len(targets[d])), runBudget)
+		fmt.Fprintf(&sb, "if [ \"$(date +%%s)\" -lt \"$end\" ]; then cd %s && timeout -k 5 %d make -k -f %s -- %s >%s 2>&1 || echo $? >%s; else echo 'not tried: over the time budget' >%s; fi\n",
+			shellQuote(dir), int(limit.Seconds()), rulesFile, strings.Join(targets[d], " "), shellQuote(log+".log"), shellQuote(log+".rc"), shellQuote(log+".log"))
+	}
+	return sb.String(), logOf, nil
 }
 
 // shellQuote quotes s for /bin/sh.
