@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/tarcheck/tarcheck/sandbox"
+	"github.com/tarcheck/tarcheck/verify/compare"
 	"github.com/tarcheck/tarcheck/verify/explain"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
 	"github.com/tarcheck/tarcheck/verify/rebuild"
@@ -14,23 +15,18 @@ import (
 )
 
 // tagRules is explain's Input.Reproduce: the files only in the tarball
-// that nothing else proved are made again with the tag's own makefile
-// rules in the sandbox (package tagrules). Nil when turned off
-// (--tag-rules=false) or the comparison is a crate's subtree.
-func (p *pipeline) tagRules(blobs *gitsrc.Blobs) func(context.Context, []explain.RuleCandidate) map[string]*report.Origin {
+// that a rule of the tag's makefiles makes are made again in the sandbox
+// (package tagrules), in a goroutine with its own blob reader while the
+// classification goes on; the returned function waits for the proofs.
+// Nil when turned off (--tag-rules=false) or the comparison is a crate's
+// subtree.
+func (p *pipeline) tagRules(blobs *gitsrc.Blobs) func(context.Context, []explain.RuleCandidate) func() map[string]*report.Origin {
 	if p.o.Rebuild.NoTagRules || p.subtree != "" {
 		return nil
 	}
-	return func(ctx context.Context, cands []explain.RuleCandidate) map[string]*report.Origin {
-		tag := tagrules.Tag{Read: func(path string) ([]byte, bool) {
-			g := p.git.Get(path)
-			if g == nil || g.Mode == 0o160000 || g.Mode == 0o120000 {
-				return nil, false
-			}
-			c, err := blobs.Read(g.HexID())
-			return c, err == nil && c != nil
-		}}
+	return func(ctx context.Context, cands []explain.RuleCandidate) func() map[string]*report.Origin {
 		exec := map[string]bool{}
+		tag := tagrules.Tag{Read: blobReader(p.git, blobs)}
 		for path, g := range p.git.All() {
 			if g.Mode == 0o100644 || g.Mode == 0o100755 {
 				tag.Files = append(tag.Files, path)
@@ -45,20 +41,42 @@ func (p *pipeline) tagRules(blobs *gitsrc.Blobs) func(context.Context, []explain
 		if len(jobs) == 0 {
 			return nil
 		}
-		outs, err := p.runTagRules(ctx, tagrules.Input{Tag: tag, Jobs: jobs, Executable: func(path string) bool { return exec[path] },
-			BlobID: func(c []byte) [20]byte { return rebuild.BlobID(c, p.format) }, Vars: map[string]string{"VERSION": p.version()},
-			Epoch: p.tag.CommitTime.Unix(), Logf: p.o.Output.Logf})
+		own, err := p.repo.OpenBlobs(ctx)
 		if err != nil {
 			p.o.logf("tag rules: %v", err)
 			return nil
 		}
-		proofs := map[string]*report.Origin{}
-		for _, o := range outs {
-			if o.Reproduced {
-				proofs[o.Path] = &report.Origin{Kind: report.OriginTagRule, Path: o.Makefile, Line: o.Line, Target: o.Target}
+		tag.Read = blobReader(p.git, own)
+		done := make(chan map[string]*report.Origin, 1)
+		go func() {
+			defer own.Close()
+			outs, err := p.runTagRules(ctx, tagrules.Input{Tag: tag, Jobs: jobs, Executable: func(path string) bool { return exec[path] },
+				BlobID: func(c []byte) [20]byte { return rebuild.BlobID(c, p.format) }, Vars: map[string]string{"VERSION": p.version()},
+				Epoch: p.tag.CommitTime.Unix(), Logf: p.o.Output.Logf})
+			if err != nil {
+				p.o.logf("tag rules: %v", err)
 			}
+			proofs := map[string]*report.Origin{}
+			for _, o := range outs {
+				if o.Reproduced {
+					proofs[o.Path] = &report.Origin{Kind: report.OriginTagRule, Path: o.Makefile, Line: o.Line, Target: o.Target}
+				}
+			}
+			done <- proofs
+		}()
+		return func() map[string]*report.Origin { return <-done }
+	}
+}
+
+// blobReader reads the tag's regular files through blobs.
+func blobReader(idx *compare.Index, blobs *gitsrc.Blobs) func(string) ([]byte, bool) {
+	return func(path string) ([]byte, bool) {
+		g := idx.Get(path)
+		if g == nil || g.Mode == 0o160000 || g.Mode == 0o120000 {
+			return nil, false
 		}
-		return proofs
+		c, err := blobs.Read(g.HexID())
+		return c, err == nil && c != nil
 	}
 }
 

@@ -87,11 +87,12 @@ type Input struct {
 	// packaged from a workspace member, see CrateSubtree).
 	TagRoot *compare.Index
 	Subtree string
-	// Reproduce, when set, is asked to make again, with the tag's own
-	// rules, the files only in the tarball that nothing else proved (see
-	// package verify/tagrules); it returns the proof of each file it
-	// reproduced byte for byte.
-	Reproduce func(ctx context.Context, files []RuleCandidate) map[string]*report.Origin
+	// Reproduce, when set, is asked before the classification to make
+	// again, with the tag's own rules, the files only in the tarball (see
+	// package verify/tagrules); the function it returns (nil: nothing to
+	// wait for) gives the proof of each file it reproduced byte for byte,
+	// which counts for the files nothing else proved.
+	Reproduce func(ctx context.Context, files []RuleCandidate) (wait func() map[string]*report.Origin)
 	// Progress, when set, is called from Explain's goroutine with the
 	// number of paths explained so far (classification and the origin
 	// lookups of provenance) and their total: once with done 0 before
@@ -142,6 +143,8 @@ type explainer struct {
 	unreadSubs map[string]map[string]bool
 	// gnulibUser caches usesGnulib.
 	gnulibUser *bool
+	// rules waits for Input.Reproduce's proofs; nil: none asked.
+	rules func() map[string]*report.Origin
 }
 
 // step reports n more paths explained to in.Progress.
@@ -187,6 +190,7 @@ func Explain(ctx context.Context, in Input) (*Result, error) {
 		x.total++
 	}
 	x.step(0)
+	x.startRules(rels)
 	// The build-script scans of the members at hand run ahead on the
 	// other cores while the members are classified in order.
 	pre := autotools.NewFlowPrescan(0)

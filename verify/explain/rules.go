@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"github.com/tarcheck/tarcheck/verify/archive"
 	"github.com/tarcheck/tarcheck/verify/report"
 )
 
@@ -8,45 +9,51 @@ import (
 // makefiles made again byte for byte (Input.Reproduce).
 const ClassTagRule = "tag-rule-output"
 
-// RuleCandidate is a file only in the tarball that nothing proved and
-// that is at least medium: what Input.Reproduce is asked to make again.
+// RuleCandidate is a regular file only in the tarball: what
+// Input.Reproduce is asked to make again.
 type RuleCandidate struct {
 	Path string
 	// ID is the git blob id of the tarball's bytes.
 	ID [20]byte
 }
 
-// reproduce asks Input.Reproduce to make the unproved files only in the
-// tarball with the tag's rules, and turns each one reproduced into an
-// info file with its proof, dropping its findings.
-func (x *explainer) reproduce() {
+// startRules asks Input.Reproduce, before the classification, to make
+// the regular files only in the tarball again with the tag's rules (its
+// sandbox runs while the files are classified). Documentation built at
+// release is one grouped finding and a manual's rules can run for
+// minutes: not asked.
+func (x *explainer) startRules(rels []string) {
 	if x.in.Reproduce == nil {
 		return
 	}
 	var cands []RuleCandidate
-	for _, fd := range x.res.Files {
-		// Documentation built at release is one grouped finding, and
-		// a manual's rules can run for minutes: not tried.
-		if fd.Status != report.OnlyInTarball || fd.Origin != nil || fd.Severity < report.SevMedium || releaseCategory(fd.Path) != "" {
-			continue
-		}
-		if m := x.cmp.Member(fd.Path); m != nil && !m.Stray {
-			cands = append(cands, RuleCandidate{Path: fd.Path, ID: m.ID})
+	for _, rel := range rels {
+		t := x.cmp.Members[rel]
+		if t.Status == report.OnlyInTarball && t.Type == archive.TypeRegular && !t.Stray && releaseCategory(rel) == "" {
+			cands = append(cands, RuleCandidate{Path: rel, ID: t.ID})
 		}
 	}
-	if len(cands) == 0 {
+	if len(cands) > 0 {
+		x.rules = x.in.Reproduce(x.ctx, cands)
+	}
+}
+
+// reproduce waits for the tag rules' proofs and turns each unproved file
+// at medium or above that a rule reproduced into an info file with its
+// proof, dropping its findings.
+func (x *explainer) reproduce() {
+	if x.rules == nil {
 		return
 	}
-	proofs := x.in.Reproduce(x.ctx, cands)
-	if len(proofs) == 0 {
-		return
-	}
+	all := x.rules()
+	proofs := map[string]*report.Origin{}
 	for i := range x.res.Files {
 		fd := &x.res.Files[i]
-		o := proofs[fd.Path]
-		if o == nil || fd.Status != report.OnlyInTarball {
+		o := all[fd.Path]
+		if o == nil || fd.Status != report.OnlyInTarball || fd.Origin != nil || fd.Severity < report.SevMedium {
 			continue
 		}
+		proofs[fd.Path] = o
 		x.res.Classes[fd.Class]--
 		if x.res.Classes[fd.Class] == 0 {
 			delete(x.res.Classes, fd.Class)

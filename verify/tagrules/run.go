@@ -207,7 +207,9 @@ func writeFile(root *os.Root, rel string, c []byte, mode fs.FileMode) error {
 // script writes each job's translated makefile and returns the shell
 // script that runs them, one make -k per makefile for all its targets
 // (a failure does not stop the others), and for each job the index of
-// its make's log.
+// its make's log. make's built-in rules are off (-r): a generator that
+// must first be compiled (coreutils' make-prime-list) costs seconds and
+// is not tried.
 func (t *tree) script(root *os.Root, abs string, in Input) (string, []int, error) {
 	var order []string
 	targets := map[string][]string{}
@@ -236,7 +238,7 @@ func (t *tree) script(root *os.Root, abs string, in Input) (string, []int, error
 		dir := filepath.Join(abs, filepath.FromSlash(dirOrDot(d)))
 		log := filepath.Join(abs, ".tarcheck", strconv.Itoa(g))
 		limit := min(jobTimeout*time.Duration(len(targets[d])), runBudget)
-		fmt.Fprintf(&sb, "if [ \"$(date +%%s)\" -lt \"$end\" ]; then cd %s && timeout -k 5 %d make -k -f %s -- %s >%s 2>&1 || echo $? >%s; else echo 'not tried: over the time budget' >%s; fi\n",
+		fmt.Fprintf(&sb, "if [ \"$(date +%%s)\" -lt \"$end\" ]; then cd %s && timeout -k 5 %d make -r -k -f %s -- %s >%s 2>&1 || echo $? >%s; else echo 'not tried: over the time budget' >%s; fi\n",
 			shellQuote(dir), int(limit.Seconds()), rulesFile, strings.Join(targets[d], " "), shellQuote(log+".log"), shellQuote(log+".rc"), shellQuote(log+".log"))
 	}
 	return sb.String(), logOf, nil
