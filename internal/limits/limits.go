@@ -526,9 +526,9 @@ const (
 	// (the budget, one target's limit and a margin).
 	TagRulesTimeout = TagRulesBudget + TagRulesJobTimeout + 15*time.Second
 	// TagRulesJobTimeout is the wall-time limit of one target's make.
-	TagRulesJobTimeout = 20 * time.Second
+	TagRulesJobTimeout = 15 * time.Second
 	// TagRulesBudget is the time after which no further target is tried.
-	TagRulesBudget = 60 * time.Second
+	TagRulesBudget = 30 * time.Second
 	// TagRulesCPUTime is RLIMIT_CPU of each process the rules start.
 	TagRulesCPUTime = 2 * time.Minute
 )
