@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/tarcheck/tarcheck/internal/filehash"
+	"github.com/tarcheck/tarcheck/internal/limits"
 	"github.com/tarcheck/tarcheck/sandbox"
 	"github.com/tarcheck/tarcheck/verify/sig"
 )
@@ -264,7 +265,7 @@ func (c *Cache) checkSources(ctx context.Context, u *Upstream) error {
 }
 
 // maxSignatureSize caps a detached signature file.
-const maxSignatureSize = 64 << 10
+const maxSignatureSize = limits.ToolchainMaxSignatureSize
 
 // AddUpstream imports a local release tarball for p (an upstream entry of
 // the catalog) and, when p pins a signature, its detached signature file:

@@ -538,6 +538,10 @@ const (
 	// ToolchainMaxDebSize caps a downloaded or given .deb file.
 	ToolchainMaxDebSize = 256 << 20
 
+	// ToolchainMaxSignatureSize caps an upstream tarball's detached
+	// signature file.
+	ToolchainMaxSignatureSize = 64 << 10
+
 	// ToolchainMaxUnpackedSize caps the bytes a .deb's data.tar may unpack to.
 	ToolchainMaxUnpackedSize = 1 << 30
 
