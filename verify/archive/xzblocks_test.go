@@ -235,9 +235,20 @@ func TestXzOneBlockInFlight(t *testing.T) {
 		}
 	}
 	// Closed after a partial read, while the decoder waits or works.
-	for _, n := range []int{0, 1, 64 << 10, 200 << 10} {
+	closeHalfway(t, func() *parallelXz {
 		px, _ := newParallelXz(bytes.NewReader(data), int64(len(data)), Options{Workers: 2})
 		px.inflight, px.workers = 1, 1
+		return px
+	}, 0, 1, 64<<10, 200<<10)
+	waitGoroutines(t, before)
+}
+
+// closeHalfway reads n bytes from a fresh decoder for each n, closes it,
+// and checks that a read after close fails.
+func closeHalfway(t *testing.T, open func() *parallelXz, sizes ...int) {
+	t.Helper()
+	for _, n := range sizes {
+		px := open()
 		if _, err := io.ReadFull(px, make([]byte, n)); err != nil {
 			t.Fatal(err)
 		}
@@ -246,7 +257,6 @@ func TestXzOneBlockInFlight(t *testing.T) {
 			t.Fatal("read after close succeeded")
 		}
 	}
-	waitGoroutines(t, before)
 }
 
 // TestXzWindow: blocks larger than the block memory are decoded one at a
@@ -319,15 +329,6 @@ func TestXzWindow(t *testing.T) {
 			t.Fatalf("flip %d at %d: %v", i, k, err)
 		}
 	}
-	for _, n := range []int{0, 1, 3 << 20, 7 << 20} {
-		px := open(one)
-		if _, err := io.ReadFull(px, make([]byte, n)); err != nil {
-			t.Fatal(err)
-		}
-		px.close()
-		if _, err := px.Read(make([]byte, 1)); err == nil {
-			t.Fatal("read after close succeeded")
-		}
-	}
+	closeHalfway(t, func() *parallelXz { return open(one) }, 0, 1, 3<<20, 7<<20)
 	waitGoroutines(t, before)
 }
