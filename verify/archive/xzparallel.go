@@ -27,6 +27,13 @@ const (
 	// ahead of the reader before it waits to slide (at least
 	// lzma2.MaxChunk).
 	xzWindowSlack = 4 << 20
+
+	// xzWindowInput is how much of a window block's compressed data is
+	// read at a time (at least lzma2.MaxChunkInput plus a block header).
+	xzWindowInput = 1 << 20
+
+	// xzMaxBlockHeader is the largest xz block header.
+	xzMaxBlockHeader = 1024
 )
 
 // blockErr names the 1-based block an error belongs to.
@@ -178,6 +185,9 @@ func newParallelXz(f io.ReaderAt, size int64, opts Options) (*parallelXz, bool) 
 		inflight = 1
 	}
 	nw = min(nw, inflight) // a worker without a buffer to fill would only hold a compressed block
+	if window {
+		largestIn = min(largestIn, xzWindowInput) // read piece by piece
+	}
 	return &parallelXz{
 		f: f, size: size, check: check, blocks: blocks, indexLen: indexLen,
 		lim: opts.Limits.withDefaults(), workers: nw, inflight: inflight, window: window, slack: xzWindowSlack,
@@ -270,7 +280,7 @@ func (d *xzBlockDecoder) decode(p *parallelXz, i int, buf []byte) (out []byte, e
 			out, err = buf, blockErr(num, xzErrorf("decoder panic: %v", v))
 		}
 	}()
-	b, err := d.open(p, i)
+	b, err := d.open(p, i, true)
 	if err != nil {
 		return buf, err
 	}
@@ -294,7 +304,7 @@ func (d *xzBlockDecoder) decode(p *parallelXz, i int, buf []byte) (out []byte, e
 	}
 	d.chk.reset(p.check)
 	d.chk.write(buf)
-	return buf, d.finish(p, i, b)
+	return buf, d.finish(p, i, b, d.in[b.dataEnd:b.padded])
 }
 
 // openBlock is a block read by open: its header and where its parts end.
@@ -314,16 +324,20 @@ func stepErr(err error) error {
 	return xzErrorf("%v", err)
 }
 
-// open reads block i into d.in and checks its header against the index
-// and the limits.
-func (d *xzBlockDecoder) open(p *parallelXz, i int) (openBlock, error) {
+// open reads block i into d.in (whole, or its first bytes, which hold its
+// header) and checks its header against the index and the limits.
+func (d *xzBlockDecoder) open(p *parallelXz, i int, whole bool) (openBlock, error) {
 	info := p.blocks[i]
 	num := i + 1
 	padded := (info.unpadded + 3) &^ 3
-	if int64(cap(d.in)) < padded {
-		d.in = make([]byte, padded)
+	n := padded
+	if !whole {
+		n = min(padded, xzMaxBlockHeader)
 	}
-	d.in = d.in[:padded]
+	if int64(cap(d.in)) < n {
+		d.in = make([]byte, n)
+	}
+	d.in = d.in[:n]
 	if _, err := p.f.ReadAt(d.in, info.offset); err != nil {
 		return openBlock{}, blockErr(num, xzErrorf("reading block: %v", err))
 	}
@@ -350,8 +364,9 @@ func (d *xzBlockDecoder) open(p *parallelXz, i int) (openBlock, error) {
 
 // finish checks the end of decoded block i: its decoded and compressed
 // sizes against the index, its padding, and its check, which d.chk has
-// been fed with the whole block.
-func (d *xzBlockDecoder) finish(p *parallelXz, i int, b openBlock) error {
+// been fed with the whole block; tail is the block's bytes after the
+// LZMA2 data (padding and check).
+func (d *xzBlockDecoder) finish(p *parallelXz, i int, b openBlock, tail []byte) error {
 	num := i + 1
 	if int64(d.lz.Written()) != p.blocks[i].uncompressed {
 		return blockErr(num, xzErrorf("shorter than the index says"))
@@ -359,12 +374,12 @@ func (d *xzBlockDecoder) finish(p *parallelXz, i int, b openBlock) error {
 	if int64(d.lz.Consumed()) != b.wantC {
 		return blockErr(num, xzErrorf("compressed size %d, index says %d", d.lz.Consumed(), b.wantC))
 	}
-	for _, c := range d.in[b.dataEnd : b.padded-int64(b.csize)] {
+	for _, c := range tail[:len(tail)-b.csize] {
 		if c != 0 {
 			return blockErr(num, xzErrorf("non-zero padding"))
 		}
 	}
-	if !d.chk.matches(d.in[b.padded-int64(b.csize):]) {
+	if !d.chk.matches(tail[len(tail)-b.csize:]) {
 		return blockErr(num, xzErrorf("check mismatch (corrupt data)"))
 	}
 	return nil
@@ -589,7 +604,27 @@ func (d *xzBlockDecoder) decodeWindow(p *parallelXz, i int, win []byte, s *xzStr
 			out, err = win, blockErr(num, xzErrorf("decoder panic: %v", v))
 		}
 	}()
-	b, err := d.open(p, i)
+	b, err := d.open(p, i, false)
+	if err != nil {
+		return win, err
+	}
+	// The compressed data is read piece by piece into d.in.
+	in := d.in[:cap(d.in)]
+	if int64(len(in)) < min(b.wantC, xzWindowInput) {
+		in = make([]byte, xzWindowInput)
+		d.in = in
+	}
+	dataAt := info.offset + int64(b.hdr.size)
+	read := int64(0) // compressed bytes read so far
+	more := func(keep int) ([]byte, error) {
+		n := int(min(b.wantC-read, int64(len(in)-keep)))
+		if _, err := p.f.ReadAt(in[keep:keep+n], dataAt+read); err != nil {
+			return nil, blockErr(num, xzErrorf("reading block: %v", err))
+		}
+		read += int64(n)
+		return in[:keep+n], nil
+	}
+	first, err := more(0)
 	if err != nil {
 		return win, err
 	}
@@ -602,13 +637,20 @@ func (d *xzBlockDecoder) decodeWindow(p *parallelXz, i int, win []byte, s *xzStr
 	s.mu.Lock()
 	s.buf = win
 	s.mu.Unlock()
-	d.lz.ResetWindow(win, d.in[b.hdr.size:b.dataEnd], int(b.hdr.dictSize), int(info.uncompressed))
+	d.lz.ResetWindow(win, first, int(b.hdr.dictSize), int(info.uncompressed))
 	d.chk.reset(p.check)
 	for !d.lz.Done() {
 		select {
 		case <-p.done:
 			return win, blockErr(num, fmt.Errorf("canceled"))
 		default:
+		}
+		if read < b.wantC && len(d.lz.Input()) < lzma2.MaxChunkInput {
+			src, err := more(copy(in, d.lz.Input()))
+			if err != nil {
+				return win, err
+			}
+			d.lz.SetInput(src)
 		}
 		if free := d.lz.Free(); free < lzma2.MaxChunk && free < int(info.uncompressed)-d.lz.Written() {
 			s.mu.Lock()
@@ -631,5 +673,9 @@ func (d *xzBlockDecoder) decodeWindow(p *parallelXz, i int, win []byte, s *xzStr
 			d.progress(d.lz.Written(), b.hdr.size+d.lz.Consumed())
 		}
 	}
-	return win, d.finish(p, i, b)
+	tail := d.hbuf[:b.padded-b.dataEnd] // padding (< 4) and check (<= 32)
+	if _, err := p.f.ReadAt(tail, info.offset+b.dataEnd); err != nil {
+		return win, blockErr(num, xzErrorf("reading block: %v", err))
+	}
+	return win, d.finish(p, i, b, tail)
 }

@@ -98,7 +98,8 @@ type Decoder struct {
 	base      int // bytes slid out of the front of out (Slide)
 	limit     int // most bytes the stream may decode in all
 	src       []byte
-	in        int // next input position
+	in        int // next input position in src
+	srcBase   int // input bytes before src[0] (SetInput)
 
 	needDictReset bool
 	needProps     bool
@@ -129,7 +130,7 @@ func (d *Decoder) ResetWindow(dst, src []byte, dictSize, total int) {
 		dictSize = (dictSize + 15) &^ 15
 	}
 	d.out, d.src, d.dictSize, d.limit = dst, src, dictSize, total
-	d.pos, d.in, d.dictStart, d.base = 0, 0, 0, 0
+	d.pos, d.in, d.dictStart, d.base, d.srcBase = 0, 0, 0, 0, 0
 	d.needDictReset, d.needProps, d.done, d.err = true, true, false, nil
 }
 
@@ -165,7 +166,22 @@ func (d *Decoder) room() int { return min(len(d.out)-d.pos, d.limit-d.base-d.pos
 
 // Consumed is the number of bytes of src used so far; after the end of
 // the stream, the length of the LZMA2 data including its end marker.
-func (d *Decoder) Consumed() int { return d.in }
+func (d *Decoder) Consumed() int { return d.srcBase + d.in }
+
+// MaxChunkInput is the most input bytes one Step reads.
+const MaxChunkInput = 6 + 1<<16
+
+// Input is the part of the input not consumed yet.
+func (d *Decoder) Input() []byte { return d.src[d.in:] }
+
+// SetInput replaces the input with src, which must start with the bytes
+// Input returned and may hold more of the stream after them: a stream
+// whose input is not all in memory is decoded with src holding, before
+// every Step, the rest of the stream or at least MaxChunkInput bytes of it.
+func (d *Decoder) SetInput(src []byte) {
+	d.srcBase += d.in
+	d.src, d.in = src, 0
+}
 
 // Done reports whether the end marker has been decoded.
 func (d *Decoder) Done() bool { return d.done }
@@ -202,7 +218,7 @@ func (d *Decoder) step() error {
 		return corruptf("truncated before the end marker")
 	}
 	control := src[d.in]
-	at := d.in
+	at := d.srcBase + d.in // offset in the stream
 	if control == 0 {
 		d.in++
 		d.done = true

@@ -103,3 +103,63 @@ func FuzzDecodeWindow(f *testing.F) {
 		}
 	})
 }
+
+// decodeStreamed decodes src through a window of win bytes, with the input
+// given piece by piece: never more than inBuf bytes at a time, topped up
+// (SetInput) whenever less than MaxChunkInput of it is left.
+func decodeStreamed(t testing.TB, src []byte, dictSize, win, inBuf, total int) ([]byte, int, error) {
+	t.Helper()
+	var d Decoder
+	dst := make([]byte, win)
+	buf := make([]byte, inBuf)
+	got := copy(buf, src)
+	d.ResetWindow(dst, buf[:got], dictSize, total)
+	var out []byte
+	taken := 0
+	for !d.Done() {
+		if got < len(src) && len(d.Input()) < MaxChunkInput {
+			rest := copy(buf, d.Input())
+			n := copy(buf[rest:], src[got:])
+			got += n
+			d.SetInput(buf[:rest+n])
+		}
+		if d.Free() < MaxChunk {
+			out = append(out, dst[taken:d.Pos()]...)
+			d.Slide()
+			taken = d.Pos()
+		}
+		if err := d.Step(); err != nil {
+			return append(out, dst[taken:d.Pos()]...), d.Consumed(), err
+		}
+	}
+	return append(out, dst[taken:d.Pos()]...), d.Consumed(), nil
+}
+
+// TestDecodeStreamedInput: input given 128 KiB at a time decodes to the
+// same bytes, consumes the same count, and fails on the same streams as
+// the input held whole.
+func TestDecodeStreamedInput(t *testing.T) {
+	text := sourceLike(5<<20, 31)
+	for _, tc := range []struct {
+		data   []byte
+		filter string
+		dict   int
+	}{
+		{text, "preset=3,dict=64KiB", 64 << 10},
+		{append(randomBytes(1<<20, 32), text[:2<<20]...), "preset=0,dict=1MiB", 1 << 20},
+	} {
+		src := rawLZMA2(t, tc.data, tc.filter)
+		src = append(src, 9, 9, 9) // trailing bytes are not consumed
+		got, n, err := decodeStreamed(t, src, tc.dict, tc.dict+MaxChunk, 128<<10, len(tc.data))
+		if err != nil || !bytes.Equal(got, tc.data) || n != len(src)-3 {
+			t.Fatalf("%s: %v, %d bytes, consumed %d of %d", tc.filter, err, len(got), n, len(src)-3)
+		}
+		bad := bytes.Clone(src)
+		bad[len(bad)/2] ^= 0x40
+		_, _, werr := Decode(make([]byte, len(tc.data)), bad, tc.dict)
+		_, _, serr := decodeStreamed(t, bad, tc.dict, tc.dict+MaxChunk, 128<<10, len(tc.data))
+		if (werr == nil) != (serr == nil) || werr != nil && werr.Error() != serr.Error() {
+			t.Fatalf("%s, corrupt: whole %v, streamed %v", tc.filter, werr, serr)
+		}
+	}
+}
