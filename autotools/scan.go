@@ -73,10 +73,16 @@ var (
 
 var carveKeywords = []string{"head", "tail", "dd "}
 
+// mayCarve is an exact prefilter of carveRe: each of its matches holds
+// "-c", "--bytes", or "dd" and "=" (TestPrefiltersExact).
+func mayCarve(l string) bool {
+	return strings.Contains(l, "-c") || strings.Contains(l, "--bytes") || strings.Contains(l, "dd") && strings.Contains(l, "=")
+}
+
 var scanRules = []scanRule{
 	{RuleGrepBinaryTree, SevHigh, "grep -a (binary files as text) over the source tree", []string{"grep", "GREP"}, matchGrepBinaryTree},
 	{RuleTrSwap, SevHigh, "tr with swapped character sets (substitution cipher)", []string{"tr "}, matchTrSwap},
-	{RuleCarving, SevHigh, "head -c/tail -c/dd carving chain", []string{"head", "tail", "dd "}, func(l string) bool { return len(carveRe.FindAllStringIndex(l, 3)) >= 2 }},
+	{RuleCarving, SevHigh, "head -c/tail -c/dd carving chain", []string{"head", "tail", "dd "}, func(l string) bool { return mayCarve(l) && len(carveRe.FindAllStringIndex(l, 3)) >= 2 }},
 	{RuleDecodeToShell, SevHigh, "decompressed data fed to a shell or eval", []string{"|", "eval"}, func(l string) bool { return feedsShell(l) && matchDecoder(l) }},
 	{RuleEvalAssembled, SevHigh, "eval of a decoded or assembled string", []string{"eval"}, evalAsmRe.MatchString},
 	{RuleSedCat, SevHigh, `sed "r\n" used as a disguised cat`, []string{"sed"}, matchSedCat},
@@ -214,6 +220,9 @@ func scanKeywordsExcept(path string, content []byte, proved func(num int, text s
 			for _, i := range lines.containing(content, carveKeywords) {
 				text := lines.text(content, i)
 				if isCommentLine(text) {
+					continue
+				}
+				if !mayCarve(text) {
 					continue
 				}
 				if c := len(carveRe.FindAllStringIndex(text, -1)); c > 0 && (proved == nil || !proved(lines[i].num, text)) {

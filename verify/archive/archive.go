@@ -10,7 +10,8 @@
 //
 // Decompression runs on its own goroutine(s), separate from tar parsing and
 // hashing. Multi-block .xz files (as made by "xz -T0") read through WalkFile
-// are decoded block-parallel; everything else is decoded sequentially.
+// are decoded block-parallel, single-block ones by the same block decoder
+// on its own goroutine; everything else is decoded sequentially.
 //
 // Untrusted sizes are capped by [Limits]; exceeding one yields an error
 // wrapping [ErrLimit]. Malformed input yields an error wrapping
@@ -65,8 +66,10 @@
 //     dictionaries above Limits.MaxDictSize are refused with ErrLimit.
 //     WalkFile decodes single-stream multi-block files (xz -T0) with
 //     Options.Workers goroutines, at most Workers+1 blocks of at most
-//     64 MiB in memory, within Options.BlockMemory; everything else is
-//     decoded sequentially.
+//     64 MiB in memory, within Options.BlockMemory; a block larger than
+//     that (any number of them) is decoded alone through a window of its
+//     dictionary plus 4 MiB. Everything else (several streams, stream
+//     padding, input that cannot seek) is decoded sequentially.
 //   - zip: each local header is compared with its central directory
 //     record (HazardZipMismatch); CRC-32s are verified.
 package archive

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -102,6 +103,40 @@ func TestRatioBomb(t *testing.T) {
 	_, err := walkBounded(t, writeFile(t, "b.tar.zst", data), Options{})
 	if !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "ratio") {
 		t.Fatalf("err = %v, want ratio ErrLimit", err)
+	}
+}
+
+// TestRatioXzWindow: a single xz block above the block memory, decoded
+// through a window, counts its compressed bytes as it decodes them: past
+// RatioGrace, a release-like block passes the ratio limit (counted only at
+// the block's end, it would look like 64 MiB from 12 bytes), and a block of
+// zeros is still stopped.
+func TestRatioXzWindow(t *testing.T) {
+	requireTool(t, "xz")
+	for _, tc := range []struct {
+		name string
+		body []byte
+		bomb bool
+	}{
+		{"release-like", xzPayload(RatioGrace + 2<<20), false},
+		{"zeros", make([]byte, RatioGrace+2<<20), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := runFilter(t, makeTar(t, []member{{name: "p-1/f", typ: tar.TypeReg, mode: 0o644, body: tc.body}}), "xz", "-0", "-c")
+			p := writeFile(t, "b.tar.xz", data)
+			f, err := os.Open(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if px, ok := newParallelXz(f, int64(len(data)), Options{Workers: 2}); !ok || !px.window {
+				t.Fatal("not decoded through a window")
+			}
+			_, err = walkBounded(t, p, Options{Workers: 2})
+			if tc.bomb != (errors.Is(err, ErrLimit) && strings.Contains(err.Error(), "ratio")) || !tc.bomb && err != nil {
+				t.Fatalf("err = %v, want a ratio ErrLimit: %v", err, tc.bomb)
+			}
+		})
 	}
 }
 

@@ -235,9 +235,20 @@ func TestXzOneBlockInFlight(t *testing.T) {
 		}
 	}
 	// Closed after a partial read, while the decoder waits or works.
-	for _, n := range []int{0, 1, 64 << 10, 200 << 10} {
+	closeHalfway(t, func() *parallelXz {
 		px, _ := newParallelXz(bytes.NewReader(data), int64(len(data)), Options{Workers: 2})
 		px.inflight, px.workers = 1, 1
+		return px
+	}, 0, 1, 64<<10, 200<<10)
+	waitGoroutines(t, before)
+}
+
+// closeHalfway reads n bytes from a fresh decoder for each n, closes it,
+// and checks that a read after close fails.
+func closeHalfway(t *testing.T, open func() *parallelXz, sizes ...int) {
+	t.Helper()
+	for _, n := range sizes {
+		px := open()
 		if _, err := io.ReadFull(px, make([]byte, n)); err != nil {
 			t.Fatal(err)
 		}
@@ -246,5 +257,78 @@ func TestXzOneBlockInFlight(t *testing.T) {
 			t.Fatal("read after close succeeded")
 		}
 	}
+}
+
+// TestXzWindow: blocks larger than the block memory are decoded one at a
+// time through a window of their dictionary plus the slack, byte for byte
+// like xz, with the compressed bytes counted; one block or several, read
+// in small or large pieces; corrupt data is an error naming the block,
+// never different bytes; closing half-way neither hangs nor leaks.
+func TestXzWindow(t *testing.T) {
+	requireTool(t, "xz")
+	payload := append(xzPayload(5<<20), randomBytes(1<<20, 9)...)
+	payload = append(payload, xzPayload(3<<20)...)
+	one := runFilter(t, payload, "xz", "--lzma2=preset=6,dict=256KiB", "-c")
+	multi := runFilter(t, payload, "xz", "-T2", "--block-size=4MiB", "--lzma2=preset=6,dict=256KiB", "-c")
+	before := runtime.NumGoroutine()
+	open := func(data []byte) *parallelXz {
+		px, ok := newParallelXz(bytes.NewReader(data), int64(len(data)), Options{Workers: 2, BlockMemory: 1 << 20})
+		if !ok || !px.window || px.inflight != 1 {
+			t.Fatalf("not decoded through a window: ok %v", ok)
+		}
+		px.slack = 0 // the least: lzma2.MaxChunk past the dictionary
+		return px
+	}
+	decode := func(data []byte, piece int) ([]byte, error) {
+		px := open(data)
+		var c atomic.Int64
+		px.compressed = &c
+		var out []byte
+		buf := make([]byte, piece)
+		for {
+			n, err := px.Read(buf)
+			out = append(out, buf[:n]...)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				px.close()
+				return out, err
+			}
+		}
+		px.close()
+		if c.Load() != int64(len(data)) {
+			t.Errorf("compressed bytes %d, file %d", c.Load(), len(data))
+		}
+		return out, nil
+	}
+	for name, data := range map[string][]byte{"one block": one, "blocks": multi} {
+		for _, piece := range []int{1000, 1 << 20} {
+			out, err := decode(data, piece)
+			if err != nil || !bytes.Equal(out, payload) {
+				t.Fatalf("%s, %d-byte reads: %d bytes, %v; want the %d-byte payload", name, piece, len(out), err, len(payload))
+			}
+		}
+	}
+	_, blocks, _, _ := scanXzIndex(bytes.NewReader(multi), int64(len(multi)))
+	bad := bytes.Clone(multi)
+	bad[blocks[1].offset+200] ^= 0x55
+	if _, err := decode(bad, 1<<16); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "block 2") {
+		t.Fatalf("corrupt block 2: %v", err)
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := range 40 {
+		bad := bytes.Clone(one)
+		k := xzHeaderLen + r.Int64N(int64(len(one))-xzHeaderLen-xzFooterLen-64)
+		bad[k] ^= byte(1 + r.IntN(255))
+		out, err := decode(bad, 1<<16)
+		if err == nil && !bytes.Equal(out, payload) {
+			t.Fatalf("flip %d at %d: no error but different output", i, k)
+		}
+		if err != nil && !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("flip %d at %d: %v", i, k, err)
+		}
+	}
+	closeHalfway(t, func() *parallelXz { return open(one) }, 0, 1, 3<<20, 7<<20)
 	waitGoroutines(t, before)
 }

@@ -19,8 +19,11 @@ type blockBuffers struct {
 }
 
 // get returns a new buffer of b.size bytes.
-func (b *blockBuffers) get() []byte {
-	buf, mapped := allocBlockBuffer(b.size)
+func (b *blockBuffers) get() []byte { return b.getN(b.size) }
+
+// getN returns a new buffer of n bytes.
+func (b *blockBuffers) getN(n int) []byte {
+	buf, mapped := allocBlockBuffer(n)
 	if mapped {
 		b.mu.Lock()
 		b.mapped = append(b.mapped, buf)

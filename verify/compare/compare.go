@@ -14,6 +14,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"os"
 	"strings"
@@ -375,6 +376,11 @@ func (r *Result) Gather(ctx context.Context, rels []string) (int, error) {
 	}, func(rel string, content []byte) { r.Members[rel].Content = content })
 }
 
+// ErrStopRead, returned by Read's found, ends the pass there: Read then
+// returns nil. The archive was verified whole by the first pass, so a
+// re-read can stop once it has what it came for.
+var ErrStopRead = errors.New("compare: stop reading")
+
 // Read re-reads the archive for the regular members whose keys match,
 // each up to keep bytes, and hands each one's content to found. It is how
 // later steps (the rebuild) read release files without holding them.
@@ -388,6 +394,9 @@ func (r *Result) Read(ctx context.Context, keep int64, match func(key string, e 
 		}
 		return found(key, e)
 	})
+	if errors.Is(err, ErrStopRead) {
+		return nil
+	}
 	if err != nil && ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -410,6 +419,9 @@ func (r *Result) gather(ctx context.Context, rels []string, keep, budget int64, 
 		store(key, bytes.Clone(e.Content))
 		kept += int64(len(e.Content))
 		got++
+		if got == len(wanted) {
+			return ErrStopRead // a stored member is never wanted again
+		}
 		return nil
 	})
 	return got, err

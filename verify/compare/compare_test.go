@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/tarcheck/tarcheck/verify/archive"
 	"github.com/tarcheck/tarcheck/verify/report"
 )
 
@@ -158,5 +159,34 @@ func TestStrip(t *testing.T) {
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("strip(%q, %q) = %q, %v", tc.root, tc.name, got, ok)
 		}
+	}
+}
+
+// A re-read stops where found says so: members after it are not read, and
+// Read reports no error. Gather stops once it has every member it wants.
+func TestReadStops(t *testing.T) {
+	tarball := writeTar(t, []tarMember{{name: "p-1/a.c", content: "a\n", mode: 0o644},
+		{name: "p-1/b.c", content: "b\n", mode: 0o644}, {name: "p-1/c.c", content: "c\n", mode: 0o644}})
+	r, err := Run(context.Background(), tarball, indexOf(nil), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	err = r.Read(context.Background(), 1<<20, func(key string, e *archive.Entry) bool { return true }, func(key string, e *archive.Entry) error {
+		seen = append(seen, key)
+		if key == "b.c" {
+			return ErrStopRead
+		}
+		return nil
+	})
+	if err != nil || fmt.Sprint(seen) != "[a.c b.c]" {
+		t.Fatalf("Read = %v, saw %v; want nil after a.c and b.c", err, seen)
+	}
+	for _, rel := range []string{"a.c", "b.c", "c.c"} {
+		r.Members[rel].Content, r.Members[rel].Missing = nil, true
+	}
+	got, err := r.Gather(context.Background(), []string{"a.c", "b.c"})
+	if err != nil || got != 2 || string(r.Members["b.c"].Content) != "b\n" || r.Members["c.c"].Content != nil {
+		t.Fatalf("Gather = %d, %v", got, err)
 	}
 }

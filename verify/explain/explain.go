@@ -407,7 +407,7 @@ func (x *explainer) readLarge(rel string, t *compare.Member) error {
 		return key == rel && e.BlobID == t.ID && e.Content != nil && t.Content == nil
 	}, func(_ string, e *archive.Entry) error {
 		t.Content = bytes.Clone(e.Content)
-		return nil
+		return compare.ErrStopRead // the first copy is the one a full pass kept
 	})
 	if err != nil {
 		return &GatherError{err}

@@ -220,8 +220,11 @@ func Drift(in DriftInput) (DriftReport, []Finding) {
 		if c.Status != 'A' {
 			b.Status, b.OldID = "modified", c.OldID
 		}
-		for _, r := range refs {
-			if r.path != c.Path && r.names(c.Path) {
+		base := path.Base(c.Path)
+		indexable := wordIndexable(base)
+		for i := range refs {
+			r := &refs[i]
+			if r.path != c.Path && r.namesBase(base, indexable) {
 				b.ReferencedBy = append(b.ReferencedBy, r.path)
 				if why, ok := in.Flagged[r.path]; ok {
 					b.FlaggedBy = append(b.FlaggedBy, fmt.Sprintf("%s names it (%s)", r.path, why))

@@ -97,7 +97,14 @@ func nameByte(b byte) bool {
 // or a base-name glob matching it.
 func (r referrer) names(p string) bool {
 	base := path.Base(p)
-	if r.words != nil && wordIndexable(base) {
+	return r.namesBase(base, wordIndexable(base))
+}
+
+// namesBase is names for a file of base name base; indexable is
+// wordIndexable(base), so a caller asking every referrer about one file
+// computes both once.
+func (r *referrer) namesBase(base string, indexable bool) bool {
+	if r.words != nil && indexable {
 		if r.words[base] {
 			return true
 		}

@@ -1,7 +1,9 @@
 package history
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"path"
 	"strings"
 	"testing"
 )
@@ -56,4 +58,49 @@ func TestIndexWordsSameAsSearch(t *testing.T) {
 		}
 		checkIndexedSameAsSearch(t, sb.String(), ns)
 	}
+}
+
+// BenchmarkDriftNames is Drift's inner loop for a release that changed
+// many binary files: every referrer asked about every file, the base name
+// worked out per referrer (names) or once per file (namesBase).
+func BenchmarkDriftNames(b *testing.B) {
+	var refs []referrer
+	var paths []string
+	names := map[string]bool{}
+	for i := range 300 {
+		p := fmt.Sprintf("tests/data/sub%d/file-%d.bin", i%7, i)
+		paths = append(paths, p)
+		names[path.Base(p)] = true
+	}
+	for i := range 2000 {
+		content := "check_PROGRAMS = t\n"
+		if i%50 == 0 { // few referrers name a binary
+			content = fmt.Sprintf("EXTRA_DIST = data/file-%d.bin data/file-%d.bin\n", i%300, (i*7)%300)
+		}
+		if i%20 == 0 {
+			content += "for f in data/*.dat; do cat $f; done\n" // a few referrers have globs
+		}
+		refs = append(refs, referrer{path: fmt.Sprintf("tests/t%d.sh", i), content: []byte(content), globs: baseGlobs([]byte(content))})
+	}
+	indexWords(refs, names)
+	b.Run("names", func(b *testing.B) {
+		for b.Loop() {
+			for _, p := range paths {
+				for _, r := range refs {
+					r.names(p)
+				}
+			}
+		}
+	})
+	b.Run("namesBase", func(b *testing.B) {
+		for b.Loop() {
+			for _, p := range paths {
+				base := path.Base(p)
+				indexable := wordIndexable(base)
+				for i := range refs {
+					refs[i].namesBase(base, indexable)
+				}
+			}
+		}
+	})
 }

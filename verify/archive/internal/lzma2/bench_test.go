@@ -93,3 +93,30 @@ func BenchmarkDecodeUlikunitz(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecodeWindow is BenchmarkDecode through a window of the
+// dictionary plus 4 MiB (the xz reader's window for blocks too large
+// for one buffer).
+func BenchmarkDecodeWindow(b *testing.B) {
+	src, data := benchStream(b)
+	const dict = 8 << 20
+	dst := make([]byte, dict+4<<20)
+	var d Decoder
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	defer reportCPU(b, cpuTime())
+	for b.Loop() {
+		d.ResetWindow(dst, src, dict, len(data))
+		for !d.Done() {
+			if d.Free() < MaxChunk {
+				d.Slide()
+			}
+			if err := d.Step(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if d.Written() != len(data) {
+		b.Fatal("output size differs")
+	}
+}

@@ -4,7 +4,9 @@
 // It decodes a whole LZMA2 stream into one caller-provided buffer of the
 // expected uncompressed size. That buffer is also the dictionary: matches
 // reference earlier output in the same buffer, so there is no ring buffer,
-// no copying out, and no allocation while decoding. The chunk rules
+// no copying out, and no allocation while decoding. A stream too large for
+// one buffer is decoded through a window (ResetWindow): when the window is
+// nearly full, Slide moves the bytes a match may still reach to its front. The chunk rules
 // (control bytes, dictionary, state and property resets, the range
 // coder's end condition) follow liblzma, so that data xz accepts decodes
 // to the same bytes and data xz rejects is an error here too.
@@ -90,11 +92,14 @@ type Decoder struct {
 	rep        [4]uint32
 
 	out       []byte
-	pos       int // next output position
-	dictStart int // output position of the last dictionary reset
+	pos       int // next output position in out
+	dictStart int // position in out of the last dictionary reset (negative once slid past)
 	dictSize  int
+	base      int // bytes slid out of the front of out (Slide)
+	limit     int // most bytes the stream may decode in all
 	src       []byte
-	in        int // next input position
+	in        int // next input position in src
+	srcBase   int // input bytes before src[0] (SetInput)
 
 	needDictReset bool
 	needProps     bool
@@ -107,22 +112,76 @@ type Decoder struct {
 // reaching further back is an error, as in liblzma (0: no limit but the
 // output itself).
 func (d *Decoder) Reset(dst, src []byte, dictSize int) {
+	d.ResetWindow(dst, src, dictSize, len(dst))
+}
+
+// MaxChunk is the most bytes one Step decodes.
+const MaxChunk = 2 << 20
+
+// ResetWindow is Reset for a stream of up to total bytes decoded through
+// the window dst, which must hold the dictionary plus MaxChunk bytes: the
+// caller takes the decoded bytes out of dst (Pos) and calls Slide before a
+// Step whenever fewer than MaxChunk bytes of dst are free. A stream
+// decoding to more than total bytes fails with ErrOutputFull.
+func (d *Decoder) ResetWindow(dst, src []byte, dictSize, total int) {
 	if dictSize <= 0 {
 		dictSize = int(^uint(0) >> 1)
 	} else {
 		dictSize = (dictSize + 15) &^ 15
 	}
-	d.out, d.src, d.dictSize = dst, src, dictSize
-	d.pos, d.in, d.dictStart = 0, 0, 0
+	d.out, d.src, d.dictSize, d.limit = dst, src, dictSize, total
+	d.pos, d.in, d.dictStart, d.base, d.srcBase = 0, 0, 0, 0, 0
 	d.needDictReset, d.needProps, d.done, d.err = true, true, false, nil
 }
 
-// Written is the number of bytes decoded into dst so far.
-func (d *Decoder) Written() int { return d.pos }
+// Written is the number of bytes decoded so far (into dst, unless slid).
+func (d *Decoder) Written() int { return d.base + d.pos }
+
+// Pos is the position in dst after the last decoded byte: dst[:Pos()]
+// ends with the bytes decoded since the last Slide.
+func (d *Decoder) Pos() int { return d.pos }
+
+// Free is the number of bytes of dst after Pos.
+func (d *Decoder) Free() int { return len(d.out) - d.pos }
+
+// Slide moves the decoded bytes a later match may still reach (the last
+// dictionary size of them, or all since the last dictionary reset when
+// fewer) to the front of dst, and returns how many bytes were dropped
+// before them. Decoding goes on as if nothing had moved.
+func (d *Decoder) Slide() int {
+	keep := min(d.pos-d.dictStart, d.dictSize)
+	drop := d.pos - keep
+	if drop <= 0 {
+		return 0
+	}
+	copy(d.out, d.out[drop:d.pos])
+	d.pos -= drop
+	d.dictStart -= drop // matches and positions are measured from it, unchanged
+	d.base += drop
+	return drop
+}
+
+// room is how many more bytes may be decoded: within dst and the total.
+func (d *Decoder) room() int { return min(len(d.out)-d.pos, d.limit-d.base-d.pos) }
 
 // Consumed is the number of bytes of src used so far; after the end of
 // the stream, the length of the LZMA2 data including its end marker.
-func (d *Decoder) Consumed() int { return d.in }
+func (d *Decoder) Consumed() int { return d.srcBase + d.in }
+
+// MaxChunkInput is the most input bytes one Step reads.
+const MaxChunkInput = 6 + 1<<16
+
+// Input is the part of the input not consumed yet.
+func (d *Decoder) Input() []byte { return d.src[d.in:] }
+
+// SetInput replaces the input with src, which must start with the bytes
+// Input returned and may hold more of the stream after them: a stream
+// whose input is not all in memory is decoded with src holding, before
+// every Step, the rest of the stream or at least MaxChunkInput bytes of it.
+func (d *Decoder) SetInput(src []byte) {
+	d.srcBase += d.in
+	d.src, d.in = src, 0
+}
 
 // Done reports whether the end marker has been decoded.
 func (d *Decoder) Done() bool { return d.done }
@@ -159,7 +218,7 @@ func (d *Decoder) step() error {
 		return corruptf("truncated before the end marker")
 	}
 	control := src[d.in]
-	at := d.in
+	at := d.srcBase + d.in // offset in the stream
 	if control == 0 {
 		d.in++
 		d.done = true
@@ -184,7 +243,7 @@ func (d *Decoder) step() error {
 		if len(src)-d.in < size {
 			return corruptf("truncated uncompressed chunk at offset %d", at)
 		}
-		if len(d.out)-d.pos < size {
+		if d.room() < size {
 			return ErrOutputFull
 		}
 		copy(d.out[d.pos:], src[d.in:d.in+size])
@@ -217,7 +276,7 @@ func (d *Decoder) step() error {
 	if len(src)-d.in < packed {
 		return corruptf("truncated chunk at offset %d", at)
 	}
-	if len(d.out)-d.pos < unpacked {
+	if d.room() < unpacked {
 		return ErrOutputFull
 	}
 	if err := d.decodeLZMA(src[d.in:d.in+packed], d.pos+unpacked); err != nil {
