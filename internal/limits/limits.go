@@ -517,9 +517,12 @@ const (
 	// TagRulesMaxExpand caps the variable references replaced in one target.
 	TagRulesMaxExpand = 16
 	// TagRulesMaxExportFiles caps the tag files written for the rules.
-	TagRulesMaxExportFiles = 20000
+	TagRulesMaxExportFiles = 4000
 	// TagRulesMaxExportBytes caps their bytes.
-	TagRulesMaxExportBytes = 512 << 20
+	TagRulesMaxExportBytes = 128 << 20
+	// TagRulesMaxDirFiles: a directory a rule names is written only when
+	// it holds at most this many files.
+	TagRulesMaxDirFiles = 256
 	// TagRulesMaxOutput caps the bytes of one reproduced file read back.
 	TagRulesMaxOutput = 256 << 20
 	// TagRulesTimeout is the wall-time limit of one run of all the rules

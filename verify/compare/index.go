@@ -80,6 +80,25 @@ func (x *Index) Where(keep func(*GitFile) bool) iter.Seq2[string, *GitFile] {
 	}
 }
 
+// Match yields, in git's order, the files for which keep is true, with
+// their paths: keep sees each path as bytes (valid only during the call),
+// so only the kept paths are built as strings.
+func (x *Index) Match(keep func(path []byte, g *GitFile) bool) iter.Seq2[string, *GitFile] {
+	return func(yield func(string, *GitFile) bool) {
+		if x == nil {
+			return
+		}
+		var buf []byte
+		for i := range x.files.Len() {
+			g := x.files.At(i)
+			buf = x.paths.AppendPath(buf[:0], i)
+			if keep(buf, g) && !yield(string(buf), g) {
+				return
+			}
+		}
+	}
+}
+
 // Each calls fn for every file, in git's order, without building paths.
 func (x *Index) Each(fn func(g *GitFile)) {
 	if x == nil {

@@ -6,7 +6,9 @@ import (
 	"path"
 	"strings"
 
+	"bytes"
 	"github.com/tarcheck/tarcheck/internal/limits"
+	"github.com/tarcheck/tarcheck/verify/compare"
 	"github.com/tarcheck/tarcheck/verify/report"
 )
 
@@ -87,8 +89,10 @@ func redirectForm(f string) bool {
 // tagWrapsIn lists the tag's *.wrap files directly in dir.
 func (p *Provenance) tagWrapsIn(dir string) []string {
 	var out []string
-	for q, g := range p.tag.All() {
-		if strings.HasSuffix(q, ".wrap") && parentDir(q) == dir && g.Mode != 0o120000 && g.Mode != 0o160000 {
+	for q := range p.tag.Match(func(q []byte, g *compare.GitFile) bool {
+		return bytes.HasSuffix(q, []byte(".wrap")) && g.Mode != 0o120000 && g.Mode != 0o160000
+	}) {
+		if parentDir(q) == dir {
 			out = append(out, q)
 		}
 	}

@@ -1,6 +1,8 @@
 package explain
 
 import (
+	"path"
+
 	"github.com/tarcheck/tarcheck/verify/archive"
 	"github.com/tarcheck/tarcheck/verify/report"
 )
@@ -29,7 +31,7 @@ func (x *explainer) startRules(rels []string) {
 	var cands []RuleCandidate
 	for _, rel := range rels {
 		t := x.cmp.Members[rel]
-		if t.Status == report.OnlyInTarball && t.Type == archive.TypeRegular && !t.Stray && releaseCategory(rel) == "" {
+		if t.Status == report.OnlyInTarball && t.Type == archive.TypeRegular && !t.Stray && releaseCategory(rel) == "" && !autotoolsOutput(rel) {
 			cands = append(cands, RuleCandidate{Path: rel, ID: t.ID})
 		}
 	}
@@ -62,4 +64,15 @@ func (x *explainer) reproduce() {
 		x.res.Classes[fd.Class]++
 	}
 	x.dropFindings(func(f report.Finding) bool { return f.Path != "" && proofs[f.Path] != nil })
+}
+
+// autotoolsOutput names the files autoconf, automake, autoheader and
+// gettext's xgettext write (what --rebuild proves): a makefile rule that
+// remakes them needs those tools and the whole tree.
+func autotoolsOutput(rel string) bool {
+	switch path.Base(rel) {
+	case "configure", "aclocal.m4", "Makefile.in", "config.h.in", "config.hin":
+		return true
+	}
+	return path.Ext(rel) == ".pot"
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tarcheck/tarcheck/verify/compare"
 	"github.com/tarcheck/tarcheck/verify/report"
 )
 
@@ -35,8 +36,8 @@ func (p *Provenance) submodules() []pin {
 		return p.subs
 	}
 	p.subs = []pin{}
-	for rel, g := range p.tag.All() {
-		if g.Mode != 0o160000 || rel == "gnulib" || strings.HasSuffix(rel, "/gnulib") ||
+	for rel, g := range p.tag.Where(compare.IsSubmodule) {
+		if rel == "gnulib" || strings.HasSuffix(rel, "/gnulib") ||
 			(p.gnulib != nil && g.HexID() == p.gnulib.Commit) {
 			continue
 		}

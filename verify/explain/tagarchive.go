@@ -7,8 +7,10 @@ import (
 	"slices"
 	"strings"
 
+	"bytes"
 	"github.com/tarcheck/tarcheck/internal/limits"
 	"github.com/tarcheck/tarcheck/verify/archive"
+	"github.com/tarcheck/tarcheck/verify/compare"
 	"github.com/tarcheck/tarcheck/verify/report"
 )
 
@@ -102,10 +104,10 @@ func extractedAs(rel, m, adir string) bool {
 func (p *Provenance) tagArchiveList() []*tagArchive {
 	if p.archives == nil {
 		p.archives = &tagArchives{}
-		for q, g := range p.tag.All() {
-			if g.Mode != 0o160000 && g.Mode != 0o120000 && slices.ContainsFunc(tagArchiveNames, func(s string) bool { return strings.HasSuffix(q, s) }) {
-				p.archives.list = append(p.archives.list, &tagArchive{path: q})
-			}
+		for q := range p.tag.Match(func(q []byte, g *compare.GitFile) bool {
+			return g.Mode != 0o160000 && g.Mode != 0o120000 && slices.ContainsFunc(tagArchiveNames, func(s string) bool { return bytes.HasSuffix(q, []byte(s)) })
+		}) {
+			p.archives.list = append(p.archives.list, &tagArchive{path: q})
 		}
 		slices.SortFunc(p.archives.list, func(a, b *tagArchive) int { return strings.Compare(a.path, b.path) })
 	}

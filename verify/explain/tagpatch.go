@@ -9,6 +9,7 @@ import (
 	"github.com/tarcheck/tarcheck/autotools/origindb"
 	"github.com/tarcheck/tarcheck/internal/limits"
 	"github.com/tarcheck/tarcheck/verify/archive"
+	"github.com/tarcheck/tarcheck/verify/compare"
 	"github.com/tarcheck/tarcheck/verify/report"
 )
 
@@ -120,10 +121,10 @@ func (p *Provenance) tagPatchSections(q string) []patchSection {
 func (p *Provenance) tagPatchList() []string {
 	if p.patchFiles == nil {
 		p.patchFiles = []string{}
-		for q, g := range p.tag.All() {
-			if g.Mode != 0o160000 && g.Mode != 0o120000 && (strings.HasSuffix(q, ".patch") || strings.HasSuffix(q, ".diff")) {
-				p.patchFiles = append(p.patchFiles, q)
-			}
+		for q := range p.tag.Match(func(q []byte, g *compare.GitFile) bool {
+			return g.Mode != 0o160000 && g.Mode != 0o120000 && (bytes.HasSuffix(q, []byte(".patch")) || bytes.HasSuffix(q, []byte(".diff")))
+		}) {
+			p.patchFiles = append(p.patchFiles, q)
 		}
 		slices.Sort(p.patchFiles)
 	}

@@ -5,7 +5,9 @@ import (
 	"regexp"
 	"strings"
 
+	"bytes"
 	"github.com/tarcheck/tarcheck/autotools"
+	"github.com/tarcheck/tarcheck/verify/compare"
 	"github.com/tarcheck/tarcheck/verify/report"
 )
 
@@ -47,10 +49,10 @@ func (p *Provenance) fromTagScript(rel string, content []byte) *report.Origin {
 func (p *Provenance) tagScriptsIn(dir string) []string {
 	if p.scriptsByDir == nil {
 		p.scriptsByDir = map[string][]string{}
-		for q, g := range p.tag.All() {
-			if g.Mode == 0o100755 || strings.HasSuffix(q, ".sh") {
-				p.scriptsByDir[path.Dir(q)] = append(p.scriptsByDir[path.Dir(q)], q)
-			}
+		for q := range p.tag.Match(func(q []byte, g *compare.GitFile) bool {
+			return g.Mode == 0o100755 || bytes.HasSuffix(q, []byte(".sh"))
+		}) {
+			p.scriptsByDir[path.Dir(q)] = append(p.scriptsByDir[path.Dir(q)], q)
 		}
 	}
 	return p.scriptsByDir[dir]

@@ -9,6 +9,7 @@ const (
 	maxIncludeDepth = limits.TagRulesMaxIncludeDepth
 	maxExpand       = limits.TagRulesMaxExpand
 	maxExportFiles  = limits.TagRulesMaxExportFiles
+	maxDirFiles     = limits.TagRulesMaxDirFiles
 	maxExportBytes  = limits.TagRulesMaxExportBytes
 	maxOutput       = limits.TagRulesMaxOutput
 	runTimeout      = limits.TagRulesTimeout

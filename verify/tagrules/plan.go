@@ -168,9 +168,10 @@ func (t *tree) prereqsExist(mf *makefile, r rule, stem string) bool {
 // exportSet is what a job's rule may read: the tag's files directly in
 // the makefile's directory, and every tag file or directory a word of
 // the rule names (prerequisites and recipe, with the path variables
-// replaced), within the caps.
+// replaced), within the caps; a directory of more than maxDirFiles files
+// contributes only the files the rule names.
 func (t *tree) exportSet(jobs []Job) []string {
-	set := map[string]bool{}
+	set, done := map[string]bool{}, map[string]bool{}
 	var size int
 	add := func(p string) {
 		if !set[p] && size < maxExportFiles {
@@ -180,9 +181,20 @@ func (t *tree) exportSet(jobs []Job) []string {
 	}
 	for _, j := range jobs {
 		add(j.mf.Path)
-		for _, f := range t.tag.Files {
-			if path.Dir(f) == dirOrDot(j.mf.Dir) {
-				add(f)
+		// The makefile's directory, when small (a generator's sibling
+		// modules and data); in a big one only what the rule names.
+		if !done[j.mf.Dir] {
+			done[j.mf.Dir] = true
+			var here []string
+			for _, f := range t.tag.Files {
+				if path.Dir(f) == dirOrDot(j.mf.Dir) {
+					here = append(here, f)
+				}
+			}
+			if len(here) <= maxDirFiles {
+				for _, f := range here {
+					add(f)
+				}
 			}
 		}
 		words := append([]string{}, j.rule.Prereqs...)
@@ -207,8 +219,19 @@ func (t *tree) exportSet(jobs []Job) []string {
 			case t.files[p]:
 				add(p)
 			case t.dirs[p]:
+				// A directory the rule names, when small: a big one
+				// (a whole source tree) costs more to write than the
+				// rules it could serve.
+				var in []string
 				for _, f := range t.tag.Files {
 					if strings.HasPrefix(f, p+"/") {
+						if in = append(in, f); len(in) > maxDirFiles {
+							break
+						}
+					}
+				}
+				if len(in) <= maxDirFiles {
+					for _, f := range in {
 						add(f)
 					}
 				}

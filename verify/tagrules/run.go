@@ -1,12 +1,12 @@
 package tagrules
 
 import (
+	"archive/tar"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -70,27 +70,31 @@ func Run(ctx context.Context, in Input) ([]Outcome, error) {
 		return nil, err
 	}
 	defer root.Close()
-	start := time.Now()
-	files := t.exportSet(in.Jobs)
-	if err := t.write(root, files, in.Executable); err != nil {
-		return nil, err
-	}
-	if in.Logf != nil {
-		in.Logf("tag rules: %d tag files written in %s", len(files), time.Since(start).Round(time.Millisecond))
-	}
 	abs, err := filepath.EvalSymlinks(in.Dir)
 	if err != nil {
 		return nil, err
 	}
-	script, logOf, err := t.script(root, abs, in)
+	start := time.Now()
+	files := t.exportSet(in.Jobs)
+	logOf, err := t.writeTar(root, files, in)
 	if err != nil {
 		return nil, err
+	}
+	if in.Logf != nil {
+		in.Logf("tag rules: %d tag files packed in %s", len(files), time.Since(start).Round(time.Millisecond))
+	}
+	// The tree is unpacked in the sandbox's private /tmp (a tmpfs: a
+	// slow disk pays one file, not thousands); without isolation ("none")
+	// /tmp is the host's, so it goes into the scratch directory instead.
+	work := "/tmp/tarcheck-rules"
+	if sandbox.Unsafe(in.Runner) {
+		work = filepath.Join(abs, "tree")
 	}
 	env := []string{"PATH=/usr/local/bin:/usr/bin:/bin", "LC_ALL=C", "TZ=UTC0", "MAKEFLAGS="}
 	if in.Epoch != 0 {
 		env = append(env, "SOURCE_DATE_EPOCH="+strconv.FormatInt(in.Epoch, 10))
 	}
-	spec := sandbox.ScriptSpec(abs, script, env, runTimeout)
+	spec := sandbox.ScriptSpec(abs, t.script(abs, work, in.Jobs), env, runTimeout)
 	spec.CPUTime = runCPUTime
 	res, err := in.Runner.Run(ctx, spec)
 	if err != nil {
@@ -98,6 +102,9 @@ func Run(ctx context.Context, in Input) ([]Outcome, error) {
 	}
 	if in.Logf != nil {
 		in.Logf("tag rules: make ran in %s (timed out: %v)", res.Duration.Round(time.Millisecond), res.TimedOut)
+		if res.ExitCode != 0 {
+			in.Logf("tag rules: the script exited %d: %s", res.ExitCode, lastLine(res.Output))
+		}
 	}
 	out := make([]Outcome, len(in.Jobs))
 	for i, j := range in.Jobs {
@@ -113,7 +120,7 @@ func Run(ctx context.Context, in Input) ([]Outcome, error) {
 // is the index of the make that ran it.
 func judge(root *os.Root, log int, j Job, blobID func([]byte) [20]byte) Outcome {
 	o := Outcome{Job: j}
-	c, err := readCapped(root, j.Path)
+	c, err := readCapped(root, path.Join("out", j.Path))
 	if err == nil && blobID(c) == j.ID {
 		o.Reproduced = true
 		return o
@@ -164,8 +171,24 @@ func lastLine(b []byte) string {
 	return string(b)
 }
 
-// write exports the files below root, within the caps.
-func (t *tree) write(root *os.Root, files []string, exec func(string) bool) error {
+// writeTar packs the export set, each makefile translated for make
+// (rulesFile, the variables configure would set first) and an empty
+// Makefile where the tag has none (a rule may list it among its inputs)
+// into export.tar below root, within the caps. It returns, for each job,
+// the index of the make (one per makefile) that runs it.
+func (t *tree) writeTar(root *os.Root, files []string, in Input) ([]int, error) {
+	f, err := root.OpenFile("export.tar", os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	tw := tar.NewWriter(f)
+	add := func(name string, c []byte, mode int64) error {
+		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: mode, Size: int64(len(c)), Typeflag: tar.TypeReg, Format: tar.FormatPAX}); err != nil {
+			return err
+		}
+		_, err := tw.Write(c)
+		return err
+	}
 	var total int64
 	for _, p := range files {
 		c, ok := t.tag.Read(p)
@@ -175,73 +198,75 @@ func (t *tree) write(root *os.Root, files []string, exec func(string) bool) erro
 		if total += int64(len(c)); total > maxExportBytes {
 			break
 		}
-		mode := fs.FileMode(0o644)
-		if exec != nil && exec(p) {
+		mode := int64(0o644)
+		if in.Executable != nil && in.Executable(p) {
 			mode = 0o755
 		}
-		if err := writeFile(root, p, c, mode); err != nil {
-			return fmt.Errorf("writing %s for the tag's rules: %w", p, err)
+		if err := add(p, c, mode); err != nil {
+			f.Close()
+			return nil, err
 		}
 	}
-	return root.MkdirAll(".tarcheck", 0o755)
-}
-
-// writeFile creates rel below root, with its parent directories.
-func writeFile(root *os.Root, rel string, c []byte, mode fs.FileMode) error {
-	if d := path.Dir(rel); d != "." {
-		if err := root.MkdirAll(d, 0o755); err != nil {
-			return err
+	logOf := make([]int, len(in.Jobs))
+	var order []string
+	for i, j := range in.Jobs {
+		g := slices.Index(order, j.mf.Dir)
+		if g < 0 {
+			g, order = len(order), append(order, j.mf.Dir)
+			text := append([]byte(defaultVars(j.mf.Dir, in.Vars)), j.mf.Text...)
+			err := add(path.Join(j.mf.Dir, rulesFile), text, 0o644)
+			if mk := path.Join(j.mf.Dir, "Makefile"); err == nil && !t.files[mk] {
+				err = add(mk, nil, 0o644)
+			}
+			if err != nil {
+				f.Close()
+				return nil, err
+			}
 		}
+		logOf[i] = g
 	}
-	f, err := root.OpenFile(rel, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(c)
+	err = tw.Close()
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	return err
+	if err != nil {
+		return nil, fmt.Errorf("writing the tag's files for its rules: %w", err)
+	}
+	return logOf, root.MkdirAll(".tarcheck", 0o755)
 }
 
-// script writes each job's translated makefile and returns the shell
-// script that runs them, one make -k per makefile for all its targets
-// (a failure does not stop the others), and for each job the index of
-// its make's log. make's built-in rules are off (-r): a generator that
+// script is the shell script that unpacks export.tar into work, runs one
+// make -k per makefile for all its targets (a failure does not stop the
+// others) and copies each target it made back to out/ below the scratch
+// directory abs. make's built-in rules are off (-r): a generator that
 // must first be compiled (coreutils' make-prime-list) costs seconds and
 // is not tried.
-func (t *tree) script(root *os.Root, abs string, in Input) (string, []int, error) {
+func (t *tree) script(abs, work string, jobs []Job) string {
 	var order []string
 	targets := map[string][]string{}
-	logOf := make([]int, len(in.Jobs))
-	for i, j := range in.Jobs {
+	for _, j := range jobs {
 		if _, ok := targets[j.mf.Dir]; !ok {
 			order = append(order, j.mf.Dir)
-			text := append([]byte(defaultVars(j.mf.Dir, in.Vars)), j.mf.Text...)
-			if err := writeFile(root, path.Join(j.mf.Dir, rulesFile), text, 0o644); err != nil {
-				return "", nil, err
-			}
-			// A rule may list the generated Makefile among its inputs.
-			if mk := path.Join(j.mf.Dir, "Makefile"); !t.files[mk] {
-				if err := writeFile(root, mk, nil, 0o644); err != nil {
-					return "", nil, err
-				}
-			}
 		}
 		targets[j.mf.Dir] = append(targets[j.mf.Dir], shellQuote(j.Target))
-		logOf[i] = slices.Index(order, j.mf.Dir)
 	}
 	var sb strings.Builder
+	fmt.Fprintf(&sb, "mkdir -p %s && tar -xf %s -C %s\n", shellQuote(work), shellQuote(filepath.Join(abs, "export.tar")), shellQuote(work))
 	// Past the budget, the remaining makefiles are not tried.
 	fmt.Fprintf(&sb, "end=$(( $(date +%%s) + %d ))\n", int(runBudget.Seconds()))
 	for g, d := range order {
-		dir := filepath.Join(abs, filepath.FromSlash(dirOrDot(d)))
+		dir := path.Join(work, dirOrDot(d))
 		log := filepath.Join(abs, ".tarcheck", strconv.Itoa(g))
 		limit := min(jobTimeout*time.Duration(len(targets[d])), runBudget)
 		fmt.Fprintf(&sb, "if [ \"$(date +%%s)\" -lt \"$end\" ]; then cd %s && timeout -k 5 %d make -r -k -f %s -- %s >%s 2>&1 || echo $? >%s; else echo 'not tried: over the time budget' >%s; fi\n",
 			shellQuote(dir), int(limit.Seconds()), rulesFile, strings.Join(targets[d], " "), shellQuote(log+".log"), shellQuote(log+".rc"), shellQuote(log+".log"))
 	}
-	return sb.String(), logOf, nil
+	for _, j := range jobs {
+		src, dst := shellQuote(path.Join(work, j.Path)), shellQuote(filepath.Join(abs, "out", j.Path))
+		fmt.Fprintf(&sb, "if [ -f %s ] && [ ! -L %s ]; then mkdir -p %s && cp %s %s; fi\n",
+			src, src, shellQuote(filepath.Dir(filepath.Join(abs, "out", j.Path))), src, dst)
+	}
+	return sb.String()
 }
 
 // shellQuote quotes s for /bin/sh.
