@@ -22,6 +22,7 @@ var notCaps = map[string]string{
 	"verify/archive/internal/lzma2/decoder.go minMatchLen":   "LZMA format",
 	"verify/archive/internal/lzma2/decoder.go maxLcLp":       "LZMA format",
 	"verify/archive/internal/lzma2/decoder.go MaxChunkInput": "LZMA2 format (a chunk's header and compressed size)",
+	"verify/archive/internal/lzma2/decoder.go MaxChunk":      "LZMA2 format (a chunk's uncompressed size)",
 	"verify/archive/index.go maxRecSize":                     "index encoding",
 	"internal/filelock/filelock.go minPoll":                  "lock polling",
 	"internal/filelock/filelock.go maxPoll":                  "lock polling",
