@@ -36,6 +36,9 @@ type makefile struct {
 	// Vars are the simple variable definitions (last wins), for targets
 	// spelled with a variable.
 	Vars map[string]string
+	// explicit maps each explicit target (expanded, cleaned) to the index
+	// of the first rule naming it; built on first use.
+	explicit map[string]int
 }
 
 // logicalLines joins backslash-continued lines; each result carries the

@@ -125,15 +125,22 @@ func Plan(tag Tag, cands []Candidate) []Job {
 // match finds mf's rule for c.
 func (t *tree) match(mf *makefile, c Candidate) (Job, bool) {
 	rel := relPath(mf.Dir, c.Path)
-	for _, r := range mf.Rules {
-		for _, w := range r.Targets {
-			if strings.Contains(w, "%") {
-				continue
-			}
-			if e, ok := mf.expand(w); ok && path.Clean(e) == rel {
-				return Job{Candidate: c, Makefile: r.File, Line: r.Line, Target: rel, mf: mf, rule: r}, true
+	if mf.explicit == nil {
+		// Each explicit target, expanded once: the first rule naming it.
+		mf.explicit = map[string]int{}
+		for i, r := range mf.Rules {
+			for _, w := range r.Targets {
+				if e, ok := mf.expand(w); ok && !strings.Contains(w, "%") {
+					if _, seen := mf.explicit[path.Clean(e)]; !seen {
+						mf.explicit[path.Clean(e)] = i
+					}
+				}
 			}
 		}
+	}
+	if i, ok := mf.explicit[rel]; ok {
+		r := mf.Rules[i]
+		return Job{Candidate: c, Makefile: r.File, Line: r.Line, Target: rel, mf: mf, rule: r}, true
 	}
 	for _, r := range mf.Rules {
 		for _, w := range r.Targets {
