@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tarcheck/tarcheck/internal/capread"
 	"github.com/tarcheck/tarcheck/internal/filehash"
 	"github.com/tarcheck/tarcheck/internal/limits"
 	"github.com/tarcheck/tarcheck/sandbox"
@@ -294,22 +295,11 @@ func (c *Cache) AddUpstream(ctx context.Context, p Package, tarball, signature s
 		if signature == "" {
 			return fmt.Errorf("%w: %s needs its detached signature (%s); pass it with the tarball", ErrUpstreamSignature, p.Upstream.File, path.Base(p.Upstream.Signature))
 		}
-		if sigData, err = readCapped(signature, maxSignatureSize); err != nil {
-			return fmt.Errorf("%w: %s: %v", ErrUpstreamSignature, signature, err)
+		if sigData, err = capread.File(signature, maxSignatureSize); err != nil {
+			return fmt.Errorf("%w: %v", ErrUpstreamSignature, err)
 		}
 	}
 	return c.verifyAndBuild(ctx, p, tmp, sigData)
-}
-
-func readCapped(name string, limit int64) ([]byte, error) {
-	fi, err := os.Stat(name)
-	if err != nil {
-		return nil, err
-	}
-	if fi.Size() > limit {
-		return nil, fmt.Errorf("%d bytes (limit %d)", fi.Size(), limit)
-	}
-	return os.ReadFile(name)
 }
 
 // verifyAndBuild checks the signature of the verified tarball at tmp (when

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tarcheck/tarcheck/internal/capread"
 	"github.com/tarcheck/tarcheck/internal/filehash"
 	"github.com/tarcheck/tarcheck/verify/attest"
 	"github.com/tarcheck/tarcheck/verify/render"
@@ -164,14 +165,14 @@ func CheckAttestation(c AttestationCheck) (*AttestationResult, error) {
 	var trust attest.Trust
 	var err error
 	if c.AllowedSigners != "" {
-		if trust.AllowedSigners, err = readCapped(c.AllowedSigners, maxSignatureFile); err != nil {
+		if trust.AllowedSigners, err = capread.File(c.AllowedSigners, maxSignatureFile); err != nil {
 			return nil, Errorf(KindInput, "--allowed-signers: %v", err)
 		}
 	}
 	if len(c.Keyrings) > 0 {
 		var files []sig.KeyringFile
 		for _, k := range c.Keyrings {
-			b, err := readCapped(k, sig.MaxKeyringSize)
+			b, err := capread.File(k, sig.MaxKeyringSize)
 			if err != nil {
 				return nil, Errorf(KindInput, "--keyring: %v", err)
 			}
@@ -181,7 +182,7 @@ func CheckAttestation(c AttestationCheck) (*AttestationResult, error) {
 			return nil, keyringErr(fmt.Errorf("keyring %w", err))
 		}
 	}
-	env, err := readCapped(c.Envelope, attest.MaxEnvelopeSize)
+	env, err := capread.File(c.Envelope, attest.MaxEnvelopeSize)
 	if err != nil {
 		return nil, Errorf(KindInput, "%v", err)
 	}
@@ -207,23 +208,6 @@ func CheckAttestation(c AttestationCheck) (*AttestationResult, error) {
 	}
 	res.Accepted = true
 	return res, nil
-}
-
-// readCapped reads a regular file of at most limit bytes.
-func readCapped(name string, limit int64) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%s is larger than %d bytes", name, limit)
-	}
-	return b, nil
 }
 
 // Summary renders an accepted or rejected result for people: signer, tag,
