@@ -1033,12 +1033,13 @@ func referencable(p string) bool {
 // against the including file's directory, the release root, and any
 // directory holding a file of that name (include paths are unknown).
 //
-// Each file maps to whether its absence changes the build silently: a
-// __has_include probe, or a build-file line that includes it only if it
-// exists (CMake OPTIONAL or EXISTS, make's -include/sinclude or
-// $(wildcard), meson's fs.exists). A plain #include or a build rule naming
-// a missing file stops the build instead ("No such file"), which is loud:
-// true only when some reference is silent.
+// Each file maps to the strongest kind of its references: OmitSilent when
+// its absence changes the build silently (a __has_include probe, or a
+// build-file line that includes it only if it exists: CMake OPTIONAL or
+// EXISTS, make's -include/sinclude or $(wildcard), meson's fs.exists);
+// OmitPlain for a plain #include or a build rule, which stops the build
+// instead ("No such file"); OmitConditional when only #include lines
+// inside preprocessor conditionals name it.
 func OmittedReferenceKinds(tagFiles, tarballFiles []string, inTarball func(string) bool, read func(string) ([]byte, bool)) map[string]OmitKind {
 	omitted := map[string]bool{}
 	byBase := map[string][]string{}

@@ -262,7 +262,12 @@ func TestClaimsOmittedReferences(t *testing.T) {
 		t.Errorf("system header: got %v", got)
 	}
 	ctx := claimsContext()
-	ctx.OmittedReferenced = func(p string) bool { return slices.Contains(got, p) }
+	ctx.Omitted = func(p string) OmitKind {
+		if slices.Contains(got, p) {
+			return OmitSilent
+		}
+		return 0
+	}
 	if r := Classify(gitOnly("src/hardening.h"), ctx); r.Severity != SevHigh {
 		t.Errorf("referenced omission: got %s/%s", r.Class, r.Severity)
 	}
@@ -666,9 +671,7 @@ func TestOmittedReferenceKinds(t *testing.T) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
 	ctx := claimsContext()
-	ctx.OmittedReferenced = func(p string) bool { _, ok := got[p]; return ok }
-	ctx.OmittedSilently = func(p string) bool { return got[p] == OmitSilent }
-	ctx.OmittedConditional = func(p string) bool { return got[p] == OmitConditional }
+	ctx.Omitted = func(p string) OmitKind { return got[p] }
 	sev := map[OmitKind]Severity{OmitSilent: SevHigh, OmitPlain: SevMedium, OmitConditional: SevLow}
 	for p, k := range want {
 		if r := Classify(gitOnly(p), ctx); r.Severity != sev[k] {

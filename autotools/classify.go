@@ -188,13 +188,16 @@ func ruleOnlyInGit(c *classification) (Result, bool) {
 	if c.in.GitMode == ModeGitlink {
 		return Result{Class: ClassNotDistributed, Severity: SevLow, Reason: "submodule (gitlink) in git; its files are compared separately when copied into the tarball"}, true
 	}
-	if c.ctx.OmittedReferenced != nil && c.ctx.OmittedReferenced(c.in.Path) {
-		if c.ctx.OmittedSilently == nil || c.ctx.OmittedSilently(c.in.Path) {
-			return Result{Class: ClassNotDistributed, Severity: SevHigh, Reason: "in git and referenced by the tarball's sources or build files, but left out of the tarball: the build silently changes"}, true
-		}
-		if c.ctx.OmittedConditional != nil && c.ctx.OmittedConditional(c.in.Path) {
-			return Result{Class: ClassNotDistributed, Severity: SevLow, Reason: "in git but left out of the tarball; named only by #include lines inside preprocessor conditionals (another platform or an optional feature): a configuration that takes them stops at the missing file"}, true
-		}
+	var kind OmitKind
+	if c.ctx.Omitted != nil {
+		kind = c.ctx.Omitted(c.in.Path)
+	}
+	switch kind {
+	case OmitSilent:
+		return Result{Class: ClassNotDistributed, Severity: SevHigh, Reason: "in git and referenced by the tarball's sources or build files, but left out of the tarball: the build silently changes"}, true
+	case OmitConditional:
+		return Result{Class: ClassNotDistributed, Severity: SevLow, Reason: "in git but left out of the tarball; named only by #include lines inside preprocessor conditionals (another platform or an optional feature): a configuration that takes them stops at the missing file"}, true
+	case OmitPlain:
 		// A plain #include or build rule naming it: a build that reaches
 		// the reference stops, unless a file of that name lies on the
 		// include path (a system header), so it is shown, not failed.

@@ -100,19 +100,10 @@ type Context struct {
 	// every known upstream version). Optional: nil means the embedded
 	// origindb.EmbeddedVocab.
 	HelperVocab *origindb.Vocab
-	// OmittedReferenced reports whether a path only in git is referenced
-	// by the tarball's sources or build files (see OmittedReferenceKinds).
+	// Omitted says how the tarball's sources or build files refer to a
+	// path only in git (OmittedReferenceKinds): 0 when they do not.
 	// Optional: without it omissions stay low.
-	OmittedReferenced func(path string) bool
-	// OmittedSilently reports whether some reference to such a path
-	// changes the build silently when the file is missing (a
-	// __has_include probe, an optional include; OmittedReferenceKinds);
-	// nil: every reference is taken as silent.
-	OmittedSilently func(path string) bool
-	// OmittedConditional reports whether every reference to such a path
-	// is a plain #include inside a preprocessor conditional
-	// (OmitConditional); nil: none is.
-	OmittedConditional func(path string) bool
+	Omitted func(path string) OmitKind
 	// BuildGlobs are the file-selecting globs of the tag's build and test
 	// files (FindBuildGlobs, NewGlobIndex): a tarball-side file one of them
 	// picks up that nothing proves is high (RuleBuildGlob). Optional.

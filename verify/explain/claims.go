@@ -56,9 +56,7 @@ func (x *explainer) wireClaims() {
 	}
 	x.actx.TagPaths = func() []string { return tagFiles }
 	omitted := autotools.OmittedReferenceKinds(tagFiles, tarFiles, inTarball, tarballFile)
-	x.actx.OmittedReferenced = func(rel string) bool { _, ok := omitted[rel]; return ok }
-	x.actx.OmittedSilently = func(rel string) bool { return omitted[rel] == autotools.OmitSilent }
-	x.actx.OmittedConditional = func(rel string) bool { return omitted[rel] == autotools.OmitConditional }
+	x.actx.Omitted = func(rel string) autotools.OmitKind { return omitted[rel] }
 	x.actx.BuildGlobs = x.tagBuildGlobs()
 }
 
