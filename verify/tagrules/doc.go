@@ -1,11 +1,12 @@
 // Package tagrules proves files only in the tarball by making them again
 // with the tag's own rules: for a file that nothing else explains, it
 // finds the rule of a makefile in the tag (Makefile.am, or a GNU makefile
-// kept in git) whose target is that file, writes the tag's files that the
-// rule can read into a scratch directory, runs make for that target
-// inside the sandbox (no network, read-only system, only the scratch
-// directory writable, time and CPU limits) and compares what it wrote
-// with the tarball's bytes.
+// kept in git) whose target is that file, packs the tag's files that the
+// rule can read into one tar in a scratch directory under the cache,
+// unpacks it in the sandbox's private /tmp and runs make for the targets
+// there (no network, read-only system, only the scratch directory
+// writable, time and CPU limits), and compares what each rule wrote
+// (copied back to the scratch directory) with the tarball's bytes.
 //
 // Nothing of the tarball goes in: the rule, its inputs and the scripts it
 // runs all come from the signed tag, so a file the rule reproduces byte
