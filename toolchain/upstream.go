@@ -21,6 +21,7 @@ import (
 	"github.com/tarcheck/tarcheck/internal/capread"
 	"github.com/tarcheck/tarcheck/internal/filehash"
 	"github.com/tarcheck/tarcheck/internal/limits"
+	"github.com/tarcheck/tarcheck/internal/scratch"
 	"github.com/tarcheck/tarcheck/sandbox"
 	"github.com/tarcheck/tarcheck/verify/sig"
 )
@@ -396,7 +397,7 @@ func (c *Cache) buildUpstream(ctx context.Context, p Package, tarball string) er
 	if err != nil {
 		return err
 	}
-	defer removeTree(work)
+	defer scratch.Remove(work)
 	if err := copyFile(tarball, filepath.Join(work, u.File)); err != nil {
 		return err
 	}
@@ -517,21 +518,6 @@ func treeManifest(root string) ([]ManifestEntry, error) {
 		return nil
 	})
 	return out, err
-}
-
-// removeTree removes a build directory, making directories the build
-// left read-only (as `make distcheck` does) writable first when needed.
-func removeTree(dir string) {
-	if os.RemoveAll(dir) == nil {
-		return
-	}
-	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && d.IsDir() {
-			_ = os.Chmod(p, 0o755)
-		}
-		return nil
-	})
-	_ = os.RemoveAll(dir)
 }
 
 // lastLines is the end of a build log, on one line.

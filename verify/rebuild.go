@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/tarcheck/tarcheck/autotools"
+	"github.com/tarcheck/tarcheck/internal/scratch"
 	"github.com/tarcheck/tarcheck/sandbox"
 	"github.com/tarcheck/tarcheck/toolchain"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
@@ -85,12 +86,12 @@ func (p *pipeline) exportTag(ctx context.Context) (string, func(), error) {
 	if err := os.MkdirAll(base, 0o700); err != nil {
 		return "", nil, Errorf(KindEnvironment, "rebuild directory: %v", err)
 	}
-	scratch, err := os.MkdirTemp(base, "tag-")
+	tmp, err := os.MkdirTemp(base, "tag-")
 	if err != nil {
 		return "", nil, Errorf(KindEnvironment, "rebuild directory: %v", err)
 	}
-	cleanup := func() { rebuild.RemoveScratch(scratch) }
-	dir := filepath.Join(scratch, "src")
+	cleanup := func() { scratch.Remove(tmp) }
+	dir := filepath.Join(tmp, "src")
 	p.o.logf("rebuild: exporting %s into %s", p.tag.Name, dir)
 	if err := p.repo.Export(ctx, p.tag.Tree, dir); err != nil {
 		cleanup()

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/tarcheck/tarcheck/internal/scratch"
 	"github.com/tarcheck/tarcheck/sandbox"
 	"github.com/tarcheck/tarcheck/verify/compare"
 	"github.com/tarcheck/tarcheck/verify/explain"
@@ -99,12 +100,12 @@ func (p *pipeline) runTagRules(ctx context.Context, in tagrules.Input) ([]tagrul
 	if err := os.MkdirAll(base, 0o700); err != nil {
 		return nil, err
 	}
-	scratch, err := os.MkdirTemp(base, "run-")
+	dir, err := os.MkdirTemp(base, "run-")
 	if err != nil {
 		return nil, err
 	}
-	defer rebuild.RemoveScratch(scratch)
-	in.Runner, in.Dir = runner, scratch
+	defer scratch.Remove(dir)
+	in.Runner, in.Dir = runner, dir
 	p.o.logf("tag rules: %d files, in the %s sandbox", len(in.Jobs), runner.Name())
 	return tagrules.Run(ctx, in)
 }

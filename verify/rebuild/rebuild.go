@@ -1379,19 +1379,6 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-// RemoveScratch deletes a rebuild directory, first making every directory
-// in it writable (make dist leaves read-only ones behind). It never follows
-// a symlink.
-func RemoveScratch(dir string) {
-	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && d.IsDir() {
-			_ = os.Chmod(p, 0o700)
-		}
-		return nil
-	})
-	_ = os.RemoveAll(dir)
-}
-
 // libtoolBuilds reads the VERSION line of the regenerated ltmain.sh (the
 // host's libtool); the tarball's was read while classifying.
 func (b *rebuilder) libtoolBuilds() {
