@@ -3,6 +3,7 @@ package tagrules
 import (
 	"bytes"
 	"path"
+	"path/filepath"
 	"regexp"
 	"strings"
 )
@@ -185,26 +186,14 @@ var nonCanon = regexp.MustCompile(`[^A-Za-z0-9_]`)
 
 // relPath is target relative to dir (both tag paths, "" or "." the top).
 func relPath(dir, target string) string {
-	split := func(p string) []string {
-		if p = path.Clean(p); p == "." || p == "" {
-			return nil
-		}
-		return strings.Split(p, "/")
+	if dir == "" {
+		dir = "."
 	}
-	d, t := split(dir), split(target)
-	n := 0
-	for n < len(d) && n < len(t) && d[n] == t[n] {
-		n++
+	rel, err := filepath.Rel(filepath.FromSlash(dir), filepath.FromSlash(target))
+	if err != nil { // both are relative: never
+		return target
 	}
-	parts := make([]string, 0, len(d)-n+len(t)-n)
-	for range d[n:] {
-		parts = append(parts, "..")
-	}
-	parts = append(parts, t[n:]...)
-	if len(parts) == 0 {
-		return "."
-	}
-	return strings.Join(parts, "/")
+	return filepath.ToSlash(rel)
 }
 
 // parse reads the rules and simple variables of a translated makefile.

@@ -170,3 +170,15 @@ func TestRunProvesOnlyExactOutput(t *testing.T) {
 		})
 	}
 }
+
+// relPath gives make's view of a path from a makefile's directory.
+func TestRelPath(t *testing.T) {
+	for _, tc := range [][3]string{
+		{"", "src/a.h", "src/a.h"}, {"src", "src/a.h", "a.h"}, {"src", "lib/x.c", "../lib/x.c"},
+		{"a/b", "a/c/d", "../c/d"}, {"src", "src", "."}, {"a/b", "x", "../../x"},
+	} {
+		if got := relPath(tc[0], tc[1]); got != tc[2] {
+			t.Errorf("relPath(%q, %q) = %q, want %q", tc[0], tc[1], got, tc[2])
+		}
+	}
+}
