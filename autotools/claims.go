@@ -287,7 +287,7 @@ func novelHelperLines(v *origindb.Vocab, helper string, content []byte) ([]strin
 			continue
 		}
 		t := string(bytes.TrimSpace(l))
-		if stampLineRe.MatchString(t) || inertMakeRuleRe.MatchString(t) && (helper == "Makefile.in.in" || strings.HasSuffix(helper, ".header")) {
+		if _, stamp := origindb.StampLine([]byte(t)); stamp || inertMakeRuleRe.MatchString(t) && (helper == "Makefile.in.in" || strings.HasSuffix(helper, ".header")) {
 			continue
 		}
 		at[i+1] = true
@@ -1325,7 +1325,7 @@ var debianLtmainDelta = map[string]bool{
 func dropDistroDelta(base string, added []string) []string {
 	out := added[:0]
 	for _, l := range added {
-		if stampLineRe.MatchString(l) {
+		if _, stamp := origindb.StampLine([]byte(l)); stamp {
 			continue
 		}
 		if base == "ltmain.sh" && debianLtmainDelta[l] {
@@ -1335,7 +1335,3 @@ func dropDistroDelta(base string, added []string) []string {
 	}
 	return out
 }
-
-// stampLineRe is a line that only states a version: a literal assignment
-// (no expansion, no command) or the version line of a usage text.
-var stampLineRe = regexp.MustCompile(`^(?:(?:VERSION|scriptversion|timestamp|package_revision)=['"]?[0-9A-Za-z.:()_ \-]+['"]?;?(?: *# *UTC)?|version: +\$progname (?:\(GNU [a-z]+\)|\$scriptversion) [0-9A-Za-z.~+\-]+(?: Debian-[0-9A-Za-z.~+\-]+)?)$`)

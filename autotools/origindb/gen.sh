@@ -47,3 +47,10 @@ go run ./autotools/cmd/m4dbgen -vocab "$here/vocab.bin" \
   -git "$mirrors/autotools-mirror+gettext/repo" \
   -deb "$work/x" \
   -patches "$mirrors/msys2+MSYS2-packages/repo" -patches "$mirrors/msys2+MINGW-packages/repo"
+go run ./autotools/cmd/m4dbgen -stamps "$here/stamps.bin" \
+  -git "$mirrors/coreutils+gnulib/repo" \
+  -git "$mirrors/autotools-mirror+automake/repo" \
+  -git "$mirrors/autotools-mirror+autoconf/repo" \
+  -git "$mirrors/autotools-mirror+libtool/repo" \
+  -git "$mirrors/autotools-mirror+gettext/repo" \
+  -deb "$work/x"

@@ -15,6 +15,7 @@ import (
 // constants of a decoder, tuning of our own processes and CLI ranges.
 var notCaps = map[string]string{
 	"verify/render/text.go maxGenerators":                    "report layout",
+	"autotools/origindb/stamps.go maxStampEntries":           "sanity bound of the embedded stamp index (built by m4dbgen, never user input)",
 	"verify/render/text.go maxSingles":                       "report layout",
 	"verify/render/text.go defaultExamples":                  "report layout",
 	"verify/render/text.go maxDiffFiles":                     "report layout",

@@ -73,9 +73,17 @@ func main() {
 	vocab := flag.String("vocab", "", "build the copied helpers' line vocabulary (origindb.Vocab) into `FILE` from -git and -deb (directories walked for helper files) instead of the m4 database")
 	originsBase := flag.String("origins-base", "", "with -origins: start from the origin database in `FILE` (extend it with -git and -deb without re-reading its sources)")
 	vocabBase := flag.String("vocab-base", "", "with -vocab: start from the vocabulary in `FILE` (extend it without re-reading its sources)")
+	stamps := flag.String("stamps", "", "build the copied helpers' stamp index (origindb.Stamps) into `FILE` from -git and -deb, as -vocab reads them")
 	var patches repoList
 	flag.Var(&patches, "patches", "with -vocab: packaging git repository `DIR` whose autotools patch sets (*libtool*/, *automake*/, ... *.patch) add their lines (repeatable; msys2/MSYS2-packages, msys2/MINGW-packages)")
 	flag.Parse()
+	if *stamps != "" {
+		if err := runStamps(context.Background(), *stamps, gits, debs); err != nil {
+			fmt.Fprintln(os.Stderr, "m4dbgen: error:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *vocab != "" {
 		if err := runVocab(context.Background(), *vocab, *vocabBase, gits, debs, patches); err != nil {
 			fmt.Fprintln(os.Stderr, "m4dbgen: error:", err)

@@ -6,8 +6,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-
-	"github.com/tarcheck/tarcheck/autotools/origindb"
 )
 
 // Distributions patch the autotools they ship, and release managers who
@@ -107,7 +105,7 @@ func hunkCounts(h string) (int, int) {
 // the tools' packaging directories (patchToolDirs) in the history of the
 // repository at dir adds to a copied helper. It returns how many patch
 // versions contributed lines.
-func VocabPatchesGit(ctx context.Context, b *origindb.VocabBuilder, dir string) (int, error) {
+func VocabPatchesGit(ctx context.Context, b HelperSink, dir string) (int, error) {
 	return countHistory(ctx, dir, patchPathspecs(), func(_ string, content []byte) bool {
 		if len(content) > MaxFileSize || bytes.IndexByte(content, 0) >= 0 {
 			return false

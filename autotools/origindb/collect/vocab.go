@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/tarcheck/tarcheck/autotools/origindb"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
 )
 
@@ -79,8 +78,17 @@ func vocabPathspecs() []string {
 	return out
 }
 
+// HelperSink receives helper versions: *origindb.VocabBuilder (their
+// lines) and *origindb.StampsBuilder (their stamp-normalised keys).
+type HelperSink interface {
+	// AddFile adds one version of helper.
+	AddFile(helper string, content []byte)
+	// AddLines adds the lines a patch of helper adds.
+	AddLines(helper string, lines [][]byte)
+}
+
 // addVocab adds one file's lines to b.
-func addVocab(b *origindb.VocabBuilder, p string, content []byte) {
+func addVocab(b HelperSink, p string, content []byte) {
 	h, patch := VocabHelper(p)
 	if h == "" || len(content) > MaxFileSize || bytes.IndexByte(content, 0) >= 0 {
 		return
@@ -101,7 +109,7 @@ func addVocab(b *origindb.VocabBuilder, p string, content []byte) {
 // VocabGit adds every version of every helper file ever committed on any
 // ref of the repository at dir to b. It returns how many file versions it
 // read.
-func VocabGit(ctx context.Context, b *origindb.VocabBuilder, dir string) (int, error) {
+func VocabGit(ctx context.Context, b HelperSink, dir string) (int, error) {
 	return countHistory(ctx, dir, vocabPathspecs(), func(p string, content []byte) bool {
 		if h, _ := VocabHelper(p); h != "" {
 			addVocab(b, p, content)
@@ -135,7 +143,7 @@ func countHistory(ctx context.Context, dir string, pathspecs []string, fn func(p
 // VocabDir adds every helper file below dir (unpacked Debian packages,
 // /usr/share) to b and returns how many it read. Missing directories add
 // nothing.
-func VocabDir(b *origindb.VocabBuilder, dir string) (int, error) {
+func VocabDir(b HelperSink, dir string) (int, error) {
 	n := 0
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
