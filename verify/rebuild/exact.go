@@ -43,6 +43,12 @@ func (b *rebuilder) chooseToolchain(ctx context.Context) error {
 	for _, m := range missing {
 		b.missing[strings.Replace(m, "=", " ", 1)] = "no Debian package of it is known (see `tarcheck toolchain list`)"
 	}
+	for _, n := range spec.Nearest {
+		// A snapshot build: the nearest release is laid, and what it
+		// does not reproduce stays not proved (the versions differ).
+		b.missing[n.Tool+" "+n.Stamped] = "a snapshot build; the nearest release in the catalog, " + n.Version + ", was used (not exact)"
+		b.info.Notes = append(b.info.Notes, fmt.Sprintf("%s %s is a snapshot build: the toolchain has the nearest release, %s; files it does not reproduce are not proved", n.Tool, n.Stamped, n.Version))
+	}
 	spec.Tools = slices.DeleteFunc(spec.Tools, func(t toolchain.Tool) bool { return t.Name == toolchain.ToolAutotoolsDev && len(spec.Tools) == 1 })
 	if len(spec.Tools) == 0 {
 		return nil
