@@ -128,7 +128,10 @@ func Select(stamps []Stamp) (Spec, []string) { return DefaultCatalog().Select(st
 // Select chooses, for each tool the stamps name, the preferred catalog
 // candidate of exactly that version (for gettext: the lowest autopoint at
 // or above it), and adds autotools-dev as a companion of automake and
-// libtool. missing lists the tool versions the catalog cannot provide, as
+// libtool. A snapshot stamp of autoconf, automake or libtool (IsSnapshot:
+// "2.5.4.1-baa1-dirty") that no candidate has selects the nearest release
+// instead (same major.minor.patch, else the highest below), recorded in
+// spec.Nearest as not exact. missing lists the tool versions the catalog cannot provide, as
 // "tool=version" (the argument `tarcheck toolchain fetch` takes). Stamps of
 // other generators are ignored. When one tool is stamped with several
 // versions the highest is chosen and a note says so; the caller must still
@@ -343,7 +346,7 @@ var nearestTools = map[string]bool{ToolAutoconf: true, ToolAutomake: true, ToolL
 // snapshotRE is a version stamped by a build between releases: more than
 // three numbers ("2.4.6.42"), a git suffix ("-baa1", "-dirty",
 // "-b88ce"), or a letter ("2.72c", "1.16a": a pre-release).
-var snapshotRE = regexp.MustCompile(`^[0-9]+(?:\.[0-9]+){1,2}(?:\.[0-9]+)+(?:-[0-9A-Za-z.+~-]+)?$|^[0-9]+(?:\.[0-9]+)+(?:[a-z]|-[0-9A-Za-z.+~-]+)$`)
+var snapshotRE = regexp.MustCompile(`^[0-9]+(?:\.[0-9]+){3,}(?:-[0-9A-Za-z.+~-]+)?$|^[0-9]+(?:\.[0-9]+)+(?:[a-z]|-[0-9A-Za-z.+~-]+)$`)
 
 // IsSnapshot reports whether a stamped version is a snapshot or
 // pre-release build rather than a release ("2.5.4.1-baa1-dirty",
