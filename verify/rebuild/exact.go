@@ -278,14 +278,7 @@ func addedCommands(regen, tarContent []byte) []string {
 	if len(a) > maxRebuildDiffLines || len(c) > maxRebuildDiffLines {
 		return nil
 	}
-	lines := map[string]bool{}
-	known := map[string]bool{}
-	for _, l := range a {
-		lines[strings.TrimSpace(l)] = true
-		for _, w := range commandWords(l) {
-			known[w] = true
-		}
-	}
+	lines, known := regeneratedWords(a, commandWords)
 	var out []string
 	for _, op := range linediff.Diff(a, c) {
 		if op.Kind != '+' || lines[strings.TrimSpace(op.Text)] {
@@ -307,6 +300,19 @@ func addedCommands(regen, tarContent []byte) []string {
 		}
 	}
 	return out
+}
+
+// regeneratedWords returns the trimmed lines of a regenerated file and the
+// command words (by words) its lines run.
+func regeneratedWords(regen []string, words func(string) []string) (lines, known map[string]bool) {
+	lines, known = map[string]bool{}, map[string]bool{}
+	for _, l := range regen {
+		lines[strings.TrimSpace(l)] = true
+		for _, w := range words(l) {
+			known[w] = true
+		}
+	}
+	return lines, known
 }
 
 // largefileCacheVar is the cache variable of autoconf 2.72's

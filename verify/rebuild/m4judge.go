@@ -157,14 +157,7 @@ func aclocalAddedCommands(regenLines, tarLines []string, added []int, db OriginL
 		}
 		return ""
 	}
-	lines := map[string]bool{}
-	known := map[string]bool{}
-	for _, l := range regenLines {
-		lines[strings.TrimSpace(l)] = true
-		for _, w := range m4Commands(l) {
-			known[w] = true
-		}
-	}
+	lines, known := regeneratedWords(regenLines, m4Commands)
 	by := map[string]int{}
 	for _, p := range added {
 		if o := in(p); o != "" {
