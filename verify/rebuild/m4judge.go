@@ -16,8 +16,16 @@ const (
 	// maxM4HashedBytes caps the bytes hashed while looking for sections
 	// (unknown sections cost one hash per candidate end); past it the rest
 	// of the file is left to the command test.
-	maxM4HashedBytes = 256 << 20
+	maxM4HashedBytes = 512 << 20
+	// maxM4StartBytes caps the bytes hashed for one candidate start, so
+	// that a comment inside an unknown part does not use up
+	// maxM4HashedBytes for the copies after it; finding an embedded
+	// libtool.m4 (300 KB, 800 blank lines) takes ~120 MB.
+	maxM4StartBytes = 160 << 20
 )
+
+// aclocalHeader opens the part aclocal writes itself, which is no copy.
+const aclocalHeader = "# generated automatically by aclocal"
 
 // m4Section is a line range of an aclocal.m4 that is a byte-for-byte copy
 // of a known upstream m4 file (aclocal copies whole files).
@@ -49,15 +57,18 @@ func knownM4Sections(lines []string, db OriginLookup) []m4Section {
 	var out []m4Section
 	hashed := 0
 	for i := 0; i < len(lines); i++ {
-		if i > 0 && lines[i-1] != "" || !(strings.HasPrefix(lines[i], "#") || strings.HasPrefix(lines[i], "dnl")) {
+		if i > 0 && lines[i-1] != "" || !(strings.HasPrefix(lines[i], "#") || strings.HasPrefix(lines[i], "dnl")) ||
+			strings.HasPrefix(lines[i], aclocalHeader) {
 			continue
 		}
-		for j := i + 1; j <= len(lines) && j-i <= maxM4SectionLines; j++ {
+		start := 0
+		for j := i + 1; j <= len(lines) && j-i <= maxM4SectionLines && start <= maxM4StartBytes; j++ {
 			if j < len(lines) && lines[j] != "" {
 				continue
 			}
 			sec := content[offs[i]:offs[j]]
 			hashed += len(sec)
+			start += len(sec)
 			if hashed > maxM4HashedBytes {
 				return out
 			}

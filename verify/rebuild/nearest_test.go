@@ -353,3 +353,23 @@ func FuzzMakefileAddedCommands(f *testing.F) {
 		aclocalAddedCommands(a, c, added, fakeOrigins{})
 	})
 }
+
+// BenchmarkKnownM4SectionsUnknown is the worst case of the section search:
+// an aclocal.m4 of 3,000 lines of which no part is a known copy (every
+// start tries every end).
+func BenchmarkKnownM4SectionsUnknown(b *testing.B) {
+	var lines []string
+	for i := range 300 {
+		lines = append(lines, "# unknown.m4 serial "+strings.Repeat("x", i%7), "AC_DEFUN([X_CHECK],", "[AS_IF([test -f /x], [x=yes])", "])", "dnl end", "AC_SUBST([X])", "m4_define([Y])", "AC_REQUIRE([Z])", "])", "")
+	}
+	db := embeddedOrigins()
+	if db == nil {
+		b.Fatal("the embedded origin database does not open")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if s := knownM4Sections(lines, db); len(s) != 0 {
+			b.Fatalf("found %d known sections in made-up text", len(s))
+		}
+	}
+}
