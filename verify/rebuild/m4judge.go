@@ -22,6 +22,9 @@ const (
 	// maxM4HashedBytes for the copies after it; finding an embedded
 	// libtool.m4 (300 KB, 800 blank lines) takes ~120 MB.
 	maxM4StartBytes = 160 << 20
+	// maxM4SmallStartBytes is the first pass's budget per start: enough
+	// for every copy of up to ~50 KB.
+	maxM4SmallStartBytes = 2 << 20
 )
 
 // aclocalHeader opens the part aclocal writes itself, which is no copy.
@@ -44,7 +47,12 @@ type OriginLookup interface {
 // its newline) that are copies of known upstream m4 files: a section starts
 // after a blank line at a comment ("#", "dnl") and ends before a blank line
 // (the one aclocal writes after each copied file); it is a copy when its
-// bytes have the git blob id of a known .m4 file.
+// bytes have the git blob id of a known .m4 file. A first pass tries only
+// lines that look like a file's first line (m4FileStartRE), with a small
+// hashing budget per start; a second pass every start left, with a large
+// one (libtool.m4), so that an unknown large part does not use up the
+// budget for the copies after it. A file with "##" lines
+// (which aclocal drops) is never found: its lines stay unexplained.
 func knownM4Sections(lines []string, db OriginLookup) []m4Section {
 	if db == nil {
 		return nil
@@ -54,33 +62,49 @@ func knownM4Sections(lines []string, db OriginLookup) []m4Section {
 		offs[i+1] = offs[i] + len(l) + 1
 	}
 	content := []byte(strings.Join(lines, "\n") + "\n")
+	covered := make([]bool, len(lines)+1)
 	var out []m4Section
 	hashed := 0
-	for i := 0; i < len(lines); i++ {
-		if i > 0 && lines[i-1] != "" || !(strings.HasPrefix(lines[i], "#") || strings.HasPrefix(lines[i], "dnl")) ||
-			strings.HasPrefix(lines[i], aclocalHeader) {
-			continue
-		}
-		start := 0
-		for j := i + 1; j <= len(lines) && j-i <= maxM4SectionLines && start <= maxM4StartBytes; j++ {
-			if j < len(lines) && lines[j] != "" {
+	for pass, budget := range []int{maxM4SmallStartBytes, maxM4StartBytes} {
+		first := pass == 0
+		for i := 0; i < len(lines) && hashed <= maxM4HashedBytes; i++ {
+			if covered[i] || i > 0 && lines[i-1] != "" || !(strings.HasPrefix(lines[i], "#") || strings.HasPrefix(lines[i], "dnl")) ||
+				strings.HasPrefix(lines[i], aclocalHeader) || first && !m4FileStartRE.MatchString(lines[i]) {
 				continue
 			}
-			sec := content[offs[i]:offs[j]]
-			hashed += len(sec)
-			start += len(sec)
-			if hashed > maxM4HashedBytes {
-				return out
-			}
-			if o := m4Origin(db.LookupBlob(origindb.BlobID(sec))); o != "" {
-				out = append(out, m4Section{first: i, end: j, origin: o})
-				i = j
-				break
+			spent := 0
+			for j := i + 1; j <= len(lines) && j-i <= maxM4SectionLines && spent <= budget && !covered[j-1]; j++ {
+				if j < len(lines) && lines[j] != "" {
+					continue
+				}
+				if first && j+1 < len(lines) && lines[j+1] != "" && !m4FileStartRE.MatchString(lines[j+1]) && !strings.HasPrefix(lines[j+1], "m4_include(") {
+					continue // the next line opens no file: not a copy's end, in the first pass
+				}
+				sec := content[offs[i]:offs[j]]
+				hashed += len(sec)
+				spent += len(sec)
+				if hashed > maxM4HashedBytes {
+					break
+				}
+				if o := m4Origin(db.LookupBlob(origindb.BlobID(sec))); o != "" {
+					out = append(out, m4Section{first: i, end: j, origin: o})
+					for k := i; k < j; k++ {
+						covered[k] = true
+					}
+					i = j
+					break
+				}
 			}
 		}
 	}
+	slices.SortFunc(out, func(a, b m4Section) int { return a.first - b.first })
 	return out
 }
+
+// m4FileStartRE is a line that opens most m4 files aclocal copies (a
+// title with "-*- Autoconf -*-", a copyright, a serial line, a rule of
+// "=" or "-"); the first pass of knownM4Sections tries only those.
+var m4FileStartRE = regexp.MustCompile(`(?i)^(?:#|dnl).*(?:copyright|-\*-|serial|\.m4\b|autoconf|macro)|^#\s*[=-]{10,}`)
 
 // m4Origin names the first origin that is an m4 file, or "".
 func m4Origin(origins []origindb.Origin) string {
