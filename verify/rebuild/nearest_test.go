@@ -373,3 +373,21 @@ func BenchmarkKnownM4SectionsUnknown(b *testing.B) {
 		}
 	}
 }
+
+func TestKnownM4SectionsAfterALargeUnknownPart(t *testing.T) {
+	// An unknown part as large as an embedded libtool.m4 whose "##" lines
+	// aclocal dropped (8,000 lines, a blank line every 10), then a copy.
+	var lines []string
+	for i := range 800 {
+		lines = append(lines, "# _LT_PART"+strings.Repeat("x", i%5), "# ----", "m4_defun([_LT_X],", "[AC_REQUIRE([_LT_Y])dnl", "_LT_DECL([], [x], [1])", "lt_x=yes", "test -n \"$lt_x\" && lt_y=no", "AC_SUBST([lt_x])", "])# _LT_X", "")
+	}
+	copyText := "# Copyright (C) 2001-2021 Free Software Foundation, Inc.\n#\n# AM_THING\nAC_DEFUN([AM_THING], [am_thing=yes])\n"
+	lines = append(lines, strings.Split(strings.TrimSuffix(copyText, "\n"), "\n")...)
+	lines = append(lines, "", "m4_include([m4/local.m4])")
+	db := fakeOrigins{}
+	db.add(copyText, "automake", "m4/thing.m4", "1.15.1")
+	secs := knownM4Sections(lines, db)
+	if len(secs) != 1 || secs[0].first != 8000 || secs[0].end != 8004 {
+		t.Fatalf("sections %+v, want the copy at lines 8000-8004", secs)
+	}
+}
