@@ -418,7 +418,9 @@ func TestSnapshotStampTakesTheNearestRelease(t *testing.T) {
 			!strings.Contains(strings.Join(res.Findings[0].Evidence, "\n"), "the nearest release in the catalog, 2.72, was used (not exact)") {
 			t.Errorf("findings = %+v", res.Findings)
 		}
-		if !slices.ContainsFunc(res.Info.Notes, func(n string) bool { return strings.Contains(n, "nearest release, not exact: autoconf 2.72 for the snapshot 2.72c") }) {
+		if !slices.ContainsFunc(res.Info.Notes, func(n string) bool {
+			return strings.Contains(n, "nearest release, not exact: autoconf 2.72 for the snapshot 2.72c")
+		}) {
 			t.Errorf("notes = %q", res.Info.Notes)
 		}
 	})
