@@ -103,6 +103,32 @@ func classifyMakeLine(t string) (kind int, name string, value int) {
 	if makeDirectives[first] {
 		return mkOther, "", 0
 	}
+	kind = mkOther
+	topLevel(t, func(i int) bool {
+		switch c := t[i]; {
+		case c == '=' || c == ':' && i+1 < len(t) && t[i+1] == '=' || c == ':' && strings.HasPrefix(t[i:], "::="):
+			f := strings.Fields(strings.TrimRight(t[:i], "+?!: \t"))
+			if len(f) == 0 {
+				return true
+			}
+			v := i + 1
+			for v < len(t) && t[v] == '=' {
+				v++
+			}
+			kind, name, value = mkAssign, f[len(f)-1], v
+			return true
+		case c == ':':
+			kind = mkRule
+			return true
+		}
+		return false
+	})
+	return kind, name, value
+}
+
+// topLevel calls at with the index of each byte of t outside make
+// references ($(...), ${...}), until at returns true.
+func topLevel(t string, at func(i int) bool) {
 	depth := 0
 	for i := 0; i < len(t); i++ {
 		switch c := t[i]; {
@@ -112,50 +138,33 @@ func classifyMakeLine(t string) (kind int, name string, value int) {
 		case (c == ')' || c == '}') && depth > 0:
 			depth--
 		case depth > 0:
-		case c == '=' || c == ':' && i+1 < len(t) && t[i+1] == '=' || c == ':' && strings.HasPrefix(t[i:], "::="):
-			lhs := strings.TrimRight(t[:i], "+?!: \t")
-			f := strings.Fields(lhs)
-			if len(f) == 0 {
-				return mkOther, "", 0
-			}
-			v := i + 1
-			for v < len(t) && t[v] == '=' {
-				v++
-			}
-			return mkAssign, f[len(f)-1], v
-		case c == ':':
-			return mkRule, "", 0
+		case at(i):
+			return
 		}
 	}
-	return mkOther, "", 0
 }
 
 // ruleTail finds what a rule line holds after its targets' colon: a
 // recipe after ";" (targets: prerequisites ; command) or a target-specific
 // assignment (targets: NAME = value). Offsets are 0 when absent.
 func ruleTail(t string) (name string, value, recipe int) {
-	depth, colon := 0, -1
-	for i := 0; i < len(t); i++ {
+	colon := -1
+	topLevel(t, func(i int) bool {
 		switch c := t[i]; {
-		case c == '$' && i+1 < len(t) && (t[i+1] == '(' || t[i+1] == '{'):
-			depth++
-			i++
-		case (c == ')' || c == '}') && depth > 0:
-			depth--
-		case depth > 0:
 		case c == ':' && colon < 0:
 			colon = i
 		case c == ';' && colon >= 0:
-			return "", 0, i + 1
+			recipe = i + 1
+			return true
 		case c == '=' && colon >= 0:
-			f := strings.Fields(strings.TrimRight(t[colon+1:i], "+?!: \t"))
-			if len(f) == 0 {
-				return "", 0, 0
+			if f := strings.Fields(strings.TrimRight(t[colon+1:i], "+?!: \t")); len(f) > 0 {
+				name, value = f[len(f)-1], i+1
 			}
-			return f[len(f)-1], i + 1, 0
+			return true
 		}
-	}
-	return "", 0, 0
+		return false
+	})
+	return name, value, recipe
 }
 
 // makeControlVars are variables that change how make runs recipes or
