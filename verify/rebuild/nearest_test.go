@@ -128,8 +128,11 @@ func TestMakefileHunksThatRunNewCommandsStayHigh(t *testing.T) {
 		{name: "pipe into a shell", want: "|$(SHELL)", apply: func(s string) string {
 			return strings.Replace(s, "\t@$(MKDIR_P) compat\n", "\t@$(MKDIR_P) compat\n\t@printf '%s\\n' 'id' | $(SHELL)\n", 1)
 		}},
-		{name: "sh -c", want: "sh -c", apply: func(s string) string {
+		{name: "sh -c", want: "sh", apply: func(s string) string {
 			return strings.Replace(s, "\t@$(MKDIR_P) compat\n", "\t@$(MKDIR_P) compat\n\t@sh -c 'id'\n", 1)
+		}},
+		{name: "the known shell with -c", want: "$(SHELL) -c", apply: func(s string) string {
+			return strings.Replace(s, "\t@$(MKDIR_P) compat\n", "\t@$(MKDIR_P) compat\n\t@$(SHELL) -c 'id'\n", 1)
 		}},
 		{name: "eval of computed text", want: "eval", apply: func(s string) string {
 			return strings.Replace(s, "\t@$(MKDIR_P) compat\n", "\t@$(MKDIR_P) compat\n\t@eval \"$$(printf %s aWQK | base64 -d)\"\n", 1)
@@ -154,7 +157,7 @@ func TestMakefileHunksThatRunNewCommandsStayHigh(t *testing.T) {
 		{name: "a target-specific SHELL", want: "./evil", apply: func(s string) string {
 			return strings.Replace(s, "\nall-am: Makefile", "\nall-am: SHELL = ./evil\nall-am: Makefile", 1)
 		}},
-		{name: "MAKEFLAGS with --eval", want: "MAKEFLAGS", apply: func(s string) string {
+		{name: "MAKEFLAGS with --eval", want: "a setting of make's MAKEFLAGS", apply: func(s string) string {
 			return withAssignment(t, s, "MAKEFLAGS += --eval=all-am:;@id")
 		}},
 		{name: "a recipe runs a variable nobody defines in the regenerated file", want: "$(am__evil)", apply: func(s string) string {
@@ -168,7 +171,7 @@ func TestMakefileHunksThatRunNewCommandsStayHigh(t *testing.T) {
 				t.Fatal("the edit did not apply")
 			}
 			v := judgeText("Makefile.in", regen, release, nil)
-			if !strings.Contains(strings.Join(v.added, "\n"), tc.want) {
+			if !strings.Contains(strings.Join(v.added, "\n"), "(runs "+tc.want) {
 				t.Errorf("added commands %q, want one naming %q", v.added, tc.want)
 			}
 		})
