@@ -300,6 +300,9 @@ func addedCommands(regen, tarContent []byte) []string {
 			out = append(out, "+"+text)
 			continue
 		}
+		if casePatternLine(op.Text) || variableListLine(op.Text, tarContent) {
+			continue
+		}
 		for _, w := range commandWords(op.Text) {
 			if !known[w] {
 				out = append(out, fmt.Sprintf("+%s   (runs %s)", text, w))
@@ -308,6 +311,36 @@ func addedCommands(regen, tarContent []byte) []string {
 		}
 	}
 	return out
+}
+
+// casePatternAltRE is one alternative of a case pattern: a single word.
+var casePatternAltRE = regexp.MustCompile(`^\s*[^\s()\x60;&|<>]+\s*$`)
+
+// casePatternLine reports whether a line is a case pattern list of
+// several alternatives ("x86_64 | alpha | arm64 )"): it runs nothing.
+func casePatternLine(line string) bool {
+	t := strings.TrimSpace(line)
+	body, ok := strings.CutSuffix(t, ")")
+	if !ok || !strings.Contains(body, "|") || strings.ContainsAny(body, "()") || strings.Contains(body, "||") {
+		return false
+	}
+	for _, alt := range strings.Split(body, "|") {
+		if !casePatternAltRE.MatchString(alt) {
+			return false
+		}
+	}
+	return true
+}
+
+// shellNameLineRE is a line of one shell variable name.
+var shellNameLineRE = regexp.MustCompile(`^\s*([A-Za-z_][A-Za-z0-9_]*)\s*$`)
+
+// variableListLine reports whether a line is one variable name that the
+// file assigns: a line of configure's multi-line lists of substituted
+// variables (ac_subst_vars='...'), not a command.
+func variableListLine(line string, file []byte) bool {
+	m := shellNameLineRE.FindStringSubmatch(line)
+	return m != nil && !shellKeywords[m[1]] && bytes.Contains(file, []byte("\n"+m[1]+"="))
 }
 
 // regeneratedWords returns the trimmed lines of a regenerated file and the

@@ -437,3 +437,23 @@ func TestSnapshotStampTakesTheNearestRelease(t *testing.T) {
 		}
 	})
 }
+
+func TestConfigureListsAndCasePatternsRunNothing(t *testing.T) {
+	regen := "#! /bin/sh\nac_subst_vars='SHELL\nPATH_SEPARATOR'\ncase $host_cpu in\n  x86_64 | alpha )\n    x=64 ;;\nesac\nlocaledir_c=x\n"
+	honest := "#! /bin/sh\nac_subst_vars='SHELL\nlocaledir_c\nPATH_SEPARATOR'\ncase $host_cpu in\n  x86_64 | alpha | aarch64c | riscv*-lp64* )\n    x=64 ;;\nesac\n" +
+		"case $lang in\n  \"$presentlang\" | \"$presentlang\"_* | \"$presentlang\"@*)\n    y=1 ;;\nesac\nlocaledir_c=x\n"
+	if got := addedCommands([]byte(regen), []byte(honest)); len(got) != 0 {
+		t.Errorf("honest configure hunks flagged: %q", got)
+	}
+	for _, evil := range []string{
+		"curl -s x | foo )",     // a subshell's last command, not a pattern
+		"wget x -O y",           // a command
+		"evilcmd",               // a lone word the file never assigns
+		"  a | curl -s x | b )", // an alternative with spaces is no pattern
+		"x=$(id) | y )",         // parentheses inside
+	} {
+		if got := addedCommands([]byte(regen), []byte(honest+evil+"\n")); len(got) == 0 {
+			t.Errorf("%q is not flagged", evil)
+		}
+	}
+}
