@@ -340,7 +340,7 @@ var shellNameLineRE = regexp.MustCompile(`^\s*([A-Za-z_][A-Za-z0-9_]*)\s*$`)
 // variables (ac_subst_vars='...'), not a command.
 func variableListLine(line string, file []byte) bool {
 	m := shellNameLineRE.FindStringSubmatch(line)
-	return m != nil && !shellKeywords[m[1]] && bytes.Contains(file, []byte("\n"+m[1]+"="))
+	return m != nil && !shellKeywords[m[1]] && regexp.MustCompile(`(?m)^[ \t]*`+m[1]+`=`).Match(file)
 }
 
 // regeneratedWords returns the trimmed lines of a regenerated file and the

@@ -439,9 +439,9 @@ func TestSnapshotStampTakesTheNearestRelease(t *testing.T) {
 }
 
 func TestConfigureListsAndCasePatternsRunNothing(t *testing.T) {
-	regen := "#! /bin/sh\nac_subst_vars='SHELL\nPATH_SEPARATOR'\ncase $host_cpu in\n  x86_64 | alpha )\n    x=64 ;;\nesac\nlocaledir_c=x\n"
+	regen := "#! /bin/sh\nac_subst_vars='SHELL\nPATH_SEPARATOR'\ncase $host_cpu in\n  x86_64 | alpha )\n    x=64 ;;\nesac\n  localedir_c=x\n"
 	honest := "#! /bin/sh\nac_subst_vars='SHELL\nlocaledir_c\nPATH_SEPARATOR'\ncase $host_cpu in\n  x86_64 | alpha | aarch64c | riscv*-lp64* )\n    x=64 ;;\nesac\n" +
-		"case $lang in\n  \"$presentlang\" | \"$presentlang\"_* | \"$presentlang\"@*)\n    y=1 ;;\nesac\nlocaledir_c=x\n"
+		"case $lang in\n  \"$presentlang\" | \"$presentlang\"_* | \"$presentlang\"@*)\n    y=1 ;;\nesac\n  localedir_c=x\n"
 	if got := addedCommands([]byte(regen), []byte(honest)); len(got) != 0 {
 		t.Errorf("honest configure hunks flagged: %q", got)
 	}
