@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -57,6 +58,18 @@ type Spec struct {
 	Tools []Tool `json:"tools"`
 	// Notes explain choices Select made (conflicting stamps).
 	Notes []string `json:"notes,omitempty"`
+	// Nearest lists the tools chosen for a snapshot stamp (a build
+	// between releases, "2.5.4.1-baa1-dirty"): the nearest catalog release,
+	// not the stamped build. The caller must treat their output as not
+	// exact (a difference is not proved, never excused).
+	Nearest []Nearest `json:"nearest,omitempty"`
+}
+
+// Nearest is a tool of a Spec chosen for a snapshot stamp.
+type Nearest struct {
+	Tool    string `json:"tool"`    // "libtool"
+	Stamped string `json:"stamped"` // "2.5.4.1-baa1-dirty"
+	Version string `json:"version"` // "2.5.4", the catalog release chosen
 }
 
 // ID identifies the toolchain by content: the sha256 of its tools and
@@ -115,7 +128,10 @@ func Select(stamps []Stamp) (Spec, []string) { return DefaultCatalog().Select(st
 // Select chooses, for each tool the stamps name, the preferred catalog
 // candidate of exactly that version (for gettext: the lowest autopoint at
 // or above it), and adds autotools-dev as a companion of automake and
-// libtool. missing lists the tool versions the catalog cannot provide, as
+// libtool. A snapshot stamp of autoconf, automake or libtool (IsSnapshot:
+// "2.5.4.1-baa1-dirty") that no candidate has selects the nearest release
+// instead (same major.minor.patch, else the highest below), recorded in
+// spec.Nearest as not exact. missing lists the tool versions the catalog cannot provide, as
 // "tool=version" (the argument `tarcheck toolchain fetch` takes). Stamps of
 // other generators are ignored. When one tool is stamped with several
 // versions the highest is chosen and a note says so; the caller must still
@@ -163,6 +179,13 @@ func (c *Catalog) Select(stamps []Stamp) (spec Spec, missing []string) {
 				tool, strings.Join(w.versions, ", "), v))
 		}
 		cands := c.Candidates(tool, v)
+		if len(cands) == 0 && nearestTools[tool] && IsSnapshot(v) {
+			if near := c.nearestRelease(tool, v); near != "" {
+				cands = c.Candidates(tool, near)
+				spec.Nearest = append(spec.Nearest, Nearest{Tool: tool, Stamped: v, Version: near})
+				spec.Notes = append(spec.Notes, fmt.Sprintf("%s %s is a snapshot build: using the nearest release in the catalog, %s (not exact)", tool, v, near))
+			}
+		}
 		if len(cands) == 0 {
 			missing = append(missing, tool+"="+v)
 			continue
@@ -314,4 +337,42 @@ func (c *Catalog) NeedsKeyring(request string) bool {
 		}
 	}
 	return false
+}
+
+// nearestTools are the tools whose snapshot stamps select the nearest
+// release (gettext already selects the lowest autopoint at or above).
+var nearestTools = map[string]bool{ToolAutoconf: true, ToolAutomake: true, ToolLibtool: true}
+
+// snapshotRE is a version stamped by a build between releases: more than
+// three numbers ("2.4.6.42"), a git suffix ("-baa1", "-dirty",
+// "-b88ce"), or a letter ("2.72c", "1.16a": a pre-release).
+var snapshotRE = regexp.MustCompile(`^[0-9]+(?:\.[0-9]+){3,}(?:-[0-9A-Za-z.+~-]+)?$|^[0-9]+(?:\.[0-9]+)+(?:[a-z]|-[0-9A-Za-z.+~-]+)$`)
+
+// IsSnapshot reports whether a stamped version is a snapshot or
+// pre-release build rather than a release ("2.5.4.1-baa1-dirty",
+// "2.4.6.42-b88ce", "2.72c"; not "2.69", "1.16.5").
+func IsSnapshot(v string) bool { return snapshotRE.MatchString(v) }
+
+// releasePrefix is the major.minor[.patch] numbers a snapshot version
+// starts with ("2.5.4" of "2.5.4.1-baa1-dirty", "2.72" of "2.72c").
+var releasePrefix = regexp.MustCompile(`^[0-9]+\.[0-9]+(?:\.[0-9]+)?`)
+
+// nearestRelease returns the catalog version of tool that a snapshot
+// version v is nearest: the release of v's major.minor.patch when the
+// catalog has it, else the highest release below v; "" when none.
+func (c *Catalog) nearestRelease(tool, v string) string {
+	prefix := releasePrefix.FindString(v)
+	best := ""
+	for _, t := range c.Tools {
+		if t.Name != tool {
+			continue
+		}
+		if t.Version == prefix {
+			return prefix
+		}
+		if CompareVersions(t.Version, v) < 0 && (best == "" || CompareVersions(t.Version, best) > 0) {
+			best = t.Version
+		}
+	}
+	return best
 }

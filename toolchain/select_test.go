@@ -213,3 +213,44 @@ func TestWriteList(t *testing.T) {
 		}
 	}
 }
+
+func TestIsSnapshot(t *testing.T) {
+	for v, want := range map[string]bool{
+		"2.5.4.1-baa1-dirty": true, "2.4.6.42-b88ce": true, "2.4.6.42": true, "2.72c": true, "1.16.1-dirty": true,
+		"2.69": false, "1.16.5": false, "2.4.7": false, "0.21": false, "": false,
+	} {
+		if got := IsSnapshot(v); got != want {
+			t.Errorf("IsSnapshot(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
+
+func TestSelectSnapshotTakesTheNearestRelease(t *testing.T) {
+	for _, tc := range []struct {
+		tool, stamp, want string
+	}{
+		{ToolLibtool, "2.5.4.1-baa1-dirty", "2.5.4"},         // xz 5.8.1: same major.minor.patch
+		{ToolLibtool, "2.4.6.42-b88ce", "2.4.6"},             // a snapshot after 2.4.6
+		{ToolLibtool, "2.5.3.7-0abc", "2.4.7"},               // no 2.5.3 in the catalog: the nearest lower
+		{ToolAutoconf, "2.72c", "2.72"},                      // a pre-release of 2.72
+		{ToolAutomake, "1.16.5.12-deadbeef-dirty", "1.16.5"}, // automake
+	} {
+		spec, missing := Select([]Stamp{{Generator: tc.tool, Version: tc.stamp}})
+		if len(missing) != 0 || spec.Version(tc.tool) != tc.want {
+			t.Errorf("%s %s: chose %q (missing %v), want %s", tc.tool, tc.stamp, spec.Version(tc.tool), missing, tc.want)
+			continue
+		}
+		if len(spec.Nearest) != 1 || spec.Nearest[0] != (Nearest{Tool: tc.tool, Stamped: tc.stamp, Version: tc.want}) {
+			t.Errorf("%s %s: Nearest = %+v, want it marked not exact", tc.tool, tc.stamp, spec.Nearest)
+		}
+	}
+	// A release the catalog lacks is still missing, never replaced.
+	spec, missing := Select([]Stamp{{Generator: "GNU Automake", Version: "1.15.1"}})
+	if len(missing) != 1 || missing[0] != "automake=1.15.1" || spec.Version(ToolAutomake) != "" || len(spec.Nearest) != 0 {
+		t.Errorf("automake 1.15.1: spec %v missing %v nearest %v", spec, missing, spec.Nearest)
+	}
+	// An exact release is not marked.
+	if spec, _ := Select([]Stamp{{Generator: "libtool", Version: "2.5.4"}}); len(spec.Nearest) != 0 || spec.Version(ToolLibtool) != "2.5.4" {
+		t.Errorf("libtool 2.5.4: %v, nearest %v", spec, spec.Nearest)
+	}
+}

@@ -43,6 +43,12 @@ func (b *rebuilder) chooseToolchain(ctx context.Context) error {
 	for _, m := range missing {
 		b.missing[strings.Replace(m, "=", " ", 1)] = "no Debian package of it is known (see `tarcheck toolchain list`)"
 	}
+	for _, n := range spec.Nearest {
+		// A snapshot build: the nearest release is laid, and what it
+		// does not reproduce stays not proved (the versions differ).
+		b.missing[n.Tool+" "+n.Stamped] = "a snapshot build; the nearest release in the catalog, " + n.Version + ", was used (not exact)"
+		b.info.Notes = append(b.info.Notes, fmt.Sprintf("%s %s is a snapshot build: the toolchain has the nearest release, %s; files it does not reproduce are not proved", n.Tool, n.Stamped, n.Version))
+	}
 	spec.Tools = slices.DeleteFunc(spec.Tools, func(t toolchain.Tool) bool { return t.Name == toolchain.ToolAutotoolsDev && len(spec.Tools) == 1 })
 	if len(spec.Tools) == 0 {
 		return nil
@@ -112,7 +118,15 @@ func (b *rebuilder) chooseToolchain(ctx context.Context) error {
 	b.tc = tc
 	b.patchedBuilds(tc.Spec) // the builds laid, as the cache gave them
 	b.distributionAutomake(tc.Spec)
-	b.info.Notes = append(b.info.Notes, "exact toolchain laid over /usr: "+strings.Join(tc.Describe(), "; "))
+	laid := "exact toolchain laid over /usr: "
+	if len(spec.Nearest) > 0 {
+		var near []string
+		for _, n := range spec.Nearest {
+			near = append(near, n.Tool+" "+n.Version+" for the snapshot "+n.Stamped)
+		}
+		laid = "toolchain laid over /usr (nearest release, not exact: " + strings.Join(near, ", ") + "): "
+	}
+	b.info.Notes = append(b.info.Notes, laid+strings.Join(tc.Describe(), "; "))
 	b.info.Toolchain = tc.Describe()
 	b.info.ToolchainID = tc.Spec.ID()
 	b.info.HostTools = nil
@@ -272,14 +286,7 @@ func addedCommands(regen, tarContent []byte) []string {
 	if len(a) > maxRebuildDiffLines || len(c) > maxRebuildDiffLines {
 		return nil
 	}
-	lines := map[string]bool{}
-	known := map[string]bool{}
-	for _, l := range a {
-		lines[strings.TrimSpace(l)] = true
-		for _, w := range commandWords(l) {
-			known[w] = true
-		}
-	}
+	lines, known := regeneratedWords(a, commandWords)
 	var out []string
 	for _, op := range linediff.Diff(a, c) {
 		if op.Kind != '+' || lines[strings.TrimSpace(op.Text)] {
@@ -293,6 +300,9 @@ func addedCommands(regen, tarContent []byte) []string {
 			out = append(out, "+"+text)
 			continue
 		}
+		if casePatternLine(op.Text) || variableListLine(op.Text, tarContent) {
+			continue
+		}
 		for _, w := range commandWords(op.Text) {
 			if !known[w] {
 				out = append(out, fmt.Sprintf("+%s   (runs %s)", text, w))
@@ -301,6 +311,49 @@ func addedCommands(regen, tarContent []byte) []string {
 		}
 	}
 	return out
+}
+
+// casePatternAltRE is one alternative of a case pattern: a single word.
+var casePatternAltRE = regexp.MustCompile(`^\s*[^\s()\x60;&|<>]+\s*$`)
+
+// casePatternLine reports whether a line is a case pattern list of
+// several alternatives ("x86_64 | alpha | arm64 )"): it runs nothing.
+func casePatternLine(line string) bool {
+	t := strings.TrimSpace(line)
+	body, ok := strings.CutSuffix(t, ")")
+	if !ok || !strings.Contains(body, "|") || strings.ContainsAny(body, "()") || strings.Contains(body, "||") {
+		return false
+	}
+	for _, alt := range strings.Split(body, "|") {
+		if !casePatternAltRE.MatchString(alt) {
+			return false
+		}
+	}
+	return true
+}
+
+// shellNameLineRE is a line of one shell variable name.
+var shellNameLineRE = regexp.MustCompile(`^\s*([A-Za-z_][A-Za-z0-9_]*)\s*$`)
+
+// variableListLine reports whether a line is one variable name that the
+// file assigns: a line of configure's multi-line lists of substituted
+// variables (ac_subst_vars='...'), not a command.
+func variableListLine(line string, file []byte) bool {
+	m := shellNameLineRE.FindStringSubmatch(line)
+	return m != nil && !shellKeywords[m[1]] && regexp.MustCompile(`(?m)^[ \t]*`+m[1]+`=`).Match(file)
+}
+
+// regeneratedWords returns the trimmed lines of a regenerated file and the
+// command words (by words) its lines run.
+func regeneratedWords(regen []string, words func(string) []string) (lines, known map[string]bool) {
+	lines, known = map[string]bool{}, map[string]bool{}
+	for _, l := range regen {
+		lines[strings.TrimSpace(l)] = true
+		for _, w := range words(l) {
+			known[w] = true
+		}
+	}
+	return lines, known
 }
 
 // largefileCacheVar is the cache variable of autoconf 2.72's

@@ -790,7 +790,11 @@ func (b *rebuilder) judge(d pendingDiff, tarContent []byte, tarSize int64) {
 		need = append(need, m.tool)
 	}
 	why := "not proved: " + strings.Join(mismatchReasons(mismatch), "; ")
-	if added := addedCommands(regen, tarContent); len(added) > 0 {
+	verdict := judgeNearestHunks(d.rel, regen, tarContent, embeddedOrigins())
+	if len(verdict.explained) > 0 {
+		why += "; added lines inside known upstream m4 copies: " + listSome(verdict.explained)
+	}
+	if added := verdict.added; len(added) > 0 {
 		msg := fmt.Sprintf("regenerated from the tag by %s with the nearest available toolchain (%s), the tarball's copy adds shell commands it does not have (%s)",
 			d.by, strings.Join(need, ", ")+" not available", size)
 		b.findings = append(b.findings, report.Finding{Rule: report.RuleRegeneratedFileDiffers, Severity: report.SevHigh, Path: d.rel,
