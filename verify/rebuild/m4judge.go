@@ -37,9 +37,9 @@ type m4Section struct {
 	origin     string // "automake 1.15.1 m4/depout.m4"
 }
 
-// OriginLookup answers which upstream files have exactly this content (git
+// originLookup answers which upstream files have exactly this content (git
 // blob id); *origindb.DB implements it.
-type OriginLookup interface {
+type originLookup interface {
 	LookupBlob(id []byte) []origindb.Origin
 }
 
@@ -53,7 +53,7 @@ type OriginLookup interface {
 // one (libtool.m4), so that an unknown large part does not use up the
 // budget for the copies after it. A file with "##" lines
 // (which aclocal drops) is never found: its lines stay unexplained.
-func knownM4Sections(lines []string, db OriginLookup) []m4Section {
+func knownM4Sections(lines []string, db originLookup) []m4Section {
 	if db == nil {
 		return nil
 	}
@@ -175,7 +175,7 @@ func m4Commands(line string) []string {
 // file is whole, byte for byte); the other added lines are read as m4 code
 // and count when they run a command word the regenerated file never has.
 // explained lists the copies that explain added lines.
-func aclocalAddedCommands(regenLines, tarLines []string, added []int, db OriginLookup) (out, explained []string) {
+func aclocalAddedCommands(regenLines, tarLines []string, added []int, db originLookup) (out, explained []string) {
 	sections := knownM4Sections(tarLines, db)
 	in := func(p int) string {
 		k, found := slices.BinarySearchFunc(sections, p, func(s m4Section, p int) int {

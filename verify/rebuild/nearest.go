@@ -25,7 +25,7 @@ type hunkVerdict struct {
 // run are commands), aclocal.m4 as copies of m4 files (a known copy
 // explains its lines; the rest is read as m4 code), anything else as
 // shell (addedCommands). db answers known m4 copies; nil knows none.
-func judgeNearestHunks(rel string, regen, tarContent []byte, db OriginLookup) hunkVerdict {
+func judgeNearestHunks(rel string, regen, tarContent []byte, db originLookup) hunkVerdict {
 	base := path.Base(rel)
 	isMake := strings.HasSuffix(base, "Makefile.in") || base == "GNUmakefile.in"
 	if base != "aclocal.m4" && !isMake {
@@ -56,7 +56,7 @@ func judgeNearestHunks(rel string, regen, tarContent []byte, db OriginLookup) hu
 
 // embeddedOrigins is the origin database built into tarcheck, or nil when
 // it does not open (a broken build: then no copy explains anything).
-func embeddedOrigins() OriginLookup {
+func embeddedOrigins() originLookup {
 	db, err := origindb.Embedded()
 	if err != nil || db == nil {
 		return nil

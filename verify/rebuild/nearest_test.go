@@ -92,7 +92,7 @@ func withAssignment(t *testing.T, s, lines string) string {
 	return strings.Replace(s, anchor, anchor+lines+"\n", 1)
 }
 
-func judgeText(rel, regen, release string, db OriginLookup) hunkVerdict {
+func judgeText(rel, regen, release string, db originLookup) hunkVerdict {
 	return judgeNearestHunks(rel, []byte(regen), []byte(release), db)
 }
 
