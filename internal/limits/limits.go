@@ -295,6 +295,23 @@ const (
 	// memory for diffing at once.
 	RebuildMaxHeldBytes = 64 << 20
 
+	// RebuildMaxM4SectionLines is the longest copied m4 file looked for in
+	// a release's aclocal.m4 (the nearest-toolchain judge).
+	RebuildMaxM4SectionLines = 12000
+
+	// RebuildMaxM4HashedBytes caps the bytes hashed while looking for known
+	// m4 copies in one aclocal.m4; past it the rest is left to the command
+	// test.
+	RebuildMaxM4HashedBytes = 512 << 20
+
+	// RebuildMaxM4StartBytes caps the bytes hashed for one candidate start
+	// (an embedded libtool.m4, 300 KB, takes ~120 MB).
+	RebuildMaxM4StartBytes = 160 << 20
+
+	// RebuildMaxM4SmallStartBytes is the first pass's budget per start:
+	// enough for every copy of up to ~50 KB.
+	RebuildMaxM4SmallStartBytes = 2 << 20
+
 	// RebuildMaxReleaseInputBytes caps one m4 input copied from the tarball.
 	RebuildMaxReleaseInputBytes = 4 << 20
 

@@ -7,24 +7,16 @@ import (
 	"strings"
 
 	"github.com/tarcheck/tarcheck/autotools/origindb"
+	"github.com/tarcheck/tarcheck/internal/limits"
 )
 
-// Limits of the search for known copies in an aclocal.m4.
+// Limits of the search for known copies in an aclocal.m4
+// (internal/limits).
 const (
-	// maxM4SectionLines is the longest copied m4 file looked for.
-	maxM4SectionLines = 12000
-	// maxM4HashedBytes caps the bytes hashed while looking for sections
-	// (unknown sections cost one hash per candidate end); past it the rest
-	// of the file is left to the command test.
-	maxM4HashedBytes = 512 << 20
-	// maxM4StartBytes caps the bytes hashed for one candidate start, so
-	// that a comment inside an unknown part does not use up
-	// maxM4HashedBytes for the copies after it; finding an embedded
-	// libtool.m4 (300 KB, 800 blank lines) takes ~120 MB.
-	maxM4StartBytes = 160 << 20
-	// maxM4SmallStartBytes is the first pass's budget per start: enough
-	// for every copy of up to ~50 KB.
-	maxM4SmallStartBytes = 2 << 20
+	maxM4SectionLines    = limits.RebuildMaxM4SectionLines
+	maxM4HashedBytes     = limits.RebuildMaxM4HashedBytes
+	maxM4StartBytes      = limits.RebuildMaxM4StartBytes
+	maxM4SmallStartBytes = limits.RebuildMaxM4SmallStartBytes
 )
 
 // aclocalHeader opens the part aclocal writes itself, which is no copy.
