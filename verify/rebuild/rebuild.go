@@ -360,6 +360,7 @@ func (b *rebuilder) run(ctx context.Context) error {
 		return err
 	}
 	keyed += b.gettextM4Layer()
+	keyed += b.pkgM4Layer(embeddedOrigins())
 	b.noteVersionMismatch()
 	b.stampCandidates()
 
