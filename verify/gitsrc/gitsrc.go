@@ -116,6 +116,10 @@ type Repo struct {
 	// history records that FetchHistory brought full history: later tag
 	// fetches then negotiate and do not cut it with --depth=1.
 	history bool
+	// format is the object format once known ("sha1", "sha256"), see ObjectFormat.
+	format string
+	// tags caches tagCommits of a local repository (its refs do not change during a run).
+	tags map[string]string
 }
 
 // Tag is a resolved tag.
@@ -766,44 +770,139 @@ func (r *Repo) Resolve(ctx context.Context, name string) (*Tag, error) {
 		return nil, err
 	}
 	ref := "refs/tags/" + name
-	out, err := r.run(ctx, nil, "rev-parse", "--verify", "--quiet", "--end-of-options", ref)
+	// One cat-file process answers what six rev-parse and cat-file
+	// processes did: the ref (the tag object's raw text when annotated), the
+	// commit it peels to (its committer time) and the tree. cat-file names
+	// objects exactly as rev-parse --verify does (the same lookup of the
+	// full ref name) and prints "missing" where rev-parse fails.
+	objs, err := r.readBatch(ctx, []string{ref, ref + "^{commit}", ref + "^{tree}"}, []bool{true, true, false})
 	if err != nil {
-		if errors.Is(err, ErrGitKilled) || errors.Is(err, ErrGitMissing) || ctx.Err() != nil {
-			return nil, err
+		var ge *Error
+		if errors.As(err, &ge) {
+			return nil, fmt.Errorf("%w: %s", ErrTagNotFound, name) // as rev-parse --verify failing
 		}
-		return nil, fmt.Errorf("%w: %s", ErrTagNotFound, name)
-	}
-	id := strings.TrimSpace(string(out))
-	t := &Tag{Name: name}
-	typ, err := r.run(ctx, nil, "cat-file", "-t", "--end-of-options", id)
-	if err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(string(typ)) == "tag" {
+	if objs[0].missing {
+		return nil, fmt.Errorf("%w: %s", ErrTagNotFound, name)
+	}
+	id := objs[0].id
+	t := &Tag{Name: name}
+	if objs[0].typ == "tag" {
 		t.Object = id
-		raw, err := r.run(ctx, nil, "cat-file", "tag", "--end-of-options", id)
-		if err != nil {
-			return nil, err
-		}
-		t.Raw = raw
+		t.Raw = objs[0].data
 	}
-	var f []string
-	for _, peel := range []string{"^{commit}", "^{tree}"} {
-		out, err = r.run(ctx, nil, "rev-parse", "--verify", "--quiet", "--end-of-options", id+peel)
-		if err != nil {
-			return nil, fmt.Errorf("%w: tag %s does not point to a commit", ErrTagNotFound, name)
-		}
-		f = append(f, strings.TrimSpace(string(out)))
+	if objs[1].missing || objs[2].missing {
+		return nil, fmt.Errorf("%w: tag %s does not point to a commit", ErrTagNotFound, name)
 	}
-	t.Commit, t.Tree = f[0], f[1]
+	t.Commit, t.Tree = objs[1].id, objs[2].id
 	if r.Remote != "" {
 		r.treeTag[t.Tree] = name
 	}
-	commit, err := r.run(ctx, nil, "cat-file", "commit", "--end-of-options", t.Commit)
-	if err == nil {
-		t.CommitTime = committerTime(commit)
-	}
+	t.CommitTime = committerTime(objs[1].data)
+	r.noteFormat(id)
 	return t, nil
+}
+
+// noteFormat records the object format an object id shows: 40 hex digits
+// are sha1, 64 sha256 (what rev-parse --show-object-format would say).
+func (r *Repo) noteFormat(id string) {
+	switch len(id) {
+	case 40:
+		r.format = "sha1"
+	case 64:
+		r.format = "sha256"
+	}
+}
+
+// batchObject is one answer of readBatch.
+type batchObject struct {
+	id, typ string
+	missing bool
+	data    []byte // the content, when asked for
+}
+
+// readBatch asks one `git cat-file --batch` process about names (object
+// names or revision expressions git's rev-parse accepts; never user text
+// that CheckTagName has not passed) and returns one answer per name, with
+// the content of those whose want is true (capped at MaxObjectSize).
+func (r *Repo) readBatch(ctx context.Context, names []string, want []bool) ([]batchObject, error) {
+	var in bytes.Buffer
+	for _, n := range names {
+		if n == "" || strings.ContainsAny(n, "\n\r") {
+			return nil, fmt.Errorf("cat-file: invalid object name %q", n)
+		}
+		in.WriteString(n)
+		in.WriteByte('\n')
+	}
+	cmd := r.command(ctx, "cat-file", "--batch")
+	var errb bytes.Buffer
+	cmd.Stderr = &limitedBuffer{buf: &errb, max: 64 << 10}
+	cmd.Stdin = &in
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrGitMissing, err)
+	}
+	br := bufio.NewReaderSize(stdout, 64<<10)
+	out := make([]batchObject, 0, len(names))
+	var perr error
+	for i := range names {
+		line, err := br.ReadSlice('\n')
+		if err != nil {
+			perr = fmt.Errorf("cat-file: %w", err)
+			break
+		}
+		l := strings.TrimSuffix(string(line), "\n")
+		if strings.HasSuffix(l, " missing") || strings.HasSuffix(l, " ambiguous") {
+			out = append(out, batchObject{missing: true})
+			continue
+		}
+		h, err := parseBatchHeader(line)
+		if err != nil {
+			perr = err
+			break
+		}
+		o := batchObject{id: h.id, typ: h.typ}
+		keep := int64(0)
+		if want[i] {
+			keep = min(h.size, MaxObjectSize)
+			o.data = make([]byte, keep)
+			if _, err := io.ReadFull(br, o.data); err != nil {
+				perr = fmt.Errorf("cat-file: reading %s: %w", h.id, err)
+				break
+			}
+		}
+		if _, err := io.CopyN(io.Discard, br, h.size-keep+1); err != nil { // the rest and the LF
+			perr = fmt.Errorf("cat-file: reading %s: %w", h.id, err)
+			break
+		}
+		out = append(out, o)
+	}
+	if perr != nil {
+		_ = cmd.Process.Kill()
+	}
+	werr := cmd.Wait()
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if werr != nil {
+		var ee *exec.ExitError
+		if errors.As(werr, &ee) {
+			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() && perr == nil {
+				return nil, fmt.Errorf("%w: git cat-file: %v", ErrGitKilled, ws.Signal())
+			}
+		}
+		if perr == nil {
+			return nil, &Error{Args: []string{"cat-file"}, Stderr: errb.String(), Err: werr}
+		}
+	}
+	if perr != nil {
+		return nil, fmt.Errorf("%w (%s)", perr, lastLine(strings.TrimSpace(errb.String())))
+	}
+	return out, nil
 }
 
 func committerTime(commit []byte) time.Time {

@@ -21,6 +21,9 @@ const PreviousNone = "none"
 // ObjectFormat returns the repository's object format: "sha1" or "sha256"
 // (extensions.objectFormat). Object ids are 40 or 64 hex digits accordingly.
 func (r *Repo) ObjectFormat(ctx context.Context) (string, error) {
+	if r.format != "" {
+		return r.format, nil // seen in an id Resolve read
+	}
 	out, err := r.run(ctx, nil, "rev-parse", "--show-object-format")
 	if err != nil {
 		return "", fmt.Errorf("reading the object format of %s: %w", r.Source, err)
@@ -29,6 +32,7 @@ func (r *Repo) ObjectFormat(ctx context.Context) (string, error) {
 	if f != "sha1" && f != "sha256" {
 		return "", fmt.Errorf("reading the object format of %s: unknown format %q", r.Source, f)
 	}
+	r.format = f
 	return f, nil
 }
 
@@ -104,7 +108,13 @@ func (r *Repo) IsAncestor(ctx context.Context, a, b string) (bool, error) {
 // tagCommits maps tag names to the commit they peel to: from the cache's
 // refs for local sources, from ls-remote (peeled "^{}" lines) for remote
 // ones.
+//
+// A local repository's answer is kept for the run (its refs do not change;
+// the previous-release analysis asks twice). Callers must not modify it.
 func (r *Repo) tagCommits(ctx context.Context) (map[string]string, error) {
+	if r.tags != nil {
+		return r.tags, nil
+	}
 	out := map[string]string{}
 	if r.Remote != "" && !r.opts.Offline {
 		b, err := r.run(ctx, nil, "-c", "protocol.version=2", "ls-remote", "--tags", "--end-of-options", r.Remote)
@@ -151,6 +161,9 @@ func (r *Repo) tagCommits(ctx context.Context) (map[string]string, error) {
 		if CheckTagName(n) != nil {
 			delete(out, n)
 		}
+	}
+	if r.Remote == "" {
+		r.tags = out
 	}
 	return out, nil
 }
