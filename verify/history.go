@@ -53,18 +53,30 @@ func (p *pipeline) previous(ctx context.Context) error {
 // nil with a nil error means there is none (said through Logf only: a
 // repository with one release has nothing to compare).
 func (p *pipeline) previousTag(ctx context.Context, spec string) (*gitsrc.Tag, error) {
-	if err := p.repo.FetchHistory(ctx, p.tag.Name); err != nil {
-		return nil, err
+	var prev *gitsrc.Tag
+	var err error
+	if a := p.ahead.wait(); a != nil {
+		prev, err = a.prev, a.prevErr
+	} else {
+		prev, err = previousTagOf(ctx, p.repo, p.tag, spec)
 	}
-	name, err := p.repo.PreviousTag(ctx, p.tag, spec)
-	if err != nil {
-		return nil, err
-	}
-	if name == "" {
+	if err == nil && prev == nil {
 		p.o.logf("no earlier release of the naming scheme of %s: no previous-release analysis", p.tag.Name)
-		return nil, nil
 	}
-	return p.repo.Resolve(ctx, name)
+	return prev, err
+}
+
+// previousTagOf is previousTag's git work on repo: the previous release of
+// tag, nil when there is none.
+func previousTagOf(ctx context.Context, repo *gitsrc.Repo, tag *gitsrc.Tag, spec string) (*gitsrc.Tag, error) {
+	if err := repo.FetchHistory(ctx, tag.Name); err != nil {
+		return nil, err
+	}
+	name, err := repo.PreviousTag(ctx, tag, spec)
+	if err != nil || name == "" {
+		return nil, err
+	}
+	return repo.Resolve(ctx, name)
 }
 
 // previousAnalysis fills the report's previous, drift and signers_history
@@ -112,16 +124,17 @@ func (p *pipeline) previousAnalysis(ctx context.Context, prev *gitsrc.Tag) error
 func (p *pipeline) drift(ctx context.Context, prev *gitsrc.Tag) (history.DriftReport, []history.Finding, error) {
 	repo, tag := p.repo, p.tag
 	in := history.DriftInput{Previous: prev.Name, Current: tag.Name, Flagged: p.flaggedBuildFiles(), Selected: p.selected()}
+	var g driftGit
 	var err error
-	if in.Changes, err = repo.DiffTrees(ctx, prev.Tree, tag.Tree); err != nil {
+	if a := p.ahead.wait(); a != nil && a.prev == prev {
+		g, err = a.git, a.gitErr
+	} else {
+		g, err = readDriftGit(ctx, repo, prev, tag)
+	}
+	if err != nil {
 		return history.DriftReport{}, nil, err
 	}
-	if in.Commits, err = repo.Log(ctx, prev.Commit, tag.Commit, nil); err != nil {
-		return history.DriftReport{}, nil, err
-	}
-	if in.Earlier, err = p.earlier(ctx, prev, in.Changes); err != nil {
-		return history.DriftReport{}, nil, err
-	}
+	in.Changes, in.Commits, in.Earlier = g.changes, g.commits, g.earlier
 	in.CheckCommitters = true
 	err = repo.ListTree(ctx, tag.Tree, func(e gitsrc.TreeEntry) error {
 		in.Tree = append(in.Tree, e)
@@ -143,27 +156,51 @@ func (p *pipeline) drift(ctx context.Context, prev *gitsrc.Tag) (history.DriftRe
 	return d, f, nil
 }
 
+// driftGit is what drift reads from git's history: the tree changes and
+// the commits between the two tags, and the earlier commits touching the
+// changed build files.
+type driftGit struct {
+	changes          []gitsrc.Change
+	commits, earlier []gitsrc.Commit
+}
+
+// readDriftGit reads driftGit for prev and tag from repo.
+func readDriftGit(ctx context.Context, repo *gitsrc.Repo, prev, tag *gitsrc.Tag) (driftGit, error) {
+	var g driftGit
+	var err error
+	if g.changes, err = repo.DiffTrees(ctx, prev.Tree, tag.Tree); err != nil {
+		return driftGit{}, err
+	}
+	if g.commits, err = repo.Log(ctx, prev.Commit, tag.Commit, nil); err != nil {
+		return driftGit{}, err
+	}
+	if g.earlier, err = earlier(ctx, repo, prev, g.changes); err != nil {
+		return driftGit{}, err
+	}
+	return g, nil
+}
+
 // earlier is who touched the changed build files in the releases before
 // prev (up to earlierReleases of them; the whole history when prev is the
 // first release).
-func (p *pipeline) earlier(ctx context.Context, prev *gitsrc.Tag, changes []gitsrc.Change) ([]gitsrc.Commit, error) {
+func earlier(ctx context.Context, repo *gitsrc.Repo, prev *gitsrc.Tag, changes []gitsrc.Change) ([]gitsrc.Commit, error) {
 	paths := history.BuildPaths(changes)
 	if len(paths) == 0 {
 		return nil, nil
 	}
-	older, err := p.repo.PreviousTags(ctx, prev, earlierReleases)
+	older, err := repo.PreviousTags(ctx, prev, earlierReleases)
 	if err != nil {
 		return nil, err
 	}
 	from := ""
 	if len(older) > 0 {
-		t, err := p.repo.Resolve(ctx, older[len(older)-1])
+		t, err := repo.Resolve(ctx, older[len(older)-1])
 		if err != nil {
 			return nil, err
 		}
 		from = t.Commit
 	}
-	return p.repo.Log(ctx, from, prev.Commit, paths)
+	return repo.Log(ctx, from, prev.Commit, paths)
 }
 
 // flaggedBuildFiles are the build files with a finding of severity high or

@@ -1,0 +1,93 @@
+package gitsrc
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestResolveAgreesWithGit: Resolve, which asks one cat-file --batch
+// process, gives what rev-parse and cat-file say one by one (annotated and
+// lightweight tags, sha1 and sha256), refuses tags that do not peel to a
+// commit and missing tags with ErrTagNotFound, and learns the object
+// format rev-parse --show-object-format prints.
+func TestResolveAgreesWithGit(t *testing.T) {
+	requireTool(t, "git")
+	ctx := context.Background()
+	for _, format := range []string{"sha1", "sha256"} {
+		dir := historyRepo(t, format)
+		gitDir := dir + "/.git"
+		gitT(t, dir, nil, "tag", "tree-tag", "HEAD^{tree}")
+		gitT(t, dir, nil, "tag", "-a", "-m", "blob", "blob-tag", "HEAD:README")
+		r, err := Open(ctx, dir, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"v1.2", "v1.2-rc1", "release-1.1"} {
+			tag, err := r.Resolve(ctx, name)
+			if err != nil {
+				t.Fatalf("%s: Resolve(%s): %v", format, name, err)
+			}
+			ref := "refs/tags/" + name
+			id := gitT(t, gitDir, nil, "rev-parse", ref)
+			if typ := gitT(t, gitDir, nil, "cat-file", "-t", id); typ == "tag" {
+				raw := gitT(t, gitDir, nil, "cat-file", "tag", id)
+				if tag.Object != id || strings.TrimSpace(string(tag.Raw)) != raw {
+					t.Errorf("%s: %s: object %q raw %q, want %q %q", format, name, tag.Object, tag.Raw, id, raw)
+				}
+			} else if tag.Object != "" || tag.Raw != nil {
+				t.Errorf("%s: lightweight %s: object %q raw %q, want none", format, name, tag.Object, tag.Raw)
+			}
+			commit, tree := gitT(t, gitDir, nil, "rev-parse", ref+"^{commit}"), gitT(t, gitDir, nil, "rev-parse", ref+"^{tree}")
+			if tag.Commit != commit || tag.Tree != tree {
+				t.Errorf("%s: %s: commit %s tree %s, want %s %s", format, name, tag.Commit, tag.Tree, commit, tree)
+			}
+			ct := gitT(t, gitDir, nil, "log", "-1", "--format=%ct", commit)
+			if got := strconv.FormatInt(tag.CommitTime.Unix(), 10); got != ct {
+				t.Errorf("%s: %s: commit time %s, want %s", format, name, got, ct)
+			}
+		}
+		if got, err := r.ObjectFormat(ctx); err != nil || got != gitT(t, gitDir, nil, "rev-parse", "--show-object-format") {
+			t.Errorf("%s: ObjectFormat after Resolve = %q, %v", format, got, err)
+		}
+		for _, name := range []string{"tree-tag", "blob-tag", "no-such-tag"} {
+			if _, err := r.Resolve(ctx, name); !errors.Is(err, ErrTagNotFound) {
+				t.Errorf("%s: Resolve(%s) = %v, want ErrTagNotFound", format, name, err)
+			}
+		}
+		if _, err := r.Resolve(ctx, "-bad"); !errors.Is(err, ErrBadTagName) {
+			t.Errorf("Resolve(-bad) = %v, want ErrBadTagName", err)
+		}
+	}
+}
+
+// TestTwin: a twin of a local repository resolves and lists as the
+// original does; a remote source has none.
+func TestTwin(t *testing.T) {
+	requireTool(t, "git")
+	ctx := context.Background()
+	r, err := Open(ctx, historyRepo(t, "sha1"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tw, ok := r.Twin()
+	if !ok {
+		t.Fatal("no twin of a local repository")
+	}
+	a, err1 := r.Resolve(ctx, "v1.2")
+	b, err2 := tw.Resolve(ctx, "v1.2")
+	if err1 != nil || err2 != nil || a.Commit != b.Commit || a.Tree != b.Tree || string(a.Raw) != string(b.Raw) {
+		t.Errorf("twin resolves v1.2 to %+v (%v), original to %+v (%v)", b, err2, a, err1)
+	}
+	prevA, _ := r.PreviousTag(ctx, a, "")
+	prevB, _ := tw.PreviousTag(ctx, b, "")
+	if prevA != "v1.1" || prevB != prevA {
+		t.Errorf("previous tag: original %q, twin %q, want v1.1", prevA, prevB)
+	}
+	remote := &Repo{Remote: "https://example.invalid/x.git", GitDir: t.TempDir()}
+	if _, ok := remote.Twin(); ok {
+		t.Error("a remote repository has a twin")
+	}
+}
