@@ -2,8 +2,10 @@ package verify
 
 import (
 	"context"
+	"sync"
 
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
+	"github.com/tarcheck/tarcheck/verify/history"
 )
 
 // previousAhead is the git work of the previous-release analysis (step 9),
@@ -40,7 +42,7 @@ func (p *pipeline) startPreviousAhead(ctx context.Context) {
 		defer close(a.done)
 		a.prev, a.prevErr = previousTagOf(ctx, repo, tag, spec)
 		if a.prevErr == nil && a.prev != nil {
-			a.git, a.gitErr = readDriftGit(ctx, repo, a.prev, tag)
+			a.git, a.gitErr = readDriftGitConcurrently(ctx, repo, a.prev, tag)
 		}
 	}()
 	p.ahead = a
@@ -63,4 +65,58 @@ func (a *previousAhead) stop() {
 	}
 	a.cancel()
 	<-a.done
+}
+
+// readDriftGitConcurrently is readDriftGit with its three independent git
+// reads at once, each on its own twin of repo: the tree diff, the log
+// between the tags, and the releases before prev (earlier needs them only
+// when a build file changed; reading them anyway costs a few merge-bases).
+// Its result and its error are readDriftGit's: errors are taken in
+// readDriftGit's order, and one that readDriftGit would not have met
+// (the older releases, when no build file changed) is dropped.
+func readDriftGitConcurrently(ctx context.Context, repo *gitsrc.Repo, prev, tag *gitsrc.Tag) (driftGit, error) {
+	twin := func() *gitsrc.Repo {
+		t, ok := repo.Twin()
+		if !ok {
+			return nil
+		}
+		return t
+	}
+	diffRepo, logRepo := twin(), twin()
+	if diffRepo == nil || logRepo == nil {
+		return readDriftGit(ctx, repo, prev, tag)
+	}
+	var g driftGit
+	var diffErr, logErr, olderErr error
+	var from string
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		g.changes, diffErr = diffRepo.DiffTrees(ctx, prev.Tree, tag.Tree)
+	}()
+	go func() {
+		defer wg.Done()
+		g.commits, logErr = logRepo.Log(ctx, prev.Commit, tag.Commit, nil)
+	}()
+	from, olderErr = olderCommit(ctx, repo, prev)
+	wg.Wait()
+	if diffErr != nil {
+		return driftGit{}, diffErr
+	}
+	if logErr != nil {
+		return driftGit{}, logErr
+	}
+	paths := history.BuildPaths(g.changes)
+	if len(paths) == 0 {
+		return g, nil
+	}
+	if olderErr != nil {
+		return driftGit{}, olderErr
+	}
+	var err error
+	if g.earlier, err = repo.Log(ctx, from, prev.Commit, paths); err != nil {
+		return driftGit{}, err
+	}
+	return g, nil
 }

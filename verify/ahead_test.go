@@ -11,7 +11,8 @@ import (
 // TestPreviousAheadSameReport: the previous-release analysis whose git
 // work runs while the archive streams gives the report the serial pipeline
 // gives, field for field, with the previous release, its drift (a build
-// file and a binary changed, the commits between) filled in.
+// file and a binary changed, the commits between, the earlier release's
+// history of the build file) filled in.
 func TestPreviousAheadSameReport(t *testing.T) {
 	dir := t.TempDir()
 	repo := filepath.Join(dir, "repo")
@@ -28,8 +29,13 @@ func TestPreviousAheadSameReport(t *testing.T) {
 	run(repo, "git", "add", "-A")
 	run(repo, "git", "commit", "-q", "-m", "two")
 	run(repo, "git", "tag", "-a", "-m", "foo 1.1", "v1.1")
-	run(dir, "sh", "-c", "mkdir -p x && git -C repo archive --prefix=foo-1.1/ v1.1 | tar -x -C x && printf 'n\\n' > x/foo-1.1/NEWS && tar -czf foo-1.1.tar.gz -C x foo-1.1")
-	o := Options{Sources: Sources{Tarball: filepath.Join(dir, "foo-1.1.tar.gz"), Git: repo, Tag: "v1.1", CacheDir: filepath.Join(dir, "cache")}}
+	os.WriteFile(filepath.Join(repo, "configure.ac"), []byte("AC_INIT([foo], [1.2])\n"), 0o644)
+	os.WriteFile(filepath.Join(repo, "tests", "data.xz"), []byte("\xfd7zXZ\x00\x00binary 2"), 0o644)
+	run(repo, "git", "add", "-A")
+	run(repo, "git", "commit", "-q", "-m", "three")
+	run(repo, "git", "tag", "-a", "-m", "foo 1.2", "v1.2")
+	run(dir, "sh", "-c", "mkdir -p x && git -C repo archive --prefix=foo-1.2/ v1.2 | tar -x -C x && printf 'n\\n' > x/foo-1.2/NEWS && tar -czf foo-1.2.tar.gz -C x foo-1.2")
+	o := Options{Sources: Sources{Tarball: filepath.Join(dir, "foo-1.2.tar.gz"), Git: repo, Tag: "v1.2", CacheDir: filepath.Join(dir, "cache")}}
 
 	ahead, err := Run(context.Background(), o)
 	if err != nil {
@@ -41,7 +47,7 @@ func TestPreviousAheadSameReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ahead.Previous == nil || ahead.Previous.Tag != "v1.0" || ahead.Drift == nil || len(ahead.Drift.BuildFiles) == 0 || len(ahead.Drift.Binaries) == 0 {
+	if ahead.Previous == nil || ahead.Previous.Tag != "v1.1" || ahead.Drift == nil || len(ahead.Drift.BuildFiles) == 0 || len(ahead.Drift.Binaries) == 0 {
 		t.Fatalf("no previous-release analysis: previous %+v drift %+v", ahead.Previous, ahead.Drift)
 	}
 	a, _ := json.Marshal(ahead)

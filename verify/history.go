@@ -188,19 +188,25 @@ func earlier(ctx context.Context, repo *gitsrc.Repo, prev *gitsrc.Tag, changes [
 	if len(paths) == 0 {
 		return nil, nil
 	}
-	older, err := repo.PreviousTags(ctx, prev, earlierReleases)
+	from, err := olderCommit(ctx, repo, prev)
 	if err != nil {
 		return nil, err
 	}
-	from := ""
-	if len(older) > 0 {
-		t, err := repo.Resolve(ctx, older[len(older)-1])
-		if err != nil {
-			return nil, err
-		}
-		from = t.Commit
-	}
 	return repo.Log(ctx, from, prev.Commit, paths)
+}
+
+// olderCommit is the commit of the oldest of the earlierReleases releases
+// before prev, "" when prev is the first.
+func olderCommit(ctx context.Context, repo *gitsrc.Repo, prev *gitsrc.Tag) (string, error) {
+	older, err := repo.PreviousTags(ctx, prev, earlierReleases)
+	if err != nil || len(older) == 0 {
+		return "", err
+	}
+	t, err := repo.Resolve(ctx, older[len(older)-1])
+	if err != nil {
+		return "", err
+	}
+	return t.Commit, nil
 }
 
 // flaggedBuildFiles are the build files with a finding of severity high or

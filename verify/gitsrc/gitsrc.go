@@ -240,14 +240,15 @@ func Open(ctx context.Context, source string, o Options) (*Repo, error) {
 // Twin returns a second handle on a local repository (a directory, or a
 // bundle once imported), for use from another goroutine: it runs the same
 // git commands against the same git directory and shares no mutable state
-// with r. ok is false for a remote source, whose cache repository changes as
+// with r (the tag list read so far is shared: it is never modified). ok
+// is false for a remote source, whose cache repository changes as
 // tags are fetched.
 func (r *Repo) Twin() (twin *Repo, ok bool) {
 	if !r.local || r.Remote != "" {
 		return nil, false
 	}
 	return &Repo{Source: r.Source, GitDir: r.GitDir, opts: r.opts, git: r.git, local: true, format: r.format,
-		fetched: map[string]bool{}, treeTag: map[string]string{}}, true
+		tags: r.tags, fetched: map[string]bool{}, treeTag: map[string]string{}}, true
 }
 
 func (r *Repo) openLocal(ctx context.Context, dir string) (*Repo, error) {
