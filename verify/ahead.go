@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/tarcheck/tarcheck/verify/explain"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
 	"github.com/tarcheck/tarcheck/verify/history"
 )
@@ -65,6 +66,51 @@ func (a *previousAhead) stop() {
 	}
 	a.cancel()
 	<-a.done
+}
+
+// attributesAhead is the tag's tree read into a throwaway index for git
+// check-attr (gitsrc.PrepareAttributes), started once the tree is listed so
+// that it runs while the archive streams; explain then asks only about the
+// paths that differ. Only for a local repository with a .gitattributes.
+type attributesAhead struct {
+	done chan struct{}
+	idx  *gitsrc.AttrIndex
+	err  error
+}
+
+// startAttributesAhead prepares the attribute index in the background.
+func (p *pipeline) startAttributesAhead(ctx context.Context) {
+	if p.serial || !explain.HasGitattributes(p.git) {
+		return
+	}
+	repo, ok := p.repo.Twin()
+	if !ok {
+		return
+	}
+	a := &attributesAhead{done: make(chan struct{})}
+	tree, dir := p.tag.Tree, p.o.Sources.CacheDir
+	go func() {
+		defer close(a.done)
+		a.idx, a.err = repo.PrepareAttributes(ctx, tree, dir)
+	}()
+	p.attrs = a
+}
+
+// wait returns the prepared index (nil and the error when it failed); nil,
+// nil when none was started.
+func (a *attributesAhead) wait() (*gitsrc.AttrIndex, error) {
+	if a == nil {
+		return nil, nil
+	}
+	<-a.done
+	return a.idx, a.err
+}
+
+// stop waits for the preparation and removes the index.
+func (a *attributesAhead) stop() {
+	if idx, _ := a.wait(); idx != nil {
+		_ = idx.Close()
+	}
 }
 
 // readDriftGitConcurrently is readDriftGit with its three independent git

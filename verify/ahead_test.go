@@ -8,18 +8,23 @@ import (
 	"testing"
 )
 
-// TestPreviousAheadSameReport: the previous-release analysis whose git
-// work runs while the archive streams gives the report the serial pipeline
-// gives, field for field, with the previous release, its drift (a build
-// file and a binary changed, the commits between, the earlier release's
-// history of the build file) filled in.
-func TestPreviousAheadSameReport(t *testing.T) {
+// TestAheadSameReport: the previous-release analysis whose git work runs
+// while the archive streams, and the .gitattributes read into an index
+// meanwhile, give the report the serial pipeline gives, field for field:
+// with the previous release, its drift (a build file and a binary changed,
+// the commits between, the earlier release's history of the build file)
+// and the export-ignore'd and export-subst'd files explained.
+func TestAheadSameReport(t *testing.T) {
 	dir := t.TempDir()
 	repo := filepath.Join(dir, "repo")
 	run := commandRunner(t)
 	os.MkdirAll(filepath.Join(repo, "tests"), 0o755)
 	os.WriteFile(filepath.Join(repo, "configure.ac"), []byte("AC_INIT([foo], [1.0])\n"), 0o644)
 	os.WriteFile(filepath.Join(repo, "a.txt"), []byte("a\n"), 0o644)
+	os.MkdirAll(filepath.Join(repo, "ci"), 0o755)
+	os.WriteFile(filepath.Join(repo, "ci", "build.sh"), []byte("make\n"), 0o644)
+	os.WriteFile(filepath.Join(repo, "version.h"), []byte("#define V \"$Format:%H$\"\n"), 0o644)
+	os.WriteFile(filepath.Join(repo, ".gitattributes"), []byte("ci/ export-ignore\nversion.h export-subst\n"), 0o644)
 	run(repo, "git", "init", "-q")
 	run(repo, "git", "add", "-A")
 	run(repo, "git", "commit", "-q", "-m", "one")
@@ -49,6 +54,13 @@ func TestPreviousAheadSameReport(t *testing.T) {
 	}
 	if ahead.Previous == nil || ahead.Previous.Tag != "v1.1" || ahead.Drift == nil || len(ahead.Drift.BuildFiles) == 0 || len(ahead.Drift.Binaries) == 0 {
 		t.Fatalf("no previous-release analysis: previous %+v drift %+v", ahead.Previous, ahead.Drift)
+	}
+	classes := map[string]string{}
+	for _, f := range ahead.Files {
+		classes[f.Path] = f.Class
+	}
+	if classes["ci/build.sh"] == "" || classes["version.h"] == "" {
+		t.Errorf("export-ignore'd and export-subst'd files not explained: %v", classes)
 	}
 	a, _ := json.Marshal(ahead)
 	b, _ := json.Marshal(serial)

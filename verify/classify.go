@@ -109,7 +109,17 @@ func (p *pipeline) attributes(ctx context.Context) (ignore, subst map[string]boo
 			paths = append(paths, rel)
 		}
 	}
-	ignore, subst, err := p.repo.Attributes(ctx, p.tag.Tree, p.o.Sources.CacheDir, paths)
+	var err error
+	switch idx, perr := p.attrs.wait(); {
+	case p.attrs == nil:
+		ignore, subst, err = p.repo.Attributes(ctx, p.tag.Tree, p.o.Sources.CacheDir, paths)
+	case len(paths) == 0:
+		ignore, subst = map[string]bool{}, map[string]bool{} // Attributes asks git nothing
+	case perr != nil:
+		err = perr // Attributes's own error
+	default:
+		ignore, subst, err = idx.Check(ctx, paths)
+	}
 	if err != nil {
 		p.o.logf("%v", err)
 	}

@@ -80,6 +80,7 @@ type pipeline struct {
 	// ahead is the previous-release git work running in the background
 	// (nil when not started); serial starts none (tests compare both).
 	ahead  *previousAhead
+	attrs  *attributesAhead
 	serial bool
 }
 
@@ -95,7 +96,7 @@ func (p *pipeline) run(ctx context.Context) (*report.Report, error) {
 		p.rebuild,        // 8. --rebuild: the generated files regenerated (verify/rebuild)
 		p.previous,       // 9. the previous release: drift and signers since (verify/history)
 	}
-	defer func() { p.ahead.stop() }()
+	defer func() { p.ahead.stop(); p.attrs.stop() }()
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return nil, err
@@ -277,6 +278,7 @@ func (p *pipeline) indexGit(ctx context.Context) error {
 	p.git = idx
 	p.report.Summary.GitFiles = p.git.Len()
 	p.allowedSignersNote()
+	p.startAttributesAhead(ctx) // read into an index while the archive streams
 	return nil
 }
 

@@ -1263,38 +1263,77 @@ func isHexID(s string) bool {
 // ignored, and so is a local repository's $GIT_DIR/info/attributes (git
 // reads the tree through a throwaway repository borrowing its objects).
 func (r *Repo) Attributes(ctx context.Context, tree, tmpDir string, paths []string) (ignore, subst map[string]bool, err error) {
+	if len(paths) == 0 {
+		return map[string]bool{}, map[string]bool{}, nil
+	}
+	a, err := r.PrepareAttributes(ctx, tree, tmpDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer a.Close()
+	return a.Check(ctx, paths)
+}
+
+// AttrIndex is a tree read into a throwaway index, ready for Check
+// (Attributes in two steps: the costly one can run before the paths are
+// known). Close removes it.
+type AttrIndex struct {
+	r       *Repo // the repository check-attr runs in (the throwaway one for a local repository)
+	scratch string
+	env     []string
+}
+
+// PrepareAttributes reads tree into a throwaway index under tmpDir, as
+// Attributes does, for later Checks.
+func (r *Repo) PrepareAttributes(ctx context.Context, tree, tmpDir string) (*AttrIndex, error) {
+	scratch, err := os.MkdirTemp(tmpDir, "tarcheck-attr-*")
+	if err != nil {
+		return nil, fmt.Errorf("reading .gitattributes: %w", err)
+	}
+	a := &AttrIndex{r: r, scratch: scratch, env: []string{"GIT_INDEX_FILE=" + filepath.Join(scratch, "index")}}
+	if err := a.prepare(ctx, tree); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *AttrIndex) prepare(ctx context.Context, tree string) error {
+	r := a.r
+	if r.local {
+		objects, err := r.objectDir(ctx)
+		if err != nil {
+			return fmt.Errorf("reading .gitattributes: %w", err)
+		}
+		iso := filepath.Join(a.scratch, "repo.git")
+		if _, err := r.runIn(ctx, "", nil, "init", "--quiet", "--bare", "--template=", "--end-of-options", iso); err != nil {
+			return fmt.Errorf("reading .gitattributes: %w", err)
+		}
+		c := *r
+		c.GitDir = iso
+		a.r = &c
+		a.env = append(a.env, "GIT_ALTERNATE_OBJECT_DIRECTORIES="+objects)
+	}
+	cmd := a.r.command(ctx, "read-tree", "--end-of-options", tree)
+	cmd.Env = append(cmd.Env, a.env...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("reading .gitattributes: git read-tree: %s", strings.TrimSpace(string(out)))
+	}
+	return nil
+}
+
+// Close removes the throwaway index.
+func (a *AttrIndex) Close() error { return os.RemoveAll(a.scratch) }
+
+// Check returns, for the given paths, which carry export-ignore and
+// export-subst (see Attributes).
+func (a *AttrIndex) Check(ctx context.Context, paths []string) (ignore, subst map[string]bool, err error) {
 	ignore, subst = map[string]bool{}, map[string]bool{}
 	if len(paths) == 0 {
 		return ignore, subst, nil
 	}
-	scratch, err := os.MkdirTemp(tmpDir, "tarcheck-attr-*")
-	if err != nil {
-		return nil, nil, fmt.Errorf("reading .gitattributes: %w", err)
-	}
-	defer os.RemoveAll(scratch)
-	idxPath := filepath.Join(scratch, "index")
-	env := []string{"GIT_INDEX_FILE=" + idxPath}
-	rr := r
-	if r.local {
-		objects, err := r.objectDir(ctx)
-		if err != nil {
-			return nil, nil, fmt.Errorf("reading .gitattributes: %w", err)
-		}
-		iso := filepath.Join(scratch, "repo.git")
-		if _, err := r.runIn(ctx, "", nil, "init", "--quiet", "--bare", "--template=", "--end-of-options", iso); err != nil {
-			return nil, nil, fmt.Errorf("reading .gitattributes: %w", err)
-		}
-		c := *r
-		c.GitDir = iso
-		rr = &c
-		env = append(env, "GIT_ALTERNATE_OBJECT_DIRECTORIES="+objects)
-	}
-	cmd := rr.command(ctx, "read-tree", "--end-of-options", tree)
-	cmd.Env = append(cmd.Env, env...)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return nil, nil, fmt.Errorf("reading .gitattributes: git read-tree: %s", strings.TrimSpace(string(out)))
-	}
-	cmd = rr.command(ctx, "check-attr", "--cached", "-z", "--stdin", "export-ignore", "export-subst")
+	rr, env := a.r, a.env
+	cmd := rr.command(ctx, "check-attr", "--cached", "-z", "--stdin", "export-ignore", "export-subst")
 	cmd.Env = append(cmd.Env, env...)
 	// git archive leaves out a whole directory marked export-ignore, and it
 	// asks about a directory with a trailing slash: ask about every parent

@@ -3,6 +3,9 @@ package gitsrc
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -89,5 +92,50 @@ func TestTwin(t *testing.T) {
 	remote := &Repo{Remote: "https://example.invalid/x.git", GitDir: t.TempDir()}
 	if _, ok := remote.Twin(); ok {
 		t.Error("a remote repository has a twin")
+	}
+}
+
+// TestPrepareAttributes: an index prepared before the paths are known
+// answers Check as Attributes does, more than once, and Close removes it.
+func TestPrepareAttributes(t *testing.T) {
+	requireTool(t, "git")
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "work")
+	os.MkdirAll(dir, 0o755)
+	gitT(t, dir, nil, "init", "--quiet")
+	writeFiles(t, dir, map[string]string{".gitattributes": "ci/ export-ignore\nversion.h export-subst\n",
+		"ci/build.sh": "make\n", "version.h": "$Format:%H$\n", "README": "hi\n"})
+	gitT(t, dir, nil, "add", "-A")
+	gitT(t, dir, nil, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "--quiet", "-m", "x")
+	gitT(t, dir, nil, "tag", "v1")
+	r, err := Open(ctx, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tag, err := r.Resolve(ctx, "v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	paths := []string{"ci/build.sh", "version.h", "README"}
+	wantIgn, wantSubst, err := r.Attributes(ctx, tag.Tree, tmp, paths)
+	if err != nil || !wantIgn["ci/build.sh"] || !wantSubst["version.h"] || wantIgn["README"] {
+		t.Fatalf("Attributes = %v %v, %v", wantIgn, wantSubst, err)
+	}
+	a, err := r.PrepareAttributes(ctx, tag.Tree, tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		ign, subst, err := a.Check(ctx, paths)
+		if err != nil || !reflect.DeepEqual(ign, wantIgn) || !reflect.DeepEqual(subst, wantSubst) {
+			t.Errorf("Check = %v %v, %v; Attributes gave %v %v", ign, subst, err, wantIgn, wantSubst)
+		}
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("Close left %d entries in the scratch directory", len(left))
 	}
 }
