@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
+
+	"github.com/tarcheck/tarcheck/verify/gitsrc"
 )
 
 // TestAheadSameReport: the previous-release analysis whose git work runs
@@ -66,5 +69,45 @@ func TestAheadSameReport(t *testing.T) {
 	b, _ := json.Marshal(serial)
 	if string(a) != string(b) {
 		t.Errorf("reports differ:\nahead  %s\nserial %s", a, b)
+	}
+}
+
+// TestTagTreeIsListTree: the tag's tree rebuilt from step 4's index is
+// what git ls-tree -r lists, entry for entry and in order (files in
+// subdirectories, an executable, a symlink, a gitlink).
+func TestTagTreeIsListTree(t *testing.T) {
+	dir := t.TempDir()
+	repo := filepath.Join(dir, "repo")
+	run := commandRunner(t)
+	os.MkdirAll(filepath.Join(repo, "a", "b"), 0o755)
+	os.WriteFile(filepath.Join(repo, "a", "b", "c.txt"), []byte("c\n"), 0o644)
+	os.WriteFile(filepath.Join(repo, "a-b"), []byte("x\n"), 0o755)
+	os.WriteFile(filepath.Join(repo, "z"), []byte("z\n"), 0o644)
+	os.Symlink("z", filepath.Join(repo, "link"))
+	run(repo, "git", "init", "-q")
+	run(repo, "git", "add", "-A")
+	run(repo, "git", "update-index", "--add", "--cacheinfo", "160000,1111111111111111111111111111111111111111,sub")
+	run(repo, "git", "commit", "-q", "-m", "x")
+	run(repo, "git", "tag", "v1")
+	o := Options{Sources: Sources{Git: repo, Tag: "v1", CacheDir: filepath.Join(dir, "cache")}}
+	o.withPolicy()
+	p := &pipeline{o: o, serial: true, report: newReport(&o)}
+	ctx := context.Background()
+	if err := p.resolveTag(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.indexGit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := p.tagTree(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []gitsrc.TreeEntry
+	if err := p.repo.ListTree(ctx, p.tag.Tree, func(e gitsrc.TreeEntry) error { want = append(want, e); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(want) != 5 || !reflect.DeepEqual(got, want) {
+		t.Errorf("tagTree:\n%v\nls-tree:\n%v", got, want)
 	}
 }

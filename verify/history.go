@@ -136,11 +136,7 @@ func (p *pipeline) drift(ctx context.Context, prev *gitsrc.Tag) (history.DriftRe
 	}
 	in.Changes, in.Commits, in.Earlier = g.changes, g.commits, g.earlier
 	in.CheckCommitters = true
-	err = repo.ListTree(ctx, tag.Tree, func(e gitsrc.TreeEntry) error {
-		in.Tree = append(in.Tree, e)
-		return nil
-	})
-	if err != nil {
+	if in.Tree, err = p.tagTree(ctx); err != nil {
 		return history.DriftReport{}, nil, err
 	}
 	if err := repo.Prefetch(ctx, tag.Tree, history.NeededBlobs(in.Changes, in.Tree)); err != nil {
@@ -178,6 +174,33 @@ func readDriftGit(ctx context.Context, repo *gitsrc.Repo, prev, tag *gitsrc.Tag)
 		return driftGit{}, err
 	}
 	return g, nil
+}
+
+// tagTree is the tag's whole tree as `git ls-tree -r` lists it: rebuilt
+// from step 4's index (in git's order) when it holds whole ids (sha1),
+// else listed again.
+func (p *pipeline) tagTree(ctx context.Context) ([]gitsrc.TreeEntry, error) {
+	root := p.git
+	if p.gitRoot != nil {
+		root = p.gitRoot // p.git is a crate's subtree
+	}
+	var out []gitsrc.TreeEntry
+	if p.format == "sha1" && root != nil {
+		out = make([]gitsrc.TreeEntry, 0, root.Len())
+		for path, g := range root.All() {
+			typ := "blob"
+			if g.Mode == 0o160000 {
+				typ = "commit"
+			}
+			out = append(out, gitsrc.TreeEntry{Mode: g.Mode, Type: typ, ID: g.HexID(), Path: path})
+		}
+		return out, nil
+	}
+	err := p.repo.ListTree(ctx, p.tag.Tree, func(e gitsrc.TreeEntry) error {
+		out = append(out, e)
+		return nil
+	})
+	return out, err
 }
 
 // earlier is who touched the changed build files in the releases before
