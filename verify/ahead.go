@@ -23,6 +23,9 @@ type previousAhead struct {
 	prevErr error
 	git     driftGit
 	gitErr  error
+	// blobs is a cat-file process started for drift's blob reads (nil when
+	// it could not start: drift then starts its own), until taken.
+	blobs *gitsrc.Blobs
 }
 
 // startPreviousAhead starts the previous-release git work in the
@@ -45,6 +48,9 @@ func (p *pipeline) startPreviousAhead(ctx context.Context) {
 		if a.prevErr == nil && a.prev != nil {
 			a.git, a.gitErr = readDriftGitConcurrently(ctx, repo, a.prev, tag)
 		}
+		if a.gitErr == nil && a.prev != nil {
+			a.blobs, _ = repo.OpenBlobs(ctx)
+		}
 	}()
 	p.ahead = a
 }
@@ -58,14 +64,28 @@ func (a *previousAhead) wait() *previousAhead {
 	return a
 }
 
-// stop cancels the work if it still runs and waits for it to end (nothing
-// outlives the run).
+// takeBlobs hands over the blob reader started for prev's drift (nil when
+// there is none); the caller closes it.
+func (a *previousAhead) takeBlobs(prev *gitsrc.Tag) *gitsrc.Blobs {
+	if a = a.wait(); a == nil || a.prev != prev {
+		return nil
+	}
+	b := a.blobs
+	a.blobs = nil
+	return b
+}
+
+// stop cancels the work if it still runs and waits for it to end, and
+// closes a blob reader not taken (nothing outlives the run).
 func (a *previousAhead) stop() {
 	if a == nil {
 		return
 	}
 	a.cancel()
 	<-a.done
+	if a.blobs != nil {
+		_ = a.blobs.Close()
+	}
 }
 
 // attributesAhead is the tag's tree read into a throwaway index for git

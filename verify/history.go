@@ -142,9 +142,11 @@ func (p *pipeline) drift(ctx context.Context, prev *gitsrc.Tag) (history.DriftRe
 	if err := repo.Prefetch(ctx, tag.Tree, history.NeededBlobs(in.Changes, in.Tree)); err != nil {
 		return history.DriftReport{}, nil, err
 	}
-	blobs, err := repo.OpenBlobs(ctx)
-	if err != nil {
-		return history.DriftReport{}, nil, err
+	blobs := p.ahead.takeBlobs(prev) // started ahead, else now
+	if blobs == nil {
+		if blobs, err = repo.OpenBlobs(ctx); err != nil {
+			return history.DriftReport{}, nil, err
+		}
 	}
 	defer blobs.Close()
 	in.Blobs = blobs
