@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tarcheck/tarcheck/internal/limits"
@@ -219,6 +220,7 @@ func (r *Repo) PreviousTags(ctx context.Context, cur *Tag, n int) ([]string, err
 	// the whole history's reachability (mergedTags walks every commit: half
 	// a second of CPU on curl's) only when the first ones are off cur's
 	// history.
+	known := r.ancestryAhead(ctx, cands, commits, cur, n)
 	var merged map[string]bool
 	asked := 0
 	var out []string
@@ -240,7 +242,11 @@ func (r *Repo) PreviousTags(ctx context.Context, cur *Tag, n int) ([]string, err
 			continue
 		}
 		asked++
-		ok, err := r.IsAncestor(ctx, id, cur.Commit)
+		a, hit := known[name]
+		if !hit {
+			a.ok, a.err = r.IsAncestor(ctx, id, cur.Commit)
+		}
+		ok, err := a.ok, a.err
 		if err != nil {
 			var ge *Error
 			if errors.As(err, &ge) {
@@ -253,6 +259,51 @@ func (r *Repo) PreviousTags(ctx context.Context, cur *Tag, n int) ([]string, err
 		}
 	}
 	return out, nil
+}
+
+// ancestry is one IsAncestor answer.
+type ancestry struct {
+	ok  bool
+	err error
+}
+
+// ancestryAhead asks, all at once, whether the first n candidates (those
+// PreviousTags asks first, and usually the only ones) are ancestors of
+// cur, each on a twin of a local repository; PreviousTags then takes the
+// answers in its own order, so the outcome is the same. nil when there is
+// nothing to overlap (fewer than two questions, or a remote repository).
+func (r *Repo) ancestryAhead(ctx context.Context, cands []string, commits map[string]string, cur *Tag, n int) map[string]ancestry {
+	var ask []string
+	for _, name := range cands {
+		if len(ask) == n {
+			break
+		}
+		if commits[name] != cur.Commit {
+			ask = append(ask, name)
+		}
+	}
+	if len(ask) < 2 {
+		return nil
+	}
+	if _, ok := r.Twin(); !ok {
+		return nil
+	}
+	answers := make([]ancestry, len(ask))
+	var wg sync.WaitGroup
+	for i, name := range ask {
+		twin, _ := r.Twin()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			answers[i].ok, answers[i].err = twin.IsAncestor(ctx, commits[name], cur.Commit)
+		}()
+	}
+	wg.Wait()
+	known := make(map[string]ancestry, len(ask))
+	for i, name := range ask {
+		known[name] = answers[i]
+	}
+	return known
 }
 
 // tagVersion splits a tag name into its scheme and version: the prefix

@@ -139,3 +139,33 @@ func TestPrepareAttributes(t *testing.T) {
 		t.Errorf("Close left %d entries in the scratch directory", len(left))
 	}
 }
+
+// TestPreviousTagsAnsweredAhead: with the first candidates' ancestry asked
+// all at once (ancestryAhead), PreviousTags still skips the maintenance
+// release off the history and keeps its order, newest first.
+func TestPreviousTagsAnsweredAhead(t *testing.T) {
+	requireTool(t, "git")
+	ctx := context.Background()
+	r, err := Open(ctx, historyRepo(t, "sha1"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		cur  string
+		n    int
+		want []string
+	}{
+		{"v2.0", 3, []string{"v1.2", "v1.1", "v1.0"}},
+		{"v2.0", 2, []string{"v1.2", "v1.1"}},
+		{"v1.1.9", 3, []string{"v1.1", "v1.0"}},
+		{"release-1.2", 2, []string{"release-1.1", "release-1.0"}},
+	} {
+		cur, err := r.Resolve(ctx, c.cur)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := r.PreviousTags(ctx, cur, c.n); err != nil || !reflect.DeepEqual(got, c.want) {
+			t.Errorf("PreviousTags(%s, %d) = %v, %v; want %v", c.cur, c.n, got, err, c.want)
+		}
+	}
+}
