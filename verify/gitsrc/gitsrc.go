@@ -841,10 +841,25 @@ type batchObject struct {
 // that CheckTagName has not passed) and returns one answer per name, with
 // the content of those whose want is true (capped at MaxObjectSize).
 func (r *Repo) readBatch(ctx context.Context, names []string, want []bool) ([]batchObject, error) {
+	out := make([]batchObject, 0, len(names))
+	err := r.streamBatch(ctx, names, func(i int) bool { return want[i] }, func(_ int, o batchObject) error {
+		out = append(out, o)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// streamBatch is readBatch calling fn with each answer as it is read (the
+// names are all written at once: no round trip per object); an error from
+// fn stops the reading and is returned.
+func (r *Repo) streamBatch(ctx context.Context, names []string, want func(int) bool, fn func(int, batchObject) error) error {
 	var in bytes.Buffer
 	for _, n := range names {
 		if n == "" || strings.ContainsAny(n, "\n\r") {
-			return nil, fmt.Errorf("cat-file: invalid object name %q", n)
+			return fmt.Errorf("cat-file: invalid object name %q", n)
 		}
 		in.WriteString(n)
 		in.WriteByte('\n')
@@ -855,14 +870,13 @@ func (r *Repo) readBatch(ctx context.Context, names []string, want []bool) ([]ba
 	cmd.Stdin = &in
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrGitMissing, err)
+		return fmt.Errorf("%w: %v", ErrGitMissing, err)
 	}
 	br := bufio.NewReaderSize(stdout, 64<<10)
-	out := make([]batchObject, 0, len(names))
-	var perr error
+	var perr, fnErr error
 	for i := range names {
 		line, err := br.ReadSlice('\n')
 		if err != nil {
@@ -871,7 +885,9 @@ func (r *Repo) readBatch(ctx context.Context, names []string, want []bool) ([]ba
 		}
 		l := strings.TrimSuffix(string(line), "\n")
 		if strings.HasSuffix(l, " missing") || strings.HasSuffix(l, " ambiguous") {
-			out = append(out, batchObject{missing: true})
+			if fnErr = fn(i, batchObject{missing: true}); fnErr != nil {
+				break
+			}
 			continue
 		}
 		h, err := parseBatchHeader(line)
@@ -881,7 +897,7 @@ func (r *Repo) readBatch(ctx context.Context, names []string, want []bool) ([]ba
 		}
 		o := batchObject{id: h.id, typ: h.typ}
 		keep := int64(0)
-		if want[i] {
+		if want(i) {
 			keep = min(h.size, MaxObjectSize)
 			o.data = make([]byte, keep)
 			if _, err := io.ReadFull(br, o.data); err != nil {
@@ -893,30 +909,37 @@ func (r *Repo) readBatch(ctx context.Context, names []string, want []bool) ([]ba
 			perr = fmt.Errorf("cat-file: reading %s: %w", h.id, err)
 			break
 		}
-		out = append(out, o)
+		if fnErr = fn(i, o); fnErr != nil {
+			break
+		}
+	}
+	if fnErr != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return fnErr
 	}
 	if perr != nil {
 		_ = cmd.Process.Kill()
 	}
 	werr := cmd.Wait()
 	if ctx.Err() != nil {
-		return nil, ctx.Err()
+		return ctx.Err()
 	}
 	if werr != nil {
 		var ee *exec.ExitError
 		if errors.As(werr, &ee) {
 			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() && perr == nil {
-				return nil, fmt.Errorf("%w: git cat-file: %v", ErrGitKilled, ws.Signal())
+				return fmt.Errorf("%w: git cat-file: %v", ErrGitKilled, ws.Signal())
 			}
 		}
 		if perr == nil {
-			return nil, &Error{Args: []string{"cat-file"}, Stderr: errb.String(), Err: werr}
+			return &Error{Args: []string{"cat-file"}, Stderr: errb.String(), Err: werr}
 		}
 	}
 	if perr != nil {
-		return nil, fmt.Errorf("%w (%s)", perr, lastLine(strings.TrimSpace(errb.String())))
+		return fmt.Errorf("%w (%s)", perr, lastLine(strings.TrimSpace(errb.String())))
 	}
-	return out, nil
+	return nil
 }
 
 func committerTime(commit []byte) time.Time {

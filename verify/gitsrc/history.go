@@ -515,17 +515,20 @@ func (r *Repo) Log(ctx context.Context, from, to string, paths []string) ([]Comm
 	}
 	// Author, committer and subject come from the commit objects: they are
 	// untrusted text that may hold any separator a format string could use.
-	b, err := r.OpenBlobs(ctx)
+	// All ids go to one cat-file at once: no round trip per commit.
+	ids := make([]string, len(commits))
+	for i := range commits {
+		ids[i] = commits[i].ID
+	}
+	err = r.streamBatch(ctx, ids, func(int) bool { return true }, func(i int, o batchObject) error {
+		if o.missing {
+			return fmt.Errorf("reading commit %s: cat-file: object %s missing", ids[i], ids[i])
+		}
+		parseCommitHeader(o.data, &commits[i]) // an object over the cap comes truncated, as Blobs.Read gives it
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	defer b.Close()
-	for i := range commits {
-		raw, err := b.Read(commits[i].ID)
-		if err != nil && !errors.Is(err, ErrObjectTooLarge) {
-			return nil, fmt.Errorf("reading commit %s: %w", commits[i].ID, err)
-		}
-		parseCommitHeader(raw, &commits[i])
 	}
 	return commits, nil
 }
