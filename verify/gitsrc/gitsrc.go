@@ -876,11 +876,14 @@ func (r *Repo) streamBatch(ctx context.Context, names []string, want func(int) b
 		return fmt.Errorf("%w: %v", ErrGitMissing, err)
 	}
 	br := bufio.NewReaderSize(stdout, 64<<10)
+	// ended: the output stopped early (git died or was killed), as
+	// opposed to output this reader refuses (then it kills git itself).
 	var perr, fnErr error
+	ended := false
 	for i := range names {
 		line, err := br.ReadSlice('\n')
 		if err != nil {
-			perr = fmt.Errorf("cat-file: %w", err)
+			perr, ended = fmt.Errorf("cat-file: %w", err), true
 			break
 		}
 		l := strings.TrimSuffix(string(line), "\n")
@@ -901,34 +904,33 @@ func (r *Repo) streamBatch(ctx context.Context, names []string, want func(int) b
 			keep = min(h.size, MaxObjectSize)
 			o.data = make([]byte, keep)
 			if _, err := io.ReadFull(br, o.data); err != nil {
-				perr = fmt.Errorf("cat-file: reading %s: %w", h.id, err)
+				perr, ended = fmt.Errorf("cat-file: reading %s: %w", h.id, err), true
 				break
 			}
 		}
 		if _, err := io.CopyN(io.Discard, br, h.size-keep+1); err != nil { // the rest and the LF
-			perr = fmt.Errorf("cat-file: reading %s: %w", h.id, err)
+			perr, ended = fmt.Errorf("cat-file: reading %s: %w", h.id, err), true
 			break
 		}
 		if fnErr = fn(i, o); fnErr != nil {
 			break
 		}
 	}
-	if fnErr != nil {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		return fnErr
-	}
-	if perr != nil {
+	weKilled := fnErr != nil || (perr != nil && !ended)
+	if weKilled {
 		_ = cmd.Process.Kill()
 	}
 	werr := cmd.Wait()
+	if fnErr != nil {
+		return fnErr
+	}
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
 	if werr != nil {
 		var ee *exec.ExitError
 		if errors.As(werr, &ee) {
-			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() && perr == nil {
+			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() && !weKilled {
 				return fmt.Errorf("%w: git cat-file: %v", ErrGitKilled, ws.Signal())
 			}
 		}

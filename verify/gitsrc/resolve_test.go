@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -167,5 +168,28 @@ func TestPreviousTagsAnsweredAhead(t *testing.T) {
 		if got, err := r.PreviousTags(ctx, cur, c.n); err != nil || !reflect.DeepEqual(got, c.want) {
 			t.Errorf("PreviousTags(%s, %d) = %v, %v; want %v", c.cur, c.n, got, err, c.want)
 		}
+	}
+}
+
+// TestResolveGitKilled: a cat-file killed by a signal while Resolve reads
+// its answers is ErrGitKilled (an environment failure), not a missing tag.
+func TestResolveGitKilled(t *testing.T) {
+	requireTool(t, "git")
+	realGit, err := exec.LookPath("git")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrapper := filepath.Join(t.TempDir(), "git")
+	script := "#!/bin/sh\nfor a in \"$@\"; do\n  if [ \"$a\" = cat-file ]; then kill -9 $$; fi\ndone\nexec " + realGit + " \"$@\"\n"
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	r, err := Open(ctx, smallRepo(t), Options{Git: wrapper})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Resolve(ctx, "v1.2"); !errors.Is(err, ErrGitKilled) {
+		t.Errorf("Resolve with cat-file killed = %v, want ErrGitKilled", err)
 	}
 }
