@@ -40,7 +40,9 @@ func (p *pipeline) explain(ctx context.Context) error {
 	if p.o.Sources.M4DB != nil {
 		in.Origins = p.o.Sources.M4DB.Origins() // the cache's origins.bin when built (LoadM4DB)
 	}
-	in.ExportIgnore, in.ExportSubst = p.attributes(ctx)
+	if in.ExportIgnore, in.ExportSubst, err = p.attributes(ctx); err != nil {
+		return err
+	}
 	tree, unread, closeGnulib, err := p.gnulib(ctx, blobs)
 	if err != nil {
 		return err
@@ -95,10 +97,12 @@ func (t tagBlobs) Read(id string) ([]byte, error) {
 }
 
 // attributes reads export-ignore and export-subst for the paths that differ
-// or exist only in the tag, when the tag has a .gitattributes.
-func (p *pipeline) attributes(ctx context.Context) (ignore, subst map[string]bool) {
+// or exist only in the tag, when the tag has a .gitattributes. A git that
+// could not run or was killed is an error (the attributes would silently
+// be missing); any other failure is logged and the attributes left out.
+func (p *pipeline) attributes(ctx context.Context) (ignore, subst map[string]bool, _ error) {
 	if !explain.HasGitattributes(p.git) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	var paths []string
 	for rel := range p.git.Where(compare.Unseen) {
@@ -109,11 +113,24 @@ func (p *pipeline) attributes(ctx context.Context) (ignore, subst map[string]boo
 			paths = append(paths, rel)
 		}
 	}
-	ignore, subst, err := p.repo.Attributes(ctx, p.tag.Tree, p.o.Sources.CacheDir, paths)
+	var err error
+	switch idx, perr := p.attrs.wait(); {
+	case p.attrs == nil:
+		ignore, subst, err = p.repo.Attributes(ctx, p.tag.Tree, p.o.Sources.CacheDir, paths)
+	case len(paths) == 0:
+		ignore, subst = map[string]bool{}, map[string]bool{} // Attributes asks git nothing
+	case perr != nil:
+		err = perr // Attributes's own error
+	default:
+		ignore, subst, err = idx.Check(ctx, paths)
+	}
+	if err != nil && (errors.Is(err, gitsrc.ErrGitKilled) || errors.Is(err, gitsrc.ErrGitMissing) || ctx.Err() != nil) {
+		return nil, nil, gitErr(err)
+	}
 	if err != nil {
 		p.o.logf("%v", err)
 	}
-	return ignore, subst
+	return ignore, subst, nil
 }
 
 // gnulib opens the gnulib commit the tag pins, when it pins one and its

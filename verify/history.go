@@ -53,18 +53,30 @@ func (p *pipeline) previous(ctx context.Context) error {
 // nil with a nil error means there is none (said through Logf only: a
 // repository with one release has nothing to compare).
 func (p *pipeline) previousTag(ctx context.Context, spec string) (*gitsrc.Tag, error) {
-	if err := p.repo.FetchHistory(ctx, p.tag.Name); err != nil {
-		return nil, err
+	var prev *gitsrc.Tag
+	var err error
+	if a := p.ahead.wait(); a != nil {
+		prev, err = a.prev, a.prevErr
+	} else {
+		prev, err = previousTagOf(ctx, p.repo, p.tag, spec)
 	}
-	name, err := p.repo.PreviousTag(ctx, p.tag, spec)
-	if err != nil {
-		return nil, err
-	}
-	if name == "" {
+	if err == nil && prev == nil {
 		p.o.logf("no earlier release of the naming scheme of %s: no previous-release analysis", p.tag.Name)
-		return nil, nil
 	}
-	return p.repo.Resolve(ctx, name)
+	return prev, err
+}
+
+// previousTagOf is previousTag's git work on repo: the previous release of
+// tag, nil when there is none.
+func previousTagOf(ctx context.Context, repo *gitsrc.Repo, tag *gitsrc.Tag, spec string) (*gitsrc.Tag, error) {
+	if err := repo.FetchHistory(ctx, tag.Name); err != nil {
+		return nil, err
+	}
+	name, err := repo.PreviousTag(ctx, tag, spec)
+	if err != nil || name == "" {
+		return nil, err
+	}
+	return repo.Resolve(ctx, name)
 }
 
 // previousAnalysis fills the report's previous, drift and signers_history
@@ -112,30 +124,29 @@ func (p *pipeline) previousAnalysis(ctx context.Context, prev *gitsrc.Tag) error
 func (p *pipeline) drift(ctx context.Context, prev *gitsrc.Tag) (history.DriftReport, []history.Finding, error) {
 	repo, tag := p.repo, p.tag
 	in := history.DriftInput{Previous: prev.Name, Current: tag.Name, Flagged: p.flaggedBuildFiles(), Selected: p.selected()}
+	var g driftGit
 	var err error
-	if in.Changes, err = repo.DiffTrees(ctx, prev.Tree, tag.Tree); err != nil {
-		return history.DriftReport{}, nil, err
+	if a := p.ahead.wait(); a != nil && a.prev == prev {
+		g, err = a.git, a.gitErr
+	} else {
+		g, err = readDriftGit(ctx, repo, prev, tag)
 	}
-	if in.Commits, err = repo.Log(ctx, prev.Commit, tag.Commit, nil); err != nil {
-		return history.DriftReport{}, nil, err
-	}
-	if in.Earlier, err = p.earlier(ctx, prev, in.Changes); err != nil {
-		return history.DriftReport{}, nil, err
-	}
-	in.CheckCommitters = true
-	err = repo.ListTree(ctx, tag.Tree, func(e gitsrc.TreeEntry) error {
-		in.Tree = append(in.Tree, e)
-		return nil
-	})
 	if err != nil {
+		return history.DriftReport{}, nil, err
+	}
+	in.Changes, in.Commits, in.Earlier = g.changes, g.commits, g.earlier
+	in.CheckCommitters = true
+	if in.Tree, err = p.tagTree(ctx); err != nil {
 		return history.DriftReport{}, nil, err
 	}
 	if err := repo.Prefetch(ctx, tag.Tree, history.NeededBlobs(in.Changes, in.Tree)); err != nil {
 		return history.DriftReport{}, nil, err
 	}
-	blobs, err := repo.OpenBlobs(ctx)
-	if err != nil {
-		return history.DriftReport{}, nil, err
+	blobs := p.ahead.takeBlobs(prev) // started ahead, else now
+	if blobs == nil {
+		if blobs, err = repo.OpenBlobs(ctx); err != nil {
+			return history.DriftReport{}, nil, err
+		}
 	}
 	defer blobs.Close()
 	in.Blobs = blobs
@@ -143,27 +154,84 @@ func (p *pipeline) drift(ctx context.Context, prev *gitsrc.Tag) (history.DriftRe
 	return d, f, nil
 }
 
+// driftGit is what drift reads from git's history: the tree changes and
+// the commits between the two tags, and the earlier commits touching the
+// changed build files.
+type driftGit struct {
+	changes          []gitsrc.Change
+	commits, earlier []gitsrc.Commit
+}
+
+// readDriftGit reads driftGit for prev and tag from repo.
+func readDriftGit(ctx context.Context, repo *gitsrc.Repo, prev, tag *gitsrc.Tag) (driftGit, error) {
+	var g driftGit
+	var err error
+	if g.changes, err = repo.DiffTrees(ctx, prev.Tree, tag.Tree); err != nil {
+		return driftGit{}, err
+	}
+	if g.commits, err = repo.Log(ctx, prev.Commit, tag.Commit, nil); err != nil {
+		return driftGit{}, err
+	}
+	if g.earlier, err = earlier(ctx, repo, prev, g.changes); err != nil {
+		return driftGit{}, err
+	}
+	return g, nil
+}
+
+// tagTree is the tag's whole tree as `git ls-tree -r` lists it: rebuilt
+// from step 4's index (in git's order) when it holds whole ids (sha1),
+// else listed again.
+func (p *pipeline) tagTree(ctx context.Context) ([]gitsrc.TreeEntry, error) {
+	root := p.git
+	if p.gitRoot != nil {
+		root = p.gitRoot // p.git is a crate's subtree
+	}
+	var out []gitsrc.TreeEntry
+	if p.format == "sha1" && root != nil {
+		out = make([]gitsrc.TreeEntry, 0, root.Len())
+		for path, g := range root.All() {
+			typ := "blob"
+			if g.Mode == 0o160000 {
+				typ = "commit"
+			}
+			out = append(out, gitsrc.TreeEntry{Mode: g.Mode, Type: typ, ID: g.HexID(), Path: path})
+		}
+		return out, nil
+	}
+	err := p.repo.ListTree(ctx, p.tag.Tree, func(e gitsrc.TreeEntry) error {
+		out = append(out, e)
+		return nil
+	})
+	return out, err
+}
+
 // earlier is who touched the changed build files in the releases before
 // prev (up to earlierReleases of them; the whole history when prev is the
 // first release).
-func (p *pipeline) earlier(ctx context.Context, prev *gitsrc.Tag, changes []gitsrc.Change) ([]gitsrc.Commit, error) {
+func earlier(ctx context.Context, repo *gitsrc.Repo, prev *gitsrc.Tag, changes []gitsrc.Change) ([]gitsrc.Commit, error) {
 	paths := history.BuildPaths(changes)
 	if len(paths) == 0 {
 		return nil, nil
 	}
-	older, err := p.repo.PreviousTags(ctx, prev, earlierReleases)
+	from, err := olderCommit(ctx, repo, prev)
 	if err != nil {
 		return nil, err
 	}
-	from := ""
-	if len(older) > 0 {
-		t, err := p.repo.Resolve(ctx, older[len(older)-1])
-		if err != nil {
-			return nil, err
-		}
-		from = t.Commit
+	return repo.Log(ctx, from, prev.Commit, paths)
+}
+
+// olderCommit is the commit of the oldest of the earlierReleases releases
+// before prev, "" when prev is the first.
+func olderCommit(ctx context.Context, repo *gitsrc.Repo, prev *gitsrc.Tag) (string, error) {
+	older, err := repo.PreviousTags(ctx, prev, earlierReleases)
+	if err != nil || len(older) == 0 {
+		return "", err
 	}
-	return p.repo.Log(ctx, from, prev.Commit, paths)
+	t, err := repo.Resolve(ctx, older[len(older)-1])
+	if err != nil {
+		return "", err
+	}
+	return t.Commit, nil
 }
 
 // flaggedBuildFiles are the build files with a finding of severity high or

@@ -85,16 +85,22 @@ func blobReader(idx *compare.Index, blobs *gitsrc.Blobs) func(string) ([]byte, b
 // names) and a scratch directory under the cache, and runs the jobs. A
 // sandbox that cannot isolate is not used unless asked for by name.
 func (p *pipeline) runTagRules(ctx context.Context, in tagrules.Input) ([]tagrules.Outcome, error) {
-	runner := p.o.Rebuild.Runner
-	if runner == nil {
-		var err error
+	in.Runner = p.o.Rebuild.Runner
+	if in.Runner == nil {
 		backend := p.o.Rebuild.Sandbox
 		if backend == "" {
 			backend = sandbox.BackendAuto
 		}
-		if runner, err = newSandbox(ctx, backend); err != nil {
-			return nil, err
+		// Probed while the tag's files are packed (tagrules.Run).
+		in.OpenRunner = func(ctx context.Context) (sandbox.Runner, error) {
+			r, err := newSandbox(ctx, backend)
+			if err == nil {
+				p.o.logf("tag rules: %d files, in the %s sandbox", len(in.Jobs), r.Name())
+			}
+			return r, err
 		}
+	} else {
+		p.o.logf("tag rules: %d files, in the %s sandbox", len(in.Jobs), in.Runner.Name())
 	}
 	base := filepath.Join(p.o.Sources.CacheDir, "tagrules")
 	if err := os.MkdirAll(base, 0o700); err != nil {
@@ -105,7 +111,6 @@ func (p *pipeline) runTagRules(ctx context.Context, in tagrules.Input) ([]tagrul
 		return nil, err
 	}
 	defer scratch.Remove(dir)
-	in.Runner, in.Dir = runner, dir
-	p.o.logf("tag rules: %d files, in the %s sandbox", len(in.Jobs), runner.Name())
+	in.Dir = dir
 	return tagrules.Run(ctx, in)
 }

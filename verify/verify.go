@@ -77,6 +77,11 @@ type pipeline struct {
 	// releaseLibtool is the VERSION line of the tarball's ltmain.sh
 	// (read while classifying, for --rebuild).
 	releaseLibtool string
+	// ahead is the previous-release git work running in the background
+	// (nil when not started); serial starts none (tests compare both).
+	ahead  *previousAhead
+	attrs  *attributesAhead
+	serial bool
 }
 
 func (p *pipeline) run(ctx context.Context) (*report.Report, error) {
@@ -91,6 +96,7 @@ func (p *pipeline) run(ctx context.Context) (*report.Report, error) {
 		p.rebuild,        // 8. --rebuild: the generated files regenerated (verify/rebuild)
 		p.previous,       // 9. the previous release: drift and signers since (verify/history)
 	}
+	defer func() { p.ahead.stop(); p.attrs.stop() }()
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return nil, err
@@ -163,6 +169,7 @@ func (p *pipeline) resolveTag(ctx context.Context) error {
 	if !tag.CommitTime.IsZero() {
 		r.Git.CommitTime = tag.CommitTime.Format(time.RFC3339)
 	}
+	p.startPreviousAhead(ctx) // step 9's git work, while the archive streams
 	return nil
 }
 
@@ -271,6 +278,7 @@ func (p *pipeline) indexGit(ctx context.Context) error {
 	p.git = idx
 	p.report.Summary.GitFiles = p.git.Len()
 	p.allowedSignersNote()
+	p.startAttributesAhead(ctx) // read into an index while the archive streams
 	return nil
 }
 

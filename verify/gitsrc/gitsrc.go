@@ -116,6 +116,10 @@ type Repo struct {
 	// history records that FetchHistory brought full history: later tag
 	// fetches then negotiate and do not cut it with --depth=1.
 	history bool
+	// format is the object format once known ("sha1", "sha256"), see ObjectFormat.
+	format string
+	// tags caches tagCommits of a local repository (its refs do not change during a run).
+	tags map[string]string
 }
 
 // Tag is a resolved tag.
@@ -231,6 +235,20 @@ func Open(ctx context.Context, source string, o Options) (*Repo, error) {
 		return r.openBundle(ctx, source)
 	}
 	return r.openLocal(ctx, source)
+}
+
+// Twin returns a second handle on a local repository (a directory, or a
+// bundle once imported), for use from another goroutine: it runs the same
+// git commands against the same git directory and shares no mutable state
+// with r (the tag list read so far is shared: it is never modified). ok
+// is false for a remote source, whose cache repository changes as
+// tags are fetched.
+func (r *Repo) Twin() (twin *Repo, ok bool) {
+	if !r.local || r.Remote != "" {
+		return nil, false
+	}
+	return &Repo{Source: r.Source, GitDir: r.GitDir, opts: r.opts, git: r.git, local: true, format: r.format,
+		tags: r.tags, fetched: map[string]bool{}, treeTag: map[string]string{}}, true
 }
 
 func (r *Repo) openLocal(ctx context.Context, dir string) (*Repo, error) {
@@ -766,44 +784,164 @@ func (r *Repo) Resolve(ctx context.Context, name string) (*Tag, error) {
 		return nil, err
 	}
 	ref := "refs/tags/" + name
-	out, err := r.run(ctx, nil, "rev-parse", "--verify", "--quiet", "--end-of-options", ref)
+	// One cat-file process answers what six rev-parse and cat-file
+	// processes did: the ref (the tag object's raw text when annotated), the
+	// commit it peels to (its committer time) and the tree. cat-file names
+	// objects exactly as rev-parse --verify does (the same lookup of the
+	// full ref name) and prints "missing" where rev-parse fails.
+	objs, err := r.readBatch(ctx, []string{ref, ref + "^{commit}", ref + "^{tree}"}, []bool{true, true, false})
 	if err != nil {
-		if errors.Is(err, ErrGitKilled) || errors.Is(err, ErrGitMissing) || ctx.Err() != nil {
-			return nil, err
+		var ge *Error
+		if errors.As(err, &ge) {
+			return nil, fmt.Errorf("%w: %s", ErrTagNotFound, name) // as rev-parse --verify failing
 		}
-		return nil, fmt.Errorf("%w: %s", ErrTagNotFound, name)
-	}
-	id := strings.TrimSpace(string(out))
-	t := &Tag{Name: name}
-	typ, err := r.run(ctx, nil, "cat-file", "-t", "--end-of-options", id)
-	if err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(string(typ)) == "tag" {
+	if objs[0].missing {
+		return nil, fmt.Errorf("%w: %s", ErrTagNotFound, name)
+	}
+	id := objs[0].id
+	t := &Tag{Name: name}
+	if objs[0].typ == "tag" {
 		t.Object = id
-		raw, err := r.run(ctx, nil, "cat-file", "tag", "--end-of-options", id)
-		if err != nil {
-			return nil, err
-		}
-		t.Raw = raw
+		t.Raw = objs[0].data
 	}
-	var f []string
-	for _, peel := range []string{"^{commit}", "^{tree}"} {
-		out, err = r.run(ctx, nil, "rev-parse", "--verify", "--quiet", "--end-of-options", id+peel)
-		if err != nil {
-			return nil, fmt.Errorf("%w: tag %s does not point to a commit", ErrTagNotFound, name)
-		}
-		f = append(f, strings.TrimSpace(string(out)))
+	if objs[1].missing || objs[2].missing {
+		return nil, fmt.Errorf("%w: tag %s does not point to a commit", ErrTagNotFound, name)
 	}
-	t.Commit, t.Tree = f[0], f[1]
+	t.Commit, t.Tree = objs[1].id, objs[2].id
 	if r.Remote != "" {
 		r.treeTag[t.Tree] = name
 	}
-	commit, err := r.run(ctx, nil, "cat-file", "commit", "--end-of-options", t.Commit)
-	if err == nil {
-		t.CommitTime = committerTime(commit)
-	}
+	t.CommitTime = committerTime(objs[1].data)
+	r.noteFormat(id)
 	return t, nil
+}
+
+// noteFormat records the object format an object id shows: 40 hex digits
+// are sha1, 64 sha256 (what rev-parse --show-object-format would say).
+func (r *Repo) noteFormat(id string) {
+	switch len(id) {
+	case 40:
+		r.format = "sha1"
+	case 64:
+		r.format = "sha256"
+	}
+}
+
+// batchObject is one answer of readBatch.
+type batchObject struct {
+	id, typ string
+	missing bool
+	data    []byte // the content, when asked for
+}
+
+// readBatch asks one `git cat-file --batch` process about names (object
+// names or revision expressions git's rev-parse accepts; never user text
+// that CheckTagName has not passed) and returns one answer per name, with
+// the content of those whose want is true (capped at MaxObjectSize).
+func (r *Repo) readBatch(ctx context.Context, names []string, want []bool) ([]batchObject, error) {
+	out := make([]batchObject, 0, len(names))
+	err := r.streamBatch(ctx, names, func(i int) bool { return want[i] }, func(_ int, o batchObject) error {
+		out = append(out, o)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// streamBatch is readBatch calling fn with each answer as it is read (the
+// names are all written at once: no round trip per object); an error from
+// fn stops the reading and is returned.
+func (r *Repo) streamBatch(ctx context.Context, names []string, want func(int) bool, fn func(int, batchObject) error) error {
+	var in bytes.Buffer
+	for _, n := range names {
+		if n == "" || strings.ContainsAny(n, "\n\r") {
+			return fmt.Errorf("cat-file: invalid object name %q", n)
+		}
+		in.WriteString(n)
+		in.WriteByte('\n')
+	}
+	cmd := r.command(ctx, "cat-file", "--batch")
+	var errb bytes.Buffer
+	cmd.Stderr = &limitedBuffer{buf: &errb, max: 64 << 10}
+	cmd.Stdin = &in
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("%w: %v", ErrGitMissing, err)
+	}
+	br := bufio.NewReaderSize(stdout, 64<<10)
+	// ended: the output stopped early (git died or was killed), as
+	// opposed to output this reader refuses (then it kills git itself).
+	var perr, fnErr error
+	ended := false
+	for i := range names {
+		line, err := br.ReadSlice('\n')
+		if err != nil {
+			perr, ended = fmt.Errorf("cat-file: %w", err), true
+			break
+		}
+		l := strings.TrimSuffix(string(line), "\n")
+		if strings.HasSuffix(l, " missing") || strings.HasSuffix(l, " ambiguous") {
+			if fnErr = fn(i, batchObject{missing: true}); fnErr != nil {
+				break
+			}
+			continue
+		}
+		h, err := parseBatchHeader(line)
+		if err != nil {
+			perr = err
+			break
+		}
+		o := batchObject{id: h.id, typ: h.typ}
+		keep := int64(0)
+		if want(i) {
+			keep = min(h.size, MaxObjectSize)
+			o.data = make([]byte, keep)
+			if _, err := io.ReadFull(br, o.data); err != nil {
+				perr, ended = fmt.Errorf("cat-file: reading %s: %w", h.id, err), true
+				break
+			}
+		}
+		if _, err := io.CopyN(io.Discard, br, h.size-keep+1); err != nil { // the rest and the LF
+			perr, ended = fmt.Errorf("cat-file: reading %s: %w", h.id, err), true
+			break
+		}
+		if fnErr = fn(i, o); fnErr != nil {
+			break
+		}
+	}
+	weKilled := fnErr != nil || (perr != nil && !ended)
+	if weKilled {
+		_ = cmd.Process.Kill()
+	}
+	werr := cmd.Wait()
+	if fnErr != nil {
+		return fnErr
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if werr != nil {
+		var ee *exec.ExitError
+		if errors.As(werr, &ee) {
+			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() && !weKilled {
+				return fmt.Errorf("%w: git cat-file: %v", ErrGitKilled, ws.Signal())
+			}
+		}
+		if perr == nil {
+			return &Error{Args: []string{"cat-file"}, Stderr: errb.String(), Err: werr}
+		}
+	}
+	if perr != nil {
+		return fmt.Errorf("%w (%s)", perr, lastLine(strings.TrimSpace(errb.String())))
+	}
+	return nil
 }
 
 func committerTime(commit []byte) time.Time {
@@ -1150,38 +1288,77 @@ func isHexID(s string) bool {
 // ignored, and so is a local repository's $GIT_DIR/info/attributes (git
 // reads the tree through a throwaway repository borrowing its objects).
 func (r *Repo) Attributes(ctx context.Context, tree, tmpDir string, paths []string) (ignore, subst map[string]bool, err error) {
+	if len(paths) == 0 {
+		return map[string]bool{}, map[string]bool{}, nil
+	}
+	a, err := r.PrepareAttributes(ctx, tree, tmpDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer a.Close()
+	return a.Check(ctx, paths)
+}
+
+// AttrIndex is a tree read into a throwaway index, ready for Check
+// (Attributes in two steps: the costly one can run before the paths are
+// known). Close removes it.
+type AttrIndex struct {
+	r       *Repo // the repository check-attr runs in (the throwaway one for a local repository)
+	scratch string
+	env     []string
+}
+
+// PrepareAttributes reads tree into a throwaway index under tmpDir, as
+// Attributes does, for later Checks.
+func (r *Repo) PrepareAttributes(ctx context.Context, tree, tmpDir string) (*AttrIndex, error) {
+	scratch, err := os.MkdirTemp(tmpDir, "tarcheck-attr-*")
+	if err != nil {
+		return nil, fmt.Errorf("reading .gitattributes: %w", err)
+	}
+	a := &AttrIndex{r: r, scratch: scratch, env: []string{"GIT_INDEX_FILE=" + filepath.Join(scratch, "index")}}
+	if err := a.prepare(ctx, tree); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *AttrIndex) prepare(ctx context.Context, tree string) error {
+	r := a.r
+	if r.local {
+		objects, err := r.objectDir(ctx)
+		if err != nil {
+			return fmt.Errorf("reading .gitattributes: %w", err)
+		}
+		iso := filepath.Join(a.scratch, "repo.git")
+		if _, err := r.runIn(ctx, "", nil, "init", "--quiet", "--bare", "--template=", "--end-of-options", iso); err != nil {
+			return fmt.Errorf("reading .gitattributes: %w", err)
+		}
+		c := *r
+		c.GitDir = iso
+		a.r = &c
+		a.env = append(a.env, "GIT_ALTERNATE_OBJECT_DIRECTORIES="+objects)
+	}
+	cmd := a.r.command(ctx, "read-tree", "--end-of-options", tree)
+	cmd.Env = append(cmd.Env, a.env...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("reading .gitattributes: git read-tree: %s", strings.TrimSpace(string(out)))
+	}
+	return nil
+}
+
+// Close removes the throwaway index.
+func (a *AttrIndex) Close() error { return os.RemoveAll(a.scratch) }
+
+// Check returns, for the given paths, which carry export-ignore and
+// export-subst (see Attributes).
+func (a *AttrIndex) Check(ctx context.Context, paths []string) (ignore, subst map[string]bool, err error) {
 	ignore, subst = map[string]bool{}, map[string]bool{}
 	if len(paths) == 0 {
 		return ignore, subst, nil
 	}
-	scratch, err := os.MkdirTemp(tmpDir, "tarcheck-attr-*")
-	if err != nil {
-		return nil, nil, fmt.Errorf("reading .gitattributes: %w", err)
-	}
-	defer os.RemoveAll(scratch)
-	idxPath := filepath.Join(scratch, "index")
-	env := []string{"GIT_INDEX_FILE=" + idxPath}
-	rr := r
-	if r.local {
-		objects, err := r.objectDir(ctx)
-		if err != nil {
-			return nil, nil, fmt.Errorf("reading .gitattributes: %w", err)
-		}
-		iso := filepath.Join(scratch, "repo.git")
-		if _, err := r.runIn(ctx, "", nil, "init", "--quiet", "--bare", "--template=", "--end-of-options", iso); err != nil {
-			return nil, nil, fmt.Errorf("reading .gitattributes: %w", err)
-		}
-		c := *r
-		c.GitDir = iso
-		rr = &c
-		env = append(env, "GIT_ALTERNATE_OBJECT_DIRECTORIES="+objects)
-	}
-	cmd := rr.command(ctx, "read-tree", "--end-of-options", tree)
-	cmd.Env = append(cmd.Env, env...)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return nil, nil, fmt.Errorf("reading .gitattributes: git read-tree: %s", strings.TrimSpace(string(out)))
-	}
-	cmd = rr.command(ctx, "check-attr", "--cached", "-z", "--stdin", "export-ignore", "export-subst")
+	rr, env := a.r, a.env
+	cmd := rr.command(ctx, "check-attr", "--cached", "-z", "--stdin", "export-ignore", "export-subst")
 	cmd.Env = append(cmd.Env, env...)
 	// git archive leaves out a whole directory marked export-ignore, and it
 	// asks about a directory with a trailing slash: ask about every parent

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tarcheck/tarcheck/internal/limits"
@@ -21,6 +22,9 @@ const PreviousNone = "none"
 // ObjectFormat returns the repository's object format: "sha1" or "sha256"
 // (extensions.objectFormat). Object ids are 40 or 64 hex digits accordingly.
 func (r *Repo) ObjectFormat(ctx context.Context) (string, error) {
+	if r.format != "" {
+		return r.format, nil // seen in an id Resolve read
+	}
 	out, err := r.run(ctx, nil, "rev-parse", "--show-object-format")
 	if err != nil {
 		return "", fmt.Errorf("reading the object format of %s: %w", r.Source, err)
@@ -29,6 +33,7 @@ func (r *Repo) ObjectFormat(ctx context.Context) (string, error) {
 	if f != "sha1" && f != "sha256" {
 		return "", fmt.Errorf("reading the object format of %s: unknown format %q", r.Source, f)
 	}
+	r.format = f
 	return f, nil
 }
 
@@ -104,7 +109,13 @@ func (r *Repo) IsAncestor(ctx context.Context, a, b string) (bool, error) {
 // tagCommits maps tag names to the commit they peel to: from the cache's
 // refs for local sources, from ls-remote (peeled "^{}" lines) for remote
 // ones.
+//
+// A local repository's answer is kept for the run (its refs do not change;
+// the previous-release analysis asks twice). Callers must not modify it.
 func (r *Repo) tagCommits(ctx context.Context) (map[string]string, error) {
+	if r.tags != nil {
+		return r.tags, nil
+	}
 	out := map[string]string{}
 	if r.Remote != "" && !r.opts.Offline {
 		b, err := r.run(ctx, nil, "-c", "protocol.version=2", "ls-remote", "--tags", "--end-of-options", r.Remote)
@@ -151,6 +162,9 @@ func (r *Repo) tagCommits(ctx context.Context) (map[string]string, error) {
 		if CheckTagName(n) != nil {
 			delete(out, n)
 		}
+	}
+	if r.Remote == "" {
+		r.tags = out
 	}
 	return out, nil
 }
@@ -206,6 +220,7 @@ func (r *Repo) PreviousTags(ctx context.Context, cur *Tag, n int) ([]string, err
 	// the whole history's reachability (mergedTags walks every commit: half
 	// a second of CPU on curl's) only when the first ones are off cur's
 	// history.
+	known := r.ancestryAhead(ctx, cands, commits, cur, n)
 	var merged map[string]bool
 	asked := 0
 	var out []string
@@ -227,7 +242,11 @@ func (r *Repo) PreviousTags(ctx context.Context, cur *Tag, n int) ([]string, err
 			continue
 		}
 		asked++
-		ok, err := r.IsAncestor(ctx, id, cur.Commit)
+		a, hit := known[name]
+		if !hit {
+			a.ok, a.err = r.IsAncestor(ctx, id, cur.Commit)
+		}
+		ok, err := a.ok, a.err
 		if err != nil {
 			var ge *Error
 			if errors.As(err, &ge) {
@@ -240,6 +259,51 @@ func (r *Repo) PreviousTags(ctx context.Context, cur *Tag, n int) ([]string, err
 		}
 	}
 	return out, nil
+}
+
+// ancestry is one IsAncestor answer.
+type ancestry struct {
+	ok  bool
+	err error
+}
+
+// ancestryAhead asks, all at once, whether the first n candidates (those
+// PreviousTags asks first, and usually the only ones) are ancestors of
+// cur, each on a twin of a local repository; PreviousTags then takes the
+// answers in its own order, so the outcome is the same. nil when there is
+// nothing to overlap (fewer than two questions, or a remote repository).
+func (r *Repo) ancestryAhead(ctx context.Context, cands []string, commits map[string]string, cur *Tag, n int) map[string]ancestry {
+	var ask []string
+	for _, name := range cands {
+		if len(ask) == n {
+			break
+		}
+		if commits[name] != cur.Commit {
+			ask = append(ask, name)
+		}
+	}
+	if len(ask) < 2 {
+		return nil
+	}
+	if _, ok := r.Twin(); !ok {
+		return nil
+	}
+	answers := make([]ancestry, len(ask))
+	var wg sync.WaitGroup
+	for i, name := range ask {
+		twin, _ := r.Twin()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			answers[i].ok, answers[i].err = twin.IsAncestor(ctx, commits[name], cur.Commit)
+		}()
+	}
+	wg.Wait()
+	known := make(map[string]ancestry, len(ask))
+	for i, name := range ask {
+		known[name] = answers[i]
+	}
+	return known
 }
 
 // tagVersion splits a tag name into its scheme and version: the prefix
@@ -451,17 +515,20 @@ func (r *Repo) Log(ctx context.Context, from, to string, paths []string) ([]Comm
 	}
 	// Author, committer and subject come from the commit objects: they are
 	// untrusted text that may hold any separator a format string could use.
-	b, err := r.OpenBlobs(ctx)
+	// All ids go to one cat-file at once: no round trip per commit.
+	ids := make([]string, len(commits))
+	for i := range commits {
+		ids[i] = commits[i].ID
+	}
+	err = r.streamBatch(ctx, ids, func(int) bool { return true }, func(i int, o batchObject) error {
+		if o.missing {
+			return fmt.Errorf("reading commit %s: cat-file: object %s missing", ids[i], ids[i])
+		}
+		parseCommitHeader(o.data, &commits[i]) // an object over the cap comes truncated, as Blobs.Read gives it
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	defer b.Close()
-	for i := range commits {
-		raw, err := b.Read(commits[i].ID)
-		if err != nil && !errors.Is(err, ErrObjectTooLarge) {
-			return nil, fmt.Errorf("reading commit %s: %w", commits[i].ID, err)
-		}
-		parseCommitHeader(raw, &commits[i])
 	}
 	return commits, nil
 }

@@ -28,6 +28,10 @@ type Input struct {
 	Executable func(path string) bool
 	// Runner runs the rules; it should isolate (bwrap or namespaces).
 	Runner sandbox.Runner
+	// OpenRunner, when Runner is nil, opens the sandbox: Run calls it
+	// while it packs the tag's files, so that the backend's probe costs no
+	// wall time. Its error is Run's.
+	OpenRunner func(context.Context) (sandbox.Runner, error)
 	// Dir is an empty scratch directory under the cache: the tag's files
 	// are written there and it is the sandbox's one writable directory.
 	Dir string
@@ -41,6 +45,12 @@ type Input struct {
 	Epoch int64
 	// Logf, when set, receives one line per job.
 	Logf func(format string, args ...any)
+}
+
+// openedRunner is what Input.OpenRunner returned.
+type openedRunner struct {
+	runner sandbox.Runner
+	err    error
 }
 
 // Outcome is what one job's rule made.
@@ -75,10 +85,28 @@ func Run(ctx context.Context, in Input) ([]Outcome, error) {
 		return nil, err
 	}
 	start := time.Now()
+	var opened chan openedRunner
+	if in.Runner == nil && in.OpenRunner != nil {
+		opened = make(chan openedRunner, 1)
+		go func() {
+			r, err := in.OpenRunner(ctx)
+			opened <- openedRunner{r, err}
+		}()
+	}
 	files := t.exportSet(in.Jobs)
 	logOf, err := t.writeTar(root, files, in)
+	if opened != nil {
+		o := <-opened
+		if o.err != nil {
+			return nil, o.err
+		}
+		in.Runner = o.runner
+	}
 	if err != nil {
 		return nil, err
+	}
+	if in.Runner == nil {
+		return nil, errors.New("tag rules: no sandbox runner")
 	}
 	if in.Logf != nil {
 		in.Logf("tag rules: %d tag files packed in %s", len(files), time.Since(start).Round(time.Millisecond))

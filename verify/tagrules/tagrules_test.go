@@ -3,6 +3,7 @@ package tagrules
 import (
 	"context"
 	"crypto/sha1"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -180,5 +181,28 @@ func TestRelPath(t *testing.T) {
 		if got := relPath(tc[0], tc[1]); got != tc[2] {
 			t.Errorf("relPath(%q, %q) = %q, want %q", tc[0], tc[1], got, tc[2])
 		}
+	}
+}
+
+// OpenRunner: Run opens the sandbox itself when given no Runner (the
+// proofs are those a given runner makes), and a sandbox that cannot be
+// opened is Run's error, with nothing run.
+func TestRunOpensRunner(t *testing.T) {
+	runner := testRunner(t)
+	tag := memTag{
+		"Makefile.am": "stamp.h: VERSION\n\techo \"#define V \\\"$$(cat VERSION)\\\"\" > $@\n",
+		"VERSION":     "1.2\n",
+	}
+	jobs := Plan(tag.tag(), []Candidate{cand("stamp.h", "#define V \"1.2\"\n")})
+	opened := 0
+	open := func(context.Context) (sandbox.Runner, error) { opened++; return runner, nil }
+	outs, err := Run(context.Background(), Input{Tag: tag.tag(), Jobs: jobs, OpenRunner: open, Dir: t.TempDir(), BlobID: blobID})
+	if err != nil || opened != 1 || len(outs) != 1 || !outs[0].Reproduced {
+		t.Fatalf("Run with OpenRunner: %+v, %v (opened %d times)", outs, err, opened)
+	}
+	refuse := errors.New("no sandbox here")
+	fail := func(context.Context) (sandbox.Runner, error) { return nil, refuse }
+	if outs, err := Run(context.Background(), Input{Tag: tag.tag(), Jobs: jobs, OpenRunner: fail, Dir: t.TempDir(), BlobID: blobID}); !errors.Is(err, refuse) || outs != nil {
+		t.Errorf("Run with a failing OpenRunner = %+v, %v, want %v", outs, err, refuse)
 	}
 }

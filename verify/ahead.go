@@ -1,0 +1,188 @@
+package verify
+
+import (
+	"context"
+	"sync"
+
+	"github.com/tarcheck/tarcheck/verify/explain"
+	"github.com/tarcheck/tarcheck/verify/gitsrc"
+	"github.com/tarcheck/tarcheck/verify/history"
+)
+
+// previousAhead is the git work of the previous-release analysis (step 9),
+// started as soon as the tag is resolved so that it runs while the archive
+// streams and the differences are classified: which tag is the previous
+// release, and what changed in git since (driftGit). Step 9 takes the
+// results; what depends on the findings stays in step 9. Only for a local
+// repository (gitsrc.Repo.Twin): a remote one fetches as it resolves.
+type previousAhead struct {
+	done   chan struct{}
+	cancel context.CancelFunc
+
+	prev    *gitsrc.Tag
+	prevErr error
+	git     driftGit
+	gitErr  error
+	// blobs is a cat-file process started for drift's blob reads (nil when
+	// it could not start: drift then starts its own), until taken.
+	blobs *gitsrc.Blobs
+}
+
+// startPreviousAhead starts the previous-release git work in the
+// background, when step 9 will run and the repository allows it.
+func (p *pipeline) startPreviousAhead(ctx context.Context) {
+	spec := p.o.History.Previous
+	if spec == gitsrc.PreviousNone || p.serial || p.repo == nil || p.tag == nil {
+		return
+	}
+	repo, ok := p.repo.Twin()
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	a := &previousAhead{done: make(chan struct{}), cancel: cancel}
+	tag := p.tag
+	go func() {
+		defer close(a.done)
+		a.prev, a.prevErr = previousTagOf(ctx, repo, tag, spec)
+		if a.prevErr == nil && a.prev != nil {
+			a.git, a.gitErr = readDriftGitConcurrently(ctx, repo, a.prev, tag)
+		}
+		if a.gitErr == nil && a.prev != nil {
+			a.blobs, _ = repo.OpenBlobs(ctx)
+		}
+	}()
+	p.ahead = a
+}
+
+// wait returns the finished work, nil when none was started.
+func (a *previousAhead) wait() *previousAhead {
+	if a == nil {
+		return nil
+	}
+	<-a.done
+	return a
+}
+
+// takeBlobs hands over the blob reader started for prev's drift (nil when
+// there is none); the caller closes it.
+func (a *previousAhead) takeBlobs(prev *gitsrc.Tag) *gitsrc.Blobs {
+	if a = a.wait(); a == nil || a.prev != prev {
+		return nil
+	}
+	b := a.blobs
+	a.blobs = nil
+	return b
+}
+
+// stop cancels the work if it still runs and waits for it to end, and
+// closes a blob reader not taken (nothing outlives the run).
+func (a *previousAhead) stop() {
+	if a == nil {
+		return
+	}
+	a.cancel()
+	<-a.done
+	if a.blobs != nil {
+		_ = a.blobs.Close()
+	}
+}
+
+// attributesAhead is the tag's tree read into a throwaway index for git
+// check-attr (gitsrc.PrepareAttributes), started once the tree is listed so
+// that it runs while the archive streams; explain then asks only about the
+// paths that differ. Only for a local repository with a .gitattributes.
+type attributesAhead struct {
+	done chan struct{}
+	idx  *gitsrc.AttrIndex
+	err  error
+}
+
+// startAttributesAhead prepares the attribute index in the background.
+func (p *pipeline) startAttributesAhead(ctx context.Context) {
+	if p.serial || !explain.HasGitattributes(p.git) {
+		return
+	}
+	repo, ok := p.repo.Twin()
+	if !ok {
+		return
+	}
+	a := &attributesAhead{done: make(chan struct{})}
+	tree, dir := p.tag.Tree, p.o.Sources.CacheDir
+	go func() {
+		defer close(a.done)
+		a.idx, a.err = repo.PrepareAttributes(ctx, tree, dir)
+	}()
+	p.attrs = a
+}
+
+// wait returns the prepared index (nil and the error when it failed); nil,
+// nil when none was started.
+func (a *attributesAhead) wait() (*gitsrc.AttrIndex, error) {
+	if a == nil {
+		return nil, nil
+	}
+	<-a.done
+	return a.idx, a.err
+}
+
+// stop waits for the preparation and removes the index.
+func (a *attributesAhead) stop() {
+	if idx, _ := a.wait(); idx != nil {
+		_ = idx.Close()
+	}
+}
+
+// readDriftGitConcurrently is readDriftGit with its three independent git
+// reads at once, each on its own twin of repo: the tree diff, the log
+// between the tags, and the releases before prev (earlier needs them only
+// when a build file changed; reading them anyway costs a few merge-bases).
+// Its result and its error are readDriftGit's: errors are taken in
+// readDriftGit's order, and one that readDriftGit would not have met
+// (the older releases, when no build file changed) is dropped.
+func readDriftGitConcurrently(ctx context.Context, repo *gitsrc.Repo, prev, tag *gitsrc.Tag) (driftGit, error) {
+	twin := func() *gitsrc.Repo {
+		t, ok := repo.Twin()
+		if !ok {
+			return nil
+		}
+		return t
+	}
+	diffRepo, logRepo := twin(), twin()
+	if diffRepo == nil || logRepo == nil {
+		return readDriftGit(ctx, repo, prev, tag)
+	}
+	var g driftGit
+	var diffErr, logErr, olderErr error
+	var from string
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		g.changes, diffErr = diffRepo.DiffTrees(ctx, prev.Tree, tag.Tree)
+	}()
+	go func() {
+		defer wg.Done()
+		g.commits, logErr = logRepo.Log(ctx, prev.Commit, tag.Commit, nil)
+	}()
+	from, olderErr = olderCommit(ctx, repo, prev)
+	wg.Wait()
+	if diffErr != nil {
+		return driftGit{}, diffErr
+	}
+	if logErr != nil {
+		return driftGit{}, logErr
+	}
+	paths := history.BuildPaths(g.changes)
+	if len(paths) == 0 {
+		return g, nil
+	}
+	if olderErr != nil {
+		return driftGit{}, olderErr
+	}
+	var err error
+	if g.earlier, err = repo.Log(ctx, from, prev.Commit, paths); err != nil {
+		return driftGit{}, err
+	}
+	return g, nil
+}

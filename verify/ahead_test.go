@@ -1,0 +1,113 @@
+package verify
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/tarcheck/tarcheck/verify/gitsrc"
+)
+
+// TestAheadSameReport: the previous-release analysis whose git work runs
+// while the archive streams, and the .gitattributes read into an index
+// meanwhile, give the report the serial pipeline gives, field for field:
+// with the previous release, its drift (a build file and a binary changed,
+// the commits between, the earlier release's history of the build file)
+// and the export-ignore'd and export-subst'd files explained.
+func TestAheadSameReport(t *testing.T) {
+	dir := t.TempDir()
+	repo := filepath.Join(dir, "repo")
+	run := commandRunner(t)
+	os.MkdirAll(filepath.Join(repo, "tests"), 0o755)
+	os.WriteFile(filepath.Join(repo, "configure.ac"), []byte("AC_INIT([foo], [1.0])\n"), 0o644)
+	os.WriteFile(filepath.Join(repo, "a.txt"), []byte("a\n"), 0o644)
+	os.MkdirAll(filepath.Join(repo, "ci"), 0o755)
+	os.WriteFile(filepath.Join(repo, "ci", "build.sh"), []byte("make\n"), 0o644)
+	os.WriteFile(filepath.Join(repo, "version.h"), []byte("#define V \"$Format:%H$\"\n"), 0o644)
+	os.WriteFile(filepath.Join(repo, ".gitattributes"), []byte("ci/ export-ignore\nversion.h export-subst\n"), 0o644)
+	run(repo, "git", "init", "-q")
+	run(repo, "git", "add", "-A")
+	run(repo, "git", "commit", "-q", "-m", "one")
+	run(repo, "git", "tag", "-a", "-m", "foo 1.0", "v1.0")
+	os.WriteFile(filepath.Join(repo, "configure.ac"), []byte("AC_INIT([foo], [1.1])\n"), 0o644)
+	os.WriteFile(filepath.Join(repo, "tests", "data.xz"), []byte("\xfd7zXZ\x00\x00binary"), 0o644)
+	run(repo, "git", "add", "-A")
+	run(repo, "git", "commit", "-q", "-m", "two")
+	run(repo, "git", "tag", "-a", "-m", "foo 1.1", "v1.1")
+	os.WriteFile(filepath.Join(repo, "configure.ac"), []byte("AC_INIT([foo], [1.2])\n"), 0o644)
+	os.WriteFile(filepath.Join(repo, "tests", "data.xz"), []byte("\xfd7zXZ\x00\x00binary 2"), 0o644)
+	run(repo, "git", "add", "-A")
+	run(repo, "git", "commit", "-q", "-m", "three")
+	run(repo, "git", "tag", "-a", "-m", "foo 1.2", "v1.2")
+	run(dir, "sh", "-c", "mkdir -p x && git -C repo archive --prefix=foo-1.2/ v1.2 | tar -x -C x && printf 'n\\n' > x/foo-1.2/NEWS && tar -czf foo-1.2.tar.gz -C x foo-1.2")
+	o := Options{Sources: Sources{Tarball: filepath.Join(dir, "foo-1.2.tar.gz"), Git: repo, Tag: "v1.2", CacheDir: filepath.Join(dir, "cache")}}
+
+	ahead, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.withPolicy()
+	p := &pipeline{o: o, serial: true}
+	serial, err := p.run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ahead.Previous == nil || ahead.Previous.Tag != "v1.1" || ahead.Drift == nil || len(ahead.Drift.BuildFiles) == 0 || len(ahead.Drift.Binaries) == 0 {
+		t.Fatalf("no previous-release analysis: previous %+v drift %+v", ahead.Previous, ahead.Drift)
+	}
+	classes := map[string]string{}
+	for _, f := range ahead.Files {
+		classes[f.Path] = f.Class
+	}
+	if classes["ci/build.sh"] == "" || classes["version.h"] == "" {
+		t.Errorf("export-ignore'd and export-subst'd files not explained: %v", classes)
+	}
+	a, _ := json.Marshal(ahead)
+	b, _ := json.Marshal(serial)
+	if string(a) != string(b) {
+		t.Errorf("reports differ:\nahead  %s\nserial %s", a, b)
+	}
+}
+
+// TestTagTreeIsListTree: the tag's tree rebuilt from step 4's index is
+// what git ls-tree -r lists, entry for entry and in order (files in
+// subdirectories, an executable, a symlink, a gitlink).
+func TestTagTreeIsListTree(t *testing.T) {
+	dir := t.TempDir()
+	repo := filepath.Join(dir, "repo")
+	run := commandRunner(t)
+	os.MkdirAll(filepath.Join(repo, "a", "b"), 0o755)
+	os.WriteFile(filepath.Join(repo, "a", "b", "c.txt"), []byte("c\n"), 0o644)
+	os.WriteFile(filepath.Join(repo, "a-b"), []byte("x\n"), 0o755)
+	os.WriteFile(filepath.Join(repo, "z"), []byte("z\n"), 0o644)
+	os.Symlink("z", filepath.Join(repo, "link"))
+	run(repo, "git", "init", "-q")
+	run(repo, "git", "add", "-A")
+	run(repo, "git", "update-index", "--add", "--cacheinfo", "160000,1111111111111111111111111111111111111111,sub")
+	run(repo, "git", "commit", "-q", "-m", "x")
+	run(repo, "git", "tag", "v1")
+	o := Options{Sources: Sources{Git: repo, Tag: "v1", CacheDir: filepath.Join(dir, "cache")}}
+	o.withPolicy()
+	p := &pipeline{o: o, serial: true, report: newReport(&o)}
+	ctx := context.Background()
+	if err := p.resolveTag(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.indexGit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := p.tagTree(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []gitsrc.TreeEntry
+	if err := p.repo.ListTree(ctx, p.tag.Tree, func(e gitsrc.TreeEntry) error { want = append(want, e); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(want) != 5 || !reflect.DeepEqual(got, want) {
+		t.Errorf("tagTree:\n%v\nls-tree:\n%v", got, want)
+	}
+}
