@@ -85,7 +85,7 @@ var moduleImports = map[string][]string{
 	"verify/compare":       {"verify/archive", "verify/report", "autotools", "internal/pathidx", "internal/limits"},
 	"verify/explain":       {"verify/compare", "verify/archive", "verify/report", "verify/internal/linediff", "autotools", "autotools/origindb", "releasefmt", "internal/limits"},
 	"verify/trust":         {"verify/sig", "verify/fetch", "verify/report", "internal/limits"},
-	"verify/rebuild":       {"verify/compare", "verify/explain", "verify/archive", "verify/report", "verify/internal/linediff", "autotools", "sandbox", "toolchain", "internal/limits"},
+	"verify/rebuild":       {"verify/compare", "verify/explain", "verify/archive", "verify/report", "verify/internal/linediff", "autotools", "autotools/origindb", "sandbox", "toolchain", "internal/limits"},
 	"verify/tagrules":      {"sandbox", "internal/limits"},
 	"verify/archive":       {"verify/archive/internal/...", "internal/..."},
 	"verify/gitsrc":        {"internal/..."},
