@@ -279,6 +279,12 @@ func commandWords(line string) []string {
 // runs, or feed output to a shell. Comments and lines the regenerated file
 // also has are not counted.
 func addedCommands(regen, tarContent []byte) []string {
+	return addedCommandsKnown(regen, tarContent, nil)
+}
+
+// addedCommandsKnown is addedCommands where the command words of extra are
+// known too.
+func addedCommandsKnown(regen, tarContent []byte, extra map[string]bool) []string {
 	if regen == nil || tarContent == nil {
 		return nil
 	}
@@ -304,7 +310,7 @@ func addedCommands(regen, tarContent []byte) []string {
 			continue
 		}
 		for _, w := range commandWords(op.Text) {
-			if !known[w] {
+			if !known[w] && !extra[w] {
 				out = append(out, fmt.Sprintf("+%s   (runs %s)", text, w))
 				break
 			}

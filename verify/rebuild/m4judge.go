@@ -2,6 +2,7 @@ package rebuild
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -27,6 +28,8 @@ const aclocalHeader = "# generated automatically by aclocal"
 type m4Section struct {
 	first, end int    // lines [first, end)
 	origin     string // "automake 1.15.1 m4/depout.m4"
+	project    string // the origin's project ("automake", "autoconf-archive")
+	file       string // the origin's file name ("depout.m4")
 }
 
 // originLookup answers which upstream files have exactly this content (git
@@ -78,8 +81,8 @@ func knownM4Sections(lines []string, db originLookup) []m4Section {
 				if hashed > maxM4HashedBytes {
 					break
 				}
-				if o := m4Origin(db.LookupBlob(origindb.BlobID(sec))); o != "" {
-					out = append(out, m4Section{first: i, end: j, origin: o})
+				if o, ok := m4OriginOf(db.LookupBlob(origindb.BlobID(sec))); ok {
+					out = append(out, m4Section{first: i, end: j, origin: o.String(), project: o.Project, file: path.Base(o.Path)})
 					for k := i; k < j; k++ {
 						covered[k] = true
 					}
@@ -98,14 +101,14 @@ func knownM4Sections(lines []string, db originLookup) []m4Section {
 // "=" or "-"); the first pass of knownM4Sections tries only those.
 var m4FileStartRE = regexp.MustCompile(`(?i)^(?:#|dnl).*(?:copyright|-\*-|serial|\.m4\b|autoconf|macro)|^#\s*[=-]{10,}`)
 
-// m4Origin names the first origin that is an m4 file, or "".
-func m4Origin(origins []origindb.Origin) string {
+// m4OriginOf returns the first origin that is an m4 file.
+func m4OriginOf(origins []origindb.Origin) (origindb.Origin, bool) {
 	for _, o := range origins {
 		if strings.HasSuffix(o.Path, ".m4") {
-			return o.String()
+			return o, true
 		}
 	}
-	return ""
+	return origindb.Origin{}, false
 }
 
 // m4CallRE is an m4 macro call's name and parenthesis ("AS_DIRNAME(",
@@ -168,6 +171,12 @@ func m4Commands(line string) []string {
 // and count when they run a command word the regenerated file never has.
 // explained lists the copies that explain added lines.
 func aclocalAddedCommands(regenLines, tarLines []string, added []int, db originLookup) (out, explained []string) {
+	return aclocalAddedCommandsKnown(regenLines, tarLines, added, db, nil)
+}
+
+// aclocalAddedCommandsKnown is aclocalAddedCommands where the command words
+// of extra are known too.
+func aclocalAddedCommandsKnown(regenLines, tarLines []string, added []int, db originLookup, extra map[string]bool) (out, explained []string) {
 	sections := knownM4Sections(tarLines, db)
 	in := func(p int) string {
 		k, found := slices.BinarySearchFunc(sections, p, func(s m4Section, p int) int {
@@ -203,7 +212,7 @@ func aclocalAddedCommands(regenLines, tarLines []string, added []int, db originL
 			continue
 		}
 		for _, w := range m4Commands(l) {
-			if !known[w] {
+			if !known[w] && !extra[w] {
 				out = append(out, fmt.Sprintf("+%s   (runs %s)", evidenceLine(l), w))
 				break
 			}
