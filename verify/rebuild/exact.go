@@ -342,12 +342,23 @@ func casePatternLine(line string) bool {
 var shellNameLineRE = regexp.MustCompile(`^\s*([A-Za-z_][A-Za-z0-9_]*)\s*$`)
 
 // variableListLine reports whether a line is one variable name that the
-// file assigns: a line of configure's multi-line lists of substituted
+// file assigns (or an option variable of ac_user_opts): a line of configure's multi-line lists of substituted
 // variables (ac_subst_vars='...'), not a command.
 func variableListLine(line string, file []byte) bool {
 	m := shellNameLineRE.FindStringSubmatch(line)
-	return m != nil && !shellKeywords[m[1]] && regexp.MustCompile(`(?m)^[ \t]*`+m[1]+`=`).Match(file)
+	if m == nil || shellKeywords[m[1]] {
+		return false
+	}
+	if (strings.HasPrefix(m[1], "with_") || strings.HasPrefix(m[1], "enable_")) && bytes.Contains(file, []byte(acUserOpts)) {
+		// configure's ac_user_opts list: the variables of
+		// AC_ARG_WITH/AC_ARG_ENABLE, set by the option parser's eval.
+		return true
+	}
+	return regexp.MustCompile(`(?m)^[ \t]*` + m[1] + `=`).Match(file)
 }
+
+// acUserOpts opens configure's multi-line list of option variables.
+const acUserOpts = "ac_user_opts='"
 
 // regeneratedWords returns the trimmed lines of a regenerated file and the
 // command words (by words) its lines run.

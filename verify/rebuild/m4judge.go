@@ -30,6 +30,9 @@ type m4Section struct {
 	origin     string // "automake 1.15.1 m4/depout.m4"
 	project    string // the origin's project ("automake", "autoconf-archive")
 	file       string // the origin's file name ("depout.m4")
+	// toolchain: one of its origins is a toolchain project's file
+	// (toolchainM4Projects), whatever project is named first.
+	toolchain bool
 }
 
 // originLookup answers which upstream files have exactly this content (git
@@ -81,8 +84,10 @@ func knownM4Sections(lines []string, db originLookup) []m4Section {
 				if hashed > maxM4HashedBytes {
 					break
 				}
-				if o, ok := m4OriginOf(db.LookupBlob(origindb.BlobID(sec))); ok {
-					out = append(out, m4Section{first: i, end: j, origin: o.String(), project: o.Project, file: path.Base(o.Path)})
+				origins := db.LookupBlob(origindb.BlobID(sec))
+				if o, ok := m4OriginOf(origins); ok {
+					tc := slices.ContainsFunc(origins, func(o origindb.Origin) bool { return toolchainM4Projects[o.Project] })
+					out = append(out, m4Section{first: i, end: j, origin: o.String(), project: o.Project, file: path.Base(o.Path), toolchain: tc})
 					for k := i; k < j; k++ {
 						covered[k] = true
 					}
@@ -195,6 +200,7 @@ func aclocalAddedCommandsKnown(regenLines, tarLines []string, added []int, db or
 	}
 	lines, known := regeneratedWords(regenLines, m4Commands)
 	by := map[string]int{}
+	text := messageContinuations(tarLines)
 	for _, p := range added {
 		if o := in(p); o != "" {
 			if by[o] == 0 {
@@ -204,7 +210,7 @@ func aclocalAddedCommandsKnown(regenLines, tarLines []string, added []int, db or
 			continue
 		}
 		l := tarLines[p]
-		if lines[strings.TrimSpace(l)] {
+		if lines[strings.TrimSpace(l)] || text[p] && !pipeToShellRE.MatchString(l) {
 			continue
 		}
 		if pipeToShellRE.MatchString(l) {
@@ -222,4 +228,54 @@ func aclocalAddedCommandsKnown(regenLines, tarLines []string, added []int, db or
 		explained[i] = fmt.Sprintf("%s (%s)", o, plural(by[o], "added line", "added lines"))
 	}
 	return out, explained
+}
+
+// maxMessageLines caps the lines after a message macro's opening line
+// that are read as its text.
+const maxMessageLines = 3
+
+// messageContinuations returns the lines that continue the arguments of a
+// message macro opened on an earlier line (AS_HELP_STRING([--with-x],
+// then "[prefix where X is installed]),"): text for the user, no commands.
+// Parentheses count only outside m4 quotes; a line with a command
+// substitution is never text (it would run inside the message), and at
+// most maxMessageLines follow one call.
+func messageContinuations(lines []string) map[int]bool {
+	out := map[int]bool{}
+	for i, l := range lines {
+		loc := m4MessageRE.FindStringIndex(l)
+		if loc == nil {
+			continue
+		}
+		depth, quote := 0, 0
+		scan := func(s string) {
+			for _, r := range s {
+				switch r {
+				case '[':
+					quote++
+				case ']':
+					if quote > 0 {
+						quote--
+					}
+				case '(':
+					if quote == 0 {
+						depth++
+					}
+				case ')':
+					if quote == 0 {
+						depth--
+					}
+				}
+			}
+		}
+		scan(l[loc[0]:])
+		for k := i + 1; k < len(lines) && k <= i+maxMessageLines && depth > 0; k++ {
+			if strings.Contains(lines[k], "`") || strings.Contains(lines[k], "$(") {
+				break
+			}
+			out[k] = true
+			scan(lines[k])
+		}
+	}
+	return out
 }

@@ -41,7 +41,7 @@ func provedSystemM4(aclocal []byte, db originLookup) []systemM4 {
 	var out []systemM4
 	seen := map[string]bool{}
 	for _, s := range knownM4Sections(lines, db) {
-		if toolchainM4Projects[s.project] || seen[s.file] || s.file == "aclocal.m4" || !strings.HasSuffix(s.file, ".m4") {
+		if s.toolchain || toolchainM4Projects[s.project] || seen[s.file] || s.file == "aclocal.m4" || !strings.HasSuffix(s.file, ".m4") {
 			continue
 		}
 		seen[s.file] = true

@@ -61,34 +61,43 @@ func lackedSystemMacros(release, regen, configureAC []byte, included [][]byte, d
 		}
 	}
 	lines := strings.Split(strings.TrimSuffix(string(release), "\n"), "\n")
-	known := make([]bool, len(lines))
+	// Regions: each known upstream copy (named by its file), and each
+	// run of lines between them. A known copy counts too: it lacks when
+	// it was not laid (no overlay, or the layer cap).
+	type region struct {
+		first, end int
+		file       string
+	}
+	var regions []region
+	at := 0
 	for _, s := range knownM4Sections(lines, db) {
-		for k := s.first; k < s.end; k++ {
-			known[k] = true
+		if s.first > at {
+			regions = append(regions, region{at, s.first, ""})
 		}
+		regions = append(regions, region{s.first, s.end, s.file})
+		at = s.end
+	}
+	if at < len(lines) {
+		regions = append(regions, region{at, len(lines), ""})
 	}
 	var out []lackedSection
-	for i := 0; i < len(lines); {
-		if known[i] {
-			i++
-			continue
-		}
-		j := i
-		for j < len(lines) && !known[j] {
-			j++
-		}
-		region := strings.Join(lines[i:j], "\n")
+	for _, r := range regions {
+		text := strings.Join(lines[r.first:r.end], "\n")
 		var macros []string
-		for _, m := range m4DefRE.FindAllStringSubmatch(region, -1) {
+		for _, m := range m4DefRE.FindAllStringSubmatch(text, -1) {
 			name := m[1]
 			if !have[name] && !slices.Contains(macros, name) && regexp.MustCompile(`\b`+name+`\b`).Match(configureAC) {
 				macros = append(macros, name)
 			}
 		}
-		if len(macros) > 0 {
-			out = append(out, lackedSection{file: regionFileName(lines, i, j), macros: macros, probes: regionProbes(region)})
+		if len(macros) == 0 {
+			continue
 		}
-		i = j
+		file := r.file
+		if file == "" {
+			file = regionFileName(lines, r.first, r.end)
+		}
+		out = append(out, lackedSection{file: file, macros: macros, probes: regionProbes(text)})
 	}
 	return out
 }
