@@ -213,6 +213,9 @@ func aclocalAddedCommandsKnown(regenLines, tarLines []string, added []int, db or
 		if lines[strings.TrimSpace(l)] || text[p] && !pipeToShellRE.MatchString(l) {
 			continue
 		}
+		if p > 0 {
+			l = stringContinuation(tarLines[p-1], l)
+		}
 		if pipeToShellRE.MatchString(l) {
 			out = append(out, "+"+evidenceLine(l))
 			continue
@@ -278,4 +281,44 @@ func messageContinuations(lines []string) map[int]bool {
 		}
 	}
 	return out
+}
+
+// stringContinuation returns line without the end of a double-quoted
+// string that the previous line opened and continued with a backslash
+// (a sed script over two lines: `sed -e "s/:/\\` then `/g;p;}"); then`):
+// that text is an argument, not a command. A command substitution in it
+// would run, so such a line is returned whole.
+func stringContinuation(prev, line string) string {
+	if !strings.HasSuffix(prev, "\\") || unescapedQuotes(prev)%2 == 0 {
+		return line
+	}
+	for i := 0; i < len(line); i++ {
+		switch line[i] {
+		case '\\':
+			i++
+		case '"':
+			if strings.Contains(line[:i], "$(") || strings.Contains(line[:i], "`") {
+				return line
+			}
+			return line[i+1:]
+		}
+	}
+	return line
+}
+
+// unescapedQuotes counts the double quotes of a shell line outside single
+// quotes and not escaped.
+func unescapedQuotes(line string) int {
+	n, single := 0, false
+	for i := 0; i < len(line); i++ {
+		switch c := line[i]; {
+		case c == '\\' && !single:
+			i++
+		case c == '\'' && n%2 == 0:
+			single = !single
+		case c == '"' && !single:
+			n++
+		}
+	}
+	return n
 }

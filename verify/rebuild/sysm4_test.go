@@ -268,3 +268,30 @@ func TestJudgeLackedSystemMacros(t *testing.T) {
 		})
 	}
 }
+
+// TestLineJudgeHelpers: a sed script's second line, a help string's second
+// line and an option variable of configure's ac_user_opts run nothing; a
+// command substitution in any of them still counts.
+func TestLineJudgeHelpers(t *testing.T) {
+	prev := `          sed -n -e "/^libraries/{s/libraries: =//;s/:/\\`
+	if got := stringContinuation(prev, `/g;p;}"); then`); got != `); then` {
+		t.Errorf("sed continuation = %q", got)
+	}
+	if got := stringContinuation(prev, "/g;$(curl x)\"); then"); !strings.Contains(got, "curl") {
+		t.Errorf("a command substitution was dropped: %q", got)
+	}
+	if got := stringContinuation(`  x='a"b' \`, `/g;p;}"); then`); got != `/g;p;}"); then` {
+		t.Errorf("a quote inside single quotes opened a string: %q", got)
+	}
+	lines := []string{"AC_ARG_WITH(x-prefix,", "  AS_HELP_STRING([--with-x-prefix=PFX],", "    [prefix where X is installed (optional)]),", "  x_prefix=\"$withval\")"}
+	if c := messageContinuations(lines); !c[2] || c[3] {
+		t.Errorf("message continuations %v", c)
+	}
+	if c := messageContinuations([]string{"  AS_HELP_STRING([--with-x],", "    [$(curl x)])"}); c[1] {
+		t.Error("a command substitution was read as help text")
+	}
+	conf := []byte("ac_user_opts='\nenable_option_checking\nwith_x_prefix\n'\n")
+	if !variableListLine("with_x_prefix", conf) || variableListLine("curl", conf) {
+		t.Error("ac_user_opts lines")
+	}
+}
