@@ -234,8 +234,8 @@ func aclocalAddedCommandsKnown(regenLines, tarLines []string, added []int, db or
 }
 
 // maxMessageLines caps the lines after a message macro's opening line
-// that are read as its text.
-const maxMessageLines = 3
+// that are read as its text (internal/limits).
+const maxMessageLines = limits.RebuildMaxM4MessageLines
 
 // messageContinuations returns the lines that continue the arguments of a
 // message macro opened on an earlier line (AS_HELP_STRING([--with-x],
