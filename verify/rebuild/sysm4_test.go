@@ -295,3 +295,49 @@ func TestLineJudgeHelpers(t *testing.T) {
 		t.Error("ac_user_opts lines")
 	}
 }
+
+// TestGettextAutopointM4: gettext m4 files the release's aclocal.m4
+// includes that are known copies of another gettext release than the
+// sandbox's (wget 1.25.0: 0.22.5), written otherwise (pending) or not at
+// all by the rebuild, make the outputs that expand them not proved for
+// that autopoint; none when the sandbox's gettext is that release or the
+// file is no known gettext copy.
+func TestGettextAutopointM4(t *testing.T) {
+	root, err := os.OpenRoot(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	gettext := &report.Origin{Kind: report.OriginUpstream, Project: "gettext", Version: "0.22.5", Path: "gettext-runtime/m4/po.m4"}
+	for _, tc := range []struct {
+		name   string
+		class  string
+		origin *report.Origin
+		host   string
+		want   string
+	}{
+		{"another gettext", "upstream-copy", gettext, "0.21", "gettext 0.22.5 (the release's autopoint)"},
+		{"the sandbox's gettext", "upstream-copy", gettext, "0.22.5", ""},
+		{"unknown copy", "upstream-unknown-version", nil, "0.21", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := newJudgeRebuilder(t, nil, nil, nil, "m4/po.m4", "m4/build-to-host.m4", "configure")
+			b.root, b.present, b.copied = root, map[string]bool{}, map[string]bool{}
+			b.host["gettext"] = tc.host
+			for _, p := range []string{"m4/po.m4", "m4/build-to-host.m4"} {
+				f := &b.files[b.byPath[p]]
+				f.Class, f.Origin = tc.class, tc.origin
+			}
+			b.releaseIncludes = []string{"m4/po.m4", "m4/build-to-host.m4"}
+			b.pending = []pendingDiff{{rel: "m4/po.m4"}}
+			b.gettextAutopointM4()
+			if b.autopointTool != tc.want {
+				t.Fatalf("autopoint tool %q, want %q", b.autopointTool, tc.want)
+			}
+			ms := b.mismatches("configure", nil, nil)
+			if named := slices.ContainsFunc(ms, func(m mismatch) bool { return m.tool == tc.want }); named != (tc.want != "") {
+				t.Errorf("configure's mismatches %+v", ms)
+			}
+		})
+	}
+}
