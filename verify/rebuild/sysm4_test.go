@@ -341,3 +341,24 @@ func TestGettextAutopointM4(t *testing.T) {
 		})
 	}
 }
+
+// FuzzSystemMacroJudges: the region and line readers never panic on an
+// untrusted aclocal.m4, and a region found names a macro configure.ac uses.
+func FuzzSystemMacroJudges(f *testing.F) {
+	f.Add([]byte(gpgmeLikeM4), []byte("AM_PATH_FROB"))
+	f.Add([]byte("AC_DEFUN([X\n  sed -e \"s/:/\\\\\n/g\"\nAS_HELP_STRING([a],\n[b]))"), []byte("X"))
+	f.Fuzz(func(t *testing.T, aclocal, configureAC []byte) {
+		for _, l := range lackedSystemMacros(aclocal, nil, configureAC, nil, nil) {
+			for _, m := range l.macros {
+				if !bytes.Contains(configureAC, []byte(m)) {
+					t.Fatalf("macro %q not in configure.ac", m)
+				}
+			}
+		}
+		lines := strings.Split(string(aclocal), "\n")
+		messageContinuations(lines)
+		for i := 1; i < len(lines); i++ {
+			stringContinuation(lines[i-1], lines[i])
+		}
+	})
+}

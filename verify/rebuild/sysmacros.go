@@ -23,6 +23,9 @@ import (
 // m4DefRE is a macro definition in aclocal.m4.
 var m4DefRE = regexp.MustCompile(`(?m)^\s*(?:AC_DEFUN_ONCE|AC_DEFUN|AU_DEFUN)\(\s*\[?([A-Za-z_][A-Za-z0-9_]*)\]?`)
 
+// m4WordRE is a macro name as configure.ac may use it.
+var m4WordRE = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
+
 // m4FileNameRE names the m4 file a region of aclocal.m4 was copied from
 // ("# gpgme.m4 - autoconf macro to detect GPGME.").
 var m4FileNameRE = regexp.MustCompile(`^(?:#+|dnl)\s*([A-Za-z0-9_+.-]+\.m4)\b`)
@@ -60,6 +63,10 @@ func lackedSystemMacros(release, regen, configureAC []byte, included [][]byte, d
 			have[string(m[1])] = true
 		}
 	}
+	uses := map[string]bool{}
+	for _, w := range m4WordRE.FindAll(configureAC, -1) {
+		uses[string(w)] = true
+	}
 	lines := strings.Split(strings.TrimSuffix(string(release), "\n"), "\n")
 	// Regions: each known upstream copy (named by its file), and each
 	// run of lines between them. A known copy counts too: it lacks when
@@ -86,7 +93,7 @@ func lackedSystemMacros(release, regen, configureAC []byte, included [][]byte, d
 		var macros []string
 		for _, m := range m4DefRE.FindAllStringSubmatch(text, -1) {
 			name := m[1]
-			if !have[name] && !slices.Contains(macros, name) && regexp.MustCompile(`\b`+name+`\b`).Match(configureAC) {
+			if !have[name] && !slices.Contains(macros, name) && uses[name] {
 				macros = append(macros, name)
 			}
 		}
