@@ -535,11 +535,14 @@ jobs:
 			}
 			return insertAfter(s, "all-am: Makefile", "\t@$(am__dist_prepare)\n")
 		})})
-	aclocalEdit := func(id string, forge bool) func(*genContext, tree) error {
+	aclocalEdit := func(id string, forge, fakeSystem bool) func(*genContext, tree) error {
 		return func(g *genContext, t tree) error {
 			err := t.edit("aclocal.m4", func(s string) (string, error) {
 				if forge {
 					s = strings.Replace(s, "generated automatically by aclocal 1.16.5", "generated automatically by aclocal 1.17", 1)
+				}
+				if fakeSystem {
+					s = withFakeSystemMacro(s)
 				}
 				return intoMacro(s, "AM_SET_LEADING_DOT", plainPayload(id))
 			})
@@ -563,15 +566,42 @@ jobs:
 		}
 	}
 	add(spec{Variant: reg(Variant{ID: "regen-aclocal", Trigger: TriggerConfigure, Injected: []string{"aclocal.m4"}, Regenerated: []string{"configure"},
-		Note: "aclocal.m4's copy of AM_SET_LEADING_DOT edited, configure regenerated with autoconf"}), edit: aclocalEdit("regen-aclocal", false)})
+		Note: "aclocal.m4's copy of AM_SET_LEADING_DOT edited, configure regenerated with autoconf"}), edit: aclocalEdit("regen-aclocal", false, false)})
 	add(spec{Variant: reg(Variant{ID: "regen-aclocal-forged", Trigger: TriggerConfigure, Injected: []string{"aclocal.m4"}, Regenerated: []string{"configure"},
-		Note: "as regen-aclocal, with aclocal.m4's stamp forged to aclocal 1.17"}), edit: aclocalEdit("regen-aclocal-forged", true)})
+		Note: "as regen-aclocal, with aclocal.m4's stamp forged to aclocal 1.17"}), edit: aclocalEdit("regen-aclocal-forged", true, false)})
+	add(spec{Variant: reg(Variant{ID: "regen-aclocal-system-macro", Trigger: TriggerConfigure, Injected: []string{"aclocal.m4"}, Regenerated: []string{"configure"},
+		Note: "as regen-aclocal, with a fake \"system macro\" file (of no known origin, as the maintainer's /usr/share/aclocal would give) " +
+			"embedded in aclocal.m4 to pass the difference off as an input the rebuild lacks"}), edit: aclocalEdit("regen-aclocal-system-macro", false, true)})
 	add(spec{Variant: reg(Variant{ID: "regen-config-h-in", Trigger: TriggerNone, Injected: []string{"config.h.in"},
 		Note: "config.h.in defines ADV_HARDENING_H, so hardening.h's bound check is compiled out"}),
 		edit: editFile("config.h.in", func(s string) (string, error) {
 			return s + "\n/* Define if the hardening header was already seen.  */\n#define ADV_HARDENING_H 1\n", nil
 		})})
 	return out
+}
+
+// fakeSystemMacro is an m4 file of no known origin shaped like one aclocal
+// copies from a system macro directory (gpgme.m4): the suite's
+// configure.ac does not use it.
+const fakeSystemMacro = `# adv-frob.m4 - autoconf macro to detect FROB.
+# serial 1
+AC_DEFUN([AM_PATH_ADV_FROB],
+[ AC_PATH_PROG(ADV_FROB_CONFIG, adv-frob-config, no)
+  if test "$ADV_FROB_CONFIG" != "no" ; then
+    ADV_FROB_CFLAGS=` + "`$ADV_FROB_CONFIG --cflags`" + `
+  fi
+  AC_SUBST(ADV_FROB_CFLAGS)
+])
+
+`
+
+// withFakeSystemMacro embeds fakeSystemMacro in aclocal.m4 where aclocal
+// puts copied files: before the m4_include lines (at the end without).
+func withFakeSystemMacro(s string) string {
+	if i := strings.Index(s, "\nm4_include("); i >= 0 {
+		return s[:i+1] + fakeSystemMacro + s[i+1:]
+	}
+	return s + "\n" + fakeSystemMacro
 }
 
 // versionHex is a dotted version as C projects write it in hex, two digits

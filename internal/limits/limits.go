@@ -312,6 +312,11 @@ const (
 	// enough for every copy of up to ~50 KB.
 	RebuildMaxM4SmallStartBytes = 2 << 20
 
+	// RebuildMaxM4MessageLines caps the lines after a message macro's
+	// opening line (AS_HELP_STRING) that aclocal.m4's hunk judge reads as
+	// its text.
+	RebuildMaxM4MessageLines = 3
+
 	// RebuildMaxReleaseInputBytes caps one m4 input copied from the tarball.
 	RebuildMaxReleaseInputBytes = 4 << 20
 

@@ -279,6 +279,12 @@ func commandWords(line string) []string {
 // runs, or feed output to a shell. Comments and lines the regenerated file
 // also has are not counted.
 func addedCommands(regen, tarContent []byte) []string {
+	return addedCommandsKnown(regen, tarContent, nil)
+}
+
+// addedCommandsKnown is addedCommands where the command words of extra are
+// known too.
+func addedCommandsKnown(regen, tarContent []byte, extra map[string]bool) []string {
 	if regen == nil || tarContent == nil {
 		return nil
 	}
@@ -304,7 +310,7 @@ func addedCommands(regen, tarContent []byte) []string {
 			continue
 		}
 		for _, w := range commandWords(op.Text) {
-			if !known[w] {
+			if !known[w] && !extra[w] {
 				out = append(out, fmt.Sprintf("+%s   (runs %s)", text, w))
 				break
 			}
@@ -336,12 +342,23 @@ func casePatternLine(line string) bool {
 var shellNameLineRE = regexp.MustCompile(`^\s*([A-Za-z_][A-Za-z0-9_]*)\s*$`)
 
 // variableListLine reports whether a line is one variable name that the
-// file assigns: a line of configure's multi-line lists of substituted
+// file assigns (or an option variable of ac_user_opts): a line of configure's multi-line lists of substituted
 // variables (ac_subst_vars='...'), not a command.
 func variableListLine(line string, file []byte) bool {
 	m := shellNameLineRE.FindStringSubmatch(line)
-	return m != nil && !shellKeywords[m[1]] && regexp.MustCompile(`(?m)^[ \t]*`+m[1]+`=`).Match(file)
+	if m == nil || shellKeywords[m[1]] {
+		return false
+	}
+	if (strings.HasPrefix(m[1], "with_") || strings.HasPrefix(m[1], "enable_")) && bytes.Contains(file, []byte(acUserOpts)) {
+		// configure's ac_user_opts list: the variables of
+		// AC_ARG_WITH/AC_ARG_ENABLE, set by the option parser's eval.
+		return true
+	}
+	return regexp.MustCompile(`(?m)^[ \t]*` + m[1] + `=`).Match(file)
 }
+
+// acUserOpts opens configure's multi-line list of option variables.
+const acUserOpts = "ac_user_opts='"
 
 // regeneratedWords returns the trimmed lines of a regenerated file and the
 // command words (by words) its lines run.

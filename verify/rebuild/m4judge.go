@@ -2,6 +2,7 @@ package rebuild
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -27,6 +28,11 @@ const aclocalHeader = "# generated automatically by aclocal"
 type m4Section struct {
 	first, end int    // lines [first, end)
 	origin     string // "automake 1.15.1 m4/depout.m4"
+	project    string // the origin's project ("automake", "autoconf-archive")
+	file       string // the origin's file name ("depout.m4")
+	// toolchain: one of its origins is a toolchain project's file
+	// (toolchainM4Projects), whatever project is named first.
+	toolchain bool
 }
 
 // originLookup answers which upstream files have exactly this content (git
@@ -78,8 +84,10 @@ func knownM4Sections(lines []string, db originLookup) []m4Section {
 				if hashed > maxM4HashedBytes {
 					break
 				}
-				if o := m4Origin(db.LookupBlob(origindb.BlobID(sec))); o != "" {
-					out = append(out, m4Section{first: i, end: j, origin: o})
+				origins := db.LookupBlob(origindb.BlobID(sec))
+				if o, ok := m4OriginOf(origins); ok {
+					tc := slices.ContainsFunc(origins, func(o origindb.Origin) bool { return toolchainM4Projects[o.Project] })
+					out = append(out, m4Section{first: i, end: j, origin: o.String(), project: o.Project, file: path.Base(o.Path), toolchain: tc})
 					for k := i; k < j; k++ {
 						covered[k] = true
 					}
@@ -98,14 +106,14 @@ func knownM4Sections(lines []string, db originLookup) []m4Section {
 // "=" or "-"); the first pass of knownM4Sections tries only those.
 var m4FileStartRE = regexp.MustCompile(`(?i)^(?:#|dnl).*(?:copyright|-\*-|serial|\.m4\b|autoconf|macro)|^#\s*[=-]{10,}`)
 
-// m4Origin names the first origin that is an m4 file, or "".
-func m4Origin(origins []origindb.Origin) string {
+// m4OriginOf returns the first origin that is an m4 file.
+func m4OriginOf(origins []origindb.Origin) (origindb.Origin, bool) {
 	for _, o := range origins {
 		if strings.HasSuffix(o.Path, ".m4") {
-			return o.String()
+			return o, true
 		}
 	}
-	return ""
+	return origindb.Origin{}, false
 }
 
 // m4CallRE is an m4 macro call's name and parenthesis ("AS_DIRNAME(",
@@ -168,6 +176,12 @@ func m4Commands(line string) []string {
 // and count when they run a command word the regenerated file never has.
 // explained lists the copies that explain added lines.
 func aclocalAddedCommands(regenLines, tarLines []string, added []int, db originLookup) (out, explained []string) {
+	return aclocalAddedCommandsKnown(regenLines, tarLines, added, db, nil)
+}
+
+// aclocalAddedCommandsKnown is aclocalAddedCommands where the command words
+// of extra are known too.
+func aclocalAddedCommandsKnown(regenLines, tarLines []string, added []int, db originLookup, extra map[string]bool) (out, explained []string) {
 	sections := knownM4Sections(tarLines, db)
 	in := func(p int) string {
 		k, found := slices.BinarySearchFunc(sections, p, func(s m4Section, p int) int {
@@ -186,6 +200,7 @@ func aclocalAddedCommands(regenLines, tarLines []string, added []int, db originL
 	}
 	lines, known := regeneratedWords(regenLines, m4Commands)
 	by := map[string]int{}
+	text := messageContinuations(tarLines)
 	for _, p := range added {
 		if o := in(p); o != "" {
 			if by[o] == 0 {
@@ -195,15 +210,18 @@ func aclocalAddedCommands(regenLines, tarLines []string, added []int, db originL
 			continue
 		}
 		l := tarLines[p]
-		if lines[strings.TrimSpace(l)] {
+		if lines[strings.TrimSpace(l)] || text[p] && !pipeToShellRE.MatchString(l) {
 			continue
+		}
+		if p > 0 {
+			l = stringContinuation(tarLines[p-1], l)
 		}
 		if pipeToShellRE.MatchString(l) {
 			out = append(out, "+"+evidenceLine(l))
 			continue
 		}
 		for _, w := range m4Commands(l) {
-			if !known[w] {
+			if !known[w] && !extra[w] {
 				out = append(out, fmt.Sprintf("+%s   (runs %s)", evidenceLine(l), w))
 				break
 			}
@@ -213,4 +231,94 @@ func aclocalAddedCommands(regenLines, tarLines []string, added []int, db originL
 		explained[i] = fmt.Sprintf("%s (%s)", o, plural(by[o], "added line", "added lines"))
 	}
 	return out, explained
+}
+
+// maxMessageLines caps the lines after a message macro's opening line
+// that are read as its text (internal/limits).
+const maxMessageLines = limits.RebuildMaxM4MessageLines
+
+// messageContinuations returns the lines that continue the arguments of a
+// message macro opened on an earlier line (AS_HELP_STRING([--with-x],
+// then "[prefix where X is installed]),"): text for the user, no commands.
+// Parentheses count only outside m4 quotes; a line with a command
+// substitution is never text (it would run inside the message), and at
+// most maxMessageLines follow one call.
+func messageContinuations(lines []string) map[int]bool {
+	out := map[int]bool{}
+	for i, l := range lines {
+		loc := m4MessageRE.FindStringIndex(l)
+		if loc == nil {
+			continue
+		}
+		depth, quote := 0, 0
+		scan := func(s string) {
+			for _, r := range s {
+				switch r {
+				case '[':
+					quote++
+				case ']':
+					if quote > 0 {
+						quote--
+					}
+				case '(':
+					if quote == 0 {
+						depth++
+					}
+				case ')':
+					if quote == 0 {
+						depth--
+					}
+				}
+			}
+		}
+		scan(l[loc[0]:])
+		for k := i + 1; k < len(lines) && k <= i+maxMessageLines && depth > 0; k++ {
+			if strings.Contains(lines[k], "`") || strings.Contains(lines[k], "$(") {
+				break
+			}
+			out[k] = true
+			scan(lines[k])
+		}
+	}
+	return out
+}
+
+// stringContinuation returns line without the end of a double-quoted
+// string that the previous line opened and continued with a backslash
+// (a sed script over two lines: `sed -e "s/:/\\` then `/g;p;}"); then`):
+// that text is an argument, not a command. A command substitution in it
+// would run, so such a line is returned whole.
+func stringContinuation(prev, line string) string {
+	if !strings.HasSuffix(prev, "\\") || unescapedQuotes(prev)%2 == 0 {
+		return line
+	}
+	for i := 0; i < len(line); i++ {
+		switch line[i] {
+		case '\\':
+			i++
+		case '"':
+			if strings.Contains(line[:i], "$(") || strings.Contains(line[:i], "`") {
+				return line
+			}
+			return line[i+1:]
+		}
+	}
+	return line
+}
+
+// unescapedQuotes counts the double quotes of a shell line outside single
+// quotes and not escaped.
+func unescapedQuotes(line string) int {
+	n, single := 0, false
+	for i := 0; i < len(line); i++ {
+		switch c := line[i]; {
+		case c == '\\' && !single:
+			i++
+		case c == '\'' && n%2 == 0:
+			single = !single
+		case c == '"' && !single:
+			n++
+		}
+	}
+	return n
 }

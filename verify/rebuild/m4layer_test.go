@@ -31,6 +31,7 @@ func TestPkgM4Layer(t *testing.T) {
 	if err := os.WriteFile(host, []byte(pkgM4Header+"\n# serial 12 (pkg-config-0.29.2)\nAC_DEFUN([PKG_PROG_PKG_CONFIG], [:])\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	simulateSandboxAclocal(t, host, t.TempDir())
 	aclocal := func(pkg []byte) []byte {
 		return []byte("# generated automatically by aclocal 1.17 -*- Autoconf -*-\n\nm4_ifndef([AC_AUTOCONF_VERSION], [x])\n\n" +
 			string(pkg) + "\n# Copyright (C) 2002-2024 Free Software Foundation, Inc.\nAC_DEFUN([AM_X], [y])\n")
@@ -56,7 +57,7 @@ func TestPkgM4Layer(t *testing.T) {
 			other := t.TempDir()
 			b := &rebuilder{releaseAclocal: rel, pkgM4Foreign: true, info: &report.RebuildInfo{}, dir: dir,
 				tc: &toolchain.Toolchain{Layers: []string{other}}}
-			key := b.pkgM4Layer(db)
+			key := b.systemM4Layer(db)
 			if laid := key != ""; laid != tc.laid {
 				t.Fatalf("laid = %v, want %v (notes %q)", laid, tc.laid, b.info.Notes)
 			}
@@ -78,4 +79,14 @@ func TestPkgM4Layer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// simulateSandboxAclocal points the sandbox's pkg.m4 and system macro
+// directory at pkg and dir (a sandbox lacking the host's files) for the
+// test.
+func simulateSandboxAclocal(t *testing.T, pkg, dir string) {
+	t.Helper()
+	oldPkg, oldDir := hostPkgM4Path, hostAclocalDir
+	hostPkgM4Path, hostAclocalDir = pkg, dir
+	t.Cleanup(func() { hostPkgM4Path, hostAclocalDir = oldPkg, oldDir })
 }

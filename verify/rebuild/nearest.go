@@ -26,10 +26,18 @@ type hunkVerdict struct {
 // explains its lines; the rest is read as m4 code), anything else as
 // shell (addedCommands). db answers known m4 copies; nil knows none.
 func judgeNearestHunks(rel string, regen, tarContent []byte, db originLookup) hunkVerdict {
+	return judgeNearestHunksProbes(rel, regen, tarContent, db, nil)
+}
+
+// judgeNearestHunksProbes is judgeNearestHunks where the command words of
+// probes ("$GPGME_CONFIG": configuration scripts that unproved system
+// macros search for on the user's system, lackedSystemMacros) are known in
+// configure and aclocal.m4.
+func judgeNearestHunksProbes(rel string, regen, tarContent []byte, db originLookup, probes map[string]bool) hunkVerdict {
 	base := path.Base(rel)
 	isMake := strings.HasSuffix(base, "Makefile.in") || base == "GNUmakefile.in"
 	if base != "aclocal.m4" && !isMake {
-		return hunkVerdict{added: addedCommands(regen, tarContent)}
+		return hunkVerdict{added: addedCommandsKnown(regen, tarContent, probes)}
 	}
 	if regen == nil || tarContent == nil {
 		return hunkVerdict{}
@@ -50,7 +58,7 @@ func judgeNearestHunks(rel string, regen, tarContent []byte, db originLookup) hu
 	if isMake {
 		return hunkVerdict{added: makefileAddedCommands(a, c, added)}
 	}
-	out, explained := aclocalAddedCommands(a, c, added, db)
+	out, explained := aclocalAddedCommandsKnown(a, c, added, db, probes)
 	return hunkVerdict{added: out, explained: explained}
 }
 

@@ -190,6 +190,14 @@ type rebuilder struct {
 	releaseAclocal   []byte
 	releaseGettextM4 []string
 	releaseGettext   string
+	// systemLaid are the proved system m4 files laid over
+	// /usr/share/aclocal (systemM4Layer); lacked the system macro regions
+	// of the release's aclocal.m4 the rebuild lacked (noteLackedSystemMacros);
+	// autopointTool the release's autopoint when its gettext m4 files are
+	// not the sandbox's (gettextAutopointM4).
+	systemLaid    []string
+	lacked        []lackedSection
+	autopointTool string
 }
 
 // pendingDiff is a regenerated file whose blob differs from the tarball's.
@@ -360,7 +368,7 @@ func (b *rebuilder) run(ctx context.Context) error {
 		return err
 	}
 	keyed += b.gettextM4Layer()
-	keyed += b.pkgM4Layer(embeddedOrigins())
+	keyed += b.systemM4Layer(embeddedOrigins())
 	b.noteVersionMismatch()
 	b.stampCandidates()
 
@@ -396,6 +404,8 @@ func (b *rebuilder) run(ctx context.Context) error {
 	b.debianAutomake()
 	b.libtoolBuilds()
 	b.compareWorkDir()
+	b.noteLackedSystemMacros()
+	b.gettextAutopointM4()
 	if err := b.secondAutomakePass(ctx, key); err != nil {
 		return err
 	}
@@ -791,7 +801,7 @@ func (b *rebuilder) judge(d pendingDiff, tarContent []byte, tarSize int64) {
 		need = append(need, m.tool)
 	}
 	why := "not proved: " + strings.Join(mismatchReasons(mismatch), "; ")
-	verdict := judgeNearestHunks(d.rel, regen, tarContent, embeddedOrigins())
+	verdict := judgeNearestHunksProbes(d.rel, regen, tarContent, embeddedOrigins(), b.lackedProbes())
 	if len(verdict.explained) > 0 {
 		why += "; added lines inside known upstream m4 copies: " + listSome(verdict.explained)
 	}
@@ -857,6 +867,14 @@ func (b *rebuilder) mismatches(rel string, regen, tarContent []byte) []mismatch 
 	if base := path.Base(rel); b.pkgM4Foreign && (base == "aclocal.m4" || base == "configure") {
 		b.missing[pkgM4Tool] = "pkg.m4 is not in the toolchain cache; the sandbox has this machine's " + hostPkgM4Path
 		add(pkgM4Tool, "the release's aclocal.m4 embeds another pkg.m4 (pkg-config's macros, same serial line) than this machine's "+hostPkgM4Path)
+	}
+	if b.systemMacroFed(rel) {
+		if len(b.lacked) > 0 {
+			add(systemMacrosTool(b.lacked), "the release's aclocal.m4 embeds system macros configure.ac uses that match no known upstream copy and that the sandbox lacks")
+		}
+		if b.autopointTool != "" {
+			add(b.autopointTool, "the release's gettext m4 files are another gettext release's than the sandbox's autopoint writes")
+		}
 	}
 	if b.hostLibtool != b.releaseLibtool && strings.ContainsRune(b.hostLibtool, ' ') && b.releaseLibtool != "" && b.relevant(rel, "libtool") {
 		add("libtool "+b.releaseLibtool, fmt.Sprintf("upstream used GNU Libtool %s, this machine has the distribution build %s (with its patches)", b.releaseLibtool, b.hostLibtool))
