@@ -499,7 +499,7 @@ type logicalLines []logicalLine
 
 // indexLogicalLines splits content into logical lines in one pass.
 func indexLogicalLines(content []byte) logicalLines {
-	var out logicalLines
+	out := make(logicalLines, 0, bytes.Count(content, []byte{'\n'})+1)
 	start, num, phys := 0, 1, 0
 	joined := false
 	for pos := 0; pos <= len(content); {
