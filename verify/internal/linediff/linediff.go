@@ -142,23 +142,19 @@ func Diff(a, b []string) []Op {
 func appendLCS(ops []Op, ma, mb []string, pre int) []Op {
 	n, m := len(ma), len(mb)
 	ids := make(map[string]int32, n+m)
-	ia, ib := make([]int32, n), make([]int32, m)
-	for i, l := range ma {
-		id, ok := ids[l]
-		if !ok {
-			id = int32(len(ids))
-			ids[l] = id
+	intern := func(lines []string) []int32 {
+		out := make([]int32, len(lines))
+		for i, l := range lines {
+			id, ok := ids[l]
+			if !ok {
+				id = int32(len(ids))
+				ids[l] = id
+			}
+			out[i] = id
 		}
-		ia[i] = id
+		return out
 	}
-	for j, l := range mb {
-		id, ok := ids[l]
-		if !ok {
-			id = int32(len(ids))
-			ids[l] = id
-		}
-		ib[j] = id
-	}
+	ia, ib := intern(ma), intern(mb)
 	w := m + 1
 	lcs := make([]uint16, (n+1)*w) // lcs[i*w+j]: LCS of ma[i:] and mb[j:]
 	for i := n - 1; i >= 0; i-- {
