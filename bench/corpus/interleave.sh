@@ -8,7 +8,8 @@
 # Usage: BEFORE=bin AFTER=bin [ONLY=regexp] [REPEAT=3] [OUT=file] bench/corpus/interleave.sh
 # Prints (and writes to OUT, default /tmp/interleave.tsv) one line per release:
 #   name floor-wall floor-cpu before-wall after-wall before-cpu after-cpu load-min load-max same
-# "same" is whether the two binaries' last JSON reports are byte-identical.
+# "same" is whether the two binaries' last JSON reports are byte-identical; when they are not,
+# both are kept as OUT.NAME.before.json and OUT.NAME.after.json.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 CORPUS=${CORPUS:-/work/corpus}
@@ -62,5 +63,6 @@ while IFS=$'\t' read -r name src suite repo tag flags; do
     done
   done
   same=no; cmp -s "$tmp/before.json" "$tmp/after.json" && same=yes
+  if [ $same = no ]; then cp "$tmp/before.json" "$OUT.$name.before.json"; cp "$tmp/after.json" "$OUT.$name.after.json"; fi
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$fw" "$fc" "$bw" "$aw" "$bc" "$ac" "$lmin" "$lmax" "$same" | tee -a "$OUT"
 done <"$here/releases.tsv"
