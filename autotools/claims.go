@@ -995,9 +995,6 @@ func obsoleteBlock(b []byte) []byte {
 	return out.Bytes()
 }
 
-// buildTokenRe splits build files into path-like tokens.
-var buildTokenRe = regexp.MustCompile(`[A-Za-z0-9_.+\-/]+`)
-
 // cSourceExts are the files whose #include lines are followed.
 var cSourceExts = map[string]bool{".c": true, ".h": true, ".cc": true, ".cpp": true, ".cxx": true, ".hh": true, ".hpp": true, ".hxx": true, ".m": true, ".mm": true, ".inc": true, ".def": true, ".in": true, ".y": true, ".l": true, ".S": true, ".s": true}
 
@@ -1137,16 +1134,18 @@ func OmittedReferenceKinds(tagFiles, tarballFiles []string, inTarball func(strin
 // markBuildLine marks the omitted files a build-file line names (mark's
 // silent true when the line includes them only if they exist).
 func markBuildLine(line, dir string, omitted map[string]bool, mark func(string, OmitKind)) {
-	if nodistRe.MatchString(line) {
-		// automake's nodist_ sources: the build file itself says they
-		// are not distributed (generated, or a maintainer's test).
-		return
-	}
-	kind := OmitPlain
-	if optionalRefRe.MatchString(line) {
-		kind = OmitSilent
-	}
-	for _, t := range buildTokenRe.FindAllString(line, -1) {
+	// The two regexps are asked only once a token names an omitted file
+	// (most lines name none): the marks are the same as asking first.
+	kind := OmitKind(0)
+	for rest := line; ; {
+		var t string
+		if t, rest = nextBuildToken(rest); t == "" {
+			break
+		}
+		if !strings.Contains(t, ".") && strings.Trim(t, "/") != "" {
+			// No extension, whatever the directory: not a source.
+			continue
+		}
 		p := path.Join(dir, t)
 		if rest, ok := strings.CutPrefix(t, "/"); ok {
 			p = rest
@@ -1159,10 +1158,43 @@ func markBuildLine(line, dir string, omitted map[string]bool, mark func(string, 
 			// file the release ships already built.
 			continue
 		}
-		if omitted[p] {
-			mark(p, kind)
+		if !omitted[p] {
+			continue
 		}
+		if kind == 0 {
+			if nodistRe.MatchString(line) {
+				// automake's nodist_ sources: the build file itself
+				// says they are not distributed (generated, or a
+				// maintainer's test).
+				return
+			}
+			kind = OmitPlain
+			if optionalRefRe.MatchString(line) {
+				kind = OmitSilent
+			}
+		}
+		mark(p, kind)
 	}
+}
+
+// nextBuildToken returns the first path-like token of s (a maximal run
+// of [A-Za-z0-9_.+\-/]) and what follows it; "" when there is none.
+func nextBuildToken(s string) (tok, rest string) {
+	i := 0
+	for i < len(s) && !isBuildTokenByte(s[i]) {
+		i++
+	}
+	j := i
+	for j < len(s) && isBuildTokenByte(s[j]) {
+		j++
+	}
+	return s[i:j], s[j:]
+}
+
+// isBuildTokenByte reports whether c may be part of a build token.
+func isBuildTokenByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		c == '_' || c == '.' || c == '+' || c == '-' || c == '/'
 }
 
 // nodistRe is an automake assignment of sources it must not distribute.

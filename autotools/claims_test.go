@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/tarcheck/tarcheck/autotools/origindb"
 	"maps"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -738,6 +739,32 @@ func TestClaimsStampedCopy(t *testing.T) {
 		r := Classify(tarOnly("build-aux/ltmain.sh", string(bad)), ctx)
 		if r.Class == ClassUpstreamCopy || r.Severity.Rank() < SevMedium.Rank() {
 			t.Errorf("%s: %s/%s (%s), want unproved (≥ medium)", name, r.Class, r.Severity, r.Reason)
+		}
+	}
+}
+
+// TestNextBuildTokenIsTheRegexp: nextBuildToken splits a line into the
+// tokens of the regexp it replaced, on random lines.
+func TestNextBuildTokenIsTheRegexp(t *testing.T) {
+	re := regexp.MustCompile(`[A-Za-z0-9_.+\-/]+`)
+	rng := rand.New(rand.NewPCG(3, 4))
+	const alpha = "ab9_.+-/ \t$(){}=:\\é\"'"
+	for range 5000 {
+		var b strings.Builder
+		for range rng.IntN(30) {
+			b.WriteByte(alpha[rng.IntN(len(alpha))])
+		}
+		line := b.String()
+		var got []string
+		for rest := line; ; {
+			var tok string
+			if tok, rest = nextBuildToken(rest); tok == "" {
+				break
+			}
+			got = append(got, tok)
+		}
+		if want := re.FindAllString(line, -1); !slices.Equal(got, want) {
+			t.Fatalf("tokens of %q: %q, want %q", line, got, want)
 		}
 	}
 }

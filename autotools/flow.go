@@ -444,6 +444,7 @@ type flowAnalyzer struct {
 	interesting bool
 	pending     map[string]bool
 	orig        []byte
+	origLines   logicalLines // of orig, split on the first flow recorded
 	ctx         flowCtx
 	vars        map[string]*flowVar
 	files       map[string]taint
@@ -1080,7 +1081,10 @@ func (a *flowAnalyzer) report(t taint, sink string, line int) {
 			f.Selectors = append(f.Selectors, a.selectors[i])
 		}
 	}
-	origLines := indexLogicalLines(a.orig)
+	if a.origLines == nil {
+		a.origLines = indexLogicalLines(a.orig)
+	}
+	origLines := a.origLines
 	seen := map[int]bool{}
 	for _, n := range lines {
 		i := origLines.find(lineStartOffset(a.orig, n))

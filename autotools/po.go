@@ -1,6 +1,7 @@
 package autotools
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/tarcheck/tarcheck/internal/limits"
@@ -65,7 +66,11 @@ type poCatalog struct {
 // parsePO parses a .po/.pot file leniently; ok is false for content that is
 // not a catalog (a keyword or string line it cannot read, too many entries).
 func parsePO(b []byte) (cat poCatalog, ok bool) {
-	cat.entries = map[string]*poEntry{}
+	// Sized for its msgid lines (a few are obsolete or the header): the
+	// map is not grown entry by entry.
+	n := min(bytes.Count(b, []byte("\nmsgid ")), maxPOEntries)
+	cat.entries = make(map[string]*poEntry, n)
+	cat.order = make([]string, 0, n)
 	var cur *poEntry
 	var field *string // the string continuation lines append to
 	pendingFuzzy := false

@@ -17,21 +17,28 @@ import (
 // or without a prescan, whatever the timing.
 //
 // Workers take files from the end of the list while the caller goes from
-// its start, so the two meet in the middle. A nil *FlowPrescan does nothing.
+// its start, so the two meet in the middle; but the large ones (over
+// MaxPrescanBytes: configure) first, as the caller starts, so the longest
+// scan overlaps the classification of the files before it. One large file
+// is scanned at a time in the process (largeScan), by a worker or a
+// caller, so no two large syntax trees are held at once. A nil
+// *FlowPrescan does nothing.
 type FlowPrescan struct {
 	mu      sync.Mutex
 	cond    *sync.Cond
 	queue   []*prescanEntry // in the caller's order
 	byPath  map[string]*prescanEntry
-	back    int // queue[back-1] is the next a worker takes
+	back    int             // queue[back-1] is the next a worker takes
+	large   []*prescanEntry // the large entries, in the caller's order
 	closed  bool
 	wg      sync.WaitGroup
 	workers int
 }
 
-// MaxPrescanBytes is the largest file FlowPrescan scans ahead; larger ones
-// (configure, a big Makefile.in) are scanned by Classify's caller, one at
-// a time.
+// MaxPrescanBytes is the largest file FlowPrescan scans ahead among the
+// others; larger ones (configure, a big Makefile.in) are scanned first,
+// one at a time in the process, by a worker or by Classify's caller,
+// whichever reaches them first.
 const MaxPrescanBytes = limits.AutotoolsMaxPrescanBytes
 
 type prescanState int
@@ -47,6 +54,7 @@ type prescanEntry struct {
 	path    string
 	content []byte
 	state   prescanState
+	large   bool // over MaxPrescanBytes: scanned under largeScan
 	scanned bool // false when the worker found a known upstream copy (Classify does not scan those)
 	sigs    []Signal
 	fs      FlowScan
@@ -80,17 +88,15 @@ func (p *FlowPrescan) Add(in Input) {
 	if _, dup := p.byPath[in.Path]; dup {
 		return
 	}
-	if len(in.Tarball) > MaxPrescanBytes {
-		// The caller scans the largest files itself: two large
-		// syntax trees at once would raise the peak memory.
-		return
-	}
 	if bin, _ := IsBinary(in.Tarball); bin {
 		return
 	}
-	e := &prescanEntry{path: in.Path, content: in.Tarball}
+	e := &prescanEntry{path: in.Path, content: in.Tarball, large: isLargeScan(in.Tarball)}
 	p.queue = append(p.queue, e)
 	p.byPath[in.Path] = e
+	if e.large {
+		p.large = append(p.large, e)
+	}
 }
 
 // Start starts the workers; db is the database Classify will use (nil:
@@ -115,6 +121,12 @@ func (p *FlowPrescan) work(db *M4DB) {
 	defer p.mu.Unlock()
 	for !p.closed {
 		var e *prescanEntry
+		for len(p.large) > 0 && e == nil {
+			if c := p.large[0]; c.state == prescanQueued {
+				e = c
+			}
+			p.large = p.large[1:]
+		}
 		for p.back > 0 && e == nil {
 			p.back--
 			if c := p.queue[p.back]; c.state == prescanQueued {
@@ -132,7 +144,7 @@ func (p *FlowPrescan) work(db *M4DB) {
 		var sigs []Signal
 		var fs FlowScan
 		if !known {
-			sigs, fs = ScanBuildScriptFlows(e.path, e.content)
+			sigs, fs = scanHoldingLarge(e.path, e.content)
 		}
 		p.mu.Lock()
 		e.sigs, e.fs, e.scanned, e.state = sigs, fs, !known, prescanDone
@@ -179,7 +191,7 @@ func (p *FlowPrescan) Close() {
 	p.mu.Unlock()
 	p.wg.Wait()
 	p.mu.Lock()
-	p.queue, p.byPath = nil, nil
+	p.queue, p.byPath, p.large = nil, nil, nil
 	p.mu.Unlock()
 }
 
@@ -199,6 +211,24 @@ func sameBytes(a, b []byte) bool {
 func (ctx *Context) scanFlows(path string, content []byte) ([]Signal, FlowScan) {
 	if sigs, fs, ok := ctx.Prescan.take(path, content); ok {
 		return sigs, fs
+	}
+	return scanHoldingLarge(path, content)
+}
+
+// largeScan is held while a file over MaxPrescanBytes is scanned: one
+// such syntax tree at a time in the process, as when only Classify's
+// caller scanned them.
+var largeScan = make(chan struct{}, 1)
+
+// isLargeScan reports a file whose scan holds largeScan.
+func isLargeScan(content []byte) bool { return len(content) > MaxPrescanBytes }
+
+// scanHoldingLarge is ScanBuildScriptFlows, holding largeScan for a large
+// file. No caller waits for a prescan entry while holding it.
+func scanHoldingLarge(path string, content []byte) ([]Signal, FlowScan) {
+	if isLargeScan(content) {
+		largeScan <- struct{}{}
+		defer func() { <-largeScan }()
 	}
 	return ScanBuildScriptFlows(path, content)
 }

@@ -96,3 +96,39 @@ func TestFlowPrescanTake(t *testing.T) {
 	}
 	pre2.Close()
 }
+
+// TestFlowPrescanLarge: a script over MaxPrescanBytes is queued, marked
+// large and scanned ahead by the worker; its result is the direct scan's,
+// and largeScan is free afterwards.
+func TestFlowPrescanLarge(t *testing.T) {
+	var big []byte
+	for len(big) <= MaxPrescanBytes {
+		big = append(big, "ac_x=`echo foo | sed 's/a/b/'`; if test -n \"$ac_x\"; then echo ok; fi\n"...)
+	}
+	big = append(big, "cat data | base64 -d | sh\n"...)
+	pre := &FlowPrescan{byPath: map[string]*prescanEntry{}, workers: 1}
+	pre.cond = newCond(pre)
+	pre.Add(Input{Path: "a.sh", Status: StatusOnlyInTarball, Tarball: []byte("eval x\n")})
+	pre.Add(Input{Path: "configure", Status: StatusOnlyInTarball, Tarball: big})
+	pre.Add(Input{Path: "z.sh", Status: StatusOnlyInTarball, Tarball: []byte("echo z\n")})
+	if len(pre.queue) != 3 || len(pre.large) != 1 || !pre.byPath["configure"].large {
+		t.Fatalf("queued %d files, %d large; want 3, configure large", len(pre.queue), len(pre.large))
+	}
+	pre.Start(nil)
+	pre.wg.Wait()
+	if e := pre.byPath["configure"]; e.state != prescanDone || !e.scanned {
+		t.Fatalf("configure: state %v, scanned %v; want done", e.state, e.scanned)
+	}
+	wantSigs, wantFS := ScanBuildScriptFlows("configure", big)
+	sigs, fs, ok := pre.take("configure", big)
+	if !ok || !reflect.DeepEqual(sigs, wantSigs) || !reflect.DeepEqual(fs, wantFS) || len(fs.Flows) == 0 {
+		t.Errorf("take = %v, %d flows; want the direct scan's %d flows", ok, len(fs.Flows), len(wantFS.Flows))
+	}
+	pre.Close()
+	select {
+	case largeScan <- struct{}{}:
+		<-largeScan
+	default:
+		t.Error("largeScan still held after the scans")
+	}
+}

@@ -118,8 +118,22 @@ func ScanBuildScriptFlows(path string, content []byte) ([]Signal, FlowScan) {
 	if len(content) > MaxScanBytes {
 		content = content[:MaxScanBytes]
 	}
-	fs := ScanFlows(path, content)
-	out := scanKeywords(path, content)
+	var fs FlowScan
+	var out []Signal
+	if len(content) >= parallelScanBytes {
+		// A large script (configure): the keyword scan runs on another
+		// core beside the parse and data-flow analysis. Both are pure.
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			out = scanKeywords(path, content)
+		}()
+		fs = ScanFlows(path, content)
+		<-done
+	} else {
+		fs = ScanFlows(path, content)
+		out = scanKeywords(path, content)
+	}
 	if sig, ok := flowSignal(path, fs); ok {
 		out = append(out, sig)
 	}
@@ -133,6 +147,11 @@ func ScanBuildScriptFlows(path string, content []byte) ([]Signal, FlowScan) {
 	}
 	return out, fs
 }
+
+// parallelScanBytes is the size from which ScanBuildScriptFlows runs its
+// keyword scan beside its data-flow scan (a goroutine costs more than the
+// keyword scan of a small file).
+const parallelScanBytes = 128 << 10
 
 // flowSignal turns the flows of a scan into one RuleDataFlow signal:
 // critical when a flow starts at a data file, high otherwise.
@@ -189,6 +208,20 @@ func scanKeywords(path string, content []byte) []Signal {
 func scanKeywordsExcept(path string, content []byte, proved func(num int, text string) bool) []Signal {
 	lines := indexLogicalLines(content)
 	flows := dataFlows(content, lines)
+	// The text of a logical line, made once for all the keyword rules
+	// that look at it (a line with "|" and "eval" is a candidate of
+	// several); the long lines of the last rule are not kept.
+	texts := map[int]string{}
+	lineText := func(i int, keep bool) string {
+		t, ok := texts[i]
+		if !ok {
+			t = lines.text(content, i)
+			if keep {
+				texts[i] = t
+			}
+		}
+		return t
+	}
 	var out []Signal
 	for _, r := range scanRules {
 		var cand []int
@@ -204,7 +237,7 @@ func scanKeywordsExcept(path string, content []byte, proved func(num int, text s
 		var ev []string
 		sev := r.sev
 		for _, i := range cand {
-			text := lines.text(content, i)
+			text := lineText(i, r.keywords != nil)
 			if isCommentLine(text) || !anyWindow(text, r.match) || proved != nil && proved(lines[i].num, text) {
 				continue
 			}
@@ -218,7 +251,7 @@ func scanKeywordsExcept(path string, content []byte, proved func(num int, text s
 			count := 0
 			var cev []string
 			for _, i := range lines.containing(content, carveKeywords) {
-				text := lines.text(content, i)
+				text := lineText(i, true)
 				if isCommentLine(text) {
 					continue
 				}
@@ -466,7 +499,7 @@ type logicalLines []logicalLine
 
 // indexLogicalLines splits content into logical lines in one pass.
 func indexLogicalLines(content []byte) logicalLines {
-	var out logicalLines
+	out := make(logicalLines, 0, bytes.Count(content, []byte{'\n'})+1)
 	start, num, phys := 0, 1, 0
 	joined := false
 	for pos := 0; pos <= len(content); {

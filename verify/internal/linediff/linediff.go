@@ -123,42 +123,74 @@ func Diff(a, b []string) []Op {
 			ops = append(ops, Op{'+', l, pre + len(ma), pre + j})
 		}
 	} else {
-		n, m := len(ma), len(mb)
-		lcs := make([][]int32, n+1)
-		for i := range lcs {
-			lcs[i] = make([]int32, m+1)
-		}
-		for i := n - 1; i >= 0; i-- {
-			for j := m - 1; j >= 0; j-- {
-				if ma[i] == mb[j] {
-					lcs[i][j] = lcs[i+1][j+1] + 1
-				} else if lcs[i+1][j] >= lcs[i][j+1] {
-					lcs[i][j] = lcs[i+1][j]
-				} else {
-					lcs[i][j] = lcs[i][j+1]
-				}
-			}
-		}
-		i, j := 0, 0
-		for i < n || j < m {
-			switch {
-			case i < n && j < m && ma[i] == mb[j]:
-				ops = append(ops, Op{' ', ma[i], pre + i, pre + j})
-				i++
-				j++
-			case i < n && (j == m || lcs[i+1][j] >= lcs[i][j+1]):
-				// Deletions first: a changed line reads - then +.
-				ops = append(ops, Op{'-', ma[i], pre + i, pre + j})
-				i++
-			default:
-				ops = append(ops, Op{'+', mb[j], pre + i, pre + j})
-				j++
-			}
-		}
+		ops = appendLCS(ops, ma, mb, pre)
 	}
 	for k := 0; k < suf; k++ {
 		ia, ib := len(a)-suf+k, len(b)-suf+k
 		ops = append(ops, Op{' ', a[ia], ia, ib})
+	}
+	return ops
+}
+
+// appendLCS appends the longest-common-subsequence diff of the middles ma
+// and mb (which start at line pre on both sides), deletions before
+// insertions. Lines are compared by a small integer id (one map look-up
+// per line instead of a string comparison per table cell) and the table
+// is one flat slice of uint16 rather than a slice of int32 per row: Diff
+// calls it only when n*m <= 4,000,000, so min(n, m) <= 2,000 bounds every
+// entry.
+func appendLCS(ops []Op, ma, mb []string, pre int) []Op {
+	n, m := len(ma), len(mb)
+	ids := make(map[string]int32, n+m)
+	intern := func(lines []string) []int32 {
+		out := make([]int32, len(lines))
+		for i, l := range lines {
+			id, ok := ids[l]
+			if !ok {
+				id = int32(len(ids))
+				ids[l] = id
+			}
+			out[i] = id
+		}
+		return out
+	}
+	ia, ib := intern(ma), intern(mb)
+	w := m + 1
+	lcs := make([]uint16, (n+1)*w) // lcs[i*w+j]: LCS of ma[i:] and mb[j:]
+	for i := n - 1; i >= 0; i-- {
+		row, next := lcs[i*w:i*w+w], lcs[(i+1)*w:(i+1)*w+w]
+		x := ia[i]
+		for j := m - 1; j >= 0; j-- {
+			if x == ib[j] {
+				row[j] = next[j+1] + 1
+			} else if next[j] >= row[j+1] {
+				row[j] = next[j]
+			} else {
+				row[j] = row[j+1]
+			}
+		}
+	}
+	return traceLCS(ops, ma, mb, ia, ib, pre, func(i, j int) uint16 { return lcs[i*w+j] })
+}
+
+// traceLCS walks the table from the start, deletions first: a changed
+// line reads - then +.
+func traceLCS(ops []Op, ma, mb []string, ia, ib []int32, pre int, at func(i, j int) uint16) []Op {
+	n, m := len(ma), len(mb)
+	i, j := 0, 0
+	for i < n || j < m {
+		switch {
+		case i < n && j < m && ia[i] == ib[j]:
+			ops = append(ops, Op{' ', ma[i], pre + i, pre + j})
+			i++
+			j++
+		case i < n && (j == m || at(i+1, j) >= at(i, j+1)):
+			ops = append(ops, Op{'-', ma[i], pre + i, pre + j})
+			i++
+		default:
+			ops = append(ops, Op{'+', mb[j], pre + i, pre + j})
+			j++
+		}
 	}
 	return ops
 }
