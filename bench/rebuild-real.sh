@@ -18,6 +18,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 CORPUS=${CORPUS:-/work/corpus}
 MIRRORS=${MIRRORS:-/work/.mirror}
+# shellcheck source=bench/corpus/lib.sh
+. "$here/corpus/lib.sh"
 LABEL=${LABEL:-rebuild}
 NICE=${NICE:-10}
 TOOLCHAINS=${TOOLCHAINS:-$CORPUS/cache/toolchains}
@@ -39,10 +41,9 @@ for entry in $RELEASES; do
   line=$(awk -F'\t' -v n="$name" '$1 == n' "$here/corpus/releases.tsv")
   [ -n "$line" ] || { echo "rebuild-real.sh: $name not in releases.tsv" >&2; continue; }
   IFS=$'\t' read -r _ src _ repo tag _ <<<"$line"
-  pkg=${src%%=*} ver=${src#*=}; ver=${ver#*:}; up=${ver%-*}
-  tarball=$(ls "$CORPUS/debian/${pkg}_${up}.orig.tar."* 2>/dev/null | grep -v '\.asc$' | head -1)
+  tarball=$(orig_tarball "$src")
   [ -n "$tarball" ] || { echo "rebuild-real.sh: no orig tarball for $name" >&2; continue; }
-  args=(verify "$tarball" --git "$MIRRORS/${repo/\//+}/repo" --tag "$tag" --gnulib "$MIRRORS/coreutils+gnulib/repo"
+  args=(verify "$tarball" --git "$(mirror_dir "$repo")" --tag "$tag" --gnulib "$MIRRORS/coreutils+gnulib/repo"
         --rebuild --fetch-toolchains --toolchain-dir "$TOOLCHAINS" --format json --no-progress)
   [ -f "$CORPUS/keys/$name.asc" ] && args+=(--keyring "$CORPUS/keys/$name.asc")
   [ -n "$script" ] && args+=(--rebuild-script "$script")

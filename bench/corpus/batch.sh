@@ -11,6 +11,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 CORPUS=${CORPUS:-/work/corpus}
 MIRRORS=${MIRRORS:-/work/.mirror}
+# shellcheck source=bench/corpus/lib.sh
+. "$here/lib.sh"
 ONLY=${ONLY:-.}
 JOBS=${JOBS:-2}
 FLOORS=${FLOORS:?FLOORS=floor.tsv of a run.sh run is required}
@@ -26,13 +28,12 @@ while IFS=$'\t' read -r name src suite repo tag flags; do
   case "$name" in ''|'#'*) continue ;; esac
   [[ "$name" =~ $ONLY ]] || continue
   grep -q "^$name	" "$FLOORS" || continue # only releases with a measured floor
-  pkg=${src%%=*}; ver=${src#*=}; uver=${ver#*:}; uver=${uver%-*}
-  tarball=$(ls "$CORPUS/debian/${pkg}_${uver}".orig.tar.* 2>/dev/null | grep -v '\.asc$' | head -1)
+  tarball=$(orig_tarball "$src")
   [ -n "$tarball" ] || continue
   {
     echo "  - name: $name"
     echo "    tarball: $tarball"
-    echo "    git: $MIRRORS/${repo/\//+}/repo"
+    echo "    git: $(mirror_dir "$repo")"
     echo "    tag: $tag"
     [ -s "$CORPUS/keys/$name.asc" ] && echo "    keyring: $CORPUS/keys/$name.asc"
   } >>"$manifest"

@@ -12,6 +12,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 run=${1:?RUNDIR (e.g. /work/corpus/runs/LABEL)}
 CORPUS=${CORPUS:-/work/corpus}
 MIRRORS=${MIRRORS:-/work/.mirror}
+# shellcheck source=bench/corpus/lib.sh
+. "$here/lib.sh"
 KINDS=${KINDS:-'crate|python-sdist|info-manual|sk-ssh-tag|meson|opus'}
 bad=0
 echo "| release | kind | mode | verdict | ≥medium | tarball files (tarcheck = tar tf) | git files (tarcheck = git ls-tree -r) |"
@@ -19,10 +21,9 @@ echo "|---|---|---|---|---|---|---|"
 while IFS=$'\t' read -r name src _ repo tag kind _; do
   [[ $name == \#* || -z $name ]] && continue
   [[ "$name $kind" =~ $KINDS ]] || continue
-  pkg=${src%%=*} ver=${src#*=}; ver=${ver#*:}; up=${ver%-*}
-  tarball=$(ls "$CORPUS/debian/${pkg}_${up}.orig.tar."* 2>/dev/null | grep -v '\.asc$' | head -1)
+  tarball=$(orig_tarball "$src")
   [ -n "$tarball" ] || continue
-  git=$MIRRORS/${repo/\//+}/repo
+  git=$(mirror_dir "$repo")
   ntar=$(tar tvf "$tarball" 2>/dev/null | grep -vc '^d')
   for mode in offline gnulib; do
     json=$run/raw/$name.$mode.json

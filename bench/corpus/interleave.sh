@@ -14,6 +14,8 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 CORPUS=${CORPUS:-/work/corpus}
 MIRRORS=${MIRRORS:-/work/.mirror}
+# shellcheck source=bench/corpus/lib.sh
+. "$here/lib.sh"
 ONLY=${ONLY:-.}
 REPEAT=${REPEAT:-3}
 OUT=${OUT:-/tmp/interleave.tsv}
@@ -27,9 +29,8 @@ best3() { for i in 1 2 3; do { time nice -n 10 "$@" >/dev/null 2>&1; } 2>&1; don
 while IFS=$'\t' read -r name src suite repo tag flags; do
   case "$name" in ''|'#'*) continue ;; esac
   [[ "$name" =~ $ONLY ]] || continue
-  pkg=${src%%=*}; ver=${src#*=}; uver=${ver#*:}; uver=${uver%-*}
-  tarball=$(ls "$CORPUS/debian/${pkg}_${uver}".orig.tar.* 2>/dev/null | grep -v '\.asc$' | head -1)
-  git=$MIRRORS/${repo/\//+}/repo
+  tarball=$(orig_tarball "$src")
+  git=$(mirror_dir "$repo")
   [ -n "$tarball" ] || continue
   git -C "$git" rev-parse -q --verify "refs/tags/$tag" >/dev/null || continue
   args=("$tarball" --git "$git" --tag "$tag" --format json --no-progress --offline)

@@ -20,6 +20,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 CORPUS=${CORPUS:-/work/corpus}
 MIRRORS=${MIRRORS:-/work/.mirror}
+# shellcheck source=bench/corpus/lib.sh
+. "$here/lib.sh"
 GNULIB=${GNULIB:-$MIRRORS/coreutils+gnulib/repo}
 LABEL=${LABEL:-current}
 ONLY=${ONLY:-.}
@@ -42,9 +44,8 @@ export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 while IFS=$'\t' read -r name src suite repo tag flags; do
   case "$name" in ''|'#'*) continue ;; esac
   [[ "$name" =~ $ONLY ]] || continue
-  pkg=${src%%=*}; ver=${src#*=}; uver=${ver#*:}; uver=${uver%-*}
-  tarball=$(ls "$CORPUS/debian/${pkg}_${uver}".orig.tar.* 2>/dev/null | grep -v '\.asc$' | head -1)
-  git=$MIRRORS/${repo/\//+}/repo
+  tarball=$(orig_tarball "$src")
+  git=$(mirror_dir "$repo")
   if [ -z "$tarball" ]; then echo "$name	skip	no orig tarball" | tee -a "$out/skipped.tsv"; continue; fi
   if ! git -C "$git" rev-parse -q --verify "refs/tags/$tag" >/dev/null; then
     echo "$name	skip	tag $tag not in $git" | tee -a "$out/skipped.tsv"; continue
