@@ -177,20 +177,10 @@ func (b *rebuilder) gettextM4Layer() string {
 			") of no gettext release autopoint carries: the sandbox's own are used")
 		return ""
 	}
-	layer := filepath.Join(filepath.Dir(b.dir), "gettext-aclocal")
-	names := slices.Sorted(maps.Keys(files))
-	for _, n := range names {
-		dst := filepath.Join(layer, "share", "aclocal", n)
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return ""
-		}
-		if err := os.WriteFile(dst, files[n], 0o644); err != nil {
-			return ""
-		}
+	if !b.layAclocal("gettext-aclocal", files) {
+		return ""
 	}
-	tc := *b.tc
-	tc.Layers = append([]string{layer}, b.tc.Layers...)
-	b.tc = &tc
+	names := slices.Sorted(maps.Keys(files))
 	b.info.Notes = append(b.info.Notes, "gettext "+v+"'s "+strings.Join(names, ", ")+" (from autopoint's archive) laid over /usr/share/aclocal: "+
 		"the release's aclocal.m4 embeds them byte for byte (the maintainer's system macros, not in the tag)")
 	b.logf("rebuild: gettext %s macros over /usr/share/aclocal: %s", v, strings.Join(names, ", "))

@@ -3,6 +3,7 @@ package rebuild
 import (
 	"bytes"
 	"encoding/hex"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -98,19 +99,13 @@ func (b *rebuilder) systemM4Layer(db originLookup) string {
 	if len(laid) == 0 {
 		return ""
 	}
-	layer := filepath.Join(filepath.Dir(b.dir), "system-aclocal")
+	files := map[string][]byte{}
 	for _, m := range laid {
-		dst := filepath.Join(layer, "share", "aclocal", m.name)
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return ""
-		}
-		if err := os.WriteFile(dst, m.content, 0o644); err != nil {
-			return ""
-		}
+		files[m.name] = m.content
 	}
-	tc := *b.tc
-	tc.Layers = append([]string{layer}, b.tc.Layers...)
-	b.tc = &tc
+	if !b.layAclocal("system-aclocal", files) {
+		return ""
+	}
 	var names, key []string
 	for _, m := range laid {
 		names = append(names, m.name+" ("+m.origin+")")
@@ -125,4 +120,25 @@ func (b *rebuilder) systemM4Layer(db originLookup) string {
 	b.logf("rebuild: system macros over /usr/share/aclocal: %s", strings.Join(names, "; "))
 	slices.Sort(key)
 	return "\nsystem-m4 " + strings.Join(key, " ")
+}
+
+// layAclocal writes files (name → content) into share/aclocal of a new
+// overlay layer, the directory dir beside the rebuild tree, and puts that
+// layer over the toolchain's (gettextM4Layer, systemM4Layer). It reports
+// false, leaving the toolchain as it was, when a write fails.
+func (b *rebuilder) layAclocal(dir string, files map[string][]byte) bool {
+	layer := filepath.Join(filepath.Dir(b.dir), dir)
+	for _, n := range slices.Sorted(maps.Keys(files)) {
+		dst := filepath.Join(layer, "share", "aclocal", n)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return false
+		}
+		if err := os.WriteFile(dst, files[n], 0o644); err != nil {
+			return false
+		}
+	}
+	tc := *b.tc
+	tc.Layers = append([]string{layer}, b.tc.Layers...)
+	b.tc = &tc
+	return true
 }
