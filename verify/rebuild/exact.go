@@ -293,6 +293,7 @@ func addedCommandsKnown(regen, tarContent []byte, extra map[string]bool) []strin
 		return nil
 	}
 	lines, known := regeneratedWords(a, commandWords)
+	vars := &assignedVars{file: tarContent}
 	var out []string
 	for _, op := range linediff.Diff(a, c) {
 		if op.Kind != '+' || lines[strings.TrimSpace(op.Text)] {
@@ -306,7 +307,7 @@ func addedCommandsKnown(regen, tarContent []byte, extra map[string]bool) []strin
 			out = append(out, "+"+text)
 			continue
 		}
-		if casePatternLine(op.Text) || variableListLine(op.Text, tarContent) {
+		if casePatternLine(op.Text) || vars.listLine(op.Text) {
 			continue
 		}
 		for _, w := range commandWords(op.Text) {
@@ -345,16 +346,39 @@ var shellNameLineRE = regexp.MustCompile(`^\s*([A-Za-z_][A-Za-z0-9_]*)\s*$`)
 // file assigns (or an option variable of ac_user_opts): a line of configure's multi-line lists of substituted
 // variables (ac_subst_vars='...'), not a command.
 func variableListLine(line string, file []byte) bool {
+	return (&assignedVars{file: file}).listLine(line)
+}
+
+// assignedVars answers variableListLine for one file, reading the file
+// once: the names it assigns at the start of a line, and whether it holds
+// configure's ac_user_opts list.
+type assignedVars struct {
+	file     []byte
+	names    map[string]bool // nil until the first line that needs them
+	userOpts bool
+}
+
+// assignLineRE is a line that assigns a shell variable: its name.
+var assignLineRE = regexp.MustCompile(`(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_]*)=`)
+
+func (v *assignedVars) listLine(line string) bool {
 	m := shellNameLineRE.FindStringSubmatch(line)
 	if m == nil || shellKeywords[m[1]] {
 		return false
 	}
-	if (strings.HasPrefix(m[1], "with_") || strings.HasPrefix(m[1], "enable_")) && bytes.Contains(file, []byte(acUserOpts)) {
+	if v.names == nil {
+		v.names = map[string]bool{}
+		for _, a := range assignLineRE.FindAllSubmatch(v.file, -1) {
+			v.names[string(a[1])] = true
+		}
+		v.userOpts = bytes.Contains(v.file, []byte(acUserOpts))
+	}
+	if (strings.HasPrefix(m[1], "with_") || strings.HasPrefix(m[1], "enable_")) && v.userOpts {
 		// configure's ac_user_opts list: the variables of
 		// AC_ARG_WITH/AC_ARG_ENABLE, set by the option parser's eval.
 		return true
 	}
-	return regexp.MustCompile(`(?m)^[ \t]*` + m[1] + `=`).Match(file)
+	return v.names[m[1]]
 }
 
 // acUserOpts opens configure's multi-line list of option variables.

@@ -181,11 +181,12 @@ var builtinMakeVars = map[string]bool{"MAKE": true, "@": true, "<": true, "*": t
 // makefileModel is what a Makefile.in defines and runs.
 type makefileModel struct {
 	lines    []mkLine
-	defined  map[string]bool // variables assigned
-	subst    map[string]bool // variables assigned their own configure substitution (NAME = @NAME@)
-	commands map[string]bool // command keys run by recipes and command variables
-	cmdVars  map[string]bool // variables used as commands
-	scripts  map[string]bool // base names of commands run by a path
+	defined  map[string]bool           // variables assigned
+	subst    map[string]bool           // variables assigned their own configure substitution (NAME = @NAME@)
+	commands map[string]bool           // command keys run by recipes and command variables
+	cmdVars  map[string]bool           // variables used as commands
+	scripts  map[string]bool           // base names of commands run by a path
+	patterns map[string]*regexp.Regexp // computedName's, compiled once per name
 }
 
 func newMakefileModel(lines []string) *makefileModel {
@@ -232,7 +233,7 @@ func (m *makefileModel) isCmdVar(v string) bool {
 		return true
 	}
 	for c := range m.cmdVars {
-		if strings.ContainsAny(c, "@$") && computedName(c).MatchString(v) {
+		if strings.ContainsAny(c, "@$") && m.computedName(c).MatchString(v) {
 			return true
 		}
 	}
@@ -249,6 +250,21 @@ func computedName(name string) *regexp.Regexp {
 	re, err := regexp.Compile("^" + computedNameRE.ReplaceAllString(regexp.QuoteMeta(name), "[A-Za-z0-9_]*") + "$")
 	if err != nil {
 		return regexp.MustCompile(`^$`)
+	}
+	return re
+}
+
+// computedName is the package's computedName, compiled once per name for
+// this model (isCmdVar and knownVar ask for the same names again and
+// again).
+func (m *makefileModel) computedName(name string) *regexp.Regexp {
+	re, ok := m.patterns[name]
+	if !ok {
+		if m.patterns == nil {
+			m.patterns = map[string]*regexp.Regexp{}
+		}
+		re = computedName(name)
+		m.patterns[name] = re
 	}
 	return re
 }
@@ -328,7 +344,7 @@ func knownVar(regen, release *makefileModel, v string) bool {
 		return true
 	}
 	if strings.ContainsAny(v, "@$") {
-		re := computedName(v)
+		re := regen.computedName(v)
 		for d := range regen.defined {
 			if re.MatchString(d) {
 				return true
