@@ -13,7 +13,6 @@ import (
 	"github.com/tarcheck/tarcheck/autotools"
 	"github.com/tarcheck/tarcheck/sandbox"
 	"github.com/tarcheck/tarcheck/toolchain"
-	"github.com/tarcheck/tarcheck/verify/internal/linediff"
 	"github.com/tarcheck/tarcheck/verify/report"
 )
 
@@ -279,23 +278,19 @@ func commandWords(line string) []string {
 // runs, or feed output to a shell. Comments and lines the regenerated file
 // also has are not counted.
 func addedCommands(regen, tarContent []byte) []string {
-	return addedCommandsKnown(regen, tarContent, nil)
+	return addedCommandsKnown(diffLines(regen, tarContent), tarContent, nil)
 }
 
 // addedCommandsKnown is addedCommands where the command words of extra are
 // known too.
-func addedCommandsKnown(regen, tarContent []byte, extra map[string]bool) []string {
-	if regen == nil || tarContent == nil {
+func addedCommandsKnown(d *lineDiff, tarContent []byte, extra map[string]bool) []string {
+	if d == nil {
 		return nil
 	}
-	a, c := linediff.Split(regen), linediff.Split(tarContent)
-	if len(a) > maxRebuildDiffLines || len(c) > maxRebuildDiffLines {
-		return nil
-	}
-	lines, known := regeneratedWords(a, commandWords)
+	lines, known := regeneratedWords(d.regen, commandWords)
 	vars := &assignedVars{file: tarContent}
 	var out []string
-	for _, op := range linediff.Diff(a, c) {
+	for _, op := range d.ops {
 		if op.Kind != '+' || lines[strings.TrimSpace(op.Text)] {
 			continue
 		}

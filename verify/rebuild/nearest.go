@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/tarcheck/tarcheck/autotools/origindb"
-	"github.com/tarcheck/tarcheck/verify/internal/linediff"
 )
 
 // hunkVerdict is the judgement of the hunks by which the tarball's copy of
@@ -26,28 +25,25 @@ type hunkVerdict struct {
 // explains its lines; the rest is read as m4 code), anything else as
 // shell (addedCommands). db answers known m4 copies; nil knows none.
 func judgeNearestHunks(rel string, regen, tarContent []byte, db originLookup) hunkVerdict {
-	return judgeNearestHunksProbes(rel, regen, tarContent, db, nil)
+	return judgeNearestHunksProbes(rel, diffLines(regen, tarContent), tarContent, db, nil)
 }
 
 // judgeNearestHunksProbes is judgeNearestHunks where the command words of
 // probes ("$GPGME_CONFIG": configuration scripts that unproved system
 // macros search for on the user's system, lackedSystemMacros) are known in
 // configure and aclocal.m4.
-func judgeNearestHunksProbes(rel string, regen, tarContent []byte, db originLookup, probes map[string]bool) hunkVerdict {
+func judgeNearestHunksProbes(rel string, d *lineDiff, tarContent []byte, db originLookup, probes map[string]bool) hunkVerdict {
 	base := path.Base(rel)
 	isMake := strings.HasSuffix(base, "Makefile.in") || base == "GNUmakefile.in"
 	if base != "aclocal.m4" && !isMake {
-		return hunkVerdict{added: addedCommandsKnown(regen, tarContent, probes)}
+		return hunkVerdict{added: addedCommandsKnown(d, tarContent, probes)}
 	}
-	if regen == nil || tarContent == nil {
+	if d == nil {
 		return hunkVerdict{}
 	}
-	a, c := linediff.Split(regen), linediff.Split(tarContent)
-	if len(a) > maxRebuildDiffLines || len(c) > maxRebuildDiffLines {
-		return hunkVerdict{}
-	}
+	a, c := d.regen, d.tar
 	var added []int
-	for _, op := range linediff.Diff(a, c) {
+	for _, op := range d.ops {
 		if op.Kind == '+' {
 			added = append(added, op.B)
 		}

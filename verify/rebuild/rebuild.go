@@ -751,7 +751,8 @@ func (b *rebuilder) judge(d pendingDiff, tarContent []byte, tarSize int64) {
 			regen = readAt(b.root, src)
 		}
 	}
-	rows, removed, added := rebuildDiff(d.rel, regen, tarContent)
+	ld := diffLines(regen, tarContent)
+	rows, removed, added := rebuildDiff(d.rel, ld)
 	size := fmt.Sprintf("%d bytes regenerated, %d in the tarball", d.size, tarSize)
 	if rows != nil {
 		size = fmt.Sprintf("%s (-%d +%d), %s", plural(removed+added, "line differs", "lines differ"), removed, added, size)
@@ -801,7 +802,7 @@ func (b *rebuilder) judge(d pendingDiff, tarContent []byte, tarSize int64) {
 		need = append(need, m.tool)
 	}
 	why := "not proved: " + strings.Join(mismatchReasons(mismatch), "; ")
-	verdict := judgeNearestHunksProbes(d.rel, regen, tarContent, embeddedOrigins(), b.lackedProbes())
+	verdict := judgeNearestHunksProbes(d.rel, ld, tarContent, embeddedOrigins(), b.lackedProbes())
 	if len(verdict.explained) > 0 {
 		why += "; added lines inside known upstream m4 copies: " + listSome(verdict.explained)
 	}
@@ -1299,17 +1300,34 @@ func readAt(root *os.Root, rel string) []byte {
 	return data
 }
 
-// rebuildDiff diffs the regenerated copy with the tarball's by lines. It
-// returns nil rows when either side is missing or too large.
-func rebuildDiff(name string, regen, tarContent []byte) (rows []string, removed, added int) {
+// lineDiff is a regenerated file and the tarball's copy split into lines
+// and diffed once, for the report's rows (rebuildDiff) and the hunk
+// judges (judgeNearestHunksProbes).
+type lineDiff struct {
+	regen, tar []string
+	ops        []linediff.Op
+}
+
+// diffLines diffs the regenerated copy with the tarball's by lines; nil
+// when either side is missing or longer than maxRebuildDiffLines.
+func diffLines(regen, tarContent []byte) *lineDiff {
 	if regen == nil || tarContent == nil {
-		return nil, 0, 0
+		return nil
 	}
 	a, c := linediff.Split(regen), linediff.Split(tarContent)
 	if len(a) > maxRebuildDiffLines || len(c) > maxRebuildDiffLines {
+		return nil
+	}
+	return &lineDiff{regen: a, tar: c, ops: linediff.Diff(a, c)}
+}
+
+// rebuildDiff is the report's diff rows of a lineDiff: nil rows when
+// there is none (a side missing or too large).
+func rebuildDiff(name string, d *lineDiff) (rows []string, removed, added int) {
+	if d == nil {
 		return nil, 0, 0
 	}
-	ops := linediff.Diff(a, c)
+	ops := d.ops
 	rows = []string{"--- regenerated/" + name, "+++ tarball/" + name}
 	var minus, plus []string
 	flush := func() {

@@ -38,12 +38,12 @@ func TestParseToolVersions(t *testing.T) {
 }
 
 func TestRebuildDiff(t *testing.T) {
-	rows, removed, added := rebuildDiff("configure", []byte("a\nb\nc\n"), []byte("a\nB\nc\nd\n"))
+	rows, removed, added := rebuildDiff("configure", diffLines([]byte("a\nb\nc\n"), []byte("a\nB\nc\nd\n")))
 	want := "--- regenerated/configure\n+++ tarball/configure\n@@ -2 +2 @@\n-b\n+B\n@@ -4 +4 @@\n+d"
 	if strings.Join(rows, "\n") != want || removed != 1 || added != 2 {
 		t.Errorf("rows:\n%s\n-%d +%d", strings.Join(rows, "\n"), removed, added)
 	}
-	if rows, _, _ := rebuildDiff("x", nil, []byte("a")); rows != nil {
+	if rows, _, _ := rebuildDiff("x", diffLines(nil, []byte("a"))); rows != nil {
 		t.Errorf("diff without a side: %q", rows)
 	}
 }
@@ -66,7 +66,7 @@ func FuzzRebuildDiff(f *testing.F) {
 	f.Add([]byte("a\nb\n"), []byte("a\nc\n"))
 	f.Add([]byte(""), []byte("\n\n\n"))
 	f.Fuzz(func(t *testing.T, a, b []byte) {
-		rows, removed, added := rebuildDiff("f", a, b)
+		rows, removed, added := rebuildDiff("f", diffLines(a, b))
 		if bytes.Equal(a, b) && (removed != 0 || added != 0) {
 			t.Fatalf("equal inputs differ: %q", rows)
 		}
@@ -86,7 +86,7 @@ func BenchmarkRebuildDiff(b *testing.B) {
 	edited := strings.Replace(orig, "line 20 of", "line 20 of\n: hand-edited\n", 1)
 	b.SetBytes(int64(len(orig)))
 	for i := 0; i < b.N; i++ {
-		rebuildDiff("configure", []byte(orig), []byte(edited))
+		rebuildDiff("configure", diffLines([]byte(orig), []byte(edited)))
 	}
 }
 
