@@ -480,12 +480,18 @@ var fetchConfig = []string{
 }
 
 func (r *Repo) command(ctx context.Context, args ...string) *exec.Cmd {
+	return r.commandIn(ctx, r.GitDir, args...)
+}
+
+// commandIn is command against the git directory gitDir; it reads r and
+// never writes it, so that goroutines may share a Repo's git runs.
+func (r *Repo) commandIn(ctx context.Context, gitDir string, args ...string) *exec.Cmd {
 	full := append([]string{}, hardening...)
 	if r.local || r.opts.Offline {
 		full = append(full, noNetwork...)
 	}
-	if r.GitDir != "" {
-		full = append(full, "--git-dir="+r.GitDir)
+	if gitDir != "" {
+		full = append(full, "--git-dir="+gitDir)
 	}
 	if !r.local && !r.opts.Offline && r.Remote != "" {
 		full = append(full, remoteTransports(r.Remote)...)
@@ -504,8 +510,8 @@ func (r *Repo) command(ctx context.Context, args ...string) *exec.Cmd {
 	}
 	cmd.Env = baseEnv()
 	cmd.Dir = os.TempDir()
-	if r.GitDir != "" {
-		cmd.Dir = r.GitDir
+	if gitDir != "" {
+		cmd.Dir = gitDir
 	}
 	cmd.WaitDelay = 2 * time.Second
 	return cmd
@@ -523,10 +529,7 @@ func (r *Repo) runIn(ctx context.Context, gitDir string, stdin []byte, args ...s
 // runStderr runs git and returns its stdout and (capped) stderr; git reports
 // some fallbacks, such as an ignored filter, only as a warning on success.
 func (r *Repo) runStderr(ctx context.Context, gitDir string, stdin []byte, args ...string) ([]byte, string, error) {
-	saved := r.GitDir
-	r.GitDir = gitDir
-	cmd := r.command(ctx, args...)
-	r.GitDir = saved
+	cmd := r.commandIn(ctx, gitDir, args...)
 	var out, errb bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = &limitedBuffer{buf: &errb, max: 64 << 10}
