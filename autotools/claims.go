@@ -286,8 +286,9 @@ func novelHelperLines(v *origindb.Vocab, helper string, content []byte) ([]strin
 		if !ok || v.ContainsHash(helper, k) {
 			continue
 		}
-		t := string(bytes.TrimSpace(l))
-		if _, stamp := origindb.StampLine([]byte(t)); stamp || inertMakeRuleRe.MatchString(t) && (helper == "Makefile.in.in" || strings.HasSuffix(helper, ".header")) {
+		tb := bytes.TrimSpace(l)
+		t := string(tb)
+		if _, stamp := origindb.StampLine(tb); stamp || inertMakeRuleRe.MatchString(t) && (helper == "Makefile.in.in" || strings.HasSuffix(helper, ".header")) {
 			continue
 		}
 		at[i+1] = true

@@ -54,7 +54,6 @@ type prescanEntry struct {
 	path    string
 	content []byte
 	state   prescanState
-	large   bool // over MaxPrescanBytes: scanned under largeScan
 	scanned bool // false when the worker found a known upstream copy (Classify does not scan those)
 	sigs    []Signal
 	fs      FlowScan
@@ -91,10 +90,10 @@ func (p *FlowPrescan) Add(in Input) {
 	if bin, _ := IsBinary(in.Tarball); bin {
 		return
 	}
-	e := &prescanEntry{path: in.Path, content: in.Tarball, large: isLargeScan(in.Tarball)}
+	e := &prescanEntry{path: in.Path, content: in.Tarball}
 	p.queue = append(p.queue, e)
 	p.byPath[in.Path] = e
-	if e.large {
+	if isLargeScan(in.Tarball) {
 		p.large = append(p.large, e)
 	}
 }

@@ -111,7 +111,7 @@ func TestFlowPrescanLarge(t *testing.T) {
 	pre.Add(Input{Path: "a.sh", Status: StatusOnlyInTarball, Tarball: []byte("eval x\n")})
 	pre.Add(Input{Path: "configure", Status: StatusOnlyInTarball, Tarball: big})
 	pre.Add(Input{Path: "z.sh", Status: StatusOnlyInTarball, Tarball: []byte("echo z\n")})
-	if len(pre.queue) != 3 || len(pre.large) != 1 || !pre.byPath["configure"].large {
+	if len(pre.queue) != 3 || len(pre.large) != 1 || pre.large[0] != pre.byPath["configure"] {
 		t.Fatalf("queued %d files, %d large; want 3, configure large", len(pre.queue), len(pre.large))
 	}
 	pre.Start(nil)
