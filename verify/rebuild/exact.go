@@ -294,10 +294,7 @@ func addedCommandsKnown(d *lineDiff, tarContent []byte, extra map[string]bool) [
 		if op.Kind != '+' || lines[strings.TrimSpace(op.Text)] {
 			continue
 		}
-		text := op.Text
-		if len(text) > maxEvidenceLine {
-			text = text[:maxEvidenceLine] + "..."
-		}
+		text := evidenceLine(op.Text)
 		if pipeToShellRE.MatchString(op.Text) && len(commandWords(op.Text)) > 0 {
 			out = append(out, "+"+text)
 			continue

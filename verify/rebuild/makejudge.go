@@ -470,11 +470,3 @@ func (c shCmd) describe() string {
 	}
 	return strings.Join(vs, "") + ", a variable the regenerated file does not define"
 }
-
-// evidenceLine caps one line for a finding's evidence.
-func evidenceLine(s string) string {
-	if len(s) > maxEvidenceLine {
-		return s[:maxEvidenceLine] + "..."
-	}
-	return s
-}

@@ -1355,10 +1355,7 @@ func rebuildDiff(name string, d *lineDiff) (rows []string, removed, added int) {
 			rows = append(rows, fmt.Sprintf("@@ -%d +%d @@", op.A+1, op.B+1))
 			inHunk = true
 		}
-		text := op.Text
-		if len(text) > maxEvidenceLine {
-			text = text[:maxEvidenceLine] + "..."
-		}
+		text := evidenceLine(op.Text)
 		if op.Kind == '-' {
 			minus = append(minus, "-"+text)
 		} else {
@@ -1386,15 +1383,20 @@ func headRows(rows []string, n int) []string {
 	return append(out, fmt.Sprintf("... (%d more rows)", len(rows)-n))
 }
 
+// evidenceLine caps one line for a finding's evidence.
+func evidenceLine(s string) string {
+	if len(s) > maxEvidenceLine {
+		return s[:maxEvidenceLine] + "..."
+	}
+	return s
+}
+
 // tailLines returns the last n non-empty lines of output.
 func tailLines(out []byte, n int) []string {
 	var lines []string
 	for _, l := range strings.Split(string(out), "\n") {
 		if l = strings.TrimRight(l, "\r "); l != "" {
-			if len(l) > maxEvidenceLine {
-				l = l[:maxEvidenceLine] + "..."
-			}
-			lines = append(lines, l)
+			lines = append(lines, evidenceLine(l))
 		}
 	}
 	if len(lines) > n {
