@@ -16,6 +16,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime/trace"
 	"sort"
 	"strings"
 	"time"
@@ -84,6 +85,9 @@ type pipeline struct {
 	serial bool
 }
 
+// stepNames names run's steps in an execution trace.
+var stepNames = [...]string{"1 tarball", "2 tag", "3 signatures", "4 index", "5 compare", "7 explain", "8 rebuild", "9 previous"}
+
 func (p *pipeline) run(ctx context.Context) (*report.Report, error) {
 	p.report = newReport(&p.o)
 	steps := []func(context.Context) error{
@@ -97,8 +101,12 @@ func (p *pipeline) run(ctx context.Context) (*report.Report, error) {
 		p.previous,       // 9. the previous release: drift and signers since (verify/history)
 	}
 	defer func() { p.ahead.stop(); p.attrs.stop() }()
-	for _, step := range steps {
-		if err := step(ctx); err != nil {
+	for i, step := range steps {
+		// each step is a region of --exectrace's trace (bench/), named by its number
+		region := trace.StartRegion(ctx, stepNames[i])
+		err := step(ctx)
+		region.End()
+		if err != nil {
 			return nil, err
 		}
 	}

@@ -131,13 +131,15 @@ func newRootCmd(e *env) *cobra.Command {
 	root.SetVersionTemplate("{{.Version}}")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	// --cpuprofile and --memprofile are for benchmarking (bench/), hidden from help.
-	var cpuProfile, memProfile string
+	var cpuProfile, memProfile, execTrace string
 	root.PersistentFlags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile to `FILE`")
 	root.PersistentFlags().StringVar(&memProfile, "memprofile", "", "write a heap profile to `FILE` at exit")
 	root.PersistentFlags().MarkHidden("cpuprofile")
+	root.PersistentFlags().StringVar(&execTrace, "exectrace", "", "write a runtime execution trace to `FILE` (go tool trace)")
 	root.PersistentFlags().MarkHidden("memprofile")
+	root.PersistentFlags().MarkHidden("exectrace")
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
-		stop, err := profile.Start(cpuProfile, memProfile)
+		stop, err := profile.Start(cpuProfile, memProfile, execTrace)
 		if err != nil {
 			return usageError{err}
 		}
