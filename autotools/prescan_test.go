@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
+	"time"
 )
 
 // TestFlowPrescanSameResults classifies the flow variants (flagged), the
@@ -131,4 +132,140 @@ func TestFlowPrescanLarge(t *testing.T) {
 	default:
 		t.Error("largeScan still held after the scans")
 	}
+}
+
+// TestFlowPrescanStream covers the streaming phase: offers are scanned
+// before the caller's order is known, a later offer for the same path
+// replaces the earlier one (the old bytes are never answered for), an offer
+// without content drops the path, and an offered file the caller never
+// adds is not scanned once Start has fixed the order.
+func TestFlowPrescanStream(t *testing.T) {
+	evil := []byte("cat tests/files/x | base64 -d | sh\n")
+	other := []byte("tr a b < tests/files/y | sh\n")
+	pre := NewFlowPrescan(1)
+	if pre == nil {
+		t.Skip("one core: no prescan") // GOMAXPROCS=1
+	}
+	defer pre.Close()
+	pre.Stream(nil)
+	pre.Offer(Input{Path: "configure", Status: StatusOnlyInTarball, Tarball: evil})
+	pre.Offer(Input{Path: "README", Status: StatusOnlyInTarball, Tarball: []byte("text")}) // not a build script
+	waitState := func(path string, want prescanState) *prescanEntry {
+		t.Helper()
+		for range 30000 { // up to 30 s on a loaded machine
+			pre.mu.Lock()
+			e := pre.byPath[path]
+			done := e != nil && e.state == want
+			pre.mu.Unlock()
+			if done {
+				return e
+			}
+			time.Sleep(time.Millisecond)
+		}
+		t.Fatalf("%s never reached state %v", path, want)
+		return nil
+	}
+	first := waitState("configure", prescanDone) // scanned with no caller order yet
+	if !first.scanned || len(first.fs.Flows) == 0 {
+		t.Fatalf("the streamed scan found no flow in %q", evil)
+	}
+	if pre.byPath["README"] != nil {
+		t.Error("a file Classify does not scan was queued")
+	}
+	// A duplicate member with other bytes replaces the first offer.
+	pre.Offer(Input{Path: "configure", Status: StatusContentDiffers, Tarball: other})
+	if first.state != prescanTaken || first.content != nil {
+		t.Errorf("the replaced offer keeps state %v and %d bytes", first.state, len(first.content))
+	}
+	waitState("configure", prescanDone)
+	// An offer without content (the member was dropped) forgets the path.
+	pre.Offer(Input{Path: "dropped.sh", Status: StatusOnlyInTarball, Tarball: []byte("eval \"$x\"\n")})
+	pre.Offer(Input{Path: "dropped.sh", Status: StatusOnlyInTarball})
+	pre.mu.Lock()
+	if pre.byPath["dropped.sh"] != nil {
+		t.Error("an offer without content kept the path")
+	}
+	pre.mu.Unlock()
+	pre.Add(Input{Path: "configure", Status: StatusContentDiffers, Tarball: other})
+	pre.Start(nil)
+	if _, _, ok := pre.take("configure", evil); ok {
+		t.Error("a result for the replaced bytes")
+	}
+	wantSigs, wantFS := ScanBuildScriptFlows("configure", other)
+	sigs, fs, ok := pre.take("configure", other)
+	if !ok || !reflect.DeepEqual(sigs, wantSigs) || !reflect.DeepEqual(fs, wantFS) {
+		t.Errorf("take(configure) = %v, %d flows; want the direct scan's %d flows", ok, len(fs.Flows), len(wantFS.Flows))
+	}
+}
+
+// TestFlowPrescanStreamOrdered: a file offered while streaming that the
+// caller does not add is not scanned once Start has fixed the order, and a
+// large file offered is taken first. The worker is held on the large file
+// (the test holds largeScan) while the rest is offered and the order given.
+func TestFlowPrescanStreamOrdered(t *testing.T) {
+	pre := NewFlowPrescan(1)
+	if pre == nil {
+		t.Skip("one core: no prescan")
+	}
+	var big []byte
+	for len(big) <= MaxPrescanBytes {
+		big = append(big, "ac_x=`echo foo | sed 's/a/b/'`; if test -n \"$ac_x\"; then echo ok; fi\n"...)
+	}
+	largeScan <- struct{}{}
+	pre.Stream(nil)
+	pre.Offer(Input{Path: "configure", Status: StatusOnlyInTarball, Tarball: big})
+	for running := false; !running; time.Sleep(time.Millisecond) { // the worker is on configure, held
+		pre.mu.Lock()
+		running = pre.byPath["configure"].state == prescanRunning
+		pre.mu.Unlock()
+	}
+	pre.Offer(Input{Path: "late.sh", Status: StatusOnlyInTarball, Tarball: []byte("eval \"$y\"\n")})
+	pre.Add(Input{Path: "configure", Status: StatusOnlyInTarball, Tarball: big})
+	pre.mu.Lock()
+	late := pre.byPath["late.sh"]
+	pre.mu.Unlock()
+	pre.Start(nil)
+	<-largeScan // the worker goes on
+	wantSigs, wantFS := ScanBuildScriptFlows("configure", big)
+	if sigs, fs, ok := pre.take("configure", big); !ok || !reflect.DeepEqual(sigs, wantSigs) || !reflect.DeepEqual(fs, wantFS) {
+		t.Errorf("take(configure) = %v; want the direct scan's result", ok)
+	}
+	pre.Close()
+	if late == nil || late.state == prescanDone {
+		t.Errorf("late.sh, offered but never added: %+v; want queued and never scanned", late)
+	}
+}
+
+// TestFlowPrescanStreamSameResults is TestFlowPrescanSameResults with
+// every input offered while streaming, in reverse order, before the
+// caller's order is given.
+func TestFlowPrescanStreamSameResults(t *testing.T) {
+	var ins []Input
+	for i, v := range flowVariants {
+		ins = append(ins, Input{Path: fmt.Sprintf("d%d/%s", i, v.path), Status: StatusOnlyInTarball, Tarball: []byte(v.script)})
+	}
+	ins = append(ins, Input{Path: "m4/build-to-host.m4", Status: StatusOnlyInTarball, Tarball: []byte(buildToHostM4)})
+	want := make([]Result, len(ins))
+	for i, in := range ins {
+		want[i] = Classify(in, &Context{})
+	}
+	pre := NewFlowPrescan(0)
+	if pre == nil {
+		t.Skip("one core: no prescan")
+	}
+	pre.Stream(nil)
+	for i := len(ins) - 1; i >= 0; i-- {
+		pre.Offer(ins[i])
+	}
+	for _, in := range ins {
+		pre.Add(in)
+	}
+	pre.Start(nil)
+	ctx := &Context{Prescan: pre}
+	for i, in := range ins {
+		if got := Classify(in, ctx); !reflect.DeepEqual(got, want[i]) {
+			t.Errorf("%s: streamed\n%+v\nwithout a prescan\n%+v", in.Path, got, want[i])
+		}
+	}
+	pre.Close()
 }

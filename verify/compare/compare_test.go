@@ -190,3 +190,79 @@ func TestReadStops(t *testing.T) {
 		t.Fatalf("Gather = %d, %v", got, err)
 	}
 }
+
+// TestKept: Kept sees each kept member as the walk keeps it, with the
+// status count gives it at the end; a duplicate that replaces a kept member
+// is told again with its content, one that is identical after all with no
+// content; and the final call for every key matches the final member.
+func TestKept(t *testing.T) {
+	tree := []treeEntry{
+		{"a.sh", 0o100644, "echo a\n"},
+		{"same.sh", 0o100644, "echo same\n"},
+		{"link", 0o120000, "a.sh"},
+	}
+	tarball := writeTar(t, []tarMember{
+		{name: "p-1/a.sh", content: "echo changed\n", mode: 0o644},
+		{name: "p-1/new.sh", content: "echo first\n", mode: 0o644},
+		{name: "p-1/new.sh", content: "echo second\n", mode: 0o644}, // a duplicate replaces it
+		{name: "p-1/same.sh", content: "echo other\n", mode: 0o644},
+		{name: "p-1/same.sh", content: "echo same\n", mode: 0o644}, // identical after all
+		{name: "p-1/link", content: "a regular file\n", mode: 0o644},
+		{name: "p-1/run.sh", content: "#!/bin/sh\n", mode: 0o755},
+	})
+	type call struct {
+		content string
+		kept    bool
+		status  report.Status
+	}
+	calls := map[string][]call{}
+	r, err := Run(context.Background(), tarball, indexOf(tree), Options{Kept: func(key string, m *Member, st report.Status) {
+		calls[key] = append(calls[key], call{string(m.Content), m.Content != nil, st})
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]call{
+		"a.sh":    {{"echo changed\n", true, report.ContentDiffers}},
+		"new.sh":  {{"echo first\n", true, report.OnlyInTarball}, {"echo second\n", true, report.OnlyInTarball}},
+		"same.sh": {{"echo other\n", true, report.ContentDiffers}, {"", false, ""}},
+		"link":    {{"a regular file\n", true, report.TypeDiffers}},
+		"run.sh":  {{"#!/bin/sh\n", true, report.OnlyInTarball}},
+	}
+	if fmt.Sprint(calls) != fmt.Sprint(want) {
+		t.Errorf("Kept calls\n%v\nwant\n%v", calls, want)
+	}
+	for key, cs := range calls {
+		last, m := cs[len(cs)-1], r.Members[key]
+		if m == nil || string(m.Content) != last.content || (last.kept && m.Status != last.status) {
+			t.Errorf("%s: last Kept call %+v, final member %+v", key, last, m)
+		}
+	}
+}
+
+// TestKeptReadAgain: when the archive is read again (its first member
+// suggested a root it does not have), what the first pass kept is dropped
+// through Kept before the second pass keeps it under its real key.
+func TestKeptReadAgain(t *testing.T) {
+	tarball := writeTar(t, []tarMember{
+		{name: "x-1/a.sh", content: "echo a\n", mode: 0o644},
+		{name: "y/b.sh", content: "echo b\n", mode: 0o644},
+	})
+	var calls []string
+	r, err := Run(context.Background(), tarball, indexOf(nil), Options{Kept: func(key string, m *Member, st report.Status) {
+		calls = append(calls, fmt.Sprintf("%s:%q", DisplayPath(key), m.Content))
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Root != "" || r.Members["x-1/a.sh"] == nil {
+		t.Fatalf("root %q, members %v: want the archive read again without a root", r.Root, r.Members)
+	}
+	got := fmt.Sprint(calls)
+	want := `[a.sh:"echo a\n" y/b.sh:"echo b\n" a.sh:"" y/b.sh:"" x-1/a.sh:"echo a\n" y/b.sh:"echo b\n"]`
+	// the drops of the first pass come in map order
+	alt := `[a.sh:"echo a\n" y/b.sh:"echo b\n" y/b.sh:"" a.sh:"" x-1/a.sh:"echo a\n" y/b.sh:"echo b\n"]`
+	if got != want && got != alt {
+		t.Errorf("Kept calls %s\nwant %s", got, want)
+	}
+}
