@@ -344,6 +344,32 @@ type NameInfo struct {
 	Newest Origin
 }
 
+// AnyOrigin reports whether some known version of a file with this base
+// name has an origin for which keep(project, path) is true: ByName's
+// versions, asked one by one without building them (keep sees each
+// origin's project and path in the database's order, and may stop the walk
+// by returning true).
+func (db *DB) AnyOrigin(base string, keep func(project, path string) bool) bool {
+	lo, hi := db.nameRange(path.Base(base))
+	for p := lo; p < hi; p++ {
+		olo, ohi := db.u32(db.pathOrig+4*p), db.u32(db.pathOrig+4*(p+1))
+		if olo > ohi || ohi > db.nOrigins {
+			continue
+		}
+		for k := olo; k < ohi; k++ {
+			j := db.u32(db.byPath + 4*k)
+			if j >= db.nOrigins || db.blobOf(j) < 0 {
+				continue
+			}
+			o := db.origins + j*originSize
+			if keep(db.projectName(int(db.data[o+4])), db.pathString(db.u32(o))) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Name returns the summary for a base name; Versions is 0 for an unknown
 // name.
 func (db *DB) Name(base string) NameInfo {

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"path"
 	"strings"
 	"testing"
 	"time"
@@ -273,5 +274,51 @@ func BenchmarkByName(b *testing.B) {
 		if len(db.ByName("config.guess")) == 0 {
 			b.Fatal("config.guess unknown")
 		}
+	}
+}
+
+// TestAnyOriginIsByName: on the embedded database, for every base name it
+// holds and two predicates, AnyOrigin answers what a walk of ByName's
+// versions answers.
+func TestAnyOriginIsByName(t *testing.T) {
+	db, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	preds := map[string]func(project, path string) bool{
+		"gnulib lib": func(project, p string) bool {
+			return project == "gnulib" && !strings.HasPrefix(path.Base(p), "ChangeLog")
+		},
+		"automake": func(project, _ string) bool { return project == "automake" },
+	}
+	seen := map[string]bool{}
+	yes := map[string]int{}
+	for i := range db.nPaths {
+		base := path.Base(db.pathString(i))
+		if seen[base] {
+			continue
+		}
+		seen[base] = true
+		for name, keep := range preds {
+			want := false
+			for _, v := range db.ByName(base) {
+				if keep(v.Origin.Project, v.Origin.Path) {
+					want = true
+					break
+				}
+			}
+			if got := db.AnyOrigin(base, keep); got != want {
+				t.Fatalf("%s, %q: AnyOrigin %v, ByName %v", name, base, got, want)
+			}
+			if want {
+				yes[name]++
+			}
+		}
+	}
+	if db.AnyOrigin("no-such-file.xyz", func(string, string) bool { return true }) {
+		t.Error("an unknown name has an origin")
+	}
+	if len(seen) < 100 || yes["gnulib lib"] == 0 || yes["automake"] == 0 {
+		t.Errorf("%d names, %v true: the comparison saw too little", len(seen), yes)
 	}
 }

@@ -380,13 +380,7 @@ func (p *Provenance) LooksLikeGnulib(rel string) bool {
 	if p.dbByName == nil {
 		p.dbByName = map[string]bool{}
 	}
-	v := false
-	for _, fv := range p.db.ByName(base) {
-		if fv.Origin.Project == "gnulib" && isLibPath(fv.Origin.Path) {
-			v = true
-			break
-		}
-	}
+	v := p.db.AnyOrigin(base, func(project, path string) bool { return project == "gnulib" && isLibPath(path) })
 	p.dbByName[base] = v
 	return v
 }
