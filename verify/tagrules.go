@@ -112,5 +112,6 @@ func (p *pipeline) runTagRules(ctx context.Context, in tagrules.Input) ([]tagrul
 	}
 	defer scratch.Remove(dir)
 	in.Dir = dir
+	in.CacheDir = filepath.Join(base, "proved")
 	return tagrules.Run(ctx, in)
 }

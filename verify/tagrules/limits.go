@@ -17,3 +17,7 @@ const (
 	runBudget       = limits.TagRulesBudget
 	runCPUTime      = limits.TagRulesCPUTime
 )
+
+// jobLimit is the time limit of one target's make: jobTimeout, a variable
+// so that a test can shorten it.
+var jobLimit = jobTimeout

@@ -45,6 +45,14 @@ type Input struct {
 	Epoch int64
 	// Logf, when set, receives one line per job.
 	Logf func(format string, args ...any)
+	// CacheDir, when set, keeps the runs in which every job was
+	// reproduced, by a hash of all the run reads (the packed tag files and
+	// translated makefiles, the script, the environment) and of the
+	// tarball bytes each job must match: a run with the same key takes
+	// those outcomes instead of running the rules again (coreutils'
+	// gen-single-binary.sh alone starts ~1,400 processes). A run that
+	// reproduced less is always run again.
+	CacheDir string
 }
 
 // openedRunner is what Input.OpenRunner returned.
@@ -94,7 +102,18 @@ func Run(ctx context.Context, in Input) ([]Outcome, error) {
 		}()
 	}
 	files := t.exportSet(in.Jobs)
-	logOf, err := t.writeTar(root, files, in)
+	err = t.writeTar(root, files, in)
+	env := []string{"PATH=/usr/local/bin:/usr/bin:/bin", "LC_ALL=C", "TZ=UTC0", "MAKEFLAGS="}
+	if in.Epoch != 0 {
+		env = append(env, "SOURCE_DATE_EPOCH="+strconv.FormatInt(in.Epoch, 10))
+	}
+	key, jobs, known := "", in.Jobs, []Outcome(nil)
+	if err == nil {
+		key, jobs, known, err = t.fromCache(root, env, in)
+		if err == nil && len(jobs) == 0 {
+			return known, nil // the sandbox being opened is not waited for (opened is buffered)
+		}
+	}
 	if opened != nil {
 		o := <-opened
 		if o.err != nil {
@@ -118,11 +137,7 @@ func Run(ctx context.Context, in Input) ([]Outcome, error) {
 	if sandbox.Unsafe(in.Runner) {
 		work = filepath.Join(abs, "tree")
 	}
-	env := []string{"PATH=/usr/local/bin:/usr/bin:/bin", "LC_ALL=C", "TZ=UTC0", "MAKEFLAGS="}
-	if in.Epoch != 0 {
-		env = append(env, "SOURCE_DATE_EPOCH="+strconv.FormatInt(in.Epoch, 10))
-	}
-	spec := sandbox.ScriptSpec(abs, t.script(abs, work, in.Jobs), env, runTimeout)
+	spec := sandbox.ScriptSpec(abs, t.script(abs, work, jobs), env, runTimeout)
 	spec.CPUTime = runCPUTime
 	res, err := in.Runner.Run(ctx, spec)
 	if err != nil {
@@ -134,18 +149,61 @@ func Run(ctx context.Context, in Input) ([]Outcome, error) {
 			in.Logf("tag rules: the script exited %d: %s", res.ExitCode, lastLine(res.Output))
 		}
 	}
-	out := make([]Outcome, len(in.Jobs))
-	for i, j := range in.Jobs {
-		out[i] = judge(root, logOf[i], j, in.BlobID)
+	ran := make(map[string]Outcome, len(jobs))
+	for i, j := range jobs {
+		o := judge(root, i, j, in.BlobID)
+		ran[j.Path] = o
 		if in.Logf != nil {
-			in.Logf("tag rules: %s (%s:%d): reproduced %v %s", j.Path, j.Makefile, j.Line, out[i].Reproduced, out[i].Note)
+			in.Logf("tag rules: %s (%s:%d): reproduced %v %s", j.Path, j.Makefile, j.Line, o.Reproduced, o.Note)
 		}
+	}
+	out := merged(in.Jobs, ran)
+	if key != "" {
+		store(in.CacheDir, key, out)
 	}
 	return out, nil
 }
 
+// fromCache returns, with a cache, the run's key, the jobs that must run
+// and those an earlier run with the same key reproduced (known); without
+// one, all the jobs run.
+func (t *tree) fromCache(root *os.Root, env []string, in Input) (key string, jobs []Job, known []Outcome, err error) {
+	if in.CacheDir == "" {
+		return "", in.Jobs, nil, nil
+	}
+	if key, err = runKey(root, t.script("/scratch", "/work", in.Jobs), env, in.Jobs); err != nil {
+		return "", nil, nil, err
+	}
+	done := cached(in.CacheDir, key)
+	for _, j := range in.Jobs {
+		if done[j.Path] {
+			known = append(known, Outcome{Job: j, Reproduced: true})
+		} else {
+			jobs = append(jobs, j)
+		}
+	}
+	if len(known) > 0 && in.Logf != nil {
+		in.Logf("tag rules: %d of %d files reproduced by an earlier run of the same rules on the same files (cache %s)", len(known), len(in.Jobs), key[:12])
+	}
+	return key, jobs, known, nil
+}
+
+// merged is the outcome of every job, in order: those run (by path), the
+// others known reproduced.
+func merged(all []Job, ran map[string]Outcome) []Outcome {
+	out := make([]Outcome, 0, len(all))
+	for _, j := range all {
+		if o, ok := ran[j.Path]; ok {
+			out = append(out, o)
+		} else {
+			out = append(out, Outcome{Job: j, Reproduced: true})
+		}
+	}
+	return out
+}
+
 // judge compares what job j's rule wrote with the tarball's bytes; log
-// is the index of the make that ran it.
+// is the job's index (its make's log and exit status).
 func judge(root *os.Root, log int, j Job, blobID func([]byte) [20]byte) Outcome {
 	o := Outcome{Job: j}
 	c, err := readCapped(root, path.Join("out", j.Path))
@@ -202,12 +260,11 @@ func lastLine(b []byte) string {
 // writeTar packs the export set, each makefile translated for make
 // (rulesFile, the variables configure would set first) and an empty
 // Makefile where the tag has none (a rule may list it among its inputs)
-// into export.tar below root, within the caps. It returns, for each job,
-// the index of the make (one per makefile) that runs it.
-func (t *tree) writeTar(root *os.Root, files []string, in Input) ([]int, error) {
+// into export.tar below root, within the caps.
+func (t *tree) writeTar(root *os.Root, files []string, in Input) error {
 	f, err := root.OpenFile("export.tar", os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	tw := tar.NewWriter(f)
 	add := func(name string, c []byte, mode int64) error {
@@ -232,15 +289,13 @@ func (t *tree) writeTar(root *os.Root, files []string, in Input) ([]int, error) 
 		}
 		if err := add(p, c, mode); err != nil {
 			f.Close()
-			return nil, err
+			return err
 		}
 	}
-	logOf := make([]int, len(in.Jobs))
 	var order []string
-	for i, j := range in.Jobs {
-		g := slices.Index(order, j.mf.Dir)
-		if g < 0 {
-			g, order = len(order), append(order, j.mf.Dir)
+	for _, j := range in.Jobs {
+		if !slices.Contains(order, j.mf.Dir) {
+			order = append(order, j.mf.Dir)
 			text := append([]byte(defaultVars(j.mf.Dir, in.Vars)), j.mf.Text...)
 			err := add(path.Join(j.mf.Dir, rulesFile), text, 0o644)
 			if mk := path.Join(j.mf.Dir, "Makefile"); err == nil && !t.files[mk] {
@@ -248,46 +303,38 @@ func (t *tree) writeTar(root *os.Root, files []string, in Input) ([]int, error) 
 			}
 			if err != nil {
 				f.Close()
-				return nil, err
+				return err
 			}
 		}
-		logOf[i] = g
 	}
 	err = tw.Close()
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return nil, fmt.Errorf("writing the tag's files for its rules: %w", err)
+		return fmt.Errorf("writing the tag's files for its rules: %w", err)
 	}
-	return logOf, root.MkdirAll(".tarcheck", 0o755)
+	return root.MkdirAll(".tarcheck", 0o755)
 }
 
 // script is the shell script that unpacks export.tar into work, runs one
-// make -k per makefile for all its targets (a failure does not stop the
-// others) and copies each target it made back to out/ below the scratch
+// make per target (its makefile's translation; each with its own time
+// limit, so a slow generator does not take the other targets down with
+// it) and copies each target it made back to out/ below the scratch
 // directory abs. make's built-in rules are off (-r): a generator that
 // must first be compiled (coreutils' make-prime-list) costs seconds and
-// is not tried.
+// is not tried. Job i logs to .tarcheck/i.log, its failing exit status to
+// .tarcheck/i.rc.
 func (t *tree) script(abs, work string, jobs []Job) string {
-	var order []string
-	targets := map[string][]string{}
-	for _, j := range jobs {
-		if _, ok := targets[j.mf.Dir]; !ok {
-			order = append(order, j.mf.Dir)
-		}
-		targets[j.mf.Dir] = append(targets[j.mf.Dir], shellQuote(j.Target))
-	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "mkdir -p %s && tar -xf %s -C %s\n", shellQuote(work), shellQuote(filepath.Join(abs, "export.tar")), shellQuote(work))
-	// Past the budget, the remaining makefiles are not tried.
+	// Past the budget, the remaining targets are not tried.
 	fmt.Fprintf(&sb, "end=$(( $(date +%%s) + %d ))\n", int(runBudget.Seconds()))
-	for g, d := range order {
-		dir := path.Join(work, dirOrDot(d))
-		log := filepath.Join(abs, ".tarcheck", strconv.Itoa(g))
-		limit := min(jobTimeout*time.Duration(len(targets[d])), runBudget)
-		fmt.Fprintf(&sb, "if [ \"$(date +%%s)\" -lt \"$end\" ]; then cd %s && timeout -k 5 %d make -r -k -f %s -- %s >%s 2>&1 || echo $? >%s; else echo 'not tried: over the time budget' >%s; fi\n",
-			shellQuote(dir), int(limit.Seconds()), rulesFile, strings.Join(targets[d], " "), shellQuote(log+".log"), shellQuote(log+".rc"), shellQuote(log+".log"))
+	for i, j := range jobs {
+		dir := path.Join(work, dirOrDot(j.mf.Dir))
+		log := filepath.Join(abs, ".tarcheck", strconv.Itoa(i))
+		fmt.Fprintf(&sb, "if [ \"$(date +%%s)\" -lt \"$end\" ]; then cd %s && timeout -k 5 %d make -r -f %s -- %s >%s 2>&1 || echo $? >%s; else echo 'not tried: over the time budget' >%s; fi\n",
+			shellQuote(dir), int(jobLimit.Seconds()), rulesFile, shellQuote(j.Target), shellQuote(log+".log"), shellQuote(log+".rc"), shellQuote(log+".log"))
 	}
 	for _, j := range jobs {
 		src, dst := shellQuote(path.Join(work, j.Path)), shellQuote(filepath.Join(abs, "out", j.Path))

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tarcheck/tarcheck/sandbox"
 )
@@ -204,5 +205,87 @@ func TestRunOpensRunner(t *testing.T) {
 	fail := func(context.Context) (sandbox.Runner, error) { return nil, refuse }
 	if outs, err := Run(context.Background(), Input{Tag: tag.tag(), Jobs: jobs, OpenRunner: fail, Dir: t.TempDir(), BlobID: blobID}); !errors.Is(err, refuse) || outs != nil {
 		t.Errorf("Run with a failing OpenRunner = %+v, %v, want %v", outs, err, refuse)
+	}
+}
+
+// A target whose rule runs past its time limit does not take the other
+// targets of its makefile down with it: each has its own make.
+func TestSlowTargetAlone(t *testing.T) {
+	runner := testRunner(t)
+	defer func(old time.Duration) { jobLimit = old }(jobLimit)
+	jobLimit = time.Second
+	tag := memTag{
+		"Makefile.am": "slow.h: VERSION\n\tsleep 30; cat VERSION > $@\n" +
+			"fast.h: VERSION\n\tcat VERSION > $@\n",
+		"VERSION": "1.2\n",
+	}
+	jobs := Plan(tag.tag(), []Candidate{cand("slow.h", "1.2\n"), cand("fast.h", "1.2\n")})
+	if len(jobs) != 2 || jobs[0].Path != "slow.h" {
+		t.Fatalf("jobs %+v: want slow.h, then fast.h", jobs)
+	}
+	outs, err := Run(context.Background(), Input{Tag: tag.tag(), Jobs: jobs, Runner: runner, Dir: t.TempDir(), BlobID: blobID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(outs) != 2 || outs[0].Reproduced || !strings.Contains(outs[0].Note, "124") || !outs[1].Reproduced {
+		t.Errorf("outcomes %+v: want slow.h killed (exit status 124), fast.h reproduced", outs)
+	}
+}
+
+// countingRunner counts the runs of the sandbox it wraps.
+type countingRunner struct {
+	sandbox.Runner
+	runs int
+}
+
+func (c *countingRunner) Run(ctx context.Context, s sandbox.Spec) (*sandbox.Result, error) {
+	c.runs++
+	return c.Runner.Run(ctx, s)
+}
+
+// CacheDir: the jobs a run reproduced are kept, and a later run of the
+// same rules on the same files for the same tarball bytes takes them
+// without running them again; a job not reproduced (here a failing rule)
+// runs again each time, and other tarball bytes make another run.
+func TestRunCache(t *testing.T) {
+	runner := &countingRunner{Runner: testRunner(t)}
+	cache := t.TempDir()
+	tag := memTag{
+		"Makefile.am": "stamp.h: VERSION\n\techo \"#define V \\\"$$(cat VERSION)\\\"\" > $@\n" +
+			"broken.h:\n\texit 3\n",
+		"VERSION": "1.2\n",
+	}
+	var logged []string
+	run := func(cands ...Candidate) []Outcome {
+		t.Helper()
+		logged = nil
+		outs, err := Run(context.Background(), Input{Tag: tag.tag(), Jobs: Plan(tag.tag(), cands), Runner: runner,
+			Dir: t.TempDir(), BlobID: blobID, CacheDir: cache, Logf: func(f string, a ...any) { logged = append(logged, fmt.Sprintf(f, a...)) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return outs
+	}
+	honest := cand("stamp.h", "#define V \"1.2\"\n")
+	first := run(honest)
+	second := run(honest)
+	if runner.runs != 1 || len(first) != 1 || !first[0].Reproduced || len(second) != 1 || !second[0].Reproduced ||
+		second[0].Path != "stamp.h" || second[0].Makefile != first[0].Makefile || second[0].Line != first[0].Line {
+		t.Fatalf("second run: %+v after %+v, %d sandbox runs; want the first's outcome from the cache, 1 run", second, first, runner.runs)
+	}
+	if tampered := run(cand("stamp.h", "#define V \"1.2\"\n#define BACKDOOR 1\n")); runner.runs != 2 || tampered[0].Reproduced {
+		t.Errorf("other tarball bytes: %+v after %d runs; want a new run that does not reproduce them", tampered, runner.runs)
+	}
+	for i := range 2 {
+		outs := run(honest, cand("broken.h", ""))
+		if runner.runs != 3+i || len(outs) != 2 || !outs[0].Reproduced || outs[1].Reproduced || outs[1].Note == "" {
+			t.Fatalf("run %d with a failing rule: %+v after %d sandbox runs; want stamp.h proved, broken.h run again and not", i, outs, runner.runs)
+		}
+	}
+	if !strings.Contains(strings.Join(logged, "\n"), "1 of 2 files reproduced by an earlier run") {
+		t.Errorf("the last run did not take stamp.h from the cache:\n%s", strings.Join(logged, "\n"))
+	}
+	if ents, _ := os.ReadDir(cache); len(ents) != 2 {
+		t.Errorf("cache holds %d files, want one per key with a reproduced job (2)", len(ents))
 	}
 }
