@@ -5,7 +5,8 @@
 # the CPU time (user+system of tarcheck and its children, /usr/bin/time) apart. The floor is run.sh's (best of
 # 3 of the system decompressor to /dev/null, plus best of 3 of git ls-tree -r of the tag).
 #
-# Usage: BEFORE=bin AFTER=bin [ONLY=regexp] [REPEAT=3] [OUT=file] bench/corpus/interleave.sh
+# Usage: BEFORE=bin AFTER=bin [ONLY=regexp] [REPEAT=3] [OUT=file] [COLD=1] bench/corpus/interleave.sh
+# COLD=1: every run starts without the tag-rule outcomes earlier runs kept in its cache.
 # Prints (and writes to OUT, default /tmp/interleave.tsv) one line per release:
 #   name floor-wall floor-cpu before-wall after-wall before-cpu after-cpu load-min load-max same
 # "same" is whether the two binaries' last JSON reports are byte-identical; when they are not,
@@ -50,6 +51,7 @@ while IFS=$'\t' read -r name src suite repo tag flags; do
       ld=$(cut -d' ' -f1 /proc/loadavg)
       if [ -z "$lmin" ] || [ "$(echo "$ld < $lmin" | bc)" = 1 ]; then lmin=$ld; fi
       if [ -z "$lmax" ] || [ "$(echo "$ld > $lmax" | bc)" = 1 ]; then lmax=$ld; fi
+      [ "${COLD:-}" = 1 ] && rm -rf "$tmp/cache-$side/tagrules/proved"
       /usr/bin/time -f '%e %U %S' -o "$tmp/t" nice -n 10 "$bin" verify "${args[@]}" \
         --cache-dir "$tmp/cache-$side" -o "$tmp/$side.json" 2>/dev/null
       read -r w u s <"$tmp/t"

@@ -14,6 +14,8 @@
 #   ONLY     run only the releases whose name matches this extended regexp
 #   REPEAT   runs of tarcheck per release and mode; the fastest counts (default 1)
 #   MODES    the modes to run (default "offline gnulib"; bench/real.sh times "offline" only)
+#   COLD     1: every run starts without the tag-rule outcomes earlier runs kept in the cache
+#            (a first verification; by default the repeats and the second mode take them)
 # Then: bench/corpus/summarize $CORPUS/runs/$LABEL   (writes results/ and results.md)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -82,6 +84,7 @@ while IFS=$'\t' read -r name src suite repo tag flags; do
     rep=$out/raw/$name.$mode.json
     best= rss= rc= cpu=
     for i in $(seq "$REPEAT"); do
+      [ "${COLD:-}" = 1 ] && rm -rf "$out/cache-$mode/tagrules/proved"
       timeout 900 /usr/bin/time -v -o "$out/raw/$name.$mode.time" nice -n 10 \
         "$TARCHECK" verify "${args[@]}" "${extra[@]}" -o "$rep" 2>"$out/raw/$name.$mode.stderr"
       rc=$?
