@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"iter"
+	"math/bits"
 	"regexp"
 	"slices"
 	"sort"
@@ -223,7 +224,8 @@ func scanKeywordsExcept(path string, content []byte, proved func(num int, text s
 		return t
 	}
 	var out []Signal
-	for _, r := range scanRules {
+	candidates := lines.containingSets(content)
+	for ri, r := range scanRules {
 		var cand []int
 		if r.keywords == nil {
 			for i, l := range lines {
@@ -232,7 +234,7 @@ func scanKeywordsExcept(path string, content []byte, proved func(num int, text s
 				}
 			}
 		} else {
-			cand = lines.containing(content, r.keywords)
+			cand = candidates[ri]
 		}
 		var ev []string
 		sev := r.sev
@@ -250,7 +252,7 @@ func scanKeywordsExcept(path string, content []byte, proved func(num int, text s
 			// Carving spread over several lines still forms a chain.
 			count := 0
 			var cev []string
-			for _, i := range lines.containing(content, carveKeywords) {
+			for _, i := range candidates[carveSet] {
 				text := lineText(i, true)
 				if isCommentLine(text) {
 					continue
@@ -592,27 +594,103 @@ func (ls logicalLines) find(off int) int {
 	return lo
 }
 
-// containing returns, ascending and without duplicates, the logical lines
-// that contain any keyword, found by scanning the content per keyword.
-func (ls logicalLines) containing(content []byte, keywords []string) []int {
-	var hits []int
-	for _, k := range keywords {
-		kb := []byte(k)
-		for off := 0; off < len(content); {
-			i := bytes.Index(content[off:], kb)
-			if i < 0 {
-				break
+// keywordSets are the keyword prefilters of the scan: one per rule of
+// scanRules (nil for a rule without keywords), then carveKeywords.
+var keywordSets = func() [][]string {
+	var sets [][]string
+	for _, r := range scanRules {
+		sets = append(sets, r.keywords)
+	}
+	return append(sets, carveKeywords)
+}()
+
+// carveSet is carveKeywords' index in keywordSets.
+var carveSet = len(scanRules)
+
+// keywordEntry is one keyword and the sets (bits of keywordSets) that
+// hold it.
+type keywordEntry struct {
+	keyword string
+	sets    uint64
+}
+
+// keywordPairs has bit a<<8|b set when some keyword starts with bytes a
+// and b, or is the one byte a: the one pass looks closer only there.
+var keywordPairs = func() (t [1 << 16 / 64]uint64) {
+	for _, set := range keywordSets {
+		for _, k := range set {
+			if len(k) == 1 {
+				for b := range 256 {
+					n := int(k[0])<<8 | b
+					t[n/64] |= 1 << (n % 64)
+				}
+				continue
 			}
-			li := ls.find(off + i)
-			if li >= len(ls) {
-				break
-			}
-			hits = append(hits, li)
-			off = ls[li].end + 1
+			n := int(k[0])<<8 | int(k[1])
+			t[n/64] |= 1 << (n % 64)
 		}
 	}
-	slices.Sort(hits)
-	return slices.Compact(hits)
+	return t
+}()
+
+// keywordsByFirst lists the keywords of keywordSets by their first byte,
+// for the one pass of containingSets.
+var keywordsByFirst = func() (t [256][]keywordEntry) {
+	if len(keywordSets) > 64 {
+		panic("autotools: more than 64 keyword sets")
+	}
+	for i, set := range keywordSets {
+		for _, k := range set {
+			b := k[0]
+			j := slices.IndexFunc(t[b], func(e keywordEntry) bool { return e.keyword == k })
+			if j < 0 {
+				t[b] = append(t[b], keywordEntry{keyword: k})
+				j = len(t[b]) - 1
+			}
+			t[b][j].sets |= 1 << i
+		}
+	}
+	return t
+}()
+
+// containingSets returns, for each set of keywordSets, the logical lines
+// that contain one of its keywords (ascending, without duplicates), found
+// in one pass over the content for all the sets. A keyword belongs to the
+// line its first byte falls in (the first line ending at or after it).
+func (ls logicalLines) containingSets(content []byte) [][]int {
+	hits := make([][]int, len(keywordSets))
+	last := make([]int, len(keywordSets)) // the last line recorded per set
+	for i := range last {
+		last[i] = -1
+	}
+	li := 0
+	for i, c := range content {
+		n := int(c) << 8
+		if i+1 < len(content) {
+			n |= int(content[i+1])
+		}
+		if keywordPairs[n/64]&(1<<(n%64)) == 0 && (i+1 < len(content) || len(keywordsByFirst[c]) == 0) {
+			continue
+		}
+		for _, e := range keywordsByFirst[c] {
+			if len(content)-i < len(e.keyword) || string(content[i:i+len(e.keyword)]) != e.keyword {
+				continue
+			}
+			for li < len(ls) && ls[li].end < i {
+				li++
+			}
+			if li >= len(ls) {
+				return hits
+			}
+			for sets := e.sets; sets != 0; sets &= sets - 1 {
+				k := bits.TrailingZeros64(sets)
+				if last[k] != li {
+					hits[k], last[k] = append(hits[k], li), li
+				}
+			}
+		}
+	}
+	return hits
 }
 
 // shellSinks are what a pipeline may feed to run its input as code.
