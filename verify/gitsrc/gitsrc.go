@@ -202,7 +202,10 @@ func Open(ctx context.Context, source string, o Options) (*Repo, error) {
 	if git == "" {
 		git = "git"
 	}
-	if _, err := exec.LookPath(git); err != nil {
+	// Resolved once: exec.Command would search PATH again for each of the
+	// run's git processes (a stat per PATH entry, each time).
+	git, err := exec.LookPath(git)
+	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrGitMissing, err)
 	}
 	r := &Repo{Source: source, opts: o, git: git, fetched: map[string]bool{}, treeTag: map[string]string{}}
