@@ -554,6 +554,9 @@ const (
 	TagRulesJobTimeout = 15 * time.Second
 	// TagRulesBudget is the time after which no further target is tried.
 	TagRulesBudget = 30 * time.Second
+	// TagRulesMakeJobs caps the targets one makefile's make runs at once
+	// (make -j).
+	TagRulesMakeJobs = 8
 	// TagRulesCPUTime is RLIMIT_CPU of each process the rules start.
 	TagRulesCPUTime = 2 * time.Minute
 )

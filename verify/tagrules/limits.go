@@ -16,8 +16,9 @@ const (
 	jobTimeout      = limits.TagRulesJobTimeout
 	runBudget       = limits.TagRulesBudget
 	runCPUTime      = limits.TagRulesCPUTime
+	maxParallel     = limits.TagRulesMakeJobs
 )
 
-// jobLimit is the time limit of one target's make: jobTimeout, a variable
-// so that a test can shorten it.
+// jobLimit is the time one target adds to its makefile's make (up to
+// runBudget): jobTimeout, a variable so that a test can shorten it.
 var jobLimit = jobTimeout

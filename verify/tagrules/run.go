@@ -150,8 +150,9 @@ func Run(ctx context.Context, in Input) ([]Outcome, error) {
 		}
 	}
 	ran := make(map[string]Outcome, len(jobs))
+	groupOf, _ := groups(jobs)
 	for i, j := range jobs {
-		o := judge(root, i, j, in.BlobID)
+		o := judge(root, groupOf[i], j, in.BlobID)
 		ran[j.Path] = o
 		if in.Logf != nil {
 			in.Logf("tag rules: %s (%s:%d): reproduced %v %s", j.Path, j.Makefile, j.Line, o.Reproduced, o.Note)
@@ -203,7 +204,7 @@ func merged(all []Job, ran map[string]Outcome) []Outcome {
 }
 
 // judge compares what job j's rule wrote with the tarball's bytes; log
-// is the job's index (its make's log and exit status).
+// is the index of the make that ran it.
 func judge(root *os.Root, log int, j Job, blobID func([]byte) [20]byte) Outcome {
 	o := Outcome{Job: j}
 	c, err := readCapped(root, path.Join("out", j.Path))
@@ -317,24 +318,45 @@ func (t *tree) writeTar(root *os.Root, files []string, in Input) error {
 	return root.MkdirAll(".tarcheck", 0o755)
 }
 
+// groups gives each job the index of its makefile's make (one per
+// makefile directory, in the jobs' order), and the directories in order.
+func groups(jobs []Job) (groupOf []int, order []string) {
+	groupOf = make([]int, len(jobs))
+	for i, j := range jobs {
+		g := slices.Index(order, j.mf.Dir)
+		if g < 0 {
+			g, order = len(order), append(order, j.mf.Dir)
+		}
+		groupOf[i] = g
+	}
+	return groupOf, order
+}
+
 // script is the shell script that unpacks export.tar into work, runs one
-// make per target (its makefile's translation; each with its own time
-// limit, so a slow generator does not take the other targets down with
-// it) and copies each target it made back to out/ below the scratch
-// directory abs. make's built-in rules are off (-r): a generator that
-// must first be compiled (coreutils' make-prime-list) costs seconds and
-// is not tried. Job i logs to .tarcheck/i.log, its failing exit status to
-// .tarcheck/i.rc.
+// make -k per makefile for all its targets, side by side (-j: a slow
+// generator does not hold the others back, and its time limit kills only
+// what is still running), and copies each target it made back to out/
+// below the scratch directory abs. make's built-in rules are off (-r): a
+// generator that must first be compiled (coreutils' make-prime-list)
+// costs seconds and is not tried. Make g logs to .tarcheck/g.log, its
+// failing exit status to .tarcheck/g.rc.
 func (t *tree) script(abs, work string, jobs []Job) string {
+	groupOf, order := groups(jobs)
+	targets := make([][]string, len(order))
+	for i, j := range jobs {
+		targets[groupOf[i]] = append(targets[groupOf[i]], shellQuote(j.Target))
+	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "mkdir -p %s && tar -xf %s -C %s\n", shellQuote(work), shellQuote(filepath.Join(abs, "export.tar")), shellQuote(work))
-	// Past the budget, the remaining targets are not tried.
+	// Past the budget, the remaining makefiles are not tried.
 	fmt.Fprintf(&sb, "end=$(( $(date +%%s) + %d ))\n", int(runBudget.Seconds()))
-	for i, j := range jobs {
-		dir := path.Join(work, dirOrDot(j.mf.Dir))
-		log := filepath.Join(abs, ".tarcheck", strconv.Itoa(i))
-		fmt.Fprintf(&sb, "if [ \"$(date +%%s)\" -lt \"$end\" ]; then cd %s && timeout -k 5 %d make -r -f %s -- %s >%s 2>&1 || echo $? >%s; else echo 'not tried: over the time budget' >%s; fi\n",
-			shellQuote(dir), int(jobLimit.Seconds()), rulesFile, shellQuote(j.Target), shellQuote(log+".log"), shellQuote(log+".rc"), shellQuote(log+".log"))
+	for g, d := range order {
+		dir := path.Join(work, dirOrDot(d))
+		log := filepath.Join(abs, ".tarcheck", strconv.Itoa(g))
+		limit := min(jobLimit*time.Duration(len(targets[g])), runBudget)
+		par := min(len(targets[g]), maxParallel)
+		fmt.Fprintf(&sb, "if [ \"$(date +%%s)\" -lt \"$end\" ]; then cd %s && timeout -k 5 %d make -r -k -j%d -f %s -- %s >%s 2>&1 || echo $? >%s; else echo 'not tried: over the time budget' >%s; fi\n",
+			shellQuote(dir), int(limit.Seconds()), par, rulesFile, strings.Join(targets[g], " "), shellQuote(log+".log"), shellQuote(log+".rc"), shellQuote(log+".log"))
 	}
 	for _, j := range jobs {
 		src, dst := shellQuote(path.Join(work, j.Path)), shellQuote(filepath.Join(abs, "out", j.Path))

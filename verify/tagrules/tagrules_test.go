@@ -209,7 +209,7 @@ func TestRunOpensRunner(t *testing.T) {
 }
 
 // A target whose rule runs past its time limit does not take the other
-// targets of its makefile down with it: each has its own make.
+// targets of its makefile down with it: they run side by side (make -j).
 func TestSlowTargetAlone(t *testing.T) {
 	runner := testRunner(t)
 	defer func(old time.Duration) { jobLimit = old }(jobLimit)
