@@ -45,13 +45,12 @@ type Input struct {
 	Epoch int64
 	// Logf, when set, receives one line per job.
 	Logf func(format string, args ...any)
-	// CacheDir, when set, keeps the runs in which every job was
-	// reproduced, by a hash of all the run reads (the packed tag files and
-	// translated makefiles, the script, the environment) and of the
-	// tarball bytes each job must match: a run with the same key takes
-	// those outcomes instead of running the rules again (coreutils'
-	// gen-single-binary.sh alone starts ~1,400 processes). A run that
-	// reproduced less is always run again.
+	// CacheDir, when set, keeps the jobs a run reproduced, by a hash of
+	// all the run reads (the packed tag files and translated makefiles,
+	// the script, the environment) and of the tarball bytes each job must
+	// match: a run with the same key takes them as reproduced and runs
+	// only the others (coreutils' gen-single-binary.sh alone starts ~1,400
+	// processes). A job not reproduced is always run again.
 	CacheDir string
 }
 
