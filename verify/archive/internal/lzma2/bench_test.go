@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -124,21 +123,16 @@ func BenchmarkDecodeWindow(b *testing.B) {
 	}
 }
 
-// xzBlockLZMA2 returns the raw LZMA2 data and the dictionary size of the
-// first block of an xz file whose only filter is LZMA2 (a release
-// tarball made by xz without -T), or fails the benchmark.
-func xzBlockLZMA2(b *testing.B, file []byte) (src []byte, dictSize int) {
-	const streamHeader = 12
-	if len(file) < streamHeader+8 || string(file[1:6]) != "7zXZ\x00" {
+// xzBlockLZMA2 returns the raw LZMA2 data, the dictionary size and the
+// uncompressed size of the first block of an xz file whose only filter is
+// LZMA2 (a release tarball made by xz without -T), or fails the benchmark.
+func xzBlockLZMA2(b *testing.B, file []byte) (src []byte, dictSize, size int) {
+	const streamHeader, streamFooter = 12, 12
+	if len(file) < streamHeader+streamFooter || string(file[1:6]) != "7zXZ\x00" {
 		b.Fatal("not an xz file")
 	}
-	h := file[streamHeader:]
-	hsize := (int(h[0]) + 1) * 4
-	flags := h[1]
-	if flags&3 != 0 {
-		b.Fatal("more than one filter")
-	}
-	i := 2
+	var h []byte
+	i := 0
 	varint := func() uint64 {
 		var v uint64
 		for s := 0; ; s += 7 {
@@ -149,6 +143,21 @@ func xzBlockLZMA2(b *testing.B, file []byte) (src []byte, dictSize int) {
 				return v
 			}
 		}
+	}
+	// The index, before the footer: indicator, record count, then the
+	// first record's unpadded and uncompressed sizes.
+	foot := file[len(file)-streamFooter:]
+	indexSize := (int(foot[4]) | int(foot[5])<<8 | int(foot[6])<<16 | int(foot[7])<<24 + 1) * 4
+	h, i = file[len(file)-streamFooter-indexSize:], 1
+	varint()
+	varint()
+	size = int(varint())
+
+	h, i = file[streamHeader:], 2
+	hsize := (int(h[0]) + 1) * 4
+	flags := h[1]
+	if flags&3 != 0 {
+		b.Fatal("more than one filter")
 	}
 	if flags&0x40 != 0 {
 		varint() // compressed size
@@ -161,7 +170,7 @@ func xzBlockLZMA2(b *testing.B, file []byte) (src []byte, dictSize int) {
 	}
 	p := h[i]
 	dictSize = (2 | int(p)&1) << (p/2 + 11)
-	return h[hsize:], dictSize
+	return h[hsize:], dictSize, size
 }
 
 // BenchmarkDecodeXzFile decodes the first block of each single-block xz
@@ -179,13 +188,7 @@ func BenchmarkDecodeXzFile(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			src, dict := xzBlockLZMA2(b, file)
-			size := 0
-			if out, err := exec.Command("xz", "-dc", name).Output(); err != nil {
-				b.Fatal(err)
-			} else {
-				size = len(out)
-			}
+			src, dict, size := xzBlockLZMA2(b, file)
 			dst := make([]byte, size)
 			var d Decoder
 			b.SetBytes(int64(size))
@@ -198,6 +201,9 @@ func BenchmarkDecodeXzFile(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
+			}
+			if d.Written() != size {
+				b.Fatalf("decoded %d bytes, the index says %d", d.Written(), size)
 			}
 		})
 	}
