@@ -80,11 +80,11 @@ func (d *Decoder) decodeLZMA(src []byte, end int) error {
 	out := d.out
 	pos := d.pos
 	dictStart := d.dictStart
-	dictSize := d.dictSize
 	state := d.state
-	rep0, rep1, rep2, rep3 := d.rep[0], d.rep[1], d.rep[2], d.rep[3]
-	lc := d.lc & 7
-	lpMask := uint32(1)<<d.lp - 1
+	// Only what every symbol uses is in local variables: the register
+	// allocator spills the rest anyway, and each local it keeps less
+	// leaves a register to the range coder.
+	rep0 := d.rep[0] // d.rep[1:] are the older distances
 	pbMask := uint32(1)<<d.pb - 1
 
 	for pos < end {
@@ -96,7 +96,8 @@ func (d *Decoder) decodeLZMA(src []byte, end int) error {
 			if pos > dictStart {
 				prev = uint32(out[pos-1])
 			}
-			base := literalCoder * ((uint32(pos-dictStart)&lpMask)<<lc + prev>>(8-lc))
+			lc := d.lc & 7
+			base := literalCoder * ((uint32(pos-dictStart)&(1<<d.lp-1))<<lc + prev>>(8-lc))
 			lit := (*[literalCoder]uint16)(p.literal[base:])
 			var sym uint32
 			if state < 7 {
@@ -122,7 +123,7 @@ func (d *Decoder) decodeLZMA(src []byte, end int) error {
 			// Simple match.
 			lcd = &p.matchLen
 			simple = true
-			rep3, rep2, rep1 = rep2, rep1, rep0
+			d.rep[3], d.rep[2], d.rep[1] = d.rep[2], d.rep[1], rep0
 			if state < 7 {
 				state = 7
 			} else {
@@ -135,7 +136,7 @@ func (d *Decoder) decodeLZMA(src []byte, end int) error {
 				if zero, rng, code = bit0(&p.isRep0Long[(state<<4|posState)&0xff], rng, code); zero {
 					// Short rep: one byte at rep0.
 					back := pos - int(rep0) - 1
-					if back < dictStart || int(rep0) >= dictSize {
+					if back < dictStart || int(rep0) >= d.dictSize {
 						err = corruptf("distance %d beyond the dictionary", uint64(rep0)+1)
 						break
 					}
@@ -151,13 +152,13 @@ func (d *Decoder) decodeLZMA(src []byte, end int) error {
 			} else {
 				rng, code, ip = normalize(rng, code, in, ip)
 				if zero, rng, code = bit0(&p.isRepG1[state&15], rng, code); zero {
-					rep1, rep0 = rep0, rep1
+					d.rep[1], rep0 = rep0, d.rep[1]
 				} else {
 					rng, code, ip = normalize(rng, code, in, ip)
 					if zero, rng, code = bit0(&p.isRepG2[state&15], rng, code); zero {
-						rep2, rep1, rep0 = rep1, rep0, rep2
+						d.rep[2], d.rep[1], rep0 = d.rep[1], rep0, d.rep[2]
 					} else {
-						rep3, rep2, rep1, rep0 = rep2, rep1, rep0, rep3
+						d.rep[3], d.rep[2], d.rep[1], rep0 = d.rep[2], d.rep[1], rep0, d.rep[3]
 					}
 				}
 			}
@@ -231,7 +232,7 @@ func (d *Decoder) decodeLZMA(src []byte, end int) error {
 		// Copy l+minMatchLen bytes from distance rep0+1.
 		n := int(l) + minMatchLen
 		back := pos - int(rep0) - 1
-		if back < dictStart || int(rep0) >= dictSize {
+		if back < dictStart || int(rep0) >= d.dictSize {
 			if rep0 == 0xFFFFFFFF {
 				err = corruptf("end marker inside an LZMA2 chunk")
 			} else {
@@ -271,7 +272,7 @@ func (d *Decoder) decodeLZMA(src []byte, end int) error {
 	}
 	d.pos = pos
 	d.state = state
-	d.rep = [4]uint32{rep0, rep1, rep2, rep3}
+	d.rep[0] = rep0
 	if err != nil {
 		return err
 	}
