@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -118,5 +120,96 @@ func BenchmarkDecodeWindow(b *testing.B) {
 	}
 	if d.Written() != len(data) {
 		b.Fatal("output size differs")
+	}
+}
+
+// xzBlockLZMA2 returns the raw LZMA2 data, the dictionary size and the
+// uncompressed size of the first block of an xz file whose only filter is
+// LZMA2 (a release tarball made by xz without -T), or fails the benchmark.
+func xzBlockLZMA2(b *testing.B, file []byte) (src []byte, dictSize, size int) {
+	const streamHeader, streamFooter = 12, 12
+	if len(file) < streamHeader+streamFooter || string(file[1:6]) != "7zXZ\x00" {
+		b.Fatal("not an xz file")
+	}
+	var h []byte
+	i := 0
+	varint := func() uint64 {
+		var v uint64
+		for s := 0; ; s += 7 {
+			c := h[i]
+			i++
+			v |= uint64(c&0x7F) << s
+			if c < 0x80 {
+				return v
+			}
+		}
+	}
+	// The index, before the footer: indicator, record count, then the
+	// first record's unpadded and uncompressed sizes.
+	foot := file[len(file)-streamFooter:]
+	indexSize := (int(foot[4]) | int(foot[5])<<8 | int(foot[6])<<16 | int(foot[7])<<24 + 1) * 4
+	h, i = file[len(file)-streamFooter-indexSize:], 1
+	varint()
+	varint()
+	size = int(varint())
+
+	h, i = file[streamHeader:], 2
+	hsize := (int(h[0]) + 1) * 4
+	flags := h[1]
+	if flags&3 != 0 {
+		b.Fatal("more than one filter")
+	}
+	if flags&0x40 != 0 {
+		varint() // compressed size
+	}
+	if flags&0x80 != 0 {
+		varint() // uncompressed size
+	}
+	if id, n := varint(), varint(); id != 0x21 || n != 1 {
+		b.Fatalf("filter %#x is not LZMA2", id)
+	}
+	p := h[i]
+	dictSize = (2 | int(p)&1) << (p/2 + 11)
+	return h[hsize:], dictSize, size
+}
+
+// BenchmarkDecodeXzFile decodes the first block of each single-block xz
+// file named in LZMA2_BENCH_XZ (comma-separated, e.g. release tarballs)
+// into one buffer; SetBytes is the uncompressed size. Compare with
+// `xz -dc FILE >/dev/null` on the same machine.
+func BenchmarkDecodeXzFile(b *testing.B) {
+	names := os.Getenv("LZMA2_BENCH_XZ")
+	if names == "" {
+		b.Skip("LZMA2_BENCH_XZ not set")
+	}
+	for _, name := range strings.Split(names, ",") {
+		b.Run(filepath.Base(name), func(b *testing.B) {
+			file, err := os.ReadFile(name)
+			if err != nil {
+				b.Fatal(err)
+			}
+			src, dict, size := xzBlockLZMA2(b, file)
+			// The pages of dst are touched before timing, so that the
+			// figure is the decoder's, not the kernel's page faults.
+			dst := make([]byte, size)
+			for i := 0; i < len(dst); i += 4096 {
+				dst[i] = 1
+			}
+			var d Decoder
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			defer reportCPU(b, cpuTime())
+			for b.Loop() {
+				d.Reset(dst, src, dict)
+				for !d.Done() {
+					if err := d.Step(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			if d.Written() != size {
+				b.Fatalf("decoded %d bytes, the index says %d", d.Written(), size)
+			}
+		})
 	}
 }

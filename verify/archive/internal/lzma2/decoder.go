@@ -52,6 +52,12 @@ const (
 	probInit       = 1 << (probBits - 1)
 	moveBits       = 5
 	topValue       = 1 << 24
+
+	// moveTarget is what a probability moves towards on a 0 bit in the
+	// branch-free update v -= int32(v-target) >> moveBits (target 0 on a
+	// 1 bit): it gives liblzma's v += (1<<probBits - v) >> moveBits
+	// exactly.
+	moveTarget = 1<<probBits - (1<<moveBits - 1)
 )
 
 // lenCoder holds the probabilities of a match-length decoder.

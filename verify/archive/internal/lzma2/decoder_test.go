@@ -108,6 +108,16 @@ func corpus() []corpusCase {
 	text := sourceLike(5<<19, 1) // more than one 2 MiB chunk
 	mixed := append(sourceLike(1<<20, 2), randomBytes(3<<20, 3)...)
 	mixed = append(mixed, sourceLike(1<<20, 4)...)
+	// far: a block seen again 3 MiB later (distance slots up to ~43,
+	// direct bits); runs: long runs and long copies (the 8-bit length
+	// tree, overlapping copies at every distance below 8).
+	farBlock := sourceLike(256<<10, 6)
+	far := append(append(bytes.Clone(farBlock), randomBytes(3<<20, 7)...), farBlock...)
+	var runs []byte
+	for i := range 2000 {
+		n := 1 + i%300
+		runs = append(runs, bytes.Repeat([]byte(fmt.Sprintf("%0*d", 1+i%7, i)), n)...)
+	}
 	return []corpusCase{
 		{"empty", nil, "preset=6"},
 		{"one-byte", []byte{'x'}, "preset=6"},
@@ -124,6 +134,10 @@ func corpus() []corpusCase {
 		{"text-fast-nice273", text, "preset=1,nice=273,mf=hc4"},
 		{"random", randomBytes(3<<20, 5), "preset=6"},
 		{"mixed", mixed, "preset=6"},
+		{"far", far, "preset=6"},
+		{"runs", runs, "preset=6,nice=273"},
+		{"runs-lc0-lp4-pb4", runs, "preset=6,lc=0,lp=4,pb=4"},
+		{"text-lc3-lp1-pb1", text, "preset=6,lc=3,lp=1,pb=1"},
 	}
 }
 
