@@ -22,7 +22,7 @@ func TestRequiredLiteral(t *testing.T) {
 	}
 	// Every stamp's literal is in what its regexp matches, so the
 	// prefilter never hides a match.
-	for _, s := range generatorStamps {
+	for _, s := range generatorStamps() {
 		if s.lit == nil {
 			continue
 		}
