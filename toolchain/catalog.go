@@ -138,7 +138,11 @@ type Catalog struct {
 //go:embed catalog.txt
 var embeddedCatalog []byte
 
-var defaultCatalog = sync.OnceValues(func() (*Catalog, error) {
+var defaultCatalog = sync.OnceValues(parseDefaultCatalog)
+
+// parseDefaultCatalog parses the embedded catalog.txt and upstream.txt
+// (DefaultCatalog's first use).
+func parseDefaultCatalog() (*Catalog, error) {
 	c, err := ParseCatalog(embeddedCatalog)
 	if err != nil {
 		return nil, err
@@ -149,7 +153,7 @@ var defaultCatalog = sync.OnceValues(func() (*Catalog, error) {
 	}
 	c.Tools = append(c.Tools, up...)
 	return c, nil
-})
+}
 
 // DefaultCatalog is the catalog built into tarcheck: the Debian packages
 // of catalog.txt (made by bench/toolchain-catalog.sh from the Debian
