@@ -13,6 +13,8 @@ var lazyExprs []string
 // returns that *regexp.Regexp on every call. The package's expressions are
 // many and a run uses few of them: compiled at package init they cost every
 // start-up of tarcheck (`tarcheck version` included) several milliseconds.
+// Call it at package init or under a sync.Once (generatorStamps):
+// lazyExprs is not locked.
 func lazyRegexp(expr string) func() *regexp.Regexp {
 	lazyExprs = append(lazyExprs, expr)
 	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
