@@ -59,11 +59,11 @@ var rules = []rule{
 // matches re (group 1 is the plain name): autoconf -> autoconf2.69,
 // automake -> automake-1.16.
 func suffixLinks(re string) func([]string) [][2]string {
-	rx := regexp.MustCompile(re)
+	rx := sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(re) }) // on first use, not at init
 	return func(bin []string) [][2]string {
 		var out [][2]string
 		for _, b := range bin {
-			if m := rx.FindStringSubmatch(b); m != nil {
+			if m := rx().FindStringSubmatch(b); m != nil {
 				out = append(out, [2]string{m[1], b})
 			}
 		}
