@@ -11,9 +11,12 @@
 #   BINARY  tarcheck binaries to compare (default: built from this tree into a temporary file)
 #   RUNS    runs per binary (default 30)
 #   TOP     package inits listed per binary (default 12)
-# The embedded databases' first use is measured by Go benchmarks:
+# Go benchmarks measure the rest: the command tree after the inits, and each embedded
+# database's first use:
+#   go test -run '^$' -bench Startup ./cmd/tarcheck
 #   go test -run '^$' -bench 'OpenEmbedded|OpenBaseline|M4IndexLoad|BaselineLoad' ./autotools/...
 #   go test -run '^$' -bench 'DefaultCatalog' ./toolchain
+# Results of issue 18's start-up work: bench/startup-results.md.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
