@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -21,14 +20,14 @@ import (
 // that no .at file of the tag holds is evidence as before.
 
 // autotestHeader is the second line autom4te writes into a test suite.
-var autotestHeader = regexp.MustCompile(`\A#! ?/bin/sh\r?\n# Generated from (\S+\.at) by GNU Autoconf `)
+var autotestHeader = lazyRegexp(`\A#! ?/bin/sh\r?\n# Generated from (\S+\.at) by GNU Autoconf `)
 
 // AutotestSuiteSource reports whether content is a test suite that
 // autom4te generated from an Autotest source, and that source's name as
 // the header gives it ("testsuite.at"). The header is a claim: it only
 // says which lines the tag's .at files may prove (ProveAutotestLines).
 func AutotestSuiteSource(content []byte) (string, bool) {
-	m := autotestHeader.FindSubmatch(content[:min(len(content), 512)])
+	m := autotestHeader().FindSubmatch(content[:min(len(content), 512)])
 	if m == nil {
 		return "", false
 	}
@@ -99,10 +98,10 @@ func (s *AutotestSources) Holds(text string) (string, bool) {
 		return "", false
 	}
 	cands := []string{t, unescapeTrace(t)}
-	if m := traceLine.FindStringSubmatch(t); m != nil {
+	if m := traceLine().FindStringSubmatch(t); m != nil {
 		cands = append(cands, strings.TrimSpace(unescapeTrace(m[1])))
 	}
-	if m := checkLine.FindStringSubmatch(t); m != nil {
+	if m := checkLine().FindStringSubmatch(t); m != nil {
 		cands = append(cands, strings.TrimSpace(m[1]))
 	}
 	for _, c := range cands {
@@ -117,8 +116,8 @@ func (s *AutotestSources) Holds(text string) (string, bool) {
 // "$at_srcdir/x.at:10: CMD"; $as_echo in older Autoconf), checkLine its run
 // "( $at_check_trace; CMD".
 var (
-	traceLine = regexp.MustCompile(`^(?:printf "%s\\n"|\$as_echo) "\$at_srcdir/[^"\s]+?\.at:[0-9]+: (.*)"$`)
-	checkLine = regexp.MustCompile(`^\( \$at_check_trace; (.*)$`)
+	traceLine = lazyRegexp(`^(?:printf "%s\\n"|\$as_echo) "\$at_srcdir/[^"\s]+?\.at:[0-9]+: (.*)"$`)
+	checkLine = lazyRegexp(`^\( \$at_check_trace; (.*)$`)
 )
 
 // quadrigraphs are autom4te's spellings of characters m4 would eat.
@@ -126,7 +125,7 @@ var quadrigraphs = strings.NewReplacer("@S|@", "$", "@<:@", "[", "@:>@", "]", "@
 
 // macroOpen is the start of a macro call whose first argument is quoted:
 // AT_CHECK([, AT_TAR_CHECK([.
-var macroOpen = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*\(\[`)
+var macroOpen = lazyRegexp(`^[A-Za-z_][A-Za-z0-9_]*\(\[`)
 
 // atForms are the forms in which autom4te may copy a line of an .at
 // file into the suite: the line, the first argument of a macro call that
@@ -135,7 +134,7 @@ var macroOpen = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*\(\[`)
 func atForms(line string) []string {
 	line = strings.TrimSpace(line)
 	cands := []string{line}
-	if loc := macroOpen.FindStringIndex(line); loc != nil {
+	if loc := macroOpen().FindStringIndex(line); loc != nil {
 		cands = append(cands, line[loc[1]:])
 	}
 	for _, c := range cands {

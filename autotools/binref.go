@@ -142,11 +142,11 @@ func runsAsCode(line []byte, tok string) string {
 func decodesOnLine(line []byte) string {
 	l := string(line)
 	switch {
-	case anyWindow(l, decoderRe.MatchString):
+	case anyWindow(l, decoderRe().MatchString):
 		return "decodes"
-	case anyWindow(l, carveRe.MatchString):
+	case anyWindow(l, carveRe().MatchString):
 		return "carves"
-	case anyWindow(l, trRe.MatchString):
+	case anyWindow(l, trRe().MatchString):
 		return "translates with tr"
 	}
 	return ""

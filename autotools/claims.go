@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tarcheck/tarcheck/autotools/origindb"
@@ -36,12 +37,12 @@ const (
 // autotoolsMacroRe finds the definition of a macro in the namespaces of
 // autoconf, automake, libtool and gettext (AC_, AM_, LT_, AS_, AH_, AU_,
 // m4_ and their underscore-prefixed internals), by any defining macro.
-var autotoolsMacroRe = regexp.MustCompile(`(?m)(?:^|[^A-Za-z0-9_])(?:AC_DEFUN(?:_ONCE)?|AU_DEFUN|AU_ALIAS|AC_DEFUN_ONCE|m4_define(?:_default)?|m4_defun(?:_once|_init)?|m4_pushdef|m4_copy(?:_force)?|m4_rename(?:_force)?|m4_append(?:_uniq)?|define|pushdef)\(\s*\[*\s*((?:_*(?:AC|AM|LT|LTDL|AS|AH|AU|m4)_|_LT_|lt_)[A-Za-z0-9_]*)`)
+var autotoolsMacroRe = lazyRegexp(`(?m)(?:^|[^A-Za-z0-9_])(?:AC_DEFUN(?:_ONCE)?|AU_DEFUN|AU_ALIAS|AC_DEFUN_ONCE|m4_define(?:_default)?|m4_defun(?:_once|_init)?|m4_pushdef|m4_copy(?:_force)?|m4_rename(?:_force)?|m4_append(?:_uniq)?|define|pushdef)\(\s*\[*\s*((?:_*(?:AC|AM|LT|LTDL|AS|AH|AU|m4)_|_LT_|lt_)[A-Za-z0-9_]*)`)
 
 // m4DefinesAutotoolsMacro returns the first autotools macro name the m4
 // text defines or overrides, or "".
 func m4DefinesAutotoolsMacro(content []byte) string {
-	for _, m := range autotoolsMacroRe.FindAllSubmatch(content, -1) {
+	for _, m := range autotoolsMacroRe().FindAllSubmatch(content, -1) {
 		name := string(m[1])
 		if strings.HasPrefix(name, "AM_PATH_") && name != "AM_PATH_PYTHON" && name != "AM_PATH_LISPDIR" {
 			// Third-party libraries name their own macros AM_PATH_LIB
@@ -89,19 +90,23 @@ func ResolveSymlink(linkPath, target string) (string, bool) {
 }
 
 // helperStampRes read the date a copied helper claims for itself.
-var helperStampRes = []*regexp.Regexp{
-	regexp.MustCompile(`(?m)^timestamp='([0-9]{4}-[0-9]{2}-[0-9]{2})`),
-	regexp.MustCompile(`(?m)^scriptversion=['"]?([0-9]{4}-[0-9]{2}-[0-9]{2})`),
-	regexp.MustCompile(`\\def\\texinfoversion\{([0-9]{4}-[0-9]{2}-[0-9]{2})`),
-}
+var helperStampRes = sync.OnceValue(func() []*regexp.Regexp {
+	return []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^timestamp='([0-9]{4}-[0-9]{2}-[0-9]{2})`),
+		regexp.MustCompile(`(?m)^scriptversion=['"]?([0-9]{4}-[0-9]{2}-[0-9]{2})`),
+		regexp.MustCompile(`\\def\\texinfoversion\{([0-9]{4}-[0-9]{2}-[0-9]{2})`),
+	}
+})
 
 // helperVersionRes read the version a copied helper claims, when it has no
 // date stamp.
-var helperVersionRes = []*regexp.Regexp{
-	regexp.MustCompile(`gettext-([0-9]+\.[0-9]+(?:\.[0-9]+)?)`),
-	regexp.MustCompile(`\(GNU libtool\) ([0-9][0-9a-z.\-]*)`),
-	regexp.MustCompile(`(?m)^VERSION=['"]?([0-9][0-9a-z.\-]*)`),
-}
+var helperVersionRes = sync.OnceValue(func() []*regexp.Regexp {
+	return []*regexp.Regexp{
+		regexp.MustCompile(`gettext-([0-9]+\.[0-9]+(?:\.[0-9]+)?)`),
+		regexp.MustCompile(`\(GNU libtool\) ([0-9][0-9a-z.\-]*)`),
+		regexp.MustCompile(`(?m)^VERSION=['"]?([0-9][0-9a-z.\-]*)`),
+	}
+})
 
 // helperStamp returns the stamp (date or version) a copied helper claims
 // in its head, or "".
@@ -110,7 +115,7 @@ func helperStamp(content []byte) string {
 	if len(head) > 16<<10 {
 		head = head[:16<<10]
 	}
-	for _, re := range append(append([]*regexp.Regexp(nil), helperStampRes...), helperVersionRes...) {
+	for _, re := range append(append([]*regexp.Regexp(nil), helperStampRes()...), helperVersionRes()...) {
 		if m := re.FindSubmatch(head); m != nil {
 			return string(m[1])
 		}
@@ -125,7 +130,7 @@ func helperVersion(content []byte) string {
 	if len(head) > 16<<10 {
 		head = head[:16<<10]
 	}
-	for _, re := range helperVersionRes {
+	for _, re := range helperVersionRes() {
 		if m := re.FindSubmatch(head); m != nil {
 			return string(m[1])
 		}
@@ -152,7 +157,7 @@ func helperStampDate(content []byte) (time.Time, bool) {
 	if len(head) > 16<<10 {
 		head = head[:16<<10]
 	}
-	for _, re := range helperStampRes {
+	for _, re := range helperStampRes() {
 		if m := re.FindSubmatch(head); m != nil {
 			t, err := time.Parse("2006-01-02", string(m[1]))
 			if err == nil {
@@ -272,7 +277,7 @@ func (c *classification) helperVocabClaim(content []byte) (Severity, string, []s
 // inertMakeRuleRe is a make rule with neither prerequisites nor recipe
 // ("install-dvi:;", which gnulib's bootstrap.conf appends to gettext's
 // po/Makefile.in.in): it runs nothing.
-var inertMakeRuleRe = regexp.MustCompile(`^[A-Za-z0-9_.\-]+:[ \t]*;?[ \t]*$`)
+var inertMakeRuleRe = lazyRegexp(`^[A-Za-z0-9_.\-]+:[ \t]*;?[ \t]*$`)
 
 // novelHelperLines returns, once each and in order, the significant lines
 // of content that no version of helper in v holds, leaving out lines that
@@ -288,7 +293,7 @@ func novelHelperLines(v *origindb.Vocab, helper string, content []byte) ([]strin
 		}
 		tb := bytes.TrimSpace(l)
 		t := string(tb)
-		if _, stamp := origindb.StampLine(tb); stamp || inertMakeRuleRe.MatchString(t) && (helper == "Makefile.in.in" || strings.HasSuffix(helper, ".header")) {
+		if _, stamp := origindb.StampLine(tb); stamp || inertMakeRuleRe().MatchString(t) && (helper == "Makefile.in.in" || strings.HasSuffix(helper, ".header")) {
 			continue
 		}
 		at[i+1] = true
@@ -424,12 +429,12 @@ func runnableByHarness(p string, content []byte) bool {
 }
 
 // exportSubstPlaceholderRe matches git's $Format:...$ placeholders.
-var exportSubstPlaceholderRe = regexp.MustCompile(`\$Format:([^$\n]*)\$`)
+var exportSubstPlaceholderRe = lazyRegexp(`\$Format:([^$\n]*)\$`)
 
 // exportSubstOnly reports whether tarball is the tag's blob git with only
 // its $Format:...$ placeholders expanded, as git archive does.
 func exportSubstOnly(git, tarball []byte) bool {
-	locs := exportSubstPlaceholderRe.FindAllIndex(git, 256)
+	locs := exportSubstPlaceholderRe().FindAllIndex(git, 256)
 	if len(locs) == 0 {
 		return false
 	}
@@ -488,7 +493,7 @@ func ExpandExportSubst(content []byte, c CommitMeta, abbrev int) []byte {
 		}
 		return s
 	}
-	return exportSubstPlaceholderRe.ReplaceAllFunc(content, func(m []byte) []byte {
+	return exportSubstPlaceholderRe().ReplaceAllFunc(content, func(m []byte) []byte {
 		f := string(m[len("$Format:") : len(m)-1])
 		var b strings.Builder
 		for i := 0; i < len(f); i++ {
@@ -750,7 +755,7 @@ func hexVal(c byte) int {
 }
 
 // catalogCharsetRe finds the charset a catalog's header declares.
-var catalogCharsetRe = regexp.MustCompile(`(?i)content-type:[^\n"]*charset=([A-Za-z0-9_.:-]+)`)
+var catalogCharsetRe = lazyRegexp(`(?i)content-type:[^\n"]*charset=([A-Za-z0-9_.:-]+)`)
 
 // catalogDecoders returns the functions that decode the .po's and the
 // .mo's strings (moHeader: the .mo's header entry) to UTF-8, from the
@@ -760,7 +765,7 @@ var catalogCharsetRe = regexp.MustCompile(`(?i)content-type:[^\n"]*charset=([A-Z
 // side can be decoded from is an error when the two differ.
 func catalogDecoders(po []byte, moHeader string) (func(string) string, func(string) string, error) {
 	charset := func(header string) string {
-		if m := catalogCharsetRe.FindStringSubmatch(header); m != nil {
+		if m := catalogCharsetRe().FindStringSubmatch(header); m != nil {
 			return strings.ToUpper(m[1])
 		}
 		return ""
@@ -1163,14 +1168,14 @@ func markBuildLine(line, dir string, omitted map[string]bool, mark func(string, 
 			continue
 		}
 		if kind == 0 {
-			if nodistRe.MatchString(line) {
+			if nodistRe().MatchString(line) {
 				// automake's nodist_ sources: the build file itself
 				// says they are not distributed (generated, or a
 				// maintainer's test).
 				return
 			}
 			kind = OmitPlain
-			if optionalRefRe.MatchString(line) {
+			if optionalRefRe().MatchString(line) {
 				kind = OmitSilent
 			}
 		}
@@ -1199,7 +1204,7 @@ func isBuildTokenByte(c byte) bool {
 }
 
 // nodistRe is an automake assignment of sources it must not distribute.
-var nodistRe = regexp.MustCompile(`^\s*nodist_[A-Za-z0-9_@]+\s*\+?=`)
+var nodistRe = lazyRegexp(`^\s*nodist_[A-Za-z0-9_@]+\s*\+?=`)
 
 // OmitKind says how a file the tarball leaves out is referenced.
 type OmitKind uint8
@@ -1254,7 +1259,7 @@ func conditionalInclude(b []byte, ref string) bool {
 }
 
 // optionalRefRe is a build-file line that uses a file only if it exists.
-var optionalRefRe = regexp.MustCompile(`\bOPTIONAL\b|\bEXISTS\b|^\s*-include\s|^\s*sinclude\s|\$[({]wildcard\s|\bfs\.(exists|is_file)\(`)
+var optionalRefRe = lazyRegexp(`\bOPTIONAL\b|\bEXISTS\b|^\s*-include\s|^\s*sinclude\s|\$[({]wildcard\s|\bfs\.(exists|is_file)\(`)
 
 // sysdepMessage reports a message msgfmt stores in the system-dependent
 // segment of a .mo (an <inttypes.h> format such as %<PRIuMAX>), which the
@@ -1265,14 +1270,14 @@ func sysdepMessage(k string) bool {
 
 // sysdepSegmentRe is a system-dependent segment of a message: an ISO C 99
 // <inttypes.h> format macro name in angle brackets ("%<PRIuMAX>").
-var sysdepSegmentRe = regexp.MustCompile(`<PRI([diouxX])(8|16|32|64|LEAST8|LEAST16|LEAST32|LEAST64|FAST8|FAST16|FAST32|FAST64|MAX|PTR)>`)
+var sysdepSegmentRe = lazyRegexp(`<PRI([diouxX])(8|16|32|64|LEAST8|LEAST16|LEAST32|LEAST64|FAST8|FAST16|FAST32|FAST64|MAX|PTR)>`)
 
 // instantiateSysdep expands the <PRI...> segments of s as glibc defines
 // them on an LP64 system (lp64) or an ILP32 one: the instantiations msgfmt
 // writes for glibc beside the system-dependent table.
 func instantiateSysdep(s string, lp64 bool) string {
-	return sysdepSegmentRe.ReplaceAllStringFunc(s, func(m string) string {
-		sub := sysdepSegmentRe.FindStringSubmatch(m)
+	return sysdepSegmentRe().ReplaceAllStringFunc(s, func(m string) string {
+		sub := sysdepSegmentRe().FindStringSubmatch(m)
 		conv, size := sub[1], sub[2]
 		switch size {
 		case "64", "LEAST64", "FAST64", "MAX":
@@ -1290,7 +1295,7 @@ func instantiateSysdep(s string, lp64 bool) string {
 }
 
 // tagScriptStampRe finds "generated by gen-foo.sh" in a file's first lines.
-var tagScriptStampRe = regexp.MustCompile(`(?i)generated(?: automatically)? by (?:\S*/)?([A-Za-z0-9_.\-]+\.(?:sh|pl|py|awk|sed))\b`)
+var tagScriptStampRe = lazyRegexp(`(?i)generated(?: automatically)? by (?:\S*/)?([A-Za-z0-9_.\-]+\.(?:sh|pl|py|awk|sed))\b`)
 
 // generatedByTagScript reports a tarball-only build fragment whose first
 // lines name, as its generator, a script present in the tag's tree
@@ -1310,7 +1315,7 @@ func (c *classification) generatedByTagScript() (string, bool) {
 	if len(head) > 512 {
 		head = head[:512]
 	}
-	m := tagScriptStampRe.FindSubmatch(head)
+	m := tagScriptStampRe().FindSubmatch(head)
 	if m == nil || len(c.ctx.GitByBase(string(m[1]))) == 0 {
 		return "", false
 	}
@@ -1332,7 +1337,7 @@ var toolFragments = map[string]string{
 var toolFragmentsKnown = map[string]bool{"gtkdocize": true}
 
 // toolFragmentStamp is the header those tools write.
-var toolFragmentStamp = regexp.MustCompile(`(?i)gtk-doc\.make|generated automatically by Autoconf|AX_AM_MACROS|AX_ADD_AM_MACRO|-\*- mode: makefile -\*-`)
+var toolFragmentStamp = lazyRegexp(`(?i)gtk-doc\.make|generated automatically by Autoconf|AX_AM_MACROS|AX_ADD_AM_MACRO|-\*- mode: makefile -\*-`)
 
 // debianLtmainDelta are lines of upstream libtool's ltmain.sh that
 // Debian's patches change (the XSI/bash feature probes, -specs flags,

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -755,7 +754,7 @@ func ruleUpstreamName(c *classification) (Result, bool) {
 }
 
 // manPageRe finds the title line of a roff man page.
-var manPageRe = regexp.MustCompile(`(?m)^\.TH[ \t]+\S+[ \t]+"?[1-9n]`)
+var manPageRe = lazyRegexp(`(?m)^\.TH[ \t]+\S+[ \t]+"?[1-9n]`)
 
 // isManPage reports a roff man page by name (section extension) and content
 // (a .TH title line near the top).
@@ -768,7 +767,7 @@ func isManPage(p string, content []byte) bool {
 	if len(head) > stampSniffLen {
 		head = head[:stampSniffLen]
 	}
-	return manPageRe.Match(head)
+	return manPageRe().Match(head)
 }
 
 func ruleOther(c *classification) (Result, bool) {
@@ -777,7 +776,7 @@ func ruleOther(c *classification) (Result, bool) {
 		if c.in.Tarball != nil && isManPage(c.in.Path, c.in.Tarball) {
 			return Result{Class: ClassOther, Severity: SevLow, Reason: "man page only in the tarball (documentation generated at release, no generator stamp)"}, true
 		}
-		if tool, ok := toolFragments[c.base]; ok && c.in.Tarball != nil && toolFragmentStamp.Match(c.in.Tarball[:min(len(c.in.Tarball), 2048)]) {
+		if tool, ok := toolFragments[c.base]; ok && c.in.Tarball != nil && toolFragmentStamp().Match(c.in.Tarball[:min(len(c.in.Tarball), 2048)]) {
 			why := "no published copy to compare with"
 			if toolFragmentsKnown[tool] {
 				// The provenance search ran first: a known copy would

@@ -213,7 +213,7 @@ func (t EchoTemplates) Written(target string, content []byte) bool {
 			// holds whatever the variable held: only a blank line or a
 			// make rule without recipe ("all: a.html b.html") is taken,
 			// never a command or a directive ("include x", "sh x").
-			if len(bytes.TrimSpace(line)) == 0 || ruleOnlyRe.Match(line) {
+			if len(bytes.TrimSpace(line)) == 0 || ruleOnlyRe().Match(line) {
 				ok = true
 				break
 			}
@@ -231,4 +231,4 @@ const pureExpansion = `\A` + echoValue + `\z`
 
 // ruleOnlyRe is a make rule line without recipe: targets, a colon,
 // prerequisites (of echoValue's characters).
-var ruleOnlyRe = regexp.MustCompile(`\A[A-Za-z0-9_./+@%,~-]+:(?: [A-Za-z0-9_./:+@%,~ -]*)?\z`)
+var ruleOnlyRe = lazyRegexp(`\A[A-Za-z0-9_./+@%,~-]+:(?: [A-Za-z0-9_./:+@%,~ -]*)?\z`)

@@ -3,7 +3,6 @@ package autotools
 import (
 	"bytes"
 	"path"
-	"regexp"
 	"strings"
 )
 
@@ -60,7 +59,7 @@ func m4ToShell(src []byte) []byte {
 	src = bytes.ReplaceAll(src, []byte("@:>@"), []byte("]"))
 	src = bytes.ReplaceAll(src, []byte("@S|@"), []byte("$"))
 	src = bytes.ReplaceAll(src, []byte("@%:@"), []byte("#"))
-	src = m4ArgQuoteRe.ReplaceAll(src, []byte("$$$1"))
+	src = m4ArgQuoteRe().ReplaceAll(src, []byte("$$$1"))
 	type open struct {
 		macro bool
 		base  int // quote depth when the call opened
@@ -168,7 +167,7 @@ func appendSeparator(out []byte) []byte {
 }
 
 // m4ArgQuoteRe is a quoted macro argument reference, [$1].
-var m4ArgQuoteRe = regexp.MustCompile(`\[\$([0-9#@*])\]`)
+var m4ArgQuoteRe = lazyRegexp(`\[\$([0-9#@*])\]`)
 
 // trailingMacroName returns the m4 macro name ending out: AC_*, AM_*, m4_*,
 // gl_*, or any name with an upper-case letter. Lower-case names (awk's

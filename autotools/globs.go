@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"github.com/tarcheck/tarcheck/internal/limits"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 )
@@ -56,10 +55,10 @@ func IsGlobBuildFile(p string) bool {
 }
 
 var (
-	cmakeGlobRe    = regexp.MustCompile(`(?is)\bfile\s*\(\s*(GLOB_RECURSE|GLOB)\s+([^)]*)\)`)
-	makeWildcardRe = regexp.MustCompile(`\$[({]wildcard\s+`)
-	shellForRe     = regexp.MustCompile(`(?m)(?:^|[;&|({]|\bthen|\bdo|\belse)\s*for\s+[A-Za-z_][A-Za-z0-9_]*\s+in\s+([^;\n]*)`)
-	globVarRe      = regexp.MustCompile(`\$[({]?[A-Za-z_][A-Za-z0-9_]*[)}]?|@[A-Za-z_]+@`)
+	cmakeGlobRe    = lazyRegexp(`(?is)\bfile\s*\(\s*(GLOB_RECURSE|GLOB)\s+([^)]*)\)`)
+	makeWildcardRe = lazyRegexp(`\$[({]wildcard\s+`)
+	shellForRe     = lazyRegexp(`(?m)(?:^|[;&|({]|\bthen|\bdo|\belse)\s*for\s+[A-Za-z_][A-Za-z0-9_]*\s+in\s+([^;\n]*)`)
+	globVarRe      = lazyRegexp(`\$[({]?[A-Za-z_][A-Za-z0-9_]*[)}]?|@[A-Za-z_]+@`)
 )
 
 // cmakeGlobKeywords are file(GLOB) options; those in the map take a value.
@@ -87,7 +86,7 @@ func FindBuildGlobs(p string, content []byte) []BuildGlob {
 		}
 		line := 1 + strings.Count(text[:off], "\n")
 		for _, g := range resolveGlob(raw, dir, kind) {
-			if !strings.ContainsAny(g, "*?[") || !globHasLiteral(globVarRe.ReplaceAllString(raw, "")) {
+			if !strings.ContainsAny(g, "*?[") || !globHasLiteral(globVarRe().ReplaceAllString(raw, "")) {
 				// Not a glob, or one that picks every file of a
 				// directory of the whole tree ("for f in *" in a
 				// maintainer script): no selection to judge.
@@ -110,7 +109,7 @@ func FindBuildGlobs(p string, content []byte) []BuildGlob {
 		if !containsFoldASCII(text, "glob") {
 			return out // cmakeGlobRe needs GLOB in some case
 		}
-		for _, m := range cmakeGlobRe.FindAllStringSubmatchIndex(text, -1) {
+		for _, m := range cmakeGlobRe().FindAllStringSubmatchIndex(text, -1) {
 			args := cmakeArgs(text[m[4]:m[5]])
 			if len(args) < 2 {
 				continue
@@ -131,7 +130,7 @@ func FindBuildGlobs(p string, content []byte) []BuildGlob {
 	if base == "meson.build" {
 		return nil
 	}
-	for _, m := range makeWildcardRe.FindAllStringIndex(text, -1) {
+	for _, m := range makeWildcardRe().FindAllStringIndex(text, -1) {
 		args, ok := balancedArgs(text, m[1], text[m[0]+1])
 		if !ok {
 			continue
@@ -156,7 +155,7 @@ func FindBuildGlobs(p string, content []byte) []BuildGlob {
 }
 
 // shellForTail is shellForRe from its "for" on, anchored.
-var shellForTail = regexp.MustCompile(`^for\s+[A-Za-z_][A-Za-z0-9_]*\s+in\s+([^;\n]*)`)
+var shellForTail = lazyRegexp(`^for\s+[A-Za-z_][A-Za-z0-9_]*\s+in\s+([^;\n]*)`)
 
 // shellForLists returns the [start, end) of the word list of every match
 // of shellForRe in text, as FindAllStringSubmatchIndex gives its group 1,
@@ -170,7 +169,7 @@ func shellForLists(text string) [][2]int {
 		if at < next || !forCanStart(text, next, at) {
 			continue
 		}
-		m := shellForTail.FindStringSubmatchIndex(text[at:])
+		m := shellForTail().FindStringSubmatchIndex(text[at:])
 		if m == nil {
 			continue
 		}
@@ -362,7 +361,7 @@ func resolveGlob(raw, dir, kind string) []string {
 			bases = append(bases, "")
 		}
 	}
-	if globVarRe.MatchString(g) || strings.ContainsAny(g, "`{}") {
+	if globVarRe().MatchString(g) || strings.ContainsAny(g, "`{}") {
 		return nil
 	}
 	var out []string

@@ -2,7 +2,6 @@ package autotools
 
 import (
 	"bytes"
-	"regexp"
 )
 
 // This file holds includeRefKinds, the linear scan OmittedReferenceKinds uses in
@@ -16,10 +15,10 @@ import (
 // includeLineRe is the first alternative of includeRe (the specification,
 // in include_test.go) from its '#' on; includeRefKinds checks the blanks
 // before the '#'.
-var includeLineRe = regexp.MustCompile(`\A#\s*(?:include|include_next|import)\s*["<]([^">\n]+)[">]`)
+var includeLineRe = lazyRegexp(`\A#\s*(?:include|include_next|import)\s*["<]([^">\n]+)[">]`)
 
 // hasIncludeRe is includeRe's second alternative, anchored.
-var hasIncludeRe = regexp.MustCompile(`\A__has_include(?:_next)?\s*\(\s*["<]([^">\n]+)[">]`)
+var hasIncludeRe = lazyRegexp(`\A__has_include(?:_next)?\s*\(\s*["<]([^">\n]+)[">]`)
 
 var hasIncludeLit = []byte("__has_include")
 
@@ -122,7 +121,7 @@ func nextIncludeLine(b []byte, from int) (start, end int, ref string) {
 			continue
 		}
 		w := b[h:lineEndAfter(b, max(skipSpace(b, t+len("include")), skipSpace(b, t+len("include_next"))))]
-		if m := includeLineRe.FindSubmatchIndex(w); m != nil {
+		if m := includeLineRe().FindSubmatchIndex(w); m != nil {
 			return h, h + m[1], string(b[h+m[2] : h+m[3]])
 		}
 	}
@@ -139,7 +138,7 @@ func nextHasInclude(b []byte, from int) (start, end int, ref string) {
 		r := i + j
 		i = r + 1
 		w := b[r:lineEndAfter(b, max(skipSpaceParen(b, r+len(hasIncludeLit)), skipSpaceParen(b, r+len(hasIncludeLit)+len("_next"))))]
-		if m := hasIncludeRe.FindSubmatchIndex(w); m != nil {
+		if m := hasIncludeRe().FindSubmatchIndex(w); m != nil {
 			return r, r + m[1], string(b[r+m[2] : r+m[3]])
 		}
 	}

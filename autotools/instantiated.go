@@ -2,11 +2,10 @@ package autotools
 
 import (
 	"fmt"
-	"regexp"
 )
 
 // atPlaceholderRe is a configure-style placeholder (@CURL_PLIST_VERSION@).
-var atPlaceholderRe = regexp.MustCompile(`@[A-Za-z_][A-Za-z0-9_]*@`)
+var atPlaceholderRe = lazyRegexp(`@[A-Za-z_][A-Za-z0-9_]*@`)
 
 // ruleInstantiated explains a file only in the tarball that a release
 // script made from the template beside it (X from X.in, tracked in the tag)
@@ -23,7 +22,7 @@ func ruleInstantiated(c *classification) (Result, bool) {
 	}
 	tmpl := c.in.Path + ".in"
 	src, ok := c.ctx.TagFile(tmpl)
-	if !ok || !atPlaceholderRe.Match(src) {
+	if !ok || !atPlaceholderRe().Match(src) {
 		return Result{}, false
 	}
 	n, ok := stampOnly(src, c.in.Tarball, c.ctx.Version)

@@ -380,23 +380,26 @@ func decodedBaseline() *M4DB {
 // (use MergeM4DB to extend it). If the embedded data cannot be decoded,
 // Baseline answers from what it could decode and BaselineErr reports why.
 func Baseline() *M4DB {
-	baselineOnce.Do(func() {
-		db := NewM4DB()
-		db.base = decodedBaseline
-		if x, err := openM4Index(baselineIndex); err == nil {
-			db.index = x
-		}
-		var origins *origindb.DB
-		origins, originsErr = origindb.Embedded()
-		db.origins = origins
-		for _, p := range origins.Projects() {
-			if p.Snapshot.After(db.Snapshot) {
-				db.Snapshot = p.Snapshot
-			}
-		}
-		baselineDB = db
-	})
+	baselineOnce.Do(func() { baselineDB, originsErr = openBaseline() })
 	return baselineDB
+}
+
+// openBaseline is Baseline's first use: the m4 index and the origin
+// database opened in place, nothing decoded.
+func openBaseline() (*M4DB, error) {
+	db := NewM4DB()
+	db.base = decodedBaseline
+	if x, err := openM4Index(baselineIndex); err == nil {
+		db.index = x
+	}
+	origins, err := origindb.Embedded()
+	db.origins = origins
+	for _, p := range origins.Projects() {
+		if p.Snapshot.After(db.Snapshot) {
+			db.Snapshot = p.Snapshot
+		}
+	}
+	return db, err
 }
 
 // BaselineErr reports whether the embedded databases failed to decode. It

@@ -226,6 +226,17 @@ func FuzzM4Index(f *testing.F) {
 	})
 }
 
+// BenchmarkOpenBaseline is the first use of the embedded databases by a
+// verify (Baseline): the m4 index and the origin database opened in place.
+// The origin database's own Open is origindb's BenchmarkOpenEmbedded.
+func BenchmarkOpenBaseline(b *testing.B) {
+	for b.Loop() {
+		if _, err := openBaseline(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkM4IndexLoad is the lazy cost of a differing m4 file: decode the
 // entries of its name.
 func BenchmarkM4IndexLoad(b *testing.B) {

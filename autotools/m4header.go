@@ -3,7 +3,6 @@ package autotools
 import (
 	"bytes"
 	"errors"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -52,9 +51,9 @@ func (h M4Header) MaxYear() int {
 var (
 	// serialRe follows aclocal ("#serial N", "# serial N") and gnulib
 	// ("# foo.m4 serial N") conventions, with dnl comments too.
-	serialRe = regexp.MustCompile(`^(?:#|dnl)[ \t]*(?:[A-Za-z0-9_.~+-]+\.m4[ \t]+)?serial[ \t]+([0-9]+(?:\.[0-9]+)*)`)
-	defunRe  = regexp.MustCompile(`\b(?:AC_DEFUN|AC_DEFUN_ONCE|AU_DEFUN|AU_ALIAS)\(\s*\[?([A-Za-z_][A-Za-z0-9_]*)`)
-	yearRe   = regexp.MustCompile(`\b(19[6-9][0-9]|2[01][0-9][0-9])\b(?:\s*-\s*(19[6-9][0-9]|2[01][0-9][0-9])\b)?`)
+	serialRe = lazyRegexp(`^(?:#|dnl)[ \t]*(?:[A-Za-z0-9_.~+-]+\.m4[ \t]+)?serial[ \t]+([0-9]+(?:\.[0-9]+)*)`)
+	defunRe  = lazyRegexp(`\b(?:AC_DEFUN|AC_DEFUN_ONCE|AU_DEFUN|AU_ALIAS)\(\s*\[?([A-Za-z_][A-Za-z0-9_]*)`)
+	yearRe   = lazyRegexp(`\b(19[6-9][0-9]|2[01][0-9][0-9])\b(?:\s*-\s*(19[6-9][0-9]|2[01][0-9][0-9])\b)?`)
 )
 
 // ParseM4Header extracts serial numbers, macro names and copyright years from
@@ -82,14 +81,14 @@ func ParseM4Header(content []byte) (M4Header, error) {
 			// Like aclocal, a serial line starts in the first column.
 			if !bytes.Contains(line, []byte("serial")) {
 				// serialRe cannot match: spare the regexp machine.
-			} else if m := serialRe.FindSubmatch(line); m != nil && len(h.Serials) < maxM4Macros {
+			} else if m := serialRe().FindSubmatch(line); m != nil && len(h.Serials) < maxM4Macros {
 				s := string(m[1])
 				if strings.Count(s, ".") < maxSerialParts {
 					h.Serials = append(h.Serials, s)
 				}
 			}
 			if containsCopyright(t) {
-				for _, m := range yearRe.FindAllSubmatch(t, -1) {
+				for _, m := range yearRe().FindAllSubmatch(t, -1) {
 					a, _ := strconv.Atoi(string(m[1]))
 					b := a
 					if len(m[2]) > 0 {

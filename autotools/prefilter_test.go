@@ -48,10 +48,10 @@ func prefilterLines(t *testing.T) []string {
 // TestPrefiltersExact checks that every literal prefilter and hand-written
 // scanner in front of a scan regexp gives the regexp's own answer.
 func TestPrefiltersExact(t *testing.T) {
-	b64Full := regexp.MustCompile(b64Re.String() + `|(?:\\x[0-9a-fA-F]{2}){8,}`)
+	b64Full := regexp.MustCompile(b64Re().String() + `|(?:\\x[0-9a-fA-F]{2}){8,}`)
 	hexRe := regexp.MustCompile(`(?:\\x[0-9a-fA-F]{2}){8,}`)
 	for _, l := range prefilterLines(t) {
-		if got, want := matchDecoder(l), decoderRe.MatchString(l); got != want {
+		if got, want := matchDecoder(l), decoderRe().MatchString(l); got != want {
 			t.Errorf("matchDecoder(%q) = %v, regexp %v", l, got, want)
 		}
 		if got, want := matchDecoding(l), b64Full.MatchString(l); got != want {
@@ -60,23 +60,23 @@ func TestPrefiltersExact(t *testing.T) {
 		if got, want := hexEscapeRun(l, 8), hexRe.MatchString(l); got != want {
 			t.Errorf("hexEscapeRun(%q) = %v, regexp %v", l, got, want)
 		}
-		if got, want := matchNetwork(l), netRe.MatchString(l); got != want {
+		if got, want := matchNetwork(l), netRe().MatchString(l); got != want {
 			t.Errorf("matchNetwork(%q) = %v, regexp %v", l, got, want)
 		}
-		if got, want := matchSedCat(l), sedCatRe.MatchString(l); got != want {
+		if got, want := matchSedCat(l), sedCatRe().MatchString(l); got != want {
 			t.Errorf("matchSedCat(%q) = %v, regexp %v", l, got, want)
 		}
 		var want []int
-		for _, loc := range trRe.FindAllStringIndex(l, -1) {
+		for _, loc := range trRe().FindAllStringIndex(l, -1) {
 			want = append(want, loc[1])
 		}
 		if got := trCallEnds(l); !slices.Equal(got, want) {
 			t.Errorf("trCallEnds(%q) = %v, regexp %v", l, got, want)
 		}
-		if !mayCarve(l) && carveRe.MatchString(l) {
+		if !mayCarve(l) && carveRe().MatchString(l) {
 			t.Errorf("carveRe matches %q, mayCarve says it cannot", l)
 		}
-		if containsAny(l, srcTreeLiterals) != srcTreeRe.MatchString(l) && srcTreeRe.MatchString(l) {
+		if containsAny(l, srcTreeLiterals) != srcTreeRe().MatchString(l) && srcTreeRe().MatchString(l) {
 			t.Errorf("srcTreeRe matches %q without a literal of srcTreeLiterals", l)
 		}
 	}
@@ -121,7 +121,7 @@ func TestDefunNamesExact(t *testing.T) {
 	}
 	for _, c := range cases {
 		var want []string
-		for _, m := range defunRe.FindAllStringSubmatch(c, -1) {
+		for _, m := range defunRe().FindAllStringSubmatch(c, -1) {
 			want = append(want, m[1])
 		}
 		var got []string

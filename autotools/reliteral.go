@@ -1,19 +1,17 @@
 package autotools
 
-import (
-	"regexp"
-	"regexp/syntax"
-)
+import "regexp/syntax"
 
-// requiredLiteral returns a case-sensitive literal that every match of re
-// contains: the longest literal among the top-level pieces of a
-// concatenation (nil when re is not one, or has none). bytes.Contains of it
-// is an exact prefilter: without it re cannot match. DetectGenerator uses it
+// requiredLiteral returns a case-sensitive literal that every match of the
+// regular expression expr contains: the longest literal among the
+// top-level pieces of a concatenation (nil when expr is not one, or has
+// none). bytes.Contains of it is an exact prefilter: without it expr cannot
+// match. DetectGenerator uses it
 // to skip the stamp regexps that cannot match a file's head, which Go's
 // regexp would otherwise scan byte by byte (its literal-prefix shortcut only
 // helps a regexp that starts with one).
-func requiredLiteral(re *regexp.Regexp) []byte {
-	t, err := syntax.Parse(re.String(), syntax.Perl)
+func requiredLiteral(expr string) []byte {
+	t, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
 		return nil
 	}

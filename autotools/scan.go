@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"iter"
 	"math/bits"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -56,19 +55,19 @@ type scanRule struct {
 }
 
 var (
-	grepRe    = regexp.MustCompile(`(?:\b[ef]?grep|\$\{?E?GREP\}?)((?:[ \t]+-[-A-Za-z=]+)+)`)
-	srcTreeRe = regexp.MustCompile(`\$\{?(?:ac_)?(?:top_)?(?:abs_)?srcdir\}?|\$\(?(?:top_)?srcdir\)?|\$\{?ac_pwd\}?|\$\{?PWD\}?|[ \t]\.(?:/)?(?:[ \t]|$)`)
-	trRe      = regexp.MustCompile(`(?:^|[\s|;&("'` + "`" + `])tr[ \t]+`)
-	carveRe   = regexp.MustCompile(`\b(?:head|tail)[ \t]+-c[ \t]*\+?[0-9$]|\bhead[ \t]+--bytes|\btail[ \t]+--bytes|\bdd\b[^|;]*\b(?:skip|count|ibs|bs|iseek)=`)
-	decoderRe = regexp.MustCompile(`\b(?:xz|lzma|gzip|bzip2|zstd|lz4|lzip|brotli)[ \t]+(?:-[A-Za-z0-9]*d[A-Za-z0-9]*|--decompress)\b|\b(?:unxz|xzcat|unlzma|lzcat|gunzip|zcat|bunzip2|bzcat|unzstd|zstdcat)\b|\|[ \t]*\$\{?[A-Za-z_][A-Za-z0-9_\[\]$]*\}?[ \t]+-d\b`)
-	evalAsmRe = regexp.MustCompile(`\beval[ \t]+[^;|&]*(?:\$\(|` + "`" + `)[^;&]*\b(?:tr|head|tail|base64|xz|unxz|lzma|unlzma|gzip|gunzip|zcat|xzcat|rev|xxd)\b`)
-	sedCatRe  = regexp.MustCompile(`\bsed[ \t]+(?:-[A-Za-z]+[ \t]+)*(?:"r\\n"|'r\\n'|r\\\\n|"r\\\\n")`)
-	b64Re     = regexp.MustCompile(`\bbase64[ \t]+(?:-[A-Za-z]*[dD]\b|--decode)|\bopenssl[ \t]+(?:enc|base64)\b[^|]*-d\b|\bxxd[ \t]+(?:-[a-z]+[ \t]+)*-r\b|\buudecode\b`)
+	grepRe    = lazyRegexp(`(?:\b[ef]?grep|\$\{?E?GREP\}?)((?:[ \t]+-[-A-Za-z=]+)+)`)
+	srcTreeRe = lazyRegexp(`\$\{?(?:ac_)?(?:top_)?(?:abs_)?srcdir\}?|\$\(?(?:top_)?srcdir\)?|\$\{?ac_pwd\}?|\$\{?PWD\}?|[ \t]\.(?:/)?(?:[ \t]|$)`)
+	trRe      = lazyRegexp(`(?:^|[\s|;&("'` + "`" + `])tr[ \t]+`)
+	carveRe   = lazyRegexp(`\b(?:head|tail)[ \t]+-c[ \t]*\+?[0-9$]|\bhead[ \t]+--bytes|\btail[ \t]+--bytes|\bdd\b[^|;]*\b(?:skip|count|ibs|bs|iseek)=`)
+	decoderRe = lazyRegexp(`\b(?:xz|lzma|gzip|bzip2|zstd|lz4|lzip|brotli)[ \t]+(?:-[A-Za-z0-9]*d[A-Za-z0-9]*|--decompress)\b|\b(?:unxz|xzcat|unlzma|lzcat|gunzip|zcat|bunzip2|bzcat|unzstd|zstdcat)\b|\|[ \t]*\$\{?[A-Za-z_][A-Za-z0-9_\[\]$]*\}?[ \t]+-d\b`)
+	evalAsmRe = lazyRegexp(`\beval[ \t]+[^;|&]*(?:\$\(|` + "`" + `)[^;&]*\b(?:tr|head|tail|base64|xz|unxz|lzma|unlzma|gzip|gunzip|zcat|xzcat|rev|xxd)\b`)
+	sedCatRe  = lazyRegexp(`\bsed[ \t]+(?:-[A-Za-z]+[ \t]+)*(?:"r\\n"|'r\\n'|r\\\\n|"r\\\\n")`)
+	b64Re     = lazyRegexp(`\bbase64[ \t]+(?:-[A-Za-z]*[dD]\b|--decode)|\bopenssl[ \t]+(?:enc|base64)\b[^|]*-d\b|\bxxd[ \t]+(?:-[a-z]+[ \t]+)*-r\b|\buudecode\b`)
 	// netRe wants the fetcher in command position (line start, after a
 	// separator, a pipe, $( or a backquote, or a variable holding it), so
 	// "a suitable curl mailing list: https://..." in a string is no match.
-	netRe        = regexp.MustCompile(`(?:^|[;&|({` + "`" + `]|\$\(|\b(?:then|do|else|exec|command)[ \t])[ \t]*(?:[A-Za-z_][A-Za-z0-9_]*=\S*[ \t]+)*(?:curl|wget|fetch|\$\{?(?:CURL|WGET)\}?)[ \t]+[^|;&]*\b(?:https?|ftp)://|/dev/(?:tcp|udp)/|\bnc[ \t]+-[A-Za-z]*e\b`)
-	shellCmdRe   = regexp.MustCompile(`[|]|\beval\b`)
+	netRe        = lazyRegexp(`(?:^|[;&|({` + "`" + `]|\$\(|\b(?:then|do|else|exec|command)[ \t])[ \t]*(?:[A-Za-z_][A-Za-z0-9_]*=\S*[ \t]+)*(?:curl|wget|fetch|\$\{?(?:CURL|WGET)\}?)[ \t]+[^|;&]*\b(?:https?|ftp)://|/dev/(?:tcp|udp)/|\bnc[ \t]+-[A-Za-z]*e\b`)
+	shellCmdRe   = lazyRegexp(`[|]|\beval\b`)
 	m4QuoteStrip = strings.NewReplacer("[[", "[", "]]", "]", "@<:@", "[", "@:>@", "]")
 )
 
@@ -83,9 +82,9 @@ func mayCarve(l string) bool {
 var scanRules = []scanRule{
 	{RuleGrepBinaryTree, SevHigh, "grep -a (binary files as text) over the source tree", []string{"grep", "GREP"}, matchGrepBinaryTree},
 	{RuleTrSwap, SevHigh, "tr with swapped character sets (substitution cipher)", []string{"tr "}, matchTrSwap},
-	{RuleCarving, SevHigh, "head -c/tail -c/dd carving chain", []string{"head", "tail", "dd "}, func(l string) bool { return mayCarve(l) && len(carveRe.FindAllStringIndex(l, 3)) >= 2 }},
+	{RuleCarving, SevHigh, "head -c/tail -c/dd carving chain", []string{"head", "tail", "dd "}, func(l string) bool { return mayCarve(l) && len(carveRe().FindAllStringIndex(l, 3)) >= 2 }},
 	{RuleDecodeToShell, SevHigh, "decompressed data fed to a shell or eval", []string{"|", "eval"}, func(l string) bool { return feedsShell(l) && matchDecoder(l) }},
-	{RuleEvalAssembled, SevHigh, "eval of a decoded or assembled string", []string{"eval"}, evalAsmRe.MatchString},
+	{RuleEvalAssembled, SevHigh, "eval of a decoded or assembled string", []string{"eval"}, evalAsmRe().MatchString},
 	{RuleSedCat, SevHigh, `sed "r\n" used as a disguised cat`, []string{"sed"}, matchSedCat},
 	{RuleBase64ToShell, SevHigh, "base64/hex decoding fed to a shell or eval", []string{"base64", "openssl", "xxd", "uudecode", `\x`}, func(l string) bool { return feedsShell(l) && matchDecoding(l) }},
 	{RuleNetworkFetch, SevMedium, "network access from a build script", []string{"curl", "wget", "fetch", "/dev/", "nc "}, matchNetwork},
@@ -260,7 +259,7 @@ func scanKeywordsExcept(path string, content []byte, proved func(num int, text s
 				if !mayCarve(text) {
 					continue
 				}
-				if c := len(carveRe.FindAllStringIndex(text, -1)); c > 0 && (proved == nil || !proved(lines[i].num, text)) {
+				if c := len(carveRe().FindAllStringIndex(text, -1)); c > 0 && (proved == nil || !proved(lines[i].num, text)) {
 					count += c
 					cev = appendEvidence(cev, lines[i].num, text)
 				}
@@ -295,13 +294,13 @@ const maxFlowVars = limits.AutotoolsMaxScanFlowVars
 
 var (
 	// assignRe finds a shell assignment; m4-quoted names (gl_[$1]_x) count.
-	assignRe = regexp.MustCompile(`(?:^|[\s;&(])([A-Za-z_][A-Za-z0-9_\[\]$]*)=(.*)$`)
+	assignRe = lazyRegexp(`(?:^|[\s;&(])([A-Za-z_][A-Za-z0-9_\[\]$]*)=(.*)$`)
 	// cmdStringRe is a quoted string that starts with a command used to
 	// transform data (a command kept in a variable to be eval'ed later).
 	// cmdStringRe: a command string that decodes, deciphers or carves. Plain
 	// sed/awk/cat command strings are eval'ed all over generated configure
 	// scripts (libtool's symbol pipes) and are not a signal on their own.
-	cmdStringRe = regexp.MustCompile(`^["']\s*(?:tr|xz|unxz|lzma|unlzma|gunzip|zcat|xzcat|base64|rev|xxd|dd|gzip[ \t]+-[A-Za-z]*d|(?:head|tail)[ \t]+-[A-Za-z]*c)\b`)
+	cmdStringRe = lazyRegexp(`^["']\s*(?:tr|xz|unxz|lzma|unlzma|gunzip|zcat|xzcat|base64|rev|xxd|dd|gzip[ \t]+-[A-Za-z]*d|(?:head|tail)[ \t]+-[A-Za-z]*c)\b`)
 )
 
 // dataFlows finds what single lines do not show: a variable assigned the
@@ -345,7 +344,7 @@ func dataFlows(content []byte, lines logicalLines) map[string][]string {
 		if len(vars) >= maxFlowVars || !maybeFlowAssign(raw) {
 			continue
 		}
-		m := assignRe.FindStringSubmatch(text)
+		m := assignRe().FindStringSubmatch(text)
 		if m == nil {
 			continue
 		}
@@ -355,7 +354,7 @@ func dataFlows(content []byte, lines logicalLines) map[string][]string {
 		case (strings.HasPrefix(rhs, "`") || strings.HasPrefix(rhs, "$(") || strings.HasPrefix(rhs, "\"$(") || strings.HasPrefix(rhs, "\"`")) &&
 			(matchDecoder(rhs) || matchDecoding(rhs)):
 			vars[name] = assigned{ev, RuleDecodeToShell}
-		case cmdStringRe.MatchString(rhs):
+		case cmdStringRe().MatchString(rhs):
 			vars[name] = assigned{ev, RuleEvalAssembled}
 		}
 	}
@@ -791,7 +790,7 @@ func matchGrepBinaryTree(line string) bool {
 	// long lines of near-matches).
 	// It is looked for only once a grep -a without -r needs it.
 	lastTree, treeDone := -1, false
-	for _, m := range grepRe.FindAllStringSubmatchIndex(line, -1) {
+	for _, m := range grepRe().FindAllStringSubmatchIndex(line, -1) {
 		opts := line[m[2]:m[3]]
 		text, recursive := false, false
 	opts:
@@ -816,7 +815,7 @@ func matchGrepBinaryTree(line string) bool {
 		if text && !recursive && !treeDone {
 			treeDone = true
 			if containsAny(line, srcTreeLiterals) {
-				if locs := srcTreeRe.FindAllStringIndex(line, -1); len(locs) > 0 {
+				if locs := srcTreeRe().FindAllStringIndex(line, -1); len(locs) > 0 {
 					lastTree = locs[len(locs)-1][0]
 				}
 			}
@@ -1005,7 +1004,7 @@ func matchEncodedBlob(line string) bool {
 			return true
 		}
 	}
-	return firstRun(line, isHexByte, 240) != "" && shellCmdRe.MatchString(line)
+	return firstRun(line, isHexByte, 240) != "" && shellCmdRe().MatchString(line)
 }
 
 // firstRun returns the first maximal run of bytes accepted by in that is at
@@ -1068,13 +1067,13 @@ var (
 
 // matchDecoder is decoderRe.MatchString behind its literal prefilter.
 func matchDecoder(l string) bool {
-	return containsAny(l, decoderLiterals) && decoderRe.MatchString(l)
+	return containsAny(l, decoderLiterals) && decoderRe().MatchString(l)
 }
 
 // matchDecoding reports base64, openssl, xxd -r or uudecode decoding
 // (b64Re) or a run of eight or more \xHH escapes.
 func matchDecoding(l string) bool {
-	return hexEscapeRun(l, 8) || containsAny(l, b64Literals) && b64Re.MatchString(l)
+	return hexEscapeRun(l, 8) || containsAny(l, b64Literals) && b64Re().MatchString(l)
 }
 
 // hexEscapeRun reports whether s holds min or more consecutive \xHH escapes
@@ -1105,7 +1104,7 @@ func matchNetwork(l string) bool {
 		!strings.Contains(l, "/dev/tcp/") && !strings.Contains(l, "/dev/udp/") && !ncDash(l) {
 		return false
 	}
-	return netRe.MatchString(l)
+	return netRe().MatchString(l)
 }
 
 // ncDash reports whether l holds "nc", blanks and a dash: what the nc
@@ -1131,7 +1130,7 @@ func ncDash(l string) bool {
 // matchSedCat is sedCatRe.MatchString behind its literal prefilter: every
 // alternative holds r\n or r\\n.
 func matchSedCat(l string) bool {
-	return (strings.Contains(l, `r\n`) || strings.Contains(l, `r\\n`)) && sedCatRe.MatchString(l)
+	return (strings.Contains(l, `r\n`) || strings.Contains(l, `r\\n`)) && sedCatRe().MatchString(l)
 }
 
 // trCallEnds returns what trRe.FindAllStringIndex(line, -1) returns as the

@@ -15,7 +15,7 @@ const maxStampLines = limits.AutotoolsMaxStampLines
 var (
 	monthPat = `(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?`
 	// dateRe matches full dates and times in the usual release formats.
-	dateRe = regexp.MustCompile(ctimePat +
+	dateRe = lazyRegexp(ctimePat +
 		`|\b[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2})?(?: ?(?:[+-][0-9]{4}|Z|UTC))?)?\b` +
 		`|\b[0-9]{4}/[0-9]{2}/[0-9]{2}\b` +
 		`|\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? )?(?:[0-9]{1,2} )?` + monthPat + ` (?:[0-9]{1,2},? )?[0-9]{4}\b` +
@@ -23,11 +23,11 @@ var (
 	// ctimePat is date(1)'s and ctime(3)'s format, "Wed Oct 16 08:03:21 UTC 2024"
 	// (libssh2's maketgz stamps LIBSSH2_TIMESTAMP with it).
 	ctimePat     = `\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-9]?[0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}(?: [A-Z]{2,5})? [0-9]{4}\b`
-	yearRe2      = regexp.MustCompile(`\b(?:19|20)[0-9]{2}\b`)
-	copyrightRe2 = regexp.MustCompile(`(?i)copyright|\(c\)|©`)
+	yearRe2      = lazyRegexp(`\b(?:19|20)[0-9]{2}\b`)
+	copyrightRe2 = lazyRegexp(`(?i)copyright|\(c\)|©`)
 	// gitVersionRe matches what the tag's copy may hold where the release
 	// has its version: an older version, a placeholder, unknown marks.
-	gitVersionRe = regexp.MustCompile(`\b[0-9]+(?:\.[0-9]+)+(?:[-+~_.]?[A-Za-z0-9]+)*\b|@[A-Za-z_][A-Za-z0-9_]*@|\?[?.\-]+|\bUNRELEASED\b|\bunreleased\b`)
+	gitVersionRe = lazyRegexp(`\b[0-9]+(?:\.[0-9]+)+(?:[-+~_.]?[A-Za-z0-9]+)*\b|@[A-Za-z_][A-Za-z0-9_]*@|\?[?.\-]+|\bUNRELEASED\b|\bunreleased\b`)
 )
 
 const stampMark = "\x00"
@@ -36,15 +36,15 @@ var (
 	// gitPlaceholderRe matches what the tag's copy may hold where the release
 	// has its version or date, besides versions and dates: placeholders and
 	// development markers.
-	gitPlaceholderRe = regexp.MustCompile(`\[unreleased\]|\bDEV\b|\bUNRELEASED\b|\bunreleased\b|@[A-Za-z_][A-Za-z0-9_]*@|\?[?.\-]+|-(?:DEV|dev|git)\b`)
+	gitPlaceholderRe = lazyRegexp(`\[unreleased\]|\bDEV\b|\bUNRELEASED\b|\bunreleased\b|@[A-Za-z_][A-Za-z0-9_]*@|\?[?.\-]+|-(?:DEV|dev|git)\b`)
 	// gitHexRe is a hex number in the tag's copy, masked only on a line
 	// naming a version (curl's LIBCURL_VERSION_NUM 0x075801): never an
 	// arbitrary constant.
-	gitHexRe = regexp.MustCompile(`\b0x[0-9a-fA-F]{4,8}\b`)
+	gitHexRe = lazyRegexp(`\b0x[0-9a-fA-F]{4,8}\b`)
 	// versionIdentRe is a macro that holds the version in the tag's copy and
 	// is replaced by the quoted release version at release (curl's
 	// "#define CURL_VERSION LIBCURL_VERSION").
-	versionIdentRe = regexp.MustCompile(`\b[A-Z][A-Z0-9_]*VERSION[A-Z0-9_]*\b`)
+	versionIdentRe = lazyRegexp(`\b[A-Z][A-Z0-9_]*VERSION[A-Z0-9_]*\b`)
 )
 
 // A release version longer than maxVersionLen, or with a character outside
@@ -107,18 +107,18 @@ func (st stamper) maskTar(t string) string {
 	if st.hexRe != nil && namesVersion(t) {
 		t = st.hexRe.ReplaceAllString(t, stampMark)
 	}
-	return dateRe.ReplaceAllString(t, stampMark)
+	return dateRe().ReplaceAllString(t, stampMark)
 }
 
 // maskGit masks dates, any version, version numbers in hex and placeholders
 // in a line of the tag's copy.
 func maskGit(g string) string {
-	g = dateRe.ReplaceAllString(g, stampMark)
-	g = gitPlaceholderRe.ReplaceAllString(g, stampMark)
+	g = dateRe().ReplaceAllString(g, stampMark)
+	g = gitPlaceholderRe().ReplaceAllString(g, stampMark)
 	if namesVersion(g) {
-		g = gitHexRe.ReplaceAllString(g, stampMark)
+		g = gitHexRe().ReplaceAllString(g, stampMark)
 	}
-	return gitVersionRe.ReplaceAllString(g, stampMark)
+	return gitVersionRe().ReplaceAllString(g, stampMark)
 }
 
 // stamped reports whether tarball line t is git line g with only release
@@ -135,9 +135,9 @@ func (st stamper) stamped(g, t string) bool {
 	}
 	t = st.maskTar(t)
 	g = maskGit(g)
-	if copyrightRe2.MatchString(t) {
-		t = yearRe2.ReplaceAllString(t, stampMark)
-		g = yearRe2.ReplaceAllString(g, stampMark)
+	if copyrightRe2().MatchString(t) {
+		t = yearRe2().ReplaceAllString(t, stampMark)
+		g = yearRe2().ReplaceAllString(g, stampMark)
 	}
 	if !strings.Contains(t, stampMark) {
 		return false
@@ -152,7 +152,7 @@ func (st stamper) stamped(g, t string) bool {
 		return true
 	}
 	// One version macro replaced by the quoted release version.
-	locs := versionIdentRe.FindAllStringIndex(g, 4)
+	locs := versionIdentRe().FindAllStringIndex(g, 4)
 	for _, l := range locs {
 		for _, q := range []string{`"`, `'`} {
 			if collapseMarks(g[:l[0]]+q+stampMark+q+g[l[1]:]) == ct {
@@ -164,7 +164,7 @@ func (st stamper) stamped(g, t string) bool {
 }
 
 // defineRe is a C preprocessor definition: name and value.
-var defineRe = regexp.MustCompile(`^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]+(\S.*?)[ \t]*$`)
+var defineRe = lazyRegexp(`^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]+(\S.*?)[ \t]*$`)
 
 // versionDefines recognises a pair of "#define NAME value" lines for the
 // same macro naming a version, timestamp or date, and returns both with the
@@ -174,8 +174,8 @@ var defineRe = regexp.MustCompile(`^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-
 // LIBSSH2_VERSION_MAJOR 1"). Only blanks outside the value are normalised;
 // the values are still compared, or masked, token by token.
 func versionDefines(g, t string) (string, string, bool) {
-	mg := defineRe.FindStringSubmatch(g)
-	mt := defineRe.FindStringSubmatch(t)
+	mg := defineRe().FindStringSubmatch(g)
+	mt := defineRe().FindStringSubmatch(t)
 	if mg == nil || mt == nil || mg[1] != mt[1] {
 		return "", "", false
 	}
@@ -255,9 +255,9 @@ func collapseMarks(s string) string {
 }
 
 // dropMarks deletes every mark with the blanks before it.
-func dropMarks(s string) string { return markWithBlanksRe.ReplaceAllString(collapseMarks(s), "") }
+func dropMarks(s string) string { return markWithBlanksRe().ReplaceAllString(collapseMarks(s), "") }
 
-var markWithBlanksRe = regexp.MustCompile("[ \t]*\x00")
+var markWithBlanksRe = lazyRegexp("[ \t]*\x00")
 
 func splitLines(b []byte) [][]byte {
 	if len(b) == 0 {

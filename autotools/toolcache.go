@@ -6,6 +6,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // pytestCacheDir is the directory pytest's cache plugin writes into the
@@ -18,18 +19,20 @@ const pytestCacheDir = ".pytest_cache"
 // its cache directory (_pytest/cacheprovider.py, pytest 3.8 and later). The
 // README's link changed between releases; every form pytest wrote is
 // accepted and nothing else.
-var pytestFixed = map[string]*regexp.Regexp{
-	".gitignore": regexp.MustCompile(`\A# Created by pytest automatically\.\n\*\n?\z`),
-	"CACHEDIR.TAG": regexp.MustCompile(`\ASignature: 8a477f597d28d172789f06886806bc55\n` +
-		`# This file is a cache directory tag created by pytest\.\n` +
-		`# For information about cache directory tags, see:\n` +
-		`#\thttps?://(?:www\.)?bford\.info/cachedir/(?:spec\.html)?\n?\z`),
-	"README.md": regexp.MustCompile(`\A# pytest cache directory #\n\n` +
-		`This directory contains data from the pytest's cache plugin,\n` +
-		"which provides the `--lf` and `--ff` options, as well as the `cache` fixture\\.\n\n" +
-		`\*\*Do not\*\* commit this to version control\.\n\n` +
-		`See \[the docs\]\(https://docs\.pytest\.org/en/(?:stable|latest)/(?:how-to/)?cache\.html\) for more information\.\n?\z`),
-}
+var pytestFixed = sync.OnceValue(func() map[string]*regexp.Regexp {
+	return map[string]*regexp.Regexp{
+		".gitignore": regexp.MustCompile(`\A# Created by pytest automatically\.\n\*\n?\z`),
+		"CACHEDIR.TAG": regexp.MustCompile(`\ASignature: 8a477f597d28d172789f06886806bc55\n` +
+			`# This file is a cache directory tag created by pytest\.\n` +
+			`# For information about cache directory tags, see:\n` +
+			`#\thttps?://(?:www\.)?bford\.info/cachedir/(?:spec\.html)?\n?\z`),
+		"README.md": regexp.MustCompile(`\A# pytest cache directory #\n\n` +
+			`This directory contains data from the pytest's cache plugin,\n` +
+			"which provides the `--lf` and `--ff` options, as well as the `cache` fixture\\.\n\n" +
+			`\*\*Do not\*\* commit this to version control\.\n\n` +
+			`See \[the docs\]\(https://docs\.pytest\.org/en/(?:stable|latest)/(?:how-to/)?cache\.html\) for more information\.\n?\z`),
+	}
+})
 
 // pytestCacheFile proves a file only in the tarball to be one pytest's cache
 // plugin wrote: one of its fixed files with pytest's exact text, or one of
@@ -43,7 +46,7 @@ func pytestCacheFile(p string, content []byte) (string, bool) {
 	if !ok || rel == "" || content == nil {
 		return "", false
 	}
-	if re, ok := pytestFixed[rel]; ok {
+	if re, ok := pytestFixed()[rel]; ok {
 		if re.Match(content) {
 			return "written by pytest's cache plugin when the tests were run before packaging (pytest's fixed text)", true
 		}

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -33,13 +32,13 @@ type Download struct {
 const maxScript = limits.ReleaseFormatMaxScript
 
 var (
-	urlRe    = regexp.MustCompile(`(?:https?|ftp)://[^\s'"<>()|;` + "`" + `]+`)
-	hexRe    = regexp.MustCompile(`(?i)\b(?:[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{32})\b`)
-	sumLine  = regexp.MustCompile(`(?i)^\s*([0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})\s+\*?([^\s]+)\s*$`)
-	bsdSum   = regexp.MustCompile(`(?i)^\s*(SHA256|SHA1|MD5)\s*\(([^)]+)\)\s*=\s*([0-9a-f]{32,64})\s*$`)
-	tarXRe   = regexp.MustCompile(`\btar\s+(?:-[a-zA-Z]*x|x[a-zA-Z]*|--extract)`)
-	shellVar = regexp.MustCompile(`\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_0-9]+|@[A-Za-z_]+@`)
-	tarDirRe = regexp.MustCompile(`\btar\s+[^\n]*(?:-C|--directory[= ])\s*["']?([A-Za-z0-9_./-]+)`)
+	urlRe    = lazyRegexp(`(?:https?|ftp)://[^\s'"<>()|;` + "`" + `]+`)
+	hexRe    = lazyRegexp(`(?i)\b(?:[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{32})\b`)
+	sumLine  = lazyRegexp(`(?i)^\s*([0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})\s+\*?([^\s]+)\s*$`)
+	bsdSum   = lazyRegexp(`(?i)^\s*(SHA256|SHA1|MD5)\s*\(([^)]+)\)\s*=\s*([0-9a-f]{32,64})\s*$`)
+	tarXRe   = lazyRegexp(`\btar\s+(?:-[a-zA-Z]*x|x[a-zA-Z]*|--extract)`)
+	shellVar = lazyRegexp(`\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_0-9]+|@[A-Za-z_]+@`)
+	tarDirRe = lazyRegexp(`\btar\s+[^\n]*(?:-C|--directory[= ])\s*["']?([A-Za-z0-9_./-]+)`)
 )
 
 // isDownloadScript says whether a tag path is scanned: bootstrap scripts,
@@ -86,10 +85,10 @@ func ScanDownloads(files map[string][]byte) []Download {
 			if !hasHexRun(line, 32) {
 				continue
 			}
-			if m := sumLine.FindStringSubmatch(line); m != nil {
+			if m := sumLine().FindStringSubmatch(line); m != nil {
 				n := path.Base(m[2])
 				sums[n] = append(sums[n], hashAlgo(m[1])+":"+strings.ToLower(m[1]))
-			} else if m := bsdSum.FindStringSubmatch(line); m != nil {
+			} else if m := bsdSum().FindStringSubmatch(line); m != nil {
 				n := path.Base(m[2])
 				sums[n] = append(sums[n], strings.ToLower(m[1])+":"+strings.ToLower(m[3]))
 			}
@@ -109,10 +108,10 @@ func ScanDownloads(files map[string][]byte) []Download {
 		if !strings.Contains(text, "://") {
 			continue
 		}
-		unpack := strings.Contains(text, "tar") && tarXRe.MatchString(text)
+		unpack := strings.Contains(text, "tar") && tarXRe().MatchString(text)
 		dir := parentDir(p)
 		if unpack {
-			if m := tarDirRe.FindStringSubmatch(text); m != nil && !strings.Contains(m[1], "$") {
+			if m := tarDirRe().FindStringSubmatch(text); m != nil && !strings.Contains(m[1], "$") {
 				dir = path.Clean(path.Join(dir, m[1]))
 				if dir == "." {
 					dir = ""
@@ -126,7 +125,7 @@ func ScanDownloads(files map[string][]byte) []Download {
 			}
 			for _, line := range hexLines[q] {
 				if strings.Contains(line, path.Base(p)) {
-					for _, h := range hexRe.FindAllString(line, -1) {
+					for _, h := range hexRe().FindAllString(line, -1) {
 						callerHashes = append(callerHashes, hashAlgo(h)+":"+strings.ToLower(h))
 					}
 				}
@@ -137,7 +136,7 @@ func ScanDownloads(files map[string][]byte) []Download {
 			if !strings.Contains(line, "://") {
 				continue
 			}
-			for _, u := range urlRe.FindAllString(line, -1) {
+			for _, u := range urlRe().FindAllString(line, -1) {
 				u = strings.TrimRight(u, ".,")
 				if vars == nil && strings.ContainsAny(u, "$@") {
 					vars = shellAssignments(text)
@@ -150,7 +149,7 @@ func ScanDownloads(files map[string][]byte) []Download {
 					if !hasHexRun(lines[j], 32) {
 						continue
 					}
-					for _, h := range hexRe.FindAllString(lines[j], -1) {
+					for _, h := range hexRe().FindAllString(lines[j], -1) {
 						if !strings.Contains(u, h) || j != i {
 							d.Hashes = append(d.Hashes, hashAlgo(h)+":"+strings.ToLower(h))
 						}
@@ -171,13 +170,13 @@ func ScanDownloads(files map[string][]byte) []Download {
 	return out
 }
 
-var assignRe = regexp.MustCompile(`(?m)^\s*(?:export\s+|set\s*\(\s*)?([A-Za-z_][A-Za-z0-9_]*)(?:=|\s+)["']?([^"'\s()]+)["']?\s*\)?\s*$`)
+var assignRe = lazyRegexp(`(?m)^\s*(?:export\s+|set\s*\(\s*)?([A-Za-z_][A-Za-z0-9_]*)(?:=|\s+)["']?([^"'\s()]+)["']?\s*\)?\s*$`)
 
 // shellAssignments collects NAME=value (shell) and set(NAME value) (CMake)
 // lines with a single-word value.
 func shellAssignments(text string) map[string]string {
 	vars := map[string]string{}
-	for _, m := range assignRe.FindAllStringSubmatch(text, -1) {
+	for _, m := range assignRe().FindAllStringSubmatch(text, -1) {
 		if _, seen := vars[m[1]]; !seen {
 			vars[m[1]] = m[2]
 		}
@@ -189,7 +188,7 @@ func shellAssignments(text string) map[string]string {
 // rounds, for a value that names another variable).
 func expandVars(s string, vars map[string]string) string {
 	for round := 0; round < 2; round++ {
-		s = shellVar.ReplaceAllStringFunc(s, func(v string) string {
+		s = shellVar().ReplaceAllStringFunc(s, func(v string) string {
 			name := strings.Trim(v, "${}")
 			if val, ok := vars[name]; ok && !strings.Contains(val, "://") {
 				return val
@@ -247,7 +246,7 @@ func urlName(u string) string {
 	if n == "." || n == "/" || !strings.Contains(u[strings.Index(u, "//")+2:], "/") {
 		return ""
 	}
-	return shellVar.ReplaceAllString(n, "*")
+	return shellVar().ReplaceAllString(n, "*")
 }
 
 func nameMatches(pattern, name string) bool {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"path"
-	"regexp"
 	"strings"
 )
 
@@ -19,9 +18,9 @@ type InfoManual struct {
 	HasTagTable bool
 }
 
-var infoHeader = regexp.MustCompile(`^This is ([^\s,]+), produced by (?:makeinfo|texi2any) version ([^\s]+) from\s+([^\s]+?)\.?\n`)
+var infoHeader = lazyRegexp(`^This is ([^\s,]+), produced by (?:makeinfo|texi2any) version ([^\s]+) from\s+([^\s]+?)\.?\n`)
 
-var infoFileName = regexp.MustCompile(`\.info(?:-[0-9]+)?$`)
+var infoFileName = lazyRegexp(`\.info(?:-[0-9]+)?$`)
 
 // ParseInfo checks that b is makeinfo output: the header line, then
 // segments separated by 0x1F that are nodes ("File: X,  Node: ..."), an
@@ -29,7 +28,7 @@ var infoFileName = regexp.MustCompile(`\.info(?:-[0-9]+)?$`)
 // makeinfo's "Local Variables" trailer.
 func ParseInfo(b []byte) (InfoManual, error) {
 	var m InfoManual
-	h := infoHeader.FindSubmatch(b)
+	h := infoHeader().FindSubmatch(b)
 	if h == nil {
 		return m, fmt.Errorf("no makeinfo header (\"This is X.info, produced by makeinfo version V from X.texi.\")")
 	}
@@ -102,7 +101,7 @@ func firstLine(s []byte) []byte {
 func explainInfo(in Input, c *collector) {
 	var byBase map[string][]string
 	for _, f := range in.TarFiles {
-		if !infoFileName.MatchString(f.Path) {
+		if !infoFileName().MatchString(f.Path) {
 			continue
 		}
 		b, ok := in.TarContent(f.Path)

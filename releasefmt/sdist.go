@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"fmt"
 	"path"
-	"regexp"
 	"strings"
 
 	toml "github.com/pelletier/go-toml/v2"
@@ -57,8 +56,8 @@ type pyProject struct {
 }
 
 var (
-	setupPyName    = regexp.MustCompile(`(?m)^\s*name\s*=\s*['"]([A-Za-z0-9._-]+)['"]`)
-	setupPyVersion = regexp.MustCompile(`(?m)^\s*version\s*=\s*['"]([A-Za-z0-9.+!_-]+)['"]`)
+	setupPyName    = lazyRegexp(`(?m)^\s*name\s*=\s*['"]([A-Za-z0-9._-]+)['"]`)
+	setupPyVersion = lazyRegexp(`(?m)^\s*version\s*=\s*['"]([A-Za-z0-9.+!_-]+)['"]`)
 )
 
 // tagPyProject reads pyproject.toml, setup.cfg and setup.py of the tag.
@@ -119,12 +118,12 @@ func tagPyProject(in Input) (pyProject, bool) {
 	if b, ok := in.TagContent(in.tagPath("setup.py")); ok {
 		found = true
 		if p.name == "" {
-			if m := setupPyName.FindSubmatch(b); m != nil {
+			if m := setupPyName().FindSubmatch(b); m != nil {
 				p.name, p.source = string(m[1]), "setup.py"
 			}
 		}
 		if p.version == "" && !p.dynamicVer {
-			if m := setupPyVersion.FindSubmatch(b); m != nil {
+			if m := setupPyVersion().FindSubmatch(b); m != nil {
 				p.version = string(m[1])
 			} else {
 				p.dynamicVer = true
@@ -242,9 +241,9 @@ func eggInfoTagOnly(b []byte) bool {
 	return saw
 }
 
-var pep503 = regexp.MustCompile(`[-_.]+`)
+var pep503 = lazyRegexp(`[-_.]+`)
 
-func normName(s string) string { return pep503.ReplaceAllString(strings.ToLower(s), "-") }
+func normName(s string) string { return pep503().ReplaceAllString(strings.ToLower(s), "-") }
 
 func normVersion(s string) string {
 	return strings.TrimPrefix(strings.ToLower(strings.TrimSpace(s)), "v")
@@ -351,7 +350,7 @@ func explainSdist(in Input, c *collector) {
 }
 
 // scmLine matches every line setuptools_scm's version-file templates hold.
-var scmLine = regexp.MustCompile(`^(?:` +
+var scmLine = lazyRegexp(`^(?:` +
 	`\s*(?:#.*)?` +
 	`|__all__ = \[[^\]]*\]` +
 	`|TYPE_CHECKING = False` +
@@ -372,7 +371,7 @@ func isSCMVersionFile(b []byte, version string) bool {
 	}
 	sawVersion := false
 	for _, line := range strings.Split(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n") {
-		m := scmLine.FindStringSubmatch(line)
+		m := scmLine().FindStringSubmatch(line)
 		if m == nil {
 			return false
 		}

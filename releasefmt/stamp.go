@@ -3,7 +3,6 @@ package releasefmt
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"strings"
 )
 
@@ -13,7 +12,7 @@ const KindVersionStamp = "version-stamp"
 
 // stampLine is a whole version stamp: VERSION, or NAME=VERSION with the
 // value optionally quoted (a shell-sourced file).
-var stampLine = regexp.MustCompile(`^(?:[A-Za-z_][A-Za-z0-9_]*=)?(["']?)([0-9A-Za-z.+~_-]+)(["']?)$`)
+var stampLine = lazyRegexp(`^(?:[A-Za-z_][A-Za-z0-9_]*=)?(["']?)([0-9A-Za-z.+~_-]+)(["']?)$`)
 
 // explainVersionStamp proves a small file only in the tarball whose whole
 // content is the release version (alone or as one NAME="VERSION" line) and
@@ -63,13 +62,13 @@ func isVersionStamp(s, version, commit string) bool {
 	if strings.ContainsAny(first, "\r") || two && (len(second) < 7 || commit == "" || !strings.HasPrefix(strings.ToLower(commit), second)) {
 		return false
 	}
-	m := stampLine.FindStringSubmatch(first)
+	m := stampLine().FindStringSubmatch(first)
 	return m != nil && m[1] == m[3] && m[2] == version
 }
 
 // redirectTo matches a shell redirect into a file (the last path component
 // is the file's base name).
-var redirectTo = regexp.MustCompile(`>\s*["']?(?:[^\s"'<>|;&]*/)?([A-Za-z0-9_.+-]+)["']?`)
+var redirectTo = lazyRegexp(`>\s*["']?(?:[^\s"'<>|;&]*/)?([A-Za-z0-9_.+-]+)["']?`)
 
 // stampWriters maps base names written by a redirect in a build rule or
 // script of the tag to the first tag file that writes it.
@@ -83,7 +82,7 @@ func stampWriters(in Input) map[string]string {
 		if !ok || len(b) > maxScript {
 			continue
 		}
-		for _, m := range redirectTo.FindAllStringSubmatch(string(b), -1) {
+		for _, m := range redirectTo().FindAllStringSubmatch(string(b), -1) {
 			if _, seen := out[m[1]]; !seen {
 				out[m[1]] = t.Path
 			}

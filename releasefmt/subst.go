@@ -15,11 +15,11 @@ import (
 const KindSubstitution = "substituted"
 
 var (
-	placeholder = regexp.MustCompile(`@[A-Za-z_][A-Za-z0-9_]*@`)
+	placeholder = lazyRegexp(`@[A-Za-z_][A-Za-z0-9_]*@`)
 	// plainValue is what a placeholder may be replaced by here: a version,
 	// a name or an identifier; no space, slash, quote or shell character,
 	// so that no command or path can come in through a substitution.
-	plainValue = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+~-]*$`)
+	plainValue = lazyRegexp(`^[A-Za-z0-9][A-Za-z0-9._+~-]*$`)
 )
 
 // maxSubstFile caps the files compared line by line with their template.
@@ -84,7 +84,7 @@ func substitution(tmpl, out []byte) (map[string]string, bool) {
 		if t == o {
 			continue
 		}
-		locs := placeholder.FindAllStringIndex(t, -1)
+		locs := placeholder().FindAllStringIndex(t, -1)
 		if len(locs) == 0 {
 			return nil, false
 		}
@@ -111,7 +111,7 @@ func substitution(tmpl, out []byte) (map[string]string, bool) {
 			if v == t[l[0]:l[1]] {
 				continue // left as is
 			}
-			if !plainValue.MatchString(v) {
+			if !plainValue().MatchString(v) {
 				return nil, false
 			}
 			if prev, seen := vals[name]; seen && prev != v {

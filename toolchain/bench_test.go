@@ -62,3 +62,13 @@ func BenchmarkPath(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDefaultCatalog is DefaultCatalog's first use: the embedded
+// catalog.txt and upstream.txt parsed.
+func BenchmarkDefaultCatalog(b *testing.B) {
+	for b.Loop() {
+		if _, err := parseDefaultCatalog(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

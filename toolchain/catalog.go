@@ -59,11 +59,11 @@ var rules = []rule{
 // matches re (group 1 is the plain name): autoconf -> autoconf2.69,
 // automake -> automake-1.16.
 func suffixLinks(re string) func([]string) [][2]string {
-	rx := regexp.MustCompile(re)
+	rx := sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(re) }) // on first use, not at init
 	return func(bin []string) [][2]string {
 		var out [][2]string
 		for _, b := range bin {
-			if m := rx.FindStringSubmatch(b); m != nil {
+			if m := rx().FindStringSubmatch(b); m != nil {
 				out = append(out, [2]string{m[1], b})
 			}
 		}
@@ -138,7 +138,11 @@ type Catalog struct {
 //go:embed catalog.txt
 var embeddedCatalog []byte
 
-var defaultCatalog = sync.OnceValues(func() (*Catalog, error) {
+var defaultCatalog = sync.OnceValues(parseDefaultCatalog)
+
+// parseDefaultCatalog parses the embedded catalog.txt and upstream.txt
+// (DefaultCatalog's first use).
+func parseDefaultCatalog() (*Catalog, error) {
 	c, err := ParseCatalog(embeddedCatalog)
 	if err != nil {
 		return nil, err
@@ -149,7 +153,7 @@ var defaultCatalog = sync.OnceValues(func() (*Catalog, error) {
 	}
 	c.Tools = append(c.Tools, up...)
 	return c, nil
-})
+}
 
 // DefaultCatalog is the catalog built into tarcheck: the Debian packages
 // of catalog.txt (made by bench/toolchain-catalog.sh from the Debian

@@ -11,6 +11,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -307,26 +308,31 @@ func FailOn(given string, p *Policy) (report.Severity, error) {
 }
 
 // yamlGoTypes are the Go types of a policy as the YAML decoder names
-// them, with what the user wrote instead.
-var yamlGoTypes = []struct {
+// them, with what the user wrote instead; built on first use (a policy
+// that does not decode), not at every start-up.
+var yamlGoTypes = sync.OnceValue(func() []yamlGoType {
+	return []yamlGoType{
+		{regexp.MustCompile(`field (\S+) not found in type verify\.Policy`), "unknown key $1 (known: fail-on, expect, severity, require)"},
+		{regexp.MustCompile(`field (\S+) not found in type verify\.Expectation`), "unknown key $1 in an expect entry (known: path, status, reason)"},
+		{regexp.MustCompile(`field (\S+) not found in type verify\.Require`), "unknown key $1 in require (known: signature, openpgp-fingerprints, ssh-principals, sigstore)"},
+		{regexp.MustCompile(`field (\S+) not found in type struct \{[^}]*\}`), "unknown key $1 in require.sigstore (known: identity, issuer)"},
+		{regexp.MustCompile("cannot unmarshal (!!\\w+) (`[^`]*` )?into \\[\\]verify\\.Expectation"), "expect must be a list of {path, status, reason} entries, not $1 $2"},
+		{regexp.MustCompile("cannot unmarshal (!!\\w+) (`[^`]*` )?into (\\[\\])?verify\\.(\\w+)"), "a $1 $2where a mapping of keys is expected"},
+		{regexp.MustCompile("cannot unmarshal (!!\\w+) (`[^`]*` )?into map\\[string\\]string"), "severity must map rule ids to severities (TC301: low), not $1 $2"},
+		{regexp.MustCompile("cannot unmarshal (!!\\w+) (`[^`]*` )?into \\[\\]string"), "a list of strings is expected, not $1 $2"},
+		{regexp.MustCompile("cannot unmarshal (!!\\w+) (`[^`]*` )?into (string|bool)"), "a $3 is expected, not $1 $2"},
+	}
+})
+
+type yamlGoType struct {
 	re   *regexp.Regexp
 	repl string
-}{
-	{regexp.MustCompile(`field (\S+) not found in type verify\.Policy`), "unknown key $1 (known: fail-on, expect, severity, require)"},
-	{regexp.MustCompile(`field (\S+) not found in type verify\.Expectation`), "unknown key $1 in an expect entry (known: path, status, reason)"},
-	{regexp.MustCompile(`field (\S+) not found in type verify\.Require`), "unknown key $1 in require (known: signature, openpgp-fingerprints, ssh-principals, sigstore)"},
-	{regexp.MustCompile(`field (\S+) not found in type struct \{[^}]*\}`), "unknown key $1 in require.sigstore (known: identity, issuer)"},
-	{regexp.MustCompile("cannot unmarshal (!!\\w+) (`[^`]*` )?into \\[\\]verify\\.Expectation"), "expect must be a list of {path, status, reason} entries, not $1 $2"},
-	{regexp.MustCompile("cannot unmarshal (!!\\w+) (`[^`]*` )?into (\\[\\])?verify\\.(\\w+)"), "a $1 $2where a mapping of keys is expected"},
-	{regexp.MustCompile("cannot unmarshal (!!\\w+) (`[^`]*` )?into map\\[string\\]string"), "severity must map rule ids to severities (TC301: low), not $1 $2"},
-	{regexp.MustCompile("cannot unmarshal (!!\\w+) (`[^`]*` )?into \\[\\]string"), "a list of strings is expected, not $1 $2"},
-	{regexp.MustCompile("cannot unmarshal (!!\\w+) (`[^`]*` )?into (string|bool)"), "a $3 is expected, not $1 $2"},
 }
 
 // yamlMessage rewrites a YAML decoding error in the policy's terms: no Go
 // type names.
 func yamlMessage(msg string) string {
-	for _, t := range yamlGoTypes {
+	for _, t := range yamlGoTypes() {
 		msg = t.re.ReplaceAllString(msg, t.repl)
 	}
 	msg = strings.ReplaceAll(msg, "yaml: unmarshal errors: ", "")

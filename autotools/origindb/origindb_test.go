@@ -237,12 +237,31 @@ func FuzzOpen(f *testing.F) {
 	})
 }
 
+// BenchmarkOpenEmbedded is the first use of each database embedded in
+// the package, what Embedded, EmbeddedStamps and EmbeddedVocab run once:
+// opened in place, nothing decoded.
 func BenchmarkOpenEmbedded(b *testing.B) {
-	for b.Loop() {
-		if _, err := Open(embedded); err != nil {
-			b.Fatal(err)
+	b.Run("origins", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := Open(embedded); err != nil {
+				b.Fatal(err)
+			}
 		}
-	}
+	})
+	b.Run("stamps", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := OpenStamps(embeddedStamps); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("vocab", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := OpenVocab(embeddedVocab); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 func BenchmarkLookupBlob(b *testing.B) {

@@ -126,7 +126,9 @@ func (s *Stamps) Lookup(content []byte) (blobs [][]byte, stamps int) {
 // to a version variable (no expansion, no command: a double-quoted value
 // holds no $, ` or \, an unquoted one no blank), or the version line of a
 // usage text. Group 1 is what stays when the value is blanked.
-var stampLineRe = regexp.MustCompile(`^[ \t]*((?:VERSION|scriptversion|timestamp|package_revision)=)(?:"[0-9A-Za-z.:()_ ~+\-]+"|'[0-9A-Za-z.:()_ ~+\-]+'|[0-9A-Za-z.:_~+\-]+);?(?: *# *UTC)?[ \t]*$|^[ \t]*(version: +\$progname (?:\(GNU [a-z]+\)|\$scriptversion) )[0-9A-Za-z.~+\-]+(?: Debian-[0-9A-Za-z.~+\-]+)?[ \t]*$`)
+var stampLineRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[ \t]*((?:VERSION|scriptversion|timestamp|package_revision)=)(?:"[0-9A-Za-z.:()_ ~+\-]+"|'[0-9A-Za-z.:()_ ~+\-]+'|[0-9A-Za-z.:_~+\-]+);?(?: *# *UTC)?[ \t]*$|^[ \t]*(version: +\$progname (?:\(GNU [a-z]+\)|\$scriptversion) )[0-9A-Za-z.~+\-]+(?: Debian-[0-9A-Za-z.~+\-]+)?[ \t]*$`)
+})
 
 // StampLine reports whether line only states a version (VERSION="2.4.6
 // Debian-2.4.6-15", timestamp='2021-01-01', scriptversion=2018-03-07.03;
@@ -134,7 +136,7 @@ var stampLineRe = regexp.MustCompile(`^[ \t]*((?:VERSION|scriptversion|timestamp
 // the line with the version blanked: the variable or text that carries it
 // stays.
 func StampLine(line []byte) ([]byte, bool) {
-	m := stampLineRe.FindSubmatchIndex(line)
+	m := stampLineRe().FindSubmatchIndex(line)
 	if m == nil {
 		return nil, false
 	}

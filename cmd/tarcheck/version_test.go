@@ -48,3 +48,16 @@ func TestHelpPlaceholders(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkStartup is what `tarcheck version` costs after the package
+// inits: the command tree built, the flags parsed, the line printed. The
+// inits themselves are bench/startup.sh's (GODEBUG=inittrace=1).
+func BenchmarkStartup(b *testing.B) {
+	var out bytes.Buffer
+	for b.Loop() {
+		out.Reset()
+		if code := run(context.Background(), []string{"version"}, nil, &out, &out); code != 0 {
+			b.Fatalf("version: exit %d: %s", code, out.String())
+		}
+	}
+}

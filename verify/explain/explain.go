@@ -31,7 +31,6 @@ import (
 	"github.com/tarcheck/tarcheck/internal/limits"
 	"maps"
 	"path"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -552,11 +551,11 @@ func HasGitattributes(x *compare.Index) bool {
 }
 
 // ltmainVersionRE finds ltmain.sh's VERSION line.
-var ltmainVersionRE = regexp.MustCompile(`(?m)^VERSION="?([^"\n]{1,80})"?$`)
+var ltmainVersionRE = lazyRegexp(`(?m)^VERSION="?([^"\n]{1,80})"?$`)
 
 // LtmainVersion is the VERSION of an ltmain.sh ("" when none).
 func LtmainVersion(c []byte) string {
-	if m := ltmainVersionRE.FindSubmatch(c); m != nil {
+	if m := ltmainVersionRE().FindSubmatch(c); m != nil {
 		return strings.TrimSpace(string(m[1]))
 	}
 	return ""

@@ -22,12 +22,12 @@ type licenseRewrite struct {
 }
 
 var (
-	versionTo3   = regexp.MustCompile(`version 2(\.1)?([ ,])`)
-	versionTo21  = regexp.MustCompile(`version [23]([ ,])`)
-	version3Back = regexp.MustCompile(`version 3([ ,])`)
-	version21Bk  = regexp.MustCompile(`version 2\.1([ ,])`)
-	ifdefConfig  = regexp.MustCompile(`(?m)^#ifdef[\t ]*HAVE_CONFIG_H[\t ]*$`)
-	ifOne        = regexp.MustCompile(`(?m)^#if 1$`)
+	versionTo3   = lazyRegexp(`version 2(\.1)?([ ,])`)
+	versionTo21  = lazyRegexp(`version [23]([ ,])`)
+	version3Back = lazyRegexp(`version 3([ ,])`)
+	version21Bk  = lazyRegexp(`version 2\.1([ ,])`)
+	ifdefConfig  = lazyRegexp(`(?m)^#ifdef[\t ]*HAVE_CONFIG_H[\t ]*$`)
+	ifOne        = lazyRegexp(`(?m)^#if 1$`)
 )
 
 // replaceAll is bytes.ReplaceAll for strings.
@@ -67,7 +67,7 @@ var licenseRewrites = []licenseRewrite{
 		apply: func(b []byte) []byte {
 			b = replaceAll(b, "GNU Lesser General", "GNU General", "Lesser General Public License", "General Public License",
 				"GNU Library General", "GNU General", "Library General Public License", "General Public License")
-			return versionTo3.ReplaceAll(b, []byte("version 3$2"))
+			return versionTo3().ReplaceAll(b, []byte("version 3$2"))
 		},
 		undo: func(b []byte) [][]byte {
 			var out [][]byte
@@ -77,7 +77,7 @@ var licenseRewrites = []licenseRewrite{
 					c = replaceAll(c, w[0], w[1], "General Public License", w[1][4:]+" Public License",
 						"Lesser Lesser", "Lesser", "Library Library", "Library", "Lesser Library", "Library", "Library Lesser", "Lesser")
 				}
-				out = append(out, c, reReplace(version3Back, c, "version 3", "version 2$1"), reReplace(version3Back, c, "version 3", "version 2.1$1"))
+				out = append(out, c, reReplace(version3Back(), c, "version 3", "version 2$1"), reReplace(version3Back(), c, "version 3", "version 2.1$1"))
 			}
 			return out
 		}},
@@ -85,9 +85,9 @@ var licenseRewrites = []licenseRewrite{
 		possible: func(b []byte) bool {
 			return bytes.HasPrefix(b, []byte("#if 1\n")) || bytes.Contains(b, []byte("\n#if 1\n"))
 		},
-		apply: func(b []byte) []byte { return ifdefConfig.ReplaceAll(b, []byte("#if 1")) },
+		apply: func(b []byte) []byte { return ifdefConfig().ReplaceAll(b, []byte("#if 1")) },
 		undo: func(b []byte) [][]byte {
-			return [][]byte{reReplace(ifOne, b, "#if 1", "#ifdef HAVE_CONFIG_H")}
+			return [][]byte{reReplace(ifOne(), b, "#if 1", "#ifdef HAVE_CONFIG_H")}
 		}},
 	{name: "LGPL",
 		possible: func(b []byte) bool { return bytes.Contains(b, []byte("Lesser General Public License")) },
@@ -97,12 +97,12 @@ var licenseRewrites = []licenseRewrite{
 		}},
 	{name: "LGPLv2.1+",
 		possible: func(b []byte) bool { return bytes.Contains(b, []byte("Lesser General Public License")) },
-		apply:    func(b []byte) []byte { return versionTo21.ReplaceAll(toLesser(b), []byte("version 2.1$1")) },
+		apply:    func(b []byte) []byte { return versionTo21().ReplaceAll(toLesser(b), []byte("version 2.1$1")) },
 		undo: func(b []byte) [][]byte {
 			c := replaceAll(b, "Lesser General Public License", "General Public License", "GNU Lesser General", "GNU General")
 			var out [][]byte
 			for _, d := range [][]byte{b, c} {
-				out = append(out, reReplace(version21Bk, d, "version 2.1", "version 2$1"), reReplace(version21Bk, d, "version 2.1", "version 3$1"))
+				out = append(out, reReplace(version21Bk(), d, "version 2.1", "version 2$1"), reReplace(version21Bk(), d, "version 2.1", "version 3$1"))
 			}
 			return out
 		}},
@@ -149,7 +149,7 @@ const dualNotice = `   This program is free software: you can redistribute it an
 `
 
 // freeSoftwareRe starts a license notice's first paragraph.
-var freeSoftwareRe = regexp.MustCompile(`^ *This program is free software`)
+var freeSoftwareRe = lazyRegexp(`^ *This program is free software`)
 
 // toDualLicense is gnulib-tool's sed for --lgpl=3orGPLv2 (gnulib-tool
 // until June 2021):
@@ -168,7 +168,7 @@ func toDualLicense(b []byte) []byte {
 	inRange := false
 	for _, l := range bytes.SplitAfter(b, []byte("\n")) {
 		body := bytes.TrimSuffix(l, []byte("\n"))
-		start := freeSoftwareRe.Match(body)
+		start := freeSoftwareRe().Match(body)
 		if start {
 			out = append(out, dualNotice...)
 		}

@@ -92,7 +92,7 @@ func FuzzToDualLicense(f *testing.F) {
 		out := toDualLicense(b)
 		starts := 0
 		for _, l := range bytes.Split(b, []byte("\n")) {
-			if freeSoftwareRe.Match(l) {
+			if freeSoftwareRe().Match(l) {
 				starts++
 			}
 		}

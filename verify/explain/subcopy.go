@@ -155,11 +155,11 @@ func versionInstance(tmpl, out []byte) (string, bool) {
 		if t == ol[i] {
 			continue
 		}
-		names := placeholderRe.FindAllString(t, -1)
+		names := placeholderRe().FindAllString(t, -1)
 		if len(names) == 0 {
 			return "", false
 		}
-		pat := "^" + strings.Join(strings.Split(regexp.QuoteMeta(placeholderRe.ReplaceAllString(t, "\x00")), "\x00"), versionValue) + "$"
+		pat := "^" + strings.Join(strings.Split(regexp.QuoteMeta(placeholderRe().ReplaceAllString(t, "\x00")), "\x00"), versionValue) + "$"
 		re, err := regexp.Compile(pat)
 		if err != nil {
 			return "", false
@@ -187,4 +187,4 @@ func versionInstance(tmpl, out []byte) (string, bool) {
 }
 
 // placeholderRe is a configure-style @PLACEHOLDER@.
-var placeholderRe = regexp.MustCompile(`@[A-Za-z_][A-Za-z0-9_]*@`)
+var placeholderRe = lazyRegexp(`@[A-Za-z_][A-Za-z0-9_]*@`)

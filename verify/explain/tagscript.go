@@ -2,7 +2,6 @@ package explain
 
 import (
 	"path"
-	"regexp"
 	"strings"
 
 	"bytes"
@@ -85,11 +84,11 @@ var (
 	// templatePlaceholderRe is a placeholder line of a project-file
 	// template (curl's projects/Windows/VC*/lib/libcurl.tmpl holds
 	// "CURL_LIB_C_FILES" alone on a line).
-	templatePlaceholderRe = regexp.MustCompile(`^[A-Z][A-Z0-9_]*_FILES$`)
+	templatePlaceholderRe = lazyRegexp(`^[A-Z][A-Z0-9_]*_FILES$`)
 	// msbuildItemRe is one item an IDE-project generator writes for a
 	// placeholder: a source, header or resource file of the release by a
 	// relative path of plain names, nothing else.
-	msbuildItemRe = regexp.MustCompile(`^[ \t]*<(?:ClCompile|ClInclude|ResourceCompile|None) Include="(?:\.\.\\)*[A-Za-z0-9_][A-Za-z0-9_.\\-]*" />$`)
+	msbuildItemRe = lazyRegexp(`^[ \t]*<(?:ClCompile|ClInclude|ResourceCompile|None) Include="(?:\.\.\\)*[A-Za-z0-9_][A-Za-z0-9_.\\-]*" />$`)
 )
 
 // fromTagTemplate proves an IDE project file only in the tarball (curl's
@@ -121,8 +120,8 @@ func templateInstance(tmpl, out []byte) bool {
 	ol := strings.Split(strings.TrimSuffix(strings.ReplaceAll(string(out), "\r\n", "\n"), "\n"), "\n")
 	j, filled := 0, false
 	for _, t := range tl {
-		if templatePlaceholderRe.MatchString(t) {
-			for j < len(ol) && msbuildItemRe.MatchString(ol[j]) {
+		if templatePlaceholderRe().MatchString(t) {
+			for j < len(ol) && msbuildItemRe().MatchString(ol[j]) {
 				j++
 				filled = true
 			}

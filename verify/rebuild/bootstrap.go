@@ -8,7 +8,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"strings"
 )
 
@@ -42,14 +41,14 @@ const bootstrapArgs = "--no-git --skip-po --no-bootstrap-sync --copy"
 var bootstrapShimTools = []string{"gperf", "gengetopt", "help2man", "makeinfo", "texi2pdf", "rsync", "wget", "xz", "lzip", "bison", "flex", "patch"}
 
 // gnulibSubmoduleRE is a safe relative submodule path.
-var gnulibSubmoduleRE = regexp.MustCompile(`^[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)*$`)
+var gnulibSubmoduleRE = lazyRegexp(`^[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)*$`)
 
 // useGnulibBootstrap reports whether the rebuild runs the tag's gnulib
 // bootstrap with the pinned gnulib: no --rebuild-script was given, gnulib
 // is known, and the tag has ./bootstrap and bootstrap.conf at the top.
 func (b *rebuilder) useGnulibBootstrap() bool {
 	g := b.in.Gnulib
-	if strings.TrimSpace(b.in.Script) != "" || g == nil || g.Export == nil || !gnulibSubmoduleRE.MatchString(g.Path) ||
+	if strings.TrimSpace(b.in.Script) != "" || g == nil || g.Export == nil || !gnulibSubmoduleRE().MatchString(g.Path) ||
 		strings.Contains("/"+g.Path+"/", "/../") || strings.Contains("/"+g.Path+"/", "/./") {
 		return false
 	}

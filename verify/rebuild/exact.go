@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -226,21 +225,21 @@ func (b *rebuilder) groupNotProved() {
 // shellSplitRE cuts a line into simple commands. A brace opens a group
 // only as a word of its own ("{ cmd; }"), never in a parameter expansion
 // ("${BASH_VERSION+set}").
-var shellSplitRE = regexp.MustCompile("&&|\\|\\||[;|`&()]|(?:^|\\s)[{}](?:\\s|$)|\\$\\(|\\b(?:then|do|else|elif)\\b")
+var shellSplitRE = lazyRegexp("&&|\\|\\||[;|`&()]|(?:^|\\s)[{}](?:\\s|$)|\\$\\(|\\b(?:then|do|else|elif)\\b")
 
 // leadingAssignmentsRE matches the assignments before a command, with
 // quoted values that may hold spaces (VERSION="2.4.7 Debian-2.4.7-5").
-var leadingAssignmentsRE = regexp.MustCompile(`^\s*(?:[A-Za-z_][A-Za-z0-9_]*=(?:"(?:[^"\\]|\\.)*"|'[^']*'|[^\s"']*)+\s*)*`)
+var leadingAssignmentsRE = lazyRegexp(`^\s*(?:[A-Za-z_][A-Za-z0-9_]*=(?:"(?:[^"\\]|\\.)*"|'[^']*'|[^\s"']*)+\s*)*`)
 
 // wordKeywords are keywords after which the next word is not a command
 // (a case subject, a loop variable).
 var wordKeywords = map[string]bool{"case": true, "for": true, "select": true}
 
 // shellWordRE is a command name.
-var shellWordRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.+/-]*$|^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$`)
+var shellWordRE = lazyRegexp(`^[A-Za-z_][A-Za-z0-9_.+/-]*$|^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$`)
 
 // pipeToShellRE is output fed to a shell or eval.
-var pipeToShellRE = regexp.MustCompile(`\|\s*(?:/bin/)?(?:sh|bash|dash|eval|\$\{?SHELL\}?|\$\{?CONFIG_SHELL\}?)\b`)
+var pipeToShellRE = lazyRegexp(`\|\s*(?:/bin/)?(?:sh|bash|dash|eval|\$\{?SHELL\}?|\$\{?CONFIG_SHELL\}?)\b`)
 
 var shellKeywords = map[string]bool{"if": true, "then": true, "else": true, "elif": true, "fi": true, "for": true, "while": true,
 	"until": true, "do": true, "done": true, "case": true, "esac": true, "in": true, "!": true, "function": true, "test": false}
@@ -253,8 +252,8 @@ func commandWords(line string) []string {
 		return nil
 	}
 	var out []string
-	for _, seg := range shellSplitRE.Split(t, -1) {
-		seg = seg[len(leadingAssignmentsRE.FindString(seg)):]
+	for _, seg := range shellSplitRE().Split(t, -1) {
+		seg = seg[len(leadingAssignmentsRE().FindString(seg)):]
 		for _, w := range strings.Fields(seg) {
 			w = strings.Trim(w, `"'\`)
 			if wordKeywords[w] {
@@ -263,7 +262,7 @@ func commandWords(line string) []string {
 			if shellKeywords[w] || strings.Contains(w, "=") && !strings.HasPrefix(w, "=") {
 				continue
 			}
-			if shellWordRE.MatchString(w) {
+			if shellWordRE().MatchString(w) {
 				out = append(out, w)
 			}
 			break
@@ -295,7 +294,7 @@ func addedCommandsKnown(d *lineDiff, tarContent []byte, extra map[string]bool) [
 			continue
 		}
 		text := evidenceLine(op.Text)
-		if pipeToShellRE.MatchString(op.Text) && len(commandWords(op.Text)) > 0 {
+		if pipeToShellRE().MatchString(op.Text) && len(commandWords(op.Text)) > 0 {
 			out = append(out, "+"+text)
 			continue
 		}
@@ -313,7 +312,7 @@ func addedCommandsKnown(d *lineDiff, tarContent []byte, extra map[string]bool) [
 }
 
 // casePatternAltRE is one alternative of a case pattern: a single word.
-var casePatternAltRE = regexp.MustCompile(`^\s*[^\s()\x60;&|<>]+\s*$`)
+var casePatternAltRE = lazyRegexp(`^\s*[^\s()\x60;&|<>]+\s*$`)
 
 // casePatternLine reports whether a line is a case pattern list of
 // several alternatives ("x86_64 | alpha | arm64 )"): it runs nothing.
@@ -324,7 +323,7 @@ func casePatternLine(line string) bool {
 		return false
 	}
 	for _, alt := range strings.Split(body, "|") {
-		if !casePatternAltRE.MatchString(alt) {
+		if !casePatternAltRE().MatchString(alt) {
 			return false
 		}
 	}
@@ -332,7 +331,7 @@ func casePatternLine(line string) bool {
 }
 
 // shellNameLineRE is a line of one shell variable name.
-var shellNameLineRE = regexp.MustCompile(`^\s*([A-Za-z_][A-Za-z0-9_]*)\s*$`)
+var shellNameLineRE = lazyRegexp(`^\s*([A-Za-z_][A-Za-z0-9_]*)\s*$`)
 
 // variableListLine reports whether a line is one variable name that the
 // file assigns (or an option variable of ac_user_opts): a line of configure's multi-line lists of substituted
@@ -351,16 +350,16 @@ type assignedVars struct {
 }
 
 // assignLineRE is a line that assigns a shell variable: its name.
-var assignLineRE = regexp.MustCompile(`(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_]*)=`)
+var assignLineRE = lazyRegexp(`(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_]*)=`)
 
 func (v *assignedVars) listLine(line string) bool {
-	m := shellNameLineRE.FindStringSubmatch(line)
+	m := shellNameLineRE().FindStringSubmatch(line)
 	if m == nil || shellKeywords[m[1]] {
 		return false
 	}
 	if v.names == nil {
 		v.names = map[string]bool{}
-		for _, a := range assignLineRE.FindAllSubmatch(v.file, -1) {
+		for _, a := range assignLineRE().FindAllSubmatch(v.file, -1) {
 			v.names[string(a[1])] = true
 		}
 		v.userOpts = bytes.Contains(v.file, []byte(acUserOpts))
@@ -475,12 +474,12 @@ func (b *rebuilder) showsUpstreamBuild(tool, version string) bool {
 }
 
 // pkgM4SerialRE is pkg.m4's serial line, naming the pkg-config release.
-var pkgM4SerialRE = regexp.MustCompile(`(?m)^# serial [0-9]+ \(pkg-config-([0-9][0-9.]*)\)`)
+var pkgM4SerialRE = lazyRegexp(`(?m)^# serial [0-9]+ \(pkg-config-([0-9][0-9.]*)\)`)
 
 // pkgM4Version is the pkg-config release the pkg.m4 embedded in aclocal
 // names ("0.29.2"), or "".
 func pkgM4Version(aclocal []byte) string {
-	if m := pkgM4SerialRE.FindSubmatch(aclocal); m != nil && hasPkgM4(aclocal) {
+	if m := pkgM4SerialRE().FindSubmatch(aclocal); m != nil && hasPkgM4(aclocal) {
 		return string(m[1])
 	}
 	return ""
@@ -531,7 +530,7 @@ func (b *rebuilder) patchedBuilds(spec toolchain.Spec) {
 }
 
 // gettextMacroRE is po/Makefile.in.in's macro series line.
-var gettextMacroRE = regexp.MustCompile(`(?m)^GETTEXT_MACRO_VERSION = *([0-9][0-9.]*)\s*$`)
+var gettextMacroRE = lazyRegexp(`(?m)^GETTEXT_MACRO_VERSION = *([0-9][0-9.]*)\s*$`)
 
 // regeneratedGettextMacro takes the sandbox's gettext macro series from
 // the po/Makefile.in.in autopoint wrote, when it wrote one: autopoint
@@ -542,7 +541,7 @@ func (b *rebuilder) regeneratedGettextMacro() {
 	if !b.regenerated(rel) {
 		return
 	}
-	if m := gettextMacroRE.FindSubmatch(readAt(b.root, rel)); m != nil {
+	if m := gettextMacroRE().FindSubmatch(readAt(b.root, rel)); m != nil {
 		b.gettextMacro = string(m[1])
 	}
 }

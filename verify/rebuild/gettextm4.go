@@ -9,7 +9,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -33,10 +32,10 @@ import (
 
 // gettextEmbeddedRE finds the first line of an m4 file of gettext embedded
 // in aclocal.m4.
-var gettextEmbeddedRE = regexp.MustCompile(`(?m)^# ([A-Za-z0-9_.+-]+\.m4) serial [0-9]+ \(gettext-([0-9]+(?:\.[0-9]+)*)\)`)
+var gettextEmbeddedRE = lazyRegexp(`(?m)^# ([A-Za-z0-9_.+-]+\.m4) serial [0-9]+ \(gettext-([0-9]+(?:\.[0-9]+)*)\)`)
 
 // embeddedM4RE finds the first line of any serial-numbered m4 file.
-var embeddedM4RE = regexp.MustCompile(`(?m)^# ([A-Za-z0-9_.+-]+\.m4) serial [0-9]`)
+var embeddedM4RE = lazyRegexp(`(?m)^# ([A-Za-z0-9_.+-]+\.m4) serial [0-9]`)
 
 // maxGettextArchiveFile caps one file read from autopoint's archive.
 const maxGettextArchiveFile = limits.RebuildMaxGettextArchiveFile
@@ -49,7 +48,7 @@ func gettextEmbedded(aclocal []byte) (names []string, version string) {
 	for _, rel := range m4Includes(aclocal) {
 		included[path.Base(rel)] = true
 	}
-	for _, m := range gettextEmbeddedRE.FindAllSubmatch(aclocal, -1) {
+	for _, m := range gettextEmbeddedRE().FindAllSubmatch(aclocal, -1) {
 		name, v := string(m[1]), string(m[2])
 		if included[name] || slices.Contains(names, name) {
 			continue
@@ -70,7 +69,7 @@ func gettextEmbedded(aclocal []byte) (names []string, version string) {
 // release embeds), or "".
 func gettextM4Match(aclocal []byte, want []string, versions map[string]map[string][]byte) (string, map[string][]byte) {
 	embedded := map[string]bool{}
-	for _, m := range embeddedM4RE.FindAllSubmatch(aclocal, -1) {
+	for _, m := range embeddedM4RE().FindAllSubmatch(aclocal, -1) {
 		embedded[string(m[1])] = true
 	}
 	vs := make([]string, 0, len(versions))
@@ -163,7 +162,7 @@ func (b *rebuilder) gettextM4Layer() string {
 		return ""
 	}
 	embedded := map[string]bool{}
-	for _, m := range embeddedM4RE.FindAllSubmatch(b.releaseAclocal, -1) {
+	for _, m := range embeddedM4RE().FindAllSubmatch(b.releaseAclocal, -1) {
 		embedded[string(m[1])] = true
 	}
 	versions, err := readGettextArchive(archiveFile, embedded)

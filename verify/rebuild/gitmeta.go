@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
-	"regexp"
 )
 
 // GitMeta is the tagged commit as a repository of its own: the minimal
@@ -40,7 +39,7 @@ type GitMeta struct {
 
 // safeTagName is what writeGitMeta accepts as a ref name: no path
 // traversal, no git ref syntax it would have to escape.
-var safeTagName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+-]*(/[A-Za-z0-9][A-Za-z0-9._+-]*)*$`)
+var safeTagName = lazyRegexp(`^[A-Za-z0-9][A-Za-z0-9._+-]*(/[A-Za-z0-9][A-Za-z0-9._+-]*)*$`)
 
 // looseObject returns the id of a git object of type typ with body raw and
 // its zlib-compressed loose-object encoding.
@@ -69,7 +68,7 @@ func looseObject(typ string, raw []byte, format string) (string, []byte, error) 
 // shallow boundary there and refs/tags/<tag>. Nothing is written when an object does not hash to its
 // id or the tag name is not a plain ref name.
 func writeGitMeta(root *os.Root, m *GitMeta) error {
-	if !safeTagName.MatchString(m.Tag) {
+	if !safeTagName().MatchString(m.Tag) {
 		return fmt.Errorf("tag name %q is not a plain ref name", m.Tag)
 	}
 	type object struct {

@@ -5,18 +5,17 @@ import (
 	"io/fs"
 	"path"
 	"path/filepath"
-	"regexp"
 	"strings"
 )
 
 // m4IncludeRE matches the m4_include([path]) lines aclocal writes at the
 // end of aclocal.m4 for the project's own macro files.
-var m4IncludeRE = regexp.MustCompile(`(?m)^m4_include\(\[([^\]\n]+)\]\)`)
+var m4IncludeRE = lazyRegexp(`(?m)^m4_include\(\[([^\]\n]+)\]\)`)
 
 // m4Includes returns the local m4 files an aclocal.m4 includes, in order.
 func m4Includes(aclocal []byte) []string {
 	var out []string
-	for _, m := range m4IncludeRE.FindAllSubmatch(aclocal, -1) {
+	for _, m := range m4IncludeRE().FindAllSubmatch(aclocal, -1) {
 		if p := path.Clean(string(m[1])); p != "." && filepath.IsLocal(p) {
 			out = append(out, p)
 		}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -27,7 +26,7 @@ type Upstream interface {
 }
 
 // versionFileRE is what a .tarball-version or .version may hold: one version.
-var versionFileRE = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z.+~_-]{0,63}\n?$`)
+var versionFileRE = lazyRegexp(`^[0-9A-Za-z][0-9A-Za-z.+~_-]{0,63}\n?$`)
 
 // copyInputs writes the inputs that exist only in the tarball (m4 macro
 // files that bootstrap tools copied in upstream, version files) into the
@@ -107,7 +106,7 @@ func (b *rebuilder) copyInputs(ctx context.Context) error {
 // content itself when proved, the closest upstream copy, or nil (left out).
 func (b *rebuilder) proveInput(rel string, content []byte) ([]byte, string) {
 	if releaseInputs[rel] {
-		if versionFileRE.Match(content) {
+		if versionFileRE().Match(content) {
 			return content, "version"
 		}
 		b.info.InputsReplaced = append(b.info.InputsReplaced, rel+" (left out: not a single version string)")

@@ -3,7 +3,6 @@ package rebuild
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -67,7 +66,7 @@ func knownM4Sections(lines []string, db originLookup) []m4Section {
 		first := pass == 0
 		for i := 0; i < len(lines) && hashed <= maxM4HashedBytes; i++ {
 			if covered[i] || i > 0 && lines[i-1] != "" || !(strings.HasPrefix(lines[i], "#") || strings.HasPrefix(lines[i], "dnl")) ||
-				strings.HasPrefix(lines[i], aclocalHeader) || first && !m4FileStartRE.MatchString(lines[i]) {
+				strings.HasPrefix(lines[i], aclocalHeader) || first && !m4FileStartRE().MatchString(lines[i]) {
 				continue
 			}
 			spent := 0
@@ -75,7 +74,7 @@ func knownM4Sections(lines []string, db originLookup) []m4Section {
 				if j < len(lines) && lines[j] != "" {
 					continue
 				}
-				if first && j+1 < len(lines) && lines[j+1] != "" && !m4FileStartRE.MatchString(lines[j+1]) && !strings.HasPrefix(lines[j+1], "m4_include(") {
+				if first && j+1 < len(lines) && lines[j+1] != "" && !m4FileStartRE().MatchString(lines[j+1]) && !strings.HasPrefix(lines[j+1], "m4_include(") {
 					continue // the next line opens no file: not a copy's end, in the first pass
 				}
 				sec := content[offs[i]:offs[j]]
@@ -104,7 +103,7 @@ func knownM4Sections(lines []string, db originLookup) []m4Section {
 // m4FileStartRE is a line that opens most m4 files aclocal copies (a
 // title with "-*- Autoconf -*-", a copyright, a serial line, a rule of
 // "=" or "-"); the first pass of knownM4Sections tries only those.
-var m4FileStartRE = regexp.MustCompile(`(?i)^(?:#|dnl).*(?:copyright|-\*-|serial|\.m4\b|autoconf|macro)|^#\s*[=-]{10,}`)
+var m4FileStartRE = lazyRegexp(`(?i)^(?:#|dnl).*(?:copyright|-\*-|serial|\.m4\b|autoconf|macro)|^#\s*[=-]{10,}`)
 
 // m4OriginOf returns the first origin that is an m4 file.
 func m4OriginOf(origins []origindb.Origin) (origindb.Origin, bool) {
@@ -118,25 +117,25 @@ func m4OriginOf(origins []origindb.Origin) (origindb.Origin, bool) {
 
 // m4CallRE is an m4 macro call's name and parenthesis ("AS_DIRNAME(",
 // "m4_if("): the arguments are not commands.
-var m4CallRE = regexp.MustCompile(`\b([A-Za-z_][A-Za-z0-9_]*)\(`)
+var m4CallRE = lazyRegexp(`\b([A-Za-z_][A-Za-z0-9_]*)\(`)
 
 // m4ArgSepRE separates two quoted macro arguments ("], ["): each may be
 // shell code.
-var m4ArgSepRE = regexp.MustCompile(`\]\s*,\s*\[`)
+var m4ArgSepRE = lazyRegexp(`\]\s*,\s*\[`)
 
 // m4RunsCommand are the m4 builtins that run a command when autoconf
 // runs; other macro names expand to code, judged as what it runs.
 var m4RunsCommand = map[string]bool{"m4_esyscmd": true, "m4_esyscmd_s": true, "m4_syscmd": true, "esyscmd": true, "syscmd": true}
 
 // m4MessageRE opens a macro whose arguments are text for the user.
-var m4MessageRE = regexp.MustCompile(`\b(?:AC_MSG_[A-Z]+|A[CS]_HELP_STRING|AC_DIAGNOSE|AC_FATAL|m4_fatal|m4_warn|AC_MSG_FAILURE)\(`)
+var m4MessageRE = lazyRegexp(`\b(?:AC_MSG_[A-Z]+|A[CS]_HELP_STRING|AC_DIAGNOSE|AC_FATAL|m4_fatal|m4_warn|AC_MSG_FAILURE)\(`)
 
 // m4NameRE is an m4 macro's name (upper case, as autoconf's, automake's
 // and their users' are), never a command.
-var m4NameRE = regexp.MustCompile(`^_*[A-Z][A-Z0-9]*_[A-Z0-9_]*$`)
+var m4NameRE = lazyRegexp(`^_*[A-Z][A-Z0-9]*_[A-Z0-9_]*$`)
 
 // m4DnlRE is an m4 comment to the end of the line.
-var m4DnlRE = regexp.MustCompile(`\bdnl\b.*$`)
+var m4DnlRE = lazyRegexp(`\bdnl\b.*$`)
 
 // m4Commands returns the command words of a line of m4 code: m4 quotes
 // dropped, comments cut, a macro call read as
@@ -147,12 +146,12 @@ func m4Commands(line string) []string {
 	if strings.HasPrefix(t, "#") || strings.HasPrefix(t, "m4_include(") {
 		return nil
 	}
-	t = m4DnlRE.ReplaceAllString(t, "")
-	if loc := m4MessageRE.FindStringIndex(t); loc != nil {
+	t = m4DnlRE().ReplaceAllString(t, "")
+	if loc := m4MessageRE().FindStringIndex(t); loc != nil {
 		t = t[:loc[0]] // a message's text is no command
 	}
-	t = m4ArgSepRE.ReplaceAllString(t, ";")
-	t = m4CallRE.ReplaceAllStringFunc(t, func(call string) string {
+	t = m4ArgSepRE().ReplaceAllString(t, ";")
+	t = m4CallRE().ReplaceAllStringFunc(t, func(call string) string {
 		if name := strings.TrimSuffix(call, "("); m4RunsCommand[name] {
 			return "; " + name + " "
 		}
@@ -161,7 +160,7 @@ func m4Commands(line string) []string {
 	t = strings.NewReplacer("[", " ", "]", " ").Replace(t)
 	var out []string
 	for _, w := range commandWords(t) {
-		if strings.HasPrefix(w, "$") && len(w) > 1 && w[1] >= '0' && w[1] <= '9' || m4NameRE.MatchString(w) {
+		if strings.HasPrefix(w, "$") && len(w) > 1 && w[1] >= '0' && w[1] <= '9' || m4NameRE().MatchString(w) {
 			continue // a macro argument, a macro's name
 		}
 		out = append(out, w)
@@ -210,13 +209,13 @@ func aclocalAddedCommandsKnown(regenLines, tarLines []string, added []int, db or
 			continue
 		}
 		l := tarLines[p]
-		if lines[strings.TrimSpace(l)] || text[p] && !pipeToShellRE.MatchString(l) {
+		if lines[strings.TrimSpace(l)] || text[p] && !pipeToShellRE().MatchString(l) {
 			continue
 		}
 		if p > 0 {
 			l = stringContinuation(tarLines[p-1], l)
 		}
-		if pipeToShellRE.MatchString(l) {
+		if pipeToShellRE().MatchString(l) {
 			out = append(out, "+"+evidenceLine(l))
 			continue
 		}
@@ -246,7 +245,7 @@ const maxMessageLines = limits.RebuildMaxM4MessageLines
 func messageContinuations(lines []string) map[int]bool {
 	out := map[int]bool{}
 	for i, l := range lines {
-		loc := m4MessageRE.FindStringIndex(l)
+		loc := m4MessageRE().FindStringIndex(l)
 		if loc == nil {
 			continue
 		}

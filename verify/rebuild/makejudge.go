@@ -28,7 +28,7 @@ type mkLine struct {
 
 // condPrefixRE is automake's conditional prefix ("@AMDEP_TRUE@",
 // "@am__fastdepCC_FALSE@"), which config.status turns into "" or "#".
-var condPrefixRE = regexp.MustCompile(`^(?:@[A-Za-z_][A-Za-z0-9_]*_(?:TRUE|FALSE)@)+`)
+var condPrefixRE = lazyRegexp(`^(?:@[A-Za-z_][A-Za-z0-9_]*_(?:TRUE|FALSE)@)+`)
 
 // makeDirectives open a line that is neither a rule nor an assignment.
 var makeDirectives = map[string]bool{"include": true, "-include": true, "sinclude": true, "ifeq": true, "ifneq": true,
@@ -53,7 +53,7 @@ func parseMakefile(lines []string) []mkLine {
 		l := mkLine{first: i}
 		var b strings.Builder
 		for {
-			p := condPrefixRE.ReplaceAllString(lines[i], "")
+			p := condPrefixRE().ReplaceAllString(lines[i], "")
 			l.offs = append(l.offs, b.Len())
 			b.WriteString(p)
 			i++
@@ -173,7 +173,7 @@ func ruleTail(t string) (name string, value, recipe int) {
 var makeControlVars = map[string]bool{".RECIPEPREFIX": true, ".SHELLFLAGS": true, "MAKEFLAGS": true, "MFLAGS": true,
 	"GNUMAKEFLAGS": true, "MAKEFILES": true, "MAKESHELL": true}
 
-var substOnlyRE = regexp.MustCompile(`^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*@([A-Za-z_][A-Za-z0-9_]*)@\s*$`)
+var substOnlyRE = lazyRegexp(`^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*@([A-Za-z_][A-Za-z0-9_]*)@\s*$`)
 
 // builtinMakeVars are defined by make itself (or automatic).
 var builtinMakeVars = map[string]bool{"MAKE": true, "@": true, "<": true, "*": true, "^": true, "?": true, "%": true, "+": true, "|": true}
@@ -196,7 +196,7 @@ func newMakefileModel(lines []string) *makefileModel {
 		switch l.kind {
 		case mkAssign:
 			m.defined[l.name] = true
-			if s := substOnlyRE.FindStringSubmatch(l.text); s != nil && s[1] == s[2] {
+			if s := substOnlyRE().FindStringSubmatch(l.text); s != nil && s[1] == s[2] {
 				m.subst[l.name] = true
 			}
 		case mkRecipe:
@@ -242,12 +242,12 @@ func (m *makefileModel) isCmdVar(v string) bool {
 
 // computedNameRE is the part of a variable name that configure or make
 // computes: @SUBST@ or $(VAR).
-var computedNameRE = regexp.MustCompile(`@[A-Za-z_][A-Za-z0-9_]*@|\\\$\\[({][^)}]*[)}]`)
+var computedNameRE = lazyRegexp(`@[A-Za-z_][A-Za-z0-9_]*@|\\\$\\[({][^)}]*[)}]`)
 
 // computedName turns a computed variable name into a pattern of the names
 // it may take.
 func computedName(name string) *regexp.Regexp {
-	re, err := regexp.Compile("^" + computedNameRE.ReplaceAllString(regexp.QuoteMeta(name), "[A-Za-z0-9_]*") + "$")
+	re, err := regexp.Compile("^" + computedNameRE().ReplaceAllString(regexp.QuoteMeta(name), "[A-Za-z0-9_]*") + "$")
 	if err != nil {
 		return regexp.MustCompile(`^$`)
 	}

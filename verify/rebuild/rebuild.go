@@ -30,7 +30,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -122,7 +121,7 @@ var autotoolChain = []autotool{
 // toolVersionRE matches a release number (2.71, 1.16.5, 2.4.7, 0.21), also
 // of a local build (2.4.7-dirty, 2.4.6.42-b88ce), not a helper script's
 // date stamp (2020-11-14.01).
-var toolVersionRE = regexp.MustCompile(`^[0-9]+(?:\.[0-9]+)+[a-z]?(?:-[0-9A-Za-z][0-9A-Za-z.+~-]*)?$`)
+var toolVersionRE = lazyRegexp(`^[0-9]+(?:\.[0-9]+)+[a-z]?(?:-[0-9A-Za-z][0-9A-Za-z.+~-]*)?$`)
 
 // m4Tools maps m4 files that bootstrap tools install to the tool.
 var m4Tools = map[string]string{
@@ -577,7 +576,7 @@ func parseToolVersions(out []byte) map[string]string {
 // releaseVersions collects the tool versions the tarball's stamps claim.
 func (b *rebuilder) releaseVersions() {
 	for _, g := range b.in.Generators {
-		if !toolVersionRE.MatchString(g.Version) {
+		if !toolVersionRE().MatchString(g.Version) {
 			continue
 		}
 		for _, t := range autotoolChain {
@@ -1438,7 +1437,7 @@ func (b *rebuilder) libtoolBuilds() {
 // automakeStrictnessRE matches the automake invocation of Makefile.in's
 // rebuild rules, whose option follows the strictness of the Makefile.am
 // that triggered the rerun.
-var automakeStrictnessRE = regexp.MustCompile(`\$\(AUTOMAKE\) --(?:gnu|foreign|gnits)\b`)
+var automakeStrictnessRE = lazyRegexp(`\$\(AUTOMAKE\) --(?:gnu|foreign|gnits)\b`)
 
 // auxScripts are the helper scripts automake lists in DIST_COMMON when it
 // finds them in the auxiliary directory, which depends on what had been
@@ -1465,7 +1464,7 @@ func normalizeAutomake(c []byte) []byte {
 	var out bytes.Buffer
 	lines := strings.Split(string(c), "\n")
 	for i := 0; i < len(lines); i++ {
-		line := automakeStrictnessRE.ReplaceAllString(lines[i], "$$(AUTOMAKE) --STRICTNESS")
+		line := automakeStrictnessRE().ReplaceAllString(lines[i], "$$(AUTOMAKE) --STRICTNESS")
 		if !strings.HasPrefix(line, "DIST_COMMON =") && !strings.HasPrefix(line, "am__DIST_COMMON =") {
 			out.WriteString(line)
 			out.WriteByte('\n')

@@ -97,7 +97,7 @@ func TestToolVersionRE(t *testing.T) {
 		"2.71": true, "1.16.5": true, "2.4.7": true, "0.21": true, "2.4.7-dirty": true, "2.4.6.42-b88ce": true, "1.15a": true,
 		"2020-11-14.01": false, "2021-12-25": false, "": false, "v2.4": false, "2.4.7 Debian-2.4.7-5": false,
 	} {
-		if got := toolVersionRE.MatchString(v); got != want {
+		if got := toolVersionRE().MatchString(v); got != want {
 			t.Errorf("toolVersionRE(%q) = %v, want %v", v, got, want)
 		}
 	}

@@ -1,7 +1,6 @@
 package rebuild
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -219,7 +218,7 @@ func words(m string, seg shellSegment) []shellWord {
 }
 
 // assignmentWordRE is a shell assignment word (NAME=value).
-var assignmentWordRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*\+?=`)
+var assignmentWordRE = lazyRegexp(`^[A-Za-z_][A-Za-z0-9_]*\+?=`)
 
 // Reserved words before a command, and the ones after which no command
 // follows (a loop variable, a case subject).
@@ -251,7 +250,7 @@ func shellCommands(orig, m string, refs []makeRef, argsOnly bool) []shCmd {
 		}
 		ws := words(m, seg)
 		k := 0
-		for k < len(ws) && (keywordsBefore[ws[k].text] || assignmentWordRE.MatchString(strings.TrimLeft(ws[k].text, string(shellDollarByte)))) {
+		for k < len(ws) && (keywordsBefore[ws[k].text] || assignmentWordRE().MatchString(strings.TrimLeft(ws[k].text, string(shellDollarByte)))) {
 			k++
 		}
 		if k >= len(ws) || keywordsNoCommand[ws[k].text] {
@@ -259,7 +258,7 @@ func shellCommands(orig, m string, refs []makeRef, argsOnly bool) []shCmd {
 		}
 		for k+1 < len(ws) && wrappers[ws[k].text] {
 			k++
-			for k+1 < len(ws) && (strings.HasPrefix(ws[k].text, "-") || assignmentWordRE.MatchString(ws[k].text) || isNumber(ws[k].text)) {
+			for k+1 < len(ws) && (strings.HasPrefix(ws[k].text, "-") || assignmentWordRE().MatchString(ws[k].text) || isNumber(ws[k].text)) {
 				k++
 			}
 		}
@@ -269,10 +268,10 @@ func shellCommands(orig, m string, refs []makeRef, argsOnly bool) []shCmd {
 			// eval runs its arguments: a literal command is judged as
 			// that command, anything else (quoted, computed) as eval.
 			j := k + 1
-			for j < len(ws) && assignmentWordRE.MatchString(ws[j].text) {
+			for j < len(ws) && assignmentWordRE().MatchString(ws[j].text) {
 				j++
 			}
-			if j < len(ws) && shellNameRE.MatchString(ws[j].text) {
+			if j < len(ws) && shellNameRE().MatchString(ws[j].text) {
 				w, word = ws[j], ws[j].text
 			}
 		}
@@ -318,7 +317,7 @@ func shellCommands(orig, m string, refs []makeRef, argsOnly bool) []shCmd {
 }
 
 // shellNameRE is a literal command name.
-var shellNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.+/-]*$`)
+var shellNameRE = lazyRegexp(`^[A-Za-z_][A-Za-z0-9_.+/-]*$`)
 
 func isNumber(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789") == ""

@@ -3,7 +3,6 @@ package rebuild
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -21,23 +20,23 @@ import (
 // high), never excused.
 
 // m4DefRE is a macro definition in aclocal.m4.
-var m4DefRE = regexp.MustCompile(`(?m)^\s*(?:AC_DEFUN_ONCE|AC_DEFUN|AU_DEFUN)\(\s*\[?([A-Za-z_][A-Za-z0-9_]*)\]?`)
+var m4DefRE = lazyRegexp(`(?m)^\s*(?:AC_DEFUN_ONCE|AC_DEFUN|AU_DEFUN)\(\s*\[?([A-Za-z_][A-Za-z0-9_]*)\]?`)
 
 // m4WordRE is a macro name as configure.ac may use it.
-var m4WordRE = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
+var m4WordRE = lazyRegexp(`[A-Za-z_][A-Za-z0-9_]*`)
 
 // m4FileNameRE names the m4 file a region of aclocal.m4 was copied from
 // ("# gpgme.m4 - autoconf macro to detect GPGME.").
-var m4FileNameRE = regexp.MustCompile(`^(?:#+|dnl)\s*([A-Za-z0-9_+.-]+\.m4)\b`)
+var m4FileNameRE = lazyRegexp(`^(?:#+|dnl)\s*([A-Za-z0-9_+.-]+\.m4)\b`)
 
 // probeCallRE is a path search for a library's configuration script
 // (AC_PATH_PROG(GPGME_CONFIG, gpgme-config, no)): configure then runs
 // $GPGME_CONFIG, the program the user's system provides.
-var probeCallRE = regexp.MustCompile(`\b(?:AC_PATH_PROGS?|AC_PATH_TOOL|AC_CHECK_PROGS?|AC_CHECK_TOOL)\(\s*\[?([A-Za-z_][A-Za-z0-9_]*)\]?\s*,\s*\[?([A-Za-z0-9_.+-]+-config)\]?\s*(?:,([^)]*))?\)`)
+var probeCallRE = lazyRegexp(`\b(?:AC_PATH_PROGS?|AC_PATH_TOOL|AC_CHECK_PROGS?|AC_CHECK_TOOL)\(\s*\[?([A-Za-z_][A-Za-z0-9_]*)\]?\s*,\s*\[?([A-Za-z0-9_.+-]+-config)\]?\s*(?:,([^)]*))?\)`)
 
 // probePathUnsafeRE is a search path that can reach the build tree or run
 // a command: a probe with one is not a system program.
-var probePathUnsafeRE = regexp.MustCompile("srcdir|builddir|pwd|PWD|`|\\$\\(|(?:^|[:\\[\\s,])\\.")
+var probePathUnsafeRE = lazyRegexp("srcdir|builddir|pwd|PWD|`|\\$\\(|(?:^|[:\\[\\s,])\\.")
 
 // lackedSection is a region of the release's aclocal.m4 that defines
 // macros configure.ac uses and that the regenerated aclocal.m4 lacks.
@@ -59,12 +58,12 @@ func lackedSystemMacros(release, regen, configureAC []byte, included [][]byte, d
 	}
 	have := map[string]bool{}
 	for _, src := range append([][]byte{regen}, included...) {
-		for _, m := range m4DefRE.FindAllSubmatch(src, -1) {
+		for _, m := range m4DefRE().FindAllSubmatch(src, -1) {
 			have[string(m[1])] = true
 		}
 	}
 	uses := map[string]bool{}
-	for _, w := range m4WordRE.FindAll(configureAC, -1) {
+	for _, w := range m4WordRE().FindAll(configureAC, -1) {
 		uses[string(w)] = true
 	}
 	lines := strings.Split(strings.TrimSuffix(string(release), "\n"), "\n")
@@ -91,7 +90,7 @@ func lackedSystemMacros(release, regen, configureAC []byte, included [][]byte, d
 	for _, r := range regions {
 		text := strings.Join(lines[r.first:r.end], "\n")
 		var macros []string
-		for _, m := range m4DefRE.FindAllStringSubmatch(text, -1) {
+		for _, m := range m4DefRE().FindAllStringSubmatch(text, -1) {
 			name := m[1]
 			if !have[name] && !slices.Contains(macros, name) && uses[name] {
 				macros = append(macros, name)
@@ -113,7 +112,7 @@ func lackedSystemMacros(release, regen, configureAC []byte, included [][]byte, d
 // first "# NAME.m4" line in it, else the line range.
 func regionFileName(lines []string, first, end int) string {
 	for k := first; k < end; k++ {
-		if m := m4FileNameRE.FindStringSubmatch(lines[k]); m != nil && m[1] != "aclocal.m4" {
+		if m := m4FileNameRE().FindStringSubmatch(lines[k]); m != nil && m[1] != "aclocal.m4" {
 			return m[1]
 		}
 	}
@@ -125,8 +124,8 @@ func regionFileName(lines []string, first, end int) string {
 // reaches the build tree.
 func regionProbes(region string) []string {
 	var out []string
-	for _, m := range probeCallRE.FindAllStringSubmatch(region, -1) {
-		if probePathUnsafeRE.MatchString(m[3]) {
+	for _, m := range probeCallRE().FindAllStringSubmatch(region, -1) {
+		if probePathUnsafeRE().MatchString(m[3]) {
 			continue
 		}
 		for _, w := range []string{"$" + m[1], "${" + m[1] + "}"} {
