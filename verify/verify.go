@@ -22,7 +22,6 @@ import (
 
 	"github.com/tarcheck/tarcheck/autotools"
 	"github.com/tarcheck/tarcheck/internal/pathidx"
-	"github.com/tarcheck/tarcheck/internal/profile"
 	"github.com/tarcheck/tarcheck/verify/archive"
 	"github.com/tarcheck/tarcheck/verify/compare"
 	"github.com/tarcheck/tarcheck/verify/fetch"
@@ -87,10 +86,8 @@ type pipeline struct {
 	// prescan runs the build-script scans from the archive's stream on
 	// (compare feeds it, explain takes its results); nil on one core.
 	prescan *autotools.FlowPrescan
-	// restoreGC ends the stream's GC target (profile.StreamPhase).
-	restoreGC func()
-	attrs     *attributesAhead
-	serial    bool
+	attrs   *attributesAhead
+	serial  bool
 }
 
 // stepNames names run's steps in an execution trace.
@@ -108,14 +105,7 @@ func (p *pipeline) run(ctx context.Context) (*report.Report, error) {
 		p.rebuild,        // 8. --rebuild: the generated files regenerated (verify/rebuild)
 		p.previous,       // 9. the previous release: drift and signers since (verify/history)
 	}
-	defer func() {
-		p.ahead.stop()
-		p.attrs.stop()
-		p.prescan.Close()
-		if p.restoreGC != nil {
-			p.restoreGC()
-		}
-	}()
+	defer func() { p.ahead.stop(); p.attrs.stop(); p.prescan.Close() }()
 	for i, step := range steps {
 		// each step is a region of --exectrace's trace (bench/), named by its number
 		region := trace.StartRegion(ctx, stepNames[i])
@@ -358,7 +348,6 @@ func (p *pipeline) compare(ctx context.Context) error {
 	// members stream by, on the other core; explain takes their results.
 	p.prescan = autotools.NewFlowPrescan(0)
 	p.prescan.Stream(p.o.Sources.M4DB)
-	p.restoreGC = profile.StreamPhase(p.git.Len())
 	res, err := compare.Run(ctx, p.tarPath, p.git, compare.Options{Limits: p.o.Limits.archive(), KeepBytes: p.o.Limits.KeepBytes,
 		Size: r.Tarball.Size, HashSHA256: r.Tarball.SHA256 == "", Progress: p.o.Output.Progress, Logf: p.o.Output.Logf,
 		ObjectFormat: p.format, Kept: p.offer})

@@ -52,21 +52,3 @@ func ClassifyPhase() (restore func()) {
 	}
 	return func() { debug.SetGCPercent(old) }
 }
-
-// StreamGCFiles is the largest tag tree whose archive pass runs at the
-// classification GC target (StreamPhase).
-const StreamGCFiles = 100_000
-
-// StreamPhase is ClassifyPhase from the archive pass on, for a release of
-// files paths in its tag: the build-script scans of classification start
-// while the archive streams (autotools.FlowPrescan.Stream), and at GOGC 25
-// their garbage made the collector run every few MiB (grep 3.11: 12% more
-// CPU). The tight target of SetMemoryDefaults stays for huge trees, where
-// the per-path indexes make the heap and it saves peak memory; the soft
-// limit caps the heap either way.
-func StreamPhase(files int) (restore func()) {
-	if files > StreamGCFiles {
-		return func() {}
-	}
-	return ClassifyPhase()
-}
