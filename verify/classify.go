@@ -35,7 +35,7 @@ func (p *pipeline) explain(ctx context.Context) error {
 	if err := p.repo.Prefetch(ctx, p.tag.Tree, need); err != nil {
 		return gitErr(err)
 	}
-	in := explain.Input{Compare: p.cmp, Prescan: p.prescan, Blobs: tagBlobs{blobs}, M4DB: p.o.Sources.M4DB, Version: p.version(),
+	in := explain.Input{Compare: p.cmp, Blobs: tagBlobs{blobs}, M4DB: p.o.Sources.M4DB, Version: p.version(),
 		TagTime: p.tag.CommitTime, Commit: p.tag.Commit, KeepBytes: p.cmp.KeepBytes(), TagRoot: p.gitRoot, Subtree: p.subtree}
 	if p.o.Sources.M4DB != nil {
 		in.Origins = p.o.Sources.M4DB.Origins() // the cache's origins.bin when built (LoadM4DB)

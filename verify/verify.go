@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/tarcheck/tarcheck/verify/compare"
 	"os"
 	"path"
 	"path/filepath"
@@ -20,10 +21,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tarcheck/tarcheck/autotools"
 	"github.com/tarcheck/tarcheck/internal/pathidx"
-	"github.com/tarcheck/tarcheck/verify/archive"
-	"github.com/tarcheck/tarcheck/verify/compare"
 	"github.com/tarcheck/tarcheck/verify/fetch"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
 	"github.com/tarcheck/tarcheck/verify/report"
@@ -82,12 +80,9 @@ type pipeline struct {
 	releaseLibtool string
 	// ahead is the previous-release git work running in the background
 	// (nil when not started); serial starts none (tests compare both).
-	ahead *previousAhead
-	// prescan runs the build-script scans from the archive's stream on
-	// (compare feeds it, explain takes its results); nil on one core.
-	prescan *autotools.FlowPrescan
-	attrs   *attributesAhead
-	serial  bool
+	ahead  *previousAhead
+	attrs  *attributesAhead
+	serial bool
 }
 
 // stepNames names run's steps in an execution trace.
@@ -105,7 +100,7 @@ func (p *pipeline) run(ctx context.Context) (*report.Report, error) {
 		p.rebuild,        // 8. --rebuild: the generated files regenerated (verify/rebuild)
 		p.previous,       // 9. the previous release: drift and signers since (verify/history)
 	}
-	defer func() { p.ahead.stop(); p.attrs.stop(); p.prescan.Close() }()
+	defer func() { p.ahead.stop(); p.attrs.stop() }()
 	for i, step := range steps {
 		// each step is a region of --exectrace's trace (bench/), named by its number
 		region := trace.StartRegion(ctx, stepNames[i])
@@ -344,13 +339,9 @@ func (p *pipeline) allowedSignersNote() {
 // compare streams the archive once, comparing every member with the tag.
 func (p *pipeline) compare(ctx context.Context) error {
 	r := p.report
-	// The build-script scans (classification's costly part) start as their
-	// members stream by, on the other core; explain takes their results.
-	p.prescan = autotools.NewFlowPrescan(0)
-	p.prescan.Stream(p.o.Sources.M4DB)
 	res, err := compare.Run(ctx, p.tarPath, p.git, compare.Options{Limits: p.o.Limits.archive(), KeepBytes: p.o.Limits.KeepBytes,
 		Size: r.Tarball.Size, HashSHA256: r.Tarball.SHA256 == "", Progress: p.o.Output.Progress, Logf: p.o.Output.Logf,
-		ObjectFormat: p.format, Kept: p.offer})
+		ObjectFormat: p.format})
 	if err != nil {
 		var he *compare.HashError
 		if errors.As(err, &he) {
@@ -378,15 +369,6 @@ func (p *pipeline) compare(ctx context.Context) error {
 	}
 	p.gitArchive()
 	return nil
-}
-
-// offer hands a member compare keeps to the build-script prescan, as the
-// archive streams (explain's own filter: regular members of the release).
-func (p *pipeline) offer(key string, m *compare.Member, status report.Status) {
-	if m.Stray || m.Type != archive.TypeRegular {
-		return
-	}
-	p.prescan.Offer(autotools.Input{Path: key, Status: string(status), Tarball: m.Content, TarballMode: m.GitMode})
 }
 
 // gitArchive records the commit a git archive tarball embeds: the tag's

@@ -73,14 +73,6 @@ type Options struct {
 	// default, or "sha256"): member blob ids are computed in it (the first
 	// 20 bytes of a sha256 id), to match the Index's.
 	ObjectFormat string
-	// Kept, when set, is told from the walk about each member whose content
-	// is kept for classification, as it is kept, with the status it will
-	// have: so the costly part of classifying it can start while the
-	// archive streams. When a later duplicate member replaces it, or the
-	// archive is read again, Kept is told again for the same key, with the
-	// new content or with m.Content nil (nothing kept now). Kept must not
-	// change m.
-	Kept func(key string, m *Member, status report.Status)
 }
 
 // Member is a tarball member that is not identical to the tag.
@@ -234,13 +226,6 @@ func (e *HashError) Unwrap() error { return e.Err }
 // walk is one pass over the archive. With rootKnown, root is the release
 // root; otherwise it is guessed from the first member.
 func (r *Result) walk(ctx context.Context, root string, rootKnown bool) (*archive.Result, error) {
-	if r.opts.Kept != nil {
-		for key, t := range r.Members { // read again: what was kept is dropped
-			if t.Content != nil {
-				r.opts.Kept(key, &Member{}, "")
-			}
-		}
-	}
 	r.Members = make(map[string]*Member, 1024)
 	r.Binary = map[string]string{}
 	r.identical = 0
@@ -291,20 +276,16 @@ func (r *Result) member(e *archive.Entry, kept *int64) int64 {
 		r.identical--
 	}
 	var delta int64
-	dropped := false
 	if t == nil {
 		t = &Member{Stray: strings.HasPrefix(rel, strayPrefix)}
 		r.Members[rel] = t
 	} else if t.Content != nil {
 		delta -= int64(len(t.Content))
-		t.Content, dropped = nil, true
+		t.Content = nil
 	}
 	t.Type, t.GitMode, t.ID, t.Size, t.Link = e.Type, e.GitMode, e.BlobID, e.Size, e.LinkTarget
 	t.Status, t.Missing = "", false
 	if g != nil && g.ID == t.ID && g.Mode == t.GitMode && !t.Stray {
-		if dropped && r.opts.Kept != nil {
-			r.opts.Kept(rel, t, "")
-		}
 		return delta // a duplicate that is identical after all; count counts it
 	}
 	// Differs (or only in the tarball): keep content for classification.
@@ -316,28 +297,7 @@ func (r *Result) member(e *archive.Entry, kept *int64) int64 {
 			t.Missing = true
 		}
 	}
-	if r.opts.Kept != nil && (t.Content != nil || dropped) {
-		r.opts.Kept(rel, t, statusOf(g, t))
-	}
 	return delta
-}
-
-// statusOf is how member t differs from g, its path in the tag (nil: none).
-func statusOf(g *GitFile, t *Member) report.Status {
-	if g == nil || t.Stray {
-		return report.OnlyInTarball
-	}
-	tarLink := t.GitMode == archive.GitModeSymlink
-	gitLink := g.Mode == 0o120000
-	switch {
-	case g.Mode == 0o160000 || tarLink != gitLink:
-		return report.TypeDiffers
-	case g.ID != t.ID:
-		return report.ContentDiffers
-	case g.Mode != t.GitMode:
-		return report.ModeDiffers
-	}
-	return ""
 }
 
 // progressAdder turns running totals into Progress.Add increments.
@@ -376,20 +336,26 @@ func (r *Result) count() {
 	s.Identical = r.identical
 	for rel, t := range r.Members {
 		g := r.Index.Get(rel)
-		t.Status = statusOf(g, t)
-		if g != nil && !t.Stray {
-			g.Seen = true
-		}
-		switch t.Status {
-		case report.OnlyInTarball:
+		if g == nil || t.Stray {
+			t.Status = report.OnlyInTarball
 			s.OnlyInTarball++
-		case report.TypeDiffers:
+			continue
+		}
+		g.Seen = true
+		tarLink := t.GitMode == archive.GitModeSymlink
+		gitLink := g.Mode == 0o120000
+		switch {
+		case g.Mode == 0o160000 || tarLink != gitLink:
+			t.Status = report.TypeDiffers
 			s.TypeDiffers++
-		case report.ContentDiffers:
+		case g.ID != t.ID:
+			t.Status = report.ContentDiffers
 			s.ContentDiffers++
-		case report.ModeDiffers:
+		case g.Mode != t.GitMode:
+			t.Status = report.ModeDiffers
 			s.ModeDiffers++
 		default:
+			t.Status = ""
 			s.Identical++
 		}
 	}

@@ -54,11 +54,6 @@ type Blobs interface {
 type Input struct {
 	// Compare is the comparison of the archive with the tag.
 	Compare *compare.Result
-	// Prescan, when set, is the build-script prescan the caller started
-	// while the archive streamed (autotools.FlowPrescan.Stream, fed by
-	// compare.Options.Kept); Explain gives it the classification order and
-	// closes it. Nil: Explain starts its own. The report is the same.
-	Prescan *autotools.FlowPrescan
 	// Blobs reads the tag's side of differing files.
 	Blobs Blobs
 	// ExportIgnore and ExportSubst are the paths with those git attributes.
@@ -197,10 +192,7 @@ func Explain(ctx context.Context, in Input) (*Result, error) {
 	x.startRules(rels)
 	// The build-script scans of the members at hand run ahead on the
 	// other cores while the members are classified in order.
-	pre := in.Prescan
-	if pre == nil {
-		pre = autotools.NewFlowPrescan(0)
-	}
+	pre := autotools.NewFlowPrescan(0)
 	for _, rel := range rels {
 		if t := x.cmp.Members[rel]; !t.Missing && !t.Stray && t.Type == archive.TypeRegular {
 			pre.Add(autotools.Input{Path: rel, Status: string(t.Status), Tarball: t.Content, TarballMode: t.GitMode})
