@@ -85,26 +85,26 @@ type pipeline struct {
 	serial bool
 }
 
-// stepNames names run's steps in an execution trace.
-var stepNames = [...]string{"1 tarball", "2 tag", "3 signatures", "4 index", "5 compare", "7 explain", "8 rebuild", "9 previous"}
-
 func (p *pipeline) run(ctx context.Context) (*report.Report, error) {
 	p.report = newReport(&p.o)
-	steps := []func(context.Context) error{
-		p.resolveTarball, // 1. the tarball: a local file, or downloaded into the cache
-		p.resolveTag,     // 2. the repository and the tag (inferred when not given)
-		p.signatures,     // 3. signatures: material gathered, then checked (verify/trust)
-		p.indexGit,       // 4. the tag's tree
-		p.compare,        // 5, 6. one pass over the archive against the tree (verify/compare)
-		p.explain,        // 7. every difference classified (verify/explain)
-		p.rebuild,        // 8. --rebuild: the generated files regenerated (verify/rebuild)
-		p.previous,       // 9. the previous release: drift and signers since (verify/history)
+	// Each step is a region of --exectrace's trace (bench/), under its name.
+	steps := []struct {
+		name string
+		run  func(context.Context) error
+	}{
+		{"1 tarball", p.resolveTarball}, // the tarball: a local file, or downloaded into the cache
+		{"2 tag", p.resolveTag},         // the repository and the tag (inferred when not given)
+		{"3 signatures", p.signatures},  // material gathered, then checked (verify/trust)
+		{"4 index", p.indexGit},         // the tag's tree
+		{"5 compare", p.compare},        // 5, 6. one pass over the archive against the tree (verify/compare)
+		{"7 explain", p.explain},        // every difference classified (verify/explain)
+		{"8 rebuild", p.rebuild},        // --rebuild: the generated files regenerated (verify/rebuild)
+		{"9 previous", p.previous},      // the previous release: drift and signers since (verify/history)
 	}
 	defer func() { p.ahead.stop(); p.attrs.stop() }()
-	for i, step := range steps {
-		// each step is a region of --exectrace's trace (bench/), named by its number
-		region := trace.StartRegion(ctx, stepNames[i])
-		err := step(ctx)
+	for _, step := range steps {
+		region := trace.StartRegion(ctx, step.name)
+		err := step.run(ctx)
 		region.End()
 		if err != nil {
 			return nil, err
