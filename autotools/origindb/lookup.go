@@ -255,26 +255,33 @@ func (db *DB) blobOf(j int) int {
 }
 
 func (db *DB) pathVersions(p int, project string, out []FileVersion) []FileVersion {
+	db.pathOrigins(p, func(j, b int) bool {
+		if o := db.origin(j); project == "" || o.Project == project {
+			out = append(out, FileVersion{BlobPrefix: hex.EncodeToString(db.prefix(b)), Origin: o})
+		}
+		return true
+	})
+	return out
+}
+
+// pathOrigins calls fn with each origin of path p that has a blob (its
+// index j and blob index b), until fn returns false; it reports whether
+// fn stopped the walk.
+func (db *DB) pathOrigins(p int, fn func(j, b int) bool) bool {
 	lo, hi := db.u32(db.pathOrig+4*p), db.u32(db.pathOrig+4*(p+1))
 	if lo > hi || hi > db.nOrigins {
-		return out
+		return false
 	}
 	for k := lo; k < hi; k++ {
 		j := db.u32(db.byPath + 4*k)
 		if j >= db.nOrigins {
 			continue
 		}
-		o := db.origin(j)
-		if project != "" && o.Project != project {
-			continue
+		if b := db.blobOf(j); b >= 0 && !fn(j, b) {
+			return true
 		}
-		b := db.blobOf(j)
-		if b < 0 {
-			continue
-		}
-		out = append(out, FileVersion{BlobPrefix: hex.EncodeToString(db.prefix(b)), Origin: o})
 	}
-	return out
+	return false
 }
 
 // VersionsOf returns every known version of one file of a project (its
@@ -352,19 +359,11 @@ type NameInfo struct {
 func (db *DB) AnyOrigin(base string, keep func(project, path string) bool) bool {
 	lo, hi := db.nameRange(path.Base(base))
 	for p := lo; p < hi; p++ {
-		olo, ohi := db.u32(db.pathOrig+4*p), db.u32(db.pathOrig+4*(p+1))
-		if olo > ohi || ohi > db.nOrigins {
-			continue
-		}
-		for k := olo; k < ohi; k++ {
-			j := db.u32(db.byPath + 4*k)
-			if j >= db.nOrigins || db.blobOf(j) < 0 {
-				continue
-			}
+		if db.pathOrigins(p, func(j, _ int) bool {
 			o := db.origins + j*originSize
-			if keep(db.projectName(int(db.data[o+4])), db.pathString(db.u32(o))) {
-				return true
-			}
+			return !keep(db.projectName(int(db.data[o+4])), db.pathString(db.u32(o)))
+		}) {
+			return true
 		}
 	}
 	return false
