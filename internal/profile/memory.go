@@ -8,6 +8,12 @@ import (
 // HeapSoftLimit is the Go runtime's soft memory limit SetMemoryDefaults sets.
 const HeapSoftLimit = 96 << 20
 
+// HugeHeapBytes is the heap address space ReserveHugeHeap maps for huge
+// pages: a GNU release's peak heap (bench/: 30-60 MiB), and below
+// HeapSoftLimit so that the freed reservation does not make the runtime
+// scavenge at once to get under the limit.
+const HugeHeapBytes = 64 << 20
+
 // SetMemoryDefaults tunes the garbage collector for tarcheck, unless GOGC
 // or GOMEMLIMIT say otherwise.
 //

@@ -1,0 +1,6 @@
+//go:build !linux
+
+package profile
+
+// ReserveHugeHeap does nothing outside Linux.
+func ReserveHugeHeap() {}
