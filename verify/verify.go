@@ -80,9 +80,12 @@ type pipeline struct {
 	releaseLibtool string
 	// ahead is the previous-release git work running in the background
 	// (nil when not started); serial starts none (tests compare both).
-	ahead  *previousAhead
-	attrs  *attributesAhead
-	serial bool
+	ahead *previousAhead
+	attrs *attributesAhead
+	// endBlobs ends the cat-file process the run's readers share
+	// (gitsrc.Repo.ShareBlobs), once the work in the background is over.
+	endBlobs func() error
+	serial   bool
 }
 
 func (p *pipeline) run(ctx context.Context) (*report.Report, error) {
@@ -101,7 +104,13 @@ func (p *pipeline) run(ctx context.Context) (*report.Report, error) {
 		{"8 rebuild", p.rebuild},        // --rebuild: the generated files regenerated (verify/rebuild)
 		{"9 previous", p.previous},      // the previous release: drift and signers since (verify/history)
 	}
-	defer func() { p.ahead.stop(); p.attrs.stop() }()
+	defer func() {
+		p.ahead.stop()
+		p.attrs.stop()
+		if p.endBlobs != nil {
+			_ = p.endBlobs()
+		}
+	}()
 	for _, step := range steps {
 		region := trace.StartRegion(ctx, step.name)
 		err := step.run(ctx)
@@ -151,6 +160,7 @@ func (p *pipeline) resolveTag(ctx context.Context) error {
 		return gitErr(err)
 	}
 	p.repo = repo
+	p.endBlobs = repo.ShareBlobs(ctx)
 	name := o.Sources.Tag
 	if name == "" {
 		if name, err = p.inferTag(ctx); err != nil {

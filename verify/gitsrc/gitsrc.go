@@ -120,6 +120,9 @@ type Repo struct {
 	format string
 	// tags caches tagCommits of a local repository (its refs do not change during a run).
 	tags map[string]string
+	// shared is the cat-file process all readers share, once ShareBlobs
+	// was called (twins share it too).
+	shared *sharedBlobs
 }
 
 // Tag is a resolved tag.
@@ -251,7 +254,7 @@ func (r *Repo) Twin() (twin *Repo, ok bool) {
 		return nil, false
 	}
 	return &Repo{Source: r.Source, GitDir: r.GitDir, opts: r.opts, git: r.git, local: true, format: r.format,
-		tags: r.tags, fetched: map[string]bool{}, treeTag: map[string]string{}}, true
+		tags: r.tags, fetched: map[string]bool{}, treeTag: map[string]string{}, shared: r.shared}, true
 }
 
 func (r *Repo) openLocal(ctx context.Context, dir string) (*Repo, error) {
@@ -847,6 +850,9 @@ type batchObject struct {
 // that CheckTagName has not passed) and returns one answer per name, with
 // the content of those whose want is true (capped at MaxObjectSize).
 func (r *Repo) readBatch(ctx context.Context, names []string, want []bool) ([]batchObject, error) {
+	if r.shared != nil {
+		return r.shared.readNames(names, want)
+	}
 	out := make([]batchObject, 0, len(names))
 	err := r.streamBatch(ctx, names, func(i int) bool { return want[i] }, func(_ int, o batchObject) error {
 		out = append(out, o)
@@ -1130,8 +1136,9 @@ func (r *Repo) missingBlobs(ctx context.Context, tree string, ids []string) ([]s
 	return missing, nil
 }
 
-// Blobs reads objects through one long-lived `git cat-file --batch` process.
-// It is not safe for concurrent use.
+// Blobs reads objects through one long-lived `git cat-file --batch` process,
+// its own or the repository's shared one (ShareBlobs). It is not safe for
+// concurrent use (a shared one is).
 type Blobs struct {
 	cmd   *exec.Cmd
 	in    io.WriteCloser
@@ -1139,10 +1146,29 @@ type Blobs struct {
 	errb  *limitedBuffer
 	max   int64
 	close sync.Once
+	// shared, when set, is the process this handle reads through; the
+	// fields above are unused and Close leaves the process running.
+	shared *sharedBlobs
 }
 
-// OpenBlobs starts the cat-file process. Close it when done.
+// ErrBlobsEnded is returned by a read through a shared cat-file process
+// after its run ended it.
+var ErrBlobsEnded = errors.New("git cat-file: the run's shared reader was ended")
+
+// OpenBlobs starts the cat-file process, or returns a handle on the
+// repository's shared one (ShareBlobs). Close it when done.
 func (r *Repo) OpenBlobs(ctx context.Context) (*Blobs, error) {
+	if r.shared != nil {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return &Blobs{shared: r.shared}, nil
+	}
+	return r.startBlobs(ctx)
+}
+
+// startBlobs starts a cat-file process of its own.
+func (r *Repo) startBlobs(ctx context.Context) (*Blobs, error) {
 	cmd := r.command(ctx, "cat-file", "--batch")
 	b := &Blobs{cmd: cmd, max: MaxObjectSize, errb: &limitedBuffer{buf: &bytes.Buffer{}, max: 64 << 10}}
 	cmd.Stderr = b.errb
@@ -1180,6 +1206,50 @@ func (b *Blobs) died(err error) error {
 // Read returns the content of object id. A blob absent from a partial cache
 // repository is fetched on demand by git (never when offline).
 func (b *Blobs) Read(id string) ([]byte, error) {
+	if b.shared != nil {
+		return b.shared.read(id)
+	}
+	return b.read(id)
+}
+
+// readName asks for one object by name (readBatch's names): its id and
+// type, and its content (capped at MaxObjectSize) when want; missing when
+// git has no such object or the name is ambiguous.
+func (b *Blobs) readName(name string, want bool) (batchObject, error) {
+	if name == "" || strings.ContainsAny(name, "\n\r") {
+		return batchObject{}, fmt.Errorf("cat-file: invalid object name %q", name)
+	}
+	if _, err := io.WriteString(b.in, name+"\n"); err != nil {
+		return batchObject{}, b.died(fmt.Errorf("cat-file: %w (%s)", err, b.errb.String()))
+	}
+	line, err := b.out.ReadSlice('\n')
+	if err != nil {
+		return batchObject{}, b.died(fmt.Errorf("cat-file: %w (%s)", err, b.errb.String()))
+	}
+	if l := strings.TrimSuffix(string(line), "\n"); strings.HasSuffix(l, " missing") || strings.HasSuffix(l, " ambiguous") {
+		return batchObject{missing: true}, nil
+	}
+	h, err := parseBatchHeader(line)
+	if err != nil {
+		return batchObject{}, b.died(err)
+	}
+	o := batchObject{id: h.id, typ: h.typ}
+	keep := int64(0)
+	if want {
+		keep = min(h.size, MaxObjectSize)
+		o.data = make([]byte, keep)
+		if _, err := io.ReadFull(b.out, o.data); err != nil {
+			return batchObject{}, b.died(fmt.Errorf("cat-file: reading %s: %w", h.id, err))
+		}
+	}
+	if _, err := b.out.Discard(int(h.size - keep + 1)); err != nil { // the rest and the LF
+		return batchObject{}, b.died(fmt.Errorf("cat-file: reading %s: %w", h.id, err))
+	}
+	return o, nil
+}
+
+// read is Read on a process of its own.
+func (b *Blobs) read(id string) ([]byte, error) {
 	if !isHexID(id) {
 		return nil, fmt.Errorf("cat-file: invalid object id %q", id)
 	}
@@ -1192,7 +1262,7 @@ func (b *Blobs) Read(id string) ([]byte, error) {
 	}
 	h, err := parseBatchHeader(line)
 	if err != nil {
-		return nil, err
+		return nil, b.died(err) // out of step: no later answer could be trusted
 	}
 	if h.missing {
 		if msg := b.errb.String(); msg != "" {
@@ -1210,7 +1280,7 @@ func (b *Blobs) Read(id string) ([]byte, error) {
 		return nil, b.died(fmt.Errorf("cat-file: reading %s: %w", id, err))
 	}
 	if _, err := b.out.Discard(int(size - keep + 1)); err != nil { // rest + trailing LF
-		return nil, fmt.Errorf("cat-file: reading %s: %w", id, err)
+		return nil, b.died(fmt.Errorf("cat-file: reading %s: %w", id, err))
 	}
 	if size > keep {
 		return buf, ErrObjectTooLarge
@@ -1243,8 +1313,11 @@ func parseBatchHeader(line []byte) (batchHeader, error) {
 	return batchHeader{id: f[0], typ: f[1], size: size}, nil
 }
 
-// Close stops the cat-file process.
+// Close stops the cat-file process (a shared one is left running).
 func (b *Blobs) Close() error {
+	if b.shared != nil {
+		return nil
+	}
 	var err error
 	b.close.Do(func() {
 		b.in.Close()

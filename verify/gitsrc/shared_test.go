@@ -1,0 +1,104 @@
+package gitsrc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// TestShareBlobs: with ShareBlobs, the tags a repository and its twin
+// resolve and the blobs their readers read, from many goroutines at once,
+// go through one cat-file process (counted by a git wrapper), with the
+// same answers as unshared; closing a handle leaves the process to the
+// others, and once the run ends it every read fails with ErrBlobsEnded.
+func TestShareBlobs(t *testing.T) {
+	requireTool(t, "git")
+	ctx := context.Background()
+	work := smallRepo(t)
+	real, err := Open(ctx, work, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := real.Resolve(ctx, "v1.2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	log := filepath.Join(dir, "git.log")
+	wrapper := filepath.Join(dir, "git")
+	script := fmt.Sprintf("#!/bin/sh\necho \"$*\" >>%q\nexec %q \"$@\"\n", log, real.git)
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(ctx, work, Options{Git: wrapper})
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := r.ShareBlobs(ctx)
+	got, err := r.Resolve(ctx, "v1.2")
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("shared Resolve = %+v, %v; unshared %+v", got, err, want)
+	}
+	if _, err := r.Resolve(ctx, "v9.9"); !errors.Is(err, ErrTagNotFound) {
+		t.Fatalf("shared Resolve of a missing tag: %v, want ErrTagNotFound", err)
+	}
+	tree := listTree(t, ctx, real, want.Tree)
+	twin, ok := r.Twin()
+	if !ok {
+		t.Fatal("no twin of a local repository")
+	}
+	var handles []*Blobs
+	for _, repo := range []*Repo{r, twin, r} {
+		b, err := repo.OpenBlobs(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		handles = append(handles, b)
+	}
+	if err := handles[2].Close(); err != nil {
+		t.Fatalf("closing a shared handle: %v", err)
+	}
+	files := map[string]string{"README": "hello 1.2\n", "src/main.c": "int main(void) { return 2; }\n"}
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for g := range 8 {
+		wg.Go(func() {
+			b := handles[g%2]
+			for i := range 40 {
+				p := "README"
+				if (g+i)%2 == 1 {
+					p = "src/main.c"
+				}
+				c, err := b.Read(tree[p].ID)
+				if err != nil || string(c) != files[p] {
+					errs <- fmt.Errorf("read %s = %q, %v", p, c, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if err := end(); err != nil {
+		t.Fatalf("ending the shared reader: %v", err)
+	}
+	if _, err := handles[1].Read(tree["README"].ID); !errors.Is(err, ErrBlobsEnded) {
+		t.Errorf("read after the end: %v, want ErrBlobsEnded", err)
+	}
+	out, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(out), "cat-file --batch"); n != 1 {
+		t.Errorf("%d cat-file processes started, want 1:\n%s", n, out)
+	}
+}
