@@ -1,14 +1,13 @@
 package profile
 
 import (
+	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"unsafe"
 )
-
-// madvHugepage is MADV_HUGEPAGE (not in package syscall).
-const madvHugepage = 14
 
 // hugePageBytes is the size of a transparent huge page on amd64 and arm64
 // with 4 KiB base pages; madvise needs the range aligned to it.
@@ -41,6 +40,37 @@ func ReserveHugeHeap() {
 	start := int((p+hugePageBytes-1)&^(hugePageBytes-1) - p)
 	end := int((p+uintptr(len(b)))&^(hugePageBytes-1) - p)
 	if start < end {
-		_ = syscall.Madvise(b[start:end], madvHugepage) // best effort: EINVAL where THP is not built in
+		_ = syscall.Madvise(b[start:end], syscall.MADV_HUGEPAGE) // best effort: EINVAL where THP is not built in
 	}
+}
+
+// HugePagesAt returns how many bytes of the mapping holding p the kernel
+// backs with transparent huge pages (AnonHugePages in /proc/self/smaps):
+// how the tests see that ReserveHugeHeap and the xz block buffers work,
+// where a count of page faults would be drowned by the race detector's
+// shadow memory.
+func HugePagesAt(p unsafe.Pointer) (int64, error) {
+	f, err := os.ReadFile("/proc/self/smaps")
+	if err != nil {
+		return 0, err
+	}
+	addr := uint64(uintptr(p))
+	in := false
+	for _, l := range strings.Split(string(f), "\n") {
+		fs := strings.Fields(l)
+		if len(fs) == 0 {
+			continue
+		}
+		if lo, hi, ok := strings.Cut(fs[0], "-"); ok && !strings.HasSuffix(fs[0], ":") {
+			a, errA := strconv.ParseUint(lo, 16, 64)
+			z, errZ := strconv.ParseUint(hi, 16, 64)
+			in = errA == nil && errZ == nil && addr >= a && addr < z
+			continue
+		}
+		if in && fs[0] == "AnonHugePages:" && len(fs) >= 2 {
+			kb, err := strconv.ParseInt(fs[1], 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, fmt.Errorf("no mapping holds %#x in /proc/self/smaps", addr)
 }

@@ -15,7 +15,7 @@ const xzParallelMemory = 64 << 20
 type blockBuffers struct {
 	size   int
 	mu     sync.Mutex
-	mapped [][]byte
+	mapped [][]byte // the mappings behind the buffers handed out
 }
 
 // get returns a new buffer of b.size bytes.
@@ -23,10 +23,10 @@ func (b *blockBuffers) get() []byte { return b.getN(b.size) }
 
 // getN returns a new buffer of n bytes.
 func (b *blockBuffers) getN(n int) []byte {
-	buf, mapped := allocBlockBuffer(n)
+	buf, mapping, mapped := allocBlockBuffer(n)
 	if mapped {
 		b.mu.Lock()
-		b.mapped = append(b.mapped, buf)
+		b.mapped = append(b.mapped, mapping)
 		b.mu.Unlock()
 	}
 	return buf

@@ -4,6 +4,6 @@ package archive
 
 // allocBlockBuffer allocates on the heap where anonymous mappings are
 // not available.
-func allocBlockBuffer(n int) (buf []byte, mapped bool) { return make([]byte, n), false }
+func allocBlockBuffer(n int) (buf, mapping []byte, mapped bool) { return make([]byte, n), nil, false }
 
 func freeBlockBuffer([]byte) {}
