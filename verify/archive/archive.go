@@ -177,8 +177,11 @@ type Entry struct {
 	LinkTarget string
 	// Content is the full content when Size <= Options.KeepBytes (for a
 	// symlink, the target), else nil. It is nil for hard links and
-	// directories. Valid only during the callback.
+	// directories. Valid only during the callback, unless Owned.
 	Content []byte
+	// Owned is true when Content is a buffer of its own that the callback
+	// may keep (Options.Owned).
+	Owned bool
 }
 
 // Hazard kinds. A hazard is recorded, never acted upon.
@@ -372,6 +375,12 @@ type Options struct {
 	// It must return quickly. For zip the value is an estimate from the
 	// member sizes.
 	Progress func(compressedBytesRead int64)
+	// Owned, when set, is asked before a regular member's content is read
+	// (with the member's path as stored) whether the callback will keep
+	// it; if so the content is read into a buffer of its own that the
+	// callback may retain (Entry.Owned) rather than into the one reused
+	// for every member, which it would have to copy.
+	Owned func(path string) bool
 	// ObjectFormat is the git object format blob ids are computed in:
 	// "" or "sha1" (Entry.BlobID), or "sha256" (Entry.BlobID256, see
 	// Entry.BlobID) for repositories with extensions.objectFormat=sha256.

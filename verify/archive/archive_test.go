@@ -575,3 +575,43 @@ func TestWalkBytes(t *testing.T) {
 		t.Error("no error for no bytes")
 	}
 }
+
+// TestOwnedContent: the members Options.Owned names come in buffers of
+// their own, which the callback keeps intact after the walk has read
+// other members (into its reused buffer, Owned false); a member over
+// KeepBytes has no content either way. For every format.
+func TestOwnedContent(t *testing.T) {
+	for _, format := range allFormats {
+		data := standardArchive(t, format)
+		want := map[string]string{"root/README": "hello\n", "root/run.sh": "#!/bin/sh\necho hi\n"}
+		kept := map[string][]byte{}
+		_, err := WalkBytes(context.Background(), data, Options{Owned: func(p string) bool {
+			return p != "root/empty" && p != "root/bad-\xff\xfe-name"
+		}}, func(e *Entry) error {
+			switch {
+			case e.Type != TypeRegular:
+			case e.Content == nil:
+				if e.Owned {
+					t.Errorf("%s: %s owned without content", format, e.Path)
+				}
+			case e.Path == "root/empty" || e.Path == "root/bad-\xff\xfe-name":
+				if e.Owned {
+					t.Errorf("%s: %s owned, but Owned said no", format, e.Path)
+				}
+			case !e.Owned:
+				t.Errorf("%s: %s not owned, but Owned said yes", format, e.Path)
+			default:
+				kept[e.Path] = e.Content
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for p, w := range want {
+			if string(kept[p]) != w {
+				t.Errorf("%s: kept %s = %q after the walk, want %q", format, p, kept[p], w)
+			}
+		}
+	}
+}

@@ -31,6 +31,7 @@ type pendingLink struct {
 type walker struct {
 	lim   Limits
 	keep  int64
+	owned func(string) bool // Options.Owned
 	fn    func(*Entry) error
 	res   *Result
 	entry Entry
@@ -81,6 +82,7 @@ func newWalker(opts Options, res *Result, fn func(*Entry) error) *walker {
 		full:     full,
 		lim:      opts.Limits.withDefaults(),
 		keep:     keep,
+		owned:    opts.Owned,
 		fn:       fn,
 		res:      res,
 		h:        h,
@@ -165,7 +167,15 @@ func (w *walker) hashContent(e *Entry, r io.Reader, size int64) error {
 	w.hdr = strconv.AppendInt(w.hdr, size, 10)
 	w.hdr = append(w.hdr, 0)
 	w.h.Write(w.hdr)
-	if size <= w.keep {
+	e.Owned = false
+	if size <= w.keep && w.owned != nil && w.owned(e.Path) {
+		b := make([]byte, size)
+		if _, err := io.ReadFull(r, b); err != nil {
+			return truncated(err)
+		}
+		w.h.Write(b)
+		e.Content, e.Owned = b, true
+	} else if size <= w.keep {
 		if int64(cap(w.keepBuf)) < size {
 			w.keepBuf = make([]byte, size, min(w.keep, max(size, 2*int64(cap(w.keepBuf)), 64<<10)))
 		}

@@ -234,6 +234,9 @@ func (r *Result) walk(ctx context.Context, root string, rootKnown bool) (*archiv
 	var kept int64
 	aopts := ArchiveOptions(r.Index, r.opts.Limits, r.opts.KeepBytes)
 	aopts.ObjectFormat = r.opts.ObjectFormat
+	// A member the tag lacks is kept whatever its bytes (member): read it
+	// into a buffer of its own rather than copy it from the walk's.
+	aopts.Owned = func(name string) bool { return r.Index.Get(MemberKey(r.Root, name)) == nil }
 	if pr := r.opts.Progress; pr != nil {
 		pr.Start("archive", r.opts.Size)
 		defer pr.Done()
@@ -291,7 +294,10 @@ func (r *Result) member(e *archive.Entry, kept *int64) int64 {
 	// Differs (or only in the tarball): keep content for classification.
 	if e.Content != nil {
 		if *kept+delta+int64(len(e.Content)) <= maxKeptTotal {
-			t.Content = bytes.Clone(e.Content)
+			t.Content = e.Content
+			if !e.Owned {
+				t.Content = bytes.Clone(e.Content)
+			}
 			delta += int64(len(e.Content))
 		} else {
 			t.Missing = true
