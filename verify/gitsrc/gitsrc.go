@@ -850,9 +850,6 @@ type batchObject struct {
 // that CheckTagName has not passed) and returns one answer per name, with
 // the content of those whose want is true (capped at MaxObjectSize).
 func (r *Repo) readBatch(ctx context.Context, names []string, want []bool) ([]batchObject, error) {
-	if r.shared != nil {
-		return r.shared.readNames(names, want)
-	}
 	out := make([]batchObject, 0, len(names))
 	err := r.streamBatch(ctx, names, func(i int) bool { return want[i] }, func(_ int, o batchObject) error {
 		out = append(out, o)
@@ -868,6 +865,9 @@ func (r *Repo) readBatch(ctx context.Context, names []string, want []bool) ([]ba
 // names are all written at once: no round trip per object); an error from
 // fn stops the reading and is returned.
 func (r *Repo) streamBatch(ctx context.Context, names []string, want func(int) bool, fn func(int, batchObject) error) error {
+	if r.shared != nil {
+		return r.shared.readNames(names, want, fn)
+	}
 	var in bytes.Buffer
 	for _, n := range names {
 		if n == "" || strings.ContainsAny(n, "\n\r") {
@@ -1212,16 +1212,50 @@ func (b *Blobs) Read(id string) ([]byte, error) {
 	return b.read(id)
 }
 
-// readName asks for one object by name (readBatch's names): its id and
-// type, and its content (capped at MaxObjectSize) when want; missing when
-// git has no such object or the name is ambiguous.
-func (b *Blobs) readName(name string, want bool) (batchObject, error) {
-	if name == "" || strings.ContainsAny(name, "\n\r") {
-		return batchObject{}, fmt.Errorf("cat-file: invalid object name %q", name)
+// namesPerWrite is how many names readNames writes to cat-file at once
+// before reading their answers: few enough that the write never fills the
+// pipe (64 KiB; a sha256 name is 65 bytes) and so never waits for git,
+// which may be waiting for its answers to be read.
+const namesPerWrite = 256
+
+// readNames asks about names (readBatch's: object names or revision
+// expressions) in writes of namesPerWrite, calling fn with each answer in
+// order: the id and type, the content (capped at MaxObjectSize) when
+// want(i), or missing when git has no such object or the name is
+// ambiguous. An error from fn ends the reading once the answers already
+// asked for are read (the stream stays in step) and is returned.
+func (b *Blobs) readNames(names []string, want func(int) bool, fn func(int, batchObject) error) error {
+	var req strings.Builder
+	var fnErr error
+	for lo := 0; lo < len(names) && fnErr == nil; lo += namesPerWrite {
+		hi := min(lo+namesPerWrite, len(names))
+		req.Reset()
+		for _, n := range names[lo:hi] {
+			if n == "" || strings.ContainsAny(n, "\n\r") {
+				return fmt.Errorf("cat-file: invalid object name %q", n)
+			}
+			req.WriteString(n)
+			req.WriteByte('\n')
+		}
+		if _, err := io.WriteString(b.in, req.String()); err != nil {
+			return b.died(fmt.Errorf("cat-file: %w (%s)", err, b.errb.String()))
+		}
+		for i := lo; i < hi; i++ {
+			o, err := b.answer(fnErr == nil && want(i))
+			if err != nil {
+				return err
+			}
+			if fnErr == nil {
+				fnErr = fn(i, o)
+			}
+		}
 	}
-	if _, err := io.WriteString(b.in, name+"\n"); err != nil {
-		return batchObject{}, b.died(fmt.Errorf("cat-file: %w (%s)", err, b.errb.String()))
-	}
+	return fnErr
+}
+
+// answer reads the answer to one name readNames wrote, with the content
+// when want.
+func (b *Blobs) answer(want bool) (batchObject, error) {
 	line, err := b.out.ReadSlice('\n')
 	if err != nil {
 		return batchObject{}, b.died(fmt.Errorf("cat-file: %w (%s)", err, b.errb.String()))

@@ -22,7 +22,7 @@ type sharedBlobs struct {
 }
 
 // ShareBlobs makes every reader of a local repository r and of its later
-// twins (OpenBlobs and Resolve) share one cat-file process, started on
+// twins (OpenBlobs, Resolve, Log's commits) share one cat-file process, started on
 // first use with ctx and ended by the returned function (which waits for
 // it: call it once the readers are done). A remote repository's cache
 // gains refs and packs as tags are fetched during the run: its readers
@@ -57,23 +57,15 @@ func (s *sharedBlobs) read(id string) ([]byte, error) {
 	return b.read(id)
 }
 
-// readNames is readBatch through the shared process.
-func (s *sharedBlobs) readNames(names []string, want []bool) ([]batchObject, error) {
+// readNames is streamBatch through the shared process.
+func (s *sharedBlobs) readNames(names []string, want func(int) bool, fn func(int, batchObject) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b, err := s.get()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out := make([]batchObject, 0, len(names))
-	for i, n := range names {
-		o, err := b.readName(n, want[i])
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, nil
+	return b.readNames(names, want, fn)
 }
 
 // close ends the process (stdin closed, waited for).

@@ -13,7 +13,8 @@ import (
 )
 
 // TestShareBlobs: with ShareBlobs, the tags a repository and its twin
-// resolve and the blobs their readers read, from many goroutines at once,
+// resolve, the commits of its log and the blobs their readers read, from
+// many goroutines at once,
 // go through one cat-file process (counted by a git wrapper), with the
 // same answers as unshared; closing a handle leaves the process to the
 // others, and once the run ends it every read fails with ErrBlobsEnded.
@@ -47,6 +48,18 @@ func TestShareBlobs(t *testing.T) {
 	}
 	if _, err := r.Resolve(ctx, "v9.9"); !errors.Is(err, ErrTagNotFound) {
 		t.Fatalf("shared Resolve of a missing tag: %v, want ErrTagNotFound", err)
+	}
+	first, err := real.Resolve(ctx, "v1.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLog, err := real.Log(ctx, first.Commit, want.Commit, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotLog, err := r.Log(ctx, first.Commit, want.Commit, nil)
+	if err != nil || len(gotLog) != 2 || !reflect.DeepEqual(gotLog, wantLog) {
+		t.Fatalf("shared Log = %+v, %v; unshared %+v", gotLog, err, wantLog)
 	}
 	tree := listTree(t, ctx, real, want.Tree)
 	twin, ok := r.Twin()
@@ -100,5 +113,70 @@ func TestShareBlobs(t *testing.T) {
 	}
 	if n := strings.Count(string(out), "cat-file --batch"); n != 1 {
 		t.Errorf("%d cat-file processes started, want 1:\n%s", n, out)
+	}
+}
+
+// TestSharedReadNamesInStep: 600 names through the shared process (three
+// writes of namesPerWrite), present and missing ones mixed, come back in
+// order; an error from the callback stops the reading and leaves the
+// process in step for the next reader.
+func TestSharedReadNamesInStep(t *testing.T) {
+	requireTool(t, "git")
+	ctx := context.Background()
+	work := smallRepo(t)
+	r, err := Open(ctx, work, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.ShareBlobs(ctx)()
+	tag, err := r.Resolve(ctx, "v1.2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree := listTree(t, ctx, r, tag.Tree)
+	readme, main := tree["README"].ID, tree["src/main.c"].ID
+	names := make([]string, 600)
+	for i := range names {
+		switch i % 3 {
+		case 0:
+			names[i] = readme
+		case 1:
+			names[i] = main
+		default:
+			names[i] = strings.Repeat("0", 40)
+		}
+	}
+	n := 0
+	err = r.streamBatch(ctx, names, func(i int) bool { return i%3 == 0 }, func(i int, o batchObject) error {
+		n++
+		switch {
+		case i%3 == 0 && (o.id != readme || string(o.data) != "hello 1.2\n"):
+			return fmt.Errorf("answer %d: %+v, want README", i, o)
+		case i%3 == 1 && (o.id != main || o.data != nil):
+			return fmt.Errorf("answer %d: %+v, want src/main.c without content", i, o)
+		case i%3 == 2 && !o.missing:
+			return fmt.Errorf("answer %d: %+v, want missing", i, o)
+		}
+		return nil
+	})
+	if err != nil || n != len(names) {
+		t.Fatalf("%d answers, %v", n, err)
+	}
+	stop := errors.New("enough")
+	err = r.streamBatch(ctx, names, func(int) bool { return true }, func(i int, o batchObject) error {
+		if i == 10 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) {
+		t.Fatalf("callback error: %v, want it returned", err)
+	}
+	b, err := r.OpenBlobs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := b.Read(main); err != nil || string(c) != "int main(void) { return 2; }\n" {
+		t.Fatalf("read after a stopped batch = %q, %v", c, err)
 	}
 }
