@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/tarcheck/tarcheck/verify/compare"
 	"github.com/tarcheck/tarcheck/verify/explain"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
 	"github.com/tarcheck/tarcheck/verify/history"
@@ -185,4 +186,44 @@ func readDriftGitConcurrently(ctx context.Context, repo *gitsrc.Repo, prev, tag 
 		return driftGit{}, err
 	}
 	return g, nil
+}
+
+// indexAhead is the tag's tree listed (step 4's git ls-tree) while the
+// signatures are checked (step 3), on a twin of a local repository:
+// two independent waits, one on git and one on the CPU, side by side.
+// Step 4 takes the result, so an error still surfaces there, after the
+// signatures' own.
+type indexAhead struct {
+	done   chan struct{}
+	format string
+	idx    *compare.Index
+	err    error
+}
+
+// startIndexAhead lists the tree in the background once the tag is
+// resolved, when the repository allows it.
+func (p *pipeline) startIndexAhead(ctx context.Context) {
+	if p.serial {
+		return
+	}
+	repo, ok := p.repo.Twin()
+	if !ok {
+		return
+	}
+	a := &indexAhead{done: make(chan struct{})}
+	tag := p.tag
+	go func() {
+		defer close(a.done)
+		a.format, a.idx, a.err = listTag(ctx, repo, tag)
+	}()
+	p.index = a
+}
+
+// wait returns the finished listing, nil when none was started.
+func (a *indexAhead) wait() *indexAhead {
+	if a == nil {
+		return nil
+	}
+	<-a.done
+	return a
 }

@@ -12,8 +12,9 @@ import (
 )
 
 // TestAheadSameReport: the previous-release analysis whose git work runs
-// while the archive streams, and the .gitattributes read into an index
-// meanwhile, give the report the serial pipeline gives, field for field:
+// while the archive streams, the .gitattributes read into an index
+// meanwhile, and the tag's tree listed while the signatures are checked,
+// give the report the serial pipeline gives, field for field:
 // with the previous release, its drift (a build file and a binary changed,
 // the commits between, the earlier release's history of the build file)
 // and the export-ignore'd and export-subst'd files explained.

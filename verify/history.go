@@ -366,7 +366,7 @@ func (p *pipeline) tarballDrift(ctx context.Context, prev *gitsrc.Tag) ([]string
 		}
 		file = f.Path
 	}
-	idx, err := p.treeIndex(ctx, prev)
+	idx, err := treeIndex(ctx, p.repo, prev)
 	if err != nil {
 		return nil, nil, "", err
 	}

@@ -82,6 +82,7 @@ type pipeline struct {
 	// (nil when not started); serial starts none (tests compare both).
 	ahead *previousAhead
 	attrs *attributesAhead
+	index *indexAhead
 	// endBlobs ends the cat-file process the run's readers share
 	// (gitsrc.Repo.ShareBlobs), once the work in the background is over.
 	endBlobs func() error
@@ -105,6 +106,7 @@ func (p *pipeline) run(ctx context.Context) (*report.Report, error) {
 		{"9 previous", p.previous},      // the previous release: drift and signers since (verify/history)
 	}
 	defer func() {
+		p.index.wait()
 		p.ahead.stop()
 		p.attrs.stop()
 		if p.endBlobs != nil {
@@ -187,6 +189,7 @@ func (p *pipeline) resolveTag(ctx context.Context) error {
 	if !tag.CommitTime.IsZero() {
 		r.Git.CommitTime = tag.CommitTime.Format(time.RFC3339)
 	}
+	p.startIndexAhead(ctx)    // step 4's git ls-tree, while step 3 checks the signatures
 	p.startPreviousAhead(ctx) // step 9's git work, while the archive streams
 	return nil
 }
@@ -284,15 +287,18 @@ func (p *pipeline) onDownload(done, total int64) {
 
 // indexGit lists the tag's tree.
 func (p *pipeline) indexGit(ctx context.Context) error {
-	format, err := p.repo.ObjectFormat(ctx)
-	if err != nil {
-		return gitErr(err)
+	var format string
+	var idx *compare.Index
+	var err error
+	if a := p.index.wait(); a != nil {
+		format, idx, err = a.format, a.idx, a.err
+	} else {
+		format, idx, err = listTag(ctx, p.repo, p.tag)
 	}
-	p.format = format
-	idx, err := p.treeIndex(ctx, p.tag)
 	if err != nil {
 		return err
 	}
+	p.format = format
 	p.git = idx
 	p.report.Summary.GitFiles = p.git.Len()
 	p.allowedSignersNote()
@@ -300,12 +306,23 @@ func (p *pipeline) indexGit(ctx context.Context) error {
 	return nil
 }
 
+// listTag is step 4's git work: the repository's object format and the
+// tag's tree as a comparison index.
+func listTag(ctx context.Context, repo *gitsrc.Repo, tag *gitsrc.Tag) (string, *compare.Index, error) {
+	format, err := repo.ObjectFormat(ctx)
+	if err != nil {
+		return "", nil, gitErr(err)
+	}
+	idx, err := treeIndex(ctx, repo, tag)
+	return format, idx, err
+}
+
 // treeIndex lists the tree of tag into a comparison index. The index holds
 // the first 20 bytes of an id: all of a sha1 id, a prefix of a sha256 one
 // (the archive side computes the same).
-func (p *pipeline) treeIndex(ctx context.Context, tag *gitsrc.Tag) (*compare.Index, error) {
+func treeIndex(ctx context.Context, repo *gitsrc.Repo, tag *gitsrc.Tag) (*compare.Index, error) {
 	idx := compare.NewIndex()
-	err := p.repo.ListTree(ctx, tag.Tree, func(e gitsrc.TreeEntry) error {
+	err := repo.ListTree(ctx, tag.Tree, func(e gitsrc.TreeEntry) error {
 		var id [20]byte
 		if len(e.ID) != 40 && len(e.ID) != 64 {
 			return fmt.Errorf("ls-tree: bad object id %q", e.ID)
