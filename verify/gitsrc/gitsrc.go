@@ -842,6 +842,7 @@ func (r *Repo) noteFormat(id string) {
 type batchObject struct {
 	id, typ string
 	missing bool
+	size    int64  // the object's size (data holds at most MaxObjectSize of it)
 	data    []byte // the content, when asked for
 }
 
@@ -1267,7 +1268,7 @@ func (b *Blobs) answer(want bool) (batchObject, error) {
 	if err != nil {
 		return batchObject{}, b.died(err)
 	}
-	o := batchObject{id: h.id, typ: h.typ}
+	o := batchObject{id: h.id, typ: h.typ, size: h.size}
 	keep := int64(0)
 	if want {
 		keep = min(h.size, MaxObjectSize)
@@ -1280,6 +1281,34 @@ func (b *Blobs) answer(want bool) (batchObject, error) {
 		return batchObject{}, b.died(fmt.Errorf("cat-file: reading %s: %w", h.id, err))
 	}
 	return o, nil
+}
+
+// ReadMany reads the objects ids in order and calls fn with each one's
+// content, or Read's error for it (a missing object, ErrObjectTooLarge with
+// the first MaxObjectSize bytes): what Read would give, but the requests
+// go to cat-file many at a write (readNames), with no round trip per
+// object; fifteen thousand fuzzing inputs took two seconds one by one. An
+// error from fn stops the reading and is returned; so does the process's.
+func (b *Blobs) ReadMany(ids []string, fn func(i int, content []byte, err error) error) error {
+	for _, id := range ids {
+		if !isHexID(id) {
+			return fmt.Errorf("cat-file: invalid object id %q", id)
+		}
+	}
+	each := func(i int, o batchObject) error {
+		switch {
+		case o.missing:
+			return fn(i, nil, fmt.Errorf("cat-file: object %s missing", ids[i]))
+		case o.size > int64(len(o.data)):
+			return fn(i, o.data, ErrObjectTooLarge)
+		}
+		return fn(i, o.data, nil)
+	}
+	all := func(int) bool { return true }
+	if b.shared != nil {
+		return b.shared.readNames(ids, all, each)
+	}
+	return b.readNames(ids, all, each)
 }
 
 // read is Read on a process of its own.

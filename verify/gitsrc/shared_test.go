@@ -180,3 +180,53 @@ func TestSharedReadNamesInStep(t *testing.T) {
 		t.Fatalf("read after a stopped batch = %q, %v", c, err)
 	}
 }
+
+// TestReadMany: ReadMany gives, object for object, what Read gives (the
+// content, a missing object's error), on a process of its own and through
+// the shared one, stops at the callback's error with the process in step,
+// and refuses a name that is no object id.
+func TestReadMany(t *testing.T) {
+	requireTool(t, "git")
+	ctx := context.Background()
+	work := smallRepo(t)
+	for _, shared := range []bool{false, true} {
+		r, err := Open(ctx, work, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if shared {
+			defer r.ShareBlobs(ctx)()
+		}
+		tag, err := r.Resolve(ctx, "v1.2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tree := listTree(t, ctx, r, tag.Tree)
+		b, err := r.OpenBlobs(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := []string{tree["README"].ID, strings.Repeat("0", 40), tree["docs/manual.txt"].ID, tree["src/main.c"].ID}
+		var got []string
+		err = b.ReadMany(ids, func(i int, c []byte, err error) error {
+			got = append(got, fmt.Sprintf("%d:%d:%v", i, len(c), err != nil))
+			return nil
+		})
+		want := []string{"0:10:false", "1:0:true", fmt.Sprintf("2:%d:false", len(strings.Repeat("manual 1.2\n", 100))), "3:29:false"}
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("shared %v: ReadMany = %v, %v; want %v", shared, got, err, want)
+		}
+		stop := errors.New("stop")
+		n := 0
+		if err := b.ReadMany(ids, func(int, []byte, error) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
+			t.Errorf("shared %v: callback error: %v after %d calls", shared, err, n)
+		}
+		if c, err := b.Read(tree["README"].ID); err != nil || string(c) != "hello 1.2\n" {
+			t.Errorf("shared %v: read after ReadMany = %q, %v", shared, c, err)
+		}
+		if err := b.ReadMany([]string{"HEAD"}, func(int, []byte, error) error { return nil }); err == nil {
+			t.Errorf("shared %v: ReadMany took a name that is no object id", shared)
+		}
+		b.Close()
+	}
+}

@@ -17,6 +17,13 @@ type BlobReader interface {
 	Read(id string) ([]byte, error)
 }
 
+// ManyReader is a BlobReader that also reads many objects in one go, in
+// order (*gitsrc.Blobs implements it): content and error per object as
+// Read gives them.
+type ManyReader interface {
+	ReadMany(ids []string, fn func(i int, content []byte, err error) error) error
+}
+
 // MaxReferrerSize is the largest test or build file searched for
 // references to binary files.
 const MaxReferrerSize = limits.HistoryMaxReferrerSize

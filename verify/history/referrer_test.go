@@ -6,6 +6,8 @@ import (
 	"path"
 	"strings"
 	"testing"
+
+	"github.com/tarcheck/tarcheck/verify/gitsrc"
 )
 
 // checkIndexedSameAsSearch fails when the word index of content decides
@@ -103,4 +105,62 @@ func BenchmarkDriftNames(b *testing.B) {
 			}
 		}
 	})
+}
+
+// mapBlobs is a BlobReader over a map of id to content.
+type mapBlobs map[string][]byte
+
+func (m mapBlobs) Read(id string) ([]byte, error) {
+	c, ok := m[id]
+	if !ok {
+		return nil, fmt.Errorf("object %s missing", id)
+	}
+	return c, nil
+}
+
+// manyBlobs is mapBlobs reading many at once (ManyReader), failing after
+// failAfter objects (0: never) as a dead git process would.
+type manyBlobs struct {
+	mapBlobs
+	failAfter int
+}
+
+func (m manyBlobs) ReadMany(ids []string, fn func(int, []byte, error) error) error {
+	for i, id := range ids {
+		if m.failAfter > 0 && i == m.failAfter {
+			return fmt.Errorf("cat-file died")
+		}
+		c, err := m.Read(id)
+		if err := fn(i, c, err); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TestLoadReferrersMany: a reader that reads many objects at once loads
+// the referrers one-by-one reading loads (a missing object and one over
+// MaxReferrerSize unread, a file that is no referrer skipped); when it
+// dies midway, the files after it are unread.
+func TestLoadReferrersMany(t *testing.T) {
+	blobs := mapBlobs{"1": []byte("check: data.bin\n"), "2": []byte("x"), "4": make([]byte, MaxReferrerSize+1), "5": []byte("*.xz\n")}
+	tree := []gitsrc.TreeEntry{
+		{Path: "Makefile.am", Type: "blob", Mode: 0o100644, ID: "1"},
+		{Path: "src/main.c", Type: "blob", Mode: 0o100644, ID: "2"},
+		{Path: "tests/gone.sh", Type: "blob", Mode: 0o100644, ID: "3"},
+		{Path: "tests/huge.sh", Type: "blob", Mode: 0o100644, ID: "4"},
+		{Path: "tests/run.sh", Type: "blob", Mode: 0o100755, ID: "5"},
+	}
+	one, unreadOne := loadReferrers(tree, blobs, nil)
+	many, unreadMany := loadReferrers(tree, manyBlobs{mapBlobs: blobs}, nil)
+	if fmt.Sprint(one, unreadOne) != fmt.Sprint(many, unreadMany) {
+		t.Fatalf("one by one %v %v, many %v %v", one, unreadOne, many, unreadMany)
+	}
+	if len(many) != 2 || many[0].path != "Makefile.am" || many[1].path != "tests/run.sh" || strings.Join(unreadMany, " ") != "tests/gone.sh tests/huge.sh" {
+		t.Fatalf("referrers %v, unread %v", many, unreadMany)
+	}
+	dead, unread := loadReferrers(tree, manyBlobs{mapBlobs: blobs, failAfter: 1}, nil)
+	if len(dead) != 1 || strings.Join(unread, " ") != "tests/gone.sh tests/huge.sh tests/run.sh" {
+		t.Fatalf("reader dying after one object: referrers %v, unread %v", dead, unread)
+	}
 }
