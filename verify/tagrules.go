@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 
@@ -47,7 +48,7 @@ func (p *pipeline) tagRules(blobs *gitsrc.Blobs) func(context.Context, []explain
 			p.o.logf("tag rules: %v", err)
 			return nil
 		}
-		tag.Read = blobReader(p.git, own)
+		tag.Read, tag.ReadMany = blobReader(p.git, own), blobReadMany(p.git, own)
 		done := make(chan map[string]*report.Origin, 1)
 		go func() {
 			defer own.Close()
@@ -66,6 +67,43 @@ func (p *pipeline) tagRules(blobs *gitsrc.Blobs) func(context.Context, []explain
 			done <- proofs
 		}()
 		return func() map[string]*report.Origin { return <-done }
+	}
+}
+
+// blobReadMany reads the tag's regular files through blobs in one go
+// (tagrules.Tag.ReadMany); a path that is no regular file of the tag is
+// not read (ok false).
+func blobReadMany(idx *compare.Index, blobs *gitsrc.Blobs) func([]string, func(int, []byte, bool) bool) {
+	return func(paths []string, fn func(int, []byte, bool) bool) {
+		var ids []string
+		var at []int // at[k]: the index in paths of ids[k]
+		for i, path := range paths {
+			if g := idx.Get(path); g != nil && g.Mode != 0o160000 && g.Mode != 0o120000 {
+				ids, at = append(ids, g.HexID()), append(at, i)
+			}
+		}
+		next := 0 // the next path fn is called for
+		stopped := errors.New("stopped")
+		err := blobs.ReadMany(ids, func(k int, c []byte, err error) error {
+			for ; next < at[k]; next++ {
+				if !fn(next, nil, false) {
+					return stopped
+				}
+			}
+			next++
+			if !fn(at[k], c, err == nil && c != nil) {
+				return stopped
+			}
+			return nil
+		})
+		if err != nil {
+			return
+		}
+		for ; next < len(paths); next++ {
+			if !fn(next, nil, false) {
+				return
+			}
+		}
 	}
 }
 

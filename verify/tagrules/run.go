@@ -275,22 +275,31 @@ func (t *tree) writeTar(root *os.Root, files []string, in Input) error {
 		return err
 	}
 	var total int64
-	for _, p := range files {
-		c, ok := t.tag.Read(p)
-		if !ok {
-			continue
-		}
+	var werr error
+	// write adds one file; false once the export is full or failed.
+	write := func(p string, c []byte) bool {
 		if total += int64(len(c)); total > maxExportBytes {
-			break
+			return false
 		}
 		mode := int64(0o644)
 		if in.Executable != nil && in.Executable(p) {
 			mode = 0o755
 		}
-		if err := add(p, c, mode); err != nil {
-			f.Close()
-			return err
+		werr = add(p, c, mode)
+		return werr == nil
+	}
+	if t.tag.ReadMany != nil {
+		t.tag.ReadMany(files, func(i int, c []byte, ok bool) bool { return !ok || write(files[i], c) })
+	} else {
+		for _, p := range files {
+			if c, ok := t.tag.Read(p); ok && !write(p, c) {
+				break
+			}
 		}
+	}
+	if werr != nil {
+		f.Close()
+		return werr
 	}
 	var order []string
 	for _, j := range in.Jobs {

@@ -289,3 +289,68 @@ func TestRunCache(t *testing.T) {
 		t.Errorf("cache holds %d files, want one per key with a reproduced job (2)", len(ents))
 	}
 }
+
+// TestExportReadMany: with Tag.ReadMany the rules' files are exported in
+// one call of it, none through Read, into the same export.tar as file by
+// file; a file it cannot read is left out as Read's failure leaves it.
+func TestExportReadMany(t *testing.T) {
+	tag := memTag{
+		"src/Makefile.am": "codes.h: codes.in mkcodes.awk\n\t$(AWK) -f $(srcdir)/mkcodes.awk $(srcdir)/codes.in > $@\n",
+		"src/codes.in":    "E_ONE 1\n",
+		"src/mkcodes.awk": "{ print }\n",
+		"src/gone.txt":    "",
+	}
+	export := func(many bool) ([]byte, int, int) {
+		base := tag.tag()
+		reads, calls := 0, 0
+		tg := Tag{Files: base.Files, Read: func(p string) ([]byte, bool) {
+			reads++
+			if p == "src/gone.txt" {
+				return nil, false
+			}
+			return base.Read(p)
+		}}
+		jobs := Plan(tg, []Candidate{cand("src/codes.h", "E_ONE 1\n")})
+		if len(jobs) != 1 {
+			t.Fatalf("jobs %+v", jobs)
+		}
+		reads = 0
+		if many {
+			tg.ReadMany = func(paths []string, fn func(int, []byte, bool) bool) {
+				calls++
+				for i, p := range paths {
+					c, ok := base.Read(p)
+					if !fn(i, c, ok && p != "src/gone.txt") {
+						return
+					}
+				}
+			}
+		}
+		tr := newTree(tg)
+		dir := t.TempDir()
+		root, err := os.OpenRoot(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer root.Close()
+		if err := tr.writeTar(root, tr.exportSet(jobs), Input{Tag: tg, Jobs: jobs}); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(dir + "/export.tar")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b, reads, calls
+	}
+	one, reads, _ := export(false)
+	many, readsMany, calls := export(true)
+	if reads == 0 || readsMany != 0 || calls != 1 {
+		t.Fatalf("Read called %d times without ReadMany, %d with; ReadMany %d times", reads, readsMany, calls)
+	}
+	if string(one) != string(many) {
+		t.Fatalf("export.tar differs: %d bytes file by file, %d with ReadMany", len(one), len(many))
+	}
+	if !strings.Contains(string(many), "mkcodes.awk") || strings.Contains(string(many), "gone.txt") {
+		t.Fatalf("export.tar misses a file or holds the unreadable one")
+	}
+}
