@@ -1,9 +1,11 @@
 package verify
 
 import (
+	"bytes"
 	"context"
 	"sync"
 
+	"github.com/tarcheck/tarcheck/sandbox"
 	"github.com/tarcheck/tarcheck/verify/compare"
 	"github.com/tarcheck/tarcheck/verify/explain"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
@@ -226,4 +228,50 @@ func (a *indexAhead) wait() *indexAhead {
 	}
 	<-a.done
 	return a
+}
+
+// sandboxAhead is the sandbox the tag rules will run in, probed (a
+// sandboxed `true`: 25 ms alone, 160 ms beside the classification of a
+// GNU release, on two cores) while the archive streams, when the tag has
+// a makefile whose rules may be asked for; the tag rules take it.
+type sandboxAhead struct {
+	done    chan struct{}
+	backend string
+	runner  sandbox.Runner
+	err     error
+}
+
+// startSandboxAhead probes the tag rules' sandbox backend in the
+// background once the tag's tree is listed.
+func (p *pipeline) startSandboxAhead(ctx context.Context) {
+	if p.serial || p.o.Rebuild.NoTagRules || p.o.Rebuild.Runner != nil || !hasMakefile(p.git) {
+		return
+	}
+	a := &sandboxAhead{done: make(chan struct{}), backend: p.o.Rebuild.Sandbox}
+	if a.backend == "" {
+		a.backend = sandbox.BackendAuto
+	}
+	go func() {
+		defer close(a.done)
+		a.runner, a.err = newSandbox(ctx, a.backend)
+	}()
+	p.sandbox = a
+}
+
+// wait returns the finished probe, nil when none was started.
+func (a *sandboxAhead) wait() *sandboxAhead {
+	if a == nil {
+		return nil
+	}
+	<-a.done
+	return a
+}
+
+// hasMakefile reports whether the tag has a file the tag rules read
+// (tagrules: Makefile.am, GNUmakefile or Makefile).
+func hasMakefile(idx *compare.Index) bool {
+	return idx.AnyPath(func(p []byte) bool {
+		base := p[bytes.LastIndexByte(p, '/')+1:]
+		return string(base) == "Makefile.am" || string(base) == "GNUmakefile" || string(base) == "Makefile"
+	})
 }

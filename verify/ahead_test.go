@@ -6,9 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sync/atomic"
 	"testing"
 
+	"github.com/tarcheck/tarcheck/sandbox"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
+	"github.com/tarcheck/tarcheck/verify/report"
 )
 
 // TestAheadSameReport: the previous-release analysis whose git work runs
@@ -110,5 +113,57 @@ func TestTagTreeIsListTree(t *testing.T) {
 	}
 	if len(want) != 5 || !reflect.DeepEqual(got, want) {
 		t.Errorf("tagTree:\n%v\nls-tree:\n%v", got, want)
+	}
+}
+
+// TestSandboxAheadOnce: a release whose tag has a makefile rule for a file
+// only in the tarball gets its sandbox probed once, while the archive
+// streams, and the tag rule proves the file with it; the serial pipeline
+// (probing when the rules run) gives the same report.
+func TestSandboxAheadOnce(t *testing.T) {
+	isolatingBackend(t)
+	dir := t.TempDir()
+	repo := filepath.Join(dir, "repo")
+	run := commandRunner(t)
+	os.MkdirAll(repo, 0o755)
+	os.WriteFile(filepath.Join(repo, "Makefile.am"), []byte("codes.h: codes.in\n\tsed s/ONE/TWO/ $(srcdir)/codes.in > $@\n"), 0o644)
+	os.WriteFile(filepath.Join(repo, "codes.in"), []byte("#define E_ONE 1\n"), 0o644)
+	run(repo, "git", "init", "-q")
+	run(repo, "git", "add", "-A")
+	run(repo, "git", "commit", "-q", "-m", "one")
+	run(repo, "git", "tag", "-a", "-m", "foo 1.0", "v1.0")
+	run(dir, "sh", "-c", "mkdir -p x && git -C repo archive --prefix=foo-1.0/ v1.0 | tar -x -C x && sed s/ONE/TWO/ x/foo-1.0/codes.in > x/foo-1.0/codes.h && tar -czf foo-1.0.tar.gz -C x foo-1.0")
+	o := Options{Sources: Sources{Tarball: filepath.Join(dir, "foo-1.0.tar.gz"), Git: repo, Tag: "v1.0", CacheDir: filepath.Join(dir, "cache")}}
+	saved := newSandbox
+	t.Cleanup(func() { newSandbox = saved })
+	var probes atomic.Int32
+	newSandbox = func(ctx context.Context, name string) (sandbox.Runner, error) {
+		probes.Add(1)
+		return saved(ctx, name)
+	}
+	ahead, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := probes.Load(); n != 1 {
+		t.Errorf("sandbox opened %d times, want once", n)
+	}
+	var proved bool
+	for _, f := range ahead.Files {
+		proved = proved || f.Path == "codes.h" && f.Origin != nil && f.Origin.Kind == report.OriginTagRule
+	}
+	if !proved {
+		t.Fatalf("codes.h not proved by its tag rule: %+v", ahead.Files)
+	}
+	o.withPolicy()
+	p := &pipeline{o: o, serial: true}
+	serial, err := p.run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(ahead)
+	b, _ := json.Marshal(serial)
+	if string(a) != string(b) {
+		t.Errorf("reports differ:\nahead  %s\nserial %s", a, b)
 	}
 }

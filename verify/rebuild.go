@@ -27,6 +27,9 @@ func (p *pipeline) rebuild(ctx context.Context) error {
 		return nil
 	}
 	runner := o.Rebuild.Runner
+	if a := p.sandbox.wait(); runner == nil && a != nil && a.backend == sandbox.BackendAuto && a.err == nil {
+		runner = a.runner // probed while the archive streamed
+	}
 	if runner == nil {
 		var err error
 		if runner, err = newSandbox(ctx, sandbox.BackendAuto); err != nil {

@@ -129,9 +129,16 @@ func (p *pipeline) runTagRules(ctx context.Context, in tagrules.Input) ([]tagrul
 		if backend == "" {
 			backend = sandbox.BackendAuto
 		}
-		// Probed while the tag's files are packed (tagrules.Run).
+		// Probed while the archive streamed (sandboxAhead), else while
+		// the tag's files are packed (tagrules.Run).
 		in.OpenRunner = func(ctx context.Context) (sandbox.Runner, error) {
-			r, err := newSandbox(ctx, backend)
+			var r sandbox.Runner
+			var err error
+			if a := p.sandbox.wait(); a != nil && a.backend == backend {
+				r, err = a.runner, a.err
+			} else {
+				r, err = newSandbox(ctx, backend)
+			}
 			if err == nil {
 				p.o.logf("tag rules: %d files, in the %s sandbox", len(in.Jobs), r.Name())
 			}

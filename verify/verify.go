@@ -80,9 +80,10 @@ type pipeline struct {
 	releaseLibtool string
 	// ahead is the previous-release git work running in the background
 	// (nil when not started); serial starts none (tests compare both).
-	ahead *previousAhead
-	attrs *attributesAhead
-	index *indexAhead
+	ahead   *previousAhead
+	attrs   *attributesAhead
+	index   *indexAhead
+	sandbox *sandboxAhead
 	// endBlobs ends the cat-file process the run's readers share
 	// (gitsrc.Repo.ShareBlobs), once the work in the background is over.
 	endBlobs func() error
@@ -107,6 +108,7 @@ func (p *pipeline) run(ctx context.Context) (*report.Report, error) {
 	}
 	defer func() {
 		p.index.wait()
+		p.sandbox.wait()
 		p.ahead.stop()
 		p.attrs.stop()
 		if p.endBlobs != nil {
@@ -303,6 +305,7 @@ func (p *pipeline) indexGit(ctx context.Context) error {
 	p.report.Summary.GitFiles = p.git.Len()
 	p.allowedSignersNote()
 	p.startAttributesAhead(ctx) // read into an index while the archive streams
+	p.startSandboxAhead(ctx)    // the tag rules' sandbox probed meanwhile
 	return nil
 }
 
