@@ -96,6 +96,16 @@ func (t tagBlobs) Read(id string) ([]byte, error) {
 	return c, err
 }
 
+// ReadMany is Read for many blobs in one request to git (explain.ManyBlobs).
+func (t tagBlobs) ReadMany(ids []string, fn func(i int, content []byte, err error) error) error {
+	return t.b.ReadMany(ids, func(i int, c []byte, err error) error {
+		if errors.Is(err, gitsrc.ErrObjectTooLarge) {
+			c, err = nil, nil
+		}
+		return fn(i, c, err)
+	})
+}
+
 // attributes reads export-ignore and export-subst for the paths that differ
 // or exist only in the tag, when the tag has a .gitattributes. A git that
 // could not run or was killed is an error (the attributes would silently

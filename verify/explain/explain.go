@@ -27,6 +27,7 @@ package explain
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"github.com/tarcheck/tarcheck/internal/limits"
 	"maps"
@@ -48,6 +49,35 @@ import (
 // (nil, nil): it is then treated as not inspected.
 type Blobs interface {
 	Read(id string) ([]byte, error)
+}
+
+// ManyBlobs is Blobs reading many blobs in one go, in order (content and
+// error per blob as Read gives them, until fn returns an error, which
+// ReadMany returns): one request to git for all of them.
+type ManyBlobs interface {
+	Blobs
+	ReadMany(ids []string, fn func(i int, content []byte, err error) error) error
+}
+
+// readEach reads the blobs ids through b, in one go when b can
+// (ManyBlobs), calling fn in order until it returns false.
+func readEach(b Blobs, ids []string, fn func(i int, content []byte, err error) bool) {
+	if m, ok := b.(ManyBlobs); ok {
+		stop := errors.New("stop")
+		_ = m.ReadMany(ids, func(i int, c []byte, err error) error {
+			if !fn(i, c, err) {
+				return stop
+			}
+			return nil
+		})
+		return
+	}
+	for i, id := range ids {
+		c, err := b.Read(id)
+		if !fn(i, c, err) {
+			return
+		}
+	}
 }
 
 // Input is what Explain needs besides the comparison.

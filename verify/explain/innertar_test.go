@@ -3,6 +3,8 @@ package explain
 import (
 	"archive/tar"
 	"bytes"
+	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -57,6 +59,58 @@ func TestRepoBlobArchive(t *testing.T) {
 		_, files := explainRelease(t, map[string]string{"misc/archive.dir.tar": innerTar(t, members)}, tree, Input{Origins: emptyDB()})
 		if f := files["misc/archive.dir.tar"]; f.Origin != nil || f.Severity < report.SevHigh {
 			t.Errorf("%s: %+v", name, f)
+		}
+	}
+}
+
+// manyOf reads through b one blob at a time as a ManyBlobs would in one
+// request; with dieAfter > 0 it ends after that many, as a git process
+// killed midway.
+type manyOf struct {
+	Blobs
+	dieAfter int
+	calls    *int
+}
+
+func (m manyOf) ReadMany(ids []string, fn func(int, []byte, error) error) error {
+	*m.calls++
+	for i, id := range ids {
+		if m.dieAfter > 0 && i == m.dieAfter {
+			return errors.New("cat-file died")
+		}
+		c, err := m.Read(id)
+		if err := fn(i, c, err); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TestRepoBlobArchiveReadMany: a reader that reads many blobs at once is
+// asked once for all the members (not once each), and proves the archive;
+// one that dies before the last member proves nothing of it.
+func TestRepoBlobArchiveReadMany(t *testing.T) {
+	tree := map[string]string{"intl/gettext.c": "int gettext;\n", "m4/gettext.m4": "# serial 1\n", "m4/po.m4": "# serial 2\n"}
+	good := innerTar(t, [][2]string{{"gettext-0.10/intl/gettext.c", tree["intl/gettext.c"]}, {"gettext-0.10/m4/gettext.m4", tree["m4/gettext.m4"]},
+		{"gettext-0.10/m4/po.m4", tree["m4/po.m4"]}})
+	for _, dieAfter := range []int{0, 2} {
+		cmp, bl := release(t, "p-1.0", map[string]string{"misc/archive.dir.tar": good}, tree, nil)
+		calls := 0
+		res, err := Explain(context.Background(), Input{Compare: cmp, Blobs: manyOf{Blobs: bl, dieAfter: dieAfter, calls: &calls}, KeepBytes: 8 << 20, Origins: emptyDB()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f report.FileDiff
+		for _, g := range res.Files {
+			if g.Path == "misc/archive.dir.tar" {
+				f = g
+			}
+		}
+		if calls != 1 {
+			t.Errorf("dieAfter %d: ReadMany called %d times, want once", dieAfter, calls)
+		}
+		if proved := f.Origin != nil && strings.Contains(f.Reason, "3 files"); proved != (dieAfter == 0) {
+			t.Errorf("dieAfter %d: %+v", dieAfter, f)
 		}
 	}
 }
