@@ -4,6 +4,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"github.com/tarcheck/tarcheck/verify/report"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
@@ -204,7 +206,10 @@ func entityByFingerprint(kr openpgp.EntityList, fpr string) *openpgp.Entity {
 // certifies reports whether signer made a valid, unrevoked-by-type
 // certification over one of subject's user ids, and names the user id.
 func certifies(signer, subject *openpgp.Entity) (string, bool) {
-	for name, id := range subject.Identities {
+	// In name order: the first certified one is named, the same from
+	// one run to the next (a map's order is random).
+	for _, name := range slices.Sorted(maps.Keys(subject.Identities)) {
+		id := subject.Identities[name]
 		for _, s := range id.Signatures {
 			if !issuedBy(s, signer) {
 				continue

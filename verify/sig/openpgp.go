@@ -457,13 +457,46 @@ func checkKeyAtSigning(key *openpgp.Key, s *packet.Signature, now time.Time) (St
 		expiry(key.PublicKey, self, true)
 	}
 	detail := "good signature made " + signedAt.UTC().Format(time.RFC3339)
-	if id := entity.PrimaryIdentity(); id != nil {
-		detail += " by " + id.Name
+	if name := PrimaryName(entity); name != "" {
+		detail += " by " + name
 	}
 	if len(notes) > 0 {
 		detail += "; " + strings.Join(notes, "; ")
 	}
 	return StatusValid, oneLine(detail), warnings
+}
+
+// PrimaryName is the name of entity.PrimaryIdentity(), chosen as it
+// chooses (fewest revocations, the primary flag, the newest
+// self-signature) but with a tie, which go-crypto breaks by Go's random
+// map order (a key whose user ids were all certified at one time:
+// gnutls' signer, reported as ueno@gnu.org or ueno@unixuser.org from one
+// run to the next), broken by the smallest name: the same report for the
+// same inputs.
+func PrimaryName(entity *openpgp.Entity) string {
+	p := entity.PrimaryIdentity()
+	if p == nil {
+		return ""
+	}
+	best := p.Name
+	for name, id := range entity.Identities {
+		if name < best && sameRank(id, p) {
+			best = name
+		}
+	}
+	return best
+}
+
+// sameRank reports whether PrimaryIdentity cannot tell a and b apart.
+func sameRank(a, b *openpgp.Identity) bool {
+	if len(a.Revocations) != len(b.Revocations) || (a.SelfSignature == nil) != (b.SelfSignature == nil) {
+		return false
+	}
+	if a.SelfSignature == nil {
+		return true
+	}
+	primary := func(s *packet.Signature) bool { return s.IsPrimaryId != nil && *s.IsPrimaryId }
+	return primary(a.SelfSignature) == primary(b.SelfSignature) && a.SelfSignature.CreationTime.Equal(b.SelfSignature.CreationTime)
 }
 
 func revocationReasonName(r packet.ReasonForRevocation) string {

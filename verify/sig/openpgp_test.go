@@ -324,3 +324,35 @@ func signWithHash(t *testing.T, e *openpgp.Entity, msg []byte, h crypto.Hash, at
 	}
 	return buf.Bytes()
 }
+
+// TestPrimaryNameDeterministic: a key whose two user ids were certified
+// at one time, neither primary, is named by the smaller of them every
+// time (go-crypto's PrimaryIdentity takes whichever its map gives first);
+// a user id marked primary still wins.
+func TestPrimaryNameDeterministic(t *testing.T) {
+	at := time.Date(2023, 2, 10, 7, 0, 0, 0, time.UTC)
+	c := &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA, Time: func() time.Time { return at }}
+	e, err := openpgp.NewEntity("Daiki Ueno", "", "ueno@unixuser.org", c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.AddUserId("Daiki Ueno", "", "ueno@gnu.org", c); err != nil {
+		t.Fatal(err)
+	}
+	if len(e.Identities) != 2 {
+		t.Fatalf("%d identities", len(e.Identities))
+	}
+	for _, id := range e.Identities {
+		id.SelfSignature.IsPrimaryId = nil
+	}
+	for i := 0; i < 100; i++ {
+		if got := PrimaryName(e); got != "Daiki Ueno <ueno@gnu.org>" {
+			t.Fatalf("run %d: %q, want the smaller name", i, got)
+		}
+	}
+	yes := true
+	e.Identities["Daiki Ueno <ueno@unixuser.org>"].SelfSignature.IsPrimaryId = &yes
+	if got := PrimaryName(e); got != "Daiki Ueno <ueno@unixuser.org>" {
+		t.Fatalf("with a primary user id: %q", got)
+	}
+}
