@@ -13,7 +13,6 @@ import (
 )
 
 func main() {
-	profile.ReserveHugeHeap() // before the memory limit: the reservation is freed at the first collection
 	profile.SetMemoryDefaults()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)

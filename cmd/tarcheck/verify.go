@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tarcheck/tarcheck/internal/profile"
 	"io"
 	"slices"
 	"time"
@@ -178,6 +179,12 @@ func newVerifyCmd(e *env) *cobra.Command {
 // attestation asked for and turns a failing verdict into errVerdictFail
 // (exit 1).
 func runAndEmit(ctx context.Context, e *env, out *outputFlags, o verify.Options, att verify.Attestation) error {
+	// One release in this process: its heap grows once, on huge pages
+	// (bench/speed-results-s28.md: wall -8..-13%). Not for batch, whose
+	// heap grows and shrinks with every job: there the huge pages the
+	// runtime's scavenger splits and the next job faults in again cost
+	// more than they save (CPU +7% over the corpus).
+	profile.ReserveHugeHeap()
 	r, err := verify.Run(ctx, o)
 	if err != nil {
 		return err
