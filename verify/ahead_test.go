@@ -1,7 +1,9 @@
 package verify
 
 import (
+	"bytes"
 	"context"
+	"crypto"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -9,6 +11,9 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/ProtonMail/go-crypto/openpgp/armor"
+	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	"github.com/tarcheck/tarcheck/sandbox"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
 	"github.com/tarcheck/tarcheck/verify/report"
@@ -165,5 +170,66 @@ func TestSandboxAheadOnce(t *testing.T) {
 	b, _ := json.Marshal(serial)
 	if string(a) != string(b) {
 		t.Errorf("reports differ:\nahead  %s\nserial %s", a, b)
+	}
+}
+
+// TestSignaturesAheadSameReport: the signature check that runs while the
+// archive streams gives the report the serial pipeline gives, field for
+// field, for a tarball signed by the keyring's key (valid, its sha256
+// computed once for the check and the comparison) and for one signed by
+// another key.
+func TestSignaturesAheadSameReport(t *testing.T) {
+	dir := t.TempDir()
+	repo := filepath.Join(dir, "repo")
+	run := commandRunner(t)
+	os.MkdirAll(repo, 0o755)
+	os.WriteFile(filepath.Join(repo, "configure.ac"), []byte("AC_INIT([foo], [1.0])\n"), 0o644)
+	run(repo, "git", "init", "-q")
+	run(repo, "git", "add", "-A")
+	run(repo, "git", "commit", "-q", "-m", "one")
+	run(repo, "git", "tag", "-a", "-m", "foo 1.0", "v1.0")
+	run(dir, "sh", "-c", "mkdir -p x && git -C repo archive --prefix=foo-1.0/ v1.0 | tar -x -C x && tar -czf foo-1.0.tar.gz -C x foo-1.0")
+	tarball := filepath.Join(dir, "foo-1.0.tar.gz")
+	key, err := openpgp.NewEntity("Upstream", "", "upstream@example.invalid", &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := openpgp.NewEntity("Other", "", "other@example.invalid", &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pub bytes.Buffer
+	w, _ := armor.Encode(&pub, openpgp.PublicKeyType, nil)
+	key.Serialize(w)
+	w.Close()
+	keyring := filepath.Join(dir, "keyring.asc")
+	os.WriteFile(keyring, pub.Bytes(), 0o644)
+	data, _ := os.ReadFile(tarball)
+	for _, signer := range []*openpgp.Entity{key, other} {
+		var sig bytes.Buffer
+		if err := openpgp.ArmoredDetachSign(&sig, signer, bytes.NewReader(data), &packet.Config{DefaultHash: crypto.SHA256}); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(tarball+".asc", sig.Bytes(), 0o644)
+		o := Options{Sources: Sources{Tarball: tarball, Git: repo, Tag: "v1.0", CacheDir: filepath.Join(dir, "cache")},
+			Trust: Trust{Keyrings: []string{keyring}}, History: History{Previous: gitsrc.PreviousNone}}
+		ahead, err := Run(context.Background(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.withPolicy()
+		p := &pipeline{o: o, serial: true}
+		serial, err := p.run(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ahead.Signatures) == 0 || ahead.Tarball.SHA256 == "" {
+			t.Fatalf("%s: no signature checked or no sha256: %+v %q", signer.PrimaryIdentity().Name, ahead.Signatures, ahead.Tarball.SHA256)
+		}
+		a, _ := json.Marshal(ahead)
+		b, _ := json.Marshal(serial)
+		if string(a) != string(b) {
+			t.Errorf("%s: reports differ:\nahead  %s\nserial %s", signer.PrimaryIdentity().Name, a, b)
+		}
 	}
 }

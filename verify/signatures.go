@@ -9,10 +9,12 @@ import (
 	"os"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tarcheck/tarcheck/internal/limits"
 	"github.com/tarcheck/tarcheck/verify/fetch"
+	"github.com/tarcheck/tarcheck/verify/report"
 	"github.com/tarcheck/tarcheck/verify/sig"
 	"github.com/tarcheck/tarcheck/verify/trust"
 )
@@ -36,17 +38,97 @@ func (p *pipeline) signatures(ctx context.Context) error {
 		r.Unauthenticated = "no keyring"
 	}
 	p.material = m
-	sigs, findings, err := trust.Check(m, trust.Subject{
+	subject := trust.Subject{
 		Name:   path.Base(strings.ReplaceAll(o.Sources.Tarball, "\\", "/")),
 		Open:   func() (io.ReadCloser, error) { return os.Open(p.tarPath) },
 		SHA256: p.tarballSHA256, Tag: p.tag.Raw, TagName: p.tag.Name, TagCommit: p.tag.Commit,
-		CheckingTime: time.Now()})
+		CheckingTime: time.Now()}
+	if p.serial {
+		sigs, findings, err := trust.Check(m, subject)
+		return p.addSignatures(sigs, findings, err)
+	}
+	// The check (keys' self-signatures, each signature, the tarball hashed
+	// for its signature) runs while the tree is listed and the archive
+	// streams; the comparison takes its outcome (joinSignatures), before
+	// its own, and the tarball's sha256 is computed once for both.
+	p.tarSum = &tarballSum{path: p.tarPath, known: r.Tarball.SHA256}
+	subject.SHA256 = p.tarSum.get
+	c := &sigCheck{done: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		c.sigs, c.findings, c.err = trust.Check(m, subject)
+	}()
+	p.sigCheck = c
+	return nil
+}
+
+// sigCheck is step 3's check of the signatures, running in the background.
+type sigCheck struct {
+	done     chan struct{}
+	sigs     []report.Signature
+	findings []report.Finding
+	err      error
+}
+
+// addSignatures puts the check's outcome into the report, or returns its
+// error.
+func (p *pipeline) addSignatures(sigs []report.Signature, findings []report.Finding, err error) error {
 	if err != nil {
 		return WithKind(KindOf(err), err)
 	}
-	r.Signatures = append(r.Signatures, sigs...)
-	r.Findings = append(r.Findings, findings...)
+	p.report.Signatures = append(p.report.Signatures, sigs...)
+	p.report.Findings = append(p.report.Findings, findings...)
 	return nil
+}
+
+// joinSignatures waits for the signature check started in step 3 and puts
+// its outcome into the report, with the note that depends on it
+// (allowedSignersNote); it does nothing when there is none (the serial
+// pipeline checked them in step 3, or it was joined already).
+func (p *pipeline) joinSignatures() error {
+	c := p.sigCheck
+	if c == nil {
+		return nil
+	}
+	<-c.done
+	p.sigCheck = nil
+	if err := p.addSignatures(c.sigs, c.findings, c.err); err != nil {
+		return err
+	}
+	p.allowedSignersNote()
+	return nil
+}
+
+// tarballSum is the tarball's sha256, computed once for whoever needs it
+// first (the signature check or the comparison) and waited for by the
+// other; known is the one the download already gave.
+type tarballSum struct {
+	path, known string
+	once        sync.Once
+	sum         []byte
+	err         error
+}
+
+func (t *tarballSum) get() ([]byte, error) {
+	t.once.Do(func() {
+		if t.known != "" {
+			t.sum, t.err = hex.DecodeString(t.known)
+			return
+		}
+		f, err := os.Open(t.path)
+		if err != nil {
+			t.err = Errorf(KindInput, "hashing tarball: %v", err)
+			return
+		}
+		defer f.Close()
+		h := sha256.New()
+		if _, err := io.Copy(h, f); err != nil {
+			t.err = Errorf(KindInput, "hashing tarball: %v", err)
+			return
+		}
+		t.sum = h.Sum(nil)
+	})
+	return t.sum, t.err
 }
 
 // keyringErr gives an error of gathering the material its kind; a keyring

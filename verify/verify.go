@@ -84,6 +84,11 @@ type pipeline struct {
 	attrs   *attributesAhead
 	index   *indexAhead
 	sandbox *sandboxAhead
+	// sigCheck is step 3's check running while the archive streams (nil
+	// once joined, or when serial), tarSum the tarball's sha256 it shares
+	// with the comparison.
+	sigCheck *sigCheck
+	tarSum   *tarballSum
 	// endBlobs ends the cat-file process the run's readers share
 	// (gitsrc.Repo.ShareBlobs), once the work in the background is over.
 	endBlobs func() error
@@ -107,6 +112,9 @@ func (p *pipeline) run(ctx context.Context) (*report.Report, error) {
 		{"9 previous", p.previous},      // the previous release: drift and signers since (verify/history)
 	}
 	defer func() {
+		if c := p.sigCheck; c != nil {
+			<-c.done // a step before the comparison failed
+		}
 		p.index.wait()
 		p.sandbox.wait()
 		p.ahead.stop()
@@ -298,12 +306,17 @@ func (p *pipeline) indexGit(ctx context.Context) error {
 		format, idx, err = listTag(ctx, p.repo, p.tag)
 	}
 	if err != nil {
+		if serr := p.joinSignatures(); serr != nil {
+			return serr // step 3's error first, as when it ran alone
+		}
 		return err
 	}
 	p.format = format
 	p.git = idx
 	p.report.Summary.GitFiles = p.git.Len()
-	p.allowedSignersNote()
+	if p.sigCheck == nil {
+		p.allowedSignersNote() // else once the check is joined
+	}
 	p.startAttributesAhead(ctx) // read into an index while the archive streams
 	p.startSandboxAhead(ctx)    // the tag rules' sandbox probed meanwhile
 	return nil
@@ -369,9 +382,19 @@ func (p *pipeline) allowedSignersNote() {
 // compare streams the archive once, comparing every member with the tag.
 func (p *pipeline) compare(ctx context.Context) error {
 	r := p.report
+	hash := r.Tarball.SHA256 == ""
+	if p.tarSum != nil && hash {
+		// Hashed beside the walk once for the comparison and the
+		// signature check, whichever asks first.
+		hash = false
+		go p.tarSum.get()
+	}
 	res, err := compare.Run(ctx, p.tarPath, p.git, compare.Options{Limits: p.o.Limits.archive(), KeepBytes: p.o.Limits.KeepBytes,
-		Size: r.Tarball.Size, HashSHA256: r.Tarball.SHA256 == "", Progress: p.o.Output.Progress, Logf: p.o.Output.Logf,
+		Size: r.Tarball.Size, HashSHA256: hash, Progress: p.o.Output.Progress, Logf: p.o.Output.Logf,
 		ObjectFormat: p.format})
+	if serr := p.joinSignatures(); serr != nil {
+		return serr // step 3's outcome before the comparison's
+	}
 	if err != nil {
 		var he *compare.HashError
 		if errors.As(err, &he) {
@@ -396,6 +419,13 @@ func (p *pipeline) compare(ctx context.Context) error {
 	}
 	if res.SHA256 != "" {
 		r.Tarball.SHA256 = res.SHA256
+	}
+	if p.tarSum != nil && r.Tarball.SHA256 == "" {
+		sum, err := p.tarSum.get()
+		if err != nil {
+			return err
+		}
+		r.Tarball.SHA256 = hex.EncodeToString(sum)
 	}
 	p.gitArchive()
 	return nil
