@@ -12,7 +12,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/tarcheck/tarcheck/verify/compare"
 	"os"
 	"path"
 	"path/filepath"
@@ -22,6 +21,7 @@ import (
 	"time"
 
 	"github.com/tarcheck/tarcheck/internal/pathidx"
+	"github.com/tarcheck/tarcheck/verify/compare"
 	"github.com/tarcheck/tarcheck/verify/fetch"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
 	"github.com/tarcheck/tarcheck/verify/report"

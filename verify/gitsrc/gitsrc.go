@@ -1254,8 +1254,8 @@ func (b *Blobs) readNames(names []string, want func(int) bool, fn func(int, batc
 	return fnErr
 }
 
-// answer reads the answer to one name readNames wrote, with the content
-// when want.
+// answer reads the answer to one name written to cat-file, with the
+// content (at most b.max bytes of it) when want.
 func (b *Blobs) answer(want bool) (batchObject, error) {
 	line, err := b.out.ReadSlice('\n')
 	if err != nil {
@@ -1271,7 +1271,7 @@ func (b *Blobs) answer(want bool) (batchObject, error) {
 	o := batchObject{id: h.id, typ: h.typ, size: h.size}
 	keep := int64(0)
 	if want {
-		keep = min(h.size, MaxObjectSize)
+		keep = min(h.size, b.max)
 		o.data = make([]byte, keep)
 		if _, err := io.ReadFull(b.out, o.data); err != nil {
 			return batchObject{}, b.died(fmt.Errorf("cat-file: reading %s: %w", h.id, err))
@@ -1296,13 +1296,8 @@ func (b *Blobs) ReadMany(ids []string, fn func(i int, content []byte, err error)
 		}
 	}
 	each := func(i int, o batchObject) error {
-		switch {
-		case o.missing:
-			return fn(i, nil, fmt.Errorf("cat-file: object %s missing", ids[i]))
-		case o.size > int64(len(o.data)):
-			return fn(i, o.data, ErrObjectTooLarge)
-		}
-		return fn(i, o.data, nil)
+		c, err := objectContent(ids[i], o, "")
+		return fn(i, c, err)
 	}
 	all := func(int) bool { return true }
 	if b.shared != nil {
@@ -1319,36 +1314,26 @@ func (b *Blobs) read(id string) ([]byte, error) {
 	if _, err := io.WriteString(b.in, id+"\n"); err != nil {
 		return nil, b.died(fmt.Errorf("cat-file: %w (%s)", err, b.errb.String()))
 	}
-	line, err := b.out.ReadSlice('\n')
+	o, err := b.answer(true)
 	if err != nil {
-		return nil, b.died(fmt.Errorf("cat-file: %w (%s)", err, b.errb.String()))
+		return nil, err
 	}
-	h, err := parseBatchHeader(line)
-	if err != nil {
-		return nil, b.died(err) // out of step: no later answer could be trusted
-	}
-	if h.missing {
-		if msg := b.errb.String(); msg != "" {
-			return nil, fmt.Errorf("cat-file: object %s missing (%s)", id, lastLine(msg))
-		}
+	return objectContent(id, o, b.errb.String())
+}
+
+// objectContent is Read's result for the answer o about id: the content,
+// ErrObjectTooLarge with its first bytes, or an error for a missing object
+// that quotes the last line git wrote to stderr, if any.
+func objectContent(id string, o batchObject, stderr string) ([]byte, error) {
+	switch {
+	case o.missing && stderr != "":
+		return nil, fmt.Errorf("cat-file: object %s missing (%s)", id, lastLine(stderr))
+	case o.missing:
 		return nil, fmt.Errorf("cat-file: object %s missing", id)
+	case o.size > int64(len(o.data)):
+		return o.data, ErrObjectTooLarge
 	}
-	size := h.size
-	keep := size
-	if keep > b.max {
-		keep = b.max
-	}
-	buf := make([]byte, keep)
-	if _, err := io.ReadFull(b.out, buf); err != nil {
-		return nil, b.died(fmt.Errorf("cat-file: reading %s: %w", id, err))
-	}
-	if _, err := b.out.Discard(int(size - keep + 1)); err != nil { // rest + trailing LF
-		return nil, b.died(fmt.Errorf("cat-file: reading %s: %w", id, err))
-	}
-	if size > keep {
-		return buf, ErrObjectTooLarge
-	}
-	return buf, nil
+	return o.data, nil
 }
 
 // batchHeader is the line `git cat-file --batch` prints before an object:

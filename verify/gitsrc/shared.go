@@ -16,9 +16,8 @@ type sharedBlobs struct {
 	ctx context.Context // the run's: the process lives as long as the run
 	r   *Repo
 	mu  sync.Mutex
-	b   *Blobs // started on first use; nil after end
+	b   *Blobs // started on first use; nil after close
 	err error  // why it could not start, or ErrBlobsEnded
-	end bool
 }
 
 // ShareBlobs makes every reader of a local repository r and of its later
@@ -73,7 +72,7 @@ func (s *sharedBlobs) close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := s.b
-	s.b, s.err, s.end = nil, ErrBlobsEnded, true
+	s.b, s.err = nil, ErrBlobsEnded
 	if b == nil {
 		return nil
 	}
