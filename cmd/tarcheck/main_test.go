@@ -21,6 +21,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if out := os.Getenv(spawnEnv); out != "" {
+		os.Exit(spawnChild(out, os.Args[1:])) // a spawner (rss_test.go), not a test run
+	}
 	testscript.Main(m, map[string]func(){
 		"tarcheck": func() {
 			os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
