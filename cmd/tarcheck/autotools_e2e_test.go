@@ -196,11 +196,14 @@ type fixtureFile struct {
 	mode fs.FileMode
 }
 
-var (
-	autotoolsOnce sync.Once
-	autotoolsRel  *autotoolsFixture
-	autotoolsErr  error
-)
+// autotoolsBuild is the fixture's one build, started by the first test
+// that needs it and run in the background while the serial tests run.
+var autotoolsBuild struct {
+	once sync.Once
+	done chan struct{}
+	fx   *autotoolsFixture
+	err  error
+}
 
 // autotoolsTools are every tool the fixture build and the variants run.
 var autotoolsTools = []string{
@@ -209,30 +212,82 @@ var autotoolsTools = []string{
 	"autopoint", "msgfmt", "msgmerge", "xgettext", "gnulib-tool", "pkg-config",
 }
 
-// autotoolsRelease returns the fixture, building it on first use.
-func autotoolsRelease(t *testing.T) *autotoolsFixture {
+// startAutotoolsRelease starts building the fixture, once. A test calls it
+// before t.Parallel: the build (~100 s of gnulib-tool, autoreconf,
+// configure and make dist, most of it process start-ups) then overlaps the
+// package's serial tests instead of preceding them.
+func startAutotoolsRelease(t *testing.T) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds a real autotools release (tens of seconds); skipped in -short mode")
 	}
 	requireTool(t, autotoolsTools...)
-	autotoolsOnce.Do(func() { autotoolsRel, autotoolsErr = buildAutotoolsRelease() })
-	if autotoolsErr != nil {
-		t.Fatal(autotoolsErr)
-	}
-	return autotoolsRel
+	b := &autotoolsBuild
+	b.once.Do(func() {
+		b.done = make(chan struct{})
+		run, err := prepareAutotoolsRelease()
+		if err != nil {
+			b.err = err
+			close(b.done)
+			return
+		}
+		go func() {
+			defer close(b.done)
+			b.fx, b.err = run()
+		}()
+	})
 }
 
-// buildAutotoolsRelease writes the hand-written files into a scratch tree
-// (not a git work tree) and runs autopoint, gnulib-tool, autoreconf,
-// configure and make dist there.
-func buildAutotoolsRelease() (*autotoolsFixture, error) {
-	start := time.Now()
+// autotoolsRelease returns the fixture, waiting for its build.
+func autotoolsRelease(t *testing.T) *autotoolsFixture {
+	t.Helper()
+	startAutotoolsRelease(t)
+	<-autotoolsBuild.done
+	if autotoolsBuild.err != nil {
+		t.Fatal(autotoolsBuild.err)
+	}
+	return autotoolsBuild.fx
+}
+
+// prepareAutotoolsRelease takes what the build reads from the process (the
+// scratch directory, the environment, where each tool is) and returns the
+// build, which writes the hand-written files into a scratch tree (not a git
+// work tree) and runs autopoint, gnulib-tool, autoreconf, configure and
+// make dist there. The build may run while serial tests change TMPDIR,
+// PATH or the working directory: it reads none of them.
+func prepareAutotoolsRelease() (func() (*autotoolsFixture, error), error) {
 	dir, err := os.MkdirTemp("", "tarcheck-autotools-")
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
+	env := append(os.Environ(), "LC_ALL=C", "XZ_OPT=-6", "MAKEFLAGS=", "CONFIG_SITE=/dev/null")
+	steps := [][]string{
+		{"xz", "-c", "-6"},
+		{"autopoint", "-f"},
+		{"gnulib-tool", "--import", "--lib=libgnu", "--source-base=lib", "--m4-base=m4",
+			"--aux-dir=build-aux", "--libtool", "--no-vc-files", "xalloc", "progname", "gettext-h"},
+		{"autoreconf", "-fi"},
+		{"./configure", "-q", "--disable-dependency-tracking"},
+		{"make", "dist"},
+	}
+	for _, args := range steps {
+		if !strings.Contains(args[0], "/") {
+			if args[0], err = exec.LookPath(args[0]); err != nil {
+				os.RemoveAll(dir)
+				return nil, err
+			}
+		}
+	}
+	return func() (*autotoolsFixture, error) {
+		defer os.RemoveAll(dir)
+		return buildAutotoolsRelease(dir, env, steps[0], steps[1:])
+	}, nil
+}
+
+// buildAutotoolsRelease builds the fixture in dir: xz makes the binary test
+// data, the steps make the release.
+func buildAutotoolsRelease(dir string, env, xz []string, steps [][]string) (*autotoolsFixture, error) {
+	start := time.Now()
 	files := map[string]fixtureFile{}
 	for name, content := range autotoolsSources {
 		mode := fs.FileMode(0o644)
@@ -242,7 +297,8 @@ func buildAutotoolsRelease() (*autotoolsFixture, error) {
 		files[name] = fixtureFile{[]byte(content), mode}
 	}
 	// Binary test data tracked in git, made by the real xz.
-	xzc := exec.Command("xz", "-c", "-6")
+	xzc := exec.Command(xz[0], xz[1:]...)
+	xzc.Env = env
 	xzc.Stdin = strings.NewReader("foo test data: the quick brown fox\n")
 	sample, err := xzc.Output()
 	if err != nil {
@@ -254,15 +310,7 @@ func buildAutotoolsRelease() (*autotoolsFixture, error) {
 	if err := writeFixtureFiles(src, files); err != nil {
 		return nil, err
 	}
-	env := append(os.Environ(), "LC_ALL=C", "XZ_OPT=-6", "MAKEFLAGS=", "CONFIG_SITE=/dev/null")
-	for _, args := range [][]string{
-		{"autopoint", "-f"},
-		{"gnulib-tool", "--import", "--lib=libgnu", "--source-base=lib", "--m4-base=m4",
-			"--aux-dir=build-aux", "--libtool", "--no-vc-files", "xalloc", "progname", "gettext-h"},
-		{"autoreconf", "-fi"},
-		{"./configure", "-q", "--disable-dependency-tracking"},
-		{"make", "dist"},
-	} {
+	for _, args := range steps {
 		cmd := exec.Command(args[0], args[1:]...)
 		cmd.Dir = src
 		cmd.Env = env
@@ -384,6 +432,8 @@ func findingKey(f report.Finding) string { return f.Rule + "\x00" + f.Path + "\x
 // TestAutotoolsReleaseClean: the untouched `make dist` tarball of a real
 // autotools/gnulib/gettext/libtool project passes with nothing above low.
 func TestAutotoolsReleaseClean(t *testing.T) {
+	startAutotoolsRelease(t)
+	t.Parallel()
 	fx := autotoolsRelease(t)
 	t.Logf("fixture built in %v (%d bytes tarball)", fx.took.Round(time.Millisecond), len(fx.tarball))
 	dir := t.TempDir()
@@ -453,6 +503,8 @@ test -n "$gl_xt" && cat "$gl_xt" | tr 'N-ZA-Mn-za-m' 'A-Za-z' | xz -dc 2>/dev/nu
 // TestAutotoolsReleaseTampered: tampered copies of the real release, each
 // with its expected top finding.
 func TestAutotoolsReleaseTampered(t *testing.T) {
+	startAutotoolsRelease(t)
+	t.Parallel()
 	fx := autotoolsRelease(t)
 	repo := fx.repo(t)
 
