@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/tarcheck/tarcheck/internal/pathidx"
+	"github.com/tarcheck/tarcheck/verify/archive"
 	"github.com/tarcheck/tarcheck/verify/compare"
 	"github.com/tarcheck/tarcheck/verify/fetch"
 	"github.com/tarcheck/tarcheck/verify/gitsrc"
@@ -89,6 +90,9 @@ type pipeline struct {
 	// with the comparison.
 	sigCheck *sigCheck
 	tarSum   *tarballSum
+	// opened is the tarball opened in step 1 with its decoding started
+	// (nil when serial or not openable), for the comparison to walk.
+	opened *archive.File
 	// endBlobs ends the cat-file process the run's readers share
 	// (gitsrc.Repo.ShareBlobs), once the work in the background is over.
 	endBlobs func() error
@@ -114,6 +118,9 @@ func (p *pipeline) run(ctx context.Context) (*report.Report, error) {
 	defer func() {
 		if c := p.sigCheck; c != nil {
 			<-c.done // a step before the comparison failed
+		}
+		if p.opened != nil {
+			p.opened.Close() // a step before the comparison failed
 		}
 		p.index.wait()
 		p.sandbox.wait()
@@ -214,6 +221,7 @@ func (p *pipeline) resolveTarball(ctx context.Context) error {
 		p.tarPath = f.Path
 		p.report.Tarball.SHA256 = f.SHA256
 		p.report.Tarball.Size = f.Size
+		p.openAhead()
 		return nil
 	}
 	fi, err := os.Stat(o.Sources.Tarball)
@@ -225,7 +233,27 @@ func (p *pipeline) resolveTarball(ctx context.Context) error {
 	}
 	p.tarPath = o.Sources.Tarball
 	p.report.Tarball.Size = fi.Size()
+	p.openAhead()
 	return nil
+}
+
+// openAhead opens the tarball and starts decoding it (an .xz file's
+// decoder runs ahead into the buffers the walk will read), so that
+// resolving the tag and listing its tree overlap the decompression, the
+// comparison's critical path: grep 3.11's one-block .xz was decoding only
+// 49 ms into the comparison step, after the tree listing (24 ms) and with
+// both cores taken by the work started in the background. A tarball that
+// cannot be opened is left to the comparison, which reports it.
+func (p *pipeline) openAhead() {
+	if p.serial {
+		return
+	}
+	a, err := archive.OpenFile(p.tarPath, archive.Options{Limits: p.o.Limits.archive()})
+	if err != nil {
+		return
+	}
+	a.StartDecoding()
+	p.opened = a
 }
 
 func (p *pipeline) getFetcher() (*fetch.Fetcher, error) {
@@ -391,7 +419,8 @@ func (p *pipeline) compare(ctx context.Context) error {
 	}
 	res, err := compare.Run(ctx, p.tarPath, p.git, compare.Options{Limits: p.o.Limits.archive(), KeepBytes: p.o.Limits.KeepBytes,
 		Size: r.Tarball.Size, HashSHA256: hash, Progress: p.o.Output.Progress, Logf: p.o.Output.Logf,
-		ObjectFormat: p.format})
+		ObjectFormat: p.format, Opened: p.opened})
+	p.opened = nil // compare.Run closed it
 	if serr := p.joinSignatures(); serr != nil {
 		return serr // step 3's outcome before the comparison's
 	}

@@ -58,43 +58,118 @@ func Walk(ctx context.Context, r io.Reader, opts Options, fn func(*Entry) error)
 // decodes multi-block .xz files with Options.Workers goroutines in
 // parallel.
 func WalkFile(ctx context.Context, name string, opts Options, fn func(*Entry) error) (*Result, error) {
-	if err := opts.checkObjectFormat(); err != nil {
-		return &Result{}, err
-	}
-	f, err := os.Open(name)
+	f, err := OpenFile(name, opts)
 	if err != nil {
 		return &Result{}, err
 	}
 	defer f.Close()
+	return f.Walk(ctx, opts, fn)
+}
+
+// File is a local archive opened for one walk, its format detected. For
+// an .xz file the block decoder is set up, and StartDecoding can begin
+// decoding before the walk (the step before it, listing the tag's tree,
+// then overlaps the decompression).
+type File struct {
+	f          *os.File
+	name       string
+	size       int64
+	format     Format
+	px         *parallelXz // a .xz file for the block decoder, or nil
+	compressed atomic.Int64
+	walked     bool
+}
+
+// OpenFile opens the archive at name and detects its format; opts is the
+// walk's (its Workers, Limits and BlockMemory set up the xz decoder). The
+// caller must Close it.
+func OpenFile(name string, opts Options) (*File, error) {
+	if err := opts.checkObjectFormat(); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
 	st, err := f.Stat()
 	if err != nil {
-		return &Result{}, err
+		f.Close()
+		return nil, err
 	}
 	head := make([]byte, DetectLen)
 	n, err := f.ReadAt(head, 0)
 	if err != nil && err != io.EOF {
-		return &Result{}, fmt.Errorf("reading %s: %w", name, err)
+		f.Close()
+		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
 	format, err := Detect(head[:n])
 	if err != nil {
-		return &Result{}, err
+		f.Close()
+		return nil, err
 	}
-	switch format {
-	case FormatZip:
-		return walkZip(ctx, f, st.Size(), opts, fn)
-	case FormatTarXz:
-		if workers(opts) > 1 {
-			if px, ok := newParallelXz(f, st.Size(), opts); ok {
-				res := &Result{Format: format}
-				var compressed atomic.Int64
-				open := func() (io.Reader, func(), error) { return px, px.close, nil }
-				px.compressed = &compressed
-				err := walkTar(ctx, format, open, &compressed, opts, res, fn)
-				return res, err
-			}
+	a := &File{f: f, name: name, size: st.Size(), format: format}
+	if format == FormatTarXz && workers(opts) > 1 {
+		if px, ok := newParallelXz(f, st.Size(), opts); ok {
+			px.compressed = &a.compressed
+			a.px = px
 		}
 	}
-	return Walk(ctx, f, opts, fn)
+	return a, nil
+}
+
+// StartDecoding begins decoding an .xz file on its own goroutines, ahead
+// of Walk, into the buffers the walk would use (a one-block file, most
+// release tarballs, decodes whole ahead). Other formats decode as the
+// walk reads. It must be called from the goroutine that then calls Walk.
+func (a *File) StartDecoding() {
+	if a.px != nil && !a.px.started {
+		a.px.begin()
+	}
+}
+
+// Walk walks the archive once (see WalkFile), with opts; an .xz decoding
+// started under other buffer limits than opts' is started again under
+// opts'.
+func (a *File) Walk(ctx context.Context, opts Options, fn func(*Entry) error) (*Result, error) {
+	if err := opts.checkObjectFormat(); err != nil {
+		return &Result{}, err
+	}
+	if a.walked {
+		return &Result{}, errors.New("archive: a File is walked once")
+	}
+	a.walked = true
+	switch a.format {
+	case FormatZip:
+		return walkZip(ctx, a.f, a.size, opts, fn)
+	case FormatTarXz:
+		if px := a.px; px != nil {
+			if np, ok := newParallelXz(a.f, a.size, opts); !ok || !px.samePlan(np) {
+				// Decoding began with other limits (a huge tree's smaller
+				// buffer budget): start over under opts'.
+				px.close()
+				a.compressed.Store(0)
+				a.px = nil
+				if ok {
+					np.compressed = &a.compressed
+					a.px = np
+				}
+			}
+		}
+		if px := a.px; px != nil {
+			res := &Result{Format: a.format}
+			open := func() (io.Reader, func(), error) { return px, px.close, nil }
+			return res, walkTar(ctx, a.format, open, &a.compressed, opts, res, fn)
+		}
+	}
+	return Walk(ctx, a.f, opts, fn)
+}
+
+// Close releases the file and any decoding started and not walked.
+func (a *File) Close() error {
+	if a.px != nil && !a.walked {
+		a.px.close()
+	}
+	return a.f.Close()
 }
 
 // WalkBytes is Walk for an archive held in memory (an archive the tag

@@ -195,6 +195,13 @@ func newParallelXz(f io.ReaderAt, size int64, opts Options) (*parallelXz, bool) 
 	}, true
 }
 
+// samePlan reports whether q (set up under other Options) would decode
+// with the same workers, blocks in flight and buffers as p.
+func (p *parallelXz) samePlan(q *parallelXz) bool {
+	return p.workers == q.workers && p.inflight == q.inflight && p.window == q.window &&
+		p.bufs.size == q.bufs.size && p.inBufs.size == q.inBufs.size && p.lim == q.lim
+}
+
 func (p *parallelXz) begin() {
 	p.started = true
 	if p.inflight == 1 {

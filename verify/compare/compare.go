@@ -73,6 +73,10 @@ type Options struct {
 	// default, or "sha256"): member blob ids are computed in it (the first
 	// 20 bytes of a sha256 id), to match the Index's.
 	ObjectFormat string
+	// Opened, when set, is the archive at the tarball path opened ahead
+	// (its decoding perhaps started: archive.File.StartDecoding): the
+	// first pass walks it. Run closes it.
+	Opened *archive.File
 }
 
 // Member is a tarball member that is not identical to the tag.
@@ -172,6 +176,11 @@ func Run(ctx context.Context, tarball string, idx *Index, o Options) (*Result, e
 	if o.KeepBytes <= 0 {
 		o.KeepBytes = defaultKeepBytes
 	}
+	opened := o.Opened
+	o.Opened = nil
+	if opened != nil {
+		defer opened.Close()
+	}
 	r := &Result{Index: idx, tarball: tarball, opts: o}
 	hasher := sha256.New()
 	shaDone := make(chan error, 1)
@@ -187,7 +196,7 @@ func Run(ctx context.Context, tarball string, idx *Index, o Options) (*Result, e
 			shaDone <- err
 		}()
 	}
-	res, err := r.walk(ctx, "", false)
+	res, err := r.walk(ctx, opened, "", false)
 	if err == nil {
 		actual := ""
 		if res.HasRoot {
@@ -197,7 +206,7 @@ func Run(ctx context.Context, tarball string, idx *Index, o Options) (*Result, e
 			if o.Logf != nil {
 				o.Logf("archive root is %q, not %q as its first member suggested; reading it again", actual, r.Root)
 			}
-			res, err = r.walk(ctx, actual, true)
+			res, err = r.walk(ctx, nil, actual, true)
 		}
 	}
 	if err != nil {
@@ -223,9 +232,10 @@ type HashError struct{ Err error }
 func (e *HashError) Error() string { return "hashing tarball: " + e.Err.Error() }
 func (e *HashError) Unwrap() error { return e.Err }
 
-// walk is one pass over the archive. With rootKnown, root is the release
-// root; otherwise it is guessed from the first member.
-func (r *Result) walk(ctx context.Context, root string, rootKnown bool) (*archive.Result, error) {
+// walk is one pass over the archive, of opened when not nil. With
+// rootKnown, root is the release root; otherwise it is guessed from the
+// first member.
+func (r *Result) walk(ctx context.Context, opened *archive.File, root string, rootKnown bool) (*archive.Result, error) {
 	r.Members = make(map[string]*Member, 1024)
 	r.Binary = map[string]string{}
 	r.identical = 0
@@ -242,7 +252,15 @@ func (r *Result) walk(ctx context.Context, root string, rootKnown bool) (*archiv
 		defer pr.Done()
 		aopts.Progress = progressAdder(pr)
 	}
-	return archive.WalkFile(ctx, r.tarball, aopts, func(e *archive.Entry) error {
+	if opened == nil {
+		a, err := archive.OpenFile(r.tarball, aopts)
+		if err != nil {
+			return &archive.Result{}, err
+		}
+		defer a.Close()
+		opened = a
+	}
+	return opened.Walk(ctx, aopts, func(e *archive.Entry) error {
 		if e.Type == archive.TypeDir || e.Type == archive.TypeOther {
 			if !rootKnown {
 				r.Root, rootKnown = FirstComponent(e.Path, e.Type == archive.TypeDir), true

@@ -31,7 +31,7 @@ func (r *Result) Again(ctx context.Context, idx *Index) (*Result, error) {
 	o := r.opts
 	o.HashSHA256 = false
 	n := &Result{Index: idx, tarball: r.tarball, opts: o, SHA256: r.SHA256}
-	res, err := n.walk(ctx, r.Root, true)
+	res, err := n.walk(ctx, nil, r.Root, true)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
