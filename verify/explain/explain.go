@@ -122,6 +122,11 @@ type Input struct {
 	// wait for) gives the proof of each file it reproduced byte for byte,
 	// which counts for the files nothing else proved.
 	Reproduce func(ctx context.Context, files []RuleCandidate) (wait func() map[string]*report.Origin)
+	// Prescan, when set, is StartPrescan's for this Compare and M4DB,
+	// started by the caller before the work that precedes Explain (the
+	// attributes, the pinned gnulib); Explain closes it. Nil: Explain
+	// starts its own.
+	Prescan *autotools.FlowPrescan
 	// Progress, when set, is called from Explain's goroutine with the
 	// number of paths explained so far (classification and the origin
 	// lookups of provenance) and their total: once with done 0 before
@@ -154,6 +159,43 @@ var classRules = map[string]string{
 	"m4-serial-bump":         report.RuleM4SerialAboveUpstream,
 	"m4-unknown":             report.RuleM4UnknownName,
 	"suspicious-build-logic": report.RuleSuspiciousBuildLogic,
+}
+
+// changed is the keys of cmp's members that differ from the tag, sorted:
+// the order Explain classifies them in.
+func changed(cmp *compare.Result) []string {
+	var rels []string
+	for rel, t := range cmp.Members {
+		if t.Status != "" {
+			rels = append(rels, rel)
+		}
+	}
+	sort.Strings(rels)
+	return rels
+}
+
+// StartPrescan starts the build-script scans (autotools.FlowPrescan) of
+// cmp's differing members at hand on the other cores, for Explain with
+// that comparison and m4 database (Input.Prescan): the caller can start
+// them before the work that precedes Explain, whose waits on git would
+// otherwise leave the cores idle. Nil on one core.
+func StartPrescan(cmp *compare.Result, db *autotools.M4DB) *autotools.FlowPrescan {
+	return startPrescan(cmp, changed(cmp), db)
+}
+
+// startPrescan queues the members of rels, in Explain's order, and starts
+// the prescan's workers.
+func startPrescan(cmp *compare.Result, rels []string, db *autotools.M4DB) *autotools.FlowPrescan {
+	// The build-script scans of the members at hand run ahead on the
+	// other cores while the members are classified in order.
+	pre := autotools.NewFlowPrescan(0)
+	for _, rel := range rels {
+		if t := cmp.Members[rel]; !t.Missing && !t.Stray && t.Type == archive.TypeRegular {
+			pre.Add(autotools.Input{Path: rel, Status: string(t.Status), Tarball: t.Content, TarballMode: t.GitMode})
+		}
+	}
+	pre.Start(db)
+	return pre
 }
 
 // explainer holds one Explain's accumulating result.
@@ -204,13 +246,7 @@ func Explain(ctx context.Context, in Input) (*Result, error) {
 	x.prov.SetTagRoot(in.TagRoot, in.Subtree)
 	x.prov.SetTarball(x.tarballFile)
 	x.prov.SetSubmodules(in.Submodule)
-	var rels []string
-	for rel, t := range x.cmp.Members {
-		if t.Status != "" {
-			rels = append(rels, rel)
-		}
-	}
-	sort.Strings(rels)
+	rels := changed(x.cmp)
 	for _, f := range x.prov.ReleaseFormats(x.cmp, in.Commit, in.Version) {
 		x.res.Findings = append(x.res.Findings, formatFinding(f))
 	}
@@ -220,15 +256,10 @@ func Explain(ctx context.Context, in Input) (*Result, error) {
 	}
 	x.step(0)
 	x.startRules(rels)
-	// The build-script scans of the members at hand run ahead on the
-	// other cores while the members are classified in order.
-	pre := autotools.NewFlowPrescan(0)
-	for _, rel := range rels {
-		if t := x.cmp.Members[rel]; !t.Missing && !t.Stray && t.Type == archive.TypeRegular {
-			pre.Add(autotools.Input{Path: rel, Status: string(t.Status), Tarball: t.Content, TarballMode: t.GitMode})
-		}
+	pre := in.Prescan
+	if pre == nil {
+		pre = startPrescan(x.cmp, rels, x.actx.DB)
 	}
-	pre.Start(x.actx.DB)
 	x.actx.Prescan = pre
 	defer pre.Close()
 	// Members whose content is at hand (or not needed).
