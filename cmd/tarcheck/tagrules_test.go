@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/tarcheck/tarcheck/verify/report"
@@ -73,6 +74,24 @@ func TestTagRulesProveGeneratedFiles(t *testing.T) {
 	}
 	if f := verifyFiles(honest, "--tag-rules=false")["src/codes.h"]; f.Origin != nil || f.Severity < report.SevMedium {
 		t.Errorf("--tag-rules=false: %+v origin %+v", f, f.Origin)
+	}
+	// -v: the tag rules log from the background beside the pipeline's own
+	// lines; every line stays whole.
+	var vout, verr bytes.Buffer
+	run(context.Background(), []string{"verify", honest, "--git", tag, "--tag", "v1.0", "--format", "json",
+		"--cache-dir", filepath.Join(dir, "cache-v"), "--offline", "-v", "--no-progress"}, nil, &vout, &verr)
+	lines := strings.Split(strings.TrimSuffix(verr.String(), "\n"), "\n")
+	rules := 0
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "tarcheck: ") {
+			t.Errorf("-v line not whole: %q", l)
+		}
+		if strings.HasPrefix(l, "tarcheck: tag rules: ") {
+			rules++
+		}
+	}
+	if rules == 0 {
+		t.Errorf("-v logged no tag rules line:\n%s", verr.String())
 	}
 	tampered := release("tampered", "#define E_ONE 1\n#define E_TWO 2\n#define E_THREE system(\"id\")\n")
 	if f := verifyFiles(tampered)["src/codes.h"]; f.Origin != nil || f.Severity < report.SevMedium {
