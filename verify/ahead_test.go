@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -243,6 +245,13 @@ func TestAheadSameReportBuildScripts(t *testing.T) {
 	o := Options{Sources: Sources{Tarball: filepath.Join(dir, "foo-1.0.tar.xz"), Git: repo, Tag: "v1.0", CacheDir: filepath.Join(dir, "cache")}}
 
 	ahead := aheadAndSerial(t, o)
+	data, err := os.ReadFile(o.Sources.Tarball)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum := sha256.Sum256(data); ahead.Tarball.SHA256 != hex.EncodeToString(sum[:]) {
+		t.Errorf("report's sha256 %q, the file's %x", ahead.Tarball.SHA256, sum)
+	}
 	found := false
 	for _, f := range ahead.Findings {
 		if f.Path == "configure" && f.Severity >= report.SevHigh {

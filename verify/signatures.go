@@ -38,10 +38,13 @@ func (p *pipeline) signatures(ctx context.Context) error {
 		r.Unauthenticated = "no keyring"
 	}
 	p.material = m
+	// The tarball's sha256, computed once for the signature check and the
+	// report (step 5), whichever asks first.
+	p.tarSum = &tarballSum{path: p.tarPath, known: r.Tarball.SHA256}
 	subject := trust.Subject{
 		Name:   path.Base(strings.ReplaceAll(o.Sources.Tarball, "\\", "/")),
 		Open:   func() (io.ReadCloser, error) { return os.Open(p.tarPath) },
-		SHA256: p.tarballSHA256, Tag: p.tag.Raw, TagName: p.tag.Name, TagCommit: p.tag.Commit,
+		SHA256: p.tarSum.get, Tag: p.tag.Raw, TagName: p.tag.Name, TagCommit: p.tag.Commit,
 		CheckingTime: time.Now()}
 	if p.serial {
 		sigs, findings, err := trust.Check(m, subject)
@@ -50,9 +53,7 @@ func (p *pipeline) signatures(ctx context.Context) error {
 	// The check (keys' self-signatures, each signature, the tarball hashed
 	// for its signature) runs while the tree is listed and the archive
 	// streams; the comparison takes its outcome (joinSignatures), before
-	// its own, and the tarball's sha256 is computed once for both.
-	p.tarSum = &tarballSum{path: p.tarPath, known: r.Tarball.SHA256}
-	subject.SHA256 = p.tarSum.get
+	// its own.
 	c := &sigCheck{done: make(chan struct{})}
 	go func() {
 		defer close(c.done)
@@ -218,23 +219,4 @@ func (m materialReader) Sidecars(ctx context.Context, tarball string) (*fetch.Si
 		return nil, err
 	}
 	return f.Discover(ctx, tarball)
-}
-
-// tarballSHA256 returns the tarball's sha256, computing it if not known yet.
-func (p *pipeline) tarballSHA256() ([]byte, error) {
-	if p.report.Tarball.SHA256 != "" {
-		return hex.DecodeString(p.report.Tarball.SHA256)
-	}
-	f, err := os.Open(p.tarPath)
-	if err != nil {
-		return nil, Errorf(KindInput, "hashing tarball: %v", err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return nil, Errorf(KindInput, "hashing tarball: %v", err)
-	}
-	sum := h.Sum(nil)
-	p.report.Tarball.SHA256 = hex.EncodeToString(sum)
-	return sum, nil
 }

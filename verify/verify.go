@@ -86,8 +86,8 @@ type pipeline struct {
 	index   *indexAhead
 	sandbox *sandboxAhead
 	// sigCheck is step 3's check running while the archive streams (nil
-	// once joined, or when serial), tarSum the tarball's sha256 it shares
-	// with the comparison.
+	// once joined, or when serial); tarSum is the tarball's sha256, the one
+	// owner of it: computed once for that check and the report.
 	sigCheck *sigCheck
 	tarSum   *tarballSum
 	// opened is the tarball opened in step 1 with its decoding started
@@ -410,25 +410,22 @@ func (p *pipeline) allowedSignersNote() {
 // compare streams the archive once, comparing every member with the tag.
 func (p *pipeline) compare(ctx context.Context) error {
 	r := p.report
-	hash := r.Tarball.SHA256 == ""
-	if p.tarSum != nil && hash {
-		// Hashed beside the walk once for the comparison and the
-		// signature check, whichever asks first.
-		hash = false
+	if p.tarSum == nil {
+		p.tarSum = &tarballSum{path: p.tarPath, known: r.Tarball.SHA256}
+	}
+	if !p.serial {
+		// Hashed beside the walk, once for the report and the signature
+		// check, whichever asks first.
 		go p.tarSum.get()
 	}
 	res, err := compare.Run(ctx, p.tarPath, p.git, compare.Options{Limits: p.o.Limits.archive(), KeepBytes: p.o.Limits.KeepBytes,
-		Size: r.Tarball.Size, HashSHA256: hash, Progress: p.o.Output.Progress, Logf: p.o.Output.Logf,
+		Size: r.Tarball.Size, Progress: p.o.Output.Progress, Logf: p.o.Output.Logf,
 		ObjectFormat: p.format, Opened: p.opened})
 	p.opened = nil // compare.Run closed it
 	if serr := p.joinSignatures(); serr != nil {
 		return serr // step 3's outcome before the comparison's
 	}
 	if err != nil {
-		var he *compare.HashError
-		if errors.As(err, &he) {
-			return WithKind(KindInput, err)
-		}
 		return archiveErr(ctx, "reading", filepath.Base(p.o.Sources.Tarball), err)
 	}
 	if res, err = p.crateSubtree(ctx, res); err != nil {
@@ -446,10 +443,7 @@ func (p *pipeline) compare(ctx context.Context) error {
 		root := res.Archive.Root
 		r.Tarball.Root = &root
 	}
-	if res.SHA256 != "" {
-		r.Tarball.SHA256 = res.SHA256
-	}
-	if p.tarSum != nil && r.Tarball.SHA256 == "" {
+	if r.Tarball.SHA256 == "" {
 		sum, err := p.tarSum.get()
 		if err != nil {
 			return err

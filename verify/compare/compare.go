@@ -12,11 +12,7 @@ package compare
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/tarcheck/tarcheck/autotools"
@@ -63,8 +59,6 @@ type Options struct {
 	KeepBytes int64
 	// Size is the archive's size, for Progress.
 	Size int64
-	// HashSHA256 asks for the archive's sha256, computed alongside the walk.
-	HashSHA256 bool
 	// Progress, when set, is told about each pass.
 	Progress Progress
 	// Logf receives verbose messages; nil discards them.
@@ -108,8 +102,6 @@ type Result struct {
 	Root string
 	// Archive is the archive walk's result (format, hazards, sizes).
 	Archive *archive.Result
-	// SHA256 is the archive's digest in hex, when Options.HashSHA256.
-	SHA256 string
 	// Binary maps paths (either side, root stripped) whose content looks
 	// binary to the kind of data.
 	Binary map[string]string
@@ -182,20 +174,6 @@ func Run(ctx context.Context, tarball string, idx *Index, o Options) (*Result, e
 		defer opened.Close()
 	}
 	r := &Result{Index: idx, tarball: tarball, opts: o}
-	hasher := sha256.New()
-	shaDone := make(chan error, 1)
-	if o.HashSHA256 {
-		go func() {
-			f, err := os.Open(tarball)
-			if err != nil {
-				shaDone <- err
-				return
-			}
-			defer f.Close()
-			_, err = io.Copy(hasher, f)
-			shaDone <- err
-		}()
-	}
 	res, err := r.walk(ctx, opened, "", false)
 	if err == nil {
 		actual := ""
@@ -216,21 +194,9 @@ func Run(ctx context.Context, tarball string, idx *Index, o Options) (*Result, e
 		return nil, err
 	}
 	r.Archive = res
-	if o.HashSHA256 {
-		if err := <-shaDone; err != nil {
-			return nil, &HashError{err}
-		}
-		r.SHA256 = hex.EncodeToString(hasher.Sum(nil))
-	}
 	r.count()
 	return r, nil
 }
-
-// HashError is a failure to hash the archive.
-type HashError struct{ Err error }
-
-func (e *HashError) Error() string { return "hashing tarball: " + e.Err.Error() }
-func (e *HashError) Unwrap() error { return e.Err }
 
 // walk is one pass over the archive, of opened when not nil. With
 // rootKnown, root is the release root; otherwise it is guessed from the

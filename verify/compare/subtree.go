@@ -26,11 +26,9 @@ func (x *Index) Subtree(dir string) *Index {
 
 // Again compares the same archive, with the root r found, against another
 // tree idx (the subtree the release names as its origin) in one more pass,
-// and returns that comparison. The archive's digest is r's.
+// and returns that comparison.
 func (r *Result) Again(ctx context.Context, idx *Index) (*Result, error) {
-	o := r.opts
-	o.HashSHA256 = false
-	n := &Result{Index: idx, tarball: r.tarball, opts: o, SHA256: r.SHA256}
+	n := &Result{Index: idx, tarball: r.tarball, opts: r.opts}
 	res, err := n.walk(ctx, nil, r.Root, true)
 	if err != nil {
 		if ctx.Err() != nil {
