@@ -72,7 +72,6 @@ func WalkFile(ctx context.Context, name string, opts Options, fn func(*Entry) er
 // then overlaps the decompression).
 type File struct {
 	f          *os.File
-	name       string
 	size       int64
 	format     Format
 	px         *parallelXz // a .xz file for the block decoder, or nil
@@ -107,7 +106,7 @@ func OpenFile(name string, opts Options) (*File, error) {
 		f.Close()
 		return nil, err
 	}
-	a := &File{f: f, name: name, size: st.Size(), format: format}
+	a := &File{f: f, size: st.Size(), format: format}
 	if format == FormatTarXz && workers(opts) > 1 {
 		if px, ok := newParallelXz(f, st.Size(), opts); ok {
 			px.compressed = &a.compressed
@@ -142,20 +141,17 @@ func (a *File) Walk(ctx context.Context, opts Options, fn func(*Entry) error) (*
 	case FormatZip:
 		return walkZip(ctx, a.f, a.size, opts, fn)
 	case FormatTarXz:
-		if px := a.px; px != nil {
-			if np, ok := newParallelXz(a.f, a.size, opts); !ok || !px.samePlan(np) {
-				// Decoding began with other limits (a huge tree's smaller
-				// buffer budget): start over under opts'.
-				px.close()
+		if a.px != nil {
+			if np := a.px.replan(opts); !a.px.samePlan(np) {
+				// Set up under other limits (decoding perhaps begun with
+				// a huge tree's larger buffer budget): start over under
+				// opts'.
+				a.px.close()
 				a.compressed.Store(0)
-				a.px = nil
-				if ok {
-					np.compressed = &a.compressed
-					a.px = np
-				}
+				np.compressed = &a.compressed
+				a.px = np
 			}
-		}
-		if px := a.px; px != nil {
+			px := a.px
 			res := &Result{Format: a.format}
 			open := func() (io.Reader, func(), error) { return px, px.close, nil }
 			return res, walkTar(ctx, a.format, open, &a.compressed, opts, res, fn)

@@ -164,6 +164,18 @@ func newParallelXz(f io.ReaderAt, size int64, opts Options) (*parallelXz, bool) 
 	if !ok {
 		return nil, false
 	}
+	return planXz(f, size, check, blocks, indexLen, opts), true
+}
+
+// replan is p's file set up again under opts, from the block layout p
+// read (no second read of the index).
+func (p *parallelXz) replan(opts Options) *parallelXz {
+	return planXz(p.f, p.size, p.check, p.blocks, p.indexLen, opts)
+}
+
+// planXz sets up the decoding of f's blocks under opts: workers, blocks in
+// flight, buffer sizes.
+func planXz(f io.ReaderAt, size int64, check byte, blocks []xzBlockInfo, indexLen int64, opts Options) *parallelXz {
 	var largest, largestIn int64
 	for _, b := range blocks {
 		largest = max(largest, b.uncompressed)
@@ -192,7 +204,7 @@ func newParallelXz(f io.ReaderAt, size int64, opts Options) (*parallelXz, bool) 
 		f: f, size: size, check: check, blocks: blocks, indexLen: indexLen,
 		lim: opts.Limits.withDefaults(), workers: nw, inflight: inflight, window: window, slack: xzWindowSlack,
 		bufs: blockBuffers{size: int(largest)}, inBufs: blockBuffers{size: int(largestIn)},
-	}, true
+	}
 }
 
 // samePlan reports whether q (set up under other Options) would decode
