@@ -38,9 +38,6 @@ func (p *pipeline) signatures(ctx context.Context) error {
 		r.Unauthenticated = "no keyring"
 	}
 	p.material = m
-	// The tarball's sha256, computed once for the signature check and the
-	// report (step 5), whichever asks first.
-	p.tarSum = &tarballSum{path: p.tarPath, known: r.Tarball.SHA256}
 	subject := trust.Subject{
 		Name:   path.Base(strings.ReplaceAll(o.Sources.Tarball, "\\", "/")),
 		Open:   func() (io.ReadCloser, error) { return os.Open(p.tarPath) },

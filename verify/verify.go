@@ -87,7 +87,8 @@ type pipeline struct {
 	sandbox *sandboxAhead
 	// sigCheck is step 3's check running while the archive streams (nil
 	// once joined, or when serial); tarSum is the tarball's sha256, the one
-	// owner of it: computed once for that check and the report.
+	// owner of it (step 1 sets it up): computed once for that check and
+	// the report.
 	sigCheck *sigCheck
 	tarSum   *tarballSum
 	// opened is the tarball opened in step 1 with its decoding started
@@ -221,7 +222,7 @@ func (p *pipeline) resolveTarball(ctx context.Context) error {
 		p.tarPath = f.Path
 		p.report.Tarball.SHA256 = f.SHA256
 		p.report.Tarball.Size = f.Size
-		p.openAhead()
+		p.tarballResolved()
 		return nil
 	}
 	fi, err := os.Stat(o.Sources.Tarball)
@@ -233,8 +234,17 @@ func (p *pipeline) resolveTarball(ctx context.Context) error {
 	}
 	p.tarPath = o.Sources.Tarball
 	p.report.Tarball.Size = fi.Size()
-	p.openAhead()
+	p.tarballResolved()
 	return nil
+}
+
+// tarballResolved sets up what the local tarball gives the later steps: its
+// sha256, computed once for the signature check (step 3) and the report
+// (step 5), whichever asks first (the download's when it was fetched), and
+// its decoding begun (openAhead).
+func (p *pipeline) tarballResolved() {
+	p.tarSum = &tarballSum{path: p.tarPath, known: p.report.Tarball.SHA256}
+	p.openAhead()
 }
 
 // openAhead opens the tarball and starts decoding it (an .xz file's
@@ -410,9 +420,6 @@ func (p *pipeline) allowedSignersNote() {
 // compare streams the archive once, comparing every member with the tag.
 func (p *pipeline) compare(ctx context.Context) error {
 	r := p.report
-	if p.tarSum == nil {
-		p.tarSum = &tarballSum{path: p.tarPath, known: r.Tarball.SHA256}
-	}
 	if !p.serial {
 		// Hashed beside the walk, once for the report and the signature
 		// check, whichever asks first.
