@@ -78,8 +78,8 @@ func blobReadMany(idx *compare.Index, blobs *gitsrc.Blobs) func([]string, func(i
 		var ids []string
 		var at []int // at[k]: the index in paths of ids[k]
 		for i, path := range paths {
-			if g := idx.Get(path); g != nil && g.Mode != 0o160000 && g.Mode != 0o120000 {
-				ids, at = append(ids, g.HexID()), append(at, i)
+			if id, ok := regularBlob(idx, path); ok {
+				ids, at = append(ids, id), append(at, i)
 			}
 		}
 		next := 0 // the next path fn is called for
@@ -110,13 +110,23 @@ func blobReadMany(idx *compare.Index, blobs *gitsrc.Blobs) func([]string, func(i
 // blobReader reads the tag's regular files through blobs.
 func blobReader(idx *compare.Index, blobs *gitsrc.Blobs) func(string) ([]byte, bool) {
 	return func(path string) ([]byte, bool) {
-		g := idx.Get(path)
-		if g == nil || g.Mode == 0o160000 || g.Mode == 0o120000 {
+		id, ok := regularBlob(idx, path)
+		if !ok {
 			return nil, false
 		}
-		c, err := blobs.Read(g.HexID())
+		c, err := blobs.Read(id)
 		return c, err == nil && c != nil
 	}
+}
+
+// regularBlob is the blob id of path when it is a file of the tag that is
+// neither a submodule nor a symlink: what blobReader and blobReadMany read.
+func regularBlob(idx *compare.Index, path string) (string, bool) {
+	g := idx.Get(path)
+	if g == nil || g.Mode == 0o160000 || g.Mode == 0o120000 {
+		return "", false
+	}
+	return g.HexID(), true
 }
 
 // runTagRules opens the sandbox (the rebuild's, or the backend --sandbox
