@@ -267,6 +267,15 @@ func (a *sandboxAhead) wait() *sandboxAhead {
 	return a
 }
 
+// probed returns the finished probe when it was of backend, else nil: the
+// tag rules and the rebuild take it instead of probing again.
+func (a *sandboxAhead) probed(backend string) *sandboxAhead {
+	if a = a.wait(); a == nil || a.backend != backend {
+		return nil
+	}
+	return a
+}
+
 // hasMakefile reports whether the tag has a file the tag rules read
 // (tagrules: Makefile.am, GNUmakefile or Makefile).
 func hasMakefile(idx *compare.Index) bool {

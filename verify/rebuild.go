@@ -27,7 +27,7 @@ func (p *pipeline) rebuild(ctx context.Context) error {
 		return nil
 	}
 	runner := o.Rebuild.Runner
-	if a := p.sandbox.wait(); runner == nil && a != nil && a.backend == sandbox.BackendAuto && a.err == nil {
+	if a := p.sandbox.probed(sandbox.BackendAuto); runner == nil && a != nil && a.err == nil {
 		runner = a.runner // probed while the archive streamed
 	}
 	if runner == nil {

@@ -144,7 +144,7 @@ func (p *pipeline) runTagRules(ctx context.Context, in tagrules.Input) ([]tagrul
 		in.OpenRunner = func(ctx context.Context) (sandbox.Runner, error) {
 			var r sandbox.Runner
 			var err error
-			if a := p.sandbox.wait(); a != nil && a.backend == backend {
+			if a := p.sandbox.probed(backend); a != nil {
 				r, err = a.runner, a.err
 			} else {
 				r, err = newSandbox(ctx, backend)
