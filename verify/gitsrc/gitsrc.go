@@ -343,7 +343,7 @@ func (r *Repo) openBundle(ctx context.Context, file string) (*Repo, error) {
 		return nil, err
 	}
 	defer unlock()
-	if _, err := r.run(ctx, nil, "-c", "protocol.file.allow=always", "fetch", "--quiet", "--no-write-fetch-head",
+	if _, err := r.run(ctx, nil, "-c", "protocol.file.allow=always", "-c", deltaBaseCache+fetchDeltaBaseCache, "fetch", "--quiet", "--no-write-fetch-head",
 		"--end-of-options", abs, "+refs/tags/*:refs/tags/*", "+refs/heads/*:refs/heads/*"); err != nil {
 		return nil, fmt.Errorf("reading bundle %s: %w", file, err)
 	}
@@ -432,7 +432,26 @@ var hardening = []string{
 	"-c", "fetch.writeCommitGraph=false",
 	"-c", "fetch.recurseSubmodules=false",
 	"-c", "submodule.recurse=false",
+	"-c", deltaBaseCache + readDeltaBaseCache,
 }
+
+// deltaBaseCache is git's cache of the delta bases it unpacked, which
+// reads of many objects (cat-file --batch of a tree's blobs, log and
+// diff-tree over trees) draw on. readDeltaBaseCache is its size for every
+// command but fetches: git's default (96 MiB) is the worse choice for
+// these reads on a machine where a page fault is dear. It fills with
+// bases read once, each a freshly mapped copy: gawk 5.2.1's 2,127 tag
+// blobs through cat-file took 0.62 s (0.25 s system, 40,000 page faults,
+// 123 MiB) against 0.23 s at 8 MiB (0.05 s, 9,000, 34 MiB); gnulib's
+// 12,568: 0.46 against 0.29 s; 3,000 commits of gnulib's log --name-only
+// 0.77 against 0.39 s. No cache at all is worse (that log: 2.0 s).
+// Fetches keep git's default (fetchDeltaBaseCache): index-pack resolves
+// a pack's deltas through the same cache.
+const (
+	deltaBaseCache      = "core.deltaBaseCacheLimit="
+	readDeltaBaseCache  = "8m"
+	fetchDeltaBaseCache = "96m"
+)
 
 // noNetwork forbids every transport, for commands that must never fetch: a
 // local repository (whose config may name a hostile remote for lazy fetches
@@ -482,6 +501,7 @@ var ErrCache = errors.New("git cache unusable")
 // fetchConfig is added to commands that fetch from the remote.
 var fetchConfig = []string{
 	"-c", "protocol.version=2",
+	"-c", deltaBaseCache + fetchDeltaBaseCache,
 	"-c", "fetch.negotiationAlgorithm=noop",
 }
 

@@ -87,7 +87,7 @@ func (r *Repo) FetchHistory(ctx context.Context, tags ...string) error {
 
 // historyFetchConfig is fetchConfig with git's default negotiation: once
 // history is present, "have" lines keep later fetches incremental.
-var historyFetchConfig = []string{"-c", "protocol.version=2"}
+var historyFetchConfig = []string{"-c", "protocol.version=2", "-c", deltaBaseCache + fetchDeltaBaseCache}
 
 // IsAncestor reports whether commit a is an ancestor of (or equal to)
 // commit b. Both must be present (see FetchHistory for remote sources).

@@ -269,3 +269,33 @@ func TestHostileLocalRepository(t *testing.T) {
 		}
 	}
 }
+
+// TestDeltaBaseCache checks the size of git's delta base cache each kind
+// of command gets, whatever the repository's own config says: small for
+// reads (a full cache costs page faults, not time saved), git's default
+// for fetches.
+func TestDeltaBaseCache(t *testing.T) {
+	requireTool(t, "git")
+	ctx := context.Background()
+	work := smallRepo(t)
+	gitT(t, work, nil, "config", "core.deltaBaseCacheLimit", "1g")
+	r, err := Open(ctx, work, Options{CacheDir: t.TempDir(), Offline: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(prefix ...string) string {
+		out, err := r.run(ctx, nil, append(prefix, "config", "--get", "core.deltaBaseCacheLimit")...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	if got := get(); got != readDeltaBaseCache {
+		t.Errorf("reads: core.deltaBaseCacheLimit %q, want %q", got, readDeltaBaseCache)
+	}
+	for name, cfg := range map[string][]string{"fetch": fetchConfig, "history fetch": historyFetchConfig} {
+		if got := get(cfg...); got != fetchDeltaBaseCache {
+			t.Errorf("%s: core.deltaBaseCacheLimit %q, want %q", name, got, fetchDeltaBaseCache)
+		}
+	}
+}
