@@ -29,6 +29,7 @@ var notCaps = map[string]string{
 	"internal/filelock/filelock.go maxPoll":                  "lock polling",
 	"internal/pathidx/pathidx.go MaxArena":                   "index encoding (archive caps names below it)",
 	"internal/profile/memory.go HeapSoftLimit":               "garbage-collector tuning",
+	"internal/profile/memory.go ClassifyHeapSoftLimit":       "garbage-collector tuning",
 	"batch/run.go MaxJobs":                                   "range of --jobs",
 	"verify/fetch/fetch.go DefaultRetries":                   "retry policy",
 	"verify/fetch/fetch.go DefaultBackoff":                   "retry policy",

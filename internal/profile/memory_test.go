@@ -1,0 +1,46 @@
+package profile
+
+import (
+	"runtime/debug"
+	"testing"
+)
+
+func gcPercent() int {
+	v := debug.SetGCPercent(100)
+	debug.SetGCPercent(v)
+	return v
+}
+
+func memoryLimit() int64 { return debug.SetMemoryLimit(-1) }
+
+// TestClassifyPhase checks that the classification settings hold while any
+// run classifies (a batch classifies several releases at once), are
+// restored after the last, and are left alone when GOGC or GOMEMLIMIT say
+// otherwise.
+func TestClassifyPhase(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(25))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(HeapSoftLimit))
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	want := func(when string, gc int, limit int64) {
+		t.Helper()
+		if g, l := gcPercent(), memoryLimit(); g != gc || l != limit {
+			t.Errorf("%s: GOGC %d, limit %d MiB; want %d, %d MiB", when, g, l>>20, gc, limit>>20)
+		}
+	}
+	endA := ClassifyPhase()
+	want("one run classifying", ClassifyGCPercent, ClassifyHeapSoftLimit)
+	endB := ClassifyPhase()
+	endA()
+	endA() // a second call is a no-op
+	want("the other run still classifying", ClassifyGCPercent, ClassifyHeapSoftLimit)
+	endB()
+	want("after the last run", 25, HeapSoftLimit)
+
+	t.Setenv("GOGC", "50")
+	t.Setenv("GOMEMLIMIT", "1GiB")
+	end := ClassifyPhase()
+	want("GOGC and GOMEMLIMIT set", 25, HeapSoftLimit)
+	end()
+	want("GOGC and GOMEMLIMIT set, after", 25, HeapSoftLimit)
+}
