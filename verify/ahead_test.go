@@ -69,6 +69,17 @@ func TestAheadSameReport(t *testing.T) {
 	if classes["ci/build.sh"] == "" || classes["version.h"] == "" {
 		t.Errorf("export-ignore'd and export-subst'd files not explained: %v", classes)
 	}
+	// The drift's blobs (the binary file changed since v1.1) were read
+	// ahead, and step 9 took them.
+	o.withPolicy()
+	o.Sources.CacheDir = filepath.Join(dir, "cache2")
+	p := &pipeline{o: o}
+	if _, err := p.run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if p.ahead == nil || p.ahead.content == nil || len(p.ahead.content.Binaries()) != 1 {
+		t.Errorf("the drift's blobs were not read ahead: %+v", p.ahead)
+	}
 }
 
 // aheadAndSerial runs o as verify does (work in the background) and as the

@@ -136,6 +136,10 @@ func (p *pipeline) drift(ctx context.Context, prev *gitsrc.Tag) (history.DriftRe
 	}
 	in.Changes, in.Commits, in.Earlier = g.changes, g.commits, g.earlier
 	in.CheckCommitters = true
+	if in.Content = p.ahead.driftContent(prev); in.Content != nil {
+		d, f := history.Drift(in) // its blobs were read ahead
+		return d, f, nil
+	}
 	if in.Tree, err = p.tagTree(ctx); err != nil {
 		return history.DriftReport{}, nil, err
 	}
@@ -186,23 +190,31 @@ func (p *pipeline) tagTree(ctx context.Context) ([]gitsrc.TreeEntry, error) {
 	if p.gitRoot != nil {
 		root = p.gitRoot // p.git is a crate's subtree
 	}
-	var out []gitsrc.TreeEntry
 	if p.format == "sha1" && root != nil {
-		out = make([]gitsrc.TreeEntry, 0, root.Len())
-		for path, g := range root.All() {
-			typ := "blob"
-			if g.Mode == 0o160000 {
-				typ = "commit"
-			}
-			out = append(out, gitsrc.TreeEntry{Mode: g.Mode, Type: typ, ID: g.HexID(), Path: path})
-		}
-		return out, nil
+		return treeEntries(root), nil
 	}
+	var out []gitsrc.TreeEntry
 	err := p.repo.ListTree(ctx, p.tag.Tree, func(e gitsrc.TreeEntry) error {
 		out = append(out, e)
 		return nil
 	})
 	return out, err
+}
+
+// treeEntries is a tag's tree as `git ls-tree -r` lists it, rebuilt from
+// its index of whole (sha1) ids, in git's order. It reads each file's id
+// and mode only, never the comparison's marks, so it may run beside the
+// comparison.
+func treeEntries(root *compare.Index) []gitsrc.TreeEntry {
+	out := make([]gitsrc.TreeEntry, 0, root.Len())
+	for path, g := range root.All() {
+		typ := "blob"
+		if g.Mode == 0o160000 {
+			typ = "commit"
+		}
+		out = append(out, gitsrc.TreeEntry{Mode: g.Mode, Type: typ, ID: g.HexID(), Path: path})
+	}
+	return out
 }
 
 // earlier is who touched the changed build files in the releases before

@@ -59,6 +59,19 @@ type DriftInput struct {
 	// selector that picks it (SelectEvidence of the scan's selector
 	// evaluation), e.g. "m4/build-to-host.m4:86 grep \"#{4}…\"".
 	Selected map[string][]string
+	// Content, when set, is ReadDriftContent of the same Changes,
+	// Commits, Tree and Blobs, read ahead (while the release's files were
+	// classified); Drift then reads no blob.
+	Content *DriftContent
+}
+
+// DriftContent is what the drift report takes from the blobs: which
+// changed files are binary, and which test and build files of the tag
+// name each. It needs no finding of the classification (Flagged,
+// Selected), so it can be read before them.
+type DriftContent struct {
+	binaries []BinaryChange // in change order; FlaggedBy and Severity unset
+	unread   []string
 }
 
 // CommitRef is report.CommitRef: the JSON shape lives in the model (verify/report).
@@ -185,60 +198,26 @@ func statusText(s byte) string {
 func Drift(in DriftInput) (DriftReport, []Finding) {
 	d := DriftReport{From: in.Previous, To: in.Current, Binaries: []BinaryChange{}, BuildFiles: []BuildChange{},
 		NewCommitters: []Committer{}, CommittersChecked: in.CheckCommitters}
-	byPath := map[string][]CommitRef{}
-	for _, c := range in.Commits {
-		ref := commitRef(c)
-		for _, p := range c.Paths {
-			byPath[p] = append(byPath[p], ref)
-		}
-	}
-	var refs []referrer
-	referrersLoaded := false
-	var findings []Finding
-	binaryAuthors := map[string]bool{}
+	byPath := commitsByPath(in.Commits)
 	for _, c := range in.Changes {
 		if IsBuildFile(c.Path) {
 			d.BuildFiles = append(d.BuildFiles, BuildChange{Path: c.Path, Status: statusText(c.Status), Commits: nonNil(byPath[c.Path])})
 		}
-		if c.Status == 'D' || !isFileMode(c.NewMode) || in.Blobs == nil {
-			continue
-		}
-		content, err := in.Blobs.Read(c.NewID)
-		if err != nil {
-			d.Unread = append(d.Unread, c.Path)
-			continue
-		}
-		bin, kind := autotools.IsBinary(content)
-		if !bin {
-			continue
-		}
-		if !referrersLoaded {
-			refs, d.Unread = loadReferrers(in.Tree, in.Blobs, d.Unread)
-			referrersLoaded = true
-			bases := map[string]bool{}
-			for _, c := range in.Changes {
-				if b := path.Base(c.Path); wordIndexable(b) {
-					bases[b] = true
-				}
-			}
-			indexWords(refs, bases)
-		}
-		b := BinaryChange{Path: c.Path, Status: "added", Size: int64(len(content)), Type: kind, NewID: c.NewID, Commits: nonNil(byPath[c.Path])}
-		if c.Status != 'A' {
-			b.Status, b.OldID = "modified", c.OldID
-		}
-		base := path.Base(c.Path)
-		indexable := wordIndexable(base)
-		for i := range refs {
-			r := &refs[i]
-			if r.path != c.Path && r.namesBase(base, indexable) {
-				b.ReferencedBy = append(b.ReferencedBy, r.path)
-				if why, ok := in.Flagged[r.path]; ok {
-					b.FlaggedBy = append(b.FlaggedBy, fmt.Sprintf("%s names it (%s)", r.path, why))
-				}
+	}
+	content := in.Content
+	if content == nil {
+		content = ReadDriftContent(in)
+	}
+	d.Unread = append(d.Unread, content.unread...)
+	var findings []Finding
+	binaryAuthors := map[string]bool{}
+	for _, b := range content.binaries {
+		for _, r := range b.ReferencedBy {
+			if why, ok := in.Flagged[r]; ok {
+				b.FlaggedBy = append(b.FlaggedBy, fmt.Sprintf("%s names it (%s)", r, why))
 			}
 		}
-		for _, sel := range in.Selected[c.Path] {
+		for _, sel := range in.Selected[b.Path] {
 			b.FlaggedBy = append(b.FlaggedBy, "selected by "+sel)
 		}
 		for _, cr := range b.Commits {
@@ -274,6 +253,80 @@ func Drift(in DriftInput) (DriftReport, []Finding) {
 		}
 	}
 	return d, findings
+}
+
+// Binaries are the paths of the changed files that are binary.
+func (c *DriftContent) Binaries() []string {
+	var out []string
+	for _, b := range c.binaries {
+		out = append(out, b.Path)
+	}
+	return out
+}
+
+// commitsByPath maps each path to the commits (of the release) touching it.
+func commitsByPath(commits []gitsrc.Commit) map[string][]CommitRef {
+	byPath := map[string][]CommitRef{}
+	for _, c := range commits {
+		ref := commitRef(c)
+		for _, p := range c.Paths {
+			byPath[p] = append(byPath[p], ref)
+		}
+	}
+	return byPath
+}
+
+// ReadDriftContent reads what Drift takes from the blobs: each changed
+// file's new content, to tell binary files, and once one is, the tag's
+// test and build files (Tree) that may name it. It uses in's Changes,
+// Commits, Tree and Blobs only. An unreadable blob is listed as unread.
+func ReadDriftContent(in DriftInput) *DriftContent {
+	out := &DriftContent{}
+	if in.Blobs == nil {
+		return out
+	}
+	byPath := commitsByPath(in.Commits)
+	var refs []referrer
+	referrersLoaded := false
+	for _, c := range in.Changes {
+		if c.Status == 'D' || !isFileMode(c.NewMode) {
+			continue
+		}
+		content, err := in.Blobs.Read(c.NewID)
+		if err != nil {
+			out.unread = append(out.unread, c.Path)
+			continue
+		}
+		bin, kind := autotools.IsBinary(content)
+		if !bin {
+			continue
+		}
+		if !referrersLoaded {
+			refs, out.unread = loadReferrers(in.Tree, in.Blobs, out.unread)
+			referrersLoaded = true
+			bases := map[string]bool{}
+			for _, c := range in.Changes {
+				if b := path.Base(c.Path); wordIndexable(b) {
+					bases[b] = true
+				}
+			}
+			indexWords(refs, bases)
+		}
+		b := BinaryChange{Path: c.Path, Status: "added", Size: int64(len(content)), Type: kind, NewID: c.NewID, Commits: nonNil(byPath[c.Path])}
+		if c.Status != 'A' {
+			b.Status, b.OldID = "modified", c.OldID
+		}
+		base := path.Base(c.Path)
+		indexable := wordIndexable(base)
+		for i := range refs {
+			r := &refs[i]
+			if r.path != c.Path && r.namesBase(base, indexable) {
+				b.ReferencedBy = append(b.ReferencedBy, r.path)
+			}
+		}
+		out.binaries = append(out.binaries, b)
+	}
+	return out
 }
 
 // binaryFinding rates one binary change: high when flagged build logic

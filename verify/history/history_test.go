@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -413,5 +414,34 @@ func TestGroupUnreferenced(t *testing.T) {
 	}
 	if got[0].Path != "tests/x.bin" || got[1].Severity != SevHigh || got[1].Path != "fuzz/a.in/4" {
 		t.Errorf("kept %+v", got[:3])
+	}
+}
+
+// TestDriftContentReadAhead checks that the drift's blob reads, made
+// before the classification's findings are known (ReadDriftContent), give
+// Drift the same report and findings, flagged references included, with
+// no blob read afterwards.
+func TestDriftContentReadAhead(t *testing.T) {
+	requireGit(t)
+	f := xzHistory(t, map[string]string{"m4/payload.m4": "dnl uses files/bad-3-corrupt_lzma2.xz\n"})
+	in, done := driftInput(t, f, "v1.1", "v1.2")
+	defer done()
+	ahead := in
+	ahead.Content = ReadDriftContent(in)
+	ahead.Blobs, ahead.Tree = nil, nil // nothing left to read
+	flagged := map[string]string{"m4/payload.m4": "TC505 decodes data and runs the result"}
+	in.Flagged, ahead.Flagged = flagged, flagged
+	wantD, wantF := Drift(in)
+	gotD, gotF := Drift(ahead)
+	if !reflect.DeepEqual(gotD, wantD) || !reflect.DeepEqual(gotF, wantF) {
+		t.Fatalf("read ahead:\n%+v\n%+v\nwant\n%+v\n%+v", gotD, gotF, wantD, wantF)
+	}
+	if len(gotD.Binaries) != 1 || gotD.Binaries[0].Severity != SevHigh || len(findingsOf(gotF, RuleBinaryDrift)) != 1 {
+		t.Fatalf("the flagged reference is lost: %+v %+v", gotD.Binaries, gotF)
+	}
+	// The content read ahead is not changed by a report made from it.
+	again, _ := Drift(ahead)
+	if !reflect.DeepEqual(again, wantD) {
+		t.Errorf("a second report differs: %+v", again)
 	}
 }
