@@ -63,9 +63,7 @@ func (p *pipeline) startPreviousAhead(ctx context.Context) {
 		// now, beside the comparison and the classification, rather than
 		// after them.
 		if ia := index.wait(); a.blobs != nil && ia != nil && ia.err == nil && ia.format == "sha1" && ctx.Err() == nil {
-			g := a.git
-			a.content = history.ReadDriftContent(history.DriftInput{Changes: g.changes, Commits: g.commits,
-				Tree: treeEntries(ia.idx), Blobs: a.blobs})
+			a.content = history.ReadDriftContent(history.DriftInput{Changes: a.git.changes, Tree: treeEntries(ia.idx), Blobs: a.blobs})
 		}
 	}()
 	p.ahead = a

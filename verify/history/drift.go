@@ -59,8 +59,8 @@ type DriftInput struct {
 	// selector that picks it (SelectEvidence of the scan's selector
 	// evaluation), e.g. "m4/build-to-host.m4:86 grep \"#{4}…\"".
 	Selected map[string][]string
-	// Content, when set, is ReadDriftContent of the same Changes,
-	// Commits, Tree and Blobs, read ahead (while the release's files were
+	// Content, when set, is ReadDriftContent of the same Changes, Tree
+	// and Blobs, read ahead (while the release's files were
 	// classified); Drift then reads no blob.
 	Content *DriftContent
 }
@@ -70,7 +70,7 @@ type DriftInput struct {
 // name each. It needs no finding of the classification (Flagged,
 // Selected), so it can be read before them.
 type DriftContent struct {
-	binaries []BinaryChange // in change order; FlaggedBy and Severity unset
+	binaries []BinaryChange // in change order; Commits, FlaggedBy and Severity unset
 	unread   []string
 }
 
@@ -198,7 +198,13 @@ func statusText(s byte) string {
 func Drift(in DriftInput) (DriftReport, []Finding) {
 	d := DriftReport{From: in.Previous, To: in.Current, Binaries: []BinaryChange{}, BuildFiles: []BuildChange{},
 		NewCommitters: []Committer{}, CommittersChecked: in.CheckCommitters}
-	byPath := commitsByPath(in.Commits)
+	byPath := map[string][]CommitRef{}
+	for _, c := range in.Commits {
+		ref := commitRef(c)
+		for _, p := range c.Paths {
+			byPath[p] = append(byPath[p], ref)
+		}
+	}
 	for _, c := range in.Changes {
 		if IsBuildFile(c.Path) {
 			d.BuildFiles = append(d.BuildFiles, BuildChange{Path: c.Path, Status: statusText(c.Status), Commits: nonNil(byPath[c.Path])})
@@ -212,6 +218,7 @@ func Drift(in DriftInput) (DriftReport, []Finding) {
 	var findings []Finding
 	binaryAuthors := map[string]bool{}
 	for _, b := range content.binaries {
+		b.Commits = nonNil(byPath[b.Path])
 		for _, r := range b.ReferencedBy {
 			if why, ok := in.Flagged[r]; ok {
 				b.FlaggedBy = append(b.FlaggedBy, fmt.Sprintf("%s names it (%s)", r, why))
@@ -264,28 +271,15 @@ func (c *DriftContent) Binaries() []string {
 	return out
 }
 
-// commitsByPath maps each path to the commits (of the release) touching it.
-func commitsByPath(commits []gitsrc.Commit) map[string][]CommitRef {
-	byPath := map[string][]CommitRef{}
-	for _, c := range commits {
-		ref := commitRef(c)
-		for _, p := range c.Paths {
-			byPath[p] = append(byPath[p], ref)
-		}
-	}
-	return byPath
-}
-
 // ReadDriftContent reads what Drift takes from the blobs: each changed
 // file's new content, to tell binary files, and once one is, the tag's
 // test and build files (Tree) that may name it. It uses in's Changes,
-// Commits, Tree and Blobs only. An unreadable blob is listed as unread.
+// Tree and Blobs only. An unreadable blob is listed as unread.
 func ReadDriftContent(in DriftInput) *DriftContent {
 	out := &DriftContent{}
 	if in.Blobs == nil {
 		return out
 	}
-	byPath := commitsByPath(in.Commits)
 	var refs []referrer
 	referrersLoaded := false
 	for _, c := range in.Changes {
@@ -312,7 +306,7 @@ func ReadDriftContent(in DriftInput) *DriftContent {
 			}
 			indexWords(refs, bases)
 		}
-		b := BinaryChange{Path: c.Path, Status: "added", Size: int64(len(content)), Type: kind, NewID: c.NewID, Commits: nonNil(byPath[c.Path])}
+		b := BinaryChange{Path: c.Path, Status: "added", Size: int64(len(content)), Type: kind, NewID: c.NewID}
 		if c.Status != 'A' {
 			b.Status, b.OldID = "modified", c.OldID
 		}
