@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"golang.org/x/text/encoding/ianaindex"
 	"io"
+	"iter"
 	"os"
 	"path"
 	"path/filepath"
@@ -1043,7 +1044,12 @@ func referencable(p string) bool {
 // OmitPlain for a plain #include or a build rule, which stops the build
 // instead ("No such file"); OmitConditional when only #include lines
 // inside preprocessor conditionals name it.
-func OmittedReferenceKinds(tagFiles, tarballFiles []string, inTarball func(string) bool, read func(string) ([]byte, bool)) map[string]OmitKind {
+//
+// tagFiles need not list the tag files known to be in the tarball (the
+// caller may pass only those not identical to it); tarballFiles is walked
+// only when some tag file is missing from the tarball, so a release
+// without omissions never lists its files.
+func OmittedReferenceKinds(tagFiles []string, tarballFiles iter.Seq[string], inTarball func(string) bool, read func(string) ([]byte, bool)) map[string]OmitKind {
 	omitted := map[string]bool{}
 	byBase := map[string][]string{}
 	for _, f := range tagFiles {
@@ -1063,7 +1069,7 @@ func OmittedReferenceKinds(tagFiles, tarballFiles []string, inTarball func(strin
 	found := map[string]OmitKind{} // path -> the strongest of its references
 	mark := func(p string, k OmitKind) { found[p] = max(found[p], k) }
 	tarByBase := map[string][]string{}
-	for _, f := range tarballFiles {
+	for f := range tarballFiles {
 		tarByBase[path.Base(f)] = append(tarByBase[path.Base(f)], f)
 	}
 	resolve := func(dir, ref string, kind func() OmitKind) {
@@ -1093,7 +1099,7 @@ func OmittedReferenceKinds(tagFiles, tarballFiles []string, inTarball func(strin
 			}
 		}
 	}
-	for _, f := range tarballFiles {
+	for f := range tarballFiles {
 		ext := path.Ext(f)
 		build := isBuildFile(f)
 		if !build && !cSourceExts[ext] {

@@ -663,7 +663,7 @@ func TestOmittedReferenceKinds(t *testing.T) {
 	for p := range tar {
 		files = append(files, p)
 	}
-	got := OmittedReferenceKinds(tag, files, func(p string) bool { _, ok := tar[p]; return ok }, func(p string) ([]byte, bool) {
+	got := OmittedReferenceKinds(tag, slices.Values(files), func(p string) bool { _, ok := tar[p]; return ok }, func(p string) ([]byte, bool) {
 		s, ok := tar[p]
 		return []byte(s), ok
 	})
@@ -708,7 +708,7 @@ func TestMoMatchesPODeterministic(t *testing.T) {
 
 // omittedPaths is the sorted paths OmittedReferenceKinds reports.
 func omittedPaths(tagFiles, tarballFiles []string, inTarball func(string) bool, read func(string) ([]byte, bool)) []string {
-	return slices.Sorted(maps.Keys(OmittedReferenceKinds(tagFiles, tarballFiles, inTarball, read)))
+	return slices.Sorted(maps.Keys(OmittedReferenceKinds(tagFiles, slices.Values(tarballFiles), inTarball, read)))
 }
 
 // A helper that is a known copy in every byte but its version stamps (a

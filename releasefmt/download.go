@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -276,13 +277,16 @@ func fileHash(algo string, b []byte) string {
 }
 
 func explainDownloads(in Input, c *collector) {
+	if !slices.ContainsFunc(in.TarFiles, func(f TarFile) bool { return !f.InTag }) {
+		return // only files the tag lacks can have been downloaded
+	}
 	scripts := map[string][]byte{}
-	for _, t := range in.TagFiles {
-		if !isDownloadScript(t.Path) {
+	for p := range in.TagPaths {
+		if !isDownloadScript(p) {
 			continue
 		}
-		if b, ok := in.TagContent(t.Path); ok && len(b) <= maxScript {
-			scripts[t.Path] = b
+		if b, ok := in.TagContent(p); ok && len(b) <= maxScript {
+			scripts[p] = b
 		}
 	}
 	downloads := ScanDownloads(scripts)

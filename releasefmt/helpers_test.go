@@ -6,9 +6,11 @@ import (
 	"compress/gzip"
 	"errors"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -116,10 +118,7 @@ func readTarGz(t *testing.T, file string) map[string][]byte {
 // makeInput compares tar against tag under subtree, as the caller does.
 func makeInput(tag, tarFiles map[string][]byte, subtree, commit, version string) Input {
 	in := Input{Commit: commit, Version: version, Subtree: subtree}
-	for p := range tag {
-		in.TagFiles = append(in.TagFiles, TagFile{Path: p, Mode: 0o100644})
-	}
-	sort.Slice(in.TagFiles, func(i, j int) bool { return in.TagFiles[i].Path < in.TagFiles[j].Path })
+	in.TagPaths = slices.Values(slices.Sorted(maps.Keys(tag)))
 	for p, b := range tarFiles {
 		gb, ok := tag[in.tagPath(p)]
 		if ok && bytes.Equal(gb, b) {

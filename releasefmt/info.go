@@ -127,8 +127,8 @@ func explainInfo(in Input, c *collector) {
 		}
 		if byBase == nil {
 			byBase = map[string][]string{}
-			for _, t := range in.TagFiles {
-				byBase[path.Base(t.Path)] = append(byBase[path.Base(t.Path)], t.Path)
+			for p := range in.TagPaths {
+				byBase[path.Base(p)] = append(byBase[path.Base(p)], p)
 			}
 		}
 		origin := Origin{Kind: KindMakeinfo, Detail: "info manual produced by makeinfo " + m.Version + " from " + m.Source}

@@ -74,17 +74,17 @@ var redirectTo = lazyRegexp(`>\s*["']?(?:[^\s"'<>|;&]*/)?([A-Za-z0-9_.+-]+)["']?
 // script of the tag to the first tag file that writes it.
 func stampWriters(in Input) map[string]string {
 	out := map[string]string{}
-	for _, t := range in.TagFiles {
-		if b := path.Base(t.Path); !isDownloadScript(t.Path) && b != "configure.ac" && b != "configure.in" { // build files and shell scripts
+	for p := range in.TagPaths {
+		if b := path.Base(p); !isDownloadScript(p) && b != "configure.ac" && b != "configure.in" { // build files and shell scripts
 			continue
 		}
-		b, ok := in.TagContent(t.Path)
+		b, ok := in.TagContent(p)
 		if !ok || len(b) > maxScript {
 			continue
 		}
 		for _, m := range redirectTo().FindAllStringSubmatch(string(b), -1) {
 			if _, seen := out[m[1]]; !seen {
-				out[m[1]] = t.Path
+				out[m[1]] = p
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package releasefmt
 
 import (
+	"iter"
 	"sort"
 )
 
@@ -38,16 +39,6 @@ const (
 	RuleDownloadHash    = "TC931" // a downloaded file whose hash differs from the pinned one
 )
 
-// TagFile is one file of the tag's tree.
-type TagFile struct {
-	// Path is slash-separated, relative to the repository root.
-	Path string
-	// Blob is the git blob id (hex), Mode the git mode (0o100644, ...);
-	// both optional today (the checks read content through TagContent).
-	Blob string
-	Mode uint32
-}
-
 // TarFile is one tarball file that is not identical to the tag's file at the
 // same path.
 type TarFile struct {
@@ -63,8 +54,11 @@ type TarFile struct {
 // when the file is absent or too big to keep; they must be cheap to call
 // more than once (the caller caches).
 type Input struct {
-	// TagFiles is the tag's whole tree, TagContent reads one of its files.
-	TagFiles   []TagFile
+	// TagPaths yields the paths of the tag's whole tree (slash-separated,
+	// relative to the repository root; walked only by the checks that need
+	// it, so a large tree is never held as a list); TagContent reads one
+	// of its files.
+	TagPaths   iter.Seq[string]
 	TagContent func(path string) ([]byte, bool)
 	// TarFiles are the tarball's differing and only-in-tarball files,
 	// TarContent reads any tarball file (also identical ones).

@@ -1,8 +1,11 @@
 package compare
 
 import (
+	"cmp"
+	"encoding/binary"
 	"encoding/hex"
 	"iter"
+	"slices"
 
 	"github.com/tarcheck/tarcheck/internal/pathidx"
 )
@@ -130,3 +133,65 @@ func (x *Index) AnyPath(match func(path []byte) bool) bool {
 
 // ArenaBytes is the size of the interned path names.
 func (x *Index) ArenaBytes() int { return x.paths.ArenaBytes() }
+
+// ByID finds files by blob id: a table of 16 bytes a file, sorted by the
+// id's first 8 bytes, so a 640,000-file tree's lookup costs 10 MiB and no
+// path strings (a map of ids to paths cost about 150 bytes a file).
+type ByID struct {
+	x    *Index
+	keys []idKey
+}
+
+type idKey struct {
+	prefix uint64 // the id's first 8 bytes
+	at     uint32 // file number
+}
+
+// ByID indexes the files for which keep is true by blob id.
+func (x *Index) ByID(keep func(*GitFile) bool) *ByID {
+	b := &ByID{x: x}
+	if x == nil {
+		return b
+	}
+	b.keys = make([]idKey, 0, x.files.Len())
+	for i := range x.files.Len() {
+		if g := x.files.At(i); keep(g) {
+			b.keys = append(b.keys, idKey{prefix: binary.BigEndian.Uint64(g.ID[:8]), at: uint32(i)})
+		}
+	}
+	slices.SortFunc(b.keys, func(a, c idKey) int {
+		if a.prefix != c.prefix {
+			return cmp.Compare(a.prefix, c.prefix)
+		}
+		return cmp.Compare(a.at, c.at)
+	})
+	return b
+}
+
+// First returns the path of the first file, in git's order (byte order
+// of the paths), whose blob id is id.
+func (b *ByID) First(id [20]byte) (string, bool) {
+	at := b.find(id)
+	if at < 0 {
+		return "", false
+	}
+	return b.x.paths.Path(at), true
+}
+
+// Has reports whether a file has the blob id.
+func (b *ByID) Has(id [20]byte) bool { return b.find(id) >= 0 }
+
+// find returns the number of the first file whose blob id is id, or -1.
+func (b *ByID) find(id [20]byte) int {
+	if b == nil || b.x == nil {
+		return -1
+	}
+	prefix := binary.BigEndian.Uint64(id[:8])
+	i, _ := slices.BinarySearchFunc(b.keys, prefix, func(k idKey, p uint64) int { return cmp.Compare(k.prefix, p) })
+	for ; i < len(b.keys) && b.keys[i].prefix == prefix; i++ {
+		if at := int(b.keys[i].at); b.x.files.At(at).ID == id {
+			return at
+		}
+	}
+	return -1
+}

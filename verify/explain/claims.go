@@ -1,8 +1,12 @@
 package explain
 
 import (
+	"bytes"
+	"sync"
+
 	"github.com/tarcheck/tarcheck/autotools"
 	"github.com/tarcheck/tarcheck/verify/archive"
+	"github.com/tarcheck/tarcheck/verify/compare"
 )
 
 // wireClaims gives the classifier what checks claims across files need
@@ -33,20 +37,6 @@ func (x *explainer) wireClaims() {
 		c, err := x.in.Blobs.Read(g.HexID())
 		return c, err == nil && c != nil
 	}
-	var tagFiles, tarFiles []string
-	for rel, g := range cmp.Index.All() {
-		if g.Mode != 0o160000 && g.Mode != 0o120000 {
-			tagFiles = append(tagFiles, rel)
-		}
-		if g.Identical {
-			tarFiles = append(tarFiles, rel)
-		}
-	}
-	for rel, m := range cmp.Members {
-		if !m.Stray {
-			tarFiles = append(tarFiles, rel)
-		}
-	}
 	inTarball := func(rel string) bool {
 		if cmp.Member(rel) != nil {
 			return true
@@ -54,8 +44,35 @@ func (x *explainer) wireClaims() {
 		g := cmp.Index.Get(rel)
 		return g != nil && g.Identical
 	}
-	x.actx.TagPaths = func() []string { return tagFiles }
-	omitted := autotools.OmittedReferenceKinds(tagFiles, tarFiles, inTarball, tarballFile)
+	regular := func(g *compare.GitFile) bool { return g.Mode != 0o160000 && g.Mode != 0o120000 }
+	// The tag's paths are listed only when asked (an Autotest suite to
+	// prove): a 640,000-file tree's list is tens of MiB.
+	x.actx.TagPaths = sync.OnceValue(func() []string {
+		var paths []string
+		for rel := range cmp.Index.Where(regular) {
+			paths = append(paths, rel)
+		}
+		return paths
+	})
+	// Only a tag file not identical to the tarball's can be missing from
+	// it; the tarball's files are listed only when one is.
+	var maybeOmitted []string
+	for rel := range cmp.Index.Where(func(g *compare.GitFile) bool { return regular(g) && !g.Identical }) {
+		maybeOmitted = append(maybeOmitted, rel)
+	}
+	tarFiles := func(yield func(string) bool) {
+		for rel := range cmp.Index.Where(func(g *compare.GitFile) bool { return g.Identical }) {
+			if !yield(rel) {
+				return
+			}
+		}
+		for rel, m := range cmp.Members {
+			if !m.Stray && !yield(rel) {
+				return
+			}
+		}
+	}
+	omitted := autotools.OmittedReferenceKinds(maybeOmitted, tarFiles, inTarball, tarballFile)
 	x.actx.Omitted = func(rel string) autotools.OmitKind { return omitted[rel] }
 	x.actx.BuildGlobs = x.tagBuildGlobs()
 }
@@ -68,10 +85,12 @@ func (x *explainer) tagBuildGlobs() *autotools.GlobIndex {
 		return nil
 	}
 	var globs []autotools.BuildGlob
-	for rel, g := range x.cmp.Index.All() {
-		if g.Mode == 0o160000 || g.Mode == 0o120000 || !autotools.IsGlobBuildFile(rel) {
-			continue
-		}
+	// The test sees each path as bytes: only build files' paths are made
+	// strings (a 640,000-file tree's paths are 50 MiB of garbage).
+	build := func(p []byte, g *compare.GitFile) bool {
+		return g.Mode != 0o160000 && g.Mode != 0o120000 && autotools.IsGlobBuildFile(string(p[bytes.LastIndexByte(p, '/')+1:]))
+	}
+	for rel, g := range x.cmp.Index.Match(build) {
 		c, err := x.in.Blobs.Read(g.HexID())
 		if err != nil || c == nil {
 			continue

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -227,5 +228,40 @@ func TestExplainLargeMember(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no scan evidence on the large script: %+v", res.Findings)
+	}
+}
+
+// Explaining a release costs memory for what differs, not for what is
+// identical: the tag's paths are walked, never listed, when no check needs
+// them (a 640,000-file tree's lists were 60 MiB live and 150 MiB
+// allocated at the end of the run).
+func TestExplainIdenticalFilesAllocateNothing(t *testing.T) {
+	perRelease := func(n int) uint64 {
+		tree := map[string]string{"src/main.c": "int main(void) { return 0; }\n", "Makefile.am": "bin_PROGRAMS = main\n"}
+		tarball := map[string]string{"src/main.c": "int main(void) { return 1; }\n", "Makefile.am": "bin_PROGRAMS = main\n"}
+		for i := range n {
+			p := fmt.Sprintf("data/some/deeper/directory/file-number-%06d.txt", i)
+			tree[p], tarball[p] = "same\n", "same\n"
+		}
+		cmp, bl := release(t, "p-1", tarball, tree, nil)
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		res, err := Explain(context.Background(), Input{Compare: cmp, Blobs: bl, Version: "1"})
+		runtime.ReadMemStats(&after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Files) != 1 || res.Files[0].Path != "src/main.c" {
+			t.Fatalf("explained %+v, want only src/main.c", res.Files)
+		}
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	perRelease(1000) // the first run also compiles regexps and loads databases
+	small, large := perRelease(1000), perRelease(9000)
+	// The tag's blob-id table (16 bytes a file) is built for src/main.c;
+	// anything more is a list of paths (988 bytes a file before).
+	if perFile := (int64(large) - int64(small)) / 8000; perFile > 32 {
+		t.Errorf("Explain allocates %d bytes per identical file (%d bytes at 1,000 files, %d at 9,000); want at most 32", perFile, small, large)
 	}
 }

@@ -32,8 +32,12 @@ func (p *Provenance) ReleaseFormats(cmp *compare.Result, commit, version string)
 		tree, in.Subtree = p.root, p.subtree
 		in.TagContent = func(q string) ([]byte, bool) { return p.blobAt(p.root, q) }
 	}
-	for q, g := range tree.All() {
-		in.TagFiles = append(in.TagFiles, releasefmt.TagFile{Path: q, Blob: g.HexID(), Mode: g.Mode})
+	in.TagPaths = func(yield func(string) bool) {
+		for q := range tree.All() {
+			if !yield(q) {
+				return
+			}
+		}
 	}
 	for rel, t := range cmp.Members {
 		if t.Stray || (t.Status != report.OnlyInTarball && t.Status != report.ContentDiffers) {

@@ -60,7 +60,7 @@ func (p *Provenance) patchSources(rel string) []patchSource {
 	if p.tarball != nil {
 		dp := rel + ".diff"
 		if c, id, ok := p.tarball(dp); ok {
-			_, inTag := p.tagIndex()[id]
+			inTag := p.tagIndex().Has(id)
 			if o := p.Prove(dp, id, c); inTag || o != nil {
 				name := "the release's " + dp
 				if o != nil {

@@ -57,7 +57,7 @@ type GnulibTree struct {
 // claim in the file (serial, stamp, name) never proves anything here.
 type Provenance struct {
 	tag      *compare.Index
-	tagByID  map[[20]byte]string
+	tagByID  *compare.ByID
 	byBase   func(base string) []string
 	blobs    Blobs
 	gnulib   *GnulibTree
@@ -242,25 +242,18 @@ func (p *Provenance) fromTag(rel string, id [20]byte) *report.Origin {
 	if p.tag == nil {
 		return nil
 	}
-	q, ok := p.tagIndex()[id]
+	q, ok := p.tagIndex().First(id)
 	if !ok || q == rel {
 		return nil
 	}
 	return &report.Origin{Kind: report.OriginTag, Path: q}
 }
 
-// tagIndex is the tag's regular files by blob id (the first path).
-func (p *Provenance) tagIndex() map[[20]byte]string {
+// tagIndex is the tag's regular files by blob id (first path in git's
+// order), built at the first lookup.
+func (p *Provenance) tagIndex() *compare.ByID {
 	if p.tagByID == nil && p.tag != nil {
-		p.tagByID = make(map[[20]byte]string, p.tag.Len())
-		for q, g := range p.tag.All() {
-			if g.Mode == 0o160000 || g.Mode == 0o120000 {
-				continue
-			}
-			if old, ok := p.tagByID[g.ID]; !ok || q < old {
-				p.tagByID[g.ID] = q
-			}
-		}
+		p.tagByID = p.tag.ByID(func(g *compare.GitFile) bool { return g.Mode != 0o160000 && g.Mode != 0o120000 })
 	}
 	return p.tagByID
 }
