@@ -30,9 +30,11 @@ type FlowPrescan struct {
 	byPath  map[string]*prescanEntry
 	back    int             // queue[back-1] is the next a worker takes
 	large   []*prescanEntry // the large entries, in the caller's order
+	early   []*prescanEntry // Early's entries, in arrival order
 	closed  bool
 	wg      sync.WaitGroup
 	workers int
+	running int // workers started and not returned
 }
 
 // MaxPrescanBytes is the largest file FlowPrescan scans ahead among the
@@ -80,22 +82,64 @@ func newCond(p *FlowPrescan) *sync.Cond { return sync.NewCond(&p.mu) }
 // Add queues in for a prescan when Classify would scan it: a changed or
 // tarball-only regular build script that is not binary. Call Add for
 // every member first, in the order Classify will be called, then Start.
+// A path already queued with the same bytes (by Early) is not queued
+// again; with other bytes (the archive held the path twice), the new
+// entry replaces it.
 func (p *FlowPrescan) Add(in Input) {
-	if p == nil || !tarSide(&in) || in.Tarball == nil || in.TarballMode == ModeSymlink || !isBuildScript(in.Path, in.Tarball) {
+	if p == nil {
 		return
 	}
-	if _, dup := p.byPath[in.Path]; dup {
-		return
+	p.mu.Lock() // Early's workers may be running
+	defer p.mu.Unlock()
+	if e := p.entry(in); e != nil {
+		p.queue = append(p.queue, e)
+	}
+}
+
+// entry makes in's entry, or returns nil when it is not scanned ahead or
+// is queued already. The caller holds p.mu.
+func (p *FlowPrescan) entry(in Input) *prescanEntry {
+	if p == nil || !tarSide(&in) || in.Tarball == nil || in.TarballMode == ModeSymlink || !isBuildScript(in.Path, in.Tarball) {
+		return nil
+	}
+	if old, dup := p.byPath[in.Path]; dup && (old.content == nil || sameBytes(old.content, in.Tarball)) {
+		return nil // queued, or done and dropped (a known copy) or taken
 	}
 	if bin, _ := IsBinary(in.Tarball); bin {
-		return
+		return nil
 	}
 	e := &prescanEntry{path: in.Path, content: in.Tarball}
-	p.queue = append(p.queue, e)
 	p.byPath[in.Path] = e
 	if isLargeScan(in.Tarball) {
 		p.large = append(p.large, e)
 	}
+	return e
+}
+
+// Early queues in while the archive is still being read (the comparison
+// keeps a differing member) and makes sure a worker is on it, so that the
+// scans use the core the decoder leaves idle; it reports whether in was
+// queued. Entries queued early are scanned before Add's, in arrival
+// order (the large ones first); Add and Start follow as usual, and Add
+// skips what Early queued with the same bytes. db is as for Start.
+func (p *FlowPrescan) Early(in Input, db *M4DB) bool {
+	if p == nil {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return false
+	}
+	e := p.entry(in)
+	if e == nil {
+		return false
+	}
+	p.early = append(p.early, e)
+	if p.running < p.workers {
+		p.startWorker(db)
+	}
+	return true
 }
 
 // Start starts the workers; db is the database Classify will use (nil:
@@ -104,31 +148,48 @@ func (p *FlowPrescan) Start(db *M4DB) {
 	if p == nil {
 		return
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.back = len(p.queue)
+	for range min(p.workers-p.running, len(p.queue)) {
+		p.startWorker(db)
+	}
+}
+
+// startWorker starts one worker; the caller holds p.mu.
+func (p *FlowPrescan) startWorker(db *M4DB) {
 	if db == nil {
 		db = Baseline()
 	}
-	p.back = len(p.queue)
-	for range min(p.workers, len(p.queue)) {
-		p.wg.Add(1)
-		go p.work(db)
-	}
+	p.running++
+	p.wg.Add(1)
+	go p.work(db)
 }
 
 func (p *FlowPrescan) work(db *M4DB) {
 	defer p.wg.Done()
 	p.mu.Lock()
-	defer p.mu.Unlock()
+	defer func() {
+		p.running--
+		p.mu.Unlock()
+	}()
 	for !p.closed {
 		var e *prescanEntry
 		for len(p.large) > 0 && e == nil {
-			if c := p.large[0]; c.state == prescanQueued {
+			if c := p.large[0]; c.state == prescanQueued && p.byPath[c.path] == c {
 				e = c
 			}
 			p.large = p.large[1:]
 		}
+		for len(p.early) > 0 && e == nil {
+			if c := p.early[0]; c.state == prescanQueued && p.byPath[c.path] == c {
+				e = c
+			}
+			p.early = p.early[1:]
+		}
 		for p.back > 0 && e == nil {
 			p.back--
-			if c := p.queue[p.back]; c.state == prescanQueued {
+			if c := p.queue[p.back]; c.state == prescanQueued && p.byPath[c.path] == c {
 				e = c
 			}
 		}
@@ -190,7 +251,7 @@ func (p *FlowPrescan) Close() {
 	p.mu.Unlock()
 	p.wg.Wait()
 	p.mu.Lock()
-	p.queue, p.byPath, p.large = nil, nil, nil
+	p.queue, p.byPath, p.large, p.early = nil, nil, nil, nil
 	p.mu.Unlock()
 }
 

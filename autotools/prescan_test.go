@@ -132,3 +132,52 @@ func TestFlowPrescanLarge(t *testing.T) {
 		t.Error("largeScan still held after the scans")
 	}
 }
+
+// TestFlowPrescanEarly: scripts queued while the archive is read are
+// scanned at once by a worker Early starts; Add then skips what Early
+// queued with the same bytes, replaces an entry whose bytes changed (a
+// path the archive holds twice), and Classify's results are the direct
+// scan's either way.
+func TestFlowPrescanEarly(t *testing.T) {
+	evil := []byte("cat data | base64 -d | sh\n")
+	other := []byte("eval \"$(cat x | tr a-z n-za-m)\"\n")
+	pre := &FlowPrescan{byPath: map[string]*prescanEntry{}, workers: 1}
+	pre.cond = newCond(pre)
+	if !pre.Early(Input{Path: "configure", Status: StatusOnlyInTarball, Tarball: evil}, nil) {
+		t.Fatal("Early did not queue configure")
+	}
+	if pre.Early(Input{Path: "README", Status: StatusOnlyInTarball, Tarball: []byte("text")}, nil) {
+		t.Error("Early queued a file that is no build script")
+	}
+	pre.Early(Input{Path: "build.sh", Status: StatusContentDiffers, Tarball: other, Git: []byte("#!/bin/sh\n")}, nil)
+	pre.wg.Wait() // the worker Early started scans both before Start
+	for _, p := range []string{"configure", "build.sh"} {
+		if e := pre.byPath[p]; e.state != prescanDone || !e.scanned {
+			t.Fatalf("%s: state %v, scanned %v before Start; want done", p, e.state, e.scanned)
+		}
+	}
+	replaced := []byte("eval \"$(printf %s x)\"\n")
+	pre.Add(Input{Path: "configure", Status: StatusOnlyInTarball, Tarball: evil})
+	pre.Add(Input{Path: "build.sh", Status: StatusContentDiffers, Tarball: replaced, Git: []byte("#!/bin/sh\n")})
+	if len(pre.queue) != 1 || pre.queue[0].path != "build.sh" || pre.byPath["build.sh"] != pre.queue[0] {
+		t.Fatalf("Add queued %d entries; want only build.sh's new bytes", len(pre.queue))
+	}
+	pre.Start(nil)
+	ctx := &Context{Prescan: pre}
+	for _, in := range []Input{
+		{Path: "configure", Status: StatusOnlyInTarball, Tarball: evil},
+		{Path: "build.sh", Status: StatusContentDiffers, Tarball: replaced, Git: []byte("#!/bin/sh\n")},
+	} {
+		if got, want := Classify(in, ctx), Classify(in, &Context{}); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: with the early prescan\n%+v\nwithout\n%+v", in.Path, got, want)
+		}
+	}
+	pre.Close()
+	if pre.Early(Input{Path: "late.sh", Status: StatusOnlyInTarball, Tarball: evil}, nil) {
+		t.Error("Early queued after Close")
+	}
+	var nilPre *FlowPrescan
+	if nilPre.Early(Input{Path: "configure", Status: StatusOnlyInTarball, Tarball: evil}, nil) {
+		t.Error("a nil prescan queued")
+	}
+}

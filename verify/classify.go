@@ -19,12 +19,13 @@ import (
 // difference (step 7).
 func (p *pipeline) explain(ctx context.Context) error {
 	defer profile.ClassifyPhase()()
-	// The build-script scans start now, on the other core, rather than
-	// once the attributes and the pinned gnulib are read: those wait on
-	// git processes (grep 3.11: 46 ms before the scans began).
+	// The build-script scans the comparison did not start already start
+	// now, on the other core, rather than once the attributes and the
+	// pinned gnulib are read: those wait on git processes (grep 3.11:
+	// 46 ms before the scans began).
 	var prescan *autotools.FlowPrescan
 	if !p.serial {
-		prescan = explain.StartPrescan(p.cmp, p.o.Sources.M4DB)
+		prescan = explain.StartPrescan(p.prescan, p.cmp, p.o.Sources.M4DB)
 		defer prescan.Close() // Explain closes it too; here for the errors before it
 	}
 	blobs, err := p.repo.OpenBlobs(ctx)

@@ -20,7 +20,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tarcheck/tarcheck/autotools"
 	"github.com/tarcheck/tarcheck/internal/pathidx"
+	"github.com/tarcheck/tarcheck/internal/profile"
 	"github.com/tarcheck/tarcheck/verify/archive"
 	"github.com/tarcheck/tarcheck/verify/compare"
 	"github.com/tarcheck/tarcheck/verify/fetch"
@@ -97,7 +99,14 @@ type pipeline struct {
 	// endBlobs ends the cat-file process the run's readers share
 	// (gitsrc.Repo.ShareBlobs), once the work in the background is over.
 	endBlobs func() error
-	serial   bool
+	// prescan scans the differing build scripts the comparison keeps as
+	// they arrive (autotools.FlowPrescan.Early), on the core the decoder
+	// leaves idle; step 7 gives it the rest. earlyPhase ends the
+	// classification's GC settings (profile.ClassifyPhase) begun with the
+	// first scan. Nil when serial or on one core.
+	prescan    *autotools.FlowPrescan
+	earlyPhase func()
+	serial     bool
 }
 
 func (p *pipeline) run(ctx context.Context) (*report.Report, error) {
@@ -125,6 +134,10 @@ func (p *pipeline) run(ctx context.Context) (*report.Report, error) {
 		}
 		p.index.wait()
 		p.sandbox.wait()
+		p.prescan.Close() // a step before the classification failed
+		if p.earlyPhase != nil {
+			p.earlyPhase()
+		}
 		p.ahead.stop()
 		p.attrs.stop()
 		if p.endBlobs != nil {
@@ -425,9 +438,16 @@ func (p *pipeline) compare(ctx context.Context) error {
 		// check, whichever asks first.
 		go p.tarSum.get()
 	}
+	var kept func(rel string, content []byte, mode uint32, inTag bool)
+	if !p.serial {
+		p.prescan = autotools.NewFlowPrescan(0)
+	}
+	if p.prescan != nil {
+		kept = p.scanEarly
+	}
 	res, err := compare.Run(ctx, p.tarPath, p.git, compare.Options{Limits: p.o.Limits.archive(), KeepBytes: p.o.Limits.KeepBytes,
 		Size: r.Tarball.Size, Progress: p.o.Output.Progress, Logf: p.o.Output.Logf,
-		ObjectFormat: p.format, Opened: p.opened})
+		ObjectFormat: p.format, Opened: p.opened, Kept: kept})
 	p.opened = nil // compare.Run closed it
 	if serr := p.joinSignatures(); serr != nil {
 		return serr // step 3's outcome before the comparison's
@@ -459,6 +479,22 @@ func (p *pipeline) compare(ctx context.Context) error {
 	}
 	p.gitArchive()
 	return nil
+}
+
+// scanEarly queues a differing member the comparison kept for its
+// build-script scan while the archive is still read (compare.Options.Kept,
+// on the walk's goroutine). The first scan queued begins the
+// classification's GC settings: a shell parse makes garbage at a rate
+// the walk's tight GC target would collect every few MiB.
+func (p *pipeline) scanEarly(rel string, content []byte, mode uint32, inTag bool) {
+	status := report.OnlyInTarball
+	if inTag {
+		status = report.ContentDiffers
+	}
+	in := autotools.Input{Path: rel, Status: string(status), Tarball: content, TarballMode: mode}
+	if p.prescan.Early(in, p.o.Sources.M4DB) && p.earlyPhase == nil {
+		p.earlyPhase = profile.ClassifyPhase()
+	}
 }
 
 // gitArchive records the commit a git archive tarball embeds: the tag's

@@ -71,6 +71,13 @@ type Options struct {
 	// (its decoding perhaps started: archive.File.StartDecoding): the
 	// first pass walks it. Run closes it.
 	Opened *archive.File
+	// Kept, when set, is told of each regular member under the release
+	// root that differs from the tag (inTag: the tag has a file at rel) as
+	// soon as its content is kept, on the walk's goroutine, so that its
+	// classification can start while the archive is read. A later member
+	// of the same path, or a second pass (the root guessed wrong), may
+	// replace it: the caller must match content, not trust the path.
+	Kept func(rel string, content []byte, mode uint32, inTag bool)
 }
 
 // Member is a tarball member that is not identical to the tag.
@@ -283,6 +290,9 @@ func (r *Result) member(e *archive.Entry, kept *int64) int64 {
 				t.Content = bytes.Clone(e.Content)
 			}
 			delta += int64(len(e.Content))
+			if r.opts.Kept != nil && t.Type == archive.TypeRegular && !t.Stray {
+				r.opts.Kept(rel, t.Content, t.GitMode, g != nil)
+			}
 		} else {
 			t.Missing = true
 		}

@@ -190,3 +190,37 @@ func TestReadStops(t *testing.T) {
 		t.Fatalf("Gather = %d, %v", got, err)
 	}
 }
+
+// Options.Kept hears of every regular member under the root that differs
+// from the tag, with its kept bytes, during the walk; identical members
+// and members outside the root are not reported.
+func TestRunKept(t *testing.T) {
+	tree := []treeEntry{
+		{"README", 0o100644, "readme\n"},
+		{"src/main.c", 0o100644, "int main(void) { return 0; }\n"},
+		{"run.sh", 0o100755, "#!/bin/sh\n"},
+	}
+	tarball := writeTar(t, []tarMember{
+		{name: "foo-1.2/README", content: "readme\n", mode: 0o644},
+		{name: "foo-1.2/src/main.c", content: "int main(void) { exfiltrate(); }\n", mode: 0o644},
+		{name: "foo-1.2/run.sh", content: "#!/bin/sh\n", mode: 0o644},
+		{name: "foo-1.2/configure", content: "#!/bin/sh\n# generated\n", mode: 0o755},
+		{name: "foo-1.2/sub", typ: tar.TypeSymlink, link: "README"},
+		{name: "stray.txt", content: "beside the release\n", mode: 0o644},
+	})
+	got := map[string]string{}
+	kept := func(rel string, content []byte, mode uint32, inTag bool) {
+		got[rel] = fmt.Sprintf("%q %o %v", content, mode, inTag)
+	}
+	if _, err := Run(context.Background(), tarball, indexOf(tree), Options{Kept: kept}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"src/main.c": fmt.Sprintf("%q %o %v", "int main(void) { exfiltrate(); }\n", 0o100644, true),
+		"run.sh":     fmt.Sprintf("%q %o %v", "#!/bin/sh\n", 0o100644, true),
+		"configure":  fmt.Sprintf("%q %o %v", "#!/bin/sh\n# generated\n", 0o100755, false),
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Kept heard\n%v\nwant\n%v", got, want)
+	}
+}

@@ -178,17 +178,21 @@ func changed(cmp *compare.Result) []string {
 // cmp's differing members at hand on the other cores, for Explain with
 // that comparison and m4 database (Input.Prescan): the caller can start
 // them before the work that precedes Explain, whose waits on git would
-// otherwise leave the cores idle. Nil on one core.
-func StartPrescan(cmp *compare.Result, db *autotools.M4DB) *autotools.FlowPrescan {
-	return startPrescan(cmp, changed(cmp), db)
+// otherwise leave the cores idle. pre, when not nil, is the prescan the
+// caller fed while the archive was read (FlowPrescan.Early): it gets the
+// rest. Nil on one core.
+func StartPrescan(pre *autotools.FlowPrescan, cmp *compare.Result, db *autotools.M4DB) *autotools.FlowPrescan {
+	return startPrescan(pre, cmp, changed(cmp), db)
 }
 
-// startPrescan queues the members of rels, in Explain's order, and starts
-// the prescan's workers.
-func startPrescan(cmp *compare.Result, rels []string, db *autotools.M4DB) *autotools.FlowPrescan {
+// startPrescan queues the members of rels, in Explain's order, on pre (a
+// new prescan when nil) and starts the prescan's workers.
+func startPrescan(pre *autotools.FlowPrescan, cmp *compare.Result, rels []string, db *autotools.M4DB) *autotools.FlowPrescan {
 	// The build-script scans of the members at hand run ahead on the
 	// other cores while the members are classified in order.
-	pre := autotools.NewFlowPrescan(0)
+	if pre == nil {
+		pre = autotools.NewFlowPrescan(0)
+	}
 	for _, rel := range rels {
 		if t := cmp.Members[rel]; !t.Missing && !t.Stray && t.Type == archive.TypeRegular {
 			pre.Add(autotools.Input{Path: rel, Status: string(t.Status), Tarball: t.Content, TarballMode: t.GitMode})
@@ -258,7 +262,7 @@ func Explain(ctx context.Context, in Input) (*Result, error) {
 	x.startRules(rels)
 	pre := in.Prescan
 	if pre == nil {
-		pre = startPrescan(x.cmp, rels, x.actx.DB)
+		pre = startPrescan(nil, x.cmp, rels, x.actx.DB)
 	}
 	x.actx.Prescan = pre
 	defer pre.Close()
