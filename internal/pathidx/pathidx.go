@@ -20,6 +20,7 @@ package pathidx
 
 import (
 	"hash/maphash"
+	"slices"
 	"strings"
 )
 
@@ -188,7 +189,9 @@ func (x *Index) AppendPath(dst []byte, i int) []byte {
 		size += int(x.dirs.At(int(d)).n) + 1
 	}
 	start := len(dst)
-	dst = append(dst, make([]byte, size)...)
+	// Grown in place, not append(dst, make(...)...): the race detector's
+	// build allocates for that form at every call.
+	dst = slices.Grow(dst, size)[:start+size]
 	out := dst[start:]
 	end := size
 	end -= copy(out[end-int(f.n):end], x.name(f))
