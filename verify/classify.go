@@ -19,6 +19,9 @@ import (
 // difference (step 7).
 func (p *pipeline) explain(ctx context.Context) error {
 	defer profile.ClassifyPhase()()
+	if p.earlyPhase != nil {
+		defer p.earlyPhase() // the early scans' end with the classification
+	}
 	// The build-script scans the comparison did not start already start
 	// now, on the other core, rather than once the attributes and the
 	// pinned gnulib are read: those wait on git processes (grep 3.11:

@@ -101,11 +101,14 @@ type pipeline struct {
 	endBlobs func() error
 	// prescan scans the differing build scripts the comparison keeps as
 	// they arrive (autotools.FlowPrescan.Early), on the core the decoder
-	// leaves idle; step 7 gives it the rest. earlyPhase ends the
-	// classification's GC settings (profile.ClassifyPhase) begun with the
-	// first scan. Nil when serial or on one core.
+	// leaves idle; step 7 gives it the rest. earlyPhase ends the scans'
+	// GC setting (profile.ScanPhase) begun with the first. Nil when serial
+	// or on one core.
 	prescan    *autotools.FlowPrescan
 	earlyPhase func()
+	// earlyLarge: build scripts over autotools.MaxPrescanBytes are also
+	// scanned while the archive is read (its decoder holds little).
+	earlyLarge bool
 	serial     bool
 }
 
@@ -444,6 +447,12 @@ func (p *pipeline) compare(ctx context.Context) error {
 	}
 	if p.prescan != nil {
 		kept = p.scanEarly
+		// A large script's syntax tree (tens of MiB for a 2 MB configure)
+		// held beside the decoder's buffers (a one-block .xz holds its
+		// whole block: coreutils 9.7's 60 MiB) would raise the peak above
+		// the classification's (coreutils: 170 -> 195-220 MiB); there it
+		// waits for the walk's end, as before.
+		p.earlyLarge = p.opened != nil && p.opened.DecodeBuffers() <= earlyLargeScanBuffers
 	}
 	res, err := compare.Run(ctx, p.tarPath, p.git, compare.Options{Limits: p.o.Limits.archive(), KeepBytes: p.o.Limits.KeepBytes,
 		Size: r.Tarball.Size, Progress: p.o.Output.Progress, Logf: p.o.Output.Logf,
@@ -481,19 +490,29 @@ func (p *pipeline) compare(ctx context.Context) error {
 	return nil
 }
 
+// earlyLargeScanBuffers is the most the decoder may hold in buffers for
+// the large build scripts to be scanned during the walk (grep 3.11's
+// one-block .xz: 13.5 MiB, same peak RSS either way).
+const earlyLargeScanBuffers = 16 << 20
+
 // scanEarly queues a differing member the comparison kept for its
 // build-script scan while the archive is still read (compare.Options.Kept,
-// on the walk's goroutine). The first scan queued begins the
-// classification's GC settings: a shell parse makes garbage at a rate
-// the walk's tight GC target would collect every few MiB.
+// on the walk's goroutine). The first scan queued raises the GC target
+// (profile.ScanPhase: a shell parse makes garbage at a rate the walk's
+// tight target would collect every few MiB) but not the soft memory
+// limit, so the walk's heap stays capped while the archive's buffers are
+// held.
 func (p *pipeline) scanEarly(rel string, content []byte, mode uint32, inTag bool) {
+	if !p.earlyLarge && len(content) > autotools.MaxPrescanBytes {
+		return
+	}
 	status := report.OnlyInTarball
 	if inTag {
 		status = report.ContentDiffers
 	}
 	in := autotools.Input{Path: rel, Status: string(status), Tarball: content, TarballMode: mode}
 	if p.prescan.Early(in, p.o.Sources.M4DB) && p.earlyPhase == nil {
-		p.earlyPhase = profile.ClassifyPhase()
+		p.earlyPhase = profile.ScanPhase()
 	}
 }
 

@@ -52,10 +52,56 @@ const ClassifyHeapSoftLimit = 160 << 20
 
 var classifying struct {
 	sync.Mutex
-	n               int // runs in the phase (a batch verifies several at once)
-	gcPercent       int
-	limit           int64
-	setGC, setLimit bool
+	gc, limit phaseSetting
+}
+
+// phaseSetting is one runtime setting a phase raises, refcounted: runs
+// (a batch verifies several at once) in phases that want it, and the
+// value to restore after the last.
+type phaseSetting struct {
+	n   int
+	old int64
+	set bool // raised by the first run (not left to GOGC/GOMEMLIMIT)
+}
+
+// enter raises the setting for one more run: the first applies raise,
+// which returns the value to restore and whether it changed anything.
+func (s *phaseSetting) enter(raise func() (old int64, set bool)) {
+	if s.n == 0 {
+		s.old, s.set = raise()
+	}
+	s.n++
+}
+
+// leave ends one run's use; the last restores the setting.
+func (s *phaseSetting) leave(restore func(old int64)) {
+	if s.n--; s.n == 0 && s.set {
+		restore(s.old)
+	}
+}
+
+func raiseGC() (int64, bool) {
+	if os.Getenv("GOGC") != "" {
+		return 0, false
+	}
+	old := debug.SetGCPercent(ClassifyGCPercent)
+	if old >= 0 && old < ClassifyGCPercent {
+		return int64(old), true
+	}
+	debug.SetGCPercent(old)
+	return 0, false
+}
+
+func raiseLimit() (int64, bool) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return 0, false
+	}
+	old := debug.SetMemoryLimit(-1)
+	if old < ClassifyHeapSoftLimit {
+		debug.SetMemoryLimit(ClassifyHeapSoftLimit)
+		return old, true
+	}
+	return 0, false
 }
 
 // ClassifyPhase raises the GC target to ClassifyGCPercent, unless GOGC says
@@ -67,40 +113,30 @@ var classifying struct {
 // contents: at GOGC 25 the collector ran every few MiB and took 10-15% of
 // the CPU of a real release. The archive pass is over by then (its xz
 // buffers released), and the raised limit still caps the heap.
-func ClassifyPhase() (restore func()) {
+func ClassifyPhase() (restore func()) { return phase(true) }
+
+// ScanPhase raises only the GC target, as ClassifyPhase does, for build
+// scripts scanned while the archive is still read: the scans make the
+// same garbage, but the archive's buffers are still held, so the soft
+// memory limit stays the walk's (HeapSoftLimit) and the peak with it.
+func ScanPhase() (restore func()) { return phase(false) }
+
+func phase(limit bool) (restore func()) {
 	c := &classifying
 	c.Lock()
 	defer c.Unlock()
-	if c.n == 0 {
-		c.setGC, c.setLimit = false, false
-		if os.Getenv("GOGC") == "" {
-			if old := debug.SetGCPercent(ClassifyGCPercent); old >= 0 && old < ClassifyGCPercent {
-				c.gcPercent, c.setGC = old, true
-			} else {
-				debug.SetGCPercent(old)
-			}
-		}
-		if os.Getenv("GOMEMLIMIT") == "" {
-			if old := debug.SetMemoryLimit(-1); old < ClassifyHeapSoftLimit {
-				debug.SetMemoryLimit(ClassifyHeapSoftLimit)
-				c.limit, c.setLimit = old, true
-			}
-		}
+	c.gc.enter(raiseGC)
+	if limit {
+		c.limit.enter(raiseLimit)
 	}
-	c.n++
 	var once sync.Once
 	return func() {
 		once.Do(func() {
 			c.Lock()
 			defer c.Unlock()
-			if c.n--; c.n > 0 {
-				return
-			}
-			if c.setGC {
-				debug.SetGCPercent(c.gcPercent)
-			}
-			if c.setLimit {
-				debug.SetMemoryLimit(c.limit)
+			c.gc.leave(func(old int64) { debug.SetGCPercent(int(old)) })
+			if limit {
+				c.limit.leave(func(old int64) { debug.SetMemoryLimit(old) })
 			}
 		})
 	}

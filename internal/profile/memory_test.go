@@ -44,3 +44,34 @@ func TestClassifyPhase(t *testing.T) {
 	end()
 	want("GOGC and GOMEMLIMIT set, after", 25, HeapSoftLimit)
 }
+
+// TestScanPhase: the early scans raise the GC target only; with a
+// classification overlapping them, the limit is the classification's
+// until it ends, and the target stays raised until both have ended.
+func TestScanPhase(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(25))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(HeapSoftLimit))
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	want := func(when string, gc int, limit int64) {
+		t.Helper()
+		if g, l := gcPercent(), memoryLimit(); g != gc || l != limit {
+			t.Errorf("%s: GOGC %d, limit %d MiB; want %d, %d MiB", when, g, l>>20, gc, limit>>20)
+		}
+	}
+	endScan := ScanPhase()
+	want("scanning while the archive is read", ClassifyGCPercent, HeapSoftLimit)
+	endClassify := ClassifyPhase()
+	want("classifying", ClassifyGCPercent, ClassifyHeapSoftLimit)
+	endScan()
+	endScan()
+	want("classifying, the early scans over", ClassifyGCPercent, ClassifyHeapSoftLimit)
+	endClassify()
+	want("after both", 25, HeapSoftLimit)
+	endClassify = ClassifyPhase()
+	endScan = ScanPhase()
+	endClassify()
+	want("scanning after the classification ended", ClassifyGCPercent, HeapSoftLimit)
+	endScan()
+	want("after both, in the other order", 25, HeapSoftLimit)
+}

@@ -93,3 +93,38 @@ func TestFileDecodedAheadSameWalk(t *testing.T) {
 		})
 	}
 }
+
+// TestDecodeBuffers: a one-block .xz holds its whole block while walked
+// (plus its compressed block), a multi-block one the blocks in flight;
+// gzip holds nothing worth counting; an .xz the block decoder cannot take
+// (no index: a truncated stream here) counts as a dictionary window.
+func TestDecodeBuffers(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("the block decoder needs two cores")
+	}
+	var ms []member
+	for i := range 40 {
+		ms = append(ms, member{name: "p-1/f" + string(rune('a'+i%26)) + strings.Repeat("z", i), typ: '0', mode: 0o644, body: xzPayload(3000 + i*97)})
+	}
+	tarData := makeTar(t, ms)
+	one := xzBytes(t, tarData, 1<<30)
+	for _, c := range []struct {
+		name     string
+		data     []byte
+		min, max int64
+	}{
+		{"one-block.tar.xz", one, int64(len(tarData)), int64(len(tarData)) + int64(len(one)) + 1<<10},
+		{"multi-block.tar.xz", xzBytes(t, tarData, 16<<10), 2 * 16 << 10, 8 * 32 << 10},
+		{"p.tar.gz", gzipBytes(t, tarData), 0, 0},
+		{"cut.tar.xz", one[:len(one)-40], DefaultBlockMemory, DefaultBlockMemory},
+	} {
+		a, err := OpenFile(writeFile(t, c.name, c.data), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := a.DecodeBuffers(); got < c.min || got > c.max {
+			t.Errorf("%s: DecodeBuffers = %d, want %d to %d", c.name, got, c.min, c.max)
+		}
+		a.Close()
+	}
+}
