@@ -13,21 +13,28 @@ func gcPercent() int {
 
 func memoryLimit() int64 { return debug.SetMemoryLimit(-1) }
 
-// TestClassifyPhase checks that the classification settings hold while any
-// run classifies (a batch classifies several releases at once), are
-// restored after the last, and are left alone when GOGC or GOMEMLIMIT say
-// otherwise.
-func TestClassifyPhase(t *testing.T) {
-	defer debug.SetGCPercent(debug.SetGCPercent(25))
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(HeapSoftLimit))
+// walkSettings sets the walk's GC target and limit (25, HeapSoftLimit)
+// for the test, GOGC and GOMEMLIMIT unset, and returns the check of the
+// settings in force.
+func walkSettings(t *testing.T) func(when string, gc int, limit int64) {
+	old, oldLimit := debug.SetGCPercent(25), debug.SetMemoryLimit(HeapSoftLimit)
+	t.Cleanup(func() { debug.SetGCPercent(old); debug.SetMemoryLimit(oldLimit) })
 	t.Setenv("GOGC", "")
 	t.Setenv("GOMEMLIMIT", "")
-	want := func(when string, gc int, limit int64) {
+	return func(when string, gc int, limit int64) {
 		t.Helper()
 		if g, l := gcPercent(), memoryLimit(); g != gc || l != limit {
 			t.Errorf("%s: GOGC %d, limit %d MiB; want %d, %d MiB", when, g, l>>20, gc, limit>>20)
 		}
 	}
+}
+
+// TestClassifyPhase checks that the classification settings hold while any
+// run classifies (a batch classifies several releases at once), are
+// restored after the last, and are left alone when GOGC or GOMEMLIMIT say
+// otherwise.
+func TestClassifyPhase(t *testing.T) {
+	want := walkSettings(t)
 	endA := ClassifyPhase()
 	want("one run classifying", ClassifyGCPercent, ClassifyHeapSoftLimit)
 	endB := ClassifyPhase()
@@ -49,16 +56,7 @@ func TestClassifyPhase(t *testing.T) {
 // classification overlapping them, the limit is the classification's
 // until it ends, and the target stays raised until both have ended.
 func TestScanPhase(t *testing.T) {
-	defer debug.SetGCPercent(debug.SetGCPercent(25))
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(HeapSoftLimit))
-	t.Setenv("GOGC", "")
-	t.Setenv("GOMEMLIMIT", "")
-	want := func(when string, gc int, limit int64) {
-		t.Helper()
-		if g, l := gcPercent(), memoryLimit(); g != gc || l != limit {
-			t.Errorf("%s: GOGC %d, limit %d MiB; want %d, %d MiB", when, g, l>>20, gc, limit>>20)
-		}
-	}
+	want := walkSettings(t)
 	endScan := ScanPhase()
 	want("scanning while the archive is read", ClassifyGCPercent, HeapSoftLimit)
 	endClassify := ClassifyPhase()
