@@ -15,7 +15,8 @@
 // nothing). A Makefile.am is translated for GNU make first: automake
 // conditionals dropped with both branches kept, includes of tag
 // fragments inlined (%reldir% replaced), configure substitutions
-// (@VAR@) emptied, and the variables configure would set for common
+// (@VAR@) emptied but for the silent-rules pair (@AM_V@, @AM_DEFAULT_V@,
+// given the values configure gives them), and the variables configure would set for common
 // tools (AWK, SED, PERL, ...) and directories (srcdir, top_srcdir) given
 // defaults that the makefile's own definitions override.
 package tagrules

@@ -80,6 +80,17 @@ var (
 	subst = regexp.MustCompile(`@[A-Za-z_][A-Za-z0-9_]*@`)
 )
 
+// silentRules are the substitutions automake's AM_SILENT_RULES makes
+// configure set, as it sets them: a project's own silent-rules variables
+// (gnutls' V_GPERF = $(V_GPERF_@AM_V@), V_GPERF_ =
+// $(V_GPERF_@AM_DEFAULT_V@)) otherwise become a variable that refers to
+// itself, and make stops before any rule runs.
+var silentRules = map[string]string{"@AM_V@": "$(V)", "@AM_DEFAULT_V@": "$(AM_DEFAULT_VERBOSITY)"}
+
+// configureSubst is what a configure substitution @VAR@ becomes: the
+// silent-rules pair as configure sets it, anything else empty.
+func configureSubst(at string) string { return silentRules[at] }
+
 // srcLine is where a line of a translated makefile comes from.
 type srcLine struct {
 	file string
@@ -90,7 +101,7 @@ type srcLine struct {
 // make can run: automake conditionals are dropped (both branches kept: a
 // rule is found wherever it stands), includes of tag files inlined with
 // automake's %reldir% and %canon_reldir% replaced, and configure
-// substitutions (@VAR@) emptied. read returns a tag file by path; dir is
+// substitutions (@VAR@) emptied (but the silent-rules pair, silentRules). read returns a tag file by path; dir is
 // the makefile's directory. It returns the text and where each of its
 // lines comes from.
 func translate(text []byte, name, dir string, read func(string) ([]byte, bool), depth int) ([]byte, []srcLine) {
@@ -143,7 +154,7 @@ func translate(text []byte, name, dir string, read func(string) ([]byte, bool), 
 				continue
 			}
 		}
-		out.WriteString(subst.ReplaceAllString(l, ""))
+		out.WriteString(subst.ReplaceAllStringFunc(l, configureSubst))
 		out.WriteByte('\n')
 		at = append(at, srcLine{name, i + 1})
 	}

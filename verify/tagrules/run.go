@@ -394,7 +394,7 @@ func defaultVars(dir string, extra map[string]string) string {
 		"AWK": awk, "SED": "sed", "GREP": "grep", "EGREP": "grep -E", "FGREP": "grep -F",
 		"PERL": "perl", "PYTHON": "python3", "SHELL": "/bin/sh", "MKDIR_P": "mkdir -p", "mkdir_p": "mkdir -p",
 		"INSTALL": "install", "LN_S": "ln -s", "PATH_SEPARATOR": ":", "am__mv": "mv -f",
-		"AM_V_GEN": "", "AM_V_at": "", "AM_V_P": "false", "AM_V_CC": "", "AM_V_CCLD": "",
+		"AM_V_GEN": "", "AM_V_at": "", "AM_V_P": "false", "AM_V_CC": "", "AM_V_CCLD": "", "AM_DEFAULT_VERBOSITY": "1",
 		"CC": "cc", "CC_FOR_BUILD": "cc", "CPP": "cc -E", "CPP_FOR_BUILD": "cc -E",
 		"EXEEXT": "", "EXEEXT_FOR_BUILD": "", "BUILD_EXEEXT": "", "OBJEXT": "o",
 		"ASN1PARSER": "asn1Parser",

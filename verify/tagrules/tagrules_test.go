@@ -354,3 +354,28 @@ func TestExportReadMany(t *testing.T) {
 		t.Fatalf("export.tar misses a file or holds the unreadable one")
 	}
 }
+
+// A project's own silent-rules variables (gnutls' common.mk: V_GPERF =
+// $(V_GPERF_@AM_V@), V_GPERF_ = $(V_GPERF_@AM_DEFAULT_V@)) get the
+// values automake's configure substitutes: emptied, V_GPERF_ referred to
+// itself and make stopped before any rule ran, so nothing was proved.
+func TestRunSilentRulesVariables(t *testing.T) {
+	runner := testRunner(t)
+	tag := memTag{
+		"lib/Makefile.am": "V_TAB = $(V_TAB_@AM_V@)\nV_TAB_ = $(V_TAB_@AM_DEFAULT_V@)\nV_TAB_0 = @echo \"  TAB     \" $@;\n" +
+			"tab.h: tab.in\n\t$(V_TAB)sed 's/^/#define /' $(srcdir)/tab.in > $@\n",
+		"lib/tab.in": "A 1\n",
+	}
+	jobs := Plan(tag.tag(), []Candidate{cand("lib/tab.h", "#define A 1\n")})
+	outs, err := Run(context.Background(), Input{Tag: tag.tag(), Jobs: jobs, Runner: runner, Dir: t.TempDir(), BlobID: blobID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(outs) != 1 || !outs[0].Reproduced {
+		t.Fatalf("outcomes %+v, want lib/tab.h reproduced", outs)
+	}
+	text := string(newTree(tag.tag()).makefileIn("lib").Text)
+	if !strings.Contains(text, "V_TAB = $(V_TAB_$(V))") || !strings.Contains(text, "V_TAB_ = $(V_TAB_$(AM_DEFAULT_VERBOSITY))") {
+		t.Errorf("silent-rules substitutions not as configure makes them:\n%s", text)
+	}
+}
