@@ -106,10 +106,13 @@ type pipeline struct {
 	// or on one core.
 	prescan    *autotools.FlowPrescan
 	earlyPhase func()
+	// decodeBuffers is what the archive's decoder holds while it is
+	// walked (archive.File.DecodeBuffers), for the early scans' memory;
 	// earlyLarge: build scripts over autotools.MaxPrescanBytes are also
 	// scanned while the archive is read (its decoder holds little).
-	earlyLarge bool
-	serial     bool
+	decodeBuffers int64
+	earlyLarge    bool
+	serial        bool
 }
 
 func (p *pipeline) run(ctx context.Context) (*report.Report, error) {
@@ -452,7 +455,11 @@ func (p *pipeline) compare(ctx context.Context) error {
 		// whole block: coreutils 9.7's 60 MiB) would raise the peak above
 		// the classification's (coreutils: 170 -> 195-220 MiB); there it
 		// waits for the walk's end, as before.
-		p.earlyLarge = p.opened != nil && p.opened.DecodeBuffers() <= earlyLargeScanBuffers
+		p.decodeBuffers = archive.DefaultBlockMemory
+		if p.opened != nil {
+			p.decodeBuffers = p.opened.DecodeBuffers()
+		}
+		p.earlyLarge = p.decodeBuffers <= earlyLargeScanBuffers
 	}
 	res, err := compare.Run(ctx, p.tarPath, p.git, compare.Options{Limits: p.o.Limits.archive(), KeepBytes: p.o.Limits.KeepBytes,
 		Size: r.Tarball.Size, Progress: p.o.Output.Progress, Logf: p.o.Output.Logf,
@@ -499,9 +506,9 @@ const earlyLargeScanBuffers = 16 << 20
 // build-script scan while the archive is still read (compare.Options.Kept,
 // on the walk's goroutine). The first scan queued raises the GC target
 // (profile.ScanPhase: a shell parse makes garbage at a rate the walk's
-// tight target would collect every few MiB) but not the soft memory
-// limit, so the walk's heap stays capped while the archive's buffers are
-// held.
+// tight target would collect every few MiB) and the soft memory limit
+// only as far as the decoder's buffers leave room under the
+// classification's, so that heap and buffers together stay within it.
 func (p *pipeline) scanEarly(rel string, content []byte, mode uint32, inTag bool) {
 	if !p.earlyLarge && len(content) > autotools.MaxPrescanBytes {
 		return
@@ -512,7 +519,7 @@ func (p *pipeline) scanEarly(rel string, content []byte, mode uint32, inTag bool
 	}
 	in := autotools.Input{Path: rel, Status: string(status), Tarball: content, TarballMode: mode}
 	if p.prescan.Early(in, p.o.Sources.M4DB) && p.earlyPhase == nil {
-		p.earlyPhase = profile.ScanPhase()
+		p.earlyPhase = profile.ScanPhase(p.decodeBuffers)
 	}
 }
 

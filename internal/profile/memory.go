@@ -52,16 +52,17 @@ const ClassifyHeapSoftLimit = 160 << 20
 
 var classifying struct {
 	sync.Mutex
-	gc, limit phaseSetting
+	gc     phaseSetting
+	limits limitSetting
 }
 
-// phaseSetting is one runtime setting a phase raises, refcounted: runs
-// (a batch verifies several at once) in phases that want it, and the
-// value to restore after the last.
+// phaseSetting is the GC target the phases raise, refcounted: runs (a
+// batch verifies several at once) in a phase, and the value to restore
+// after the last.
 type phaseSetting struct {
 	n   int
 	old int64
-	set bool // raised by the first run (not left to GOGC/GOMEMLIMIT)
+	set bool // raised by the first run (not left to GOGC)
 }
 
 // enter raises the setting for one more run: the first applies raise,
@@ -92,16 +93,40 @@ func raiseGC() (int64, bool) {
 	return 0, false
 }
 
-func raiseLimit() (int64, bool) {
-	if os.Getenv("GOMEMLIMIT") != "" {
-		return 0, false
+// limitSetting is the soft memory limits the runs in a phase ask for:
+// the highest applies (never below the limit before the first), and
+// that one is restored after the last.
+type limitSetting struct {
+	asked map[int64]int
+	old   int64
+}
+
+func (s *limitSetting) enter(v int64) {
+	if len(s.asked) == 0 {
+		s.old = debug.SetMemoryLimit(-1)
+		s.asked = map[int64]int{}
 	}
-	old := debug.SetMemoryLimit(-1)
-	if old < ClassifyHeapSoftLimit {
-		debug.SetMemoryLimit(ClassifyHeapSoftLimit)
-		return old, true
+	s.asked[v]++
+	s.apply()
+}
+
+func (s *limitSetting) leave(v int64) {
+	if s.asked[v]--; s.asked[v] == 0 {
+		delete(s.asked, v)
 	}
-	return 0, false
+	if len(s.asked) == 0 {
+		debug.SetMemoryLimit(s.old)
+		return
+	}
+	s.apply()
+}
+
+func (s *limitSetting) apply() {
+	target := s.old
+	for v := range s.asked {
+		target = max(target, v)
+	}
+	debug.SetMemoryLimit(target)
 }
 
 // ClassifyPhase raises the GC target to ClassifyGCPercent, unless GOGC says
@@ -113,21 +138,36 @@ func raiseLimit() (int64, bool) {
 // contents: at GOGC 25 the collector ran every few MiB and took 10-15% of
 // the CPU of a real release. The archive pass is over by then (its xz
 // buffers released), and the raised limit still caps the heap.
-func ClassifyPhase() (restore func()) { return phase(true) }
+func ClassifyPhase() (restore func()) { return phase(ClassifyHeapSoftLimit) }
 
-// ScanPhase raises only the GC target, as ClassifyPhase does, for build
-// scripts scanned while the archive is still read: the scans make the
-// same garbage, but the archive's buffers are still held, so the soft
-// memory limit stays the walk's (HeapSoftLimit) and the peak with it.
-func ScanPhase() (restore func()) { return phase(false) }
+// ScanPhase raises the GC target as ClassifyPhase does, for build scripts
+// scanned while the archive is still read (the scans make the same
+// garbage), and the soft memory limit only as far as the archive's
+// decoder leaves room under ClassifyHeapSoftLimit: buffers is what the
+// decoder holds outside the heap (archive.File.DecodeBuffers), so heap
+// and buffers stay within what the classification allows the heap alone.
+// A decoder holding more than ClassifyHeapSoftLimit - HeapSoftLimit
+// leaves the walk's limit as it is.
+func ScanPhase(buffers int64) (restore func()) {
+	limit := ClassifyHeapSoftLimit - buffers
+	if limit <= HeapSoftLimit {
+		limit = 0
+	}
+	return phase(limit)
+}
 
-func phase(limit bool) (restore func()) {
+// phase enters the GC target's phase and, when limit > 0, asks for that
+// soft memory limit.
+func phase(limit int64) (restore func()) {
 	c := &classifying
 	c.Lock()
 	defer c.Unlock()
 	c.gc.enter(raiseGC)
-	if limit {
-		c.limit.enter(raiseLimit)
+	if limit > 0 && os.Getenv("GOMEMLIMIT") != "" {
+		limit = 0
+	}
+	if limit > 0 {
+		c.limits.enter(limit)
 	}
 	var once sync.Once
 	return func() {
@@ -135,8 +175,8 @@ func phase(limit bool) (restore func()) {
 			c.Lock()
 			defer c.Unlock()
 			c.gc.leave(func(old int64) { debug.SetGCPercent(int(old)) })
-			if limit {
-				c.limit.leave(func(old int64) { debug.SetMemoryLimit(old) })
+			if limit > 0 {
+				c.limits.leave(limit)
 			}
 		})
 	}

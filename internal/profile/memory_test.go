@@ -52,24 +52,36 @@ func TestClassifyPhase(t *testing.T) {
 	want("GOGC and GOMEMLIMIT set, after", 25, HeapSoftLimit)
 }
 
-// TestScanPhase: the early scans raise the GC target only; with a
-// classification overlapping them, the limit is the classification's
-// until it ends, and the target stays raised until both have ended.
+// TestScanPhase: the early scans raise the GC target, and the limit only
+// as far as the decoder's buffers leave room under the classification's
+// (none for a decoder holding more than the difference); overlapping
+// phases get the highest limit asked, and each setting is restored when
+// the last phase asking for it ends.
 func TestScanPhase(t *testing.T) {
 	want := walkSettings(t)
-	endScan := ScanPhase()
-	want("scanning while the archive is read", ClassifyGCPercent, HeapSoftLimit)
+	const small, large = 13 << 20, 60 << 20
+	endBig := ScanPhase(large + 10<<20)
+	want("a decoder holding 70 MiB", ClassifyGCPercent, HeapSoftLimit)
+	endBig()
+	want("after it", 25, HeapSoftLimit)
+
+	endScan := ScanPhase(large)
+	want("a decoder holding 60 MiB", ClassifyGCPercent, ClassifyHeapSoftLimit-large)
+	endSmall := ScanPhase(small)
+	want("and another holding 13 MiB", ClassifyGCPercent, ClassifyHeapSoftLimit-small)
 	endClassify := ClassifyPhase()
-	want("classifying", ClassifyGCPercent, ClassifyHeapSoftLimit)
-	endScan()
-	endScan()
-	want("classifying, the early scans over", ClassifyGCPercent, ClassifyHeapSoftLimit)
+	want("and a classification", ClassifyGCPercent, ClassifyHeapSoftLimit)
 	endClassify()
-	want("after both", 25, HeapSoftLimit)
-	endClassify = ClassifyPhase()
-	endScan = ScanPhase()
 	endClassify()
-	want("scanning after the classification ended", ClassifyGCPercent, HeapSoftLimit)
+	want("the classification over", ClassifyGCPercent, ClassifyHeapSoftLimit-small)
+	endSmall()
+	want("the 13 MiB scans over", ClassifyGCPercent, ClassifyHeapSoftLimit-large)
 	endScan()
-	want("after both, in the other order", 25, HeapSoftLimit)
+	want("after all", 25, HeapSoftLimit)
+
+	t.Setenv("GOMEMLIMIT", "1GiB")
+	end := ScanPhase(0)
+	want("GOMEMLIMIT set", ClassifyGCPercent, HeapSoftLimit)
+	end()
+	want("GOMEMLIMIT set, after", 25, HeapSoftLimit)
 }

@@ -95,7 +95,8 @@ func TestFileDecodedAheadSameWalk(t *testing.T) {
 }
 
 // TestDecodeBuffers: a one-block .xz holds its whole block while walked
-// (plus its compressed block), a multi-block one the blocks in flight;
+// (plus its compressed block), or a window when the block is over the
+// budget, a multi-block one the blocks in flight;
 // gzip holds nothing worth counting; an .xz the block decoder cannot take
 // (no index: a truncated stream here) counts as a dictionary window.
 func TestDecodeBuffers(t *testing.T) {
@@ -111,14 +112,18 @@ func TestDecodeBuffers(t *testing.T) {
 	for _, c := range []struct {
 		name     string
 		data     []byte
+		budget   int64
 		min, max int64
 	}{
-		{"one-block.tar.xz", one, int64(len(tarData)), int64(len(tarData)) + int64(len(one)) + 1<<10},
-		{"multi-block.tar.xz", xzBytes(t, tarData, 16<<10), 2 * 16 << 10, 8 * 32 << 10},
-		{"p.tar.gz", gzipBytes(t, tarData), 0, 0},
-		{"cut.tar.xz", one[:len(one)-40], DefaultBlockMemory, DefaultBlockMemory},
+		{"one-block.tar.xz", one, 0, int64(len(tarData)), int64(len(tarData)) + int64(len(one)) + 1<<10},
+		{"multi-block.tar.xz", xzBytes(t, tarData, 16<<10), 0, 2 * 16 << 10, 8 * 32 << 10},
+		// a block over the budget goes through a window: its dictionary
+		// plus the slack, at most the block, and the input piece
+		{"window.tar.xz", one, 64 << 10, int64(len(tarData)), int64(len(tarData)) + xzWindowInput},
+		{"p.tar.gz", gzipBytes(t, tarData), 0, 0, 0},
+		{"cut.tar.xz", one[:len(one)-40], 0, DefaultBlockMemory, DefaultBlockMemory},
 	} {
-		a, err := OpenFile(writeFile(t, c.name, c.data), Options{})
+		a, err := OpenFile(writeFile(t, c.name, c.data), Options{BlockMemory: c.budget})
 		if err != nil {
 			t.Fatal(err)
 		}

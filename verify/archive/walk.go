@@ -163,15 +163,17 @@ func (a *File) Walk(ctx context.Context, opts Options, fn func(*Entry) error) (*
 // DecodeBuffers is about how many bytes the decoder holds in buffers
 // while the file is walked, beside the walk's own heap: the block buffers
 // of the parallel xz decoder (a one-block file, most release tarballs,
-// holds its whole block), a dictionary-sized window for the other xz and
-// zstd files (DefaultBlockMemory: the size is not known before decoding),
+// holds its whole block; one too large for a buffer, a window of the
+// dictionary its block header states), a dictionary-sized window for the
+// other xz and zstd files (DefaultBlockMemory: the size is not known
+// before decoding),
 // and nothing worth counting for gzip (a 32 KiB window), bzip2 (900 KiB)
 // and uncompressed files. A caller that would hold more memory during
 // the walk weighs it against this.
 func (a *File) DecodeBuffers() int64 {
 	switch {
 	case a.px != nil && a.px.window:
-		return DefaultBlockMemory
+		return a.px.windowBuffers()
 	case a.px != nil:
 		return int64(a.px.inflight)*int64(a.px.bufs.size) + int64(a.px.workers)*int64(a.px.inBufs.size)
 	case a.format == FormatTarXz || a.format == FormatTarZst:

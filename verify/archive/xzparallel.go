@@ -609,6 +609,24 @@ func (p *parallelXz) readStream(b []byte) (int, error) {
 	}
 }
 
+// windowBuffers is what decodeWindow holds for the largest dictionary
+// the blocks' headers state: the window (the dictionary plus the slack,
+// at most the block) and the compressed input piece. DefaultBlockMemory
+// when a header cannot be read (decoding will say why).
+func (p *parallelXz) windowBuffers() int64 {
+	var d xzBlockDecoder
+	var most int64
+	for i, info := range p.blocks {
+		b, err := d.open(p, i, false)
+		if err != nil {
+			return DefaultBlockMemory
+		}
+		dict := (max(b.hdr.dictSize, 4096) + 15) &^ 15
+		most = max(most, min(info.uncompressed, dict+int64(max(p.slack, lzma2.MaxChunk))))
+	}
+	return most + xzWindowInput
+}
+
 // decodeWindow decodes block i, too large for one buffer, through a
 // window of its dictionary plus p.slack bytes (win, reused when large
 // enough), handing the bytes to the reader through s as they are decoded:
