@@ -123,7 +123,7 @@ func blobReader(idx *compare.Index, blobs *gitsrc.Blobs) func(string) ([]byte, b
 // neither a submodule nor a symlink: what blobReader and blobReadMany read.
 func regularBlob(idx *compare.Index, path string) (string, bool) {
 	g := idx.Get(path)
-	if g == nil || g.Mode == 0o160000 || g.Mode == 0o120000 {
+	if g == nil || !compare.IsRegular(g) {
 		return "", false
 	}
 	return g.HexID(), true

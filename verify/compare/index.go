@@ -115,6 +115,10 @@ func (x *Index) Each(fn func(g *GitFile)) {
 // Unseen selects files no tarball member has.
 func Unseen(g *GitFile) bool { return !g.Seen }
 
+// IsRegular selects files with content of their own: not gitlinks
+// (submodules), not symlinks.
+func IsRegular(g *GitFile) bool { return g.Mode != 0o160000 && g.Mode != 0o120000 }
+
 // IsSubmodule selects gitlinks.
 func IsSubmodule(g *GitFile) bool { return g.Mode == 0o160000 }
 

@@ -88,7 +88,8 @@ func TestIndexSubtree(t *testing.T) {
 }
 
 // TestIndexByID finds the first file (git's order) holding a blob, ids
-// that share their first 8 bytes apart, and only the files keep selects.
+// that share their first 8 bytes apart, and only the files keep selects
+// (IsRegular: no symlink, no gitlink).
 func TestIndexByID(t *testing.T) {
 	x := NewIndex()
 	id := func(prefix, last byte) [20]byte { return [20]byte{0: prefix, 19: last} }
@@ -96,12 +97,13 @@ func TestIndexByID(t *testing.T) {
 	x.Add("a/b", 0o100644, id(1, 2)) // same first 8 bytes, another blob
 	x.Add("b/copy", 0o100644, id(1, 1))
 	x.Add("link", 0o120000, id(2, 0))
+	x.Add("sub", 0o160000, id(4, 0))
 	x.Add("z", 0o100644, id(3, 0))
-	by := x.ByID(func(g *GitFile) bool { return g.Mode != 0o120000 })
+	by := x.ByID(IsRegular)
 	for _, c := range []struct {
 		id   [20]byte
 		want string
-	}{{id(1, 1), "a.c"}, {id(1, 2), "a/b"}, {id(3, 0), "z"}, {id(2, 0), ""}, {id(1, 3), ""}, {id(0, 0), ""}, {id(9, 9), ""}} {
+	}{{id(1, 1), "a.c"}, {id(1, 2), "a/b"}, {id(3, 0), "z"}, {id(2, 0), ""}, {id(4, 0), ""}, {id(1, 3), ""}, {id(0, 0), ""}, {id(9, 9), ""}} {
 		got, ok := by.First(c.id)
 		if got != c.want || ok != (c.want != "") || by.Has(c.id) != ok {
 			t.Errorf("First(%x) = %q, %v (Has %v); want %q", c.id, got, ok, by.Has(c.id), c.want)

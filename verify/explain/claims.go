@@ -31,7 +31,7 @@ func (x *explainer) wireClaims() {
 	x.actx.TarballFile = tarballFile
 	x.actx.TagFile = func(path string) ([]byte, bool) {
 		g := cmp.Index.Get(path)
-		if g == nil || g.Mode == 0o120000 || g.Mode == 0o160000 || x.in.Blobs == nil {
+		if g == nil || !compare.IsRegular(g) || x.in.Blobs == nil {
 			return nil, false
 		}
 		c, err := x.in.Blobs.Read(g.HexID())
@@ -44,12 +44,11 @@ func (x *explainer) wireClaims() {
 		g := cmp.Index.Get(rel)
 		return g != nil && g.Identical
 	}
-	regular := func(g *compare.GitFile) bool { return g.Mode != 0o160000 && g.Mode != 0o120000 }
 	// The tag's paths are listed only when asked (an Autotest suite to
 	// prove): a 640,000-file tree's list is tens of MiB.
 	x.actx.TagPaths = sync.OnceValue(func() []string {
 		var paths []string
-		for rel := range cmp.Index.Where(regular) {
+		for rel := range cmp.Index.Where(compare.IsRegular) {
 			paths = append(paths, rel)
 		}
 		return paths
@@ -57,7 +56,7 @@ func (x *explainer) wireClaims() {
 	// Only a tag file not identical to the tarball's can be missing from
 	// it; the tarball's files are listed only when one is.
 	var maybeOmitted []string
-	for rel := range cmp.Index.Where(func(g *compare.GitFile) bool { return regular(g) && !g.Identical }) {
+	for rel := range cmp.Index.Where(func(g *compare.GitFile) bool { return compare.IsRegular(g) && !g.Identical }) {
 		maybeOmitted = append(maybeOmitted, rel)
 	}
 	tarFiles := func(yield func(string) bool) {
@@ -88,7 +87,7 @@ func (x *explainer) tagBuildGlobs() *autotools.GlobIndex {
 	// The test sees each path as bytes: only build files' paths are made
 	// strings (a 640,000-file tree's paths are 50 MiB of garbage).
 	build := func(p []byte, g *compare.GitFile) bool {
-		return g.Mode != 0o160000 && g.Mode != 0o120000 && autotools.IsGlobBuildFile(string(p[bytes.LastIndexByte(p, '/')+1:]))
+		return compare.IsRegular(g) && autotools.IsGlobBuildFile(string(p[bytes.LastIndexByte(p, '/')+1:]))
 	}
 	for rel, g := range x.cmp.Index.Match(build) {
 		c, err := x.in.Blobs.Read(g.HexID())

@@ -640,7 +640,7 @@ func (x *explainer) dereferenced(rel string, t *compare.Member, gitMode uint32, 
 		return "", false
 	}
 	g := x.cmp.Index.Get(target)
-	if g == nil || g.Mode == 0o120000 || g.Mode == 0o160000 || g.ID != t.ID {
+	if g == nil || !compare.IsRegular(g) || g.ID != t.ID {
 		return "", false
 	}
 	return target, true

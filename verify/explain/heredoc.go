@@ -10,6 +10,7 @@ import (
 	"mvdan.cc/sh/v3/syntax"
 
 	"github.com/tarcheck/tarcheck/autotools/origindb"
+	"github.com/tarcheck/tarcheck/verify/compare"
 	"github.com/tarcheck/tarcheck/verify/report"
 )
 
@@ -63,7 +64,7 @@ func (p *Provenance) readHeredocs() map[string][]heredoc {
 	out := map[string][]heredoc{}
 	for _, name := range bootstrapScripts {
 		g := p.tag.Get(name)
-		if g == nil || g.Mode == 0o120000 || g.Mode == 0o160000 {
+		if g == nil || !compare.IsRegular(g) {
 			continue
 		}
 		src, err := p.blobs.Read(g.HexID())

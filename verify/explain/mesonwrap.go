@@ -64,7 +64,7 @@ func (p *Provenance) fromMesonWrap(rel string, content []byte) *report.Origin {
 			return nil
 		}
 		q := path.Join(parentDir(rel), target)
-		if g := p.tag.Get(q); g != nil && g.Mode != 0o120000 && g.Mode != 0o160000 {
+		if g := p.tag.Get(q); g != nil && compare.IsRegular(g) {
 			return &report.Origin{Kind: report.OriginTag, Path: q, Transform: TransformWrapRedirect}
 		}
 	}
@@ -90,7 +90,7 @@ func redirectForm(f string) bool {
 func (p *Provenance) tagWrapsIn(dir string) []string {
 	var out []string
 	for q := range p.tag.Match(func(q []byte, g *compare.GitFile) bool {
-		return bytes.HasSuffix(q, []byte(".wrap")) && g.Mode != 0o120000 && g.Mode != 0o160000
+		return bytes.HasSuffix(q, []byte(".wrap")) && compare.IsRegular(g)
 	}) {
 		if parentDir(q) == dir {
 			out = append(out, q)

@@ -253,7 +253,7 @@ func (p *Provenance) fromTag(rel string, id [20]byte) *report.Origin {
 // order), built at the first lookup.
 func (p *Provenance) tagIndex() *compare.ByID {
 	if p.tagByID == nil && p.tag != nil {
-		p.tagByID = p.tag.ByID(func(g *compare.GitFile) bool { return g.Mode != 0o160000 && g.Mode != 0o120000 })
+		p.tagByID = p.tag.ByID(compare.IsRegular)
 	}
 	return p.tagByID
 }

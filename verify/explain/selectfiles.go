@@ -5,6 +5,7 @@ import (
 
 	"github.com/tarcheck/tarcheck/autotools"
 	"github.com/tarcheck/tarcheck/verify/archive"
+	"github.com/tarcheck/tarcheck/verify/compare"
 	"github.com/tarcheck/tarcheck/verify/report"
 )
 
@@ -16,7 +17,7 @@ func (x *explainer) selectFiles() []autotools.SelectFile {
 	cmp := x.cmp
 	var out []autotools.SelectFile
 	for rel, g := range cmp.Index.All() {
-		if !g.Seen || g.Mode == 0o160000 || g.Mode == 0o120000 {
+		if !g.Seen || !compare.IsRegular(g) {
 			continue
 		}
 		if m := cmp.Member(rel); m != nil && m.Status != "" {

@@ -105,7 +105,7 @@ func (p *Provenance) tagArchiveList() []*tagArchive {
 	if p.archives == nil {
 		p.archives = &tagArchives{}
 		for q := range p.tag.Match(func(q []byte, g *compare.GitFile) bool {
-			return g.Mode != 0o160000 && g.Mode != 0o120000 && slices.ContainsFunc(tagArchiveNames, func(s string) bool { return bytes.HasSuffix(q, []byte(s)) })
+			return compare.IsRegular(g) && slices.ContainsFunc(tagArchiveNames, func(s string) bool { return bytes.HasSuffix(q, []byte(s)) })
 		}) {
 			p.archives.list = append(p.archives.list, &tagArchive{path: q})
 		}

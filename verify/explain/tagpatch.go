@@ -122,7 +122,7 @@ func (p *Provenance) tagPatchList() []string {
 	if p.patchFiles == nil {
 		p.patchFiles = []string{}
 		for q := range p.tag.Match(func(q []byte, g *compare.GitFile) bool {
-			return g.Mode != 0o160000 && g.Mode != 0o120000 && (bytes.HasSuffix(q, []byte(".patch")) || bytes.HasSuffix(q, []byte(".diff")))
+			return compare.IsRegular(g) && (bytes.HasSuffix(q, []byte(".patch")) || bytes.HasSuffix(q, []byte(".diff")))
 		}) {
 			p.patchFiles = append(p.patchFiles, q)
 		}

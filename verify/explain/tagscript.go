@@ -103,7 +103,7 @@ func (p *Provenance) fromTagTemplate(rel string, content []byte) *report.Origin 
 	}
 	tmpl := strings.TrimSuffix(rel, path.Ext(rel)) + ".tmpl"
 	g := p.tag.Get(tmpl)
-	if g == nil || g.Mode == 0o120000 || g.Mode == 0o160000 {
+	if g == nil || !compare.IsRegular(g) {
 		return nil
 	}
 	b, err := p.blobs.Read(g.HexID())
