@@ -166,10 +166,9 @@ func (a *File) Walk(ctx context.Context, opts Options, fn func(*Entry) error) (*
 // holds its whole block; one too large for a buffer, a window of the
 // dictionary its block header states), a dictionary-sized window for the
 // other xz and zstd files (DefaultBlockMemory: the size is not known
-// before decoding),
-// and nothing worth counting for gzip (a 32 KiB window), bzip2 (900 KiB)
-// and uncompressed files. A caller that would hold more memory during
-// the walk weighs it against this.
+// before decoding), and nothing worth counting for gzip (a 32 KiB
+// window), bzip2 (900 KiB) and uncompressed files. A caller that would
+// hold more memory during the walk weighs it against this.
 func (a *File) DecodeBuffers() int64 {
 	switch {
 	case a.px != nil && a.px.window:

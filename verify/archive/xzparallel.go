@@ -621,10 +621,17 @@ func (p *parallelXz) windowBuffers() int64 {
 		if err != nil {
 			return DefaultBlockMemory
 		}
-		dict := (max(b.hdr.dictSize, 4096) + 15) &^ 15
-		most = max(most, min(info.uncompressed, dict+int64(max(p.slack, lzma2.MaxChunk))))
+		most = max(most, p.windowSize(b.hdr.dictSize, info.uncompressed))
 	}
 	return most + xzWindowInput
+}
+
+// windowSize is the window decodeWindow decodes a block through: its
+// dictionary (at least 4 KiB, rounded to 16 bytes) plus the slack, at
+// most the block's uncompressed size.
+func (p *parallelXz) windowSize(dictSize, uncompressed int64) int64 {
+	dict := (max(dictSize, 4096) + 15) &^ 15
+	return min(uncompressed, dict+int64(max(p.slack, lzma2.MaxChunk)))
 }
 
 // decodeWindow decodes block i, too large for one buffer, through a
@@ -665,8 +672,7 @@ func (d *xzBlockDecoder) decodeWindow(p *parallelXz, i int, win []byte, s *xzStr
 	if err != nil {
 		return win, err
 	}
-	dict := (max(b.hdr.dictSize, 4096) + 15) &^ 15
-	size := int(min(info.uncompressed, dict+int64(max(p.slack, lzma2.MaxChunk))))
+	size := int(p.windowSize(b.hdr.dictSize, info.uncompressed))
 	if cap(win) < size {
 		win = p.bufs.getN(size)
 	}
