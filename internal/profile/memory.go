@@ -52,45 +52,42 @@ const ClassifyHeapSoftLimit = 160 << 20
 
 var classifying struct {
 	sync.Mutex
-	gc     phaseSetting
+	gc     gcSetting
 	limits limitSetting
 }
 
-// phaseSetting is the GC target the phases raise, refcounted: runs (a
-// batch verifies several at once) in a phase, and the value to restore
-// after the last.
-type phaseSetting struct {
+// gcSetting is the GC target the phases raise, refcounted: runs (a batch
+// verifies several at once) in a phase, and the value to restore after
+// the last.
+type gcSetting struct {
 	n   int
-	old int64
+	old int
 	set bool // raised by the first run (not left to GOGC)
 }
 
-// enter raises the setting for one more run: the first applies raise,
-// which returns the value to restore and whether it changed anything.
-func (s *phaseSetting) enter(raise func() (old int64, set bool)) {
-	if s.n == 0 {
-		s.old, s.set = raise()
+// enter raises the target for one more run, unless GOGC is set or the
+// target is already higher.
+func (s *gcSetting) enter() {
+	if s.n++; s.n > 1 {
+		return
 	}
-	s.n++
-}
-
-// leave ends one run's use; the last restores the setting.
-func (s *phaseSetting) leave(restore func(old int64)) {
-	if s.n--; s.n == 0 && s.set {
-		restore(s.old)
-	}
-}
-
-func raiseGC() (int64, bool) {
+	s.set = false
 	if os.Getenv("GOGC") != "" {
-		return 0, false
+		return
 	}
 	old := debug.SetGCPercent(ClassifyGCPercent)
 	if old >= 0 && old < ClassifyGCPercent {
-		return int64(old), true
+		s.old, s.set = old, true
+	} else {
+		debug.SetGCPercent(old)
 	}
-	debug.SetGCPercent(old)
-	return 0, false
+}
+
+// leave ends one run's use; the last restores the target.
+func (s *gcSetting) leave() {
+	if s.n--; s.n == 0 && s.set {
+		debug.SetGCPercent(s.old)
+	}
 }
 
 // limitSetting is the soft memory limits the runs in a phase ask for:
@@ -162,7 +159,7 @@ func phase(limit int64) (restore func()) {
 	c := &classifying
 	c.Lock()
 	defer c.Unlock()
-	c.gc.enter(raiseGC)
+	c.gc.enter()
 	if limit > 0 && os.Getenv("GOMEMLIMIT") != "" {
 		limit = 0
 	}
@@ -174,7 +171,7 @@ func phase(limit int64) (restore func()) {
 		once.Do(func() {
 			c.Lock()
 			defer c.Unlock()
-			c.gc.leave(func(old int64) { debug.SetGCPercent(int(old)) })
+			c.gc.leave()
 			if limit > 0 {
 				c.limits.leave(limit)
 			}
