@@ -99,7 +99,7 @@ func (p *FlowPrescan) Add(in Input) {
 // entry makes in's entry, or returns nil when it is not scanned ahead or
 // is queued already. The caller holds p.mu.
 func (p *FlowPrescan) entry(in Input) *prescanEntry {
-	if p == nil || !tarSide(&in) || in.Tarball == nil || in.TarballMode == ModeSymlink || !isBuildScript(in.Path, in.Tarball) {
+	if !tarSide(&in) || in.Tarball == nil || in.TarballMode == ModeSymlink || !isBuildScript(in.Path, in.Tarball) {
 		return nil
 	}
 	if old, dup := p.byPath[in.Path]; dup && (old.content == nil || sameBytes(old.content, in.Tarball)) {
@@ -166,6 +166,12 @@ func (p *FlowPrescan) startWorker(db *M4DB) {
 	go p.work(db)
 }
 
+// pending reports whether a worker may take e: queued, and not replaced
+// by a later entry for its path (Add with other bytes). p.mu is held.
+func (p *FlowPrescan) pending(e *prescanEntry) bool {
+	return e.state == prescanQueued && p.byPath[e.path] == e
+}
+
 func (p *FlowPrescan) work(db *M4DB) {
 	defer p.wg.Done()
 	p.mu.Lock()
@@ -176,20 +182,20 @@ func (p *FlowPrescan) work(db *M4DB) {
 	for !p.closed {
 		var e *prescanEntry
 		for len(p.large) > 0 && e == nil {
-			if c := p.large[0]; c.state == prescanQueued && p.byPath[c.path] == c {
+			if c := p.large[0]; p.pending(c) {
 				e = c
 			}
 			p.large = p.large[1:]
 		}
 		for len(p.early) > 0 && e == nil {
-			if c := p.early[0]; c.state == prescanQueued && p.byPath[c.path] == c {
+			if c := p.early[0]; p.pending(c) {
 				e = c
 			}
 			p.early = p.early[1:]
 		}
 		for p.back > 0 && e == nil {
 			p.back--
-			if c := p.queue[p.back]; c.state == prescanQueued && p.byPath[c.path] == c {
+			if c := p.queue[p.back]; p.pending(c) {
 				e = c
 			}
 		}

@@ -16,7 +16,8 @@
 // conditionals dropped with both branches kept, includes of tag
 // fragments inlined (%reldir% replaced), configure substitutions
 // (@VAR@) emptied but for the silent-rules pair (@AM_V@, @AM_DEFAULT_V@,
-// given the values configure gives them), and the variables configure would set for common
-// tools (AWK, SED, PERL, ...) and directories (srcdir, top_srcdir) given
-// defaults that the makefile's own definitions override.
+// given the values configure gives them), and the variables configure
+// would set for common tools (AWK, SED, PERL, ...) and directories
+// (srcdir, top_srcdir) given defaults that the makefile's own
+// definitions override.
 package tagrules

@@ -101,9 +101,9 @@ type srcLine struct {
 // make can run: automake conditionals are dropped (both branches kept: a
 // rule is found wherever it stands), includes of tag files inlined with
 // automake's %reldir% and %canon_reldir% replaced, and configure
-// substitutions (@VAR@) emptied (but the silent-rules pair, silentRules). read returns a tag file by path; dir is
-// the makefile's directory. It returns the text and where each of its
-// lines comes from.
+// substitutions (@VAR@) emptied (but the silent-rules pair, silentRules).
+// read returns a tag file by path; dir is the makefile's directory. It
+// returns the text and where each of its lines comes from.
 func translate(text []byte, name, dir string, read func(string) ([]byte, bool), depth int) ([]byte, []srcLine) {
 	var out bytes.Buffer
 	var at []srcLine
