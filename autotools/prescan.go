@@ -99,11 +99,13 @@ func (p *FlowPrescan) Add(in Input) {
 // entry makes in's entry, or returns nil when it is not scanned ahead or
 // is queued already. The caller holds p.mu.
 func (p *FlowPrescan) entry(in Input) *prescanEntry {
-	if !tarSide(&in) || in.Tarball == nil || in.TarballMode == ModeSymlink || !isBuildScript(in.Path, in.Tarball) {
+	if old, dup := p.byPath[in.Path]; dup && (old.content == nil || sameBytes(old.content, in.Tarball)) {
+		// Queued, or done and dropped (a known copy) or taken: Add of
+		// what Early queued does not test the file again.
 		return nil
 	}
-	if old, dup := p.byPath[in.Path]; dup && (old.content == nil || sameBytes(old.content, in.Tarball)) {
-		return nil // queued, or done and dropped (a known copy) or taken
+	if !tarSide(&in) || in.Tarball == nil || in.TarballMode == ModeSymlink || !isBuildScript(in.Path, in.Tarball) {
+		return nil
 	}
 	if bin, _ := IsBinary(in.Tarball); bin {
 		return nil
